@@ -1,0 +1,98 @@
+# tinytrain build. `make` builds the native library, CLI and tests plus wasm/tinytrain.wasm; `make test` runs
+# every suite; `make demo` serves the demos. Missing tools are installed by tools/install-deps.sh.
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc
+ASANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+EMCC     ?= emcc
+NODE     ?= node
+PYTHON   ?= /usr/bin/python3
+PORT     ?= 8080
+export NODE_PATH := /usr/share/nodejs
+
+# Core sources shared by every build; SIMD twins only for wasm; the CLI only natively.
+CORE_SRC := $(wildcard src/core/*.c src/layers/*.c src/optim/*.c src/kernels/scalar/*.c src/io/*.c src/model/*.c)
+SIMD_SRC := $(wildcard src/kernels/wasmsimd/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c)
+HEADERS  := $(wildcard src/*.h src/*/*.h)
+
+NATIVE_OBJ := $(CORE_SRC:%.c=build/native/%.o)
+ASAN_OBJ   := $(CORE_SRC:%.c=build/asan/%.o)
+C_TESTS    := $(patsubst tests/c/%.c,build/tests/%,$(wildcard tests/c/test_*.c))
+
+# Every public tt_ function is exported from the wasm module.
+WASM_EXPORTS := $(shell grep -oE '\btt_[a-z0-9_]+\(' src/tinytrain.h | tr -d '(' | sort -u | sed 's/^/_/' | paste -sd, -)
+WASM_FLAGS := -O3 -msimd128 -std=c11 -Isrc -flto --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH \
+              -sINITIAL_MEMORY=4MB -sTOTAL_STACK=1MB -sMALLOC=emmalloc -sFILESYSTEM=0 \
+              -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
+
+.PHONY: all native wasm test test-c test-simd test-torch test-js test-e2e demo dist bench fuzz deps deps-test clean
+
+all: native wasm
+
+native: build/libtinytrain.a build/tinytrain $(C_TESTS)
+
+build/native/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+build/asan/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASANFLAGS) -c $< -o $@
+
+build/libtinytrain.a: $(NATIVE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+build/tinytrain: $(CLI_SRC) build/libtinytrain.a $(HEADERS)
+	$(CC) $(CFLAGS) $(CLI_SRC) build/libtinytrain.a -lm -o $@
+
+build/tests/%: tests/c/%.c tests/c/test.h $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASANFLAGS) -Itests/c $< $(ASAN_OBJ) -lm -o $@
+
+# ---- wasm ----------------------------------------------------------------------------------------------------
+
+wasm: wasm/tinytrain.wasm
+
+wasm/tinytrain.wasm: $(CORE_SRC) $(SIMD_SRC) $(HEADERS) | deps-build
+	$(EMCC) $(WASM_FLAGS) $(CORE_SRC) $(SIMD_SRC) -o $@
+	@echo "wasm/tinytrain.wasm: $$(stat -c %s $@) bytes"
+
+# ---- tests -----------------------------------------------------------------------------------------------------
+
+test: test-c test-simd test-torch test-js test-e2e
+
+test-c: $(C_TESTS)
+	@set -e; for t in $(C_TESTS); do $$t; done
+
+test-simd: | deps-build
+	$(MAKE) -f tests/simd/simd.mk
+
+test-torch: build/libtinytrain.a | deps-test
+	$(MAKE) -f tests/torch/torch.mk
+
+test-js: wasm | deps-test
+	$(NODE) --test tests/js/
+
+test-e2e: wasm | deps-test
+	$(NODE) --test tests/e2e/
+
+# ---- demo, dist, bench ----------------------------------------------------------------------------------------
+
+demo: wasm | deps-test
+	$(NODE) tools/serve.mjs --port $(PORT)
+
+# ---- dependencies ---------------------------------------------------------------------------------------------
+
+deps-build:
+	@bash tools/install-deps.sh build
+
+deps-test:
+	@bash tools/install-deps.sh test
+
+deps: deps-build deps-test
+
+clean:
+	rm -rf build dist wasm/*.wasm tests/artifacts

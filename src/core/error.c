@@ -1,0 +1,41 @@
+/* Error text and status of the last failure, and the invariant assert. The library never prints: callers read
+ * tt_last_error(). */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core.h"
+
+static char last_message[512];
+static int last_status;
+
+int tt__fail(int status, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_message, sizeof last_message, fmt, ap);
+  va_end(ap);
+  last_status = status;
+  return status;
+}
+
+void tt__clear_error(void) {
+  last_message[0] = '\0';
+  last_status = TT_OK;
+}
+
+const char *tt_last_error(void) { return last_message; }
+int tt_last_status(void) { return last_status; }
+
+void tt__assert_fail(const char *file, int line, const char *cond) {
+  /* A bug, not bad input: leave the reason where a debugger or the wasm host can read it, then trap. */
+  snprintf(last_message, sizeof last_message, "internal error at %s:%d: %s", file, line, cond);
+  last_status = TT_ERR_STATE;
+  __builtin_trap();
+}
+
+void tt__shape_str(tt__shape s, char *buf, size_t len) {
+  size_t at = 0;
+  at += (size_t)snprintf(buf, len, "[");
+  for (int i = 0; i < s.rank && at < len; i++)
+    at += (size_t)snprintf(buf + at, len - at, i ? ", %d" : "%d", s.d[i]);
+  if (at < len) snprintf(buf + at, len - at, "]");
+}

@@ -1,0 +1,59 @@
+/* Accounted allocation: every model allocation goes through here so tt_set_memory_limit() is enforced up
+ * front, with a message that gives the size needed, instead of a trap or an abort later. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "core.h"
+
+static size_t memory_limit;  /* 0 = none */
+static size_t memory_used;
+
+void tt_set_memory_limit(size_t bytes) { memory_limit = bytes; }
+size_t tt__memory_limit(void) { return memory_limit; }
+
+static double mib(size_t bytes) { return (double)bytes / (1024.0 * 1024.0); }
+
+void *tt__malloc(size_t bytes) {
+  if (bytes == SIZE_MAX || (memory_limit && (bytes > memory_limit || memory_used > memory_limit - bytes))) {
+    if (bytes == SIZE_MAX)
+      tt__fail(TT_ERR_MEMORY, "out of memory: the model needs more memory than can be addressed");
+    else
+      tt__fail(TT_ERR_MEMORY, "out of memory: needs %.1f MiB more, the limit is %.1f MiB (%.1f MiB in use)",
+               mib(bytes), mib(memory_limit), mib(memory_used));
+    return NULL;
+  }
+  void *p = malloc(bytes ? bytes : 1);
+  if (!p) {
+    tt__fail(TT_ERR_MEMORY, "out of memory: could not allocate %.1f MiB", mib(bytes));
+    return NULL;
+  }
+  memory_used += bytes;
+  return p;
+}
+
+void *tt__calloc(size_t count, size_t size) {
+  size_t bytes = tt__mul(count, size);
+  void *p = tt__malloc(bytes);
+  if (p) for (size_t i = 0; i < bytes; i++) ((unsigned char *)p)[i] = 0;
+  return p;
+}
+
+void tt__free(void *p, size_t bytes) {
+  if (!p) return;
+  memory_used -= bytes <= memory_used ? bytes : memory_used;
+  free(p);
+}
+
+size_t tt__mul(size_t a, size_t b) {
+  if (a == SIZE_MAX || b == SIZE_MAX) return SIZE_MAX;
+  if (a && b > SIZE_MAX / a) return SIZE_MAX;
+  return a * b;
+}
+
+size_t tt__add(size_t a, size_t b) {
+  if (a == SIZE_MAX || b == SIZE_MAX || b > SIZE_MAX - a) return SIZE_MAX;
+  return a + b;
+}
+
+void *tt_alloc(size_t bytes) { return malloc(bytes ? bytes : 1); }
+void tt_free(void *p) { free(p); }

@@ -1,0 +1,65 @@
+/* Compute kernels. Each op has a scalar reference (src/kernels/scalar/, the spec) and, where it pays, a wasm
+ * SIMD128 twin (src/kernels/wasmsimd/, same file names) with the same signature. Layers call the tt__ dispatch
+ * names below, which select the SIMD twin when compiled with -msimd128 and the scalar one otherwise.
+ * tests/simd/ checks every twin against its scalar reference on sizes 1..3*width+3, unaligned offsets and all
+ * transpose forms. */
+#ifndef TT_KERNELS_H
+#define TT_KERNELS_H
+
+#include <stddef.h>
+
+/* C[M,N] = beta * C + op(A)[M,K] · op(B)[K,N], with beta 0 or 1 (when 0, C is not read).
+ * op(A) = A (ta = 0, A is M×K with row stride lda) or Aᵀ (ta = 1, A is K×M with row stride lda);
+ * likewise op(B) with tb (B is K×N or, transposed, N×K with row stride ldb). Row-major. No transposes are
+ * materialised. */
+void tt_f32_gemm__scalar(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                         float beta, float *C, int ldc);
+void tt_f32_gemm__wasmsimd(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                           float beta, float *C, int ldc);
+
+/* im2col for one sample: in (C, H, W) -> col (C*k*k, OH*OW), zero padding pad_lo on top/left, pad_hi on
+ * bottom/right. col2im accumulates (+=) col back into din (C, H, W). */
+void tt_f32_im2col__scalar(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
+                           int OH, int OW);
+void tt_f32_col2im__scalar(float *din, const float *col, int C, int H, int W, int k, int stride, int pad_lo,
+                           int OH, int OW);
+
+/* Element-wise and row ops (n elements; rows × cols row-major). */
+void tt_f32_bias_rows__scalar(float *y, const float *bias, int rows, int cols);       /* y[r][c] += bias[c] */
+void tt_f32_bias_rows__wasmsimd(float *y, const float *bias, int rows, int cols);
+void tt_f32_sum_rows__scalar(float *db, const float *dy, int rows, int cols);         /* db[c] += Σ_r dy[r][c] */
+void tt_f32_sum_rows__wasmsimd(float *db, const float *dy, int rows, int cols);
+void tt_f32_relu__scalar(float *y, const float *x, size_t n);
+void tt_f32_relu__wasmsimd(float *y, const float *x, size_t n);
+void tt_f32_relu_backward__scalar(float *dx, const float *dy, const float *y, size_t n); /* dx = dy * (y > 0) */
+void tt_f32_relu_backward__wasmsimd(float *dx, const float *dy, const float *y, size_t n);
+float tt_f32_sumsq__scalar(const float *x, size_t n);                                  /* Σ x² (for clip_norm) */
+float tt_f32_sumsq__wasmsimd(const float *x, size_t n);
+void tt_f32_scale__scalar(float *x, float s, size_t n);                                /* x *= s */
+void tt_f32_scale__wasmsimd(float *x, float s, size_t n);
+/* Adam/AdamW update of n parameters (see src/optim/optim.h for the exact formula; wd_l2 is added to the
+ * gradient as PyTorch Adam does; decay (AdamW) multiplies p by (1 - decay) first). bc1 = 1 - beta1^t,
+ * bc2 = 1 - beta2^t. */
+void tt_f32_adam__scalar(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
+                         float eps, float wd_l2, float decay, float bc1, float bc2);
+void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1,
+                           float beta2, float eps, float wd_l2, float decay, float bc1, float bc2);
+
+/* Dispatch. */
+#if defined(__wasm_simd128__)
+#define TT_KERNEL(name) name##__wasmsimd
+#else
+#define TT_KERNEL(name) name##__scalar
+#endif
+#define tt__gemm TT_KERNEL(tt_f32_gemm)
+#define tt__bias_rows TT_KERNEL(tt_f32_bias_rows)
+#define tt__sum_rows TT_KERNEL(tt_f32_sum_rows)
+#define tt__relu TT_KERNEL(tt_f32_relu)
+#define tt__relu_backward TT_KERNEL(tt_f32_relu_backward)
+#define tt__sumsq TT_KERNEL(tt_f32_sumsq)
+#define tt__scale TT_KERNEL(tt_f32_scale)
+#define tt__adam TT_KERNEL(tt_f32_adam)
+#define tt__im2col tt_f32_im2col__scalar
+#define tt__col2im tt_f32_col2im__scalar
+
+#endif

@@ -1,0 +1,101 @@
+/* Layers and losses. Every layer is a forward/backward pair over a batch of B samples, described by a
+ * tt__layer (hyper-parameters from the spec, shapes, views of its parameters). One file per layer type in
+ * src/layers/, each exporting a tt__layer_ops table. Legend for shape comments: B batch, IN/OUT per-sample
+ * sizes, C channels, H height, W width, F filters, K kernel, T positions, D features. */
+#ifndef TT_LAYERS_H
+#define TT_LAYERS_H
+
+#include "../core/core.h"
+
+typedef enum {
+  TT_DENSE, TT_CONV2D, TT_MAXPOOL2D, TT_AVGPOOL2D, TT_FLATTEN, TT_DROPOUT, TT_RELU, TT_LEAKY_RELU, TT_TANH,
+  TT_SIGMOID, TT_GELU, TT_SOFTMAX, TT_EMBEDDING, TT_LAYERNORM,
+  TT_LAYER_TYPE_COUNT
+} tt__layer_type;
+
+typedef struct tt__layer {
+  tt__layer_type type;
+  int index;                /* position in the spec's layers array, for error messages */
+  tt__shape in, out;        /* per-sample shapes; set by setup */
+
+  /* hyper-parameters from the spec (which ones apply depends on type; spec.c fills defaults) */
+  int units;                /* dense */
+  int bias;                 /* dense, conv2d: 1 if the layer has a bias (default 1) */
+  int filters, kernel;      /* conv2d (kernel: square size); pools use kernel as "size" */
+  int stride;               /* conv2d (default 1), pools (default = size) */
+  int padding;              /* conv2d: explicit zero padding on every side (default 0) */
+  int padding_same;         /* conv2d: padding "same" (stride must be 1); setup sets pad_lo/pad_hi */
+  int pad_lo, pad_hi;       /* conv2d: effective padding top/left and bottom/right; set by setup */
+  float rate;               /* dropout probability of zeroing (default 0.5) */
+  float slope;              /* leaky_relu negative slope (default 0.01) */
+  float eps;                /* layernorm epsilon (default 1e-5) */
+  int vocab, dim;           /* embedding */
+  int init_he;              /* set by the model: 1 if followed by a ReLU-family activation (He init) */
+
+  /* parameters: views into the model's parameter and gradient blocks; set by the model after setup.
+   * Order and layout are PyTorch's: dense w (OUT, IN), conv2d w (F, C, K, K), layernorm w = gamma,
+   * b = beta, embedding w (vocab, dim). */
+  float *w, *dw;
+  float *b, *db;
+  size_t w_count, b_count;  /* set by setup */
+
+  /* per-sample floats that forward saves for backward (dropout mask, maxpool argmax, layernorm mean/rstd);
+   * set by setup; the model provides `saved` with B * saved_per_sample floats */
+  size_t saved_per_sample;
+  float *saved;
+  /* floats of scratch this layer needs for a batch of B: workspace_fixed + B * workspace_per_sample
+   * (im2col columns etc.); the model provides one shared workspace of the largest need */
+  size_t workspace_fixed, workspace_per_sample;
+} tt__layer;
+
+/* What forward/backward may use besides the layer itself. */
+typedef struct {
+  float *workspace;         /* at least the layer's workspace need for this B */
+  tt__rng *rng;             /* dropout */
+  int training;             /* 0 at inference: dropout is the identity */
+} tt__ctx;
+
+typedef struct {
+  const char *name;         /* spec type name, e.g. "dense" */
+  /* l->in and hyper-parameters are set; computes l->out, w_count, b_count, saved_per_sample and workspace
+   * needs, and validates the input shape. On error returns TT_ERR_SPEC with a message such as
+   * "layers[3] (conv2d): expected an input of shape [channels, height, width], got [64]". */
+  int (*setup)(tt__layer *l);
+  /* Initialises w and b (He normal when l->init_he, else Glorot uniform; biases 0; layernorm 1/0;
+   * embedding N(0, 1)). NULL for layers without parameters. */
+  void (*init)(tt__layer *l, tt__rng *rng);
+  /* out (B, OUT) from in (B, IN). */
+  void (*forward)(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx);
+  /* Given dout (B, OUT), writes din (B, IN) (overwrite; din may be NULL for the first layer) and
+   * ACCUMULATES parameter gradients into dw/db. in/out are the values forward saw and produced. */
+  void (*backward)(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                   tt__ctx *ctx);
+  /* Multiply-adds count as 2 FLOPs. Per sample. */
+  double (*flops_forward)(const tt__layer *l);
+} tt__layer_ops;
+
+extern const tt__layer_ops tt__dense_ops, tt__conv2d_ops, tt__maxpool2d_ops, tt__avgpool2d_ops, tt__flatten_ops,
+    tt__dropout_ops, tt__relu_ops, tt__leaky_relu_ops, tt__tanh_ops, tt__sigmoid_ops, tt__gelu_ops,
+    tt__softmax_ops, tt__embedding_ops, tt__layernorm_ops;
+
+/* The ops for a type (never NULL for a valid type). */
+const tt__layer_ops *tt__layer_ops_of(tt__layer_type type);
+/* Type from spec name, or -1. */
+int tt__layer_type_from_name(const char *name);
+
+/* ---- losses (src/layers/loss.c) ------------------------------------------------------------------------ */
+
+typedef enum { TT_LOSS_MSE, TT_LOSS_CROSS_ENTROPY, TT_LOSS_BCE } tt__loss_type;
+
+/* Mean loss over a batch whose output is `rows` rows of `cols` values:
+ * - cross_entropy: one row per (sample, position), cols = classes (the output's last dim), softmax fused;
+ *   targets: rows class indices (as floats, already validated). Mean over rows, like PyTorch.
+ * - mse: targets rows*cols; mean over all elements.
+ * - binary_cross_entropy: logits, sigmoid fused (numerically stable); targets rows*cols in [0, 1]; mean.
+ * If dlogits is non-NULL, writes d(mean loss)/d(logits) there (overwrite). Adds the number of correct
+ * predictions to *correct and the number judged to *total (argmax for cross_entropy; threshold 0.5 for
+ * binary_cross_entropy; nothing for mse). Sums in double for stability. */
+double tt__loss(tt__loss_type type, float *dlogits, const float *logits, const float *targets, int rows,
+                int cols, long *correct, long *total);
+
+#endif

@@ -1,0 +1,64 @@
+/* The model: spec (parsed and validated in spec.c), the layer stack and its one arena (model.c). Shared with
+ * src/io/ (weight files) and the CLI. */
+#ifndef TT_MODEL_H
+#define TT_MODEL_H
+
+#include "../core/core.h"
+#include "../layers/layers.h"
+#include "../optim/optim.h"
+
+#define TT_MAX_LAYERS 64
+
+/* Everything a spec says, validated. */
+typedef struct {
+  tt__shape input;
+  int n_layers;
+  tt__layer layers[TT_MAX_LAYERS];  /* hyper-parameters and type only; shapes are set up by the model */
+  tt__loss_type loss;
+  tt__optim_config optim;
+  unsigned seed;                    /* default 1 */
+  /* data augmentation for image inputs during training (0 = off) */
+  int augment_shift;                /* random shift of up to this many pixels */
+  float augment_rotate;             /* random rotation of up to this many degrees */
+} tt__spec;
+
+/* Parses and validates a JSON spec. On error returns TT_ERR_SPEC with a message naming the field and what
+ * was expected, e.g. "layers[2].units: expected a positive integer, got -3", "optimizer.kind: unknown field
+ * (allowed: type, lr, momentum, ...)", "layers[0].type: unknown layer type \"dens\" (allowed: dense, ...)". */
+int tt__spec_parse(tt__spec *out, const char *json, size_t len);
+
+struct tt_model {
+  char *spec_json;                  /* copy of the spec text (NUL-terminated) */
+  size_t spec_len;
+  tt__spec spec;
+  tt__layer *layers;                /* = spec.layers, set up */
+  int n_layers;
+
+  /* one block: params | grads | optimizer state */
+  size_t param_count;
+  float *params, *grads, *opt_state;
+  size_t block_bytes;
+
+  /* activations for up to max_batch samples: acts[i] is layer i's output (B, OUT_i), dacts[i] its gradient;
+   * input buffer (B, IN); workspace shared by layers; saved buffers per layer */
+  int max_batch;
+  float *act_block;
+  size_t act_bytes;
+  float *input, *targets;
+  float *acts[TT_MAX_LAYERS], *dacts[TT_MAX_LAYERS];
+  float *workspace;
+
+  /* training data (copied in by set_data) */
+  float *data_x, *data_y;
+  int data_n;
+  int *perm;
+  size_t data_bytes;
+  int cursor;                       /* next position in perm */
+  int epoch;
+  double step;                      /* optimizer updates done */
+  tt__rng rng;                      /* shuffling, dropout, augmentation */
+
+  float last_loss, last_accuracy;
+};
+
+#endif
