@@ -39,7 +39,7 @@ void tt_f32_scale__scalar(float *x, float s, size_t n);                         
 void tt_f32_scale__wasmsimd(float *x, float s, size_t n);
 /* Adam/AdamW update of n parameters (see src/optim/optim.h for the exact formula; wd_l2 is added to the
  * gradient as PyTorch Adam does; decay (AdamW) multiplies p by (1 - decay) first). bc1 = 1 - beta1^t,
- * bc2 = 1 - beta2^t. */
+ * bc2 = 1 - beta2^t. Computed in torch.optim.Adam's form: p -= (lr/bc1) * m / (sqrt(v)/sqrt(bc2) + eps). */
 void tt_f32_adam__scalar(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
                          float eps, float wd_l2, float decay, float bc1, float bc2);
 void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1,
