@@ -1,0 +1,92 @@
+/* Losses: mean squared error, cross entropy over logits (log-softmax fused) and binary cross entropy over
+ * logits (sigmoid fused). Each returns the MEAN loss over the batch and, when asked, d(mean loss)/d(logits),
+ * matching torch.nn.functional.{mse_loss, cross_entropy, binary_cross_entropy_with_logits} with the default
+ * reduction='mean'. Sums run in double: a batch of a few thousand rows would otherwise lose digits in float.
+ * Legend: R rows (samples, or sample positions for sequence outputs), K classes / outputs per row. */
+#include <math.h>
+
+#include "layers.h"
+
+static void count(long *counter, long n) {
+  if (counter) *counter += n;
+}
+
+/* Cross entropy with the log-sum-exp shifted by the row max, so logits of ±1000 stay finite:
+ * loss_r = log Σ_k exp(x_rk - m_r) + m_r - x_r,t;  dx_rk = (softmax_rk - [k == t]) / R. */
+static double cross_entropy(float *dlogits, const float *logits, const float *targets, int rows, int cols,
+                            long *correct) {
+  double total = 0.0;
+  long right = 0;
+  for (int r = 0; r < rows; r++) {
+    const float *x = logits + (size_t)r * cols;   // (K)
+    int t = (int)targets[r];
+    TT_ASSERT(t >= 0 && t < cols);                 // labels were validated by the caller
+    int arg = 0;                                   // first index of the max, as torch.argmax
+    for (int k = 1; k < cols; k++)
+      if (x[k] > x[arg]) arg = k;
+    double m = x[arg], z = 0.0;
+    for (int k = 0; k < cols; k++) z += exp((double)x[k] - m);
+    double lse = m + log(z);
+    total += lse - (double)x[t];
+    right += arg == t;
+    if (dlogits) {
+      float *dx = dlogits + (size_t)r * cols;      // (K)
+      for (int k = 0; k < cols; k++) {
+        double p = exp((double)x[k] - m) / z;
+        dx[k] = (float)((p - (k == t)) / rows);
+      }
+    }
+  }
+  count(correct, right);
+  return total / rows;
+}
+
+/* Mean over all R*K elements of (x - y)²; dx = 2 (x - y) / (R*K). */
+static double mse(float *dlogits, const float *x, const float *y, size_t n) {
+  double total = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double d = (double)x[i] - (double)y[i];
+    total += d * d;
+    if (dlogits) dlogits[i] = (float)(2.0 * d / (double)n);
+  }
+  return total / (double)n;
+}
+
+/* Binary cross entropy on logits, in the stable form max(x, 0) - x*y + log(1 + exp(-|x|)) (never exp of a
+ * large positive number); dx = (sigmoid(x) - y) / (R*K), with sigmoid evaluated on the side where exp
+ * cannot overflow. A prediction counts as correct when (x > 0) agrees with (y >= 0.5). */
+static double binary_cross_entropy(float *dlogits, const float *x, const float *y, size_t n, long *correct) {
+  double total = 0.0;
+  long right = 0;
+  for (size_t i = 0; i < n; i++) {
+    double xi = x[i], yi = y[i];
+    double e = exp(-fabs(xi));                     // in (0, 1]
+    total += fmax(xi, 0.0) - xi * yi + log1p(e);
+    right += (xi > 0.0) == (yi >= 0.5);
+    if (dlogits) {
+      double s = xi >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+      dlogits[i] = (float)((s - yi) / (double)n);
+    }
+  }
+  count(correct, right);
+  return total / (double)n;
+}
+
+double tt__loss(tt__loss_type type, float *dlogits, const float *logits, const float *targets, int rows,
+                int cols, long *correct, long *total) {
+  TT_ASSERT(rows >= 0 && cols > 0);
+  if (rows == 0) return 0.0;                       // an empty batch has no mean; callers never train on one
+  size_t n = (size_t)rows * (size_t)cols;
+  switch (type) {
+    case TT_LOSS_CROSS_ENTROPY:
+      count(total, rows);
+      return cross_entropy(dlogits, logits, targets, rows, cols, correct);
+    case TT_LOSS_MSE:
+      return mse(dlogits, logits, targets, n);
+    case TT_LOSS_BCE:
+      count(total, (long)n);
+      return binary_cross_entropy(dlogits, logits, targets, n, correct);
+  }
+  TT_ASSERT(!"unknown loss type");
+  return 0.0;
+}
