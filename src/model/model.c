@@ -1,0 +1,488 @@
+/* The model: builds the layer stack from a validated spec, owns one arena for parameters, gradients and
+ * optimizer state, a second one for activations of the largest batch so far, and the training data. Implements
+ * the public tt_model_* API of src/tinytrain.h except weight files (src/io/). Nothing allocates inside a
+ * training step: buffers are reserved before the step loop starts. */
+#include <math.h>
+#include <string.h>
+
+#include "../kernels/kernels.h"
+#include "model.h"
+
+/* Activations are reserved for at least this many samples, so evaluating or predicting in chunks during training
+ * never grows memory after the first step. */
+#define MIN_RESERVED_BATCH 64
+
+static const tt__layer_ops *ops_of(const tt__layer *l) { return tt__layer_ops_of(l->type); }
+
+static int is_relu_family(tt__layer_type t) { return t == TT_RELU || t == TT_LEAKY_RELU || t == TT_GELU; }
+
+/* Output rows and columns the loss sees for B samples: cross_entropy classifies every row of the output's last
+ * dimension; mse and binary_cross_entropy see one row per sample. */
+static void loss_rows_cols(const tt_model *m, int B, int *rows, int *cols) {
+  tt__shape out = m->layers[m->n_layers - 1].out;
+  int size = tt__shape_size(out);
+  if (m->spec.loss == TT_LOSS_CROSS_ENTROPY) {
+    *cols = out.d[out.rank - 1];
+    *rows = B * (size / *cols);
+  } else {
+    *cols = size;
+    *rows = B;
+  }
+}
+
+int tt_model_input_size(const tt_model *m) { return tt__shape_size(m->spec.input); }
+int tt_model_output_size(const tt_model *m) { return tt__shape_size(m->layers[m->n_layers - 1].out); }
+int tt_model_label_size(const tt_model *m) {
+  int rows, cols;
+  loss_rows_cols(m, 1, &rows, &cols);
+  return m->spec.loss == TT_LOSS_CROSS_ENTROPY ? rows : cols;
+}
+const char *tt_model_spec(const tt_model *m) { return m->spec_json; }
+float *tt_model_params(tt_model *m) { return m->params; }
+size_t tt_model_param_count(const tt_model *m) { return m->param_count; }
+float tt_model_last_loss(const tt_model *m) { return m->last_loss; }
+float tt_model_last_accuracy(const tt_model *m) { return m->last_accuracy; }
+double tt_model_step_count(const tt_model *m) { return m->step; }
+int tt_model_epoch(const tt_model *m) { return m->epoch; }
+
+double tt_model_flops_forward(const tt_model *m) {
+  double f = 0;
+  for (int i = 0; i < m->n_layers; i++) f += ops_of(&m->layers[i])->flops_forward(&m->layers[i]);
+  return f;
+}
+
+/* Backward costs about twice the forward pass (input and weight gradients); the optimizer's per-parameter work
+ * is shared by the whole batch and left out. */
+double tt_model_flops_train(const tt_model *m) { return 3.0 * tt_model_flops_forward(m); }
+
+/* ---- construction ----------------------------------------------------------------------------------------- */
+
+/* Shapes flow from the spec's input through each layer's setup. */
+static int setup_layers(tt_model *m) {
+  tt__shape shape = m->spec.input;
+  for (int i = 0; i < m->n_layers; i++) {
+    tt__layer *l = &m->layers[i];
+    l->in = shape;
+    l->init_he = i + 1 < m->n_layers && is_relu_family(m->layers[i + 1].type);
+    int status = ops_of(l)->setup(l);
+    if (status) return status;
+    shape = l->out;
+  }
+  int rows, cols;
+  loss_rows_cols(m, 1, &rows, &cols);
+  if (m->spec.loss == TT_LOSS_CROSS_ENTROPY && cols < 2) {
+    char s[64];
+    tt__shape_str(shape, s, sizeof s);
+    return tt__fail(TT_ERR_SPEC,
+                    "loss: cross_entropy needs at least 2 classes in the last layer's output, got %s "
+                    "(use binary_cross_entropy for one output)", s);
+  }
+  return TT_OK;
+}
+
+/* One block: params | grads | optimizer state (2 floats per parameter covers every optimizer, so changing
+ * momentum while training never reallocates). */
+static int allocate_params(tt_model *m) {
+  size_t n = 0;
+  for (int i = 0; i < m->n_layers; i++) n = tt__add(n, tt__add(m->layers[i].w_count, m->layers[i].b_count));
+  size_t bytes = tt__mul(tt__mul(n, 4), sizeof(float));
+  float *block = tt__malloc(bytes);
+  if (!block) return tt_last_status();
+  memset(block, 0, bytes);
+  m->param_count = n;
+  m->block_bytes = bytes;
+  m->params = block;
+  m->grads = block + n;
+  m->opt_state = block + 2 * n;
+  size_t at = 0;
+  for (int i = 0; i < m->n_layers; i++) {
+    tt__layer *l = &m->layers[i];
+    l->w = l->w_count ? m->params + at : NULL;
+    l->dw = l->w_count ? m->grads + at : NULL;
+    at += l->w_count;
+    l->b = l->b_count ? m->params + at : NULL;
+    l->db = l->b_count ? m->grads + at : NULL;
+    at += l->b_count;
+  }
+  return TT_OK;
+}
+
+static void init_params(tt_model *m, unsigned seed) {
+  tt__rng init;
+  tt__rng_seed(&init, seed);
+  for (int i = 0; i < m->n_layers; i++)
+    if (ops_of(&m->layers[i])->init) ops_of(&m->layers[i])->init(&m->layers[i], &init);
+  memset(m->opt_state, 0, 2 * m->param_count * sizeof(float));
+  tt__rng_seed(&m->rng, (uint64_t)seed ^ 0x7F4A7C15D1B54A32ull);
+  m->step = 0;
+  m->epoch = 0;
+  m->cursor = 0;
+  m->last_loss = NAN;
+  m->last_accuracy = NAN;
+}
+
+tt_model *tt_model_create(const char *spec_json, size_t len) {
+  tt__clear_error();
+  if (!spec_json) {
+    tt__fail(TT_ERR_SPEC, "spec: expected JSON text, got nothing");
+    return NULL;
+  }
+  tt_model *m = tt__calloc(1, sizeof *m);
+  if (!m) return NULL;
+  if (tt__spec_parse(&m->spec, spec_json, len) || !(m->spec_json = tt__malloc(len + 1))) {
+    tt_model_free(m);
+    return NULL;
+  }
+  memcpy(m->spec_json, spec_json, len);
+  m->spec_json[len] = '\0';
+  m->spec_len = len;
+  m->layers = m->spec.layers;
+  m->n_layers = m->spec.n_layers;
+  if (setup_layers(m) || allocate_params(m)) {
+    tt_model_free(m);
+    return NULL;
+  }
+  init_params(m, m->spec.seed);
+  return m;
+}
+
+void tt_model_free(tt_model *m) {
+  if (!m) return;
+  tt__free(m->spec_json, m->spec_len + 1);
+  tt__free(m->params, m->block_bytes);
+  tt__free(m->act_block, m->act_bytes);
+  tt__free(m->data_x, m->data_bytes);
+  tt__free(m, sizeof *m);
+}
+
+int tt_model_reset(tt_model *m, unsigned seed) {
+  tt__clear_error();
+  init_params(m, seed);
+  return TT_OK;
+}
+
+/* Reserves activations, gradients, saved tensors and workspace for batches of up to B samples. Called before a
+ * step loop, never inside one. */
+static int reserve(tt_model *m, int B) {
+  if (B < MIN_RESERVED_BATCH) B = MIN_RESERVED_BATCH;
+  if (B <= m->max_batch) return TT_OK;
+  size_t floats = tt__mul((size_t)B, (size_t)tt_model_input_size(m));
+  floats = tt__add(floats, tt__mul((size_t)B, (size_t)tt_model_label_size(m)));
+  size_t workspace = 0;
+  for (int i = 0; i < m->n_layers; i++) {
+    const tt__layer *l = &m->layers[i];
+    size_t per_sample = tt__add(tt__mul(2, (size_t)tt__shape_size(l->out)), l->saved_per_sample);
+    floats = tt__add(floats, tt__mul((size_t)B, per_sample));
+    size_t ws = tt__add(l->workspace_fixed, tt__mul((size_t)B, l->workspace_per_sample));
+    if (ws > workspace) workspace = ws;
+  }
+  if (workspace < (size_t)tt_model_input_size(m)) workspace = (size_t)tt_model_input_size(m); /* augment() */
+  floats = tt__add(floats, workspace);
+  size_t bytes = tt__mul(floats, sizeof(float));
+  float *block = tt__malloc(bytes);
+  if (!block) {
+    tt__fail(TT_ERR_MEMORY, "out of memory: a batch of %d samples needs %.1f MiB of activations (%s)", B,
+             (double)bytes / (1024.0 * 1024.0), tt_last_error());
+    return TT_ERR_MEMORY;
+  }
+  tt__free(m->act_block, m->act_bytes);
+  m->act_block = block;
+  m->act_bytes = bytes;
+  m->max_batch = B;
+  float *at = block;
+  m->input = at, at += (size_t)B * tt_model_input_size(m);
+  m->targets = at, at += (size_t)B * tt_model_label_size(m);
+  for (int i = 0; i < m->n_layers; i++) {
+    tt__layer *l = &m->layers[i];
+    size_t out = (size_t)B * tt__shape_size(l->out);
+    m->acts[i] = at, at += out;
+    m->dacts[i] = at, at += out;
+    l->saved = l->saved_per_sample ? at : NULL;
+    at += (size_t)B * l->saved_per_sample;
+  }
+  m->workspace = at;
+  return TT_OK;
+}
+
+/* ---- validation of user data ------------------------------------------------------------------------------ */
+
+static int check_finite(const char *what, const float *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(v[i])) return tt__fail(TT_ERR_DATA, "%s[%zu] is %s: data must be finite numbers", what, i,
+                                         isnan(v[i]) ? "NaN" : "infinite");
+  return TT_OK;
+}
+
+static int check_inputs(const tt_model *m, const float *x, int n) {
+  if (!x || n <= 0) return tt__fail(TT_ERR_DATA, "x: expected at least one sample, got %d", n);
+  size_t count = (size_t)n * tt_model_input_size(m);
+  if (check_finite("x", x, count)) return TT_ERR_DATA;
+  const tt__layer *first = &m->layers[0];
+  if (first->type == TT_EMBEDDING)
+    for (size_t i = 0; i < count; i++)
+      if (x[i] != floorf(x[i]) || x[i] < 0 || x[i] >= first->vocab)
+        return tt__fail(TT_ERR_DATA, "x[%zu] = %g: token indices must be whole numbers in [0, %d)", i, x[i],
+                        first->vocab);
+  return TT_OK;
+}
+
+static int check_labels(const tt_model *m, const float *y, int n) {
+  if (!y) return tt__fail(TT_ERR_DATA, "y: expected labels, got nothing");
+  int rows, cols;
+  loss_rows_cols(m, 1, &rows, &cols);
+  size_t count = (size_t)n * tt_model_label_size(m);
+  if (check_finite("y", y, count)) return TT_ERR_DATA;
+  for (size_t i = 0; i < count; i++) {
+    if (m->spec.loss == TT_LOSS_CROSS_ENTROPY && (y[i] != floorf(y[i]) || y[i] < 0 || y[i] >= cols))
+      return tt__fail(TT_ERR_DATA, "y[%zu] = %g: class labels must be whole numbers in [0, %d)", i, y[i], cols);
+    if (m->spec.loss == TT_LOSS_BCE && (y[i] < 0 || y[i] > 1))
+      return tt__fail(TT_ERR_DATA, "y[%zu] = %g: binary_cross_entropy targets must be in [0, 1]", i, y[i]);
+  }
+  return TT_OK;
+}
+
+int tt_model_set_data(tt_model *m, const float *x, const float *y, int n) {
+  tt__clear_error();
+  if (check_inputs(m, x, n) || check_labels(m, y, n)) return tt_last_status();
+  size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
+  size_t bytes = tt__mul((size_t)n, tt__add(tt__mul(tt__add(in, lab), sizeof(float)), sizeof(int)));
+  float *block = tt__malloc(bytes);
+  if (!block) return TT_ERR_MEMORY;
+  tt__free(m->data_x, m->data_bytes);
+  m->data_x = block;
+  m->data_y = block + (size_t)n * in;
+  m->perm = (int *)(m->data_y + (size_t)n * lab);
+  m->data_bytes = bytes;
+  m->data_n = n;
+  memcpy(m->data_x, x, (size_t)n * in * sizeof(float));
+  memcpy(m->data_y, y, (size_t)n * lab * sizeof(float));
+  for (int i = 0; i < n; i++) m->perm[i] = i;
+  m->cursor = 0;
+  return TT_OK;
+}
+
+/* ---- forward, backward, one step ------------------------------------------------------------------------- */
+
+static void forward(tt_model *m, int B, int training) {
+  tt__ctx ctx = {m->workspace, &m->rng, training};
+  const float *in = m->input;
+  for (int i = 0; i < m->n_layers; i++) {
+    ops_of(&m->layers[i])->forward(&m->layers[i], m->acts[i], in, B, &ctx);
+    in = m->acts[i];
+  }
+}
+
+static void backward(tt_model *m, int B) {
+  tt__ctx ctx = {m->workspace, &m->rng, 1};
+  memset(m->grads, 0, m->param_count * sizeof(float));
+  for (int i = m->n_layers - 1; i >= 0; i--) {
+    const float *in = i ? m->acts[i - 1] : m->input;
+    float *din = i ? m->dacts[i - 1] : NULL;
+    ops_of(&m->layers[i])->backward(&m->layers[i], din, m->dacts[i], in, m->acts[i], B, &ctx);
+  }
+}
+
+static int diverged(tt_model *m, const char *what, double value) {
+  return tt__fail(TT_ERR_DIVERGED, "diverged at step %.0f (%s = %s): try a lower learning rate", m->step + 1,
+                  what, isnan(value) ? "nan" : value > 0 ? "inf" : "-inf");
+}
+
+/* One optimizer step on the B samples in m->input / m->targets. Checks loss and gradient norm before updating,
+ * so a diverging step leaves the weights as they were. */
+static int train_step(tt_model *m, int B, double *loss, long *correct, long *total) {
+  int rows, cols;
+  loss_rows_cols(m, B, &rows, &cols);
+  forward(m, B, 1);
+  int last = m->n_layers - 1;
+  *loss = tt__loss(m->spec.loss, m->dacts[last], m->acts[last], m->targets, rows, cols, correct, total);
+  if (!isfinite(*loss)) return diverged(m, "loss", *loss);
+  backward(m, B);
+  float norm = tt__optim_clip(&m->spec.optim, m->grads, m->param_count);
+  if (!isfinite(norm)) return diverged(m, "gradient norm", norm);
+  float lr = tt__optim_lr(&m->spec.optim, m->step);
+  tt__optim_step(&m->spec.optim, m->params, m->grads, m->opt_state, m->param_count, m->step + 1, lr);
+  m->step += 1;
+  return TT_OK;
+}
+
+/* Random shift and rotation of each image in the batch (bilinear, zero outside), drawn from the model's RNG. */
+static void augment(tt_model *m, int B) {
+  const tt__spec *s = &m->spec;
+  if (s->input.rank != 3 || (s->augment_shift <= 0 && s->augment_rotate <= 0)) return;
+  int C = s->input.d[0], H = s->input.d[1], W = s->input.d[2];
+  float *tmp = m->workspace; /* the workspace is free between steps and holds at least one image */
+  for (int b = 0; b < B; b++) {
+    float *img = m->input + (size_t)b * C * H * W;
+    float dx = 0, dy = 0, angle = 0;
+    if (s->augment_shift > 0) {
+      dx = (float)((int)tt__rng_below(&m->rng, 2 * s->augment_shift + 1) - s->augment_shift);
+      dy = (float)((int)tt__rng_below(&m->rng, 2 * s->augment_shift + 1) - s->augment_shift);
+    }
+    if (s->augment_rotate > 0) angle = (2 * tt__rng_uniform(&m->rng) - 1) * s->augment_rotate * 0.017453292f;
+    float cs = cosf(angle), sn = sinf(angle), cy = (H - 1) * 0.5f, cx = (W - 1) * 0.5f;
+    memcpy(tmp, img, (size_t)C * H * W * sizeof(float));
+    for (int c = 0; c < C; c++)
+      for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+          /* inverse map: where in the source does output pixel (y, x) come from */
+          float ox = x - cx - dx, oy = y - cy - dy;
+          float sx = cs * ox + sn * oy + cx, sy = -sn * ox + cs * oy + cy;
+          int x0 = (int)floorf(sx), y0 = (int)floorf(sy);
+          float fx = sx - x0, fy = sy - y0, v = 0;
+          const float *src = tmp + (size_t)c * H * W;
+          for (int k = 0; k < 4; k++) {
+            int yy = y0 + (k >> 1), xx = x0 + (k & 1);
+            float wgt = ((k >> 1) ? fy : 1 - fy) * ((k & 1) ? fx : 1 - fx);
+            if (yy >= 0 && yy < H && xx >= 0 && xx < W) v += wgt * src[yy * W + xx];
+          }
+          img[((size_t)c * H + y) * W + x] = v;
+        }
+  }
+}
+
+static void shuffle(tt_model *m) {
+  for (int i = m->data_n - 1; i > 0; i--) {
+    int j = (int)tt__rng_below(&m->rng, (uint32_t)i + 1);
+    int t = m->perm[i];
+    m->perm[i] = m->perm[j];
+    m->perm[j] = t;
+  }
+}
+
+static float accuracy(long correct, long total) { return total ? (float)correct / (float)total : NAN; }
+
+int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
+  tt__clear_error();
+  if (!m->data_n) return tt__fail(TT_ERR_STATE, "no training data: call set_data first");
+  if (steps < 0 || batch_size < 1)
+    return tt__fail(TT_ERR_STATE, "train_steps: expected steps >= 0 and batch_size >= 1, got %d and %d", steps,
+                    batch_size);
+  int B = batch_size < m->data_n ? batch_size : m->data_n;
+  if (reserve(m, B)) return TT_ERR_MEMORY;
+  size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
+  double loss_sum = 0;
+  long correct = 0, total = 0;
+  for (int s = 0; s < steps; s++) {
+    if (m->cursor == 0) shuffle(m);
+    /* the last batch of an epoch may be smaller, as PyTorch's DataLoader does by default */
+    int b = m->data_n - m->cursor < B ? m->data_n - m->cursor : B;
+    for (int i = 0; i < b; i++) {
+      int k = m->perm[m->cursor + i];
+      memcpy(m->input + i * in, m->data_x + k * in, in * sizeof(float));
+      memcpy(m->targets + i * lab, m->data_y + k * lab, lab * sizeof(float));
+    }
+    augment(m, b);
+    double loss;
+    if (train_step(m, b, &loss, &correct, &total)) {
+      m->last_loss = (float)loss;
+      return TT_ERR_DIVERGED;
+    }
+    loss_sum += loss;
+    m->cursor += b;
+    if (m->cursor >= m->data_n) m->cursor = 0, m->epoch++;
+  }
+  m->last_loss = steps ? (float)(loss_sum / steps) : NAN;
+  m->last_accuracy = accuracy(correct, total);
+  return TT_OK;
+}
+
+int tt_model_train_batch(tt_model *m, const float *x, const float *y, int n) {
+  tt__clear_error();
+  if (check_inputs(m, x, n) || check_labels(m, y, n) || reserve(m, n)) return tt_last_status();
+  memcpy(m->input, x, (size_t)n * tt_model_input_size(m) * sizeof(float));
+  memcpy(m->targets, y, (size_t)n * tt_model_label_size(m) * sizeof(float));
+  double loss;
+  long correct = 0, total = 0;
+  int status = train_step(m, n, &loss, &correct, &total);
+  m->last_loss = (float)loss;
+  m->last_accuracy = accuracy(correct, total);
+  return status;
+}
+
+/* ---- inference -------------------------------------------------------------------------------------------- */
+
+int tt_model_predict(tt_model *m, const float *x, int n, float *out, int probabilities) {
+  tt__clear_error();
+  if (!out) return tt__fail(TT_ERR_STATE, "predict: no output buffer");
+  if (check_inputs(m, x, n) || reserve(m, n < m->max_batch ? n : m->max_batch)) return tt_last_status();
+  size_t in = (size_t)tt_model_input_size(m), outs = (size_t)tt_model_output_size(m);
+  int rows, cols;
+  const float *logits = m->acts[m->n_layers - 1];
+  for (int at = 0; at < n; at += m->max_batch) {
+    int B = n - at < m->max_batch ? n - at : m->max_batch;
+    memcpy(m->input, x + at * in, B * in * sizeof(float));
+    forward(m, B, 0);
+    float *o = out + at * outs;
+    memcpy(o, logits, B * outs * sizeof(float));
+    if (!probabilities) continue;
+    loss_rows_cols(m, B, &rows, &cols);
+    if (m->spec.loss == TT_LOSS_CROSS_ENTROPY) {
+      for (int r = 0; r < rows; r++) { /* softmax over each row of classes */
+        float *row = o + (size_t)r * cols, mx = row[0], sum = 0;
+        for (int c = 1; c < cols; c++) mx = row[c] > mx ? row[c] : mx;
+        for (int c = 0; c < cols; c++) sum += row[c] = expf(row[c] - mx);
+        for (int c = 0; c < cols; c++) row[c] /= sum;
+      }
+    } else if (m->spec.loss == TT_LOSS_BCE) {
+      for (size_t i = 0; i < B * outs; i++) o[i] = 1.0f / (1.0f + expf(-o[i]));
+    }
+  }
+  return TT_OK;
+}
+
+int tt_model_evaluate(tt_model *m, const float *x, const float *y, int n, float result[2]) {
+  tt__clear_error();
+  if (check_inputs(m, x, n) || check_labels(m, y, n) || reserve(m, n < m->max_batch ? n : m->max_batch))
+    return tt_last_status();
+  size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
+  double loss_sum = 0, weight_sum = 0;
+  long correct = 0, total = 0;
+  int rows, cols, last = m->n_layers - 1;
+  for (int at = 0; at < n; at += m->max_batch) {
+    int B = n - at < m->max_batch ? n - at : m->max_batch;
+    memcpy(m->input, x + at * in, B * in * sizeof(float));
+    memcpy(m->targets, y + at * lab, B * lab * sizeof(float));
+    forward(m, B, 0);
+    loss_rows_cols(m, B, &rows, &cols);
+    /* tt__loss returns a mean; weight each chunk by what it averaged over */
+    double weight = m->spec.loss == TT_LOSS_CROSS_ENTROPY ? rows : (double)rows * cols;
+    loss_sum += weight * tt__loss(m->spec.loss, NULL, m->acts[last], m->targets, rows, cols, &correct, &total);
+    weight_sum += weight;
+  }
+  result[0] = (float)(loss_sum / weight_sum);
+  result[1] = accuracy(correct, total);
+  return TT_OK;
+}
+
+/* ---- hyper-parameters ------------------------------------------------------------------------------------- */
+
+int tt_model_set_hparam(tt_model *m, const char *name, double value) {
+  tt__clear_error();
+  tt__optim_config *c = &m->spec.optim;
+  struct { const char *name; float *field; double lo, hi; int lo_open; } fields[] = {
+      {"lr", &c->lr, 0, 1e9, 1},          {"momentum", &c->momentum, 0, 0.999999, 0},
+      {"weight_decay", &c->weight_decay, 0, 1e9, 0}, {"beta1", &c->beta1, 0, 0.999999, 0},
+      {"beta2", &c->beta2, 0, 0.999999, 0}, {"eps", &c->eps, 0, 1, 1},
+      {"clip_norm", &c->clip_norm, 0, 1e9, 0},
+  };
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    if (strcmp(name, fields[i].name) != 0) continue;
+    if (!isfinite(value) || value < fields[i].lo || value > fields[i].hi || (fields[i].lo_open && value <= 0))
+      return tt__fail(TT_ERR_STATE, "%s: %g is out of range", name, value);
+    if (c->type != TT_OPT_SGD && !strcmp(name, "momentum"))
+      return tt__fail(TT_ERR_STATE, "momentum: only sgd has momentum (this model uses %s)",
+                      c->type == TT_OPT_ADAM ? "adam" : "adamw");
+    *fields[i].field = (float)value;
+    return TT_OK;
+  }
+  return tt__fail(TT_ERR_STATE,
+                  "unknown hyper-parameter \"%s\" (allowed: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm)",
+                  name);
+}
+
+/* ---- benchmark support ------------------------------------------------------------------------------------ */
+
+void tt_gemm(int ta, int tb, int M, int N, int K, const float *A, const float *B, float *C, int reps) {
+  for (int r = 0; r < reps; r++)
+    tt__gemm(ta, tb, M, N, K, A, ta ? M : K, B, tb ? K : N, 0.0f, C, N);
+}
