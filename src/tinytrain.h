@@ -84,7 +84,7 @@ double tt_model_step_count(const tt_model *m);   /* optimizer steps taken */
 int tt_model_epoch(const tt_model *m);           /* completed passes over the set data */
 
 /* Change a hyper-parameter while training: "lr", "momentum", "weight_decay", "beta1", "beta2", "eps",
- * "clip_norm". */
+ * "clip_norm"; and "shuffle" (1, the default: shuffle at each epoch start; 0: keep the data order). */
 int tt_model_set_hparam(tt_model *m, const char *name, double value);
 
 /* Inference. out gets n * output_size floats. With probabilities != 0, softmax (cross_entropy) or sigmoid

@@ -363,7 +363,7 @@ int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
   double loss_sum = 0;
   long correct = 0, total = 0;
   for (int s = 0; s < steps; s++) {
-    if (m->cursor == 0) shuffle(m);
+    if (m->cursor == 0 && !m->no_shuffle) shuffle(m);
     /* the last batch of an epoch may be smaller, as PyTorch's DataLoader does by default */
     int b = m->data_n - m->cursor < B ? m->data_n - m->cursor : B;
     for (int i = 0; i < b; i++) {
@@ -458,6 +458,10 @@ int tt_model_evaluate(tt_model *m, const float *x, const float *y, int n, float 
 
 int tt_model_set_hparam(tt_model *m, const char *name, double value) {
   tt__clear_error();
+  if (!strcmp(name, "shuffle")) { /* not an optimizer field: whether each epoch starts with a shuffle */
+    m->no_shuffle = value == 0;
+    return TT_OK;
+  }
   tt__optim_config *c = &m->spec.optim;
   struct { const char *name; float *field; double lo, hi; int lo_open; } fields[] = {
       {"lr", &c->lr, 0, 1e9, 1},          {"momentum", &c->momentum, 0, 0.999999, 0},
@@ -476,7 +480,7 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value) {
     return TT_OK;
   }
   return tt__fail(TT_ERR_STATE,
-                  "unknown hyper-parameter \"%s\" (allowed: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm)",
+                  "unknown hyper-parameter \"%s\" (allowed: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm, shuffle)",
                   name);
 }
 

@@ -54,6 +54,7 @@ struct tt_model {
   int *perm;
   size_t data_bytes;
   int cursor;                       /* next position in perm */
+  int no_shuffle;                   /* 1: keep the data order (set_hparam "shuffle" 0) */
   int epoch;
   double step;                      /* optimizer updates done */
   tt__rng rng;                      /* shuffling, dropout, augmentation */

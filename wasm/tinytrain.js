@@ -1,0 +1,298 @@
+// tinytrain's JS face: loads tinytrain.wasm (a standalone module next to this file) and wraps the flat C API of
+// src/tinytrain.h in the Model class. Works unchanged in Node 20, a module Worker and a page.
+//
+//   import { Model } from './tinytrain.js';
+//   const m = await Model.create({ input: [2], layers: [{ type: 'dense', units: 3 }], loss: 'cross_entropy' });
+//   m.fit(x, y, { epochs: 5, batchSize: 32 });
+//   const out = m.predict(x);
+//
+// Views of wasm memory are made right before use and never kept across a call into C (memory growth detaches
+// them); everything returned to the caller is a copy.
+
+const WASM_URL = new URL('./tinytrain.wasm', import.meta.url);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+let loading = null; // Promise of the module's exports, shared by every Model in this realm
+let wasm = null;    // the exports, once loaded
+
+async function fetchModule(url) {
+  const isNode = typeof process !== 'undefined' && process.versions?.node;
+  if (isNode && url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.compile(await readFile(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load ${url.href}: HTTP ${response.status}`);
+  if (WebAssembly.compileStreaming && response.headers.get('content-type')?.startsWith('application/wasm')) {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer()); // a server with the wrong MIME type
+}
+
+// Imports a standalone Emscripten module may ask for; none of them is used on the normal path.
+function importsFor(module) {
+  const imports = {};
+  for (const { module: ns, name } of WebAssembly.Module.imports(module)) {
+    imports[ns] ??= {};
+    imports[ns][name] = name === 'emscripten_notify_memory_growth' ? () => {} : () => {
+      throw new Error(`tinytrain.wasm called the unexpected import ${ns}.${name}`);
+    };
+  }
+  return imports;
+}
+
+/** Loads the wasm module once (later calls return the same promise). Options: {url} to override its location. */
+export function loadTinytrain({ url = WASM_URL } = {}) {
+  loading ??= (async () => {
+    const module = await fetchModule(url);
+    const instance = await WebAssembly.instantiate(module, importsFor(module));
+    instance.exports._initialize?.();
+    wasm = instance.exports;
+    return wasm;
+  })();
+  loading.catch(() => { loading = null; }); // a failed load may be retried
+  return loading;
+}
+
+// ---- marshalling ---------------------------------------------------------------------------------------------
+
+const f32 = (ptr, n) => new Float32Array(wasm.memory.buffer, ptr, n);
+const u8 = (ptr, n) => new Uint8Array(wasm.memory.buffer, ptr, n);
+
+function cString(ptr) {
+  const bytes = new Uint8Array(wasm.memory.buffer, ptr);
+  return decoder.decode(bytes.subarray(0, bytes.indexOf(0)));
+}
+
+function lastError() {
+  return new Error(cString(wasm.tt_last_error()) || 'tinytrain: unknown error');
+}
+
+function check(status) {
+  if (status !== 0) throw lastError();
+}
+
+// Copies bytes (Uint8Array) or floats (Float32Array) into wasm memory for the duration of fn(ptr).
+function withCopy(array, fn) {
+  const ptr = wasm.tt_alloc(array.byteLength);
+  if (!ptr) throw new Error(`out of memory: could not allocate ${array.byteLength} bytes`);
+  try {
+    new Uint8Array(wasm.memory.buffer, ptr, array.byteLength)
+      .set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+    return fn(ptr);
+  } finally {
+    wasm.tt_free(ptr);
+  }
+}
+
+function withString(text, fn) {
+  const bytes = encoder.encode(text);
+  return withCopy(bytes, (ptr) => fn(ptr, bytes.length));
+}
+
+function toFloat32(name, array) {
+  if (array instanceof Float32Array) return array;
+  if (ArrayBuffer.isView(array) || Array.isArray(array)) return Float32Array.from(array);
+  throw new TypeError(`${name}: expected a Float32Array (or Int32Array of class labels), got ${typeof array}`);
+}
+
+// ---- Model ---------------------------------------------------------------------------------------------------
+
+export class Model {
+  #ptr;
+  #spec = null;
+
+  constructor(ptr) {
+    if (!wasm || typeof ptr !== 'number') throw new Error('use await Model.create(spec) or await Model.load(bytes)');
+    this.#ptr = ptr;
+  }
+
+  /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. */
+  static async create(spec) {
+    await loadTinytrain();
+    const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
+    const ptr = withString(text, (p, n) => wasm.tt_model_create(p, n));
+    if (!ptr) throw lastError();
+    return new Model(ptr);
+  }
+
+  /** A model rebuilt from a .safetensors file written by save() (the spec is in its metadata). */
+  static async load(bytes) {
+    await loadTinytrain();
+    const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const ptr = withCopy(data, (p) => wasm.tt_model_load(p, data.length));
+    if (!ptr) throw lastError();
+    return new Model(ptr);
+  }
+
+  /** The wasm memory's current size in bytes (for leak checks). */
+  static memoryBytes() {
+    return wasm ? wasm.memory.buffer.byteLength : 0;
+  }
+
+  get #m() {
+    if (!this.#ptr) throw new Error('this model was disposed');
+    return this.#ptr;
+  }
+
+  get inputSize() { return wasm.tt_model_input_size(this.#m); }
+  get outputSize() { return wasm.tt_model_output_size(this.#m); }
+  get labelSize() { return wasm.tt_model_label_size(this.#m); }
+  get paramCount() { return wasm.tt_model_param_count(this.#m); }
+  get step() { return wasm.tt_model_step_count(this.#m); }
+  get epoch() { return wasm.tt_model_epoch(this.#m); }
+  get flops() {
+    return { forward: wasm.tt_model_flops_forward(this.#m), train: wasm.tt_model_flops_train(this.#m) };
+  }
+  get spec() {
+    this.#spec ??= JSON.parse(cString(wasm.tt_model_spec(this.#m)));
+    return this.#spec;
+  }
+
+  // Number of samples in x, checking that x and y have consistent lengths.
+  #count(x, y) {
+    const n = x.length / this.inputSize;
+    if (!Number.isInteger(n) || n < 1) {
+      throw new Error(`x: expected a whole number of samples of ${this.inputSize} values, got ${x.length} values`);
+    }
+    if (y !== undefined && y.length !== n * this.labelSize) {
+      throw new Error(`y: expected ${n * this.labelSize} labels for ${n} samples, got ${y.length}`);
+    }
+    return n;
+  }
+
+  /** Copies a training set into wasm memory; trainSteps() then trains on it without crossing back to JS. */
+  setData(x, y) {
+    x = toFloat32('x', x);
+    y = toFloat32('y', y);
+    const n = this.#count(x, y);
+    withCopy(x, (px) => withCopy(y, (py) => check(wasm.tt_model_set_data(this.#m, px, py, n))));
+  }
+
+  /** Runs `steps` mini-batch steps on the data of setData(); returns the mean loss and accuracy of the chunk. */
+  trainSteps(steps, batchSize = 32) {
+    check(wasm.tt_model_train_steps(this.#m, steps, batchSize));
+    return { loss: wasm.tt_model_last_loss(this.#m), accuracy: wasm.tt_model_last_accuracy(this.#m) };
+  }
+
+  /** Trains for `epochs` passes over (x, y); onEpoch({epoch, loss, accuracy}) after each. Returns the last. */
+  fit(x, y, { epochs = 1, batchSize = 32, shuffle = true, onEpoch } = {}) {
+    this.setData(x, y);
+    this.setHparam('shuffle', shuffle ? 1 : 0);
+    const n = x.length / this.inputSize;
+    const stepsPerEpoch = Math.ceil(n / Math.min(batchSize, n));
+    let result = { epoch: 0, loss: NaN, accuracy: NaN };
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      result = { epoch, ...this.trainSteps(stepsPerEpoch, batchSize) };
+      onEpoch?.(result);
+    }
+    return result;
+  }
+
+  /** One optimizer step on one batch; returns its loss. */
+  trainBatch(x, y) {
+    x = toFloat32('x', x);
+    y = toFloat32('y', y);
+    const n = this.#count(x, y);
+    withCopy(x, (px) => withCopy(y, (py) => check(wasm.tt_model_train_batch(this.#m, px, py, n))));
+    return wasm.tt_model_last_loss(this.#m);
+  }
+
+  #predict(x, probabilities) {
+    x = toFloat32('x', x);
+    const n = this.#count(x);
+    const size = n * this.outputSize;
+    const out = wasm.tt_alloc(size * 4);
+    if (!out) throw new Error('out of memory: could not allocate the prediction buffer');
+    try {
+      withCopy(x, (px) => check(wasm.tt_model_predict(this.#m, px, n, out, probabilities)));
+      return f32(out, size).slice();
+    } finally {
+      wasm.tt_free(out);
+    }
+  }
+
+  /** The last layer's output for each sample (logits for classifiers), as PyTorch's nn.Sequential returns. */
+  predict(x) { return this.#predict(x, 0); }
+
+  /** predict() with softmax (cross_entropy) or sigmoid (binary_cross_entropy) applied. */
+  probabilities(x) { return this.#predict(x, 1); }
+
+  /** Mean loss and accuracy (a fraction in [0, 1]; NaN for mse) over (x, y). */
+  evaluate(x, y) {
+    x = toFloat32('x', x);
+    y = toFloat32('y', y);
+    const n = this.#count(x, y);
+    const res = wasm.tt_alloc(8);
+    try {
+      withCopy(x, (px) => withCopy(y, (py) => check(wasm.tt_model_evaluate(this.#m, px, py, n, res))));
+      const [loss, accuracy] = f32(res, 2);
+      return { loss, accuracy };
+    } finally {
+      wasm.tt_free(res);
+    }
+  }
+
+  /** Changes a hyper-parameter while training: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm. */
+  setHparam(name, value) {
+    withString(name + '\0', (p) => check(wasm.tt_model_set_hparam(this.#m, p, value)));
+  }
+
+  /** A copy of all parameters as one block (PyTorch order and layout). */
+  getWeights() {
+    return f32(wasm.tt_model_params(this.#m), this.paramCount).slice();
+  }
+
+  setWeights(weights) {
+    if (!(weights instanceof Float32Array) || weights.length !== this.paramCount) {
+      throw new Error(`setWeights: expected a Float32Array of ${this.paramCount} values, got ${weights?.length}`);
+    }
+    f32(wasm.tt_model_params(this.#m), this.paramCount).set(weights);
+  }
+
+  /** Re-initialises weights and optimizer state with a seed and resets the step and epoch counters. */
+  reset(seed = this.spec.seed ?? 1) {
+    check(wasm.tt_model_reset(this.#m, seed >>> 0));
+  }
+
+  /** The model as .safetensors bytes (PyTorch nn.Sequential names; the spec in the metadata). */
+  save() {
+    const slots = wasm.tt_alloc(8); // out pointer and length (wasm32: 4 bytes each)
+    try {
+      check(wasm.tt_model_save(this.#m, slots, slots + 4));
+      const [ptr, len] = new Uint32Array(wasm.memory.buffer, slots, 2);
+      const bytes = u8(ptr, len).slice();
+      wasm.tt_free(ptr);
+      return bytes;
+    } finally {
+      wasm.tt_free(slots);
+    }
+  }
+
+  /** Loads weights from .safetensors bytes whose tensor names and shapes match this model. */
+  loadWeights(bytes) {
+    const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    withCopy(data, (p) => check(wasm.tt_model_load_weights(this.#m, p, data.length)));
+  }
+
+  dispose() {
+    if (this.#ptr) wasm.tt_model_free(this.#ptr);
+    this.#ptr = 0;
+  }
+}
+
+/** Times `reps` GEMMs C[M,N] = op(A)·op(B) of the core's kernel (benchmarks only). Returns seconds per GEMM. */
+export function benchGemm(ta, tb, M, N, K, reps, now = () => performance.now()) {
+  const a = wasm.tt_alloc(M * K * 4), b = wasm.tt_alloc(K * N * 4), c = wasm.tt_alloc(M * N * 4);
+  try {
+    f32(a, M * K).fill(0.5);
+    f32(b, K * N).fill(0.25);
+    wasm.tt_gemm(ta, tb, M, N, K, a, b, c, 1); // warm-up
+    const t0 = now();
+    wasm.tt_gemm(ta, tb, M, N, K, a, b, c, reps);
+    return (now() - t0) / 1000 / reps;
+  } finally {
+    wasm.tt_free(a); wasm.tt_free(b); wasm.tt_free(c);
+  }
+}
