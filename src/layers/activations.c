@@ -1,0 +1,154 @@
+/* Element-wise activations (relu, leaky_relu, tanh, sigmoid, gelu) and softmax over the last dim, with the
+ * semantics of the torch.nn modules of the same names (GELU in its exact erf form, nn.GELU()'s default).
+ * Shapes: out has the input's shape; n = B * (elements per sample). Backward uses whichever of the saved
+ * input or output gives the derivative most cheaply. */
+#include <math.h>
+#include <string.h>
+
+#include "../kernels/kernels.h"
+#include "layer_util.h"
+
+static int act_setup_named(tt__layer *l, const char *name) {
+  if (l->in.rank < 1 || tt__shape_size(l->in) < 1 || !tt__layer_count_ok((size_t)tt__shape_size(l->in)))
+    return tt__layer_fail(l, name, "cannot apply to an input of shape %s", tt__shape_text_of(l->in).s);
+  l->out = l->in;
+  l->w_count = l->b_count = 0;
+  l->saved_per_sample = 0;
+  l->workspace_fixed = l->workspace_per_sample = 0;
+  return TT_OK;
+}
+
+static size_t act_n(const tt__layer *l, int B) { return (size_t)B * (size_t)tt__shape_size(l->in); }
+static double act_flops(const tt__layer *l) { return (double)tt__shape_size(l->in); }
+static double act_flops_transcendental(const tt__layer *l) { return 10.0 * tt__shape_size(l->in); }
+
+/* ---- relu: y = max(x, 0); dx = dy where y > 0 (PyTorch's gradient at 0 is 0 too) ------------------------ */
+
+static int relu_setup(tt__layer *l) { return act_setup_named(l, "relu"); }
+static void relu_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  tt__relu(out, in, act_n(l, B));
+}
+static void relu_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                          tt__ctx *ctx) {
+  if (din) tt__relu_backward(din, dout, out, act_n(l, B));
+}
+const tt__layer_ops tt__relu_ops = {"relu", relu_setup, NULL, relu_forward, relu_backward, act_flops};
+
+/* ---- leaky_relu: y = x > 0 ? x : slope * x; the gradient at 0 is slope, as PyTorch -------------------- */
+
+static int leaky_setup(tt__layer *l) { return act_setup_named(l, "leaky_relu"); }
+static void leaky_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  size_t n = act_n(l, B);
+  float a = l->slope;
+  for (size_t i = 0; i < n; i++) out[i] = in[i] > 0.0f ? in[i] : a * in[i];
+}
+static void leaky_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                           tt__ctx *ctx) {
+  if (!din) return;
+  size_t n = act_n(l, B);
+  float a = l->slope;
+  for (size_t i = 0; i < n; i++) din[i] = in[i] > 0.0f ? dout[i] : a * dout[i];
+}
+const tt__layer_ops tt__leaky_relu_ops = {"leaky_relu", leaky_setup, NULL, leaky_forward, leaky_backward,
+                                          act_flops};
+
+/* ---- tanh: dx = dy * (1 - y²) ------------------------------------------------------------------------------- */
+
+static int tanh_setup(tt__layer *l) { return act_setup_named(l, "tanh"); }
+static void tanh_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  size_t n = act_n(l, B);
+  for (size_t i = 0; i < n; i++) out[i] = tanhf(in[i]);
+}
+static void tanh_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                          tt__ctx *ctx) {
+  if (!din) return;
+  size_t n = act_n(l, B);
+  for (size_t i = 0; i < n; i++) din[i] = dout[i] * (1.0f - out[i] * out[i]);
+}
+const tt__layer_ops tt__tanh_ops = {"tanh", tanh_setup, NULL, tanh_forward, tanh_backward,
+                                    act_flops_transcendental};
+
+/* ---- sigmoid: y = 1 / (1 + e^-x), evaluated without overflow for large |x|; dx = dy * y * (1 - y) --------- */
+
+static int sigmoid_setup(tt__layer *l) { return act_setup_named(l, "sigmoid"); }
+static void sigmoid_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  size_t n = act_n(l, B);
+  for (size_t i = 0; i < n; i++) {
+    float x = in[i];
+    if (x >= 0.0f) {
+      out[i] = 1.0f / (1.0f + expf(-x));
+    } else {
+      float e = expf(x);
+      out[i] = e / (1.0f + e);
+    }
+  }
+}
+static void sigmoid_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                             tt__ctx *ctx) {
+  if (!din) return;
+  size_t n = act_n(l, B);
+  for (size_t i = 0; i < n; i++) din[i] = dout[i] * out[i] * (1.0f - out[i]);
+}
+const tt__layer_ops tt__sigmoid_ops = {"sigmoid", sigmoid_setup, NULL, sigmoid_forward, sigmoid_backward,
+                                       act_flops_transcendental};
+
+/* ---- gelu (exact): y = x * Φ(x) = 0.5 x (1 + erf(x / √2)); dx = dy * (Φ(x) + x φ(x)) ---------------------- */
+
+#define TT_SQRT1_2 0.70710678118654752f    /* 1/√2 */
+#define TT_INV_SQRT2PI 0.39894228040143268f /* 1/√(2π) */
+
+static int gelu_setup(tt__layer *l) { return act_setup_named(l, "gelu"); }
+static void gelu_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  size_t n = act_n(l, B);
+  for (size_t i = 0; i < n; i++) out[i] = 0.5f * in[i] * (1.0f + erff(in[i] * TT_SQRT1_2));
+}
+static void gelu_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                          tt__ctx *ctx) {
+  if (!din) return;
+  size_t n = act_n(l, B);
+  for (size_t i = 0; i < n; i++) {
+    float x = in[i];
+    float cdf = 0.5f * (1.0f + erff(x * TT_SQRT1_2)), pdf = TT_INV_SQRT2PI * expf(-0.5f * x * x);
+    din[i] = dout[i] * (cdf + x * pdf);
+  }
+}
+const tt__layer_ops tt__gelu_ops = {"gelu", gelu_setup, NULL, gelu_forward, gelu_backward,
+                                    act_flops_transcendental};
+
+/* ---- softmax over the last dim: rows of D = in.d[rank-1] values; the row max is subtracted first so inputs
+ * of 1000 do not overflow. dx = y * (dy - Σ dy·y) per row. ------------------------------------------------- */
+
+static int softmax_setup(tt__layer *l) { return act_setup_named(l, "softmax"); }
+static void softmax_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  int D = l->in.d[l->in.rank - 1];
+  size_t rows = act_n(l, B) / (size_t)D;
+  for (size_t r = 0; r < rows; r++) {
+    const float *x = in + r * D;  // (D)
+    float *y = out + r * D;       // (D)
+    float m = x[0];
+    for (int i = 1; i < D; i++)
+      if (x[i] > m) m = x[i];
+    float sum = 0.0f;
+    for (int i = 0; i < D; i++) {
+      y[i] = expf(x[i] - m);
+      sum += y[i];
+    }
+    float inv = 1.0f / sum;
+    for (int i = 0; i < D; i++) y[i] *= inv;
+  }
+}
+static void softmax_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                             tt__ctx *ctx) {
+  if (!din) return;
+  int D = l->in.d[l->in.rank - 1];
+  size_t rows = act_n(l, B) / (size_t)D;
+  for (size_t r = 0; r < rows; r++) {
+    const float *y = out + r * D, *dy = dout + r * D;  // (D)
+    float *dx = din + r * D;
+    float dot = 0.0f;
+    for (int i = 0; i < D; i++) dot += dy[i] * y[i];
+    for (int i = 0; i < D; i++) dx[i] = y[i] * (dy[i] - dot);
+  }
+}
+const tt__layer_ops tt__softmax_ops = {"softmax", softmax_setup, NULL, softmax_forward, softmax_backward,
+                                       act_flops_transcendental};

@@ -1,0 +1,106 @@
+/* conv2d as torch.nn.Conv2d(C, F, K, stride, padding): input (C, H, W), W (F, C, K, K), b (F), output
+ * (F, OH, OW). Computed per sample as im2col + one GEMM: col (C*K*K, OH*OW) is the input unrolled so that
+ * out (F, OH*OW) = W (F, C*K*K) · col. Backward rebuilds col in the same workspace for dW, then reuses that
+ * buffer for dcol = Wᵀ · dout and folds it back into din with col2im. Workspace: one column buffer. */
+#include <string.h>
+
+#include "../kernels/kernels.h"
+#include "layer_util.h"
+
+static int conv_setup(tt__layer *l) {
+  if (l->in.rank != 3)
+    return tt__layer_fail(l, "conv2d", "expects an input of shape [channels, height, width], got %s",
+                          tt__shape_text_of(l->in).s);
+  if (l->filters <= 0) return tt__layer_fail(l, "conv2d", "filters must be a positive integer, got %d", l->filters);
+  if (l->kernel <= 0) return tt__layer_fail(l, "conv2d", "kernel must be a positive integer, got %d", l->kernel);
+  if (l->stride <= 0) return tt__layer_fail(l, "conv2d", "stride must be a positive integer, got %d", l->stride);
+  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel;
+  if (l->padding_same) {
+    if (l->stride != 1)
+      return tt__layer_fail(l, "conv2d", "padding \"same\" needs stride 1, got stride %d", l->stride);
+    // PyTorch: total padding K-1, the odd one out goes to the bottom/right
+    l->pad_lo = (K - 1) / 2;
+    l->pad_hi = K - 1 - l->pad_lo;
+  } else {
+    if (l->padding < 0) return tt__layer_fail(l, "conv2d", "padding must be 0 or more, got %d", l->padding);
+    l->pad_lo = l->pad_hi = l->padding;
+  }
+  long ph = (long)H + l->pad_lo + l->pad_hi, pw = (long)W + l->pad_lo + l->pad_hi;
+  if (K > ph || K > pw)
+    return tt__layer_fail(l, "conv2d", "kernel %d is larger than the padded input %ldx%ld", K, ph, pw);
+  int OH = (int)((ph - K) / l->stride + 1), OW = (int)((pw - K) / l->stride + 1);
+  size_t ckk = tt__mul(tt__mul((size_t)C, (size_t)K), (size_t)K);
+  size_t wc = tt__mul(ckk, (size_t)l->filters);
+  size_t cols = tt__mul(ckk, tt__mul((size_t)OH, (size_t)OW));
+  size_t oc = tt__mul((size_t)l->filters, tt__mul((size_t)OH, (size_t)OW));
+  if (!tt__layer_count_ok(wc) || !tt__layer_count_ok(cols) || !tt__layer_count_ok(oc))
+    return tt__layer_fail(l, "conv2d", "%d filters of %dx%d on an input of %s is too large", l->filters, K, K,
+                          tt__shape_text_of(l->in).s);
+  l->out.rank = 3;
+  l->out.d[0] = l->filters;
+  l->out.d[1] = OH;
+  l->out.d[2] = OW;
+  l->w_count = wc;
+  l->b_count = l->bias ? (size_t)l->filters : 0;
+  l->saved_per_sample = 0;
+  l->workspace_fixed = cols;
+  l->workspace_per_sample = 0;
+  return TT_OK;
+}
+
+static void conv_init(tt__layer *l, tt__rng *rng) {
+  int KK = l->kernel * l->kernel;
+  tt__layer_init_weights(l->w, l->w_count, l->in.d[0] * KK, l->filters * KK, l->init_he, rng);
+  if (l->b) memset(l->b, 0, l->b_count * sizeof(float));
+}
+
+static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel, F = l->filters;
+  int OH = l->out.d[1], OW = l->out.d[2], P = OH * OW, CKK = C * K * K;
+  float *col = ctx->workspace;  // (CKK, P)
+  for (int s = 0; s < B; s++) {
+    const float *x = in + (size_t)s * C * H * W;  // (C, H, W)
+    float *y = out + (size_t)s * F * P;            // (F, P)
+    tt__im2col(col, x, C, H, W, K, l->stride, l->pad_lo, OH, OW);
+    tt__gemm(0, 0, F, P, CKK, l->w, CKK, col, P, 0.0f, y, P);
+    if (l->bias)
+      for (int f = 0; f < F; f++) {
+        float bf = l->b[f], *yf = y + (size_t)f * P;
+        for (int p = 0; p < P; p++) yf[p] += bf;
+      }
+  }
+}
+
+static void conv_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                          tt__ctx *ctx) {
+  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel, F = l->filters;
+  int OH = l->out.d[1], OW = l->out.d[2], P = OH * OW, CKK = C * K * K;
+  float *col = ctx->workspace;  // (CKK, P): first the input columns, then their gradient
+  for (int s = 0; s < B; s++) {
+    const float *x = in + (size_t)s * C * H * W;  // (C, H, W)
+    const float *dy = dout + (size_t)s * F * P;    // (F, P)
+    // dW (F, CKK) += dy (F, P) · colᵀ (P, CKK)
+    tt__im2col(col, x, C, H, W, K, l->stride, l->pad_lo, OH, OW);
+    tt__gemm(0, 1, F, CKK, P, dy, P, col, P, 1.0f, l->dw, CKK);
+    if (l->bias)
+      for (int f = 0; f < F; f++) {
+        const float *dyf = dy + (size_t)f * P;
+        float sum = 0.0f;
+        for (int p = 0; p < P; p++) sum += dyf[p];
+        l->db[f] += sum;
+      }
+    if (!din) continue;
+    // dcol (CKK, P) = Wᵀ (CKK, F) · dy (F, P), then scatter-add into din (C, H, W)
+    float *dx = din + (size_t)s * C * H * W;
+    tt__gemm(1, 0, CKK, P, F, l->w, CKK, dy, P, 0.0f, col, P);
+    memset(dx, 0, (size_t)C * H * W * sizeof(float));
+    tt__col2im(dx, col, C, H, W, K, l->stride, l->pad_lo, OH, OW);
+  }
+}
+
+static double conv_flops(const tt__layer *l) {
+  double CKK = (double)l->in.d[0] * l->kernel * l->kernel, outs = (double)tt__shape_size(l->out);
+  return outs * (2.0 * CKK + (l->bias ? 1.0 : 0.0));
+}
+
+const tt__layer_ops tt__conv2d_ops = {"conv2d", conv_setup, conv_init, conv_forward, conv_backward, conv_flops};

@@ -1,0 +1,58 @@
+/* embedding as torch.nn.Embedding(vocab, dim): input [T] of token indices stored as floats, output (T, dim),
+ * W (vocab, dim). Indices are validated as integers in [0, vocab) by the data checks; here they are clamped
+ * anyway so a bad value can never read or write outside W. The input is not differentiable: din is zero. */
+#include <string.h>
+
+#include "layer_util.h"
+
+static int embedding_setup(tt__layer *l) {
+  if (l->in.rank != 1)
+    return tt__layer_fail(l, "embedding", "expects an input of token indices [T], got %s",
+                          tt__shape_text_of(l->in).s);
+  if (l->vocab <= 0) return tt__layer_fail(l, "embedding", "vocab must be a positive integer, got %d", l->vocab);
+  if (l->dim <= 0) return tt__layer_fail(l, "embedding", "dim must be a positive integer, got %d", l->dim);
+  size_t wc = tt__mul((size_t)l->vocab, (size_t)l->dim), oc = tt__mul((size_t)l->in.d[0], (size_t)l->dim);
+  if (!tt__layer_count_ok(wc) || !tt__layer_count_ok(oc))
+    return tt__layer_fail(l, "embedding", "vocab %d x dim %d on %d tokens is too large", l->vocab, l->dim,
+                          l->in.d[0]);
+  l->out.rank = 2;
+  l->out.d[0] = l->in.d[0];
+  l->out.d[1] = l->dim;
+  l->out.d[2] = 0;
+  l->w_count = wc;
+  l->b_count = 0;
+  l->saved_per_sample = 0;
+  l->workspace_fixed = l->workspace_per_sample = 0;
+  return TT_OK;
+}
+
+static void embedding_init(tt__layer *l, tt__rng *rng) {
+  for (size_t i = 0; i < l->w_count; i++) l->w[i] = tt__rng_normal(rng);  // N(0, 1), as PyTorch
+}
+
+static size_t token_row(const tt__layer *l, float v) {
+  if (!(v >= 0.0f)) return 0;  // also catches NaN
+  if (v >= (float)(l->vocab - 1)) return (size_t)(l->vocab - 1);
+  return (size_t)v;
+}
+
+static void embedding_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  size_t n = (size_t)B * l->in.d[0], D = (size_t)l->dim;
+  for (size_t t = 0; t < n; t++) memcpy(out + t * D, l->w + token_row(l, in[t]) * D, D * sizeof(float));
+}
+
+static void embedding_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out,
+                               int B, tt__ctx *ctx) {
+  size_t n = (size_t)B * l->in.d[0], D = (size_t)l->dim;
+  for (size_t t = 0; t < n; t++) {
+    float *dw = l->dw + token_row(l, in[t]) * D;  // (D): += since a token may repeat
+    const float *dy = dout + t * D;
+    for (size_t i = 0; i < D; i++) dw[i] += dy[i];
+  }
+  if (din) memset(din, 0, n * sizeof(float));
+}
+
+static double embedding_flops(const tt__layer *l) { return (double)l->in.d[0] * l->dim; }
+
+const tt__layer_ops tt__embedding_ops = {"embedding", embedding_setup, embedding_init, embedding_forward,
+                                         embedding_backward, embedding_flops};

@@ -1,0 +1,122 @@
+/* maxpool2d and avgpool2d as torch.nn.MaxPool2d(size, stride) / AvgPool2d(size, stride): input (C, H, W),
+ * output (C, OH, OW) with OH = (H - size) / stride + 1 (floor), no padding. Max pooling saves, per output,
+ * the index of the winning input within the sample (as a float; exact below 2^24), so backward is a scatter.
+ * Ties go to the first maximum in row-major window order and a NaN propagates, as in PyTorch. */
+#include <string.h>
+
+#include "layer_util.h"
+
+static int pool_setup_common(tt__layer *l, const char *name) {
+  if (l->in.rank != 3)
+    return tt__layer_fail(l, name, "expects an input of shape [channels, height, width], got %s",
+                          tt__shape_text_of(l->in).s);
+  if (l->kernel <= 0) return tt__layer_fail(l, name, "size must be a positive integer, got %d", l->kernel);
+  if (l->stride == 0) l->stride = l->kernel;  // default stride = size, should spec.c leave it unset
+  if (l->stride < 0) return tt__layer_fail(l, name, "stride must be a positive integer, got %d", l->stride);
+  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel;
+  if (K > H || K > W) return tt__layer_fail(l, name, "size %d is larger than the input %dx%d", K, H, W);
+  if (!tt__layer_count_ok((size_t)tt__shape_size(l->in)))
+    return tt__layer_fail(l, name, "the input %s is too large", tt__shape_text_of(l->in).s);
+  l->out.rank = 3;
+  l->out.d[0] = C;
+  l->out.d[1] = (H - K) / l->stride + 1;
+  l->out.d[2] = (W - K) / l->stride + 1;
+  l->w_count = l->b_count = 0;
+  l->saved_per_sample = 0;
+  l->workspace_fixed = l->workspace_per_sample = 0;
+  return TT_OK;
+}
+
+static int maxpool_setup(tt__layer *l) {
+  int st = pool_setup_common(l, "maxpool2d");
+  if (st == TT_OK) l->saved_per_sample = (size_t)tt__shape_size(l->out);  // argmax per output
+  return st;
+}
+static int avgpool_setup(tt__layer *l) { return pool_setup_common(l, "avgpool2d"); }
+
+static void maxpool_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel, S = l->stride;
+  int OH = l->out.d[1], OW = l->out.d[2];
+  size_t in_n = (size_t)C * H * W, out_n = (size_t)C * OH * OW;
+  for (int s = 0; s < B; s++) {
+    const float *x = in + s * in_n;  // (C, H, W)
+    float *y = out + s * out_n;      // (C, OH, OW)
+    float *arg = l->saved + s * out_n;
+    for (int c = 0; c < C; c++)
+      for (int oh = 0; oh < OH; oh++)
+        for (int ow = 0; ow < OW; ow++) {
+          int best = c * H * W + oh * S * W + ow * S;
+          float m = x[best];
+          for (int i = 0; i < K; i++) {
+            const float *row = x + c * H * W + (oh * S + i) * W + ow * S;
+            for (int j = 0; j < K; j++)
+              if (row[j] > m || row[j] != row[j]) {  // strict: first max wins; a NaN wins (as PyTorch)
+                m = row[j];
+                best = (int)(row + j - x);
+              }
+          }
+          size_t o = ((size_t)c * OH + oh) * OW + ow;
+          y[o] = m;
+          arg[o] = (float)best;
+        }
+  }
+}
+
+static void maxpool_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                             tt__ctx *ctx) {
+  if (!din) return;
+  size_t in_n = (size_t)tt__shape_size(l->in), out_n = (size_t)tt__shape_size(l->out);
+  memset(din, 0, (size_t)B * in_n * sizeof(float));
+  for (int s = 0; s < B; s++) {
+    const float *arg = l->saved + s * out_n, *dy = dout + s * out_n;
+    float *dx = din + s * in_n;
+    for (size_t o = 0; o < out_n; o++) dx[(size_t)arg[o]] += dy[o];  // += : overlapping windows
+  }
+}
+
+static void avgpool_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel, S = l->stride;
+  int OH = l->out.d[1], OW = l->out.d[2];
+  float inv = 1.0f / (float)(K * K);
+  for (int s = 0; s < B; s++)
+    for (int c = 0; c < C; c++) {
+      const float *x = in + ((size_t)s * C + c) * H * W;  // (H, W)
+      float *y = out + ((size_t)s * C + c) * OH * OW;      // (OH, OW)
+      for (int oh = 0; oh < OH; oh++)
+        for (int ow = 0; ow < OW; ow++) {
+          float sum = 0.0f;
+          for (int i = 0; i < K; i++)
+            for (int j = 0; j < K; j++) sum += x[(oh * S + i) * W + ow * S + j];
+          y[oh * OW + ow] = sum * inv;
+        }
+    }
+}
+
+static void avgpool_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                             tt__ctx *ctx) {
+  if (!din) return;
+  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel, S = l->stride;
+  int OH = l->out.d[1], OW = l->out.d[2];
+  float inv = 1.0f / (float)(K * K);
+  memset(din, 0, (size_t)B * C * H * W * sizeof(float));
+  for (int s = 0; s < B; s++)
+    for (int c = 0; c < C; c++) {
+      float *dx = din + ((size_t)s * C + c) * H * W;            // (H, W)
+      const float *dy = dout + ((size_t)s * C + c) * OH * OW;  // (OH, OW)
+      for (int oh = 0; oh < OH; oh++)
+        for (int ow = 0; ow < OW; ow++) {
+          float g = dy[oh * OW + ow] * inv;
+          for (int i = 0; i < K; i++)
+            for (int j = 0; j < K; j++) dx[(oh * S + i) * W + ow * S + j] += g;
+        }
+    }
+}
+
+static double pool_flops(const tt__layer *l) {
+  return (double)tt__shape_size(l->out) * l->kernel * l->kernel;  // one compare or add per window element
+}
+
+const tt__layer_ops tt__maxpool2d_ops = {"maxpool2d", maxpool_setup, NULL, maxpool_forward, maxpool_backward,
+                                         pool_flops};
+const tt__layer_ops tt__avgpool2d_ops = {"avgpool2d", avgpool_setup, NULL, avgpool_forward, avgpool_backward,
+                                         pool_flops};

@@ -1,0 +1,16 @@
+/* The one table from layer type to its ops, in tt__layer_type order. (Names to types is the spec's job:
+ * tt__layer_type_from_name lives in src/model/spec.c.) */
+#include "layers.h"
+
+static const tt__layer_ops *const layer_ops[TT_LAYER_TYPE_COUNT] = {
+    [TT_DENSE] = &tt__dense_ops,         [TT_CONV2D] = &tt__conv2d_ops,   [TT_MAXPOOL2D] = &tt__maxpool2d_ops,
+    [TT_AVGPOOL2D] = &tt__avgpool2d_ops, [TT_FLATTEN] = &tt__flatten_ops, [TT_DROPOUT] = &tt__dropout_ops,
+    [TT_RELU] = &tt__relu_ops,           [TT_LEAKY_RELU] = &tt__leaky_relu_ops, [TT_TANH] = &tt__tanh_ops,
+    [TT_SIGMOID] = &tt__sigmoid_ops,     [TT_GELU] = &tt__gelu_ops,       [TT_SOFTMAX] = &tt__softmax_ops,
+    [TT_EMBEDDING] = &tt__embedding_ops, [TT_LAYERNORM] = &tt__layernorm_ops,
+};
+
+const tt__layer_ops *tt__layer_ops_of(tt__layer_type type) {
+  if ((int)type < 0 || (int)type >= TT_LAYER_TYPE_COUNT) return NULL;
+  return layer_ops[type];
+}
