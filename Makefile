@@ -21,8 +21,10 @@ NATIVE_OBJ := $(CORE_SRC:%.c=build/native/%.o)
 ASAN_OBJ   := $(CORE_SRC:%.c=build/asan/%.o)
 C_TESTS    := $(patsubst tests/c/%.c,build/tests/%,$(wildcard tests/c/test_*.c))
 
-# Every public tt_ function is exported from the wasm module.
-WASM_EXPORTS := $(shell grep -oE '\btt_[a-z0-9_]+\(' src/tinytrain.h | tr -d '(' | sort -u | sed 's/^/_/' | paste -sd, -)
+# Every public tt_ function is exported from the wasm module. (A literal paren inside $(shell) unbalances make's
+# parser, hence LPAREN.)
+LPAREN := (
+WASM_EXPORTS := $(shell grep -oE '\btt_[a-z0-9_]+\$(LPAREN)' src/tinytrain.h | tr -d '$(LPAREN)' | sort -u | sed 's/^/_/' | paste -sd, -)
 WASM_FLAGS := -O3 -msimd128 -std=c11 -Isrc -flto --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH \
               -sINITIAL_MEMORY=4MB -sTOTAL_STACK=1MB -sMALLOC=emmalloc -sFILESYSTEM=0 \
               -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
