@@ -1,0 +1,179 @@
+// Seeded toy datasets for the playground, the widget and the tests. Pure functions, no DOM: the same name, options
+// and seed give the same points in a page, a Worker and Node, so a URL can reproduce a run.
+//
+//   const d = makeDataset('spiral', { n: 400, noise: 0.05, arms: 2, seed: 1, testFraction: 0.5 });
+//   d.x: Float32Array (nTrain, inputSize)   d.y: Int32Array (nTrain) class indices, or Float32Array targets
+//   d.testX, d.testY: the same for the test split; d.classes (0 for regression); d.domain: [lo, hi] of x
+
+// The generators. Each returns points in class order; makeDataset shuffles and splits them.
+export const DATASETS = Object.freeze({
+  spiral: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.05, arms: 2 }, generate: spiral },
+  circles: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.05 }, generate: circles },
+  xor: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.05 }, generate: xor },
+  moons: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.08 }, generate: moons },
+  gaussians: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.1 }, generate: gaussians },
+  sine: { task: 'regression', inputSize: 1, defaults: { n: 200, noise: 0.05 }, generate: sine },
+});
+
+export const DATASET_NAMES = Object.freeze(Object.keys(DATASETS));
+export const LIMITS = Object.freeze({ minPoints: 20, maxPoints: 20000, maxNoise: 1 });
+
+// mulberry32: a small, well-mixed 32-bit generator; enough for toy data and identical on every JS engine.
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return function next() {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Standard normal samples from a uniform generator (Box-Muller; u1 kept away from 0 so log() stays finite).
+function gaussian(rand) {
+  const u1 = Math.max(rand(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rand());
+}
+
+// Arms of an Archimedean spiral around the origin, radius 0..1; noise is a Gaussian std in x units.
+function spiral(n, o, rand) {
+  const arms = o.arms;
+  const pts = [];
+  for (let i = 0; i < n; i++) {
+    const k = i % arms;
+    const r = 0.08 + 0.92 * (Math.floor(i / arms) / Math.ceil(n / arms));
+    const t = 1.6 * Math.PI * r * 1.5 + (2 * Math.PI * k) / arms;
+    pts.push([r * Math.cos(t) + o.noise * gaussian(rand), r * Math.sin(t) + o.noise * gaussian(rand), k]);
+  }
+  return { points: pts, classes: arms };
+}
+
+// A disc (class 0) inside a ring (class 1).
+function circles(n, o, rand) {
+  const pts = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 2;
+    const r = c === 0 ? 0.4 * Math.sqrt(rand()) : 0.65 + 0.3 * rand();
+    const t = 2 * Math.PI * rand();
+    pts.push([r * Math.cos(t) + o.noise * gaussian(rand), r * Math.sin(t) + o.noise * gaussian(rand), c]);
+  }
+  return { points: pts, classes: 2 };
+}
+
+// Four quadrants; class 1 where the signs of x0 and x1 agree. A small gap keeps the clean task separable.
+function xor(n, o, rand) {
+  const pts = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 2; // the class picks the quadrant pair, so classes stay balanced
+    const sa = rand() < 0.5 ? -1 : 1;
+    const a = (0.05 + 0.9 * rand()) * sa;
+    const b = (0.05 + 0.9 * rand()) * (c === 1 ? sa : -sa);
+    pts.push([a + o.noise * gaussian(rand), b + o.noise * gaussian(rand), c]);
+  }
+  return { points: pts, classes: 2 };
+}
+
+// Two interleaved half circles, scaled into about [-1, 1].
+function moons(n, o, rand) {
+  const pts = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 2;
+    const t = Math.PI * rand();
+    const px = c === 0 ? Math.cos(t) : 1 - Math.cos(t);
+    const py = c === 0 ? Math.sin(t) : 0.5 - Math.sin(t);
+    pts.push([(px - 0.5) * 0.75 + o.noise * gaussian(rand), (py - 0.25) * 0.75 + o.noise * gaussian(rand), c]);
+  }
+  return { points: pts, classes: 2 };
+}
+
+// Three Gaussian blobs at the corners of a triangle; noise widens them.
+function gaussians(n, o, rand) {
+  const centers = [[-0.5, -0.4], [0.5, -0.4], [0, 0.5]];
+  const pts = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    const s = 0.12 + o.noise;
+    pts.push([centers[c][0] + s * gaussian(rand), centers[c][1] + s * gaussian(rand), c]);
+  }
+  return { points: pts, classes: 3 };
+}
+
+// 1-D regression: y = 0.8 sin(1.5 pi x) + noise on x in [-1, 1].
+function sine(n, o, rand) {
+  const pts = [];
+  for (let i = 0; i < n; i++) {
+    const x = -1 + 2 * rand();
+    pts.push([x, 0.8 * Math.sin(1.5 * Math.PI * x) + o.noise * gaussian(rand)]);
+  }
+  return { points: pts, classes: 0 };
+}
+
+function checkNumber(name, v, lo, hi, integer) {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
+    const what = integer ? 'an integer' : 'a number';
+    throw new Error(`dataset ${name}: expected ${what} in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+// Generates, shuffles (seeded) and splits a dataset. testFraction of the points (rounded) go to the test split.
+export function makeDataset(name, options = {}) {
+  const def = Object.prototype.hasOwnProperty.call(DATASETS, name) ? DATASETS[name] : null;
+  if (!def) throw new Error(`dataset: unknown name ${JSON.stringify(name)}; expected one of ${DATASET_NAMES.join(', ')}`);
+  const o = { ...def.defaults, seed: 1, testFraction: 0.5, ...options };
+  checkNumber('n', o.n, LIMITS.minPoints, LIMITS.maxPoints, true);
+  checkNumber('noise', o.noise, 0, LIMITS.maxNoise, false);
+  checkNumber('seed', o.seed, 0, 0xffffffff, true);
+  checkNumber('testFraction', o.testFraction, 0, 0.9, false);
+  if (name === 'spiral') checkNumber('arms', o.arms, 2, 3, true);
+  const rand = mulberry32(o.seed);
+  const { points, classes } = def.generate(o.n, o, rand);
+  // Fisher-Yates with the same generator, so the split mixes all classes.
+  for (let i = points.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [points[i], points[j]] = [points[j], points[i]];
+  }
+  const nTest = Math.round(points.length * o.testFraction);
+  const nTrain = points.length - nTest;
+  const d = def.inputSize;
+  const pack = (from, to) => {
+    const x = new Float32Array((to - from) * d); // (N, inputSize)
+    const y = classes > 0 ? new Int32Array(to - from) : new Float32Array(to - from); // (N)
+    for (let i = from; i < to; i++) {
+      for (let k = 0; k < d; k++) x[(i - from) * d + k] = points[i][k];
+      y[i - from] = points[i][d];
+    }
+    return { x, y };
+  };
+  const train = pack(0, nTrain);
+  const test = pack(nTrain, points.length);
+  return {
+    name, task: def.task, inputSize: d, classes, options: o,
+    x: train.x, y: train.y, testX: test.x, testY: test.y, nTrain, nTest,
+    domain: def.task === 'regression' ? [-1, 1] : [-1.25, 1.25],
+  };
+}
+
+// The label array a loss expects, from class indices: cross_entropy keeps indices; mse gets one-hot rows
+// (N, classes); binary_cross_entropy gets one 0/1 target per sample (2-class data only). Regression targets pass
+// through (they are already Float32Array).
+export function toTargets(y, classes, loss) {
+  if (classes === 0 || loss === 'cross_entropy') return y;
+  if (loss === 'binary_cross_entropy') {
+    if (classes !== 2) throw new Error(`loss binary_cross_entropy needs 2 classes, this dataset has ${classes}`);
+    return Float32Array.from(y);
+  }
+  if (loss === 'mse') {
+    const t = new Float32Array(y.length * classes); // (N, classes)
+    for (let i = 0; i < y.length; i++) t[i * classes + y[i]] = 1;
+    return t;
+  }
+  throw new Error(`unknown loss ${JSON.stringify(loss)}`);
+}
+
+// Output units the last layer needs for a dataset and loss.
+export function outputUnits(classes, loss) {
+  if (classes === 0) return 1;
+  return loss === 'binary_cross_entropy' ? 1 : classes;
+}

@@ -1,0 +1,143 @@
+// The worker protocol: every message is a plain object {type, id?, ...}. Requests go page -> worker and each gets
+// exactly one `reply` with the same id ({ok: true, result} or {ok: false, error}). Events go worker -> page
+// unasked: `ready` (wasm loaded), `progress`, `snapshot`, `stopped`, `error` (recoverable, e.g. divergence) and
+// `fatal` (a wasm trap: this worker is done, start a new one). Buffers are transferred, never shared.
+//
+//   requests: init {spec, data, options}  start {maxSteps?}  pause  step {n}  set {lr, batchSize, ...}
+//             reset {seed}  snapshot  setWeights {weights, step?, epoch?}  crash (tests only: raise a trap)
+//   events:   ready  reply {id, ok, result|error}  progress {step, epoch, loss, accuracy, testLoss, ...}
+//             snapshot {weights, step, epoch}  stopped {reason}  error {message, kind}  fatal {message}
+
+export const REQUEST = Object.freeze({
+  INIT: 'init', START: 'start', PAUSE: 'pause', STEP: 'step', SET: 'set', RESET: 'reset', SNAPSHOT: 'snapshot',
+  SET_WEIGHTS: 'setWeights', CRASH: 'crash',
+});
+export const EVENT = Object.freeze({
+  READY: 'ready', REPLY: 'reply', PROGRESS: 'progress', SNAPSHOT: 'snapshot', STOPPED: 'stopped', ERROR: 'error',
+  FATAL: 'fatal',
+});
+
+// Hyper-parameters the core changes in place (tt_model_set_hparam) and runtime knobs the worker owns.
+export const HPARAMS = Object.freeze(['lr', 'momentum', 'weight_decay', 'beta1', 'beta2', 'eps', 'clip_norm']);
+export const KNOBS = Object.freeze(['batchSize', 'logEvery']);
+
+// Rates (per second) of the throttled events, and the target length of one training chunk.
+export const RATES = Object.freeze({ progressHz: 30, snapshotHz: 10, testHz: 10, chunkMs: 15 });
+export const MAX_STEPS_PER_REQUEST = 1e6;
+
+const REQUEST_TYPES = new Set(Object.values(REQUEST));
+
+function isInt(v, lo, hi) {
+  return typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+}
+
+// Checks a request's shape; returns null when fine, otherwise a message that names the field.
+export function validateRequest(msg) {
+  if (msg === null || typeof msg !== 'object') return 'message: expected an object';
+  if (!REQUEST_TYPES.has(msg.type)) return `message.type: unknown request ${JSON.stringify(msg.type)}`;
+  if (!isInt(msg.id, 0, Number.MAX_SAFE_INTEGER)) return `${msg.type}.id: expected a non-negative integer`;
+  switch (msg.type) {
+    case REQUEST.INIT:
+      if (msg.spec === null || (typeof msg.spec !== 'object' && typeof msg.spec !== 'string')) {
+        return 'init.spec: expected a model spec (object or JSON string)';
+      }
+      if (msg.data === null || typeof msg.data !== 'object') {
+        return 'init.data: expected {dataset, ...options} or {x, y}';
+      }
+      return null;
+    case REQUEST.STEP:
+      return isInt(msg.n, 1, MAX_STEPS_PER_REQUEST) ? null
+        : `step.n: expected an integer in [1, ${MAX_STEPS_PER_REQUEST}], got ${JSON.stringify(msg.n)}`;
+    case REQUEST.START:
+      return msg.maxSteps === undefined || isInt(msg.maxSteps, 1, Number.MAX_SAFE_INTEGER) ? null
+        : `start.maxSteps: expected a positive integer, got ${JSON.stringify(msg.maxSteps)}`;
+    case REQUEST.RESET:
+      return msg.seed === undefined || isInt(msg.seed, 0, 0xffffffff) ? null
+        : `reset.seed: expected an integer in [0, 4294967295], got ${JSON.stringify(msg.seed)}`;
+    case REQUEST.SET:
+      return validateSettings(msg.values);
+    case REQUEST.SET_WEIGHTS:
+      return msg.weights instanceof Float32Array ? null : 'setWeights.weights: expected a Float32Array';
+    default:
+      return null;
+  }
+}
+
+// set {values}: known names only, finite numbers; batchSize and logEvery are positive integers.
+export function validateSettings(values) {
+  if (values === null || typeof values !== 'object') return 'set.values: expected an object';
+  for (const [k, v] of Object.entries(values)) {
+    if (!HPARAMS.includes(k) && !KNOBS.includes(k)) {
+      return `set.${k}: unknown setting; expected one of ${[...HPARAMS, ...KNOBS].join(', ')}`;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) return `set.${k}: expected a finite number, got ${JSON.stringify(v)}`;
+    if (KNOBS.includes(k) && !isInt(v, 1, 65536)) return `set.${k}: expected an integer in [1, 65536], got ${v}`;
+  }
+  return null;
+}
+
+// At most `hz` passes per second on the given clock (ms). `due(now)` says yes and restarts the interval.
+export class Throttle {
+  constructor(hz) {
+    this.interval = 1000 / hz;
+    this.last = -Infinity;
+  }
+  due(now) {
+    if (now - this.last < this.interval) return false;
+    this.last = now;
+    return true;
+  }
+  reset() {
+    this.last = -Infinity;
+  }
+}
+
+// Page side of the request/reply pairing: `send` posts {type, id, ...fields} and resolves with the reply's result
+// or rejects with an Error carrying the worker's message.
+export class RequestClient {
+  constructor(post) {
+    this.post = post; // (message, transfer) => void
+    this.nextId = 1;
+    this.pending = new Map(); // id -> {resolve, reject, type}
+  }
+  send(type, fields = {}, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, type });
+      try {
+        this.post({ type, id, ...fields }, transfer);
+      } catch (e) {
+        this.pending.delete(id);
+        reject(e);
+      }
+    });
+  }
+  // Returns true when msg was a reply this client was waiting for.
+  handleReply(msg) {
+    if (!msg || msg.type !== EVENT.REPLY) return false;
+    const p = this.pending.get(msg.id);
+    if (!p) return false;
+    this.pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg.result);
+    else p.reject(new Error(msg.error));
+    return true;
+  }
+  // Fails every outstanding request (the worker died); returns how many there were.
+  rejectAll(message) {
+    const n = this.pending.size;
+    for (const p of this.pending.values()) p.reject(new Error(`${p.type}: ${message}`));
+    this.pending.clear();
+    return n;
+  }
+}
+
+// Sorts an error thrown by the core or the runtime into the event to post: a trap is fatal, a diverged loss
+// and everything else are recoverable errors.
+export function classifyError(err) {
+  const message = err && err.message ? String(err.message) : String(err);
+  if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError) {
+    return { type: EVENT.FATAL, message: `wasm trap: ${message}` };
+  }
+  if (/^diverged\b/.test(message)) return { type: EVENT.ERROR, kind: 'diverged', message };
+  return { type: EVENT.ERROR, kind: 'error', message };
+}
