@@ -1,0 +1,331 @@
+/* Every wasm SIMD128 kernel against its scalar twin, inside one wasm build (emcc -msimd128, run under node).
+ * Sizes 1..3*width+3 in every dimension plus larger ones, unaligned pointers (+1 float), leading dimensions
+ * wider than the matrix, in-place calls where the op allows, all four GEMM transpose forms with beta 0 (C
+ * poisoned with NaN: it must not be read) and 1. Memory around each output is filled with a sentinel that
+ * must survive. Prints the max error per kernel and ends with "simd: N passed, N failed". */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kernels/kernels.h"
+
+#if !defined(__wasm_simd128__)
+#error "tests/simd must be compiled with emcc -msimd128, or it would only compare the scalar kernels to themselves"
+#endif
+
+static int passed, failed;
+static const float SENTINEL = -12345.678f;
+
+/* ---- helpers ---------------------------------------------------------------------------------------------- */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static float frand(void) {  // uniform in [-1, 1)
+  rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+  return (float)((rng_state >> 40) * (1.0 / 8388608.0)) - 1.0f;
+}
+static void fill_rand(float *x, size_t n) {
+  for (size_t i = 0; i < n; i++) x[i] = frand();
+}
+static void fill(float *x, size_t n, float v) {
+  for (size_t i = 0; i < n; i++) x[i] = v;
+}
+static int same_bits(float a, float b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+static void *xmalloc(size_t bytes) {
+  void *p = malloc(bytes ? bytes : 1);
+  if (!p) {
+    fprintf(stderr, "test_simd: out of memory (%zu bytes)\n", bytes);
+    exit(2);
+  }
+  return p;
+}
+
+/* Max error seen per kernel, for the summary. */
+typedef struct {
+  const char *name;
+  double max_err;
+  int cases, fails;
+} kstat;
+static kstat stats[16];
+static int nstats;
+static kstat *stat_for(const char *name) {
+  for (int i = 0; i < nstats; i++)
+    if (strcmp(stats[i].name, name) == 0) return &stats[i];
+  stats[nstats].name = name;
+  return &stats[nstats++];
+}
+static void record(kstat *s, double err, int ok, const char *what) {
+  s->cases++;
+  if (err > s->max_err) s->max_err = err;
+  if (ok) {
+    passed++;
+  } else {
+    failed++;
+    if (s->fails++ < 10) fprintf(stderr, "FAIL %s: %s\n", s->name, what);
+  }
+}
+
+/* ---- GEMM ------------------------------------------------------------------------------------------------- */
+
+/* One GEMM case: ta, tb, M, N, K, beta; `pad` extra floats per row (lda/ldb/ldc wider than the matrix) and
+ * `off` floats of offset from a 16-byte-aligned allocation. Tolerance: |simd - scalar| <= 1e-5 sqrt(K) * s,
+ * where s = Σ_p |op(A)ᵢₚ op(B)ₚⱼ| + |beta Cᵢⱼ| bounds the magnitudes summed (so cancellation is no excuse). */
+static void check_gemm(int ta, int tb, int M, int N, int K, float beta, int pad, int off) {
+  kstat *st = stat_for("gemm");
+  const int ra = ta ? K : M, ca = ta ? M : K, rb = tb ? N : K, cb = tb ? K : N;
+  const int lda = ca + pad, ldb = cb + pad, ldc = N + pad;
+  const size_t na = (size_t)ra * lda + off, nb = (size_t)rb * ldb + off, nc = (size_t)M * ldc + off + 4;
+  float *A = xmalloc(na * 4), *B = xmalloc(nb * 4), *Aabs = xmalloc(na * 4), *Babs = xmalloc(nb * 4);
+  float *Cref = xmalloc(nc * 4), *Csimd = xmalloc(nc * 4), *Cabs = xmalloc(nc * 4);
+  fill_rand(A, na);
+  fill_rand(B, nb);
+  for (size_t i = 0; i < na; i++) Aabs[i] = fabsf(A[i]);
+  for (size_t i = 0; i < nb; i++) Babs[i] = fabsf(B[i]);
+  // C: sentinel everywhere, then the M×N window random (beta 1) or NaN (beta 0 must not read it)
+  fill(Cref, nc, SENTINEL);
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < N; j++) Cref[off + (size_t)i * ldc + j] = beta == 0.0f ? NAN : frand();
+  memcpy(Csimd, Cref, nc * 4);
+  float *Cold = xmalloc(nc * 4);
+  memcpy(Cold, Cref, nc * 4);
+  tt_f32_gemm__scalar(ta, tb, M, N, K, A + off, lda, B + off, ldb, beta, Cref + off, ldc);
+  tt_f32_gemm__wasmsimd(ta, tb, M, N, K, A + off, lda, B + off, ldb, beta, Csimd + off, ldc);
+  tt_f32_gemm__scalar(ta, tb, M, N, K, Aabs + off, lda, Babs + off, ldb, 0.0f, Cabs + off, ldc);
+
+  double worst = 0.0;
+  int bad_i = -1, bad_j = -1, guard_broken = -1;
+  const double tol = 1e-5 * sqrt((double)K + 1.0);
+  for (size_t t = 0; t < nc; t++) {
+    const long r = ((long)t - off) >= 0 ? ((long)t - off) / ldc : -1, c = ((long)t - off) - r * ldc;
+    const int inside = r >= 0 && r < M && c < N;
+    if (!inside) {
+      if (!same_bits(Csimd[t], SENTINEL) && guard_broken < 0) guard_broken = (int)t;
+      continue;
+    }
+    const double s = Cabs[t] + (beta == 0.0f ? 0.0 : fabs((double)beta * Cold[t]));
+    const double err = fabs((double)Csimd[t] - Cref[t]) / (s > 0 ? s : 1.0);
+    if (!(err <= worst) || isnan(Csimd[t])) {
+      worst = isnan(Csimd[t]) ? INFINITY : err;
+      bad_i = (int)r, bad_j = (int)c;
+    }
+  }
+  char what[200];
+  const int ok = worst <= tol && guard_broken < 0;
+  snprintf(what, sizeof what,
+           "ta=%d tb=%d M=%d N=%d K=%d beta=%g pad=%d off=%d: rel err %.3g at C[%d][%d] (tol %.3g)%s", ta, tb, M,
+           N, K, beta, pad, off, worst, bad_i, bad_j, tol,
+           guard_broken >= 0 ? "; wrote outside C's M x N window" : "");
+  record(st, worst, ok, what);
+  free(A), free(B), free(Aabs), free(Babs), free(Cref), free(Csimd), free(Cabs), free(Cold);
+}
+
+static void check_gemm_all_forms(int M, int N, int K, int pad, int off) {
+  for (int ta = 0; ta < 2; ta++)
+    for (int tb = 0; tb < 2; tb++) {
+      check_gemm(ta, tb, M, N, K, 0.0f, pad, off);
+      check_gemm(ta, tb, M, N, K, 1.0f, pad, off);
+    }
+}
+
+static void test_gemm(void) {
+  // every combination of small sizes: below, at and around the 6x8 tile, aligned and not
+  for (int M = 1; M <= 15; M++)
+    for (int N = 1; N <= 15; N++)
+      for (int K = 1; K <= 15; K++) {
+        check_gemm_all_forms(M, N, K, 0, 0);
+        check_gemm_all_forms(M, N, K, 3, 1);
+      }
+  // larger sizes mixed with small ones: block edges of MC=96, NC=256, KC=256, the vector paths (M or N = 1)
+  static const int sizes[] = {1, 2, 3, 7, 8, 9, 13, 33, 64, 100, 130, 257};
+  const int ns = (int)(sizeof sizes / sizeof sizes[0]);
+  int idx = 0;
+  for (int a = 0; a < ns; a++)
+    for (int b = 0; b < ns; b++)
+      for (int c = 0; c < ns; c++) {
+        const int M = sizes[a], N = sizes[b], K = sizes[c];
+        if (M < 16 && N < 16 && K < 16) continue;              // covered above
+        if ((double)M * N * K > 1.2e6 && !(M == 257 && N == 257 && K == 257)) continue;  // keep the run short
+        idx++;
+        check_gemm_all_forms(M, N, K, idx % 2 ? 5 : 0, idx % 3 == 1);
+      }
+  // the shapes the models run: MLP 784-128-10 at batch 64, MNIST conv im2col products, a batched heatmap
+  static const int shapes[][3] = {{64, 128, 784}, {128, 784, 64}, {64, 784, 128}, {64, 10, 128}, {10, 128, 64},
+                                  {8, 784, 25},   {8, 25, 784},   {25, 784, 8},   {16, 196, 200}, {16, 200, 196},
+                                  {200, 196, 16}, {10000, 16, 2}, {1, 128, 784},  {1, 784, 128},  {600, 1, 300},
+                                  {513, 300, 520}};
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+    check_gemm_all_forms(shapes[s][0], shapes[s][1], shapes[s][2], (int)(s % 2), (int)(s % 2));
+  // beta other than 0 and 1 is outside the contract but must still be honoured
+  check_gemm(0, 0, 20, 30, 40, 0.5f, 1, 1);
+  check_gemm(1, 1, 1, 30, 40, -2.0f, 0, 1);
+  check_gemm(0, 1, 30, 1, 40, 3.0f, 2, 0);
+}
+
+/* ---- element-wise kernels ------------------------------------------------------------------------------- */
+
+#define NSIZES 21
+static const size_t vec_sizes[NSIZES] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 31, 64, 100, 1001};
+
+/* Compares n floats (bit-exact when tol is 0, else relative with a floor of 1) and the sentinel after them. */
+static void compare_vec(const char *kernel, const float *ref, const float *got, size_t n, double tol,
+                        const char *ctx) {
+  kstat *st = stat_for(kernel);
+  double worst = 0.0;
+  size_t at = 0;
+  for (size_t i = 0; i < n; i++) {
+    double err = fabs((double)got[i] - ref[i]) / fmax(1.0, fabs((double)ref[i]));
+    if (tol == 0.0 && !same_bits(got[i], ref[i])) err = fmax(err, 1e-30);  // -0 vs +0, NaN payloads
+    if (isnan(err)) err = INFINITY;
+    if (err > worst) worst = err, at = i;
+  }
+  const int guard_ok = same_bits(got[n], SENTINEL);
+  char what[200];
+  snprintf(what, sizeof what, "%s: err %.3g at [%zu] (got %.9g, want %.9g, tol %g)%s", ctx, worst, at,
+           (double)got[at], (double)ref[at], tol, guard_ok ? "" : "; wrote past the end");
+  record(st, worst, worst <= tol && guard_ok, what);
+}
+
+/* Random vector of n floats with some exact zeros, negative zeros and (if nan) NaNs mixed in. */
+static void fill_special(float *x, size_t n, int nan) {
+  fill_rand(x, n);
+  for (size_t i = 0; i < n; i += 7) x[i] = (i / 7) % 2 ? -0.0f : 0.0f;
+  if (nan)
+    for (size_t i = 3; i < n; i += 11) x[i] = NAN;
+}
+
+static void test_eltwise(void) {
+  for (int s = 0; s < NSIZES; s++)
+    for (int off = 0; off < 2; off++)
+      for (int inplace = 0; inplace < 2; inplace++) {
+        const size_t n = vec_sizes[s];
+        char ctx[80];
+        snprintf(ctx, sizeof ctx, "n=%zu off=%d inplace=%d", n, off, inplace);
+        float *x = xmalloc((n + 2) * 4), *y = xmalloc((n + 2) * 4), *dy = xmalloc((n + 2) * 4);
+        float *r = xmalloc((n + 2) * 4), *g = xmalloc((n + 2) * 4);
+        float *xs = x + off, *ys = y + off, *dys = dy + off;
+
+        // relu (in place: y == x)
+        fill_special(xs, n, 1);
+        xs[n] = SENTINEL;
+        memcpy(r, xs, (n + 1) * 4);
+        memcpy(g, xs, (n + 1) * 4);
+        tt_f32_relu__scalar(r, r, n);
+        if (inplace) tt_f32_relu__wasmsimd(g, g, n);
+        else {
+          fill(ys, n + 1, SENTINEL);
+          tt_f32_relu__wasmsimd(ys, xs, n);
+          memcpy(g, ys, (n + 1) * 4);
+        }
+        compare_vec("relu", r, g, n, 0.0, ctx);
+
+        // relu_backward (in place: dx == dy); y holds exact zeros, -0 and NaN so the mask edges are hit
+        fill_special(ys, n, 1);
+        fill_rand(dys, n);
+        dys[n] = SENTINEL;
+        memcpy(r, dys, (n + 1) * 4);
+        tt_f32_relu_backward__scalar(r, r, ys, n);
+        memcpy(g, dys, (n + 1) * 4);
+        if (inplace) tt_f32_relu_backward__wasmsimd(g, g, ys, n);
+        else {
+          float *dx = xmalloc((n + 2) * 4);
+          fill(dx + off, n + 1, SENTINEL);
+          tt_f32_relu_backward__wasmsimd(dx + off, dys, ys, n);
+          memcpy(g, dx + off, (n + 1) * 4);
+          free(dx);
+        }
+        compare_vec("relu_backward", r, g, n, 0.0, ctx);
+
+        // scale (always in place)
+        fill_special(xs, n, 0);
+        xs[n] = SENTINEL;
+        memcpy(r, xs, (n + 1) * 4);
+        memcpy(g, xs, (n + 1) * 4);
+        tt_f32_scale__scalar(r, -0.37f, n);
+        tt_f32_scale__wasmsimd(g, -0.37f, n);
+        compare_vec("scale", r, g, n, 0.0, ctx);
+
+        // sumsq: both sum in double, in different orders
+        if (!inplace) {
+          fill_rand(xs, n);
+          const float a = tt_f32_sumsq__scalar(xs, n), b = tt_f32_sumsq__wasmsimd(xs, n);
+          kstat *st = stat_for("sumsq");
+          const double err = fabs((double)a - b) / fmax(1.0, fabs((double)a));
+          char what[160];
+          snprintf(what, sizeof what, "%s: got %.9g, want %.9g", ctx, (double)b, (double)a);
+          record(st, err, err <= 1e-6, what);
+        }
+        free(x), free(y), free(dy), free(r), free(g);
+      }
+}
+
+static void test_rows(void) {
+  static const int rows_list[] = {1, 2, 3, 5, 64};
+  for (size_t ri = 0; ri < sizeof rows_list / sizeof rows_list[0]; ri++)
+    for (int s = 0; s < NSIZES; s++)
+      for (int off = 0; off < 2; off++) {
+        const int rows = rows_list[ri], cols = (int)vec_sizes[s];
+        const size_t n = (size_t)rows * cols;
+        char ctx[80];
+        snprintf(ctx, sizeof ctx, "rows=%d cols=%d off=%d", rows, cols, off);
+        float *y = xmalloc((n + 2) * 4), *b = xmalloc((cols + 2) * 4), *r = xmalloc((n + 2) * 4);
+        float *g = xmalloc((n + 2) * 4);
+        float *ys = y + off, *bs = b + off;
+        // bias_rows: y (rows, cols) += bias (cols,)
+        fill_rand(ys, n);
+        ys[n] = SENTINEL;
+        fill_rand(bs, cols);
+        memcpy(r, ys, (n + 1) * 4);
+        memcpy(g + off, ys, (n + 1) * 4);
+        tt_f32_bias_rows__scalar(r, bs, rows, cols);
+        tt_f32_bias_rows__wasmsimd(g + off, bs, rows, cols);
+        compare_vec("bias_rows", r, g + off, n, 0.0, ctx);
+        // sum_rows: db (cols,) += Σ_r dy (rows, cols); db starts non-zero because it accumulates
+        float *db_ref = xmalloc((cols + 2) * 4), *db = xmalloc((cols + 2) * 4);
+        fill_rand(db_ref, cols);
+        db_ref[cols] = SENTINEL;
+        memcpy(db + off, db_ref, (cols + 1) * 4);
+        tt_f32_sum_rows__scalar(db_ref, ys, rows, cols);
+        tt_f32_sum_rows__wasmsimd(db + off, ys, rows, cols);
+        compare_vec("sum_rows", db_ref, db + off, cols, 0.0, ctx);
+        free(y), free(b), free(r), free(g), free(db_ref), free(db);
+      }
+}
+
+static void test_adam(void) {
+  for (int s = 0; s < NSIZES; s++)
+    for (int off = 0; off < 2; off++)
+      for (int variant = 0; variant < 3; variant++) {  // plain Adam, Adam with L2, AdamW decay
+        const size_t n = vec_sizes[s];
+        char ctx[80];
+        snprintf(ctx, sizeof ctx, "n=%zu off=%d variant=%d", n, off, variant);
+        float *buf[8];
+        for (int i = 0; i < 8; i++) buf[i] = xmalloc((n + 2) * 4);
+        float *p0 = buf[0] + off, *g = buf[1] + off, *m0 = buf[2] + off, *v0 = buf[3] + off;
+        float *p1 = buf[4] + off, *m1 = buf[5] + off, *v1 = buf[6] + off;
+        fill_rand(p0, n), fill_rand(g, n), fill_rand(m0, n), fill_rand(v0, n);
+        for (size_t i = 0; i < n; i++) v0[i] = v0[i] * v0[i];  // second moments are non-negative
+        p0[n] = m0[n] = v0[n] = SENTINEL;
+        memcpy(p1, p0, (n + 1) * 4), memcpy(m1, m0, (n + 1) * 4), memcpy(v1, v0, (n + 1) * 4);
+        const float wd = variant == 1 ? 0.01f : 0.0f, decay = variant == 2 ? 1e-4f : 0.0f;
+        const float bc1 = 1.0f - powf(0.9f, 3.0f), bc2 = 1.0f - powf(0.999f, 3.0f);
+        tt_f32_adam__scalar(p0, g, m0, v0, n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, decay, bc1, bc2);
+        tt_f32_adam__wasmsimd(p1, g, m1, v1, n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, decay, bc1, bc2);
+        compare_vec("adam", p0, p1, n, 0.0, ctx);
+        compare_vec("adam", m0, m1, n, 0.0, ctx);
+        compare_vec("adam", v0, v1, n, 0.0, ctx);
+        for (int i = 0; i < 8; i++) free(buf[i]);
+      }
+}
+
+int main(void) {
+  test_eltwise();
+  test_rows();
+  test_adam();
+  test_gemm();
+  for (int i = 0; i < nstats; i++)
+    printf("  %-14s %6d cases, max err %.3g%s\n", stats[i].name, stats[i].cases, stats[i].max_err,
+           stats[i].fails ? "  <- FAILED" : "");
+  printf("simd: %d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
