@@ -1,0 +1,24 @@
+# PyTorch reference tests. Invoked from the repo root by the top Makefile as `$(MAKE) -f tests/torch/torch.mk`
+# (target test-torch, the default here). Builds check_ref from the core sources it needs (with ASan + UBSan, so
+# a layer reading out of bounds fails here too), generates the references with torch, then compares.
+# Outputs go to build/torch/.
+
+TORCH_CC     ?= $(or $(CC),cc)
+PYTHON       ?= /usr/bin/python3
+TORCH_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Isrc \
+                -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+TORCH_SRC    := $(wildcard src/core/*.c src/layers/*.c src/optim/*.c src/kernels/scalar/*.c)
+TORCH_HDR    := $(wildcard src/*.h src/*/*.h)
+
+.PHONY: test-torch
+test-torch: build/torch/check_ref build/torch/ref.txt
+	build/torch/check_ref build/torch/ref.txt
+
+build/torch/check_ref: tests/torch/check_ref.c $(TORCH_SRC) $(TORCH_HDR) tests/torch/torch.mk
+	@mkdir -p $(dir $@)
+	$(TORCH_CC) $(TORCH_CFLAGS) tests/torch/check_ref.c $(TORCH_SRC) -lm -o $@
+
+# Seeded, so regenerating gives the same file; rebuilt when the generator changes.
+build/torch/ref.txt: tests/torch/gen_ref.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) -W ignore::UserWarning tests/torch/gen_ref.py $@.tmp && mv $@.tmp $@
