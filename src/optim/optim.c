@@ -20,7 +20,8 @@ int tt__optim_state_per_param(const tt__optim_config *c) {
 
 /* Schedules are closed forms of the update number, so the lr of any step can be asked for directly (a
  * resumed run, a chart of the schedule) and equals what torch's LinearLR warmup followed (SequentialLR) by
- * StepLR / CosineAnnealingLR gives step by step. The schedule's own clock starts after the warmup. */
+ * StepLR / CosineAnnealingLR gives step by step. The schedule's own clock starts after the warmup. One
+ * deliberate difference: past total_steps cosine stays at min_lr, where torch's climbs back up (a period). */
 float tt__optim_lr(const tt__optim_config *c, double step) {
   double lr = c->lr;
   if (step < 0) step = 0;

@@ -250,6 +250,8 @@ def optim_cases():
     optim_case("adam_l2_weight_decay", "adam", seed=6, lr=0.01, weight_decay=0.1)
     optim_case("adamw", "adamw", seed=7, lr=0.01, weight_decay=0.1, beta1=0.8, beta2=0.99, eps=1e-6)
     optim_case("sgd_warmup_constant", "sgd", seed=8, steps=6, lr=0.1, momentum=0.9, warmup=3)
+    # cosine runs stop at warmup + total_steps + 1 updates: after that torch's CosineAnnealingLR climbs back up
+    # (it is periodic) while ours stays at min_lr, by design
     optim_case("sgd_momentum_warmup_cosine", "sgd", seed=9, steps=8, lr=0.1, momentum=0.9, schedule="cosine",
                warmup=3, total_steps=4, min_lr=0.01)
     optim_case("adam_step_schedule", "adam", seed=10, steps=7, lr=0.01, schedule="step", step_size=2, gamma=0.5)
