@@ -1,0 +1,231 @@
+// Trainer: the page side of training. Owns one worker (web/worker.js) and a predictor — a Model on the main thread
+// holding the latest snapshot — so the page predicts synchronously while the worker trains.
+//
+//   const t = new Trainer(spec, { dataset: 'spiral', n: 400, seed: 1, testFraction: 0.5 }, { batchSize: 32 });
+//   t.addEventListener('progress', (e) => draw(e.detail)); // {step, epoch, loss, accuracy, testLoss, ...}
+//   await t.ready; await t.start(); t.set({ lr: 0.003 }); await t.pause(); await t.step(10);
+//   t.predictor.probabilities(x);                          // instant, on the page
+//
+// Events (CustomEvent, detail): ready (init result), progress, snapshot {step, epoch}, stopped {reason},
+// error {message, kind, fatal}, restarted {step}. If the worker dies (a wasm trap, a crash), `error` is sent, a new
+// worker starts from the last snapshot, and the predictor keeps the last good weights meanwhile.
+import { REQUEST, EVENT, RequestClient, validateSettings } from './protocol.js';
+
+const MAX_RESTARTS = 3; // within RESTART_WINDOW_MS; more means the worker cannot live here (e.g. no wasm)
+const RESTART_WINDOW_MS = 60000;
+
+function defaultCreateWorker() {
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+}
+
+export class Trainer extends EventTarget {
+  // options: {batchSize, logEvery} for the worker; createWorker and Model to run elsewhere than a page (tests).
+  constructor(spec, data, options = {}) {
+    super();
+    const { createWorker = defaultCreateWorker, Model = null, ...workerOptions } = options;
+    this.spec = typeof spec === 'string' ? JSON.parse(spec) : spec;
+    this.data = data;
+    this.options = workerOptions;
+    this.createWorker = createWorker;
+    this.ModelClass = Model;
+    this.predictor = null;
+    this.info = null;           // init result: paramCount, flops, dataset, ...
+    this.lastSnapshot = null;   // {weights, step, epoch}: the last good weights (a page-side copy)
+    this.weightsVersion = 0;    // bumped on every snapshot applied to the predictor
+    this.progress = null;       // the last progress detail
+    this.running = false;
+    this.settings = {};         // everything set() so far, re-applied after a restart
+    this.disposed = false;
+    this.restarts = [];
+    this.restoring = false;     // true while a restarted worker is being given the last snapshot
+    this.ready = this._boot();
+    this.ready.catch(() => {}); // reported as an `error` event too; callers awaiting ready still see it
+  }
+
+  async _boot() {
+    try {
+      this.alive = this._spawn();
+      const [info] = await Promise.all([this.alive, this._makePredictor()]);
+      this.info = info;
+      if (this.lastSnapshot) this._applySnapshot(this.lastSnapshot);
+      this._emit('ready', info);
+      return info;
+    } catch (err) {
+      this._emit('error', { message: err.message, kind: 'init', fatal: false });
+      throw err;
+    }
+  }
+
+  async _makePredictor() {
+    const ModelClass = this.ModelClass || (await import('../wasm/tinytrain.js')).Model;
+    this.predictor = await ModelClass.create(this.spec);
+  }
+
+  // Starts a worker, waits for `ready`, sends init; resolves with the init result.
+  _spawn() {
+    const worker = this.createWorker();
+    this.worker = worker;
+    this.client = new RequestClient((msg, transfer) => worker.postMessage(msg, transfer));
+    const client = this.client;
+    let readyResolve;
+    const workerReady = new Promise((resolve, reject) => { readyResolve = resolve; this._abortSpawn = reject; });
+    worker.addEventListener('message', (e) => {
+      if (worker !== this.worker) return; // a terminated predecessor
+      const msg = e.data;
+      if (msg && msg.type === EVENT.READY) readyResolve();
+      else this._onMessage(msg);
+    });
+    worker.addEventListener('error', (e) => {
+      if (worker !== this.worker) return;
+      if (e.preventDefault) e.preventDefault();
+      this._onDeath(`the training worker crashed: ${e.message || 'script error'}`);
+    });
+    worker.addEventListener('messageerror', () => {
+      if (worker === this.worker) this._onDeath('the training worker sent a message that could not be read');
+    });
+    return workerReady.then(() =>
+      client.send(REQUEST.INIT, { spec: this.spec, data: this.data, options: this.options }));
+  }
+
+  _onMessage(msg) {
+    if (!msg || typeof msg !== 'object') return;
+    if (this.client.handleReply(msg)) return;
+    switch (msg.type) {
+      case EVENT.PROGRESS: {
+        const { type, ...detail } = msg;
+        this.progress = detail;
+        this.running = detail.running;
+        this._emit('progress', detail);
+        break;
+      }
+      case EVENT.SNAPSHOT:
+        if (this.restoring) break; // a restarted worker's fresh init weights: keep the last good ones
+        this.lastSnapshot = { weights: msg.weights, step: msg.step, epoch: msg.epoch };
+        if (this.predictor) this._applySnapshot(this.lastSnapshot);
+        break;
+      case EVENT.STOPPED:
+        this.running = false;
+        this._emit('stopped', { reason: msg.reason, step: msg.step });
+        break;
+      case EVENT.ERROR:
+        this._emit('error', { message: msg.message, kind: msg.kind, fatal: false, step: msg.step });
+        break;
+      case EVENT.FATAL:
+        this._onDeath(msg.message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  _applySnapshot(s) {
+    this.predictor.setWeights(s.weights);
+    this.weightsVersion++;
+    this._emit('snapshot', { step: s.step, epoch: s.epoch });
+  }
+
+  // The worker is gone: report, then restart it from the last snapshot (training stays paused).
+  _onDeath(message) {
+    const dead = this.worker;
+    this.worker = null;
+    this.running = false;
+    if (dead) dead.terminate();
+    if (this.client) this.client.rejectAll(`the training worker stopped (${message})`);
+    this._abortSpawn(new Error(message)); // a worker that died before `ready`
+    this._emit('error', { message, kind: 'fatal', fatal: true });
+    if (this.disposed || !this.info) return; // nothing trained yet: the failed boot is the report
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (this.restarts.length >= MAX_RESTARTS) {
+      this._emit('error', { message: `giving up after ${MAX_RESTARTS} worker crashes in a minute`, kind: 'fatal', fatal: true });
+      this.alive = Promise.reject(new Error('the training worker keeps crashing'));
+      this.alive.catch(() => {});
+      return;
+    }
+    this.restarts.push(now);
+    this.alive = this._restart();
+    this.alive.catch((err) => {
+      this._emit('error', { message: `could not restart the training worker: ${err.message}`, kind: 'fatal', fatal: true });
+    });
+  }
+
+  // Requests made meanwhile wait for all of this (this.alive), so none reaches a half-restored worker.
+  async _restart() {
+    this.restoring = this.lastSnapshot !== null;
+    await this._spawn();
+    const settings = { ...this.settings };
+    if (Object.keys(settings).length) await this.client.send(REQUEST.SET, { values: settings });
+    let step = 0;
+    if (this.lastSnapshot) {
+      const weights = this.lastSnapshot.weights.slice(); // the page keeps its copy; transfer a new one
+      step = this.lastSnapshot.step;
+      await this.client.send(REQUEST.SET_WEIGHTS, { weights, step }, [weights.buffer]);
+      this.restoring = false;
+    }
+    this._emit('restarted', { step });
+  }
+
+  // Sends a request once the current worker is up.
+  async _request(type, fields = {}, transfer = []) {
+    if (this.disposed) throw new Error('this Trainer was disposed');
+    await this.alive;
+    return this.client.send(type, fields, transfer);
+  }
+
+  _emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  /** Trains until pause() (or maxSteps optimizer steps in total). Resolves once the worker has started. */
+  async start({ maxSteps } = {}) {
+    const r = await this._request(REQUEST.START, maxSteps === undefined ? {} : { maxSteps });
+    this.running = true;
+    return r;
+  }
+
+  /** Stops training; resolves after the final progress and snapshot have been applied. */
+  async pause() {
+    const r = await this._request(REQUEST.PAUSE);
+    this.running = false;
+    return r;
+  }
+
+  /** Exactly n optimizer steps (pauses a run first); resolves after the predictor has the new weights. */
+  step(n = 1) {
+    return this._request(REQUEST.STEP, { n });
+  }
+
+  /** Re-initialises weights, optimizer and counters; the same seed gives the same run again. */
+  reset({ seed } = {}) {
+    this.running = false;
+    return this._request(REQUEST.RESET, seed === undefined ? {} : { seed });
+  }
+
+  /** Changes hyper-parameters (lr, momentum, weight_decay, beta1, beta2, eps, clip_norm) or batchSize while
+   * training; they apply from the next chunk (a few ms). */
+  set(values) {
+    const problem = validateSettings(values);
+    if (problem) return Promise.reject(new Error(problem));
+    Object.assign(this.settings, values);
+    return this._request(REQUEST.SET, { values });
+  }
+
+  /** Asks for a snapshot now (otherwise they arrive at most ~10 times a second and on pause/finish). */
+  snapshot() {
+    return this._request(REQUEST.SNAPSHOT);
+  }
+
+  /** Test hook: makes the worker execute a wasm `unreachable`, as a real trap would. */
+  crashWorkerForTest() {
+    return this._request(REQUEST.CRASH);
+  }
+
+  dispose() {
+    this.disposed = true;
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    if (this.client) this.client.rejectAll('the Trainer was disposed');
+    if (this.predictor) this.predictor.dispose();
+    this.predictor = null;
+  }
+}
