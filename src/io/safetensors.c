@@ -168,7 +168,7 @@ int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
     char item[256], shape[96];
     dims_str(tensors[i].dims, tensors[i].rank, shape, sizeof shape);
     size_t bytes = tensors[i].count * 4;
-    snprintf(item, sizeof item, ",\"%s\":{\"dtype\":\"F32\",\"shape\":%s,\"data_offsets\":[%zu,%zu]}",
+    snprintf(item, sizeof item, ",\"%.31s\":{\"dtype\":\"F32\",\"shape\":%.95s,\"data_offsets\":[%zu,%zu]}",
              tensors[i].name, shape, offset, offset + bytes);
     sb_str(&h, item);
     offset += bytes;
@@ -385,19 +385,24 @@ static int st_tensor_parse(const st_file *f, const tt__json *e, st_tensor *t) {
 
 /* Validates metadata and every tensor entry, and that the tensors tile the data region exactly. On success
  * *tensors (tt__malloc'd, *n entries) describe the file. */
+/* Safetensors metadata is a map of strings to strings. */
+static int st_check_metadata(const st_file *f) {
+  if (!f->metadata) return TT_OK;
+  if (f->metadata->type != TT_JSON_OBJECT)
+    return tt__fail(TT_ERR_FILE, "__metadata__: expected an object of strings");
+  for (const tt__json *c = f->metadata->child; c; c = c->next)
+    if (c->type != TT_JSON_STRING) {
+      char k[40];
+      printable(k, sizeof k, c->key, c->key_len);
+      return tt__fail(TT_ERR_FILE, "__metadata__.%s: expected a string (safetensors metadata holds strings)", k);
+    }
+  return TT_OK;
+}
+
 static int st_tensors(const st_file *f, st_tensor **tensors, int *n) {
   *tensors = NULL;
   *n = 0;
-  if (f->metadata) {
-    if (f->metadata->type != TT_JSON_OBJECT)
-      return tt__fail(TT_ERR_FILE, "__metadata__: expected an object of strings");
-    for (const tt__json *c = f->metadata->child; c; c = c->next)
-      if (c->type != TT_JSON_STRING) {
-        char k[40];
-        printable(k, sizeof k, c->key, c->key_len);
-        return tt__fail(TT_ERR_FILE, "__metadata__.%s: expected a string (safetensors metadata holds strings)", k);
-      }
-  }
+  if (st_check_metadata(f) != TT_OK) return tt_last_status();
   int count = f->root->count - (f->metadata ? 1 : 0);
   size_t bytes = tt__mul((size_t)(count > 0 ? count : 1), sizeof(st_tensor) + sizeof(st_tensor *));
   st_tensor *ts = tt__malloc(bytes);
@@ -542,8 +547,12 @@ tt_model *tt_model_load(const unsigned char *bytes, size_t len) {
   tt__clear_error();
   st_file f;
   if (st_open(&f, bytes, len) != TT_OK) return NULL;
-  const tt__json *fmt = f.metadata && f.metadata->type == TT_JSON_OBJECT ? tt__json_get(f.metadata, "format") : NULL;
-  const tt__json *spec = f.metadata && f.metadata->type == TT_JSON_OBJECT ? tt__json_get(f.metadata, "spec") : NULL;
+  if (st_check_metadata(&f) != TT_OK) {
+    st_close(&f);
+    return NULL;
+  }
+  const tt__json *fmt = f.metadata ? tt__json_get(f.metadata, "format") : NULL;
+  const tt__json *spec = f.metadata ? tt__json_get(f.metadata, "spec") : NULL;
   if (!fmt || fmt->type != TT_JSON_STRING || strcmp(fmt->str, "tinytrain") != 0 || !spec ||
       spec->type != TT_JSON_STRING) {
     st_close(&f);
