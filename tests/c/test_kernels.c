@@ -1,0 +1,213 @@
+/* Scalar kernels (the references every SIMD twin is tested against) vs independent naive computations in
+ * double: GEMM in all four transpose forms with leading dimensions and beta 0/1, im2col/col2im against a
+ * direct convolution and as exact adjoints, the element-wise ops, and Adam against its formula. */
+#include <stdint.h>
+#include <stdlib.h>
+#include "kernels/kernels.h"
+#include "test.h"
+
+static uint64_t rng = 88172645463325252ull;
+static float frand(void) {  // uniform in [-1, 1)
+  rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+  return (float)((rng >> 40) * (1.0 / 8388608.0)) - 1.0f;
+}
+static float *rand_buf(size_t n) {
+  float *x = malloc((n ? n : 1) * sizeof(float));
+  for (size_t i = 0; i < n; i++) x[i] = frand();
+  return x;
+}
+
+/* ---- GEMM ------------------------------------------------------------------------------------------------ */
+
+/* Returns the max over C of |got - want| / (Σ|a b| + |beta c| + tiny), want computed in double; also checks
+ * that nothing outside the M×N window of C (padding columns) changed. */
+static double gemm_case(int ta, int tb, int M, int N, int K, float beta, int pad, int *outside_written) {
+  const int lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
+  float *A = rand_buf((size_t)(ta ? K : M) * lda), *B = rand_buf((size_t)(tb ? N : K) * ldb);
+  float *C = rand_buf((size_t)M * ldc), *C0 = malloc(sizeof(float) * M * ldc);
+  memcpy(C0, C, sizeof(float) * M * ldc);
+  if (beta == 0.0f)  // must not be read
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = NAN;
+  tt_f32_gemm__scalar(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+  double worst = 0.0;
+  *outside_written = 0;
+  for (int i = 0; i < M; i++) {
+    for (int j = 0; j < N; j++) {
+      double want = beta == 0.0f ? 0.0 : (double)beta * C0[(size_t)i * ldc + j], mag = fabs(want);
+      for (int p = 0; p < K; p++) {
+        const double a = ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p];
+        const double b = tb ? B[(size_t)j * ldb + p] : B[(size_t)p * ldb + j];
+        want += a * b, mag += fabs(a * b);
+      }
+      const double err = fabs(C[(size_t)i * ldc + j] - want) / (mag + 1e-30);
+      if (!(err <= worst)) worst = isnan(err) ? INFINITY : err;
+    }
+    for (int j = N; j < ldc; j++)
+      if (C[(size_t)i * ldc + j] != C0[(size_t)i * ldc + j]) *outside_written = 1;
+  }
+  free(A), free(B), free(C), free(C0);
+  return worst;
+}
+
+TT_TEST(test_gemm_all_transposes_match_double_reference) {
+  static const int sizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 33};
+  const int ns = (int)(sizeof sizes / sizeof sizes[0]);
+  for (int form = 0; form < 4; form++)
+    for (int a = 0; a < ns; a++)
+      for (int b = 0; b < ns; b++)
+        for (int c = 0; c < ns; c++)
+          for (int bi = 0; bi < 2; bi++) {
+            const int ta = form & 1, tb = form >> 1, M = sizes[a], N = sizes[b], K = sizes[c];
+            const float beta = (float)bi;
+            int outside = 0;
+            const double err = gemm_case(ta, tb, M, N, K, beta, (a + b + c) % 3, &outside);
+            const double tol = 1e-6 * sqrt((double)K);  // float rounding grows ~sqrt(K)
+            if (!(err <= tol) || outside) {
+              fprintf(stderr, "gemm ta=%d tb=%d M=%d N=%d K=%d beta=%g: rel err %.3g (tol %.3g)%s\n", ta, tb, M, N,
+                      K, beta, err, tol, outside ? ", wrote outside C" : "");
+              CHECK(err <= tol && !outside);
+              return;
+            }
+          }
+}
+
+TT_TEST(test_gemm_k0_gives_beta_c) {
+  float C[6] = {1, 2, 3, 4, 5, 6}, A[1] = {0}, B[1] = {0};
+  tt_f32_gemm__scalar(0, 0, 2, 3, 0, A, 1, B, 3, 1.0f, C, 3);
+  CHECK_NEAR(C[5], 6.0, 0);
+  tt_f32_gemm__scalar(0, 0, 2, 3, 0, A, 1, B, 3, 0.0f, C, 3);
+  for (int i = 0; i < 6; i++) CHECK_NEAR(C[i], 0.0, 0);
+}
+
+/* ---- im2col / col2im --------------------------------------------------------------------------------------- */
+
+TT_TEST(test_im2col_gemm_equals_direct_convolution) {
+  // conv2d (F filters, C channels, k×k, stride, padding) via weight (F, C*k*k) · col (C*k*k, OH*OW)
+  static const int cfg[][6] = {{1, 5, 5, 3, 1, 0}, {2, 7, 6, 3, 2, 1}, {3, 8, 8, 5, 1, 2}, {2, 4, 9, 2, 3, 1},
+                               {1, 3, 3, 3, 1, 1}, {2, 6, 5, 1, 2, 0}};
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++) {
+    const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], k = cfg[t][3], s = cfg[t][4], pad = cfg[t][5], F = 3;
+    const int OH = (H + 2 * pad - k) / s + 1, OW = (W + 2 * pad - k) / s + 1, R = C * k * k;
+    float *in = rand_buf((size_t)C * H * W), *w = rand_buf((size_t)F * R), *col = rand_buf((size_t)R * OH * OW);
+    float *out = malloc(sizeof(float) * F * OH * OW);
+    tt_f32_im2col__scalar(col, in, C, H, W, k, s, pad, OH, OW);
+    tt_f32_gemm__scalar(0, 0, F, OH * OW, R, w, R, col, OH * OW, 0.0f, out, OH * OW);
+    double worst = 0;
+    for (int f = 0; f < F; f++)
+      for (int oh = 0; oh < OH; oh++)
+        for (int ow = 0; ow < OW; ow++) {
+          double want = 0;
+          for (int c = 0; c < C; c++)
+            for (int ki = 0; ki < k; ki++)
+              for (int kj = 0; kj < k; kj++) {
+                const int ih = oh * s - pad + ki, iw = ow * s - pad + kj;
+                if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+                  want += (double)w[((f * C + c) * k + ki) * k + kj] * in[(c * H + ih) * W + iw];
+              }
+          const double err = fabs(out[(f * OH + oh) * OW + ow] - want);
+          if (err > worst) worst = err;
+        }
+    if (worst > 1e-5) fprintf(stderr, "conv config %zu: max abs err %.3g\n", t, worst);
+    CHECK(worst <= 1e-5);
+    free(in), free(w), free(col), free(out);
+  }
+}
+
+TT_TEST(test_col2im_is_adjoint_of_im2col) {
+  // <col2im(y), x> == <y, im2col(x)> for random x (C,H,W) and y (C*k*k, OH*OW), including asymmetric padding
+  // (pad_lo only: the output size decides how much of the bottom/right is covered)
+  static const int cfg[][6] = {{1, 5, 5, 3, 1, 0}, {2, 7, 6, 3, 2, 1}, {3, 8, 8, 5, 1, 2},
+                               {2, 4, 9, 2, 3, 1}, {1, 6, 6, 3, 1, 1}, {4, 5, 7, 4, 2, 2}};
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++) {
+    const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], k = cfg[t][3], s = cfg[t][4], pad = cfg[t][5];
+    const int OH = (H + 2 * pad - k) / s + 1, OW = (W + 2 * pad - k) / s + 1;
+    const size_t nx = (size_t)C * H * W, ny = (size_t)C * k * k * OH * OW;
+    float *x = rand_buf(nx), *y = rand_buf(ny), *col = malloc(sizeof(float) * ny), *dx = calloc(nx, sizeof(float));
+    tt_f32_im2col__scalar(col, x, C, H, W, k, s, pad, OH, OW);
+    tt_f32_col2im__scalar(dx, y, C, H, W, k, s, pad, OH, OW);
+    double lhs = 0, rhs = 0, mag = 0;
+    for (size_t i = 0; i < nx; i++) lhs += (double)dx[i] * x[i], mag += fabs((double)dx[i] * x[i]);
+    for (size_t i = 0; i < ny; i++) rhs += (double)y[i] * col[i];
+    if (fabs(lhs - rhs) > 1e-6 * (mag + 1))
+      fprintf(stderr, "config %zu: <col2im(y),x> = %.9g, <y,im2col(x)> = %.9g\n", t, lhs, rhs);
+    CHECK(fabs(lhs - rhs) <= 1e-6 * (mag + 1));
+    // col2im accumulates: a second call doubles the result
+    float *dx2 = malloc(sizeof(float) * nx);
+    memcpy(dx2, dx, sizeof(float) * nx);
+    tt_f32_col2im__scalar(dx2, y, C, H, W, k, s, pad, OH, OW);
+    for (size_t i = 0; i < nx; i++) CHECK_NEAR(dx2[i], 2.0 * dx[i], 1e-6);
+    free(x), free(y), free(col), free(dx), free(dx2);
+  }
+}
+
+/* ---- element-wise ---------------------------------------------------------------------------------------- */
+
+TT_TEST(test_eltwise_ops_match_definitions) {
+  enum { R = 3, Cn = 5, N = R * Cn };
+  float *x = rand_buf(N), *b = rand_buf(Cn), y[N], db[Cn];
+  x[0] = 0.0f, x[1] = -0.0f;
+  memcpy(y, x, sizeof y);
+  tt_f32_bias_rows__scalar(y, b, R, Cn);
+  for (int i = 0; i < N; i++) CHECK_NEAR(y[i], (double)x[i] + b[i % Cn], 1e-7);
+  for (int c = 0; c < Cn; c++) db[c] = 1.0f;
+  tt_f32_sum_rows__scalar(db, x, R, Cn);  // accumulates onto 1
+  for (int c = 0; c < Cn; c++) CHECK_NEAR(db[c], 1.0 + x[c] + x[Cn + c] + x[2 * Cn + c], 1e-6);
+  tt_f32_relu__scalar(y, x, N);
+  for (int i = 0; i < N; i++) CHECK_NEAR(y[i], x[i] > 0 ? x[i] : 0.0, 0);
+  float nan_in = NAN, nan_out = 1.0f;
+  tt_f32_relu__scalar(&nan_out, &nan_in, 1);
+  CHECK(nan_out == 0.0f);  // NaN does not pass through relu (the comparison is false)
+  float dy[N], dx[N];
+  for (int i = 0; i < N; i++) dy[i] = frand();
+  tt_f32_relu_backward__scalar(dx, dy, y, N);
+  for (int i = 0; i < N; i++) CHECK_NEAR(dx[i], y[i] > 0 ? dy[i] : 0.0, 0);
+  double ss = 0;
+  for (int i = 0; i < N; i++) ss += (double)x[i] * x[i];
+  CHECK_NEAR(tt_f32_sumsq__scalar(x, N), ss, 1e-6);
+  memcpy(y, x, sizeof y);
+  tt_f32_scale__scalar(y, 0.5f, N);
+  for (int i = 0; i < N; i++) CHECK_NEAR(y[i], 0.5 * x[i], 0);
+  free(x), free(b);
+}
+
+/* ---- Adam ------------------------------------------------------------------------------------------------- */
+
+TT_TEST(test_adam_matches_formula_over_steps) {
+  // three steps of Adam (L2) and AdamW (decoupled decay) against the textbook formula in double
+  enum { N = 37 };
+  for (int variant = 0; variant < 2; variant++) {
+    const float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.1f;
+    float p[N], m[N] = {0}, v[N] = {0};
+    double pd[N], md[N] = {0}, vd[N] = {0};
+    for (int i = 0; i < N; i++) p[i] = frand(), pd[i] = p[i];
+    for (int t = 1; t <= 3; t++) {
+      float g[N];
+      for (int i = 0; i < N; i++) g[i] = frand();
+      const double bc1 = 1 - pow(b1, t), bc2 = 1 - pow(b2, t);
+      const float wd_l2 = variant == 0 ? wd : 0.0f, decay = variant == 1 ? lr * wd : 0.0f;
+      tt_f32_adam__scalar(p, g, m, v, N, lr, b1, b2, eps, wd_l2, decay, (float)bc1, (float)bc2);
+      for (int i = 0; i < N; i++) {
+        pd[i] *= 1.0 - (double)decay;
+        const double gi = g[i] + (double)wd_l2 * pd[i];
+        md[i] = b1 * md[i] + (1 - (double)b1) * gi;
+        vd[i] = b2 * vd[i] + (1 - (double)b2) * gi * gi;
+        pd[i] -= lr * (md[i] / bc1) / (sqrt(vd[i] / bc2) + eps);
+      }
+    }
+    double worst = 0;
+    for (int i = 0; i < N; i++) worst = fmax(worst, fabs(p[i] - pd[i]));
+    if (worst > 1e-6) fprintf(stderr, "adam variant %d: max |p - p_double| = %.3g\n", variant, worst);
+    CHECK(worst <= 1e-6);
+  }
+}
+
+int main(void) {
+  TT_RUN(test_gemm_all_transposes_match_double_reference);
+  TT_RUN(test_gemm_k0_gives_beta_c);
+  TT_RUN(test_im2col_gemm_equals_direct_convolution);
+  TT_RUN(test_col2im_is_adjoint_of_im2col);
+  TT_RUN(test_eltwise_ops_match_definitions);
+  TT_RUN(test_adam_matches_formula_over_steps);
+  return TT_SUMMARY();
+}
