@@ -99,11 +99,14 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
   return n;
 }
 
-static void dims_str(const size_t *dims, int rank, char *buf, size_t len) {
+/* "[3, 2]" for messages; compact "[3,2]" (sep ",") for the header. */
+static void dims_sep(const size_t *dims, int rank, char *buf, size_t len, const char *sep) {
   size_t at = (size_t)snprintf(buf, len, "[");
-  for (int i = 0; i < rank && at < len; i++) at += (size_t)snprintf(buf + at, len - at, i ? ", %zu" : "%zu", dims[i]);
+  for (int i = 0; i < rank && at < len; i++) at += (size_t)snprintf(buf + at, len - at, "%s%zu", i ? sep : "", dims[i]);
   if (at < len) snprintf(buf + at, len - at, "]");
 }
+
+static void dims_str(const size_t *dims, int rank, char *buf, size_t len) { dims_sep(dims, rank, buf, len, ", "); }
 
 /* ---- writing ----------------------------------------------------------------------------------------- */
 
@@ -166,7 +169,7 @@ int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
   size_t offset = 0;
   for (int i = 0; i < n; i++) {
     char item[256], shape[96];
-    dims_str(tensors[i].dims, tensors[i].rank, shape, sizeof shape);
+    dims_sep(tensors[i].dims, tensors[i].rank, shape, sizeof shape, ",");
     size_t bytes = tensors[i].count * 4;
     snprintf(item, sizeof item, ",\"%.31s\":{\"dtype\":\"F32\",\"shape\":%.95s,\"data_offsets\":[%zu,%zu]}",
              tensors[i].name, shape, offset, offset + bytes);

@@ -31,6 +31,7 @@ static unsigned char *slurp(const char *path, size_t *len) {
   fseek(f, 0, SEEK_SET);
   unsigned char *b = malloc((size_t)n + 1);
   *len = fread(b, 1, (size_t)n, f);
+  b[*len] = '\0';  // the manifest and spec are read as text
   fclose(f);
   return b;
 }
