@@ -118,6 +118,9 @@ def layer_cases():
     layer_case("dense_rank1", "dense", [5], nn.Linear(5, 4), {"units": 4, "bias": 1}, seed=1)
     layer_case("dense_rank2", "dense", [3, 5], nn.Linear(5, 4), {"units": 4, "bias": 1}, seed=2)
     layer_case("dense_no_bias", "dense", [6], nn.Linear(6, 3, bias=False), {"units": 3, "bias": 0}, seed=3)
+    # longer reductions and sizes off any kernel tile
+    layer_case("dense_wide", "dense", [67], nn.Linear(67, 33), {"units": 33, "bias": 1}, seed=4)
+    layer_case("conv2d_wide", "conv2d", [8, 9, 9], conv(8, 16, 3, 1, 1, True), conv_hp(16, 3, 1, 1, True), seed=5)
     for i, (name, C, H, W, F_, k, s, p, bias) in enumerate([
         ("conv2d_pad1", 2, 6, 5, 3, 3, 1, 1, True),
         ("conv2d_stride2", 3, 7, 7, 4, 3, 2, 0, True),
@@ -140,11 +143,13 @@ def layer_cases():
     layer_case("dropout_inference", "dropout", [7], nn.Dropout(0.5), {"rate": 0.5}, seed=31)
     layer_case("relu", "relu", [2, 3, 4], nn.ReLU(), seed=32)
     layer_case("leaky_relu", "leaky_relu", [9], nn.LeakyReLU(0.1), {"slope": 0.1}, seed=33)
+    layer_case("leaky_relu_default_slope", "leaky_relu", [9], nn.LeakyReLU(), {"slope": 0.01}, seed=42)
     layer_case("tanh", "tanh", [9], nn.Tanh(), seed=34)
     layer_case("sigmoid", "sigmoid", [9], nn.Sigmoid(), seed=35)
     layer_case("gelu", "gelu", [3, 4], nn.GELU(), seed=36)
     layer_case("softmax_rank1", "softmax", [6], nn.Softmax(dim=-1), seed=37)
     layer_case("softmax_rank2", "softmax", [3, 5], nn.Softmax(dim=-1), seed=38)
+    layer_case("softmax_rank3", "softmax", [2, 3, 4], nn.Softmax(dim=-1), seed=43)
     layer_case("embedding", "embedding", [6], nn.Embedding(10, 4), {"vocab": 10, "dim": 4}, token_vocab=10,
                seed=39)
     layer_case("layernorm_rank1", "layernorm", [8], nn.LayerNorm(8, eps=1e-5), {"eps": 1e-5}, seed=40)
