@@ -420,7 +420,12 @@ void tt__json_describe(const tt__json *v, char *buf, size_t len) {
     case TT_JSON_ARRAY: put(buf, len, &at, "an array"); break;
     case TT_JSON_OBJECT: put(buf, len, &at, "an object"); break;
     case TT_JSON_NUMBER:
-      /* the shortest form that reads back as the same double: 0.1 -> "0.1", not 0.10000000000000001 */
+      /* whole numbers in full (2000000, not 2e+06); else the shortest form that reads back as the same
+       * double: 0.1 -> "0.1", not 0.10000000000000001 */
+      if (v->number == floor(v->number) && fabs(v->number) < 1e17) {
+        put(buf, len, &at, "%.0f", v->number);
+        break;
+      }
       for (int prec = 1; prec <= 17; prec++) {
         char tmp[32];
         snprintf(tmp, sizeof tmp, "%.*g", prec, v->number);
