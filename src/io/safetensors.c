@@ -74,10 +74,10 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
       t->count = count;
       t->dst = part == 0 ? l->w : l->b;
       t->layer = l;
-      if (part == 0 && l->type == TT_DENSE) {  // Linear: [out, in]
+      if (part == 0 && l->type == TT_DENSE) {  // Linear: [out, in], applied to the last dim of [T, in] too
         t->rank = 2;
         t->dims[0] = (size_t)l->units;
-        t->dims[1] = (size_t)tt__shape_size(l->in);
+        t->dims[1] = (size_t)l->in.d[l->in.rank - 1];
       } else if (part == 0 && l->type == TT_CONV2D) {  // Conv2d: [out, in, kh, kw]
         t->rank = 4;
         t->dims[0] = (size_t)l->filters;

@@ -20,8 +20,9 @@ static const char cnn_spec[] =
     "\"units\":5,\"bias\":false},{\"type\":\"layernorm\"},{\"type\":\"dense\",\"units\":2}],"
     "\"loss\":\"cross_entropy\",\"optimizer\":{\"type\":\"adam\"},\"seed\":7}";
 static const char emb_spec[] =
-    "{\"input\":[4],\"layers\":[{\"type\":\"embedding\",\"vocab\":6,\"dim\":3},{\"type\":\"flatten\"},"
-    "{\"type\":\"dense\",\"units\":2}],\"loss\":\"mse\",\"seed\":3}";
+    "{\"input\":[4],\"layers\":[{\"type\":\"embedding\",\"vocab\":6,\"dim\":3},{\"type\":\"layernorm\"},"
+    "{\"type\":\"dense\",\"units\":5},{\"type\":\"flatten\"},{\"type\":\"dense\",\"units\":2}],"
+    "\"loss\":\"mse\",\"seed\":3}";
 
 static unsigned char *slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -225,6 +226,26 @@ TT_TEST(test_malformed_corpus_is_rejected_by_name_and_weights_stay_unchanged) {
   free(spec_text);
 }
 
+TT_TEST(test_dense_on_positions_is_saved_as_linear_out_by_last_dim) {
+  tt_model *m = create(emb_spec);
+  CHECK(m != NULL);
+  if (!m) return;
+  unsigned char *bytes;
+  size_t len;
+  CHECK(tt_model_save(m, &bytes, &len) == TT_OK);
+  char *h = calloc(len + 1, 1);
+  memcpy(h, bytes + 8, len - 8);
+  const char *want[] = {"\"0.weight\":{\"dtype\":\"F32\",\"shape\":[6,3]", "\"1.weight\":{\"dtype\":\"F32\",\"shape\":[3]",
+                        "\"2.weight\":{\"dtype\":\"F32\",\"shape\":[5,3]", "\"4.weight\":{\"dtype\":\"F32\",\"shape\":[2,20]"};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    if (!strstr(h, want[i])) fprintf(stderr, "  header lacks %s\n", want[i]);
+    CHECK(strstr(h, want[i]) != NULL);
+  }
+  free(h);
+  tt_free(bytes);
+  tt_model_free(m);
+}
+
 TT_TEST(test_loading_another_architecture_names_the_first_mismatch) {
   tt_model *a = create(mlp_spec), *b = create(cnn_spec);
   CHECK(a && b);
@@ -279,6 +300,7 @@ int main(void) {
   TT_RUN(test_save_load_round_trip_is_bit_exact_for_mlp_cnn_and_embedding);
   TT_RUN(test_saved_header_has_pytorch_names_shapes_metadata_and_alignment);
   TT_RUN(test_malformed_corpus_is_rejected_by_name_and_weights_stay_unchanged);
+  TT_RUN(test_dense_on_positions_is_saved_as_linear_out_by_last_dim);
   TT_RUN(test_loading_another_architecture_names_the_first_mismatch);
   TT_RUN(test_every_truncation_and_header_byte_flip_fails_cleanly);
   return TT_SUMMARY();
