@@ -37,13 +37,14 @@ function gaussian(rand) {
 }
 
 // Arms of an Archimedean spiral around the origin, radius 0..1; noise is a Gaussian std in x units.
+const SPIRAL_TURNS = 1.75; // as in the classic demos: a 2-16-16 ReLU MLP separates it in a few hundred steps
 function spiral(n, o, rand) {
   const arms = o.arms;
   const pts = [];
   for (let i = 0; i < n; i++) {
     const k = i % arms;
     const r = 0.08 + 0.92 * (Math.floor(i / arms) / Math.ceil(n / arms));
-    const t = 1.6 * Math.PI * r * 1.5 + (2 * Math.PI * k) / arms;
+    const t = 2 * Math.PI * SPIRAL_TURNS * r + (2 * Math.PI * k) / arms;
     pts.push([r * Math.cos(t) + o.noise * gaussian(rand), r * Math.sin(t) + o.noise * gaussian(rand), k]);
   }
   return { points: pts, classes: arms };

@@ -194,11 +194,11 @@ test('an invalid spec rejects ready with the core message and emits an error eve
 const WASM = new URL('../../wasm/tinytrain.wasm', import.meta.url);
 test('with the real wasm Model: spiral trains past 90% test accuracy through the Trainer', { skip: !existsSync(WASM) && 'wasm/tinytrain.wasm not built (make wasm)' }, async () => {
   const { Model } = await import('../../wasm/tinytrain.js');
-  const spec = { input: [2], layers: [{ type: 'dense', units: 16 }, { type: 'tanh' }, { type: 'dense', units: 16 },
-    { type: 'tanh' }, { type: 'dense', units: 2 }], loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.03 }, seed: 1 };
+  const spec = { input: [2], layers: [{ type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 16 },
+    { type: 'relu' }, { type: 'dense', units: 2 }], loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.03 }, seed: 1 };
   const { t, workers, of } = makeTrainer({ batchSize: 32 }, spec, { dataset: 'spiral', n: 400, seed: 1 }, Model);
   await t.ready;
-  await t.step(1500);
+  await t.step(1000);
   const p = t.progress;
   console.log(`real wasm: step ${p.step}, loss ${p.loss.toFixed(4)}, test accuracy ${p.testAccuracy}`);
   assert.ok(p.testAccuracy >= 0.9, `test accuracy ${p.testAccuracy}`);

@@ -1,0 +1,121 @@
+// The playground's whole configuration, its URL-hash form and the model spec built from it. No DOM here: a link
+// such as #ds=spiral&layers=16:tanh,16:tanh&opt=adam&lr=0.03&seed=1 always rebuilds the same run.
+import { DATASETS, outputUnits } from '../../web/datasets.js';
+
+export const ACTIVATIONS = Object.freeze(['tanh', 'relu', 'leaky_relu', 'sigmoid', 'gelu', 'linear']);
+export const OPTIMIZERS = Object.freeze(['sgd', 'momentum', 'adam', 'adamw']);
+export const MAX_LAYERS = 6;
+
+export const DEFAULTS = Object.freeze({
+  dataset: 'spiral', arms: 2, noise: 0.05, n: 400, test: 0.5, dataSeed: 1,
+  layers: Object.freeze([{ units: 16, act: 'relu' }, { units: 16, act: 'relu' }]),
+  loss: 'cross_entropy', optimizer: 'adam', lr: 0.03, batchSize: 32, seed: 1,
+});
+
+// Losses that make sense for a dataset: regression needs mse; binary cross entropy needs exactly 2 classes.
+export function lossesFor(dataset, arms = 2) {
+  if (DATASETS[dataset].task === 'regression') return ['mse'];
+  return classesOf(dataset, arms) === 2 ? ['cross_entropy', 'binary_cross_entropy', 'mse'] : ['cross_entropy', 'mse'];
+}
+
+export function classesOf(dataset, arms = 2) {
+  return { spiral: arms, circles: 2, xor: 2, moons: 2, gaussians: 3, sine: 0 }[dataset];
+}
+
+export function cloneConfig(c) {
+  return { ...c, layers: c.layers.map((l) => ({ ...l })) };
+}
+
+// Hash keys -> config fields, each with a parser that throws a message naming the key.
+function num(key, lo, hi, integer) {
+  return (s) => {
+    const v = Number(s);
+    if (s === '' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
+      throw new Error(`${key}: expected ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}], got "${s}"`);
+    }
+    return v;
+  };
+}
+function oneOf(key, list) {
+  return (s) => {
+    if (!list.includes(s)) throw new Error(`${key}: expected one of ${list.join(', ')}, got "${s}"`);
+    return s;
+  };
+}
+function layersOf(s) {
+  if (s === '') return [];
+  const parts = s.split(',');
+  if (parts.length > MAX_LAYERS) throw new Error(`layers: at most ${MAX_LAYERS} hidden layers, got ${parts.length}`);
+  return parts.map((p, i) => {
+    const m = /^(\d{1,3}):([a-z_]+)$/.exec(p);
+    if (!m) throw new Error(`layers[${i}]: expected units:activation such as 16:tanh, got "${p}"`);
+    const units = num(`layers[${i}].units`, 1, 128, true)(m[1]);
+    return { units, act: oneOf(`layers[${i}].activation`, ACTIVATIONS)(m[2]) };
+  });
+}
+
+const KEYS = {
+  ds: ['dataset', oneOf('ds', Object.keys(DATASETS))], arms: ['arms', num('arms', 2, 3, true)],
+  noise: ['noise', num('noise', 0, 0.5, false)], n: ['n', num('n', 20, 2000, true)],
+  test: ['test', num('test', 0, 0.8, false)], dseed: ['dataSeed', num('dseed', 0, 0xffffffff, true)],
+  layers: ['layers', layersOf], loss: ['loss', oneOf('loss', ['cross_entropy', 'binary_cross_entropy', 'mse'])],
+  opt: ['optimizer', oneOf('opt', OPTIMIZERS)], lr: ['lr', num('lr', 1e-6, 10, false)],
+  bs: ['batchSize', num('bs', 1, 1024, true)], seed: ['seed', num('seed', 0, 0xffffffff, true)],
+};
+
+/** Parses a location.hash. Returns {config, error}: on any problem, the defaults and a message naming the key. */
+export function parseHash(hash) {
+  const text = (hash || '').replace(/^#/, '');
+  const config = cloneConfig(DEFAULTS);
+  if (!text) return { config, error: null };
+  try {
+    const seen = new Set();
+    for (const part of text.split('&')) {
+      const eq = part.indexOf('=');
+      if (eq < 1) throw new Error(`"${part}" is not key=value`);
+      const key = decodeURIComponent(part.slice(0, eq));
+      const value = decodeURIComponent(part.slice(eq + 1));
+      if (!Object.prototype.hasOwnProperty.call(KEYS, key)) throw new Error(`unknown key "${key}"`);
+      if (seen.has(key)) throw new Error(`key "${key}" appears twice`);
+      seen.add(key);
+      const [field, parse] = KEYS[key];
+      config[field] = parse(value);
+    }
+    if (!lossesFor(config.dataset, config.arms).includes(config.loss)) {
+      throw new Error(`loss: ${config.loss} does not fit the ${config.dataset} dataset`);
+    }
+    return { config, error: null };
+  } catch (err) {
+    return { config: cloneConfig(DEFAULTS), error: err.message };
+  }
+}
+
+/** The hash for a config (without '#'); parseHash(toHash(c)) gives c back. */
+export function toHash(c) {
+  const parts = [
+    ['ds', c.dataset], ...(c.dataset === 'spiral' ? [['arms', c.arms]] : []), ['noise', c.noise], ['n', c.n],
+    ['test', c.test], ['dseed', c.dataSeed], ['layers', c.layers.map((l) => `${l.units}:${l.act}`).join(',')],
+    ['loss', c.loss], ['opt', c.optimizer], ['lr', c.lr], ['bs', c.batchSize], ['seed', c.seed],
+  ];
+  return parts.map(([k, v]) => `${k}=${encodeURIComponent(String(v)).replace(/%3A/g, ':').replace(/%2C/g, ',')}`).join('&');
+}
+
+/** The model spec for a config: hidden layers, then a dense output sized for the dataset and loss. */
+export function buildSpec(c) {
+  const def = DATASETS[c.dataset];
+  const layers = [];
+  for (const l of c.layers) {
+    layers.push({ type: 'dense', units: l.units });
+    if (l.act !== 'linear') layers.push({ type: l.act });
+  }
+  layers.push({ type: 'dense', units: outputUnits(classesOf(c.dataset, c.arms), c.loss) });
+  const optimizer = c.optimizer === 'momentum' ? { type: 'sgd', lr: c.lr, momentum: 0.9 } : { type: c.optimizer, lr: c.lr };
+  return { input: [def.inputSize], layers, loss: c.loss, optimizer, seed: c.seed };
+}
+
+/** The Trainer's data argument: the dataset generated (seeded) inside the worker. */
+export function dataOptions(c) {
+  const o = { dataset: c.dataset, n: c.n, noise: c.noise, seed: c.dataSeed, testFraction: c.test };
+  if (c.dataset === 'spiral') o.arms = c.arms;
+  return o;
+}

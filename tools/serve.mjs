@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// A tiny static file server for the demos and the browser tests: serves the repository root (so /demos/...,
+// /web/... and /wasm/... resolve) on 127.0.0.1 only, with the MIME types browsers insist on (.wasm must be
+// application/wasm for streaming compilation; module scripts must be JavaScript). No directory listings, no
+// paths outside the root.
+//
+//   node tools/serve.mjs [--port 8080] [--root DIR]     (--port 0 picks a free port)
+//   import { startServer } from './tools/serve.mjs'; const s = await startServer({ port: 0 }); ... await s.close();
+import http from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const MIME = Object.freeze({
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json',
+  '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.safetensors': 'application/octet-stream',
+  '.png': 'image/png', '.svg': 'image/svg+xml', '.csv': 'text/csv; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8', '.ico': 'image/x-icon', '.jpg': 'image/jpeg', '.webp': 'image/webp',
+});
+
+// Maps a URL path to a file under root, or null when it is malformed or escapes the root.
+export function resolveUnder(root, urlPath) {
+  let p;
+  try {
+    p = decodeURIComponent(urlPath.split('?')[0].split('#')[0]);
+  } catch {
+    return null; // malformed %-escape
+  }
+  if (p.includes('\0') || !p.startsWith('/')) return null;
+  const full = path.resolve(root, '.' + path.posix.normalize(p));
+  return full === root || full.startsWith(root + path.sep) ? full : null;
+}
+
+function send(res, status, text) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function handle(root, req, res) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    send(res, 405, 'method not allowed\n');
+    return;
+  }
+  let file = resolveUnder(root, req.url);
+  if (!file) {
+    send(res, 400, 'bad path\n');
+    return;
+  }
+  try {
+    let st = await stat(file);
+    if (st.isDirectory()) {
+      if (!req.url.split('?')[0].endsWith('/')) { // relative links in index.html need the trailing slash
+        res.writeHead(301, { Location: req.url.split('?')[0] + '/' });
+        res.end();
+        return;
+      }
+      file = path.join(file, 'index.html');
+      st = await stat(file);
+    }
+    // A symlink must not lead out of the root either.
+    const real = await realpath(file);
+    if (real !== root && !real.startsWith(root + path.sep)) {
+      send(res, 403, 'forbidden\n');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
+      'Content-Length': st.size,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  } catch {
+    send(res, 404, 'not found\n');
+  }
+}
+
+/** Starts the server; resolves with {server, port, origin, url (of demos/index.html), close()}. */
+export async function startServer({ root = REPO_ROOT, port = 8080, host = '127.0.0.1' } = {}) {
+  const absRoot = await realpath(path.resolve(root));
+  const server = http.createServer((req, res) => {
+    handle(absRoot, req, res).catch(() => { if (!res.headersSent) send(res, 500, 'internal error\n'); else res.end(); });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const actual = server.address().port;
+  const origin = `http://${host}:${actual}`;
+  return {
+    server, port: actual, origin, url: `${origin}/demos/index.html`,
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+  };
+}
+
+function parseArgs(argv) {
+  const out = { port: 8080, root: REPO_ROOT };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, inline] = argv[i].split('=', 2);
+    const v = inline ?? argv[++i];
+    if (k === '--port') {
+      out.port = Number(v);
+      if (!Number.isInteger(out.port) || out.port < 0 || out.port > 65535) throw new Error(`--port: expected 0..65535, got ${v}`);
+    } else if (k === '--root') {
+      out.root = path.resolve(v);
+    } else {
+      throw new Error(`unknown option ${argv[i]}; usage: serve.mjs [--port N] [--root DIR]`);
+    }
+  }
+  return out;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const s = await startServer(parseArgs(process.argv.slice(2)));
+    console.log(`serving ${s.origin}/ (127.0.0.1 only); demos: ${s.url}`);
+  } catch (err) {
+    console.error(`serve.mjs: ${err.message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,147 @@
+// Loss curves on a canvas: a bounded history of (step, value) points and a line chart that draws several series
+// on a log or linear y axis. No DOM beyond the canvas it is given; the caller decides when to redraw.
+
+// A bounded series: when it reaches `cap` points, neighbours are merged pairwise (mean of values, last step), so
+// memory stays flat on long runs and the result depends only on the points added, never on timing.
+export class Series {
+  constructor(cap = 4000) {
+    this.cap = cap;
+    this.steps = [];
+    this.values = [];
+    this.pending = null; // an odd point waiting for a partner at the current resolution
+    this.merge = 1;      // raw points per stored point
+    this.count = 0;
+  }
+  push(step, value) {
+    if (!Number.isFinite(value)) return;
+    this.count++;
+    if (this.merge > 1) {
+      const p = this.pending || { n: 0, sum: 0 };
+      p.n++; p.sum += value; p.step = step;
+      if (p.n < this.merge) { this.pending = p; return; }
+      this.pending = null;
+      step = p.step; value = p.sum / p.n;
+    }
+    this.steps.push(step);
+    this.values.push(value);
+    if (this.steps.length >= this.cap) this.#halve();
+  }
+  #halve() {
+    const s = [], v = [];
+    for (let i = 0; i + 1 < this.steps.length; i += 2) {
+      s.push(this.steps[i + 1]);
+      v.push((this.values[i] + this.values[i + 1]) / 2);
+    }
+    this.steps = s; this.values = v;
+    this.merge *= 2;
+  }
+  get length() { return this.steps.length; }
+  get first() { return this.values[0]; }
+  get last() { return this.values[this.values.length - 1]; }
+  clear() { this.steps = []; this.values = []; this.pending = null; this.merge = 1; this.count = 0; }
+}
+
+function niceLogTicks(lo, hi) {
+  const ticks = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+    for (const m of [1, 2, 5]) {
+      const v = m * 10 ** e;
+      if (v >= lo && v <= hi) ticks.push(v);
+    }
+  }
+  return ticks;
+}
+
+function niceLinearTicks(lo, hi, n = 4) {
+  const span = hi - lo || 1;
+  const raw = span / n;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12; v += step) ticks.push(+v.toPrecision(6));
+  return ticks;
+}
+
+const fmtTick = (v) => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(0) : String(+v.toPrecision(3)));
+
+/**
+ * Draws series [{series: Series, color, label, dots?}] into canvas (CSS size, devicePixelRatio aware).
+ * opts: {logY = true, colors: {text, grid, background}}.
+ */
+export function drawLineChart(canvas, lines, opts = {}) {
+  const dpr = (typeof devicePixelRatio === 'number' && devicePixelRatio) || 1;
+  const w = canvas.clientWidth || canvas.width, h = canvas.clientHeight || canvas.height;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  const ctx = canvas.getContext('2d');
+  const c = { text: '#444', grid: '#e3e3e3', background: '#fff', ...(opts.colors || {}) };
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = c.background;
+  ctx.fillRect(0, 0, w, h);
+  const pad = { l: 44, r: 10, t: 10, b: 22 };
+  const pw = w - pad.l - pad.r, ph = h - pad.t - pad.b;
+  let logY = opts.logY !== false;
+  let xMax = 1, yLo = Infinity, yHi = -Infinity;
+  for (const { series } of lines) {
+    if (!series.length) continue;
+    xMax = Math.max(xMax, series.steps[series.length - 1]);
+    for (const v of series.values) { yLo = Math.min(yLo, v); yHi = Math.max(yHi, v); }
+  }
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.fillStyle = c.text;
+  if (!Number.isFinite(yLo)) {
+    ctx.fillText(opts.empty || 'no data yet', pad.l + 8, pad.t + ph / 2);
+    return;
+  }
+  if (logY && yLo <= 0) logY = false;
+  if (logY) { yLo = Math.max(yLo, yHi * 1e-6); yLo /= 1.2; yHi *= 1.2; } else { const m = (yHi - yLo) * 0.08 || 0.1; yLo -= m; yHi += m; }
+  const fy = logY ? (v) => (Math.log(Math.max(v, yLo)) - Math.log(yLo)) / (Math.log(yHi) - Math.log(yLo))
+    : (v) => (v - yLo) / (yHi - yLo);
+  const X = (s) => pad.l + (s / xMax) * pw;
+  const Y = (v) => pad.t + ph - fy(v) * ph;
+  // grid and y ticks
+  ctx.strokeStyle = c.grid;
+  ctx.lineWidth = 1;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (const t of logY ? niceLogTicks(yLo, yHi) : niceLinearTicks(yLo, yHi)) {
+    const y = Math.round(Y(t)) + 0.5;
+    ctx.beginPath(); ctx.moveTo(pad.l, y); ctx.lineTo(pad.l + pw, y); ctx.stroke();
+    ctx.fillText(fmtTick(t), pad.l - 4, y);
+  }
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText('0', pad.l, h - 6);
+  ctx.textAlign = 'right';
+  ctx.fillText(`step ${Math.round(xMax)}`, pad.l + pw, h - 6);
+  // series: at most one vertex per pixel column (min/max kept would hide nothing important at this scale)
+  for (const { series, color, dots } of lines) {
+    if (!series.length) continue;
+    ctx.strokeStyle = color;
+    ctx.fillStyle = color;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    let lastX = -1;
+    for (let i = 0; i < series.length; i++) {
+      const x = X(series.steps[i]);
+      if (dots) { ctx.fillRect(x - 1.5, Y(series.values[i]) - 1.5, 3, 3); continue; }
+      if (i > 0 && x - lastX < 0.5 && i < series.length - 1) continue;
+      if (lastX < 0) ctx.moveTo(x, Y(series.values[i])); else ctx.lineTo(x, Y(series.values[i]));
+      lastX = x;
+    }
+    if (!dots) ctx.stroke();
+  }
+  // legend
+  ctx.textAlign = 'left';
+  let lx = pad.l + 8;
+  for (const { color, label } of lines) {
+    if (!label) continue;
+    ctx.fillStyle = color;
+    ctx.fillRect(lx, pad.t + 4, 10, 3);
+    ctx.fillStyle = c.text;
+    ctx.fillText(label, lx + 14, pad.t + 9);
+    lx += 20 + ctx.measureText(label).width;
+  }
+}
