@@ -1,0 +1,292 @@
+"""The bridge between tinytrain weight files and PyTorch (torch and the standard library only).
+
+    import tinytrain_torch as tt
+    net = tt.to_torch("model.safetensors")        # nn.Sequential with the weights, in eval mode
+    logits = net(torch.tensor([[0.5, -1.0]]))    # same outputs as tinytrain's predict()
+
+    net = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
+    ... train it ...
+    tt.from_torch(net, "model.safetensors", loss="cross_entropy")   # loads with Model.load(bytes)
+
+A tinytrain file is standard safetensors: names "<i>.weight" / "<i>.bias" of the nn.Sequential index i, PyTorch
+layouts, and __metadata__ = {"format": "tinytrain", "spec": "<spec JSON>"}. The spec maps to modules like this:
+dense -> Linear, conv2d -> Conv2d, maxpool2d -> MaxPool2d, avgpool2d -> AvgPool2d, flatten -> Flatten,
+dropout -> Dropout, relu/leaky_relu/tanh/sigmoid/gelu -> ReLU/LeakyReLU/Tanh/Sigmoid/GELU, softmax ->
+Softmax(dim=-1), embedding -> Embedding (give it integer token ids: x.long()), layernorm -> LayerNorm(last dim).
+
+Command line:  python3 tinytrain_torch.py predict model.safetensors inputs.csv   (one line of outputs per row)
+               python3 tinytrain_torch.py info model.safetensors
+"""
+import json
+import math
+import struct
+import sys
+
+import torch
+from torch import nn
+
+__all__ = ["to_torch", "from_torch", "build", "spec_of", "read_safetensors", "write_safetensors"]
+
+_DTYPES = {"F32": (torch.float32, 4), "F16": (torch.float16, 2), "BF16": (torch.bfloat16, 2),
+           "F64": (torch.float64, 8)}
+
+
+# ---- safetensors without the safetensors package ------------------------------------------------------
+
+def read_safetensors(path):
+    """Returns (tensors: dict name -> float32 tensor, metadata: dict). Checks the framing like the C reader."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 8:
+        raise ValueError("%s: %d bytes, shorter than the 8-byte header length" % (path, len(data)))
+    (n,) = struct.unpack("<Q", data[:8])
+    if n > len(data) - 8:
+        raise ValueError("%s: header length %d exceeds the file size %d" % (path, n, len(data)))
+    header = json.loads(data[8:8 + n].decode("utf-8"))
+    body = data[8 + n:]
+    meta = header.pop("__metadata__", {}) or {}
+    tensors, spans = {}, []
+    for name, info in header.items():
+        if info["dtype"] not in _DTYPES:
+            raise ValueError("%s: dtype %s is not supported" % (name, info["dtype"]))
+        dtype, size = _DTYPES[info["dtype"]]
+        begin, end = info["data_offsets"]
+        count = math.prod(info["shape"])
+        if not 0 <= begin <= end <= len(body) or end - begin != count * size:
+            raise ValueError("%s: data_offsets %s do not fit shape %s" % (name, [begin, end], info["shape"]))
+        raw = bytearray(body[begin:end])  # a writable copy for frombuffer
+        t = torch.frombuffer(raw, dtype=dtype) if count else torch.empty(0, dtype=dtype)
+        tensors[name] = t.reshape(info["shape"]).to(torch.float32)
+        spans.append((begin, end))
+    at = 0
+    for begin, end in sorted(spans):
+        if begin != at:
+            raise ValueError("%s: tensors overlap or leave a gap at data byte %d" % (path, at))
+        at = end
+    if at != len(body):
+        raise ValueError("%s: %d trailing bytes after the tensors" % (path, len(body) - at))
+    return tensors, meta
+
+
+def write_safetensors(path, tensors, metadata=None, dtype="F32"):
+    """Writes name -> tensor (in the given order) as dtype F32, F16 or BF16 (little-endian)."""
+    tdtype, size = _DTYPES[dtype]
+    header = {"__metadata__": metadata} if metadata else {}
+    blobs, at = [], 0
+    for name, t in tensors.items():
+        t = t.detach().to("cpu", tdtype).contiguous()
+        # the bit patterns as integers, packed little-endian whatever the host (no numpy needed)
+        ints = t.view({2: torch.int16, 4: torch.int32, 8: torch.int64}[size]).flatten().tolist()
+        blob = struct.pack("<%d%s" % (len(ints), {2: "h", 4: "i", 8: "q"}[size]), *ints)
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [at, at + len(blob)]}
+        blobs.append(blob)
+        at += len(blob)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # data 8-byte aligned, like the reference writer
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+# ---- spec -> nn.Sequential ----------------------------------------------------------------------------
+
+def build(spec):
+    """The nn.Sequential a tinytrain spec describes (fresh PyTorch initialisation). Returns (module, out_shape)."""
+    if isinstance(spec, str):
+        spec = json.loads(spec)
+    shape = list(spec["input"])
+    mods = []
+    for i, l in enumerate(spec["layers"]):
+        t = l["type"]
+        if t == "dense":
+            mods.append(nn.Linear(shape[-1], l["units"], bias=l.get("bias", True)))
+            shape = shape[:-1] + [l["units"]]
+        elif t == "conv2d":
+            c, h, w = shape
+            k, s, p = l["kernel"], l.get("stride", 1), l.get("padding", 0)
+            if p == "same":
+                lo, hi = (k - 1) // 2, k - 1 - (k - 1) // 2
+                mods.append(nn.Conv2d(c, l["filters"], k, s, padding="same", bias=l.get("bias", True)))
+            else:
+                lo = hi = p
+                mods.append(nn.Conv2d(c, l["filters"], k, s, padding=p, bias=l.get("bias", True)))
+            shape = [l["filters"], (h + lo + hi - k) // s + 1, (w + lo + hi - k) // s + 1]
+        elif t in ("maxpool2d", "avgpool2d"):
+            k = l["size"]
+            s = l.get("stride", k)
+            mods.append((nn.MaxPool2d if t == "maxpool2d" else nn.AvgPool2d)(k, s))
+            shape = [shape[0], (shape[1] - k) // s + 1, (shape[2] - k) // s + 1]
+        elif t == "flatten":
+            mods.append(nn.Flatten())
+            shape = [math.prod(shape)]
+        elif t == "dropout":
+            mods.append(nn.Dropout(l.get("rate", 0.5)))
+        elif t == "relu":
+            mods.append(nn.ReLU())
+        elif t == "leaky_relu":
+            mods.append(nn.LeakyReLU(l.get("slope", 0.01)))
+        elif t == "tanh":
+            mods.append(nn.Tanh())
+        elif t == "sigmoid":
+            mods.append(nn.Sigmoid())
+        elif t == "gelu":
+            mods.append(nn.GELU())
+        elif t == "softmax":
+            mods.append(nn.Softmax(dim=-1))
+        elif t == "embedding":
+            mods.append(nn.Embedding(l["vocab"], l["dim"]))
+            shape = shape + [l["dim"]]
+        elif t == "layernorm":
+            mods.append(nn.LayerNorm(shape[-1], eps=l.get("eps", 1e-5)))
+        else:
+            raise ValueError("layers[%d].type: %r has no PyTorch equivalent here" % (i, t))
+    return nn.Sequential(*mods), shape
+
+
+def to_torch(path, dtype=torch.float32):
+    """Builds the nn.Sequential of a tinytrain .safetensors file and loads its weights (strictly: every name
+    and shape must match). Returns the module in eval mode; its .tinytrain_spec holds the spec dict."""
+    tensors, meta = read_safetensors(path)
+    if meta.get("format") != "tinytrain" or "spec" not in meta:
+        raise ValueError("%s has no tinytrain spec in its metadata; build the module yourself and call "
+                         "load_state_dict(read_safetensors(path)[0])" % path)
+    spec = json.loads(meta["spec"])
+    net, _ = build(spec)
+    net.load_state_dict(tensors, strict=True)
+    net.tinytrain_spec = spec
+    return net.to(dtype).eval()
+
+
+# ---- nn.Sequential -> spec ----------------------------------------------------------------------------
+
+def _pair(v, what):
+    if isinstance(v, tuple):
+        if len(set(v)) != 1:
+            raise ValueError("%s %s: tinytrain supports square kernels and equal strides/padding only" % (what, v))
+        return v[0]
+    return v
+
+
+def spec_of(model, input_shape=None, loss="cross_entropy", optimizer=None, seed=1):
+    """The tinytrain spec of an nn.Sequential. input_shape is needed unless the first layer is Linear
+    (its in_features) or Embedding (then give input_shape=[T])."""
+    layers = []
+    first = next(iter(model), None)
+    if input_shape is None:
+        if isinstance(first, nn.Linear):
+            input_shape = [first.in_features]
+        else:
+            raise ValueError("input_shape is required when the first layer is not nn.Linear")
+    for i, m in enumerate(model):
+        if isinstance(m, nn.Linear):
+            l = {"type": "dense", "units": m.out_features}
+            if m.bias is None:
+                l["bias"] = False
+        elif isinstance(m, nn.Conv2d):
+            if _pair(m.dilation, "dilation") != 1 or m.groups != 1 or m.padding_mode != "zeros":
+                raise ValueError("%d: Conv2d with dilation, groups or non-zero padding has no tinytrain equivalent" % i)
+            l = {"type": "conv2d", "filters": m.out_channels, "kernel": _pair(m.kernel_size, "kernel_size")}
+            if _pair(m.stride, "stride") != 1:
+                l["stride"] = _pair(m.stride, "stride")
+            pad = m.padding if m.padding == "same" else _pair(m.padding, "padding")
+            if pad not in (0, "valid"):
+                l["padding"] = pad
+            if m.bias is None:
+                l["bias"] = False
+        elif isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
+            k = _pair(m.kernel_size, "kernel_size")
+            s = _pair(m.stride, "stride") if m.stride is not None else k
+            if _pair(m.padding, "padding") != 0 or m.ceil_mode:
+                raise ValueError("%d: pooling with padding or ceil_mode has no tinytrain equivalent" % i)
+            if isinstance(m, nn.AvgPool2d) and m.divisor_override:
+                raise ValueError("%d: AvgPool2d(divisor_override) has no tinytrain equivalent" % i)
+            l = {"type": "maxpool2d" if isinstance(m, nn.MaxPool2d) else "avgpool2d", "size": k}
+            if s != k:
+                l["stride"] = s
+        elif isinstance(m, nn.Flatten):
+            if m.start_dim != 1 or m.end_dim != -1:
+                raise ValueError("%d: only Flatten() (start_dim=1) is supported" % i)
+            l = {"type": "flatten"}
+        elif isinstance(m, nn.Dropout):
+            l = {"type": "dropout", "rate": m.p}
+        elif isinstance(m, nn.LeakyReLU):
+            l = {"type": "leaky_relu", "slope": m.negative_slope}
+        elif isinstance(m, nn.GELU):
+            if m.approximate != "none":
+                raise ValueError("%d: GELU(approximate='tanh') has no tinytrain equivalent" % i)
+            l = {"type": "gelu"}
+        elif isinstance(m, nn.Softmax):
+            if m.dim not in (-1, None) and m.dim != len(input_shape):
+                raise ValueError("%d: only Softmax over the last dim is supported" % i)
+            l = {"type": "softmax"}
+        elif isinstance(m, nn.Embedding):
+            l = {"type": "embedding", "vocab": m.num_embeddings, "dim": m.embedding_dim}
+        elif isinstance(m, nn.LayerNorm):
+            if len(m.normalized_shape) != 1 or not m.elementwise_affine:
+                raise ValueError("%d: only LayerNorm(D) over the last dim with affine weights is supported" % i)
+            l = {"type": "layernorm"}
+            if m.eps != 1e-5:
+                l["eps"] = m.eps
+        else:
+            simple = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid"}
+            if type(m) not in simple:
+                raise ValueError("%d: %s has no tinytrain equivalent" % (i, type(m).__name__))
+            l = {"type": simple[type(m)]}
+        layers.append(l)
+    spec = {"input": list(input_shape), "layers": layers, "loss": loss,
+            "optimizer": optimizer or {"type": "adam", "lr": 0.001}, "seed": seed}
+    return spec
+
+
+def from_torch(model, path, spec=None, input_shape=None, loss="cross_entropy", optimizer=None, dtype="F32"):
+    """Writes an nn.Sequential as a tinytrain file (Model.load(bytes) in JS, `tinytrain info` natively).
+    spec: the tinytrain spec (dict or JSON text); inferred from the module when None. dtype: F32, F16 or BF16.
+    Returns the spec dict."""
+    if spec is None:
+        spec = spec_of(model, input_shape, loss, optimizer)
+    elif isinstance(spec, str):
+        spec = json.loads(spec)
+    ref, _ = build(spec)
+    state = model.state_dict()
+    want = ref.state_dict()
+    if list(state) != list(want) or any(state[k].shape != want[k].shape for k in want):
+        raise ValueError("the module's parameters %s do not match the spec's %s" % (
+            [(k, list(v.shape)) for k, v in state.items()], [(k, list(v.shape)) for k, v in want.items()]))
+    write_safetensors(path, state, {"format": "tinytrain", "spec": json.dumps(spec, separators=(",", ":"))}, dtype)
+    return spec
+
+
+# ---- command line -------------------------------------------------------------------------------------
+
+def _main(argv):
+    if len(argv) == 3 and argv[0] == "predict":
+        net = to_torch(argv[1])
+        rows = []
+        with open(argv[2]) as f:
+            for line in f:
+                if line.strip():
+                    try:
+                        rows.append([float(v) for v in line.split(",")])
+                    except ValueError:
+                        continue  # a header
+        spec = net.tinytrain_spec
+        n_in = math.prod(spec["input"])
+        x = torch.tensor([r[:n_in] for r in rows], dtype=torch.float32).reshape([-1] + spec["input"])
+        if spec["layers"][0]["type"] == "embedding":
+            x = x.long()
+        with torch.no_grad():
+            y = net(x).reshape(len(rows), -1)
+        for r in y.tolist():
+            print(",".join("%.9g" % v for v in r))
+        return 0
+    if len(argv) == 2 and argv[0] == "info":
+        net = to_torch(argv[1])
+        print(json.dumps(net.tinytrain_spec))
+        print(net)
+        print("parameters: %d" % sum(p.numel() for p in net.parameters()))
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
