@@ -107,6 +107,10 @@ export class TrainingSession {
     const opt = msg.options || {};
     this.batchSize = Number.isInteger(opt.batchSize) && opt.batchSize > 0 ? opt.batchSize : 32;
     this.logEvery = Number.isInteger(opt.logEvery) && opt.logEvery > 0 ? opt.logEvery : 10;
+    // For big data sets (MNIST: a full evaluation costs seconds): evaluate at most every evalEvery steps, and
+    // measure train accuracy on the first evalTrainMax samples only. Unset: every evaluation, on everything.
+    this.evalEvery = Number.isInteger(opt.evalEvery) && opt.evalEvery > 0 ? opt.evalEvery : 0;
+    this.evalTrainMax = Number.isInteger(opt.evalTrainMax) && opt.evalTrainMax > 0 ? opt.evalTrainMax : Infinity;
     this.flops = model.flops;
     this._clearCounters(0);
     this._snapshot();
@@ -226,10 +230,14 @@ export class TrainingSession {
   // Test metrics are evaluated on the whole test split (and train accuracy on the training set), throttled.
   _evaluate(force) {
     const t = this.now();
+    if (!force && this.evalEvery && this._step() - this.metrics.at < this.evalEvery) return;
     if (!force && !this.testThrottle.due(t)) return;
     if (force) this.testThrottle.last = t;
     const d = this.data;
-    const tr = this.model.evaluate(d.x, d.y);
+    const nTr = Math.min(d.nTrain, this.evalTrainMax);
+    const tr = nTr < d.nTrain
+      ? this.model.evaluate(d.x.subarray(0, nTr * this.model.inputSize), d.y.subarray(0, nTr * this.model.labelSize))
+      : this.model.evaluate(d.x, d.y);
     this.metrics.accuracy = tr.accuracy;
     this.metrics.trainLoss = tr.loss;
     if (d.nTest > 0) {
