@@ -41,10 +41,16 @@ export class Series {
   clear() { this.steps = []; this.values = []; this.pending = null; this.merge = 1; this.count = 0; }
 }
 
+// 1-2-5 ticks over a few decades; only powers of ten (every k-th) when the range is wide.
 function niceLogTicks(lo, hi) {
   const ticks = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
-    for (const m of [1, 2, 5]) {
+  const e0 = Math.floor(Math.log10(lo)), e1 = Math.ceil(Math.log10(hi));
+  const decades = e1 - e0;
+  const mult = decades <= 2 ? [1, 2, 5] : [1];
+  const every = Math.max(1, Math.ceil(decades / 6));
+  for (let e = e0; e <= e1; e++) {
+    if (e % every !== 0) continue;
+    for (const m of mult) {
       const v = m * 10 ** e;
       if (v >= lo && v <= hi) ticks.push(v);
     }

@@ -1,0 +1,415 @@
+// The playground page: a form (synced to the URL hash) -> a Trainer (training in a worker) -> two views side by
+// side: training (counters, loss curves) and inference (the model's map of the plane, probed under the pointer,
+// with measured latency). The page never trains: it repaints from the latest snapshot once per animation frame.
+import { Trainer } from '../../web/trainer.js';
+import { Series, drawLineChart } from '../../web/charts.js';
+import { DecisionMap, FunctionPlot, CLASS_COLORS } from '../../web/heatmap.js';
+import { DATASETS } from '../../web/datasets.js';
+import {
+  DEFAULTS, MAX_LAYERS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig,
+} from './config.js';
+
+const $ = (id) => document.getElementById(id);
+const STEP_BUTTON_STEPS = 10;
+const MAP_RESOLUTION = 100; // 100 x 100 grid = 10,000 points through one predict call
+
+let config = cloneConfig(DEFAULTS);
+let trainer = null;
+let view = null;          // DecisionMap or FunctionPlot
+let points = null;        // the dataset as trained on: {x, y, testX, testY, classes, task}
+let grid = null;          // the view's grid inputs (fixed per view)
+let drawnVersion = -1;    // trainer.weightsVersion last painted
+let probe = null;         // [px, py] in CSS pixels of the map, or null
+let chartDirty = true, mapDirty = true;
+const curves = { train: new Series(), test: new Series() };
+const stats = { paints: 0, mapMs: NaN, latencyUs: NaN };
+
+// ---- messages ------------------------------------------------------------------------------------------------
+
+function showMessage(text, kind = 'warn') {
+  const el = $('message');
+  el.textContent = text; // textContent: messages may quote user input from the URL
+  el.className = kind;
+  el.hidden = false;
+}
+function clearMessage() {
+  $('message').hidden = true;
+  $('message').textContent = '';
+}
+
+// ---- formatting ----------------------------------------------------------------------------------------------
+
+function si(v, unit = '') {
+  if (!Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  for (const [d, p] of [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']]) {
+    if (a >= d) return `${(v / d).toPrecision(3)} ${p}${unit}`;
+  }
+  return `${Math.round(v)} ${unit}`.trim();
+}
+const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
+const fixed = (v, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+function setStat(id, text, value) {
+  const el = $(id);
+  el.textContent = text;
+  if (value !== undefined) el.dataset.value = String(value); // exact number for tests and tools
+}
+
+// ---- the form ------------------------------------------------------------------------------------------------
+
+function renderForm() {
+  for (const id of ['dataset', 'noise', 'n', 'test', 'dataSeed', 'optimizer', 'lr', 'batchSize', 'seed']) {
+    $(id).value = String(config[id]);
+  }
+  $('arms').value = String(config.arms);
+  $('arms-row').hidden = config.dataset !== 'spiral';
+  const loss = $('loss');
+  loss.replaceChildren(...lossesFor(config.dataset, config.arms).map((l) => new Option(l, l)));
+  loss.value = config.loss;
+  const list = $('layers');
+  list.replaceChildren();
+  config.layers.forEach((l, i) => {
+    const row = $('layer-row').content.firstElementChild.cloneNode(true);
+    const units = row.querySelector('.units'), act = row.querySelector('.act'), rm = row.querySelector('.remove');
+    units.value = String(l.units);
+    units.setAttribute('aria-label', `Layer ${i + 1} units`);
+    act.value = l.act;
+    act.setAttribute('aria-label', `Layer ${i + 1} activation`);
+    rm.setAttribute('aria-label', `Remove layer ${i + 1}`);
+    units.addEventListener('change', () => {
+      const v = Number(units.value);
+      if (Number.isInteger(v) && v >= 1 && v <= 128) { config.layers[i].units = v; configChanged(true); } else units.value = String(l.units);
+    });
+    act.addEventListener('change', () => { config.layers[i].act = act.value; configChanged(true); });
+    rm.addEventListener('click', () => { config.layers.splice(i, 1); configChanged(true, true); });
+    list.append(row);
+  });
+  $('add-layer').disabled = config.layers.length >= MAX_LAYERS;
+  const classes = classesOf(config.dataset, config.arms);
+  const out = buildSpec(config).layers.at(-1).units;
+  $('output-layer').textContent = `Input: ${DATASETS[config.dataset].inputSize} feature(s). Output layer: dense ${out}` +
+    (classes ? ` (${classes} classes)` : ' (a value)') + '.';
+}
+
+// Reads one form field into config; returns false (and restores the field) if the value is out of range.
+function readField(id) {
+  const el = $(id);
+  const numeric = !['dataset', 'loss', 'optimizer'].includes(id);
+  const v = numeric ? Number(el.value) : el.value;
+  const { config: probeConfig, error } = parseHash(toHash({ ...cloneConfig(config), [id]: v }));
+  if (error || (numeric && el.value === '')) {
+    showMessage(`Not applied: ${error || `${id}: a value is needed`}.`);
+    el.value = String(config[id]);
+    return false;
+  }
+  config[id] = probeConfig[id];
+  return true;
+}
+
+// live: lr and batch size go to the running trainer; everything else rebuilds the model.
+function configChanged(rebuildNeeded, rerenderForm = false) {
+  window.history.replaceState(null, '', `#${toHash(config)}`);
+  if (rerenderForm) renderForm();
+  if (rebuildNeeded) rebuild();
+}
+
+function bindForm() {
+  for (const id of ['noise', 'n', 'test', 'dataSeed', 'seed', 'optimizer', 'loss']) {
+    $(id).addEventListener('change', () => { if (readField(id)) configChanged(true, id === 'loss'); });
+  }
+  $('dataset').addEventListener('change', () => {
+    config.dataset = $('dataset').value;
+    if (!lossesFor(config.dataset, config.arms).includes(config.loss)) config.loss = lossesFor(config.dataset, config.arms)[0];
+    configChanged(true, true);
+  });
+  $('arms').addEventListener('change', () => {
+    config.arms = Number($('arms').value);
+    if (!lossesFor(config.dataset, config.arms).includes(config.loss)) config.loss = 'cross_entropy';
+    configChanged(true, true);
+  });
+  $('lr').addEventListener('change', () => {
+    if (!readField('lr')) return;
+    configChanged(false);
+    if (trainer) trainer.set({ lr: config.lr }).catch((e) => showMessage(`Learning rate not applied: ${e.message}`));
+  });
+  $('batchSize').addEventListener('change', () => {
+    if (!readField('batchSize')) return;
+    configChanged(false);
+    if (trainer) trainer.set({ batchSize: config.batchSize }).catch((e) => showMessage(`Batch size not applied: ${e.message}`));
+  });
+  $('add-layer').addEventListener('click', () => {
+    if (config.layers.length >= MAX_LAYERS) return;
+    config.layers.push({ units: 8, act: config.layers.at(-1)?.act || 'relu' });
+    configChanged(true, true);
+    $('layers').lastElementChild?.querySelector('.units')?.focus();
+  });
+  $('config').addEventListener('submit', (e) => e.preventDefault());
+  // A hand-edited hash (or back/forward) is a new configuration.
+  window.addEventListener('hashchange', () => {
+    if (location.hash.replace(/^#/, '') === toHash(config)) return;
+    loadFromHash();
+    rebuild();
+  });
+}
+
+function loadFromHash() {
+  const { config: c, error } = parseHash(location.hash);
+  config = c;
+  if (error) showMessage(`The settings in this link are not valid (${error}); using the defaults instead.`);
+  renderForm();
+}
+
+// ---- training ------------------------------------------------------------------------------------------------
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+function rebuild() {
+  if (trainer) trainer.dispose();
+  curves.train.clear();
+  curves.test.clear();
+  points = null;
+  drawnVersion = -1;
+  chartDirty = mapDirty = true;
+  resetTrainingStats();
+  const def = DATASETS[config.dataset];
+  const canvas = $('map');
+  view = def.task === 'regression' ? new FunctionPlot(canvas) : new DecisionMap(canvas, { resolution: MAP_RESOLUTION });
+  grid = view.gridInputs();
+  const t = new Trainer(buildSpec(config), dataOptions(config), { batchSize: config.batchSize });
+  trainer = t;
+  setStatus('loading…');
+  t.addEventListener('progress', (e) => { if (trainer === t) onProgress(e.detail); });
+  t.addEventListener('snapshot', () => { if (trainer === t) mapDirty = true; });
+  t.addEventListener('stopped', (e) => {
+    if (trainer !== t) return;
+    setStatus(e.detail.reason === 'diverged' ? 'stopped: diverged' : e.detail.reason === 'finished' ? 'finished' : 'paused');
+  });
+  t.addEventListener('error', (e) => {
+    if (trainer !== t) return;
+    const d = e.detail;
+    if (d.kind === 'diverged') {
+      showMessage(`Training stopped: ${d.message}. Inference keeps the last good weights.`, 'error');
+    } else if (d.fatal) {
+      showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot and inference keeps working.`, 'error');
+    } else {
+      showMessage(d.message, 'error');
+    }
+  });
+  t.addEventListener('restarted', () => { if (trainer === t) setStatus(`restarted at step ${t.progress?.step ?? 0}; paused`); });
+  t.ready.then((info) => {
+    if (trainer !== t) return;
+    points = info.dataset;
+    setStat('stat-fwd-flops', si(info.flops.forward, 'FLOP'), info.flops.forward);
+    setStat('stat-params', si(info.paramCount), info.paramCount);
+    setStatus('ready');
+    mapDirty = true;
+  }, (err) => {
+    if (trainer !== t) return;
+    setStatus('not started');
+    showMessage(`Could not build this model: ${err.message}`, 'error');
+  });
+}
+
+function resetTrainingStats() {
+  for (const id of ['stat-step', 'stat-epoch', 'stat-samples']) setStat(id, '0', 0);
+  setStat('stat-flops', '0', 0);
+  setStat('stat-wall', '0 s', 0);
+  for (const id of ['stat-rate', 'stat-loss', 'stat-test-loss', 'stat-acc', 'stat-test-acc', 'stat-latency', 'stat-map']) {
+    setStat(id, '–', NaN);
+  }
+}
+
+let lastTestStep = -1;
+function onProgress(p) {
+  for (let i = 0; i < p.points.steps.length; i++) curves.train.push(p.points.steps[i], p.points.losses[i]);
+  if (p.metricsStep !== lastTestStep && p.metricsStep >= 0 && Number.isFinite(p.testLoss)) {
+    curves.test.push(p.metricsStep, p.testLoss);
+    lastTestStep = p.metricsStep;
+  }
+  if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; }
+  chartDirty = true;
+  setStat('stat-step', String(p.step), p.step);
+  setStat('stat-epoch', String(p.epoch), p.epoch);
+  setStat('stat-samples', si(p.samplesSeen), p.samplesSeen);
+  setStat('stat-flops', si(p.flopsDone, 'FLOP'), p.flopsDone);
+  setStat('stat-wall', `${(p.wallMs / 1000).toFixed(1)} s`, p.wallMs);
+  setStat('stat-rate', si(p.samplesPerSec), p.samplesPerSec);
+  setStat('stat-loss', fixed(p.loss), p.loss);
+  setStat('stat-test-loss', fixed(p.testLoss), p.testLoss);
+  setStat('stat-acc', pct(p.accuracy), p.accuracy);
+  setStat('stat-test-acc', pct(p.testAccuracy), p.testAccuracy);
+  if (p.running) setStatus('training…');
+}
+
+function bindControls() {
+  const act = (fn) => () => {
+    if (!trainer) return;
+    fn(trainer).catch((e) => { if (!/disposed/.test(e.message)) showMessage(e.message, 'error'); });
+  };
+  $('train').addEventListener('click', act(async (t) => {
+    clearMessage();
+    await t.ready;
+    await t.set({ lr: config.lr, batchSize: config.batchSize }); // the form may have changed before ready
+    await t.start();
+    setStatus('training…');
+  }));
+  $('pause').addEventListener('click', act((t) => t.pause()));
+  $('step').addEventListener('click', act(async (t) => {
+    await t.ready;
+    const r = await t.step(STEP_BUTTON_STEPS);
+    setStatus(`paused at step ${r.step}`);
+  }));
+  $('reset').addEventListener('click', act(async (t) => {
+    clearMessage();
+    await t.reset({ seed: config.seed });
+    curves.train.clear();
+    curves.test.clear();
+    lastTestStep = -1;
+    chartDirty = true;
+    setStatus('reset');
+  }));
+}
+
+// ---- inference -----------------------------------------------------------------------------------------------
+
+// Class probabilities (N, K) from the predictor's output for the configured loss.
+function classProbs(out, n, K) {
+  if (config.loss === 'cross_entropy') return out; // softmax applied by probabilities()
+  const p = new Float32Array(n * K);
+  for (let i = 0; i < n; i++) {
+    if (config.loss === 'binary_cross_entropy') { p[2 * i] = 1 - out[i]; p[2 * i + 1] = out[i]; continue; }
+    let s = 0; // mse on one-hot targets: clamp scores to [0, 1] and normalise
+    for (let k = 0; k < K; k++) { const v = Math.min(1, Math.max(0, out[i * K + k])); p[i * K + k] = v; s += v; }
+    for (let k = 0; k < K; k++) p[i * K + k] = s > 0 ? p[i * K + k] / s : 1 / K;
+  }
+  return p;
+}
+
+function runModel(x) {
+  return config.loss === 'mse' ? trainer.predictor.predict(x) : trainer.predictor.probabilities(x);
+}
+
+// Time of one single-sample predict, in µs. Browsers coarsen performance.now() (100 µs in Chromium without
+// cross-origin isolation), so the same call is repeated until >= 1 ms has passed and the mean is reported.
+function timeOnePrediction(x) {
+  const t0 = performance.now();
+  let reps = 0, t1 = t0;
+  do { runModel(x); reps++; t1 = performance.now(); } while (t1 - t0 < 1 && reps < 1000);
+  return ((t1 - t0) * 1000) / reps;
+}
+
+// Without a probe, the single-prediction latency is measured at the centre of the plane, at most once a second.
+let lastLatencyAt = -Infinity;
+function measureLatency() {
+  const now = performance.now();
+  if (now - lastLatencyAt < 1000) return;
+  lastLatencyAt = now;
+  const us = timeOnePrediction(new Float32Array(DATASETS[config.dataset].inputSize));
+  stats.latencyUs = us;
+  setStat('stat-latency', `${us.toFixed(1)} µs`, us);
+}
+
+function paintMap() {
+  const n = config.dataset === 'sine' ? grid.length : grid.length / 2;
+  const t0 = performance.now();
+  const out = runModel(grid);
+  const ms = performance.now() - t0;
+  if (view instanceof DecisionMap) view.paint(classProbs(out, n, points.classes), points.classes);
+  else view.paint(out);
+  stats.paints++;
+  stats.mapMs = ms;
+  setStat('stat-map', `${n.toLocaleString('en')} points in ${ms.toFixed(1)} ms (${((ms * 1000) / n).toFixed(2)} µs each)`, ms);
+}
+
+function describeProbe() {
+  if (!probe || !points || !trainer?.predictor) return;
+  const near = view.nearest(probe[0], probe[1], [['train', points.x, points.y], ['test', points.testX, points.testY]]);
+  const at = near ? near.x : view.toData(probe[0], probe[1]).slice(0, DATASETS[config.dataset].inputSize);
+  const x = Float32Array.from(at);
+  const out = runModel(x);
+  const us = timeOnePrediction(x);
+  stats.latencyUs = us;
+  setStat('stat-latency', `${us.toFixed(1)} µs`, us);
+  const where = `(${at.map((v) => v.toFixed(2)).join(', ')})`;
+  const which = near ? `${near.set} point #${near.index} ${where}, label ${points.classes ? `class ${near.label}` : near.label.toFixed(3)}` : `point ${where}`;
+  let answer;
+  if (points.classes) {
+    const p = classProbs(out, 1, points.classes);
+    answer = Array.from(p, (v, k) => `class ${k}: ${(100 * v).toFixed(1)}%`).join(', ');
+  } else {
+    answer = `predicted value ${out[0].toFixed(4)}`;
+  }
+  $('probe').textContent = `${which} → ${answer} · ${us.toFixed(1)} µs per prediction`;
+  $('probe').dataset.latencyUs = String(us);
+}
+
+function bindMap() {
+  const canvas = $('map');
+  const move = (e) => {
+    const r = canvas.getBoundingClientRect();
+    probe = [e.clientX - r.left, e.clientY - r.top];
+    mapDirty = true;
+    describeProbe();
+  };
+  canvas.addEventListener('pointermove', move);
+  canvas.addEventListener('pointerdown', move);
+  canvas.addEventListener('pointerleave', (e) => { if (e.pointerType === 'mouse') { probe = null; mapDirty = true; } });
+  canvas.addEventListener('keydown', (e) => {
+    const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
+    if (!d) return;
+    e.preventDefault();
+    const w = canvas.clientWidth, h = canvas.clientHeight;
+    probe = probe || [w / 2, h / 2];
+    probe = [Math.min(w, Math.max(0, probe[0] + d[0] * w * 0.02)), Math.min(h, Math.max(0, probe[1] + d[1] * h * 0.02))];
+    mapDirty = true;
+    describeProbe();
+  });
+}
+
+// ---- the frame loop: repaint only what changed ---------------------------------------------------------------
+
+function frame() {
+  if (trainer && trainer.predictor && points) {
+    if (trainer.weightsVersion !== drawnVersion) {
+      drawnVersion = trainer.weightsVersion;
+      paintMap();
+      if (probe) describeProbe();
+      else measureLatency();
+      mapDirty = true;
+    }
+    if (mapDirty) {
+      view.render({ x: points.x, y: points.y, testX: points.testX, testY: points.testY, probe });
+      mapDirty = false;
+    }
+  }
+  if (chartDirty) {
+    drawLineChart($('loss-chart'), [
+      { series: curves.train, color: `rgb(${CLASS_COLORS[1].join(',')})`, label: 'train loss' },
+      { series: curves.test, color: `rgb(${CLASS_COLORS[0].join(',')})`, label: 'test loss' },
+    ], { empty: 'press Train', colors: chartColors() });
+    chartDirty = false;
+  }
+  requestAnimationFrame(frame);
+}
+
+function chartColors() {
+  const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
+  return dark ? { text: '#9198a1', grid: '#30363d', background: '#0d1117' } : { text: '#59636e', grid: '#e6e8eb', background: '#fff' };
+}
+
+// For tests and the curious: read-only views of the live state.
+window.playground = Object.freeze({
+  get trainer() { return trainer; },
+  get config() { return cloneConfig(config); },
+  get losses() { return { steps: [...curves.train.steps], values: [...curves.train.values] }; },
+  get stats() { return { ...stats }; },
+});
+
+loadFromHash();
+bindForm();
+bindControls();
+bindMap();
+rebuild();
+requestAnimationFrame(frame);
