@@ -1,0 +1,189 @@
+// Shared pieces of the per-system benchmark scripts: the case list, model shapes, MNIST loading, timing and the
+// one-line result protocol the runner (bench/run.mjs) reads.
+//
+// A system script is run as `node bench/<system>.mjs <case>` in its own process and prints, for every row it
+// measures, one line `BENCH_RESULT {json}` with {system, case, row, status, value, unit, note}. status is
+// 'ok' (value is a number), 'failed' (the system cannot do it; note holds its error message), 'pending' (our side
+// is not built yet) or 'not-yet' (the case is a stub); caveat, if set, becomes a footnote of the table.
+// Anything else on stdout/stderr is shown to the user.
+
+import { loadMnistNode } from '../tools/mnist-data.mjs';
+
+// Duration of one measurement in seconds; BENCH_TIME scales every case (e.g. 0.3 for a quick look).
+export const TIME = Number(process.env.BENCH_TIME || 1);
+
+// GEMM rows: C (M, N) = op(A) · op(B) with op(A) (M, K), op(B) (K, N). ta/tb: A or B is stored transposed.
+// The MLP rows are the products of one 784-128-10 layer step at batch 64 with PyTorch's [out, in] weights.
+export const GEMM_ROWS = [
+  { row: 'gemm 64³', M: 64, N: 64, K: 64, ta: 0, tb: 0 },
+  { row: 'gemm 128³', M: 128, N: 128, K: 128, ta: 0, tb: 0 },
+  { row: 'gemm 256³', M: 256, N: 256, K: 256, ta: 0, tb: 0 },
+  { row: 'gemm 512³', M: 512, N: 512, K: 512, ta: 0, tb: 0 },
+  { row: 'gemm 256³ A·Bᵀ', M: 256, N: 256, K: 256, ta: 0, tb: 1 },
+  { row: 'gemm 256³ Aᵀ·B', M: 256, N: 256, K: 256, ta: 1, tb: 0 },
+  { row: 'gemm 64x784 · 784x128', M: 64, N: 128, K: 784, ta: 0, tb: 0 },
+  { row: 'gemm 64x784 · (128x784)ᵀ (forward)', M: 64, N: 128, K: 784, ta: 0, tb: 1 },
+  { row: 'gemm (64x128)ᵀ · 64x784 (weight grad)', M: 128, N: 784, K: 64, ta: 1, tb: 0 },
+  { row: 'gemm 64x128 · 128x784 (input grad)', M: 64, N: 784, K: 128, ta: 0, tb: 0 },
+];
+
+// Every case: which systems run it, what its rows measure, and whether bigger is better.
+export const CASES = {
+  'gemm': { title: 'GEMM', unit: 'GFLOP/s', higher: true,
+            systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu'], rows: GEMM_ROWS.map((r) => r.row) },
+  'mlp-sgd': { title: 'MLP 784-128-10 training, batch 64, SGD', unit: 'samples/s', higher: true,
+               systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
+  'mlp-adam': { title: 'MLP 784-128-10 training, batch 64, Adam', unit: 'samples/s', higher: true,
+                systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
+  'cnn-adam': { title: 'digits CNN training, batch 32, Adam', unit: 'samples/s', higher: true,
+                systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
+  'infer-mlp': { title: 'MLP batch-1 inference latency', unit: 'µs', higher: false,
+                 systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
+  'infer-cnn': { title: 'CNN batch-1 inference latency', unit: 'µs', higher: false,
+                 systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
+  'acc-mlp': { title: 'MLP held-out accuracy after 5 epochs (Adam 0.001, batch 64)', unit: '%', higher: true,
+               systems: ['tinytrain'], reps: 1 },
+  'acc-cnn': { title: 'CNN held-out accuracy after 10 epochs (Adam 0.001, batch 32)', unit: '%', higher: true,
+               systems: ['tinytrain'], reps: 1 },
+  'worker-mlp-adam': { title: 'MLP training in headless Chromium through web/worker.js, batch 64, Adam',
+                       unit: 'samples/s', higher: true, systems: ['tinytrain-browser'] },
+};
+
+export const SYSTEM_NAMES = {
+  'tinytrain': 'tinytrain (wasm)', 'tfjs-wasm': 'TF.js wasm', 'tfjs-cpu': 'TF.js cpu', 'convnetjs': 'ConvNetJS',
+  'tinytrain-browser': 'tinytrain (Chromium worker)',
+};
+
+// Training hyper-parameters shared by all systems (speed does not depend on them, but the runs should be real).
+export const MLP = { hidden: 128, batch: 64, sgdLr: 0.05, adamLr: 0.001 };
+export const CNN = { batch: 32, adamLr: 0.001 };
+
+export function mlpSpec(opt) {
+  return {
+    input: [784],
+    layers: [{ type: 'dense', units: 128 }, { type: 'relu' }, { type: 'dense', units: 10 }],
+    loss: 'cross_entropy',
+    optimizer: opt === 'sgd' ? { type: 'sgd', lr: MLP.sgdLr } : { type: 'adam', lr: MLP.adamLr },
+    seed: 1,
+  };
+}
+
+export function cnnSpec() {
+  return {
+    input: [1, 28, 28],
+    layers: [
+      { type: 'conv2d', filters: 8, kernel: 5, padding: 'same' }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
+      { type: 'conv2d', filters: 16, kernel: 5, padding: 'same' }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
+      { type: 'flatten' }, { type: 'dense', units: 10 },
+    ],
+    loss: 'cross_entropy',
+    optimizer: { type: 'adam', lr: CNN.adamLr },
+    seed: 1,
+  };
+}
+
+let mnistCache = {};
+/** The real MNIST split from demos/data/generated (converted on first use): {x, y, n, ...}. */
+export function mnist(split = 'train') {
+  return (mnistCache[split] ??= loadMnistNode(split));
+}
+
+/** A Float32Array of `n` random values in [-1, 1) from a fixed seed (GEMM operands). */
+export function randomArray(n, seed = 1) {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2147483648 - 1;
+  }
+  return a;
+}
+
+export function median(v) {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// Which clock rates are computed from: 'wall' (default; what a user waits) or 'cpu' (this process's CPU time, which
+// leaves out time spent waiting for a core on a busy shared machine; it includes V8's helper threads, so it is only
+// close, not exact). Either way every result records cpuShare = CPU time / wall time of its measurement: well
+// under 1 means the process was not running most of the time and the wall-clock number is pessimistic.
+export const CLOCK = process.env.BENCH_CLOCK === 'cpu' ? 'cpu' : 'wall';
+export const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+let shareCpu = 0, shareWall = 0; // totals since the last emit()
+/** For loops timed by other means (tinytrain's in-wasm GEMM timer): adds to the cpuShare of the next result. */
+export function noteShare(cpu, wall) { shareCpu += cpu; shareWall += wall; }
+
+/**
+ * Throughput of `fn` (one call does `work` units and returns nothing, or returns its own work count): runs it for
+ * warmup seconds (warmup 0: no warm-up call at all), then in chunks of at least `chunk` seconds for `time`
+ * seconds (always at least `minChunks` chunks), and returns the median chunk rate in units per second. A slow fn
+ * (seconds per call) gives one-call chunks.
+ */
+export function measureRate(fn, { work = 1, time = TIME, warmup = 0.3 * TIME, chunk = 0.1, minChunks = 1 } = {}) {
+  const now = () => performance.now() / 1000;
+  const call = () => { const w = fn(); return typeof w === 'number' ? w : work; };
+  const t0 = now();
+  if (warmup > 0) do call(); while (now() - t0 < warmup);
+  const rates = [];
+  const start = now();
+  while (rates.length < minChunks || now() - start < time) {
+    let done = 0;
+    const c0 = now(), u0 = cpuSeconds();
+    let t;
+    do { done += call(); t = now(); } while (t - c0 < chunk);
+    const cpu = cpuSeconds() - u0;
+    shareCpu += cpu; shareWall += t - c0;
+    rates.push(done / (CLOCK === 'cpu' ? Math.max(cpu, 1e-6) : t - c0));
+  }
+  return { rate: median(rates), chunks: rates.length };
+}
+
+/** Median latency of one call of fn in microseconds (chunks of >= 20 ms, mean per call within a chunk). */
+export function measureLatency(fn, { time = TIME, warmup = 0.3 * TIME } = {}) {
+  const r = measureRate(fn, { time, warmup, chunk: 0.02, minChunks: 5 });
+  return 1e6 / r.rate;
+}
+
+/** Prints one result line for the runner. */
+// note: detail for the JSON (final loss, epochs); caveat: something a reader of the table must know (footnote).
+export function emit(system, kase, row, status, value, note = '', caveat = '') {
+  const unit = CASES[kase]?.unit ?? '';
+  console.log('BENCH_RESULT ' + JSON.stringify({ system, case: kase, row: row ?? CASES[kase]?.title ?? kase,
+                                                  status, value, unit, note, caveat, clock: CLOCK,
+                                                  cpuShare: shareWall ? +(shareCpu / shareWall).toFixed(3) : null }));
+  shareCpu = shareWall = 0;
+}
+
+/** Runs one case of a system: `handlers[case]()` may emit rows itself or return a number for the case's row. */
+export async function runSystem(system, handlers) {
+  const kase = process.argv[2];
+  if (!CASES[kase]) {
+    console.error(`usage: node bench/${system}.mjs <case>; cases: ${Object.keys(CASES).join(', ')}`);
+    process.exit(2);
+  }
+  const h = handlers[kase];
+  if (!h) { emit(system, kase, null, 'failed', null, `${system} has no implementation of ${kase}`); return; }
+  try {
+    const v = await h();
+    if (typeof v === 'number') emit(system, kase, null, 'ok', v);
+    else if (v && typeof v.value === 'number') emit(system, kase, null, 'ok', v.value, v.note ?? '', v.caveat ?? '');
+  } catch (e) {
+    // A system that cannot run a case is a result, not a crash: report its own message.
+    emit(system, kase, null, e.pending ? 'pending' : 'failed', null, String(e?.message ?? e).split('\n')[0]);
+  }
+}
+
+export function pending(message) {
+  const e = new Error(message);
+  e.pending = true;
+  return e;
+}
+
+/** One-hot float labels (n, 10) for systems that want them. */
+export function oneHot(y, classes = 10) {
+  const out = new Float32Array(y.length * classes);
+  for (let i = 0; i < y.length; i++) out[i * classes + y[i]] = 1;
+  return out;
+}
