@@ -1,0 +1,511 @@
+// The Digits page: wires the draw pad, the MNIST data, a Trainer (training in a worker) and a predictor on the
+// page together. Model code lives in wasm/ and web/; preprocessing, the pad and the views are modules beside this.
+//
+// Which model answers the pad: the last one chosen — a pretrained/loaded model (state.own, a Model on the page)
+// or, once "Train" is pressed, the Trainer's predictor, which follows the worker's snapshots.
+import { Model } from '../../wasm/tinytrain.js';
+import { Trainer } from '../../web/trainer.js';
+import { fetchMnist } from '../../web/mnist.js';
+import { Series, drawLineChart } from '../../web/charts.js';
+import { MODELS, PRETRAIN } from './models.js';
+import { preprocessRGBA } from './preprocess.js';
+import { DrawPad } from './drawpad.js';
+import {
+  drawGrey, makeProbBars, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
+} from './views.js';
+
+const $ = (id) => document.getElementById(id);
+const GENERATED = new URL('../data/generated/', import.meta.url);
+const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const state = {
+  data: null,          // {train, test}: parsed MNIST splits (x Float32Array (n, 784), y Int32Array (n))
+  dataLoading: null,   // the promise of data
+  trainer: null,
+  trainerKey: '',      // the spec (without lr) the trainer was made for; a different one needs a new trainer
+  targetEpochs: 0,     // epochs asked for so far in this trainer's run
+  own: null,           // a page-side Model: pretrained or loaded from a file
+  ownLabel: '',
+  source: 'own',       // 'own' or 'training': who answers the pad
+  lastInput: null,     // the last preprocessed drawing, Float32Array (784)
+  inferUs: NaN,        // µs per prediction of the active model, averaged over many calls
+  lastMetricsStep: -1,
+  galleryToken: 0,     // bumped to cancel a gallery pass in progress
+  filtersAt: 0,        // when the first-layer view was last drawn (ms), to limit it during training
+  loss: new Series(2000),
+  testAcc: new Series(500),
+  trainAcc: new Series(500),
+};
+
+// ---- messages -----------------------------------------------------------------------------------------------
+
+function showMessage(text, isError = true) {
+  const el = $('message');
+  el.textContent = text;
+  el.classList.toggle('error', isError);
+  el.hidden = !text;
+}
+
+window.addEventListener('unhandledrejection', (e) => showMessage(e.reason?.message || String(e.reason)));
+
+// ---- model settings -----------------------------------------------------------------------------------------
+
+function layersText(layers) {
+  return `[\n  ${layers.map((l) => JSON.stringify(l)).join(',\n  ')}\n]`;
+}
+
+function positiveInt(id, name) {
+  const v = Number($(id).value);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name}: expected a positive whole number, got ${$(id).value}`);
+  return v;
+}
+
+/** The spec the form describes; throws an Error naming the bad field. */
+function specFromForm() {
+  let layers;
+  try {
+    layers = JSON.parse($('layers').value);
+  } catch (e) {
+    throw new Error(`layers: not valid JSON (${e.message})`);
+  }
+  if (!Array.isArray(layers)) throw new Error('layers: expected a JSON array of layers');
+  const image = layers.some((l) => l && /^(conv2d|maxpool2d|avgpool2d)$/.test(l.type));
+  const lr = Number($('lr').value);
+  if (!(lr > 0)) throw new Error(`learning rate: expected a positive number, got ${$('lr').value}`);
+  const opt = $('optimizer').value;
+  const seed = Number($('seed').value);
+  return {
+    input: image ? [1, 28, 28] : [784],
+    layers,
+    loss: 'cross_entropy',
+    optimizer: opt === 'momentum' ? { type: 'sgd', lr, momentum: 0.9 } : { type: opt, lr },
+    seed: Number.isInteger(seed) && seed >= 0 ? seed : 1,
+  };
+}
+
+// Everything but the learning rate (which changes live): a different key means a new model.
+function specKey(spec) {
+  return JSON.stringify({ ...spec, optimizer: { ...spec.optimizer, lr: 0 } });
+}
+
+function onKindChange() {
+  const kind = $('model-kind').value;
+  $('layers').value = layersText(MODELS[kind].layers);
+}
+
+// ---- data -----------------------------------------------------------------------------------------------------
+
+function ensureData() {
+  state.dataLoading ??= (async () => {
+    const bytes = { train: [0, 0], test: [0, 0] };
+    const report = () => {
+      const loaded = bytes.train[0] + bytes.test[0], total = bytes.train[1] + bytes.test[1];
+      if (total) $('data-progress').value = loaded / total;
+      $('data-text').textContent = `loading ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`;
+    };
+    const load = (split) => fetchMnist(split, { onProgress: (l, t) => { bytes[split] = [l, t]; report(); } });
+    const [train, test] = await Promise.all([load('train'), load('test')]);
+    state.data = { train, test };
+    $('data-progress').value = 1;
+    $('data-text').textContent = `${train.n.toLocaleString('en')} training + ${test.n.toLocaleString('en')} held-out digits`;
+    $('train').disabled = false;
+    return state.data;
+  })();
+  state.dataLoading.catch((e) => {
+    state.dataLoading = null;
+    $('data-text').textContent = 'failed';
+    showMessage(`${e.message} (run \`make data\` to build the data)`);
+  });
+  return state.dataLoading;
+}
+
+// ---- the active model -----------------------------------------------------------------------------------------
+
+function activeModel() {
+  if (state.source === 'training' && state.trainer?.predictor) return state.trainer.predictor;
+  return state.own;
+}
+
+function activeLabel() {
+  if (state.source === 'training' && state.trainer) {
+    const p = state.trainer.progress;
+    return `your ${state.trainer.spec.input.length === 3 ? 'CNN' : 'network'} in training` +
+      (p ? ` (step ${p.step})` : '');
+  }
+  return state.ownLabel;
+}
+
+// Average time of one single-digit prediction: many calls, about 15 ms in all (the timer is coarse, 0.1 ms).
+function measureInference(m) {
+  const x = state.lastInput || new Float32Array(784);
+  m.probabilities(x); // warm up (the first call sizes the activations)
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < 15 && n < 2000) {
+    m.probabilities(x);
+    n++;
+    t = performance.now();
+  }
+  return ((t - t0) * 1000) / n;
+}
+
+function modelChanged({ gallery = true } = {}) {
+  const m = activeModel();
+  $('predictor-name').textContent = m ? `Predicting with: ${activeLabel()}.` : 'No model yet.';
+  if (!m) return;
+  state.inferUs = measureInference(m);
+  updatePhases();
+  predictDrawing();
+  drawFilters(true);
+  if (gallery) refreshGallery();
+}
+
+// A page-side model (pretrained or from a file) becomes the one that answers the pad.
+function setOwnModel(m, label) {
+  if (m.inputSize !== 784 || m.outputSize !== 10) {
+    const got = `${m.inputSize} inputs and ${m.outputSize} outputs`;
+    m.dispose();
+    throw new Error(`this model has ${got}; a digits model needs 784 inputs (28x28) and 10 outputs`);
+  }
+  state.galleryToken++; // a gallery pass over the old model stops before touching it
+  if (state.own) state.own.dispose();
+  state.own = m;
+  state.ownLabel = label;
+  state.source = 'own';
+  modelChanged();
+}
+
+async function usePretrained() {
+  const kind = $('model-kind').value;
+  const url = new URL(PRETRAIN[kind].file, GENERATED);
+  $('predictor-name').textContent = `Loading the pretrained ${kind.toUpperCase()}…`;
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`the pretrained ${kind.toUpperCase()} is missing (${url.pathname}: HTTP ${res.status}); run \`make data\``);
+  const m = await Model.load(new Uint8Array(await res.arrayBuffer()));
+  $('layers').value = layersText(m.spec.layers);
+  setOwnModel(m, `the pretrained ${kind.toUpperCase()} (trained at build time by tools/pretrain.mjs)`);
+}
+
+// ---- the pad ----------------------------------------------------------------------------------------------------
+
+let pad, setBars;
+
+function onPadChange(reason) {
+  if (reason === 'clear') {
+    state.lastInput = null;
+    drawGrey($('preview'), new Float32Array(784));
+    $('prediction').textContent = '?';
+    $('prediction').dataset.digit = '';
+    setBars(null);
+    $('latency').textContent = 'Draw something.';
+    return;
+  }
+  const t0 = performance.now();
+  const { data, width, height } = pad.pixels();
+  const p = preprocessRGBA(data, width, height);
+  const prepMs = performance.now() - t0;
+  if (!p) return;
+  state.lastInput = p.x;
+  drawGrey($('preview'), p.x);
+  predictDrawing(prepMs);
+}
+
+function predictDrawing(prepMs) {
+  const m = activeModel();
+  if (!m || !state.lastInput) return;
+  const t0 = performance.now();
+  const probs = m.probabilities(state.lastInput);
+  const ms = performance.now() - t0;
+  const best = argmax(probs);
+  const out = $('prediction');
+  out.textContent = String(best);
+  out.dataset.digit = String(best);
+  out.dataset.strokes = String(pad.strokes); // which drawing this answers (tests wait for it)
+  setBars(probs, best);
+  const prep = prepMs === undefined ? '' : `; reading the pad and preprocessing: ${formatSeconds(prepMs)}`;
+  $('latency').textContent = `This prediction: ${formatSeconds(ms)} (timer steps are 0.1 ms); ` +
+    `averaged: ${Number.isFinite(state.inferUs) ? `${state.inferUs.toFixed(0)} µs` : '–'} per prediction${prep}.`;
+}
+
+// ---- gallery and first layer ------------------------------------------------------------------------------------
+
+// Predicts the held-out digits in small batches (yielding between them, so the page stays responsive) and shows
+// the ones the model gets wrong, most confident mistakes first.
+async function refreshGallery() {
+  const token = ++state.galleryToken;
+  const m = activeModel();
+  const status = $('gallery-status');
+  if (!m) return;
+  if (!state.data) {
+    status.textContent = 'Waiting for the data…';
+    try { await ensureData(); } catch { return; }
+    if (token !== state.galleryToken) return;
+  }
+  const test = state.data.test;
+  const chunk = m.flops.forward > 1e6 ? 40 : 250; // about 10-30 ms of work per slice
+  const mistakes = [];
+  status.textContent = 'Checking the held-out digits…';
+  for (let i = 0; i < test.n; i += chunk) {
+    if (token !== state.galleryToken) return; // superseded (or the model was replaced)
+    const k = Math.min(chunk, test.n - i);
+    const probs = m.probabilities(test.x.subarray(i * 784, (i + k) * 784));
+    for (let j = 0; j < k; j++) {
+      const best = argmax(probs, j * 10, 10);
+      if (best !== test.y[i + j]) mistakes.push({ index: i + j, label: test.y[i + j], predicted: best, confidence: probs[j * 10 + best] });
+    }
+    await nextTask();
+  }
+  if (token !== state.galleryToken) return;
+  mistakes.sort((a, b) => b.confidence - a.confidence);
+  drawGallery($('gallery'), mistakes, test.x);
+  const acc = 1 - mistakes.length / test.n;
+  status.textContent = `${mistakes.length} of ${test.n} held-out digits wrong (${(acc * 100).toFixed(2)}% right)` +
+    `${mistakes.length > 60 ? '; the 60 most confident mistakes' : ''}. Label → prediction.`;
+  status.dataset.accuracy = String(acc);
+  if (state.source === 'own') $('predictor-name').textContent = `Predicting with: ${state.ownLabel}, ${(acc * 100).toFixed(2)}% right on the held-out digits.`;
+}
+
+function drawFilters(force) {
+  const m = activeModel();
+  if (!m) return;
+  const now = performance.now();
+  if (!force && now - state.filtersAt < 1000) return; // during training: once a second is plenty
+  state.filtersAt = now;
+  const lay = drawFirstLayer($('filters'), m.spec, m.getWeights(), { max: 64 });
+  if (lay) {
+    $('filters-status').textContent = lay.kind === 'conv'
+      ? `The ${lay.count} filters (${lay.w}x${lay.h}) of the first convolution. Red: positive weight, blue: negative.`
+      : `What ${lay.shown} of the ${lay.count} hidden units look for: each one's 784 input weights as a 28x28 image. Red: positive, blue: negative.`;
+  }
+}
+
+// ---- training ---------------------------------------------------------------------------------------------------
+
+function drawCharts() {
+  drawLineChart($('loss-chart'), [{ series: state.loss, color: '#2563eb', label: 'training loss' }], { logY: true });
+  drawLineChart($('acc-chart'), [
+    { series: state.testAcc, color: '#d9480f', label: 'held-out' },
+    { series: state.trainAcc, color: '#2b8a3e', label: 'train' },
+  ], { logY: false });
+  $('loss-chart').dataset.points = String(state.loss.count);
+  $('acc-chart').dataset.points = String(state.testAcc.count);
+}
+
+function clearCharts() {
+  state.loss.clear(); state.testAcc.clear(); state.trainAcc.clear();
+  state.lastMetricsStep = -1;
+  drawCharts();
+}
+
+function pct(v) {
+  return Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : '–';
+}
+
+function onProgress(d) {
+  const { steps, losses } = d.points;
+  for (let i = 0; i < steps.length; i++) state.loss.push(steps[i], losses[i]);
+  if (d.metricsStep !== state.lastMetricsStep && d.metricsStep >= 0) {
+    state.lastMetricsStep = d.metricsStep;
+    state.testAcc.push(d.metricsStep, d.testAccuracy);
+    state.trainAcc.push(d.metricsStep, d.accuracy);
+  }
+  const nTrain = state.trainer.info?.nTrain || 8000;
+  const epochs = d.samplesSeen / nTrain;
+  $('epoch-text').textContent = `${Math.min(epochs, state.targetEpochs).toFixed(2)} of ${state.targetEpochs}`;
+  $('epoch-progress').value = state.targetEpochs ? Math.min(1, epochs / state.targetEpochs) : 0;
+  $('stat-step').textContent = String(d.step);
+  $('stat-loss').textContent = Number.isFinite(d.loss) ? d.loss.toFixed(4) : '–';
+  $('test-accuracy').textContent = pct(d.testAccuracy);
+  $('test-accuracy').dataset.value = Number.isFinite(d.testAccuracy) ? String(d.testAccuracy) : '';
+  $('train-accuracy').textContent = pct(d.accuracy);
+  $('stat-rate').textContent = d.samplesPerSec > 0 ? Math.round(d.samplesPerSec).toLocaleString('en') : '–';
+  drawCharts();
+  updatePhases();
+  if (state.source === 'training') $('predictor-name').textContent = `Predicting with: ${activeLabel()}.`;
+}
+
+function updatePhases() {
+  const t = state.trainer, p = t?.progress, m = activeModel();
+  if (p && t.info) {
+    $('train-flops').textContent = formatFlops(p.flopsDone);
+    $('train-time').textContent = formatSeconds(p.wallMs);
+    $('train-samples').textContent = p.samplesSeen.toLocaleString('en');
+    $('train-flops-sample').textContent = formatFlops(t.info.flops.train);
+  }
+  if (m) {
+    const f = m.flops.forward;
+    $('infer-flops').textContent = formatFlops(f);
+    $('infer-time').textContent = Number.isFinite(state.inferUs) ? `${state.inferUs.toFixed(1)} µs` : '–';
+    if (p && p.flopsDone > 0 && state.source === 'training') {
+      $('phases-summary').textContent = `Training so far took ${formatSeconds(p.wallMs)} and ${formatFlops(p.flopsDone)}; ` +
+        `one prediction takes ${state.inferUs.toFixed(0)} µs and ${formatFlops(f)}: the training cost as much compute as ` +
+        `${Math.round(p.flopsDone / f).toLocaleString('en')} predictions.`;
+    } else {
+      $('phases-summary').textContent = `One prediction: ${formatFlops(f)} in about ${state.inferUs.toFixed(0)} µs. ` +
+        'Train a model to compare with what learning costs.';
+    }
+  }
+}
+
+function setRunning(running) {
+  $('train').disabled = !state.data || running;
+  $('pause').disabled = !running;
+  $('reset').disabled = !state.trainer;
+}
+
+function newTrainer(spec, batchSize, data) {
+  if (state.trainer) state.trainer.dispose();
+  clearCharts();
+  state.targetEpochs = 0;
+  const stepsPerEpoch = Math.ceil(data.train.n / batchSize);
+  const image = spec.input.length === 3;
+  const t = new Trainer(spec, { x: data.train.x, y: data.train.y, testX: data.test.x, testY: data.test.y }, {
+    batchSize,
+    logEvery: 10,
+    // A full held-out pass is costly (2,000 digits; ~3 GFLOP for the CNN): a few per epoch, train accuracy on 1,000.
+    evalEvery: Math.max(5, Math.round(stepsPerEpoch / (image ? 2 : 4))),
+    evalTrainMax: 1000,
+  });
+  t.addEventListener('progress', (e) => onProgress(e.detail));
+  t.addEventListener('snapshot', () => {
+    if (state.source !== 'training') return;
+    predictDrawing();
+    drawFilters(false);
+  });
+  t.addEventListener('stopped', (e) => {
+    setRunning(false);
+    if (e.detail.reason === 'finished' || e.detail.reason === 'paused') {
+      if (state.source === 'training') { drawFilters(true); refreshGallery(); }
+    }
+  });
+  t.addEventListener('error', (e) => showMessage(e.detail.message));
+  state.trainer = t;
+  state.trainerKey = specKey(spec);
+  return t;
+}
+
+async function train() {
+  showMessage('');
+  const data = await ensureData();
+  const spec = specFromForm();
+  const batchSize = positiveInt('batch', 'batch size');
+  const epochs = positiveInt('epochs', 'epochs');
+  let t = state.trainer;
+  if (!t || state.trainerKey !== specKey(spec)) {
+    await Model.create(spec).then((m) => m.dispose()); // a bad edited spec fails here, with the core's message
+    t = newTrainer(spec, batchSize, data);
+  } else {
+    await t.set({ lr: spec.optimizer.lr, batchSize });
+  }
+  setRunning(true);
+  const info = await t.ready;
+  if (t !== state.trainer) return;
+  if (state.source !== 'training') {
+    state.source = 'training';
+    modelChanged({ gallery: false });
+  }
+  // A run goes to targetEpochs; pressing Train after it finished asks for `epochs` more.
+  const p = t.progress;
+  const done = p ? p.samplesSeen / info.nTrain : 0;
+  if (done >= state.targetEpochs - 1e-9) state.targetEpochs = Math.floor(done + 1e-9) + epochs;
+  const left = Math.max(1, Math.ceil(((state.targetEpochs - done) * info.nTrain) / batchSize));
+  await t.start({ maxSteps: (p ? p.step : 0) + left });
+}
+
+// ---- weights files ----------------------------------------------------------------------------------------------
+
+function downloadWeights() {
+  const m = activeModel();
+  if (!m) throw new Error('no model to save yet');
+  const blob = new Blob([m.save()], { type: 'application/octet-stream' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `digits-${m.spec.input.length === 3 ? 'cnn' : 'mlp'}.safetensors`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+// A tinytrain file carries its spec; a plain safetensors file (e.g. from PyTorch) is tried against the form's spec.
+async function loadWeightsFile(file) {
+  showMessage('');
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let m;
+  try {
+    m = await Model.load(bytes);
+  } catch (e) {
+    if (!/spec|metadata/i.test(e.message)) throw new Error(`${file.name}: ${e.message}`);
+    m = await Model.create(specFromForm());
+    try {
+      m.loadWeights(bytes);
+    } catch (e2) {
+      m.dispose();
+      throw new Error(`${file.name}: ${e2.message}`);
+    }
+  }
+  $('layers').value = layersText(m.spec.layers);
+  setOwnModel(m, `weights from ${file.name}`);
+}
+
+// ---- start ------------------------------------------------------------------------------------------------------
+
+function guard(fn) {
+  return (...args) => Promise.resolve().then(() => fn(...args)).catch((e) => {
+    showMessage(e.message);
+    setRunning(state.trainer?.running ?? false);
+  });
+}
+
+function init() {
+  setBars = makeProbBars($('probs'));
+  setBars(null);
+  pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });
+  $('pen').addEventListener('input', () => { pad.penWidth = Number($('pen').value); });
+  $('clear').addEventListener('click', () => pad.clear());
+  onKindChange();
+  $('model-kind').addEventListener('change', onKindChange);
+  $('optimizer').addEventListener('change', () => { $('lr').value = String(DEFAULT_LR[$('optimizer').value]); });
+  // Learning rate and batch size change live while training.
+  $('lr').addEventListener('change', guard(() => {
+    const lr = Number($('lr').value);
+    if (state.trainer && lr > 0) return state.trainer.set({ lr });
+  }));
+  $('batch').addEventListener('change', guard(() => {
+    const b = Number($('batch').value);
+    if (state.trainer && Number.isInteger(b) && b > 0) return state.trainer.set({ batchSize: b });
+  }));
+  $('train').addEventListener('click', guard(train));
+  $('pause').addEventListener('click', guard(() => state.trainer?.pause()));
+  $('reset').addEventListener('click', guard(async () => {
+    if (!state.trainer) return;
+    await state.trainer.reset({ seed: Number($('seed').value) >>> 0 });
+    clearCharts();
+    state.targetEpochs = 0;
+    setRunning(false);
+  }));
+  $('pretrained').addEventListener('click', guard(usePretrained));
+  $('download').addEventListener('click', guard(downloadWeights));
+  $('load-file').addEventListener('change', guard(async (e) => {
+    const f = e.target.files[0];
+    e.target.value = '';
+    if (f) await loadWeightsFile(f);
+  }));
+  const zone = $('drop-zone');
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('dragover'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragover'));
+  zone.addEventListener('drop', guard(async (e) => {
+    e.preventDefault();
+    zone.classList.remove('dragover');
+    const f = e.dataTransfer.files[0];
+    if (f) await loadWeightsFile(f);
+  }));
+  drawCharts();
+  // The pretrained MLP first, so the pad answers at once; then the data, lazily, behind its progress bar.
+  guard(usePretrained)().then(() => ensureData()).catch(() => {});
+  document.body.dataset.ready = '1';
+}
+
+init();

@@ -1,0 +1,165 @@
+// Small views of the Digits demo: digit images, the probability bars, the gallery of mistakes and the first
+// layer's weights as pictures. Each takes plain arrays and the element to draw into; none knows about training.
+
+const SIDE = 28;
+
+/** Paints a (h, w) grey image in [0, 1] into a canvas of that size (white ink on black, as MNIST). */
+export function drawGrey(canvas, pixels, w = SIDE, h = SIDE) {
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(w, h);
+  for (let i = 0; i < w * h; i++) {
+    const v = Math.round(Math.min(1, Math.max(0, pixels[i])) * 255);
+    img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+/**
+ * Paints weights (h, w) with a diverging colour map: blue < 0 < red, scaled by the largest |w| of the tile, so
+ * each tile shows its own pattern (a filter's shape matters, not its overall scale).
+ */
+export function drawWeights(canvas, weights, w, h) {
+  canvas.width = w;
+  canvas.height = h;
+  let m = 1e-12;
+  for (let i = 0; i < w * h; i++) m = Math.max(m, Math.abs(weights[i]));
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(w, h);
+  for (let i = 0; i < w * h; i++) {
+    const t = weights[i] / m; // [-1, 1]
+    const a = Math.round(255 * (1 - Math.abs(t)));
+    img.data[4 * i] = t > 0 ? 255 : a;
+    img.data[4 * i + 1] = a;
+    img.data[4 * i + 2] = t < 0 ? 255 : a;
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+/** Builds the ten probability rows once; returns update(probs, best) which only sets widths and texts. */
+export function makeProbBars(container) {
+  container.replaceChildren();
+  const rows = [];
+  for (let d = 0; d < 10; d++) {
+    const row = document.createElement('div');
+    row.className = 'bar-row';
+    row.setAttribute('role', 'listitem');
+    const label = document.createElement('span');
+    label.className = 'bar-label';
+    label.textContent = String(d);
+    const track = document.createElement('span');
+    track.className = 'bar-track';
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    track.append(bar);
+    const value = document.createElement('span');
+    value.className = 'bar-value';
+    row.append(label, track, value);
+    container.append(row);
+    rows.push({ row, bar, value });
+  }
+  return (probs, best) => {
+    for (let d = 0; d < 10; d++) {
+      const p = probs ? probs[d] : 0;
+      rows[d].bar.style.width = `${(p * 100).toFixed(1)}%`;
+      rows[d].value.textContent = probs ? `${(p * 100).toFixed(1)}%` : '';
+      rows[d].row.classList.toggle('best', probs !== null && d === best);
+      rows[d].row.setAttribute('aria-label', probs ? `${d}: ${(p * 100).toFixed(1)} percent` : `${d}`);
+    }
+  };
+}
+
+/** Index of the largest of n values at offset. */
+export function argmax(values, offset = 0, n = values.length - offset) {
+  let best = 0;
+  for (let i = 1; i < n; i++) if (values[offset + i] > values[offset + best]) best = i;
+  return best;
+}
+
+/**
+ * Fills the gallery with misclassified digits: mistakes [{index, label, predicted, confidence}], pixels of the
+ * test split (n, 784). Each tile says "label → predicted".
+ */
+export function drawGallery(container, mistakes, pixels, max = 60) {
+  container.replaceChildren();
+  for (const m of mistakes.slice(0, max)) {
+    const fig = document.createElement('figure');
+    fig.className = 'tile';
+    const c = document.createElement('canvas');
+    drawGrey(c, pixels.subarray(m.index * 784, (m.index + 1) * 784));
+    c.setAttribute('role', 'img');
+    c.setAttribute('aria-label', `held-out digit ${m.index}: a ${m.label}, predicted ${m.predicted}`);
+    const cap = document.createElement('figcaption');
+    const label = document.createElement('b');
+    label.textContent = String(m.label);
+    const wrong = document.createElement('span');
+    wrong.className = 'wrong';
+    wrong.textContent = String(m.predicted);
+    cap.append(label, ' → ', wrong);
+    cap.title = `held-out #${m.index}: ${(m.confidence * 100).toFixed(0)}% sure it is a ${m.predicted}`;
+    fig.append(c, cap);
+    container.append(fig);
+  }
+}
+
+/**
+ * Where the first layer's weights sit in getWeights() and how to picture them, from a spec:
+ * {kind: 'dense', count: units, w: 28, h: 28} (one 28x28 image per hidden unit) or
+ * {kind: 'conv', count: filters, w: k, h: k, channels} (one k x k image per filter, first input channel);
+ * null when the first layer with weights is neither (e.g. an edited spec starting elsewhere).
+ */
+export function firstLayerLayout(spec) {
+  const input = spec.input;
+  for (const layer of spec.layers) {
+    if (layer.type === 'dense') {
+      const inSize = input.reduce((a, b) => a * b, 1);
+      return inSize === SIDE * SIDE ? { kind: 'dense', count: layer.units, w: SIDE, h: SIDE, stride: inSize } : null;
+    }
+    if (layer.type === 'conv2d') {
+      const k = layer.kernel, channels = input.length === 3 ? input[0] : 1;
+      return { kind: 'conv', count: layer.filters, w: k, h: k, stride: channels * k * k };
+    }
+    if (layer.type !== 'flatten') return null; // weights after other layers do not look at pixels
+  }
+  return null;
+}
+
+/** Draws up to `max` first-layer tiles (weights = model.getWeights(); the first tensor is the first layer's). */
+export function drawFirstLayer(container, spec, weights, { max = 64, scale = 2 } = {}) {
+  container.replaceChildren();
+  const lay = firstLayerLayout(spec);
+  if (!lay) {
+    container.textContent = 'The first layer with weights does not look at the pixels directly.';
+    return null;
+  }
+  const n = Math.min(lay.count, max);
+  const px = lay.kind === 'conv' ? Math.max(4, Math.round(56 / lay.w)) : scale;
+  for (let i = 0; i < n; i++) {
+    const c = document.createElement('canvas');
+    drawWeights(c, weights.subarray(i * lay.stride, i * lay.stride + lay.w * lay.h), lay.w, lay.h);
+    c.style.width = `${lay.w * px}px`;
+    c.style.height = `${lay.h * px}px`;
+    c.title = lay.kind === 'conv' ? `filter ${i}` : `hidden unit ${i}`;
+    container.append(c);
+  }
+  return { ...lay, shown: n };
+}
+
+export function formatFlops(f) {
+  if (!Number.isFinite(f)) return '–';
+  if (f >= 1e12) return `${(f / 1e12).toFixed(2)} TFLOP`;
+  if (f >= 1e9) return `${(f / 1e9).toFixed(2)} GFLOP`;
+  if (f >= 1e6) return `${(f / 1e6).toFixed(2)} MFLOP`;
+  if (f >= 1e3) return `${(f / 1e3).toFixed(1)} kFLOP`;
+  return `${Math.round(f)} FLOP`;
+}
+
+export function formatSeconds(ms) {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
+  if (ms < 1000) return `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
