@@ -14,15 +14,15 @@ static double now(void) {
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-/* Best-of-5 GFLOP/s for op(A)[M,K]·op(B)[K,N], repeated to run at least ~40 ms per sample. */
+/* Best-of-15 GFLOP/s for op(A)[M,K]·op(B)[K,N]. */
 static double gflops(gemm_fn f, int ta, int tb, int M, int N, int K, float beta) {
   float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N), *C = calloc((size_t)M * N, 4);
   for (int i = 0; i < M * K; i++) A[i] = (float)(i % 7) * 0.1f;
   for (int i = 0; i < K * N; i++) B[i] = (float)(i % 5) * 0.1f;
   const double flop = 2.0 * M * N * K;
-  int reps = (int)(4e7 / flop) + 1;
+  int reps = (int)(1e7 / flop) + 1;  // ~1-5 ms per sample; the best of 15 filters out other load
   double best = 1e30;
-  for (int s = 0; s < 5; s++) {
+  for (int s = 0; s < 15; s++) {
     const double t0 = now();
     for (int r = 0; r < reps; r++)
       f(ta, tb, M, N, K, A, ta ? M : K, B, tb ? K : N, beta, C, N);

@@ -9,12 +9,13 @@
  *   how Aᵀ·B and A·Bᵀ run without a transposed copy in the caller.
  * - A register-blocked micro-kernel computes an MR × 8 tile of C over one K slice: 2·MR f32x4 accumulators
  *   (12 for 6×8, the most V8 keeps in registers without spilling), per k two loads of B, MR splats of A, and
- *   a mul then an add (baseline SIMD128 has no fused multiply-add). Row blocks whose height is not a
- *   multiple of MR end with a 1..5-row instance of the same kernel, so no work is wasted on padding rows.
+ *   a mul then an add (baseline SIMD128 has no fused multiply-add). A row block is cut into panels of
+ *   near-equal height <= MR, each run by the 1..6-row instance of the same kernel, so no work is wasted on
+ *   padding rows and short blocks (8 conv filters) do not end in a slow thin tile.
  * - Vector-shaped products (M == 1 or N == 1: batch-1 inference, single-output layers) skip packing and run a
  *   GEMV; very small products call the scalar reference, where packing would cost more than it saves.
  *
- * Memory: the packing buffers are fixed static arrays (KC·NC + MC·KC floats, 352 KiB); nothing is allocated
+ * Memory: the packing buffers are fixed static arrays (KC·NC + MC·KC floats, 224 KiB); nothing is allocated
  * per call, so training steps never grow the wasm memory. Not reentrant (neither is the rest of the core:
  * one model per thread). */
 #include <string.h>
@@ -29,9 +30,9 @@
 #define TT_GEMM_NR 8
 #define TT_GEMM_KC 256
 #define TT_GEMM_MC 96   /* multiple of MR */
-#define TT_GEMM_NC 256  /* multiple of NR */
-/* Below this many multiply-adds the scalar reference is faster than packing. */
-#define TT_GEMM_SMALL 512
+#define TT_GEMM_NC 128  /* multiple of NR; 256 measured no faster */
+/* At or below this many multiply-adds the scalar reference is faster than packing (measured: 5x5x5 ties). */
+#define TT_GEMM_SMALL 128
 
 static float gemm_apack[TT_GEMM_MC * TT_GEMM_KC] __attribute__((aligned(16)));  // (MC/MR, kc, MR)
 static float gemm_bpack[TT_GEMM_KC * TT_GEMM_NC] __attribute__((aligned(16)));  // (NC/NR, kc, NR)
@@ -144,10 +145,17 @@ static void gemm_pack_b(float *dst, int tb, const float *B, int ldb, int p0, int
   }
 }
 
-/* op(A)[i0 : i0+mc, p0 : p0+kc] -> panels of MR rows (kc, MR); the last panel has mc % MR rows (kc, h). */
+/* Height of row panel `index` when mc rows are cut into ceil(mc/MR) panels of near-equal height (8 rows give
+ * 4+4 rather than 6+2: a 2-row tile runs at half the speed of a 4-row one). */
+static inline int gemm_panel_rows(int mc, int index) {
+  const int np = (mc + TT_GEMM_MR - 1) / TT_GEMM_MR;
+  return mc / np + (index < mc % np);
+}
+
+/* op(A)[i0 : i0+mc, p0 : p0+kc] -> row panels of h <= MR rows each (kc, h), heights from gemm_panel_rows. */
 static void gemm_pack_a(float *dst, int ta, const float *A, int lda, int i0, int mc, int p0, int kc) {
-  for (int ip = 0; ip < mc; ip += TT_GEMM_MR) {
-    const int h = mc - ip < TT_GEMM_MR ? mc - ip : TT_GEMM_MR;
+  for (int ip = 0, index = 0; ip < mc; ip += gemm_panel_rows(mc, index++)) {
+    const int h = gemm_panel_rows(mc, index);
     const int i = i0 + ip;
     if (ta) {
       // A (K, M): the h values for one k are contiguous
@@ -283,8 +291,8 @@ void tt_f32_gemm__wasmsimd(int ta, int tb, int M, int N, int K, const float *A, 
           const int nr = nc - jp < TT_GEMM_NR ? nc - jp : TT_GEMM_NR;
           const float *bp = gemm_bpack + (size_t)jp * kc;
           const float *ap = gemm_apack;
-          for (int ip = 0; ip < mc; ip += TT_GEMM_MR) {
-            const int h = mc - ip < TT_GEMM_MR ? mc - ip : TT_GEMM_MR;
+          for (int ip = 0, index = 0; ip < mc; ip += gemm_panel_rows(mc, index++)) {
+            const int h = gemm_panel_rows(mc, index);
             gemm_tiles[h](kc, ap, bp, C + (size_t)(i0 + ip) * ldc + j0 + jp, ldc, accumulate, nr);
             ap += (size_t)h * kc;
           }
