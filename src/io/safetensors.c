@@ -53,7 +53,7 @@ float tt__bf16_to_f32(uint16_t h) { return bits_to_f32((uint32_t)h << 16); }
 typedef struct {
   char name[32];
   int rank;
-  size_t dims[4];
+  uint64_t dims[4];
   size_t count;
   float *dst;            /* the parameter view inside the model's block */
   const tt__layer *layer;
@@ -91,7 +91,7 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
         t->rank = 1;
         t->dims[0] = count;
       }
-      size_t prod = 1;
+      uint64_t prod = 1;
       for (int d = 0; d < t->rank; d++) prod *= t->dims[d];
       TT_ASSERT(prod == count);  // the layer's setup and this table must agree
     }
@@ -100,13 +100,14 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
 }
 
 /* "[3, 2]" for messages; compact "[3,2]" (sep ",") for the header. */
-static void dims_sep(const size_t *dims, int rank, char *buf, size_t len, const char *sep) {
+static void dims_sep(const uint64_t *dims, int rank, char *buf, size_t len, const char *sep) {
   size_t at = (size_t)snprintf(buf, len, "[");
-  for (int i = 0; i < rank && at < len; i++) at += (size_t)snprintf(buf + at, len - at, "%s%zu", i ? sep : "", dims[i]);
+  for (int i = 0; i < rank && at < len; i++)
+    at += (size_t)snprintf(buf + at, len - at, "%s%llu", i ? sep : "", (unsigned long long)dims[i]);
   if (at < len) snprintf(buf + at, len - at, "]");
 }
 
-static void dims_str(const size_t *dims, int rank, char *buf, size_t len) { dims_sep(dims, rank, buf, len, ", "); }
+static void dims_str(const uint64_t *dims, int rank, char *buf, size_t len) { dims_sep(dims, rank, buf, len, ", "); }
 
 /* ---- writing ----------------------------------------------------------------------------------------- */
 
@@ -226,7 +227,7 @@ typedef struct {
   int dtype_size;             /* 4 F32, 2 F16/BF16 */
   int is_bf16;
   int rank;
-  size_t dims[8];
+  uint64_t dims[8];           /* as in the file (may exceed size_t on wasm32) */
   size_t count;
   size_t begin, end;          /* data offsets */
 } st_tensor;
@@ -354,8 +355,9 @@ static int st_tensor_parse(const st_file *f, const tt__json *e, st_tensor *t) {
       tt__json_describe(d, what, sizeof what);
       return tt__fail(TT_ERR_FILE, "%s: shape[%d]: expected a non-negative integer, got %s", t->name, t->rank, what);
     }
-    t->dims[t->rank++] = (size_t)v;
-    count = tt__mul(count, (size_t)v);
+    t->dims[t->rank++] = (uint64_t)v;
+    // a dimension beyond size_t (wasm32: 2^32) is an overflow too, not a truncation
+    count = v >= (double)SIZE_MAX ? SIZE_MAX : tt__mul(count, (size_t)v);
   }
   size_t nbytes = tt__mul(count, (size_t)t->dtype_size);
   if (count == SIZE_MAX || nbytes == SIZE_MAX) {
@@ -478,7 +480,7 @@ static int st_apply(tt_model *m, const st_file *f) {
     }
     match[j] = t;
     ex[j].found = 1;
-    if (t->rank != ex[j].rank || memcmp(t->dims, ex[j].dims, (size_t)t->rank * sizeof(size_t)) != 0) {
+    if (t->rank != ex[j].rank || memcmp(t->dims, ex[j].dims, (size_t)t->rank * sizeof(uint64_t)) != 0) {
       char got[200], want[96];
       dims_str(t->dims, t->rank, got, sizeof got);
       dims_str(ex[j].dims, ex[j].rank, want, sizeof want);
