@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { convert, loadMnistNode, outputPaths, jsonPaths, MNIST_SPLIT_SEED } from '../../tools/mnist-data.mjs';
-import { parseMnist } from '../../web/mnist.js';
+import http from 'node:http';
+import { parseMnist, fetchMnist } from '../../web/mnist.js';
 
 const SIZE = 784;
 
@@ -137,4 +138,28 @@ test('mnist reader rejects malformed files with a message naming the problem', (
                 /header says 4294967295 images/);
   assert.throws(() => parseMnist(bad((b) => { b[b.length - 1] = 10; })), /label 1999 .* is 10, expected a digit/);
   assert.throws(() => parseMnist(bad((b) => { new DataView(b.buffer).setUint32(12, 0, true); })), /out of range/);
+});
+
+test('fetchMnist streams a split over http with progress and parses it like the file', async () => {
+  const body = fs.readFileSync(outputPaths().test);
+  // A tiny local server: the page path is the same fetch over http.
+  const server = http.createServer((req, res) => {
+    if (req.url !== '/mnist-test.bin') { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+    res.end(body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${server.address().port}/mnist-test.bin`;
+    const progress = [];
+    const got = await fetchMnist(url, { onProgress: (loaded, totalBytes) => progress.push([loaded, totalBytes]) });
+    assert.equal(got.n, 2000);
+    assert.deepEqual(Array.from(got.y.subarray(0, 50)), Array.from(testSet.y.subarray(0, 50)));
+    assert.ok(Buffer.from(got.pixels).equals(Buffer.from(testSet.pixels)), 'fetched pixels differ from the file');
+    assert.ok(progress.length >= 1, 'onProgress was never called');
+    assert.deepEqual(progress.at(-1), [body.length, body.length], `last progress ${progress.at(-1)}`);
+    await assert.rejects(fetchMnist(`http://127.0.0.1:${server.address().port}/missing.bin`), /HTTP 404/);
+  } finally {
+    server.close();
+  }
 });
