@@ -15,8 +15,9 @@ static int pool_setup_common(tt__layer *l, const char *name) {
   if (l->stride < 0) return tt__layer_fail(l, name, "stride must be a positive integer, got %d", l->stride);
   int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel;
   if (K > H || K > W) return tt__layer_fail(l, name, "size %d is larger than the input %dx%d", K, H, W);
-  if (!tt__layer_count_ok((size_t)tt__shape_size(l->in)))
-    return tt__layer_fail(l, name, "the input %s is too large", tt__shape_text_of(l->in).s);
+  if (tt__shape_size(l->in) > (1 << 24))  // maxpool keeps indices as floats, exact up to 2^24
+    return tt__layer_fail(l, name, "the input %s is too large (at most 16777216 values per sample)",
+                          tt__shape_text_of(l->in).s);
   l->out.rank = 3;
   l->out.d[0] = C;
   l->out.d[1] = (H - K) / l->stride + 1;
@@ -37,29 +38,32 @@ static int avgpool_setup(tt__layer *l) { return pool_setup_common(l, "avgpool2d"
 static void maxpool_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel, S = l->stride;
   int OH = l->out.d[1], OW = l->out.d[2];
-  size_t in_n = (size_t)C * H * W, out_n = (size_t)C * OH * OW;
-  for (int s = 0; s < B; s++) {
-    const float *x = in + s * in_n;  // (C, H, W)
-    float *y = out + s * out_n;      // (C, OH, OW)
-    float *arg = l->saved + s * out_n;
-    for (int c = 0; c < C; c++)
-      for (int oh = 0; oh < OH; oh++)
+  for (int s = 0; s < B; s++)
+    for (int c = 0; c < C; c++) {
+      const float *x = in + ((size_t)s * C + c) * H * W;           // (H, W)
+      float *y = out + ((size_t)s * C + c) * OH * OW;               // (OH, OW)
+      float *arg = l->saved + ((size_t)s * C + c) * OH * OW;        // (OH, OW) argmax within the sample
+      const int base = c * H * W;
+      for (int oh = 0; oh < OH; oh++, y += OW, arg += OW) {
+        // One output row at a time, window elements in row-major order in the outer loops, so a later
+        // element replaces the current max only if strictly greater (first max wins) or NaN.
         for (int ow = 0; ow < OW; ow++) {
-          int best = c * H * W + oh * S * W + ow * S;
-          float m = x[best];
-          for (int i = 0; i < K; i++) {
-            const float *row = x + c * H * W + (oh * S + i) * W + ow * S;
-            for (int j = 0; j < K; j++)
-              if (row[j] > m || row[j] != row[j]) {  // strict: first max wins; a NaN wins (as PyTorch)
-                m = row[j];
-                best = (int)(row + j - x);
-              }
-          }
-          size_t o = ((size_t)c * OH + oh) * OW + ow;
-          y[o] = m;
-          arg[o] = (float)best;
+          y[ow] = x[oh * S * W + ow * S];
+          arg[ow] = (float)(base + oh * S * W + ow * S);
         }
-  }
+        for (int i = 0; i < K; i++)
+          for (int j = (i == 0); j < K; j++) {
+            const int off = (oh * S + i) * W + j;
+            for (int ow = 0; ow < OW; ow++) {
+              const float v = x[off + ow * S];
+              if (v > y[ow] || v != v) {
+                y[ow] = v;
+                arg[ow] = (float)(base + off + ow * S);
+              }
+            }
+          }
+      }
+    }
 }
 
 static void maxpool_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
