@@ -89,11 +89,27 @@ export class DecisionMap {
   }
 
   // Draws the painted grid, then the points (x: (N, 2), labels: (N)); test points hollow. probe: [px, py] or null.
+  // The points are drawn once into a layer of their own (they do not change while training), so a repaint is two
+  // image copies: cheap for the page's main thread.
   render({ x, y, testX, testY, probe = null }) {
     const { ctx, w, h } = prepare(this.canvas);
     ctx.imageSmoothingEnabled = true;
     if (this.painted) ctx.drawImage(this.image, 0, 0, w, h);
     else { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, w, h); }
+    const key = `${this.canvas.width}x${this.canvas.height}`;
+    if (!this.layer || this.layerKey !== key || this.layerData !== x) {
+      this.layer = this.#drawPoints(x, y, testX, testY, w, h);
+      this.layerKey = key;
+      this.layerData = x;
+    }
+    ctx.drawImage(this.layer, 0, 0, w, h);
+    drawProbe(ctx, probe);
+  }
+
+  #drawPoints(x, y, testX, testY, w, h) {
+    const layer = Object.assign(document.createElement('canvas'), { width: this.canvas.width, height: this.canvas.height });
+    const ctx = layer.getContext('2d');
+    ctx.scale(this.canvas.width / w, this.canvas.height / h);
     const dots = (xs, ys, hollow) => {
       if (!xs) return;
       for (let i = 0; i < ys.length; i++) {
@@ -108,7 +124,7 @@ export class DecisionMap {
     };
     dots(x, y, false);
     dots(testX, testY, true);
-    drawProbe(ctx, probe);
+    return layer;
   }
 
   // The training or test point nearest to CSS pixel (px, py) within `radius` pixels, or null.

@@ -323,6 +323,8 @@ export class TrainingSession {
     const wasRunning = this.running;
     this.running = false;
     this.model.reset(msg.seed === undefined ? 0 : msg.seed);
+    // Setting the data again restarts the core's seeded shuffling too, so the run repeats from step 0.
+    this.model.setData(this.data.x, this.data.y);
     this._clearCounters(0);
     this._progress(true);
     this._snapshot();

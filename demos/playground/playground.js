@@ -22,7 +22,9 @@ let drawnVersion = -1;    // trainer.weightsVersion last painted
 let probe = null;         // [px, py] in CSS pixels of the map, or null
 let chartDirty = true, mapDirty = true;
 const curves = { train: new Series(), test: new Series() };
-const stats = { paints: 0, mapMs: NaN, latencyUs: NaN };
+// Measured on this page, for the stats panel and the tests; worstMs: the slowest frame and its parts.
+const stats = { paints: 0, mapMs: NaN, latencyUs: NaN, frames: 0, worstMs: { frame: 0, predict: 0, render: 0, chart: 0 } };
+let lastChartAt = -Infinity;
 
 // ---- messages ------------------------------------------------------------------------------------------------
 
@@ -230,6 +232,17 @@ function onProgress(p) {
   }
   if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; }
   chartDirty = true;
+  latestProgress = p;
+}
+
+// DOM text for the last progress, written from the frame loop at most ~10 times a second (layout is not free).
+let latestProgress = null;
+let statsAt = -Infinity;
+function showProgress(now) {
+  const p = latestProgress;
+  if (!p || now - statsAt < 100) return;
+  latestProgress = null;
+  statsAt = now;
   setStat('stat-step', String(p.step), p.step);
   setStat('stat-epoch', String(p.epoch), p.epoch);
   setStat('stat-samples', si(p.samplesSeen), p.samplesSeen);
@@ -370,27 +383,44 @@ function bindMap() {
 
 // ---- the frame loop: repaint only what changed ---------------------------------------------------------------
 
-function frame() {
+function worst(name, since) {
+  const ms = performance.now() - since;
+  if (!(ms <= stats.worstMs[name])) stats.worstMs[name] = +ms.toFixed(2);
+}
+
+function frame(now) {
+  const t0 = performance.now();
   if (trainer && trainer.predictor && points) {
     if (trainer.weightsVersion !== drawnVersion) {
       drawnVersion = trainer.weightsVersion;
+      const t = performance.now();
       paintMap();
       if (probe) describeProbe();
       else measureLatency();
+      worst('predict', t);
       mapDirty = true;
     }
     if (mapDirty) {
+      const t = performance.now();
       view.render({ x: points.x, y: points.y, testX: points.testX, testY: points.testY, probe });
+      worst('render', t);
       mapDirty = false;
     }
   }
-  if (chartDirty) {
+  // The chart is redrawn at most ~10 times a second: smooth enough, and a fraction of the work.
+  if (chartDirty && now - lastChartAt > 100) {
+    lastChartAt = now;
+    const t = performance.now();
     drawLineChart($('loss-chart'), [
       { series: curves.train, color: `rgb(${CLASS_COLORS[1].join(',')})`, label: 'train loss' },
       { series: curves.test, color: `rgb(${CLASS_COLORS[0].join(',')})`, label: 'test loss' },
     ], { empty: 'press Train', colors: chartColors() });
     chartDirty = false;
+    worst('chart', t);
   }
+  showProgress(now);
+  stats.frames++;
+  worst('frame', t0);
   requestAnimationFrame(frame);
 }
 
@@ -404,7 +434,7 @@ window.playground = Object.freeze({
   get trainer() { return trainer; },
   get config() { return cloneConfig(config); },
   get losses() { return { steps: [...curves.train.steps], values: [...curves.train.values] }; },
-  get stats() { return { ...stats }; },
+  get stats() { return { ...stats, worstMs: { ...stats.worstMs } }; },
 });
 
 loadFromHash();

@@ -205,5 +205,10 @@ test('with the real wasm Model: spiral trains past 90% test accuracy through the
   const first = of('progress')[0].points.losses[0];
   assert.ok(p.loss < first / 4, `loss ${p.loss} vs first ${first}`);
   assert.equal(maxAbsDiff(t.predictor.getWeights(), workers[0].session.model.getWeights()), 0);
+  // Reset with the same seed repeats the run exactly (weights, optimizer state and the data shuffling).
+  const firstThree = [...of('progress')[0].points.losses.slice(0, 3)];
+  await t.reset({ seed: 1 });
+  await t.step(30);
+  assert.deepEqual([...of('progress').at(-1).points.losses], firstThree);
   t.dispose();
 });
