@@ -1,0 +1,90 @@
+// tools/serve.mjs: the static server the demos and the browser tests use. Right MIME types, no way out of the
+// root, 127.0.0.1 only, and the CLI prints the URL of the demos index.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startServer, resolveUnder } from '../../tools/serve.mjs';
+
+let s;
+test.before(async () => { s = await startServer({ port: 0 }); });
+test.after(async () => { if (s) await s.close(); });
+
+// A raw GET (fetch would normalise "..", which is exactly what must be tested).
+function get(pathname, method = 'GET') {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: s.port, path: pathname, method }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], location: res.headers.location, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('serves the demos, the runtime and the wasm with browser-correct MIME types', async () => {
+  const cases = [
+    ['/demos/index.html', 200, 'text/html; charset=utf-8'],
+    ['/demos/playground/', 200, 'text/html; charset=utf-8'],
+    ['/web/trainer.js', 200, 'text/javascript; charset=utf-8'],
+    ['/demos/playground/style.css', 200, 'text/css; charset=utf-8'],
+    ['/package.json', 200, 'application/json'],
+    ['/tests/e2e/helpers.mjs', 200, 'text/javascript; charset=utf-8'],
+  ];
+  for (const [p, status, type] of cases) {
+    const r = await get(p);
+    assert.deepEqual([r.status, r.type], [status, type], p);
+  }
+  const head = await get('/web/worker.js', 'HEAD');
+  assert.deepEqual([head.status, head.body], [200, '']);
+});
+
+test('a directory without its slash redirects, so relative links in its index work', async () => {
+  const r = await get('/demos/playground');
+  assert.deepEqual([r.status, r.location], [301, '/demos/playground/']);
+});
+
+test('no path leaves the root: .., encoded .., NUL and malformed escapes are refused', async () => {
+  for (const p of ['/../etc/passwd', '/demos/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc/passwd',
+    '/demos/%00index.html', '/%E0%A4%A']) {
+    const r = await get(p);
+    assert.ok(r.status === 400 || r.status === 404, `${p} answered ${r.status}`);
+    assert.doesNotMatch(r.body, /root:/, `${p} leaked /etc/passwd`);
+  }
+  assert.equal(resolveUnder('/srv/site', '/a/../../etc'), '/srv/site/etc', '.. above / stays at the root');
+  assert.equal(resolveUnder('/srv/site', '/a/b.js?x=1'), '/srv/site/a/b.js');
+  assert.equal((await get('/missing.js')).status, 404);
+  assert.equal((await get('/web/trainer.js', 'POST')).status, 405);
+});
+
+test('listens on 127.0.0.1 only', () => {
+  assert.equal(s.server.address().address, '127.0.0.1');
+  assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/demos\/index\.html$/);
+});
+
+test('the CLI prints the URL of the demos index and serves it', async () => {
+  const script = fileURLToPath(new URL('../../tools/serve.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const line = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no URL printed within 5 s')), 5000);
+      child.stdout.on('data', (d) => { clearTimeout(timer); resolve(String(d)); });
+      child.on('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/demos\/index\.html)/.exec(line)?.[1];
+    assert.ok(url, `no index URL in: ${line}`);
+    const res = await fetch(url);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /tinytrain demos/);
+  } finally {
+    child.kill();
+  }
+  const bad = spawn(process.execPath, [script, '--port', 'x'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  bad.stderr.on('data', (d) => { err += d; });
+  const code = await new Promise((r) => bad.on('exit', r));
+  assert.equal(code, 1);
+  assert.match(err, /--port: expected 0\.\.65535, got x/);
+});
