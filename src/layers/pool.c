@@ -40,9 +40,9 @@ static void maxpool_forward(tt__layer *l, float *out, const float *in, int B, tt
   int OH = l->out.d[1], OW = l->out.d[2];
   for (int s = 0; s < B; s++)
     for (int c = 0; c < C; c++) {
-      const float *x = in + ((size_t)s * C + c) * H * W;           // (H, W)
-      float *y = out + ((size_t)s * C + c) * OH * OW;               // (OH, OW)
-      float *arg = l->saved + ((size_t)s * C + c) * OH * OW;        // (OH, OW) argmax within the sample
+      const float *x = in + ((size_t)s * C + c) * H * W;     // (H, W)
+      float *y = out + ((size_t)s * C + c) * OH * OW;         // (OH, OW)
+      float *arg = l->saved + ((size_t)s * C + c) * OH * OW;  // (OH, OW): argmax within the sample
       const int base = c * H * W;
       for (int oh = 0; oh < OH; oh++, y += OW, arg += OW) {
         // One output row at a time, window elements in row-major order in the outer loops, so a later
