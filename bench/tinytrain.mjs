@@ -77,6 +77,7 @@ await runSystem('tinytrain', {
   },
   'mlp-sgd': () => trainRate(mlpSpec('sgd'), MLP.batch, 10),
   'mlp-adam': () => trainRate(mlpSpec('adam'), MLP.batch, 10),
+  'worker-mlp-adam': () => trainRate(mlpSpec('adam'), MLP.batch, 10), // the Node side of the worker comparison
   'cnn-adam': () => trainRate(cnnSpec(), CNN.batch, 4),
   'infer-mlp': () => inferLatency(mlpSpec('adam')),
   'infer-cnn': () => inferLatency(cnnSpec()),
