@@ -86,7 +86,7 @@ export function drawLineChart(canvas, lines, opts = {}) {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = c.background;
   ctx.fillRect(0, 0, w, h);
-  const pad = { l: 44, r: 10, t: 10, b: 22 };
+  const pad = { l: 44, r: 10, t: 22, b: 22 }; // the legend sits in the top band
   const pw = w - pad.l - pad.r, ph = h - pad.t - pad.b;
   let logY = opts.logY !== false;
   let xMax = 1, yLo = Infinity, yHi = -Infinity;
@@ -145,9 +145,9 @@ export function drawLineChart(canvas, lines, opts = {}) {
   for (const { color, label } of lines) {
     if (!label) continue;
     ctx.fillStyle = color;
-    ctx.fillRect(lx, pad.t + 4, 10, 3);
+    ctx.fillRect(lx, 8, 10, 3);
     ctx.fillStyle = c.text;
-    ctx.fillText(label, lx + 14, pad.t + 9);
+    ctx.fillText(label, lx + 14, 13);
     lx += 20 + ctx.measureText(label).width;
   }
 }

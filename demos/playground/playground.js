@@ -186,6 +186,7 @@ function rebuild() {
   t.addEventListener('snapshot', () => { if (trainer === t) mapDirty = true; });
   t.addEventListener('stopped', (e) => {
     if (trainer !== t) return;
+    showProgress(performance.now(), true); // the final counters, before the status says so
     setStatus(e.detail.reason === 'diverged' ? 'stopped: diverged' : e.detail.reason === 'finished' ? 'finished' : 'paused');
   });
   t.addEventListener('error', (e) => {
@@ -238,9 +239,9 @@ function onProgress(p) {
 // DOM text for the last progress, written from the frame loop at most ~10 times a second (layout is not free).
 let latestProgress = null;
 let statsAt = -Infinity;
-function showProgress(now) {
+function showProgress(now, force = false) {
   const p = latestProgress;
-  if (!p || now - statsAt < 100) return;
+  if (!p || (!force && now - statsAt < 100)) return;
   latestProgress = null;
   statsAt = now;
   setStat('stat-step', String(p.step), p.step);
@@ -272,11 +273,13 @@ function bindControls() {
   $('step').addEventListener('click', act(async (t) => {
     await t.ready;
     const r = await t.step(STEP_BUTTON_STEPS);
+    showProgress(performance.now(), true);
     setStatus(`paused at step ${r.step}`);
   }));
   $('reset').addEventListener('click', act(async (t) => {
     clearMessage();
     await t.reset({ seed: config.seed });
+    showProgress(performance.now(), true);
     curves.train.clear();
     curves.test.clear();
     lastTestStep = -1;

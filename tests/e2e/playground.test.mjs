@@ -3,7 +3,7 @@
 // (divergence, an invalid link, a crashed worker) are shown and survived. One browser for the whole file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import os from 'node:os';
 import { startBrowser, openPage, screenshot, waitForValue } from './helpers.mjs';
 
 const LONG_TASK_LIMIT_MS = 200; // the widget budget is 50 ms; this shared 2-core machine gets a wide margin
@@ -31,8 +31,14 @@ async function openPlayground(hash = '') {
 }
 
 const stat = (page, id) => page.evaluate((i) => Number(document.getElementById(i).dataset.value), id);
-const mapHash = async (page) => createHash('sha1')
-  .update(await page.evaluate(() => document.getElementById('map').toDataURL())).digest('hex');
+// A cheap fingerprint of the map's pixels (toDataURL would PNG-encode on the main thread: a long task itself).
+const mapHash = (page) => page.evaluate(() => {
+  const c = document.getElementById('map');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let h = 2166136261;
+  for (let i = 0; i < d.length; i += 4) h = Math.imul(h ^ (d[i] | (d[i + 1] << 8) | (d[i + 2] << 16)), 16777619);
+  return h >>> 0;
+});
 const weights = (page) => page.evaluate(() => Array.from(window.playground.trainer.predictor.getWeights()));
 const maxAbsDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
@@ -44,7 +50,9 @@ async function longTasks(page, label) {
   const tasks = await page.evaluate(() => window.__longTasks);
   console.log(`${label}: ${tasks.length} long tasks${tasks.length ? ': ' + tasks.map((t) => `${t.ms} ms @${t.start}`).join(', ') : ''}`);
   const worst = tasks.reduce((m, t) => Math.max(m, t.ms), 0);
-  assert.ok(worst <= LONG_TASK_LIMIT_MS, `${label}: a main-thread task took ${worst} ms (limit ${LONG_TASK_LIMIT_MS} ms)`);
+  const load = os.loadavg()[0].toFixed(1);
+  assert.ok(worst <= LONG_TASK_LIMIT_MS, `${label}: a main-thread task took ${worst} ms (limit ${LONG_TASK_LIMIT_MS} ms; ` +
+    `machine load average ${load} on ${os.cpus().length} cores)`);
   return tasks;
 }
 
@@ -55,8 +63,13 @@ test('Train: spiral test accuracy reaches 95% within 15 s, loss falls 4x, the ma
   shared = await openPlayground();
   const { page, errors } = shared;
   const before = await mapHash(page);
+  // Playwright's own in-page work (its injected script, role queries) must not count: warm it up first, then
+  // record only from the start of training.
+  const train = page.getByRole('button', { name: 'Train', exact: true });
+  await train.waitFor();
+  await page.evaluate(() => { window.__longTasks = []; });
   const t0 = Date.now();
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await train.click();
   await waitForValue(page, () => Number(document.getElementById('stat-test-acc').dataset.value) >= 0.95, null,
     { timeoutMs: 15000, what: 'test accuracy >= 95%' });
   const seconds = (Date.now() - t0) / 1000;
@@ -71,13 +84,40 @@ test('Train: spiral test accuracy reaches 95% within 15 s, loss falls 4x, the ma
     `${await stat(page, 'stat-step')}, loss ${first.toFixed(4)} -> ${last.toExponential(2)}, ` +
     `${Math.round(rate)} samples/s, ${(flops / 1e9).toFixed(2)} GFLOP done`);
   assert.ok(last < first / 4, `last loss ${last} is not below a quarter of the first ${first}`);
+  await longTasks(page, 'training');
   assert.notEqual(await mapHash(page), before, 'the decision map did not change while training');
   const s = await page.evaluate(() => window.playground.stats);
   console.log(`map: ${s.paints} paints, last ${s.mapMs.toFixed(2)} ms for 10,000 points; one prediction ` +
     `${s.latencyUs.toFixed(2)} µs; ${s.frames} frames, slowest (ms): ${JSON.stringify(s.worstMs)}`);
   assert.ok(s.paints >= 5, `only ${s.paints} map paints during training`);
-  await longTasks(page, 'training');
-  await screenshot(page, 'playground');
+  checkNoErrors(errors);
+});
+
+test('Hovering a point shows its predicted probabilities and the latency; arrow keys probe too', async () => {
+  const { page, errors } = shared;
+  const box = await page.locator('#map').boundingBox();
+  const target = await page.evaluate(() => {
+    const d = window.playground.trainer.info.dataset;
+    return { x: d.x[0], y: d.x[1], label: d.y[0], domain: d.domain };
+  });
+  const [lo, hi] = target.domain;
+  await page.mouse.move(box.x + ((target.x - lo) / (hi - lo)) * box.width, box.y + ((hi - target.y) / (hi - lo)) * box.height);
+  const text = await waitForValue(page, () => {
+    const t = document.getElementById('probe').textContent;
+    return /train point #0/.test(t) ? t : null;
+  }, null, { what: 'a prediction for training point #0' });
+  console.log(`hover: ${text}`);
+  assert.match(text, /label class \d → class 0: \d+\.\d%, class 1: \d+\.\d% · \d+\.\d µs per prediction$/);
+  const us = await page.evaluate(() => Number(document.getElementById('probe').dataset.latencyUs));
+  assert.ok(us > 0 && us < 1000, `latency ${us} µs`);
+  console.log(`screenshot: ${await screenshot(page, 'playground')}`);
+
+  await page.locator('#map').focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  const moved = await page.textContent('#probe');
+  assert.notEqual(moved, text, 'arrow keys did not move the probe');
+  assert.match(moved, /class 1: \d+\.\d%/);
   checkNoErrors(errors);
 });
 
@@ -109,33 +149,6 @@ test('Pause stops the step counter, Step advances it (keyboard too), Reset with 
   const again = (await page.evaluate(() => window.playground.losses)).values;
   console.log(`first losses: run ${firstLosses.map((v) => v.toFixed(6))}, after reset ${again.map((v) => v.toFixed(6))}`);
   assert.deepEqual(again, firstLosses, 'Reset with the same seed did not reproduce the first losses');
-  checkNoErrors(errors);
-});
-
-test('Hovering a point shows its predicted probabilities and the latency; arrow keys probe too', async () => {
-  const { page, errors } = shared;
-  const box = await page.locator('#map').boundingBox();
-  const target = await page.evaluate(() => {
-    const d = window.playground.trainer.info.dataset;
-    return { x: d.x[0], y: d.x[1], label: d.y[0], domain: d.domain };
-  });
-  const [lo, hi] = target.domain;
-  await page.mouse.move(box.x + ((target.x - lo) / (hi - lo)) * box.width, box.y + ((hi - target.y) / (hi - lo)) * box.height);
-  const text = await waitForValue(page, () => {
-    const t = document.getElementById('probe').textContent;
-    return /train point #0/.test(t) ? t : null;
-  }, null, { what: 'a prediction for training point #0' });
-  console.log(`hover: ${text}`);
-  assert.match(text, /label class \d → class 0: \d+\.\d%, class 1: \d+\.\d% · \d+\.\d µs per prediction$/);
-  const us = await page.evaluate(() => Number(document.getElementById('probe').dataset.latencyUs));
-  assert.ok(us > 0 && us < 1000, `latency ${us} µs`);
-
-  await page.locator('#map').focus();
-  await page.keyboard.press('ArrowLeft');
-  await page.keyboard.press('ArrowLeft');
-  const moved = await page.textContent('#probe');
-  assert.notEqual(moved, text, 'arrow keys did not move the probe');
-  assert.match(moved, /class 1: \d+\.\d%/);
   checkNoErrors(errors);
 });
 
