@@ -191,6 +191,36 @@ test('an invalid spec rejects ready with the core message and emits an error eve
   t.dispose();
 });
 
+test('{x, y} data with a test split trains as given; bad arrays are rejected with the field name', async () => {
+  // Two separable blobs: class 0 around (-1, 0), class 1 around (1, 0).
+  const n = 64;
+  const x = new Float32Array(2 * n), y = new Int32Array(n);
+  for (let i = 0; i < n; i++) { y[i] = i % 2; x[2 * i] = y[i] ? 1 + 0.01 * i : -1 - 0.01 * i; x[2 * i + 1] = (i % 7) / 7 - 0.5; }
+  const { t } = makeTrainer({ batchSize: 16 }, SPEC, { x, y, testX: x.slice(0, 20), testY: y.slice(0, 10) });
+  const info = await t.ready;
+  assert.deepEqual([info.nTrain, info.nTest, info.dataset], [64, 10, null]);
+  await t.step(50);
+  assert.equal(t.progress.testAccuracy, 1, `test accuracy ${t.progress.testAccuracy}`);
+  t.dispose();
+  const bad = makeTrainer({}, SPEC, { x: [0, 1], y });
+  await assert.rejects(bad.t.ready, /data.x: expected a Float32Array/);
+  bad.t.dispose();
+});
+
+test('a worker that cannot load the wasm fails ready with its message instead of hanging', async () => {
+  class NoWasmWorker extends EventTarget {
+    constructor() { super(); setImmediate(() => this.dispatchEvent(new MessageEvent('message', { data: { type: 'fatal', message: 'could not load tinytrain.wasm: HTTP 404' } }))); }
+    postMessage() {}
+    terminate() { this.terminated = true; }
+  }
+  const workers = [];
+  const t = new Trainer(SPEC, DATA, { Model: FakeModel, createWorker: () => { const w = new NoWasmWorker(); workers.push(w); return w; } });
+  await assert.rejects(t.ready, /could not load tinytrain.wasm: HTTP 404/);
+  assert.equal(workers.length, 1, 'a worker that never booted was restarted');
+  assert.equal(workers[0].terminated, true);
+  t.dispose();
+});
+
 const WASM = new URL('../../wasm/tinytrain.wasm', import.meta.url);
 test('with the real wasm Model: spiral trains past 90% test accuracy through the Trainer', { skip: !existsSync(WASM) && 'wasm/tinytrain.wasm not built (make wasm)' }, async () => {
   const { Model } = await import('../../wasm/tinytrain.js');
