@@ -31,6 +31,12 @@
 #define TT_GEMM_KC 256
 #define TT_GEMM_MC 96   /* multiple of MR */
 #define TT_GEMM_NC 128  /* multiple of NR; 256 measured no faster */
+/* Code size matters (the whole module has a 64 KiB budget): clang's default unrolling and vectorising of the
+ * packing, edge and scalar-tail loops tripled this file's code for no measured speed. Loops over the
+ * accumulators are unrolled fully (so they stay in registers); every other loop is left as written. */
+#define TT_UNROLL_FULL _Pragma("clang loop unroll(full)")
+#define TT_NO_UNROLL _Pragma("clang loop unroll(disable) vectorize(disable)")
+
 /* At or below this many multiply-adds the scalar reference is faster than packing (measured: 5x5x5 ties). */
 #define TT_GEMM_SMALL 128
 
@@ -45,9 +51,12 @@ static float gemm_bpack[TT_GEMM_KC * TT_GEMM_NC] __attribute__((aligned(16)));  
 static inline __attribute__((always_inline)) void gemm_tile(const int MR, int kc, const float *ap, const float *bp,
                                                              float *C, int ldc, int accumulate, int nr) {
   v128_t c0[TT_GEMM_MR], c1[TT_GEMM_MR];  // columns 0-3 and 4-7 of each row
+  TT_UNROLL_FULL
   for (int r = 0; r < MR; r++) c0[r] = c1[r] = wasm_f32x4_splat(0.0f);
+  TT_NO_UNROLL
   for (int p = 0; p < kc; p++) {
     const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+    TT_UNROLL_FULL
     for (int r = 0; r < MR; r++) {
       const v128_t a = wasm_v128_load32_splat(ap + r);
       c0[r] = wasm_f32x4_add(c0[r], wasm_f32x4_mul(a, b0));
@@ -57,6 +66,7 @@ static inline __attribute__((always_inline)) void gemm_tile(const int MR, int kc
     bp += TT_GEMM_NR;
   }
   if (nr == TT_GEMM_NR) {
+    TT_UNROLL_FULL
     for (int r = 0; r < MR; r++) {
       float *c = C + (size_t)r * ldc;
       if (accumulate) {
@@ -69,10 +79,12 @@ static inline __attribute__((always_inline)) void gemm_tile(const int MR, int kc
   } else {
     // right edge: spill the tile row and copy the valid columns
     float t[TT_GEMM_NR] __attribute__((aligned(16)));
+    TT_UNROLL_FULL
     for (int r = 0; r < MR; r++) {
       float *c = C + (size_t)r * ldc;
       wasm_v128_store(t, c0[r]);
       wasm_v128_store(t + 4, c1[r]);
+      TT_NO_UNROLL
       for (int j = 0; j < nr; j++) c[j] = accumulate ? c[j] + t[j] : t[j];
     }
   }
@@ -106,6 +118,7 @@ static void gemm_pack_b(float *dst, int tb, const float *B, int ldb, int p0, int
     if (!tb) {
       // B (K, N): each panel row is a contiguous piece of a B row
       const float *src = B + (size_t)p0 * ldb + j;
+      TT_NO_UNROLL
       for (int p = 0; p < kc; p++, src += ldb, dst += TT_GEMM_NR) {
         if (w == TT_GEMM_NR) {
           wasm_v128_store(dst, wasm_v128_load(src));
@@ -113,6 +126,7 @@ static void gemm_pack_b(float *dst, int tb, const float *B, int ldb, int p0, int
         } else {
           wasm_v128_store(dst, zero);
           wasm_v128_store(dst + 4, zero);
+          TT_NO_UNROLL
           for (int q = 0; q < w; q++) dst[q] = src[q];
         }
       }
@@ -121,6 +135,7 @@ static void gemm_pack_b(float *dst, int tb, const float *B, int ldb, int p0, int
       const float *src = B + (size_t)j * ldb + p0;
       int p = 0;
       if (w == TT_GEMM_NR) {
+        TT_NO_UNROLL
         for (; p + 4 <= kc; p += 4) {
           for (int h = 0; h < 2; h++) {  // columns 4h .. 4h+3
             const float *s = src + (size_t)(4 * h) * ldb + p;
@@ -136,6 +151,7 @@ static void gemm_pack_b(float *dst, int tb, const float *B, int ldb, int p0, int
           }
         }
       }
+      TT_NO_UNROLL
       for (; p < kc; p++) {
         float *d = dst + (size_t)p * TT_GEMM_NR;
         for (int q = 0; q < TT_GEMM_NR; q++) d[q] = q < w ? src[(size_t)q * ldb + p] : 0.0f;
@@ -160,11 +176,14 @@ static void gemm_pack_a(float *dst, int ta, const float *A, int lda, int i0, int
     if (ta) {
       // A (K, M): the h values for one k are contiguous
       const float *src = A + (size_t)p0 * lda + i;
+      TT_NO_UNROLL
       for (int p = 0; p < kc; p++, src += lda, dst += h) memcpy(dst, src, (size_t)h * sizeof(float));
     } else {
       // A (M, K): h rows, each contiguous in k; interleave them
+      TT_NO_UNROLL
       for (int r = 0; r < h; r++) {
         const float *src = A + (size_t)(i + r) * lda + p0;
+        TT_NO_UNROLL
         for (int p = 0; p < kc; p++) dst[(size_t)p * h + r] = src[p];
       }
       dst += (size_t)kc * h;
@@ -184,6 +203,7 @@ static void gemm_gemv(int N, int K, const float *x, size_t incx, const float *B,
     for (; j + 16 <= N; j += 16) {
       v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
       const float *b = B + j;
+      TT_NO_UNROLL
       for (int p = 0; p < K; p++, b += ldb) {
         const v128_t xv = wasm_f32x4_splat(x[(size_t)p * incx]);
         a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xv, wasm_v128_load(b)));
@@ -201,6 +221,7 @@ static void gemm_gemv(int N, int K, const float *x, size_t incx, const float *B,
     for (; j + 4 <= N; j += 4) {
       v128_t a0 = wasm_f32x4_splat(0.0f);
       const float *b = B + j;
+      TT_NO_UNROLL
       for (int p = 0; p < K; p++, b += ldb)
         a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_f32x4_splat(x[(size_t)p * incx]), wasm_v128_load(b)));
       float t[4] __attribute__((aligned(16)));
@@ -210,8 +231,10 @@ static void gemm_gemv(int N, int K, const float *x, size_t incx, const float *B,
         *yq = beta == 0.0f ? t[q] : beta * *yq + t[q];
       }
     }
+    TT_NO_UNROLL
     for (; j < N; j++) {
       float acc = 0.0f;
+      TT_NO_UNROLL
       for (int p = 0; p < K; p++) acc += x[(size_t)p * incx] * B[(size_t)p * ldb + j];
       float *yj = y + (size_t)j * incy;
       *yj = beta == 0.0f ? acc : beta * *yj + acc;
@@ -225,14 +248,17 @@ static void gemm_gemv(int N, int K, const float *x, size_t incx, const float *B,
     const int kc = K - p0 < CHUNK ? K - p0 : CHUNK;
     const float *xs = x + (size_t)p0 * incx;
     if (incx != 1) {
+      TT_NO_UNROLL
       for (int p = 0; p < kc; p++) xbuf[p] = xs[(size_t)p * incx];
       xs = xbuf;
     }
     const int first = p0 == 0;  // the first chunk applies beta, later chunks add
+    TT_NO_UNROLL
     for (int j = 0; j < N; j++) {
       const float *b = B + (size_t)j * ldb + p0;
       v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
       int p = 0;
+      TT_NO_UNROLL
       for (; p + 8 <= kc; p += 8) {
         a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(xs + p), wasm_v128_load(b + p)));
         a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(xs + p + 4), wasm_v128_load(b + p + 4)));
@@ -240,6 +266,7 @@ static void gemm_gemv(int N, int K, const float *x, size_t incx, const float *B,
       a0 = wasm_f32x4_add(a0, a1);
       float acc = (wasm_f32x4_extract_lane(a0, 0) + wasm_f32x4_extract_lane(a0, 1)) +
                   (wasm_f32x4_extract_lane(a0, 2) + wasm_f32x4_extract_lane(a0, 3));
+      TT_NO_UNROLL
       for (; p < kc; p++) acc += xs[p] * b[p];
       float *yj = y + (size_t)j * incy;
       *yj = first ? (beta == 0.0f ? acc : beta * *yj + acc) : *yj + acc;
