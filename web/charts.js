@@ -132,7 +132,10 @@ export function drawLineChart(canvas, lines, opts = {}) {
     let lastX = -1;
     for (let i = 0; i < series.length; i++) {
       const x = X(series.steps[i]);
-      if (dots) { ctx.fillRect(x - 1.5, Y(series.values[i]) - 1.5, 3, 3); continue; }
+      if (dots || series.length === 1) { // a single point has no line to draw
+        ctx.fillRect(x - 1.5, Y(series.values[i]) - 1.5, 3, 3);
+        continue;
+      }
       if (i > 0 && x - lastX < 0.5 && i < series.length - 1) continue;
       if (lastX < 0) ctx.moveTo(x, Y(series.values[i])); else ctx.lineTo(x, Y(series.values[i]));
       lastX = x;

@@ -239,3 +239,25 @@ test('A wasm trap in the worker is reported; a new worker continues from the las
   checkNoErrors(errors);
   await context.close();
 });
+
+test('Every dataset and loss builds, steps and paints its view from a link (hash changes rebuild the run)', async () => {
+  const { page, context, errors } = await openPlayground();
+  const combos = [['spiral', 'cross_entropy', '&arms=3'], ['spiral', 'binary_cross_entropy', ''], ['circles', 'mse', ''],
+    ['xor', 'cross_entropy', ''], ['moons', 'binary_cross_entropy', ''], ['gaussians', 'mse', ''], ['sine', 'mse', '']];
+  for (const [ds, loss, extra] of combos) {
+    const hash = `#ds=${ds}${extra}&loss=${loss}&layers=8:tanh`;
+    const paints = await page.evaluate(() => window.playground.stats.paints);
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    await waitForValue(page, (d) => window.playground.config.dataset === d && document.getElementById('status').textContent === 'ready',
+      ds, { what: `${hash} ready` });
+    await page.getByRole('button', { name: 'Step' }).click();
+    await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: `${hash} step 10` });
+    await waitForValue(page, (p) => window.playground.stats.paints > p, paints, { what: `${hash} repaint` });
+    const loss10 = await stat(page, 'stat-loss');
+    assert.ok(Number.isFinite(loss10), `${hash}: loss ${loss10}`);
+    assert.equal(await page.isVisible('#message'), false, `${hash}: ${await page.textContent('#message')}`);
+  }
+  await screenshot(page, 'playground-sine');
+  checkNoErrors(errors);
+  await context.close();
+});
