@@ -53,7 +53,8 @@ export class TrainingSession {
 
   // Entry point for every message; requests run one after another (init awaits the wasm).
   handle(msg) {
-    this.queue = this.queue.then(() => this._handle(msg));
+    // A bug escaping _handle must not poison the queue (every later request would be dropped): report it as fatal.
+    this.queue = this.queue.then(() => this._handle(msg)).catch((err) => this._fatal(`worker: ${err && err.message}`));
     return this.queue;
   }
 
