@@ -44,7 +44,8 @@ enum {
   TT_ERR_DATA = 2,     /* data has the wrong size, NaN/Inf values or labels out of range */
   TT_ERR_MEMORY = 3,   /* the model does not fit (arena size or memory limit) */
   TT_ERR_FILE = 4,     /* a weight file is malformed or does not match the model */
-  TT_ERR_DIVERGED = 5, /* loss or gradients became NaN/Inf; the weights are those before the bad step */
+  TT_ERR_DIVERGED = 5, /* loss or gradients became NaN/Inf, or the loss grew 1000-fold over the first one;
+                          weights and optimizer state are rolled back to the start of the failing call */
   TT_ERR_STATE = 6,    /* the call is not valid now (e.g. train before set_data) or an argument is out of range */
 };
 

@@ -3,6 +3,7 @@
 #ifndef TT_CORE_H
 #define TT_CORE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "../tinytrain.h"
@@ -16,6 +17,17 @@ int tt__fail(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* snprintf for the library (src/core/format.c): %c %s %d %u %x %g %f with l/ll/z, widths and precisions. Use it
+ * instead of libc's printf family, which would pull long-double code into the wasm module. */
+int tt__snprintf(char *buf, size_t len, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int tt__vsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
+/* Decimal text (JSON number grammar, already validated) to double; see format.c for its accuracy. */
+double tt__parse_double(const char *s, size_t len);
+
 /* Clears the last error (called at the start of each public entry point). */
 void tt__clear_error(void);
 
@@ -42,8 +54,11 @@ typedef struct {
 void tt__rng_seed(tt__rng *r, uint64_t seed);
 uint32_t tt__rng_u32(tt__rng *r);
 float tt__rng_uniform(tt__rng *r);           /* [0, 1) */
-float tt__rng_normal(tt__rng *r);            /* mean 0, std 1 */
+float tt__rng_normal(tt__rng *r);            /* mean 0, std 1 (Marsaglia's polar method) */
 uint32_t tt__rng_below(tt__rng *r, uint32_t n); /* [0, n), unbiased */
+
+/* sin and cos of x in [-pi, pi] (src/core/trig.c; libm's carry a large-argument reduction we do not need). */
+void tt__sincos(double x, double *s, double *c);
 
 /* ---- shapes -------------------------------------------------------------------------------------------- */
 

@@ -11,7 +11,7 @@ static int last_status;
 int tt__fail(int status, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(last_message, sizeof last_message, fmt, ap);
+  tt__vsnprintf(last_message, sizeof last_message, fmt, ap);
   va_end(ap);
   last_status = status;
   return status;
@@ -27,15 +27,15 @@ int tt_last_status(void) { return last_status; }
 
 void tt__assert_fail(const char *file, int line, const char *cond) {
   /* A bug, not bad input: leave the reason where a debugger or the wasm host can read it, then trap. */
-  snprintf(last_message, sizeof last_message, "internal error at %s:%d: %s", file, line, cond);
+  tt__snprintf(last_message, sizeof last_message, "internal error at %s:%d: %s", file, line, cond);
   last_status = TT_ERR_STATE;
   __builtin_trap();
 }
 
 void tt__shape_str(tt__shape s, char *buf, size_t len) {
   size_t at = 0;
-  at += (size_t)snprintf(buf, len, "[");
+  at += (size_t)tt__snprintf(buf, len, "[");
   for (int i = 0; i < s.rank && at < len; i++)
-    at += (size_t)snprintf(buf + at, len - at, i ? ", %d" : "%d", s.d[i]);
-  if (at < len) snprintf(buf + at, len - at, "]");
+    at += (size_t)tt__snprintf(buf + at, len - at, i ? ", %d" : "%d", s.d[i]);
+  if (at < len) tt__snprintf(buf + at, len - at, "]");
 }

@@ -51,7 +51,7 @@ static void put(char *buf, size_t len, size_t *at, const char *fmt, ...) {
   char piece[64];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(piece, sizeof piece, fmt, ap);
+  int n = tt__vsnprintf(piece, sizeof piece, fmt, ap);
   va_end(ap);
   if (n < 0 || (size_t)n >= sizeof piece || *at + (size_t)n >= len) return;
   memcpy(buf + *at, piece, (size_t)n + 1);
@@ -68,7 +68,7 @@ static void put_quoted(char *buf, size_t len, size_t *at, const char *s, size_t 
     if (c == '"' || c == '\\') put(buf, len, at, "\\%c", c), i++;
     else if (c == '\n') put(buf, len, at, "\\n"), i++;
     else if (c == '\t') put(buf, len, at, "\\t"), i++;
-    else if (c < 0x20 || c == 0x7F) put(buf, len, at, "\\u%04X", c), i++;
+    else if (c < 0x20 || c == 0x7F) put(buf, len, at, "\\u%04x", c), i++;
     else {
       /* one whole UTF-8 character (the text was validated, but stay inside n regardless) */
       size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
@@ -84,7 +84,7 @@ static int fail(parser *p, size_t at, const char *fmt, ...) {
   char detail[192];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(detail, sizeof detail, fmt, ap);
+  tt__vsnprintf(detail, sizeof detail, fmt, ap);
   va_end(ap);
   tt__fail(p->err_status, "%s: invalid JSON at byte %zu: %s", p->what, at, detail);
   return -1;
@@ -107,7 +107,10 @@ static int hex4(const parser *p, size_t at, unsigned *out) {
   unsigned v = 0;
   for (int i = 0; i < 4; i++) {
     char c = p->s[at + (size_t)i];
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    int d = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : -1;
     if (d < 0) return -1;
     v = v * 16 + (unsigned)d;
   }
@@ -146,7 +149,7 @@ static int parse_string(parser *p, const char **out, size_t *out_len) {
     if (p->pos >= p->len) return fail(p, start, "unterminated string");
     unsigned char c = (unsigned char)p->s[p->pos];
     if (c == '"') { p->pos++; break; }
-    if (c < 0x20) return fail(p, p->pos, "control character 0x%02X in a string (write it as an escape)", c);
+    if (c < 0x20) return fail(p, p->pos, "control character 0x%02x in a string (write it as an escape)", c);
     if (c >= 0x80) {
       size_t k = utf8_len(p);
       if (!k) return fail(p, p->pos, "invalid UTF-8 in a string");
@@ -165,17 +168,18 @@ static int parse_string(parser *p, const char **out, size_t *out_len) {
       p->pos += 2;
       continue;
     }
-    if (e != 'u') return fail(p, p->pos, "invalid escape sequence (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+    if (e != 'u')
+      return fail(p, p->pos, "invalid escape sequence (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
     unsigned cp, lo;
     if (hex4(p, p->pos + 2, &cp)) return fail(p, p->pos, "expected 4 hex digits after \\u");
     size_t esc = p->pos;
     p->pos += 6;
-    if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(p, esc, "unpaired surrogate \\u%04X", cp);
+    if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(p, esc, "unpaired surrogate \\u%04x", cp);
     if (cp >= 0xD800 && cp <= 0xDBFF) {
       /* a high surrogate must be followed by an escaped low surrogate */
       if (p->pos + 1 >= p->len || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u' || hex4(p, p->pos + 2, &lo) ||
           lo < 0xDC00 || lo > 0xDFFF)
-        return fail(p, esc, "unpaired surrogate \\u%04X", cp);
+        return fail(p, esc, "unpaired surrogate \\u%04x", cp);
       cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
       p->pos += 6;
     }
@@ -201,7 +205,7 @@ static int parse_string(parser *p, const char **out, size_t *out_len) {
 
 static int is_digit(const parser *p) { int c = peek(p); return c >= '0' && c <= '9'; }
 
-/* Strict number grammar, then strtod on a NUL-terminated copy (the text itself may not be terminated). */
+/* Strict number grammar, then tt__parse_double (src/core/format.c) on the validated text. */
 static int parse_number(parser *p, double *out) {
   size_t start = p->pos;
   if (peek(p) == '-') p->pos++;
@@ -221,11 +225,7 @@ static int parse_number(parser *p, double *out) {
   }
   size_t n = p->pos - start;
   if (n > MAX_NUMBER_CHARS) return fail(p, start, "number longer than %d characters", MAX_NUMBER_CHARS);
-  char buf[MAX_NUMBER_CHARS + 1];
-  memcpy(buf, p->s + start, n);
-  buf[n] = '\0';
-  /* The C locale's '.' is assumed: the library never calls setlocale. */
-  double v = strtod(buf, NULL);
+  double v = tt__parse_double(p->s + start, n);
   if (!isfinite(v)) return fail(p, start, "number out of range");
   *out = v;
   return 0;
@@ -415,7 +415,7 @@ void tt__json_describe(const tt__json *v, char *buf, size_t len) {
   if (!v) { put(buf, len, &at, "nothing"); return; }
   switch (v->type) {
     case TT_JSON_NULL: put(buf, len, &at, "null"); break;
-    case TT_JSON_BOOL: put(buf, len, &at, v->number ? "true" : "false"); break;
+    case TT_JSON_BOOL: put(buf, len, &at, v->number != 0 ? "true" : "false"); break;
     case TT_JSON_STRING: put_quoted(buf, len, &at, v->str, v->str_len, 40); break;
     case TT_JSON_ARRAY: put(buf, len, &at, "an array"); break;
     case TT_JSON_OBJECT: put(buf, len, &at, "an object"); break;
@@ -423,13 +423,13 @@ void tt__json_describe(const tt__json *v, char *buf, size_t len) {
       /* whole numbers in full (2000000, not 2e+06); else the shortest form that reads back as the same
        * double: 0.1 -> "0.1", not 0.10000000000000001 */
       if (v->number == floor(v->number) && fabs(v->number) < 1e17) {
-        put(buf, len, &at, "%.0f", v->number);
+        put(buf, len, &at, "%.0f", v->number == 0 ? 0.0 : v->number); /* -0 reads as 0 */
         break;
       }
-      for (int prec = 1; prec <= 17; prec++) {
+      for (int prec = 1; prec <= 15; prec++) {
         char tmp[32];
-        snprintf(tmp, sizeof tmp, "%.*g", prec, v->number);
-        if (strtod(tmp, NULL) == v->number || prec == 17) { put(buf, len, &at, "%s", tmp); break; }
+        size_t n = (size_t)tt__snprintf(tmp, sizeof tmp, "%.*g", prec, v->number);
+        if (tt__parse_double(tmp, n) == v->number || prec == 15) { put(buf, len, &at, "%s", tmp); break; }
       }
       break;
   }

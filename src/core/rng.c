@@ -18,10 +18,13 @@ uint32_t tt__rng_u32(tt__rng *r) { return (uint32_t)(next64(r) >> 32); }
 float tt__rng_uniform(tt__rng *r) { return (float)(tt__rng_u32(r) >> 8) * (1.0f / 16777216.0f); }
 
 float tt__rng_normal(tt__rng *r) {
-  /* Box-Muller in double so the result does not depend on float libm details. */
-  double u1 = ((double)(next64(r) >> 11) + 1.0) * (1.0 / 9007199254740993.0); /* (0, 1] */
-  double u2 = (double)(next64(r) >> 11) * (1.0 / 9007199254740992.0);
-  return (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
+  /* Marsaglia's polar method, in double: needs only log and sqrt (no trigonometry in the wasm module). */
+  for (;;) {
+    double u = (double)(next64(r) >> 11) * (2.0 / 9007199254740992.0) - 1.0; /* [-1, 1) */
+    double v = (double)(next64(r) >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+    double s = u * u + v * v;
+    if (s > 0 && s < 1) return (float)(u * sqrt(-2.0 * log(s) / s));
+  }
 }
 
 uint32_t tt__rng_below(tt__rng *r, uint32_t n) {

@@ -47,10 +47,7 @@ static int parse_number(field f, float *out) {
     if (!exp_digits) return 0;
   }
   if (i != f.n) return 0;
-  char buf[72];
-  memcpy(buf, f.p, f.n);
-  buf[f.n] = '\0';
-  double v = strtod(buf, NULL);  // the syntax is checked above; strtod only converts (C locale)
+  double v = tt__parse_double(f.p, f.n);  // the syntax is checked above
   if (!(fabs(v) <= FLT_MAX)) return 2;
   *out = (float)v;
   return 1;

@@ -70,7 +70,7 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
       if (count == 0) continue;
       expected_tensor *t = &out[n++];
       memset(t, 0, sizeof *t);
-      snprintf(t->name, sizeof t->name, "%d.%s", l->index, part == 0 ? "weight" : "bias");
+      tt__snprintf(t->name, sizeof t->name, "%d.%s", l->index, part == 0 ? "weight" : "bias");
       t->count = count;
       t->dst = part == 0 ? l->w : l->b;
       t->layer = l;
@@ -101,10 +101,10 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
 
 /* "[3, 2]" for messages; compact "[3,2]" (sep ",") for the header. */
 static void dims_sep(const uint64_t *dims, int rank, char *buf, size_t len, const char *sep) {
-  size_t at = (size_t)snprintf(buf, len, "[");
+  size_t at = (size_t)tt__snprintf(buf, len, "[");
   for (int i = 0; i < rank && at < len; i++)
-    at += (size_t)snprintf(buf + at, len - at, "%s%llu", i ? sep : "", (unsigned long long)dims[i]);
-  if (at < len) snprintf(buf + at, len - at, "]");
+    at += (size_t)tt__snprintf(buf + at, len - at, "%s%llu", i ? sep : "", (unsigned long long)dims[i]);
+  if (at < len) tt__snprintf(buf + at, len - at, "]");
 }
 
 static void dims_str(const uint64_t *dims, int rank, char *buf, size_t len) { dims_sep(dims, rank, buf, len, ", "); }
@@ -144,7 +144,7 @@ static void sb_json_string(sbuf *b, const char *s, size_t n) {
     else if (c == '\n') sb_put(b, "\\n", 2);
     else if (c == '\t') sb_put(b, "\\t", 2);
     else if (c == '\r') sb_put(b, "\\r", 2);
-    else if (c < 0x20) { snprintf(esc, sizeof esc, "\\u%04x", c); sb_put(b, esc, 6); }
+    else if (c < 0x20) { tt__snprintf(esc, sizeof esc, "\\u%04x", c); sb_put(b, esc, 6); }
     else sb_put(b, (const char *)&c, 1);
   }
   sb_put(b, "\"", 1);
@@ -172,7 +172,7 @@ int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
     char item[256], shape[96];
     dims_sep(tensors[i].dims, tensors[i].rank, shape, sizeof shape, ",");
     size_t bytes = tensors[i].count * 4;
-    snprintf(item, sizeof item, ",\"%.31s\":{\"dtype\":\"F32\",\"shape\":%.95s,\"data_offsets\":[%zu,%zu]}",
+    tt__snprintf(item, sizeof item, ",\"%.31s\":{\"dtype\":\"F32\",\"shape\":%.95s,\"data_offsets\":[%zu,%zu]}",
              tensors[i].name, shape, offset, offset + bytes);
     sb_str(&h, item);
     offset += bytes;
@@ -567,7 +567,7 @@ tt_model *tt_model_load(const unsigned char *bytes, size_t len) {
   tt_model *m = tt_model_create(spec->str, spec->str_len);
   if (!m) {
     char why[400];
-    snprintf(why, sizeof why, "%s", tt_last_error());  // copy: tt__fail rewrites the buffer we would read
+    tt__snprintf(why, sizeof why, "%s", tt_last_error());  // copy: tt__fail rewrites the buffer we would read
     st_close(&f);
     tt__fail(TT_ERR_FILE, "the spec in this file's metadata is invalid: %s", why);
     return NULL;
@@ -577,7 +577,7 @@ tt_model *tt_model_load(const unsigned char *bytes, size_t len) {
   st_close(&f);
   if (status != TT_OK) {
     char why[512];
-    snprintf(why, sizeof why, "%s", tt_last_error());
+    tt__snprintf(why, sizeof why, "%s", tt_last_error());
     tt_model_free(m);  // may not touch the error, but keep the message safe either way
     tt__fail(status, "%s", why);
     return NULL;

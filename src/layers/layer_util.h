@@ -21,7 +21,7 @@ static inline int tt__layer_fail(const tt__layer *l, const char *name, const cha
   char msg[384];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  tt__vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   return tt__fail(TT_ERR_SPEC, "layers[%d] (%s): %s", l->index, name, msg);
 }

@@ -80,12 +80,13 @@ static int setup_layers(tt_model *m) {
   return TT_OK;
 }
 
-/* One block: params | grads | optimizer state (2 floats per parameter covers every optimizer, so changing
- * momentum while training never reallocates). */
+/* One block: params | grads | optimizer state | checkpoint. 2 floats of state per parameter cover every optimizer,
+ * so changing momentum while training never reallocates; the checkpoint holds params and state as they were at
+ * the start of the current train call, to roll back to when training diverges. */
 static int allocate_params(tt_model *m) {
   size_t n = 0;
   for (int i = 0; i < m->n_layers; i++) n = tt__add(n, tt__add(m->layers[i].w_count, m->layers[i].b_count));
-  size_t bytes = tt__mul(tt__mul(n, 4), sizeof(float));
+  size_t bytes = tt__mul(tt__mul(n, 7), sizeof(float));
   float *block = tt__malloc(bytes);
   if (!block) return tt_last_status();
   memset(block, 0, bytes);
@@ -94,6 +95,7 @@ static int allocate_params(tt_model *m) {
   m->params = block;
   m->grads = block + n;
   m->opt_state = block + 2 * n;
+  m->checkpoint = block + 4 * n;
   size_t at = 0;
   for (int i = 0; i < m->n_layers; i++) {
     tt__layer *l = &m->layers[i];
@@ -119,6 +121,7 @@ static void init_params(tt_model *m, unsigned seed) {
   m->cursor = 0;
   m->last_loss = NAN;
   m->last_accuracy = NAN;
+  m->first_loss = -1;
 }
 
 tt_model *tt_model_create(const char *spec_json, size_t len) {
@@ -282,20 +285,41 @@ static void backward(tt_model *m, int B) {
   }
 }
 
-static int diverged(tt_model *m, const char *what, double value) {
-  return tt__fail(TT_ERR_DIVERGED, "diverged at step %.0f (%s = %s): try a lower learning rate", m->step + 1,
-                  what, isnan(value) ? "nan" : value > 0 ? "inf" : "-inf");
+/* Params and optimizer state as they are now (the start of a train call), to roll back to on divergence. */
+static void checkpoint(tt_model *m) {
+  memcpy(m->checkpoint, m->params, m->param_count * sizeof(float));
+  memcpy(m->checkpoint + m->param_count, m->opt_state, 2 * m->param_count * sizeof(float));
+  m->checkpoint_step = m->step;
 }
 
-/* One optimizer step on the B samples in m->input / m->targets. Checks loss and gradient norm before updating,
- * so a diverging step leaves the weights as they were. */
+static int diverged(tt_model *m, const char *what, double value) {
+  char shown[32];
+  if (isfinite(value)) tt__snprintf(shown, sizeof shown, "%.3g", value);
+  else tt__snprintf(shown, sizeof shown, "%s", isnan(value) ? "nan" : value > 0 ? "inf" : "-inf");
+  tt__fail(TT_ERR_DIVERGED, "diverged at step %.0f (%s = %s): try a lower learning rate", m->step + 1, what, shown);
+  memcpy(m->params, m->checkpoint, m->param_count * sizeof(float));
+  memcpy(m->opt_state, m->checkpoint + m->param_count, 2 * m->param_count * sizeof(float));
+  m->step = m->checkpoint_step;
+  return TT_ERR_DIVERGED;
+}
+
+/* A loss is diverging when it is not finite, or when it has grown a thousand-fold over the first loss after
+ * (re)initialisation: by then the weights are exploding even if the numbers still fit in a float. */
+static int loss_diverged(tt_model *m, double loss) {
+  if (!isfinite(loss)) return 1;
+  if (m->first_loss < 0) m->first_loss = loss;
+  return loss > 1000.0 * (m->first_loss > 1.0 ? m->first_loss : 1.0);
+}
+
+/* One optimizer step on the B samples in m->input / m->targets. Checks loss and gradient norm before updating;
+ * on divergence, params and optimizer state go back to the checkpoint of the start of the train call. */
 static int train_step(tt_model *m, int B, double *loss, long *correct, long *total) {
   int rows, cols;
   loss_rows_cols(m, B, &rows, &cols);
   forward(m, B, 1);
   int last = m->n_layers - 1;
   *loss = tt__loss(m->spec.loss, m->dacts[last], m->acts[last], m->targets, rows, cols, correct, total);
-  if (!isfinite(*loss)) return diverged(m, "loss", *loss);
+  if (loss_diverged(m, *loss)) return diverged(m, "loss", *loss);
   backward(m, B);
   float norm = tt__optim_clip(&m->spec.optim, m->grads, m->param_count);
   if (!isfinite(norm)) return diverged(m, "gradient norm", norm);
@@ -319,7 +343,9 @@ static void augment(tt_model *m, int B) {
       dy = (float)((int)tt__rng_below(&m->rng, 2 * s->augment_shift + 1) - s->augment_shift);
     }
     if (s->augment_rotate > 0) angle = (2 * tt__rng_uniform(&m->rng) - 1) * s->augment_rotate * 0.017453292f;
-    float cs = cosf(angle), sn = sinf(angle), cy = (H - 1) * 0.5f, cx = (W - 1) * 0.5f;
+    double sin_a, cos_a;
+    tt__sincos(angle, &sin_a, &cos_a);
+    float cs = (float)cos_a, sn = (float)sin_a, cy = (H - 1) * 0.5f, cx = (W - 1) * 0.5f;
     memcpy(tmp, img, (size_t)C * H * W * sizeof(float));
     for (int c = 0; c < C; c++)
       for (int y = 0; y < H; y++)
@@ -362,6 +388,7 @@ int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
   size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
   double loss_sum = 0;
   long correct = 0, total = 0;
+  checkpoint(m);
   for (int s = 0; s < steps; s++) {
     if (m->cursor == 0 && !m->no_shuffle) shuffle(m);
     /* the last batch of an epoch may be smaller, as PyTorch's DataLoader does by default */
@@ -391,6 +418,7 @@ int tt_model_train_batch(tt_model *m, const float *x, const float *y, int n) {
   if (check_inputs(m, x, n) || check_labels(m, y, n) || reserve(m, n)) return tt_last_status();
   memcpy(m->input, x, (size_t)n * tt_model_input_size(m) * sizeof(float));
   memcpy(m->targets, y, (size_t)n * tt_model_label_size(m) * sizeof(float));
+  checkpoint(m);
   double loss;
   long correct = 0, total = 0;
   int status = train_step(m, n, &loss, &correct, &total);

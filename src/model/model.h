@@ -34,9 +34,11 @@ struct tt_model {
   tt__layer *layers;                /* = spec.layers, set up */
   int n_layers;
 
-  /* one block: params | grads | optimizer state */
+  /* one block: params | grads | optimizer state (2n) | checkpoint of params and state (3n) */
   size_t param_count;
-  float *params, *grads, *opt_state;
+  float *params, *grads, *opt_state, *checkpoint;
+  double checkpoint_step;           /* step count at the checkpoint */
+  double first_loss;                /* first training loss since (re)initialisation, -1 before; divergence scale */
   size_t block_bytes;
 
   /* activations for up to max_batch samples: acts[i] is layer i's output (B, OUT_i), dacts[i] its gradient;

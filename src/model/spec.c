@@ -86,12 +86,14 @@ static const field cosine_fields[] = {{"warmup", K_INT, 0, O(warmup), 0, 1 << 30
                                       {"total_steps", K_INT, REQUIRED, O(total_steps), 1, 1 << 30},
                                       {"min_lr", K_NUM, 0, O(min_lr), 0, BIG},
                                       {0}};
+static const char *const schedule_names[] = {[TT_SCHED_CONSTANT] = "constant", [TT_SCHED_STEP] = "step",
+                                             [TT_SCHED_COSINE] = "cosine"};
 static const struct {
-  const char *name;
+  const char *owner; /* for "unknown field for ..." */
   const field *fields;
-} schedules[] = {[TT_SCHED_CONSTANT] = {"constant", constant_fields},
-                 [TT_SCHED_STEP] = {"step", step_fields},
-                 [TT_SCHED_COSINE] = {"cosine", cosine_fields}};
+} schedules[] = {[TT_SCHED_CONSTANT] = {"the constant schedule", constant_fields},
+                 [TT_SCHED_STEP] = {"the step schedule", step_fields},
+                 [TT_SCHED_COSINE] = {"the cosine schedule", cosine_fields}};
 
 static const field augment_fields[] = {
     {"shift", K_INT, SHOW_RANGE, offsetof(tt__spec, augment_shift), 0, 4},
@@ -125,7 +127,7 @@ static const char *key_text(const tt__json *member, char *buf, size_t len) {
     plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   }
   if (plain) {
-    snprintf(buf, len, "%s", member->key);
+    tt__snprintf(buf, len, "%s", member->key);
     return buf;
   }
   tt__json as_string = {.type = TT_JSON_STRING, .str = member->key, .str_len = member->key_len};
@@ -140,7 +142,7 @@ static void join_names(char *buf, size_t len, const char *first, const char *con
     const char *name = i < 0 ? first : names ? names[i] : fields[i].name;
     if (i >= 0 && !name) break;
     if (!name) continue;
-    at += (size_t)snprintf(buf + at, at < len ? len - at : 0, "%s%s", at ? ", " : "", name);
+    at += (size_t)tt__snprintf(buf + at, at < len ? len - at : 0, "%s%s", at ? ", " : "", name);
     if (at >= len) break;
   }
 }
@@ -153,15 +155,17 @@ static const char *number_text(double x, char *buf, size_t len) {
 
 /* What a field accepts, in words: "a positive integer", "a number in [0, 1)", ... */
 static void expectation(const field *f, char *buf, size_t len) {
-  if (f->kind == K_BOOL) snprintf(buf, len, "true or false");
-  else if (f->kind == K_PADDING) snprintf(buf, len, "an integer from %g to %g or \"same\"", f->min, f->max);
-  else if ((f->flags & SHOW_RANGE) && f->kind == K_INT) snprintf(buf, len, "an integer from %g to %g", f->min, f->max);
+  if (f->kind == K_BOOL) tt__snprintf(buf, len, "true or false");
+  else if (f->kind == K_PADDING) tt__snprintf(buf, len, "an integer from %g to %g or \"same\"", f->min, f->max);
+  else if ((f->flags & SHOW_RANGE) && f->kind == K_INT)
+    tt__snprintf(buf, len, "an integer from %g to %g", f->min, f->max);
   else if (f->flags & SHOW_RANGE)
-    snprintf(buf, len, "a number in %c%g, %g%c", f->flags & LO_OPEN ? '(' : '[', f->min, f->max,
+    tt__snprintf(buf, len, "a number in %c%g, %g%c", f->flags & LO_OPEN ? '(' : '[', f->min, f->max,
              f->flags & HI_OPEN ? ')' : ']');
   else
-    snprintf(buf, len, "a %s %s", f->flags & LO_OPEN || (f->kind == K_INT && f->min >= 1) ? "positive" : "non-negative",
-             f->kind == K_INT ? "integer" : "number");
+    tt__snprintf(buf, len, "a %s %s",
+                 f->flags & LO_OPEN || (f->kind == K_INT && f->min >= 1) ? "positive" : "non-negative",
+                 f->kind == K_INT ? "integer" : "number");
 }
 
 /* ---- the generic field reader ---------------------------------------------------------------------------- */
@@ -180,7 +184,7 @@ static int read_fields(void *base, const field *fields, const tt__json *obj, con
     if (known) continue;
     char allowed[256];
     join_names(allowed, sizeof allowed, type_allowed ? "type" : NULL, NULL, fields);
-    if (!allowed[0]) snprintf(allowed, sizeof allowed, "none");
+    if (!allowed[0]) tt__snprintf(allowed, sizeof allowed, "none");
     return tt__fail(TT_ERR_SPEC, "%s.%s: unknown field%s%s (allowed: %s)", path, key_text(m, key, sizeof key),
                     owner ? " for " : "", owner ? owner : "", allowed);
   }
@@ -237,11 +241,14 @@ static int read_name(const tt__json *v, const char *path, const char *what, cons
     if (strlen(names[i]) == v->str_len && !strcmp(v->str, names[i])) return i;
   size_t at = 0;
   allowed[0] = '\0';
-  for (int i = 0; i < count; i++) at += (size_t)snprintf(allowed + at, sizeof allowed - at, "%s%s", i ? ", " : "", names[i]);
+  for (int i = 0; i < count; i++)
+    at += (size_t)tt__snprintf(allowed + at, sizeof allowed - at, "%s%s", i ? ", " : "", names[i]);
   if (!v) tt__fail(TT_ERR_SPEC, "%s: required (allowed: %s)", path, allowed);
   else if (v->type == TT_JSON_STRING)
     tt__fail(TT_ERR_SPEC, "%s: unknown %s %s (allowed: %s)", path, what, describe(v, got, sizeof got), allowed);
-  else tt__fail(TT_ERR_SPEC, "%s: expected a %s name (allowed: %s), got %s", path, what, allowed, describe(v, got, sizeof got));
+  else
+    tt__fail(TT_ERR_SPEC, "%s: expected a %s name (allowed: %s), got %s", path, what, allowed,
+             describe(v, got, sizeof got));
   return -1;
 }
 
@@ -250,18 +257,19 @@ static int read_name(const tt__json *v, const char *path, const char *what, cons
 /* "[1, 2, 3]" for short arrays of scalars, else the usual description. */
 static const char *describe_array(const tt__json *v, char *buf, size_t len) {
   if (!v || v->type != TT_JSON_ARRAY || v->count > 4) return describe(v, buf, len);
-  size_t at = (size_t)snprintf(buf, len, "[");
+  size_t at = (size_t)tt__snprintf(buf, len, "[");
   for (const tt__json *e = v->child; e && at < len; e = e->next) {
     char item[48];
-    at += (size_t)snprintf(buf + at, len - at, "%s%s", e == v->child ? "" : ", ", describe(e, item, sizeof item));
+    at += (size_t)tt__snprintf(buf + at, len - at, "%s%s", e == v->child ? "" : ", ", describe(e, item, sizeof item));
   }
-  if (at < len) snprintf(buf + at, len - at, "]");
+  if (at < len) tt__snprintf(buf + at, len - at, "]");
   return buf;
 }
 
 static int read_input(tt__spec *s, const tt__json *v) {
   char got[128];
-  if (!v) return tt__fail(TT_ERR_SPEC, "input: required (an array of 1 to 3 positive integers, e.g. [2] or [1, 28, 28])");
+  if (!v)
+    return tt__fail(TT_ERR_SPEC, "input: required (an array of 1 to 3 positive integers, e.g. [2] or [1, 28, 28])");
   int ok = v->type == TT_JSON_ARRAY && v->count >= 1 && v->count <= TT_MAX_RANK;
   double values = 1;
   for (const tt__json *e = ok ? v->child : NULL; e; e = e->next) {
@@ -282,7 +290,7 @@ static int read_input(tt__spec *s, const tt__json *v) {
 
 static int read_layer(tt__layer *l, int index, const tt__json *v) {
   char path[32], got[96], allowed[256];
-  snprintf(path, sizeof path, "layers[%d]", index);
+  tt__snprintf(path, sizeof path, "layers[%d]", index);
   if (v->type != TT_JSON_OBJECT)
     return tt__fail(TT_ERR_SPEC, "%s: expected an object such as {\"type\": \"relu\"}, got %s", path,
                     describe(v, got, sizeof got));
@@ -293,7 +301,7 @@ static int read_layer(tt__layer *l, int index, const tt__json *v) {
   if (t < 0) {
     size_t at = 0;
     for (int i = 0; i < TT_LAYER_TYPE_COUNT; i++)
-      at += (size_t)snprintf(allowed + at, sizeof allowed - at, "%s%s", i ? ", " : "", layer_types[i].name);
+      at += (size_t)tt__snprintf(allowed + at, sizeof allowed - at, "%s%s", i ? ", " : "", layer_types[i].name);
     if (!type) return tt__fail(TT_ERR_SPEC, "%s.type: required (allowed: %s)", path, allowed);
     if (type->type == TT_JSON_STRING)
       return tt__fail(TT_ERR_SPEC, "%s.type: unknown layer type %s (allowed: %s)", path,
@@ -320,7 +328,8 @@ static int read_layer(tt__layer *l, int index, const tt__json *v) {
 static int read_layers(tt__spec *s, const tt__json *v) {
   char got[96];
   if (!v) return tt__fail(TT_ERR_SPEC, "layers: required (a non-empty array of layer objects)");
-  if (v->type != TT_JSON_ARRAY) return tt__fail(TT_ERR_SPEC, "layers: expected a non-empty array, got %s", describe(v, got, sizeof got));
+  if (v->type != TT_JSON_ARRAY)
+    return tt__fail(TT_ERR_SPEC, "layers: expected a non-empty array, got %s", describe(v, got, sizeof got));
   if (v->count == 0) return tt__fail(TT_ERR_SPEC, "layers: expected a non-empty array");
   if (v->count > TT_MAX_LAYERS)
     return tt__fail(TT_ERR_SPEC, "layers: at most %d layers are supported, got %d", TT_MAX_LAYERS, v->count);
@@ -336,14 +345,17 @@ static int read_schedule(tt__optim_config *c, const tt__json *v) {
   const char *path = "optimizer.schedule";
   if (!v) return 0;
   if (v->type == TT_JSON_STRING) {
-    int t = read_name(v, path, "schedule", (const char *const[]){"constant", "step", "cosine"}, 3);
+    int t = read_name(v, path, "schedule", schedule_names, 3);
     if (t < 0) return TT_ERR_SPEC;
     c->schedule = (tt__sched_type)t;
     /* step and cosine need a length, which only the object form can give */
     if (t == TT_SCHED_STEP)
-      return tt__fail(TT_ERR_SPEC, "%s: the step schedule needs step_size; write {\"type\": \"step\", \"step_size\": 100}", path);
+      return tt__fail(TT_ERR_SPEC,
+                      "%s: the step schedule needs step_size; write {\"type\": \"step\", \"step_size\": 100}", path);
     if (t == TT_SCHED_COSINE)
-      return tt__fail(TT_ERR_SPEC, "%s: the cosine schedule needs total_steps; write {\"type\": \"cosine\", \"total_steps\": 1000}", path);
+      return tt__fail(TT_ERR_SPEC,
+                      "%s: the cosine schedule needs total_steps; write {\"type\": \"cosine\", \"total_steps\": 1000}",
+                      path);
     return 0;
   }
   if (v->type != TT_JSON_OBJECT)
@@ -351,11 +363,10 @@ static int read_schedule(tt__optim_config *c, const tt__json *v) {
                     "\"cosine\", \"total_steps\": 1000}, got %s", path, describe(v, got, sizeof got));
   const tt__json *type = tt__json_get(v, "type");
   int t = TT_SCHED_CONSTANT;  /* an object without type: constant (e.g. only a warmup) */
-  if (type && (t = read_name(type, "optimizer.schedule.type", "schedule", (const char *const[]){"constant", "step", "cosine"}, 3)) < 0)
+  if (type && (t = read_name(type, "optimizer.schedule.type", "schedule", schedule_names, 3)) < 0)
     return TT_ERR_SPEC;
   c->schedule = (tt__sched_type)t;
-  return read_fields(c, schedules[t].fields, v, path, t == TT_SCHED_CONSTANT ? "the constant schedule"
-                     : t == TT_SCHED_STEP ? "the step schedule" : "the cosine schedule", 1);
+  return read_fields(c, schedules[t].fields, v, path, schedules[t].owner, 1);
 }
 
 static int read_optimizer(tt__optim_config *c, const tt__json *v) {
@@ -381,7 +392,8 @@ static int read_optimizer(tt__optim_config *c, const tt__json *v) {
   const field *fields = c->type == TT_OPT_SGD ? sgd_fields : adam_fields;
   if (read_fields(c, fields, v, "optimizer", optimizer_names[c->type], 1)) return TT_ERR_SPEC;
   if (c->nesterov && c->momentum <= 0)
-    return tt__fail(TT_ERR_SPEC, "optimizer.nesterov: needs momentum > 0 (as in PyTorch), got momentum %g", c->momentum);
+    return tt__fail(TT_ERR_SPEC, "optimizer.nesterov: needs momentum > 0 (as in PyTorch), got momentum %g",
+                    c->momentum);
   return read_schedule(c, tt__json_get(v, "schedule"));
 }
 
@@ -392,7 +404,8 @@ static int read_spec(tt__spec *s, const tt__json *root) {
                     "\"cross_entropy\"}, got %s", describe(root, got, sizeof got));
   for (const tt__json *m = root->child; m; m = m->next) {
     int known = 0;
-    for (int i = 0; top_fields[i] && !known; i++) known = m->key_len == strlen(top_fields[i]) && !memcmp(m->key, top_fields[i], m->key_len);
+    for (int i = 0; top_fields[i] && !known; i++)
+      known = m->key_len == strlen(top_fields[i]) && !memcmp(m->key, top_fields[i], m->key_len);
     if (known) continue;
     join_names(allowed, sizeof allowed, NULL, top_fields, NULL);
     return tt__fail(TT_ERR_SPEC, "spec.%s: unknown field (allowed: %s)", key_text(m, key, sizeof key), allowed);
@@ -408,7 +421,8 @@ static int read_spec(tt__spec *s, const tt__json *root) {
   if (seed) {
     if (seed->type != TT_JSON_NUMBER || seed->number < 0 || seed->number > 4294967295.0 ||
         seed->number != floor(seed->number))
-      return tt__fail(TT_ERR_SPEC, "seed: expected an integer from 0 to 4294967295, got %s", describe(seed, got, sizeof got));
+      return tt__fail(TT_ERR_SPEC, "seed: expected an integer from 0 to 4294967295, got %s",
+                      describe(seed, got, sizeof got));
     s->seed = (unsigned)seed->number;
   }
 

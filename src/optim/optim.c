@@ -35,7 +35,9 @@ float tt__optim_lr(const tt__optim_config *c, double step) {
     case TT_SCHED_COSINE: {
       if (c->total_steps <= 0) return (float)lr;
       double done = fmin(s, (double)c->total_steps) / c->total_steps;   // in [0, 1]: stays at min_lr after
-      return (float)(c->min_lr + (lr - c->min_lr) * (1.0 + cos(3.14159265358979323846 * done)) / 2.0);
+      double sin_pd, cos_pd;
+      tt__sincos(3.14159265358979323846 * done, &sin_pd, &cos_pd);
+      return (float)(c->min_lr + (lr - c->min_lr) * (1.0 + cos_pd) / 2.0);
     }
   }
   TT_ASSERT(!"unknown schedule type");

@@ -103,7 +103,7 @@ test('bad data throws a readable Error and keeps the model usable', async () => 
 test('a diverging run stops with a message and keeps the last good weights', async () => {
   const d = makeDataset('spiral', { n: 200, seed: 1, testFraction: 0 });
   const spec = mlp(2, [16], 'relu', 2, 'cross_entropy');
-  spec.optimizer = { type: 'sgd', lr: 1e6 };
+  spec.optimizer = { type: 'sgd', lr: 1e6 }; // cross_entropy keeps the loss finite: the 1000x rule must catch it
   const m = await Model.create(spec);
   m.setData(d.x, d.y);
   let error;
@@ -112,7 +112,7 @@ test('a diverging run stops with a message and keeps the last good weights', asy
     before = m.getWeights();
     try { m.trainSteps(1, 32); } catch (e) { error = e; }
   }
-  assert.match(error?.message ?? '', /^diverged at step \d+ \((loss|gradient norm) = (nan|inf|-inf)\): try a lower learning rate$/);
+  assert.match(error?.message ?? '', /^diverged at step \d+ \((loss|gradient norm) = [^)]+\): try a lower learning rate$/);
   assert.deepEqual(m.getWeights(), before, 'the diverging step did not touch the weights');
   assert.ok(m.predict(d.x.subarray(0, 2)).every(Number.isFinite));
   m.dispose();
