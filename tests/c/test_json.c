@@ -135,26 +135,27 @@ static const struct {
     {"\"abc", 0, "doc: invalid JSON at byte 0: unterminated string"},
     {"[\"ab\\", 0, "doc: invalid JSON at byte 1: unterminated string"},
     {"\"a\x01\"", 0, "doc: invalid JSON at byte 2: control character 0x01 in a string (write it as an escape)"},
-    {"\"a\nb\"", 0, "doc: invalid JSON at byte 2: control character 0x0A in a string (write it as an escape)"},
-    {"\"\\x\"", 0, "doc: invalid JSON at byte 1: invalid escape sequence (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)"},
+    {"\"a\nb\"", 0, "doc: invalid JSON at byte 2: control character 0x0a in a string (write it as an escape)"},
+    {"\"\\x\"", 0,
+     "doc: invalid JSON at byte 1: invalid escape sequence (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)"},
     {"\"\\u12\"", 0, "doc: invalid JSON at byte 1: expected 4 hex digits after \\u"},
     {"\"\\u12", 0, "doc: invalid JSON at byte 1: expected 4 hex digits after \\u"},
     {"\"\\ug000\"", 0, "doc: invalid JSON at byte 1: expected 4 hex digits after \\u"},
-    {"\"\\ud800\"", 0, "doc: invalid JSON at byte 1: unpaired surrogate \\uD800"},
-    {"\"x\\udc00\"", 0, "doc: invalid JSON at byte 2: unpaired surrogate \\uDC00"},
-    {"\"\\ud800\\u0041\"", 0, "doc: invalid JSON at byte 1: unpaired surrogate \\uD800"},
-    {"\"\\ud800\\ud800\"", 0, "doc: invalid JSON at byte 1: unpaired surrogate \\uD800"},
-    {"\"\\ud800\\", 0, "doc: invalid JSON at byte 1: unpaired surrogate \\uD800"},
+    {"\"\\ud800\"", 0, "doc: invalid JSON at byte 1: unpaired surrogate \\ud800"},
+    {"\"x\\udc00\"", 0, "doc: invalid JSON at byte 2: unpaired surrogate \\udc00"},
+    {"\"\\ud800\\u0041\"", 0, "doc: invalid JSON at byte 1: unpaired surrogate \\ud800"},
+    {"\"\\ud800\\ud800\"", 0, "doc: invalid JSON at byte 1: unpaired surrogate \\ud800"},
+    {"\"\\ud800\\", 0, "doc: invalid JSON at byte 1: unpaired surrogate \\ud800"},
     {"\"\xff\"", 0, "doc: invalid JSON at byte 1: invalid UTF-8 in a string"},
-    {"\"\xc0\xaf\"", 0, "doc: invalid JSON at byte 1: invalid UTF-8 in a string"},          /* overlong '/' */
-    {"\"\xe0\x80\xaf\"", 0, "doc: invalid JSON at byte 1: invalid UTF-8 in a string"},      /* overlong */
-    {"\"\xed\xa0\x80\"", 0, "doc: invalid JSON at byte 1: invalid UTF-8 in a string"},      /* encoded surrogate */
+    {"\"\xc0\xaf\"", 0, "doc: invalid JSON at byte 1: invalid UTF-8 in a string"},         /* overlong '/' */
+    {"\"\xe0\x80\xaf\"", 0, "doc: invalid JSON at byte 1: invalid UTF-8 in a string"},     /* overlong */
+    {"\"\xed\xa0\x80\"", 0, "doc: invalid JSON at byte 1: invalid UTF-8 in a string"},     /* encoded surrogate */
     {"\"\xf4\x90\x80\x80\"", 0, "doc: invalid JSON at byte 1: invalid UTF-8 in a string"}, /* above U+10FFFF */
     {"\"ab\xe2\x82\"", 0, "doc: invalid JSON at byte 3: invalid UTF-8 in a string"},       /* truncated */
     {"\"\xe2\x82", 0, "doc: invalid JSON at byte 1: invalid UTF-8 in a string"},           /* truncated at end */
     {"\x80", 0, "doc: invalid JSON at byte 0: expected a value"},
-    {"\xef\xbb\xbf{}", 0, "doc: invalid JSON at byte 0: expected a value"},                 /* BOM */
-    {"[\"a\"\0]", 6, "doc: invalid JSON at byte 4: expected ',' or ']'"},                  /* NUL inside len */
+    {"\xef\xbb\xbf{}", 0, "doc: invalid JSON at byte 0: expected a value"}, /* BOM */
+    {"[\"a\"\0]", 6, "doc: invalid JSON at byte 4: expected ',' or ']'"},   /* NUL inside len */
     {"{\"a\":1,\"a\":2}", 0, "doc: invalid JSON at byte 7: duplicate key \"a\""},
     {"{\"a\":1,\"b\":{\"c\":1,\"c\":2},\"b\":3}", 0, "doc: invalid JSON at byte 18: duplicate key \"c\""},
     {"{\"\\u0061\":1,\"a\":2}", 0, "doc: invalid JSON at byte 12: duplicate key \"a\""},
@@ -255,12 +256,13 @@ TT_TEST(test_json_respects_memory_limit_and_frees_everything) {
 
 TT_TEST(test_json_describe_gives_short_readable_values) {
   tt__json *v = parse("[-3, 2.5, 0.1, 1e21, -0, 4294967296, \"abc\", \"say \\\"hi\\\"\\n\", true, false, null, {}, [],"
-                      " \"0123456789012345678901234567890123456789tail\", \"\\u00e9t\\u00e9\"]");
+                      " \"0123456789012345678901234567890123456789tail\", \"\\u00e9t\\u00e9\", \"\\u0001\\u007f\"]");
   CHECK(v != NULL);
   if (!v) return;
-  const char *want[] = {"-3", "2.5", "0.1", "1e+21", "-0", "4294967296", "\"abc\"", "\"say \\\"hi\\\"\\n\"", "true",
+  const char *want[] = {"-3", "2.5", "0.1", "1e+21", "0", "4294967296", "\"abc\"", "\"say \\\"hi\\\"\\n\"", "true",
                         "false", "null", "an object", "an array",
-                        "\"0123456789012345678901234567890123456789...\"", "\"\xC3\xA9t\xC3\xA9\""};
+                        "\"0123456789012345678901234567890123456789...\"", "\"\xC3\xA9t\xC3\xA9\"",
+                        "\"\\u0001\\u007f\""};
   const tt__json *e = v->child;
   for (size_t i = 0; i < sizeof want / sizeof *want && e; i++, e = e->next) CHECK_STR(describe(e), want[i]);
   CHECK_STR(describe(NULL), "nothing");

@@ -46,11 +46,13 @@ TT_TEST(test_spec_reads_every_layer_type_and_field) {
                             TT_DROPOUT, TT_DENSE,  TT_RELU,      TT_LEAKY_RELU, TT_TANH,
                             TT_SIGMOID, TT_GELU,   TT_SOFTMAX,   TT_EMBEDDING, TT_LAYERNORM};
   for (int i = 0; i < 15; i++) {
-    if (l[i].type != types[i] || l[i].index != i) fprintf(stderr, "  layers[%d]: type %d index %d\n", i, l[i].type, l[i].index);
+    if (l[i].type != types[i] || l[i].index != i)
+      fprintf(stderr, "  layers[%d]: type %d index %d\n", i, l[i].type, l[i].index);
     CHECK(l[i].type == types[i] && l[i].index == i);
   }
   CHECK(l[0].filters == 8 && l[0].kernel == 3 && l[0].stride == 1 && l[0].padding_same == 1 && l[0].bias == 0);
-  CHECK(l[1].filters == 4 && l[1].kernel == 5 && l[1].stride == 2 && l[1].padding == 1 && !l[1].padding_same && l[1].bias == 1);
+  CHECK(l[1].filters == 4 && l[1].kernel == 5 && l[1].stride == 2 && l[1].padding == 1 && !l[1].padding_same &&
+        l[1].bias == 1);
   CHECK(l[2].kernel == 2 && l[2].stride == 2);  /* pool stride defaults to size */
   CHECK(l[3].kernel == 3 && l[3].stride == 1);
   CHECK_NEAR(l[5].rate, 0.25, 0);
@@ -77,7 +79,8 @@ TT_TEST(test_spec_fills_documented_defaults) {
   CHECK(spec.input.rank == 1 && spec.input.d[0] == 2 && spec.seed == 1 && spec.loss == TT_LOSS_CROSS_ENTROPY);
   CHECK(spec.augment_shift == 0 && spec.augment_rotate == 0);
   CHECK(spec.layers[0].bias == 1);
-  CHECK(spec.layers[1].stride == 1 && spec.layers[1].padding == 0 && spec.layers[1].padding_same == 0 && spec.layers[1].bias == 1);
+  CHECK(spec.layers[1].stride == 1 && spec.layers[1].padding == 0 && spec.layers[1].padding_same == 0 &&
+        spec.layers[1].bias == 1);
   CHECK_NEAR(spec.layers[2].rate, 0.5, 0);
   CHECK_NEAR(spec.layers[3].slope, 0.01, 1e-7);
   CHECK_NEAR(spec.layers[4].eps, 1e-5, 1e-7);
@@ -147,7 +150,8 @@ static const struct {
 } mistakes[] = {
     /* the examples in the brief, word for word */
     {"{'input': [2], 'layers': [{'type': 'dense', 'units': 4}, {'type': 'relu'}, {'type': 'dense', 'units': -3}],"
-     " 'loss': 'mse'}", "layers[2].units: expected a positive integer, got -3"},
+     " 'loss': 'mse'}",
+     "layers[2].units: expected a positive integer, got -3"},
     {L("{'type': 'dens'}"), "layers[0].type: unknown layer type \"dens\" " ALLOWED_LAYERS},
     {O("{'lr': 'fast'}"), "optimizer.lr: expected a positive number, got \"fast\""},
     {"{'input': [2], 'layers': [{'type': 'dense', 'units': 4}, {'type': 'relu', 'kernel': 3}], 'loss': 'mse'}",
@@ -158,7 +162,8 @@ static const struct {
      "input: expected an array of 1 to 3 positive integers, got [0]"},
     {"{'input': [2], 'layers': [], 'loss': 'mse'}", "layers: expected a non-empty array"},
     /* top level */
-    {"[]", "spec: expected an object such as {\"input\": [2], \"layers\": [...], \"loss\": \"cross_entropy\"}, got an array"},
+    {"[]",
+     "spec: expected an object such as {\"input\": [2], \"layers\": [...], \"loss\": \"cross_entropy\"}, got an array"},
     {"", "spec: invalid JSON at byte 0: expected a value"},
     {"{'input': [2], 'loss': 'mse', 'loss': 'mse'}", "spec: invalid JSON at byte 30: duplicate key \"loss\""},
     {X("'a b': 1"), "spec.\"a b\": unknown field (allowed: input, layers, loss, optimizer, seed, augment)"},
@@ -185,7 +190,8 @@ static const struct {
     {L("{'type': 'Dense', 'units': 3}"), "layers[0].type: unknown layer type \"Dense\" " ALLOWED_LAYERS},
     {L("{'type': 'relu', 'a\\nb': 1}"), "layers[0].\"a\\nb\": unknown field for relu (allowed: type)"},
     {L("{'type': 'dense', 'units': 2.5}"), "layers[0].units: expected a positive integer, got 2.5"},
-    {L("{'type': 'dense', 'units': 2000000}"), "layers[0].units: expected a positive integer at most 1048576, got 2000000"},
+    {L("{'type': 'dense', 'units': 2000000}"),
+     "layers[0].units: expected a positive integer at most 1048576, got 2000000"},
     {L("{'type': 'dense', 'units': '16'}"), "layers[0].units: expected a positive integer, got \"16\""},
     {L("{'type': 'dense', 'units': 0}"), "layers[0].units: expected a positive integer, got 0"},
     {L("{'type': 'dense'}"), "layers[0].units: required for dense (a positive integer)"},
@@ -195,8 +201,10 @@ static const struct {
      "layers[0].filters: unknown field for dense (allowed: type, units, bias)"},
     {L("{'type': 'conv2d', 'kernel': 3}"), "layers[0].filters: required for conv2d (a positive integer)"},
     {L("{'type': 'conv2d', 'filters': 4}"), "layers[0].kernel: required for conv2d (a positive integer)"},
-    {L("{'type': 'conv2d', 'filters': 4, 'kernel': 65}"), "layers[0].kernel: expected a positive integer at most 64, got 65"},
-    {L("{'type': 'conv2d', 'filters': 4, 'kernel': 3, 'stride': 0}"), "layers[0].stride: expected a positive integer, got 0"},
+    {L("{'type': 'conv2d', 'filters': 4, 'kernel': 65}"),
+     "layers[0].kernel: expected a positive integer at most 64, got 65"},
+    {L("{'type': 'conv2d', 'filters': 4, 'kernel': 3, 'stride': 0}"),
+     "layers[0].stride: expected a positive integer, got 0"},
     {L("{'type': 'conv2d', 'filters': 4, 'kernel': 3, 'padding': 'valid'}"),
      "layers[0].padding: expected an integer from 0 to 64 or \"same\", got \"valid\""},
     {L("{'type': 'conv2d', 'filters': 4, 'kernel': 3, 'padding': -1}"),
@@ -232,7 +240,8 @@ static const struct {
     {O("{'lr': 1e31}"), "optimizer.lr: expected a positive number at most 1e+30, got 1e+31"},
     {O("{'type': 'sgd', 'momentum': 1}"), "optimizer.momentum: expected a number in [0, 1), got 1"},
     {O("{'type': 'sgd', 'nesterov': true}"), "optimizer.nesterov: needs momentum > 0 (as in PyTorch), got momentum 0"},
-    {O("{'type': 'sgd', 'momentum': 0.9, 'nesterov': 'yes'}"), "optimizer.nesterov: expected true or false, got \"yes\""},
+    {O("{'type': 'sgd', 'momentum': 0.9, 'nesterov': 'yes'}"),
+     "optimizer.nesterov: expected true or false, got \"yes\""},
     {O("{'type': 'sgd', 'weight_decay': -1}"), "optimizer.weight_decay: expected a non-negative number, got -1"},
     {O("{'beta1': 1}"), "optimizer.beta1: expected a number in [0, 1), got 1"},
     {O("{'beta2': -0.5}"), "optimizer.beta2: expected a number in [0, 1), got -0.5"},
@@ -243,10 +252,13 @@ static const struct {
     {O("{'schedule': 'cosine'}"),
      "optimizer.schedule: the cosine schedule needs total_steps; write {\"type\": \"cosine\", \"total_steps\": 1000}"},
     {O("{'schedule': 'linear'}"), "optimizer.schedule: unknown schedule \"linear\" (allowed: constant, step, cosine)"},
-    {O("{'schedule': 5}"), "optimizer.schedule: expected \"constant\", \"step\", \"cosine\" or an object such as "
-                           "{\"type\": \"cosine\", \"total_steps\": 1000}, got 5"},
-    {O("{'schedule': {'type': 'exp'}}"), "optimizer.schedule.type: unknown schedule \"exp\" (allowed: constant, step, cosine)"},
-    {O("{'schedule': {'type': 'step'}}"), "optimizer.schedule.step_size: required for the step schedule (a positive integer)"},
+    {O("{'schedule': 5}"),
+     "optimizer.schedule: expected \"constant\", \"step\", \"cosine\" or an object such as "
+     "{\"type\": \"cosine\", \"total_steps\": 1000}, got 5"},
+    {O("{'schedule': {'type': 'exp'}}"),
+     "optimizer.schedule.type: unknown schedule \"exp\" (allowed: constant, step, cosine)"},
+    {O("{'schedule': {'type': 'step'}}"),
+     "optimizer.schedule.step_size: required for the step schedule (a positive integer)"},
     {O("{'schedule': {'type': 'cosine'}}"),
      "optimizer.schedule.total_steps: required for the cosine schedule (a positive integer)"},
     {O("{'schedule': {'type': 'step', 'step_size': 10, 'gamma': 0}}"),
