@@ -215,7 +215,7 @@ static int read_fields(void *base, const field *fields, const tt__json *obj, con
     if (is_int && x != floor(x)) goto bad;
     if (x < f->min || ((f->flags & LO_OPEN) && x <= f->min) || ((f->flags & HI_OPEN) && x >= f->max)) goto bad;
     if (x > f->max) {
-      /* in range below, too big above: say the bound unless the expectation already shows it */
+      /* too big: name the bound, unless the expectation already shows the range */
       if (f->flags & SHOW_RANGE) goto bad;
       char max[32];
       return tt__fail(TT_ERR_SPEC, "%s.%s: expected %s at most %s, got %s", path, f->name, want,
