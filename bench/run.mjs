@@ -90,7 +90,9 @@ async function main() {
     const c = CASES[kase];
     const systems = c.systems.filter((s) => opt.systems.includes(s));
     const reps = Math.min(c.reps ?? opt.reps, opt.reps);
-    const settled = new Set(); // systems that reported no number: repeating them would only repeat the failure
+    // A system is not run again once it reports 'pending'/'not-yet', or fails twice in a row: repeating it would
+    // only repeat the failure. One failure may be transient (e.g. wasm/tinytrain.wasm being rebuilt meanwhile).
+    const settled = new Set(), failedOnce = new Set();
     for (let r = 0; r < reps; r++) {
       for (let i = 0; i < systems.length; i++) {
         const system = systems[(i + r) % systems.length];
@@ -116,7 +118,10 @@ async function main() {
           if (res.note && !cell.notes.includes(res.note)) cell.notes.push(res.note);
           if (res.status !== 'ok' && cell.status !== 'ok') cell.status = res.status;
         }
-        if (!anyOk) settled.add(system);
+        const stub = results.some((x) => x.status === 'pending' || x.status === 'not-yet');
+        if (anyOk) failedOnce.delete(system);
+        else if (stub || failedOnce.has(system)) settled.add(system);
+        else failedOnce.add(system);
         const summary = results.map((x) => x.status === 'ok' ? fmt(x.value, x.unit) : x.status).join(' ');
         console.log(`  ${kase} rep ${r + 1}/${reps} ${system}: ${summary} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
       }
@@ -157,7 +162,9 @@ async function main() {
       return `${label} ${noteRef(`${SYSTEM_NAMES[s]}, ${row.row}: ${cell.notes.join('; ') || cell.status}`)}`;
     });
     let ratio = '';
-    if (row.vsBaseline) ratio = `${row.vsBaseline.toFixed(2)}× vs TF.js wasm`;
+    const browser = row.systems['tinytrain-browser']?.median, node = row.systems.tinytrain?.median;
+    if (browser && node) ratio = `the worker runs at ${Math.round((100 * browser) / node)}% of Node's speed`;
+    else if (row.vsBaseline) ratio = `${row.vsBaseline.toFixed(2)}× vs TF.js wasm`;
     else if (row.vsBest) ratio = `${row.vsBest.speedup.toFixed(1)}× vs ${SYSTEM_NAMES[row.vsBest.system]}`;
     const name = row.case === 'gemm' ? row.row : CASES[row.case].title;
     lines.push(`| ${name} | ${row.unit} | ${cells.join(' | ')} | ${ratio} |`);
@@ -175,7 +182,7 @@ async function main() {
   console.log('');
   console.log(`Medians of ${opt.reps} runs (each its own process, ${opt.clock}-clock), ${env.cpu}, Node ${env.node}, ` +
               `single thread; ` +
-              `TF.js ${logs.get(BASELINE)?.join(' ').replace(/^tfjs-wasm: /, '') ?? 'wasm backend not run'}.`);
+              `${logs.get(BASELINE)?.join(' ').replace(/^tfjs-wasm: /, '') ?? 'TF.js wasm backend not run'}.`);
   console.log('');
   for (const l of lines) console.log(l);
   if (notes.length) console.log('');

@@ -26,7 +26,7 @@ setThreadsCount(1);
 if (!(await tf.setBackend('wasm'))) throw new Error('TF.js could not initialise its wasm backend');
 await tf.ready();
 const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-console.log(`tfjs-wasm: backend ${tf.getBackend()}, loaded ${loaded.join(', ') || 'nothing?'}, ` +
+console.log(`tfjs-wasm: TF.js ${tf.version_core}, backend ${tf.getBackend()}, loaded ${loaded.join(', ') || 'nothing?'}, ` +
             `SIMD ${simd}, threads ${getThreadsCount()}`);
 if (!loaded.includes('tfjs-backend-wasm-simd.wasm') || getThreadsCount() !== 1) {
   console.error('tfjs-wasm: not the single-threaded SIMD binary; results would not be comparable');
