@@ -163,8 +163,12 @@ function modelChanged({ gallery = true } = {}) {
   state.inferUs = measureInference(m);
   updatePhases();
   predictDrawing();
-  drawFilters(true);
-  if (gallery) refreshGallery();
+  // The rest in later tasks, so no single task of the page grows long.
+  setTimeout(() => {
+    if (activeModel() !== m) return;
+    drawFilters(true);
+    if (gallery) setTimeout(refreshGallery, 0);
+  }, 0);
 }
 
 // A page-side model (pretrained or from a file) becomes the one that answers the pad.
@@ -393,6 +397,7 @@ function newTrainer(spec, batchSize, data) {
 
 async function train() {
   showMessage('');
+  state.galleryToken++; // the weights are about to change (or the old trainer's predictor to go away)
   const data = await ensureData();
   const spec = specFromForm();
   const batchSize = positiveInt('batch', 'batch size');
