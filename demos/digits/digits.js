@@ -9,6 +9,7 @@ import { fetchMnist } from '../../web/mnist.js';
 import { Series, drawLineChart } from '../../web/charts.js';
 import { MODELS, PRETRAIN } from './models.js';
 import { preprocessRGBA } from './preprocess.js';
+import { augmentSetAsync } from './augment.js';
 import { DrawPad } from './drawpad.js';
 import {
   drawGrey, makeProbBars, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
@@ -25,6 +26,7 @@ const state = {
   trainer: null,
   trainerKey: '',      // the spec (without lr) the trainer was made for; a different one needs a new trainer
   targetEpochs: 0,     // epochs asked for so far in this trainer's run
+  augmented: null,     // {copies, seed, x, y, n}: the training set plus augmented copies, made on demand
   own: null,           // a page-side Model: pretrained or loaded from a file
   ownLabel: '',
   source: 'own',       // 'own' or 'training': who answers the pad
@@ -84,9 +86,22 @@ function specFromForm() {
   };
 }
 
-// Everything but the learning rate (which changes live): a different key means a new model.
-function specKey(spec) {
-  return JSON.stringify({ ...spec, optimizer: { ...spec.optimizer, lr: 0 } });
+// Everything but the learning rate (which changes live), and the augmentation: a different key means a new model.
+function trainerKey(spec, copies) {
+  return JSON.stringify({ ...spec, optimizer: { ...spec.optimizer, lr: 0 }, copies });
+}
+
+// The digits to train on: the 8,000 training digits, plus seeded shifted/rotated copies when asked for.
+async function trainingSet(data, copies, seed) {
+  if (!copies) return data.train;
+  const a = state.augmented;
+  if (a && a.copies === copies && a.seed === seed) return a;
+  $('data-text').textContent = `making ${copies} augmented ${copies > 1 ? 'copies' : 'copy'}…`;
+  const { x, y } = await augmentSetAsync(data.train.x, data.train.y, { copies, seed });
+  state.augmented = { copies, seed, x, y, n: y.length };
+  $('data-text').textContent = `${data.train.n.toLocaleString('en')} training digits + ${(y.length - data.train.n).toLocaleString('en')} ` +
+    `augmented, ${data.test.n.toLocaleString('en')} held out`;
+  return state.augmented;
 }
 
 function onKindChange() {
@@ -364,13 +379,13 @@ function setRunning(running) {
   $('reset').disabled = !state.trainer;
 }
 
-function newTrainer(spec, batchSize, data) {
+function newTrainer(spec, batchSize, train, test, key) {
   if (state.trainer) state.trainer.dispose();
   clearCharts();
   state.targetEpochs = 0;
-  const stepsPerEpoch = Math.ceil(data.train.n / batchSize);
+  const stepsPerEpoch = Math.ceil(train.n / batchSize);
   const image = spec.input.length === 3;
-  const t = new Trainer(spec, { x: data.train.x, y: data.train.y, testX: data.test.x, testY: data.test.y }, {
+  const t = new Trainer(spec, { x: train.x, y: train.y, testX: test.x, testY: test.y }, {
     batchSize,
     logEvery: 10,
     // A full held-out pass is costly (2,000 digits; ~3 GFLOP for the CNN): a few per epoch, train accuracy on 1,000.
@@ -391,7 +406,7 @@ function newTrainer(spec, batchSize, data) {
   });
   t.addEventListener('error', (e) => showMessage(e.detail.message));
   state.trainer = t;
-  state.trainerKey = specKey(spec);
+  state.trainerKey = key;
   return t;
 }
 
@@ -402,10 +417,12 @@ async function train() {
   const spec = specFromForm();
   const batchSize = positiveInt('batch', 'batch size');
   const epochs = positiveInt('epochs', 'epochs');
+  const copies = Number($('augment').value);
+  const key = trainerKey(spec, copies);
   let t = state.trainer;
-  if (!t || state.trainerKey !== specKey(spec)) {
+  if (!t || state.trainerKey !== key) {
     await Model.create(spec).then((m) => m.dispose()); // a bad edited spec fails here, with the core's message
-    t = newTrainer(spec, batchSize, data);
+    t = newTrainer(spec, batchSize, await trainingSet(data, copies, spec.seed), data.test, key);
   } else {
     await t.set({ lr: spec.optimizer.lr, batchSize });
   }
