@@ -210,6 +210,13 @@ export class Trainer extends EventTarget {
     return this._request(REQUEST.SET, { values });
   }
 
+  /** Replaces the worker's weights (e.g. from a .safetensors file; paramCount floats) and restarts the step count
+   * at `step`; resolves once the predictor has them. */
+  setWeights(weights, { step = 0 } = {}) {
+    const copy = Float32Array.from(weights); // transferred: the caller keeps its array
+    return this._request(REQUEST.SET_WEIGHTS, { weights: copy, step }, [copy.buffer]);
+  }
+
   /** Asks for a snapshot now (otherwise they arrive at most ~10 times a second and on pause/finish). */
   snapshot() {
     return this._request(REQUEST.SNAPSHOT);
