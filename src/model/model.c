@@ -119,6 +119,7 @@ static void init_params(tt_model *m, unsigned seed) {
   m->step = 0;
   m->epoch = 0;
   m->cursor = 0;
+  for (int i = 0; i < m->data_n; i++) m->perm[i] = i; /* so a reset run repeats the shuffles of the first */
   m->last_loss = NAN;
   m->last_accuracy = NAN;
   m->first_loss = -1;

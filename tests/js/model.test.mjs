@@ -68,6 +68,19 @@ test('same spec, seed and data give bit-identical training', async () => {
   assert.deepEqual(a.w, b.w);
 });
 
+test('reset(seed) repeats the run from the start, shuffles included', async () => {
+  const d = makeDataset('moons', { n: 100, seed: 5, testFraction: 0 });
+  const m = await Model.create(mlp(2, [16], 'relu', 2, 'cross_entropy', 0.01, 7));
+  m.setData(d.x, d.y);
+  const first = [], second = [];
+  for (let i = 0; i < 15; i++) first.push(m.trainSteps(3, 16).loss);
+  m.reset(7);
+  assert.equal(m.step, 0);
+  for (let i = 0; i < 15; i++) second.push(m.trainSteps(3, 16).loss);
+  assert.deepEqual(second, first);
+  m.dispose();
+});
+
 test('save then load reproduces predictions exactly, and loadWeights restores a model', async () => {
   const d = makeDataset('circles', { n: 200, seed: 2, testFraction: 0 });
   const m = await Model.create(mlp(2, [8], 'relu', 2, 'cross_entropy'));
