@@ -3,10 +3,20 @@
  * family and the clipping reductions run through the kernels so the wasm build gets the SIMD twins.
  * Legend: N parameters. */
 #include <math.h>
+#include <stdint.h>
 
 #include "optim.h"
 #include "../core/core.h"
 #include "../kernels/kernels.h"
+
+/* base^n for a whole n >= 0 by binary powering in double: within a few ulps of pow() (far below float
+ * precision, where the results are used) and it keeps libm's 2 KiB pow out of the wasm module. */
+static double powi(double base, double n) {
+  double r = 1;
+  for (uint64_t k = (uint64_t)n; k; k >>= 1, base *= base)
+    if (k & 1) r *= base;
+  return r;
+}
 
 int tt__optim_state_per_param(const tt__optim_config *c) {
   switch (c->type) {
@@ -31,7 +41,7 @@ float tt__optim_lr(const tt__optim_config *c, double step) {
     case TT_SCHED_CONSTANT: return (float)lr;
     case TT_SCHED_STEP:
       if (c->step_size <= 0) return (float)lr;     // the spec rejects this; stay finite anyway
-      return (float)(lr * pow(c->gamma, floor(s / c->step_size)));
+      return (float)(lr * powi(c->gamma, floor(s / c->step_size)));
     case TT_SCHED_COSINE: {
       if (c->total_steps <= 0) return (float)lr;
       double done = fmin(s, (double)c->total_steps) / c->total_steps;   // in [0, 1]: stays at min_lr after
@@ -81,8 +91,8 @@ void tt__optim_step(const tt__optim_config *c, float *params, const float *grads
   }
   TT_ASSERT(state);
   // Bias corrections in double: 1 - 0.999^t loses most of its digits in float for small t.
-  float bc1 = (float)(1.0 - pow(c->beta1, t));
-  float bc2 = (float)(1.0 - pow(c->beta2, t));
+  float bc1 = (float)(1.0 - powi(c->beta1, t));
+  float bc2 = (float)(1.0 - powi(c->beta2, t));
   // Adam folds weight decay into the gradient (L2); AdamW decays the weights directly by lr*wd.
   float wd_l2 = c->type == TT_OPT_ADAM ? c->weight_decay : 0.0f;
   float decay = c->type == TT_OPT_ADAMW ? lr * c->weight_decay : 0.0f;
