@@ -307,12 +307,19 @@ function drawFilters(force) {
 
 // ---- training ---------------------------------------------------------------------------------------------------
 
+// Chart colours follow the page's light or dark scheme.
+function chartColors() {
+  const dark = typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches;
+  return dark ? { text: '#9198a1', grid: '#3d444d', background: '#0d1117' } : undefined;
+}
+
 function drawCharts() {
-  drawLineChart($('loss-chart'), [{ series: state.loss, color: '#2563eb', label: 'training loss' }], { logY: true });
+  const colors = chartColors();
+  drawLineChart($('loss-chart'), [{ series: state.loss, color: '#2563eb', label: 'training loss' }], { logY: true, colors });
   drawLineChart($('acc-chart'), [
     { series: state.testAcc, color: '#d9480f', label: 'held-out' },
     { series: state.trainAcc, color: '#2b8a3e', label: 'train' },
-  ], { logY: false });
+  ], { logY: false, colors });
   $('loss-chart').dataset.points = String(state.loss.count);
   $('acc-chart').dataset.points = String(state.testAcc.count);
 }
