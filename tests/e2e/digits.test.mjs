@@ -173,3 +173,18 @@ test('pretrained CNN: loads, scores >= 96% on the held-out digits and shows its 
   await screenshot(page, 'digits-cnn');
   checkNoErrors(errors);
 });
+
+test('an edited spec that is invalid is refused with a message naming the field; the page keeps working', async () => {
+  const { page, errors } = shared;
+  await page.locator('details summary').click();
+  await page.fill('#layers', '[{"type": "dense", "units": -3}]');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await waitForValue(page, () => !document.getElementById('message').hidden, null, { what: 'the error message' });
+  assert.match(await text(page, 'message'), /units: expected a positive integer, got -3/);
+  await page.fill('#layers', '[{"type": "dense", "units": ');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await waitForValue(page, () => /not valid JSON/.test(document.getElementById('message').textContent), null,
+    { what: 'the JSON error message' });
+  assert.equal(await page.locator('#train').isEnabled(), true, 'Train is usable again');
+  checkNoErrors(errors);
+});
