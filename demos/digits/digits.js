@@ -202,6 +202,7 @@ function setOwnModel(m, label) {
 }
 
 async function usePretrained() {
+  showMessage('');
   const kind = $('model-kind').value;
   const url = new URL(PRETRAIN[kind].file, GENERATED);
   $('predictor-name').textContent = `Loading the pretrained ${kind.toUpperCase()}…`;
