@@ -15,6 +15,7 @@ const decoder = new TextDecoder();
 
 let loading = null; // Promise of the module's exports, shared by every Model in this realm
 let wasm = null;    // the exports, once loaded
+let memoryLimit = 0; // bytes for all models' arenas and data together (0: none); see Model.setMemoryLimit
 
 async function fetchModule(url) {
   const isNode = typeof process !== 'undefined' && process.versions?.node;
@@ -48,6 +49,7 @@ export function loadTinytrain({ url = WASM_URL } = {}) {
     const module = await fetchModule(url);
     const instance = await WebAssembly.instantiate(module, importsFor(module));
     instance.exports._initialize?.();
+    instance.exports.tt_set_memory_limit(memoryLimit);
     wasm = instance.exports;
     return wasm;
   })();
@@ -91,6 +93,22 @@ function withString(text, fn) {
   return withCopy(bytes, (ptr) => fn(ptr, bytes.length));
 }
 
+// Counts cross into C as int32: anything else would be silently truncated or wrapped there.
+function checkInt(name, v, min, max = 0x7fffffff) {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`${name}: expected an integer from ${min} to ${max}, got ${typeof v === 'string' ? `"${v}"` : v}`);
+  }
+  return v;
+}
+
+function toBytes(name, bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new TypeError(`${name}: expected the bytes of a .safetensors file (Uint8Array or ArrayBuffer), got ${
+    bytes === null ? 'null' : typeof bytes}`);
+}
+
 function toFloat32(name, array) {
   if (array instanceof Float32Array) return array;
   if (ArrayBuffer.isView(array) || Array.isArray(array)) return Float32Array.from(array);
@@ -120,10 +138,17 @@ export class Model {
   /** A model rebuilt from a .safetensors file written by save() (the spec is in its metadata). */
   static async load(bytes) {
     await loadTinytrain();
-    const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const data = toBytes('Model.load', bytes);
     const ptr = withCopy(data, (p) => wasm.tt_model_load(p, data.length));
     if (!ptr) throw lastError();
     return new Model(ptr);
+  }
+
+  /** Caps the memory all models may take together (arenas and data), 0 for none: a model, data set or batch
+   * over the cap is refused with a message giving the size needed, before wasm memory grows. */
+  static setMemoryLimit(bytes) {
+    memoryLimit = checkInt('setMemoryLimit', bytes, 0, 0xffffffff); // a size_t on wasm32
+    wasm?.tt_set_memory_limit(bytes);
   }
 
   /** The wasm memory's current size in bytes (for leak checks). */
@@ -172,12 +197,16 @@ export class Model {
 
   /** Runs `steps` mini-batch steps on the data of setData(); returns the mean loss and accuracy of the chunk. */
   trainSteps(steps, batchSize = 32) {
+    checkInt('trainSteps: steps', steps, 0);
+    checkInt('trainSteps: batchSize', batchSize, 1);
     check(wasm.tt_model_train_steps(this.#m, steps, batchSize));
     return { loss: wasm.tt_model_last_loss(this.#m), accuracy: wasm.tt_model_last_accuracy(this.#m) };
   }
 
   /** Trains for `epochs` passes over (x, y); onEpoch({epoch, loss, accuracy}) after each. Returns the last. */
   fit(x, y, { epochs = 1, batchSize = 32, shuffle = true, onEpoch } = {}) {
+    checkInt('fit: epochs', epochs, 0);
+    checkInt('fit: batchSize', batchSize, 1);
     this.setData(x, y);
     this.setHparam('shuffle', shuffle ? 1 : 0);
     const n = x.length / this.inputSize;
@@ -248,11 +277,15 @@ export class Model {
     if (!(weights instanceof Float32Array) || weights.length !== this.paramCount) {
       throw new Error(`setWeights: expected a Float32Array of ${this.paramCount} values, got ${weights?.length}`);
     }
+    for (let i = 0; i < weights.length; i++) { // as weight files: a NaN weight would poison every prediction
+      if (!Number.isFinite(weights[i])) throw new Error(`setWeights: weights[${i}] is ${weights[i]}: weights must be finite`);
+    }
     f32(wasm.tt_model_params(this.#m), this.paramCount).set(weights);
   }
 
   /** Re-initialises weights and optimizer state with a seed and resets the step and epoch counters. */
   reset(seed = this.spec.seed ?? 1) {
+    checkInt('reset: seed', seed, 0, 0xffffffff);
     check(wasm.tt_model_reset(this.#m, seed >>> 0));
   }
 
@@ -272,7 +305,7 @@ export class Model {
 
   /** Loads weights from .safetensors bytes whose tensor names and shapes match this model. */
   loadWeights(bytes) {
-    const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const data = toBytes('loadWeights', bytes);
     withCopy(data, (p) => check(wasm.tt_model_load_weights(this.#m, p, data.length)));
   }
 

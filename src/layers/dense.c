@@ -18,9 +18,14 @@ static int dense_setup(tt__layer *l) {
   int IN = l->in.d[l->in.rank - 1];
   size_t wc = tt__mul((size_t)IN, (size_t)l->units);
   size_t oc = tt__mul((size_t)dense_rows(l), (size_t)l->units);
-  if (!tt__layer_count_ok(wc) || !tt__layer_count_ok(oc))
-    return tt__layer_fail(l, "dense", "%d units on an input of %s is too large", l->units,
-                          tt__shape_text_of(l->in).s);
+  /* say how big it would be, so a person sees how far off the spec is */
+  if (!tt__layer_count_ok(wc))
+    return tt__layer_fail(l, "dense", "%d units on an input of %s need %.0f weights (%.1f GiB); at most %d per layer "
+                          "are supported", l->units, tt__shape_text_of(l->in).s, (double)IN * l->units,
+                          (double)IN * l->units * sizeof(float) / (1024.0 * 1024.0 * 1024.0), INT_MAX);
+  if (!tt__layer_count_ok(oc))
+    return tt__layer_fail(l, "dense", "%d units on an input of %s give %.0f values per sample; at most %d are "
+                          "supported", l->units, tt__shape_text_of(l->in).s, (double)dense_rows(l) * l->units, INT_MAX);
   l->out = l->in;
   l->out.d[l->out.rank - 1] = l->units;
   l->w_count = wc;

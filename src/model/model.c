@@ -87,6 +87,13 @@ static int allocate_params(tt_model *m) {
   size_t n = 0;
   for (int i = 0; i < m->n_layers; i++) n = tt__add(n, tt__add(m->layers[i].w_count, m->layers[i].b_count));
   size_t bytes = tt__mul(tt__mul(n, 7), sizeof(float));
+  if (bytes == SIZE_MAX) { /* beyond size_t (wasm32: 4 GiB): give the size needed, counted in double */
+    double count = 0;
+    for (int i = 0; i < m->n_layers; i++) count += (double)m->layers[i].w_count + (double)m->layers[i].b_count;
+    return tt__fail(TT_ERR_MEMORY, "out of memory: the model needs %.1f GiB (%.0f parameters with their gradients, "
+                    "optimizer state and checkpoint), more than can be addressed", count * 7 * sizeof(float) /
+                    (1024.0 * 1024.0 * 1024.0), count);
+  }
   float *block = tt__malloc(bytes);
   if (!block) return tt_last_status();
   memset(block, 0, bytes);
