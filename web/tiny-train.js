@@ -1,0 +1,352 @@
+// <tiny-train demo="circles" layers="16 tanh, 16 tanh" autoplay></tiny-train>: a model the reader trains, then
+// uses, in a documentation page (README "Embed in your docs" lists attributes and events). Training runs in the
+// widget's own worker (a Trainer), paused while out of view; inference runs on the page on the latest snapshot.
+// A bad attribute shows a message in the widget; nothing is thrown into the host page.
+import { Trainer } from './trainer.js';
+import { makeDataset } from './datasets.js';
+import { Model } from '../wasm/tinytrain.js';
+import { readConfig, buildSpec, parseCsv, ATTRIBUTES, KNOBS, LIMITS } from './widget/config.js';
+import { Plane, COLORS } from './widget/plane.js';
+import { Line, plot } from './widget/chart.js';
+import { HTML, CSS } from './widget/style.js';
+
+const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128] };
+const LIVE = { lr: 'lr', 'batch-size': 'batchSize' }; // attribute -> Trainer.set() name; changed without a rebuild
+const fmt = (v) => (Number.isFinite(v) ? v.toFixed(3) : '–');
+const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
+let sheet = null, template = null; // shared by every widget on the page
+
+export class TinyTrain extends HTMLElement {
+  static observedAttributes = ATTRIBUTES;
+  #e = {}; #c = null; #t = null; #own = null; #model = null; #data = null; #plane = null; #fileWeights = null;
+  #want = false; #seen = false; #target = 0; #gen = 0; #op = Promise.resolve(); #queued = false; #frame = 0;
+  #io = null; #dark = matchMedia('(prefers-color-scheme: dark)'); #drawn = {}; #dirty = {};
+  #loss = new Line('training loss', COLORS[1]); #test = new Line('test loss', COLORS[0]); #last = null; #probe = null;
+  #onChange = () => { this.#sync(); this.#theme(); }; // visibilitychange, colour scheme change
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    if (!template) {
+      template = document.createElement('template');
+      template.innerHTML = HTML; // a constant: no attribute value is ever parsed as HTML
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS); // adopted, so a strict style-src (no 'unsafe-inline') is enough
+    }
+    root.adoptedStyleSheets = [sheet];
+    root.append(template.content.cloneNode(true));
+    const e = this.#e;
+    for (const el of root.querySelectorAll('[class]')) e[el.classList[0]] ??= el;
+    const on = (el, type, fn) => el.addEventListener(type, (ev) => { try { fn(ev); } catch (err) { this.#fail(err.message); } });
+    on(e.go, 'click', () => {
+      const step = this.#t?.progress?.step ?? 0;
+      if (!this.#want && step >= this.#target) this.#target = step + this.#c.steps;
+      this.#want = !this.#want;
+      this.#sync();
+    });
+    on(e.step, 'click', () => this.#queue(async (t) => {
+      this.#want = false;
+      const r = await t.step(10);
+      this.#target = Math.max(this.#target, r.step);
+    }));
+    on(e.reset, 'click', () => this.#queue(async (t) => {
+      this.#want = false;
+      this.#target = this.#c.steps;
+      await t.reset({ seed: this.#c.seed });
+      if (this.#fileWeights) await t.setWeights(this.#fileWeights); // back to the file's weights
+      this.#say(this.#fileWeights ? 'Reset to the pretrained weights.' : 'Reset: new random weights.');
+    }));
+    for (const k of KNOBS) on(e[k].lastChild, 'change', (ev) => this.#live(k, Number(ev.target.value)));
+    const probeAt = (ev) => { if (ev.buttons || ev.pointerType === 'mouse') this.#setProbe(this.#plane?.toData(ev.offsetX, ev.offsetY)); };
+    on(e.map, 'pointermove', probeAt);
+    on(e.map, 'pointerdown', probeAt);
+    on(e.inputs, 'input', () => {
+      const v = [...e.inputs.querySelectorAll('input')].map((i) => Number(i.value));
+      if (v.every(Number.isFinite)) this.#setProbe(v);
+    });
+  }
+
+  connectedCallback() {
+    this.#io = new IntersectionObserver((entries) => { this.#seen = entries.at(-1).isIntersecting; this.#sync(); });
+    this.#io.observe(this);
+    document.addEventListener('visibilitychange', this.#onChange);
+    this.#dark.addEventListener('change', this.#onChange);
+    this.#build();
+  }
+
+  disconnectedCallback() {
+    this.#io.disconnect();
+    document.removeEventListener('visibilitychange', this.#onChange);
+    this.#dark.removeEventListener('change', this.#onChange);
+    this.#gen++;
+    this.#dispose();
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (!this.isConnected || before === after || this.#queued) return;
+    this.#queued = true; // attributes set one after another apply once
+    queueMicrotask(() => {
+      this.#queued = false;
+      const old = this.#c, c = this.#read();
+      const same = (k) => JSON.stringify(c[k]) === JSON.stringify(old[k]);
+      if (['demo', 'layers', 'optimizer', 'seed', 'src'].some((k) => !same(k))) { this.#build(false); return; }
+      for (const k of KNOBS) if (!same(k)) this.#live(k, c[k]);
+      if (!same('steps')) this.#target = (this.#t?.progress?.step ?? 0) + c.steps;
+      if (c.autoplay && !old.autoplay) this.#want = true;
+      this.#theme();
+      this.#knobs();
+      this.#sync();
+    });
+  }
+
+  get trainer() { return this.#t; } // for pages that want more than the attributes
+
+
+  #read() {
+    const { config, problems } = readConfig((n) => this.getAttribute(n));
+    this.#c = config;
+    this.#show(problems.length ? `${problems.join('; ')}. Using the default instead.` : '');
+    if (problems.length) this.#emit('error', { message: problems.join('; '), kind: 'attribute' });
+    return config;
+  }
+
+  #dispose() {
+    this.#t?.dispose();
+    this.#own?.dispose();
+    this.#t = this.#own = this.#model = this.#data = this.#plane = null;
+  }
+
+  // Data (built-in or CSV) and model (new, or a .safetensors file's) from the attributes, then a Trainer.
+  async #build(read = true) {
+    const gen = ++this.#gen, c = read ? this.#read() : this.#c;
+    this.#dispose();
+    this.#want = false;
+    this.#target = c.steps;
+    this.#loss.clear(); this.#test.clear(); this.#last = null;
+    this.#theme();
+    this.#knobs();
+    this.#buttons(false);
+    this.#say('Loading…');
+    try {
+      let data = null, own = null;
+      if (c.src) {
+        const [csv, body] = await this.#fetch(c.src);
+        if (csv) data = parseCsv(new TextDecoder().decode(body), c.src, c.seed);
+        else own = await Model.load(body).catch((err) => { throw new Error(`src ${c.src}: ${err.message}`); });
+      }
+      if (gen !== this.#gen) return own?.dispose();
+      this.#own = this.#model = own;
+      if (!data) {
+        const d = makeDataset(c.demo, { seed: 1, testFraction: 0.3 }); // seeded: every reader sees the same points
+        data = { ...d, features: d.inputSize, domain: [d.domain, d.classes ? d.domain : [-1.3, 1.3]] };
+      }
+      if (own && own.inputSize !== data.features) {
+        throw new Error(`src: ${c.src} takes ${own.inputSize} inputs but demo "${c.demo}" has ${data.features}`);
+      }
+      this.#data = data;
+      this.#fileWeights = own?.getWeights();
+      this.#inputs();
+      const t = new Trainer(own ? own.spec : buildSpec(c, data.features, data.classes),
+        { x: data.x, y: data.y, testX: data.testX, testY: data.testY }, { batchSize: c['batch-size'] });
+      this.#t = t;
+      this.#listen(t, gen);
+      await t.ready;
+      if (own) await t.setWeights(this.#fileWeights);
+      if (gen !== this.#gen) return;
+      this.#model = t.predictor; // from now on predictions follow training
+      this.#buttons(true);
+      this.#say(own ? 'Pretrained weights loaded: predicting now. Train to continue.' : 'Ready: press Train.');
+      this.#want = c.autoplay;
+      this.#sync();
+      this.#redraw('map');
+    } catch (err) {
+      if (gen === this.#gen) { this.#fail(err.message); this.#say('Not ready.'); }
+    }
+  }
+
+  // Same-origin only, size-capped; .csv or .safetensors by extension. Returns [isCsv, bytes].
+  async #fetch(src) {
+    const url = new URL(src, document.baseURI), csv = /\.csv$/i.test(url.pathname);
+    if (url.origin !== location.origin) throw new Error(`src: only files from this site can be used, got ${url.origin}`);
+    if (!csv && !/\.safetensors$/i.test(url.pathname)) throw new Error(`src: expected a .csv or .safetensors file, got ${JSON.stringify(src.slice(0, 80))}`);
+    const r = await fetch(url, { credentials: 'same-origin' });
+    if (!r.ok) throw new Error(`src: could not load ${src} (HTTP ${r.status})`);
+    const body = new Uint8Array(await r.arrayBuffer());
+    if (body.length > LIMITS.bytes) throw new Error(`src: ${src} is larger than ${LIMITS.bytes / 1e6} MB`);
+    return [csv, body];
+  }
+
+  #listen(t, gen) {
+    const on = (type, fn) => t.addEventListener(type, (e) => { if (gen === this.#gen) fn(e.detail); });
+    on('progress', (p) => {
+      if (p.step === 0) { this.#loss.clear(); this.#test.clear(); }
+      p.points.steps.forEach((s, i) => this.#loss.push(s, p.points.losses[i]));
+      if (p.metricsStep !== this.#test.s.at(-1)) this.#test.push(p.metricsStep, p.testLoss);
+      this.#last = p;
+      this.#redraw('chart');
+      this.#emit('progress', p);
+    });
+    on('snapshot', (s) => {
+      if (this.#model !== t.predictor) return; // fresh weights, about to be replaced by the file's
+      this.#redraw('map');
+      this.#emit('snapshot', s);
+    });
+    on('stopped', ({ reason, step }) => {
+      const p = this.#last || {}, ours = this.#want && reason === 'paused'; // out of view or hidden tab
+      this.#want &&= ours;
+      this.#buttons(true);
+      if (reason === 'reset') return;
+      if (ours) return this.#say(`Paused at step ${step} while out of view.`);
+      this.#say(`${reason === 'finished' ? 'Finished' : 'Stopped'} at step ${step}; ` +
+        (this.#data.classes ? `test accuracy ${pct(p.testAccuracy)}.` : `test loss ${fmt(p.testLoss)}.`));
+      if (reason !== 'diverged') {
+        this.#emit('trained', { reason, step, loss: p.loss, accuracy: p.accuracy, testAccuracy: p.testAccuracy, samplesSeen: p.samplesSeen });
+      }
+    });
+    on('error', (d) => this.#fail(d.kind === 'diverged'
+      ? `Training stopped: ${d.message}. Predictions keep the last good weights; try a smaller learning rate.` : d.message, d.kind));
+  }
+
+
+  // Requests to the Trainer, one after another; a failure becomes a message.
+  #queue(fn) {
+    this.#op = this.#op.then(() => this.#t && fn(this.#t)).catch((err) => this.#fail(err.message)).then(() => this.#buttons(!!this.#t?.info));
+  }
+
+  // Trains while the reader wants it and the widget can be seen.
+  #sync() {
+    this.#queue(async (t) => {
+      if (!t.info || this.#model !== t.predictor) return;
+      const run = this.#want && this.#seen && !document.hidden;
+      if (run && !t.running) {
+        await t.start({ maxSteps: this.#target });
+        this.#say(`Training until step ${this.#target}…`);
+      } else if (!run && t.running) await t.pause();
+    });
+  }
+
+  #live(k, v) {
+    this.#c[k] = v;
+    this.#t?.set({ [LIVE[k]]: v }).catch((err) => this.#fail(err.message));
+  }
+
+
+  // Repaints at most 20 times a second (once a second with prefers-reduced-motion), in an animation frame.
+  #redraw(kind) {
+    this.#dirty[kind] = 1;
+    this.#frame ||= requestAnimationFrame((now) => {
+      this.#frame = 0;
+      const gap = matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50;
+      for (const k of ['chart', 'map']) {
+        if (!this.#dirty[k] || !this.#data) continue;
+        if (now - (this.#drawn[k] ?? -1e9) < gap) { this.#redraw(k); continue; }
+        this.#dirty[k] = 0;
+        this.#drawn[k] = now;
+        if (k === 'chart') this.#chart(); else this.#map();
+      }
+    });
+  }
+
+  #colors() {
+    const dark = this.#e.root.classList.contains('dark');
+    return { bg: dark ? '#151b23' : '#f6f8fa', fg: dark ? '#e6edf3' : '#1f2328', grid: dark ? '#3d444d' : '#d1d9e0' };
+  }
+
+  #chart() {
+    const p = this.#last, e = this.#e;
+    if (p) {
+      e['s-step'].textContent = p.step;
+      e['s-loss'].textContent = fmt(p.loss);
+      e['s-acc'].textContent = this.#data.classes ? pct(p.testAccuracy) : fmt(p.testLoss);
+      e['s-rate'].textContent = Number.isFinite(p.samplesPerSec) ? Math.round(p.samplesPerSec).toLocaleString('en') : '–';
+      e.done.value = Math.min(1, p.step / this.#target);
+    }
+    plot(e.chart, [this.#loss, this.#test], this.#colors(), 'the loss appears here while training');
+  }
+
+  // One batched predict over the plane's grid, then the reader's input again with the new weights.
+  #map() {
+    const m = this.#model, pl = this.#plane;
+    if (m && pl) pl.paint(this.#data.classes ? m.probabilities(pl.grid()) : m.predict(pl.grid()), this.#colors().bg);
+    this.#setProbe(this.#probe, false);
+  }
+
+
+  // One number input per feature, starting at the first test sample; a map (2 features) or curve (1 feature).
+  #inputs() {
+    const d = this.#data, e = this.#e, drawable = d.features === (d.classes ? 2 : 1);
+    this.#plane = drawable ? new Plane(e.map, d.domain, d.classes) : null;
+    e.map.hidden = !drawable;
+    e.inputs.replaceChildren(...Array.from({ length: d.features }, (_, k) => {
+      const label = document.createElement('label');
+      label.append(`x${k + 1} `, Object.assign(document.createElement('input'), { type: 'number', step: 'any' }));
+      return label;
+    }));
+    this.#setProbe(Array.from(d.testX.subarray(0, d.features)));
+  }
+
+  // Shows the model's answer for input v (features) and, when the reader moved it, how long predict() took.
+  #setProbe(v, timed = true) {
+    const m = this.#model, d = this.#data, e = this.#e;
+    if (!v || !d) return;
+    this.#probe = v = v.slice(0, d.features);
+    e.inputs.querySelectorAll('input').forEach((input, k) => {
+      if (Number(input.value) !== v[k]) input.value = +v[k].toFixed(3);
+    });
+    let out = null;
+    if (m) {
+      const x = Float32Array.from(v), run = () => (d.classes ? m.probabilities(x) : m.predict(x));
+      let n = 0;
+      const t0 = performance.now(); // clocks are coarse (~0.1 ms) in pages: time a millisecond of calls
+      do { out = run(); n++; } while (timed && performance.now() - t0 < 1 && n < 5000);
+      if (timed) e.lat.textContent = `in ${((1000 * (performance.now() - t0)) / n).toFixed(1)} µs`;
+      if (d.classes) {
+        const k = out.indexOf(Math.max(...out)), sw = document.createElement('span');
+        sw.className = 'sw';
+        sw.style.background = COLORS[k % 10]; // CSSOM: allowed under a strict style-src
+        e.out.replaceChildren(sw, `class ${k} (${pct(out[k])})`);
+      } else e.out.textContent = `y = ${fmt(out[0])}`;
+    }
+    this.#plane?.draw(d.x, d.y, d.classes ? v : out && [v[0], out[0]], this.#colors());
+  }
+
+
+  #theme() {
+    const t = this.#c.theme;
+    this.#e.root.classList.toggle('dark', t === 'dark' || (t === 'auto' && this.#dark.matches));
+    this.#redraw('chart');
+    this.#redraw('map');
+  }
+
+  #knobs() {
+    for (const k of KNOBS) {
+      const sel = this.#e[k].lastChild, v = this.#c[k];
+      sel.replaceChildren(...[...new Set([...CHOICES[k], v])].sort((a, b) => a - b).map((o) => new Option(o, o)));
+      sel.value = v;
+      this.#e[k].hidden = !this.#c.controls.includes(k);
+    }
+  }
+
+  #buttons(ready) {
+    this.#e.go.textContent = this.#want ? 'Pause' : 'Train';
+    for (const b of [this.#e.go, this.#e.step, this.#e.reset]) b.disabled = !ready;
+  }
+
+  #say(text) { this.#e.status.textContent = text; } // the aria-live status
+
+  #show(text) {
+    this.#e.msg.textContent = text; // textContent: messages quote attribute values
+    this.#e.msg.hidden = !text;
+  }
+
+  #fail(message, kind = 'error') {
+    this.#show(message);
+    this.#emit('error', { message, kind });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+}
+
+if (!customElements.get('tiny-train')) customElements.define('tiny-train', TinyTrain);
