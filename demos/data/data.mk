@@ -25,3 +25,9 @@ DIGITS_WEIGHTS := $(GEN)/digits-mlp.safetensors $(GEN)/digits-cnn.safetensors
 all: $(DIGITS_WEIGHTS)
 $(DIGITS_WEIGHTS) &: $(MNIST_BIN) tools/pretrain.mjs demos/digits/models.js | wasm/tinytrain.wasm
 	$(NODE) tools/pretrain.mjs --out $(GEN)
+
+# The article's pretrained <tiny-train> (demos/article.html): a spiral MLP, seeded, about a second.
+ARTICLE_WEIGHTS := $(GEN)/article-spiral.safetensors
+all: $(ARTICLE_WEIGHTS)
+$(ARTICLE_WEIGHTS): tools/article-weights.mjs web/widget/config.js web/datasets.js | wasm/tinytrain.wasm
+	$(NODE) tools/article-weights.mjs --out $(GEN)
