@@ -2,6 +2,7 @@
  * tt_last_error(). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core.h"
 
@@ -9,10 +10,14 @@ static char last_message[512];
 static int last_status;
 
 int tt__fail(int status, const char *fmt, ...) {
+  /* Format into a copy: an argument may be tt_last_error() itself (a message wrapping the previous one), and
+   * writing the buffer while reading it garbles the text. */
+  char message[sizeof last_message];
   va_list ap;
   va_start(ap, fmt);
-  tt__vsnprintf(last_message, sizeof last_message, fmt, ap);
+  tt__vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
+  memcpy(last_message, message, sizeof message);
   last_status = status;
   return status;
 }
