@@ -11,6 +11,7 @@ import { MODELS, PRETRAIN } from './models.js';
 import { preprocessRGBA } from './preprocess.js';
 import { augmentSetAsync } from './augment.js';
 import { DrawPad } from './drawpad.js';
+import { downloadBytes, readModelFile, wireWeightsControls } from '../../web/weights-file.js';
 import {
   drawGrey, makeProbBars, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
@@ -454,33 +455,13 @@ async function train() {
 function downloadWeights() {
   const m = activeModel();
   if (!m) throw new Error('no model to save yet');
-  const blob = new Blob([m.save()], { type: 'application/octet-stream' });
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = `digits-${m.spec.input.length === 3 ? 'cnn' : 'mlp'}.safetensors`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  downloadBytes(m.save(), `digits-${m.spec.input.length === 3 ? 'cnn' : 'mlp'}.safetensors`);
 }
 
 // A tinytrain file carries its spec; a plain safetensors file (e.g. from PyTorch) is tried against the form's spec.
 async function loadWeightsFile(file) {
   showMessage('');
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let m;
-  try {
-    m = await Model.load(bytes);
-  } catch (e) {
-    if (!/spec|metadata/i.test(e.message)) throw new Error(`${file.name}: ${e.message}`);
-    m = await Model.create(specFromForm());
-    try {
-      m.loadWeights(bytes);
-    } catch (e2) {
-      m.dispose();
-      throw new Error(`${file.name}: ${e2.message}`);
-    }
-  }
+  const m = await readModelFile(file, specFromForm);
   $('layers').value = layersText(m.spec.layers);
   setOwnModel(m, `weights from ${file.name}`);
 }
@@ -522,21 +503,11 @@ function init() {
     setRunning(false);
   }));
   $('pretrained').addEventListener('click', guard(usePretrained));
-  $('download').addEventListener('click', guard(downloadWeights));
-  $('load-file').addEventListener('change', guard(async (e) => {
-    const f = e.target.files[0];
-    e.target.value = '';
-    if (f) await loadWeightsFile(f);
-  }));
-  const zone = $('drop-zone');
-  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('dragover'); });
-  zone.addEventListener('dragleave', () => zone.classList.remove('dragover'));
-  zone.addEventListener('drop', guard(async (e) => {
-    e.preventDefault();
-    zone.classList.remove('dragover');
-    const f = e.dataTransfer.files[0];
-    if (f) await loadWeightsFile(f);
-  }));
+  wireWeightsControls({
+    downloadButton: $('download'), onDownload: guard(downloadWeights),
+    input: $('load-file'), dropZone: $('drop-zone'), onFile: guard(loadWeightsFile),
+    onError: (e) => showMessage(e.message),
+  });
   drawCharts();
   // The pretrained MLP first, so the pad answers at once; then the data, lazily, behind its progress bar.
   guard(usePretrained)().then(() => ensureData()).catch(() => {});
