@@ -119,3 +119,62 @@ export function dataOptions(c) {
   if (c.dataset === 'spiral') o.arms = c.arms;
   return o;
 }
+
+/**
+ * The playground config that rebuilds a model spec (e.g. one read from a weight file), keeping the data settings
+ * and batch size of `current`. The dataset stays if the model fits it; otherwise the first that fits (same
+ * number of inputs and outputs for its loss). Returns {config, ignored}: ignored lists the spec's settings the
+ * form cannot hold (they do not change the weights). Throws an Error saying what does not fit.
+ */
+export function configFromSpec(spec, current) {
+  const inputs = spec.input.length === 1 ? spec.input[0] : NaN;
+  const last = spec.layers.at(-1);
+  const outputs = last?.type === 'dense' ? last.units : NaN;
+  // Hidden layers: dense (units only), each followed by at most one activation ('linear' when none).
+  const layers = [];
+  spec.layers.slice(0, -1).forEach((l, i) => {
+    const where = `layers[${i}] (${l.type})`;
+    if (l.type === 'dense') {
+      if (Object.keys(l).some((k) => k !== 'type' && k !== 'units')) throw new Error(`${where}: the editor has plain dense layers only`);
+      if (!(l.units >= 1 && l.units <= 128)) throw new Error(`${where}: the editor allows 1 to 128 units, got ${l.units}`);
+      layers.push({ units: l.units, act: 'linear' });
+    } else if (ACTIVATIONS.includes(l.type) && layers.at(-1)?.act === 'linear') {
+      const extra = Object.keys(l).filter((k) => k !== 'type');
+      if (extra.length) throw new Error(`${where}: the editor has no setting for ${extra.join(', ')}`);
+      layers.at(-1).act = l.type;
+    } else {
+      throw new Error(`${where}: the editor has dense layers each followed by one of ${ACTIVATIONS.slice(0, -1).join(', ')}`);
+    }
+  });
+  if (layers.length > MAX_LAYERS) throw new Error(`${layers.length} hidden layers; the editor has at most ${MAX_LAYERS}`);
+  const o = spec.optimizer || {};
+  const momentum = o.type === 'sgd' && o.momentum ? 'momentum' : o.type;
+  const base = {
+    ...cloneConfig(current), layers, loss: spec.loss, optimizer: momentum, lr: o.lr ?? current.lr, seed: spec.seed ?? 1,
+  };
+  // The current dataset first, then every other (spiral with 2 or 3 arms).
+  const candidates = [{ dataset: current.dataset, arms: current.arms }];
+  for (const dataset of Object.keys(DATASETS)) {
+    for (const arms of dataset === 'spiral' ? [2, 3] : [current.arms]) candidates.push({ dataset, arms });
+  }
+  const fits = candidates.find(({ dataset, arms }) => DATASETS[dataset].inputSize === inputs &&
+    lossesFor(dataset, arms).includes(spec.loss) && outputUnits(classesOf(dataset, arms), spec.loss) === outputs);
+  if (!fits) {
+    throw new Error(`a model with ${spec.input.join('x')} input(s), ${Number.isFinite(outputs) ? outputs : 'no dense'} ` +
+      `output(s) and ${spec.loss} loss fits none of the playground's datasets (2 inputs, or 1 for sine)`);
+  }
+  const next = { ...base, ...fits };
+  // The same checks as a link: an lr or seed out of the form's range is refused the same way.
+  const { config, error } = parseHash(toHash(next));
+  if (error) throw new Error(error);
+  // Safety net: the rebuilt spec must give the same layers, or the weights would not fit.
+  const rebuilt = buildSpec(config);
+  if (JSON.stringify(rebuilt.layers) !== JSON.stringify(spec.layers) || rebuilt.input[0] !== inputs) {
+    throw new Error('the playground cannot rebuild these layers exactly');
+  }
+  const known = o.type === 'sgd' ? ['type', 'lr', 'momentum'] : ['type', 'lr'];
+  const ignored = Object.keys(o).filter((k) => !known.includes(k)).map((k) => `optimizer.${k}`);
+  if (o.type === 'sgd' && o.momentum && o.momentum !== 0.9) ignored.push(`optimizer.momentum ${o.momentum} (the form has 0.9)`);
+  for (const k of Object.keys(spec)) if (!['input', 'layers', 'loss', 'optimizer', 'seed'].includes(k)) ignored.push(k);
+  return { config, ignored };
+}

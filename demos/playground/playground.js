@@ -1,12 +1,14 @@
 // The playground page: a form (synced to the URL hash) -> a Trainer (training in a worker) -> two views side by
 // side: training (counters, loss curves) and inference (the model's map of the plane, probed under the pointer,
 // with measured latency). The page never trains: it repaints from the latest snapshot once per animation frame.
+import { Model } from '../../wasm/tinytrain.js';
 import { Trainer } from '../../web/trainer.js';
+import { downloadBytes, readModelFile, wireWeightsControls } from '../../web/weights-file.js';
 import { Series, drawLineChart } from '../../web/charts.js';
 import { DecisionMap, FunctionPlot, CLASS_COLORS } from '../../web/heatmap.js';
 import { DATASETS } from '../../web/datasets.js';
 import {
-  DEFAULTS, MAX_LAYERS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig,
+  DEFAULTS, MAX_LAYERS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
 } from './config.js';
 
 const $ = (id) => document.getElementById(id);
@@ -167,7 +169,8 @@ function setStatus(text) {
   $('status').textContent = text;
 }
 
-function rebuild() {
+// start: {weights, name} to begin from a weight file's parameters instead of the seed's initialisation.
+function rebuild(start = null) {
   if (trainer) trainer.dispose();
   curves.train.clear();
   curves.test.clear();
@@ -201,12 +204,22 @@ function rebuild() {
     }
   });
   t.addEventListener('restarted', () => { if (trainer === t) setStatus(`restarted at step ${t.progress?.step ?? 0}; paused`); });
-  t.ready.then((info) => {
+  t.ready.then(async (info) => {
     if (trainer !== t) return;
+    if (start) {
+      // The worker replies after the snapshot that gives the predictor these weights, so the first map painted
+      // (points is still null until then) already shows the file's model.
+      try {
+        await t.setWeights(start.weights, { step: 0 });
+      } catch (err) {
+        if (trainer === t) showMessage(`The weights from ${start.name} did not reach the trainer: ${err.message}`, 'error');
+      }
+      if (trainer !== t) return;
+    }
     points = info.dataset;
     setStat('stat-fwd-flops', si(info.flops.forward, 'FLOP'), info.flops.forward);
     setStat('stat-params', si(info.paramCount), info.paramCount);
-    setStatus('ready');
+    setStatus(start ? `ready (weights from ${start.name})` : 'ready');
     mapDirty = true;
   }, (err) => {
     if (trainer !== t) return;
@@ -384,6 +397,59 @@ function bindMap() {
   });
 }
 
+// ---- weight files ---------------------------------------------------------------------------------------------
+
+// The current snapshot as .safetensors, with the form's spec in its metadata.
+async function downloadWeights() {
+  const p = trainer?.predictor;
+  if (!p || !points) throw new Error('No model to save yet: wait until the status says ready.');
+  const spec = buildSpec(config);
+  let bytes;
+  if (JSON.stringify(p.spec) === JSON.stringify(spec)) {
+    bytes = p.save();
+  } else {
+    // The learning rate changed live since this model was built: the file should say what the form says now.
+    const m = await Model.create(spec);
+    try {
+      m.setWeights(p.getWeights());
+      bytes = m.save();
+    } finally {
+      m.dispose();
+    }
+  }
+  downloadBytes(bytes, `playground-${config.dataset}.safetensors`);
+}
+
+// A tinytrain file rebuilds the form from its spec (data settings stay) and starts the trainer and the map from
+// its weights; a plain safetensors file must fit the current network. Any problem leaves the page as it was.
+async function loadWeightsFile(file) {
+  const m = await readModelFile(file, buildSpec(config));
+  let next, weights;
+  try {
+    next = configFromSpec(m.spec, config);
+    weights = m.getWeights(); // (paramCount) in the order the trainer uses
+  } catch (err) {
+    throw new Error(`${file.name}: this model does not fit the playground: ${err.message}`);
+  } finally {
+    m.dispose();
+  }
+  clearMessage();
+  config = next.config;
+  configChanged(false, true); // the form and the link now describe the file's model
+  rebuild({ weights, name: file.name });
+  if (next.ignored.length) {
+    showMessage(`Loaded ${file.name}. The form has no place for ${next.ignored.join(', ')}; further training goes without.`);
+  }
+}
+
+function bindWeights() {
+  wireWeightsControls({
+    downloadButton: $('download-weights'), onDownload: downloadWeights,
+    input: $('load-weights'), dropZone: $('map'), onFile: loadWeightsFile,
+    onError: (err) => showMessage(err.message, 'error'),
+  });
+}
+
 // ---- the frame loop: repaint only what changed ---------------------------------------------------------------
 
 function worst(name, since) {
@@ -444,5 +510,6 @@ loadFromHash();
 bindForm();
 bindControls();
 bindMap();
+bindWeights();
 rebuild();
 requestAnimationFrame(frame);
