@@ -2,13 +2,14 @@
 // tinytrain .safetensors file carrying the page's spec; loaded into a page started with another seed (file picker)
 // it gives the same map and predictions and training continues from it; a plain safetensors file (as PyTorch
 // writes) fits the current network; malformed or unfitting files are refused with a message while the previous
-// model keeps predicting; a file dropped on the map rebuilds the network editor from its spec. One browser.
+// model keeps predicting; a file dropped on the map rebuilds the network editor from its spec. One browser; the
+// spec -> form mapping (config.js) is also checked without one.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startBrowser, openPage, screenshot, waitForValue } from './helpers.mjs';
 import { Model } from '../../wasm/tinytrain.js';
-import { DEFAULTS, buildSpec, toHash, cloneConfig } from '../../demos/playground/config.js';
+import { DEFAULTS, buildSpec, toHash, cloneConfig, configFromSpec, lossesFor } from '../../demos/playground/config.js';
 
 let env;
 test.before(async () => { env = await startBrowser(); });
@@ -69,6 +70,32 @@ function readHeader(bytes) {
 function checkNoErrors(errors) {
   assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
 }
+
+// No browser: the mapping from a file's spec back to the form (config.js has no DOM).
+test('configFromSpec: every playground spec maps back to its config; unfitting specs are refused by name', () => {
+  const base = cloneConfig(DEFAULTS);
+  for (const [dataset, arms] of [['spiral', 2], ['spiral', 3], ['circles', 2], ['xor', 2], ['moons', 2], ['gaussians', 2], ['sine', 2]]) {
+    for (const loss of lossesFor(dataset, arms)) {
+      const c = { ...base, dataset, arms, loss, layers: [{ units: 5, act: 'linear' }, { units: 7, act: 'gelu' }], optimizer: 'momentum', lr: 0.2, seed: 4 };
+      const { config, ignored } = configFromSpec(buildSpec(c), { ...base, dataset, arms });
+      assert.deepEqual(config, c, `${dataset}/${arms} arms/${loss} does not map back`);
+      assert.deepEqual(ignored, []);
+    }
+  }
+  // Not the current dataset's shape: the first dataset that fits (3 classes -> spiral with 3 arms; 1 input -> sine).
+  assert.equal(configFromSpec(buildSpec({ ...base, dataset: 'gaussians' }), base).config.arms, 3);
+  assert.equal(configFromSpec(buildSpec({ ...base, dataset: 'sine', loss: 'mse' }), base).config.dataset, 'sine');
+  const spec = (layers, extra = {}) => ({ input: [2], layers, loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.01 }, seed: 1, ...extra });
+  const dense = (units) => ({ type: 'dense', units });
+  assert.throws(() => configFromSpec(spec([dense(4), { type: 'leaky_relu', slope: 0.2 }, dense(2)]), base), /layers\[1\] \(leaky_relu\): the editor has no setting for slope/);
+  assert.throws(() => configFromSpec(spec([dense(4), { type: 'layernorm' }, dense(2)]), base), /layers\[1\] \(layernorm\)/);
+  assert.throws(() => configFromSpec(spec([dense(200), dense(2)]), base), /1 to 128 units, got 200/);
+  assert.throws(() => configFromSpec(spec(Array.from({ length: 8 }, () => dense(2))), base), /at most 6/);
+  assert.throws(() => configFromSpec({ ...spec([dense(10)]), input: [784] }, base), /784 input\(s\), 10 output\(s\)/);
+  assert.throws(() => configFromSpec(spec([dense(2)], { optimizer: { type: 'adam', lr: 50 } }), base), /lr: expected a number/);
+  const { ignored } = configFromSpec(spec([dense(2)], { optimizer: { type: 'adamw', lr: 0.01, weight_decay: 0.1 } }), base);
+  assert.deepEqual(ignored, ['optimizer.weight_decay']);
+});
 
 const FILE = { mimeType: 'application/octet-stream' };
 let downloaded; // {bytes, probs, map, probe, config}: the trained snapshot of the first test
