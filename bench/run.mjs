@@ -169,12 +169,6 @@ async function main() {
     const name = row.case === 'gemm' ? row.row : CASES[row.case].title;
     lines.push(`| ${name} | ${row.unit} | ${cells.join(' | ')} | ${ratio} |`);
   }
-  // Notes the accuracy rows carry (epochs, time) are worth showing too.
-  for (const row of table) {
-    if (row.case.startsWith('acc') && row.systems.tinytrain?.notes.length) {
-      notes.push(`tinytrain, ${CASES[row.case].title}: ${row.systems.tinytrain.notes.join('; ')}`);
-    }
-  }
 
   env.loadavgEnd = os.loadavg().map((l) => +l.toFixed(2));
   env.cpuShare = shares.length ? +median(shares).toFixed(3) : null;
@@ -188,8 +182,9 @@ async function main() {
   if (notes.length) console.log('');
   notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
   console.log('');
+  const share = env.cpuShare === null ? 'an unmeasured share' : `${Math.round(env.cpuShare * 100)}%`;
   console.log(`load average ${env.loadavgStart.join(' ')} -> ${env.loadavgEnd.join(' ')}; the measured processes ` +
-              `had a core ${Math.round((env.cpuShare ?? 1) * 100)}% of the time (median); ${env.seconds} s in all`);
+              `had a core ${share} of the time (median); ${env.seconds} s in all`);
   if (opt.clock === 'wall' && env.cpuShare !== null && env.cpuShare < 0.9) {
     console.log('WARNING: the machine was busy, so these wall-clock numbers are pessimistic (ratios from ' +
                 'interleaved runs hold up better). Rerun when it is quiet, or with BENCH_CLOCK=cpu.');
