@@ -158,6 +158,7 @@ export class TinyTrain extends HTMLElement {
       this.#say(own ? 'Pretrained weights loaded: predicting now. Train to continue.' : 'Ready: press Train.');
       this.#want = c.autoplay;
       this.#sync();
+      this.#setProbe(this.#probe);
       this.#redraw('map');
     } catch (err) {
       if (gen === this.#gen) { this.#fail(err.message); this.#say('Not ready.'); }
@@ -296,10 +297,13 @@ export class TinyTrain extends HTMLElement {
     let out = null;
     if (m) {
       const x = Float32Array.from(v), run = () => (d.classes ? m.probabilities(x) : m.predict(x));
-      let n = 0;
-      const t0 = performance.now(); // clocks are coarse (~0.1 ms) in pages: time a millisecond of calls
-      do { out = run(); n++; } while (timed && performance.now() - t0 < 1 && n < 5000);
-      if (timed) e.lat.textContent = `in ${((1000 * (performance.now() - t0)) / n).toFixed(1)} µs`;
+      out = run();
+      // Page clocks are coarse (~0.1 ms): the best of 3 windows of >= 0.6 ms of calls.
+      for (let r = 0, n = 0, t0 = performance.now(), best = 1e9; timed && r < 3; n = 0, t0 = performance.now(), r++) {
+        do { run(); n++; } while (performance.now() - t0 < 0.6);
+        best = Math.min(best, (1000 * (performance.now() - t0)) / n);
+        e.lat.textContent = `in ${best.toFixed(1)} µs`;
+      }
       if (d.classes) {
         const k = out.indexOf(Math.max(...out)), sw = document.createElement('span');
         sw.className = 'sw';
