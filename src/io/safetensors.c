@@ -56,8 +56,7 @@ typedef struct {
   uint64_t dims[4];
   size_t count;
   float *dst;            /* the parameter view inside the model's block */
-  const tt__layer *layer;
-  int found;             /* matched by a file tensor (load) */
+  const struct st_tensor *match; /* the file's tensor of this name (load) */
 } expected_tensor;
 
 /* Fills up to TT_MAX_LAYERS * 2 expected tensors in layer order, weight then bias. */
@@ -73,7 +72,6 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
       tt__snprintf(t->name, sizeof t->name, "%d.%s", l->index, part == 0 ? "weight" : "bias");
       t->count = count;
       t->dst = part == 0 ? l->w : l->b;
-      t->layer = l;
       if (part == 0 && l->type == TT_DENSE) {  // Linear: [out, in], applied to the last dim of [T, in] too
         t->rank = 2;
         t->dims[0] = (size_t)l->units;
@@ -111,47 +109,48 @@ static void dims_str(const uint64_t *dims, int rank, char *buf, size_t len) { di
 
 /* ---- writing ----------------------------------------------------------------------------------------- */
 
+/* Appends to a buffer, or only counts when p is NULL: the header is laid out twice, once to size the file
+ * and once to write it, so saving is one allocation (no growing buffer, no realloc in the wasm module). */
 typedef struct {
-  char *p;
-  size_t len, cap;
-  int oom;
-} sbuf;
+  unsigned char *p;
+  size_t len;
+} writer;
 
-static void sb_put(sbuf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) { b->oom = 1; return; }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
+static void w_put(writer *w, const void *s, size_t n) {
+  if (w->p) memcpy(w->p + w->len, s, n);
+  w->len += n;
 }
 
-static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+static void w_str(writer *w, const char *s) { w_put(w, s, strlen(s)); }
 
-/* s as a JSON string literal: quotes, backslashes and control characters escaped. */
-static void sb_json_string(sbuf *b, const char *s, size_t n) {
-  sb_put(b, "\"", 1);
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    char esc[8];
-    if (c == '"' || c == '\\') { esc[0] = '\\'; esc[1] = (char)c; sb_put(b, esc, 2); }
-    else if (c == '\n') sb_put(b, "\\n", 2);
-    else if (c == '\t') sb_put(b, "\\t", 2);
-    else if (c == '\r') sb_put(b, "\\r", 2);
-    else if (c < 0x20) { tt__snprintf(esc, sizeof esc, "\\u%04x", c); sb_put(b, esc, 6); }
-    else sb_put(b, (const char *)&c, 1);
+/* The JSON header: metadata first (the spec as a JSON string literal), then the tensors in layer order with
+ * consecutive offsets (= the params order), padded with spaces to a multiple of 8 as the reference writer
+ * does, so the data starts aligned. Returns the size of the data that follows. */
+static size_t write_header(writer *w, const tt_model *m, const expected_tensor *t, int n) {
+  w_str(w, "{\"__metadata__\":{\"format\":\"tinytrain\",\"spec\":\"");
+  for (size_t i = 0; i < m->spec_len; i++) {
+    unsigned char c = (unsigned char)m->spec_json[i];
+    char esc[8] = {'\\', (char)c};
+    const char *named = c == '\n' ? "n" : c == '\t' ? "t" : c == '\r' ? "r" : NULL;
+    if (c == '"' || c == '\\') w_put(w, esc, 2);
+    else if (named) esc[1] = *named, w_put(w, esc, 2);
+    else if (c < 0x20) w_put(w, esc, (size_t)tt__snprintf(esc, sizeof esc, "\\u%04x", c));
+    else w_put(w, &c, 1);
   }
-  sb_put(b, "\"", 1);
-}
-
-static void put_u64le(unsigned char *p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+  w_str(w, "\"}");
+  size_t offset = 0;
+  for (int i = 0; i < n; i++) {
+    char item[256], shape[96];
+    dims_sep(t[i].dims, t[i].rank, shape, sizeof shape, ",");
+    size_t bytes = t[i].count * 4;
+    w_put(w, item, (size_t)tt__snprintf(item, sizeof item,
+                                        ",\"%.31s\":{\"dtype\":\"F32\",\"shape\":%.95s,\"data_offsets\":[%zu,%zu]}",
+                                        t[i].name, shape, offset, offset + bytes));
+    offset += bytes;
+  }
+  w_str(w, "}");
+  while (w->len % 8) w_put(w, " ", 1);
+  return offset;
 }
 
 int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
@@ -161,48 +160,22 @@ int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
   *out_len = 0;
   expected_tensor tensors[TT_MAX_LAYERS * 2];
   int n = expected_tensors(m, tensors);
-
-  // header: metadata first, then tensors in layer order with consecutive offsets (= the params order)
-  sbuf h = {0};
-  sb_str(&h, "{\"__metadata__\":{\"format\":\"tinytrain\",\"spec\":");
-  sb_json_string(&h, m->spec_json, m->spec_len);
-  sb_str(&h, "}");
-  size_t offset = 0;
-  for (int i = 0; i < n; i++) {
-    char item[256], shape[96];
-    dims_sep(tensors[i].dims, tensors[i].rank, shape, sizeof shape, ",");
-    size_t bytes = tensors[i].count * 4;
-    tt__snprintf(item, sizeof item, ",\"%.31s\":{\"dtype\":\"F32\",\"shape\":%.95s,\"data_offsets\":[%zu,%zu]}",
-             tensors[i].name, shape, offset, offset + bytes);
-    sb_str(&h, item);
-    offset += bytes;
-  }
-  sb_str(&h, "}");
-  // pad with spaces so the data starts 8-byte aligned, as the reference writer does
-  while (!h.oom && (h.len % 8) != 0) sb_put(&h, " ", 1);
-  if (h.oom) {
-    free(h.p);
-    return tt__fail(TT_ERR_MEMORY, "save: out of memory building the header");
-  }
-
-  size_t total = 8 + h.len + offset;
+  writer h = {0};
+  size_t total = 8 + write_header(&h, m, tensors, n);  // sizes the file
+  total += h.len;
   unsigned char *buf = malloc(total);  // released by the caller with tt_free
-  if (!buf) {
-    free(h.p);
-    return tt__fail(TT_ERR_MEMORY, "save: out of memory (%zu bytes)", total);
-  }
-  put_u64le(buf, (uint64_t)h.len);
-  memcpy(buf + 8, h.p, h.len);
-  free(h.p);
+  if (!buf) return tt__fail(TT_ERR_MEMORY, "save: out of memory (%zu bytes)", total);
+  // 8-byte little-endian header length, then the header itself
+  for (int i = 0; i < 8; i++) buf[i] = (unsigned char)((uint64_t)h.len >> (8 * i));
+  writer w = {buf + 8, 0};
+  write_header(&w, m, tensors, n);
   unsigned char *d = buf + 8 + h.len;
   for (int i = 0; i < n; i++) {
     // explicit little-endian bytes: the format's byte order whatever the host's
     for (size_t k = 0; k < tensors[i].count; k++) {
       uint32_t u;
       memcpy(&u, &tensors[i].dst[k], 4);
-      d[0] = (unsigned char)u; d[1] = (unsigned char)(u >> 8);
-      d[2] = (unsigned char)(u >> 16); d[3] = (unsigned char)(u >> 24);
-      d += 4;
+      for (int b = 0; b < 4; b++) *d++ = (unsigned char)(u >> (8 * b));
     }
   }
   *out = buf;
@@ -221,7 +194,7 @@ typedef struct {
   const tt__json *metadata;   /* "__metadata__" object or NULL */
 } st_file;
 
-typedef struct {
+typedef struct st_tensor {
   const tt__json *entry;
   char name[72];              /* printable copy for messages */
   int dtype_size;             /* 4 F32, 2 F16/BF16 */
@@ -243,8 +216,18 @@ static void printable(char *dst, size_t cap, const char *s, size_t n) {
   dst[j] = '\0';
 }
 
-static int key_is(const tt__json *v, const char *key) {
-  return v->key && v->key_len == strlen(key) && memcmp(v->key, key, v->key_len) == 0;
+/* "<name>: ..., got <v described>": the messages that show a wrong JSON value. Kept out of line (cold). */
+static __attribute__((noinline)) int fail_got(const char *fmt, const char *name, const tt__json *v) {
+  char what[64];
+  tt__json_describe(v, what, sizeof what);
+  return tt__fail(TT_ERR_FILE, fmt, name, what);
+}
+
+/* "<where>.<key>: <message>" for an object member, with its key made printable. */
+static __attribute__((noinline)) int fail_key(const char *fmt, const char *where, const tt__json *member) {
+  char k[40];
+  printable(k, sizeof k, member->key, member->key_len);
+  return tt__fail(TT_ERR_FILE, fmt, where, k);
 }
 
 static int is_index(const tt__json *v, double *out) {
@@ -255,19 +238,14 @@ static int is_index(const tt__json *v, double *out) {
   return 1;
 }
 
-static uint64_t get_u64le(const unsigned char *p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
-  return v;
-}
-
 /* Framing and header JSON. */
 static int st_open(st_file *f, const unsigned char *bytes, size_t len) {
   memset(f, 0, sizeof *f);
   if (!bytes) return tt__fail(TT_ERR_FILE, "safetensors: no bytes given");
   if (len < 8)
     return tt__fail(TT_ERR_FILE, "safetensors: the file is %zu bytes, shorter than its 8-byte header length", len);
-  uint64_t n = get_u64le(bytes);
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; i--) n = (n << 8) | bytes[i];  // little-endian
   if (n > len - 8)
     return tt__fail(TT_ERR_FILE, "safetensors: header length %llu exceeds the file size %zu",
                     (unsigned long long)n, len);
@@ -282,11 +260,10 @@ static int st_open(st_file *f, const unsigned char *bytes, size_t len) {
     return tt_last_status();
   }
   if (f->root->type != TT_JSON_OBJECT) {
-    char what[64];
-    tt__json_describe(f->root, what, sizeof what);
+    fail_got("%s: expected a JSON object, got %s", "safetensors header", f->root);
     tt__json_free(f->root);
     f->root = NULL;
-    return tt__fail(TT_ERR_FILE, "safetensors header: expected a JSON object, got %s", what);
+    return TT_ERR_FILE;
   }
   f->data_at = 8 + (size_t)n;
   f->data = bytes + f->data_at;
@@ -295,51 +272,60 @@ static int st_open(st_file *f, const unsigned char *bytes, size_t len) {
   return TT_OK;
 }
 
-static void st_close(st_file *f) {
-  if (f->root) tt__json_free(f->root);
-  f->root = NULL;
+/* Offset order, for the tiling check: by begin, then end, then position in the header (deterministic). */
+static int before(const st_tensor *x, const st_tensor *y) {
+  if (x->begin != y->begin) return x->begin < y->begin;
+  return x->end != y->end ? x->end < y->end : x < y;
 }
 
-static int cmp_begin(const void *a, const void *b) {
-  const st_tensor *x = *(st_tensor *const *)a, *y = *(st_tensor *const *)b;
-  if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
-  return x->end < y->end ? -1 : x->end > y->end;
+/* Heap sort: no allocation and O(n log n) even for a hostile header with many tensors. */
+static void sort_by_offset(st_tensor **a, size_t n) {
+  for (size_t end = n, start = n / 2; end > 1;) {
+    st_tensor *t;
+    if (start > 0) start--;
+    else t = a[0], a[0] = a[--end], a[end] = t;
+    for (size_t root = start, child; (child = 2 * root + 1) < end; root = child) {
+      if (child + 1 < end && before(a[child], a[child + 1])) child++;
+      if (!before(a[root], a[child])) break;
+      t = a[root], a[root] = a[child], a[child] = t;
+    }
+  }
 }
+
+/* dtype names: the first three are the ones we read; the others are known to safetensors, so they get a
+ * "not supported" message instead of "unknown". */
+static const char *const dtypes[] = {"F32", "F16", "BF16", "F64", "F8_E4M3", "F8_E5M2", "I64", "I32",
+                                     "I16", "I8",  "U64", "U32",  "U16", "U8",      "BOOL"};
+static const char *const entry_fields[] = {"dtype", "shape", "data_offsets"};
 
 /* One tensor entry: dtype, shape (overflow-checked), offsets inside the data and matching the byte size. */
 static int st_tensor_parse(const st_file *f, const tt__json *e, st_tensor *t) {
   memset(t, 0, sizeof *t);
   t->entry = e;
   printable(t->name, sizeof t->name, e->key, e->key_len);
-  if (e->type != TT_JSON_OBJECT) {
-    char what[64];
-    tt__json_describe(e, what, sizeof what);
-    return tt__fail(TT_ERR_FILE, "%s: expected an object with dtype, shape and data_offsets, got %s", t->name, what);
-  }
+  if (e->type != TT_JSON_OBJECT)
+    return fail_got("%s: expected an object with dtype, shape and data_offsets, got %s", t->name, e);
   for (const tt__json *c = e->child; c; c = c->next) {
-    if (!key_is(c, "dtype") && !key_is(c, "shape") && !key_is(c, "data_offsets")) {
-      char k[40];
-      printable(k, sizeof k, c->key, c->key_len);
-      return tt__fail(TT_ERR_FILE, "%s: unknown field \"%s\" (allowed: dtype, shape, data_offsets)", t->name, k);
-    }
+    int k = 0;
+    while (k < 3 && !(c->key_len == strlen(entry_fields[k]) && !memcmp(c->key, entry_fields[k], c->key_len))) k++;
+    if (k == 3) return fail_key("%s: unknown field \"%s\" (allowed: dtype, shape, data_offsets)", t->name, c);
   }
-  const tt__json *dtype = tt__json_get(e, "dtype"), *shape = tt__json_get(e, "shape"),
-                 *offs = tt__json_get(e, "data_offsets");
-  if (!dtype || !shape || !offs)
-    return tt__fail(TT_ERR_FILE, "%s: missing %s", t->name, !dtype ? "dtype" : !shape ? "shape" : "data_offsets");
+  const tt__json *v[3];  // dtype, shape, data_offsets
+  for (int k = 0; k < 3; k++)
+    if (!(v[k] = tt__json_get(e, entry_fields[k]))) return tt__fail(TT_ERR_FILE, "%s: missing %s", t->name, entry_fields[k]);
+  const tt__json *dtype = v[0], *shape = v[1], *offs = v[2];
 
   if (dtype->type != TT_JSON_STRING) return tt__fail(TT_ERR_FILE, "%s: dtype must be a string", t->name);
   char dt[24];
   printable(dt, sizeof dt, dtype->str, dtype->str_len);
-  if (!strcmp(dtype->str, "F32") && dtype->str_len == 3) t->dtype_size = 4;
-  else if (!strcmp(dtype->str, "F16") && dtype->str_len == 3) t->dtype_size = 2;
-  else if (!strcmp(dtype->str, "BF16") && dtype->str_len == 4) { t->dtype_size = 2; t->is_bf16 = 1; }
-  else {
-    static const char *known[] = {"F64", "F8_E4M3", "F8_E5M2", "I64", "I32", "I16", "I8", "U64",
-                                  "U32", "U16", "U8", "BOOL"};
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-      if (!strcmp(dtype->str, known[i]))
-        return tt__fail(TT_ERR_FILE, "%s: dtype %s is not supported (expected F32, F16 or BF16)", t->name, dt);
+  int d = 0, n_dtypes = (int)(sizeof dtypes / sizeof dtypes[0]);
+  while (d < n_dtypes && strcmp(dtype->str, dtypes[d])) d++;
+  if (d < 3 && dtype->str_len == strlen(dtypes[d])) {  // an escaped NUL must not pass for "F32"
+    t->dtype_size = d ? 2 : 4;
+    t->is_bf16 = d == 2;
+  } else if (d >= 3 && d < n_dtypes) {
+    return tt__fail(TT_ERR_FILE, "%s: dtype %s is not supported (expected F32, F16 or BF16)", t->name, dt);
+  } else {
     return tt__fail(TT_ERR_FILE, "%s: unknown dtype \"%s\" (expected F32, F16 or BF16)", t->name, dt);
   }
 
@@ -348,23 +334,21 @@ static int st_tensor_parse(const st_file *f, const tt__json *e, st_tensor *t) {
   if (shape->count > 8)
     return tt__fail(TT_ERR_FILE, "%s: shape has %d dimensions (at most 8 supported)", t->name, shape->count);
   size_t count = 1;
-  for (const tt__json *d = shape->child; d; d = d->next) {
-    double v;
-    if (!is_index(d, &v)) {
-      char what[64];
-      tt__json_describe(d, what, sizeof what);
-      return tt__fail(TT_ERR_FILE, "%s: shape[%d]: expected a non-negative integer, got %s", t->name, t->rank, what);
+  char s[200];
+  for (const tt__json *dim = shape->child; dim; dim = dim->next) {
+    double x;
+    if (!is_index(dim, &x)) {
+      tt__snprintf(s, sizeof s, "%s: shape[%d]", t->name, t->rank);
+      return fail_got("%s: expected a non-negative integer, got %s", s, dim);
     }
-    t->dims[t->rank++] = (uint64_t)v;
+    t->dims[t->rank++] = (uint64_t)x;
     // a dimension beyond size_t (wasm32: 2^32) is an overflow too, not a truncation
-    count = v >= (double)SIZE_MAX ? SIZE_MAX : tt__mul(count, (size_t)v);
+    count = x >= (double)SIZE_MAX ? SIZE_MAX : tt__mul(count, (size_t)x);
   }
   size_t nbytes = tt__mul(count, (size_t)t->dtype_size);
-  if (count == SIZE_MAX || nbytes == SIZE_MAX) {
-    char s[200];
-    dims_str(t->dims, t->rank, s, sizeof s);
+  dims_str(t->dims, t->rank, s, sizeof s);
+  if (count == SIZE_MAX || nbytes == SIZE_MAX)
     return tt__fail(TT_ERR_FILE, "%s: shape %s has too many elements (the size overflows)", t->name, s);
-  }
   t->count = count;
 
   double b, en;
@@ -379,40 +363,34 @@ static int st_tensor_parse(const st_file *f, const tt__json *e, st_tensor *t) {
                     t->name, b, en, f->data_len, f->data_at);
   t->begin = (size_t)b;
   t->end = (size_t)en;
-  if (t->end - t->begin != nbytes) {
-    char s[200];
-    dims_str(t->dims, t->rank, s, sizeof s);
+  if (t->end - t->begin != nbytes)
     return tt__fail(TT_ERR_FILE, "%s: data_offsets [%zu, %zu] hold %zu bytes, but shape %s of %s needs %zu",
                     t->name, t->begin, t->end, t->end - t->begin, s, dt, nbytes);
-  }
   return TT_OK;
 }
 
-/* Validates metadata and every tensor entry, and that the tensors tile the data region exactly. On success
- * *tensors (tt__malloc'd, *n entries) describe the file. */
 /* Safetensors metadata is a map of strings to strings. */
 static int st_check_metadata(const st_file *f) {
   if (!f->metadata) return TT_OK;
   if (f->metadata->type != TT_JSON_OBJECT)
     return tt__fail(TT_ERR_FILE, "__metadata__: expected an object of strings");
   for (const tt__json *c = f->metadata->child; c; c = c->next)
-    if (c->type != TT_JSON_STRING) {
-      char k[40];
-      printable(k, sizeof k, c->key, c->key_len);
-      return tt__fail(TT_ERR_FILE, "__metadata__.%s: expected a string (safetensors metadata holds strings)", k);
-    }
+    if (c->type != TT_JSON_STRING)
+      return fail_key("%s.%s: expected a string (safetensors metadata holds strings)", "__metadata__", c);
   return TT_OK;
 }
 
-static int st_tensors(const st_file *f, st_tensor **tensors, int *n) {
-  *tensors = NULL;
+/* Validates metadata and every tensor entry, and that the tensors tile the data region exactly. On success
+ * ts (tt__malloc'd, *bytes long, *n entries) describes the file; on failure it is freed and NULL. */
+static st_tensor *st_tensors(const st_file *f, int *n, size_t *bytes) {
   *n = 0;
-  if (st_check_metadata(f) != TT_OK) return tt_last_status();
+  if (st_check_metadata(f) != TT_OK) return NULL;
   int count = f->root->count - (f->metadata ? 1 : 0);
-  size_t bytes = tt__mul((size_t)(count > 0 ? count : 1), sizeof(st_tensor) + sizeof(st_tensor *));
-  st_tensor *ts = tt__malloc(bytes);
-  if (!ts) return tt_last_status();
-  st_tensor **order = (st_tensor **)(ts + (count > 0 ? count : 1));
+  if (count < 1) count = 1;
+  *bytes = tt__mul((size_t)count, sizeof(st_tensor) + sizeof(st_tensor *));
+  st_tensor *ts = tt__malloc(*bytes);
+  if (!ts) return NULL;
+  st_tensor **order = (st_tensor **)(ts + count);
   int k = 0, status = TT_OK;
   for (const tt__json *e = f->root->child; e && status == TT_OK; e = e->next) {
     if (e == f->metadata) continue;
@@ -422,7 +400,7 @@ static int st_tensors(const st_file *f, st_tensor **tensors, int *n) {
   }
   if (status == TT_OK) {
     // in offset order, each tensor must start where the previous one ended and the last must end the file
-    qsort(order, (size_t)k, sizeof *order, cmp_begin);
+    sort_by_offset(order, (size_t)k);
     size_t at = 0;
     for (int i = 0; i < k && status == TT_OK; i++) {
       const st_tensor *t = order[i];
@@ -440,26 +418,36 @@ static int st_tensors(const st_file *f, st_tensor **tensors, int *n) {
                         f->data_len - at, f->data_at + at);
   }
   if (status != TT_OK) {
-    tt__free(ts, bytes);
-    return status;
+    tt__free(ts, *bytes);
+    return NULL;
   }
-  *tensors = ts;
   *n = k;
-  return TT_OK;
+  return ts;
+}
+
+/* The layer index a tensor name starts with ("3.weight" -> 3), read as strtol would (leading spaces, a sign),
+ * or -1 when the name does not look like "<i>.<part>". */
+static long name_index(const char *s) {
+  while (*s == ' ') s++;
+  int neg = *s == '-';
+  if (*s == '-' || *s == '+') s++;
+  long v = 0;
+  const char *digits = s;
+  for (; *s >= '0' && *s <= '9'; s++) v = v < 100000000 ? v * 10 + (*s - '0') : v;  // saturates: no layer
+  if (s == digits || *s != '.' || (neg && v)) return -1;
+  return v;
 }
 
 /* The tensors of a validated file against the model: every name expected, every shape the model's, every
  * expected tensor present, every value finite; then (and only then) copies them in, converting to F32. */
 static int st_apply(tt_model *m, const st_file *f) {
-  st_tensor *ts;
   int n;
-  int status = st_tensors(f, &ts, &n);
-  if (status != TT_OK) return status;
-  size_t ts_bytes = tt__mul((size_t)(n > 0 ? n : 1), sizeof(st_tensor) + sizeof(st_tensor *));
+  size_t ts_bytes;
+  st_tensor *ts = st_tensors(f, &n, &ts_bytes);
+  if (!ts) return tt_last_status();
   expected_tensor ex[TT_MAX_LAYERS * 2];
-  int n_ex = expected_tensors(m, ex);
-  const st_tensor **match = tt__calloc((size_t)(n_ex > 0 ? n_ex : 1), sizeof *match);
-  if (!match) { tt__free(ts, ts_bytes); return tt_last_status(); }
+  int n_ex = expected_tensors(m, ex), status = TT_OK;
+  char got[200], want[96];
 
   for (int i = 0; i < n && status == TT_OK; i++) {
     const st_tensor *t = &ts[i];
@@ -468,9 +456,8 @@ static int st_apply(tt_model *m, const st_file *f) {
       j++;
     if (j == n_ex) {
       // say what the model has at that index, when the name looks like "<i>.<part>"
-      char *end;
-      long idx = strtol(t->name, &end, 10);
-      if (end != t->name && *end == '.' && idx >= 0 && idx < m->n_layers)
+      long idx = name_index(t->name);
+      if (idx >= 0 && idx < m->n_layers)
         status = tt__fail(TT_ERR_FILE, "%s: unexpected tensor: the model's layer %ld (%s) has no such parameter",
                           t->name, idx, tt__layer_ops_of(m->layers[idx].type)->name);
       else
@@ -478,25 +465,23 @@ static int st_apply(tt_model *m, const st_file *f) {
                           t->name, m->n_layers);
       break;
     }
-    match[j] = t;
-    ex[j].found = 1;
+    ex[j].match = t;
+    dims_str(ex[j].dims, ex[j].rank, want, sizeof want);
     if (t->rank != ex[j].rank || memcmp(t->dims, ex[j].dims, (size_t)t->rank * sizeof(uint64_t)) != 0) {
-      char got[200], want[96];
       dims_str(t->dims, t->rank, got, sizeof got);
-      dims_str(ex[j].dims, ex[j].rank, want, sizeof want);
       status = tt__fail(TT_ERR_FILE, "%s: shape %s does not match the model's %s", t->name, got, want);
     }
   }
-  for (int j = 0; j < n_ex && status == TT_OK; j++)
-    if (!ex[j].found) {
-      char want[96];
+  size_t total = 0;
+  for (int j = 0; j < n_ex; j++) {
+    total += ex[j].count;
+    if (status == TT_OK && !ex[j].match) {
       dims_str(ex[j].dims, ex[j].rank, want, sizeof want);
       status = tt__fail(TT_ERR_FILE, "%s: missing tensor: the model needs it (shape %s)", ex[j].name, want);
     }
+  }
 
   // values: convert into a scratch copy first, so a NaN in the last tensor cannot leave the model half-loaded
-  size_t total = 0;
-  for (int j = 0; j < n_ex; j++) total += ex[j].count;
   float *tmp = NULL;
   if (status == TT_OK) {
     tmp = tt__malloc(tt__mul(total ? total : 1, sizeof(float)));
@@ -504,36 +489,25 @@ static int st_apply(tt_model *m, const st_file *f) {
   }
   size_t at = 0;
   for (int j = 0; j < n_ex && status == TT_OK; j++) {
-    const st_tensor *t = match[j];
+    const st_tensor *t = ex[j].match;
     const unsigned char *p = f->data + t->begin;
-    for (size_t k = 0; k < t->count; k++) {
+    for (size_t k = 0; k < t->count; k++, p += t->dtype_size) {
       float v;
-      if (t->dtype_size == 4) {
-        uint32_t u = (uint32_t)p[4 * k] | (uint32_t)p[4 * k + 1] << 8 | (uint32_t)p[4 * k + 2] << 16 |
-                     (uint32_t)p[4 * k + 3] << 24;
-        v = bits_to_f32(u);
-      } else {
-        uint16_t h = (uint16_t)(p[2 * k] | p[2 * k + 1] << 8);
-        v = t->is_bf16 ? tt__bf16_to_f32(h) : tt__f16_to_f32(h);
-      }
+      if (t->dtype_size == 4) v = bits_to_f32((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                                              (uint32_t)p[3] << 24);
+      else v = t->is_bf16 ? tt__bf16_to_f32((uint16_t)(p[0] | p[1] << 8)) : tt__f16_to_f32((uint16_t)(p[0] | p[1] << 8));
       if (v != v || v - v != 0) {  // NaN or inf: would poison every prediction
         status = tt__fail(TT_ERR_FILE, "%s: element %zu is %s (at file offset %zu); weights must be finite",
-                          t->name, k, v != v ? "NaN" : "infinite", f->data_at + t->begin + k * (size_t)t->dtype_size);
+                          t->name, k, v != v ? "NaN" : "infinite", f->data_at + (size_t)(p - f->data));
         break;
       }
       tmp[at + k] = v;
     }
     at += t->count;
   }
-  if (status == TT_OK) {
-    at = 0;
-    for (int j = 0; j < n_ex; j++) {
-      memcpy(ex[j].dst, tmp + at, ex[j].count * sizeof(float));
-      at += ex[j].count;
-    }
-  }
+  if (status == TT_OK)
+    for (int j = 0, at = 0; j < n_ex; at += (int)ex[j].count, j++) memcpy(ex[j].dst, tmp + at, ex[j].count * sizeof(float));
   if (tmp) tt__free(tmp, total * sizeof(float));
-  tt__free((void *)match, (size_t)(n_ex > 0 ? n_ex : 1) * sizeof *match);
   tt__free(ts, ts_bytes);
   return status;
 }
@@ -544,7 +518,7 @@ int tt_model_load_weights(tt_model *m, const unsigned char *bytes, size_t len) {
   st_file f;
   int status = st_open(&f, bytes, len);
   if (status == TT_OK) status = st_apply(m, &f);
-  st_close(&f);
+  tt__json_free(f.root);
   return status;
 }
 
@@ -552,35 +526,20 @@ tt_model *tt_model_load(const unsigned char *bytes, size_t len) {
   tt__clear_error();
   st_file f;
   if (st_open(&f, bytes, len) != TT_OK) return NULL;
+  tt_model *m = NULL;
+  const tt__json *fmt = tt__json_get(f.metadata, "format"), *spec = tt__json_get(f.metadata, "spec");
   if (st_check_metadata(&f) != TT_OK) {
-    st_close(&f);
-    return NULL;
-  }
-  const tt__json *fmt = f.metadata ? tt__json_get(f.metadata, "format") : NULL;
-  const tt__json *spec = f.metadata ? tt__json_get(f.metadata, "spec") : NULL;
-  if (!fmt || fmt->type != TT_JSON_STRING || strcmp(fmt->str, "tinytrain") != 0 || !spec ||
-      spec->type != TT_JSON_STRING) {
-    st_close(&f);
+  } else if (!fmt || strcmp(fmt->str, "tinytrain") != 0 || !spec) {  // metadata values are strings by now
     tt__fail(TT_ERR_FILE, "%s", no_spec_message);
-    return NULL;
+  } else if (!(m = tt_model_create(spec->str, spec->str_len))) {
+    tt__fail(TT_ERR_FILE, "the spec in this file's metadata is invalid: %.399s", tt_last_error());
+  } else {
+    tt__clear_error();
+    if (st_apply(m, &f) != TT_OK) {  // the message stays: freeing the model does not touch it
+      tt_model_free(m);
+      m = NULL;
+    }
   }
-  tt_model *m = tt_model_create(spec->str, spec->str_len);
-  if (!m) {
-    char why[400];
-    tt__snprintf(why, sizeof why, "%s", tt_last_error());  // copy: tt__fail rewrites the buffer we would read
-    st_close(&f);
-    tt__fail(TT_ERR_FILE, "the spec in this file's metadata is invalid: %s", why);
-    return NULL;
-  }
-  tt__clear_error();
-  int status = st_apply(m, &f);
-  st_close(&f);
-  if (status != TT_OK) {
-    char why[512];
-    tt__snprintf(why, sizeof why, "%s", tt_last_error());
-    tt_model_free(m);  // may not touch the error, but keep the message safe either way
-    tt__fail(status, "%s", why);
-    return NULL;
-  }
+  tt__json_free(f.root);
   return m;
 }
