@@ -146,6 +146,7 @@ export class TinyTrain extends HTMLElement {
       this.#data = data;
       this.#fileWeights = own?.getWeights();
       this.#inputs();
+      if (own) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       const t = new Trainer(own ? own.spec : buildSpec(c, data.features, data.classes),
         { x: data.x, y: data.y, testX: data.testX, testY: data.testY }, { batchSize: c['batch-size'] });
       this.#t = t;
@@ -154,6 +155,7 @@ export class TinyTrain extends HTMLElement {
       if (own) await t.setWeights(this.#fileWeights);
       if (gen !== this.#gen) return;
       this.#model = t.predictor; // from now on predictions follow training
+      if (!own) this.#emit('ready', { pretrained: false });
       this.#buttons(true);
       this.#say(own ? 'Pretrained weights loaded: predicting now. Train to continue.' : 'Ready: press Train.');
       this.#want = c.autoplay;
