@@ -133,6 +133,7 @@ export class TrainingSession {
     this.samplesSeen = 0;
     this.wallMs = 0;
     this.rate = 0;
+    this.evalMs = 0;
     this.rateMark = null;
     this.points = { steps: [], losses: [], accuracies: [] };
     this.lastLoss = NaN;
@@ -228,11 +229,13 @@ export class TrainingSession {
     this.post({ type: EVENT.FATAL, message });
   }
 
-  // Test metrics are evaluated on the whole test split (and train accuracy on the training set), throttled.
+  // Test metrics are evaluated on the whole test split (and train accuracy on the training set), throttled, and
+  // kept to at most a tenth of the time spent training so big data sets do not starve the run.
   _evaluate(force) {
     const t = this.now();
     if (!force && this.evalEvery && this._step() - this.metrics.at < this.evalEvery) return;
     if (!force && !this.testThrottle.due(t)) return;
+    if (!force && this.evalMs > 0.1 * (this.wallMs + (this.running ? t - this.runStart : 0))) return;
     if (force) this.testThrottle.last = t;
     const d = this.data;
     const nTr = Math.min(d.nTrain, this.evalTrainMax);
@@ -247,6 +250,7 @@ export class TrainingSession {
       this.metrics.testAccuracy = te.accuracy;
     }
     this.metrics.at = this._step();
+    this.evalMs += this.now() - t;
   }
 
   _progress(forceTest) {

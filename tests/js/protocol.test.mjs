@@ -253,3 +253,35 @@ test('a wasm trap is reported as fatal and the session refuses further work', as
   assert.match(h2.of(EVENT.FATAL)[0].message, /^wasm trap: unreachable/);
   assert.equal(h2.session.running, false);
 });
+
+test('evaluation is kept to about a tenth of the training time when it is expensive', async () => {
+  let t = 0;
+  class SlowEvalModel extends FakeModel {
+    static async create(spec) {
+      const m = await FakeModel.create(spec);
+      Object.setPrototypeOf(m, SlowEvalModel.prototype);
+      return m;
+    }
+
+    evaluate(x, y) {
+      t += 200; // a big held-out set: each evaluation costs 200 ms of (fake) time
+      return super.evaluate(x, y);
+    }
+  }
+  const posts = [];
+  const session = new TrainingSession({
+    Model: SlowEvalModel, rates: RATES, post: (m) => posts.push(m), now: () => (t += 1),
+    schedule: (fn) => setImmediate(fn),
+  });
+  await session.handle({ type: REQUEST.INIT, id: 1, spec: SPEC, data: DATA });
+  const t0 = t, evalsBefore = posts.filter((m) => m.type === EVENT.PROGRESS).length;
+  await session.handle({ type: REQUEST.START, id: 2 });
+  await until(() => t - t0 > 20000, '20 s of fake time');
+  await session.handle({ type: REQUEST.PAUSE, id: 3 });
+  const evaluated = new Set(posts.filter((m) => m.type === EVENT.PROGRESS).slice(evalsBefore).map((m) => m.metricsStep));
+  // Two evaluate calls (train + test) per evaluation: 400 ms each; 20 s of running allows about 2 s of them.
+  const evalSeconds = (evaluated.size * 400) / 1000;
+  console.log(`${evaluated.size} evaluations in ${((t - t0) / 1000).toFixed(1)} s of fake time`);
+  assert.ok(evaluated.size >= 2, 'still evaluates');
+  assert.ok(evalSeconds <= 0.12 * ((t - t0) / 1000) + 0.8, `${evalSeconds} s of evaluation`);
+});
