@@ -65,6 +65,12 @@ export class Trainer extends EventTarget {
   _spawn() {
     const worker = this.createWorker();
     this.worker = worker;
+    // A worker terminated by other code sends no event at all: treat it as a death, or every request would hang.
+    const terminate = worker.terminate.bind(worker);
+    worker.terminate = () => {
+      terminate();
+      if (worker === this.worker && !this.disposed) this._onDeath('the training worker was terminated');
+    };
     this.client = new RequestClient((msg, transfer) => worker.postMessage(msg, transfer));
     const client = this.client;
     let readyResolve;

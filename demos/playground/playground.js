@@ -203,7 +203,8 @@ function rebuild(start = null) {
       showMessage(d.message, 'error');
     }
   });
-  t.addEventListener('restarted', () => { if (trainer === t) setStatus(`restarted at step ${t.progress?.step ?? 0}; paused`); });
+  // The new worker resumes from the last snapshot, which may be older than the dead worker's last progress.
+  t.addEventListener('restarted', (e) => { if (trainer === t) setStatus(`restarted at step ${e.detail.step}; paused`); });
   t.ready.then(async (info) => {
     if (trainer !== t) return;
     if (start) {

@@ -1,0 +1,123 @@
+// Robustness in headless Chromium through the playground page (issue 7): a learning rate of 1e6 diverges with the
+// message on the page while inference keeps serving the last good weights; a worker terminated mid-training is
+// replaced from the last snapshot and training continues; and the loss curve the worker logs for a fixed seed is
+// bit-identical to the one wasm/tinytrain.js computes in Node. One browser for the whole file.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { startBrowser, openPage, waitForValue } from './helpers.mjs';
+import { Model } from '../../wasm/tinytrain.js';
+import { DEFAULTS, buildSpec, dataOptions, cloneConfig } from '../../demos/playground/config.js';
+import { prepareData } from '../../web/session.js';
+
+let env;
+test.before(async () => { env = await startBrowser(); });
+test.after(async () => { if (env) await env.close(); });
+
+async function openPlayground(hash = '') {
+  const { page, context, errors } = await openPage(env.browser);
+  await page.goto(`${env.origin}/demos/playground/${hash}`);
+  await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null, { what: 'status "ready"' });
+  return { page, context, errors };
+}
+const stepOf = (page) => page.evaluate(() => Number(document.getElementById('stat-step').dataset.value));
+// The predictor's weights and its probabilities for the first 50 training points, straight from the page.
+const inference = (page) => page.evaluate(() => {
+  const t = window.playground.trainer;
+  const x = t.info.dataset.x.subarray(0, 100);
+  return { weights: Array.from(t.predictor.getWeights()), probs: Array.from(t.predictor.probabilities(x)) };
+});
+
+test('lr 1e6: training stops with the divergence message and predictions still come from the last good weights', async () => {
+  // Adam's normalised steps survive lr 1e6 (the loss even falls); plain SGD blows up, as a reader's typo would.
+  const { page, context, errors } = await openPlayground('#opt=sgd&lr=0.1');
+  await page.getByRole('button', { name: 'Step' }).click();
+  await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
+  const good = await inference(page);
+  // The form caps lr at 10 (and Train re-applies the form's lr), so go through the page's Trainer, as a page
+  // embedding it with its own controls would.
+  await page.evaluate(async () => {
+    const t = window.playground.trainer;
+    await t.set({ lr: 1e6 });
+    await t.start();
+  });
+  await waitForValue(page, () => document.getElementById('status').textContent === 'stopped: diverged', null,
+    { what: 'divergence', timeoutMs: 15000 });
+  const msg = await page.textContent('#message');
+  console.log(`message: ${msg}`);
+  assert.ok(await page.isVisible('#message'), 'the divergence message is not visible');
+  assert.match(msg, /^Training stopped: diverged at step (1[1-9]|20) \((loss|gradient norm) = [^)]+\): try a lower learning rate\. Inference keeps the last good weights\.$/);
+  const after = await inference(page);
+  assert.deepEqual(after.weights, good.weights, 'the predictor weights changed');
+  assert.deepEqual(after.probs, good.probs, 'predictions differ from those of the last good weights');
+  assert.ok(after.probs.every(Number.isFinite), 'non-finite predictions');
+  // Hovering the map still answers from those weights.
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.6);
+  await waitForValue(page, () => /class 0: \d+\.\d%/.test(document.getElementById('probe').textContent), null, { what: 'a probe' });
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await context.close();
+});
+
+test('worker.terminate() mid-training: an error is shown, a new worker resumes from the last snapshot, Train continues', async () => {
+  const { page, context, errors } = await openPlayground();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) >= 200, null, { what: 'step 200' });
+  const before = await page.evaluate(() => {
+    const t = window.playground.trainer;
+    const info = { snapshots: t.weightsVersion };
+    t.worker.terminate(); // what any code holding the worker, or the browser under memory pressure, may do
+    info.weights = Array.from(t.predictor.getWeights());
+    info.step = t.lastSnapshot.step;
+    return info;
+  });
+  await waitForValue(page, (s) => document.getElementById('status').textContent === `restarted at step ${s}; paused`,
+    before.step, { what: `"restarted at step ${before.step}; paused" (the last snapshot)`, timeoutMs: 15000 });
+  assert.match(await page.textContent('#message'), /training worker failed \(the training worker was terminated\)/);
+  const restored = await page.evaluate(() => {
+    const t = window.playground.trainer;
+    return { weights: Array.from(t.predictor.getWeights()), restarts: t.restarts.length };
+  });
+  assert.deepEqual(restored.weights, before.weights, 'the predictor lost the last snapshot');
+  assert.equal(restored.restarts, 1);
+  console.log(`terminated after the snapshot of step ${before.step}; restarted from it`);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await waitForValue(page, (s) => Number(document.getElementById('stat-step').dataset.value) >= s + 100, before.step,
+    { what: `training past step ${before.step + 100} on the new worker` });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const w = await page.evaluate(() => Array.from(window.playground.trainer.predictor.getWeights()));
+  assert.notDeepEqual(w, before.weights, 'the new worker did not train');
+  assert.ok(w.every(Number.isFinite));
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await context.close();
+});
+
+test('the worker in Chromium logs the same loss curve as wasm/tinytrain.js in Node, bit for bit', async () => {
+  const config = cloneConfig(DEFAULTS);
+  config.seed = 7;
+  const hash = '#ds=spiral&arms=3&n=300&layers=16:tanh,8:relu&loss=cross_entropy&opt=adam&lr=0.02&bs=16&seed=7';
+  Object.assign(config, { dataset: 'spiral', arms: 3, n: 300, layers: [{ units: 16, act: 'tanh' }, { units: 8, act: 'relu' }],
+    optimizer: 'adam', lr: 0.02, batchSize: 16 });
+  const { page, context, errors } = await openPlayground(hash);
+  assert.deepEqual(await page.evaluate(() => window.playground.config), JSON.parse(JSON.stringify(config)), 'the link did not give this config');
+  const steps = 300;
+  await page.evaluate((n) => window.playground.trainer.step(n), steps);
+  const browser = await waitForValue(page, (n) => {
+    const l = window.playground.losses;
+    return l.values.length === n / 10 ? l.values : null;
+  }, steps, { what: `${steps / 10} logged losses` });
+
+  // Node: the session's recipe (spec and data from the config, logEvery 10, the page's batch size).
+  const spec = buildSpec(config);
+  const data = prepareData(dataOptions(config), spec);
+  const m = await Model.create(spec);
+  m.setData(data.x, data.y);
+  const node = [];
+  for (let i = 0; i < steps / 10; i++) node.push(m.trainSteps(10, config.batchSize).loss);
+  m.dispose();
+  const first = node.findIndex((v, i) => !Object.is(v, browser[i]));
+  console.log(`losses at steps 10..${steps}: ${node[0].toFixed(6)} -> ${node.at(-1).toFixed(6)}; first difference: ${first}`);
+  assert.equal(first, -1, `the curves differ first at step ${10 * (first + 1)}: Node ${node[first]} vs Chromium ${browser[first]}`);
+  assert.ok(node.at(-1) < node[0], 'the run did not learn (the comparison would be weak)');
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await context.close();
+});
