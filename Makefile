@@ -114,6 +114,10 @@ data: wasm | deps-npm
 demo: wasm data | deps-npm
 	$(NODE) tools/serve.mjs --port $(PORT)
 
+# dist/: what a site copies to serve the widget; prints each file's size and fails over the DESIGN.md budgets.
+dist: wasm
+	$(NODE) tools/dist.mjs --out dist
+
 bench: wasm data | deps-npm
 	$(MAKE) -f bench/bench.mk
 
