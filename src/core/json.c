@@ -45,39 +45,46 @@ typedef struct {
 
 /* ---- messages ---------------------------------------------------------------------------------------- */
 
-/* Appends formatted text to buf[len] at *at, always NUL-terminated; a piece that does not fit is dropped
- * whole (so no half UTF-8 sequence or half escape is ever written). */
+/* Appends n bytes to buf[len] at *at, always NUL-terminated; a piece that does not fit is dropped whole (so
+ * no half UTF-8 sequence or half escape is ever written). */
+static void put_raw(char *buf, size_t len, size_t *at, const char *piece, size_t n) {
+  if (*at + n >= len) return;
+  memcpy(buf + *at, piece, n);
+  *at += n;
+  buf[*at] = '\0';
+}
+
+/* The same for formatted text (pieces up to 63 bytes). */
 static void put(char *buf, size_t len, size_t *at, const char *fmt, ...) {
   char piece[64];
   va_list ap;
   va_start(ap, fmt);
   int n = tt__vsnprintf(piece, sizeof piece, fmt, ap);
   va_end(ap);
-  if (n < 0 || (size_t)n >= sizeof piece || *at + (size_t)n >= len) return;
-  memcpy(buf + *at, piece, (size_t)n + 1);
-  *at += (size_t)n;
+  if (n >= 0 && (size_t)n < sizeof piece) put_raw(buf, len, at, piece, (size_t)n);
 }
 
 /* "abc" with quotes, escapes for control characters, and "..." after max_chars characters. */
 static void put_quoted(char *buf, size_t len, size_t *at, const char *s, size_t n, size_t max_chars) {
-  put(buf, len, at, "\"");
+  put_raw(buf, len, at, "\"", 1);
   size_t chars = 0;
   for (size_t i = 0; i < n;) {
-    if (chars++ == max_chars) { put(buf, len, at, "..."); break; }
+    if (chars++ == max_chars) { put_raw(buf, len, at, "...", 3); break; }
     unsigned char c = (unsigned char)s[i];
-    if (c == '"' || c == '\\') put(buf, len, at, "\\%c", c), i++;
-    else if (c == '\n') put(buf, len, at, "\\n"), i++;
-    else if (c == '\t') put(buf, len, at, "\\t"), i++;
-    else if (c < 0x20 || c == 0x7F) put(buf, len, at, "\\u%04x", c), i++;
+    char esc[8] = {'\\', (char)c};
+    size_t k = 1;
+    if (c == '"' || c == '\\') put_raw(buf, len, at, esc, 2);
+    else if (c == '\n' || c == '\t') esc[1] = c == '\n' ? 'n' : 't', put_raw(buf, len, at, esc, 2);
+    else if (c < 0x20 || c == 0x7F) put(buf, len, at, "\\u%04x", c);
     else {
       /* one whole UTF-8 character (the text was validated, but stay inside n regardless) */
-      size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
       if (k > n - i) k = n - i;
-      put(buf, len, at, "%.*s", (int)k, s + i);
-      i += k;
+      put_raw(buf, len, at, s + i, k);
     }
+    i += k;
   }
-  put(buf, len, at, "\"");
+  put_raw(buf, len, at, "\"", 1);
 }
 
 static int fail(parser *p, size_t at, const char *fmt, ...) {
@@ -135,63 +142,59 @@ static size_t utf8_len(const parser *p) {
   return k;
 }
 
-/* Parses the string at p->pos (a '"'); in pass 2 decodes it into p->strs and returns it via *out. */
+/* Parses the string at p->pos (a '"'); in pass 2 decodes it into p->strs and returns it via *out. Every piece
+ * (a plain byte, a UTF-8 sequence, an escape) is first put in b[0..k), then copied by one loop. */
 static int parse_string(parser *p, const char **out, size_t *out_len) {
   size_t start = p->pos, n = 0;
   char *dst = p->strs ? p->strs + p->used_str : NULL;
-#define EMIT(byte)                                                          \
-  do {                                                                      \
-    if (dst) { TT_ASSERT(p->used_str + n + 1 < p->n_str_bytes); dst[n] = (char)(byte); } \
-    n++;                                                                    \
-  } while (0)
   p->pos++;
   for (;;) {
+    unsigned char b[4];
+    size_t k = 1;
     if (p->pos >= p->len) return fail(p, start, "unterminated string");
     unsigned char c = (unsigned char)p->s[p->pos];
+    b[0] = c;
     if (c == '"') { p->pos++; break; }
     if (c < 0x20) return fail(p, p->pos, "control character 0x%02x in a string (write it as an escape)", c);
     if (c >= 0x80) {
-      size_t k = utf8_len(p);
-      if (!k) return fail(p, p->pos, "invalid UTF-8 in a string");
-      for (size_t i = 0; i < k; i++) EMIT(p->s[p->pos + i]);
+      if (!(k = utf8_len(p))) return fail(p, p->pos, "invalid UTF-8 in a string");
+      memcpy(b, p->s + p->pos, k);
       p->pos += k;
-      continue;
+    } else if (c != '\\') {
+      p->pos++;
+    } else {  /* escape sequence */
+      if (p->pos + 1 >= p->len) return fail(p, start, "unterminated string");
+      int e = p->s[p->pos + 1];
+      static const char escapes[] = "\"\\/bfnrt", decoded[] = "\"\\/\b\f\n\r\t";
+      const char *simple = e > 0 ? strchr(escapes, e) : NULL;
+      unsigned cp, lo;
+      size_t esc = p->pos;
+      if (simple) {
+        b[0] = (unsigned char)decoded[simple - escapes];
+        p->pos += 2;
+      } else {
+        if (e != 'u')
+          return fail(p, p->pos, "invalid escape sequence (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+        if (hex4(p, p->pos + 2, &cp)) return fail(p, p->pos, "expected 4 hex digits after \\u");
+        p->pos += 6;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(p, esc, "unpaired surrogate \\u%04x", cp);
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          /* a high surrogate must be followed by an escaped low surrogate */
+          if (p->pos + 1 >= p->len || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u' ||
+              hex4(p, p->pos + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+            return fail(p, esc, "unpaired surrogate \\u%04x", cp);
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          p->pos += 6;
+        }
+        /* UTF-8: continuation bytes from the end, then the lead byte (0xC0 / 0xE0 / 0xF0 for 2 / 3 / 4) */
+        k = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        for (size_t i = k - 1; i > 0; i--) b[i] = (unsigned char)(0x80 | (cp & 0x3F)), cp >>= 6;
+        b[0] = (unsigned char)(k == 1 ? cp : (0xF00 >> k) | cp);
+      }
     }
-    if (c != '\\') { EMIT(c); p->pos++; continue; }
-    /* escape sequence */
-    if (p->pos + 1 >= p->len) return fail(p, start, "unterminated string");
-    int e = p->s[p->pos + 1];
-    static const char escapes[] = "\"\\/bfnrt", decoded[] = "\"\\/\b\f\n\r\t";
-    const char *simple = e > 0 ? strchr(escapes, e) : NULL;
-    if (simple) {
-      EMIT(decoded[simple - escapes]);
-      p->pos += 2;
-      continue;
-    }
-    if (e != 'u')
-      return fail(p, p->pos, "invalid escape sequence (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
-    unsigned cp, lo;
-    if (hex4(p, p->pos + 2, &cp)) return fail(p, p->pos, "expected 4 hex digits after \\u");
-    size_t esc = p->pos;
-    p->pos += 6;
-    if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(p, esc, "unpaired surrogate \\u%04x", cp);
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      /* a high surrogate must be followed by an escaped low surrogate */
-      if (p->pos + 1 >= p->len || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u' || hex4(p, p->pos + 2, &lo) ||
-          lo < 0xDC00 || lo > 0xDFFF)
-        return fail(p, esc, "unpaired surrogate \\u%04x", cp);
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-      p->pos += 6;
-    }
-    if (cp < 0x80) EMIT(cp);
-    else if (cp < 0x800) { EMIT(0xC0 | (cp >> 6)); EMIT(0x80 | (cp & 0x3F)); }
-    else if (cp < 0x10000) { EMIT(0xE0 | (cp >> 12)); EMIT(0x80 | ((cp >> 6) & 0x3F)); EMIT(0x80 | (cp & 0x3F)); }
-    else {
-      EMIT(0xF0 | (cp >> 18)); EMIT(0x80 | ((cp >> 12) & 0x3F));
-      EMIT(0x80 | ((cp >> 6) & 0x3F)); EMIT(0x80 | (cp & 0x3F));
-    }
+    for (size_t i = 0; i < k; i++, n++)
+      if (dst) { TT_ASSERT(p->used_str + n + 1 < p->n_str_bytes); dst[n] = (char)b[i]; }
   }
-#undef EMIT
   /* decoded length + NUL never exceeds what pass 1 counted, since both passes run the same code */
   if (dst) {
     TT_ASSERT(p->used_str + n < p->n_str_bytes);
