@@ -24,7 +24,8 @@ const PROBES = Array.from({ length: 64 }, (_, i) => {
 async function openPlayground(config = DEFAULTS) {
   const { page, context, errors } = await openPage(env.browser);
   await page.goto(`${env.origin}/demos/playground/#${toHash(config)}`);
-  await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null, { what: 'status "ready"' });
+  await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null,
+    { what: 'status "ready"', timeoutMs: 30000 });
   await waitForValue(page, () => window.playground.stats.paints > 0, null, { what: 'the first map paint' });
   return { page, context, errors };
 }
@@ -44,8 +45,10 @@ const pageAccuracy = (page) => page.evaluate(() => {
   return right / testY.length;
 });
 const maxAbsDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
-// A fingerprint of the map's pixels (the decision map and the data points, no probe marker).
-const mapHash = (page) => page.evaluate(() => {
+// A fingerprint of the map's pixels (the decision map and the data points, no probe marker), read after two
+// animation frames: the page's frame loop (registered first) has painted the latest weights by then.
+const mapHash = (page) => page.evaluate(async () => {
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   const c = document.getElementById('map');
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   let h = 2166136261;
@@ -57,8 +60,7 @@ async function probeText(page) {
   const box = await page.locator('#map').boundingBox();
   await page.mouse.move(box.x + box.width * 0.37, box.y + box.height * 0.61);
   const t = await page.evaluate(() => document.getElementById('probe').textContent);
-  await page.mouse.move(0, 0); // off the map: the probe marker goes away again
-  await page.waitForTimeout(100);
+  await page.mouse.move(0, 0); // off the map: the probe marker goes away at the next frame
   return t.replace(/ · .*µs per prediction$/, '');
 }
 
@@ -148,18 +150,18 @@ test('Load weights (file picker) into a page with another seed: same map and pre
   const fresh = await predict(page);
   assert.ok(maxAbsDiff(fresh, downloaded.probs) > 0.01, 'a page with seed 5 predicts differently before loading');
   const freshAcc = await pageAccuracy(page);
+  const paints = await page.evaluate(() => window.playground.stats.paints);
   await page.locator('#load-weights').setInputFiles({ ...FILE, name: 'trained.safetensors', buffer: downloaded.bytes });
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready (weights from trained.safetensors)',
-    null, { what: 'the file\'s model to be ready' });
-  await waitForValue(page, () => window.playground.stats.paints > 0 && window.playground.trainer.weightsVersion > 0, null,
-    { what: 'the map painted with the file\'s weights' });
+    null, { what: 'the file\'s model to be ready', timeoutMs: 30000 });
+  // The new trainer paints only once it has the file's weights (the old one is gone and was idle).
+  await waitForValue(page, (n) => window.playground.stats.paints > n, paints, { what: 'the map painted with the file\'s weights' });
   const config = await page.evaluate(() => window.playground.config);
   assert.deepEqual(config, downloaded.config, 'the form describes the file\'s model (seed 1 again)');
   assert.equal(await page.evaluate(() => location.hash.slice(1)), toHash(downloaded.config), 'the link follows');
   assert.equal(await page.locator('#seed').inputValue(), '1');
   const diff = maxAbsDiff(await predict(page), downloaded.probs);
   assert.equal(diff, 0, `predictions at ${PROBES.length / 2} points differ from the downloaded model's by up to ${diff}`);
-  await page.waitForTimeout(100); // a frame after the paint
   assert.equal(await mapHash(page), downloaded.map, 'the map is pixel-identical to the one the file was saved from');
   assert.equal(await probeText(page), downloaded.probe, 'hovering the same spot gives the same answer');
   const loadedAcc = await pageAccuracy(page);
@@ -176,14 +178,15 @@ test('Load weights (file picker) into a page with another seed: same map and pre
   });
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) >= 300, null,
-    { what: '300 more steps', timeoutMs: 15000 });
+    { what: '300 more steps', timeoutMs: 30000 });
   await page.getByRole('button', { name: 'Pause' }).click();
   const reports = (await page.evaluate(() => window.__progress)).filter(([step, acc]) => step > 0 && Number.isFinite(acc));
   assert.ok(reports.length > 0, 'progress reports with a test accuracy arrived');
   const lowest = reports.reduce((m, [, a]) => Math.min(m, a), 1);
   console.log(`continued: ${reports.length} reports, first at step ${reports[0][0]} with ${(reports[0][1] * 100).toFixed(1)}%, ` +
     `lowest ${(lowest * 100).toFixed(1)}%`);
-  assert.ok(lowest >= 0.9, `test accuracy fell to ${(lowest * 100).toFixed(1)}% after loading (file: ${(downloaded.acc * 100).toFixed(1)}%)`);
+  // Adam's moments are not in the file (weights only), so the first steps jolt a little; untrained scores 50%.
+  assert.ok(lowest >= 0.85, `test accuracy fell to ${(lowest * 100).toFixed(1)}% after loading (file: ${(downloaded.acc * 100).toFixed(1)}%)`);
   checkNoErrors(errors);
   await context.close();
 });
@@ -225,7 +228,7 @@ test('bad files: random bytes and an MNIST-sized model are refused with a messag
   const plain = Buffer.concat([len, json, downloaded.bytes.subarray(8 + n)]);
   await page.locator('#load-weights').setInputFiles({ ...FILE, name: 'from-torch.safetensors', buffer: plain });
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready (weights from from-torch.safetensors)',
-    null, { what: 'the plain file to load' });
+    null, { what: 'the plain file to load', timeoutMs: 30000 });
   assert.equal(await page.evaluate(() => document.getElementById('message').hidden), true, 'the old message is gone');
   const diff = maxAbsDiff(await predict(page), downloaded.probs);
   assert.equal(diff, 0, `the plain file's model predicts differently from the downloaded one by ${diff}`);
@@ -254,7 +257,7 @@ test('drop a file on the map: the network editor and the link are rebuilt from i
   }, [bytes, 'dropped.safetensors']);
   assert.deepEqual(classes, { accepted: true, during: true, after: false }, 'the map accepts the drag and shows it');
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready (weights from dropped.safetensors)',
-    null, { what: 'the dropped file\'s model to be ready' });
+    null, { what: 'the dropped file\'s model to be ready', timeoutMs: 30000 });
   assert.deepEqual(await page.evaluate(() => window.playground.config), config);
   assert.equal(await page.evaluate(() => location.hash.slice(1)), toHash(config));
   assert.equal(await page.locator('#layers li').count(), 1, 'one hidden layer in the editor');
