@@ -90,7 +90,7 @@ export class TrainingSession {
   async _init(msg) {
     this.running = false;
     const spec = typeof msg.spec === 'string' ? JSON.parse(msg.spec) : msg.spec;
-    const data = prepareData(msg.data, spec);
+    const data = await loadData(msg.data, spec);
     const model = await this.Model.create(spec);
     try {
       model.setData(data.x, data.y);
@@ -357,9 +357,23 @@ export class TrainingSession {
 }
 
 
-// Turns init.data into training arrays: {dataset, ...options} is generated here (seeded), {x, y} is used as
-// given. Class labels are converted to what the spec's loss expects.
+// web/mnist.js is imported on first use only: the demos need it, the widget does not (tools/dist.mjs follows
+// literal imports, so it stays out of dist/, which ships no MNIST data either).
+const MNIST_MODULE = './mnist.js';
+const fetchMnistLazily = async (where) => (await import(MNIST_MODULE)).fetchMnist(where);
+
+// Turns init.data into training arrays, fetching what needs fetching: {dataset: 'mnist'} is loaded here, in the
+// worker, so the page need not hand it tens of MB (one structured clone, a long task on the page's thread);
+// everything else goes to prepareData. loadMnist(splitOrUrl) defaults to web/mnist.js's fetchMnist.
+export async function loadData(data, spec, { loadMnist = fetchMnistLazily } = {}) {
+  if (data && data.dataset === 'mnist') return loadMnistData(data, spec, loadMnist);
+  return prepareData(data, spec);
+}
+
+// The synchronous part: {dataset, ...options} is generated here (seeded), {x, y} is used as given. Class labels
+// are converted to what the spec's loss expects.
 export function prepareData(data, spec) {
+  if (data.dataset === 'mnist') throw new Error('data: mnist is fetched; use loadData');
   if (typeof data.dataset === 'string') {
     const { dataset, ...options } = data;
     const g = makeDataset(dataset, options);
@@ -378,4 +392,27 @@ export function prepareData(data, spec) {
   }
   // Sample counts are filled in once the model (and so the input size) is known.
   return { generated: null, x, y, testX: hasTest ? data.testX : null, testY: hasTest ? data.testY : null };
+}
+
+// {dataset: 'mnist', train?, test?}: both splits of web/mnist.js's binary (8,000 + 2,000 digits of 28x28, pixels
+// in [0, 1]), fetched in parallel; train/test are URLs to fetch instead of the files next to web/mnist.js.
+const MNIST_KEYS = ['dataset', 'train', 'test'];
+async function loadMnistData(data, spec, loadMnist) {
+  for (const k of Object.keys(data)) {
+    if (!MNIST_KEYS.includes(k)) throw new Error(`data.${k}: unknown option for mnist (allowed: ${MNIST_KEYS.join(', ')})`);
+  }
+  const load = async (split) => {
+    const where = data[split] ?? split;
+    if (typeof where !== 'string') throw new Error(`data.${split}: expected a URL string`);
+    try {
+      return await loadMnist(where);
+    } catch (err) { // fetch's own errors ("fetch failed") do not say what was fetched
+      throw new Error(/^mnist/.test(err.message) ? err.message : `mnist: could not load the ${split} split (${where}): ${err.message}`);
+    }
+  };
+  const [train, test] = await Promise.all([load('train'), load('test')]);
+  return {
+    generated: null, x: train.x, testX: test.x,
+    y: toTargets(train.y, 10, spec.loss), testY: toTargets(test.y, 10, spec.loss),
+  };
 }

@@ -37,3 +37,23 @@ export const PRETRAIN = Object.freeze({
 });
 
 export const MODELS = Object.freeze({ mlp: MLP_SPEC, cnn: CNN_SPEC });
+
+// The core's seeded data augmentation (the spec's "augment" field): each training batch is drawn afresh, every
+// digit moved by a whole number of pixels up to 2 each way and turned by up to 10 degrees (bilinear, zero
+// outside), from the model's seeded generator. Held-out evaluation and prediction are never augmented.
+export const AUGMENT = Object.freeze({ shift: 2, rotate: 10 });
+
+/**
+ * The spec with augmentation switched on. Augmentation needs an image input, so a flat MLP gets input [1, 28, 28]
+ * and a leading flatten: the same network (flatten has no weights and keeps the pixel order), its layers numbered
+ * one higher in weight files ("1.weight" instead of "0.weight").
+ */
+export function withAugment(spec, augment = AUGMENT) {
+  const image = spec.input.length === 3;
+  return {
+    ...spec,
+    input: image ? spec.input : [1, 28, 28],
+    layers: image || spec.layers[0]?.type === 'flatten' ? spec.layers : [{ type: 'flatten' }, ...spec.layers],
+    augment: { ...augment },
+  };
+}
