@@ -4,11 +4,31 @@
  * reduction='mean'. Sums run in double: a batch of a few thousand rows would otherwise lose digits in float.
  * Legend: R rows (samples, or sample positions for sequence outputs), K classes / outputs per row. */
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "layers.h"
 
 static void count(long *counter, long n) {
   if (counter) *counter += n;
+}
+
+/* e^x for x <= 0, the only arguments the losses need, to within a few ulps of libm's exp (whose 2 KiB table
+ * would be the largest item in the wasm module's data). x = k ln2 + r with |r| <= ln2/2 (ln2 split in a high
+ * part exact in k * hi and a low part), e^r by its Taylor series to degree 13 (truncation < 1e-17), then
+ * scaled by 2^k built from the exponent bits, in two steps when 2^k is below the normal range. */
+static double exp_nonpositive(double x) {
+  if (!(x > -746.0)) return x != x ? x : 0.0;  // NaN stays NaN; below e^-746 even subnormals are 0
+  double k = floor(x * 1.4426950408889634 + 0.5);
+  double r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+  double p = 1.0, term = 1.0;
+  for (int i = 1; i <= 13; i++) term *= r / i, p += term;
+  int e = (int)k;
+  if (e < -1000) p *= 0x1p-100, e += 100;
+  uint64_t bits = (uint64_t)(e + 1023) << 52;
+  double scale;
+  memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
 }
 
 /* Cross entropy with the log-sum-exp shifted by the row max, so logits of ±1000 stay finite:
@@ -25,14 +45,14 @@ static double cross_entropy(float *dlogits, const float *logits, const float *ta
     for (int k = 1; k < cols; k++)
       if (x[k] > x[arg]) arg = k;
     double m = x[arg], z = 0.0;
-    for (int k = 0; k < cols; k++) z += exp((double)x[k] - m);
+    for (int k = 0; k < cols; k++) z += exp_nonpositive((double)x[k] - m);
     double lse = m + log(z);
     total += lse - (double)x[t];
     right += arg == t;
     if (dlogits) {
       float *dx = dlogits + (size_t)r * cols;      // (K)
       for (int k = 0; k < cols; k++) {
-        double p = exp((double)x[k] - m) / z;
+        double p = exp_nonpositive((double)x[k] - m) / z;
         dx[k] = (float)((p - (k == t)) / rows);
       }
     }
@@ -52,6 +72,13 @@ static double mse(float *dlogits, const float *x, const float *y, size_t n) {
   return total / (double)n;
 }
 
+/* log(1 + e) for e in (0, 1], accurate to a few ulps also for tiny e (the correction cancels the rounding of
+ * 1 + e): a few bytes instead of libm's log1p in the wasm module. */
+static double log1p_small(double e) {
+  double u = 1.0 + e;
+  return u == 1.0 ? e : log(u) * e / (u - 1.0);
+}
+
 /* Binary cross entropy on logits, in the stable form max(x, 0) - x*y + log(1 + exp(-|x|)) (never exp of a
  * large positive number); dx = (sigmoid(x) - y) / (R*K), with sigmoid evaluated on the side where exp
  * cannot overflow. A prediction counts as correct when (x > 0) agrees with (y >= 0.5). */
@@ -60,8 +87,8 @@ static double binary_cross_entropy(float *dlogits, const float *x, const float *
   long right = 0;
   for (size_t i = 0; i < n; i++) {
     double xi = x[i], yi = y[i];
-    double e = exp(-fabs(xi));                     // in (0, 1]
-    total += fmax(xi, 0.0) - xi * yi + log1p(e);
+    double e = exp_nonpositive(-fabs(xi));  // in (0, 1]
+    total += fmax(xi, 0.0) - xi * yi + log1p_small(e);
     right += (xi > 0.0) == (yi >= 0.5);
     if (dlogits) {
       double s = xi >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
