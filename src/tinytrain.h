@@ -45,7 +45,8 @@ enum {
   TT_ERR_MEMORY = 3,   /* the model does not fit (arena size or memory limit) */
   TT_ERR_FILE = 4,     /* a weight file is malformed or does not match the model */
   TT_ERR_DIVERGED = 5, /* loss or gradients became NaN/Inf, or the loss grew 1000-fold over the first one;
-                          weights and optimizer state are rolled back to the start of the failing call */
+                          weights, optimizer state and step count are rolled back to the start of the failing
+                          call (the position in the shuffled data is not) */
   TT_ERR_STATE = 6,    /* the call is not valid now (e.g. train before set_data) or an argument is out of range */
 };
 
@@ -56,7 +57,9 @@ const char *tt_last_error(void);
 /* The status of the last failure (TT_OK if none). */
 int tt_last_status(void);
 
-/* Upper bound in bytes for any one model's arena plus data; 0 means no limit (the default). */
+/* Upper bound in bytes for everything the library allocates (all models, their training data and activation
+ * buffers together); 0 means no limit (the default). An allocation over it fails up front with a message that
+ * gives the size needed. */
 void tt_set_memory_limit(size_t bytes);
 
 /* Lifetime. */

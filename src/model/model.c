@@ -192,8 +192,10 @@ static int reserve(tt_model *m, int B) {
   size_t bytes = tt__mul(floats, sizeof(float));
   float *block = tt__malloc(bytes);
   if (!block) {
-    tt__fail(TT_ERR_MEMORY, "out of memory: a batch of %d samples needs %.1f MiB of activations (%s)", B,
-             (double)bytes / (1024.0 * 1024.0), tt_last_error());
+    const char *why = tt_last_error(), *prefix = "out of memory: ";
+    if (!strncmp(why, prefix, strlen(prefix))) why += strlen(prefix);
+    tt__fail(TT_ERR_MEMORY, "out of memory: a batch of %d samples needs %.1f MiB of activations; %s", B,
+             (double)bytes / (1024.0 * 1024.0), why);
     return TT_ERR_MEMORY;
   }
   tt__free(m->act_block, m->act_bytes);
