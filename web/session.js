@@ -407,7 +407,8 @@ async function loadMnistData(data, spec, loadMnist) {
     try {
       return await loadMnist(where);
     } catch (err) { // fetch's own errors ("fetch failed") do not say what was fetched
-      throw new Error(/^mnist/.test(err.message) ? err.message : `mnist: could not load the ${split} split (${where}): ${err.message}`);
+      const what = where === split ? `the ${split} split` : `the ${split} split from ${where}`;
+      throw new Error(/^mnist/.test(err.message) ? err.message : `mnist: could not load ${what}: ${err.message}`);
     }
   };
   const [train, test] = await Promise.all([load('train'), load('test')]);

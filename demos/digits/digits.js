@@ -7,9 +7,8 @@ import { Model } from '../../wasm/tinytrain.js';
 import { Trainer } from '../../web/trainer.js';
 import { fetchMnist } from '../../web/mnist.js';
 import { Series, drawLineChart } from '../../web/charts.js';
-import { MODELS, PRETRAIN } from './models.js';
+import { MODELS, PRETRAIN, AUGMENT, withAugment } from './models.js';
 import { preprocessRGBA } from './preprocess.js';
-import { augmentSetAsync } from './augment.js';
 import { DrawPad } from './drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../../web/weights-file.js';
 import {
@@ -27,7 +26,6 @@ const state = {
   trainer: null,
   trainerKey: '',      // the spec (without lr) the trainer was made for; a different one needs a new trainer
   targetEpochs: 0,     // epochs asked for so far in this trainer's run
-  augmented: null,     // {copies, seed, x, y, n}: the training set plus augmented copies, made on demand
   own: null,           // a page-side Model: pretrained or loaded from a file
   ownLabel: '',
   source: 'own',       // 'own' or 'training': who answers the pad
@@ -73,36 +71,29 @@ function specFromForm() {
     throw new Error(`layers: not valid JSON (${e.message})`);
   }
   if (!Array.isArray(layers)) throw new Error('layers: expected a JSON array of layers');
-  const image = layers.some((l) => l && /^(conv2d|maxpool2d|avgpool2d)$/.test(l.type));
+  // Image input for conv/pool layers (and a leading flatten, as in a file saved from an augmented MLP).
+  const image = layers.some((l) => l && /^(conv2d|maxpool2d|avgpool2d)$/.test(l.type)) || layers[0]?.type === 'flatten';
   const lr = Number($('lr').value);
   if (!(lr > 0)) throw new Error(`learning rate: expected a positive number, got ${$('lr').value}`);
   const opt = $('optimizer').value;
   const seed = Number($('seed').value);
-  return {
+  const spec = {
     input: image ? [1, 28, 28] : [784],
     layers,
     loss: 'cross_entropy',
     optimizer: opt === 'momentum' ? { type: 'sgd', lr, momentum: 0.9 } : { type: opt, lr },
     seed: Number.isInteger(seed) && seed >= 0 ? seed : 1,
   };
+  // Augmentation happens in the core, per training batch, from the spec's seed (see models.js's withAugment).
+  return $('augment').checked ? withAugment(spec) : spec;
 }
 
-// Everything but the learning rate (which changes live), and the augmentation: a different key means a new model.
-function trainerKey(spec, copies) {
-  return JSON.stringify({ ...spec, optimizer: { ...spec.optimizer, lr: 0 }, copies });
-}
+// A CNN has convolutions; an image input alone does not make one (an augmented MLP takes [1, 28, 28] too).
+const isConvolutional = (spec) => spec.layers.some((l) => l.type === 'conv2d');
 
-// The digits to train on: the 8,000 training digits, plus seeded shifted/rotated copies when asked for.
-async function trainingSet(data, copies, seed) {
-  if (!copies) return data.train;
-  const a = state.augmented;
-  if (a && a.copies === copies && a.seed === seed) return a;
-  $('data-text').textContent = `making ${copies} augmented ${copies > 1 ? 'copies' : 'copy'}…`;
-  const { x, y } = await augmentSetAsync(data.train.x, data.train.y, { copies, seed });
-  state.augmented = { copies, seed, x, y, n: y.length };
-  $('data-text').textContent = `${data.train.n.toLocaleString('en')} training digits + ${(y.length - data.train.n).toLocaleString('en')} ` +
-    `augmented, ${data.test.n.toLocaleString('en')} held out`;
-  return state.augmented;
+// Everything but the learning rate (which changes live), augmentation included: a different key means a new model.
+function trainerKey(spec) {
+  return JSON.stringify({ ...spec, optimizer: { ...spec.optimizer, lr: 0 } });
 }
 
 function onKindChange() {
@@ -146,7 +137,7 @@ function activeModel() {
 function activeLabel() {
   if (state.source === 'training' && state.trainer) {
     const p = state.trainer.progress;
-    return `your ${state.trainer.spec.input.length === 3 ? 'CNN' : 'network'} in training` +
+    return `your ${isConvolutional(state.trainer.spec) ? 'CNN' : 'network'} in training` +
       (p ? ` (step ${p.step})` : '');
   }
   return state.ownLabel;
@@ -388,13 +379,15 @@ function setRunning(running) {
   $('reset').disabled = !state.trainer;
 }
 
-function newTrainer(spec, batchSize, train, test, key) {
+// The worker fetches MNIST itself ({dataset: 'mnist'}, web/session.js): handing it the page's 10,000 digits
+// (31 MB of floats) would be one structured clone of 60-230 ms on this thread.
+function newTrainer(spec, batchSize, nTrain, key) {
   if (state.trainer) state.trainer.dispose();
   clearCharts();
   state.targetEpochs = 0;
-  const stepsPerEpoch = Math.ceil(train.n / batchSize);
-  const image = spec.input.length === 3;
-  const t = new Trainer(spec, { x: train.x, y: train.y, testX: test.x, testY: test.y }, {
+  const stepsPerEpoch = Math.ceil(nTrain / batchSize);
+  const image = isConvolutional(spec);
+  const t = new Trainer(spec, { dataset: 'mnist' }, {
     batchSize,
     logEvery: 10,
     // A full held-out pass is costly (2,000 digits; ~3 GFLOP for the CNN): a few per epoch, train accuracy on 1,000.
@@ -426,12 +419,11 @@ async function train() {
   const spec = specFromForm();
   const batchSize = positiveInt('batch', 'batch size');
   const epochs = positiveInt('epochs', 'epochs');
-  const copies = Number($('augment').value);
-  const key = trainerKey(spec, copies);
+  const key = trainerKey(spec);
   let t = state.trainer;
   if (!t || state.trainerKey !== key) {
     await Model.create(spec).then((m) => m.dispose()); // a bad edited spec fails here, with the core's message
-    t = newTrainer(spec, batchSize, await trainingSet(data, copies, spec.seed), data.test, key);
+    t = newTrainer(spec, batchSize, data.train.n, key);
   } else {
     await t.set({ lr: spec.optimizer.lr, batchSize });
   }
@@ -455,7 +447,7 @@ async function train() {
 function downloadWeights() {
   const m = activeModel();
   if (!m) throw new Error('no model to save yet');
-  downloadBytes(m.save(), `digits-${m.spec.input.length === 3 ? 'cnn' : 'mlp'}.safetensors`);
+  downloadBytes(m.save(), `digits-${isConvolutional(m.spec) ? 'cnn' : 'mlp'}.safetensors`);
 }
 
 // A tinytrain file carries its spec; a plain safetensors file (e.g. from PyTorch) is tried against the form's spec.
@@ -508,6 +500,10 @@ function init() {
     input: $('load-file'), dropZone: $('drop-zone'), onFile: guard(loadWeightsFile),
     onError: (e) => showMessage(e.message),
   });
+  // The Augment switch's explanation, from the numbers the spec gets.
+  $('augment-label').title = `Each training batch is drawn afresh with every digit moved by up to ${AUGMENT.shift} ` +
+    `pixels and turned by up to ${AUGMENT.rotate} degrees, inside the training worker, by the core's generator ` +
+    'seeded with Seed: the same seed gives the same run. Held-out digits and your drawings are never changed.';
   drawCharts();
   // The pretrained MLP first, so the pad answers at once; then the data, lazily, behind its progress bar.
   guard(usePretrained)().then(() => ensureData()).catch(() => {});
