@@ -1,27 +1,27 @@
 // <tiny-train demo="circles" layers="16 tanh, 16 tanh" autoplay></tiny-train>: a model the reader trains, then
-// uses, in a documentation page (README "Embed in your docs" lists attributes and events). Training runs in the
+// uses, in a documentation page (README "Embed in your docs": attributes, events, CSP). Training runs in the
 // widget's own worker (a Trainer), paused while out of view; inference runs on the page on the latest snapshot.
 // A bad attribute shows a message in the widget; nothing is thrown into the host page.
 import { Trainer } from './trainer.js';
 import { makeDataset } from './datasets.js';
 import { Model } from '../wasm/tinytrain.js';
-import { readConfig, buildSpec, parseCsv, ATTRIBUTES, KNOBS, LIMITS } from './widget/config.js';
+import { readConfig, buildSpec, ATTRIBUTES, KNOBS, LIMITS } from './widget/config.js';
 import { Plane, COLORS } from './widget/plane.js';
 import { Line, plot } from './widget/chart.js';
 import { HTML, CSS } from './widget/style.js';
 
 const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128] };
-const LIVE = { lr: 'lr', 'batch-size': 'batchSize' }; // attribute -> Trainer.set() name; changed without a rebuild
+const LIVE = { lr: 'lr', 'batch-size': 'batchSize' }; // attribute -> Trainer.set() name: changed without a rebuild
 const fmt = (v) => (Number.isFinite(v) ? v.toFixed(3) : '–');
 const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
-let sheet = null, template = null; // shared by every widget on the page
+let sheet, template; // shared by every widget on the page
 
 export class TinyTrain extends HTMLElement {
   static observedAttributes = ATTRIBUTES;
-  #e = {}; #c = null; #t = null; #own = null; #model = null; #data = null; #plane = null; #fileWeights = null;
+  #e = {}; #c; #t; #own; #model; #data; #plane; #fileWeights; #last; #probe; #io; #col;
   #want = false; #seen = false; #target = 0; #gen = 0; #op = Promise.resolve(); #queued = false; #frame = 0;
-  #io = null; #dark = matchMedia('(prefers-color-scheme: dark)'); #drawn = {}; #dirty = {};
-  #loss = new Line('training loss', COLORS[1]); #test = new Line('test loss', COLORS[0]); #last = null; #probe = null;
+  #drawnAt = -1e9; #dirty = new Set(); #dark = matchMedia('(prefers-color-scheme: dark)');
+  #loss = new Line('training loss', COLORS[1]); #test = new Line('test loss', COLORS[0]);
   #onChange = () => { this.#sync(); this.#theme(); }; // visibilitychange, colour scheme change
 
   constructor() {
@@ -31,7 +31,7 @@ export class TinyTrain extends HTMLElement {
       template = document.createElement('template');
       template.innerHTML = HTML; // a constant: no attribute value is ever parsed as HTML
       sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS); // adopted, so a strict style-src (no 'unsafe-inline') is enough
+      sheet.replaceSync(CSS); // adopted: no style-src needed
     }
     root.adoptedStyleSheets = [sheet];
     root.append(template.content.cloneNode(true));
@@ -40,29 +40,28 @@ export class TinyTrain extends HTMLElement {
     const on = (el, type, fn) => el.addEventListener(type, (ev) => { try { fn(ev); } catch (err) { this.#fail(err.message); } });
     on(e.go, 'click', () => {
       const step = this.#t?.progress?.step ?? 0;
-      if (!this.#want && step >= this.#target) this.#target = step + this.#c.steps;
+      if (!this.#want && step >= this.#target) this.#target = step + this.#c.steps; // another run
       this.#want = !this.#want;
       this.#sync();
     });
     on(e.step, 'click', () => this.#queue(async (t) => {
       this.#want = false;
-      const r = await t.step(10);
-      this.#target = Math.max(this.#target, r.step);
+      this.#target = Math.max(this.#target, (await t.step(10)).step);
     }));
     on(e.reset, 'click', () => this.#queue(async (t) => {
       this.#want = false;
       this.#target = this.#c.steps;
       await t.reset({ seed: this.#c.seed });
       if (this.#fileWeights) await t.setWeights(this.#fileWeights); // back to the file's weights
-      this.#say(this.#fileWeights ? 'Reset to the pretrained weights.' : 'Reset: new random weights.');
+      this.#say(`Reset to ${this.#fileWeights ? 'the pretrained' : 'new random'} weights.`);
     }));
     for (const k of KNOBS) on(e[k].lastChild, 'change', (ev) => this.#live(k, Number(ev.target.value)));
-    const probeAt = (ev) => { if (ev.buttons || ev.pointerType === 'mouse') this.#setProbe(this.#plane?.toData(ev.offsetX, ev.offsetY)); };
-    on(e.map, 'pointermove', probeAt);
-    on(e.map, 'pointerdown', probeAt);
+    const probe = (ev) => { if (ev.buttons || ev.pointerType === 'mouse') this.#ask(this.#plane?.toData(ev.offsetX, ev.offsetY)); };
+    on(e.map, 'pointermove', probe);
+    on(e.map, 'pointerdown', probe);
     on(e.inputs, 'input', () => {
       const v = [...e.inputs.querySelectorAll('input')].map((i) => Number(i.value));
-      if (v.every(Number.isFinite)) this.#setProbe(v);
+      if (v.every(Number.isFinite)) this.#ask(v);
     });
   }
 
@@ -87,12 +86,11 @@ export class TinyTrain extends HTMLElement {
     this.#queued = true; // attributes set one after another apply once
     queueMicrotask(() => {
       this.#queued = false;
-      const old = this.#c, c = this.#read();
-      const same = (k) => JSON.stringify(c[k]) === JSON.stringify(old[k]);
-      if (['demo', 'layers', 'optimizer', 'seed', 'src'].some((k) => !same(k))) { this.#build(false); return; }
+      const old = this.#c, c = this.#read(), same = (k) => JSON.stringify(c[k]) === JSON.stringify(old[k]);
+      if (!['demo', 'layers', 'optimizer', 'seed', 'src'].every(same)) return this.#build(false);
       for (const k of KNOBS) if (!same(k)) this.#live(k, c[k]);
       if (!same('steps')) this.#target = (this.#t?.progress?.step ?? 0) + c.steps;
-      if (c.autoplay && !old.autoplay) this.#want = true;
+      this.#want ||= c.autoplay && !old.autoplay;
       this.#theme();
       this.#knobs();
       this.#sync();
@@ -100,7 +98,6 @@ export class TinyTrain extends HTMLElement {
   }
 
   get trainer() { return this.#t; } // for pages that want more than the attributes
-
 
   #read() {
     const { config, problems } = readConfig((n) => this.getAttribute(n));
@@ -128,10 +125,10 @@ export class TinyTrain extends HTMLElement {
     this.#buttons(false);
     this.#say('Loading…');
     try {
-      let data = null, own = null;
+      let data, own;
       if (c.src) {
         const [csv, body] = await this.#fetch(c.src);
-        if (csv) data = parseCsv(new TextDecoder().decode(body), c.src, c.seed);
+        if (csv) data = (await import('./widget/csv.js')).parseCsv(new TextDecoder().decode(body), c.src, c.seed);
         else own = await Model.load(body).catch((err) => { throw new Error(`src ${c.src}: ${err.message}`); });
       }
       if (gen !== this.#gen) return own?.dispose();
@@ -147,9 +144,8 @@ export class TinyTrain extends HTMLElement {
       this.#fileWeights = own?.getWeights();
       this.#inputs();
       if (own) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
-      const t = new Trainer(own ? own.spec : buildSpec(c, data.features, data.classes),
+      const t = this.#t = new Trainer(own ? own.spec : buildSpec(c, data.features, data.classes),
         { x: data.x, y: data.y, testX: data.testX, testY: data.testY }, { batchSize: c['batch-size'] });
-      this.#t = t;
       this.#listen(t, gen);
       await t.ready;
       if (own) await t.setWeights(this.#fileWeights);
@@ -160,7 +156,7 @@ export class TinyTrain extends HTMLElement {
       this.#say(own ? 'Pretrained weights loaded: predicting now. Train to continue.' : 'Ready: press Train.');
       this.#want = c.autoplay;
       this.#sync();
-      this.#setProbe(this.#probe);
+      this.#ask(this.#probe);
       this.#redraw('map');
     } catch (err) {
       if (gen === this.#gen) { this.#fail(err.message); this.#say('Not ready.'); }
@@ -196,12 +192,12 @@ export class TinyTrain extends HTMLElement {
     });
     on('stopped', ({ reason, step }) => {
       const p = this.#last || {}, ours = this.#want && reason === 'paused'; // out of view or hidden tab
-      this.#want &&= ours;
+      this.#want = ours;
       this.#buttons(true);
       if (reason === 'reset') return;
       if (ours) return this.#say(`Paused at step ${step} while out of view.`);
-      this.#say(`${reason === 'finished' ? 'Finished' : 'Stopped'} at step ${step}; ` +
-        (this.#data.classes ? `test accuracy ${pct(p.testAccuracy)}.` : `test loss ${fmt(p.testLoss)}.`));
+      this.#say(`${reason === 'finished' ? 'Finished' : 'Stopped'} at step ${step}; test ` +
+        (this.#data.classes ? `accuracy ${pct(p.testAccuracy)}.` : `loss ${fmt(p.testLoss)}.`));
       if (reason !== 'diverged') {
         this.#emit('trained', { reason, step, loss: p.loss, accuracy: p.accuracy, testAccuracy: p.testAccuracy, samplesSeen: p.samplesSeen });
       }
@@ -209,7 +205,6 @@ export class TinyTrain extends HTMLElement {
     on('error', (d) => this.#fail(d.kind === 'diverged'
       ? `Training stopped: ${d.message}. Predictions keep the last good weights; try a smaller learning rate.` : d.message, d.kind));
   }
-
 
   // Requests to the Trainer, one after another; a failure becomes a message.
   #queue(fn) {
@@ -233,26 +228,17 @@ export class TinyTrain extends HTMLElement {
     this.#t?.set({ [LIVE[k]]: v }).catch((err) => this.#fail(err.message));
   }
 
-
-  // Repaints at most 20 times a second (once a second with prefers-reduced-motion), in an animation frame.
+  // Repaints in an animation frame, at most 20 times a second (once a second with prefers-reduced-motion).
   #redraw(kind) {
-    this.#dirty[kind] = 1;
+    if (kind) this.#dirty.add(kind);
     this.#frame ||= requestAnimationFrame((now) => {
       this.#frame = 0;
-      const gap = matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50;
-      for (const k of ['chart', 'map']) {
-        if (!this.#dirty[k] || !this.#data) continue;
-        if (now - (this.#drawn[k] ?? -1e9) < gap) { this.#redraw(k); continue; }
-        this.#dirty[k] = 0;
-        this.#drawn[k] = now;
-        if (k === 'chart') this.#chart(); else this.#map();
-      }
+      if (!this.#data) return;
+      if (now - this.#drawnAt < (matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50)) return this.#redraw();
+      this.#drawnAt = now;
+      if (this.#dirty.delete('chart')) this.#chart();
+      if (this.#dirty.delete('map')) this.#map();
     });
-  }
-
-  #colors() {
-    const dark = this.#e.root.classList.contains('dark');
-    return { bg: dark ? '#151b23' : '#f6f8fa', fg: dark ? '#e6edf3' : '#1f2328', grid: dark ? '#3d444d' : '#d1d9e0' };
   }
 
   #chart() {
@@ -261,19 +247,18 @@ export class TinyTrain extends HTMLElement {
       e['s-step'].textContent = p.step;
       e['s-loss'].textContent = fmt(p.loss);
       e['s-acc'].textContent = this.#data.classes ? pct(p.testAccuracy) : fmt(p.testLoss);
-      e['s-rate'].textContent = Number.isFinite(p.samplesPerSec) ? Math.round(p.samplesPerSec).toLocaleString('en') : '–';
-      e.done.value = Math.min(1, p.step / this.#target);
+      e['s-rate'].textContent = Math.round(p.samplesPerSec || 0).toLocaleString('en');
+      e.done.value = p.step / this.#target;
     }
-    plot(e.chart, [this.#loss, this.#test], this.#colors(), 'the loss appears here while training');
+    plot(e.chart, [this.#loss, this.#test], this.#col, 'the loss appears here while training');
   }
 
   // One batched predict over the plane's grid, then the reader's input again with the new weights.
   #map() {
     const m = this.#model, pl = this.#plane;
-    if (m && pl) pl.paint(this.#data.classes ? m.probabilities(pl.grid()) : m.predict(pl.grid()), this.#colors().bg);
-    this.#setProbe(this.#probe, false);
+    if (m && pl) pl.paint(this.#data.classes ? m.probabilities(pl.grid()) : m.predict(pl.grid()), this.#col.bg);
+    this.#ask(this.#probe, false);
   }
-
 
   // One number input per feature, starting at the first test sample; a map (2 features) or curve (1 feature).
   #inputs() {
@@ -285,18 +270,18 @@ export class TinyTrain extends HTMLElement {
       label.append(`x${k + 1} `, Object.assign(document.createElement('input'), { type: 'number', step: 'any' }));
       return label;
     }));
-    this.#setProbe(Array.from(d.testX.subarray(0, d.features)));
+    this.#ask(Array.from(d.testX.subarray(0, d.features)));
   }
 
-  // Shows the model's answer for input v (features) and, when the reader moved it, how long predict() took.
-  #setProbe(v, timed = true) {
+  // The model's answer for the reader's input v and, when the reader moved it, how long predict() took.
+  #ask(v, timed = true) {
     const m = this.#model, d = this.#data, e = this.#e;
     if (!v || !d) return;
     this.#probe = v = v.slice(0, d.features);
     e.inputs.querySelectorAll('input').forEach((input, k) => {
       if (Number(input.value) !== v[k]) input.value = +v[k].toFixed(3);
     });
-    let out = null;
+    let out;
     if (m) {
       const x = Float32Array.from(v), run = () => (d.classes ? m.probabilities(x) : m.predict(x));
       out = run();
@@ -313,13 +298,13 @@ export class TinyTrain extends HTMLElement {
         e.out.replaceChildren(sw, `class ${k} (${pct(out[k])})`);
       } else e.out.textContent = `y = ${fmt(out[0])}`;
     }
-    this.#plane?.draw(d.x, d.y, d.classes ? v : out && [v[0], out[0]], this.#colors());
+    this.#plane?.draw(d.x, d.y, d.classes ? v : out && [v[0], out[0]], this.#col);
   }
 
-
   #theme() {
-    const t = this.#c.theme;
-    this.#e.root.classList.toggle('dark', t === 'dark' || (t === 'auto' && this.#dark.matches));
+    const t = this.#c.theme, dark = t === 'dark' || (t === 'auto' && this.#dark.matches);
+    this.#e.root.classList.toggle('dark', dark);
+    this.#col = dark ? { bg: '#151b23', fg: '#e6edf3', grid: '#3d444d' } : { bg: '#f6f8fa', fg: '#1f2328', grid: '#d1d9e0' };
     this.#redraw('chart');
     this.#redraw('map');
   }

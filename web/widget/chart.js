@@ -1,34 +1,29 @@
-// The widget's loss plot: a few (step, value) lines on a log axis, with bounded memory. The playground's fuller
-// web/charts.js would not fit the widget's 80 KiB JS budget beside the runtime; this does the little needed.
+// The widget's loss plot: lines of (step, loss) on a log axis with bounded memory (web/charts.js, the playground's
+// fuller chart, does not fit the widget's JS budget).
 export class Line {
   constructor(label, color) { Object.assign(this, { label, color, s: [], v: [] }); }
-  push(step, value) {
-    if (!(value > 0) || !Number.isFinite(value)) return; // losses only: the axis is logarithmic
+  push(step, loss) {
+    if (!(loss > 0 && loss < Infinity)) return;
     this.s.push(step);
-    this.v.push(value);
+    this.v.push(loss);
     if (this.s.length > 1200) { const odd = (_, i) => i & 1; this.s = this.s.filter(odd); this.v = this.v.filter(odd); }
   }
   clear() { this.s = []; this.v = []; }
 }
 
 export function plot(canvas, lines, { bg, fg, grid }, empty) {
-  const dpr = devicePixelRatio || 1, w = canvas.clientWidth, h = canvas.clientHeight;
+  const dpr = devicePixelRatio || 1, w = canvas.clientWidth, h = canvas.clientHeight, all = lines.flatMap((l) => l.v);
   if (canvas.width !== Math.round(w * dpr)) { canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr); }
-  const ctx = canvas.getContext('2d'), all = lines.flatMap((l) => l.v);
+  const ctx = canvas.getContext('2d');
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = bg;
   ctx.fillRect(0, 0, w, h);
   ctx.font = '11px system-ui, sans-serif';
-  ctx.fillStyle = fg;
+  ctx.fillStyle = ctx.strokeStyle = fg;
   if (!all.length) return ctx.fillText(empty, 8, h / 2);
-  const lo = Math.log(Math.min(...all)) - 0.1, hi = Math.log(Math.max(...all)) + 0.1;
-  const xMax = Math.max(1, ...lines.map((l) => l.s.at(-1) ?? 0)), L = 42, T = 18, W = w - L - 6, H = h - T - 16;
-  const X = (s) => L + (s / xMax) * W, Y = (v) => T + H - ((Math.log(v) - lo) / (hi - lo)) * H;
-  ctx.strokeStyle = grid;
-  for (const e of [lo + 0.1, hi - 0.1]) { // the lowest and highest loss, labelled
-    ctx.fillText(Math.exp(e).toPrecision(2), 2, Y(Math.exp(e)) + 4);
-    ctx.strokeRect(L, Math.round(Y(Math.exp(e))) + 0.5, W, 0);
-  }
+  const lo = Math.min(...all), hi = Math.max(...all), xMax = Math.max(1, ...lines.map((l) => l.s.at(-1) ?? 0));
+  const X = (s) => 42 + (s / xMax) * (w - 48), Y = (v) => 18 + (h - 34) * (1 - Math.log(v / lo) / (Math.log(hi / lo) || 1));
+  for (const v of [lo, hi]) ctx.fillText(v.toPrecision(2), 2, Y(v) + 4); // the axis: lowest and highest loss
   ctx.fillText(`step ${xMax}`, w - 70, h - 3);
   lines.forEach((l, k) => {
     ctx.strokeStyle = ctx.fillStyle = l.color;
@@ -36,7 +31,6 @@ export function plot(canvas, lines, { bg, fg, grid }, empty) {
     ctx.beginPath();
     l.s.forEach((s, i) => ctx.lineTo(X(s), Y(l.v[i])));
     ctx.stroke();
-    ctx.fillRect(L + 8 + 100 * k, 7, 10, 3);
-    ctx.fillText(l.label, L + 22 + 100 * k, 12);
+    ctx.fillText(`— ${l.label}`, 50 + 100 * k, 11);
   });
 }

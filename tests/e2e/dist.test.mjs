@@ -1,0 +1,106 @@
+// `make dist` (tools/dist.mjs) and what it ships: the budgets of DESIGN.md, a site served by a plain static server
+// (`python3 -m http.server` in dist's parent, no special headers), and `npm pack` giving a package that Node can
+// install and import. Builds into tests/artifacts/dist-site/ so the repository's own dist/ is left alone.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { spawn, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, LAUNCH_ARGS, ARTIFACTS, openPage, waitForValue } from './helpers.mjs';
+import { buildDist, BUDGETS } from '../../tools/dist.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SITE = path.join(ARTIFACTS, 'dist-site'); // SITE/dist/ + SITE/index.html, like a documentation site
+let built;
+
+test.before(() => {
+  fs.rmSync(SITE, { recursive: true, force: true });
+  fs.mkdirSync(SITE, { recursive: true });
+  built = buildDist(path.join(SITE, 'dist'));
+});
+
+const table = () => built.files.map((f) => `${f.bytes} ${f.name}`).join(', ');
+
+test('dist/ holds the element, the Model API, the wasm and the worker, found from the imports', () => {
+  const names = built.files.map((f) => f.name);
+  for (const f of ['tiny-train.js', 'tinytrain.js', 'tinytrain.wasm', 'worker.js', 'trainer.js', 'session.js']) {
+    assert.ok(names.includes(f), `${f} missing from dist: ${names.join(', ')}`);
+  }
+  for (const f of built.files.filter((x) => x.name.endsWith('.js'))) {
+    const text = fs.readFileSync(path.join(SITE, 'dist', f.name), 'utf8');
+    assert.ok(!text.includes('../wasm/'), `${f.name} still imports from ../wasm/`);
+  }
+});
+
+test('the widget JS is within 80 KiB, uncompressed and unminified', () => {
+  assert.ok(built.js <= BUDGETS.js, `widget JS is ${built.js} bytes, ${built.js - BUDGETS.js} over ${BUDGETS.js}: ${table()}`);
+});
+
+test('tinytrain.wasm is within 64 KiB', () => {
+  assert.ok(built.wasm <= BUDGETS.wasm, `tinytrain.wasm is ${built.wasm} bytes, ${built.wasm - BUDGETS.wasm} over ${BUDGETS.wasm}`);
+});
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+test('dist/ works from a plain static server (python3 -m http.server in its parent)', async () => {
+  // The site's own files: a page with a widget, and a script using the Model API from dist/tinytrain.js.
+  fs.writeFileSync(path.join(SITE, 'index.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>a docs site</title><link rel="icon" href="icon.svg">
+<script type="module" src="dist/tiny-train.js"></script><script type="module" src="site.js"></script></head>
+<body><p>Some prose.</p><tiny-train id="w" demo="xor" steps="400" autoplay></tiny-train></body></html>`);
+  fs.writeFileSync(path.join(SITE, 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>');
+  fs.writeFileSync(path.join(SITE, 'site.js'), `import { Model } from './dist/tinytrain.js';
+const m = await Model.create({ input: [2], layers: [{ type: 'dense', units: 3 }], loss: 'cross_entropy' });
+document.body.dataset.outputs = String(m.predict(new Float32Array([0.5, -0.5])).length);
+document.getElementById('w').addEventListener('trained', (e) => { document.body.dataset.accuracy = String(e.detail.testAccuracy); });`);
+  const port = await freePort();
+  const py = spawn('/usr/bin/python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', SITE], { stdio: 'ignore' });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
+  try {
+    const { page, errors } = await openPage(browser);
+    for (let i = 0; ; i++) { // python needs a moment to listen
+      try { await page.goto(`http://127.0.0.1:${port}/index.html`); break; } catch (e) { if (i > 40) throw e; await page.waitForTimeout(100); }
+    }
+    const acc = await waitForValue(page, () => document.body.dataset.accuracy, null, { timeoutMs: 20000, what: 'the widget to train' });
+    assert.ok(Number(acc) >= 0.9, `xor test accuracy ${acc}`);
+    assert.equal(await page.evaluate(() => document.body.dataset.outputs), '3', 'the Model API from dist/tinytrain.js');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    py.kill();
+  }
+});
+
+test('npm pack gives a package that installs and imports (exports: ".", "./tiny-train.js", "./tinytrain.wasm")', () => {
+  // Pack a copy of the package with the fresh dist/, so the repository's own dist/ does not matter.
+  const pkg = path.join(SITE, 'pkg');
+  fs.mkdirSync(pkg, { recursive: true });
+  for (const f of ['package.json', 'README.md', 'LICENSE']) fs.copyFileSync(path.join(ROOT, f), path.join(pkg, f));
+  fs.cpSync(path.join(SITE, 'dist'), path.join(pkg, 'dist'), { recursive: true });
+  const [info] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', SITE], { cwd: pkg, encoding: 'utf8' }));
+  const files = info.files.map((f) => f.path);
+  for (const f of ['dist/tiny-train.js', 'dist/tinytrain.js', 'dist/tinytrain.wasm', 'dist/worker.js', 'package.json']) {
+    assert.ok(files.includes(f), `${f} not in the package: ${files.join(', ')}`);
+  }
+  assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('tests/')), 'sources or tests were packed');
+  // Install it the way npm would (unpack into node_modules/tinytrain) and import it through its exports.
+  const site = path.join(SITE, 'node-site');
+  const mod = path.join(site, 'node_modules', 'tinytrain');
+  fs.mkdirSync(mod, { recursive: true });
+  execFileSync('tar', ['xzf', path.join(SITE, info.filename), '-C', mod, '--strip-components=1']);
+  fs.writeFileSync(path.join(site, 'check.mjs'), `import { Model } from 'tinytrain';
+const m = await Model.create({ input: [2], layers: [{ type: 'dense', units: 2 }], loss: 'cross_entropy' });
+const wasm = import.meta.resolve('tinytrain/tinytrain.wasm');
+const widget = import.meta.resolve('tinytrain/tiny-train.js');
+console.log(JSON.stringify({ outputs: m.outputSize, wasm: wasm.endsWith('/dist/tinytrain.wasm'), widget: widget.endsWith('/dist/tiny-train.js') }));`);
+  const out = JSON.parse(execFileSync(process.execPath, [path.join(site, 'check.mjs')], { cwd: site, encoding: 'utf8' }));
+  assert.deepEqual(out, { outputs: 2, wasm: true, widget: true });
+});
