@@ -45,6 +45,17 @@ void tt_f32_adam__scalar(float *p, const float *g, float *m, float *v, size_t n,
 void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1,
                            float beta2, float eps, float wd_l2, float decay, float bc1, float bc2);
 
+/* Loop pragmas for code size (the wasm module has a 64 KiB budget): clang -O3 unrolls and vectorises plain loops
+ * into several copies; TT_NO_UNROLL keeps a loop as written (SIMD main loops and scalar tails alike),
+ * TT_UNROLL_FULL unrolls loops over register-resident accumulators. No-ops for other compilers. */
+#if defined(__clang__)
+#define TT_NO_UNROLL _Pragma("clang loop unroll(disable) vectorize(disable)")
+#define TT_UNROLL_FULL _Pragma("clang loop unroll(full)")
+#else
+#define TT_NO_UNROLL
+#define TT_UNROLL_FULL
+#endif
+
 /* Dispatch. */
 #if defined(__wasm_simd128__)
 #define TT_KERNEL(name) name##__wasmsimd

@@ -9,11 +9,14 @@
 
 void tt_f32_bias_rows__wasmsimd(float *y, const float *bias, int rows, int cols) {
   // y (rows, cols) += bias (cols,)
+  TT_NO_UNROLL
   for (int r = 0; r < rows; r++) {
     float *yr = y + (size_t)r * cols;
     int c = 0;
+    TT_NO_UNROLL
     for (; c + 4 <= cols; c += 4)
       wasm_v128_store(yr + c, wasm_f32x4_add(wasm_v128_load(yr + c), wasm_v128_load(bias + c)));
+    TT_NO_UNROLL
     for (; c < cols; c++) yr[c] += bias[c];
   }
 }
@@ -22,13 +25,17 @@ void tt_f32_sum_rows__wasmsimd(float *db, const float *dy, int rows, int cols) {
   // db (cols,) += Σ_r dy[r] (rows, cols). Four columns at a time, rows added in order as in the reference,
   // so the result is bit-identical.
   int c = 0;
+  TT_NO_UNROLL
   for (; c + 4 <= cols; c += 4) {
     v128_t acc = wasm_v128_load(db + c);
+    TT_NO_UNROLL
     for (int r = 0; r < rows; r++) acc = wasm_f32x4_add(acc, wasm_v128_load(dy + (size_t)r * cols + c));
     wasm_v128_store(db + c, acc);
   }
+  TT_NO_UNROLL
   for (; c < cols; c++) {
     float acc = db[c];
+    TT_NO_UNROLL
     for (int r = 0; r < rows; r++) acc += dy[(size_t)r * cols + c];
     db[c] = acc;
   }
@@ -39,7 +46,9 @@ void tt_f32_relu__wasmsimd(float *y, const float *x, size_t n) {
   // would propagate NaN).
   const v128_t zero = wasm_f32x4_splat(0.0f);
   size_t i = 0;
+  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, wasm_f32x4_pmax(zero, wasm_v128_load(x + i)));
+  TT_NO_UNROLL
   for (; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
@@ -47,10 +56,12 @@ void tt_f32_relu_backward__wasmsimd(float *dx, const float *dy, const float *y, 
   // dx = dy & (y > 0): the comparison mask selects dy or +0
   const v128_t zero = wasm_f32x4_splat(0.0f);
   size_t i = 0;
+  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) {
     const v128_t mask = wasm_f32x4_gt(wasm_v128_load(y + i), zero);
     wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), mask));
   }
+  TT_NO_UNROLL
   for (; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
 }
 
@@ -59,6 +70,7 @@ float tt_f32_sumsq__wasmsimd(const float *x, size_t n) {
   // lose precision.
   v128_t lo = wasm_f64x2_splat(0.0), hi = wasm_f64x2_splat(0.0);
   size_t i = 0;
+  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) {
     const v128_t v = wasm_v128_load(x + i);
     const v128_t dlo = wasm_f64x2_promote_low_f32x4(v);
@@ -68,6 +80,7 @@ float tt_f32_sumsq__wasmsimd(const float *x, size_t n) {
   }
   const v128_t s = wasm_f64x2_add(lo, hi);
   double acc = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
+  TT_NO_UNROLL
   for (; i < n; i++) acc += (double)x[i] * x[i];
   return (float)acc;
 }
@@ -75,6 +88,8 @@ float tt_f32_sumsq__wasmsimd(const float *x, size_t n) {
 void tt_f32_scale__wasmsimd(float *x, float s, size_t n) {
   const v128_t vs = wasm_f32x4_splat(s);
   size_t i = 0;
+  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) wasm_v128_store(x + i, wasm_f32x4_mul(wasm_v128_load(x + i), vs));
+  TT_NO_UNROLL
   for (; i < n; i++) x[i] *= s;
 }

@@ -32,10 +32,8 @@
 #define KC 256
 #define MC 96   /* multiple of MR */
 #define NC 128  /* multiple of NR; 256 measured no faster */
-/* clang's default unrolling and vectorising of packing and tail loops multiplies their code for no measured
- * speed; only loops over the accumulators are unrolled (so they stay in registers). */
-#define TT_UNROLL_FULL _Pragma("clang loop unroll(full)")
-#define TT_NO_UNROLL _Pragma("clang loop unroll(disable) vectorize(disable)")
+/* Loops are kept as written (TT_NO_UNROLL, see kernels.h): unrolling packing and tail loops multiplied their
+ * code for no measured speed; only loops over the accumulators are unrolled, so they stay in registers. */
 
 static float gemm_apack[MC * KC] __attribute__((aligned(16)));  // (MC/MR, kc, MR)
 static float gemm_bpack[KC * NC] __attribute__((aligned(16)));  // (NC/NR, kc, NR)
