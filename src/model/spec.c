@@ -47,17 +47,18 @@ static const field embedding_fields[] = {
 static const field layernorm_fields[] = {{"eps", K_NUM, LO_OPEN, L(eps), 0, 1}, {0}};
 
 /* Indexed by tt__layer_type; the order of the names is also the order of the "allowed" list. */
-static const struct {
-  const char *name;
-  const field *fields;
-} layer_types[TT_LAYER_TYPE_COUNT] = {
-    [TT_DENSE] = {"dense", dense_fields},         [TT_CONV2D] = {"conv2d", conv2d_fields},
-    [TT_MAXPOOL2D] = {"maxpool2d", pool_fields},  [TT_AVGPOOL2D] = {"avgpool2d", pool_fields},
-    [TT_FLATTEN] = {"flatten", no_fields},        [TT_DROPOUT] = {"dropout", dropout_fields},
-    [TT_RELU] = {"relu", no_fields},              [TT_LEAKY_RELU] = {"leaky_relu", leaky_fields},
-    [TT_TANH] = {"tanh", no_fields},              [TT_SIGMOID] = {"sigmoid", no_fields},
-    [TT_GELU] = {"gelu", no_fields},              [TT_SOFTMAX] = {"softmax", no_fields},
-    [TT_EMBEDDING] = {"embedding", embedding_fields}, [TT_LAYERNORM] = {"layernorm", layernorm_fields},
+static const char *const layer_names[TT_LAYER_TYPE_COUNT] = {
+    [TT_DENSE] = "dense",         [TT_CONV2D] = "conv2d",   [TT_MAXPOOL2D] = "maxpool2d", [TT_AVGPOOL2D] = "avgpool2d",
+    [TT_FLATTEN] = "flatten",     [TT_DROPOUT] = "dropout", [TT_RELU] = "relu",           [TT_LEAKY_RELU] = "leaky_relu",
+    [TT_TANH] = "tanh",           [TT_SIGMOID] = "sigmoid", [TT_GELU] = "gelu",           [TT_SOFTMAX] = "softmax",
+    [TT_EMBEDDING] = "embedding", [TT_LAYERNORM] = "layernorm",
+};
+static const field *const layer_fields[TT_LAYER_TYPE_COUNT] = {
+    [TT_DENSE] = dense_fields,         [TT_CONV2D] = conv2d_fields,     [TT_MAXPOOL2D] = pool_fields,
+    [TT_AVGPOOL2D] = pool_fields,      [TT_FLATTEN] = no_fields,        [TT_DROPOUT] = dropout_fields,
+    [TT_RELU] = no_fields,             [TT_LEAKY_RELU] = leaky_fields,  [TT_TANH] = no_fields,
+    [TT_SIGMOID] = no_fields,          [TT_GELU] = no_fields,           [TT_SOFTMAX] = no_fields,
+    [TT_EMBEDDING] = embedding_fields, [TT_LAYERNORM] = layernorm_fields,
 };
 
 static const field sgd_fields[] = {{"lr", K_NUM, LO_OPEN, O(lr), 0, BIG},
@@ -108,7 +109,7 @@ static const char *const loss_names[] = {[TT_LOSS_MSE] = "mse", [TT_LOSS_CROSS_E
 
 int tt__layer_type_from_name(const char *name) {
   for (int t = 0; name && t < TT_LAYER_TYPE_COUNT; t++)
-    if (!strcmp(name, layer_types[t].name)) return t;
+    if (!strcmp(name, layer_names[t])) return t;
   return -1;
 }
 
@@ -289,26 +290,15 @@ static int read_input(tt__spec *s, const tt__json *v) {
 }
 
 static int read_layer(tt__layer *l, int index, const tt__json *v) {
-  char path[32], got[96], allowed[256];
+  char path[32], got[96];
   tt__snprintf(path, sizeof path, "layers[%d]", index);
   if (v->type != TT_JSON_OBJECT)
     return tt__fail(TT_ERR_SPEC, "%s: expected an object such as {\"type\": \"relu\"}, got %s", path,
                     describe(v, got, sizeof got));
-  const tt__json *type = tt__json_get(v, "type");
-  int t = type && type->type == TT_JSON_STRING && strlen(type->str) == type->str_len
-              ? tt__layer_type_from_name(type->str)
-              : -1;
-  if (t < 0) {
-    size_t at = 0;
-    for (int i = 0; i < TT_LAYER_TYPE_COUNT; i++)
-      at += (size_t)tt__snprintf(allowed + at, sizeof allowed - at, "%s%s", i ? ", " : "", layer_types[i].name);
-    if (!type) return tt__fail(TT_ERR_SPEC, "%s.type: required (allowed: %s)", path, allowed);
-    if (type->type == TT_JSON_STRING)
-      return tt__fail(TT_ERR_SPEC, "%s.type: unknown layer type %s (allowed: %s)", path,
-                      describe(type, got, sizeof got), allowed);
-    return tt__fail(TT_ERR_SPEC, "%s.type: expected a layer type name (allowed: %s), got %s", path, allowed,
-                    describe(type, got, sizeof got));
-  }
+  char type_path[40];
+  tt__snprintf(type_path, sizeof type_path, "%s.type", path);
+  int t = read_name(tt__json_get(v, "type"), type_path, "layer type", layer_names, TT_LAYER_TYPE_COUNT);
+  if (t < 0) return TT_ERR_SPEC;
   /* defaults, then the fields given */
   memset(l, 0, sizeof *l);
   l->type = (tt__layer_type)t;
@@ -318,7 +308,7 @@ static int read_layer(tt__layer *l, int index, const tt__json *v) {
   l->rate = 0.5f;
   l->slope = 0.01f;
   l->eps = 1e-5f;
-  if (read_fields(l, layer_types[t].fields, v, path, layer_types[t].name, 1)) return TT_ERR_SPEC;
+  if (read_fields(l, layer_fields[t], v, path, layer_names[t], 1)) return TT_ERR_SPEC;
   if ((t == TT_MAXPOOL2D || t == TT_AVGPOOL2D) && !tt__json_get(v, "stride")) l->stride = l->kernel;
   if (l->padding_same && l->stride != 1)
     return tt__fail(TT_ERR_SPEC, "%s.padding: \"same\" needs stride 1, got stride %d", path, l->stride);
