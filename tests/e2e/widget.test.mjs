@@ -185,6 +185,20 @@ test('a widget scrolled out of view stops advancing its step counter and resumes
   assert.match(await shadowText(page, 's', '.status'), /out of view/);
   await page.evaluate(() => window.scrollTo(0, 0));
   await waitForValue(page, (s) => document.getElementById('s').trainer.progress.step > s + 100, s2, { what: 'training to resume' });
+  // A hidden tab (simulated: document.hidden and the visibilitychange event) pauses it the same way.
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForTimeout(400);
+  const h1 = await stepOf(page, 's');
+  await page.waitForTimeout(600);
+  assert.equal(await stepOf(page, 's'), h1, 'training went on in a hidden tab');
+  await page.evaluate(() => {
+    delete document.hidden; // back to the prototype's getter
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await waitForValue(page, (s) => document.getElementById('s').trainer.progress.step > s + 100, h1, { what: 'training to resume when visible' });
   const trained = await page.evaluate(() => window.ttLog.events.filter((e) => e.type === 'trained').length);
   assert.equal(trained, 0, 'an automatic pause is not a finished training');
   await check();
@@ -225,6 +239,17 @@ test('src with a .safetensors file: the widget predicts before any training', as
   assert.equal(await stepOf(page, 'p'), 0, 'no training happened');
   assert.equal(await page.evaluate(() => window.ttLog.progress.p ?? 0), 0, 'no progress event');
   assert.match(await shadowText(page, 'p', '.lat'), /^in \d+\.\d µs$/);
+  // The worker holds the file's weights too: a snapshot from it leaves the answers as they were (fresh random
+  // weights would answer near 50%), and training continues from there.
+  await page.evaluate(() => document.getElementById('p').trainer.snapshot());
+  assert.match(await ask(0, 0), /^class 0 \((9\d|100)\.\d%\)$/, 'after a snapshot from the worker');
+  assert.match(await ask(0.8, 0), /^class 1 \((9\d|100)\.\d%\)$/, 'after a snapshot from the worker');
+  await page.getByRole('button', { name: 'Step' }).click();
+  const acc = await waitForValue(page, () => document.getElementById('p').trainer.progress?.testAccuracy, null, { what: 'a step' });
+  assert.ok(acc >= 0.9, `after 10 steps from the file, test accuracy ${acc}`);
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await waitForValue(page, () => /Reset to the pretrained weights/.test(document.getElementById('p').shadowRoot.querySelector('.status').textContent), null, { what: 'reset' });
+  assert.match(await ask(0, 0), /^class 0 \((9\d|100)\.\d%\)$/, 'after Reset, the file\'s weights again');
   await check();
 });
 
