@@ -202,7 +202,7 @@ export class TinyTrain extends HTMLElement {
         this.#emit('trained', { reason, step, loss: p.loss, accuracy: p.accuracy, testAccuracy: p.testAccuracy, samplesSeen: p.samplesSeen });
       }
     });
-    on('error', (d) => this.#fail(d.kind === 'diverged'
+    on('error', (d) => d.kind === 'init' || this.#fail(d.kind === 'diverged'
       ? `Training stopped: ${d.message}. Predictions keep the last good weights; try a smaller learning rate.` : d.message, d.kind));
   }
 

@@ -1,0 +1,60 @@
+// <tiny-train>'s attribute parsing (web/widget/config.js) and CSV reader (web/widget/csv.js), in Node: every bad
+// value gives a message that names the attribute (or file:line:column), and never an exception to the page.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readConfig, buildSpec, DEFAULTS } from '../../web/widget/config.js';
+import { parseCsv } from '../../web/widget/csv.js';
+
+const read = (attrs) => readConfig((n) => (n in attrs ? attrs[n] : null));
+
+test('attributes parse into a config; absent ones keep the defaults', () => {
+  const { config, problems } = read({ demo: 'moons', layers: '8 tanh, 4', optimizer: 'sgd', 'batch-size': '16',
+    seed: '7', steps: '500', controls: 'lr batch-size', theme: 'dark', autoplay: '' });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(config.layers, [[8, 'tanh'], [4, 'relu']]);
+  assert.equal(config.lr, 0.1, 'sgd without lr gets its usual 0.1');
+  assert.deepEqual([config.demo, config['batch-size'], config.seed, config.steps, config.theme, config.autoplay],
+    ['moons', 16, 7, 500, 'dark', true]);
+  assert.deepEqual(config.controls, ['lr', 'batch-size']);
+  assert.deepEqual(read({ layers: 'none', controls: 'none' }).config.layers, []);
+  assert.deepEqual(read({}).config, { ...DEFAULTS });
+});
+
+test('bad attribute values give messages naming the attribute, and the default is kept', () => {
+  const { config, problems } = read({ lr: 'abc', layers: '16 tanh, 8 <b>', demo: 'mnist', 'batch-size': '-5',
+    seed: '1.5', theme: 'neon', controls: 'lr,knobs', steps: '' });
+  const expected = ['demo: expected one of spiral', 'layers item 2: expected "units activation"', 'lr: expected a number',
+    'batch-size: expected an integer from 1 to 1024, got "-5"', 'seed: expected an integer', 'steps: expected',
+    'controls: expected one of lr, batch-size, none, got "knobs"', 'theme: expected one of light, dark, auto, got "neon"'];
+  for (const e of expected) assert.ok(problems.some((p) => p.startsWith(e)), `no message starting "${e}" in ${JSON.stringify(problems)}`);
+  assert.equal(problems.length, expected.length);
+  assert.deepEqual([config.lr, config.demo, config['batch-size'], config.layers], [0.03, 'spiral', 32, DEFAULTS.layers]);
+  assert.match(read({ layers: '999 relu' }).problems[0], /units: expected an integer from 1 to 256, got "999"/);
+  assert.match(read({ layers: '1,2,3,4,5,6,7' }).problems[0], /at most 6 hidden layers/);
+});
+
+test('buildSpec gives the model spec for the data: classes -> cross_entropy, none -> mse', () => {
+  const c = read({ layers: '8 tanh, 4 linear', optimizer: 'momentum', lr: '0.05' }).config;
+  assert.deepEqual(buildSpec(c, 2, 3), {
+    input: [2], loss: 'cross_entropy', seed: 1, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9 },
+    layers: [{ type: 'dense', units: 8 }, { type: 'tanh' }, { type: 'dense', units: 4 }, { type: 'dense', units: 3 }],
+  });
+  assert.equal(buildSpec(c, 1, 0).loss, 'mse');
+  assert.deepEqual(buildSpec(c, 1, 0).layers.at(-1), { type: 'dense', units: 1 });
+});
+
+test('CSV: header optional, last column the label, a seeded quarter held out; errors name file:line:column', () => {
+  const rows = Array.from({ length: 40 }, (_, i) => `${i / 10},${-i / 10},${i % 3}`);
+  const a = parseCsv(`x,y,label\n${rows.join('\n')}\n`, 'd.csv', 1);
+  assert.deepEqual([a.features, a.classes, a.y.length, a.testY.length], [2, 3, 30, 10]);
+  assert.ok(a.y instanceof Int32Array && a.x instanceof Float32Array);
+  assert.deepEqual(parseCsv(rows.join('\r\n'), 'd.csv', 1).x, a.x, 'the same without a header, same split for a seed');
+  assert.notDeepEqual(parseCsv(rows.join('\n'), 'd.csv', 2).x, a.x, 'another seed, another split');
+  const r = parseCsv(rows.map((l) => l.replace(/,\d$/, ',0.5')).join('\n'), 'r.csv', 1);
+  assert.equal(r.classes, 0, 'fractional labels mean regression');
+  assert.ok(r.y instanceof Float32Array && r.domain.length === 3, 'a domain for each feature and the target');
+  assert.throws(() => parseCsv(`a,b,c\n1,2,0\n3,x,1\n`, 'd.csv', 1), /^Error: d\.csv:3:2: expected a number, got "x"$/);
+  assert.throws(() => parseCsv(`1,2,0\n3,4\n`, 'd.csv', 1), /d\.csv:2: expected 3 columns/);
+  assert.throws(() => parseCsv('1,2,0\n', 'd.csv', 1), /d\.csv: expected at least 8 rows/);
+  assert.throws(() => parseCsv('', 'e.csv', 1), /e\.csv: expected at least 8 rows/);
+});
