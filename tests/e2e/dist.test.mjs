@@ -22,7 +22,7 @@ test.before(() => {
   built = buildDist(path.join(SITE, 'dist'));
 });
 
-const table = () => built.files.map((f) => `${f.bytes} ${f.name}`).join(', ');
+const table = () => built.files.map((f) => `${f.bytes} ${f.name}${f.onDemand ? ' (on demand, not counted)' : ''}`).join(', ');
 
 test('dist/ holds the element, the Model API, the wasm and the worker, found from the imports', () => {
   const names = built.files.map((f) => f.name);
