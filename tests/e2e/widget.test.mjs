@@ -162,6 +162,7 @@ test('Object.keys(window) gains nothing; host styles do not leak into the widget
   assert.notEqual(inside.color, 'rgb(255, 0, 0)', 'host button colour leaked in');
   assert.notEqual(inside.size, '31px', 'host button font size leaked in');
   assert.equal(inside.panels, 'flex', 'host display:none leaked in');
+  assert.equal(inside.spacing, 'normal', 'host letter-spacing leaked in (inherited through the host element)');
   assert.equal(inside.h3, '14px', 'host h3 size leaked in');
   const outside = await page.evaluate(() => ({
     section: getComputedStyle(document.getElementById('hs')).backgroundColor, h3: getComputedStyle(document.querySelector('h3')).fontSize,

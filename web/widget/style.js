@@ -1,5 +1,6 @@
 // The widget's shadow DOM: fixed markup (no attribute value is ever parsed as HTML) and a style sheet adopted as a
-// constructed CSSStyleSheet, which needs no 'unsafe-inline' (nor any style-src) in the page's CSP.
+// constructed CSSStyleSheet, which needs no 'unsafe-inline' (nor any style-src) in the page's CSP. `all: initial`
+// on .root stops the host's inherited text styles (letter-spacing, ...) at the shadow boundary.
 export const HTML = `<div class="root"><div class="msg" role="alert" hidden></div><div class="panels">
 <section aria-label="Training"><h3>Training <small>in a Web Worker</small></h3><div class="bar" role="group" aria-label="Training controls">
 <button class="go">Train</button> <button class="step" title="10 training steps">Step</button> <button class="reset">Reset</button>
@@ -13,11 +14,11 @@ export const HTML = `<div class="root"><div class="msg" role="alert" hidden></di
 
 export const CSS = `:host { all: initial; display: block; margin: 1em 0; contain: content }
 :host([hidden]), [hidden] { display: none !important }
-.root { --bg: #fff; --fg: #1f2328; --mute: #59636e; --line: #d1d9e0; --panel: #f6f8fa; --accent: #2563eb;
+.root { all: initial; display: block; --bg: #fff; --fg: #1f2328; --mute: #59636e; --line: #d1d9e0; --panel: #f6f8fa; --accent: #2563eb;
  font: 14px/1.4 system-ui, sans-serif; color: var(--fg); background: var(--bg); border: 1px solid var(--line);
  border-radius: 8px; padding: 10px }
 .root.dark { --bg: #0d1117; --fg: #e6edf3; --mute: #9198a1; --line: #3d444d; --panel: #151b23; --accent: #4493f8 }
-.panels, .bar, .inputs { display: flex; flex-wrap: wrap; gap: 8px; align-items: center }
+.panels, .bar, .inputs { display: flex; flex-wrap: wrap; gap: 8px; align-items: center } .panels { align-items: start }
 section { flex: 1 1 260px; min-width: 0; background: var(--panel); border-radius: 6px; padding: 8px }
 h3 { font-size: 14px; margin: 0 0 6px } small, p, label { color: var(--mute); font-size: 12px } p { margin: 4px 0 0 }
 button, select, input { font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 5px; padding: 3px 8px }
