@@ -357,22 +357,31 @@ static void augment(tt_model *m, int B) {
     tt__sincos(angle, &sin_a, &cos_a);
     float cs = (float)cos_a, sn = (float)sin_a, cy = (H - 1) * 0.5f, cx = (W - 1) * 0.5f;
     memcpy(tmp, img, (size_t)C * H * W * sizeof(float));
-    for (int c = 0; c < C; c++)
-      for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++) {
-          /* inverse map: where in the source does output pixel (y, x) come from */
-          float ox = x - cx - dx, oy = y - cy - dy;
-          float sx = cs * ox + sn * oy + cx, sy = -sn * ox + cs * oy + cy;
-          int x0 = (int)floorf(sx), y0 = (int)floorf(sy);
-          float fx = sx - x0, fy = sy - y0, v = 0;
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++) {
+        /* inverse map: where in the source does output pixel (y, x) come from; the same for every channel */
+        float ox = x - cx - dx, oy = y - cy - dy;
+        float sx = cs * ox + sn * oy + cx, sy = -sn * ox + cs * oy + cy;
+        int x0 = (int)floorf(sx), y0 = (int)floorf(sy);
+        float fx = sx - x0, fy = sy - y0;
+        float w00 = (1 - fy) * (1 - fx), w01 = (1 - fy) * fx, w10 = fy * (1 - fx), w11 = fy * fx;
+        /* all four neighbours inside (most pixels): no bounds checks; whole-pixel shifts give w00 = 1 exactly */
+        int inside = x0 >= 0 && y0 >= 0 && x0 < W - 1 && y0 < H - 1;
+        for (int c = 0; c < C; c++) {
           const float *src = tmp + (size_t)c * H * W;
-          for (int k = 0; k < 4; k++) {
-            int yy = y0 + (k >> 1), xx = x0 + (k & 1);
-            float wgt = ((k >> 1) ? fy : 1 - fy) * ((k & 1) ? fx : 1 - fx);
-            if (yy >= 0 && yy < H && xx >= 0 && xx < W) v += wgt * src[yy * W + xx];
+          float v = 0;
+          if (inside) {
+            const float *p = src + y0 * W + x0;
+            v = w00 * p[0] + w01 * p[1] + w10 * p[W] + w11 * p[W + 1];
+          } else { /* zero outside */
+            if (y0 >= 0 && y0 < H && x0 >= 0 && x0 < W) v += w00 * src[y0 * W + x0];
+            if (y0 >= 0 && y0 < H && x0 + 1 >= 0 && x0 + 1 < W) v += w01 * src[y0 * W + x0 + 1];
+            if (y0 + 1 >= 0 && y0 + 1 < H && x0 >= 0 && x0 < W) v += w10 * src[(y0 + 1) * W + x0];
+            if (y0 + 1 >= 0 && y0 + 1 < H && x0 + 1 >= 0 && x0 + 1 < W) v += w11 * src[(y0 + 1) * W + x0 + 1];
           }
           img[((size_t)c * H + y) * W + x] = v;
         }
+      }
   }
 }
 
