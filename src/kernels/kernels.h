@@ -23,6 +23,10 @@ void tt_f32_im2col__scalar(float *col, const float *in, int C, int H, int W, int
                            int OH, int OW);
 void tt_f32_col2im__scalar(float *din, const float *col, int C, int H, int W, int k, int stride, int pad_lo,
                            int OH, int OW);
+void tt_f32_im2col__wasmsimd(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
+                             int OH, int OW);
+void tt_f32_col2im__wasmsimd(float *din, const float *col, int C, int H, int W, int k, int stride, int pad_lo,
+                             int OH, int OW);
 
 /* Element-wise and row ops (n elements; rows × cols row-major). */
 void tt_f32_bias_rows__scalar(float *y, const float *bias, int rows, int cols);       /* y[r][c] += bias[c] */
@@ -70,7 +74,7 @@ void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t 
 #define tt__sumsq TT_KERNEL(tt_f32_sumsq)
 #define tt__scale TT_KERNEL(tt_f32_scale)
 #define tt__adam TT_KERNEL(tt_f32_adam)
-#define tt__im2col tt_f32_im2col__scalar
-#define tt__col2im tt_f32_col2im__scalar
+#define tt__im2col TT_KERNEL(tt_f32_im2col)
+#define tt__col2im TT_KERNEL(tt_f32_col2im)
 
 #endif

@@ -292,6 +292,44 @@ static void test_rows(void) {
       }
 }
 
+/* ---- im2col / col2im ---------------------------------------------------------------------------------------- */
+
+/* Both directions bit-exact against the scalar twins, on kernel sizes, strides and paddings around the image
+ * edges (including kernels wider than the unpadded input and runs with no inside part), unaligned buffers, with
+ * a sentinel after the output; col2im into a din that already holds values (it accumulates). */
+static void test_conv(void) {
+  static const int cfg[][6] = {  // C, H, W, k, stride, pad
+      {1, 28, 28, 5, 1, 2}, {8, 14, 14, 5, 1, 2}, {3, 7, 9, 3, 1, 1}, {2, 5, 5, 3, 2, 1}, {2, 6, 7, 2, 2, 0},
+      {1, 4, 4, 4, 1, 3},   {3, 9, 5, 3, 3, 2},   {1, 1, 1, 1, 1, 0}, {2, 3, 4, 5, 1, 2}, {1, 10, 13, 7, 2, 3},
+      {4, 6, 6, 1, 1, 0},   {1, 17, 3, 3, 1, 1}};
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
+    for (int off = 0; off < 2; off++) {
+      const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], k = cfg[t][3], s = cfg[t][4], pad = cfg[t][5];
+      const int OH = (H + 2 * pad - k) / s + 1, OW = (W + 2 * pad - k) / s + 1;
+      const size_t ncol = (size_t)C * k * k * OH * OW, nimg = (size_t)C * H * W;
+      float *in = xmalloc((nimg + 2) * 4), *c0 = xmalloc((ncol + 2) * 4), *c1 = xmalloc((ncol + 2) * 4);
+      float *d0 = xmalloc((nimg + 2) * 4), *d1 = xmalloc((nimg + 2) * 4);
+      char ctx[120];
+      snprintf(ctx, sizeof ctx, "C=%d H=%d W=%d k=%d stride=%d pad=%d off=%d", C, H, W, k, s, pad, off);
+      fill_rand(in + off, nimg);
+      fill(c0, ncol + 2, SENTINEL);
+      fill(c1 + off, ncol + 1, NAN);  // every element must be written
+      c1[off + ncol] = SENTINEL;
+      tt_f32_im2col__scalar(c0, in + off, C, H, W, k, s, pad, OH, OW);
+      tt_f32_im2col__wasmsimd(c1 + off, in + off, C, H, W, k, s, pad, OH, OW);
+      compare_vec("im2col", c0, c1 + off, ncol, 0.0, ctx);
+      fill_rand(c0, ncol);
+      fill_rand(d0, nimg);
+      d0[nimg] = SENTINEL;
+      memcpy(d1 + off, d0, (nimg + 1) * 4);
+      tt_f32_col2im__scalar(d0, c0, C, H, W, k, s, pad, OH, OW);
+      memcpy(c1 + off, c0, ncol * 4);
+      tt_f32_col2im__wasmsimd(d1 + off, c1 + off, C, H, W, k, s, pad, OH, OW);
+      compare_vec("col2im", d0, d1 + off, nimg, 0.0, ctx);
+      free(in), free(c0), free(c1), free(d0), free(d1);
+    }
+}
+
 static void test_adam(void) {
   for (int s = 0; s < NSIZES; s++)
     for (int off = 0; off < 2; off++)
@@ -322,6 +360,7 @@ int main(void) {
   test_eltwise();
   test_rows();
   test_adam();
+  test_conv();
   test_gemm();
   for (int i = 0; i < nstats; i++)
     printf("  %-14s %6d cases, max err %.3g%s\n", stats[i].name, stats[i].cases, stats[i].max_err,
