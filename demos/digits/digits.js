@@ -384,6 +384,11 @@ function setRunning(running) {
 function newTrainer(spec, batchSize, nTrain, key) {
   if (state.trainer) state.trainer.dispose();
   clearCharts();
+  // A new model has no numbers yet: the old model's must not stand in for them.
+  for (const id of ['stat-loss', 'test-accuracy', 'train-accuracy', 'stat-rate', 'epoch-text']) $(id).textContent = '–';
+  $('stat-step').textContent = '0';
+  $('test-accuracy').dataset.value = '';
+  $('epoch-progress').value = 0;
   state.targetEpochs = 0;
   const stepsPerEpoch = Math.ceil(nTrain / batchSize);
   const image = isConvolutional(spec);
