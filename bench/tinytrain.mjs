@@ -2,6 +2,7 @@
 // Training uses the worker's path: setData() once, then trainSteps() runs chunks of mini-batches inside wasm.
 // Usage: node bench/tinytrain.mjs <case>.
 import * as tt from '../wasm/tinytrain.js';
+import { benchGemm } from '../wasm/bench.js';
 import { GEMM_ROWS, MLP, CNN, TIME, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit,
          runSystem, pending, cpuSeconds, noteShare } from './common.mjs';
 
@@ -55,7 +56,6 @@ async function accuracy(spec, batch, epochs, capSeconds) {
 
 await runSystem('tinytrain', {
   gemm: async () => {
-    if (typeof tt.benchGemm !== 'function') throw pending('wasm/tinytrain.js does not export benchGemm yet');
     await tt.loadTinytrain();
     for (const g of GEMM_ROWS) {
       try {
@@ -63,10 +63,10 @@ await runSystem('tinytrain', {
         // Enough GEMMs per call for ~20 ms, then the median over calls for the row's share of the time.
         const reps = Math.max(1, Math.round(0.02 / (flops / 20e9)));
         const secs = [];
-        tt.benchGemm(g.ta, g.tb, g.M, g.N, g.K, reps);
+        benchGemm(g.ta, g.tb, g.M, g.N, g.K, reps);
         const t0 = performance.now(), u0 = cpuSeconds();
         while (secs.length < 5 || performance.now() - t0 < 400 * TIME) {
-          secs.push(tt.benchGemm(g.ta, g.tb, g.M, g.N, g.K, reps));
+          secs.push(benchGemm(g.ta, g.tb, g.M, g.N, g.K, reps));
         }
         const wall = (performance.now() - t0) / 1000, cpu = cpuSeconds() - u0;
         noteShare(cpu, wall);

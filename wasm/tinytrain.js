@@ -60,7 +60,6 @@ export function loadTinytrain({ url = WASM_URL } = {}) {
 // ---- marshalling ---------------------------------------------------------------------------------------------
 
 const f32 = (ptr, n) => new Float32Array(wasm.memory.buffer, ptr, n);
-const u8 = (ptr, n) => new Uint8Array(wasm.memory.buffer, ptr, n);
 
 function cString(ptr) {
   const bytes = new Uint8Array(wasm.memory.buffer, ptr);
@@ -75,18 +74,22 @@ function check(status) {
   if (status !== 0) throw lastError();
 }
 
-// Copies bytes (Uint8Array) or floats (Float32Array) into wasm memory for the duration of fn(ptr).
-function withCopy(array, fn) {
-  const ptr = wasm.tt_alloc(array.byteLength);
-  if (!ptr) throw new Error(`out of memory: could not allocate ${array.byteLength} bytes`);
+// Lends fn a block of `bytes` bytes of wasm memory; freed when fn returns or throws.
+function withAlloc(bytes, fn) {
+  const ptr = wasm.tt_alloc(bytes);
+  if (!ptr) throw new Error(`out of memory: could not allocate ${bytes} bytes`);
   try {
-    new Uint8Array(wasm.memory.buffer, ptr, array.byteLength)
-      .set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
     return fn(ptr);
   } finally {
     wasm.tt_free(ptr);
   }
 }
+
+// Copies bytes (Uint8Array) or floats (Float32Array) into wasm memory for the duration of fn(ptr).
+const withCopy = (array, fn) => withAlloc(array.byteLength, (ptr) => {
+  new Uint8Array(wasm.memory.buffer, ptr, array.byteLength).set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  return fn(ptr);
+});
 
 function withString(text, fn) {
   const bytes = encoder.encode(text);
@@ -116,6 +119,8 @@ function toFloat32(name, array) {
 }
 
 // ---- Model ---------------------------------------------------------------------------------------------------
+
+const NO_LABELS = Symbol('predict');
 
 export class Model {
   #ptr;
@@ -175,24 +180,25 @@ export class Model {
     return this.#spec;
   }
 
-  // Number of samples in x, checking that x and y have consistent lengths.
-  #count(x, y) {
+  // Copies x (and y, unless NO_LABELS) into wasm memory for fn(px, py, n), n the number of samples, after checking
+  // their lengths.
+  #withXY(x, y, fn) {
+    x = toFloat32('x', x);
     const n = x.length / this.inputSize;
     if (!Number.isInteger(n) || n < 1) {
       throw new Error(`x: expected a whole number of samples of ${this.inputSize} values, got ${x.length} values`);
     }
-    if (y !== undefined && y.length !== n * this.labelSize) {
+    if (y === NO_LABELS) return withCopy(x, (px) => fn(px, 0, n));
+    y = toFloat32('y', y);
+    if (y.length !== n * this.labelSize) {
       throw new Error(`y: expected ${n * this.labelSize} labels for ${n} samples, got ${y.length}`);
     }
-    return n;
+    return withCopy(x, (px) => withCopy(y, (py) => fn(px, py, n)));
   }
 
   /** Copies a training set into wasm memory; trainSteps() then trains on it without crossing back to JS. */
   setData(x, y) {
-    x = toFloat32('x', x);
-    y = toFloat32('y', y);
-    const n = this.#count(x, y);
-    withCopy(x, (px) => withCopy(y, (py) => check(wasm.tt_model_set_data(this.#m, px, py, n))));
+    this.#withXY(x, y, (px, py, n) => check(wasm.tt_model_set_data(this.#m, px, py, n)));
   }
 
   /** Runs `steps` mini-batch steps on the data of setData(); returns the mean loss and accuracy of the chunk. */
@@ -209,7 +215,7 @@ export class Model {
     checkInt('fit: batchSize', batchSize, 1);
     this.setData(x, y);
     this.setHparam('shuffle', shuffle ? 1 : 0);
-    const n = x.length / this.inputSize;
+    const n = x.length / this.inputSize; // setData checked it
     const stepsPerEpoch = Math.ceil(n / Math.min(batchSize, n));
     let result = { epoch: 0, loss: NaN, accuracy: NaN };
     for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -221,25 +227,15 @@ export class Model {
 
   /** One optimizer step on one batch; returns its loss. */
   trainBatch(x, y) {
-    x = toFloat32('x', x);
-    y = toFloat32('y', y);
-    const n = this.#count(x, y);
-    withCopy(x, (px) => withCopy(y, (py) => check(wasm.tt_model_train_batch(this.#m, px, py, n))));
+    this.#withXY(x, y, (px, py, n) => check(wasm.tt_model_train_batch(this.#m, px, py, n)));
     return wasm.tt_model_last_loss(this.#m);
   }
 
   #predict(x, probabilities) {
-    x = toFloat32('x', x);
-    const n = this.#count(x);
-    const size = n * this.outputSize;
-    const out = wasm.tt_alloc(size * 4);
-    if (!out) throw new Error('out of memory: could not allocate the prediction buffer');
-    try {
-      withCopy(x, (px) => check(wasm.tt_model_predict(this.#m, px, n, out, probabilities)));
-      return f32(out, size).slice();
-    } finally {
-      wasm.tt_free(out);
-    }
+    return this.#withXY(x, NO_LABELS, (px, _, n) => withAlloc(n * this.outputSize * 4, (out) => {
+      check(wasm.tt_model_predict(this.#m, px, n, out, probabilities));
+      return f32(out, n * this.outputSize).slice();
+    }));
   }
 
   /** The last layer's output for each sample (logits for classifiers), as PyTorch's nn.Sequential returns. */
@@ -250,17 +246,11 @@ export class Model {
 
   /** Mean loss and accuracy (a fraction in [0, 1]; NaN for mse) over (x, y). */
   evaluate(x, y) {
-    x = toFloat32('x', x);
-    y = toFloat32('y', y);
-    const n = this.#count(x, y);
-    const res = wasm.tt_alloc(8);
-    try {
-      withCopy(x, (px) => withCopy(y, (py) => check(wasm.tt_model_evaluate(this.#m, px, py, n, res))));
+    return this.#withXY(x, y, (px, py, n) => withAlloc(8, (res) => {
+      check(wasm.tt_model_evaluate(this.#m, px, py, n, res));
       const [loss, accuracy] = f32(res, 2);
       return { loss, accuracy };
-    } finally {
-      wasm.tt_free(res);
-    }
+    }));
   }
 
   /** Changes a hyper-parameter while training: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm. */
@@ -291,16 +281,13 @@ export class Model {
 
   /** The model as .safetensors bytes (PyTorch nn.Sequential names; the spec in the metadata). */
   save() {
-    const slots = wasm.tt_alloc(8); // out pointer and length (wasm32: 4 bytes each)
-    try {
+    return withAlloc(8, (slots) => { // out pointer and length (wasm32: 4 bytes each)
       check(wasm.tt_model_save(this.#m, slots, slots + 4));
       const [ptr, len] = new Uint32Array(wasm.memory.buffer, slots, 2);
-      const bytes = u8(ptr, len).slice();
+      const bytes = new Uint8Array(wasm.memory.buffer, ptr, len).slice();
       wasm.tt_free(ptr);
       return bytes;
-    } finally {
-      wasm.tt_free(slots);
-    }
+    });
   }
 
   /** Loads weights from .safetensors bytes whose tensor names and shapes match this model. */
@@ -312,20 +299,5 @@ export class Model {
   dispose() {
     if (this.#ptr) wasm.tt_model_free(this.#ptr);
     this.#ptr = 0;
-  }
-}
-
-/** Times `reps` GEMMs C[M,N] = op(A)·op(B) of the core's kernel (benchmarks only). Returns seconds per GEMM. */
-export function benchGemm(ta, tb, M, N, K, reps, now = () => performance.now()) {
-  const a = wasm.tt_alloc(M * K * 4), b = wasm.tt_alloc(K * N * 4), c = wasm.tt_alloc(M * N * 4);
-  try {
-    f32(a, M * K).fill(0.5);
-    f32(b, K * N).fill(0.25);
-    wasm.tt_gemm(ta, tb, M, N, K, a, b, c, 1); // warm-up
-    const t0 = now();
-    wasm.tt_gemm(ta, tb, M, N, K, a, b, c, reps);
-    return (now() - t0) / 1000 / reps;
-  } finally {
-    wasm.tt_free(a); wasm.tt_free(b); wasm.tt_free(c);
   }
 }
