@@ -32,6 +32,7 @@
 #define KC 256
 #define MC 96   /* multiple of MR */
 #define NC 128  /* multiple of NR; 256 measured no faster */
+#define GV 4    /* dot products per pass of the GEMV (multiple of 4; 8 measured slower: the pass is L2-bound) */
 /* Loops are kept as written (TT_NO_UNROLL, see kernels.h): unrolling packing and tail loops multiplied their
  * code for no measured speed; only loops over the accumulators are unrolled, so they stay in registers. */
 
@@ -133,29 +134,36 @@ static void gemm_gemv(int N, int K, const float *x, size_t incx, const float *B,
       for (int u = 0; u < 4; u++) wasm_v128_store(t + 4 * u, acc[u]);
       nt = 16;
     } else if (sp == 1 && incx == 1) {
-      // 4 dot products sharing the x loads; past the last output, the last row is recomputed and dropped
-      const float *b[4];
+      // GV dot products sharing the x loads; past the last output, the last row is recomputed and dropped
+      const float *b[GV];
+      v128_t dot[GV];
       TT_UNROLL_FULL
-      for (int u = 0; u < 4; u++) b[u] = B + (size_t)(j + u < N ? j + u : N - 1) * sj;
+      for (int u = 0; u < GV; u++) {
+        b[u] = B + (size_t)(j + u < N ? j + u : N - 1) * sj;
+        dot[u] = wasm_f32x4_splat(0.0f);
+      }
       int p = 0;
       TT_NO_UNROLL
       for (; p + 4 <= K; p += 4) {
         const v128_t xv = wasm_v128_load(x + p);
         TT_UNROLL_FULL
-        for (int u = 0; u < 4; u++) acc[u] = wasm_f32x4_add(acc[u], wasm_f32x4_mul(xv, wasm_v128_load(b[u] + p)));
+        for (int u = 0; u < GV; u++) dot[u] = wasm_f32x4_add(dot[u], wasm_f32x4_mul(xv, wasm_v128_load(b[u] + p)));
       }
-      // horizontal sums: transpose the 4 accumulators and add, t[u] = Σ lanes of acc[u]
-      const v128_t s0 = wasm_f32x4_add(wasm_i32x4_shuffle(acc[0], acc[1], 0, 4, 1, 5),
-                                       wasm_i32x4_shuffle(acc[0], acc[1], 2, 6, 3, 7));
-      const v128_t s1 = wasm_f32x4_add(wasm_i32x4_shuffle(acc[2], acc[3], 0, 4, 1, 5),
-                                       wasm_i32x4_shuffle(acc[2], acc[3], 2, 6, 3, 7));
-      wasm_v128_store(t, wasm_f32x4_add(wasm_i32x4_shuffle(s0, s1, 0, 1, 4, 5),
-                                        wasm_i32x4_shuffle(s0, s1, 2, 3, 6, 7)));
+      // horizontal sums, 4 at a time: transpose 4 accumulators and add, t[u] = Σ lanes of dot[u]
+      TT_UNROLL_FULL
+      for (int u = 0; u < GV; u += 4) {
+        const v128_t s0 = wasm_f32x4_add(wasm_i32x4_shuffle(dot[u], dot[u + 1], 0, 4, 1, 5),
+                                         wasm_i32x4_shuffle(dot[u], dot[u + 1], 2, 6, 3, 7));
+        const v128_t s1 = wasm_f32x4_add(wasm_i32x4_shuffle(dot[u + 2], dot[u + 3], 0, 4, 1, 5),
+                                         wasm_i32x4_shuffle(dot[u + 2], dot[u + 3], 2, 6, 3, 7));
+        wasm_v128_store(t + u, wasm_f32x4_add(wasm_i32x4_shuffle(s0, s1, 0, 1, 4, 5),
+                                              wasm_i32x4_shuffle(s0, s1, 2, 3, 6, 7)));
+      }
       TT_NO_UNROLL
       for (; p < K; p++)
         TT_UNROLL_FULL
-        for (int u = 0; u < 4; u++) t[u] += x[p] * b[u][p];
-      nt = N - j < 4 ? N - j : 4;
+        for (int u = 0; u < GV; u++) t[u] += x[p] * b[u][p];
+      nt = N - j < GV ? N - j : GV;
     } else {
       // any other layout: one output, plain loop
       float s = 0.0f;
