@@ -1,0 +1,30 @@
+// The worker's side of {dataset: 'mnist'}: web/session.js imports this on first use only, so the widget's dist/
+// (which has no MNIST data) never ships it.
+import { fetchMnist } from './mnist.js';
+import { toTargets } from './datasets.js';
+
+const MNIST_KEYS = ['dataset', 'train', 'test'];
+
+// {dataset: 'mnist', train?, test?}: both splits of web/mnist.js's binary (8,000 + 2,000 digits of 28x28, pixels
+// in [0, 1]), fetched in parallel; train/test are URLs to fetch instead of the files next to web/mnist.js.
+// loadMnist(splitOrUrl) -> {x, y} (tests may pass their own).
+export async function loadMnistData(data, spec, loadMnist = fetchMnist) {
+  for (const k of Object.keys(data)) {
+    if (!MNIST_KEYS.includes(k)) throw new Error(`data.${k}: unknown option for mnist (allowed: ${MNIST_KEYS.join(', ')})`);
+  }
+  const load = async (split) => {
+    const where = data[split] ?? split;
+    if (typeof where !== 'string') throw new Error(`data.${split}: expected a URL string`);
+    try {
+      return await loadMnist(where);
+    } catch (err) { // fetch's own errors ("fetch failed") do not say what was fetched
+      const what = where === split ? `the ${split} split` : `the ${split} split from ${where}`;
+      throw new Error(/^mnist/.test(err.message) ? err.message : `mnist: could not load ${what}: ${err.message}`);
+    }
+  };
+  const [train, test] = await Promise.all([load('train'), load('test')]);
+  return {
+    generated: null, x: train.x, testX: test.x,
+    y: toTargets(train.y, 10, spec.loss), testY: toTargets(test.y, 10, spec.loss),
+  };
+}
