@@ -5,14 +5,15 @@
 //   d.x: Float32Array (nTrain, inputSize)   d.y: Int32Array (nTrain) class indices, or Float32Array targets
 //   d.testX, d.testY: the same for the test split; d.classes (0 for regression); d.domain: [lo, hi] of x
 
-// The generators. Each returns points in class order; makeDataset shuffles and splits them.
+// The generators: point(i, n, o, rand, noise) is the i-th of n points, [x0, (x1,) label], in class order (makeDataset
+// shuffles and splits them); noise() draws a Gaussian of std o.noise. classes: the class count (0: regression).
 export const DATASETS = Object.freeze({
-  spiral: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.05, arms: 2 }, generate: spiral },
-  circles: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.05 }, generate: circles },
-  xor: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.05 }, generate: xor },
-  moons: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.08 }, generate: moons },
-  gaussians: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.1 }, generate: gaussians },
-  sine: { task: 'regression', inputSize: 1, defaults: { n: 200, noise: 0.05 }, generate: sine },
+  spiral: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.05, arms: 2 }, classes: (o) => o.arms, point: spiral },
+  circles: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.05 }, classes: () => 2, point: circles },
+  xor: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.05 }, classes: () => 2, point: xor },
+  moons: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.08 }, classes: () => 2, point: moons },
+  gaussians: { task: 'classification', inputSize: 2, defaults: { n: 400, noise: 0.1 }, classes: () => 3, point: gaussians },
+  sine: { task: 'regression', inputSize: 1, defaults: { n: 200, noise: 0.05 }, classes: () => 0, point: sine },
 });
 
 export const DATASET_NAMES = Object.freeze(Object.keys(DATASETS));
@@ -36,78 +37,47 @@ function gaussian(rand) {
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rand());
 }
 
-// Arms of an Archimedean spiral around the origin, radius 0..1; noise is a Gaussian std in x units.
+// Arms of an Archimedean spiral around the origin, radius 0..1.
 const SPIRAL_TURNS = 1.75; // as in the classic demos: a 2-16-16 ReLU MLP separates it in a few hundred steps
-function spiral(n, o, rand) {
-  const arms = o.arms;
-  const pts = [];
-  for (let i = 0; i < n; i++) {
-    const k = i % arms;
-    const r = 0.08 + 0.92 * (Math.floor(i / arms) / Math.ceil(n / arms));
-    const t = 2 * Math.PI * SPIRAL_TURNS * r + (2 * Math.PI * k) / arms;
-    pts.push([r * Math.cos(t) + o.noise * gaussian(rand), r * Math.sin(t) + o.noise * gaussian(rand), k]);
-  }
-  return { points: pts, classes: arms };
+function spiral(i, n, o, rand, noise) {
+  const k = i % o.arms, r = 0.08 + 0.92 * (Math.floor(i / o.arms) / Math.ceil(n / o.arms));
+  const t = 2 * Math.PI * SPIRAL_TURNS * r + (2 * Math.PI * k) / o.arms;
+  return [r * Math.cos(t) + noise(), r * Math.sin(t) + noise(), k];
 }
 
 // A disc (class 0) inside a ring (class 1).
-function circles(n, o, rand) {
-  const pts = [];
-  for (let i = 0; i < n; i++) {
-    const c = i % 2;
-    const r = c === 0 ? 0.4 * Math.sqrt(rand()) : 0.65 + 0.3 * rand();
-    const t = 2 * Math.PI * rand();
-    pts.push([r * Math.cos(t) + o.noise * gaussian(rand), r * Math.sin(t) + o.noise * gaussian(rand), c]);
-  }
-  return { points: pts, classes: 2 };
+function circles(i, n, o, rand, noise) {
+  const c = i % 2, r = c === 0 ? 0.4 * Math.sqrt(rand()) : 0.65 + 0.3 * rand(), t = 2 * Math.PI * rand();
+  return [r * Math.cos(t) + noise(), r * Math.sin(t) + noise(), c];
 }
 
 // Four quadrants; class 1 where the signs of x0 and x1 agree. A small gap keeps the clean task separable.
-function xor(n, o, rand) {
-  const pts = [];
-  for (let i = 0; i < n; i++) {
-    const c = i % 2; // the class picks the quadrant pair, so classes stay balanced
-    const sa = rand() < 0.5 ? -1 : 1;
-    const a = (0.05 + 0.9 * rand()) * sa;
-    const b = (0.05 + 0.9 * rand()) * (c === 1 ? sa : -sa);
-    pts.push([a + o.noise * gaussian(rand), b + o.noise * gaussian(rand), c]);
-  }
-  return { points: pts, classes: 2 };
+function xor(i, n, o, rand, noise) {
+  const c = i % 2; // the class picks the quadrant pair, so classes stay balanced
+  const sa = rand() < 0.5 ? -1 : 1;
+  const a = (0.05 + 0.9 * rand()) * sa;
+  const b = (0.05 + 0.9 * rand()) * (c === 1 ? sa : -sa);
+  return [a + noise(), b + noise(), c];
 }
 
 // Two interleaved half circles, scaled into about [-1, 1].
-function moons(n, o, rand) {
-  const pts = [];
-  for (let i = 0; i < n; i++) {
-    const c = i % 2;
-    const t = Math.PI * rand();
-    const px = c === 0 ? Math.cos(t) : 1 - Math.cos(t);
-    const py = c === 0 ? Math.sin(t) : 0.5 - Math.sin(t);
-    pts.push([(px - 0.5) * 0.75 + o.noise * gaussian(rand), (py - 0.25) * 0.75 + o.noise * gaussian(rand), c]);
-  }
-  return { points: pts, classes: 2 };
+function moons(i, n, o, rand, noise) {
+  const c = i % 2, t = Math.PI * rand();
+  const px = c === 0 ? Math.cos(t) : 1 - Math.cos(t), py = c === 0 ? Math.sin(t) : 0.5 - Math.sin(t);
+  return [(px - 0.5) * 0.75 + noise(), (py - 0.25) * 0.75 + noise(), c];
 }
 
 // Three Gaussian blobs at the corners of a triangle; noise widens them.
-function gaussians(n, o, rand) {
-  const centers = [[-0.5, -0.4], [0.5, -0.4], [0, 0.5]];
-  const pts = [];
-  for (let i = 0; i < n; i++) {
-    const c = i % 3;
-    const s = 0.12 + o.noise;
-    pts.push([centers[c][0] + s * gaussian(rand), centers[c][1] + s * gaussian(rand), c]);
-  }
-  return { points: pts, classes: 3 };
+const CENTERS = [[-0.5, -0.4], [0.5, -0.4], [0, 0.5]];
+function gaussians(i, n, o, rand) {
+  const c = i % 3, s = 0.12 + o.noise;
+  return [CENTERS[c][0] + s * gaussian(rand), CENTERS[c][1] + s * gaussian(rand), c];
 }
 
 // 1-D regression: y = 0.8 sin(1.5 pi x) + noise on x in [-1, 1].
-function sine(n, o, rand) {
-  const pts = [];
-  for (let i = 0; i < n; i++) {
-    const x = -1 + 2 * rand();
-    pts.push([x, 0.8 * Math.sin(1.5 * Math.PI * x) + o.noise * gaussian(rand)]);
-  }
-  return { points: pts, classes: 0 };
+function sine(i, n, o, rand, noise) {
+  const x = -1 + 2 * rand();
+  return [x, 0.8 * Math.sin(1.5 * Math.PI * x) + noise()];
 }
 
 function checkNumber(name, v, lo, hi, integer) {
@@ -128,8 +98,8 @@ export function makeDataset(name, options = {}) {
   checkNumber('seed', o.seed, 0, 0xffffffff, true);
   checkNumber('testFraction', o.testFraction, 0, 0.9, false);
   if (name === 'spiral') checkNumber('arms', o.arms, 2, 3, true);
-  const rand = mulberry32(o.seed);
-  const { points, classes } = def.generate(o.n, o, rand);
+  const rand = mulberry32(o.seed), noise = () => o.noise * gaussian(rand), classes = def.classes(o);
+  const points = Array.from({ length: o.n }, (_, i) => def.point(i, o.n, o, rand, noise));
   // Fisher-Yates with the same generator, so the split mixes all classes.
   for (let i = points.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

@@ -26,41 +26,31 @@ export const RATES = Object.freeze({ progressHz: 30, snapshotHz: 10, testHz: 10,
 export const MAX_STEPS_PER_REQUEST = 1e6;
 
 const REQUEST_TYPES = new Set(Object.values(REQUEST));
-
-function isInt(v, lo, hi) {
-  return typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
-}
+const isInt = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;
+const got = (v) => `, got ${JSON.stringify(v)}`;
 
 // Checks a request's shape; returns null when fine, otherwise a message that names the field.
 export function validateRequest(msg) {
   if (msg === null || typeof msg !== 'object') return 'message: expected an object';
-  if (!REQUEST_TYPES.has(msg.type)) return `message.type: unknown request ${JSON.stringify(msg.type)}`;
-  if (!isInt(msg.id, 0, Number.MAX_SAFE_INTEGER)) return `${msg.type}.id: expected a non-negative integer`;
-  switch (msg.type) {
-    case REQUEST.INIT:
-      if (msg.spec === null || (typeof msg.spec !== 'object' && typeof msg.spec !== 'string')) {
-        return 'init.spec: expected a model spec (object or JSON string)';
-      }
-      if (msg.data === null || typeof msg.data !== 'object') {
-        return 'init.data: expected {dataset, ...options} or {x, y}';
-      }
-      return null;
-    case REQUEST.STEP:
-      return isInt(msg.n, 1, MAX_STEPS_PER_REQUEST) ? null
-        : `step.n: expected an integer in [1, ${MAX_STEPS_PER_REQUEST}], got ${JSON.stringify(msg.n)}`;
-    case REQUEST.START:
-      return msg.maxSteps === undefined || isInt(msg.maxSteps, 1, Number.MAX_SAFE_INTEGER) ? null
-        : `start.maxSteps: expected a positive integer, got ${JSON.stringify(msg.maxSteps)}`;
-    case REQUEST.RESET:
-      return msg.seed === undefined || isInt(msg.seed, 0, 0xffffffff) ? null
-        : `reset.seed: expected an integer in [0, 4294967295], got ${JSON.stringify(msg.seed)}`;
-    case REQUEST.SET:
-      return validateSettings(msg.values);
-    case REQUEST.SET_WEIGHTS:
-      return msg.weights instanceof Float32Array ? null : 'setWeights.weights: expected a Float32Array';
-    default:
-      return null;
+  const { type } = msg;
+  if (!REQUEST_TYPES.has(type)) return `message.type: unknown request ${JSON.stringify(type)}`;
+  if (!isInt(msg.id, 0, Number.MAX_SAFE_INTEGER)) return `${type}.id: expected a non-negative integer`;
+  if (type === REQUEST.INIT) {
+    if (msg.spec === null || !/^(object|string)$/.test(typeof msg.spec)) return 'init.spec: expected a model spec (object or JSON string)';
+    if (msg.data === null || typeof msg.data !== 'object') return 'init.data: expected {dataset, ...options} or {x, y}';
   }
+  if (type === REQUEST.STEP && !isInt(msg.n, 1, MAX_STEPS_PER_REQUEST)) {
+    return `step.n: expected an integer in [1, ${MAX_STEPS_PER_REQUEST}]${got(msg.n)}`;
+  }
+  if (type === REQUEST.START && msg.maxSteps !== undefined && !isInt(msg.maxSteps, 1, Number.MAX_SAFE_INTEGER)) {
+    return `start.maxSteps: expected a positive integer${got(msg.maxSteps)}`;
+  }
+  if (type === REQUEST.RESET && msg.seed !== undefined && !isInt(msg.seed, 0, 0xffffffff)) {
+    return `reset.seed: expected an integer in [0, 4294967295]${got(msg.seed)}`;
+  }
+  if (type === REQUEST.SET) return validateSettings(msg.values);
+  if (type === REQUEST.SET_WEIGHTS && !(msg.weights instanceof Float32Array)) return 'setWeights.weights: expected a Float32Array';
+  return null;
 }
 
 // set {values}: known names only, finite numbers; batchSize and logEvery are positive integers.
@@ -70,8 +60,8 @@ export function validateSettings(values) {
     if (!HPARAMS.includes(k) && !KNOBS.includes(k)) {
       return `set.${k}: unknown setting; expected one of ${[...HPARAMS, ...KNOBS].join(', ')}`;
     }
-    if (typeof v !== 'number' || !Number.isFinite(v)) return `set.${k}: expected a finite number, got ${JSON.stringify(v)}`;
-    if (KNOBS.includes(k) && !isInt(v, 1, 65536)) return `set.${k}: expected an integer in [1, 65536], got ${v}`;
+    if (!Number.isFinite(v)) return `set.${k}: expected a finite number${got(v)}`;
+    if (KNOBS.includes(k) && !isInt(v, 1, 65536)) return `set.${k}: expected an integer in [1, 65536]${got(v)}`;
   }
   return null;
 }
