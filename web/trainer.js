@@ -14,28 +14,21 @@ import { REQUEST, EVENT, RequestClient, validateSettings } from './protocol.js';
 const MAX_RESTARTS = 3; // within RESTART_WINDOW_MS; more means the worker cannot live here (e.g. no wasm)
 const RESTART_WINDOW_MS = 60000;
 
-function defaultCreateWorker() {
-  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-}
+const defaultCreateWorker = () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
 export class Trainer extends EventTarget {
   // options: {batchSize, logEvery} for the worker; createWorker and Model to run elsewhere than a page (tests).
-  constructor(spec, data, options = {}) {
+  constructor(spec, data, { createWorker = defaultCreateWorker, Model = null, ...options } = {}) {
     super();
-    const { createWorker = defaultCreateWorker, Model = null, ...workerOptions } = options;
     this.spec = typeof spec === 'string' ? JSON.parse(spec) : spec;
-    this.data = data;
-    this.options = workerOptions;
-    this.createWorker = createWorker;
-    this.ModelClass = Model;
+    Object.assign(this, { data, options, createWorker, ModelClass: Model });
     this.predictor = null;
     this.info = null;           // init result: paramCount, flops, dataset, ...
     this.lastSnapshot = null;   // {weights, step, epoch}: the last good weights (a page-side copy)
     this.weightsVersion = 0;    // bumped on every snapshot applied to the predictor
     this.progress = null;       // the last progress detail
-    this.running = false;
+    this.running = this.disposed = false;
     this.settings = {};         // everything set() so far, re-applied after a restart
-    this.disposed = false;
     this.restarts = [];
     this.restoring = false;     // true while a restarted worker is being given the last snapshot
     this.ready = this._boot();
@@ -57,70 +50,57 @@ export class Trainer extends EventTarget {
   }
 
   async _makePredictor() {
-    const ModelClass = this.ModelClass || (await import('../wasm/tinytrain.js')).Model;
-    this.predictor = await ModelClass.create(this.spec);
+    const Model = this.ModelClass || (await import('../wasm/tinytrain.js')).Model;
+    this.predictor = await Model.create(this.spec);
   }
 
   // Starts a worker, waits for `ready`, sends init; resolves with the init result.
   _spawn() {
-    const worker = this.createWorker();
-    this.worker = worker;
+    const worker = this.worker = this.createWorker();
+    const client = this.client = new RequestClient((msg, transfer) => worker.postMessage(msg, transfer));
+    const current = () => worker === this.worker; // events of a terminated predecessor are ignored
     // A worker terminated by other code sends no event at all: treat it as a death, or every request would hang.
     const terminate = worker.terminate.bind(worker);
     worker.terminate = () => {
       terminate();
-      if (worker === this.worker && !this.disposed) this._onDeath('the training worker was terminated');
+      if (current() && !this.disposed) this._onDeath('the training worker was terminated');
     };
-    this.client = new RequestClient((msg, transfer) => worker.postMessage(msg, transfer));
-    const client = this.client;
-    let readyResolve;
-    const workerReady = new Promise((resolve, reject) => { readyResolve = resolve; this._abortSpawn = reject; });
-    worker.addEventListener('message', (e) => {
-      if (worker !== this.worker) return; // a terminated predecessor
-      const msg = e.data;
-      if (msg && msg.type === EVENT.READY) readyResolve();
-      else this._onMessage(msg);
+    const workerReady = new Promise((resolve, reject) => {
+      this._abortSpawn = reject;
+      worker.addEventListener('message', ({ data: msg }) => {
+        if (!current()) return;
+        if (msg?.type === EVENT.READY) resolve();
+        else this._onMessage(msg);
+      });
     });
     worker.addEventListener('error', (e) => {
-      if (worker !== this.worker) return;
-      if (e.preventDefault) e.preventDefault();
+      if (!current()) return;
+      e.preventDefault?.();
       this._onDeath(`the training worker crashed: ${e.message || 'script error'}`);
     });
     worker.addEventListener('messageerror', () => {
-      if (worker === this.worker) this._onDeath('the training worker sent a message that could not be read');
+      if (current()) this._onDeath('the training worker sent a message that could not be read');
     });
-    return workerReady.then(() =>
-      client.send(REQUEST.INIT, { spec: this.spec, data: this.data, options: this.options }));
+    return workerReady.then(() => client.send(REQUEST.INIT, { spec: this.spec, data: this.data, options: this.options }));
   }
 
   _onMessage(msg) {
-    if (!msg || typeof msg !== 'object') return;
-    if (this.client.handleReply(msg)) return;
-    switch (msg.type) {
-      case EVENT.PROGRESS: {
-        const { type, ...detail } = msg;
-        this.progress = detail;
-        this.running = detail.running;
-        this._emit('progress', detail);
-        break;
-      }
-      case EVENT.SNAPSHOT:
-        if (this.restoring) break; // a restarted worker's fresh init weights: keep the last good ones
-        this.lastSnapshot = { weights: msg.weights, step: msg.step, epoch: msg.epoch };
-        if (this.predictor) this._applySnapshot(this.lastSnapshot);
-        break;
-      case EVENT.STOPPED:
-        this.running = false;
-        this._emit('stopped', { reason: msg.reason, step: msg.step });
-        break;
-      case EVENT.ERROR:
-        this._emit('error', { message: msg.message, kind: msg.kind, fatal: false, step: msg.step });
-        break;
-      case EVENT.FATAL:
-        this._onDeath(msg.message);
-        break;
-      default:
-        break;
+    if (!msg || typeof msg !== 'object' || this.client.handleReply(msg)) return;
+    const { type, ...detail } = msg;
+    if (type === EVENT.PROGRESS) {
+      this.progress = detail;
+      this.running = detail.running;
+      this._emit('progress', detail);
+    } else if (type === EVENT.SNAPSHOT && !this.restoring) { // restoring: a restarted worker's fresh init weights
+      this.lastSnapshot = detail;
+      if (this.predictor) this._applySnapshot(detail);
+    } else if (type === EVENT.STOPPED) {
+      this.running = false;
+      this._emit('stopped', { reason: msg.reason, step: msg.step });
+    } else if (type === EVENT.ERROR) {
+      this._emit('error', { message: msg.message, kind: msg.kind, fatal: false, step: msg.step });
+    } else if (type === EVENT.FATAL) {
+      this._onDeath(msg.message);
     }
   }
 
@@ -135,32 +115,30 @@ export class Trainer extends EventTarget {
     const dead = this.worker;
     this.worker = null;
     this.running = false;
-    if (dead) dead.terminate();
-    if (this.client) this.client.rejectAll(`the training worker stopped (${message})`);
+    dead?.terminate();
+    this.client?.rejectAll(`the training worker stopped (${message})`);
     this._abortSpawn(new Error(message)); // a worker that died before `ready`
-    this._emit('error', { message, kind: 'fatal', fatal: true });
+    const fatal = (text) => this._emit('error', { message: text, kind: 'fatal', fatal: true });
+    fatal(message);
     if (this.disposed || !this.info) return; // nothing trained yet: the failed boot is the report
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
     if (this.restarts.length >= MAX_RESTARTS) {
-      this._emit('error', { message: `giving up after ${MAX_RESTARTS} worker crashes in a minute`, kind: 'fatal', fatal: true });
+      fatal(`giving up after ${MAX_RESTARTS} worker crashes in a minute`);
       this.alive = Promise.reject(new Error('the training worker keeps crashing'));
       this.alive.catch(() => {});
       return;
     }
     this.restarts.push(now);
     this.alive = this._restart();
-    this.alive.catch((err) => {
-      this._emit('error', { message: `could not restart the training worker: ${err.message}`, kind: 'fatal', fatal: true });
-    });
+    this.alive.catch((err) => fatal(`could not restart the training worker: ${err.message}`));
   }
 
   // Requests made meanwhile wait for all of this (this.alive), so none reaches a half-restored worker.
   async _restart() {
     this.restoring = this.lastSnapshot !== null;
     await this._spawn();
-    const settings = { ...this.settings };
-    if (Object.keys(settings).length) await this.client.send(REQUEST.SET, { values: settings });
+    if (Object.keys(this.settings).length) await this.client.send(REQUEST.SET, { values: { ...this.settings } });
     let step = 0;
     if (this.lastSnapshot) {
       const weights = this.lastSnapshot.weights.slice(); // the page keeps its copy; transfer a new one
@@ -172,7 +150,7 @@ export class Trainer extends EventTarget {
   }
 
   // Sends a request once the current worker is up.
-  async _request(type, fields = {}, transfer = []) {
+  async _request(type, fields, transfer) {
     if (this.disposed) throw new Error('this Trainer was disposed');
     await this.alive;
     return this.client.send(type, fields, transfer);
@@ -184,7 +162,7 @@ export class Trainer extends EventTarget {
 
   /** Trains until pause() (or maxSteps optimizer steps in total). Resolves once the worker has started. */
   async start({ maxSteps } = {}) {
-    const r = await this._request(REQUEST.START, maxSteps === undefined ? {} : { maxSteps });
+    const r = await this._request(REQUEST.START, { maxSteps });
     this.running = true;
     return r;
   }
@@ -204,7 +182,7 @@ export class Trainer extends EventTarget {
   /** Re-initialises weights, optimizer and counters; the same seed gives the same run again. */
   reset({ seed } = {}) {
     this.running = false;
-    return this._request(REQUEST.RESET, seed === undefined ? {} : { seed });
+    return this._request(REQUEST.RESET, { seed });
   }
 
   /** Changes hyper-parameters (lr, momentum, weight_decay, beta1, beta2, eps, clip_norm) or batchSize while
@@ -235,10 +213,10 @@ export class Trainer extends EventTarget {
 
   dispose() {
     this.disposed = true;
-    if (this.worker) this.worker.terminate();
+    this.worker?.terminate();
     this.worker = null;
-    if (this.client) this.client.rejectAll('the Trainer was disposed');
-    if (this.predictor) this.predictor.dispose();
+    this.client?.rejectAll('the Trainer was disposed');
+    this.predictor?.dispose();
     this.predictor = null;
   }
 }
