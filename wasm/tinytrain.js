@@ -42,7 +42,7 @@ export function loadTinytrain({ url = WASM_URL } = {}) {
   return loading;
 }
 
-// ---- marshalling ---------------------------------------------------------------------------------------------
+// ---- marshalling
 
 const f32 = (ptr, n) => new Float32Array(wasm.memory.buffer, ptr, n);
 
@@ -103,7 +103,7 @@ function toFloat32(name, array) {
   throw new TypeError(`${name}: expected a Float32Array (or Int32Array of class labels), got ${typeof array}`);
 }
 
-// ---- Model ---------------------------------------------------------------------------------------------------
+// ---- Model
 
 const NO_LABELS = Symbol('predict');
 

@@ -77,9 +77,6 @@ export class Throttle {
     this.last = now;
     return true;
   }
-  reset() {
-    this.last = -Infinity;
-  }
 }
 
 // Page side of the request/reply pairing: `send` posts {type, id, ...fields} and resolves with the reply's result
@@ -124,10 +121,7 @@ export class RequestClient {
 // Sorts an error thrown by the core or the runtime into the event to post: a trap is fatal, a diverged loss
 // and everything else are recoverable errors.
 export function classifyError(err) {
-  const message = err && err.message ? String(err.message) : String(err);
-  if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError) {
-    return { type: EVENT.FATAL, message: `wasm trap: ${message}` };
-  }
-  if (/^diverged\b/.test(message)) return { type: EVENT.ERROR, kind: 'diverged', message };
-  return { type: EVENT.ERROR, kind: 'error', message };
+  const message = String(err?.message || err);
+  if (err instanceof WebAssembly.RuntimeError) return { type: EVENT.FATAL, message: `wasm trap: ${message}` };
+  return { type: EVENT.ERROR, kind: /^diverged\b/.test(message) ? 'diverged' : 'error', message };
 }

@@ -32,7 +32,6 @@ export class TrainingSession {
     this.dead = false; // set after a trap: the wasm instance can no longer be trusted
     this.running = false;
     this.queue = Promise.resolve();
-    this.throttles = [rates.progressHz, rates.snapshotHz, rates.testHz].map((hz) => new Throttle(hz));
   }
 
   // Entry point for every message; requests run one after another (init awaits the wasm).
@@ -111,7 +110,8 @@ export class TrainingSession {
     this.points = noPoints();
     this.lastLoss = this.lastAccuracy = NaN;
     this.metrics = { accuracy: NaN, testLoss: NaN, testAccuracy: NaN, at: -1 };
-    for (const t of this.throttles) t.reset();
+    const r = this.rates;
+    this.throttles = [r.progressHz, r.snapshotHz, r.testHz].map((hz) => new Throttle(hz)); // progress, snapshot, test
   }
 
   _start(msg) {
