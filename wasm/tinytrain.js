@@ -12,8 +12,7 @@ let wasm = null;    // the exports, once loaded
 let memoryLimit = 0; // bytes for all models' arenas and data together (0: none); see Model.setMemoryLimit
 
 async function fetchModule(url) {
-  const isNode = typeof process !== 'undefined' && process.versions?.node;
-  if (isNode && url.protocol === 'file:') {
+  if (url.protocol === 'file:') { // Node (its fetch cannot read files); pages and workers are served over http
     const { readFile } = await import('node:fs/promises');
     return WebAssembly.compile(await readFile(url));
   }

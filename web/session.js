@@ -56,8 +56,8 @@ export class TrainingSession {
     }
   }
 
-  _reply(id, ok, payload) {
-    this.post(ok ? { type: EVENT.REPLY, id, ok, result: payload } : { type: EVENT.REPLY, id, ok, error: String(payload) });
+  _reply(id, ok, result) {
+    this.post(ok ? { type: EVENT.REPLY, id, ok, result } : { type: EVENT.REPLY, id, ok, error: String(result) });
   }
 
   get step() {
@@ -197,9 +197,7 @@ export class TrainingSession {
       this.evalMs > 0.1 * (this.wallMs + (this.running ? t - this.runStart : 0)))) return;
     if (force) throttle.last = t;
     const nTr = Math.min(d.nTrain, this.evalTrainMax);
-    const tr = nTr < d.nTrain
-      ? model.evaluate(d.x.subarray(0, nTr * model.inputSize), d.y.subarray(0, nTr * model.labelSize))
-      : model.evaluate(d.x, d.y);
+    const tr = model.evaluate(d.x.subarray(0, nTr * model.inputSize), d.y.subarray(0, nTr * model.labelSize));
     m.accuracy = tr.accuracy;
     m.trainLoss = tr.loss;
     if (d.nTest > 0) ({ loss: m.testLoss, accuracy: m.testAccuracy } = model.evaluate(d.testX, d.testY));
@@ -294,10 +292,8 @@ export class TrainingSession {
   }
 }
 
-// {dataset: 'mnist'} is fetched here, in the worker, so the page need not hand it tens of MB (one structured clone,
-// a long task on the page's thread). Its loader is imported on first use through a variable: tools/dist.mjs follows
-// literal imports only, so the widget's dist/ ships neither it nor MNIST. loadMnist: for tests (web/mnist.js's
-// fetchMnist by default).
+// {dataset: 'mnist'} is fetched here, in the worker, so the page need not post it tens of MB. Its loader is imported
+// through a variable, which tools/dist.mjs does not follow: the widget's dist/ ships neither it nor MNIST.
 const MNIST_LOADER = './mnist-load.js';
 export async function loadData(data, spec, { loadMnist } = {}) {
   if (data?.dataset === 'mnist') return (await import(MNIST_LOADER)).loadMnistData(data, spec, loadMnist);

@@ -168,7 +168,7 @@ export class TinyTrain extends HTMLElement {
     const url = new URL(src, document.baseURI), csv = /\.csv$/i.test(url.pathname);
     if (url.origin !== location.origin) throw new Error(`src: only files from this site can be used, got ${url.origin}`);
     if (!csv && !/\.safetensors$/i.test(url.pathname)) throw new Error(`src: expected a .csv or .safetensors file, got ${JSON.stringify(src.slice(0, 80))}`);
-    const r = await fetch(url, { credentials: 'same-origin' });
+    const r = await fetch(url);
     if (!r.ok) throw new Error(`src: could not load ${src} (HTTP ${r.status})`);
     const body = new Uint8Array(await r.arrayBuffer());
     if (body.length > LIMITS.bytes) throw new Error(`src: ${src} is larger than ${LIMITS.bytes / 1e6} MB`);
@@ -304,7 +304,7 @@ export class TinyTrain extends HTMLElement {
   #theme() {
     const t = this.#c.theme, dark = t === 'dark' || (t === 'auto' && this.#dark.matches);
     this.#e.root.classList.toggle('dark', dark);
-    this.#col = dark ? { bg: '#151b23', fg: '#e6edf3', grid: '#3d444d' } : { bg: '#f6f8fa', fg: '#1f2328', grid: '#d1d9e0' };
+    this.#col = dark ? { bg: '#151b23', fg: '#e6edf3' } : { bg: '#f6f8fa', fg: '#1f2328' };
     this.#redraw('chart');
     this.#redraw('map');
   }

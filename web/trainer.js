@@ -1,11 +1,5 @@
 // Trainer: the page side of training. Owns one worker (web/worker.js) and a predictor — a Model on the main thread
-// holding the latest snapshot — so the page predicts synchronously while the worker trains.
-//
-//   const t = new Trainer(spec, { dataset: 'spiral', n: 400, seed: 1, testFraction: 0.5 }, { batchSize: 32 });
-//   t.addEventListener('progress', (e) => draw(e.detail)); // {step, epoch, loss, accuracy, testLoss, ...}
-//   await t.ready; await t.start(); t.set({ lr: 0.003 }); await t.pause(); await t.step(10);
-//   t.predictor.probabilities(x);                          // instant, on the page
-//
+// holding the latest snapshot — so the page predicts synchronously while the worker trains (DESIGN.md "JS API").
 // Events (CustomEvent, detail): ready (init result), progress, snapshot {step, epoch}, stopped {reason},
 // error {message, kind, fatal}, restarted {step}. If the worker dies (a wasm trap, a crash), `error` is sent, a new
 // worker starts from the last snapshot, and the predictor keeps the last good weights meanwhile.

@@ -11,13 +11,18 @@ export class Line {
   clear() { this.s = []; this.v = []; }
 }
 
-export function plot(canvas, lines, { bg, fg, grid }, empty) {
-  const dpr = devicePixelRatio || 1, w = canvas.clientWidth, h = canvas.clientHeight, all = lines.flatMap((l) => l.v);
+// A canvas sized to its CSS box at the device's pixel ratio, filled with bg; drawn on in CSS pixels (w, h).
+export function clear(canvas, bg) {
+  const dpr = devicePixelRatio || 1, w = canvas.clientWidth, h = canvas.clientHeight, ctx = canvas.getContext('2d');
   if (canvas.width !== Math.round(w * dpr)) { canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr); }
-  const ctx = canvas.getContext('2d');
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = bg;
   ctx.fillRect(0, 0, w, h);
+  return { ctx, w, h };
+}
+
+export function plot(canvas, lines, { bg, fg }, empty) {
+  const { ctx, w, h } = clear(canvas, bg), all = lines.flatMap((l) => l.v);
   ctx.font = '11px system-ui, sans-serif';
   ctx.fillStyle = ctx.strokeStyle = fg;
   if (!all.length) return ctx.fillText(empty, 8, h / 2);

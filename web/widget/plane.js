@@ -1,5 +1,7 @@
 // The widget's inference picture: with two features, a classifier's map of the plane (class colours mixed by
 // probability, faded where unsure) under the points; with one, the predicted curve over the points.
+import { clear } from './chart.js';
+
 export const COLORS = ['#ea781e', '#2563eb', '#16a34a', '#a855f7', '#dc2626', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
 const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 
@@ -42,12 +44,7 @@ export class Plane {
 
   // x: (N, 1 or 2) with y: (N) labels or targets; probe: the reader's point [x0, x1] or [x, predicted y], or null.
   draw(x, y, probe, { bg, fg }) {
-    const c = this.canvas, dpr = devicePixelRatio || 1, w = c.clientWidth, h = c.clientHeight, two = this.classes > 0;
-    if (c.width !== Math.round(w * dpr)) { c.width = Math.round(w * dpr); c.height = Math.round(h * dpr); }
-    const ctx = c.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = bg;
-    ctx.fillRect(0, 0, w, h);
+    const { ctx, w, h } = clear(this.canvas, bg), two = this.classes > 0;
     if (two && this.out) ctx.drawImage(this.small, 0, 0, w, h);
     const dot = (p, r, color, ring) => {
       ctx.beginPath();
