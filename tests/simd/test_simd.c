@@ -156,6 +156,10 @@ static void test_gemm(void) {
                                   {513, 300, 520}};
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
     check_gemm_all_forms(shapes[s][0], shapes[s][1], shapes[s][2], (int)(s % 2), (int)(s % 2));
+  // K = 0: C = beta * C (the packed path, and both vector paths)
+  check_gemm_all_forms(5, 9, 0, 1, 1);
+  check_gemm_all_forms(1, 9, 0, 0, 0);
+  check_gemm_all_forms(7, 1, 0, 2, 1);
   // beta other than 0 and 1 is outside the contract but must still be honoured
   check_gemm(0, 0, 20, 30, 40, 0.5f, 1, 1);
   check_gemm(1, 1, 1, 30, 40, -2.0f, 0, 1);

@@ -209,10 +209,13 @@ void tt_f32_gemm__wasmsimd(int ta, int tb, int M, int N, int K, const float *A, 
     beta = 1.0f;
   }
   float tile[MR * NR] __attribute__((aligned(16)));  // edge tiles land here first
-  for (int j0 = 0; j0 < N; j0 += NC) {
-    const int nc = N - j0 < NC ? N - j0 : NC;
-    for (int p0 = 0; p0 < K; p0 += KC) {
-      const int kc = K - p0 < KC ? K - p0 : KC;
+  // Blocks of near-equal size (K = 784 as 4 x 196, not 3 x 256 + 16: a thin last slice costs a full pass over C)
+  const int kb = (K + (K + KC - 1) / KC - 1) / ((K + KC - 1) / KC);
+  const int nb = ((N + (N + NC - 1) / NC - 1) / ((N + NC - 1) / NC) + NR - 1) / NR * NR;
+  for (int j0 = 0; j0 < N; j0 += nb) {
+    const int nc = N - j0 < nb ? N - j0 : nb;
+    for (int p0 = 0; p0 < K; p0 += kb) {
+      const int kc = K - p0 < kb ? K - p0 : kb;
       const int accumulate = p0 > 0 || beta != 0.0f;  // later K slices add to the partial sums in C
       for (int jp = 0; jp < nc; jp += NR)
         gemm_pack(gemm_bpack + jp * kc, B + p0 * sbp + (j0 + jp) * sbj, sbp, sbj, kc, nc - jp < NR ? nc - jp : NR,
