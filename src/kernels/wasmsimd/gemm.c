@@ -208,6 +208,7 @@ void tt_f32_gemm__wasmsimd(int ta, int tb, int M, int N, int K, const float *A, 
     }
     beta = 1.0f;
   }
+  if (K <= 0) return;
   float tile[MR * NR] __attribute__((aligned(16)));  // edge tiles land here first
   // Blocks of near-equal size (K = 784 as 4 x 196, not 3 x 256 + 16: a thin last slice costs a full pass over C)
   const int kb = (K + (K + KC - 1) / KC - 1) / ((K + KC - 1) / KC);
