@@ -2,18 +2,20 @@
  * C[M,N] = beta * C + op(A)[M,K] · op(B)[K,N], row-major, any of the four transpose forms.
  *
  * Structure (Goto/BLIS style, written for one ISA and for code size: the whole module has a 64 KiB budget):
- * - C is cut into blocks of at most MC rows × NC columns and K into slices of at most KC.
+ * - C is cut into blocks of at most MC rows × NC columns and K into slices of at most KC (N and K in parts of
+ *   near-equal size).
  * - op(B) is packed into panels of 8 columns (kc rows of 8 contiguous floats) and op(A) into panels of 4 rows
  *   (kc columns of 4 contiguous floats), both zero-padded at the matrix edge. One packing routine serves both
  *   operands and all four transpose forms: it reads a strided 2-D view, copying rows when they are contiguous
  *   and transposing 4×4 blocks with shuffles when columns are. No transposed copy is made by the caller.
  * - One register-blocked micro-kernel computes a 4×8 tile over one K slice: 8 f32x4 accumulators, per k two
  *   loads of B, four load32_splats of A, a mul then an add (baseline SIMD128 has no fused multiply-add).
- *   Measured on this machine's V8 (micro-kernel alone, GFLOP/s): 4x8 ~31, 2x16 ~31, 5x8 ~26, 6x8 ~25, 4x12
- *   ~27, 7x8 ~22; unrolling k by 2 or broadcasting A by shuffles instead of load32_splat was slower. 4 rows
- *   also divide the row counts the models use (8 and 16 filters, batches of 32 and 64). Edge tiles run the
- *   same kernel on the zero-padded panels into a small temporary tile, of which only the valid part is added
- *   to C. The kernel is not inlined into the driver: inlined, V8 spills the accumulators (2.5x slower).
+ *   Measured on this machine (Intel Xeon, V8 in Node 20, micro-kernel alone with tests/simd/bench_microkernel.c,
+ *   GFLOP/s, quiet moments): 4x8 ~31, 2x16 ~31, 5x8 ~26, 6x8 ~25, 4x12 ~27, 7x8 ~22; unrolling k by 2 or
+ *   broadcasting A by shuffles instead of load32_splat was slower. 4 rows also divide the row counts the models
+ *   use (8 and 16 filters, batches of 32 and 64). Edge tiles run the same kernel on the zero-padded panels into
+ *   a small temporary tile, of which only the valid part is added to C. The kernel is not inlined into the
+ *   driver: inlined, V8 spilled the accumulators (2.4x slower).
  * - Vector-shaped products (M == 1, or N == 1 with a contiguous operand: batch-1 inference) skip packing and
  *   run a GEMV that reads the weights once.
  *
