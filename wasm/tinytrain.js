@@ -24,8 +24,8 @@ async function fetchModule(url) {
   return WebAssembly.compile(await response.arrayBuffer()); // a server with the wrong MIME type
 }
 
-// The one import the module has (tests/js/wasm-size.test.mjs keeps it so): a growth notice nothing needs, since
-// views are made afresh. Any other import fails instantiation with a LinkError that names it.
+// The module's one import (tests/js/wasm-size.test.mjs pins it): a growth notice nothing needs, as views are made
+// afresh. Any other import fails instantiation with a LinkError that names it.
 const IMPORTS = { env: { emscripten_notify_memory_growth() {} } };
 
 /** Loads the wasm module once (later calls return the same promise). Options: {url} to override its location. */
@@ -89,7 +89,6 @@ function checkInt(name, v, min, max = 0x7fffffff) {
 }
 
 function toBytes(name, bytes) {
-  if (bytes instanceof Uint8Array) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   throw new TypeError(`${name}: expected the bytes of a .safetensors file (Uint8Array or ArrayBuffer), got ${
@@ -119,16 +118,17 @@ export class Model {
   static async create(spec) {
     await loadTinytrain();
     const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
-    const ptr = withString(text, (p, n) => wasm.tt_model_create(p, n));
-    if (!ptr) throw lastError();
-    return new Model(ptr);
+    return Model.#wrap(withString(text, (p, n) => wasm.tt_model_create(p, n)));
   }
 
   /** A model rebuilt from a .safetensors file written by save() (the spec is in its metadata). */
   static async load(bytes) {
     await loadTinytrain();
     const data = toBytes('Model.load', bytes);
-    const ptr = withCopy(data, (p) => wasm.tt_model_load(p, data.length));
+    return Model.#wrap(withCopy(data, (p) => wasm.tt_model_load(p, data.length)));
+  }
+
+  static #wrap(ptr) {
     if (!ptr) throw lastError();
     return new Model(ptr);
   }

@@ -1,7 +1,5 @@
 // Seeded toy datasets for the playground, the widget and the tests. Pure functions, no DOM: the same name, options
-// and seed give the same points in a page, a Worker and Node, so a URL can reproduce a run.
-//
-//   const d = makeDataset('spiral', { n: 400, noise: 0.05, arms: 2, seed: 1, testFraction: 0.5 });
+// and seed give the same points in a page, a Worker and Node, so a URL can reproduce a run. makeDataset(name, options):
 //   d.x: Float32Array (nTrain, inputSize)   d.y: Int32Array (nTrain) class indices, or Float32Array targets
 //   d.testX, d.testY: the same for the test split; d.classes (0 for regression); d.domain: [lo, hi] of x
 
@@ -108,17 +106,11 @@ export function makeDataset(name, options = {}) {
   const nTest = Math.round(points.length * o.testFraction);
   const nTrain = points.length - nTest;
   const d = def.inputSize;
-  const pack = (from, to) => {
-    const x = new Float32Array((to - from) * d); // (N, inputSize)
-    const y = classes > 0 ? new Int32Array(to - from) : new Float32Array(to - from); // (N)
-    for (let i = from; i < to; i++) {
-      for (let k = 0; k < d; k++) x[(i - from) * d + k] = points[i][k];
-      y[i - from] = points[i][d];
-    }
-    return { x, y };
-  };
-  const train = pack(0, nTrain);
-  const test = pack(nTrain, points.length);
+  // x: (N, inputSize); y: (N) class indices, or targets for regression.
+  const pack = (pts) => ({ x: Float32Array.from(pts.flatMap((p) => p.slice(0, d))),
+    y: (classes ? Int32Array : Float32Array).from(pts, (p) => p[d]) });
+  const train = pack(points.slice(0, nTrain));
+  const test = pack(points.slice(nTrain));
   return {
     name, task: def.task, inputSize: d, classes, options: o,
     x: train.x, y: train.y, testX: test.x, testY: test.y, nTrain, nTest,

@@ -25,7 +25,6 @@ export const KNOBS = Object.freeze(['batchSize', 'logEvery']);
 export const RATES = Object.freeze({ progressHz: 30, snapshotHz: 10, testHz: 10, chunkMs: 15 });
 export const MAX_STEPS_PER_REQUEST = 1e6;
 
-const REQUEST_TYPES = new Set(Object.values(REQUEST));
 const isInt = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;
 const got = (v) => `, got ${JSON.stringify(v)}`;
 
@@ -33,7 +32,7 @@ const got = (v) => `, got ${JSON.stringify(v)}`;
 export function validateRequest(msg) {
   if (msg === null || typeof msg !== 'object') return 'message: expected an object';
   const { type } = msg;
-  if (!REQUEST_TYPES.has(type)) return `message.type: unknown request ${JSON.stringify(type)}`;
+  if (!Object.values(REQUEST).includes(type)) return `message.type: unknown request ${JSON.stringify(type)}`;
   if (!isInt(msg.id, 0, Number.MAX_SAFE_INTEGER)) return `${type}.id: expected a non-negative integer`;
   if (type === REQUEST.INIT) {
     if (msg.spec === null || !/^(object|string)$/.test(typeof msg.spec)) return 'init.spec: expected a model spec (object or JSON string)';

@@ -5,9 +5,8 @@
 import { EVENT, RATES, HPARAMS, Throttle, validateRequest, classifyError } from './protocol.js';
 import { makeDataset, toTargets } from './datasets.js';
 
-// A tiny wasm module whose one function executes `unreachable`: the `crash` request calls it to raise a real
-// WebAssembly.RuntimeError, so tests can prove that a trap is reported as fatal and the page recovers. Sections:
-// header; type () -> (); one function of that type; export "f"; its body: no locals, unreachable, end.
+// A wasm module (header; type () -> (); one function; export "f"; body: unreachable) for the `crash` request: a real
+// WebAssembly.RuntimeError, so tests can prove that a trap is reported as fatal and the page recovers.
 const TRAP_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0,
   10, 5, 1, 3, 0, 0, 11]);
 
@@ -94,7 +93,7 @@ export class TrainingSession {
     this._postSnapshot();
     const g = data.generated;
     return {
-      paramCount: model.paramCount, inputSize: model.inputSize, outputSize: model.outputSize, flops: model.flops,
+      paramCount: model.paramCount, inputSize: model.inputSize, outputSize: model.outputSize, flops: this.flops,
       nTrain: data.nTrain, nTest: data.nTest, batchSize: this.batchSize, logEvery: this.logEvery,
       // The generated points (labels as class indices), so the page can draw exactly what is trained on.
       dataset: g && { name: g.name, task: g.task, classes: g.classes, domain: g.domain, x: g.x, y: g.y,

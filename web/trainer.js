@@ -90,11 +90,11 @@ export class Trainer extends EventTarget {
       if (this.predictor) this._applySnapshot(detail);
     } else if (type === EVENT.STOPPED) {
       this.running = false;
-      this._emit('stopped', { reason: msg.reason, step: msg.step });
+      this._emit('stopped', detail); // {reason, step}
     } else if (type === EVENT.ERROR) {
-      this._emit('error', { message: msg.message, kind: msg.kind, fatal: false, step: msg.step });
+      this._emit('error', { ...detail, fatal: false }); // {message, kind, step}
     } else if (type === EVENT.FATAL) {
-      this._onDeath(msg.message);
+      this._onDeath(detail.message);
     }
   }
 

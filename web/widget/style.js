@@ -1,6 +1,5 @@
-// The widget's shadow DOM: fixed markup (no attribute value is ever parsed as HTML) and a style sheet adopted as a
-// constructed CSSStyleSheet, which needs no 'unsafe-inline' (nor any style-src) in the page's CSP. `all: initial`
-// on .root stops the host's inherited text styles (letter-spacing, ...) at the shadow boundary.
+// The widget's shadow DOM: fixed markup (attribute values are never parsed as HTML) and a constructed style sheet,
+// adopted, so a strict CSP needs no style-src. `all: initial` on .root keeps the host's inherited text styles out.
 export const HTML = `<div class="root"><div class="msg" role="alert" hidden></div><div class="panels">
 <section aria-label="Training"><h3>Training <small>in a Web Worker</small></h3><div class="bar" role="group" aria-label="Training controls">
 <button class="go">Train</button> <button class="step" title="10 training steps">Step</button> <button class="reset">Reset</button>
