@@ -96,6 +96,9 @@ test('npm pack gives a package that installs and imports (exports: ".", "./tiny-
   const mod = path.join(site, 'node_modules', 'tinytrain');
   fs.mkdirSync(mod, { recursive: true });
   execFileSync('tar', ['xzf', path.join(SITE, info.filename), '-C', mod, '--strip-components=1']);
+  // The site's own package.json stops Node from resolving 'tinytrain' to the repository itself (package
+  // self-reference), which would pass only where the repository's dist/ happens to exist.
+  fs.writeFileSync(path.join(site, 'package.json'), JSON.stringify({ name: 'docs-site', private: true, type: 'module' }));
   fs.writeFileSync(path.join(site, 'check.mjs'), `import { Model } from 'tinytrain';
 const m = await Model.create({ input: [2], layers: [{ type: 'dense', units: 2 }], loss: 'cross_entropy' });
 const wasm = import.meta.resolve('tinytrain/tinytrain.wasm');
