@@ -12,7 +12,7 @@ let wasm = null;    // the exports, once loaded
 let memoryLimit = 0; // bytes for all models' arenas and data together (0: none); see Model.setMemoryLimit
 
 async function fetchModule(url) {
-  if (url.protocol === 'file:') { // Node (its fetch cannot read files); pages and workers are served over http
+  if (url.protocol === 'file:') { // Node, whose fetch cannot read files
     const { readFile } = await import('node:fs/promises');
     return WebAssembly.compile(await readFile(url));
   }
@@ -164,8 +164,7 @@ export class Model {
     return this.#spec;
   }
 
-  // Copies x (and y, unless NO_LABELS) into wasm memory for fn(px, py, n), n the number of samples, after checking
-  // their lengths.
+  // Checks the lengths of x and y (unless NO_LABELS), then copies them into wasm memory for fn(px, py, samples).
   #withXY(x, y, fn) {
     x = toFloat32('x', x);
     const n = x.length / this.inputSize;

@@ -91,13 +91,11 @@ export class TrainingSession {
     this.flops = model.flops;
     this._clearCounters(0);
     this._postSnapshot();
-    const g = data.generated;
     return {
       paramCount: model.paramCount, inputSize: model.inputSize, outputSize: model.outputSize, flops: this.flops,
       nTrain: data.nTrain, nTest: data.nTest, batchSize: this.batchSize, logEvery: this.logEvery,
-      // The generated points (labels as class indices), so the page can draw exactly what is trained on.
-      dataset: g && { name: g.name, task: g.task, classes: g.classes, domain: g.domain, x: g.x, y: g.y,
-        testX: g.testX, testY: g.testY },
+      // makeDataset's result (labels as class indices), so the page can draw exactly what is trained on.
+      dataset: data.generated,
     };
   }
 
@@ -159,8 +157,13 @@ export class TrainingSession {
     return this.logEvery - (this.step % this.logEvery);
   }
 
+  // Milliseconds spent training (runs and step requests) up to time t.
+  _wall(t) {
+    return this.wallMs + (this.running ? t - this.runStart : 0);
+  }
+
   _stopRun() {
-    if (this.running) this.wallMs += this.now() - this.runStart;
+    this.wallMs = this._wall(this.now());
     this.running = false;
   }
 
@@ -178,7 +181,7 @@ export class TrainingSession {
     this._stopRun();
     if (ev.type === EVENT.FATAL) return this._fatal(ev.message);
     this._progress(false);
-    this.post({ type: EVENT.ERROR, kind: ev.kind, message: ev.message, step: this.step });
+    this.post({ ...ev, step: this.step }); // {type: error, kind, message}
     this.post({ type: EVENT.STOPPED, reason: ev.kind, step: this.step });
   }
 
@@ -193,7 +196,7 @@ export class TrainingSession {
   _evaluate(force) {
     const t = this.now(), m = this.metrics, d = this.data, model = this.model, throttle = this.throttles[2];
     if (!force && ((this.evalEvery && this.step - m.at < this.evalEvery) || !throttle.due(t) ||
-      this.evalMs > 0.1 * (this.wallMs + (this.running ? t - this.runStart : 0)))) return;
+      this.evalMs > 0.1 * this._wall(t))) return;
     if (force) throttle.last = t;
     const nTr = Math.min(d.nTrain, this.evalTrainMax);
     const tr = model.evaluate(d.x.subarray(0, nTr * model.inputSize), d.y.subarray(0, nTr * model.labelSize));
@@ -220,7 +223,7 @@ export class TrainingSession {
       loss: this.lastLoss, accuracy: m.accuracy, batchAccuracy: this.lastAccuracy,
       trainLoss: m.trainLoss ?? NaN, testLoss: m.testLoss, testAccuracy: m.testAccuracy, metricsStep: m.at,
       samplesPerSec: this.rate, samplesSeen: this.samplesSeen, flopsDone: this.samplesSeen * this.flops.train,
-      wallMs: this.wallMs + (this.running ? t - this.runStart : 0), batchSize: this.batchSize,
+      wallMs: this._wall(t), batchSize: this.batchSize,
       // Every logged point since the last report: (steps, losses) of equal length.
       points: { steps: Float64Array.from(p.steps), losses: Float32Array.from(p.losses),
         accuracies: Float32Array.from(p.accuracies) },

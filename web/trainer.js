@@ -179,8 +179,8 @@ export class Trainer extends EventTarget {
     return this._request(REQUEST.RESET, { seed });
   }
 
-  /** Changes hyper-parameters (lr, momentum, weight_decay, beta1, beta2, eps, clip_norm) or batchSize while
-   * training; they apply from the next chunk (a few ms). */
+  /** Changes hyper-parameters (protocol.js HPARAMS: lr, momentum, ...) or batchSize while training; they apply
+   * from the next chunk (a few ms). */
   set(values) {
     const problem = validateSettings(values);
     if (problem) return Promise.reject(new Error(problem));
