@@ -80,7 +80,7 @@ const char *tt_model_spec(const tt_model *m);     /* the spec JSON the model was
 int tt_model_set_data(tt_model *m, const float *x, const float *y, int n);
 /* Runs `steps` mini-batch steps of batch_size samples, shuffling (seeded) at each epoch start. */
 int tt_model_train_steps(tt_model *m, int steps, int batch_size);
-/* One optimizer step on the given batch. */
+/* One optimizer step on the given batch (augmented as the spec's "augment" says, like train_steps). */
 int tt_model_train_batch(tt_model *m, const float *x, const float *y, int n);
 float tt_model_last_loss(const tt_model *m);     /* mean training loss of the last train call */
 float tt_model_last_accuracy(const tt_model *m); /* accuracy in [0, 1] of the last train call; NaN for mse */

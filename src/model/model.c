@@ -437,6 +437,7 @@ int tt_model_train_batch(tt_model *m, const float *x, const float *y, int n) {
   if (check_inputs(m, x, n) || check_labels(m, y, n) || reserve(m, n)) return tt_last_status();
   memcpy(m->input, x, (size_t)n * tt_model_input_size(m) * sizeof(float));
   memcpy(m->targets, y, (size_t)n * tt_model_label_size(m) * sizeof(float));
+  augment(m, n); /* the spec's augmentation applies to every training step */
   checkpoint(m);
   double loss;
   long correct = 0, total = 0;

@@ -171,6 +171,31 @@ TT_TEST(test_shift_fills_with_zeros_and_never_wraps_around) {
 }
 
 /* A round Gaussian blob (sigma 1) on 15x15, centred r pixels right of the image centre (7, 7). */
+TT_TEST(test_train_batch_augments_like_train_steps) {
+  float img[64], got[64], want[64], one = 1.0f;
+  interior_blob(img);
+  probe p = probe_create(8, 8, "{\"shift\": 1}", 7, img);
+  CHECK(p.m != NULL);
+  if (!p.m) return;
+  int moved = 0;
+  for (int k = 0; k < 20; k++) {
+    float *params = tt_model_params(p.m);
+    memset(params, 0, tt_model_param_count(p.m) * sizeof(float));
+    CHECK(tt_model_train_batch(p.m, img, &one, 1) == TT_OK);
+    memcpy(got, tt_model_params(p.m), sizeof got);
+    int whole = 0;
+    for (int dy = -1; dy <= 1; dy++)
+      for (int dx = -1; dx <= 1; dx++) {
+        shifted(img, 8, 8, dx, dy, want);
+        whole += !memcmp(got, want, sizeof want);
+      }
+    CHECK(whole == 1);
+    moved += memcmp(got, img, sizeof img) != 0;
+  }
+  CHECK(moved > 0); /* 8 of 9 draws move the blob: 20 unmoved ones would be a bug */
+  tt_model_free(p.m);
+}
+
 static void offset_blob(float *img, int r) {
   for (int y = 0; y < 15; y++)
     for (int x = 0; x < 15; x++) {
@@ -342,5 +367,6 @@ int main(void) {
   TT_RUN(test_same_seed_and_augment_give_bit_identical_weights_unlike_augment_off);
   TT_RUN(test_prediction_and_evaluation_are_never_augmented);
   TT_RUN(test_augment_on_a_flat_input_is_refused_with_a_message);
+  TT_RUN(test_train_batch_augments_like_train_steps);
   return TT_SUMMARY();
 }
