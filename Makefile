@@ -45,11 +45,13 @@ native: build/libtinytrain.a build/tinytrain $(C_TESTS)
 
 build/native/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 build/asan/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASANFLAGS) -c $< -o $@
+	@echo "  CC asan $<"
+	@$(CC) $(CFLAGS) $(ASANFLAGS) -c $< -o $@
 
 build/libtinytrain.a: $(NATIVE_OBJ)
 	@mkdir -p $(dir $@)
@@ -60,7 +62,8 @@ build/tinytrain: $(CLI_SRC) build/libtinytrain.a $(HEADERS)
 
 build/tests/%: tests/c/%.c tests/c/test.h $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASANFLAGS) -Itests/c $< $(ASAN_OBJ) -lm -o $@
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(ASANFLAGS) -Itests/c $< $(ASAN_OBJ) -lm -o $@
 
 # ---- wasm ----------------------------------------------------------------------------------------------------
 
@@ -68,14 +71,17 @@ wasm: wasm/tinytrain.wasm
 
 build/wasm/src/kernels/%.o: src/kernels/%.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
-	$(EMCC) -O3 $(WASM_CFLAGS) -c $< -o $@
+	@echo "  EMCC -O3 $<"
+	@$(EMCC) -O3 $(WASM_CFLAGS) -c $< -o $@
 
 build/wasm/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
-	$(EMCC) -Oz $(WASM_CFLAGS) -c $< -o $@
+	@echo "  EMCC -Oz $<"
+	@$(EMCC) -Oz $(WASM_CFLAGS) -c $< -o $@
 
 wasm/tinytrain.wasm: $(WASM_OBJ)
-	$(EMCC) $(WASM_LDFLAGS) $(WASM_OBJ) -o $@
+	@echo "  LINK    $@"
+	@$(EMCC) $(WASM_LDFLAGS) $(WASM_OBJ) -o $@
 	@size=$$(stat -c %s $@); echo "wasm/tinytrain.wasm: $$size bytes (budget $(WASM_BUDGET))"; \
 	  if [ $$size -gt $(WASM_BUDGET) ]; then echo "WARNING: wasm/tinytrain.wasm is over its budget" >&2; fi
 
