@@ -129,13 +129,17 @@ static void check_gemm_all_forms(int M, int N, int K, int pad, int off) {
 }
 
 static void test_gemm(void) {
-  // every combination of small sizes: below, at and around the 6x8 tile, aligned and not
+  // every combination of small sizes: below, at and around the 4x8 tile (M up to 3*4+3), aligned and not
   for (int M = 1; M <= 15; M++)
     for (int N = 1; N <= 15; N++)
       for (int K = 1; K <= 15; K++) {
         check_gemm_all_forms(M, N, K, 0, 0);
         check_gemm_all_forms(M, N, K, 3, 1);
       }
+  // N up to 3*8+3 (a few K each, to keep the run short)
+  for (int M = 1; M <= 15; M++)
+    for (int N = 16; N <= 27; N++)
+      for (int K = 1; K <= 15; K += 7) check_gemm_all_forms(M, N, K, M % 2, N % 2);
   // larger sizes mixed with small ones: block edges of MC=96, NC=256, KC=256, the vector paths (M or N = 1)
   static const int sizes[] = {1, 2, 3, 7, 8, 9, 13, 33, 64, 100, 130, 257};
   const int ns = (int)(sizeof sizes / sizeof sizes[0]);
