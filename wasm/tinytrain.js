@@ -9,7 +9,7 @@ const decoder = new TextDecoder();
 
 let loading = null; // Promise of the module's exports, shared by every Model in this realm
 let wasm = null;    // the exports, once loaded
-let memoryLimit = 0; // bytes for all models' arenas and data together (0: none); see Model.setMemoryLimit
+let memoryLimit = 0; // bytes, 0 for none: see Model.setMemoryLimit
 
 async function fetchModule(url) {
   if (url.protocol === 'file:') { // Node, whose fetch cannot read files
@@ -142,7 +142,7 @@ export class Model {
 
   /** The wasm memory's current size in bytes (for leak checks). */
   static memoryBytes() {
-    return wasm ? wasm.memory.buffer.byteLength : 0;
+    return wasm?.memory.buffer.byteLength ?? 0;
   }
 
   get #m() {
@@ -159,10 +159,7 @@ export class Model {
   get flops() {
     return { forward: wasm.tt_model_flops_forward(this.#m), train: wasm.tt_model_flops_train(this.#m) };
   }
-  get spec() {
-    this.#spec ??= JSON.parse(cString(wasm.tt_model_spec(this.#m)));
-    return this.#spec;
-  }
+  get spec() { return (this.#spec ??= JSON.parse(cString(wasm.tt_model_spec(this.#m)))); }
 
   // Checks the lengths of x and y (unless NO_LABELS), then copies them into wasm memory for fn(px, py, samples).
   #withXY(x, y, fn) {

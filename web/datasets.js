@@ -137,6 +137,5 @@ export function toTargets(y, classes, loss) {
 
 // Output units the last layer needs for a dataset and loss.
 export function outputUnits(classes, loss) {
-  if (classes === 0) return 1;
-  return loss === 'binary_cross_entropy' ? 1 : classes;
+  return classes && loss !== 'binary_cross_entropy' ? classes : 1; // one for regression or a sigmoid
 }

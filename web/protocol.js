@@ -100,8 +100,7 @@ export class RequestClient {
   }
   // Returns true when msg was a reply this client was waiting for.
   handleReply(msg) {
-    if (!msg || msg.type !== EVENT.REPLY) return false;
-    const p = this.pending.get(msg.id);
+    const p = msg?.type === EVENT.REPLY && this.pending.get(msg.id);
     if (!p) return false;
     this.pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);

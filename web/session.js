@@ -28,8 +28,7 @@ export class TrainingSession {
   constructor({ Model, post, now = () => performance.now(), schedule = defaultScheduler(), rates = RATES }) {
     Object.assign(this, { Model, post, now, schedule, rates });
     this.model = null;
-    this.dead = false; // set after a trap: the wasm instance can no longer be trusted
-    this.running = false;
+    this.running = this.dead = false; // dead: after a trap the wasm instance can no longer be trusted
     this.queue = Promise.resolve();
   }
 
@@ -244,7 +243,7 @@ export class TrainingSession {
 
   // Exactly n steps, now (pausing a run first), logged in logEvery units so the curve matches a continuous run.
   _step(msg) {
-    if (this.running) this._halt('paused');
+    this._pause();
     const t0 = this.now();
     try {
       for (let left = msg.n, k; left > 0; left -= k) this._trainUnit(k = Math.min(this._unitSize(), left));
