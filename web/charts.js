@@ -70,11 +70,8 @@ function niceLinearTicks(lo, hi, n = 4) {
 
 const fmtTick = (v) => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(0) : String(+v.toPrecision(3)));
 
-/**
- * Draws series [{series: Series, color, label, dots?}] into canvas (CSS size, devicePixelRatio aware).
- * opts: {logY = true, colors: {text, grid, background}}.
- */
-export function drawLineChart(canvas, lines, opts = {}) {
+/** Sizes the backing store to the CSS size times devicePixelRatio; returns {ctx, w, h} in CSS pixels. */
+export function prepareCanvas(canvas) {
   const dpr = (typeof devicePixelRatio === 'number' && devicePixelRatio) || 1;
   const w = canvas.clientWidth || canvas.width, h = canvas.clientHeight || canvas.height;
   if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
@@ -82,8 +79,17 @@ export function drawLineChart(canvas, lines, opts = {}) {
     canvas.height = Math.round(h * dpr);
   }
   const ctx = canvas.getContext('2d');
-  const c = { text: '#444', grid: '#e3e3e3', background: '#fff', ...(opts.colors || {}) };
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, w, h };
+}
+
+/**
+ * Draws series [{series: Series, color, label, dots?}] into canvas (CSS size, devicePixelRatio aware).
+ * opts: {logY = true, colors: {text, grid, background}}.
+ */
+export function drawLineChart(canvas, lines, opts = {}) {
+  const { ctx, w, h } = prepareCanvas(canvas);
+  const c = { text: '#444', grid: '#e3e3e3', background: '#fff', ...(opts.colors || {}) };
   ctx.fillStyle = c.background;
   ctx.fillRect(0, 0, w, h);
   const pad = { l: 44, r: 10, t: 22, b: 22 }; // the legend sits in the top band

@@ -2,22 +2,10 @@
 // input plane (an ImageData of resolution x resolution, scaled up) with the data points on top; FunctionPlot draws
 // a 1-D regression's predicted curve over its points. Both only map coordinates and paint: the caller runs the
 // model (one batched predict per frame) and decides when to repaint.
+import { prepareCanvas as prepare } from './charts.js';
 
 export const CLASS_COLORS = [[234, 120, 30], [37, 99, 235], [22, 163, 74], [168, 85, 247], [220, 38, 38]];
 const css = (rgb, a = 1) => `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${a})`;
-
-// Sizes the backing store to the CSS size times devicePixelRatio; returns {ctx, w, h} in CSS pixels.
-function prepare(canvas) {
-  const dpr = (typeof devicePixelRatio === 'number' && devicePixelRatio) || 1;
-  const w = canvas.clientWidth || canvas.width, h = canvas.clientHeight || canvas.height;
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-  }
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  return { ctx, w, h };
-}
 
 function drawProbe(ctx, p) {
   if (!p) return;
