@@ -1,5 +1,6 @@
 // The Digits page: wires the draw pad, the MNIST data, a Trainer (training in a worker) and a predictor on the
-// page together. Model code lives in wasm/ and web/; preprocessing, the pad and the views are modules beside this.
+// page together. Model code, the pad and its preprocessing live in wasm/ and web/ (shared with the widget); the views
+// and model specs are modules beside this.
 //
 // Which model answers the pad: the last one chosen — a pretrained/loaded model (state.own, a Model on the page)
 // or, once "Train" is pressed, the Trainer's predictor, which follows the worker's snapshots.
@@ -8,8 +9,8 @@ import { Trainer } from '../../web/trainer.js';
 import { fetchMnist } from '../../web/mnist.js';
 import { Series, drawLineChart } from '../../web/charts.js';
 import { MODELS, PRETRAIN, AUGMENT, withAugment } from './models.js';
-import { preprocessRGBA } from './preprocess.js';
-import { DrawPad } from './drawpad.js';
+import { preprocessRGBA } from '../../web/digits-preprocess.js';
+import { DrawPad } from '../../web/drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../../web/weights-file.js';
 import {
   drawGrey, makeProbBars, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,

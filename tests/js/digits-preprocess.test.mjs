@@ -1,11 +1,11 @@
-// The draw pad's MNIST preprocessing (demos/digits/preprocess.js) on known inputs: a drawn rectangle lands where
+// The draw pad's MNIST preprocessing (web/digits-preprocess.js) on known inputs: a drawn rectangle lands where
 // the arithmetic says, moving or enlarging the drawing changes nothing, colours are read as ink, and real MNIST
 // digits scaled up onto a pad come back as the very pixels of the data set.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   preprocess, preprocessRGBA, inkFromRGBA, inkBounds, resampleArea, centreOfMass, FIELD,
-} from '../../demos/digits/preprocess.js';
+} from '../../web/digits-preprocess.js';
 import { loadMnistNode } from '../../tools/mnist-data.mjs';
 
 // A W x H ink image with the rectangle [x0, x0+w) x [y0, y0+h) filled with v.

@@ -1,6 +1,6 @@
 // The draw pad: a square canvas you write a digit on with a mouse, a pen or a finger (pointer events, so all
 // three take the same path). Light ink on black, like MNIST. It reports changes; what a change means (preprocess,
-// predict) is the page's business.
+// predict) is the page's business. Used by demos/digits and <tiny-train demo="digits"> (web/widget/digits.js).
 //
 //   const pad = new DrawPad(canvas, { onChange: (reason) => ..., penWidth: 20 });
 //   pad.pixels()  -> {data: RGBA Uint8ClampedArray, width, height}      pad.clear()      pad.strokes

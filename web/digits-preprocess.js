@@ -9,7 +9,8 @@
 // centre of mass is (14.00, 14.00) and every digit's bounding box has a long side of exactly 20. So an MNIST digit
 // scaled up by an integer factor and run through preprocess() comes back unchanged (tests/js/digits-preprocess).
 //
-// Pure functions on typed arrays: no DOM, so Node tests run them as the page does.
+// Pure functions on typed arrays: no DOM, so Node tests run them as the page does. Used by demos/digits and
+// <tiny-train demo="digits"> (web/widget/digits.js).
 
 export const FIELD = 28;        // output side
 export const BOX = 20;          // the long side of the digit after size normalisation
