@@ -87,7 +87,7 @@ export class TinyTrain extends HTMLElement {
     queueMicrotask(() => {
       this.#queued = false;
       const old = this.#c, c = this.#read(), same = (k) => JSON.stringify(c[k]) === JSON.stringify(old[k]);
-      if (!['demo', 'layers', 'optimizer', 'seed', 'src'].every(same)) return this.#build(false);
+      if (!['demo', 'layers', 'optimizer', 'seed', 'src', 'data'].every(same)) return this.#build(false);
       for (const k of KNOBS) if (!same(k)) this.#live(k, c[k]);
       if (!same('steps')) this.#target = (this.#t?.progress?.step ?? 0) + c.steps;
       this.#want ||= c.autoplay && !old.autoplay;
@@ -131,6 +131,7 @@ export class TinyTrain extends HTMLElement {
         if (csv) data = (await import('./widget/csv.js')).parseCsv(new TextDecoder().decode(body), c.src, c.seed);
         else own = await Model.load(body).catch((err) => { throw new Error(`src ${c.src}: ${err.message}`); });
       }
+      if (!data && c.demo === 'digits') data = (await import('./widget/digits.js')).digits(c); // MNIST: pad, bars
       if (gen !== this.#gen) return own?.dispose();
       this.#own = this.#model = own;
       if (!data) {
@@ -144,8 +145,8 @@ export class TinyTrain extends HTMLElement {
       this.#fileWeights = own?.getWeights();
       this.#inputs();
       if (own) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
-      const t = this.#t = new Trainer(own ? own.spec : buildSpec(c, data.features, data.classes),
-        { x: data.x, y: data.y, testX: data.testX, testY: data.testY }, { batchSize: c['batch-size'] });
+      const t = this.#t = new Trainer(own ? own.spec : data.spec ?? buildSpec(c, data.features, data.classes),
+        data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY }, { batchSize: c['batch-size'], ...data.opts });
       this.#listen(t, gen);
       await t.ready;
       if (own) await t.setWeights(this.#fileWeights);
@@ -265,6 +266,7 @@ export class TinyTrain extends HTMLElement {
     const d = this.#data, e = this.#e, drawable = d.features === (d.classes ? 2 : 1);
     this.#plane = drawable ? new Plane(e.map, d.domain, d.classes) : null;
     e.map.hidden = !drawable;
+    if (d.mount) return d.mount(e, (x) => (x ? this.#ask(x) : (this.#probe = null)));
     e.inputs.replaceChildren(...Array.from({ length: d.features }, (_, k) => {
       const label = document.createElement('label');
       label.append(`x${k + 1} `, Object.assign(document.createElement('input'), { type: 'number', step: 'any' }));
@@ -284,7 +286,7 @@ export class TinyTrain extends HTMLElement {
     let out;
     if (m) {
       const x = Float32Array.from(v), run = () => (d.classes ? m.probabilities(x) : m.predict(x));
-      out = run();
+      d.show?.(out = run());
       // Page clocks are coarse (~0.1 ms): the best of 3 windows of >= 0.6 ms of calls.
       for (let r = 0, n = 0, t0 = performance.now(), best = 1e9; timed && r < 3; n = 0, t0 = performance.now(), r++) {
         do { run(); n++; } while (performance.now() - t0 < 0.6);

@@ -6,7 +6,8 @@ const ACTS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leaky_relu', 'linear'];
 export const KNOBS = ['lr', 'batch-size'];
 export const LIMITS = { units: 256, bytes: 32e6 };
 export const DEFAULTS = { demo: 'spiral', layers: [[16, 'relu'], [16, 'relu']], optimizer: 'adam', lr: 0.03,
-  'batch-size': 32, seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '' };
+  'batch-size': 32, seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '', data: '' };
+const DIGITS = { layers: [[128, 'relu']], lr: 0.001, 'batch-size': 64 }; // demo="digits": the classic MLP
 
 const q = (s) => JSON.stringify(String(s).slice(0, 40));
 export const bad = (name, want, s) => { throw new Error(`${name}: expected ${want}, got ${q(s)}`); };
@@ -16,9 +17,10 @@ const int = (name, lo, hi) => (s) => {
 };
 const oneOf = (name, list) => (s) => (list.includes(s) ? s : bad(name, `one of ${list.join(', ')}`, s));
 
-// "16 tanh, 16 tanh" -> [[16, 'tanh'], [16, 'tanh']]; "none": no hidden layer.
+// "16 tanh, 16 tanh" -> [[16, 'tanh'], [16, 'tanh']]; "none": no hidden layer; "cnn": demo="digits"'s CNN.
 function layers(s) {
   if (s.trim() === 'none') return [];
+  if (s.trim() === 'cnn') return 'cnn';
   const parts = s.split(',');
   if (parts.length > 6) bad('layers', 'at most 6 hidden layers', s);
   return parts.map((p, i) => {
@@ -29,7 +31,7 @@ function layers(s) {
 }
 
 const PARSERS = {
-  demo: oneOf('demo', Object.keys(DATASETS)),
+  demo: oneOf('demo', [...Object.keys(DATASETS), 'digits']),
   layers,
   optimizer: oneOf('optimizer', ['sgd', 'momentum', 'adam', 'adamw']),
   lr: (s) => (s.trim() && Number(s) > 0 && Number(s) <= 10 ? Number(s) : bad('lr', 'a number above 0, at most 10', s)),
@@ -39,7 +41,7 @@ const PARSERS = {
   controls: (s) => s.split(/[\s,]+/).filter((k) => k && oneOf('controls', [...KNOBS, 'none'])(k) !== 'none'),
   theme: oneOf('theme', ['light', 'dark', 'auto']),
 };
-export const ATTRIBUTES = [...Object.keys(PARSERS), 'autoplay', 'src'];
+export const ATTRIBUTES = [...Object.keys(PARSERS), 'autoplay', 'src', 'data'];
 
 /** Reads the attributes through get(name) (null when absent): {config, problems: [message]}. */
 export function readConfig(get) {
@@ -52,7 +54,8 @@ export function readConfig(get) {
     }
   }
   config.autoplay = get('autoplay') !== null && get('autoplay') !== 'false';
-  config.src = (get('src') || '').trim();
+  for (const k of ['src', 'data']) config[k] = (get(k) || '').trim();
+  for (const k in DIGITS) if (config.demo === 'digits' && get(k) === null) config[k] = DIGITS[k];
   if (get('lr') === null && config.optimizer !== 'adam' && config.optimizer !== 'adamw') config.lr = 0.1; // sgd's usual
   return { config, problems };
 }
@@ -60,6 +63,7 @@ export function readConfig(get) {
 /** The model spec for `features` inputs and `classes` classes (0: regression). */
 export function buildSpec(c, features, classes) {
   const loss = classes ? 'cross_entropy' : 'mse', list = [];
+  if (!c.layers.map) bad('layers', 'hidden layers ("cnn" is for demo="digits")', c.layers);
   for (const [units, act] of c.layers) list.push({ type: 'dense', units }, ...(act === 'linear' ? [] : [{ type: act }]));
   list.push({ type: 'dense', units: outputUnits(classes, loss) });
   const optimizer = c.optimizer === 'momentum' ? { type: 'sgd', lr: c.lr, momentum: 0.9 } : { type: c.optimizer, lr: c.lr };
