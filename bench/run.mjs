@@ -7,7 +7,7 @@
 //   --reps     repetitions per (case, system); default 3 (BENCH_REPS). Cases marked reps: 1 run once.
 //   --time     seconds per measurement inside a process; default 1 (BENCH_TIME). 0.3 gives a quick look.
 //   --cases    only these cases (names from bench/common.mjs: gemm, mlp-sgd, mlp-adam, cnn-adam, infer-mlp, ...)
-//   --systems  only these systems (tinytrain, tfjs-wasm, tfjs-cpu, convnetjs, tinytrain-browser)
+//   --systems  only these systems (tinytrain, tfjs-wasm, tfjs-cpu, convnetjs, tinytrain-browser, tinytrain-budgets)
 //   --clock    wall (default) or cpu (BENCH_CLOCK): rates from wall-clock time or from the process's CPU time;
 //              on a busy shared machine the cpu clock leaves out time spent waiting for a core.
 import { spawn } from 'node:child_process';
@@ -16,10 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CASES, SYSTEM_NAMES, median } from './common.mjs';
+import { budgetTable } from './budgets.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BASELINE = 'tfjs-wasm';
-const SYSTEMS = ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'tinytrain-browser'];
+const SYSTEMS = ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'tinytrain-browser', 'tinytrain-budgets'];
 
 function parseArgs(argv) {
   const o = { reps: Number(process.env.BENCH_REPS || 3), time: Number(process.env.BENCH_TIME || 1),
@@ -147,13 +148,15 @@ async function main() {
   }
 
   // Markdown table: one line per row, one column per system, failures as numbered notes under the table.
-  const cols = opt.systems.filter((s) => table.some((r) => r.systems[s]));
+  // The budgets case has its own table (limits, not speed-ups), printed after this one.
+  const budgetRows = table.filter((r) => r.case === 'budgets'), compared = table.filter((r) => r.case !== 'budgets');
+  const cols = opt.systems.filter((s) => compared.some((r) => r.systems[s]));
   const notes = [];
   const noteRef = (text) => { let i = notes.indexOf(text); if (i < 0) i = notes.push(text) - 1; return `[${i + 1}]`; };
   const lines = [];
   lines.push(`| case | unit | ${cols.map((s) => SYSTEM_NAMES[s]).join(' | ')} | tinytrain speed-up |`);
   lines.push(`| --- | --- | ${cols.map(() => '---:').join(' | ')} | --- |`);
-  for (const row of table) {
+  for (const row of compared) {
     const cells = cols.map((s) => {
       const cell = row.systems[s];
       if (!cell) return '—';
@@ -178,9 +181,20 @@ async function main() {
               `single thread; ` +
               `${logs.get(BASELINE)?.join(' ').replace(/^tfjs-wasm: /, '') ?? 'TF.js wasm backend not run'}.`);
   console.log('');
-  for (const l of lines) console.log(l);
+  if (compared.length) for (const l of lines) console.log(l);
   if (notes.length) console.log('');
   notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
+  const budgets = budgetTable(Object.fromEntries(budgetRows.map((r) => [r.row, r.systems['tinytrain-budgets']?.median])));
+  if (budgetRows.length) {
+    console.log('');
+    console.log(`DESIGN.md budgets, headless Chromium (medians of ${opt.reps} runs; notes in the JSON):`);
+    console.log('');
+    for (const l of budgets.lines) console.log(l);
+    for (const r of budgetRows) {
+      const cell = r.systems['tinytrain-budgets'];
+      if (cell?.median === null) console.log(`not measured: ${r.row}: ${cell.notes.join('; ')}`);
+    }
+  }
   console.log('');
   const share = env.cpuShare === null ? 'an unmeasured share' : `${Math.round(env.cpuShare * 100)}%`;
   console.log(`load average ${env.loadavgStart.join(' ')} -> ${env.loadavgEnd.join(' ')}; the measured processes ` +
@@ -193,7 +207,7 @@ async function main() {
   const outDir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   const json = { ...env, baseline: BASELINE, logs: Object.fromEntries(logs), markdown: lines.join('\n'), notes,
-                 rows: table };
+                 rows: table, budgets: budgets.rows };
   fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(json, null, 2) + '\n');
   console.log(`wrote bench/results/latest.json`);
 }
