@@ -1,0 +1,219 @@
+// <tiny-train demo="digits"> in Chromium, embedded as a documentation site would: host pages load a fresh `dist`
+// build (MNIST in dist/data/) under the strict CSP of tests/e2e/widget.test.mjs, sent as a header on every response.
+// A widget starting from the pretrained MLP recognises held-out digits drawn on its pad with mouse strokes; a
+// widget training from scratch gets better on the held-out digits; the digits code is loaded only on demand; bad
+// attributes give messages. No console errors, uncaught exceptions or CSP violations on any page.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, LAUNCH_ARGS, openPage, screenshot, waitForValue } from './helpers.mjs';
+import { MIME, resolveUnder } from '../../tools/serve.mjs';
+import { buildDist, BUDGETS } from '../../tools/dist.mjs';
+import { loadMnistNode } from '../../tools/mnist-data.mjs';
+import { CNN_SPEC } from '../../demos/digits/models.js';
+import { CNN } from '../../web/widget/digits.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'";
+const DIST = '/tests/artifacts/widget-digits-dist'; // its own build: widget.test.mjs may rebuild its one meanwhile
+const heldOut = loadMnistNode('test');
+const INK = 0.5; // MNIST pixels above this are drawn
+
+// The host's script: the widgets' events (test accuracy of every progress event) and CSP violations, kept in a
+// non-enumerable window property.
+const RECORDER = `const log = { events: [], acc: {}, csp: [] };
+Object.defineProperty(window, 'ttLog', { value: log, enumerable: false });
+for (const type of ['ready', 'progress', 'trained', 'error']) {
+  document.addEventListener(type, (e) => {
+    if (e.target.localName !== 'tiny-train') return;
+    const d = e.detail, id = e.target.id;
+    if (type === 'progress') { if (Number.isFinite(d.testAccuracy)) (log.acc[id] ||= []).push([d.metricsStep, d.testAccuracy]); return; }
+    log.events.push({ id, type, ...d });
+  });
+}
+document.addEventListener('securitypolicyviolation', (e) => log.csp.push(e.violatedDirective + ' ' + e.blockedURI));`;
+
+const hostPage = (body) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>digits host</title>
+<link rel="icon" href="/tests/e2e/host/icon.svg"><script type="module" src="/tests/e2e/host/record.js"></script>
+<script type="module" src="${DIST}/tiny-train.js"></script></head><body><p>Some prose.</p>${body}</body></html>`;
+
+const PAGES = {
+  '/tests/e2e/host/record.js': RECORDER,
+  '/tests/e2e/host/icon.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>',
+  '/tests/e2e/host/digits-pretrained.html': hostPage('<tiny-train id="p" demo="digits" src="/demos/data/generated/digits-mlp.safetensors"></tiny-train>'),
+  '/tests/e2e/host/digits-train.html': hostPage('<tiny-train id="t" demo="digits" steps="150"></tiny-train>'),
+  '/tests/e2e/host/digits-bad.html': hostPage(`<tiny-train id="cnn" demo="digits" layers="cnn"></tiny-train>
+<tiny-train id="far" demo="digits" data="https://example.com/mnist/"></tiny-train>
+<tiny-train id="spiral" demo="spiral" layers="cnn"></tiny-train>`),
+};
+
+let server, origin, browser, built;
+
+test.before(async () => {
+  built = buildDist(path.join(ROOT, DIST.slice(1)));
+  server = http.createServer((req, res) => {
+    const url = req.url.split('?')[0];
+    let body = PAGES[url];
+    const file = body === undefined ? resolveUnder(ROOT, url) : null;
+    if (file) { try { body = fs.readFileSync(file); } catch { body = undefined; } }
+    const headers = { 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' };
+    if (body === undefined) { res.writeHead(404, headers); res.end('not found'); return; }
+    res.writeHead(200, { ...headers, 'Content-Type': MIME[path.extname(url)] || 'application/octet-stream' });
+    res.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
+});
+
+test.after(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  server?.close();
+});
+
+// Opens a host page, recording the URLs it requests; check() asserts nothing went wrong on it.
+async function open(name) {
+  const { page, context, errors } = await openPage(browser, { viewport: { width: 1000, height: 900 } });
+  const requests = [];
+  context.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(`${origin}/tests/e2e/host/${name}.html`);
+  return {
+    page, requests,
+    async check() {
+      const csp = await page.evaluate(() => window.ttLog?.csp ?? []);
+      await context.close();
+      assert.deepEqual(errors, [], `problems on ${name}.html`);
+      assert.deepEqual(csp, [], `CSP violations on ${name}.html`);
+    },
+  };
+}
+
+const shadow = (page, id, sel, what = 'textContent') =>
+  page.evaluate(([i, s, w]) => { const el = document.getElementById(i).shadowRoot.querySelector(s); return w === 'dataset' ? { ...el.dataset } : el[w]; }, [id, sel, what]);
+const eventOf = (page, id, type, what, timeoutMs = 60000) => waitForValue(page, ([i, t]) => window.ttLog.events.find((e) => e.id === i && e.type === t),
+  [id, type], { what, timeoutMs });
+
+// Held-out digit i drawn as mouse strokes on widget id's pad: each horizontal run of inked MNIST pixels becomes one
+// stroke across the matching cells. Returns the number of strokes.
+async function drawDigit(page, id, i) {
+  const box = await page.locator(`#${id} canvas.pad`).boundingBox(), cell = box.width / 28;
+  let strokes = 0;
+  for (let r = 0; r < 28; r++) {
+    for (let c = 0; c < 28;) {
+      if (heldOut.x[i * 784 + r * 28 + c] <= INK) { c++; continue; }
+      const c0 = c;
+      while (c < 28 && heldOut.x[i * 784 + r * 28 + c] > INK) c++;
+      const y = box.y + (r + 0.5) * cell;
+      await page.mouse.move(box.x + (c0 + 0.5) * cell, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + (c - 0.5) * cell, y, { steps: 2 });
+      await page.mouse.up();
+      strokes++;
+    }
+  }
+  return strokes;
+}
+
+test('the digits code is loaded on demand only: the widget JS stays within budget and dist/ ships MNIST', () => {
+  const by = Object.fromEntries(built.files.map((f) => [f.name, f]));
+  for (const f of ['widget/digits.js', 'drawpad.js', 'digits-preprocess.js', 'mnist-load.js', 'mnist.js', 'data/mnist-train.bin', 'data/mnist-test.bin']) {
+    assert.ok(by[f], `${f} missing from dist: ${Object.keys(by).join(', ')}`);
+    assert.ok(by[f].onDemand, `${f} is counted in the widget JS, but only demo="digits" needs it`);
+  }
+  assert.ok(built.js <= BUDGETS.js, `widget JS is ${built.js} bytes, ${built.js - BUDGETS.js} over ${BUDGETS.js}`);
+  console.log(`widget JS ${built.js} bytes; loaded on demand ${built.jsOnDemand} bytes`);
+  assert.match(fs.readFileSync(path.join(ROOT, DIST.slice(1), 'widget/digits.js'), 'utf8'), /const DATA = '\.\.\/data\/';/,
+    'dist/widget/digits.js looks for MNIST in dist/data/');
+  assert.deepEqual(CNN, CNN_SPEC.layers, 'layers="cnn" is demos/digits/models.js\'s CNN');
+});
+
+test('src = the pretrained MLP: 10 held-out digits drawn with the mouse are recognised (>= 8 of 10), bars and latency', async () => {
+  const { page, requests, check } = await open('digits-pretrained');
+  await eventOf(page, 'p', 'ready', 'the pretrained MLP to be ready');
+  const results = [];
+  for (let i = 0; i < 10; i++) {
+    await page.locator('#p').getByRole('button', { name: 'Clear' }).click();
+    const strokes = await drawDigit(page, 'p', i);
+    // The answer for the finished drawing records the stroke count it was made for.
+    const d = await waitForValue(page, (s) => {
+      const o = document.getElementById('p').shadowRoot.querySelector('.dg-digit').dataset;
+      return o.strokes === String(s) && o.digit !== '' && o.digit;
+    }, strokes, { what: `the prediction for held-out digit ${i} (${strokes} strokes)` });
+    results.push({ i, label: heldOut.y[i], got: Number(d) });
+    if (i === 0) await screenshot(page.locator('#p'), 'widget-digits-drawn');
+  }
+  const right = results.filter((r) => r.got === r.label).length;
+  const wrong = results.filter((r) => r.got !== r.label).map((r) => `#${r.i}: a ${r.label} read as ${r.got}`);
+  console.log(`widget: drawn held-out digits recognised: ${right}/10${wrong.length ? ` (${wrong.join(', ')})` : ''}`);
+  assert.ok(right >= 8, `only ${right} of 10 drawn digits recognised: ${wrong.join(', ')}`);
+  // Ten bars, the best one marked and labelled; the latency of predict().
+  const bars = await page.evaluate(() => [...document.getElementById('p').shadowRoot.querySelectorAll('.bars .row')]
+    .map((r) => ({ best: r.classList.contains('best'), label: r.getAttribute('aria-label'), width: r.querySelector('.fill').style.width })));
+  assert.equal(bars.length, 10, 'ten probability bars');
+  const best = bars.findIndex((b) => b.best);
+  assert.equal(best, results[9].got, 'the marked bar is the predicted digit');
+  assert.match(bars[best].label, new RegExp(`^${best}: \\d+\\.\\d%$`));
+  assert.match(await shadow(page, 'p', '.lat'), /^in \d+\.\d µs$/);
+  assert.match(await shadow(page, 'p', '.out'), /^class \d \(\d+\.\d%\)$/);
+  // Clear forgets the drawing.
+  await page.locator('#p').getByRole('button', { name: 'Clear' }).click();
+  assert.equal(await shadow(page, 'p', '.dg-digit'), '?');
+  assert.ok(requests.some((u) => u.endsWith('/widget/digits.js')), 'the digits module was loaded');
+  await check();
+});
+
+test('a digits widget trains in its worker on dist/data/: held-out accuracy rises from Step to Train; it then reads a drawn digit', async () => {
+  const { page, requests, check } = await open('digits-train');
+  await eventOf(page, 't', 'ready', 'the widget to load MNIST in its worker');
+  // Step: 10 steps, scored at once; then Train runs on to `steps`.
+  await page.locator('#t').getByRole('button', { name: 'Step' }).click();
+  await waitForValue(page, () => window.ttLog.acc.t?.length, null, { what: 'the held-out accuracy after Step' });
+  const t0 = Date.now();
+  await page.locator('#t').getByRole('button', { name: 'Train' }).click();
+  const trained = await eventOf(page, 't', 'trained', 'the 150-step run to finish', 180000);
+  const acc = await page.evaluate(() => window.ttLog.acc.t);
+  const [first, last] = [acc[0], acc.at(-1)];
+  const seen = [...new Map(acc.map(([s, a]) => [s, `${(100 * a).toFixed(1)}%@${s}`])).values()]; // one per evaluation
+  console.log(`widget digits MLP: steps 10 -> 150 in ${((Date.now() - t0) / 1000).toFixed(1)} s, held-out ${seen.join(' ')}; ` +
+    `${await shadow(page, 't', '.s-rate')} samples/s`);
+  assert.equal(trained.step, 150);
+  assert.ok(last[1] >= 0.85, `held-out accuracy after 150 steps is ${(100 * last[1]).toFixed(1)}% (< 85%)`);
+  assert.equal(first[0], 10, 'the first score is the one after Step');
+  assert.ok(last[1] > first[1] + 0.1, `held-out accuracy went from ${(100 * first[1]).toFixed(1)}% at step ${first[0]} to ` +
+    `${(100 * last[1]).toFixed(1)}%: no rise`);
+  assert.match(await shadow(page, 't', '.status'), /Finished at step 150; test accuracy \d+\.\d%/);
+  assert.equal(await shadow(page, 't', '.s-acc'), `${(100 * last[1]).toFixed(1)}%`);
+  for (const f of ['mnist-train.bin', 'mnist-test.bin']) {
+    assert.ok(requests.includes(`${DIST}/data/${f}`), `${f} fetched from dist/data/ (requests: ${requests.filter((u) => /mnist/.test(u))})`);
+  }
+  assert.equal(await shadow(page, 't', '.map', 'hidden'), true, 'no input plane for digits');
+  // The pad answers with the weights being trained.
+  const strokes = await drawDigit(page, 't', 0);
+  const d = await waitForValue(page, (s) => {
+    const o = document.getElementById('t').shadowRoot.querySelector('.dg-digit').dataset;
+    return o.strokes === String(s) && o.digit;
+  }, strokes, { what: 'a prediction from the trained widget' });
+  console.log(`the trained widget reads held-out digit 0 (a ${heldOut.y[0]}) as ${d}`);
+  await screenshot(page.locator('#t'), 'widget-digits-trained');
+  await check();
+});
+
+test('layers="cnn" builds the digits CNN; a data folder on another site and "cnn" for another demo are refused', async () => {
+  const { page, check } = await open('digits-bad');
+  await eventOf(page, 'cnn', 'ready', 'the CNN widget to be ready');
+  const spec = await page.evaluate(() => document.getElementById('cnn').trainer.spec);
+  assert.deepEqual(spec.input, [1, 28, 28]);
+  assert.deepEqual(spec.layers, CNN_SPEC.layers);
+  assert.deepEqual(spec.optimizer, { type: 'adam', lr: 0.001 }, 'the digits defaults: adam, lr 0.001');
+  const far = await eventOf(page, 'far', 'error', 'the data attribute to be refused');
+  assert.match(far.message, /^data: expected a folder on this site, got "https:\/\/example\.com\/mnist\/"$/);
+  assert.match(await shadow(page, 'far', '.msg'), /data: expected a folder on this site/);
+  const sp = await eventOf(page, 'spiral', 'error', 'layers="cnn" on spiral to be refused');
+  assert.match(sp.message, /layers: expected hidden layers \("cnn" is for demo="digits"\), got "cnn"/);
+  await check();
+});
