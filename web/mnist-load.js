@@ -1,5 +1,5 @@
-// The worker's side of {dataset: 'mnist'}: web/session.js imports this on first use only, so the widget's dist/
-// (which has no MNIST data) never ships it.
+// The worker's side of {dataset: 'mnist'}: web/session.js imports this on first use only, so widgets without
+// demo="digits" never load it (tools/dist.mjs ships it as on demand).
 import { fetchMnist } from './mnist.js';
 import { toTargets } from './datasets.js';
 

@@ -294,7 +294,8 @@ export class TrainingSession {
 }
 
 // {dataset: 'mnist'} is fetched here, in the worker, so the page need not post it tens of MB. Its loader is imported
-// through a variable, which tools/dist.mjs does not follow: the widget's dist/ ships neither it nor MNIST.
+// through a variable, so tools/dist.mjs does not count it in the widget's budget (it names it as on demand, for
+// <tiny-train demo="digits">).
 const MNIST_LOADER = './mnist-load.js';
 export async function loadData(data, spec, { loadMnist } = {}) {
   if (data?.dataset === 'mnist') return (await import(MNIST_LOADER)).loadMnistData(data, spec, loadMnist);
