@@ -28,6 +28,20 @@ void tt_f32_im2col__wasmsimd(float *col, const float *in, int C, int H, int W, i
 void tt_f32_col2im__wasmsimd(float *din, const float *col, int C, int H, int W, int k, int stride, int pad_lo,
                              int OH, int OW);
 
+/* Max pooling of one (H, W) plane: y and arg (OH, OW) get the max of each K×K window at stride S and its
+ * index in the plane plus `base`, as a float (exact below 2^24). Ties go to the first max in row-major window
+ * order; a NaN wins. The backward pass is for non-overlapping windows (stride K) only: it writes every element
+ * of dx (H, W) once, dy at each window's argmax and 0 elsewhere, so dx needs no zeroing first. The SIMD twin
+ * handles 2×2 windows and calls the scalar kernel for other sizes. */
+void tt_f32_maxpool__scalar(float *y, float *arg, const float *x, int H, int W, int K, int S, int OH, int OW,
+                            int base);
+void tt_f32_maxpool__wasmsimd(float *y, float *arg, const float *x, int H, int W, int K, int S, int OH, int OW,
+                              int base);
+void tt_f32_maxpool_backward__scalar(float *dx, const float *dy, const float *arg, int H, int W, int K, int OH,
+                                     int OW, int base);
+void tt_f32_maxpool_backward__wasmsimd(float *dx, const float *dy, const float *arg, int H, int W, int K, int OH,
+                                       int OW, int base);
+
 /* Element-wise and row ops (n elements; rows × cols row-major). */
 void tt_f32_bias_rows__scalar(float *y, const float *bias, int rows, int cols);       /* y[r][c] += bias[c] */
 void tt_f32_bias_rows__wasmsimd(float *y, const float *bias, int rows, int cols);
@@ -76,5 +90,7 @@ void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t 
 #define tt__adam TT_KERNEL(tt_f32_adam)
 #define tt__im2col TT_KERNEL(tt_f32_im2col)
 #define tt__col2im TT_KERNEL(tt_f32_col2im)
+#define tt__maxpool TT_KERNEL(tt_f32_maxpool)
+#define tt__maxpool_backward TT_KERNEL(tt_f32_maxpool_backward)
 
 #endif

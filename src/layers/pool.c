@@ -4,6 +4,7 @@
  * Ties go to the first maximum in row-major window order and a NaN propagates, as in PyTorch. */
 #include <string.h>
 
+#include "../kernels/kernels.h"
 #include "layer_util.h"
 
 static int pool_setup_common(tt__layer *l, const char *name) {
@@ -36,40 +37,24 @@ static int maxpool_setup(tt__layer *l) {
 static int avgpool_setup(tt__layer *l) { return pool_setup_common(l, "avgpool2d"); }
 
 static void maxpool_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
-  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel, S = l->stride;
-  int OH = l->out.d[1], OW = l->out.d[2];
-  for (int s = 0; s < B; s++)
-    for (int c = 0; c < C; c++) {
-      const float *x = in + ((size_t)s * C + c) * H * W;     // (H, W)
-      float *y = out + ((size_t)s * C + c) * OH * OW;         // (OH, OW)
-      float *arg = l->saved + ((size_t)s * C + c) * OH * OW;  // (OH, OW): argmax within the sample
-      const int base = c * H * W;
-      for (int oh = 0; oh < OH; oh++, y += OW, arg += OW) {
-        // One output row at a time, window elements in row-major order in the outer loops, so a later
-        // element replaces the current max only if strictly greater (first max wins) or NaN.
-        for (int ow = 0; ow < OW; ow++) {
-          y[ow] = x[oh * S * W + ow * S];
-          arg[ow] = (float)(base + oh * S * W + ow * S);
-        }
-        for (int i = 0; i < K; i++)
-          for (int j = (i == 0); j < K; j++) {
-            const int off = (oh * S + i) * W + j;
-            for (int ow = 0; ow < OW; ow++) {
-              const float v = x[off + ow * S];
-              if (v > y[ow] || v != v) {
-                y[ow] = v;
-                arg[ow] = (float)(base + off + ow * S);
-              }
-            }
-          }
-      }
-    }
+  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], OH = l->out.d[1], OW = l->out.d[2];
+  // one (H, W) plane at a time; argmax counts from the sample's start, hence the base c*H*W
+  for (int sc = 0; sc < B * C; sc++)
+    tt__maxpool(out + (size_t)sc * OH * OW, l->saved + (size_t)sc * OH * OW, in + (size_t)sc * H * W, H, W,
+                l->kernel, l->stride, OH, OW, (sc % C) * H * W);
 }
 
 static void maxpool_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
                              tt__ctx *ctx) {
   if (!din) return;
-  size_t in_n = (size_t)tt__shape_size(l->in), out_n = (size_t)tt__shape_size(l->out);
+  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], OH = l->out.d[1], OW = l->out.d[2];
+  size_t in_n = (size_t)C * H * W, out_n = (size_t)C * OH * OW;
+  if (l->stride == l->kernel) {  // no overlap: the kernel writes every din element once, no memset needed
+    for (int sc = 0; sc < B * C; sc++)
+      tt__maxpool_backward(din + (size_t)sc * H * W, dout + (size_t)sc * OH * OW, l->saved + (size_t)sc * OH * OW,
+                           H, W, l->kernel, OH, OW, (sc % C) * H * W);
+    return;
+  }
   memset(din, 0, (size_t)B * in_n * sizeof(float));
   for (int s = 0; s < B; s++) {
     const float *arg = l->saved + s * out_n, *dy = dout + s * out_n;

@@ -11,7 +11,7 @@ KERNEL_SRC := $(wildcard src/kernels/scalar/*.c src/kernels/wasmsimd/*.c)
 SIMD_FLAGS := -O3 -msimd128 -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc -sALLOW_MEMORY_GROWTH \
               -sSTANDALONE_WASM -sFILESYSTEM=0
 
-.PHONY: test-simd bench microkernel
+.PHONY: test-simd bench microkernel layers
 test-simd: build/simd/test_simd.wasm
 	$(NODE) tests/simd/run.mjs build/simd/test_simd.wasm
 
@@ -32,3 +32,18 @@ microkernel: build/simd/bench_microkernel.wasm
 build/simd/bench_microkernel.wasm: tests/simd/bench_microkernel.c tests/simd/simd.mk
 	@mkdir -p build/simd
 	$(EMCC) $(SIMD_FLAGS) tests/simd/bench_microkernel.c -o $@
+
+# Per-layer profile of a training step (the shipped module's optimisation levels: kernels -O3, the rest -Oz).
+LAYER_SRC := $(filter-out src/cli/%,$(wildcard src/core/*.c src/layers/*.c src/optim/*.c src/io/*.c src/model/*.c))
+LAYER_OBJ := $(patsubst %.c,build/simd/obj/%.o,$(LAYER_SRC) $(KERNEL_SRC) tests/simd/bench_layers.c)
+layers: build/simd/bench_layers.wasm
+	$(NODE) tests/simd/run.mjs build/simd/bench_layers.wasm
+
+build/simd/obj/src/kernels/%.o: src/kernels/%.c $(wildcard src/*/*.h src/*.h)
+	@mkdir -p $(dir $@)
+	$(EMCC) -O3 -msimd128 -std=c11 -Isrc -c $< -o $@
+build/simd/obj/%.o: %.c $(wildcard src/*/*.h src/*.h)
+	@mkdir -p $(dir $@)
+	$(EMCC) -Oz -msimd128 -std=c11 -Isrc -c $< -o $@
+build/simd/bench_layers.wasm: $(LAYER_OBJ)
+	$(EMCC) -Oz -sALLOW_MEMORY_GROWTH -sSTANDALONE_WASM -sFILESYSTEM=0 -sMALLOC=emmalloc $(LAYER_OBJ) -o $@

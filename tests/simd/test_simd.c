@@ -364,7 +364,60 @@ static void test_adam(void) {
       }
 }
 
+/* ---- max pooling -------------------------------------------------------------------------------------------- */
+
+/* Forward (max and argmax) and backward (non-overlapping windows) bit-exact against the scalar twins: window
+ * sizes and strides the SIMD path takes (2×2 at stride 2) and the ones it hands to the scalar kernel, widths
+ * with 1-3 windows past a multiple of 4 and fewer than 4 windows, odd sizes with a row and column past the last
+ * window, unaligned buffers, many ties (values on a grid of 1/3), +-0 and NaNs; outputs poisoned with NaN first
+ * (every element must be written), a sentinel after each. */
+static int same_floats(const float *a, const float *b, size_t n) { return memcmp(a, b, n * sizeof(float)) == 0; }
+
+static void test_pool(void) {
+  static const int cfg[][4] = {  // H, W, K, S
+      {28, 28, 2, 2}, {14, 14, 2, 2}, {7, 7, 2, 2}, {5, 9, 2, 2}, {4, 6, 2, 2}, {3, 17, 2, 2}, {2, 2, 2, 2},
+      {9, 9, 3, 3},   {7, 6, 3, 2},   {6, 5, 2, 1}, {8, 11, 2, 2}, {1, 1, 1, 1}};
+  kstat *st = stat_for("maxpool");
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
+    for (int variant = 0; variant < 4; variant++) {
+      const int H = cfg[t][0], W = cfg[t][1], K = cfg[t][2], S = cfg[t][3], off = variant & 1, base = 1000 * t;
+      const int OH = (H - K) / S + 1, OW = (W - K) / S + 1;
+      const size_t n = (size_t)H * W, no = (size_t)OH * OW;
+      float *x = xmalloc((n + 1) * 4), *y0 = xmalloc((no + 1) * 4), *y1 = xmalloc((no + 2) * 4);
+      float *a0 = xmalloc((no + 1) * 4), *a1 = xmalloc((no + 2) * 4), *dy = xmalloc((no + 1) * 4);
+      float *d0 = xmalloc((n + 1) * 4), *d1 = xmalloc((n + 2) * 4);
+      for (size_t i = 0; i < n; i++) x[i] = roundf(frand() * 3.0f) / 3.0f;  // ties
+      for (size_t i = 3; i < n; i += 11) x[i] = (i / 11) % 2 ? -0.0f : 0.0f;
+      if (variant >= 2)
+        for (size_t i = 5; i < n; i += 13) x[i] = NAN;
+      fill(y1, no + 2, NAN), fill(a1, no + 2, NAN);
+      y0[no] = a0[no] = y1[off + no] = a1[off + no] = SENTINEL;
+      tt_f32_maxpool__scalar(y0, a0, x, H, W, K, S, OH, OW, base);
+      tt_f32_maxpool__wasmsimd(y1 + off, a1 + off, x, H, W, K, S, OH, OW, base);
+      char what[160];
+      snprintf(what, sizeof what, "forward H=%d W=%d K=%d S=%d off=%d nan=%d", H, W, K, S, off, variant >= 2);
+      record(st, 0.0, same_floats(y0, y1 + off, no + 1) && same_floats(a0, a1 + off, no + 1), what);
+      if (S == K) {
+        fill_rand(dy, no);
+        fill(d1, n + 2, NAN);
+        d0[n] = d1[off + n] = SENTINEL;
+        tt_f32_maxpool_backward__scalar(d0, dy, a0, H, W, K, OH, OW, base);
+        tt_f32_maxpool_backward__wasmsimd(d1 + off, dy, a0, H, W, K, OH, OW, base);
+        // the scalar kernel itself: dy at each argmax, 0 elsewhere, nothing past the plane
+        int ok = same_floats(d0, d1 + off, n + 1);
+        for (size_t i = 0, o; i < n; i++) {
+          for (o = 0; o < no && a0[o] != (float)(base + i); o++) {}
+          ok &= same_bits(d0[i], o < no ? dy[o] : 0.0f);
+        }
+        snprintf(what, sizeof what, "backward H=%d W=%d K=%d off=%d nan=%d", H, W, K, off, variant >= 2);
+        record(st, 0.0, ok, what);
+      }
+      free(x), free(y0), free(y1), free(a0), free(a1), free(dy), free(d0), free(d1);
+    }
+}
+
 int main(void) {
+  test_pool();
   test_eltwise();
   test_rows();
   test_adam();

@@ -1,0 +1,113 @@
+/* Per-layer timing of one training step of the digits CNN and the 784-128-10 MLP, inside wasm, with the
+ * layers compiled as the shipped module compiles them (-Oz; kernels -O3). Not a test: a profile that V8's
+ * sampling profiler cannot give reliably (it blurs inlined and short functions). Prints, per layer, the
+ * microseconds per sample of forward and backward (median of rounds), then a whole train_steps call.
+ * Build and run: make -f tests/simd/simd.mk layers */
+#define _POSIX_C_SOURCE 199309L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/model.h"
+#include "tinytrain.h"
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);  // CPU time: leaves out waiting for a core on a shared machine
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b) { return *(const double *)a < *(const double *)b ? -1 : 1; }
+#define ROUNDS 15
+
+static void profile(const char *name, const char *spec, int B, int n) {
+  tt_model *m = tt_model_create(spec, strlen(spec));
+  if (!m) {
+    printf("%s: %s\n", name, tt_last_error());
+    return;
+  }
+  int in = tt_model_input_size(m);
+  static float x[256 * 784], y[256];
+  unsigned s = 1;
+  for (int i = 0; i < n * in; i++) {  // MNIST-like: mostly zeros, some ink in [0, 1)
+    s = s * 1103515245u + 12345u;
+    x[i] = (s >> 16) % 5 == 0 ? (float)((s >> 8) & 255) / 256.0f : 0.0f;
+  }
+  for (int i = 0; i < n; i++) y[i] = (float)(i % 10);
+  tt_model_set_data(m, x, y, n);
+  tt_model_train_steps(m, 3, B);  // reserves and warms up
+  printf("%s, batch %d: microseconds per sample (median of %d)\n", name, B, ROUNDS);
+  tt__ctx ctx = {m->workspace, &m->rng, 1};
+  double total_f = 0, total_b = 0;
+  for (int i = 0; i < m->n_layers; i++) {
+    tt__layer *l = &m->layers[i];
+    const tt__layer_ops *ops = tt__layer_ops_of(l->type);
+    const float *lin = i ? m->acts[i - 1] : m->input;
+    float *din = i ? m->dacts[i - 1] : NULL;
+    double tf[ROUNDS], tb[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+      double t0 = now();
+      for (int k = 0; k < 4; k++) ops->forward(l, m->acts[i], lin, B, &ctx);
+      double t1 = now();
+      for (int k = 0; k < 4; k++) ops->backward(l, din, m->dacts[i], lin, m->acts[i], B, &ctx);
+      double t2 = now();
+      tf[r] = (t1 - t0) / 4 / B * 1e6;
+      tb[r] = (t2 - t1) / 4 / B * 1e6;
+    }
+    qsort(tf, ROUNDS, sizeof(double), cmp);
+    qsort(tb, ROUNDS, sizeof(double), cmp);
+    printf("  %2d %-10s forward %7.2f  backward %7.2f\n", i, ops->name, tf[ROUNDS / 2], tb[ROUNDS / 2]);
+    total_f += tf[ROUNDS / 2];
+    total_b += tb[ROUNDS / 2];
+  }
+  // the rest of a step: loss, gradient zeroing, clipping norm, optimizer update
+  {
+    int last = m->n_layers - 1, rows = B, cols = tt__shape_size(m->layers[last].out);
+    long correct = 0, total = 0;
+    double tl[ROUNDS], tz[ROUNDS], to[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+      double t0 = now();
+      for (int k = 0; k < 4; k++)
+        tt__loss(m->spec.loss, m->dacts[last], m->acts[last], m->targets, rows, cols, &correct, &total);
+      double t1 = now();
+      for (int k = 0; k < 4; k++) memset(m->grads, 0, m->param_count * sizeof(float));
+      double t2 = now();
+      for (int k = 0; k < 4; k++) {
+        tt__optim_clip(&m->spec.optim, m->grads, m->param_count);
+        tt__optim_step(&m->spec.optim, m->params, m->grads, m->opt_state, m->param_count, m->step + 1, 1e-9f);
+      }
+      double t3 = now();
+      tl[r] = (t1 - t0) / 4 / B * 1e6, tz[r] = (t2 - t1) / 4 / B * 1e6, to[r] = (t3 - t2) / 4 / B * 1e6;
+    }
+    qsort(tl, ROUNDS, sizeof(double), cmp);
+    qsort(tz, ROUNDS, sizeof(double), cmp);
+    qsort(to, ROUNDS, sizeof(double), cmp);
+    printf("  loss %.2f, zero grads %.2f, clip + optimizer %.2f\n", tl[ROUNDS / 2], tz[ROUNDS / 2], to[ROUNDS / 2]);
+  }
+  double ts[ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    double t0 = now();
+    tt_model_train_steps(m, 4, B);
+    ts[r] = (now() - t0) / 4 / B * 1e6;
+  }
+  qsort(ts, ROUNDS, sizeof(double), cmp);
+  printf("  layers: forward %.2f + backward %.2f = %.2f; train_steps %.2f per sample (%.0f samples/s)\n", total_f,
+         total_b, total_f + total_b, ts[ROUNDS / 2], 1e6 / ts[ROUNDS / 2]);
+  tt_model_free(m);
+}
+
+int main(void) {
+  profile("digits CNN",
+          "{\"input\": [1, 28, 28], \"layers\": [{\"type\": \"conv2d\", \"filters\": 8, \"kernel\": 5, \"padding\": "
+          "\"same\"}, {\"type\": \"relu\"}, {\"type\": \"maxpool2d\", \"size\": 2}, {\"type\": \"conv2d\", "
+          "\"filters\": 16, \"kernel\": 5, \"padding\": \"same\"}, {\"type\": \"relu\"}, {\"type\": \"maxpool2d\", "
+          "\"size\": 2}, {\"type\": \"flatten\"}, {\"type\": \"dense\", \"units\": 10}], \"loss\": \"cross_entropy\", "
+          "\"optimizer\": {\"type\": \"adam\", \"lr\": 0.001}}",
+          32, 256);
+  profile("MLP 784-128-10",
+          "{\"input\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 128}, {\"type\": \"relu\"}, {\"type\": "
+          "\"dense\", \"units\": 10}], \"loss\": \"cross_entropy\", \"optimizer\": {\"type\": \"adam\", \"lr\": 0.001}}",
+          64, 256);
+  return 0;
+}
