@@ -6,8 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
-import { startBrowser, openPage, screenshot, waitForValue } from './helpers.mjs';
+import { startBrowser, openPage, screenshot, waitForValue, LONG_TASK_OBSERVER, checkLongTasks } from './helpers.mjs';
 import { loadMnistNode } from '../../tools/mnist-data.mjs';
 
 const heldOut = loadMnistNode('test');
@@ -21,29 +20,7 @@ test.after(async () => { if (env) await env.close(); });
 const text = (page, id) => page.evaluate((i) => document.getElementById(i).textContent, id);
 const data = (page, id, key) => page.evaluate(([i, k]) => document.getElementById(i).dataset[k], [id, key]);
 
-// Records main-thread long tasks from the first script on; read with window.__longTasks.
-const LONG_TASK_OBSERVER = () => {
-  window.__longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
-  }).observe({ type: 'longtask', buffered: true });
-};
-const LONG_TASK_LIMIT_MS = 200; // the budget is 50 ms; this shared 2-core machine gets a wide margin
 
-// Task lengths mean little when the machine runs several times more work than it has cores (other suites,
-// builds): then they are logged but not held to the limit.
-async function checkLongTasks(page, label) {
-  const tasks = await page.evaluate(() => window.__longTasks);
-  const load = os.loadavg()[0], cores = os.cpus().length;
-  console.log(`${label}: ${tasks.length} long tasks${tasks.length ? ': ' + tasks.map((t) => `${t.ms} ms @${t.start}`).join(', ') : ''}` +
-    ` (load average ${load.toFixed(1)} on ${cores} cores)`);
-  const worst = tasks.reduce((m, t) => Math.max(m, t.ms), 0);
-  if (load > 3 * cores) {
-    if (worst > LONG_TASK_LIMIT_MS) console.log(`${label}: not checked: the machine is overloaded (worst task ${worst} ms)`);
-    return;
-  }
-  assert.ok(worst <= LONG_TASK_LIMIT_MS, `${label}: a main-thread task took ${worst} ms (limit ${LONG_TASK_LIMIT_MS} ms)`);
-}
 
 function checkNoErrors(errors) {
   assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);

@@ -3,22 +3,13 @@
 // (divergence, an invalid link, a crashed worker) are shown and survived. One browser for the whole file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
-import { startBrowser, openPage, screenshot, waitForValue } from './helpers.mjs';
+import { startBrowser, openPage, screenshot, waitForValue, LONG_TASK_OBSERVER, checkLongTasks } from './helpers.mjs';
 
-const LONG_TASK_LIMIT_MS = 200; // the widget budget is 50 ms; this shared 2-core machine gets a wide margin
 
 let env;
 test.before(async () => { env = await startBrowser(); });
 test.after(async () => { if (env) await env.close(); });
 
-// Records long tasks from the first script on; read with window.__longTasks.
-const LONG_TASK_OBSERVER = () => {
-  window.__longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
-  }).observe({ type: 'longtask', buffered: true });
-};
 
 async function openPlayground(hash = '') {
   const { page, context, errors } = await openPage(env.browser);
@@ -46,15 +37,6 @@ function checkNoErrors(errors) {
   assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
 }
 
-async function longTasks(page, label) {
-  const tasks = await page.evaluate(() => window.__longTasks);
-  console.log(`${label}: ${tasks.length} long tasks${tasks.length ? ': ' + tasks.map((t) => `${t.ms} ms @${t.start}`).join(', ') : ''}`);
-  const worst = tasks.reduce((m, t) => Math.max(m, t.ms), 0);
-  const load = os.loadavg()[0].toFixed(1);
-  assert.ok(worst <= LONG_TASK_LIMIT_MS, `${label}: a main-thread task took ${worst} ms (limit ${LONG_TASK_LIMIT_MS} ms; ` +
-    `machine load average ${load} on ${os.cpus().length} cores)`);
-  return tasks;
-}
 
 let shared; // the page of the first test, reused by the control tests (it has a trained model)
 let firstLosses;
@@ -88,7 +70,7 @@ test('Train: spiral test accuracy reaches 95% within 15 s, loss falls 4x, the ma
     `${await stat(page, 'stat-step')}, loss ${first.toFixed(4)} -> ${last.toExponential(2)}, ` +
     `${Math.round(rate)} samples/s, ${(flops / 1e9).toFixed(2)} GFLOP done`);
   assert.ok(last < first / 4, `last loss ${last} is not below a quarter of the first ${first}`);
-  await longTasks(page, 'training');
+  await checkLongTasks(page, 'training');
   assert.notEqual(await mapHash(page), before, 'the decision map did not change while training');
   const s = await page.evaluate(() => window.playground.stats);
   console.log(`map: ${s.paints} paints, last ${s.mapMs.toFixed(2)} ms for 10,000 points; one prediction ` +
@@ -177,7 +159,7 @@ test('Changing the learning rate while training takes effect at once', async () 
   console.log(`weight change per step: lr 0.03 -> ${fast.toExponential(2)}, lr 1e-6 -> ${slow.toExponential(2)}`);
   assert.ok(slow < fast / 100, `lr 1e-6 moved weights ${slow} per step vs ${fast} at lr 0.03`);
   await page.getByRole('button', { name: 'Pause' }).click();
-  await longTasks(page, 'training with lr changes');
+  await checkLongTasks(page, 'training with lr changes');
   checkNoErrors(errors);
   await shared.context.close();
 });
