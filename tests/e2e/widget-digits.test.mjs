@@ -216,5 +216,12 @@ test('layers="cnn" builds the digits CNN; a data folder on another site and "cnn
   assert.match(await shadow(page, 'far', '.msg'), /data: expected a folder on this site/);
   const sp = await eventOf(page, 'spiral', 'error', 'layers="cnn" on spiral to be refused');
   assert.match(sp.message, /layers: expected hidden layers \("cnn" is for demo="digits"\), got "cnn"/);
+  // Switching a digits widget to another demo puts the input plane back in place of the pad.
+  await page.evaluate(() => { const w = document.getElementById('cnn'); w.setAttribute('layers', '8 relu'); w.setAttribute('demo', 'xor'); });
+  await waitForValue(page, () => /Ready: press Train/.test(document.getElementById('cnn').shadowRoot.querySelector('.status').textContent),
+    null, { what: 'the widget rebuilt for xor' });
+  assert.equal(await shadow(page, 'cnn', '.map', 'hidden'), false, 'the input plane is back');
+  assert.equal(await page.locator('#cnn canvas.pad').count(), 0, 'the pad is gone');
+  assert.equal(await page.locator('#cnn .inputs input').count(), 2, 'two number inputs for xor');
   await check();
 });
