@@ -53,6 +53,10 @@ void tt_f32_relu_backward__scalar(float *dx, const float *dy, const float *y, si
 void tt_f32_relu_backward__wasmsimd(float *dx, const float *dy, const float *y, size_t n);
 float tt_f32_sumsq__scalar(const float *x, size_t n);                                  /* Σ x² (for clip_norm) */
 float tt_f32_sumsq__wasmsimd(const float *x, size_t n);
+void tt_f32_fill__scalar(float *x, float v, size_t n);                                /* x = v */
+void tt_f32_fill__wasmsimd(float *x, float v, size_t n);
+void tt_f32_copy__scalar(float *y, const float *x, size_t n);                         /* y = x, no overlap */
+void tt_f32_copy__wasmsimd(float *y, const float *x, size_t n);
 void tt_f32_scale__scalar(float *x, float s, size_t n);                                /* x *= s */
 void tt_f32_scale__wasmsimd(float *x, float s, size_t n);
 /* Adam/AdamW update of n parameters (see src/optim/optim.h for the exact formula; wd_l2 is added to the
@@ -87,6 +91,8 @@ void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t 
 #define tt__relu_backward TT_KERNEL(tt_f32_relu_backward)
 #define tt__sumsq TT_KERNEL(tt_f32_sumsq)
 #define tt__scale TT_KERNEL(tt_f32_scale)
+#define tt__fill TT_KERNEL(tt_f32_fill)
+#define tt__copy TT_KERNEL(tt_f32_copy)
 #define tt__adam TT_KERNEL(tt_f32_adam)
 #define tt__im2col TT_KERNEL(tt_f32_im2col)
 #define tt__col2im TT_KERNEL(tt_f32_col2im)

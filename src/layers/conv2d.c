@@ -93,7 +93,7 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
     // dcol (CKK, P) = Wᵀ (CKK, F) · dy (F, P), then scatter-add into din (C, H, W)
     float *dx = din + (size_t)s * C * H * W;
     tt__gemm(1, 0, CKK, P, F, l->w, CKK, dy, P, 0.0f, col, P);
-    memset(dx, 0, (size_t)C * H * W * sizeof(float));
+    tt__fill(dx, 0.0f, (size_t)C * H * W);
     tt__col2im(dx, col, C, H, W, K, l->stride, l->pad_lo, OH, OW);
   }
 }

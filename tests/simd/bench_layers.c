@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "model/model.h"
+#include "kernels/kernels.h"
 #include "tinytrain.h"
 
 static double now(void) {
@@ -71,7 +72,7 @@ static void profile(const char *name, const char *spec, int B, int n) {
       for (int k = 0; k < 4; k++)
         tt__loss(m->spec.loss, m->dacts[last], m->acts[last], m->targets, rows, cols, &correct, &total);
       double t1 = now();
-      for (int k = 0; k < 4; k++) memset(m->grads, 0, m->param_count * sizeof(float));
+      for (int k = 0; k < 4; k++) tt__fill(m->grads, 0.0f, m->param_count);
       double t2 = now();
       for (int k = 0; k < 4; k++) {
         tt__optim_clip(&m->spec.optim, m->grads, m->param_count);

@@ -253,6 +253,24 @@ static void test_eltwise(void) {
         tt_f32_scale__wasmsimd(g, -0.37f, n);
         compare_vec("scale", r, g, n, 0.0, ctx);
 
+        // fill and copy (not in place: copy's buffers must not overlap); the output starts as NaN
+        if (!inplace) {
+          fill(ys, n + 1, NAN);
+          ys[n] = SENTINEL;
+          fill(r, n, -0.0f);
+          r[n] = SENTINEL;
+          tt_f32_fill__wasmsimd(ys, -0.0f, n);
+          compare_vec("fill", r, ys, n, 0.0, ctx);
+          fill_special(xs, n, 1);
+          xs[n] = SENTINEL;
+          fill(ys, n + 1, NAN);
+          ys[n] = SENTINEL;
+          tt_f32_copy__scalar(r, xs, n + 1);
+          tt_f32_copy__wasmsimd(ys, xs, n);
+          kstat *st = stat_for("copy");
+          record(st, 0.0, memcmp(r, ys, (n + 1) * 4) == 0, ctx);  // bit-exact, NaNs and -0 included
+        }
+
         // sumsq: both sum in double, in different orders
         if (!inplace) {
           fill_rand(xs, n);

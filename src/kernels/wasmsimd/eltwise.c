@@ -93,3 +93,28 @@ void tt_f32_scale__wasmsimd(float *x, float s, size_t n) {
   TT_NO_UNROLL
   for (; i < n; i++) x[i] *= s;
 }
+
+/* Fill and copy 16 floats per iteration: the libc memset/memcpy of this build (no bulk-memory instructions) moved
+ * about 2.5 GB/s, and zeroing the gradients alone was 11% of an MLP training step. */
+void tt_f32_fill__wasmsimd(float *x, float v, size_t n) {
+  const v128_t s = wasm_f32x4_splat(v);
+  size_t i = 0;
+  TT_NO_UNROLL
+  for (; i + 16 <= n; i += 16) {
+    TT_UNROLL_FULL
+    for (int u = 0; u < 16; u += 4) wasm_v128_store(x + i + u, s);
+  }
+  TT_NO_UNROLL
+  for (; i < n; i++) x[i] = v;
+}
+
+void tt_f32_copy__wasmsimd(float *y, const float *x, size_t n) {
+  size_t i = 0;
+  TT_NO_UNROLL
+  for (; i + 16 <= n; i += 16) {
+    TT_UNROLL_FULL
+    for (int u = 0; u < 16; u += 4) wasm_v128_store(y + i + u, wasm_v128_load(x + i + u));
+  }
+  TT_NO_UNROLL
+  for (; i < n; i++) y[i] = x[i];
+}
