@@ -1,7 +1,8 @@
 /* conv2d as torch.nn.Conv2d(C, F, K, stride, padding): input (C, H, W), W (F, C, K, K), b (F), output
  * (F, OH, OW). Computed per sample as im2col + one GEMM: col (C*K*K, OH*OW) is the input unrolled so that
  * out (F, OH*OW) = W (F, C*K*K) · col. Backward rebuilds col in the same workspace for dW, then reuses that
- * buffer for dcol = Wᵀ · dout and folds it back into din with col2im. Workspace: one column buffer. */
+ * buffer for dcol = Wᵀ · dout and folds it back into din with col2im. Workspace: one column buffer and a row
+ * of ones (the bias gradient as a GEMV). */
 #include <string.h>
 
 #include "../kernels/kernels.h"
@@ -43,7 +44,7 @@ static int conv_setup(tt__layer *l) {
   l->w_count = wc;
   l->b_count = l->bias ? (size_t)l->filters : 0;
   l->saved_per_sample = 0;
-  l->workspace_fixed = cols;
+  l->workspace_fixed = tt__add(cols, tt__mul((size_t)OH, (size_t)OW));  // columns, then a row of ones
   l->workspace_per_sample = 0;
   return TT_OK;
 }
@@ -62,12 +63,9 @@ static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__c
     const float *x = in + (size_t)s * C * H * W;  // (C, H, W)
     float *y = out + (size_t)s * F * P;            // (F, P)
     tt__im2col(col, x, C, H, W, K, l->stride, l->pad_lo, OH, OW);
-    tt__gemm(0, 0, F, P, CKK, l->w, CKK, col, P, 0.0f, y, P);
-    if (l->bias)
-      for (int f = 0; f < F; f++) {
-        float bf = l->b[f], *yf = y + (size_t)f * P;
-        for (int p = 0; p < P; p++) yf[p] += bf;
-      }
+    // y starts as the bias (one fill per filter) and the GEMM adds to it: no separate pass over y
+    for (int f = 0; f < F && l->bias; f++) tt__fill(y + (size_t)f * P, l->b[f], (size_t)P);
+    tt__gemm(0, 0, F, P, CKK, l->w, CKK, col, P, l->bias ? 1.0f : 0.0f, y, P);
   }
 }
 
@@ -76,19 +74,15 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
   int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel, F = l->filters;
   int OH = l->out.d[1], OW = l->out.d[2], P = OH * OW, CKK = C * K * K;
   float *col = ctx->workspace;  // (CKK, P): first the input columns, then their gradient
+  float *ones = col + (size_t)CKK * P;  // (P): db (F) += dy (F, P) · ones as a SIMD GEMV, not a serial sum
+  if (l->bias) tt__fill(ones, 1.0f, (size_t)P);
   for (int s = 0; s < B; s++) {
     const float *x = in + (size_t)s * C * H * W;  // (C, H, W)
     const float *dy = dout + (size_t)s * F * P;    // (F, P)
     // dW (F, CKK) += dy (F, P) · colᵀ (P, CKK)
     tt__im2col(col, x, C, H, W, K, l->stride, l->pad_lo, OH, OW);
     tt__gemm(0, 1, F, CKK, P, dy, P, col, P, 1.0f, l->dw, CKK);
-    if (l->bias)
-      for (int f = 0; f < F; f++) {
-        const float *dyf = dy + (size_t)f * P;
-        float sum = 0.0f;
-        for (int p = 0; p < P; p++) sum += dyf[p];
-        l->db[f] += sum;
-      }
+    if (l->bias) tt__gemm(0, 0, F, 1, P, dy, P, ones, 1, 1.0f, l->db, 1);
     if (!din) continue;
     // dcol (CKK, P) = Wᵀ (CKK, F) · dy (F, P), then scatter-add into din (C, H, W)
     float *dx = din + (size_t)s * C * H * W;

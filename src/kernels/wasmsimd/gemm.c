@@ -97,6 +97,14 @@ static void gemm_pack(float *dst, const float *src, size_t sk, size_t sq, int kc
         for (int q = 0; q < 4; q++) dst[p * W + q0 + q] = s[q * sq + p];
     }
   }
+  if (sq == 1 && w == W) {
+    // full panels of contiguous rows (B of A·B, A of A·Bᵀ: most panels): a tight loop of whole-vector copies
+    TT_NO_UNROLL
+    for (int p = 0; p < kc; p++, src += sk, dst += W)
+      TT_NO_UNROLL
+      for (int q = 0; q < W; q += 4) wasm_v128_store(dst + q, wasm_v128_load(src + q));
+    return;
+  }
   // the remaining columns (all of them unless transposed above), row by row; contiguous rows 4 at a time
   TT_NO_UNROLL
   for (int p = 0; p < kc; p++) {
