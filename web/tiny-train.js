@@ -14,6 +14,8 @@ const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1,
 const LIVE = { lr: 'lr', 'batch-size': 'batchSize' }; // attribute -> Trainer.set() name: changed without a rebuild
 const fmt = (v) => (Number.isFinite(v) ? v.toFixed(3) : '–');
 const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
+// 12,345 without toLocaleString: its first call loads ICU's locale data, a 20-40 ms task at the first step.
+const sep = (n) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 let sheet, template; // shared by every widget on the page
 
 export class TinyTrain extends HTMLElement {
@@ -248,16 +250,23 @@ export class TinyTrain extends HTMLElement {
       e['s-step'].textContent = p.step;
       e['s-loss'].textContent = fmt(p.loss);
       e['s-acc'].textContent = this.#data.classes ? pct(p.testAccuracy) : fmt(p.testLoss);
-      e['s-rate'].textContent = Math.round(p.samplesPerSec || 0).toLocaleString('en');
+      e['s-rate'].textContent = sep(Math.round(p.samplesPerSec || 0));
       e.done.value = p.step / this.#target;
     }
     plot(e.chart, [this.#loss, this.#test], this.#col, 'the loss appears here while training');
   }
 
-  // One batched predict over the plane's grid, then the reader's input again with the new weights.
+  // One batched predict over the plane's grid, then the reader's input again with the new weights. A map's first
+  // paint comes in bands of 16 rows, one a frame: it runs on cold code (wasm not tiered up, JS not optimised), ~4x
+  // slower than later paints, and all 64 rows at once made a 60-175 ms task at the first training step.
   #map() {
-    const m = this.#model, pl = this.#plane;
-    if (m && pl) pl.paint(this.#data.classes ? m.probabilities(pl.grid()) : m.predict(pl.grid()), this.#col.bg);
+    const m = this.#model, pl = this.#plane, K = this.#data.classes, g = pl?.grid();
+    if (m && pl && !K) pl.paint(m.predict(g), this.#col.bg);
+    else if (m && pl) {
+      const first = pl.rows < pl.res, r0 = first ? pl.rows : 0, r1 = first ? Math.min(pl.res, r0 + 16) : pl.res;
+      pl.paint(m.probabilities(g.subarray(2 * pl.res * r0, 2 * pl.res * r1)), this.#col.bg, r0);
+      if (pl.rows < pl.res) this.#redraw('map');
+    }
     this.#ask(this.#probe, false);
   }
 

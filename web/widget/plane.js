@@ -8,26 +8,39 @@ const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 export class Plane {
   // domain: [[lo, hi] of x0, [lo, hi] of x1 or of y]; classes 0 means a curve.
   constructor(canvas, domain, classes, res = 64) {
-    Object.assign(this, { canvas, domain, classes, res, out: null, small: new OffscreenCanvas(res, res) });
+    Object.assign(this, { canvas, domain, classes, res, rows: 0, out: null, small: new OffscreenCanvas(res, res) });
   }
 
-  // Cell centres, row 0 at the top: (res * res, 2); or res x values: (res, 1).
+  // Cell centres, row 0 at the top: (res * res, 2); or res x values: (res, 1). Made once: the domain is fixed.
   grid() {
+    if (this.g) return this.g;
     const { res } = this, [[a, b], [c, d]] = this.domain, at = (i, lo, hi) => lo + ((i + 0.5) / res) * (hi - lo);
-    if (!this.classes) return Float32Array.from({ length: res }, (_, i) => at(i, a, b));
-    return Float32Array.from({ length: 2 * res * res }, (_, i) => (i & 1 ? at(res - 1 - Math.floor(i / 2 / res), c, d) : at((i / 2) % res, a, b)));
+    if (!this.classes) return (this.g = Float32Array.from({ length: res }, (_, i) => at(i, a, b)));
+    const g = this.g = new Float32Array(2 * res * res);
+    for (let i = 0; i < res * res; i++) { g[2 * i] = at(i % res, a, b); g[2 * i + 1] = at(res - 1 - Math.floor(i / res), c, d); }
+    return g;
   }
 
-  // out: probabilities (res * res, K) or values (res); bg: '#rrggbb'.
-  paint(out, bg) {
+  // out: probabilities (rows * res, K) of the grid rows from row0 on, or values (res); bg: '#rrggbb'. Plain loops,
+  // one reused ImageData: this runs at the first training step on code not yet optimised, where per-pixel closures
+  // cost ~15 ms. `rows`: how far the first paint has come (the widget paints it in bands of rows).
+  paint(out, bg, row0 = 0) {
     this.out = out;
-    const K = this.classes, img = new ImageData(this.res, this.res), base = rgb(bg), cols = COLORS.map(rgb);
-    for (let i = 0; K && i < this.res * this.res; i++) {
-      const p = out.subarray(i * K, i * K + K), top = Math.max(...p);
-      const a = 0.15 + 0.55 * Math.max(0, (top - 1 / K) / (1 - 1 / K)); // more colour where more confident
-      for (let j = 0; j < 4; j++) {
-        img.data[4 * i + j] = j > 2 ? 255 : base[j] + (p.reduce((s, q, k) => s + q * cols[k % 10][j], 0) - base[j]) * a;
+    const K = this.classes, base = rgb(bg), cols = COLORS.map(rgb), img = (this.img ??= new ImageData(this.res, this.res));
+    const n = K ? out.length / K : 0;
+    this.rows = Math.max(this.rows, row0 + n / this.res);
+    for (let j = 0, i = row0 * this.res, px = img.data; j < n; j++, i++) {
+      let r = 0, g = 0, b = 0, top = 0;
+      for (let k = 0; k < K; k++) {
+        const q = out[j * K + k], c = cols[k % 10];
+        r += q * c[0]; g += q * c[1]; b += q * c[2];
+        if (q > top) top = q;
       }
+      const a = 0.15 + 0.55 * Math.max(0, (top - 1 / K) / (1 - 1 / K)); // more colour where more confident
+      px[4 * i] = base[0] + (r - base[0]) * a;
+      px[4 * i + 1] = base[1] + (g - base[1]) * a;
+      px[4 * i + 2] = base[2] + (b - base[2]) * a;
+      px[4 * i + 3] = 255;
     }
     this.small.getContext('2d').putImageData(img, 0, 0);
   }
