@@ -67,6 +67,14 @@ void tt_f32_adam__scalar(float *p, const float *g, float *m, float *v, size_t n,
 void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1,
                            float beta2, float eps, float wd_l2, float decay, float bc1, float bc2);
 
+/* SGD update of n parameters as torch.optim.SGD with dampening 0 (see src/kernels/scalar/sgd.c for the exact
+ * formula): weight decay wd (skipped when 0), momentum mu with buffer buf (unused when mu is 0; first = 1 on the
+ * first step, when the buffer starts as the gradient), Nesterov if nesterov. */
+void tt_f32_sgd__scalar(float *p, const float *g, float *buf, size_t n, float lr, float mu, float wd, int nesterov,
+                        int first);
+void tt_f32_sgd__wasmsimd(float *p, const float *g, float *buf, size_t n, float lr, float mu, float wd,
+                          int nesterov, int first);
+
 /* Loop pragmas for code size (the wasm module has a 64 KiB budget): clang -O3 unrolls and vectorises plain loops
  * into several copies; TT_NO_UNROLL keeps a loop as written (SIMD main loops and scalar tails alike),
  * TT_UNROLL_FULL unrolls loops over register-resident accumulators. No-ops for other compilers. */
@@ -94,6 +102,7 @@ void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t 
 #define tt__fill TT_KERNEL(tt_f32_fill)
 #define tt__copy TT_KERNEL(tt_f32_copy)
 #define tt__adam TT_KERNEL(tt_f32_adam)
+#define tt__sgd TT_KERNEL(tt_f32_sgd)
 #define tt__im2col TT_KERNEL(tt_f32_im2col)
 #define tt__col2im TT_KERNEL(tt_f32_col2im)
 #define tt__maxpool TT_KERNEL(tt_f32_maxpool)

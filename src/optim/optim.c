@@ -68,17 +68,7 @@ float tt__optim_clip(const tt__optim_config *c, float *grads, size_t n) {
 /* SGD as torch.optim.SGD with dampening 0: the momentum buffer starts as the first gradient itself. */
 static void sgd_step(const tt__optim_config *c, float *p, const float *grads, float *buf, size_t n, double t,
                      float lr) {
-  const float mu = c->momentum, wd = c->weight_decay;
-  const int first = t <= 1.0;
-  for (size_t i = 0; i < n; i++) {
-    float g = grads[i];
-    if (wd != 0.0f) g += wd * p[i];
-    if (mu != 0.0f) {
-      buf[i] = first ? g : mu * buf[i] + g;
-      g = c->nesterov ? g + mu * buf[i] : buf[i];
-    }
-    p[i] -= lr * g;
-  }
+  tt__sgd(p, grads, buf, n, lr, c->momentum, c->weight_decay, c->nesterov, t <= 1.0);  // src/kernels/*/sgd.c
 }
 
 void tt__optim_step(const tt__optim_config *c, float *params, const float *grads, float *state, size_t n,

@@ -110,5 +110,9 @@ int main(void) {
           "{\"input\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 128}, {\"type\": \"relu\"}, {\"type\": "
           "\"dense\", \"units\": 10}], \"loss\": \"cross_entropy\", \"optimizer\": {\"type\": \"adam\", \"lr\": 0.001}}",
           64, 256);
+  profile("MLP 784-128-10, SGD",
+          "{\"input\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 128}, {\"type\": \"relu\"}, {\"type\": "
+          "\"dense\", \"units\": 10}], \"loss\": \"cross_entropy\", \"optimizer\": {\"type\": \"sgd\", \"lr\": 0.1}}",
+          64, 256);
   return 0;
 }

@@ -382,6 +382,31 @@ static void test_adam(void) {
       }
 }
 
+/* Every option combination (weight decay, momentum, Nesterov, first step), bit-exact with the scalar twin. */
+static void test_sgd(void) {
+  static const float cfg[][4] = {  // mu, wd, nesterov, first
+      {0, 0, 0, 0}, {0, 0.01f, 0, 0}, {0.9f, 0, 0, 1}, {0.9f, 0, 0, 0}, {0.9f, 0.01f, 1, 0}, {0.5f, 0.001f, 1, 1}};
+  for (int s = 0; s < NSIZES; s++)
+    for (int off = 0; off < 2; off++)
+      for (size_t v = 0; v < sizeof cfg / sizeof cfg[0]; v++) {
+        const size_t n = vec_sizes[s];
+        char ctx[80];
+        snprintf(ctx, sizeof ctx, "n=%zu off=%d mu=%g wd=%g nesterov=%g first=%g", n, off, cfg[v][0], cfg[v][1],
+                 cfg[v][2], cfg[v][3]);
+        float *buf[5];
+        for (int i = 0; i < 5; i++) buf[i] = xmalloc((n + 2) * 4);
+        float *p0 = buf[0] + off, *g = buf[1] + off, *b0 = buf[2] + off, *p1 = buf[3] + off, *b1 = buf[4] + off;
+        fill_special(p0, n, 0), fill_rand(g, n), fill_rand(b0, n);
+        p0[n] = b0[n] = SENTINEL;
+        memcpy(p1, p0, (n + 1) * 4), memcpy(b1, b0, (n + 1) * 4);
+        tt_f32_sgd__scalar(p0, g, b0, n, 0.05f, cfg[v][0], cfg[v][1], (int)cfg[v][2], (int)cfg[v][3]);
+        tt_f32_sgd__wasmsimd(p1, g, b1, n, 0.05f, cfg[v][0], cfg[v][1], (int)cfg[v][2], (int)cfg[v][3]);
+        compare_vec("sgd", p0, p1, n, 0.0, ctx);
+        compare_vec("sgd", b0, b1, n, 0.0, ctx);
+        for (int i = 0; i < 5; i++) free(buf[i]);
+      }
+}
+
 /* ---- max pooling -------------------------------------------------------------------------------------------- */
 
 /* Forward (max and argmax) and backward (non-overlapping windows) bit-exact against the scalar twins: window
@@ -439,6 +464,7 @@ int main(void) {
   test_eltwise();
   test_rows();
   test_adam();
+  test_sgd();
   test_conv();
   test_gemm();
   for (int i = 0; i < nstats; i++)
