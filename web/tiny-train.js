@@ -159,8 +159,8 @@ export class TinyTrain extends HTMLElement {
       this.#say(own ? 'Pretrained weights loaded: predicting now. Train to continue.' : 'Ready: press Train.');
       this.#want = c.autoplay;
       this.#sync();
-      this.#ask(this.#probe);
-      this.#redraw('map');
+      this.#ask(this.#probe, true, false);
+      this.#redraw('map'); // draws the plane too
     } catch (err) {
       if (gen === this.#gen) { this.#fail(err.message); this.#say('Not ready.'); }
     }
@@ -256,9 +256,8 @@ export class TinyTrain extends HTMLElement {
     plot(e.chart, [this.#loss, this.#test], this.#col, 'the loss appears here while training');
   }
 
-  // One batched predict over the plane's grid, then the reader's input again with the new weights. A map's first
-  // paint comes in bands of 16 rows, one a frame: it runs on cold code (wasm not tiered up, JS not optimised), ~4x
-  // slower than later paints, and all 64 rows at once made a 60-175 ms task at the first training step.
+  // One batched predict over the plane's grid, then the reader's input again with the new weights. The first paint
+  // comes in bands of 16 rows a frame: on cold code (wasm, JS) all 64 made a 60-175 ms task at the first step.
   #map() {
     const m = this.#model, pl = this.#plane, K = this.#data.classes, g = pl?.grid();
     if (m && pl && !K) pl.paint(m.predict(g), this.#col.bg);
@@ -281,11 +280,13 @@ export class TinyTrain extends HTMLElement {
       label.append(`x${k + 1} `, Object.assign(document.createElement('input'), { type: 'number', step: 'any' }));
       return label;
     }));
-    this.#ask(Array.from(d.testX.subarray(0, d.features)));
+    this.#ask(Array.from(d.testX.subarray(0, d.features)), true, false);
+    this.#redraw('map'); // the first draw (canvas context, layout) in a frame, not in the page's load task
   }
 
-  // The model's answer for the reader's input v and, when the reader moved it, how long predict() took.
-  #ask(v, timed = true) {
+  // The model's answer for the reader's input v and, when the reader moved it, how long predict() took; draw: the
+  // plane now (false when a #map frame is due).
+  #ask(v, timed = true, draw = true) {
     const m = this.#model, d = this.#data, e = this.#e;
     if (!v || !d) return;
     this.#probe = v = v.slice(0, d.features);
@@ -310,7 +311,7 @@ export class TinyTrain extends HTMLElement {
         e.out.replaceChildren(sw, `class ${k} (${pct(out[k])})`);
       } else e.out.textContent = `y = ${fmt(out[0])}`;
     }
-    this.#plane?.draw(d.x, d.y, d.classes ? v : out && [v[0], out[0]], this.#col);
+    if (draw) this.#plane?.draw(d.x, d.y, d.classes ? v : out && [v[0], out[0]], this.#col);
   }
 
   #theme() {

@@ -21,9 +21,8 @@ export class Plane {
     return g;
   }
 
-  // out: probabilities (rows * res, K) of the grid rows from row0 on, or values (res); bg: '#rrggbb'. Plain loops,
-  // one reused ImageData: this runs at the first training step on code not yet optimised, where per-pixel closures
-  // cost ~15 ms. `rows`: how far the first paint has come (the widget paints it in bands of rows).
+  // out: probabilities (rows * res, K) of grid rows row0.., or values (res); bg: '#rrggbb'. Plain loops: the first
+  // paints run unoptimised. rows: how far the first paint has come (the widget paints it in bands).
   paint(out, bg, row0 = 0) {
     this.out = out;
     const K = this.classes, base = rgb(bg), cols = COLORS.map(rgb), img = (this.img ??= new ImageData(this.res, this.res));
