@@ -71,6 +71,7 @@ static void record(kstat *s, double err, int ok, const char *what) {
 /* One GEMM case: ta, tb, M, N, K, beta; `pad` extra floats per row (lda/ldb/ldc wider than the matrix) and
  * `off` floats of offset from a 16-byte-aligned allocation. Tolerance: |simd - scalar| <= 1e-5 sqrt(K) * s,
  * where s = Σ_p |op(A)ᵢₚ op(B)ₚⱼ| + |beta Cᵢⱼ| bounds the magnitudes summed (so cancellation is no excuse). */
+static int gemm_sparse_a;  // 1: A has long runs of zeros
 static void check_gemm(int ta, int tb, int M, int N, int K, float beta, int pad, int off) {
   kstat *st = stat_for("gemm");
   const int ra = ta ? K : M, ca = ta ? M : K, rb = tb ? N : K, cb = tb ? K : N;
@@ -80,6 +81,9 @@ static void check_gemm(int ta, int tb, int M, int N, int K, float beta, int pad,
   float *Cref = xmalloc(nc * 4), *Csimd = xmalloc(nc * 4), *Cabs = xmalloc(nc * 4);
   fill_rand(A, na);
   fill_rand(B, nb);
+  // sparse A (zero runs as in an image's background; the batch-1 GEMV skips all-zero chunks of x): +-0 runs
+  for (size_t i = 0; i < na && gemm_sparse_a; i++)
+    if ((i / 9) % 3 != 2) A[i] = (i / 9) % 2 ? -0.0f : 0.0f;
   for (size_t i = 0; i < na; i++) Aabs[i] = fabsf(A[i]);
   for (size_t i = 0; i < nb; i++) Babs[i] = fabsf(B[i]);
   // C: sentinel everywhere, then the M×N window random (beta 1) or NaN (beta 0 must not read it)
@@ -160,6 +164,13 @@ static void test_gemm(void) {
                                   {513, 300, 520}};
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
     check_gemm_all_forms(shapes[s][0], shapes[s][1], shapes[s][2], (int)(s % 2), (int)(s % 2));
+  // sparse inputs: the batch-1 GEMV lists x's nonzero chunks (and falls back to all of them past 3/4 or K > 4096)
+  gemm_sparse_a = 1;
+  for (int K = 1; K <= 40; K += 3) check_gemm_all_forms(1, 13, K, K % 2, K % 3 == 1);
+  check_gemm_all_forms(1, 128, 784, 0, 1);
+  check_gemm_all_forms(1, 5, 4100, 1, 0);
+  check_gemm_all_forms(3, 1, 300, 0, 0);
+  gemm_sparse_a = 0;
   // K = 0: C = beta * C (the packed path, and both vector paths)
   check_gemm_all_forms(5, 9, 0, 1, 1);
   check_gemm_all_forms(1, 9, 0, 0, 0);

@@ -122,8 +122,28 @@ static void gemm_pack(float *dst, const float *src, size_t sk, size_t sq, int kc
 /* y[j*incy] = (beta ? y : 0) + Σ_p x[p*incx] · B[p*sp + j*sj] for j < N: a GEMV that reads B once, for M == 1
  * (and N == 1 through Cᵀ = op(B)ᵀ · op(A)ᵀ). 16 outputs at a time when B's rows are contiguous in j, 4 dot
  * products at a time when they are contiguous in p, plain loops for the rest. */
+static int gemv_chunks[1024];  // offsets of x's 4-float chunks that are not all zero, for the dot products
+
+/* dot[u] += x[q : q+4] · b[u][q : q+4] for the GV rows (lane-wise partial sums) */
+static inline void gemv_dot4(v128_t *dot, const float *x, const float *const *b, int q) {
+  const v128_t xv = wasm_v128_load(x + q);
+  TT_UNROLL_FULL
+  for (int u = 0; u < GV; u++) dot[u] = wasm_f32x4_add(dot[u], wasm_f32x4_mul(xv, wasm_v128_load(b[u] + q)));
+}
+
 static void gemm_gemv(int N, int K, const float *x, size_t incx, const float *B, size_t sp, size_t sj, float beta,
                       float *y, size_t incy) {
+  // Inputs of batch-1 inference are often sparse (a digit is ~80% zero pixels): the dot products skip the chunks
+  // of x that are all ±0, listed once per call, when at most 3/4 of the chunks are left. Skipped terms are ±0
+  // added to sums that start at +0, so the results are the same (unless B holds an inf or NaN).
+  int nz = -1;  // listed chunks, or -1: all of them, in order
+  if (sp == 1 && incx == 1 && K <= 4 * 1024) {
+    nz = 0;
+    TT_NO_UNROLL
+    for (int q = 0; q + 4 <= K; q += 4)
+      if (wasm_v128_any_true(wasm_f32x4_ne(wasm_v128_load(x + q), wasm_f32x4_splat(0.0f)))) gemv_chunks[nz++] = q;
+    if (4 * nz > 3 * (K / 4)) nz = -1;
+  }
   int j = 0;
   float t[16] __attribute__((aligned(16)));
   int nt = 0;  // outputs computed into t for j .. j+nt-1
@@ -153,12 +173,13 @@ static void gemm_gemv(int N, int K, const float *x, size_t incx, const float *B,
         dot[u] = wasm_f32x4_splat(0.0f);
       }
       int p = 0;
-      TT_NO_UNROLL
-      for (; p + 4 <= K; p += 4) {
-        const v128_t xv = wasm_v128_load(x + p);
-        TT_UNROLL_FULL
-        for (int u = 0; u < GV; u++) dot[u] = wasm_f32x4_add(dot[u], wasm_f32x4_mul(xv, wasm_v128_load(b[u] + p)));
+      if (nz >= 0) {
+        TT_NO_UNROLL
+        for (int c = 0; c < nz; c++) gemv_dot4(dot, x, b, gemv_chunks[c]);
+        p = K & ~3;
       }
+      TT_NO_UNROLL
+      for (; p + 4 <= K; p += 4) gemv_dot4(dot, x, b, p);
       // horizontal sums, 4 at a time: transpose 4 accumulators and add, t[u] = Σ lanes of dot[u]
       TT_UNROLL_FULL
       for (int u = 0; u < GV; u += 4) {
