@@ -5,13 +5,16 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { startBrowser, openPage, checkLongTasks, LONG_TASK_LIMIT_MS } from './helpers.mjs';
+import { startBrowser, openPage, checkLongTasks } from './helpers.mjs';
 import { firstStep, trainingWindow, latency } from '../../bench/budgets.mjs';
 
 const LOADS = 3;         // fresh page loads; the median is checked
 const TRAIN_MS = 5000;   // training watched for long tasks and memory growth
 const LIMIT = {
   firstStepMs: 2000,     // budget 500 ms
+  // budget none > 50 ms. The widget's first paint on cold code (ICU's first load, unoptimised map paint) made one
+  // 60-175 ms task at the first step; spread over frames, each frame's work measured < 30 ms even at load 6.
+  longTaskMs: 100,
   predictUs: 50,         // budget 10 µs
   heatmapMs: 15,         // budget 3 ms; relu, the widget's default hidden layers
   // tanh (DESIGN.md's example spec) runs libm's scalar tanhf on every hidden value: about 8 ms on a quiet machine
@@ -45,9 +48,9 @@ test(`page load to the first training step: median of ${LOADS} fresh loads < ${L
     `(median of ${times.map(Math.round).join(', ')}), limit ${LIMIT.firstStepMs} ms (${loadNote()})`);
 });
 
-// helpers.mjs's checkLongTasks holds them to LONG_TASK_LIMIT_MS (200 ms; the budget is none > 50 ms) unless the
-// machine is overloaded; it reads window.__longTasks, here only the tasks after the first progress event.
-test(`${TRAIN_MS / 1000} s of training after the first progress event: steps advance, no main-thread task > ${LONG_TASK_LIMIT_MS} ms`, async () => {
+// helpers.mjs's checkLongTasks holds them to the limit unless the machine is overloaded; it reads
+// window.__longTasks, here only the tasks after the first progress event.
+test(`${TRAIN_MS / 1000} s of training after the first progress event: steps advance, no main-thread task > ${LIMIT.longTaskMs} ms`, async () => {
   assert.ok(last, 'needs the page of the first test');
   watched = await trainingWindow(last.page, env.origin, TRAIN_MS);
   const { steps } = watched;
@@ -55,7 +58,7 @@ test(`${TRAIN_MS / 1000} s of training after the first progress event: steps adv
     `tasks before the first step`);
   assert.ok(steps[1] > steps[0], `training did not advance: step ${steps[0]} at the first snapshot, ${steps[1]} at the end`);
   await last.page.evaluate((t) => { window.__longTasks = t; }, watched.longTasks);
-  await checkLongTasks(last.page, 'long tasks while training');
+  await checkLongTasks(last.page, 'long tasks while training', { limitMs: LIMIT.longTaskMs });
 });
 
 test('no wasm memory growth after the first snapshot: the page predictor and the worker', () => {
