@@ -29,6 +29,7 @@ export class TrainingSession {
     Object.assign(this, { Model, post, now, schedule, rates });
     this.model = null;
     this.running = this.dead = false; // dead: after a trap the wasm instance can no longer be trusted
+    this.run = 0;                     // id of the current run: a chunk of an earlier run, still queued, stops
     this.queue = Promise.resolve();
   }
 
@@ -116,14 +117,15 @@ export class TrainingSession {
       this.running = true;
       this.runStart = this.now();
       this.rateMark = { t: this.runStart, samples: this.samplesSeen };
-      this.schedule(() => this._chunk());
+      const run = ++this.run; // start, pause, start in one turn: the first run's queued chunk must not run too
+      this.schedule(() => this._chunk(run));
     }
     return { step: this.step };
   }
 
   // One chunk: logEvery-step units until the chunk's time is used up, then report and yield.
-  _chunk() {
-    if (!this.running || this.dead) return;
+  _chunk(run) {
+    if (!this.running || this.dead || run !== this.run) return;
     const t0 = this.now();
     try {
       do {
@@ -138,7 +140,7 @@ export class TrainingSession {
     if (this.step >= this.maxSteps) return this._halt('finished');
     if (progress.due(t1)) this._progress(false);
     if (snapshot.due(t1)) this._postSnapshot();
-    this.schedule(() => this._chunk());
+    this.schedule(() => this._chunk(run));
   }
 
   _trainUnit(n) {
@@ -266,7 +268,7 @@ export class TrainingSession {
   _reset(msg) {
     const wasRunning = this.running;
     this.running = false;
-    this.model.reset(msg.seed ?? 0);
+    this.model.reset(msg.seed ?? this.model.spec?.seed ?? 1); // no seed: the spec's, as Model.reset() and init
     // Setting the data again restarts the core's seeded shuffling too, so the run repeats from step 0.
     this.model.setData(this.data.x, this.data.y);
     this._clearCounters(0);
