@@ -38,14 +38,19 @@ export class Trainer extends EventTarget {
       this._emit('ready', info);
       return info;
     } catch (err) {
-      this._emit('error', { message: err.message, kind: 'init', fatal: false });
+      if (!this.disposed) this._emit('error', { message: err.message, kind: 'init', fatal: false });
       throw err;
     }
   }
 
   async _makePredictor() {
     const Model = this.ModelClass || (await import('../wasm/tinytrain.js')).Model;
-    this.predictor = await Model.create(this.spec);
+    const predictor = await Model.create(this.spec);
+    if (this.disposed) { // disposed while it was being made: nobody would ever free it
+      predictor.dispose();
+      throw new Error('this Trainer was disposed');
+    }
+    this.predictor = predictor;
   }
 
   // Starts a worker, waits for `ready`, sends init; resolves with the init result.
@@ -147,6 +152,7 @@ export class Trainer extends EventTarget {
   async _request(type, fields, transfer) {
     if (this.disposed) throw new Error('this Trainer was disposed');
     await this.alive;
+    if (this.disposed) throw new Error('this Trainer was disposed'); // while waiting: the worker is gone
     return this.client.send(type, fields, transfer);
   }
 
@@ -210,6 +216,7 @@ export class Trainer extends EventTarget {
     this.worker?.terminate();
     this.worker = null;
     this.client?.rejectAll('the Trainer was disposed');
+    this._abortSpawn?.(new Error('this Trainer was disposed')); // a boot waiting for `ready` fails instead of hanging
     this.predictor?.dispose();
     this.predictor = null;
   }
