@@ -60,6 +60,8 @@ function check(status) {
 
 // Lends fn a block of `bytes` bytes of wasm memory; freed when fn returns or throws.
 function withAlloc(bytes, fn) {
+  // tt_alloc takes a 32-bit size_t: a bigger count would wrap to a small block that C then writes past
+  if (!(bytes <= 0xffffffff)) throw new RangeError(`out of memory: ${bytes} bytes are more than wasm32 can address`);
   const ptr = wasm.tt_alloc(bytes);
   if (!ptr) throw new Error(`out of memory: could not allocate ${bytes} bytes`);
   try {
