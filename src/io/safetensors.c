@@ -483,8 +483,9 @@ static int st_apply(tt_model *m, const st_file *f) {
 
   // values: convert into a scratch copy first, so a NaN in the last tensor cannot leave the model half-loaded
   float *tmp = NULL;
+  size_t tmp_bytes = tt__mul(total ? total : 1, sizeof(float)); // freed with the same count: the limit's accounting
   if (status == TT_OK) {
-    tmp = tt__malloc(tt__mul(total ? total : 1, sizeof(float)));
+    tmp = tt__malloc(tmp_bytes);
     if (!tmp) status = tt_last_status();
   }
   size_t at = 0;
@@ -507,7 +508,7 @@ static int st_apply(tt_model *m, const st_file *f) {
   }
   if (status == TT_OK)
     for (int j = 0, at = 0; j < n_ex; at += (int)ex[j].count, j++) memcpy(ex[j].dst, tmp + at, ex[j].count * sizeof(float));
-  if (tmp) tt__free(tmp, total * sizeof(float));
+  if (tmp) tt__free(tmp, tmp_bytes);
   tt__free(ts, ts_bytes);
   return status;
 }
