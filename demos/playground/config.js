@@ -147,10 +147,11 @@ export function configFromSpec(spec, current) {
     }
   });
   if (layers.length > MAX_LAYERS) throw new Error(`${layers.length} hidden layers; the editor has at most ${MAX_LAYERS}`);
-  const o = spec.optimizer || {};
+  const o = { type: 'adam', ...spec.optimizer }; // absent fields are the core's defaults (src/model/spec.c)
   const momentum = o.type === 'sgd' && o.momentum ? 'momentum' : o.type;
   const base = {
-    ...cloneConfig(current), layers, loss: spec.loss, optimizer: momentum, lr: o.lr ?? current.lr, seed: spec.seed ?? 1,
+    ...cloneConfig(current), layers, loss: spec.loss, optimizer: momentum, lr: o.lr ?? (o.type === 'sgd' ? 0.01 : 0.001),
+    seed: spec.seed ?? 1,
   };
   // The current dataset first, then every other (spiral with 2 or 3 arms).
   const candidates = [{ dataset: current.dataset, arms: current.arms }];
