@@ -17,7 +17,7 @@
  *   a small temporary tile, of which only the valid part is added to C. The kernel is not inlined into the
  *   driver: inlined, V8 spilled the accumulators (2.4x slower).
  * - Vector-shaped products (M == 1, or N == 1 with a contiguous operand: batch-1 inference) skip packing and
- *   run a GEMV that reads the weights once.
+ *   run a GEMV that reads the weights once, skipping the all-zero 4-float chunks of x (sparse inputs: digits).
  *
  * Memory: the packing buffers are fixed static arrays (KC·NC + MC·KC floats, 224 KiB); nothing is allocated
  * per call, so training steps never grow the wasm memory. Not reentrant (neither is the rest of the core:
