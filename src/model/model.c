@@ -524,6 +524,8 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value) {
     if (c->type != TT_OPT_SGD && !strcmp(name, "momentum"))
       return tt__fail(TT_ERR_STATE, "momentum: only sgd has momentum (this model uses %s)",
                       c->type == TT_OPT_ADAM ? "adam" : "adamw");
+    if (c->type == TT_OPT_SGD && (!strcmp(name, "beta1") || !strcmp(name, "beta2") || !strcmp(name, "eps")))
+      return tt__fail(TT_ERR_STATE, "%s: only adam and adamw have %s (this model uses sgd)", name, name);
     *fields[i].field = (float)value;
     return TT_OK;
   }
