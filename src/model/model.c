@@ -521,11 +521,10 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value) {
     if (strcmp(name, fields[i].name) != 0) continue;
     if (!isfinite(value) || value < fields[i].lo || value > fields[i].hi || (fields[i].lo_open && value <= 0))
       return tt__fail(TT_ERR_STATE, "%s: %g is out of range", name, value);
-    if (c->type != TT_OPT_SGD && !strcmp(name, "momentum"))
-      return tt__fail(TT_ERR_STATE, "momentum: only sgd has momentum (this model uses %s)",
-                      c->type == TT_OPT_ADAM ? "adam" : "adamw");
-    if (c->type == TT_OPT_SGD && (!strcmp(name, "beta1") || !strcmp(name, "beta2") || !strcmp(name, "eps")))
-      return tt__fail(TT_ERR_STATE, "%s: only adam and adamw have %s (this model uses sgd)", name, name);
+    int adam_only = i >= 3 && i <= 5; /* beta1, beta2, eps; momentum (i = 1) is sgd's only */
+    if ((c->type == TT_OPT_SGD) == adam_only && (adam_only || i == 1))
+      return tt__fail(TT_ERR_STATE, "%s: only %s %s (this model uses %s)", name, adam_only ? "adam and adamw have" :
+                      "sgd has", name, c->type == TT_OPT_SGD ? "sgd" : c->type == TT_OPT_ADAM ? "adam" : "adamw");
     *fields[i].field = (float)value;
     return TT_OK;
   }
