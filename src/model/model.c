@@ -194,7 +194,7 @@ static int reserve(tt_model *m, int B) {
   if (!block) {
     const char *why = tt_last_error(), *prefix = "out of memory: ";
     if (!strncmp(why, prefix, strlen(prefix))) why += strlen(prefix);
-    tt__fail(TT_ERR_MEMORY, "out of memory: a batch of %d samples needs %.1f MiB of activations; %s", B,
+    tt__fail(TT_ERR_MEMORY, "out of memory: batches of up to %d samples need %.1f MiB of activations; %s", B,
              (double)bytes / (1024.0 * 1024.0), why);
     return TT_ERR_MEMORY;
   }

@@ -67,7 +67,7 @@ test('setMemoryLimit: models, data sets and batches over the cap are refused wit
     const x = new Float32Array(2 * 20000), y = new Int32Array(20000);
     m.setData(x, y);
     assert.throws(() => m.trainSteps(1, 20000), {
-      message: /^out of memory: a batch of 20000 samples needs 78\.8 MiB of activations; needs 78\.8 MiB more, the limit is 2\.0 MiB \(\d+\.\d MiB in use\)$/,
+      message: /^out of memory: batches of up to 20000 samples need 78\.8 MiB of activations; needs 78\.8 MiB more, the limit is 2\.0 MiB \(\d+\.\d MiB in use\)$/,
     });
     assert.throws(() => Model.setMemoryLimit(-1), { name: 'RangeError', message: 'setMemoryLimit: expected an integer from 0 to 4294967295, got -1' });
     m.setData(DATA.x, DATA.y);
