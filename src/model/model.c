@@ -3,6 +3,7 @@
  * the public tt_model_* API of src/tinytrain.h except weight files (src/io/). Nothing allocates inside a
  * training step: buffers are reserved before the step loop starts. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "../kernels/kernels.h"
@@ -303,10 +304,8 @@ static void checkpoint(tt_model *m) {
 }
 
 static int diverged(tt_model *m, const char *what, double value) {
-  char shown[32];
-  if (isfinite(value)) tt__snprintf(shown, sizeof shown, "%.3g", value);
-  else tt__snprintf(shown, sizeof shown, "%s", isnan(value) ? "nan" : value > 0 ? "inf" : "-inf");
-  tt__fail(TT_ERR_DIVERGED, "diverged at step %.0f (%s = %s): try a lower learning rate", m->step + 1, what, shown);
+  /* %g writes nan, inf and -inf as they are */
+  tt__fail(TT_ERR_DIVERGED, "diverged at step %.0f (%s = %.3g): try a lower learning rate", m->step + 1, what, value);
   memcpy(m->params, m->checkpoint, m->param_count * sizeof(float));
   memcpy(m->opt_state, m->checkpoint + m->param_count, 2 * m->param_count * sizeof(float));
   m->step = m->checkpoint_step;
@@ -511,21 +510,26 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value) {
     return TT_OK;
   }
   tt__optim_config *c = &m->spec.optim;
-  struct { const char *name; float *field; double lo, hi; int lo_open; } fields[] = {
-      {"lr", &c->lr, 0, 1e9, 1},          {"momentum", &c->momentum, 0, 0.999999, 0},
-      {"weight_decay", &c->weight_decay, 0, 1e9, 0}, {"beta1", &c->beta1, 0, 0.999999, 0},
-      {"beta2", &c->beta2, 0, 0.999999, 0}, {"eps", &c->eps, 0, 1, 1},
-      {"clip_norm", &c->clip_norm, 0, 1e9, 0},
+  /* static: a table built on the stack at each call cost ~300 bytes of wasm to fill */
+  static const struct { const char *name; unsigned char offset, lo_open; double hi; } fields[] = {
+      {"lr", offsetof(tt__optim_config, lr), 1, 1e9},
+      {"momentum", offsetof(tt__optim_config, momentum), 0, 0.999999},
+      {"weight_decay", offsetof(tt__optim_config, weight_decay), 0, 1e9},
+      {"beta1", offsetof(tt__optim_config, beta1), 0, 0.999999},
+      {"beta2", offsetof(tt__optim_config, beta2), 0, 0.999999},
+      {"eps", offsetof(tt__optim_config, eps), 1, 1},
+      {"clip_norm", offsetof(tt__optim_config, clip_norm), 0, 1e9},
   };
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
     if (strcmp(name, fields[i].name) != 0) continue;
-    if (!isfinite(value) || value < fields[i].lo || value > fields[i].hi || (fields[i].lo_open && value <= 0))
+    /* every lower bound is 0 */
+    if (!isfinite(value) || value < 0 || value > fields[i].hi || (fields[i].lo_open && value <= 0))
       return tt__fail(TT_ERR_STATE, "%s: %g is out of range", name, value);
     int adam_only = i >= 3 && i <= 5; /* beta1, beta2, eps; momentum (i = 1) is sgd's only */
     if ((c->type == TT_OPT_SGD) == adam_only && (adam_only || i == 1))
       return tt__fail(TT_ERR_STATE, "%s: only %s %s (this model uses %s)", name, adam_only ? "adam and adamw have" :
                       "sgd has", name, c->type == TT_OPT_SGD ? "sgd" : c->type == TT_OPT_ADAM ? "adam" : "adamw");
-    *fields[i].field = (float)value;
+    *(float *)((char *)c + fields[i].offset) = (float)value;
     return TT_OK;
   }
   return tt__fail(TT_ERR_STATE,
