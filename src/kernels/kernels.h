@@ -75,6 +75,24 @@ void tt_f32_sgd__scalar(float *p, const float *g, float *buf, size_t n, float lr
 void tt_f32_sgd__wasmsimd(float *p, const float *g, float *buf, size_t n, float lr, float mu, float wd,
                           int nesterov, int first);
 
+/* y = tanh(x), within 2e-7 of libm's tanhf (float32 accuracy), in place allowed. |x| < 0.625: the odd polynomial
+ * |x| + |x|³·R(x²); otherwise 1 - 2/(e^2|x| + 1) with e^t = 2^k·P(t - k·ln2) (|x| clamped to 10, where tanh is
+ * 1.0f); then x's sign (tanh(-0) = -0); NaN passes through. The twins run the same float operations in the same
+ * order. */
+void tt_f32_tanh__scalar(float *y, const float *x, size_t n);
+void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n);
+/* Constants shared by the twins: R's coefficients (least-squares fit on [0, 0.625], highest first), ln2 in two
+ * parts (k·ln2_hi is exact for k < 32), and the switch point. */
+#define TT_TANH_SMALL 0.625f
+#define TT_TANH_R4 -0.00568928849f
+#define TT_TANH_R3 0.0206235740f
+#define TT_TANH_R2 -0.0537345819f
+#define TT_TANH_R1 0.133313775f
+#define TT_TANH_R0 -0.333332807f
+#define TT_TANH_LOG2E 1.44269504f
+#define TT_TANH_LN2_HI 0.693145751953125f
+#define TT_TANH_LN2_LO 1.42860682e-6f
+
 /* Loop pragmas for code size (the wasm module has a 64 KiB budget): clang -O3 unrolls and vectorises plain loops
  * into several copies; TT_NO_UNROLL keeps a loop as written (SIMD main loops and scalar tails alike),
  * TT_UNROLL_FULL unrolls loops over register-resident accumulators. No-ops for other compilers. */
@@ -103,6 +121,7 @@ void tt_f32_sgd__wasmsimd(float *p, const float *g, float *buf, size_t n, float 
 #define tt__copy TT_KERNEL(tt_f32_copy)
 #define tt__adam TT_KERNEL(tt_f32_adam)
 #define tt__sgd TT_KERNEL(tt_f32_sgd)
+#define tt__tanh TT_KERNEL(tt_f32_tanh)
 #define tt__im2col TT_KERNEL(tt_f32_im2col)
 #define tt__col2im TT_KERNEL(tt_f32_col2im)
 #define tt__maxpool TT_KERNEL(tt_f32_maxpool)

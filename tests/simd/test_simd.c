@@ -47,7 +47,7 @@ typedef struct {
   double max_err;
   int cases, fails;
 } kstat;
-static kstat stats[16];
+static kstat stats[24];
 static int nstats;
 static kstat *stat_for(const char *name) {
   for (int i = 0; i < nstats; i++)
@@ -263,6 +263,44 @@ static void test_eltwise(void) {
         tt_f32_scale__scalar(r, -0.37f, n);
         tt_f32_scale__wasmsimd(g, -0.37f, n);
         compare_vec("scale", r, g, n, 0.0, ctx);
+
+        // tanh (in place too): random values over [-12, 12) with the edges mixed in: +-0, +-tiny (subnormal
+        // too), +-large, +-inf, NaN, and the switch point 0.625 between the two formulas
+        {
+          static const float edges[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 1e-45f, -1e-40f, 30.0f, -1e30f, INFINITY,
+                                        -INFINITY, NAN, 0.625f, -0.62499994f, 9.0f, -10.0f, 20.0f};
+          fill_rand(xs, n);
+          for (size_t i = 0; i < n; i++) xs[i] = i % 3 == 2 ? edges[(i / 3 + s) % 16] : 12.0f * xs[i];
+          xs[n] = SENTINEL;
+          memcpy(r, xs, (n + 1) * 4);
+          memcpy(g, xs, (n + 1) * 4);
+          tt_f32_tanh__scalar(r, r, n);
+          if (inplace) tt_f32_tanh__wasmsimd(g, g, n);
+          else {
+            fill(ys, n + 1, SENTINEL);
+            tt_f32_tanh__wasmsimd(ys, xs, n);
+            memcpy(g, ys, (n + 1) * 4);
+          }
+          // bit-exact, NaN payloads and -0 included (compare_vec counts any NaN as an error), sentinel kept
+          size_t diff = 0;
+          while (diff <= n && same_bits(r[diff], g[diff])) diff++;
+          char at_what[120];
+          snprintf(at_what, sizeof at_what, "%s: first differing bits at [%zu] of %zu (got %.9g, want %.9g)", ctx,
+                   diff, n, diff <= n ? (double)g[diff] : 0.0, diff <= n ? (double)r[diff] : 0.0);
+          record(stat_for("tanh"), diff <= n ? 1.0 : 0.0, diff > n, at_what);
+          // and the reference itself against libm (abs error; NaN in, NaN out)
+          kstat *st = stat_for("tanh_vs_libm");
+          double worst = 0.0;
+          size_t at = 0;
+          for (size_t i = 0; i < n; i++) {
+            const double e = isnan(xs[i]) ? (isnan(r[i]) ? 0.0 : INFINITY) : fabs((double)r[i] - tanhf(xs[i]));
+            if (!(e <= worst)) worst = e, at = i;
+          }
+          char what[160];
+          snprintf(what, sizeof what, "%s: |err| %.3g at x = %.9g (got %.9g, tanhf %.9g)", ctx, worst,
+                   (double)xs[at], (double)r[at], (double)tanhf(xs[at]));
+          record(st, worst, worst <= 2e-7, what);
+        }
 
         // fill and copy (not in place: copy's buffers must not overlap); the output starts as NaN
         if (!inplace) {
