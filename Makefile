@@ -32,6 +32,8 @@ WASM_LDFLAGS := -Oz --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH -sINITIAL
 KERNEL_SRC := $(filter src/kernels/%,$(CORE_SRC)) $(SIMD_SRC)
 WASM_OBJ   := $(patsubst %.c,build/wasm/%.o,$(CORE_SRC) $(SIMD_SRC))
 WASM_BUDGET := 65536
+WASM_FEATURES := --enable-simd --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
+                 --enable-bulk-memory
 
 .PHONY: all native wasm data test test-c test-simd test-torch test-js test-e2e test-fuzz test-cli demo dist bench fuzz deps \
         deps-build deps-npm deps-test clean
@@ -82,6 +84,8 @@ build/wasm/%.o: %.c $(HEADERS) | deps-build
 wasm/tinytrain.wasm: $(WASM_OBJ)
 	@echo "  LINK    $@"
 	@$(EMCC) $(WASM_LDFLAGS) $(WASM_OBJ) -o $@
+	@# a second binaryen pass to a fixed point folds what emcc's single pass leaves (~300 bytes)
+	@wasm-opt -Oz --converge $(WASM_FEATURES) $@ -o $@
 	@size=$$(stat -c %s $@); echo "wasm/tinytrain.wasm: $$size bytes (budget $(WASM_BUDGET))"; \
 	  if [ $$size -gt $(WASM_BUDGET) ]; then echo "WARNING: wasm/tinytrain.wasm is over its budget" >&2; fi
 
