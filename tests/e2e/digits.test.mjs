@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startBrowser, openPage, screenshot, waitForValue, LONG_TASK_OBSERVER, checkLongTasks } from './helpers.mjs';
+import { startBrowser, openPage, screenshot, waitForValue, LONG_TASK_OBSERVER, checkLongTasks, drawImage } from './helpers.mjs';
 import { loadMnistNode } from '../../tools/mnist-data.mjs';
 
 const heldOut = loadMnistNode('test');
@@ -36,27 +36,8 @@ async function openDigits() {
   return { page, context, errors };
 }
 
-// Draws held-out digit i as mouse strokes: each horizontal run of inked pixels becomes one stroke across the
-// matching cells of the pad. Returns the number of strokes.
-async function drawDigit(page, i) {
-  const box = await page.locator('#pad').boundingBox();
-  const cell = box.width / 28;
-  let strokes = 0;
-  for (let r = 0; r < 28; r++) {
-    for (let c = 0; c < 28;) {
-      if (heldOut.x[i * 784 + r * 28 + c] <= INK) { c++; continue; }
-      const c0 = c;
-      while (c < 28 && heldOut.x[i * 784 + r * 28 + c] > INK) c++;
-      const y = box.y + (r + 0.5) * cell;
-      await page.mouse.move(box.x + (c0 + 0.5) * cell, y);
-      await page.mouse.down();
-      await page.mouse.move(box.x + (c - 0.5) * cell, y, { steps: 2 });
-      await page.mouse.up();
-      strokes++;
-    }
-  }
-  return strokes;
-}
+// Held-out digit i drawn as mouse strokes on the pad.
+const drawDigit = (page, i) => drawImage(page, '#pad', heldOut.x.subarray(i * 784, (i + 1) * 784), { ink: INK });
 
 let shared; // the page of the first test, reused by the next ones
 

@@ -99,3 +99,28 @@ export async function checkLongTasks(page, label, { limitMs = LONG_TASK_LIMIT_MS
     `load average ${load.toFixed(1)} on ${cores} cores)`);
   return tasks;
 }
+
+// ---- drawing on a 28x28 pad ------------------------------------------------------------------------------------
+
+/**
+ * Draws a 28x28 image (784 values in [0, 1]) onto the pad matched by `padSelector` with the mouse: each horizontal
+ * run of pixels above `ink` becomes one stroke across the matching cells. Returns the number of strokes.
+ */
+export async function drawImage(page, padSelector, pixels, { ink = 0.5 } = {}) {
+  const box = await page.locator(padSelector).boundingBox(), cell = box.width / 28;
+  let strokes = 0;
+  for (let r = 0; r < 28; r++) {
+    for (let c = 0; c < 28;) {
+      if (pixels[r * 28 + c] <= ink) { c++; continue; }
+      const c0 = c;
+      while (c < 28 && pixels[r * 28 + c] > ink) c++;
+      const y = box.y + (r + 0.5) * cell;
+      await page.mouse.move(box.x + (c0 + 0.5) * cell, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + (c - 0.5) * cell, y, { steps: 2 });
+      await page.mouse.up();
+      strokes++;
+    }
+  }
+  return strokes;
+}

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, LAUNCH_ARGS, openPage, screenshot, waitForValue } from './helpers.mjs';
+import { CHROMIUM, LAUNCH_ARGS, openPage, screenshot, waitForValue, drawImage } from './helpers.mjs';
 import { MIME, resolveUnder } from '../../tools/serve.mjs';
 import { buildDist, BUDGETS } from '../../tools/dist.mjs';
 import { loadMnistNode } from '../../tools/mnist-data.mjs';
@@ -98,26 +98,8 @@ const shadow = (page, id, sel, what = 'textContent') =>
 const eventOf = (page, id, type, what, timeoutMs = 60000) => waitForValue(page, ([i, t]) => window.ttLog.events.find((e) => e.id === i && e.type === t),
   [id, type], { what, timeoutMs });
 
-// Held-out digit i drawn as mouse strokes on widget id's pad: each horizontal run of inked MNIST pixels becomes one
-// stroke across the matching cells. Returns the number of strokes.
-async function drawDigit(page, id, i) {
-  const box = await page.locator(`#${id} canvas.pad`).boundingBox(), cell = box.width / 28;
-  let strokes = 0;
-  for (let r = 0; r < 28; r++) {
-    for (let c = 0; c < 28;) {
-      if (heldOut.x[i * 784 + r * 28 + c] <= INK) { c++; continue; }
-      const c0 = c;
-      while (c < 28 && heldOut.x[i * 784 + r * 28 + c] > INK) c++;
-      const y = box.y + (r + 0.5) * cell;
-      await page.mouse.move(box.x + (c0 + 0.5) * cell, y);
-      await page.mouse.down();
-      await page.mouse.move(box.x + (c - 0.5) * cell, y, { steps: 2 });
-      await page.mouse.up();
-      strokes++;
-    }
-  }
-  return strokes;
-}
+// Held-out digit i drawn as mouse strokes on widget id's pad.
+const drawDigit = (page, id, i) => drawImage(page, `#${id} canvas.pad`, heldOut.x.subarray(i * 784, (i + 1) * 784), { ink: INK });
 
 test('the digits code is loaded on demand only: the widget JS stays within budget and dist/ ships MNIST', () => {
   const by = Object.fromEntries(built.files.map((f) => [f.name, f]));
