@@ -268,7 +268,8 @@ function showProgress(now, force = false) {
   setStat('stat-test-loss', fixed(p.testLoss), p.testLoss);
   setStat('stat-acc', pct(p.accuracy), p.accuracy);
   setStat('stat-test-acc', pct(p.testAccuracy), p.testAccuracy);
-  if (p.running) setStatus('training…');
+  // p may predate a worker's death (the frame loop shows it late): the Trainer knows whether it still runs.
+  if (p.running && trainer?.running) setStatus('training…');
 }
 
 function bindControls() {

@@ -70,8 +70,14 @@ test('worker.terminate() mid-training: an error is shown, a new worker resumes f
     info.step = t.lastSnapshot.step;
     return info;
   });
-  await waitForValue(page, (s) => document.getElementById('status').textContent === `restarted at step ${s}; paused`,
-    before.step, { what: `"restarted at step ${before.step}; paused" (the last snapshot)`, timeoutMs: 15000 });
+  try {
+    await waitForValue(page, (s) => document.getElementById('status').textContent === `restarted at step ${s}; paused`,
+      before.step, { what: `"restarted at step ${before.step}; paused" (the last snapshot)`, timeoutMs: 15000 });
+  } catch (err) { // say what the page shows instead
+    const shown = await page.evaluate(() => ({ status: document.getElementById('status').textContent,
+      message: document.getElementById('message').textContent, restarts: window.playground.trainer.restarts.length }));
+    throw new Error(`${err.message}; the page shows ${JSON.stringify(shown)}`);
+  }
   assert.match(await page.textContent('#message'), /training worker failed \(the training worker was terminated\)/);
   const restored = await page.evaluate(() => {
     const t = window.playground.trainer;
