@@ -306,8 +306,8 @@ static void checkpoint(tt_model *m) {
 static int diverged(tt_model *m, const char *what, double value) {
   /* %g writes nan, inf and -inf as they are */
   tt__fail(TT_ERR_DIVERGED, "diverged at step %.0f (%s = %.3g): try a lower learning rate", m->step + 1, what, value);
-  memcpy(m->params, m->checkpoint, m->param_count * sizeof(float));
-  memcpy(m->opt_state, m->checkpoint + m->param_count, 2 * m->param_count * sizeof(float));
+  tt__copy(m->params, m->checkpoint, m->param_count); /* checkpoint() in reverse */
+  tt__copy(m->opt_state, m->checkpoint + m->param_count, 2 * m->param_count);
   m->step = m->checkpoint_step;
   return TT_ERR_DIVERGED;
 }
@@ -434,8 +434,8 @@ int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
 int tt_model_train_batch(tt_model *m, const float *x, const float *y, int n) {
   tt__clear_error();
   if (check_inputs(m, x, n) || check_labels(m, y, n) || reserve(m, n)) return tt_last_status();
-  memcpy(m->input, x, (size_t)n * tt_model_input_size(m) * sizeof(float));
-  memcpy(m->targets, y, (size_t)n * tt_model_label_size(m) * sizeof(float));
+  tt__copy(m->input, x, (size_t)n * tt_model_input_size(m));
+  tt__copy(m->targets, y, (size_t)n * tt_model_label_size(m));
   augment(m, n); /* the spec's augmentation applies to every training step */
   checkpoint(m);
   double loss;
