@@ -17,16 +17,32 @@ void tt_f32_gemm__scalar(int ta, int tb, int M, int N, int K, const float *A, in
 void tt_f32_gemm__wasmsimd(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                            float beta, float *C, int ldc);
 
-/* im2col for one sample: in (C, H, W) -> col (C*k*k, OH*OW), zero padding pad_lo on top/left, pad_hi on
- * bottom/right. col2im accumulates (+=) col back into din (C, H, W). */
-void tt_f32_im2col__scalar(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
-                           int OH, int OW);
-void tt_f32_col2im__scalar(float *din, const float *col, int C, int H, int W, int k, int stride, int pad_lo,
-                           int OH, int OW);
-void tt_f32_im2col__wasmsimd(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
-                             int OH, int OW);
-void tt_f32_col2im__wasmsimd(float *din, const float *col, int C, int H, int W, int k, int stride, int pad_lo,
-                             int OH, int OW);
+/* Stride-1 convolution of a batch without a column buffer (an implicit GEMM: each kernel tap reads the
+ * zero-padded image at its own offset), torch.nn.Conv2d's layout: y (B, F, OH, OW) = bias (F, or NULL) + w ⋆ x
+ * (B, C, H, W) with w (F, C, k, k), zero padding pad_lo on top/left and pad_hi on bottom/right (a negative pad
+ * crops), OH = H + pad_lo + pad_hi - k + 1, likewise OW. With `adjoint` set, w is stored (C, F, k, k) and used
+ * rotated by 180° with its first two dims swapped: called on dy with pads k-1-pad_lo and k-1-pad_hi, this is a
+ * layer's input gradient. conv_backward_w adds the weight gradient dw (F, C, k, k) += Σ_b dy[b] ⋆ x[b].
+ * ws: tt_conv_ws_floats(...) floats of scratch (the scalar twins need none). Each output (and each weight
+ * gradient) is one sum over the same terms in the same order in both twins: bit for bit equal on finite inputs. */
+void tt_f32_conv_forward__scalar(float *y, const float *x, const float *w, const float *bias, int B, int C, int H,
+                                 int W, int F, int k, int pad_lo, int pad_hi, int adjoint, float *ws);
+void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float *w, const float *bias, int B, int C, int H,
+                                   int W, int F, int k, int pad_lo, int pad_hi, int adjoint, float *ws);
+void tt_f32_conv_backward_w__scalar(float *dw, const float *dy, const float *x, int B, int C, int H, int W, int F,
+                                    int k, int pad_lo, int pad_hi, float *ws);
+void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const float *x, int B, int C, int H, int W, int F,
+                                      int k, int pad_lo, int pad_hi, float *ws);
+/* Scratch of either call: the padded image (C, Hp, Wp) + 4 floats of over-read, the tap offsets (C*k*k), and
+ * the weights packed 4 output channels at a time (forward) or the per-position gradients transposed to 8
+ * filters a row (backward_w). Computed in double: SIZE_MAX when it does not fit an int (offsets are ints). */
+static inline size_t tt_conv_ws_floats(int C, int H, int W, int F, int k, int pad_lo, int pad_hi) {
+  const double Hp = (double)H + pad_lo + pad_hi, Wp = (double)W + pad_lo + pad_hi, ckk = (double)C * k * k;
+  const double P = (Hp - k + 1) * (Wp - k + 1), F8 = (double)((F + 7) / 8 * 8);
+  const double packed = (double)((F + 3) / 4 * 4) * ckk, grads = (P + ckk + 3) * F8;
+  const double n = C * Hp * Wp + 4 + ckk + (packed > grads ? packed : grads);
+  return n > 2147483647.0 ? (size_t)-1 : (size_t)n;
+}
 
 /* Max pooling of one (H, W) plane: y and arg (OH, OW) get the max of each K×K window at stride S and its
  * index in the plane plus `base`, as a float (exact below 2^24). Ties go to the first max in row-major window
@@ -122,8 +138,8 @@ void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n);
 #define tt__adam TT_KERNEL(tt_f32_adam)
 #define tt__sgd TT_KERNEL(tt_f32_sgd)
 #define tt__tanh TT_KERNEL(tt_f32_tanh)
-#define tt__im2col TT_KERNEL(tt_f32_im2col)
-#define tt__col2im TT_KERNEL(tt_f32_col2im)
+#define tt__conv_forward TT_KERNEL(tt_f32_conv_forward)
+#define tt__conv_backward_w TT_KERNEL(tt_f32_conv_backward_w)
 #define tt__maxpool TT_KERNEL(tt_f32_maxpool)
 #define tt__maxpool_backward TT_KERNEL(tt_f32_maxpool_backward)
 

@@ -248,6 +248,11 @@ TT_TEST(test_conv2d_grad_matches_finite_difference) {
   CHECK(run_case(TT_CONV2D, hp, 2, "conv2d 1x6x6, 8 filters 5x5 same", 1e-2, 0, NULL, 1) == 0);
   hp.in = shp(3, 3, 4, 4), hp.filters = 2, hp.kernel = 2, hp.padding_same = 0, hp.bias = 0, hp.init_he = 0;
   CHECK(run_case(TT_CONV2D, hp, 3, "conv2d 3x4x4, 2x2, no bias", 1e-2, 0, NULL, 1) == 0);
+  // padding >= kernel (the input gradient's adjoint crops), and stride 3 with a remainder
+  hp.in = shp(3, 2, 4, 5), hp.filters = 3, hp.kernel = 2, hp.padding = 2, hp.bias = 1;
+  CHECK(run_case(TT_CONV2D, hp, 2, "conv2d 2x4x5, 2x2 padding 2", 1e-2, 0, NULL, 1) == 0);
+  hp.in = shp(3, 2, 8, 7), hp.kernel = 3, hp.stride = 3, hp.padding = 1;
+  CHECK(run_case(TT_CONV2D, hp, 2, "conv2d 2x8x7, 3x3 stride 3 padding 1 (floor)", 1e-2, 0, NULL, 1) == 0);
 }
 
 TT_TEST(test_pool_grads_match_finite_difference) {

@@ -72,6 +72,8 @@ static void record(kstat *s, double err, int ok, const char *what) {
  * `off` floats of offset from a 16-byte-aligned allocation. Tolerance: |simd - scalar| <= 1e-5 sqrt(K) * s,
  * where s = Σ_p |op(A)ᵢₚ op(B)ₚⱼ| + |beta Cᵢⱼ| bounds the magnitudes summed (so cancellation is no excuse). */
 static int gemm_sparse_a;  // 1: A has long runs of zeros
+static int gemm_sparse_2d; // 1: A (2: B, 3: both) zero in bands of their stored (row, col) that shift with the row,
+                           // as images in a batch: the packed GEMM skips rows of a panel that are all zero
 static void check_gemm(int ta, int tb, int M, int N, int K, float beta, int pad, int off) {
   kstat *st = stat_for("gemm");
   const int ra = ta ? K : M, ca = ta ? M : K, rb = tb ? N : K, cb = tb ? K : N;
@@ -84,6 +86,13 @@ static void check_gemm(int ta, int tb, int M, int N, int K, float beta, int pad,
   // sparse A (zero runs as in an image's background; the batch-1 GEMV skips all-zero chunks of x): +-0 runs
   for (size_t i = 0; i < na && gemm_sparse_a; i++)
     if ((i / 9) % 3 != 2) A[i] = (i / 9) % 2 ? -0.0f : 0.0f;
+  // (r / 3 + c / 5) % 3 != 0: a third of each stored row nonzero, in bands that move every 3 rows; -0 in some
+  for (int r = 0; r < ra && (gemm_sparse_2d & 1); r++)
+    for (int c = 0; c < ca; c++)
+      if ((r / 3 + c / 5) % 3) A[off + (size_t)r * lda + c] = (r + c) % 2 ? -0.0f : 0.0f;
+  for (int r = 0; r < rb && (gemm_sparse_2d & 2); r++)
+    for (int c = 0; c < cb; c++)
+      if ((r / 3 + c / 5) % 3) B[off + (size_t)r * ldb + c] = (r + c) % 2 ? -0.0f : 0.0f;
   for (size_t i = 0; i < na; i++) Aabs[i] = fabsf(A[i]);
   for (size_t i = 0; i < nb; i++) Babs[i] = fabsf(B[i]);
   // C: sentinel everywhere, then the M×N window random (beta 1) or NaN (beta 0 must not read it)
@@ -157,7 +166,7 @@ static void test_gemm(void) {
         idx++;
         check_gemm_all_forms(M, N, K, idx % 2 ? 5 : 0, idx % 3 == 1);
       }
-  // the shapes the models run: MLP 784-128-10 at batch 64, MNIST conv im2col products, a batched heatmap
+  // the shapes the models run: MLP 784-128-10 at batch 64, conv-shaped products, a batched heatmap
   static const int shapes[][3] = {{64, 128, 784}, {128, 784, 64}, {64, 784, 128}, {64, 10, 128}, {10, 128, 64},
                                   {8, 784, 25},   {8, 25, 784},   {25, 784, 8},   {16, 196, 200}, {16, 200, 196},
                                   {200, 196, 16}, {10000, 16, 2}, {1, 128, 784},  {1, 784, 128},  {600, 1, 300},
@@ -171,6 +180,17 @@ static void test_gemm(void) {
   check_gemm_all_forms(1, 5, 4100, 1, 0);
   check_gemm_all_forms(3, 1, 300, 0, 0);
   gemm_sparse_a = 0;
+  // sparse panels (the packed path lists the runs of nonzero rows of A's and B's panels and takes the shorter):
+  // odd sizes around the tiles, the MLP's products on sparse images, and blocks past MC, NC and KC
+  for (gemm_sparse_2d = 1; gemm_sparse_2d <= 3; gemm_sparse_2d++) {
+    for (int M = 2; M <= 13; M += 3)
+      for (int N = 2; N <= 19; N += 4)
+        for (int K = 1; K <= 40; K += 6) check_gemm_all_forms(M, N, K, (M + K) % 2, N % 3 == 1);
+    check_gemm_all_forms(64, 128, 784, 0, 0);
+    check_gemm_all_forms(128, 784, 64, 1, 1);
+    check_gemm_all_forms(130, 270, 300, 3, 1);
+  }
+  gemm_sparse_2d = 0;
   // K = 0: C = beta * C (the packed path, and both vector paths)
   check_gemm_all_forms(5, 9, 0, 1, 1);
   check_gemm_all_forms(1, 9, 0, 0, 0);
@@ -367,41 +387,53 @@ static void test_rows(void) {
       }
 }
 
-/* ---- im2col / col2im ---------------------------------------------------------------------------------------- */
+/* ---- convolution -------------------------------------------------------------------------------------------- */
 
-/* Both directions bit-exact against the scalar twins, on kernel sizes, strides and paddings around the image
- * edges (including kernels wider than the unpadded input and runs with no inside part), unaligned buffers, with
- * a sentinel after the output; col2im into a din that already holds values (it accumulates). */
+/* The batch convolution kernels (stride 1, implicit GEMM): the forward pass bit-exact against the scalar twin (the
+ * same sums in the same order), in both weight modes (adjoint: the input gradient's rotated kernel), with and
+ * without bias, on the demo's shapes and odd ones (outputs narrower than 4, 1x1 and even kernels, pads up to k-1
+ * and negative ones (the adjoint of a padding >= k crops), channel counts that are not multiples of 4 or 8), unaligned buffers, outputs poisoned with NaN (every element
+ * must be written) and a sentinel after them. The weight gradient too is bit-exact: each of its sums runs over
+ * samples, then positions, in the scalar twin's order. Inputs get runs of exact zeros (ReLU outputs, image backgrounds). */
 static void test_conv(void) {
-  static const int cfg[][6] = {  // C, H, W, k, stride, pad
-      {1, 28, 28, 5, 1, 2}, {8, 14, 14, 5, 1, 2}, {3, 7, 9, 3, 1, 1}, {2, 5, 5, 3, 2, 1}, {2, 6, 7, 2, 2, 0},
-      {1, 4, 4, 4, 1, 3},   {3, 9, 5, 3, 3, 2},   {1, 1, 1, 1, 1, 0}, {2, 3, 4, 5, 1, 2}, {1, 10, 13, 7, 2, 3},
-      {4, 6, 6, 1, 1, 0},   {1, 17, 3, 3, 1, 1}};
+  static const int cfg[][8] = {  // B, C, H, W, F, k, pad_lo, pad_hi
+      {2, 1, 28, 28, 8, 5, 2, 2}, {3, 8, 14, 14, 16, 5, 2, 2}, {1, 3, 7, 9, 5, 3, 1, 1}, {2, 2, 5, 6, 3, 3, 0, 0},
+      {1, 2, 5, 6, 3, 4, 1, 2},   {2, 1, 1, 1, 1, 1, 0, 0},    {1, 2, 3, 3, 7, 5, 2, 2}, {1, 1, 2, 2, 2, 2, 1, 1},
+      {1, 4, 6, 6, 9, 1, 0, 0},   {2, 3, 5, 11, 6, 3, 2, 1},   {1, 1, 17, 3, 4, 3, 1, 1}, {3, 5, 4, 7, 12, 2, 0, 1},
+      {2, 3, 9, 8, 5, 3, -1, -1}, {1, 2, 10, 7, 4, 2, -2, 0},  {1, 2, 6, 9, 3, 3, 0, -1}};
   for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
-    for (int off = 0; off < 2; off++) {
-      const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], k = cfg[t][3], s = cfg[t][4], pad = cfg[t][5];
-      const int OH = (H + 2 * pad - k) / s + 1, OW = (W + 2 * pad - k) / s + 1;
-      const size_t ncol = (size_t)C * k * k * OH * OW, nimg = (size_t)C * H * W;
-      float *in = xmalloc((nimg + 2) * 4), *c0 = xmalloc((ncol + 2) * 4), *c1 = xmalloc((ncol + 2) * 4);
-      float *d0 = xmalloc((nimg + 2) * 4), *d1 = xmalloc((nimg + 2) * 4);
-      char ctx[120];
-      snprintf(ctx, sizeof ctx, "C=%d H=%d W=%d k=%d stride=%d pad=%d off=%d", C, H, W, k, s, pad, off);
-      fill_rand(in + off, nimg);
-      fill(c0, ncol + 2, SENTINEL);
-      fill(c1 + off, ncol + 1, NAN);  // every element must be written
-      c1[off + ncol] = SENTINEL;
-      tt_f32_im2col__scalar(c0, in + off, C, H, W, k, s, pad, OH, OW);
-      tt_f32_im2col__wasmsimd(c1 + off, in + off, C, H, W, k, s, pad, OH, OW);
-      compare_vec("im2col", c0, c1 + off, ncol, 0.0, ctx);
-      fill_rand(c0, ncol);
-      fill_rand(d0, nimg);
-      d0[nimg] = SENTINEL;
-      memcpy(d1 + off, d0, (nimg + 1) * 4);
-      tt_f32_col2im__scalar(d0, c0, C, H, W, k, s, pad, OH, OW);
-      memcpy(c1 + off, c0, ncol * 4);
-      tt_f32_col2im__wasmsimd(d1 + off, c1 + off, C, H, W, k, s, pad, OH, OW);
-      compare_vec("col2im", d0, d1 + off, nimg, 0.0, ctx);
-      free(in), free(c0), free(c1), free(d0), free(d1);
+    for (int variant = 0; variant < 4; variant++) {  // bit 0: adjoint weights, bit 1: bias
+      const int B = cfg[t][0], C = cfg[t][1], H = cfg[t][2], W = cfg[t][3], F = cfg[t][4], k = cfg[t][5];
+      const int pl = cfg[t][6], ph = cfg[t][7], off = variant & 1, adjoint = variant & 1;
+      const int OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1;
+      const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
+      float *x = xmalloc((nx + 1) * 4), *w = xmalloc((nw + 1) * 4), *bias = xmalloc((F + 1) * 4);
+      float *y0 = xmalloc((ny + 2) * 4), *y1 = xmalloc((ny + 2) * 4), *dy = xmalloc((ny + 1) * 4);
+      float *dw0 = xmalloc((nw + 2) * 4), *dw1 = xmalloc((nw + 2) * 4);
+      float *ws = xmalloc(tt_conv_ws_floats(C, H, W, F, k, pl, ph) * 4);
+      char ctx[160];
+      snprintf(ctx, sizeof ctx, "B=%d C=%d H=%d W=%d F=%d k=%d pads %d,%d adjoint=%d bias=%d off=%d", B, C, H, W, F,
+               k, pl, ph, adjoint, variant >> 1, off);
+      fill_special(x + off, nx, 0);
+      fill_rand(w + off, nw);
+      fill_rand(bias + off, F);
+      fill_special(dy + off, ny, 0);
+      const float *b = variant & 2 ? bias + off : NULL;
+      fill(y0, ny + 2, SENTINEL);
+      fill(y1 + off, ny, NAN);
+      y1[off + ny] = SENTINEL;
+      tt_f32_conv_forward__scalar(y0, x + off, w + off, b, B, C, H, W, F, k, pl, ph, adjoint, NULL);
+      tt_f32_conv_forward__wasmsimd(y1 + off, x + off, w + off, b, B, C, H, W, F, k, pl, ph, adjoint, ws);
+      compare_vec("conv_forward", y0, y1 + off, ny, 0.0, ctx);
+      if (adjoint) goto done;  // the weight gradient has one mode
+      fill_rand(dw0, nw);
+      dw0[nw] = SENTINEL;
+      memcpy(dw1 + off, dw0, (nw + 1) * 4);
+      tt_f32_conv_backward_w__scalar(dw0, dy + off, x + off, B, C, H, W, F, k, pl, ph, NULL);
+      tt_f32_conv_backward_w__wasmsimd(dw1 + off, dy + off, x + off, B, C, H, W, F, k, pl, ph, ws);
+      compare_vec("conv_backward_w", dw0, dw1 + off, nw, 0.0, ctx);
+    done:
+      free(x), free(w), free(bias), free(y0), free(y1), free(dy), free(dw0), free(dw1), free(ws);
     }
 }
 

@@ -1,52 +1,66 @@
-/* Reference im2col / col2im for one sample (see kernels.h). col has C*k*k rows (channel-major, then kernel row,
- * kernel column: the order of a PyTorch Conv2d weight [out, in, kh, kw] flattened) and OH*OW columns, so a
- * convolution is weight (F, C*k*k) · col (C*k*k, OH*OW). Positions that fall in the zero padding give 0 in
- * im2col and are dropped by col2im. */
+/* Reference stride-1 convolution of a batch and its weight gradient (see kernels.h): direct loops over the
+ * outputs, each a sum over the taps in (c, ki, kj) order; taps in the zero padding are skipped (they add +0). */
 #include "kernels/kernels.h"
 
-void tt_f32_im2col__scalar(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
-                           int OH, int OW) {
-  // col (C*k*k, OH*OW) <- in (C, H, W)
+void tt_f32_conv_forward__scalar(float *y, const float *x, const float *w, const float *bias, int B, int C, int H,
+                                 int W, int F, int k, int pad_lo, int pad_hi, int adjoint, float *ws) {
+  const int OH = H + pad_lo + pad_hi - k + 1, OW = W + pad_lo + pad_hi - k + 1;
   TT_NO_UNROLL
-  for (int c = 0; c < C; c++)
+  for (int b = 0; b < B; b++)
     TT_NO_UNROLL
-    for (int ki = 0; ki < k; ki++)
+    for (int f = 0; f < F; f++)
       TT_NO_UNROLL
-      for (int kj = 0; kj < k; kj++) {
-        float *row = col + ((size_t)(c * k + ki) * k + kj) * ((size_t)OH * OW);
+      for (int oh = 0; oh < OH; oh++)
         TT_NO_UNROLL
-        for (int oh = 0; oh < OH; oh++) {
-          const int ih = oh * stride - pad_lo + ki;
+        for (int ow = 0; ow < OW; ow++) {
+          float acc = 0.0f;
           TT_NO_UNROLL
-          for (int ow = 0; ow < OW; ow++) {
-            const int iw = ow * stride - pad_lo + kj;
-            const int inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
-            row[(size_t)oh * OW + ow] = inside ? in[((size_t)c * H + ih) * W + iw] : 0.0f;
-          }
+          for (int c = 0; c < C; c++)
+            TT_NO_UNROLL
+            for (int ki = 0; ki < k; ki++) {
+              const int ih = oh + ki - pad_lo;
+              if (ih < 0 || ih >= H) continue;
+              TT_NO_UNROLL
+              for (int kj = 0; kj < k; kj++) {
+                const int iw = ow + kj - pad_lo;
+                if (iw < 0 || iw >= W) continue;
+                // w (F, C, k, k), or adjoint: w (C, F, k, k) rotated by 180°
+                const float wv = adjoint ? w[(((size_t)c * F + f) * k + (k - 1 - ki)) * k + (k - 1 - kj)]
+                                         : w[(((size_t)f * C + c) * k + ki) * k + kj];
+                acc += wv * x[(((size_t)b * C + c) * H + ih) * W + iw];
+              }
+            }
+          y[(((size_t)b * F + f) * OH + oh) * OW + ow] = (bias ? bias[f] : 0.0f) + acc;
         }
-      }
 }
 
-void tt_f32_col2im__scalar(float *din, const float *col, int C, int H, int W, int k, int stride, int pad_lo,
-                           int OH, int OW) {
-  // din (C, H, W) += scatter of col (C*k*k, OH*OW): the exact adjoint of im2col
+void tt_f32_conv_backward_w__scalar(float *dw, const float *dy, const float *x, int B, int C, int H, int W, int F,
+                                    int k, int pad_lo, int pad_hi, float *ws) {
+  const int OH = H + pad_lo + pad_hi - k + 1, OW = W + pad_lo + pad_hi - k + 1;
+  // dw[f][c][ki][kj] += Σ_b Σ_(oh, ow) dy[b][f][oh][ow] · x[b][c][oh + ki - pad_lo][ow + kj - pad_lo]
   TT_NO_UNROLL
-  for (int c = 0; c < C; c++)
+  for (int f = 0; f < F; f++)
     TT_NO_UNROLL
-    for (int ki = 0; ki < k; ki++)
+    for (int c = 0; c < C; c++)
       TT_NO_UNROLL
-      for (int kj = 0; kj < k; kj++) {
-        const float *row = col + ((size_t)(c * k + ki) * k + kj) * ((size_t)OH * OW);
+      for (int ki = 0; ki < k; ki++)
         TT_NO_UNROLL
-        for (int oh = 0; oh < OH; oh++) {
-          const int ih = oh * stride - pad_lo + ki;
-          if (ih < 0 || ih >= H) continue;
+        for (int kj = 0; kj < k; kj++) {
+          float acc = 0.0f;
           TT_NO_UNROLL
-          for (int ow = 0; ow < OW; ow++) {
-            const int iw = ow * stride - pad_lo + kj;
-            if (iw < 0 || iw >= W) continue;
-            din[((size_t)c * H + ih) * W + iw] += row[(size_t)oh * OW + ow];
-          }
+          for (int b = 0; b < B; b++)
+            TT_NO_UNROLL
+            for (int oh = 0; oh < OH; oh++) {
+              const int ih = oh + ki - pad_lo;
+              if (ih < 0 || ih >= H) continue;
+              const float *d = dy + (((size_t)b * F + f) * OH + oh) * OW;
+              const float *xi = x + (((size_t)b * C + c) * H + ih) * W;
+              TT_NO_UNROLL
+              for (int ow = 0; ow < OW; ow++) {
+                const int iw = ow + kj - pad_lo;
+                if (iw >= 0 && iw < W) acc += d[ow] * xi[iw];
+              }
+            }
+          dw[(((size_t)f * C + c) * k + ki) * k + kj] += acc;
         }
-      }
 }

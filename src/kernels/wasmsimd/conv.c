@@ -1,9 +1,9 @@
-/* WebAssembly SIMD128 twins of ../scalar/conv.c (im2col / col2im for one sample, same contract and results
- * bit for bit: they only move and add the same values in the same order).
- * For each output row oh and kernel offset (ki, kj) the input positions form one run of OW values with step
- * `stride`; the part of the run inside the image is computed once, the rest is padding. With stride 1 (every
- * model in the demos) the run is contiguous, so a row of col is a zero head, a block copy and a zero tail,
- * done 4 floats at a time instead of one bounds test per element. */
+/* WebAssembly SIMD128 twins of ../scalar/conv.c: stride-1 convolution of a batch as an implicit GEMM.
+ * Output channels × output positions = weights (F, C·k·k) · taps (C·k·k, OH·OW), as after im2col, but no column
+ * buffer is built: each sample is copied once into a zero-padded (C, Hp, Wp) plane, where tap q = (c, ki, kj) of
+ * the output at (oh, ow) is xp[off[q] + oh·Wp + ow] with off[q] = (c·Hp + ki)·Wp + kj. Four outputs of one row
+ * are then one (unaligned) vector load per tap, straight from the image. Same results as the scalar twins bit for
+ * bit on finite inputs: every output (or weight gradient) is one sum over the same terms in the same order. */
 #include <wasm_simd128.h>
 #include "kernels/kernels.h"
 
@@ -11,92 +11,178 @@
 #error "wasmsimd kernels need emcc -msimd128"
 #endif
 
-/* Runs of n floats, 4 at a time. Short copy tails are written as a last (overlapping) vector. Zero runs store
- * a zero the compiler cannot see (read once per call from a volatile): a loop storing a constant 0 is turned into
- * a call of memset, which costs more than the run itself at these lengths (1-28 floats). */
-static volatile float conv_zero_value = 0.0f;
+/* Drivers run once per call or per sample and are compiled for size; the micro-kernels are where the time goes. */
+#define TT_COLD __attribute__((minsize))
 
-static inline void conv_zero(float *d, int n, float zero) {
-  const v128_t z = wasm_f32x4_splat(zero);
-  if (n >= 4) {
-    TT_NO_UNROLL
-    for (int i = 0; i + 4 < n; i += 4) wasm_v128_store(d + i, z);
-    wasm_v128_store(d + n - 4, z);
-    return;
-  }
-  if (n > 0) d[0] = zero;
-  if (n > 1) d[1] = zero;
-  if (n > 2) d[2] = zero;
-}
-
-/* d[i] = s[i*ss] for i < n */
-static inline void conv_copy(float *d, const float *s, size_t ss, int n) {
-  if (ss == 1 && n >= 4) {
-    TT_NO_UNROLL
-    for (int i = 0; i + 4 < n; i += 4) wasm_v128_store(d + i, wasm_v128_load(s + i));
-    wasm_v128_store(d + n - 4, wasm_v128_load(s + n - 4));
-    return;
-  }
+/* off[q] for the C·k·k taps in (c, ki, kj) order */
+TT_COLD static void conv_offsets(int *off, int C, int k, int Hp, int Wp) {
   TT_NO_UNROLL
-  for (int i = 0; i < n; i++) d[i] = s[i * ss];
-}
-
-/* d[i*sd] += s[i] for i < n */
-static inline void conv_add(float *d, size_t sd, const float *s, int n) {
-  int i = 0;
-  if (sd == 1)
+  for (int c = 0, q = 0; c < C; c++)
     TT_NO_UNROLL
-    for (; i + 4 <= n; i += 4) wasm_v128_store(d + i, wasm_f32x4_add(wasm_v128_load(d + i), wasm_v128_load(s + i)));
-  TT_NO_UNROLL
-  for (; i < n; i++) d[i * sd] += s[i];
-}
-
-/* The output columns [lo, hi) of a run whose input column ow*stride - pad_lo + kj lies inside [0, W). */
-static void conv_inside(int *lo, int *hi, int W, int kj, int stride, int pad_lo, int OW) {
-  const int first = pad_lo - kj;  // ow*stride >= first
-  *lo = first <= 0 ? 0 : (first + stride - 1) / stride;
-  *hi = W - 1 + first < 0 ? 0 : (W - 1 + first) / stride + 1;
-  if (*hi > OW) *hi = OW;
-  if (*lo > *hi) *lo = *hi;
-}
-
-/* One walk over (c, ki, kj, oh) for both directions: im2col copies in -> col (add = 0) and zero-fills the
- * padding; col2im adds col -> din (add = 1) and skips the padding. */
-static void conv_walk(float *col, float *img, int C, int H, int W, int k, int stride, int pad_lo, int OH, int OW,
-                      int add) {
-  const size_t P = (size_t)OH * OW;
-  const float zero = conv_zero_value;
-  for (int c = 0; c < C; c++)
     for (int ki = 0; ki < k; ki++)
-      for (int kj = 0; kj < k; kj++, col += P) {
-        int lo, hi;
-        conv_inside(&lo, &hi, W, kj, stride, pad_lo, OW);
-        TT_NO_UNROLL
-        for (int oh = 0; oh < OH; oh++) {
-          float *row = col + (size_t)oh * OW;  // (OW,)
-          const int ih = oh * stride - pad_lo + ki;
-          if (ih < 0 || ih >= H) {
-            if (!add) conv_zero(row, OW, zero);
-            continue;
-          }
-          float *src = img + ((size_t)c * H + ih) * W + (lo * stride - pad_lo + kj);  // input of column lo
-          if (add) {
-            conv_add(src, (size_t)stride, row + lo, hi - lo);
-          } else {
-            conv_zero(row, lo, zero);
-            conv_copy(row + lo, src, (size_t)stride, hi - lo);
-            conv_zero(row + hi, OW - hi, zero);
-          }
-        }
+      TT_NO_UNROLL
+      for (int kj = 0; kj < k; kj++) off[q++] = (c * Hp + ki) * Wp + kj;
+}
+
+/* xp (C, Hp, Wp) = x (C, H, W) moved by pad_lo rows and columns (a negative pad crops x); the border stays as
+ * zeroed once per call. */
+TT_COLD static void conv_pad(float *xp, const float *x, int C, int H, int W, int Hp, int Wp, int pad_lo) {
+  const int i0 = pad_lo < 0 ? -pad_lo : 0, h1 = H < Hp - pad_lo ? H : Hp - pad_lo, w1 = W < Wp - pad_lo ? W : Wp - pad_lo;
+  TT_NO_UNROLL
+  for (int c = 0; c < C; c++)
+    TT_NO_UNROLL
+    for (int ih = i0; ih < h1; ih++) {
+      float *d = xp + ((size_t)c * Hp + ih + pad_lo) * Wp + i0 + pad_lo;
+      const float *s = x + ((size_t)c * H + ih) * W + i0;
+      int i = 0;
+      TT_NO_UNROLL
+      for (; i + 4 <= w1 - i0; i += 4) wasm_v128_store(d + i, wasm_v128_load(s + i));
+      TT_NO_UNROLL
+      for (; i < w1 - i0; i++) d[i] = s[i];
+    }
+}
+
+/* tile (4, 8) = 4 output channels, packed ap (ckk, 4), · the taps of two groups of 4 outputs starting at x0 and
+ * x1 in the padded image: 8 accumulators, per tap two vector loads and four splats (the GEMM's 4×8 shape). */
+static __attribute__((noinline)) void conv_4x8(int ckk, const float *ap, const int *off, const float *x0,
+                                               const float *x1, float *tile) {
+  v128_t c0[4], c1[4];
+  TT_UNROLL_FULL
+  for (int r = 0; r < 4; r++) c0[r] = c1[r] = wasm_f32x4_splat(0.0f);
+  TT_NO_UNROLL
+  for (int q = 0; q < ckk; q++, ap += 4) {
+    const v128_t b0 = wasm_v128_load(x0 + off[q]), b1 = wasm_v128_load(x1 + off[q]);
+    TT_UNROLL_FULL
+    for (int r = 0; r < 4; r++) {
+      const v128_t a = wasm_v128_load32_splat(ap + r);
+      c0[r] = wasm_f32x4_add(c0[r], wasm_f32x4_mul(a, b0));
+      c1[r] = wasm_f32x4_add(c1[r], wasm_f32x4_mul(a, b1));
+    }
+  }
+  TT_UNROLL_FULL
+  for (int r = 0; r < 4; r++) {
+    wasm_v128_store(tile + 8 * r, c0[r]);
+    wasm_v128_store(tile + 8 * r + 4, c1[r]);
+  }
+}
+
+TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float *w, const float *bias, int B, int C, int H,
+                                   int W, int F, int k, int pad_lo, int pad_hi, int adjoint, float *ws) {
+  const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1;
+  const int kk = k * k, ckk = C * kk, P = OH * OW;
+  const int gw = (OW + 3) / 4, groups = OH * gw;  // groups of 4 outputs per row; a row's last one may overlap
+  float *xp = ws;                                  // (C, Hp, Wp) + 4 floats read past the end when OW < 4
+  int *off = (int *)(xp + (size_t)C * Hp * Wp + 4);  // (ckk)
+  float *ap = (float *)(off + ckk);                // (F4 / 4, ckk, 4): weights, 4 output channels a panel
+  tt_f32_fill__wasmsimd(xp, 0.0f, (size_t)C * Hp * Wp + 4);
+  conv_offsets(off, C, k, Hp, Wp);
+  TT_NO_UNROLL
+  for (int f = 0; f < (F + 3) / 4 * 4; f++)
+    TT_NO_UNROLL
+    for (int q = 0; q < ckk; q++) {
+      // tap q = (c, t) with t = ki·k + kj; the adjoint reads w (C, F, k, k) at the 180°-rotated tap kk-1-t
+      const int c = q / kk, t = q % kk;
+      ap[(size_t)(f / 4) * ckk * 4 + q * 4 + f % 4] =
+          f >= F ? 0.0f : adjoint ? w[((size_t)c * F + f) * kk + kk - 1 - t] : w[((size_t)f * C + c) * kk + t];
+    }
+  float tile[32] __attribute__((aligned(16)));
+  TT_NO_UNROLL
+  for (int b = 0; b < B; b++) {
+    conv_pad(xp, x + (size_t)b * C * H * W, C, H, W, Hp, Wp, pad_lo);
+    float *yb = y + (size_t)b * F * P;  // (F, P)
+    TT_NO_UNROLL
+    for (int g = 0; g < groups; g += 2) {
+      int pos[2];
+      const float *src[2];
+      TT_UNROLL_FULL
+      for (int u = 0; u < 2; u++) {
+        const int gg = g + u < groups ? g + u : g;  // an odd last group is computed twice
+        const int oh = gg / gw;
+        int ow = gg % gw * 4;
+        if (ow > OW - 4) ow = OW < 4 ? 0 : OW - 4;  // the row's last group ends at the row's end
+        pos[u] = oh * OW + ow;
+        src[u] = xp + (size_t)oh * Wp + ow;
       }
+      TT_NO_UNROLL
+      for (int f0 = 0; f0 < F; f0 += 4) {
+        conv_4x8(ckk, ap + (size_t)f0 * ckk, off, src[0], src[1], tile);
+        TT_NO_UNROLL
+        for (int r = 0; r < 4 && f0 + r < F; r++)
+          TT_NO_UNROLL
+          for (int u = 0; u < 2; u++) {
+            float *d = yb + (size_t)(f0 + r) * P + pos[u];
+            const v128_t v = wasm_f32x4_add(wasm_v128_load(tile + 8 * r + 4 * u),
+                                            wasm_f32x4_splat(bias ? bias[f0 + r] : 0.0f));
+            if (OW >= 4) {
+              wasm_v128_store(d, v);
+            } else {
+              wasm_v128_store(tile + 8 * r + 4 * u, v);
+              TT_NO_UNROLL
+              for (int i = 0; i < OW; i++) d[i] = tile[8 * r + 4 * u + i];
+            }
+          }
+      }
+    }
+  }
 }
 
-void tt_f32_im2col__wasmsimd(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
-                             int OH, int OW) {
-  conv_walk(col, (float *)in, C, H, W, k, stride, pad_lo, OH, OW, 0);  // in is only read when add == 0
+/* acc (4 taps, 8 filters) += Σ over the OH×OW outputs of x at the 4 taps (xq[r]: the padded image at tap r's
+ * offset) · dyt (P, F8) at columns 0..7: the weight gradient's 4×8 tile, positions as the reduction. */
+static __attribute__((noinline)) void conv_dw_4x8(int OH, int OW, int Wp, const float *const *xq, const float *dyt,
+                                                  int F8, float *acc) {
+  v128_t c0[4], c1[4];
+  TT_UNROLL_FULL
+  for (int r = 0; r < 4; r++) c0[r] = wasm_v128_load(acc + 8 * r), c1[r] = wasm_v128_load(acc + 8 * r + 4);
+  TT_NO_UNROLL
+  for (int oh = 0; oh < OH; oh++) {
+    const float *x0 = xq[0] + (size_t)oh * Wp, *x1 = xq[1] + (size_t)oh * Wp;
+    const float *x2 = xq[2] + (size_t)oh * Wp, *x3 = xq[3] + (size_t)oh * Wp;
+    TT_NO_UNROLL
+    for (int ow = 0; ow < OW; ow++, dyt += F8) {
+      const v128_t b0 = wasm_v128_load(dyt), b1 = wasm_v128_load(dyt + 4);
+      const v128_t a[4] = {wasm_v128_load32_splat(x0 + ow), wasm_v128_load32_splat(x1 + ow),
+                           wasm_v128_load32_splat(x2 + ow), wasm_v128_load32_splat(x3 + ow)};
+      TT_UNROLL_FULL
+      for (int r = 0; r < 4; r++) {
+        c0[r] = wasm_f32x4_add(c0[r], wasm_f32x4_mul(a[r], b0));
+        c1[r] = wasm_f32x4_add(c1[r], wasm_f32x4_mul(a[r], b1));
+      }
+    }
+  }
+  TT_UNROLL_FULL
+  for (int r = 0; r < 4; r++) wasm_v128_store(acc + 8 * r, c0[r]), wasm_v128_store(acc + 8 * r + 4, c1[r]);
 }
 
-void tt_f32_col2im__wasmsimd(float *din, const float *col, int C, int H, int W, int k, int stride, int pad_lo,
-                             int OH, int OW) {
-  conv_walk((float *)col, din, C, H, W, k, stride, pad_lo, OH, OW, 1);  // col is only read when add == 1
+TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const float *x, int B, int C, int H, int W, int F,
+                                      int k, int pad_lo, int pad_hi, float *ws) {
+  const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1;
+  const int ckk = C * k * k, P = OH * OW, F8 = (F + 7) / 8 * 8, T8 = F8 / 8;
+  float *xp = ws;                                    // (C, Hp, Wp) + 4
+  int *off = (int *)(xp + (size_t)C * Hp * Wp + 4);  // (ckk)
+  float *dyt = (float *)(off + ckk);                 // (P, F8): one sample's dy transposed, zero past F
+  float *acc = dyt + (size_t)P * F8;                 // (ckk4 / 4, F8 / 8, 4, 8): dwᵀ in 4×8 tiles
+  tt_f32_fill__wasmsimd(xp, 0.0f, (size_t)C * Hp * Wp + 4);
+  tt_f32_fill__wasmsimd(dyt, 0.0f, ((size_t)P + (ckk + 3) / 4 * 4) * F8);
+  conv_offsets(off, C, k, Hp, Wp);
+  TT_NO_UNROLL
+  for (int b = 0; b < B; b++) {
+    conv_pad(xp, x + (size_t)b * C * H * W, C, H, W, Hp, Wp, pad_lo);
+    const float *d = dy + (size_t)b * F * P;  // (F, P)
+    TT_NO_UNROLL
+    for (int f = 0; f < F; f++)
+      TT_NO_UNROLL
+      for (int p = 0; p < P; p++) dyt[(size_t)p * F8 + f] = d[(size_t)f * P + p];
+    TT_NO_UNROLL
+    for (int q0 = 0; q0 < ckk; q0 += 4) {
+      const float *xq[4];
+      TT_UNROLL_FULL
+      for (int r = 0; r < 4; r++) xq[r] = xp + off[q0 + r < ckk ? q0 + r : q0];  // taps past the end: discarded
+      TT_NO_UNROLL
+      for (int t = 0; t < T8; t++) conv_dw_4x8(OH, OW, Wp, xq, dyt + 8 * t, F8, acc + ((size_t)q0 / 4 * T8 + t) * 32);
+    }
+  }
+  TT_NO_UNROLL
+  for (int f = 0; f < F; f++)
+    TT_NO_UNROLL
+    for (int q = 0; q < ckk; q++) dw[(size_t)f * ckk + q] += acc[((size_t)q / 4 * T8 + f / 8) * 32 + q % 4 * 8 + f % 8];
 }
