@@ -126,6 +126,30 @@ TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float
   }
 }
 
+/* dst (P, ld) = src (F, P) transposed: 4×4 blocks with shuffles, the edges one by one. */
+TT_COLD static void conv_transpose(float *dst, const float *src, int F, int P, int ld) {
+  const int F4 = F & ~3, P4 = P & ~3;
+  TT_NO_UNROLL
+  for (int f = 0; f < F4; f += 4)
+    TT_NO_UNROLL
+    for (int p = 0; p < P4; p += 4) {
+      const float *s = src + (size_t)f * P + p;
+      const v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + P);
+      const v128_t r2 = wasm_v128_load(s + 2 * P), r3 = wasm_v128_load(s + 3 * P);
+      const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+      const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+      float *d = dst + (size_t)p * ld + f;
+      wasm_v128_store(d, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+      wasm_v128_store(d + ld, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+      wasm_v128_store(d + 2 * ld, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+      wasm_v128_store(d + 3 * ld, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+    }
+  TT_NO_UNROLL
+  for (int f = 0; f < F; f++)
+    TT_NO_UNROLL
+    for (int p = f < F4 ? P4 : 0; p < P; p++) dst[(size_t)p * ld + f] = src[(size_t)f * P + p];
+}
+
 /* acc (4 taps, 8 filters) += Σ over the OH×OW outputs of x at the 4 taps (xq[r]: the padded image at tap r's
  * offset) · dyt (P, F8) at columns 0..7: the weight gradient's 4×8 tile, positions as the reduction. */
 static __attribute__((noinline)) void conv_dw_4x8(int OH, int OW, int Wp, const float *const *xq, const float *dyt,
@@ -168,10 +192,7 @@ TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const 
   for (int b = 0; b < B; b++) {
     conv_pad(xp, x + (size_t)b * C * H * W, C, H, W, Hp, Wp, pad_lo);
     const float *d = dy + (size_t)b * F * P;  // (F, P)
-    TT_NO_UNROLL
-    for (int f = 0; f < F; f++)
-      TT_NO_UNROLL
-      for (int p = 0; p < P; p++) dyt[(size_t)p * F8 + f] = d[(size_t)f * P + p];
+    conv_transpose(dyt, d, F, P, F8);
     TT_NO_UNROLL
     for (int q0 = 0; q0 < ckk; q0 += 4) {
       const float *xq[4];
