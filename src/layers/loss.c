@@ -44,15 +44,19 @@ static double cross_entropy(float *dlogits, const float *logits, const float *ta
     int arg = 0;                                   // first index of the max, as torch.argmax
     for (int k = 1; k < cols; k++)
       if (x[k] > x[arg]) arg = k;
-    double m = x[arg], z = 0.0;
-    for (int k = 0; k < cols; k++) z += exp_nonpositive((double)x[k] - m);
+    double m = x[arg], z = 0.0, e[16];            // e: the row's exponentials, reused by the gradient
+    for (int k = 0; k < cols; k++) {
+      double ek = exp_nonpositive((double)x[k] - m);
+      if (k < 16) e[k] = ek;
+      z += ek;
+    }
     double lse = m + log(z);
     total += lse - (double)x[t];
     right += arg == t;
     if (dlogits) {
       float *dx = dlogits + (size_t)r * cols;      // (K)
       for (int k = 0; k < cols; k++) {
-        double p = exp_nonpositive((double)x[k] - m) / z;
+        double p = (k < 16 ? e[k] : exp_nonpositive((double)x[k] - m)) / z;
         dx[k] = (float)((p - (k == t)) / rows);
       }
     }

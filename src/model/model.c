@@ -461,18 +461,11 @@ int tt_model_predict(tt_model *m, const float *x, int n, float *out, int probabi
     forward(m, B, 0);
     float *o = out + at * outs;
     tt__copy(o, logits, B * outs);
-    if (!probabilities) continue;
+    if (!probabilities || m->spec.loss == TT_LOSS_MSE) continue;
+    /* the softmax layer over each row of classes, or the sigmoid layer over every output, in place */
     loss_rows_cols(m, B, &rows, &cols);
-    if (m->spec.loss == TT_LOSS_CROSS_ENTROPY) {
-      for (int r = 0; r < rows; r++) { /* softmax over each row of classes */
-        float *row = o + (size_t)r * cols, mx = row[0], sum = 0;
-        for (int c = 1; c < cols; c++) mx = row[c] > mx ? row[c] : mx;
-        for (int c = 0; c < cols; c++) sum += row[c] = expf(row[c] - mx);
-        for (int c = 0; c < cols; c++) row[c] /= sum;
-      }
-    } else if (m->spec.loss == TT_LOSS_BCE) {
-      for (size_t i = 0; i < B * outs; i++) o[i] = 1.0f / (1.0f + expf(-o[i]));
-    }
+    tt__layer act = {.in = {1, {cols}}};
+    (m->spec.loss == TT_LOSS_CROSS_ENTROPY ? &tt__softmax_ops : &tt__sigmoid_ops)->forward(&act, o, o, rows, NULL);
   }
   return TT_OK;
 }
