@@ -2,12 +2,8 @@
  * form, see there), four parameters at a time, so results are bit-identical to the reference (sqrt and
  * division are correctly rounded in both; baseline SIMD128 has no fused multiply-add to change rounding). */
 #include <math.h>
-#include <wasm_simd128.h>
+#include "kernels/simd128.h"
 #include "kernels/kernels.h"
-
-#if !defined(__wasm_simd128__)
-#error "wasmsimd kernels need emcc -msimd128"
-#endif
 
 void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1,
                            float beta2, float eps, float wd_l2, float decay, float bc1, float bc2) {

@@ -4,12 +4,8 @@
  * the output at (oh, ow) is xp[off[q] + oh·Wp + ow] with off[q] = (c·Hp + ki)·Wp + kj. Four outputs of one row
  * are then one (unaligned) vector load per tap, straight from the image. Same results as the scalar twins bit for
  * bit on finite inputs: every output (or weight gradient) is one sum over the same terms in the same order. */
-#include <wasm_simd128.h>
+#include "kernels/simd128.h"
 #include "kernels/kernels.h"
-
-#if !defined(__wasm_simd128__)
-#error "wasmsimd kernels need emcc -msimd128"
-#endif
 
 /* Drivers run once per call or per sample and are compiled for size; the micro-kernels are where the time goes. */
 #define TT_COLD __attribute__((minsize))

@@ -1,11 +1,7 @@
 /* WebAssembly SIMD128 twins of the element-wise and row kernels in ../scalar/eltwise.c: a 4-wide main loop
  * and a scalar tail, same results as the reference (bit-identical except sumsq, which sums in another order). */
-#include <wasm_simd128.h>
+#include "kernels/simd128.h"
 #include "kernels/kernels.h"
-
-#if !defined(__wasm_simd128__)
-#error "wasmsimd kernels need emcc -msimd128"
-#endif
 
 void tt_f32_bias_rows__wasmsimd(float *y, const float *bias, int rows, int cols) {
   // y (rows, cols) += bias (cols,)

@@ -28,12 +28,8 @@
  * Memory: the packing buffers are fixed static arrays (KC·NC + MC·KC floats, 224 KiB); nothing is allocated
  * per call, so training steps never grow the wasm memory. Not reentrant (neither is the rest of the core:
  * one model per thread). */
-#include <wasm_simd128.h>
+#include "kernels/simd128.h"
 #include "kernels/kernels.h"
-
-#if !defined(__wasm_simd128__)
-#error "wasmsimd kernels need emcc -msimd128"
-#endif
 
 #define MR 4
 #define NR 8

@@ -4,12 +4,8 @@
  * with compare masks and bitselect, so no branch depends on the data. A row's last 1-3 windows are done as the
  * 4 that end the row (some recomputed, same values). Same results as the scalar kernel bit for bit (the same
  * comparisons in the same order; indices are exact as floats below 2^24, which the layer checks). */
-#include <wasm_simd128.h>
+#include "kernels/simd128.h"
 #include "kernels/kernels.h"
-
-#if !defined(__wasm_simd128__)
-#error "wasmsimd kernels need emcc -msimd128"
-#endif
 
 void tt_f32_maxpool__wasmsimd(float *y, float *arg, const float *x, int H, int W, int K, int S, int OH, int OW,
                               int base) {

@@ -1,12 +1,8 @@
 /* WebAssembly SIMD128 twin of ../scalar/sgd.c: the same operations in the same order, four parameters at a time
  * (bit-identical results). The options are loop-invariant branches, predicted after the first iteration. The
  * scalar loop in -Oz code was 2x the cost of the whole SIMD Adam step on the MLP. */
-#include <wasm_simd128.h>
+#include "kernels/simd128.h"
 #include "kernels/kernels.h"
-
-#if !defined(__wasm_simd128__)
-#error "wasmsimd kernels need emcc -msimd128"
-#endif
 
 void tt_f32_sgd__wasmsimd(float *p, const float *g, float *buf, size_t n, float lr, float mu, float wd,
                           int nesterov, int first) {

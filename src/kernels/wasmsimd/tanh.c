@@ -1,12 +1,8 @@
 /* WebAssembly SIMD128 twin of ../scalar/tanh.c: the same operations on 4 lanes (floor, truncation of a whole k,
  * exponent bits, an IEEE division), so the results are bit-identical. The 1-3 elements left go through the same
  * vector code from a 4-float buffer (a scalar tail would double the kernel's wasm size). */
-#include <wasm_simd128.h>
+#include "kernels/simd128.h"
 #include "kernels/kernels.h"
-
-#if !defined(__wasm_simd128__)
-#error "wasmsimd kernels need emcc -msimd128"
-#endif
 
 static v128_t splat(float v) { return wasm_f32x4_splat(v); }
 static v128_t fmadd(v128_t a, v128_t b, float c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), splat(c)); }
