@@ -16,35 +16,41 @@
 /* ---- field tables --------------------------------------------------------------------------------------- */
 
 enum { K_INT, K_NUM, K_BOOL, K_PADDING, K_SPECIAL }; /* K_SPECIAL: allowed here, read by the caller */
-enum { REQUIRED = 1, LO_OPEN = 2, HI_OPEN = 4, SHOW_RANGE = 8 };
+enum { REQUIRED = 1, LO_OPEN = 2, HI_OPEN = 4, SHOW_RANGE = 8, MIN_1 = 16 };
 
+/* 12 bytes an entry (the wasm module's data section carries every table): every minimum is 0 or 1 (the MIN_1
+ * flag), every maximum a whole number or unbounded. */
 typedef struct {
   const char *name;
+  unsigned max;            /* 0: unbounded (BIG) */
+  unsigned short offset;   /* int (K_INT, K_BOOL, K_PADDING) or float (K_NUM) inside the target struct */
   unsigned char kind, flags;
-  size_t offset;           /* int (K_INT, K_BOOL, K_PADDING) or float (K_NUM) inside the target struct */
-  double min, max;
 } field;
+/* Written as name, kind, flags, offset, min, max. */
+#define F(name, kind, flags, offset, min, max) {name, max, offset, kind, (flags) | ((min) ? MIN_1 : 0)}
 
-#define BIG 1e30 /* "unbounded" numbers: still far inside float range */
+#define BIG 1e30  /* "unbounded" numbers: still far inside float range */
+#define UNBOUNDED 0
+_Static_assert(sizeof(tt__spec) <= 65535, "field offsets are 16-bit");
 #define L(f) offsetof(tt__layer, f)
 #define O(f) offsetof(tt__optim_config, f)
 
 static const field no_fields[] = {{0}};
 static const field dense_fields[] = {
-    {"units", K_INT, REQUIRED, L(units), 1, 1 << 20}, {"bias", K_BOOL, 0, L(bias), 0, 1}, {0}};
-static const field conv2d_fields[] = {{"filters", K_INT, REQUIRED, L(filters), 1, 1 << 16},
-                                      {"kernel", K_INT, REQUIRED, L(kernel), 1, 64},
-                                      {"stride", K_INT, 0, L(stride), 1, 64},
-                                      {"padding", K_PADDING, SHOW_RANGE, L(padding), 0, 64},
-                                      {"bias", K_BOOL, 0, L(bias), 0, 1},
+    F("units", K_INT, REQUIRED, L(units), 1, 1 << 20), F("bias", K_BOOL, 0, L(bias), 0, 1), {0}};
+static const field conv2d_fields[] = {F("filters", K_INT, REQUIRED, L(filters), 1, 1 << 16),
+                                      F("kernel", K_INT, REQUIRED, L(kernel), 1, 64),
+                                      F("stride", K_INT, 0, L(stride), 1, 64),
+                                      F("padding", K_PADDING, SHOW_RANGE, L(padding), 0, 64),
+                                      F("bias", K_BOOL, 0, L(bias), 0, 1),
                                       {0}};
 static const field pool_fields[] = {
-    {"size", K_INT, REQUIRED, L(kernel), 1, 64}, {"stride", K_INT, 0, L(stride), 1, 64}, {0}};
-static const field dropout_fields[] = {{"rate", K_NUM, HI_OPEN | SHOW_RANGE, L(rate), 0, 1}, {0}};
-static const field leaky_fields[] = {{"slope", K_NUM, SHOW_RANGE, L(slope), 0, 1}, {0}};
+    F("size", K_INT, REQUIRED, L(kernel), 1, 64), F("stride", K_INT, 0, L(stride), 1, 64), {0}};
+static const field dropout_fields[] = {F("rate", K_NUM, HI_OPEN | SHOW_RANGE, L(rate), 0, 1), {0}};
+static const field leaky_fields[] = {F("slope", K_NUM, SHOW_RANGE, L(slope), 0, 1), {0}};
 static const field embedding_fields[] = {
-    {"vocab", K_INT, REQUIRED, L(vocab), 1, 1 << 20}, {"dim", K_INT, REQUIRED, L(dim), 1, 1 << 16}, {0}};
-static const field layernorm_fields[] = {{"eps", K_NUM, LO_OPEN, L(eps), 0, 1}, {0}};
+    F("vocab", K_INT, REQUIRED, L(vocab), 1, 1 << 20), F("dim", K_INT, REQUIRED, L(dim), 1, 1 << 16), {0}};
+static const field layernorm_fields[] = {F("eps", K_NUM, LO_OPEN, L(eps), 0, 1), {0}};
 
 /* Indexed by tt__layer_type; the order of the names is also the order of the "allowed" list. */
 static const char *const layer_names[TT_LAYER_TYPE_COUNT] = {
@@ -61,31 +67,31 @@ static const field *const layer_fields[TT_LAYER_TYPE_COUNT] = {
     [TT_EMBEDDING] = embedding_fields, [TT_LAYERNORM] = layernorm_fields,
 };
 
-static const field sgd_fields[] = {{"lr", K_NUM, LO_OPEN, O(lr), 0, BIG},
-                                   {"momentum", K_NUM, HI_OPEN | SHOW_RANGE, O(momentum), 0, 1},
-                                   {"nesterov", K_BOOL, 0, O(nesterov), 0, 1},
-                                   {"weight_decay", K_NUM, 0, O(weight_decay), 0, BIG},
-                                   {"clip_norm", K_NUM, LO_OPEN, O(clip_norm), 0, BIG},
-                                   {"schedule", K_SPECIAL, 0, 0, 0, 0},
+static const field sgd_fields[] = {F("lr", K_NUM, LO_OPEN, O(lr), 0, UNBOUNDED),
+                                   F("momentum", K_NUM, HI_OPEN | SHOW_RANGE, O(momentum), 0, 1),
+                                   F("nesterov", K_BOOL, 0, O(nesterov), 0, 1),
+                                   F("weight_decay", K_NUM, 0, O(weight_decay), 0, UNBOUNDED),
+                                   F("clip_norm", K_NUM, LO_OPEN, O(clip_norm), 0, UNBOUNDED),
+                                   F("schedule", K_SPECIAL, 0, 0, 0, 0),
                                    {0}};
-static const field adam_fields[] = {{"lr", K_NUM, LO_OPEN, O(lr), 0, BIG},
-                                    {"beta1", K_NUM, HI_OPEN | SHOW_RANGE, O(beta1), 0, 1},
-                                    {"beta2", K_NUM, HI_OPEN | SHOW_RANGE, O(beta2), 0, 1},
-                                    {"eps", K_NUM, LO_OPEN, O(eps), 0, BIG},
-                                    {"weight_decay", K_NUM, 0, O(weight_decay), 0, BIG},
-                                    {"clip_norm", K_NUM, LO_OPEN, O(clip_norm), 0, BIG},
-                                    {"schedule", K_SPECIAL, 0, 0, 0, 0},
+static const field adam_fields[] = {F("lr", K_NUM, LO_OPEN, O(lr), 0, UNBOUNDED),
+                                    F("beta1", K_NUM, HI_OPEN | SHOW_RANGE, O(beta1), 0, 1),
+                                    F("beta2", K_NUM, HI_OPEN | SHOW_RANGE, O(beta2), 0, 1),
+                                    F("eps", K_NUM, LO_OPEN, O(eps), 0, UNBOUNDED),
+                                    F("weight_decay", K_NUM, 0, O(weight_decay), 0, UNBOUNDED),
+                                    F("clip_norm", K_NUM, LO_OPEN, O(clip_norm), 0, UNBOUNDED),
+                                    F("schedule", K_SPECIAL, 0, 0, 0, 0),
                                     {0}};
 static const char *const optimizer_names[] = {[TT_OPT_SGD] = "sgd", [TT_OPT_ADAM] = "adam", [TT_OPT_ADAMW] = "adamw"};
 
-static const field constant_fields[] = {{"warmup", K_INT, 0, O(warmup), 0, 1 << 30}, {0}};
-static const field step_fields[] = {{"warmup", K_INT, 0, O(warmup), 0, 1 << 30},
-                                    {"step_size", K_INT, REQUIRED, O(step_size), 1, 1 << 30},
-                                    {"gamma", K_NUM, LO_OPEN | SHOW_RANGE, O(gamma), 0, 1},
+static const field constant_fields[] = {F("warmup", K_INT, 0, O(warmup), 0, 1 << 30), {0}};
+static const field step_fields[] = {F("warmup", K_INT, 0, O(warmup), 0, 1 << 30),
+                                    F("step_size", K_INT, REQUIRED, O(step_size), 1, 1 << 30),
+                                    F("gamma", K_NUM, LO_OPEN | SHOW_RANGE, O(gamma), 0, 1),
                                     {0}};
-static const field cosine_fields[] = {{"warmup", K_INT, 0, O(warmup), 0, 1 << 30},
-                                      {"total_steps", K_INT, REQUIRED, O(total_steps), 1, 1 << 30},
-                                      {"min_lr", K_NUM, 0, O(min_lr), 0, BIG},
+static const field cosine_fields[] = {F("warmup", K_INT, 0, O(warmup), 0, 1 << 30),
+                                      F("total_steps", K_INT, REQUIRED, O(total_steps), 1, 1 << 30),
+                                      F("min_lr", K_NUM, 0, O(min_lr), 0, UNBOUNDED),
                                       {0}};
 static const char *const schedule_names[] = {[TT_SCHED_CONSTANT] = "constant", [TT_SCHED_STEP] = "step",
                                              [TT_SCHED_COSINE] = "cosine"};
@@ -97,8 +103,8 @@ static const struct {
                  [TT_SCHED_COSINE] = {"the cosine schedule", cosine_fields}};
 
 static const field augment_fields[] = {
-    {"shift", K_INT, SHOW_RANGE, offsetof(tt__spec, augment_shift), 0, 4},
-    {"rotate", K_NUM, SHOW_RANGE, offsetof(tt__spec, augment_rotate), 0, 45},
+    F("shift", K_INT, SHOW_RANGE, offsetof(tt__spec, augment_shift), 0, 4),
+    F("rotate", K_NUM, SHOW_RANGE, offsetof(tt__spec, augment_rotate), 0, 45),
     {0}};
 
 static const char *const top_fields[] = {"input", "layers", "loss", "optimizer", "seed", "augment", NULL};
@@ -155,17 +161,16 @@ static const char *number_text(double x, char *buf, size_t len) {
 }
 
 /* What a field accepts, in words: "a positive integer", "a number in [0, 1)", ... */
-static void expectation(const field *f, char *buf, size_t len) {
+static void expectation(const field *f, double min, double max, char *buf, size_t len) {
   if (f->kind == K_BOOL) tt__snprintf(buf, len, "true or false");
-  else if (f->kind == K_PADDING) tt__snprintf(buf, len, "an integer from %g to %g or \"same\"", f->min, f->max);
+  else if (f->kind == K_PADDING) tt__snprintf(buf, len, "an integer from %g to %g or \"same\"", min, max);
   else if ((f->flags & SHOW_RANGE) && f->kind == K_INT)
-    tt__snprintf(buf, len, "an integer from %g to %g", f->min, f->max);
+    tt__snprintf(buf, len, "an integer from %g to %g", min, max);
   else if (f->flags & SHOW_RANGE)
-    tt__snprintf(buf, len, "a number in %c%g, %g%c", f->flags & LO_OPEN ? '(' : '[', f->min, f->max,
+    tt__snprintf(buf, len, "a number in %c%g, %g%c", f->flags & LO_OPEN ? '(' : '[', min, max,
              f->flags & HI_OPEN ? ')' : ']');
   else
-    tt__snprintf(buf, len, "a %s %s",
-                 f->flags & LO_OPEN || (f->kind == K_INT && f->min >= 1) ? "positive" : "non-negative",
+    tt__snprintf(buf, len, "a %s %s", f->flags & (LO_OPEN | MIN_1) ? "positive" : "non-negative",
                  f->kind == K_INT ? "integer" : "number");
 }
 
@@ -192,7 +197,8 @@ static int read_fields(void *base, const field *fields, const tt__json *obj, con
   for (const field *f = fields; f->name; f++) {
     if (f->kind == K_SPECIAL) continue;
     const tt__json *v = tt__json_get(obj, f->name);
-    expectation(f, want, sizeof want);
+    double min = f->flags & MIN_1 ? 1 : 0, max = f->max ? f->max : BIG;
+    expectation(f, min, max, want, sizeof want);
     if (!v) {
       if (f->flags & REQUIRED)
         return tt__fail(TT_ERR_SPEC, "%s.%s: required%s%s (%s)", path, f->name, owner ? " for " : "",
@@ -214,18 +220,18 @@ static int read_fields(void *base, const field *fields, const tt__json *obj, con
     double x = v->number;
     int is_int = f->kind != K_NUM;
     if (is_int && x != floor(x)) goto bad;
-    if (x < f->min || ((f->flags & LO_OPEN) && x <= f->min) || ((f->flags & HI_OPEN) && x >= f->max)) goto bad;
-    if (x > f->max) {
+    if (x < min || ((f->flags & LO_OPEN) && x <= min) || ((f->flags & HI_OPEN) && x >= max)) goto bad;
+    if (x > max) {
       /* too big: name the bound, unless the expectation already shows the range */
       if (f->flags & SHOW_RANGE) goto bad;
-      char max[32];
+      char bound[32];
       return tt__fail(TT_ERR_SPEC, "%s.%s: expected %s at most %s, got %s", path, f->name, want,
-                      number_text(f->max, max, sizeof max), describe(v, got, sizeof got));
+                      number_text(max, bound, sizeof bound), describe(v, got, sizeof got));
     }
     if (is_int) *as_int = (int)x;
     else {
       float y = (float)x;  /* in range, so finite; a tiny positive value must not round to 0 */
-      if ((f->flags & LO_OPEN) && y <= (float)f->min) goto bad;
+      if ((f->flags & LO_OPEN) && y <= (float)min) goto bad;
       *(float *)((char *)base + f->offset) = y;
     }
     continue;
