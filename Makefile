@@ -11,13 +11,21 @@ PYTHON   ?= /usr/bin/python3
 PORT     ?= 8080
 export NODE_PATH := /usr/share/nodejs
 
-# Core sources shared by every build; SIMD twins only for wasm; the CLI only natively.
+# Core sources shared by every build; SIMD twins for wasm and the native SIMD build; the CLI only natively.
 CORE_SRC := $(wildcard src/core/*.c src/layers/*.c src/optim/*.c src/kernels/scalar/*.c src/io/*.c src/model/*.c)
 SIMD_SRC := $(wildcard src/kernels/wasmsimd/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 HEADERS  := $(wildcard src/*.h src/*/*.h)
 
-NATIVE_OBJ := $(CORE_SRC:%.c=build/native/%.o)
+# The native library and CLI run the SIMD128 twins (kernels/simd128_native.h) on x86-64 with SSE4.1, which
+# every x86-64-v2 CPU has; other targets keep the scalar kernels. `make NATIVE_SIMD=` forces the scalar build.
+# Each flavour has its own object directory, so switching never links objects built for the other.
+CC_MACHINE := $(shell $(CC) -dumpmachine 2>/dev/null)
+ifneq ($(filter x86_64-% amd64-%,$(CC_MACHINE)),)
+NATIVE_SIMD ?= -DTT_NATIVE_SIMD -msse4.1
+endif
+NATIVE_DIR := build/native$(if $(NATIVE_SIMD),-simd)
+NATIVE_OBJ := $(patsubst %.c,$(NATIVE_DIR)/%.o,$(CORE_SRC) $(if $(NATIVE_SIMD),$(SIMD_SRC)))
 ASAN_OBJ   := $(CORE_SRC:%.c=build/asan/%.o)
 C_TESTS    := $(patsubst tests/c/%.c,build/tests/%,$(wildcard tests/c/test_*.c))
 
@@ -46,10 +54,12 @@ all: native wasm
 
 native: build/libtinytrain.a build/tinytrain $(C_TESTS)
 
-build/native/%.o: %.c $(HEADERS)
+$(NATIVE_DIR)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS) $(NATIVE_SIMD) -c $< -o $@
+# the twins' clang-only attributes (minsize, for the wasm module's size) mean nothing to gcc
+$(NATIVE_DIR)/src/kernels/wasmsimd/%.o: CFLAGS += -Wno-attributes
 
 build/asan/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -61,7 +71,7 @@ build/libtinytrain.a: $(NATIVE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 build/tinytrain: $(CLI_SRC) build/libtinytrain.a $(HEADERS)
-	$(CC) $(CFLAGS) $(CLI_SRC) build/libtinytrain.a -lm -o $@
+	$(CC) $(CFLAGS) $(NATIVE_SIMD) $(CLI_SRC) build/libtinytrain.a -lm -o $@
 
 build/tests/%: tests/c/%.c tests/c/test.h $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
@@ -101,7 +111,7 @@ test-cli: build/tinytrain
 	bash tests/cli/cli.sh build/tinytrain
 
 test-simd: | deps-build
-	$(MAKE) -f tests/simd/simd.mk
+	$(MAKE) -f tests/simd/simd.mk NATIVE_ISA="$(filter-out -DTT_NATIVE_SIMD,$(NATIVE_SIMD))"
 
 test-torch: wasm build/tinytrain | deps-test
 	$(MAKE) -f tests/torch/torch.mk

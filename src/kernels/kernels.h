@@ -1,6 +1,7 @@
 /* Compute kernels. Each op has a scalar reference (src/kernels/scalar/, the spec) and, where it pays, a wasm
  * SIMD128 twin (src/kernels/wasmsimd/, same file names) with the same signature. Layers call the tt__ dispatch
- * names below, which select the SIMD twin when compiled with -msimd128 and the scalar one otherwise.
+ * names below, which select the SIMD twin when compiled with -msimd128 or -DTT_NATIVE_SIMD (see Dispatch) and
+ * the scalar one otherwise.
  * tests/simd/ checks every twin against its scalar reference on sizes 1..3*width+3, unaligned offsets and all
  * transpose forms. */
 #ifndef TT_KERNELS_H
@@ -120,8 +121,10 @@ void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n);
 #define TT_UNROLL_FULL
 #endif
 
-/* Dispatch. */
-#if defined(__wasm_simd128__)
+/* Dispatch. The "wasmsimd" twins are the 128-bit SIMD kernels, written against wasm_simd128.h: compiled for
+ * WebAssembly SIMD128 by emcc -msimd128, or natively with -DTT_NATIVE_SIMD, where kernels/simd128_native.h maps
+ * the same API onto GCC/clang vector types (SSE/AVX on x86-64, NEON on arm64). */
+#if defined(__wasm_simd128__) || defined(TT_NATIVE_SIMD)
 #define TT_KERNEL(name) name##__wasmsimd
 #else
 #define TT_KERNEL(name) name##__scalar

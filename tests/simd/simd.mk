@@ -1,4 +1,4 @@
-# SIMD kernels vs their scalar twins, inside one wasm build run by node. Called from the repo root by the top
+# SIMD kernels vs their scalar twins, inside one wasm build run by node, and natively under ASan/UBSan. Called from the repo root by the top
 # Makefile (`make test-simd`) as $(MAKE) -f tests/simd/simd.mk. Builds into build/simd/.
 # `make -f tests/simd/simd.mk bench` builds and runs the optional GEMM timing (not part of the tests);
 # `... microkernel` compares register-tile shapes of the GEMM's inner loop.
@@ -11,11 +11,41 @@ KERNEL_SRC := $(wildcard src/kernels/scalar/*.c src/kernels/wasmsimd/*.c)
 SIMD_FLAGS := -O3 -msimd128 -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc -sALLOW_MEMORY_GROWTH \
               -sSTANDALONE_WASM -sFILESYSTEM=0
 
-.PHONY: test-simd bench microkernel layers
-test-simd: build/simd/test_simd.wasm
+.PHONY: test-simd test-simd-wasm test-simd-native bench microkernel layers
+test-simd: test-simd-wasm test-simd-native
+
+test-simd-wasm: build/simd/test_simd.wasm
 	$(NODE) tests/simd/run.mjs build/simd/test_simd.wasm
 
-build/simd/test_simd.wasm: tests/simd/test_simd.c $(KERNEL_SRC) src/kernels/kernels.h tests/simd/simd.mk
+# The same twins compiled natively through kernels/simd128_native.h: first each wasm_* op must give the same bits
+# as clang's real wasm_simd128.h under node (simd128_ops.c, hashes diffed), then test_simd runs under ASan/UBSan,
+# which checks the SIMD kernels' memory accesses (the wasm run cannot see an out-of-bounds read). NATIVE_ISA is
+# the top Makefile's instruction set flags for the native build (-msse4.1 on x86-64), so the same codegen is tested.
+CC ?= cc
+NATIVE_ISA ?=
+NATIVE_FLAGS := -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-attributes -Isrc -DTT_NATIVE_SIMD $(NATIVE_ISA)
+ASAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+test-simd-native: build/simd/simd128_ops.wasm build/simd/simd128_ops build/simd/test_simd_native
+	$(NODE) tests/simd/run.mjs build/simd/simd128_ops.wasm >build/simd/simd128_ops.wasm.txt
+	build/simd/simd128_ops >build/simd/simd128_ops.native.txt
+	@diff build/simd/simd128_ops.wasm.txt build/simd/simd128_ops.native.txt && \
+	  echo "simd128_ops: every op of kernels/simd128_native.h matches wasm_simd128.h" || \
+	  { echo "FAILED simd128_ops: the ops on the lines above differ natively (<: wasm, >: native)"; exit 1; }
+	build/simd/test_simd_native
+
+build/simd/simd128_ops.wasm: tests/simd/simd128_ops.c src/kernels/simd128.h tests/simd/simd.mk
+	@mkdir -p build/simd
+	$(EMCC) $(SIMD_FLAGS) $< -o $@
+
+build/simd/simd128_ops: tests/simd/simd128_ops.c src/kernels/simd128.h src/kernels/simd128_native.h tests/simd/simd.mk
+	@mkdir -p build/simd
+	$(CC) $(NATIVE_FLAGS) $(ASAN) $< -lm -o $@
+
+build/simd/test_simd_native: tests/simd/test_simd.c $(KERNEL_SRC) $(wildcard src/kernels/*.h) tests/simd/simd.mk
+	@mkdir -p build/simd
+	$(CC) $(NATIVE_FLAGS) -Wno-format-truncation $(ASAN) tests/simd/test_simd.c $(KERNEL_SRC) -lm -o $@
+
+build/simd/test_simd.wasm: tests/simd/test_simd.c $(KERNEL_SRC) $(wildcard src/kernels/*.h) tests/simd/simd.mk
 	@mkdir -p build/simd
 	$(EMCC) $(SIMD_FLAGS) tests/simd/test_simd.c $(KERNEL_SRC) -o $@
 

@@ -1,4 +1,5 @@
-/* Every wasm SIMD128 kernel against its scalar twin, inside one wasm build (emcc -msimd128, run under node).
+/* Every wasm SIMD128 kernel against its scalar twin, inside one wasm build (emcc -msimd128, run under node) and
+ * natively under ASan/UBSan (-DTT_NATIVE_SIMD, the same twins through kernels/simd128_native.h).
  * Sizes 1..3*width+3 in every dimension plus larger ones, unaligned pointers (+1 float), leading dimensions
  * wider than the matrix, in-place calls where the op allows, all four GEMM transpose forms with beta 0 (C
  * poisoned with NaN: it must not be read) and 1. Memory around each output is filled with a sentinel that
@@ -10,8 +11,8 @@
 #include <string.h>
 #include "kernels/kernels.h"
 
-#if !defined(__wasm_simd128__)
-#error "tests/simd must be compiled with emcc -msimd128, or it would only compare the scalar kernels to themselves"
+#if !defined(__wasm_simd128__) && !defined(TT_NATIVE_SIMD)
+#error "tests/simd must be compiled with emcc -msimd128 or -DTT_NATIVE_SIMD, or it would compare nothing but scalar"
 #endif
 
 static int passed, failed;
