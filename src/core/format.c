@@ -159,8 +159,6 @@ int tt__snprintf(char *buf, size_t len, const char *fmt, ...) {
  * doubles and one IEEE operation rounds correctly): every number a spec or a safetensors header holds in
  * practice. Otherwise within a few ulps, which no spec field can tell apart. */
 double tt__parse_double(const char *s, size_t len) {
-  static const double pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   size_t i = 0;
   int negative = i < len && s[i] == '-';
   i += (size_t)negative;
@@ -188,7 +186,8 @@ double tt__parse_double(const char *s, size_t len) {
   double v;
   if (mantissa == 0) v = 0;
   else if (mantissa < (1ull << 53) && exp10 >= -22 && exp10 <= 22)
-    v = exp10 >= 0 ? (double)mantissa * pow10[exp10] : (double)mantissa / pow10[-exp10];
+    /* pow10i is exact here: every partial product is a power of ten <= 1e22 (5^22 < 2^53) */
+    v = exp10 >= 0 ? (double)mantissa * pow10i(exp10) : (double)mantissa / pow10i(-exp10);
   else if (exp10 < -300) /* keep the intermediate power out of the subnormal range */
     v = (double)mantissa * 1e-300 * pow10i(exp10 + 300);
   else

@@ -1,5 +1,8 @@
 /* tt__snprintf and tt__parse_double (src/core/format.c) against libc on the values error messages and headers
  * print and parse. */
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -51,9 +54,56 @@ TT_TEST(test_parse_double_matches_strtod) {
   CHECK_NEAR(tt__parse_double("123456789012345678901234", 24), 123456789012345678901234.0, 1e-15);
 }
 
+/* Up to 2^53 with a decimal exponent within +-22, parsing is one correctly rounded IEEE operation (the power of
+ * ten comes from pow10i's binary powering, exact up to 1e22): bit-identical to strtod. */
+TT_TEST(test_parse_double_is_exact_with_exponents_to_22) {
+  const char *mantissas[] = {"1", "7", "123456789", "9007199254740991", "25"};
+  char text[64];
+  for (size_t m = 0; m < sizeof mantissas / sizeof mantissas[0]; m++)
+    for (int e = -22; e <= 22; e++) {
+      snprintf(text, sizeof text, "%se%d", mantissas[m], e);
+      double ours = tt__parse_double(text, strlen(text)), theirs = strtod(text, NULL);
+      if (ours != theirs) {
+        fprintf(stderr, "%s: parsed %.17g, strtod %.17g\n", text, ours, theirs);
+        CHECK(ours == theirs);
+      }
+    }
+}
+
+/* %g's decimal exponent comes from the binary exponent field (subnormals from the fraction's bit length): every
+ * binary exponent, normal and subnormal, prints as libc does. */
+TT_TEST(test_format_g_across_every_binary_exponent) {
+  char ours[64], theirs[64];
+  for (int k = -1074; k <= 1023; k++) {
+    double v = ldexp(1.2345678901, k);
+    if (v == 0) continue;
+    tt__snprintf(ours, sizeof ours, "%.10g|%g", v, -v);
+    snprintf(theirs, sizeof theirs, "%.10g|%g", v, -v);
+    if (strcmp(ours, theirs)) {
+      fprintf(stderr, "2^%d: %s, libc %s\n", k, ours, theirs);
+      CHECK_STR(ours, theirs);
+      break;
+    }
+  }
+}
+
+/* Integers of every width and signedness the library prints, at their extremes. */
+TT_TEST(test_format_integers_of_every_width) {
+  char ours[256], theirs[256];
+  const char *fmt = "%d %d %u %i %ld %lu %lld %llu %llu %zu %zd %x %04x %lld";
+  tt__snprintf(ours, sizeof ours, fmt, INT_MIN, INT_MAX, UINT_MAX, -1, LONG_MIN, ULONG_MAX, LLONG_MIN, ULLONG_MAX,
+               0ull, SIZE_MAX, (ptrdiff_t)-7, 0xdeadbeefu, 0x1fu, -5000000000000ll);
+  snprintf(theirs, sizeof theirs, fmt, INT_MIN, INT_MAX, UINT_MAX, -1, LONG_MIN, ULONG_MAX, LLONG_MIN, ULLONG_MAX,
+           0ull, SIZE_MAX, (ptrdiff_t)-7, 0xdeadbeefu, 0x1fu, -5000000000000ll);
+  CHECK_STR(ours, theirs);
+}
+
 int main(void) {
   TT_RUN(test_format_matches_libc_printf);
   TT_RUN(test_format_truncates_and_reports_full_length);
   TT_RUN(test_parse_double_matches_strtod);
+  TT_RUN(test_parse_double_is_exact_with_exponents_to_22);
+  TT_RUN(test_format_g_across_every_binary_exponent);
+  TT_RUN(test_format_integers_of_every_width);
   return TT_SUMMARY();
 }
