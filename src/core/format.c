@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core.h"
 
@@ -44,8 +45,12 @@ static double pow10i(int e) {
 
 /* floor(log10(v)) for finite v > 0. */
 static int decimal_exponent(double v) {
-  int e2;
-  frexp(v, &e2);
+  /* v = m * 2^e2 with m in [0.5, 1), as frexp would say (libm's frexp is 127 bytes of wasm): the biased exponent
+   * field, or for subnormals (field 0) the bit length of the fraction */
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  int e2 = (int)(bits >> 52) - 1022;
+  if (e2 == -1022) e2 = -1074 + (64 - __builtin_clzll(bits));
   int e = (int)floor((e2 - 1) * 0.30102999566398120); /* log10(2): at most one too small */
   if (e > -300 && v >= pow10i(e + 1)) e++;
   else if (e <= -300 && v * 1e300 >= pow10i(e + 301)) e++;
