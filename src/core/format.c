@@ -129,16 +129,16 @@ int tt__vsnprintf(char *buf, size_t len, const char *fmt, va_list ap) {
       case '%': put(&o, '%'); break;
       case 'c': put(&o, (char)va_arg(ap, int)); break;
       case 's': put_str(&o, va_arg(ap, const char *), precision < 0 ? SIZE_MAX : (size_t)precision); break;
-      case 'd': case 'i': {
-        int64_t v = size_t_arg ? (int64_t)va_arg(ap, size_t) : longs == 1 ? va_arg(ap, long)
-                  : longs ? va_arg(ap, long long) : va_arg(ap, int);
-        if (v < 0) put(&o, '-');
-        put_uint(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, width);
-        break;
-      }
-      case 'u': case 'x': {
-        uint64_t v = size_t_arg ? va_arg(ap, size_t) : longs == 1 ? va_arg(ap, unsigned long)
-                   : longs ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned);
+      case 'd': case 'i': case 'u': case 'x': {
+        /* one read per argument width, not per type: 64 bits for ll, and for l or z where long or size_t have 64
+         * (natively; on wasm32 only ll), else 32 bits, sign-extended for %d */
+        int is_signed = *p == 'd' || *p == 'i';
+        uint64_t v;
+        if (longs > 1 || (longs && sizeof(long) == 8) || (size_t_arg && sizeof(size_t) == 8))
+          v = va_arg(ap, unsigned long long);
+        else
+          v = is_signed ? (uint64_t)(int64_t)va_arg(ap, int) : va_arg(ap, unsigned);
+        if (is_signed && (int64_t)v < 0) put(&o, '-'), v = -v;
         put_uint(&o, v, *p == 'x' ? 16 : 10, width);
         break;
       }
