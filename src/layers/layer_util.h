@@ -1,6 +1,6 @@
 /* Helpers shared by the layer files only (not a contract): setup error messages that name the layer,
  * size checks, and the two weight initialisations. Everything here is static inline so each layer file stays
- * self-contained. */
+ * self-contained (except tt__layer_fail, defined once in registry.c). */
 #ifndef TT_LAYER_UTIL_H
 #define TT_LAYER_UTIL_H
 
@@ -11,20 +11,13 @@
 
 #include "layers.h"
 
-/* Formats "layers[i] (name): <message>" as a TT_ERR_SPEC failure and returns TT_ERR_SPEC. */
-static inline int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...)
+/* Formats "layers[i] (name): <message>" as a TT_ERR_SPEC failure and returns TT_ERR_SPEC. Defined once in
+ * registry.c (as a static inline, each layer file carried its own copy into the wasm module). */
+int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-static inline int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...) {
-  char msg[384];
-  va_list ap;
-  va_start(ap, fmt);
-  tt__vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return tt__fail(TT_ERR_SPEC, "layers[%d] (%s): %s", l->index, name, msg);
-}
 
 /* Shapes and counts are ints in the kernels: anything whose element count does not fit is rejected in setup
  * (the model's arena would refuse it anyway, but with a less helpful message). */

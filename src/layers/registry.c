@@ -1,6 +1,8 @@
 /* The one table from layer type to its ops, in tt__layer_type order. (Names to types is the spec's job:
  * tt__layer_type_from_name lives in src/model/spec.c.) */
-#include "layers.h"
+#include <stdarg.h>
+
+#include "layer_util.h"
 
 static const tt__layer_ops *const layer_ops[TT_LAYER_TYPE_COUNT] = {
     [TT_DENSE] = &tt__dense_ops,         [TT_CONV2D] = &tt__conv2d_ops,   [TT_MAXPOOL2D] = &tt__maxpool2d_ops,
@@ -13,4 +15,13 @@ static const tt__layer_ops *const layer_ops[TT_LAYER_TYPE_COUNT] = {
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type) {
   if ((int)type < 0 || (int)type >= TT_LAYER_TYPE_COUNT) return NULL;
   return layer_ops[type];
+}
+
+int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...) {
+  char msg[384];
+  va_list ap;
+  va_start(ap, fmt);
+  tt__vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return tt__fail(TT_ERR_SPEC, "layers[%d] (%s): %s", l->index, name, msg);
 }
