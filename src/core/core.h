@@ -110,4 +110,8 @@ const tt__json *tt__json_get(const tt__json *obj, const char *key);
 /* Short description of a value for error messages: "-3", "\"abc\"", "an object", "an array", "null". */
 void tt__json_describe(const tt__json *v, char *buf, size_t len);
 
+/* Heap sort of n elements of size bytes by less(a, b) (no allocation, O(n log n) even for a hostile input with
+ * many keys or tensors): the JSON duplicate-key check and the safetensors tiling check share it. */
+void tt__sort(void *base, size_t n, size_t size, int (*less)(const void *, const void *));
+
 #endif

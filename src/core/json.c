@@ -242,29 +242,38 @@ static tt__json *new_node(parser *p) {
   return v;
 }
 
+static void swap_bytes(char *x, char *y, size_t size) {
+  for (size_t i = 0; i < size; i++) {
+    char t = x[i];
+    x[i] = y[i];
+    y[i] = t;
+  }
+}
+
+void tt__sort(void *base, size_t n, size_t size, int (*less)(const void *, const void *)) {
+  char *a = base;
+  for (size_t end = n, start = n / 2; end > 1;) {
+    if (start > 0) start--;
+    else end--, swap_bytes(a, a + end * size, size);
+    for (size_t root = start, child; (child = 2 * root + 1) < end; root = child) {
+      if (child + 1 < end && less(a + child * size, a + (child + 1) * size)) child++;
+      if (!less(a + root * size, a + child * size)) break;
+      swap_bytes(a + root * size, a + child * size, size);
+    }
+  }
+}
+
 /* Orders members by key (length, then bytes), then by position, for the duplicate check. */
-static int member_less(const member *a, const member *b) {
+static int member_less(const void *x, const void *y) {
+  const member *a = x, *b = y;
   if (a->node->key_len != b->node->key_len) return a->node->key_len < b->node->key_len;
   int c = memcmp(a->node->key, b->node->key, a->node->key_len);
   return c ? c < 0 : a->key_offset < b->key_offset;
 }
 
-/* Heap sort (no allocation, O(n log n) even for a hostile header with many keys). */
-static void sort_members(member *m, size_t n) {
-  for (size_t end = n, start = n / 2; end > 1;) {
-    if (start > 0) start--;
-    else { member t = m[0]; m[0] = m[--end]; m[end] = t; }
-    for (size_t root = start, child; (child = 2 * root + 1) < end; root = child) {
-      if (child + 1 < end && member_less(&m[child], &m[child + 1])) child++;
-      if (!member_less(&m[root], &m[child])) break;
-      member t = m[root]; m[root] = m[child]; m[child] = t;
-    }
-  }
-}
-
 /* Reports the earliest repeated key among the members of one object, m[0..n). */
 static int check_duplicates(parser *p, member *m, size_t n) {
-  sort_members(m, n);
+  tt__sort(m, n, sizeof *m, member_less);
   size_t first = SIZE_MAX, at = 0;
   for (size_t i = 1; i < n; i++) {
     const tt__json *a = m[i - 1].node, *b = m[i].node;

@@ -272,24 +272,12 @@ static int st_open(st_file *f, const unsigned char *bytes, size_t len) {
   return TT_OK;
 }
 
-/* Offset order, for the tiling check: by begin, then end, then position in the header (deterministic). */
-static int before(const st_tensor *x, const st_tensor *y) {
+/* Offset order, for the tiling check (tt__sort of st_tensor pointers): by begin, then end, then position in the
+ * header (deterministic). */
+static int before(const void *a, const void *b) {
+  const st_tensor *x = *(st_tensor *const *)a, *y = *(st_tensor *const *)b;
   if (x->begin != y->begin) return x->begin < y->begin;
   return x->end != y->end ? x->end < y->end : x < y;
-}
-
-/* Heap sort: no allocation and O(n log n) even for a hostile header with many tensors. */
-static void sort_by_offset(st_tensor **a, size_t n) {
-  for (size_t end = n, start = n / 2; end > 1;) {
-    st_tensor *t;
-    if (start > 0) start--;
-    else t = a[0], a[0] = a[--end], a[end] = t;
-    for (size_t root = start, child; (child = 2 * root + 1) < end; root = child) {
-      if (child + 1 < end && before(a[child], a[child + 1])) child++;
-      if (!before(a[root], a[child])) break;
-      t = a[root], a[root] = a[child], a[child] = t;
-    }
-  }
 }
 
 /* dtype names: the first three are the ones we read; the others are known to safetensors, so they get a
@@ -400,7 +388,7 @@ static st_tensor *st_tensors(const st_file *f, int *n, size_t *bytes) {
   }
   if (status == TT_OK) {
     // in offset order, each tensor must start where the previous one ended and the last must end the file
-    sort_by_offset(order, (size_t)k);
+    tt__sort(order, (size_t)k, sizeof *order, before);
     size_t at = 0;
     for (int i = 0; i < k && status == TT_OK; i++) {
       const st_tensor *t = order[i];
