@@ -126,6 +126,14 @@ static const char *describe(const tt__json *v, char *buf, size_t len) {
   return buf;
 }
 
+/* A message that shows a wrong value v: fmt's last %s is v described; `first`, when not NULL, fills a %s before
+ * it (a path). Out of line, so the value's text buffer and the calls exist once. */
+static __attribute__((noinline)) int fail_got(const char *fmt, const char *first, const tt__json *v) {
+  char got[96];
+  describe(v, got, sizeof got);
+  return tt__fail(TT_ERR_SPEC, fmt, first ? first : got, got); /* printf ignores an argument left over */
+}
+
 /* An object key as it appears in a path: plain if it is a short identifier, else quoted and escaped. */
 static const char *key_text(const tt__json *member, char *buf, size_t len) {
   size_t n = member->key_len, plain = n > 0 && n <= 40;
@@ -296,11 +304,9 @@ static int read_input(tt__spec *s, const tt__json *v) {
 }
 
 static int read_layer(tt__layer *l, int index, const tt__json *v) {
-  char path[32], got[96];
+  char path[32];
   tt__snprintf(path, sizeof path, "layers[%d]", index);
-  if (v->type != TT_JSON_OBJECT)
-    return tt__fail(TT_ERR_SPEC, "%s: expected an object such as {\"type\": \"relu\"}, got %s", path,
-                    describe(v, got, sizeof got));
+  if (v->type != TT_JSON_OBJECT) return fail_got("%s: expected an object such as {\"type\": \"relu\"}, got %s", path, v);
   char type_path[40];
   tt__snprintf(type_path, sizeof type_path, "%s.type", path);
   int t = read_name(tt__json_get(v, "type"), type_path, "layer type", layer_names, TT_LAYER_TYPE_COUNT);
@@ -322,10 +328,9 @@ static int read_layer(tt__layer *l, int index, const tt__json *v) {
 }
 
 static int read_layers(tt__spec *s, const tt__json *v) {
-  char got[96];
   if (!v) return tt__fail(TT_ERR_SPEC, "layers: required (a non-empty array of layer objects)");
   if (v->type != TT_JSON_ARRAY)
-    return tt__fail(TT_ERR_SPEC, "layers: expected a non-empty array, got %s", describe(v, got, sizeof got));
+    return fail_got("layers: expected a non-empty array, got %s", NULL, v);
   if (v->count == 0) return tt__fail(TT_ERR_SPEC, "layers: expected a non-empty array");
   if (v->count > TT_MAX_LAYERS)
     return tt__fail(TT_ERR_SPEC, "layers: at most %d layers are supported, got %d", TT_MAX_LAYERS, v->count);
@@ -337,7 +342,6 @@ static int read_layers(tt__spec *s, const tt__json *v) {
 }
 
 static int read_schedule(tt__optim_config *c, const tt__json *v) {
-  char got[96];
   const char *path = "optimizer.schedule";
   if (!v) return 0;
   if (v->type == TT_JSON_STRING) {
@@ -355,8 +359,8 @@ static int read_schedule(tt__optim_config *c, const tt__json *v) {
     return 0;
   }
   if (v->type != TT_JSON_OBJECT)
-    return tt__fail(TT_ERR_SPEC, "%s: expected \"constant\", \"step\", \"cosine\" or an object such as {\"type\": "
-                    "\"cosine\", \"total_steps\": 1000}, got %s", path, describe(v, got, sizeof got));
+    return fail_got("%s: expected \"constant\", \"step\", \"cosine\" or an object such as {\"type\": \"cosine\", "
+                    "\"total_steps\": 1000}, got %s", path, v);
   const tt__json *type = tt__json_get(v, "type");
   int t = TT_SCHED_CONSTANT;  /* an object without type: constant (e.g. only a warmup) */
   if (type && (t = read_name(type, "optimizer.schedule.type", "schedule", schedule_names, 3)) < 0)
@@ -366,12 +370,10 @@ static int read_schedule(tt__optim_config *c, const tt__json *v) {
 }
 
 static int read_optimizer(tt__optim_config *c, const tt__json *v) {
-  char got[96];
   memset(c, 0, sizeof *c);
   c->type = TT_OPT_ADAM;
   if (v && v->type != TT_JSON_OBJECT)
-    return tt__fail(TT_ERR_SPEC, "optimizer: expected an object such as {\"type\": \"adam\", \"lr\": 0.001}, got %s",
-                    describe(v, got, sizeof got));
+    return fail_got("optimizer: expected an object such as {\"type\": \"adam\", \"lr\": 0.001}, got %s", NULL, v);
   const tt__json *type = tt__json_get(v, "type");
   if (type) {
     int t = read_name(type, "optimizer.type", "optimizer", optimizer_names, 3);
@@ -396,8 +398,8 @@ static int read_optimizer(tt__optim_config *c, const tt__json *v) {
 static int read_spec(tt__spec *s, const tt__json *root) {
   char got[96], key[96], allowed[128];
   if (root->type != TT_JSON_OBJECT)
-    return tt__fail(TT_ERR_SPEC, "spec: expected an object such as {\"input\": [2], \"layers\": [...], \"loss\": "
-                    "\"cross_entropy\"}, got %s", describe(root, got, sizeof got));
+    return fail_got("spec: expected an object such as {\"input\": [2], \"layers\": [...], \"loss\": "
+                    "\"cross_entropy\"}, got %s", NULL, root);
   for (const tt__json *m = root->child; m; m = m->next) {
     int known = 0;
     for (int i = 0; top_fields[i] && !known; i++)
@@ -417,16 +419,14 @@ static int read_spec(tt__spec *s, const tt__json *root) {
   if (seed) {
     if (seed->type != TT_JSON_NUMBER || seed->number < 0 || seed->number > 4294967295.0 ||
         seed->number != floor(seed->number))
-      return tt__fail(TT_ERR_SPEC, "seed: expected an integer from 0 to 4294967295, got %s",
-                      describe(seed, got, sizeof got));
+      return fail_got("seed: expected an integer from 0 to 4294967295, got %s", NULL, seed);
     s->seed = (unsigned)seed->number;
   }
 
   const tt__json *aug = tt__json_get(root, "augment");
   if (aug) {
     if (aug->type != TT_JSON_OBJECT)
-      return tt__fail(TT_ERR_SPEC, "augment: expected an object such as {\"shift\": 2, \"rotate\": 10}, got %s",
-                      describe(aug, got, sizeof got));
+      return fail_got("augment: expected an object such as {\"shift\": 2, \"rotate\": 10}, got %s", NULL, aug);
     if (s->input.rank != 3) {
       tt__shape_str(s->input, got, sizeof got);
       return tt__fail(TT_ERR_SPEC, "augment: only for image inputs [channels, height, width], but input is %s", got);
