@@ -92,23 +92,23 @@ void tt_f32_sgd__scalar(float *p, const float *g, float *buf, size_t n, float lr
 void tt_f32_sgd__wasmsimd(float *p, const float *g, float *buf, size_t n, float lr, float mu, float wd,
                           int nesterov, int first);
 
-/* y = tanh(x), within 2e-7 of libm's tanhf (float32 accuracy), in place allowed. |x| < 0.625: the odd polynomial
- * |x| + |x|³·R(x²); otherwise 1 - 2/(e^2|x| + 1) with e^t = 2^k·P(t - k·ln2) (|x| clamped to 10, where tanh is
- * 1.0f); then x's sign (tanh(-0) = -0); NaN passes through. The twins run the same float operations in the same
- * order. */
+/* y = tanh(x), within 3e-7 of libm's tanhf (about 5 float32 ulps of 1), in place allowed; tanh(x) = x exactly for
+ * tiny x. A rational function: |x| clamped to 9 (where tanh is 1.0f), z = x², A = |x|·P(z), B = Q(z), then
+ * min(2AB/(A² + B²), 1), which is tanh by the double-angle formula from t = A/B ≈ tanh(|x|/2) (it damps the
+ * fit's error near ±1); then x's sign (tanh(-0) = -0); NaN passes through. ~4.5x faster than the exp-based
+ * kernel it replaced (one division, no floor or float-to-int). The twins run the same float operations in the
+ * same order, so they are bit-identical. */
 void tt_f32_tanh__scalar(float *y, const float *x, size_t n);
 void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n);
-/* Constants shared by the twins: R's coefficients (least-squares fit on [0, 0.625], highest first), ln2 in two
- * parts (k·ln2_hi is exact for k < 32), and the switch point. */
-#define TT_TANH_SMALL 0.625f
-#define TT_TANH_R4 -0.00568928849f
-#define TT_TANH_R3 0.0206235740f
-#define TT_TANH_R2 -0.0537345819f
-#define TT_TANH_R1 0.133313775f
-#define TT_TANH_R0 -0.333332807f
-#define TT_TANH_LOG2E 1.44269504f
-#define TT_TANH_LN2_HI 0.693145751953125f
-#define TT_TANH_LN2_LO 1.42860682e-6f
+/* Coefficients shared by the twins (highest first), from tests/simd/fit_tanh.py: a fit of tanh(u)/u on
+ * [0, 4.5] with the powers of 4 of u = x/2 folded in; P0 = 1 and Q0 = 2 exactly. */
+#define TT_TANH_CLAMP 9.0f
+#define TT_TANH_P3 8.61893099e-08f
+#define TT_TANH_P2 0.0001600494f
+#define TT_TANH_P1 0.0314985812f
+#define TT_TANH_Q3 5.48301841e-06f
+#define TT_TANH_Q2 0.00279212371f
+#define TT_TANH_Q1 0.229663745f
 
 /* Loop pragmas for code size (the wasm module has a 64 KiB budget): clang -O3 unrolls and vectorises plain loops
  * into several copies; TT_NO_UNROLL keeps a loop as written (SIMD main loops and scalar tails alike),

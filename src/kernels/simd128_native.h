@@ -80,6 +80,8 @@ TT__SIMD v128_t wasm_f32x4_gt(v128_t a, v128_t b) { return (v128_t)((tt__f32x4)a
 TT__SIMD v128_t wasm_f32x4_ge(v128_t a, v128_t b) { return (v128_t)((tt__f32x4)a >= (tt__f32x4)b); }
 /* pseudo-max as the wasm spec defines it: a < b ? b : a per lane (a when either is NaN), a compare and a blend */
 TT__SIMD v128_t wasm_f32x4_pmax(v128_t a, v128_t b) { return wasm_v128_bitselect(b, a, wasm_f32x4_lt(a, b)); }
+/* pseudo-min: b < a ? b : a per lane (a when either is NaN) */
+TT__SIMD v128_t wasm_f32x4_pmin(v128_t a, v128_t b) { return wasm_v128_bitselect(b, a, wasm_f32x4_lt(b, a)); }
 TT__SIMD v128_t wasm_f32x4_abs(v128_t a) { return a & (v128_t){0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff}; }
 /* Lane by lane through libm (correctly rounded sqrt; floor is exact); GCC emits sqrtps/roundps where it can. */
 TT__SIMD v128_t wasm_f32x4_sqrt(v128_t a) {

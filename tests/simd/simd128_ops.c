@@ -94,6 +94,9 @@ int main(void) {
     for (int j = 0; j < NE; j++) mix_bits(wasm_f32x4_pmax(vec(i), vec(j)));
   report("f32x4_pmax");
   for (int i = 0; i < NE; i++)
+    for (int j = 0; j < NE; j++) mix_bits(wasm_f32x4_pmin(vec(i), vec(j)));
+  report("f32x4_pmin");
+  for (int i = 0; i < NE; i++)
     for (int j = 0; j < NE; j++) {
       const v128_t a = vec(i), b = vec(j), m = wasm_f32x4_lt(a, b);
       mix_bits(wasm_v128_and(a, b)), mix_bits(wasm_v128_or(a, b)), mix_bits(wasm_v128_bitselect(a, b, m));
