@@ -80,6 +80,8 @@ static inline int tt__shape_size(tt__shape s) {
 }
 /* Writes "[a, b, c]" into buf. */
 void tt__shape_str(tt__shape s, char *buf, size_t len);
+/* The same for rank sizes, separated by sep: "[3, 2]" for messages, "[3,2]" (sep ",") in a safetensors header. */
+void tt__dims_str(const uint64_t *dims, int rank, char *buf, size_t len, const char *sep);
 
 /* ---- JSON reader --------------------------------------------------------------------------------------- */
 

@@ -37,10 +37,15 @@ void tt__assert_fail(const char *file, int line, const char *cond) {
   __builtin_trap();
 }
 
-void tt__shape_str(tt__shape s, char *buf, size_t len) {
-  size_t at = 0;
-  at += (size_t)tt__snprintf(buf, len, "[");
-  for (int i = 0; i < s.rank && at < len; i++)
-    at += (size_t)tt__snprintf(buf + at, len - at, i ? ", %d" : "%d", s.d[i]);
+void tt__dims_str(const uint64_t *dims, int rank, char *buf, size_t len, const char *sep) {
+  size_t at = (size_t)tt__snprintf(buf, len, "[");
+  for (int i = 0; i < rank && at < len; i++)
+    at += (size_t)tt__snprintf(buf + at, len - at, "%s%llu", i ? sep : "", (unsigned long long)dims[i]);
   if (at < len) tt__snprintf(buf + at, len - at, "]");
+}
+
+void tt__shape_str(tt__shape s, char *buf, size_t len) {
+  uint64_t d[TT_MAX_RANK];
+  for (int i = 0; i < s.rank; i++) d[i] = (uint64_t)s.d[i]; /* sizes are positive */
+  tt__dims_str(d, s.rank, buf, len, ", ");
 }

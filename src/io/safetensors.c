@@ -97,15 +97,8 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
   return n;
 }
 
-/* "[3, 2]" for messages; compact "[3,2]" (sep ",") for the header. */
-static void dims_sep(const uint64_t *dims, int rank, char *buf, size_t len, const char *sep) {
-  size_t at = (size_t)tt__snprintf(buf, len, "[");
-  for (int i = 0; i < rank && at < len; i++)
-    at += (size_t)tt__snprintf(buf + at, len - at, "%s%llu", i ? sep : "", (unsigned long long)dims[i]);
-  if (at < len) tt__snprintf(buf + at, len - at, "]");
-}
-
-static void dims_str(const uint64_t *dims, int rank, char *buf, size_t len) { dims_sep(dims, rank, buf, len, ", "); }
+/* "[3, 2]" for messages (tt__dims_str with sep "," writes the header's compact "[3,2]"). */
+static void dims_str(const uint64_t *dims, int rank, char *buf, size_t len) { tt__dims_str(dims, rank, buf, len, ", "); }
 
 /* ---- writing ----------------------------------------------------------------------------------------- */
 
@@ -141,7 +134,7 @@ static size_t write_header(writer *w, const tt_model *m, const expected_tensor *
   size_t offset = 0;
   for (int i = 0; i < n; i++) {
     char item[256], shape[96];
-    dims_sep(t[i].dims, t[i].rank, shape, sizeof shape, ",");
+    tt__dims_str(t[i].dims, t[i].rank, shape, sizeof shape, ",");
     size_t bytes = t[i].count * 4;
     w_put(w, item, (size_t)tt__snprintf(item, sizeof item,
                                         ",\"%.31s\":{\"dtype\":\"F32\",\"shape\":%.95s,\"data_offsets\":[%zu,%zu]}",
