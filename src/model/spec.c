@@ -53,7 +53,7 @@ static const field embedding_fields[] = {
 static const field layernorm_fields[] = {F("eps", K_NUM, LO_OPEN, L(eps), 0, 1), {0}};
 
 /* Indexed by tt__layer_type; the order of the names is also the order of the "allowed" list. */
-static const char *const layer_names[TT_LAYER_TYPE_COUNT] = {
+static const char *const layer_names[TT_LAYER_TYPE_COUNT + 1] = { /* NULL-terminated, as every name list here */
     [TT_DENSE] = "dense",         [TT_CONV2D] = "conv2d",   [TT_MAXPOOL2D] = "maxpool2d", [TT_AVGPOOL2D] = "avgpool2d",
     [TT_FLATTEN] = "flatten",     [TT_DROPOUT] = "dropout", [TT_RELU] = "relu",           [TT_LEAKY_RELU] = "leaky_relu",
     [TT_TANH] = "tanh",           [TT_SIGMOID] = "sigmoid", [TT_GELU] = "gelu",           [TT_SOFTMAX] = "softmax",
@@ -82,7 +82,8 @@ static const field adam_fields[] = {F("lr", K_NUM, LO_OPEN, O(lr), 0, UNBOUNDED)
                                     F("clip_norm", K_NUM, LO_OPEN, O(clip_norm), 0, UNBOUNDED),
                                     F("schedule", K_SPECIAL, 0, 0, 0, 0),
                                     {0}};
-static const char *const optimizer_names[] = {[TT_OPT_SGD] = "sgd", [TT_OPT_ADAM] = "adam", [TT_OPT_ADAMW] = "adamw"};
+static const char *const optimizer_names[] = {[TT_OPT_SGD] = "sgd", [TT_OPT_ADAM] = "adam", [TT_OPT_ADAMW] = "adamw",
+                                              NULL};
 
 static const field constant_fields[] = {F("warmup", K_INT, 0, O(warmup), 0, 1 << 30), {0}};
 static const field step_fields[] = {F("warmup", K_INT, 0, O(warmup), 0, 1 << 30),
@@ -94,7 +95,7 @@ static const field cosine_fields[] = {F("warmup", K_INT, 0, O(warmup), 0, 1 << 3
                                       F("min_lr", K_NUM, 0, O(min_lr), 0, UNBOUNDED),
                                       {0}};
 static const char *const schedule_names[] = {[TT_SCHED_CONSTANT] = "constant", [TT_SCHED_STEP] = "step",
-                                             [TT_SCHED_COSINE] = "cosine"};
+                                             [TT_SCHED_COSINE] = "cosine", NULL};
 static const struct {
   const char *owner; /* for "unknown field for ..." */
   const field *fields;
@@ -109,7 +110,7 @@ static const field augment_fields[] = {
 
 static const char *const top_fields[] = {"input", "layers", "loss", "optimizer", "seed", "augment", NULL};
 static const char *const loss_names[] = {[TT_LOSS_MSE] = "mse", [TT_LOSS_CROSS_ENTROPY] = "cross_entropy",
-                                         [TT_LOSS_BCE] = "binary_cross_entropy"};
+                                         [TT_LOSS_BCE] = "binary_cross_entropy", NULL};
 
 #define MAX_INPUT_VALUES (1 << 24) /* floats per sample */
 
@@ -249,15 +250,12 @@ static int read_fields(void *base, const field *fields, const tt__json *obj, con
   return 0;
 }
 
-/* A string member that names one of `names` (count entries); returns its index, or -1 after failing. */
-static int read_name(const tt__json *v, const char *path, const char *what, const char *const *names, int count) {
+/* A string member that names one of `names` (NULL-terminated); returns its index, or -1 after failing. */
+static int read_name(const tt__json *v, const char *path, const char *what, const char *const *names) {
   char got[96], allowed[256];
-  for (int i = 0; v && v->type == TT_JSON_STRING && i < count; i++)
+  for (int i = 0; v && v->type == TT_JSON_STRING && names[i]; i++)
     if (strlen(names[i]) == v->str_len && !strcmp(v->str, names[i])) return i;
-  size_t at = 0;
-  allowed[0] = '\0';
-  for (int i = 0; i < count; i++)
-    at += (size_t)tt__snprintf(allowed + at, sizeof allowed - at, "%s%s", i ? ", " : "", names[i]);
+  join_names(allowed, sizeof allowed, NULL, names, NULL);
   if (!v) tt__fail(TT_ERR_SPEC, "%s: required (allowed: %s)", path, allowed);
   else if (v->type == TT_JSON_STRING)
     tt__fail(TT_ERR_SPEC, "%s: unknown %s %s (allowed: %s)", path, what, describe(v, got, sizeof got), allowed);
@@ -309,7 +307,7 @@ static int read_layer(tt__layer *l, int index, const tt__json *v) {
   if (v->type != TT_JSON_OBJECT) return fail_got("%s: expected an object such as {\"type\": \"relu\"}, got %s", path, v);
   char type_path[40];
   tt__snprintf(type_path, sizeof type_path, "%s.type", path);
-  int t = read_name(tt__json_get(v, "type"), type_path, "layer type", layer_names, TT_LAYER_TYPE_COUNT);
+  int t = read_name(tt__json_get(v, "type"), type_path, "layer type", layer_names);
   if (t < 0) return TT_ERR_SPEC;
   /* defaults, then the fields given */
   memset(l, 0, sizeof *l);
@@ -345,7 +343,7 @@ static int read_schedule(tt__optim_config *c, const tt__json *v) {
   const char *path = "optimizer.schedule";
   if (!v) return 0;
   if (v->type == TT_JSON_STRING) {
-    int t = read_name(v, path, "schedule", schedule_names, 3);
+    int t = read_name(v, path, "schedule", schedule_names);
     if (t < 0) return TT_ERR_SPEC;
     c->schedule = (tt__sched_type)t;
     /* step and cosine need a length, which only the object form can give */
@@ -363,7 +361,7 @@ static int read_schedule(tt__optim_config *c, const tt__json *v) {
                     "\"total_steps\": 1000}, got %s", path, v);
   const tt__json *type = tt__json_get(v, "type");
   int t = TT_SCHED_CONSTANT;  /* an object without type: constant (e.g. only a warmup) */
-  if (type && (t = read_name(type, "optimizer.schedule.type", "schedule", schedule_names, 3)) < 0)
+  if (type && (t = read_name(type, "optimizer.schedule.type", "schedule", schedule_names)) < 0)
     return TT_ERR_SPEC;
   c->schedule = (tt__sched_type)t;
   return read_fields(c, schedules[t].fields, v, path, schedules[t].owner, 1);
@@ -376,7 +374,7 @@ static int read_optimizer(tt__optim_config *c, const tt__json *v) {
     return fail_got("optimizer: expected an object such as {\"type\": \"adam\", \"lr\": 0.001}, got %s", NULL, v);
   const tt__json *type = tt__json_get(v, "type");
   if (type) {
-    int t = read_name(type, "optimizer.type", "optimizer", optimizer_names, 3);
+    int t = read_name(type, "optimizer.type", "optimizer", optimizer_names);
     if (t < 0) return TT_ERR_SPEC;
     c->type = (tt__opt_type)t;
   }
@@ -409,7 +407,7 @@ static int read_spec(tt__spec *s, const tt__json *root) {
     return tt__fail(TT_ERR_SPEC, "spec.%s: unknown field (allowed: %s)", key_text(m, key, sizeof key), allowed);
   }
   if (read_input(s, tt__json_get(root, "input")) || read_layers(s, tt__json_get(root, "layers"))) return TT_ERR_SPEC;
-  int loss = read_name(tt__json_get(root, "loss"), "loss", "loss", loss_names, 3);
+  int loss = read_name(tt__json_get(root, "loss"), "loss", "loss", loss_names);
   if (loss < 0) return TT_ERR_SPEC;
   s->loss = (tt__loss_type)loss;
   if (read_optimizer(&s->optim, tt__json_get(root, "optimizer"))) return TT_ERR_SPEC;
