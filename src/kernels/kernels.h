@@ -45,6 +45,14 @@ static inline size_t tt_conv_ws_floats(int C, int H, int W, int F, int k, int pa
   return n > 2147483647.0 ? (size_t)-1 : (size_t)n;
 }
 
+/* im2col for one sample: in (C, H, W) -> col (C*k*k, OH*OW) at any stride, zero padding pad_lo on top/left (the
+ * output size decides the bottom/right); col2im accumulates (+=) col back into din (C, H, W). Strided
+ * convolutions only (stride 1 runs the kernels above): no SIMD twin, the GEMM after it is where the time goes. */
+void tt_f32_im2col__scalar(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
+                           int OH, int OW);
+void tt_f32_col2im__scalar(float *din, const float *col, int C, int H, int W, int k, int stride, int pad_lo,
+                           int OH, int OW);
+
 /* Max pooling of one (H, W) plane: y and arg (OH, OW) get the max of each K×K window at stride S and its
  * index in the plane plus `base`, as a float (exact below 2^24). Ties go to the first max in row-major window
  * order; a NaN wins. The backward pass is for non-overlapping windows (stride K) only: it writes every element
@@ -143,6 +151,8 @@ void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n);
 #define tt__tanh TT_KERNEL(tt_f32_tanh)
 #define tt__conv_forward TT_KERNEL(tt_f32_conv_forward)
 #define tt__conv_backward_w TT_KERNEL(tt_f32_conv_backward_w)
+#define tt__im2col tt_f32_im2col__scalar
+#define tt__col2im tt_f32_col2im__scalar
 #define tt__maxpool TT_KERNEL(tt_f32_maxpool)
 #define tt__maxpool_backward TT_KERNEL(tt_f32_maxpool_backward)
 

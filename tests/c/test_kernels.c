@@ -1,6 +1,7 @@
 /* Scalar kernels (the references every SIMD twin is tested against) vs independent naive computations in
  * double: GEMM in all four transpose forms with leading dimensions and beta 0/1, the convolution against a
- * direct one in double and its two gradients as exact adjoints, the element-wise ops, and Adam against its formula. */
+ * direct one in double and its two gradients as exact adjoints, im2col + GEMM (strided convolutions) likewise,
+ * the element-wise ops, and Adam against its formula. */
 #include <stdint.h>
 #include <stdlib.h>
 #include "kernels/kernels.h"
@@ -147,6 +148,65 @@ TT_TEST(test_conv_adjoint_and_weight_gradient_are_exact_adjoints) {
   }
 }
 
+TT_TEST(test_im2col_gemm_equals_direct_convolution) {
+  // conv2d (F filters, C channels, k×k, stride, padding) via weight (F, C*k*k) · col (C*k*k, OH*OW)
+  static const int cfg[][6] = {{1, 5, 5, 3, 1, 0}, {2, 7, 6, 3, 2, 1}, {3, 8, 8, 5, 1, 2}, {2, 4, 9, 2, 3, 1},
+                               {1, 3, 3, 3, 1, 1}, {2, 6, 5, 1, 2, 0}};
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++) {
+    const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], k = cfg[t][3], s = cfg[t][4], pad = cfg[t][5], F = 3;
+    const int OH = (H + 2 * pad - k) / s + 1, OW = (W + 2 * pad - k) / s + 1, R = C * k * k;
+    float *in = rand_buf((size_t)C * H * W), *w = rand_buf((size_t)F * R), *col = rand_buf((size_t)R * OH * OW);
+    float *out = malloc(sizeof(float) * F * OH * OW);
+    tt_f32_im2col__scalar(col, in, C, H, W, k, s, pad, OH, OW);
+    tt_f32_gemm__scalar(0, 0, F, OH * OW, R, w, R, col, OH * OW, 0.0f, out, OH * OW);
+    double worst = 0;
+    for (int f = 0; f < F; f++)
+      for (int oh = 0; oh < OH; oh++)
+        for (int ow = 0; ow < OW; ow++) {
+          double want = 0;
+          for (int c = 0; c < C; c++)
+            for (int ki = 0; ki < k; ki++)
+              for (int kj = 0; kj < k; kj++) {
+                const int ih = oh * s - pad + ki, iw = ow * s - pad + kj;
+                if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+                  want += (double)w[((f * C + c) * k + ki) * k + kj] * in[(c * H + ih) * W + iw];
+              }
+          const double err = fabs(out[(f * OH + oh) * OW + ow] - want);
+          if (err > worst) worst = err;
+        }
+    if (worst > 1e-5) fprintf(stderr, "conv config %zu: max abs err %.3g\n", t, worst);
+    CHECK(worst <= 1e-5);
+    free(in), free(w), free(col), free(out);
+  }
+}
+
+TT_TEST(test_col2im_is_adjoint_of_im2col) {
+  // <col2im(y), x> == <y, im2col(x)> for random x (C,H,W) and y (C*k*k, OH*OW), including asymmetric padding
+  // (pad_lo only: the output size decides how much of the bottom/right is covered)
+  static const int cfg[][6] = {{1, 5, 5, 3, 1, 0}, {2, 7, 6, 3, 2, 1}, {3, 8, 8, 5, 1, 2},
+                               {2, 4, 9, 2, 3, 1}, {1, 6, 6, 3, 1, 1}, {4, 5, 7, 4, 2, 2}};
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++) {
+    const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], k = cfg[t][3], s = cfg[t][4], pad = cfg[t][5];
+    const int OH = (H + 2 * pad - k) / s + 1, OW = (W + 2 * pad - k) / s + 1;
+    const size_t nx = (size_t)C * H * W, ny = (size_t)C * k * k * OH * OW;
+    float *x = rand_buf(nx), *y = rand_buf(ny), *col = malloc(sizeof(float) * ny), *dx = calloc(nx, sizeof(float));
+    tt_f32_im2col__scalar(col, x, C, H, W, k, s, pad, OH, OW);
+    tt_f32_col2im__scalar(dx, y, C, H, W, k, s, pad, OH, OW);
+    double lhs = 0, rhs = 0, mag = 0;
+    for (size_t i = 0; i < nx; i++) lhs += (double)dx[i] * x[i], mag += fabs((double)dx[i] * x[i]);
+    for (size_t i = 0; i < ny; i++) rhs += (double)y[i] * col[i];
+    if (fabs(lhs - rhs) > 1e-6 * (mag + 1))
+      fprintf(stderr, "config %zu: <col2im(y),x> = %.9g, <y,im2col(x)> = %.9g\n", t, lhs, rhs);
+    CHECK(fabs(lhs - rhs) <= 1e-6 * (mag + 1));
+    // col2im accumulates: a second call doubles the result
+    float *dx2 = malloc(sizeof(float) * nx);
+    memcpy(dx2, dx, sizeof(float) * nx);
+    tt_f32_col2im__scalar(dx2, y, C, H, W, k, s, pad, OH, OW);
+    for (size_t i = 0; i < nx; i++) CHECK_NEAR(dx2[i], 2.0 * dx[i], 1e-6);
+    free(x), free(y), free(col), free(dx), free(dx2);
+  }
+}
+
 /* ---- element-wise ---------------------------------------------------------------------------------------- */
 
 TT_TEST(test_eltwise_ops_match_definitions) {
@@ -213,6 +273,8 @@ int main(void) {
   TT_RUN(test_gemm_k0_gives_beta_c);
   TT_RUN(test_conv_forward_matches_a_double_direct_convolution);
   TT_RUN(test_conv_adjoint_and_weight_gradient_are_exact_adjoints);
+  TT_RUN(test_im2col_gemm_equals_direct_convolution);
+  TT_RUN(test_col2im_is_adjoint_of_im2col);
   TT_RUN(test_eltwise_ops_match_definitions);
   TT_RUN(test_adam_matches_formula_over_steps);
   return TT_SUMMARY();
