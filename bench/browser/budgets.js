@@ -65,7 +65,9 @@
         grid[2 * i + 1] = 1.3 - (2.6 * (Math.floor(i / res) + 0.5)) / res;
       }
       const time = (fn) => { const t0 = performance.now(); fn(); return performance.now() - t0; };
-      for (let i = 0; i < 3; i++) { m.predict(grid); m.probabilities(grid); } // warm-up (and any scratch growth)
+      // warm-up (and any scratch growth); its first calls show V8's tiers (Liftoff, then TurboFan), kept as a diagnostic
+      const warmup = [];
+      for (let i = 0; i < 3; i++) { warmup.push(time(() => m.predict(grid))); m.probabilities(grid); }
       const heat = [], heatProb = [];
       for (let i = 0; i < heatmaps; i++) {
         await yieldToPage();
@@ -75,6 +77,7 @@
       return {
         act, predictUs: median(perCall), predictUsMin: Math.min(...perCall), callsPerBatch: calls, batches,
         heatmapMs: median(heat), heatmapProbabilitiesMs: median(heatProb), heatmaps,
+        heatmapMinMs: Math.min(...heat), heatmapWarmupMs: warmup, // diagnostics: the best call and the first three
       };
     } finally {
       m.dispose();
