@@ -22,7 +22,8 @@
  *   an operand's panels stops at the first panel without a zero row, so dense operands cost one scan per block.
  *   MLP 784-128-10 training on MNIST: +25-34% samples/s; dense GEMMs with K >= 64 within noise, small-K ones
  *   (K 16-25) up to ~10% slower from the run bookkeeping.
- * - Vector-shaped products (M == 1 or N == 1, both operands contiguous along K: batch-1 inference) skip packing and
+ * - Vector-shaped products (M == 1 or N <= 4, both operands contiguous along K: batch-1 inference, the last layer
+ *   of a classifier: one GEMV per column) skip packing and
  *   run a GEMV that reads the weights once, skipping the all-zero 4-float chunks of x (sparse inputs: digits).
  *
  * Memory: the packing buffers are fixed static arrays (KC·NC + MC·KC floats, 224 KiB); nothing is allocated
