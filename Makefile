@@ -60,7 +60,9 @@ $(NATIVE_DIR)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(NATIVE_SIMD) -c $< -o $@
-# the twins' clang-only attributes (minsize, for the wasm module's size) mean nothing to gcc
+# kernels for speed, as in the wasm build; the twins' clang-only attributes (minsize, for the wasm module's size)
+# mean nothing to gcc
+$(NATIVE_DIR)/src/kernels/%.o: CFLAGS += -O3
 $(NATIVE_DIR)/src/kernels/wasmsimd/%.o: CFLAGS += -Wno-attributes
 
 build/asan/%.o: %.c $(HEADERS)
