@@ -11,6 +11,10 @@ import { loadMnistNode } from '../tools/mnist-data.mjs';
 
 // Duration of one measurement in seconds; BENCH_TIME scales every case (e.g. 0.3 for a quick look).
 export const TIME = Number(process.env.BENCH_TIME || 1);
+// Seconds every system runs a measured call before timing it: V8 first runs wasm (tinytrain, TF.js's XNNPACK)
+// and JS (ConvNetJS, TF.js cpu) with its baseline compilers and needs ~0.5 s to swap in optimised code, while the
+// process's start-up work (loading MNIST) still runs on the other core. 0.3 s left the first chunks slow.
+export const SETTLE = Math.min(TIME, 2);
 
 // GEMM rows: C (M, N) = op(A) · op(B) with op(A) (M, K), op(B) (K, N). ta/tb: A or B is stored transposed.
 // The MLP rows are the products of one 784-128-10 layer step at batch 64 with PyTorch's [out, in] weights.
@@ -124,7 +128,7 @@ export function noteShare(cpu, wall) { shareCpu += cpu; shareWall += wall; }
  * seconds (always at least `minChunks` chunks), and returns the median chunk rate in units per second. A slow fn
  * (seconds per call) gives one-call chunks.
  */
-export function measureRate(fn, { work = 1, time = TIME, warmup = 0.3 * TIME, chunk = 0.1, minChunks = 1 } = {}) {
+export function measureRate(fn, { work = 1, time = TIME, warmup = SETTLE, chunk = 0.1, minChunks = 1 } = {}) {
   const now = () => performance.now() / 1000;
   const call = () => { const w = fn(); return typeof w === 'number' ? w : work; };
   const t0 = now();
@@ -144,7 +148,7 @@ export function measureRate(fn, { work = 1, time = TIME, warmup = 0.3 * TIME, ch
 }
 
 /** Median latency of one call of fn in microseconds (chunks of >= 20 ms, mean per call within a chunk). */
-export function measureLatency(fn, { time = TIME, warmup = 0.3 * TIME } = {}) {
+export function measureLatency(fn, { time = TIME, warmup = SETTLE } = {}) {
   const r = measureRate(fn, { time, warmup, chunk: 0.02, minChunks: 5 });
   return 1e6 / r.rate;
 }

@@ -2,7 +2,7 @@
 // samples). It has no Adam: the Adam cases use its adadelta, which keeps the same two per-weight state arrays, so
 // the update costs about the same. Usage: node bench/convnetjs.mjs <case>.
 import { createRequire } from 'node:module';
-import { MLP, CNN, TIME, mnist, measureRate, measureLatency, runSystem } from './common.mjs';
+import { MLP, CNN, TIME, SETTLE, mnist, measureRate, measureLatency, runSystem } from './common.mjs';
 
 const convnetjs = createRequire(import.meta.url)('convnetjs');
 
@@ -46,7 +46,7 @@ function trainRate(net, trainerOpts, batch, time) {
     }
     loss = sum / batch;
   };
-  const r = measureRate(step, { work: batch, time, warmup: Math.min(0.3 * time, 0.5) });
+  const r = measureRate(step, { work: batch, time, warmup: SETTLE });
   const caveat = trainerOpts.method === 'adadelta'
     ? 'ConvNetJS 0.3.0 has no Adam: it runs adadelta, which keeps the same two state arrays per weight' : '';
   return { value: r.rate, note: `loss ${loss.toFixed(3)}; ${trainerOpts.method}`, caveat };

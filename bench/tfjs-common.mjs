@@ -4,7 +4,7 @@
 // trainBatch does).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { GEMM_ROWS, MLP, CNN, TIME, mnist, oneHot, randomArray, measureRate, measureLatency, emit } from './common.mjs';
+import { GEMM_ROWS, MLP, CNN, TIME, SETTLE, mnist, oneHot, randomArray, measureRate, measureLatency, emit } from './common.mjs';
 
 function mlpModel() {
   return tfl.sequential({ layers: [
@@ -26,7 +26,7 @@ function cnnModel() {
 }
 
 // Samples/s of mini-batch training on the real MNIST training split; returns {value, note}.
-function trainRate(model, optimizer, batch, inShape, time, warmup = Math.min(0.3 * time, 0.5)) {
+function trainRate(model, optimizer, batch, inShape, time, warmup = SETTLE) {
   const { x, y, n } = mnist('train');
   const yh = oneHot(y); // (n, 10)
   let pos = 0, loss = NaN;
@@ -58,10 +58,9 @@ function inferLatency(model, inShape) {
 export function tfjsHandlers(system) {
   return {
     gemm: () => {
-      // Settle first (as tinytrain.mjs does): the process's start-up work and V8's tier-up of the kernels
-      // otherwise fall on the first rows.
+      // Settle first (SETTLE, as tinytrain.mjs does): start-up work and V8's tier-up would fall on the first rows.
       const a0 = tf.tensor2d(randomArray(256 * 256, 1), [256, 256]);
-      for (const t0 = performance.now(); performance.now() - t0 < 1000 * TIME;) tf.matMul(a0, a0).dispose();
+      for (const t0 = performance.now(); performance.now() - t0 < 1000 * SETTLE;) tf.matMul(a0, a0).dispose();
       a0.dispose();
       for (const g of GEMM_ROWS) {
         // op(A) is (M, K): stored (K, M) when transposed; op(B) is (K, N): stored (N, K) when transposed.

@@ -5,7 +5,7 @@
 // node bench/tinytrain-browser.mjs worker-mlp-adam
 import { chromium } from 'playwright-core';
 import { startServer } from '../tools/serve.mjs';
-import { MLP, TIME, mlpSpec, runSystem } from './common.mjs';
+import { MLP, TIME, SETTLE, mlpSpec, runSystem } from './common.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -23,7 +23,7 @@ async function workerRate() {
     await page.goto(`${server.origin}/bench/browser/worker.html`);
     await page.waitForFunction(() => window.workerBenchReady === true, null, { timeout: 15000 });
     const r = await page.evaluate((o) => window.runWorkerBench(o), {
-      spec: mlpSpec('adam'), batchSize: MLP.batch, warmupMs: Math.round(Math.min(0.5, 0.3 * TIME) * 1000) + 500,
+      spec: mlpSpec('adam'), batchSize: MLP.batch, warmupMs: Math.round(SETTLE * 1000) + 500,
       timeMs: Math.round(Math.max(2, 2 * TIME) * 1000), // progress comes a few times a second: a long window
     });
     if (errors.length) throw new Error(`the page reported: ${errors.join(' | ')}`);

@@ -3,7 +3,7 @@
 // Usage: node bench/tinytrain.mjs <case>.
 import * as tt from '../wasm/tinytrain.js';
 import { benchGemm } from '../wasm/bench.js';
-import { GEMM_ROWS, MLP, CNN, TIME, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit,
+import { GEMM_ROWS, MLP, CNN, TIME, SETTLE, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit,
          runSystem, pending, cpuSeconds, noteShare } from './common.mjs';
 
 const { Model } = tt;
@@ -14,7 +14,7 @@ async function trainRate(spec, batch, stepsPerChunk) {
   m.setData(x, y);
   let loss = NaN;
   const r = measureRate(() => { loss = m.trainSteps(stepsPerChunk, batch).loss; },
-                        { work: stepsPerChunk * batch, warmup: Math.min(0.3 * TIME, 0.5) });
+                        { work: stepsPerChunk * batch });
   const note = `loss ${loss.toFixed(3)} after ${m.step} steps`;
   m.dispose();
   return { value: r.rate, note };
@@ -57,9 +57,8 @@ async function accuracy(spec, batch, epochs, capSeconds) {
 await runSystem('tinytrain', {
   gemm: async () => {
     await tt.loadTinytrain();
-    // Settle first (as tfjs-common.mjs does): the process's start-up work and V8's tier-up of the kernels
-    // otherwise fall on the first rows.
-    for (const t0 = performance.now(); performance.now() - t0 < 1000 * TIME;) benchGemm(0, 0, 256, 256, 256, 4);
+    // Settle first (SETTLE, as tfjs-common.mjs does): start-up work and V8's tier-up would fall on the first rows.
+    for (const t0 = performance.now(); performance.now() - t0 < 1000 * SETTLE;) benchGemm(0, 0, 256, 256, 256, 4);
     for (const g of GEMM_ROWS) {
       try {
         const flops = 2 * g.M * g.N * g.K;
