@@ -46,6 +46,11 @@ async function handle(root, req, res) {
     send(res, 405, 'method not allowed\n');
     return;
   }
+  if (req.url.split('?')[0] === '/') { // the repository root has no page: the demos are what people came for
+    res.writeHead(302, { Location: '/demos/index.html' });
+    res.end();
+    return;
+  }
   let file = resolveUnder(root, req.url);
   if (!file) {
     send(res, 400, 'bad path\n');

@@ -46,6 +46,11 @@ test('a directory without its slash redirects, so relative links in its index wo
   assert.deepEqual([r.status, r.location], [301, '/demos/playground/']);
 });
 
+test('the root redirects to the demos index (the URL people type after make demo)', async () => {
+  const r = await get('/');
+  assert.deepEqual([r.status, r.location], [302, '/demos/index.html']);
+});
+
 test('no path leaves the root: .., encoded .., NUL and malformed escapes are refused', async () => {
   for (const p of ['/../etc/passwd', '/demos/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc/passwd',
     '/demos/%00index.html', '/%E0%A4%A']) {
