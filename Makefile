@@ -118,7 +118,7 @@ test-simd: | deps-build
 	$(MAKE) -f tests/simd/simd.mk NATIVE_ISA="$(filter-out -DTT_NATIVE_SIMD,$(NATIVE_SIMD))"
 
 test-torch: wasm build/tinytrain | deps-test
-	$(MAKE) -f tests/torch/torch.mk
+	$(MAKE) -f tests/torch/torch.mk TORCH_SIMD="$(NATIVE_SIMD)"
 	$(MAKE) -f tests/torch/roundtrip.mk
 
 test-fuzz: | deps-test

@@ -129,6 +129,9 @@ def layer_cases():
         ("conv2d_same_k4", 2, 5, 5, 2, 4, 1, "same", True),   # even kernel: the extra pad is bottom/right
         ("conv2d_no_bias", 3, 5, 4, 2, 2, 1, 0, False),
         ("conv2d_1x1", 4, 3, 3, 5, 1, 1, 0, True),
+        ("conv2d_pad_ge_kernel", 2, 5, 6, 3, 2, 1, 2, True),  # the input gradient's adjoint crops
+        ("conv2d_stride3_pad1", 2, 8, 7, 3, 3, 3, 1, True),   # a remainder row and column
+        ("conv2d_digits2", 8, 14, 14, 16, 5, 1, "same", True),  # the digits CNN's second layer
     ]):
         layer_case(name, "conv2d", [C, H, W], conv(C, F_, k, s, p, bias), conv_hp(F_, k, s, p, bias), seed=10 + i)
     layer_case("maxpool2d_2", "maxpool2d", [2, 6, 6], nn.MaxPool2d(2), {"kernel": 2, "stride": 2}, seed=20)

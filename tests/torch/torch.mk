@@ -10,13 +10,23 @@ TORCH_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Isrc \
 TORCH_SRC    := $(wildcard src/core/*.c src/layers/*.c src/optim/*.c src/kernels/scalar/*.c)
 TORCH_HDR    := $(wildcard src/*.h src/*/*.h)
 
+# TORCH_SIMD (the top Makefile passes its NATIVE_SIMD flags on x86-64): the same checks once more with the SIMD
+# twins compiled natively, so the kernels the module runs are held to PyTorch too, layer by layer, under ASan.
+TORCH_SIMD   ?=
+SIMD_SRC     := $(wildcard src/kernels/wasmsimd/*.c)
+
 .PHONY: test-torch
-test-torch: build/torch/check_ref build/torch/ref.txt
+test-torch: build/torch/check_ref build/torch/ref.txt $(if $(TORCH_SIMD),build/torch/check_ref_simd)
 	build/torch/check_ref build/torch/ref.txt
+	$(if $(TORCH_SIMD),build/torch/check_ref_simd build/torch/ref.txt)
 
 build/torch/check_ref: tests/torch/check_ref.c $(TORCH_SRC) $(TORCH_HDR) tests/torch/torch.mk
 	@mkdir -p $(dir $@)
 	$(TORCH_CC) $(TORCH_CFLAGS) tests/torch/check_ref.c $(TORCH_SRC) -lm -o $@
+
+build/torch/check_ref_simd: tests/torch/check_ref.c $(TORCH_SRC) $(SIMD_SRC) $(TORCH_HDR) tests/torch/torch.mk
+	@mkdir -p $(dir $@)
+	$(TORCH_CC) $(TORCH_CFLAGS) $(TORCH_SIMD) -Wno-attributes tests/torch/check_ref.c $(TORCH_SRC) $(SIMD_SRC) -lm -o $@
 
 # Seeded, so regenerating gives the same file; rebuilt when the generator changes.
 build/torch/ref.txt: tests/torch/gen_ref.py
