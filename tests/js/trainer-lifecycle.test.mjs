@@ -3,30 +3,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Trainer } from '../../web/trainer.js';
-import { TrainingSession } from '../../web/session.js';
 import { FakeModel } from './fake-model.mjs';
-
-const SPEC = { input: [2], layers: [{ type: 'dense', units: 3 }], loss: 'cross_entropy',
-  optimizer: { type: 'sgd', lr: 0.5 }, seed: 1 };
-const DATA = { dataset: 'gaussians', n: 200, seed: 1, testFraction: 0.25 };
-
-// The in-process module Worker of trainer.test.mjs, reduced: async delivery both ways, structured clones.
-class InProcessWorker extends EventTarget {
-  constructor() {
-    super();
-    this.terminated = false;
-    this.session = new TrainingSession({ Model: FakeModel, post: (m, transfer = []) => this._deliver(structuredClone(m, { transfer })) });
-    setImmediate(() => this._deliver({ type: 'ready' }));
-  }
-  _deliver(data) {
-    setImmediate(() => { if (!this.terminated) this.dispatchEvent(new MessageEvent('message', { data })); });
-  }
-  postMessage(m, transfer = []) {
-    const copy = structuredClone(m, { transfer });
-    setImmediate(() => { if (!this.terminated) this.session.handle(copy); });
-  }
-  terminate() { this.terminated = true; this.session.running = false; }
-}
+import { InProcessWorker, SPEC, DATA } from './in-process-worker.mjs';
 
 const make = () => new Trainer(SPEC, DATA, { Model: FakeModel, createWorker: () => new InProcessWorker() });
 // Resolves to 'resolved', 'rejected: <message>' or 'pending' after ms of real time.

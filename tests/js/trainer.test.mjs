@@ -4,40 +4,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { Trainer } from '../../web/trainer.js';
-import { TrainingSession } from '../../web/session.js';
 import { FakeModel } from './fake-model.mjs';
-
-const SPEC = { input: [2], layers: [{ type: 'dense', units: 3 }], loss: 'cross_entropy',
-  optimizer: { type: 'sgd', lr: 0.5 }, seed: 1 };
-const DATA = { dataset: 'gaussians', n: 200, seed: 1, testFraction: 0.25 };
-
-// Behaves like a module Worker: async delivery both ways, messages cloned, transferred buffers detached.
-class InProcessWorker extends EventTarget {
-  constructor(Model) {
-    super();
-    this.terminated = false;
-    this.session = new TrainingSession({
-      Model,
-      post: (m, transfer = []) => this._deliver(structuredClone(m, { transfer })),
-    });
-    setImmediate(() => this._deliver({ type: 'ready' }));
-  }
-  _deliver(data) {
-    setImmediate(() => { if (!this.terminated) this.dispatchEvent(new MessageEvent('message', { data })); });
-  }
-  postMessage(m, transfer = []) {
-    const copy = structuredClone(m, { transfer });
-    setImmediate(() => { if (!this.terminated) this.session.handle(copy); });
-  }
-  // A crash the way a browser reports it: an `error` event on the Worker object.
-  die(message) {
-    this.dispatchEvent(Object.assign(new Event('error'), { message }));
-  }
-  terminate() {
-    this.terminated = true;
-    this.session.running = false;
-  }
-}
+import { InProcessWorker, SPEC, DATA } from './in-process-worker.mjs';
 
 function makeTrainer(options = {}, spec = SPEC, data = DATA, Model = FakeModel) {
   const workers = [];
