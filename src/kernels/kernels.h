@@ -24,7 +24,7 @@ void tt_f32_gemm__wasmsimd(int ta, int tb, int M, int N, int K, const float *A, 
  * crops), OH = H + pad_lo + pad_hi - k + 1, likewise OW. With `adjoint` set, w is stored (C, F, k, k) and used
  * rotated by 180° with its first two dims swapped: called on dy with pads k-1-pad_lo and k-1-pad_hi, this is a
  * layer's input gradient. conv_backward_w adds the weight gradient dw (F, C, k, k) += Σ_b dy[b] ⋆ x[b].
- * ws: tt_conv_ws_floats(...) floats of scratch (the scalar twins need none). Each output (and each weight
+ * ws: tt__conv_ws_floats(...) floats of scratch (the scalar twins need none). Each output (and each weight
  * gradient) is one sum over the same terms in the same order in both twins: bit for bit equal on finite inputs. */
 void tt_f32_conv_forward__scalar(float *y, const float *x, const float *w, const float *bias, int B, int C, int H,
                                  int W, int F, int k, int pad_lo, int pad_hi, int adjoint, float *ws);
@@ -37,7 +37,7 @@ void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const float *x
 /* Scratch of either call: the padded image (C, Hp, Wp) + 4 floats of over-read, the tap offsets (C*k*k), and
  * the weights packed 4 output channels at a time (forward) or the per-position gradients transposed to 8
  * filters a row (backward_w). Computed in double: SIZE_MAX when it does not fit an int (offsets are ints). */
-static inline size_t tt_conv_ws_floats(int C, int H, int W, int F, int k, int pad_lo, int pad_hi) {
+static inline size_t tt__conv_ws_floats(int C, int H, int W, int F, int k, int pad_lo, int pad_hi) {
   const double Hp = (double)H + pad_lo + pad_hi, Wp = (double)W + pad_lo + pad_hi, ckk = (double)C * k * k;
   const double P = (Hp - k + 1) * (Wp - k + 1), F8 = (double)((F + 7) / 8 * 8);
   const double packed = (double)((F + 3) / 4 * 4) * ckk, grads = (P + ckk + 3) * F8;

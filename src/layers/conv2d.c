@@ -36,8 +36,8 @@ static int conv_setup(tt__layer *l) {
   size_t wc = tt__mul(ckk, (size_t)l->filters);
   size_t oc = tt__mul((size_t)l->filters, tt__mul((size_t)OH, (size_t)OW));
   // stride 1: the batch kernels' scratch for the forward pass and the adjoint; else the column buffer
-  const size_t fwd = tt_conv_ws_floats(C, H, W, l->filters, K, l->pad_lo, l->pad_hi);
-  const size_t adj = tt_conv_ws_floats(l->filters, OH, OW, C, K, K - 1 - l->pad_lo, K - 1 - l->pad_hi);
+  const size_t fwd = tt__conv_ws_floats(C, H, W, l->filters, K, l->pad_lo, l->pad_hi);
+  const size_t adj = tt__conv_ws_floats(l->filters, OH, OW, C, K, K - 1 - l->pad_lo, K - 1 - l->pad_hi);
   const size_t scratch = l->stride > 1 ? tt__mul(ckk, tt__mul((size_t)OH, (size_t)OW)) : fwd > adj ? fwd : adj;
   if (!tt__layer_count_ok(wc) || !tt__layer_count_ok(oc) || !tt__layer_count_ok(scratch))
     return tt__layer_fail(l, "conv2d", "%d filters of %dx%d on an input of %s is too large", l->filters, K, K,

@@ -444,7 +444,7 @@ static void test_conv(void) {
       float *x = xmalloc((nx + 1) * 4), *w = xmalloc((nw + 1) * 4), *bias = xmalloc((F + 1) * 4);
       float *y0 = xmalloc((ny + 2) * 4), *y1 = xmalloc((ny + 2) * 4), *dy = xmalloc((ny + 1) * 4);
       float *dw0 = xmalloc((nw + 2) * 4), *dw1 = xmalloc((nw + 2) * 4);
-      float *ws = xmalloc(tt_conv_ws_floats(C, H, W, F, k, pl, ph) * 4);
+      float *ws = xmalloc(tt__conv_ws_floats(C, H, W, F, k, pl, ph) * 4);
       char ctx[160];
       snprintf(ctx, sizeof ctx, "B=%d C=%d H=%d W=%d F=%d k=%d pads %d,%d adjoint=%d bias=%d off=%d", B, C, H, W, F,
                k, pl, ph, adjoint, variant >> 1, off);
