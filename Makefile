@@ -70,9 +70,14 @@ build/asan/%.o: %.c $(HEADERS)
 	@echo "  CC asan $<"
 	@$(CC) $(CFLAGS) $(ASANFLAGS) -c $< -o $@
 
-build/libtinytrain.a: $(NATIVE_OBJ)
+# The archive and CLI have one path for both flavours: a stamp holding the flavour's flags, rewritten only when
+# they change, relinks them after a switch (the other flavour's objects may be older than the archive).
+NATIVE_STAMP := build/native-flavour
+$(shell mkdir -p build; [ "$$(cat $(NATIVE_STAMP) 2>/dev/null)" = "$(NATIVE_SIMD)" ] || echo "$(NATIVE_SIMD)" > $(NATIVE_STAMP))
+
+build/libtinytrain.a: $(NATIVE_OBJ) $(NATIVE_STAMP)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $(NATIVE_OBJ)
 
 build/tinytrain: $(CLI_SRC) build/libtinytrain.a $(HEADERS)
 	$(CC) $(CFLAGS) $(NATIVE_SIMD) $(CLI_SRC) build/libtinytrain.a -lm -o $@
