@@ -45,6 +45,33 @@ static inline size_t tt__conv_ws_floats(int C, int H, int W, int F, int k, int p
   return n > 2147483647.0 ? (size_t)-1 : (size_t)n;
 }
 
+/* The same layer's backward pass (weight and input gradient at once) for a dy that is mostly zeros, as after ReLU
+ * and 2x2 max pooling (at most 1 in 4 nonzero): the work is proportional to dy's nonzeros. dw (F, C, k, k) +=
+ * Σ_b dy[b] ⋆ x[b] as conv_backward_w does, and, unless dx is NULL, dx (B, C, H, W) = the input gradient (written,
+ * not accumulated) as the adjoint conv_forward gives it; w (F, C, k, k), pads as above. Each sample is copied into
+ * a zero-padded channels-last xp (Hp, Wp, C), where the k taps × C channels of a kernel row at any window are
+ * L = k·C contiguous floats; the weights move to wᵀ (F, k, L4) (L rounded up to 4, zero lanes past L), the
+ * gradient gathers in dwᵀ (same layout) and in a padded dxp (Hp, Wp, C). Then, per sample and filter, the
+ * nonzeros of dy[b][f] are listed, and the SIMD twin adds Σ_nonzeros dy · (window of xp) to dwᵀ[f] 8 vectors at a
+ * time kept in registers, and dy · wᵀ[f] to each window of dxp with 8 vectors of wᵀ[f] in registers, the last 8
+ * first (vectors past a row's L lanes read the next floats, which are ignored, or add exact zeros).
+ * Every sum has the dense kernels' terms in their order (dw: samples, then positions; dx: filters, then
+ * positions) minus terms that are ±0, so both twins give the dense kernels' results bit for bit on finite inputs.
+ * ws: tt__conv_sparse_ws_floats(...) floats. */
+void tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w, int B,
+                                         int C, int H, int W, int F, int k, int pad_lo, int pad_hi, float *ws);
+void tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x, const float *w,
+                                           int B, int C, int H, int W, int F, int k, int pad_lo, int pad_hi,
+                                           float *ws);
+/* xp and dxp (Hp·Wp·C + 4 floats of over-read each), wᵀ and dwᵀ (F filters of k·L4 floats rounded up to 32), the
+ * 8-vector tiles' offsets and one filter's nonzeros (positions and values); SIZE_MAX when it does not fit an int. */
+static inline size_t tt__conv_sparse_ws_floats(int C, int H, int W, int F, int k, int pad_lo, int pad_hi) {
+  const double Hp = (double)H + pad_lo + pad_hi, Wp = (double)W + pad_lo + pad_hi, P = (Hp - k + 1) * (Wp - k + 1);
+  const double kc = (double)k * C, Q8 = kc > 1e9 ? kc : (double)((k * ((long long)kc + 3) / 4 + 7) / 8 * 8);
+  const double n = 2 * (Hp * Wp * C + 4) + 8 * F * Q8 + Q8 + 2 * P;  // Q8 vectors a filter
+  return n > 2147483647.0 ? (size_t)-1 : (size_t)n;
+}
+
 /* im2col for one sample: in (C, H, W) -> col (C*k*k, OH*OW) at any stride, zero padding pad_lo on top/left (the
  * output size decides the bottom/right); col2im accumulates (+=) col back into din (C, H, W). Strided
  * convolutions only (stride 1 runs the kernels above): no SIMD twin, the GEMM after it is where the time goes. */
@@ -151,6 +178,7 @@ void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n);
 #define tt__tanh TT_KERNEL(tt_f32_tanh)
 #define tt__conv_forward TT_KERNEL(tt_f32_conv_forward)
 #define tt__conv_backward_w TT_KERNEL(tt_f32_conv_backward_w)
+#define tt__conv_backward_sparse TT_KERNEL(tt_f32_conv_backward_sparse)
 #define tt__im2col tt_f32_im2col__scalar
 #define tt__col2im tt_f32_col2im__scalar
 #define tt__maxpool TT_KERNEL(tt_f32_maxpool)

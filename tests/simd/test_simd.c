@@ -471,6 +471,65 @@ static void test_conv(void) {
     }
 }
 
+/* The sparse backward pass (stride 1): the SIMD twin bit for bit against the scalar one, and both bit for bit
+ * against the dense scalar kernels (conv_backward_w, and the adjoint conv_forward for dx), which sum the same terms
+ * in the same order plus ±0 terms. dy has exact zeros of both signs at densities 0, 5%, 30% and 100%; shapes
+ * include 1, 3 and 8 channels, 1, 5 and 16 filters, 1x1 to 5x5 kernels, asymmetric pads, pads >= k and negative
+ * ones, H != W, and kernel rows (k·C floats) narrower than the padded row; dx NULL (the first layer) and not;
+ * unaligned buffers; dx and the scratch poisoned with NaN (every dx element must be written, no scratch read
+ * before it is written), sentinels after dw and dx, and a scratch of exactly tt__conv_sparse_ws_floats floats. */
+static void test_conv_sparse(void) {
+  static const int cfg[][8] = {  // B, C, H, W, F, k, pad_lo, pad_hi
+      {2, 8, 14, 14, 16, 5, 2, 2}, {2, 1, 28, 28, 8, 5, 2, 2}, {1, 3, 7, 9, 5, 3, 1, 1},  {2, 1, 5, 6, 1, 1, 0, 0},
+      {1, 3, 6, 5, 16, 3, 0, 2},   {2, 8, 4, 7, 5, 5, 5, 6},   {1, 1, 3, 3, 5, 3, 3, 3},  {1, 8, 5, 3, 1, 1, 1, 0},
+      {2, 3, 9, 8, 5, 3, -1, -1},  {1, 1, 3, 4, 1, 3, 0, 0},   {1, 3, 5, 3, 5, 3, 0, 0},  {1, 5, 4, 4, 3, 4, 1, 2},
+      {3, 8, 6, 9, 16, 3, 1, 1},   {1, 3, 2, 2, 5, 5, 4, 3}};
+  static const float density[] = {0.0f, 0.05f, 0.3f, 1.0f};
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
+    for (int dn = 0; dn < 4; dn++)
+      for (int variant = 0; variant < 2; variant++) {  // 1: with dx, and unaligned buffers
+        const int B = cfg[t][0], C = cfg[t][1], H = cfg[t][2], W = cfg[t][3], F = cfg[t][4], k = cfg[t][5];
+        const int pl = cfg[t][6], ph = cfg[t][7], off = variant, OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1;
+        const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
+        const size_t nws = tt__conv_sparse_ws_floats(C, H, W, F, k, pl, ph);
+        const size_t nwd = tt__conv_ws_floats(F, OH, OW, C, k, k - 1 - pl, k - 1 - ph);
+        float *x = xmalloc((nx + 1) * 4), *w = xmalloc((nw + 1) * 4), *dy = xmalloc((ny + 1) * 4);
+        float *dw0 = xmalloc((nw + 1) * 4), *dw1 = xmalloc((nw + 2) * 4), *dw2 = xmalloc((nw + 2) * 4);
+        float *dx0 = xmalloc((nx + 1) * 4), *dx1 = xmalloc((nx + 2) * 4), *dx2 = xmalloc((nx + 2) * 4);
+        float *ws1 = xmalloc(nws * 4), *ws2 = xmalloc(nws * 4), *wsd = xmalloc(nwd * 4);
+        char ctx[160];
+        snprintf(ctx, sizeof ctx, "B=%d C=%d H=%d W=%d F=%d k=%d pads %d,%d density %.2f dx=%d off=%d", B, C, H, W, F,
+                 k, pl, ph, density[dn], variant, off);
+        fill_special(x + off, nx, 0);
+        fill_rand(w + off, nw);
+        for (size_t i = 0; i < ny; i++) {
+          const float r = 0.5f * (frand() + 1.0f);
+          dy[off + i] = r < density[dn] ? frand() : i % 2 ? -0.0f : 0.0f;
+        }
+        fill_rand(dw0, nw + 1);
+        dw0[nw] = SENTINEL;
+        memcpy(dw1 + off, dw0, (nw + 1) * 4), memcpy(dw2 + off, dw0, (nw + 1) * 4);
+        fill(dx1, nx + 2, NAN), fill(dx2, nx + 2, NAN), fill(ws1, nws, NAN), fill(ws2, nws, NAN);
+        dx0[nx] = dx1[off + nx] = dx2[off + nx] = SENTINEL;
+        float *const dx1p = variant ? dx1 + off : NULL, *const dx2p = variant ? dx2 + off : NULL;
+        tt_f32_conv_backward_w__scalar(dw0, dy + off, x + off, B, C, H, W, F, k, pl, ph, NULL);
+        tt_f32_conv_forward__scalar(dx0, dy + off, w + off, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
+                                    wsd);
+        tt_f32_conv_backward_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, B, C, H, W, F, k, pl, ph,
+                                            ws1);
+        tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, B, C, H, W, F, k, pl,
+                                              ph, ws2);
+        compare_vec("conv_sparse", dw1 + off, dw2 + off, nw, 0.0, ctx);  // the twins
+        compare_vec("conv_sparse", dw0, dw2 + off, nw, 0.0, ctx);        // against the dense kernels
+        if (variant) {
+          compare_vec("conv_sparse", dx1 + off, dx2 + off, nx, 0.0, ctx);
+          compare_vec("conv_sparse", dx0, dx2 + off, nx, 0.0, ctx);
+        }
+        free(x), free(w), free(dy), free(dw0), free(dw1), free(dw2), free(dx0), free(dx1), free(dx2);
+        free(ws1), free(ws2), free(wsd);
+      }
+}
+
 static void test_adam(void) {
   for (int s = 0; s < NSIZES; s++)
     for (int off = 0; off < 2; off++)
@@ -582,6 +641,7 @@ int main(void) {
   test_adam();
   test_sgd();
   test_conv();
+  test_conv_sparse();
   test_gemm();
   for (int i = 0; i < nstats; i++)
     printf("  %-14s %6d cases, max err %.3g%s\n", stats[i].name, stats[i].cases, stats[i].max_err,
