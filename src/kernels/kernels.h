@@ -48,28 +48,44 @@ static inline size_t tt__conv_ws_floats(int C, int H, int W, int F, int k, int p
 /* The same layer's backward pass (weight and input gradient at once) for a dy that is mostly zeros, as after ReLU
  * and 2x2 max pooling (at most 1 in 4 nonzero): the work is proportional to dy's nonzeros. dw (F, C, k, k) +=
  * Σ_b dy[b] ⋆ x[b] as conv_backward_w does, and, unless dx is NULL, dx (B, C, H, W) = the input gradient (written,
- * not accumulated) as the adjoint conv_forward gives it; w (F, C, k, k), pads as above. Each sample is copied into
- * a zero-padded channels-last xp (Hp, Wp, C), where the k taps × C channels of a kernel row at any window are
- * L = k·C contiguous floats; the weights move to wᵀ (F, k, L4) (L rounded up to 4, zero lanes past L), the
- * gradient gathers in dwᵀ (same layout) and in a padded dxp (Hp, Wp, C). Then, per sample and filter, the
- * nonzeros of dy[b][f] are listed, and the SIMD twin adds Σ_nonzeros dy · (window of xp) to dwᵀ[f] 8 vectors at a
- * time kept in registers, and dy · wᵀ[f] to each window of dxp with 8 vectors of wᵀ[f] in registers, the last 8
- * first (vectors past a row's L lanes read the next floats, which are ignored, or add exact zeros).
+ * not accumulated) as the adjoint conv_forward gives it; w (F, C, k, k); pads >= 0 (the layer's own). The SIMD
+ * twin copies each sample into a zero-padded channels-last xp (Hp, Wp, C), where the k taps × C channels of a
+ * kernel row at any window are k·C contiguous floats; the weights move to wᵀ (F, k, L) (rows of k·C rounded up to
+ * L, a multiple of 16, zeros past k·C), the gradient gathers in dwᵀ (same layout) and in a padded dxp (Hp, Wp, C).
+ * Per sample and filter it lists the nonzeros of dy[b][f], then adds Σ_nonzeros dy · (16 floats of a window row
+ * of xp) to 4 vectors of dwᵀ[f] kept in registers, and dy · (4 vectors of wᵀ[f] in registers) to those 16 floats
+ * of each window row of dxp, the last 16 first (lanes past k·C read floats that are ignored, or add exact zeros).
  * Every sum has the dense kernels' terms in their order (dw: samples, then positions; dx: filters, then
  * positions) minus terms that are ±0, so both twins give the dense kernels' results bit for bit on finite inputs.
- * ws: tt__conv_sparse_ws_floats(...) floats. */
-void tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w, int B,
-                                         int C, int H, int W, int F, int k, int pad_lo, int pad_hi, float *ws);
-void tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x, const float *w,
-                                           int B, int C, int H, int W, int F, int k, int pad_lo, int pad_hi,
-                                           float *ws);
-/* xp and dxp (Hp·Wp·C + 4 floats of over-read each), wᵀ and dwᵀ (F filters of k·L4 floats rounded up to 32), the
- * 8-vector tiles' offsets and one filter's nonzeros (positions and values); SIZE_MAX when it does not fit an int. */
+ * It first counts dy's nonzeros: with `limit` of them or more (tt__conv_sparse_limit) it changes nothing and
+ * returns 0 (the dense kernels are the faster ones then), else it returns 1. ws: tt__conv_sparse_ws_floats(...)
+ * floats (the scalar twin, direct loops, uses F·C·k·k of them). */
+int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w, int B,
+                                        int C, int H, int W, int F, int k, int pad_lo, int pad_hi, int limit,
+                                        float *ws);
+int tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x, const float *w,
+                                          int B, int C, int H, int W, int F, int k, int pad_lo, int pad_hi, int limit,
+                                          float *ws);
+/* xp and dxp (Hp·Wp·C + 16 floats of over-read each), wᵀ and dwᵀ (F filters of k rows of k·C rounded up to 16
+ * floats) and one filter's nonzeros (positions and values: at most Hp·Wp), bounded in double; SIZE_MAX when it
+ * does not fit an int. */
 static inline size_t tt__conv_sparse_ws_floats(int C, int H, int W, int F, int k, int pad_lo, int pad_hi) {
-  const double Hp = (double)H + pad_lo + pad_hi, Wp = (double)W + pad_lo + pad_hi, P = (Hp - k + 1) * (Wp - k + 1);
-  const double kc = (double)k * C, Q8 = kc > 1e9 ? kc : (double)((k * ((long long)kc + 3) / 4 + 7) / 8 * 8);
-  const double n = 2 * (Hp * Wp * C + 4) + 8 * F * Q8 + Q8 + 2 * P;  // Q8 vectors a filter
+  const double n = 2 * (((double)H + pad_lo + pad_hi) * ((double)W + pad_lo + pad_hi) * (C + 1.0) + 16 +
+                        (double)F * k * (k * C + 15));
   return n > 2147483647.0 ? (size_t)-1 : (size_t)n;
+}
+
+/* The count of nonzeros among the n elements of dy from which the dense pair beats the sparse pass in the wasm
+ * build: a nonzero costs the k rows of L = k·C rounded up to 16 lanes of a filter, where the dense kernels spend
+ * C·k·k per element of dy, plus a fixed cost per sample that weighs most with few channels. Crossover densities
+ * measured (tests/simd/bench_conv_sparse.c, batch 32) against u = k·C / L: ≈ 0.74u - 0.14 (0.09 at C 1, k 5, u
+ * 0.31; 0.2 at C 3, k 3, u 0.56; 0.37-0.45 at u 0.63-0.75; 0.55-0.65 at u 0.83-1), so the sparse pass runs below
+ * 0.7u - 0.2, a margin under them: under 38% nonzeros for the digits CNN's second layer (C 8, k 5), never at
+ * realistic densities for its first (C 1: under 1.9%). */
+static inline int tt__conv_sparse_limit(int n, int C, int k) {
+  const int L = (k * C + 15) / 16 * 16;
+  const double x = (double)n * (7.0 * k * C - 2 * L) / (10.0 * L);  // nnz < x: the sparse pass
+  return x <= 0 ? 0 : x > n ? n + 1 : (int)x + ((double)(int)x < x);
 }
 
 /* im2col for one sample: in (C, H, W) -> col (C*k*k, OH*OW) at any stride, zero padding pad_lo on top/left (the

@@ -10,6 +10,17 @@
 #include "../kernels/kernels.h"
 #include "layer_util.h"
 
+/* The sparse backward pass (tt__conv_backward_sparse) for gradients that are mostly zeros: on natively; off in
+ * the wasm build for now, where its ~1.6 KB would take the module past its 64 KiB budget (build with
+ * -DTT_CONV_SPARSE=1 to measure it there). Off, the layer is as before: dense kernels, the same scratch. */
+#ifndef TT_CONV_SPARSE
+#ifdef __wasm__
+#define TT_CONV_SPARSE 0
+#else
+#define TT_CONV_SPARSE 1
+#endif
+#endif
+
 static int conv_setup(tt__layer *l) {
   if (l->in.rank != 3)
     return tt__layer_fail(l, "conv2d", "expects an input of shape [channels, height, width], got %s",
@@ -35,10 +46,13 @@ static int conv_setup(tt__layer *l) {
   size_t ckk = tt__mul(tt__mul((size_t)C, (size_t)K), (size_t)K);
   size_t wc = tt__mul(ckk, (size_t)l->filters);
   size_t oc = tt__mul((size_t)l->filters, tt__mul((size_t)OH, (size_t)OW));
-  // stride 1: the batch kernels' scratch for the forward pass and the adjoint; else the column buffer
+  // stride 1: the batch kernels' scratch for the forward pass, the adjoint and the sparse backward pass; else the
+  // column buffer
   const size_t fwd = tt__conv_ws_floats(C, H, W, l->filters, K, l->pad_lo, l->pad_hi);
   const size_t adj = tt__conv_ws_floats(l->filters, OH, OW, C, K, K - 1 - l->pad_lo, K - 1 - l->pad_hi);
-  const size_t scratch = l->stride > 1 ? tt__mul(ckk, tt__mul((size_t)OH, (size_t)OW)) : fwd > adj ? fwd : adj;
+  const size_t sparse = TT_CONV_SPARSE ? tt__conv_sparse_ws_floats(C, H, W, l->filters, K, l->pad_lo, l->pad_hi) : 0;
+  const size_t dense = fwd > adj ? fwd : adj, stride1 = dense > sparse ? dense : sparse;
+  const size_t scratch = l->stride > 1 ? tt__mul(ckk, tt__mul((size_t)OH, (size_t)OW)) : stride1;
   if (!tt__layer_count_ok(wc) || !tt__layer_count_ok(oc) || !tt__layer_count_ok(scratch))
     return tt__layer_fail(l, "conv2d", "%d filters of %dx%d on an input of %s is too large", l->filters, K, K,
                           tt__shape_text_of(l->in).s);
@@ -90,6 +104,10 @@ static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__c
   }
 }
 
+/* Backward passes that took the sparse kernel, for the tests (they give the dense kernels' results bit for bit, so
+ * nothing else shows which ran). */
+unsigned tt__conv2d_sparse_calls;
+
 static void conv_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
                           tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace);
@@ -97,6 +115,14 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
   if (l->bias) tt__fill(d.ones, 1.0f, (size_t)d.P);
   for (int s = 0; s < B && l->bias; s++)
     tt__gemm(0, 0, d.F, 1, d.P, dout + (size_t)s * d.F * d.P, d.P, d.ones, 1, 1.0f, l->db, 1);
+  // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first
+  // (the choice depends on the data only: a seed still gives the same run) and gives the dense kernels' results
+  if (TT_CONV_SPARSE && d.S == 1 &&
+      tt__conv_backward_sparse(l->dw, din, dout, in, l->w, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi,
+                               tt__conv_sparse_limit(B * d.F * d.P, d.C, d.K), d.scratch)) {
+    tt__conv2d_sparse_calls++;
+    return;
+  }
   if (d.S == 1) {
     tt__conv_backward_w(l->dw, dout, in, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi, d.scratch);
     // din = dout ⋆ W rotated: the adjoint convolution (written, not accumulated)

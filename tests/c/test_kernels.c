@@ -148,6 +148,39 @@ TT_TEST(test_conv_adjoint_and_weight_gradient_are_exact_adjoints) {
   }
 }
 
+TT_TEST(test_conv_sparse_backward_equals_the_dense_kernels_bit_for_bit) {
+  // dy mostly zeros (both signs): dw += and dx = as conv_backward_w and the adjoint conv_forward give them, to the
+  // bit (the same sums in the same order without the ±0 terms); with `limit` nonzeros or more it does nothing
+  static const int cfg[][8] = {{2, 8, 7, 6, 5, 3, 1, 1}, {1, 1, 9, 9, 4, 5, 2, 2}, {2, 3, 5, 4, 3, 2, 0, 1},
+                               {1, 2, 3, 4, 3, 3, 4, 3}};  // B, C, H, W, F, k, pad_lo, pad_hi
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++) {
+    const int B = cfg[t][0], C = cfg[t][1], H = cfg[t][2], W = cfg[t][3], F = cfg[t][4], k = cfg[t][5];
+    const int pl = cfg[t][6], ph = cfg[t][7], OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1;
+    const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
+    float *x = rand_buf(nx), *w = rand_buf(nw), *dy = rand_buf(ny), *dw0 = rand_buf(nw), *dw1 = malloc(nw * 4);
+    float *dx0 = malloc(nx * 4), *dx1 = malloc(nx * 4);
+    float *ws = malloc(tt__conv_sparse_ws_floats(C, H, W, F, k, pl, ph) * 4);
+    float *wsd = malloc(tt__conv_ws_floats(F, OH, OW, C, k, k - 1 - pl, k - 1 - ph) * 4);
+    int nnz = 0;
+    for (size_t i = 0; i < ny; i++) dy[i] = i % 7 == 2 ? dy[i] : i % 2 ? -0.0f : 0.0f, nnz += dy[i] != 0.0f;
+    memcpy(dw1, dw0, nw * 4);
+    for (size_t i = 0; i < nx; i++) dx1[i] = 1234.5f;
+    CHECK(tt_f32_conv_backward_sparse__scalar(dw1, dx1, dy, x, w, B, C, H, W, F, k, pl, ph, nnz, ws) == 0);
+    CHECK(memcmp(dw1, dw0, nw * 4) == 0 && dx1[0] == 1234.5f && dx1[nx - 1] == 1234.5f);
+    CHECK(tt_f32_conv_backward_sparse__scalar(dw1, dx1, dy, x, w, B, C, H, W, F, k, pl, ph, nnz + 1, ws) == 1);
+    tt_f32_conv_backward_w__scalar(dw0, dy, x, B, C, H, W, F, k, pl, ph, NULL);
+    tt_f32_conv_forward__scalar(dx0, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, wsd);
+    size_t bad_w = 0, bad_x = 0;
+    for (size_t i = 0; i < nw; i++) bad_w += memcmp(&dw0[i], &dw1[i], 4) != 0;
+    for (size_t i = 0; i < nx; i++) bad_x += memcmp(&dx0[i], &dx1[i], 4) != 0;
+    if (bad_w || bad_x)
+      fprintf(stderr, "sparse config %zu: %zu of %zu dw and %zu of %zu dx differ from the dense kernels'\n", t, bad_w,
+              nw, bad_x, nx);
+    CHECK(bad_w == 0 && bad_x == 0);
+    free(x), free(w), free(dy), free(dw0), free(dw1), free(dx0), free(dx1), free(ws), free(wsd);
+  }
+}
+
 TT_TEST(test_im2col_gemm_equals_direct_convolution) {
   // conv2d (F filters, C channels, k×k, stride, padding) via weight (F, C*k*k) · col (C*k*k, OH*OW)
   static const int cfg[][6] = {{1, 5, 5, 3, 1, 0}, {2, 7, 6, 3, 2, 1}, {3, 8, 8, 5, 1, 2}, {2, 4, 9, 2, 3, 1},
@@ -273,6 +306,7 @@ int main(void) {
   TT_RUN(test_gemm_k0_gives_beta_c);
   TT_RUN(test_conv_forward_matches_a_double_direct_convolution);
   TT_RUN(test_conv_adjoint_and_weight_gradient_are_exact_adjoints);
+  TT_RUN(test_conv_sparse_backward_equals_the_dense_kernels_bit_for_bit);
   TT_RUN(test_im2col_gemm_equals_direct_convolution);
   TT_RUN(test_col2im_is_adjoint_of_im2col);
   TT_RUN(test_eltwise_ops_match_definitions);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "kernels/kernels.h"
 #include "layers/layers.h"
 #include "test.h"
 
@@ -255,6 +256,61 @@ TT_TEST(test_conv2d_grad_matches_finite_difference) {
   CHECK(run_case(TT_CONV2D, hp, 2, "conv2d 2x8x7, 3x3 stride 3 padding 1 (floor)", 1e-2, 0, NULL, 1) == 0);
 }
 
+/* Counts the conv2d backward passes that took the sparse kernel (src/layers/conv2d.c; not in any header). */
+extern unsigned tt__conv2d_sparse_calls;
+
+/* A stride-1 conv2d whose dout is mostly zeros (as after relu and max pooling) runs its backward pass through
+ * the sparse kernel: the finite-difference check through that path (and that it was taken), and dw, db, din bit
+ * for bit equal to the dense kernels called directly on the same dout. A dense dout keeps the dense kernels. */
+TT_TEST(test_conv2d_sparse_dout_takes_sparse_path_and_matches_finite_difference) {
+  static const int cfg[][7] = {  // C, H, W, filters, kernel, padding (-1: "same"), batch
+      {8, 6, 7, 5, 3, -1, 2}, {4, 6, 6, 3, 5, 2, 2}, {8, 4, 5, 3, 2, 2, 2}, {3, 5, 4, 4, 5, -1, 3}};
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
+    for (int sparse = 1; sparse >= 0; sparse--) {
+      const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], B = cfg[t][6];
+      tt__layer hp = {0};
+      hp.in = shp(3, C, H, W), hp.filters = cfg[t][3], hp.kernel = cfg[t][4], hp.stride = 1, hp.bias = 1;
+      hp.padding_same = cfg[t][5] < 0, hp.padding = cfg[t][5] < 0 ? 0 : cfg[t][5];
+      gc_case c;
+      if (gc_setup(&c, TT_CONV2D, &hp, B, 77 + t) != TT_OK) {
+        CHECK(0);
+        continue;
+      }
+      tt__layer *l = &c.l;
+      size_t nnz = 0;
+      for (size_t i = 0; i < c.out_n; i++)  // 1 in 10 (of both signs of zero otherwise) or all
+        if (sparse && i % 10 != 3) c.r[i] = i % 2 ? -0.0f : 0.0f;
+        else nnz++;
+      char label[96];
+      snprintf(label, sizeof label, "conv2d %dx%dx%d, %d filters %dx%d, %zu of %zu dout nonzero", C, H, W,
+               l->filters, l->kernel, l->kernel, nnz, c.out_n);
+      const unsigned before = tt__conv2d_sparse_calls;
+      CHECK(grad_check(&c, label, 1e-2, 0, NULL, 1) == 0);
+      if (sparse != (tt__conv2d_sparse_calls > before))
+        fprintf(stderr, "  %s: the %s path ran\n", label, sparse ? "dense" : "sparse");
+      CHECK(sparse == (tt__conv2d_sparse_calls > before));
+
+      // one more backward pass against the dense kernels on the same dout
+      const int OH = l->out.d[1], OW = l->out.d[2], k = l->kernel, pl = l->pad_lo, ph = l->pad_hi;
+      float *dw = calloc(l->w_count, sizeof(float));
+      float *din = malloc(c.in_n * sizeof(float));
+      float *ws = malloc(tt__conv_ws_floats(l->filters, OH, OW, C, k, k - 1 - pl, k - 1 - ph) * sizeof(float));
+      tt_f32_conv_backward_w__scalar(dw, c.r, c.x, B, C, H, W, l->filters, k, pl, ph, NULL);
+      tt_f32_conv_forward__scalar(din, c.r, l->w, NULL, B, l->filters, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, ws);
+      memset(l->dw, 0, l->w_count * sizeof(float));
+      gc_backward(&c, c.din, 0);
+      size_t bad_w = 0, bad_x = 0;
+      for (size_t i = 0; i < l->w_count; i++) bad_w += memcmp(&dw[i], &l->dw[i], sizeof(float)) != 0;
+      for (size_t i = 0; i < c.in_n; i++) bad_x += memcmp(&din[i], &c.din[i], sizeof(float)) != 0;
+      if (bad_w || bad_x)
+        fprintf(stderr, "  %s: %zu of %zu dw and %zu of %zu din differ from the dense kernels'\n", label, bad_w,
+                l->w_count, bad_x, c.in_n);
+      CHECK(bad_w == 0 && bad_x == 0);
+      free(dw), free(din), free(ws);
+      gc_free(&c);
+    }
+}
+
 TT_TEST(test_pool_grads_match_finite_difference) {
   tt__layer hp = {0};
   hp.in = shp(3, 2, 4, 4), hp.kernel = 2, hp.stride = 2;
@@ -337,6 +393,7 @@ TT_TEST(test_layernorm_grad_matches_finite_difference) {
 int main(void) {
   TT_RUN(test_dense_grad_matches_finite_difference);
   TT_RUN(test_conv2d_grad_matches_finite_difference);
+  TT_RUN(test_conv2d_sparse_dout_takes_sparse_path_and_matches_finite_difference);
   TT_RUN(test_pool_grads_match_finite_difference);
   TT_RUN(test_shape_layers_grad_match_finite_difference);
   TT_RUN(test_activation_grads_match_finite_difference);

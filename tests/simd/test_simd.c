@@ -474,15 +474,16 @@ static void test_conv(void) {
 /* The sparse backward pass (stride 1): the SIMD twin bit for bit against the scalar one, and both bit for bit
  * against the dense scalar kernels (conv_backward_w, and the adjoint conv_forward for dx), which sum the same terms
  * in the same order plus ±0 terms. dy has exact zeros of both signs at densities 0, 5%, 30% and 100%; shapes
- * include 1, 3 and 8 channels, 1, 5 and 16 filters, 1x1 to 5x5 kernels, asymmetric pads, pads >= k and negative
- * ones, H != W, and kernel rows (k·C floats) narrower than the padded row; dx NULL (the first layer) and not;
+ * include 1, 3 and 8 channels, 1, 5 and 16 filters, 1x1 to 5x5 kernels, asymmetric pads and pads >= k, H != W,
+ * and kernel rows (k·C floats) wider than the padded image row; dx NULL (the first layer) and not;
  * unaligned buffers; dx and the scratch poisoned with NaN (every dx element must be written, no scratch read
- * before it is written), sentinels after dw and dx, and a scratch of exactly tt__conv_sparse_ws_floats floats. */
+ * before it is written), sentinels after dw and dx, and a scratch of exactly tt__conv_sparse_ws_floats floats.
+ * With as many nonzeros as its limit, the pass must return 0 and leave dw and dx as they were; one more, run. */
 static void test_conv_sparse(void) {
   static const int cfg[][8] = {  // B, C, H, W, F, k, pad_lo, pad_hi
       {2, 8, 14, 14, 16, 5, 2, 2}, {2, 1, 28, 28, 8, 5, 2, 2}, {1, 3, 7, 9, 5, 3, 1, 1},  {2, 1, 5, 6, 1, 1, 0, 0},
       {1, 3, 6, 5, 16, 3, 0, 2},   {2, 8, 4, 7, 5, 5, 5, 6},   {1, 1, 3, 3, 5, 3, 3, 3},  {1, 8, 5, 3, 1, 1, 1, 0},
-      {2, 3, 9, 8, 5, 3, -1, -1},  {1, 1, 3, 4, 1, 3, 0, 0},   {1, 3, 5, 3, 5, 3, 0, 0},  {1, 5, 4, 4, 3, 4, 1, 2},
+      {2, 3, 9, 8, 5, 3, 0, 3},    {1, 1, 3, 4, 1, 3, 0, 0},   {1, 3, 5, 3, 5, 3, 0, 0},  {1, 5, 4, 4, 3, 4, 1, 2},
       {3, 8, 6, 9, 16, 3, 1, 1},   {1, 3, 2, 2, 5, 5, 4, 3}};
   static const float density[] = {0.0f, 0.05f, 0.3f, 1.0f};
   for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
@@ -512,13 +513,26 @@ static void test_conv_sparse(void) {
         fill(dx1, nx + 2, NAN), fill(dx2, nx + 2, NAN), fill(ws1, nws, NAN), fill(ws2, nws, NAN);
         dx0[nx] = dx1[off + nx] = dx2[off + nx] = SENTINEL;
         float *const dx1p = variant ? dx1 + off : NULL, *const dx2p = variant ? dx2 + off : NULL;
+        // a limit at the count of nonzeros: nothing happens; one above it: the pass runs
+        int nnz = 0, ran[4];
+        for (size_t i = 0; i < ny; i++) nnz += dy[off + i] != 0.0f;
+        ran[0] = tt_f32_conv_backward_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, B, C, H, W, F, k,
+                                                     pl, ph, nnz, ws1);
+        ran[1] = tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, B, C, H, W, F, k,
+                                                       pl, ph, nnz, ws2);
+        int untouched = memcmp(dw1 + off, dw0, nw * 4) == 0 && memcmp(dw2 + off, dw0, nw * 4) == 0;
+        for (size_t i = 0; i < nx; i++) untouched &= isnan(dx1[off + i]) && isnan(dx2[off + i]);
+        ran[2] = tt_f32_conv_backward_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, B, C, H, W, F, k,
+                                                     pl, ph, nnz + 1, ws1);
+        ran[3] = tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, B, C, H, W, F, k,
+                                                       pl, ph, nnz + 1, ws2);
         tt_f32_conv_backward_w__scalar(dw0, dy + off, x + off, B, C, H, W, F, k, pl, ph, NULL);
         tt_f32_conv_forward__scalar(dx0, dy + off, w + off, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
                                     wsd);
-        tt_f32_conv_backward_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, B, C, H, W, F, k, pl, ph,
-                                            ws1);
-        tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, B, C, H, W, F, k, pl,
-                                              ph, ws2);
+        char what[200];
+        snprintf(what, sizeof what, "%s: returned %d %d at the limit (untouched %d), %d %d above it", ctx, ran[0],
+                 ran[1], untouched, ran[2], ran[3]);
+        record(stat_for("conv_sparse"), 0.0, !ran[0] && !ran[1] && untouched && ran[2] && ran[3], what);
         compare_vec("conv_sparse", dw1 + off, dw2 + off, nw, 0.0, ctx);  // the twins
         compare_vec("conv_sparse", dw0, dw2 + off, nw, 0.0, ctx);        // against the dense kernels
         if (variant) {

@@ -69,61 +69,47 @@ void tt_f32_conv_backward_w__scalar(float *dw, const float *dy, const float *x, 
         }
 }
 
-/* x (C, H, W) <-> xp (Hp, Wp, C) with rows RS floats apart, x moved by pad_lo rows and columns: mode 0 copies x
- * into xp (elements a negative pad crops are skipped, the rest of xp is left as it is), 1 writes x from xp (0
- * where cropped), 2 adds xp to x. With H = Hp = W = Wp = k and pad 0: one filter (C, k, k) <-> (k, RS). */
-static void conv_nhwc(float *xp, float *x, int C, int H, int W, int Hp, int Wp, int RS, int pad_lo, int mode) {
-  // x's rows and columns i0 <= i < i1 (j1) fall inside xp
-  const int i0 = pad_lo < 0 ? -pad_lo : 0, i1 = H < Hp - pad_lo ? H : Hp - pad_lo, j1 = W < Wp - pad_lo ? W : Wp - pad_lo;
-  if (mode == 1 && (i0 || i1 < H || j1 < W)) tt_f32_fill__scalar(x, 0.0f, (size_t)C * H * W);
+int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w, int B,
+                                        int C, int H, int W, int F, int k, int pad_lo, int pad_hi, int limit,
+                                        float *ws) {
+  const int OH = H + pad_lo + pad_hi - k + 1, OW = W + pad_lo + pad_hi - k + 1;
+  const size_t nw = (size_t)F * C * k * k;
+  int nnz = 0;
   TT_NO_UNROLL
-  for (int c = 0; c < C; c++)
-    TT_NO_UNROLL
-    for (int ih = i0; ih < i1; ih++) {
-      float *p = xp + (size_t)(ih + pad_lo) * RS + (size_t)(i0 + pad_lo) * C + c, *q = x + ((size_t)c * H + ih) * W;
-      TT_NO_UNROLL
-      for (int iw = i0; iw < j1; iw++, p += C) {
-        if (mode == 0) *p = q[iw];
-        if (mode == 1) q[iw] = *p;
-        if (mode == 2) q[iw] += *p;
-      }
-    }
-}
-
-/* The sparse backward pass: the SIMD twin's layout (kernels.h) without its padding lanes and register tiles.
- * Per dw element the terms come in order of sample, then position; per dxp element in order of filter, then
- * position: the dense kernels' orders. */
-void tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w, int B,
-                                         int C, int H, int W, int F, int k, int pad_lo, int pad_hi, float *ws) {
-  const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1, S = Wp * C;
-  const int L = k * C, L4 = (L + 3) / 4 * 4, FS = (k * L4 / 4 + 7) / 8 * 32;  // a kernel row; a filter's stride
-  const size_t np = (size_t)Hp * Wp * C + 4, chw = (size_t)C * H * W;
-  float *xp = ws, *dxp = xp + np, *wt = dxp + np, *dwt = wt + (size_t)F * FS;  // (Hp, Wp, C) twice, (F, FS) twice
-  tt_f32_fill__scalar(ws, 0.0f, 2 * (np + (size_t)F * FS));
+  for (int i = 0; i < B * F * OH * OW; i++) nnz += dy[i] != 0.0f;
+  if (nnz >= limit) return 0;
+  float *dwt = ws;  // (F, C, k, k): this call's sums, added to dw at the end as the dense kernel does
+  tt_f32_fill__scalar(dwt, 0.0f, nw);
+  if (dx) tt_f32_fill__scalar(dx, 0.0f, (size_t)B * C * H * W);
+  // per dw element the terms come in order of sample, then position; per dx element in order of filter, then
+  // position: the dense kernels' orders, without the terms of dy's zeros (±0, which change no sum)
   TT_NO_UNROLL
-  for (int f = 0; f < F; f++) conv_nhwc(wt + (size_t)f * FS, (float *)w + (size_t)f * C * k * k, C, k, k, k, k, L4, 0, 0);
-  TT_NO_UNROLL
-  for (int b = 0; b < B; b++) {
-    conv_nhwc(xp, (float *)x + b * chw, C, H, W, Hp, Wp, S, pad_lo, 0);
-    if (dx) tt_f32_fill__scalar(dxp, 0.0f, np);
+  for (int b = 0; b < B; b++)
     TT_NO_UNROLL
     for (int f = 0; f < F; f++)
       TT_NO_UNROLL
-      for (int p = 0; p < OH * OW; p++, dy++) {
-        if (*dy == 0.0f) continue;  // the dense kernels add ±0 here, which leaves every sum as it is
-        const size_t o = ((size_t)(p / OW) * Wp + p % OW) * C;  // the window's top-left in xp and dxp
+      for (int oh = 0; oh < OH; oh++)
         TT_NO_UNROLL
-        for (int i = 0; i < k; i++)
+        for (int ow = 0; ow < OW; ow++) {
+          const float d = dy[(((size_t)b * F + f) * OH + oh) * OW + ow];
+          if (d == 0.0f) continue;
           TT_NO_UNROLL
-          for (int t = 0; t < L; t++) {  // k taps × C channels, contiguous in every buffer
-            dwt[(size_t)f * FS + i * L4 + t] += *dy * xp[o + (size_t)i * S + t];
-            if (dx) dxp[o + (size_t)i * S + t] += *dy * wt[(size_t)f * FS + i * L4 + t];
-          }
-      }
-    if (dx) conv_nhwc(dxp, dx + b * chw, C, H, W, Hp, Wp, S, pad_lo, 1);
-  }
+          for (int c = 0; c < C; c++)
+            TT_NO_UNROLL
+            for (int ki = 0; ki < k; ki++)
+              TT_NO_UNROLL
+              for (int kj = 0; kj < k; kj++) {
+                const int ih = oh + ki - pad_lo, iw = ow + kj - pad_lo;
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                const size_t wi = (((size_t)f * C + c) * k + ki) * k + kj;
+                const size_t xi = (((size_t)b * C + c) * H + ih) * W + iw;
+                dwt[wi] += d * x[xi];
+                if (dx) dx[xi] += d * w[wi];
+              }
+        }
   TT_NO_UNROLL
-  for (int f = 0; f < F; f++) conv_nhwc(dwt + (size_t)f * FS, dw + (size_t)f * C * k * k, C, k, k, k, k, L4, 0, 2);
+  for (size_t i = 0; i < nw; i++) dw[i] += dwt[i];
+  return 1;
 }
 
 void tt_f32_im2col__scalar(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,

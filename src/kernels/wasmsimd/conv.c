@@ -205,80 +205,76 @@ TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const 
 }
 
 
+
+
+
 /* ---- the sparse backward pass (see kernels.h) ---- */
 
-/* x (C, H, W) <-> xp (Hp, Wp, C) with rows RS floats apart, x moved by pad_lo rows and columns: mode 0 copies x
- * into xp (elements a negative pad crops are skipped, the rest of xp is left as it is), 1 writes x from xp (0
- * where cropped), 2 adds xp to x. With H = Hp = W = Wp = k and pad 0: one filter (C, k, k) <-> (k, RS). */
-TT_COLD static void conv_nhwc(float *xp, float *x, int C, int H, int W, int Hp, int Wp, int RS, int pad_lo, int mode) {
-  // x's rows and columns i0 <= i < i1 (j1) fall inside xp
-  const int i0 = pad_lo < 0 ? -pad_lo : 0, i1 = H < Hp - pad_lo ? H : Hp - pad_lo, j1 = W < Wp - pad_lo ? W : Wp - pad_lo;
-  if (mode == 1 && (i0 || i1 < H || j1 < W)) tt_f32_fill__wasmsimd(x, 0.0f, (size_t)C * H * W);
+/* x (C, H, W) <-> xp (H, W, C) with rows RS floats apart: mode 0 copies x into xp, 1 writes x from xp, 2 adds xp
+ * to x. Images go to the interior of a padded xp (Hp, Wp, C), a filter (C, k, k) to (k, k·C) rows of wᵀ. */
+TT_COLD static void conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int mode) {
   TT_NO_UNROLL
   for (int c = 0; c < C; c++)
     TT_NO_UNROLL
-    for (int ih = i0; ih < i1; ih++) {
-      float *p = xp + (size_t)(ih + pad_lo) * RS + (size_t)(i0 + pad_lo) * C + c, *q = x + ((size_t)c * H + ih) * W;
+    for (int ih = 0; ih < H; ih++)
       TT_NO_UNROLL
-      for (int iw = i0; iw < j1; iw++, p += C) {
-        if (mode == 0) *p = q[iw];
-        if (mode == 1) q[iw] = *p;
-        if (mode == 2) q[iw] += *p;
+      for (int iw = 0; iw < W; iw++, x++) {
+        float *p = xp + (size_t)ih * RS + (size_t)iw * C + c;
+        if (mode == 0) *p = *x;
+        else *x = (mode == 2 ? *x : 0.0f) + *p;
       }
-    }
 }
 
-/* 8 vectors of dwᵀ[f] (at g; tap q at xp offset off[q]) += Σ_m v[m] · xp[o[m] + off[q]], kept in registers over
- * the m nonzeros of one filter (o[m]: the window's top-left in xp). */
-static __attribute__((noinline)) void conv_sparse_dw(float *g, const float *xp, const int *off, const int *o,
-                                                     const float *v, int n) {
-  v128_t a[8];
+/* 4 vectors of dwᵀ[f] (at g) += Σ_m v[m] · xp[o[m] + 0..15], kept in registers over the n nonzeros of one filter
+ * (xp + o[m]: 16 floats of a kernel row of the window at the m-th nonzero). With dx set instead: dxp (at xp)
+ * [o[m] + 0..15] += v[m] · 4 vectors of wᵀ[f] (at g) kept in registers, m ascending. */
+static __attribute__((noinline)) void conv_sparse_4(float *g, float *xp, const int *o, const float *v, int n,
+                                                    int dx) {
+  v128_t a[4];
   TT_UNROLL_FULL
-  for (int r = 0; r < 8; r++) a[r] = wasm_v128_load(g + 4 * r);
+  for (int r = 0; r < 4; r++) a[r] = wasm_v128_load(g + 4 * r);
   TT_NO_UNROLL
   for (int m = 0; m < n; m++) {
-    const float *p = xp + o[m];
+    float *p = xp + o[m];
     const v128_t s = wasm_v128_load32_splat(v + m);
     TT_UNROLL_FULL
-    for (int r = 0; r < 8; r++) a[r] = wasm_f32x4_add(a[r], wasm_f32x4_mul(s, wasm_v128_load(p + off[r])));
+    for (int r = 0; r < 4; r++)
+      if (dx) wasm_v128_store(p + 4 * r, wasm_f32x4_add(wasm_v128_load(p + 4 * r), wasm_f32x4_mul(s, a[r])));
+      else a[r] = wasm_f32x4_add(a[r], wasm_f32x4_mul(s, wasm_v128_load(p + 4 * r)));
   }
   TT_UNROLL_FULL
-  for (int r = 0; r < 8; r++) wasm_v128_store(g + 4 * r, a[r]);
+  for (int r = 0; r < 4 && !dx; r++) wasm_v128_store(g + 4 * r, a[r]);
 }
 
-/* dxp[o[m] + off[q]] += v[m] · 8 vectors of wᵀ[f] (at wr), kept in registers, m ascending. */
-static __attribute__((noinline)) void conv_sparse_dx(float *dxp, const float *wr, const int *off, const int *o,
-                                                     const float *v, int n) {
-  v128_t a[8];
-  TT_UNROLL_FULL
-  for (int r = 0; r < 8; r++) a[r] = wasm_v128_load(wr + 4 * r);
+/* The nonzeros of x (n), 4 lanes at a time: each lane of acc counts -1 per nonzero. */
+static int conv_nonzeros(const float *x, int n) {
+  v128_t acc = wasm_i32x4_splat(0);
+  int i = 0, c[4];
   TT_NO_UNROLL
-  for (int m = 0; m < n; m++) {
-    float *p = dxp + o[m];
-    const v128_t s = wasm_v128_load32_splat(v + m);
-    TT_UNROLL_FULL
-    for (int r = 0; r < 8; r++)
-      wasm_v128_store(p + off[r], wasm_f32x4_add(wasm_v128_load(p + off[r]), wasm_f32x4_mul(s, a[r])));
-  }
+  for (; i + 4 <= n; i += 4) acc = wasm_i32x4_add(acc, wasm_f32x4_ne(wasm_v128_load(x + i), wasm_f32x4_splat(0.0f)));
+  wasm_v128_store(c, acc);
+  int nnz = -c[0] - c[1] - c[2] - c[3];
+  TT_NO_UNROLL
+  for (; i < n; i++) nnz += x[i] != 0.0f;
+  return nnz;
 }
 
-TT_COLD void tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x,
-                                                   const float *w, int B, int C, int H, int W, int F, int k,
-                                                   int pad_lo, int pad_hi, float *ws) {
+TT_COLD int tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x,
+                                                  const float *w, int B, int C, int H, int W, int F, int k,
+                                                  int pad_lo, int pad_hi, int limit, float *ws) {
   const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1, S = Wp * C;
-  const int L4 = (k * C + 3) / 4 * 4, V = L4 / 4, Q = k * V, Q8 = (Q + 7) / 8 * 8, FS = 4 * Q8;
-  const size_t np = (size_t)Hp * Wp * C + 4, chw = (size_t)C * H * W;
+  if (conv_nonzeros(dy, B * F * OH * OW) >= limit) return 0;
+  const int L = (k * C + 15) / 16 * 16, FS = k * L;  // a kernel row's floats in wᵀ and dwᵀ (4-vector tiles)
+  const size_t np = (size_t)Hp * S + 16, chw = (size_t)C * H * W, at = (size_t)pad_lo * (S + C);
   float *xp = ws, *dxp = xp + np, *wt = dxp + np, *dwt = wt + (size_t)F * FS;  // see tt__conv_sparse_ws_floats
-  int *off = (int *)(dwt + (size_t)F * FS), *o = off + Q8;                        // (Q8), (P)
-  float *v = (float *)(o + OH * OW);                                              // (P)
+  int *o = (int *)(dwt + (size_t)F * FS);                                       // (P)
+  float *v = (float *)(o + OH * OW);                                             // (P)
   tt_f32_fill__wasmsimd(ws, 0.0f, 2 * (np + (size_t)F * FS));
   TT_NO_UNROLL
-  for (int q = 0; q < Q8; q++) off[q] = q < Q ? q / V * S + q % V * 4 : 0;  // tap vector q: row q / V of the window
-  TT_NO_UNROLL
-  for (int f = 0; f < F; f++) conv_nhwc(wt + (size_t)f * FS, (float *)w + (size_t)f * C * k * k, C, k, k, k, k, L4, 0, 0);
+  for (int f = 0; f < F; f++) conv_nhwc(wt + (size_t)f * FS, (float *)w + (size_t)f * C * k * k, C, k, k, L, 0);
   TT_NO_UNROLL
   for (int b = 0; b < B; b++) {
-    conv_nhwc(xp, (float *)x + b * chw, C, H, W, Hp, Wp, S, pad_lo, 0);
+    conv_nhwc(xp + at, (float *)x + b * chw, C, H, W, S, 0);
     if (dx) tt_f32_fill__wasmsimd(dxp, 0.0f, np);
     TT_NO_UNROLL
     for (int f = 0; f < F; f++) {
@@ -287,15 +283,18 @@ TT_COLD void tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const f
       for (int oy = 0; oy < OH; oy++)
         TT_NO_UNROLL
         for (int ox = 0; ox < OW; ox++, dy++) o[n] = (oy * Wp + ox) * C, v[n] = *dy, n += *dy != 0.0f;
-      if (!n) continue;
+      // tile t: 16 floats of row t / (L / 16) of the windows; for dx the last tiles first, so each element of dxp
+      // still gets its terms in order of position (see kernels.h)
       TT_NO_UNROLL
-      for (int q = 0; q < Q8; q += 8) conv_sparse_dw(dwt + (size_t)f * FS + 4 * q, xp, off + q, o, v, n);
-      // the last taps first: each element of dxp still gets its terms in order of position (see kernels.h)
-      TT_NO_UNROLL
-      for (int q = Q8 - 8; q >= 0 && dx; q -= 8) conv_sparse_dx(dxp, wt + (size_t)f * FS + 4 * q, off + q, o, v, n);
+      for (int t = 0; t < FS / 16 && n; t++) {
+        conv_sparse_4(dwt + (size_t)f * FS + 16 * t, xp + t / (L / 16) * S + t % (L / 16) * 16, o, v, n, 0);
+        const int u = FS / 16 - 1 - t;
+        if (dx) conv_sparse_4(wt + (size_t)f * FS + 16 * u, dxp + u / (L / 16) * S + u % (L / 16) * 16, o, v, n, 1);
+      }
     }
-    if (dx) conv_nhwc(dxp, dx + b * chw, C, H, W, Hp, Wp, S, pad_lo, 1);
+    if (dx) conv_nhwc(dxp + at, dx + b * chw, C, H, W, S, 1);
   }
   TT_NO_UNROLL
-  for (int f = 0; f < F; f++) conv_nhwc(dwt + (size_t)f * FS, dw + (size_t)f * C * k * k, C, k, k, k, k, L4, 0, 2);
+  for (int f = 0; f < F; f++) conv_nhwc(dwt + (size_t)f * FS, dw + (size_t)f * C * k * k, C, k, k, L, 2);
+  return 1;
 }

@@ -1,0 +1,80 @@
+/* Timing of the stride-1 convolution's backward pass, dense (conv_backward_w + the adjoint conv_forward) against
+ * the sparse kernel, over the density of dy, on the digits CNN's two convolutions and six other shapes (batch
+ * 32). Dense and sparse alternate within each round, so the VM's speed phases hit both alike. Not a test. Build and run (from the repo root):
+ *   emcc -O3 -msimd128 -std=c11 -Isrc -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH -sFILESYSTEM=0 \
+ *     tests/simd/bench_conv_sparse.c src/kernels/wasmsimd/[a-z]*.c src/kernels/scalar/[a-z]*.c \
+ *     -o build/simd/bench_conv_sparse.wasm
+ *   node --no-liftoff tests/simd/run.mjs build/simd/bench_conv_sparse.wasm
+ * (--no-liftoff: V8 otherwise times some calls in its baseline compiler, which a model's many steps leave behind.)
+ * The layer's rule (tt__conv_sparse_limit in kernels.h) comes from the crossovers this prints. */
+#define _POSIX_C_SOURCE 199309L
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "kernels/kernels.h"
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+static int cmp(const void *a, const void *b) { return *(const double *)a < *(const double *)b ? -1 : 1; }
+static unsigned rs = 12345;
+static float urand(void) {
+  rs = rs * 1103515245u + 12345u;
+  return (float)((rs >> 8) & 0xffff) / 65536.0f;
+}
+#define ROUNDS 9
+#define REPS 3
+
+static void run(const char *name, int B, int C, int H, int W, int F, int k, int pl, int ph, int with_dx) {
+  const int OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1;
+  const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
+  const size_t a = tt__conv_ws_floats(C, H, W, F, k, pl, ph);
+  const size_t b = tt__conv_ws_floats(F, OH, OW, C, k, k - 1 - pl, k - 1 - ph);
+  const size_t c = tt__conv_sparse_ws_floats(C, H, W, F, k, pl, ph);
+  float *x = malloc(nx * 4), *dx = malloc(nx * 4), *dy = malloc(ny * 4), *w = malloc(nw * 4), *dw = calloc(nw, 4);
+  float *ws = malloc((a > b ? a > c ? a : c : b > c ? b : c) * 4);
+  for (size_t i = 0; i < nx; i++) x[i] = urand() < 0.5f ? 0.0f : urand();
+  for (size_t i = 0; i < nw; i++) w[i] = urand() - 0.5f;
+  printf("%s (B %d, C %d, %dx%d, F %d, k %d%s): us per sample, median of %d\n", name, B, C, H, W, F, k,
+         with_dx ? "" : ", no dx", ROUNDS);
+  static const float dens[] = {0.0f, 0.02f, 0.05f, 0.1f, 0.15f, 0.2f, 0.3f, 0.4f, 0.5f};
+  for (size_t t = 0; t < sizeof dens / sizeof dens[0]; t++) {
+    size_t nnz = 0;
+    for (size_t i = 0; i < ny; i++) dy[i] = urand() < dens[t] ? urand() + 0.25f : 0.0f, nnz += dy[i] != 0.0f;
+    double td[ROUNDS], tsp[ROUNDS], tc[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+      double t0 = now();
+      tt__conv_backward_w(dw, dy, x, B, C, H, W, F, k, pl, ph, ws);
+      if (with_dx) tt__conv_forward(dx, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, ws);
+      double t1 = now();
+      tt__conv_backward_sparse(dw, with_dx ? dx : NULL, dy, x, w, B, C, H, W, F, k, pl, ph, (int)ny + 1, ws);
+      double t2 = now();
+      size_t n = 0;
+      for (size_t i = 0; i < ny; i++) n += dy[i] != 0.0f;
+      double t3 = now();
+      (void)n;
+      td[r] = (t1 - t0) / B * 1e6, tsp[r] = (t2 - t1) / B * 1e6, tc[r] = (t3 - t2) / B * 1e6;
+    }
+    qsort(td, ROUNDS, sizeof(double), cmp);
+    qsort(tsp, ROUNDS, sizeof(double), cmp);
+    qsort(tc, ROUNDS, sizeof(double), cmp);
+    printf("  density %.3f: dense %7.2f  sparse %7.2f  (%.2fx)  count %.2f\n", (double)nnz / ny, td[ROUNDS / 2],
+           tsp[ROUNDS / 2], td[ROUNDS / 2] / tsp[ROUNDS / 2], tc[ROUNDS / 2]);
+  }
+  free(x), free(dx), free(dy), free(w), free(dw), free(ws);
+}
+
+int main(void) {
+  run("digits CNN conv2", 32, 8, 14, 14, 16, 5, 2, 2, 1);
+  run("digits CNN conv1", 32, 1, 28, 28, 8, 5, 2, 2, 0);
+  run("RGB 5x5", 32, 3, 32, 32, 16, 5, 2, 2, 0);
+  run("RGB 3x3", 32, 3, 32, 32, 16, 3, 1, 1, 0);
+  run("4 channels 5x5", 32, 4, 14, 14, 8, 5, 2, 2, 1);
+  run("8 channels 3x3", 32, 8, 14, 14, 16, 3, 1, 1, 1);
+  run("16 channels 3x3", 32, 16, 8, 8, 16, 3, 1, 1, 1);
+  run("16 channels 5x5", 32, 16, 7, 7, 32, 5, 2, 2, 1);
+  return 0;
+}
