@@ -11,7 +11,7 @@
 #include "layer_util.h"
 
 /* The sparse backward pass (tt__conv_backward_sparse) for gradients that are mostly zeros: on natively; off in
- * the wasm build for now, where its ~1.6 KB would take the module past its 64 KiB budget (build with
+ * the wasm build for now, where its 1.8 KB would take the module past its 64 KiB budget (build with
  * -DTT_CONV_SPARSE=1 to measure it there). Off, the layer is as before: dense kernels, the same scratch. */
 #ifndef TT_CONV_SPARSE
 #ifdef __wasm__

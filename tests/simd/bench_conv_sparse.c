@@ -1,6 +1,7 @@
 /* Timing of the stride-1 convolution's backward pass, dense (conv_backward_w + the adjoint conv_forward) against
  * the sparse kernel, over the density of dy, on the digits CNN's two convolutions and six other shapes (batch
- * 32). Dense and sparse alternate within each round, so the VM's speed phases hit both alike. Not a test. Build and run (from the repo root):
+ * 32). Dense and sparse alternate within each round, so the VM's speed phases hit both alike. Not a test. Build
+ * and run (from the repo root):
  *   emcc -O3 -msimd128 -std=c11 -Isrc -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH -sFILESYSTEM=0 \
  *     tests/simd/bench_conv_sparse.c src/kernels/wasmsimd/[a-z]*.c src/kernels/scalar/[a-z]*.c \
  *     -o build/simd/bench_conv_sparse.wasm
