@@ -1,6 +1,5 @@
 /* WebAssembly SIMD128 twin of ../scalar/tanh.c: the same float operations on 4 lanes, so the results are
- * bit-identical. The 1-3 elements left go through the same vector code from a 4-float buffer (one copy of the
- * arithmetic: a scalar tail or a second vector copy would add to the wasm module's size). */
+ * bit-identical. The 1-3 elements left go through the same vector code from a 4-float buffer. */
 #include "kernels/simd128.h"
 #include "kernels/kernels.h"
 
@@ -29,21 +28,17 @@ static inline v128_t tanh4(v128_t v) {
 }
 
 void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n) {
-  // y (n) = tanh(x (n)); in place allowed. The last 1-3 elements run through buf, padded with zeros.
+  // y (n) = tanh(x (n)); in place allowed
+  size_t i = 0;
+  TT_NO_UNROLL
+  for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, tanh4(wasm_v128_load(x + i)));
+  if (i == n) return;
+  // the last 1-3 elements through a 4-float buffer padded with zeros, by the loop above (a second copy of the
+  // arithmetic for them would add to the module's size)
   float buf[4] = {0};
   TT_NO_UNROLL
-  for (size_t i = 0; i < n; i += 4) {
-    const size_t m = n - i < 4 ? n - i : 4;
-    const float *s = x + i;
-    float *d = y + i;
-    if (m < 4) {
-      TT_NO_UNROLL
-      for (size_t j = 0; j < m; j++) buf[j] = s[j];
-      s = d = buf;
-    }
-    wasm_v128_store(d, tanh4(wasm_v128_load(s)));
-    if (m < 4)
-      TT_NO_UNROLL
-      for (size_t j = 0; j < m; j++) y[i + j] = buf[j];
-  }
+  for (size_t j = i; j < n; j++) buf[j - i] = x[j];
+  tt_f32_tanh__wasmsimd(buf, buf, 4);
+  TT_NO_UNROLL
+  for (size_t j = i; j < n; j++) y[j] = buf[j - i];
 }
