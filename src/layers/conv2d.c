@@ -1,7 +1,8 @@
 /* conv2d as torch.nn.Conv2d(C, F, K, stride, padding): input (C, H, W), W (F, C, K, K), b (F), output
  * (F, OH, OW). Stride 1 (every model in the demos) runs the batch convolution kernels (an implicit GEMM):
  * forward, the weight gradient, and the input gradient as the adjoint convolution of dout (pads K-1-pad, the
- * kernel rotated by 180°). Larger strides run per sample as im2col + one GEMM: col (C*K*K, OH*OW) is the input
+ * kernel rotated by 180°); when dout is mostly zeros (relu then max pooling), one sparse kernel computes both
+ * gradients with the same sums, skipping the zero terms. Larger strides run per sample as im2col + one GEMM: col (C*K*K, OH*OW) is the input
  * unrolled so that out (F, OH*OW) = W (F, C*K*K) · col; backward rebuilds col for dW, then reuses that buffer for
  * dcol = Wᵀ · dout and folds it back into din with col2im. Workspace: the kernels' scratch or the column
  * buffer, then a row of ones (the bias gradient as a GEMV). */
@@ -9,17 +10,6 @@
 
 #include "../kernels/kernels.h"
 #include "layer_util.h"
-
-/* The sparse backward pass (tt__conv_backward_sparse) for gradients that are mostly zeros: on natively; off in
- * the wasm build for now, where its 1.8 KB would take the module past its 64 KiB budget (build with
- * -DTT_CONV_SPARSE=1 to measure it there). Off, the layer is as before: dense kernels, the same scratch. */
-#ifndef TT_CONV_SPARSE
-#ifdef __wasm__
-#define TT_CONV_SPARSE 0
-#else
-#define TT_CONV_SPARSE 1
-#endif
-#endif
 
 static int conv_setup(tt__layer *l) {
   if (l->in.rank != 3)
@@ -50,7 +40,7 @@ static int conv_setup(tt__layer *l) {
   // column buffer
   const size_t fwd = tt__conv_ws_floats(C, H, W, l->filters, K, l->pad_lo, l->pad_hi);
   const size_t adj = tt__conv_ws_floats(l->filters, OH, OW, C, K, K - 1 - l->pad_lo, K - 1 - l->pad_hi);
-  const size_t sparse = TT_CONV_SPARSE ? tt__conv_sparse_ws_floats(C, H, W, l->filters, K, l->pad_lo, l->pad_hi) : 0;
+  const size_t sparse = tt__conv_sparse_ws_floats(C, H, W, l->filters, K, l->pad_lo, l->pad_hi);
   const size_t dense = fwd > adj ? fwd : adj, stride1 = dense > sparse ? dense : sparse;
   const size_t scratch = l->stride > 1 ? tt__mul(ckk, tt__mul((size_t)OH, (size_t)OW)) : stride1;
   if (!tt__layer_count_ok(wc) || !tt__layer_count_ok(oc) || !tt__layer_count_ok(scratch))
@@ -117,7 +107,7 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
     tt__gemm(0, 0, d.F, 1, d.P, dout + (size_t)s * d.F * d.P, d.P, d.ones, 1, 1.0f, l->db, 1);
   // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first
   // (the choice depends on the data only: a seed still gives the same run) and gives the dense kernels' results
-  if (TT_CONV_SPARSE && d.S == 1 &&
+  if (d.S == 1 &&
       tt__conv_backward_sparse(l->dw, din, dout, in, l->w, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi,
                                tt__conv_sparse_limit(B * d.F * d.P, d.C, d.K), d.scratch)) {
     tt__conv2d_sparse_calls++;
