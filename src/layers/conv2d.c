@@ -107,7 +107,8 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
     tt__gemm(0, 0, d.F, 1, d.P, dout + (size_t)s * d.F * d.P, d.P, d.ones, 1, 1.0f, l->db, 1);
   // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first
   // (the choice depends on the data only: a seed still gives the same run) and gives the dense kernels' results
-  if (d.S == 1 &&
+  // (the kernel counts dy's floats in an int: always enough on wasm32, where they fit in 4 GiB)
+  if (d.S == 1 && (SIZE_MAX <= 0xffffffffu || (size_t)B * d.F * d.P <= INT_MAX) &&
       tt__conv_backward_sparse(l->dw, din, dout, in, l->w, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi,
                                tt__conv_sparse_limit(B * d.F * d.P, d.C, d.K), d.scratch)) {
     tt__conv2d_sparse_calls++;
