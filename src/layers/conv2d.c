@@ -15,9 +15,9 @@ static int conv_setup(tt__layer *l) {
   if (l->in.rank != 3)
     return tt__layer_fail(l, "conv2d", "expects an input of shape [channels, height, width], got %s",
                           tt__shape_text_of(l->in).s);
-  if (l->filters <= 0) return tt__layer_fail(l, "conv2d", "filters must be a positive integer, got %d", l->filters);
-  if (l->kernel <= 0) return tt__layer_fail(l, "conv2d", "kernel must be a positive integer, got %d", l->kernel);
-  if (l->stride <= 0) return tt__layer_fail(l, "conv2d", "stride must be a positive integer, got %d", l->stride);
+  if (tt__layer_positive(l, "conv2d", "filters", l->filters) || tt__layer_positive(l, "conv2d", "kernel", l->kernel) ||
+      tt__layer_positive(l, "conv2d", "stride", l->stride))
+    return TT_ERR_SPEC;
   int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel;
   if (l->padding_same) {
     if (l->stride != 1)

@@ -14,7 +14,7 @@ static int dense_setup(tt__layer *l) {
   if (l->in.rank < 1 || l->in.rank > 2)
     return tt__layer_fail(l, "dense", "expects an input of shape [features] or [positions, features], got %s",
                           tt__shape_text_of(l->in).s);
-  if (l->units <= 0) return tt__layer_fail(l, "dense", "units must be a positive integer, got %d", l->units);
+  if (tt__layer_positive(l, "dense", "units", l->units)) return TT_ERR_SPEC;
   int IN = l->in.d[l->in.rank - 1];
   size_t wc = tt__mul((size_t)IN, (size_t)l->units);
   size_t oc = tt__mul((size_t)dense_rows(l), (size_t)l->units);

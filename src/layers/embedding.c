@@ -9,8 +9,8 @@ static int embedding_setup(tt__layer *l) {
   if (l->in.rank != 1)
     return tt__layer_fail(l, "embedding", "expects an input of token indices [T], got %s",
                           tt__shape_text_of(l->in).s);
-  if (l->vocab <= 0) return tt__layer_fail(l, "embedding", "vocab must be a positive integer, got %d", l->vocab);
-  if (l->dim <= 0) return tt__layer_fail(l, "embedding", "dim must be a positive integer, got %d", l->dim);
+  if (tt__layer_positive(l, "embedding", "vocab", l->vocab) || tt__layer_positive(l, "embedding", "dim", l->dim))
+    return TT_ERR_SPEC;
   size_t wc = tt__mul((size_t)l->vocab, (size_t)l->dim), oc = tt__mul((size_t)l->in.d[0], (size_t)l->dim);
   if (!tt__layer_count_ok(wc) || !tt__layer_count_ok(oc))
     return tt__layer_fail(l, "embedding", "vocab %d x dim %d on %d tokens is too large", l->vocab, l->dim,

@@ -18,6 +18,9 @@ int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* TT_OK if v > 0, else tt__layer_fail's "<field> must be a positive integer, got <v>" (one format string for
+ * every hyper-parameter: the module's size budget). */
+int tt__layer_positive(const tt__layer *l, const char *name, const char *field, int v);
 
 /* Shapes and counts are ints in the kernels: anything whose element count does not fit is rejected in setup
  * (the model's arena would refuse it anyway, but with a less helpful message). */

@@ -11,9 +11,9 @@ static int pool_setup_common(tt__layer *l, const char *name) {
   if (l->in.rank != 3)
     return tt__layer_fail(l, name, "expects an input of shape [channels, height, width], got %s",
                           tt__shape_text_of(l->in).s);
-  if (l->kernel <= 0) return tt__layer_fail(l, name, "size must be a positive integer, got %d", l->kernel);
+  if (tt__layer_positive(l, name, "size", l->kernel)) return TT_ERR_SPEC;
   if (l->stride == 0) l->stride = l->kernel;  // default stride = size, should spec.c leave it unset
-  if (l->stride < 0) return tt__layer_fail(l, name, "stride must be a positive integer, got %d", l->stride);
+  if (tt__layer_positive(l, name, "stride", l->stride)) return TT_ERR_SPEC;
   int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], K = l->kernel;
   if (K > H || K > W) return tt__layer_fail(l, name, "size %d is larger than the input %dx%d", K, H, W);
   if (tt__shape_size(l->in) > (1 << 24))  // maxpool keeps indices as floats, exact up to 2^24

@@ -25,3 +25,7 @@ int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...) {
   va_end(ap);
   return tt__fail(TT_ERR_SPEC, "layers[%d] (%s): %s", l->index, name, msg);
 }
+
+int tt__layer_positive(const tt__layer *l, const char *name, const char *field, int v) {
+  return v > 0 ? TT_OK : tt__layer_fail(l, name, "%s must be a positive integer, got %d", field, v);
+}
