@@ -221,8 +221,8 @@ static int reserve(tt_model *m, int B) {
 /* ---- validation of user data ------------------------------------------------------------------------------ */
 
 static int check_finite(const char *what, const float *v, size_t n) {
-  // fast path: a finite sum of squares means every value is finite (a SIMD pass, ~8x the scalar loop's speed,
-  // which batch-1 predict and set_data feel); else the loop finds the culprit, or huge finite values pass
+  // fast path: a finite sum of squares means every value is finite (a SIMD pass: the scalar loop was ~0.5 µs of
+  // a 784-pixel batch-1 predict); else the loop finds the culprit, or huge finite values pass
   if (isfinite(tt__sumsq(v, n))) return TT_OK;
   for (size_t i = 0; i < n; i++)
     if (!isfinite(v[i])) return tt__fail(TT_ERR_DATA, "%s[%zu] is %s: data must be finite numbers", what, i,
