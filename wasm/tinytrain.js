@@ -163,19 +163,24 @@ export class Model {
   }
   get spec() { return (this.#spec ??= JSON.parse(cString(wasm.tt_model_spec(this.#m)))); }
 
-  // Checks the lengths of x and y (unless NO_LABELS), then copies them into wasm memory for fn(px, py, samples).
-  #withXY(x, y, fn) {
+  // Checks the lengths of x and y (unless NO_LABELS), then lends fn(px, py, samples, pout) one block of wasm memory
+  // holding x, y and room for outPerSample floats per sample (one allocation: batch-1 predict is a few µs).
+  #withXY(x, y, fn, outPerSample = 0) {
     x = toFloat32('x', x);
     const n = x.length / this.inputSize;
     if (!Number.isInteger(n) || n < 1) {
       throw new Error(`x: expected a whole number of samples of ${this.inputSize} values, got ${x.length} values`);
     }
-    if (y === NO_LABELS) return withCopy(x, (px) => fn(px, 0, n));
-    y = toFloat32('y', y);
-    if (y.length !== n * this.labelSize) {
-      throw new Error(`y: expected ${n * this.labelSize} labels for ${n} samples, got ${y.length}`);
+    const ny = y === NO_LABELS ? 0 : (y = toFloat32('y', y)).length;
+    if (y !== NO_LABELS && ny !== n * this.labelSize) {
+      throw new Error(`y: expected ${n * this.labelSize} labels for ${n} samples, got ${ny}`);
     }
-    return withCopy(x, (px) => withCopy(y, (py) => fn(px, py, n)));
+    return withAlloc((x.length + ny + n * outPerSample) * 4, (px) => {
+      const py = px + x.length * 4;
+      f32(px, x.length).set(x);
+      if (ny) f32(py, ny).set(y);
+      return fn(px, py, n, py + ny * 4);
+    });
   }
 
   /** Copies a training set into wasm memory; trainSteps() then trains on it without crossing back to JS. */
@@ -214,10 +219,11 @@ export class Model {
   }
 
   #predict(x, probabilities) {
-    return this.#withXY(x, NO_LABELS, (px, _, n) => withAlloc(n * this.outputSize * 4, (out) => {
+    const outs = this.outputSize;
+    return this.#withXY(x, NO_LABELS, (px, _, n, out) => {
       check(wasm.tt_model_predict(this.#m, px, n, out, probabilities));
-      return f32(out, n * this.outputSize).slice();
-    }));
+      return f32(out, n * outs).slice();
+    }, outs);
   }
 
   /** The last layer's output for each sample (logits for classifiers), as PyTorch's nn.Sequential returns. */
