@@ -46,9 +46,13 @@ static inline size_t tt__conv_ws_floats(int C, int H, int W, int F, int k, int p
 }
 
 /* The same layer's backward pass (weight and input gradient at once) for a dy that is mostly zeros, as after ReLU
- * and 2x2 max pooling (at most 1 in 4 nonzero): the work is proportional to dy's nonzeros. dw (F, C, k, k) +=
- * Σ_b dy[b] ⋆ x[b] as conv_backward_w does, and, unless dx is NULL, dx (B, C, H, W) = the input gradient (written,
- * not accumulated) as the adjoint conv_forward gives it; w (F, C, k, k); pads >= 0 (the layer's own). The SIMD
+ * and 2x2 max pooling (at most 1 in 4 nonzero): the work is proportional to dy's nonzeros. Unless dw is NULL, dw
+ * (F, C, k, k) += Σ_b dy[b] ⋆ x[b] as conv_backward_w does (x is not read when dw is NULL), and, unless dx is NULL,
+ * dx (B, C, H, W) = the input gradient (written, not accumulated) as the adjoint conv_forward gives it, plus
+ * bias (C, or NULL) added last; w (F, C, k, k), always read; pads >= 0. With `adjoint` set, w and dw are stored
+ * (C, F, k, k) and used rotated by 180° (conv_forward's convention): called on a mostly-zero layer input as dy
+ * (its C channels as the F here, the layer's F as the C here, pads k-1-pad), dx is then the layer's forward pass
+ * (with its bias) and dw its weight gradient, from the input's nonzeros (src/layers/conv2d.c). The SIMD
  * twin copies each sample into a zero-padded channels-last xp (Hp, Wp, C), where the k taps × C channels of a
  * kernel row at any window are k·C contiguous floats; the weights move to wᵀ (F, k, L) (rows of k·C rounded up to
  * L, a multiple of 16, zeros past k·C), the gradient gathers in dwᵀ (same layout) and in a padded dxp (Hp, Wp, C).
@@ -60,12 +64,12 @@ static inline size_t tt__conv_ws_floats(int C, int H, int W, int F, int k, int p
  * It first counts dy's nonzeros: with `limit` of them or more (tt__conv_sparse_limit) it changes nothing and
  * returns 0 (the dense kernels are the faster ones then), else it returns 1. ws: tt__conv_sparse_ws_floats(...)
  * floats (the scalar twin, direct loops, uses F·C·k·k of them). */
-int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w, int B,
-                                        int C, int H, int W, int F, int k, int pad_lo, int pad_hi, int limit,
-                                        float *ws);
+int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w,
+                                        const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
+                                        int pad_hi, int adjoint, int limit, float *ws);
 int tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x, const float *w,
-                                          int B, int C, int H, int W, int F, int k, int pad_lo, int pad_hi, int limit,
-                                          float *ws);
+                                          const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
+                                          int pad_hi, int adjoint, int limit, float *ws);
 /* xp and dxp (Hp·Wp·C + 16 floats of over-read each), wᵀ and dwᵀ (F filters of k rows of k·C rounded up to 16
  * floats) and one filter's nonzeros (positions and values: at most Hp·Wp), bounded in double; SIZE_MAX when it
  * does not fit an int. */
@@ -83,9 +87,17 @@ static inline size_t tt__conv_sparse_ws_floats(int C, int H, int W, int F, int k
  * 0.7u - 0.2, a margin under them: under 38% nonzeros for the digits CNN's second layer (C 8, k 5), never at
  * realistic densities for its first (C 1: under 1.9%). */
 static inline int tt__conv_sparse_limit(int n, int C, int k) {
-  const int L = (k * C + 15) / 16 * 16;
-  const double x = (double)n * (7.0 * k * C - 2 * L) / (10.0 * L);  // nnz < x: the sparse pass
-  return x <= 0 ? 0 : x > n ? n + 1 : (int)x + ((double)(int)x < x);
+  const long long L = (k * C + 15) / 16 * 16, a = 7LL * k * C - 2 * L;  // nnz < n·a / 10L: the sparse pass
+  return a <= 0 ? 0 : (int)((n * a + 10 * L - 1) / (10 * L));            // rounded up; a < 10L, so at most n
+}
+
+/* The same for the input-sparse passes of src/layers/conv2d.c (the kernel on x's n floats, with the layer's F
+ * filters as its C channels): tests/simd/bench_conv_sparse.c (INPUT_SPARSE) measured the forward pass's crossover
+ * at 45-47% nonzeros with 8 filters of 5x5 (u = 40/48) and 16 of 3x3 on 3 channels (u = 1), the weight
+ * gradient's at 57-60%, and both above 60% with 16 filters of 5x5 on 8 channels: under 2/5 nonzero when at least
+ * 3/4 of the kernel's lanes do work (u = k·F / L), else never (1 filter of 5x5 would use 5 lanes of 16). */
+static inline int tt__conv_sparse_input_limit(int n, int F, int k) {
+  return 4 * k * F >= 3 * ((k * F + 15) / 16 * 16) ? n / 5 * 2 : 0;
 }
 
 /* im2col for one sample: in (C, H, W) -> col (C*k*k, OH*OW) at any stride, zero padding pad_lo on top/left (the

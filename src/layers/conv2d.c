@@ -2,9 +2,10 @@
  * (F, OH, OW). Stride 1 (every model in the demos) runs the batch convolution kernels (an implicit GEMM):
  * forward, the weight gradient, and the input gradient as the adjoint convolution of dout (pads K-1-pad, the
  * kernel rotated by 180°); when dout is mostly zeros (relu then max pooling), one sparse kernel computes both
- * gradients with the same sums, skipping the zero terms. Larger strides run per sample as im2col + one GEMM: col (C*K*K, OH*OW) is the input
- * unrolled so that out (F, OH*OW) = W (F, C*K*K) · col; backward rebuilds col for dW, then reuses that buffer for
- * dcol = Wᵀ · dout and folds it back into din with col2im. Workspace: the kernels' scratch or the column
+ * gradients with the same sums, skipping the zero terms, and when the input is (MNIST's pixels), the same kernel
+ * with the roles swapped gives the forward pass and the weight gradient. Larger strides run per sample as im2col +
+ * one GEMM: col (C*K*K, OH*OW) is the input unrolled so that out (F, OH*OW) = W (F, C*K*K) · col; backward rebuilds
+ * col for dW, then reuses that buffer for dcol = Wᵀ · dout and folds it back into din with col2im. Workspace: the kernels' scratch or the column
  * buffer, then a row of ones (the bias gradient as a GEMV). */
 #include <string.h>
 
@@ -36,12 +37,14 @@ static int conv_setup(tt__layer *l) {
   size_t ckk = tt__mul(tt__mul((size_t)C, (size_t)K), (size_t)K);
   size_t wc = tt__mul(ckk, (size_t)l->filters);
   size_t oc = tt__mul((size_t)l->filters, tt__mul((size_t)OH, (size_t)OW));
-  // stride 1: the batch kernels' scratch for the forward pass, the adjoint and the sparse backward pass; else the
-  // column buffer
-  const size_t fwd = tt__conv_ws_floats(C, H, W, l->filters, K, l->pad_lo, l->pad_hi);
-  const size_t adj = tt__conv_ws_floats(l->filters, OH, OW, C, K, K - 1 - l->pad_lo, K - 1 - l->pad_hi);
-  const size_t sparse = tt__conv_sparse_ws_floats(C, H, W, l->filters, K, l->pad_lo, l->pad_hi);
-  const size_t dense = fwd > adj ? fwd : adj, stride1 = dense > sparse ? dense : sparse;
+  // stride 1: the batch kernels' scratch, one bound for all their uses: the forward pass and the dy-sparse pass (C
+  // channels, the input padded to H + pad_lo + pad_hi), the adjoint and the input-sparse passes (F channels, dout
+  // padded to OH + 2K - 2 - pad_lo - pad_hi = H + K - 1). Both sizes grow with channels, filters and padded size.
+  // Else the column buffer.
+  const int CF = C > l->filters ? C : l->filters, pads = l->pad_lo + l->pad_hi > K - 1 ? l->pad_lo + l->pad_hi : K - 1;
+  const size_t dense = tt__conv_ws_floats(CF, H, W, CF, K, 0, pads);
+  const size_t sparse = tt__conv_sparse_ws_floats(CF, H, W, CF, K, 0, pads);
+  const size_t stride1 = dense > sparse ? dense : sparse;
   const size_t scratch = l->stride > 1 ? tt__mul(ckk, tt__mul((size_t)OH, (size_t)OW)) : stride1;
   if (!tt__layer_count_ok(wc) || !tt__layer_count_ok(oc) || !tt__layer_count_ok(scratch))
     return tt__layer_fail(l, "conv2d", "%d filters of %dx%d on an input of %s is too large", l->filters, K, K,
@@ -77,8 +80,33 @@ static conv_dims conv_dims_of(const tt__layer *l, float *ws) {
                      .CKK = l->in.d[0] * l->kernel * l->kernel, .scratch = ws, .ones = ws + l->workspace_fixed - P};
 }
 
+/* Passes that took the sparse kernel (on dout's nonzeros or, below, the input's), for the tests (they give the
+ * dense kernels' results bit for bit, so nothing else shows which ran). */
+unsigned tt__conv2d_sparse_calls;
+
+/* An input that is mostly zeros (MNIST's pixels: ~19% ink) makes the forward pass (y set) and the weight gradient
+ * (y NULL) sums over its nonzeros: the sparse kernel with the roles swapped, x (B, C, H, W) as its "dy" (C filters,
+ * H×W outputs), pads K-1-pad and the weights taken as adjoint ((F, C, K, K) read as (C, F) rotated by 180°). Its
+ * input-gradient half is then y = bias + w ⋆ x, its weight-gradient half (dout as its "x") dW += Σ_b dout ⋆ x,
+ * each the dense kernels' sums in their order (x's positions ascending are output positions ascending): the same
+ * results bit for bit. Counts x's nonzeros first: 0 when the dense kernels are faster (measured by
+ * tests/simd/bench_conv_sparse.c) or the pads do not allow it. */
+static int conv_sparse_input(const tt__layer *l, const conv_dims *d, float *y, const float *in, const float *dout,
+                             int B) {
+  const int K = d->K, pl = K - 1 - l->pad_lo, ph = K - 1 - l->pad_hi;
+  const size_t n = (size_t)B * d->C * d->H * d->W;
+  // the kernel's pads must be >= 0; it counts x's floats in an int (always enough on wasm32)
+  if (d->S != 1 || (pl | ph) < 0 || (SIZE_MAX > 0xffffffffu && n > INT_MAX) ||
+      !tt__conv_backward_sparse(y ? NULL : l->dw, y, in, dout, l->w, l->bias ? l->b : NULL, B, d->F, d->OH,
+                                d->OW, d->C, K, pl, ph, 1, tt__conv_sparse_input_limit((int)n, d->F, K), d->scratch))
+    return 0;
+  tt__conv2d_sparse_calls++;
+  return 1;
+}
+
 static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace);
+  if (conv_sparse_input(l, &d, out, in, NULL, B)) return;
   if (d.S == 1) {
     tt__conv_forward(out, in, l->w, l->bias ? l->b : NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi, 0,
                      d.scratch);
@@ -94,10 +122,6 @@ static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__c
   }
 }
 
-/* Backward passes that took the sparse kernel, for the tests (they give the dense kernels' results bit for bit, so
- * nothing else shows which ran). */
-unsigned tt__conv2d_sparse_calls;
-
 static void conv_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
                           tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace);
@@ -105,12 +129,14 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
   if (l->bias) tt__fill(d.ones, 1.0f, (size_t)d.P);
   for (int s = 0; s < B && l->bias; s++)
     tt__gemm(0, 0, d.F, 1, d.P, dout + (size_t)s * d.F * d.P, d.P, d.ones, 1, 1.0f, l->db, 1);
+  // dW from the input's nonzeros when it is mostly zeros, in a first layer (no din: MNIST's pixels)
+  if (!din && conv_sparse_input(l, &d, NULL, in, dout, B)) return;
   // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first
   // (the choice depends on the data only: a seed still gives the same run) and gives the dense kernels' results
   // (the kernel counts dy's floats in an int: always enough on wasm32, where they fit in 4 GiB)
   if (d.S == 1 && (SIZE_MAX <= 0xffffffffu || (size_t)B * d.F * d.P <= INT_MAX) &&
-      tt__conv_backward_sparse(l->dw, din, dout, in, l->w, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi,
-                               tt__conv_sparse_limit(B * d.F * d.P, d.C, d.K), d.scratch)) {
+      tt__conv_backward_sparse(l->dw, din, dout, in, l->w, NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo,
+                               l->pad_hi, 0, tt__conv_sparse_limit(B * d.F * d.P, d.C, d.K), d.scratch)) {
     tt__conv2d_sparse_calls++;
     return;
   }

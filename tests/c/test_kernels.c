@@ -165,9 +165,9 @@ TT_TEST(test_conv_sparse_backward_equals_the_dense_kernels_bit_for_bit) {
     for (size_t i = 0; i < ny; i++) dy[i] = i % 7 == 2 ? dy[i] : i % 2 ? -0.0f : 0.0f, nnz += dy[i] != 0.0f;
     memcpy(dw1, dw0, nw * 4);
     for (size_t i = 0; i < nx; i++) dx1[i] = 1234.5f;
-    CHECK(tt_f32_conv_backward_sparse__scalar(dw1, dx1, dy, x, w, B, C, H, W, F, k, pl, ph, nnz, ws) == 0);
+    CHECK(tt_f32_conv_backward_sparse__scalar(dw1, dx1, dy, x, w, NULL, B, C, H, W, F, k, pl, ph, 0, nnz, ws) == 0);
     CHECK(memcmp(dw1, dw0, nw * 4) == 0 && dx1[0] == 1234.5f && dx1[nx - 1] == 1234.5f);
-    CHECK(tt_f32_conv_backward_sparse__scalar(dw1, dx1, dy, x, w, B, C, H, W, F, k, pl, ph, nnz + 1, ws) == 1);
+    CHECK(tt_f32_conv_backward_sparse__scalar(dw1, dx1, dy, x, w, NULL, B, C, H, W, F, k, pl, ph, 0, nnz + 1, ws) == 1);
     tt_f32_conv_backward_w__scalar(dw0, dy, x, B, C, H, W, F, k, pl, ph, NULL);
     tt_f32_conv_forward__scalar(dx0, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, wsd);
     size_t bad_w = 0, bad_x = 0;
@@ -178,6 +178,38 @@ TT_TEST(test_conv_sparse_backward_equals_the_dense_kernels_bit_for_bit) {
               nw, bad_x, nx);
     CHECK(bad_w == 0 && bad_x == 0);
     free(x), free(w), free(dy), free(dw0), free(dw1), free(dx0), free(dx1), free(ws), free(wsd);
+  }
+}
+
+TT_TEST(test_conv_sparse_on_the_input_equals_the_dense_forward_and_weight_gradient_bit_for_bit) {
+  // a layer input x mostly zeros (both signs), given to the sparse kernel as its dy with the weights as adjoint:
+  // dx = the layer's forward pass with its bias and dw += its weight gradient, as conv_forward and conv_backward_w
+  // give them, to the bit (the same sums in the same order without the ±0 terms)
+  static const int cfg[][8] = {{2, 1, 9, 8, 8, 5, 2, 2}, {1, 2, 5, 6, 5, 3, 0, 2},
+                               {3, 3, 4, 4, 1, 3, 1, 0}};  // B, C, H, W, F, k, pad_lo, pad_hi
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++) {
+    const int B = cfg[t][0], C = cfg[t][1], H = cfg[t][2], W = cfg[t][3], F = cfg[t][4], k = cfg[t][5];
+    const int pl = cfg[t][6], ph = cfg[t][7], OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1;
+    const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
+    float *x = rand_buf(nx), *w = rand_buf(nw), *bias = rand_buf(F), *dy = rand_buf(ny), *dw0 = rand_buf(nw);
+    float *dw1 = malloc(nw * 4), *y0 = malloc(ny * 4), *y1 = malloc(ny * 4);
+    float *ws = malloc(tt__conv_sparse_ws_floats(F, OH, OW, C, k, k - 1 - pl, k - 1 - ph) * 4);
+    for (size_t i = 0; i < nx; i++) x[i] = i % 5 == 1 ? x[i] : i % 2 ? -0.0f : 0.0f;
+    memcpy(dw1, dw0, nw * 4);
+    CHECK(tt_f32_conv_backward_sparse__scalar(NULL, y1, x, NULL, w, bias, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph,
+                                              1, (int)nx, ws) == 1);
+    CHECK(tt_f32_conv_backward_sparse__scalar(dw1, NULL, x, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph,
+                                              1, (int)nx, ws) == 1);
+    tt_f32_conv_forward__scalar(y0, x, w, bias, B, C, H, W, F, k, pl, ph, 0, NULL);
+    tt_f32_conv_backward_w__scalar(dw0, dy, x, B, C, H, W, F, k, pl, ph, NULL);
+    size_t bad_y = 0, bad_w = 0;
+    for (size_t i = 0; i < ny; i++) bad_y += memcmp(&y0[i], &y1[i], 4) != 0;
+    for (size_t i = 0; i < nw; i++) bad_w += memcmp(&dw0[i], &dw1[i], 4) != 0;
+    if (bad_y || bad_w)
+      fprintf(stderr, "input-sparse config %zu: %zu of %zu y and %zu of %zu dw differ from the dense kernels'\n", t,
+              bad_y, ny, bad_w, nw);
+    CHECK(bad_y == 0 && bad_w == 0);
+    free(x), free(w), free(bias), free(dy), free(dw0), free(dw1), free(y0), free(y1), free(ws);
   }
 }
 
@@ -307,6 +339,7 @@ int main(void) {
   TT_RUN(test_conv_forward_matches_a_double_direct_convolution);
   TT_RUN(test_conv_adjoint_and_weight_gradient_are_exact_adjoints);
   TT_RUN(test_conv_sparse_backward_equals_the_dense_kernels_bit_for_bit);
+  TT_RUN(test_conv_sparse_on_the_input_equals_the_dense_forward_and_weight_gradient_bit_for_bit);
   TT_RUN(test_im2col_gemm_equals_direct_convolution);
   TT_RUN(test_col2im_is_adjoint_of_im2col);
   TT_RUN(test_eltwise_ops_match_definitions);

@@ -256,7 +256,8 @@ TT_TEST(test_conv2d_grad_matches_finite_difference) {
   CHECK(run_case(TT_CONV2D, hp, 2, "conv2d 2x8x7, 3x3 stride 3 padding 1 (floor)", 1e-2, 0, NULL, 1) == 0);
 }
 
-/* Counts the conv2d backward passes that took the sparse kernel (src/layers/conv2d.c; not in any header). */
+/* Counts the conv2d passes that took the sparse kernel, on dout's nonzeros or the input's (src/layers/conv2d.c; not
+ * in any header). */
 extern unsigned tt__conv2d_sparse_calls;
 
 /* A stride-1 conv2d whose dout is mostly zeros (as after relu and max pooling) runs its backward pass through
@@ -307,6 +308,60 @@ TT_TEST(test_conv2d_sparse_dout_takes_sparse_path_and_matches_finite_difference)
                 l->w_count, bad_x, c.in_n);
       CHECK(bad_w == 0 && bad_x == 0);
       free(dw), free(din), free(ws);
+      gc_free(&c);
+    }
+}
+
+/* A stride-1 conv2d whose input is mostly zeros (as MNIST's pixels) runs its forward pass, and without din (a first
+ * layer) its weight gradient, from the input's nonzeros: the finite-difference check through those paths (and that
+ * they ran), and y and dw bit for bit equal to the dense kernels called directly on the same input. A dense input
+ * keeps the dense kernels. */
+TT_TEST(test_conv2d_sparse_input_takes_sparse_path_and_matches_finite_difference) {
+  static const int cfg[][8] = {  // C, H, W, filters, kernel, padding (-1: "same"), batch, bias
+      {1, 9, 8, 8, 5, -1, 2, 1}, {2, 6, 7, 5, 3, 1, 2, 0}, {1, 5, 6, 8, 3, 0, 3, 1}, {3, 4, 5, 8, 4, -1, 2, 1}};
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
+    for (int sparse = 1; sparse >= 0; sparse--) {
+      const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], B = cfg[t][6];
+      tt__layer hp = {0};
+      hp.in = shp(3, C, H, W), hp.filters = cfg[t][3], hp.kernel = cfg[t][4], hp.stride = 1, hp.bias = cfg[t][7];
+      hp.padding_same = cfg[t][5] < 0, hp.padding = cfg[t][5] < 0 ? 0 : cfg[t][5];
+      gc_case c;
+      if (gc_setup(&c, TT_CONV2D, &hp, B, 91 + t) != TT_OK) {
+        CHECK(0);
+        continue;
+      }
+      tt__layer *l = &c.l;
+      size_t nnz = 0;
+      for (size_t i = 0; i < c.in_n; i++)  // 1 in 10 (zeros of both signs otherwise), or all
+        if (sparse && i % 10 != 4) c.x[i] = i % 2 ? -0.0f : 0.0f;
+        else nnz++;
+      char label[96];
+      snprintf(label, sizeof label, "conv2d %dx%dx%d, %d filters %dx%d, %zu of %zu inputs nonzero", C, H, W,
+               l->filters, l->kernel, l->kernel, nnz, c.in_n);
+      const unsigned before = tt__conv2d_sparse_calls;
+      CHECK(grad_check(&c, label, 1e-2, 0, NULL, 1) == 0);
+      if (sparse != (tt__conv2d_sparse_calls > before))
+        fprintf(stderr, "  %s: the %s path ran\n", label, sparse ? "dense" : "sparse");
+      CHECK(sparse == (tt__conv2d_sparse_calls > before));
+
+      // one forward and one backward pass without din against the dense kernels on the same input
+      const int k = l->kernel, pl = l->pad_lo, ph = l->pad_hi;
+      float *y = malloc(c.out_n * sizeof(float)), *dw = calloc(l->w_count, sizeof(float));
+      tt_f32_conv_forward__scalar(y, c.x, l->w, l->bias ? l->b : NULL, B, C, H, W, l->filters, k, pl, ph, 0, NULL);
+      tt_f32_conv_backward_w__scalar(dw, c.r, c.x, B, C, H, W, l->filters, k, pl, ph, NULL);
+      const unsigned mid = tt__conv2d_sparse_calls;
+      gc_forward(&c, 0);
+      memset(l->dw, 0, l->w_count * sizeof(float));
+      gc_backward(&c, NULL, 0);
+      const unsigned ran = tt__conv2d_sparse_calls - mid;
+      size_t bad_y = 0, bad_w = 0;
+      for (size_t i = 0; i < c.out_n; i++) bad_y += memcmp(&y[i], &c.y[i], sizeof(float)) != 0;
+      for (size_t i = 0; i < l->w_count; i++) bad_w += memcmp(&dw[i], &l->dw[i], sizeof(float)) != 0;
+      if (bad_y || bad_w || ran != (sparse ? 2u : 0u))
+        fprintf(stderr, "  %s: %zu of %zu y and %zu of %zu dw differ from the dense kernels'; %u sparse passes\n",
+                label, bad_y, c.out_n, bad_w, l->w_count, ran);
+      CHECK(bad_y == 0 && bad_w == 0 && ran == (sparse ? 2u : 0u));
+      free(y), free(dw);
       gc_free(&c);
     }
 }
@@ -394,6 +449,7 @@ int main(void) {
   TT_RUN(test_dense_grad_matches_finite_difference);
   TT_RUN(test_conv2d_grad_matches_finite_difference);
   TT_RUN(test_conv2d_sparse_dout_takes_sparse_path_and_matches_finite_difference);
+  TT_RUN(test_conv2d_sparse_input_takes_sparse_path_and_matches_finite_difference);
   TT_RUN(test_pool_grads_match_finite_difference);
   TT_RUN(test_shape_layers_grad_match_finite_difference);
   TT_RUN(test_activation_grads_match_finite_difference);

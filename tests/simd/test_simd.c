@@ -516,16 +516,16 @@ static void test_conv_sparse(void) {
         // a limit at the count of nonzeros: nothing happens; one above it: the pass runs
         int nnz = 0, ran[4];
         for (size_t i = 0; i < ny; i++) nnz += dy[off + i] != 0.0f;
-        ran[0] = tt_f32_conv_backward_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, B, C, H, W, F, k,
-                                                     pl, ph, nnz, ws1);
-        ran[1] = tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, B, C, H, W, F, k,
-                                                       pl, ph, nnz, ws2);
+        ran[0] = tt_f32_conv_backward_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, NULL, B, C, H, W, F,
+                                                     k, pl, ph, 0, nnz, ws1);
+        ran[1] = tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, NULL, B, C, H, W,
+                                                       F, k, pl, ph, 0, nnz, ws2);
         int untouched = memcmp(dw1 + off, dw0, nw * 4) == 0 && memcmp(dw2 + off, dw0, nw * 4) == 0;
         for (size_t i = 0; i < nx; i++) untouched &= isnan(dx1[off + i]) && isnan(dx2[off + i]);
-        ran[2] = tt_f32_conv_backward_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, B, C, H, W, F, k,
-                                                     pl, ph, nnz + 1, ws1);
-        ran[3] = tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, B, C, H, W, F, k,
-                                                       pl, ph, nnz + 1, ws2);
+        ran[2] = tt_f32_conv_backward_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, NULL, B, C, H, W, F,
+                                                     k, pl, ph, 0, nnz + 1, ws1);
+        ran[3] = tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, NULL, B, C, H, W,
+                                                       F, k, pl, ph, 0, nnz + 1, ws2);
         tt_f32_conv_backward_w__scalar(dw0, dy + off, x + off, B, C, H, W, F, k, pl, ph, NULL);
         tt_f32_conv_forward__scalar(dx0, dy + off, w + off, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
                                     wsd);
@@ -541,6 +541,79 @@ static void test_conv_sparse(void) {
         }
         free(x), free(w), free(dy), free(dw0), free(dw1), free(dw2), free(dx0), free(dx1), free(dx2);
         free(ws1), free(ws2), free(wsd);
+      }
+}
+
+/* The sparse kernel on a layer's mostly-zero input (adjoint set: x as its dy, the weights (F, C, k, k) read as
+ * (C, F) rotated, pads k-1-pad), as src/layers/conv2d.c runs its forward pass and weight gradient: the twins bit
+ * for bit against each other and against the dense scalar kernels (conv_forward with its bias, conv_backward_w).
+ * x has exact zeros of both signs at densities 0, 5%, 20% and 100%; 1-3 channels, 1, 5 and 8 filters, 1x1 to 5x5
+ * kernels, odd sizes, asymmetric pads (0 to k-1), unaligned buffers; y and the scratch poisoned with NaN, a scratch
+ * of exactly tt__conv_sparse_ws_floats floats, sentinels after y and dw. With as many nonzeros as its limit it
+ * must return 0 and leave y and dw as they were; one more, run. */
+static void test_conv_sparse_input(void) {
+  static const int cfg[][8] = {  // B, C, H, W, F, k, pad_lo, pad_hi
+      {2, 1, 28, 28, 8, 5, 2, 2}, {2, 1, 9, 7, 5, 3, 1, 1}, {1, 2, 6, 5, 8, 3, 0, 2}, {3, 3, 5, 6, 1, 3, 2, 0},
+      {2, 1, 4, 3, 5, 1, 0, 0},   {1, 3, 7, 4, 8, 5, 4, 1}, {2, 2, 3, 3, 1, 2, 1, 0}, {1, 1, 2, 2, 8, 4, 3, 3}};
+  static const float density[] = {0.0f, 0.05f, 0.2f, 1.0f};
+  for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
+    for (int dn = 0; dn < 4; dn++)
+      for (int off = 0; off < 2; off++) {
+        const int B = cfg[t][0], C = cfg[t][1], H = cfg[t][2], W = cfg[t][3], F = cfg[t][4], k = cfg[t][5];
+        const int pl = cfg[t][6], ph = cfg[t][7], OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1;
+        const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
+        const size_t nws = tt__conv_sparse_ws_floats(F, OH, OW, C, k, k - 1 - pl, k - 1 - ph);
+        float *x = xmalloc((nx + 1) * 4), *w = xmalloc((nw + 1) * 4), *dy = xmalloc((ny + 1) * 4);
+        float *bias = xmalloc((F + 1) * 4), *y0 = xmalloc((ny + 1) * 4), *y1 = xmalloc((ny + 2) * 4);
+        float *y2 = xmalloc((ny + 2) * 4), *dw0 = xmalloc((nw + 1) * 4), *dw1 = xmalloc((nw + 2) * 4);
+        float *dw2 = xmalloc((nw + 2) * 4), *ws1 = xmalloc(nws * 4), *ws2 = xmalloc(nws * 4);
+        char ctx[160];
+        snprintf(ctx, sizeof ctx, "B=%d C=%d H=%d W=%d F=%d k=%d pads %d,%d density %.2f off=%d", B, C, H, W, F, k,
+                 pl, ph, density[dn], off);
+        for (size_t i = 0; i < nx; i++) {
+          const float r = 0.5f * (frand() + 1.0f);
+          x[off + i] = r < density[dn] ? frand() : i % 2 ? -0.0f : 0.0f;
+        }
+        fill_rand(w + off, nw), fill_rand(bias + off, F), fill_rand(dy + off, ny);
+        fill_rand(dw0, nw + 1);
+        dw0[nw] = y0[ny] = SENTINEL;
+        memcpy(dw1 + off, dw0, (nw + 1) * 4), memcpy(dw2 + off, dw0, (nw + 1) * 4);
+        fill(y1, ny + 2, NAN), fill(y2, ny + 2, NAN), fill(ws1, nws, NAN), fill(ws2, nws, NAN);
+        y1[off + ny] = y2[off + ny] = SENTINEL;
+        int nnz = 0, ran[8];
+        for (size_t i = 0; i < nx; i++) nnz += x[off + i] != 0.0f;
+        // at the limit: nothing; one above: the forward pass (y with the bias), then the weight gradient
+        for (int r = 0; r < 2; r++) {
+          ran[4 * r] = tt_f32_conv_backward_sparse__scalar(NULL, y1 + off, x + off, NULL, w + off, bias + off, B, F,
+                                                           OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, nnz + r, ws1);
+          ran[4 * r + 1] = tt_f32_conv_backward_sparse__wasmsimd(NULL, y2 + off, x + off, NULL, w + off, bias + off,
+                                                                 B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
+                                                                 nnz + r, ws2);
+          ran[4 * r + 2] = tt_f32_conv_backward_sparse__scalar(dw1 + off, NULL, x + off, dy + off, w + off, NULL, B,
+                                                               F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, nnz + r,
+                                                               ws1);
+          ran[4 * r + 3] = tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, NULL, x + off, dy + off, w + off, NULL,
+                                                                 B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
+                                                                 nnz + r, ws2);
+          if (r) continue;
+          int untouched = memcmp(dw1 + off, dw0, nw * 4) == 0 && memcmp(dw2 + off, dw0, nw * 4) == 0;
+          for (size_t i = 0; i < ny; i++) untouched &= isnan(y1[off + i]) && isnan(y2[off + i]);
+          char what[200];
+          snprintf(what, sizeof what, "%s: at the limit returned %d %d %d %d (untouched %d)", ctx, ran[0], ran[1],
+                   ran[2], ran[3], untouched);
+          record(stat_for("conv_sparse_in"), 0.0, !(ran[0] | ran[1] | ran[2] | ran[3]) && untouched, what);
+        }
+        char what[200];
+        snprintf(what, sizeof what, "%s: above the limit returned %d %d %d %d", ctx, ran[4], ran[5], ran[6], ran[7]);
+        record(stat_for("conv_sparse_in"), 0.0, ran[4] && ran[5] && ran[6] && ran[7], what);
+        tt_f32_conv_forward__scalar(y0, x + off, w + off, bias + off, B, C, H, W, F, k, pl, ph, 0, NULL);
+        tt_f32_conv_backward_w__scalar(dw0, dy + off, x + off, B, C, H, W, F, k, pl, ph, NULL);
+        compare_vec("conv_sparse_in", y1 + off, y2 + off, ny, 0.0, ctx);    // the twins
+        compare_vec("conv_sparse_in", y0, y2 + off, ny, 0.0, ctx);          // against the dense forward pass
+        compare_vec("conv_sparse_in", dw1 + off, dw2 + off, nw, 0.0, ctx);  // the twins
+        compare_vec("conv_sparse_in", dw0, dw2 + off, nw, 0.0, ctx);        // against the dense weight gradient
+        free(x), free(w), free(dy), free(bias), free(y0), free(y1), free(y2), free(dw0), free(dw1), free(dw2);
+        free(ws1), free(ws2);
       }
 }
 
@@ -656,6 +729,7 @@ int main(void) {
   test_sgd();
   test_conv();
   test_conv_sparse();
+  test_conv_sparse_input();
   test_gemm();
   for (int i = 0; i < nstats; i++)
     printf("  %-14s %6d cases, max err %.3g%s\n", stats[i].name, stats[i].cases, stats[i].max_err,

@@ -6,6 +6,14 @@
  * im2col and are dropped by col2im. */
 #include "kernels/kernels.h"
 
+/* im2col is compiled for size (55 bytes of the 64 KiB wasm module): strided convolutions only, where the GEMM after
+ * it does F times its work. clang only (gcc has no minsize). */
+#if defined(__clang__)
+#define TT_MINSIZE __attribute__((minsize))
+#else
+#define TT_MINSIZE
+#endif
+
 void tt_f32_conv_forward__scalar(float *y, const float *x, const float *w, const float *bias, int B, int C, int H,
                                  int W, int F, int k, int pad_lo, int pad_hi, int adjoint, float *ws) {
   const int OH = H + pad_lo + pad_hi - k + 1, OW = W + pad_lo + pad_hi - k + 1;
@@ -69,9 +77,9 @@ void tt_f32_conv_backward_w__scalar(float *dw, const float *dy, const float *x, 
         }
 }
 
-int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w, int B,
-                                        int C, int H, int W, int F, int k, int pad_lo, int pad_hi, int limit,
-                                        float *ws) {
+int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w,
+                                        const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
+                                        int pad_hi, int adjoint, int limit, float *ws) {
   const int OH = H + pad_lo + pad_hi - k + 1, OW = W + pad_lo + pad_hi - k + 1;
   const size_t nw = (size_t)F * C * k * k;
   int nnz = 0;
@@ -79,7 +87,7 @@ int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, c
   for (int i = 0; i < B * F * OH * OW; i++) nnz += dy[i] != 0.0f;
   if (nnz >= limit) return 0;
   float *dwt = ws;  // (F, C, k, k): this call's sums, added to dw at the end as the dense kernel does
-  tt_f32_fill__scalar(dwt, 0.0f, nw);
+  if (dw) tt_f32_fill__scalar(dwt, 0.0f, nw);
   if (dx) tt_f32_fill__scalar(dx, 0.0f, (size_t)B * C * H * W);
   // per dw element the terms come in order of sample, then position; per dx element in order of filter, then
   // position: the dense kernels' orders, without the terms of dy's zeros (±0, which change no sum)
@@ -101,18 +109,23 @@ int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, c
               for (int kj = 0; kj < k; kj++) {
                 const int ih = oh + ki - pad_lo, iw = ow + kj - pad_lo;
                 if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-                const size_t wi = (((size_t)f * C + c) * k + ki) * k + kj;
+                // w and dw (F, C, k, k), or adjoint: (C, F, k, k) rotated by 180°
+                const size_t wi = adjoint ? (((size_t)c * F + f) * k + k - 1 - ki) * k + k - 1 - kj
+                                          : (((size_t)f * C + c) * k + ki) * k + kj;
                 const size_t xi = (((size_t)b * C + c) * H + ih) * W + iw;
-                dwt[wi] += d * x[xi];
+                if (dw) dwt[wi] += d * x[xi];
                 if (dx) dx[xi] += d * w[wi];
               }
         }
   TT_NO_UNROLL
-  for (size_t i = 0; i < nw; i++) dw[i] += dwt[i];
+  for (size_t i = 0; i < nw && dw; i++) dw[i] += dwt[i];
+  // the bias last, as the dense forward pass adds it to the finished sum
+  TT_NO_UNROLL
+  for (size_t i = 0; dx && bias && i < (size_t)B * C * H * W; i++) dx[i] += bias[i / ((size_t)H * W) % C];
   return 1;
 }
 
-void tt_f32_im2col__scalar(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
+TT_MINSIZE void tt_f32_im2col__scalar(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
                            int OH, int OW) {
   // col (C*k*k, OH*OW) <- in (C, H, W)
   TT_NO_UNROLL

@@ -122,16 +122,16 @@ TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float
   }
 }
 
-/* dst (P, ld) = src (F, P) transposed: 4×4 blocks with shuffles, the edges one by one. */
-TT_COLD static void conv_transpose(float *dst, const float *src, int F, int P, int ld) {
+/* dst (P, ld) = src (F, P) transposed, src's rows lds apart: 4×4 blocks with shuffles, the edges one by one. */
+TT_COLD static void conv_transpose(float *dst, const float *src, int F, int P, int lds, int ld) {
   const int F4 = F & ~3, P4 = P & ~3;
   TT_NO_UNROLL
   for (int f = 0; f < F4; f += 4)
     TT_NO_UNROLL
     for (int p = 0; p < P4; p += 4) {
-      const float *s = src + (size_t)f * P + p;
-      const v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + P);
-      const v128_t r2 = wasm_v128_load(s + 2 * P), r3 = wasm_v128_load(s + 3 * P);
+      const float *s = src + (size_t)f * lds + p;
+      const v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + lds);
+      const v128_t r2 = wasm_v128_load(s + 2 * lds), r3 = wasm_v128_load(s + 3 * lds);
       const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
       const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
       float *d = dst + (size_t)p * ld + f;
@@ -143,7 +143,7 @@ TT_COLD static void conv_transpose(float *dst, const float *src, int F, int P, i
   TT_NO_UNROLL
   for (int f = 0; f < F; f++)
     TT_NO_UNROLL
-    for (int p = f < F4 ? P4 : 0; p < P; p++) dst[(size_t)p * ld + f] = src[(size_t)f * P + p];
+    for (int p = f < F4 ? P4 : 0; p < P; p++) dst[(size_t)p * ld + f] = src[(size_t)f * lds + p];
 }
 
 /* acc (4 taps, 8 filters) += Σ over the OH×OW outputs of x at the 4 taps (xq[r]: the padded image at tap r's
@@ -188,7 +188,7 @@ TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const 
   for (int b = 0; b < B; b++) {
     conv_pad(xp, x + (size_t)b * C * H * W, C, H, W, Hp, Wp, pad_lo);
     const float *d = dy + (size_t)b * F * P;  // (F, P)
-    conv_transpose(dyt, d, F, P, F8);
+    conv_transpose(dyt, d, F, P, P, F8);
     TT_NO_UNROLL
     for (int q0 = 0; q0 < ckk; q0 += 4) {
       const float *xq[4];
@@ -210,19 +210,27 @@ TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const 
 
 /* ---- the sparse backward pass (see kernels.h) ---- */
 
-/* x (C, H, W) <-> xp (H, W, C) with rows RS floats apart: mode 0 copies x into xp, 1 writes x from xp, 2 adds xp
- * to x. Images go to the interior of a padded xp (Hp, Wp, C), a filter (C, k, k) to (k, k·C) rows of wᵀ. */
-TT_COLD static void conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int mode) {
+/* x (C, H, W) -> xp (H, W, C) with rows RS floats apart (back = 0), or xp -> x (back = 1): each row a transpose.
+ * Images go to (and come from) the interior of a padded xp (Hp, Wp, C). */
+TT_COLD static void conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back) {
   TT_NO_UNROLL
-  for (int c = 0; c < C; c++)
-    TT_NO_UNROLL
-    for (int ih = 0; ih < H; ih++)
-      TT_NO_UNROLL
-      for (int iw = 0; iw < W; iw++, x++) {
-        float *p = xp + (size_t)ih * RS + (size_t)iw * C + c;
-        if (mode == 0) *p = *x;
-        else *x = (mode == 2 ? *x : 0.0f) + *p;
-      }
+  for (int ih = 0; ih < H; ih++)
+    if (back) conv_transpose(x + (size_t)ih * W, xp + (size_t)ih * RS, W, C, C, H * W);
+    else conv_transpose(xp + (size_t)ih * RS, x + (size_t)ih * W, C, W, H * W, C);
+}
+
+/* wᵀ (F, k, L) = w (add 0), or dw += wᵀ (add 1): kernel row ki of filter f is L floats, lanes (kj, c); w and dw
+ * (F, C, k, k), or with adjoint (C, F, k, k) rotated by 180°. */
+TT_COLD static void conv_wt(float *wt, float *w, int F, int C, int k, int L, int adjoint, int add) {
+  const int kk = k * k;
+  TT_NO_UNROLL
+  for (int i = 0; i < F * C * kk; i++) {  // i = (f·C + c)·kk + t
+    const int t = i % kk, c = i / kk % C, f = i / kk / C;
+    float *p = wt + (size_t)(f * k + t / k) * L + t % k * C + c;
+    float *q = w + (adjoint ? ((size_t)c * F + f + 1) * kk - 1 - t : (size_t)i);
+    if (add) *q += *p;
+    else *p = *q;
+  }
 }
 
 /* 4 vectors of dwᵀ[f] (at g) += Σ_m v[m] · xp[o[m] + 0..15], kept in registers over the n nonzeros of one filter
@@ -260,8 +268,9 @@ static int conv_nonzeros(const float *x, int n) {
 }
 
 TT_COLD int tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x,
-                                                  const float *w, int B, int C, int H, int W, int F, int k,
-                                                  int pad_lo, int pad_hi, int limit, float *ws) {
+                                                  const float *w, const float *bias, int B, int C, int H, int W,
+                                                  int F, int k, int pad_lo, int pad_hi, int adjoint, int limit,
+                                                  float *ws) {
   const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1, S = Wp * C;
   if (conv_nonzeros(dy, B * F * OH * OW) >= limit) return 0;
   const int L = (k * C + 15) / 16 * 16, FS = k * L;  // a kernel row's floats in wᵀ and dwᵀ (4-vector tiles)
@@ -270,11 +279,10 @@ TT_COLD int tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const fl
   int *o = (int *)(dwt + (size_t)F * FS);                                       // (P)
   float *v = (float *)(o + OH * OW);                                             // (P)
   tt_f32_fill__wasmsimd(ws, 0.0f, 2 * (np + (size_t)F * FS));
-  TT_NO_UNROLL
-  for (int f = 0; f < F; f++) conv_nhwc(wt + (size_t)f * FS, (float *)w + (size_t)f * C * k * k, C, k, k, L, 0);
+  conv_wt(wt, (float *)w, F, C, k, L, adjoint, 0);
   TT_NO_UNROLL
   for (int b = 0; b < B; b++) {
-    conv_nhwc(xp + at, (float *)x + b * chw, C, H, W, S, 0);
+    if (dw) conv_nhwc(xp + at, (float *)x + b * chw, C, H, W, S, 0);
     if (dx) tt_f32_fill__wasmsimd(dxp, 0.0f, np);
     TT_NO_UNROLL
     for (int f = 0; f < F; f++) {
@@ -287,14 +295,15 @@ TT_COLD int tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const fl
       // still gets its terms in order of position (see kernels.h)
       TT_NO_UNROLL
       for (int t = 0; t < FS / 16 && n; t++) {
-        conv_sparse_4(dwt + (size_t)f * FS + 16 * t, xp + t / (L / 16) * S + t % (L / 16) * 16, o, v, n, 0);
+        if (dw) conv_sparse_4(dwt + (size_t)f * FS + 16 * t, xp + t / (L / 16) * S + t % (L / 16) * 16, o, v, n, 0);
         const int u = FS / 16 - 1 - t;
         if (dx) conv_sparse_4(wt + (size_t)f * FS + 16 * u, dxp + u / (L / 16) * S + u % (L / 16) * 16, o, v, n, 1);
       }
     }
+    // the bias (C) last, as the dense forward pass adds it to the finished sum: rows of C channels in dxp
+    if (dx && bias) tt_f32_bias_rows__wasmsimd(dxp, bias, Hp * Wp, C);
     if (dx) conv_nhwc(dxp + at, dx + b * chw, C, H, W, S, 1);
   }
-  TT_NO_UNROLL
-  for (int f = 0; f < F; f++) conv_nhwc(dwt + (size_t)f * FS, dw + (size_t)f * C * k * k, C, k, k, L, 2);
+  if (dw) conv_wt(dwt, dw, F, C, k, L, adjoint, 1);
   return 1;
 }
