@@ -1,12 +1,12 @@
 /* conv2d as torch.nn.Conv2d(C, F, K, stride, padding): input (C, H, W), W (F, C, K, K), b (F), output
  * (F, OH, OW). Stride 1 (every model in the demos) runs the batch convolution kernels (an implicit GEMM):
  * forward, the weight gradient, and the input gradient as the adjoint convolution of dout (pads K-1-pad, the
- * kernel rotated by 180°); when dout is mostly zeros (relu then max pooling), one sparse kernel computes both
- * gradients with the same sums, skipping the zero terms, and when the input is (MNIST's pixels), the same kernel
- * with the roles swapped gives the forward pass and the weight gradient. Larger strides run per sample as im2col +
- * one GEMM: col (C*K*K, OH*OW) is the input unrolled so that out (F, OH*OW) = W (F, C*K*K) · col; backward rebuilds
- * col for dW, then reuses that buffer for dcol = Wᵀ · dout and folds it back into din with col2im. Workspace: the kernels' scratch or the column
- * buffer, then a row of ones (the bias gradient as a GEMV). */
+ * kernel rotated by 180°). Sparse data takes one sparse kernel, which skips the zero terms of the same sums: for
+ * both gradients when dout is mostly zeros (relu then max pooling), and with the roles swapped for the forward
+ * pass and the weight gradient when the input is (MNIST's pixels). Larger strides run per sample as im2col + one
+ * GEMM: col (C*K*K, OH*OW) is the input unrolled so that out (F, OH*OW) = W (F, C*K*K) · col; backward rebuilds
+ * col for dW, then reuses that buffer for dcol = Wᵀ · dout and folds it back into din with col2im. Workspace: the
+ * kernels' scratch or the column buffer, then a row of ones (the bias gradient as a GEMV). */
 #include <string.h>
 
 #include "../kernels/kernels.h"
