@@ -514,7 +514,8 @@ tt_model *tt_model_load(const unsigned char *bytes, size_t len) {
   } else if (!fmt || strcmp(fmt->str, "tinytrain") != 0 || !spec) {  // metadata values are strings by now
     tt__fail(TT_ERR_FILE, "%s", no_spec_message);
   } else if (!(m = tt_model_create(spec->str, spec->str_len))) {
-    tt__fail(TT_ERR_FILE, "the spec in this file's metadata is invalid: %.399s", tt_last_error());
+    if (tt_last_status() != TT_ERR_MEMORY)  // out of memory is no fault of the file: that message stands
+      tt__fail(TT_ERR_FILE, "the spec in this file's metadata is invalid: %.399s", tt_last_error());
   } else {
     tt__clear_error();
     if (st_apply(m, &f) != TT_OK) {  // the message stays: freeing the model does not touch it

@@ -263,6 +263,22 @@ TT_TEST(test_loading_another_architecture_names_the_first_mismatch) {
 
 /* Every prefix of a valid file and every single-byte change of its header must give a clean answer (ASan and
  * UBSan watch for reads out of bounds); a prefix can never load. */
+/* A file whose model does not fit under the memory limit fails as out of memory, with that message (the file's
+ * spec is valid: it is not called invalid). */
+TT_TEST(test_loading_a_model_over_the_memory_limit_says_out_of_memory) {
+  tt_model *a = create("{\"input\": [256], \"layers\": [{\"type\": \"dense\", \"units\": 256}], \"loss\": \"mse\"}");
+  unsigned char *bytes = NULL;
+  size_t len = 0;
+  CHECK(a && tt_model_save(a, &bytes, &len) == TT_OK);
+  tt_set_memory_limit(2u << 20);  // a holds 1.8 MiB (7 floats per parameter), a second copy does not fit
+  tt_model *b = bytes ? tt_model_load(bytes, len) : NULL;
+  CHECK(b == NULL && tt_last_status() == TT_ERR_MEMORY);
+  if (strncmp(tt_last_error(), "out of memory: ", 15)) fprintf(stderr, "  load: %s\n", tt_last_error());
+  CHECK(strncmp(tt_last_error(), "out of memory: ", 15) == 0);
+  tt_set_memory_limit(0);
+  tt_model_free(b), tt_model_free(a), tt_free(bytes);
+}
+
 TT_TEST(test_every_truncation_and_header_byte_flip_fails_cleanly) {
   tt_model *m = create(mlp_spec);
   CHECK(m != NULL);
@@ -302,6 +318,7 @@ int main(void) {
   TT_RUN(test_malformed_corpus_is_rejected_by_name_and_weights_stay_unchanged);
   TT_RUN(test_dense_on_positions_is_saved_as_linear_out_by_last_dim);
   TT_RUN(test_loading_another_architecture_names_the_first_mismatch);
+  TT_RUN(test_loading_a_model_over_the_memory_limit_says_out_of_memory);
   TT_RUN(test_every_truncation_and_header_byte_flip_fails_cleanly);
   return TT_SUMMARY();
 }
