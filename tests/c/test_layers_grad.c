@@ -260,36 +260,48 @@ TT_TEST(test_conv2d_grad_matches_finite_difference) {
  * in any header). */
 extern unsigned tt__conv2d_sparse_calls;
 
+/* The start of both sparse-path tests: a stride-1 conv2d from cfg (C, H, W, filters, kernel, padding (-1:
+ * "same"), batch, bias), with all but 1 in 10 of dout (input = 0) or of x (input = 1) zeroed when sparse (zeros
+ * of both signs); the finite-difference check through the layer, and whether the sparse kernel ran is checked
+ * against `sparse`. Returns 0 when the case cannot be set up (then c holds nothing). */
+static int sparse_conv_case(gc_case *c, const int cfg[8], unsigned seed, int sparse, int input, char *label,
+                            size_t label_size) {
+  tt__layer hp = {0};
+  hp.in = shp(3, cfg[0], cfg[1], cfg[2]), hp.filters = cfg[3], hp.kernel = cfg[4], hp.stride = 1, hp.bias = cfg[7];
+  hp.padding_same = cfg[5] < 0, hp.padding = cfg[5] < 0 ? 0 : cfg[5];
+  if (gc_setup(c, TT_CONV2D, &hp, cfg[6], seed) != TT_OK) {
+    CHECK(0);
+    return 0;
+  }
+  float *data = input ? c->x : c->r;
+  const size_t n = input ? c->in_n : c->out_n;
+  size_t nnz = 0;
+  for (size_t i = 0; i < n; i++)
+    if (sparse && i % 10 != 3 + (size_t)input) data[i] = i % 2 ? -0.0f : 0.0f;
+    else nnz++;
+  snprintf(label, label_size, "conv2d %dx%dx%d, %d filters %dx%d, %zu of %zu %s nonzero", cfg[0], cfg[1], cfg[2],
+           cfg[3], cfg[4], cfg[4], nnz, n, input ? "inputs" : "dout");
+  const unsigned before = tt__conv2d_sparse_calls;
+  CHECK(grad_check(c, label, 1e-2, 0, NULL, 1) == 0);
+  if (sparse != (tt__conv2d_sparse_calls > before))
+    fprintf(stderr, "  %s: the %s path ran\n", label, sparse ? "dense" : "sparse");
+  CHECK(sparse == (tt__conv2d_sparse_calls > before));
+  return 1;
+}
+
 /* A stride-1 conv2d whose dout is mostly zeros (as after relu and max pooling) runs its backward pass through
  * the sparse kernel: the finite-difference check through that path (and that it was taken), and dw, db, din bit
  * for bit equal to the dense kernels called directly on the same dout. A dense dout keeps the dense kernels. */
 TT_TEST(test_conv2d_sparse_dout_takes_sparse_path_and_matches_finite_difference) {
-  static const int cfg[][7] = {  // C, H, W, filters, kernel, padding (-1: "same"), batch
-      {8, 6, 7, 5, 3, -1, 2}, {4, 6, 6, 3, 5, 2, 2}, {8, 4, 5, 3, 2, 2, 2}, {3, 5, 4, 4, 5, -1, 3}};
+  static const int cfg[][8] = {  // C, H, W, filters, kernel, padding (-1: "same"), batch, bias
+      {8, 6, 7, 5, 3, -1, 2, 1}, {4, 6, 6, 3, 5, 2, 2, 1}, {8, 4, 5, 3, 2, 2, 2, 1}, {3, 5, 4, 4, 5, -1, 3, 1}};
   for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
     for (int sparse = 1; sparse >= 0; sparse--) {
-      const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], B = cfg[t][6];
-      tt__layer hp = {0};
-      hp.in = shp(3, C, H, W), hp.filters = cfg[t][3], hp.kernel = cfg[t][4], hp.stride = 1, hp.bias = 1;
-      hp.padding_same = cfg[t][5] < 0, hp.padding = cfg[t][5] < 0 ? 0 : cfg[t][5];
       gc_case c;
-      if (gc_setup(&c, TT_CONV2D, &hp, B, 77 + t) != TT_OK) {
-        CHECK(0);
-        continue;
-      }
-      tt__layer *l = &c.l;
-      size_t nnz = 0;
-      for (size_t i = 0; i < c.out_n; i++)  // 1 in 10 (of both signs of zero otherwise) or all
-        if (sparse && i % 10 != 3) c.r[i] = i % 2 ? -0.0f : 0.0f;
-        else nnz++;
       char label[96];
-      snprintf(label, sizeof label, "conv2d %dx%dx%d, %d filters %dx%d, %zu of %zu dout nonzero", C, H, W,
-               l->filters, l->kernel, l->kernel, nnz, c.out_n);
-      const unsigned before = tt__conv2d_sparse_calls;
-      CHECK(grad_check(&c, label, 1e-2, 0, NULL, 1) == 0);
-      if (sparse != (tt__conv2d_sparse_calls > before))
-        fprintf(stderr, "  %s: the %s path ran\n", label, sparse ? "dense" : "sparse");
-      CHECK(sparse == (tt__conv2d_sparse_calls > before));
+      if (!sparse_conv_case(&c, cfg[t], 77 + (unsigned)t, sparse, 0, label, sizeof label)) continue;
+      const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], B = cfg[t][6];
+      tt__layer *l = &c.l;
 
       // one more backward pass against the dense kernels on the same dout
       const int OH = l->out.d[1], OW = l->out.d[2], k = l->kernel, pl = l->pad_lo, ph = l->pad_hi;
@@ -321,28 +333,11 @@ TT_TEST(test_conv2d_sparse_input_takes_sparse_path_and_matches_finite_difference
       {1, 9, 8, 8, 5, -1, 2, 1}, {2, 6, 7, 5, 3, 1, 2, 0}, {1, 5, 6, 8, 3, 0, 3, 1}, {3, 4, 5, 8, 4, -1, 2, 1}};
   for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
     for (int sparse = 1; sparse >= 0; sparse--) {
-      const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], B = cfg[t][6];
-      tt__layer hp = {0};
-      hp.in = shp(3, C, H, W), hp.filters = cfg[t][3], hp.kernel = cfg[t][4], hp.stride = 1, hp.bias = cfg[t][7];
-      hp.padding_same = cfg[t][5] < 0, hp.padding = cfg[t][5] < 0 ? 0 : cfg[t][5];
       gc_case c;
-      if (gc_setup(&c, TT_CONV2D, &hp, B, 91 + t) != TT_OK) {
-        CHECK(0);
-        continue;
-      }
-      tt__layer *l = &c.l;
-      size_t nnz = 0;
-      for (size_t i = 0; i < c.in_n; i++)  // 1 in 10 (zeros of both signs otherwise), or all
-        if (sparse && i % 10 != 4) c.x[i] = i % 2 ? -0.0f : 0.0f;
-        else nnz++;
       char label[96];
-      snprintf(label, sizeof label, "conv2d %dx%dx%d, %d filters %dx%d, %zu of %zu inputs nonzero", C, H, W,
-               l->filters, l->kernel, l->kernel, nnz, c.in_n);
-      const unsigned before = tt__conv2d_sparse_calls;
-      CHECK(grad_check(&c, label, 1e-2, 0, NULL, 1) == 0);
-      if (sparse != (tt__conv2d_sparse_calls > before))
-        fprintf(stderr, "  %s: the %s path ran\n", label, sparse ? "dense" : "sparse");
-      CHECK(sparse == (tt__conv2d_sparse_calls > before));
+      if (!sparse_conv_case(&c, cfg[t], 91 + (unsigned)t, sparse, 1, label, sizeof label)) continue;
+      const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], B = cfg[t][6];
+      tt__layer *l = &c.l;
 
       // one forward and one backward pass without din against the dense kernels on the same input
       const int k = l->kernel, pl = l->pad_lo, ph = l->pad_hi;
