@@ -62,7 +62,7 @@ static inline size_t tt__conv_ws_floats(int C, int H, int W, int F, int k, int p
  * Every sum has the dense kernels' terms in their order (dw: samples, then positions; dx: filters, then
  * positions) minus terms that are ±0, so both twins give the dense kernels' results bit for bit on finite inputs.
  * It first counts dy's nonzeros: with `limit` of them or more (tt__conv_sparse_limit) it changes nothing and
- * returns 0 (the dense kernels are the faster ones then), else it returns 1. ws: tt__conv_sparse_ws_floats(...)
+ * returns 0 (the dense kernels are the faster ones then), else it returns 1; with limit <= 0, at once. ws: tt__conv_sparse_ws_floats(...)
  * floats (the scalar twin, direct loops, uses F·C·k·k of them). */
 int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w,
                                         const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
@@ -86,9 +86,10 @@ static inline size_t tt__conv_sparse_ws_floats(int C, int H, int W, int F, int k
  * 0.31; 0.2 at C 3, k 3, u 0.56; 0.37-0.45 at u 0.63-0.75; 0.55-0.65 at u 0.83-1), so the sparse pass runs below
  * 0.7u - 0.2, a margin under them: under 38% nonzeros for the digits CNN's second layer (C 8, k 5), never at
  * realistic densities for its first (C 1: under 1.9%). */
-static inline int tt__conv_sparse_limit(int n, int C, int k) {
+static inline int tt__conv_sparse_limit(size_t n, int C, int k) {
   const long long L = (k * C + 15) / 16 * 16, a = 7LL * k * C - 2 * L;  // nnz < n·a / 10L: the sparse pass
-  return a <= 0 ? 0 : (int)((n * a + 10 * L - 1) / (10 * L));            // rounded up; a < 10L, so at most n
+  // rounded up; a < 10L, so at most n. 0 also when n does not fit the kernel's int count (64-bit builds only)
+  return a <= 0 || n > 2147483647u ? 0 : (int)(((long long)n * a + 10 * L - 1) / (10 * L));
 }
 
 /* The same for the input-sparse passes of src/layers/conv2d.c (the kernel on x's n floats, with the layer's F
@@ -96,8 +97,8 @@ static inline int tt__conv_sparse_limit(int n, int C, int k) {
  * at 45-47% nonzeros with 8 filters of 5x5 (u = 40/48) and 16 of 3x3 on 3 channels (u = 1), the weight
  * gradient's at 57-60%, and both above 60% with 16 filters of 5x5 on 8 channels: under 2/5 nonzero when at least
  * 3/4 of the kernel's lanes do work (u = k·F / L), else never (1 filter of 5x5 would use 5 lanes of 16). */
-static inline int tt__conv_sparse_input_limit(int n, int F, int k) {
-  return 4 * k * F >= 3 * ((k * F + 15) / 16 * 16) ? n / 5 * 2 : 0;
+static inline int tt__conv_sparse_input_limit(size_t n, int F, int k) {
+  return n <= 2147483647u && 4 * k * F >= 3 * ((k * F + 15) / 16 * 16) ? (int)(n / 5 * 2) : 0;
 }
 
 /* im2col for one sample: in (C, H, W) -> col (C*k*k, OH*OW) at any stride, zero padding pad_lo on top/left (the

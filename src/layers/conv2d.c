@@ -95,10 +95,10 @@ static int conv_sparse_input(const tt__layer *l, const conv_dims *d, float *y, c
                              int B) {
   const int K = d->K, pl = K - 1 - l->pad_lo, ph = K - 1 - l->pad_hi;
   const size_t n = (size_t)B * d->C * d->H * d->W;
-  // the kernel's pads must be >= 0; it counts x's floats in an int (always enough on wasm32)
-  if (d->S != 1 || (pl | ph) < 0 || (SIZE_MAX > 0xffffffffu && n > INT_MAX) ||
+  // the kernel's pads must be >= 0
+  if (d->S != 1 || (pl | ph) < 0 ||
       !tt__conv_backward_sparse(y ? NULL : l->dw, y, in, dout, l->w, l->bias ? l->b : NULL, B, d->F, d->OH,
-                                d->OW, d->C, K, pl, ph, 1, tt__conv_sparse_input_limit((int)n, d->F, K), d->scratch))
+                                d->OW, d->C, K, pl, ph, 1, tt__conv_sparse_input_limit(n, d->F, K), d->scratch))
     return 0;
   tt__conv2d_sparse_calls++;
   return 1;
@@ -133,10 +133,9 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
   if (!din && conv_sparse_input(l, &d, NULL, in, dout, B)) return;
   // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first
   // (the choice depends on the data only: a seed still gives the same run) and gives the dense kernels' results
-  // (the kernel counts dy's floats in an int: always enough on wasm32, where they fit in 4 GiB)
-  if (d.S == 1 && (SIZE_MAX <= 0xffffffffu || (size_t)B * d.F * d.P <= INT_MAX) &&
+  if (d.S == 1 &&
       tt__conv_backward_sparse(l->dw, din, dout, in, l->w, NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo,
-                               l->pad_hi, 0, tt__conv_sparse_limit(B * d.F * d.P, d.C, d.K), d.scratch)) {
+                               l->pad_hi, 0, tt__conv_sparse_limit((size_t)B * d.F * d.P, d.C, d.K), d.scratch)) {
     tt__conv2d_sparse_calls++;
     return;
   }

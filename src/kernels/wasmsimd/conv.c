@@ -272,7 +272,7 @@ TT_COLD int tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const fl
                                                   int F, int k, int pad_lo, int pad_hi, int adjoint, int limit,
                                                   float *ws) {
   const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1, S = Wp * C;
-  if (conv_nonzeros(dy, B * F * OH * OW) >= limit) return 0;
+  if (limit <= 0 || conv_nonzeros(dy, B * F * OH * OW) >= limit) return 0;  // limit <= 0: no count
   const int L = (k * C + 15) / 16 * 16, FS = k * L;  // a kernel row's floats in wᵀ and dwᵀ (4-vector tiles)
   const size_t np = (size_t)Hp * S + 16, chw = (size_t)C * H * W, at = (size_t)pad_lo * (S + C);
   float *xp = ws, *dxp = xp + np, *wt = dxp + np, *dwt = wt + (size_t)F * FS;  // see tt__conv_sparse_ws_floats
