@@ -86,6 +86,21 @@ static void profile(const char *name, const char *spec, int B, int n) {
     qsort(to, ROUNDS, sizeof(double), cmp);
     printf("  loss %.2f, zero grads %.2f, clip + optimizer %.2f\n", tl[ROUNDS / 2], tz[ROUNDS / 2], to[ROUNDS / 2]);
   }
+  // all layers in sequence, as a step runs them (each layer above ran 4 times in a row, its data hot in cache)
+  double tc[ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    double t0 = now();
+    for (int k = 0; k < 4; k++) {
+      for (int i = 0; i < m->n_layers; i++)
+        tt__layer_ops_of(m->layers[i].type)->forward(&m->layers[i], m->acts[i], i ? m->acts[i - 1] : m->input, B, &ctx);
+      for (int i = m->n_layers - 1; i >= 0; i--)
+        tt__layer_ops_of(m->layers[i].type)->backward(&m->layers[i], i ? m->dacts[i - 1] : NULL, m->dacts[i],
+                                                     i ? m->acts[i - 1] : m->input, m->acts[i], B, &ctx);
+    }
+    tc[r] = (now() - t0) / 4 / B * 1e6;
+  }
+  qsort(tc, ROUNDS, sizeof(double), cmp);
+  printf("  layers in sequence: %.2f per sample\n", tc[ROUNDS / 2]);
   double ts[ROUNDS];
   for (int r = 0; r < ROUNDS; r++) {
     double t0 = now();
