@@ -153,6 +153,25 @@ export function measureLatency(fn, { time = TIME, warmup = SETTLE } = {}) {
   return 1e6 / r.rate;
 }
 
+/**
+ * The GEMM case: every row of GEMM_ROWS measured in ROUNDS passes over all rows, a slice of 0.4 * TIME / ROUNDS
+ * seconds per row and pass, a row's rate being the median of its slices. The shared machine's speed changes within
+ * seconds; measured in one go, a row took whatever speed the machine had at that moment, and the 256³ row of one
+ * system could fall in a slow second and the other system's in a fast one. rate(g, seconds) measures row g for
+ * about that long and returns FLOP/s; it throws if the system cannot do the product.
+ */
+export function emitGemmRows(system, rate, rounds = 4) {
+  const rates = GEMM_ROWS.map(() => []), errors = [];
+  for (let r = 0; r < rounds; r++) {
+    GEMM_ROWS.forEach((g, i) => {
+      if (errors[i]) return;
+      try { rates[i].push(rate(g, 0.4 * TIME / rounds)); } catch (e) { errors[i] = e.message; }
+    });
+  }
+  GEMM_ROWS.forEach((g, i) => emit(system, 'gemm', g.row, errors[i] ? 'failed' : 'ok',
+                                   errors[i] ? null : median(rates[i]) / 1e9, errors[i] ?? ''));
+}
+
 /** Prints one result line for the runner. */
 // note: detail for the JSON (final loss, epochs); caveat: something a reader of the table must know (footnote).
 export function emit(system, kase, row, status, value, note = '', caveat = '') {

@@ -4,7 +4,8 @@
 // trainBatch does).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { GEMM_ROWS, MLP, CNN, TIME, SETTLE, mnist, oneHot, randomArray, measureRate, measureLatency, emit } from './common.mjs';
+import { GEMM_ROWS, MLP, CNN, TIME, SETTLE, mnist, oneHot, randomArray, measureRate, measureLatency, emit, emitGemmRows }
+  from './common.mjs';
 
 function mlpModel() {
   return tfl.sequential({ layers: [
@@ -62,21 +63,16 @@ export function tfjsHandlers(system) {
       const a0 = tf.tensor2d(randomArray(256 * 256, 1), [256, 256]);
       for (const t0 = performance.now(); performance.now() - t0 < 1000 * SETTLE;) tf.matMul(a0, a0).dispose();
       a0.dispose();
-      for (const g of GEMM_ROWS) {
-        // op(A) is (M, K): stored (K, M) when transposed; op(B) is (K, N): stored (N, K) when transposed.
-        const a = tf.tensor2d(randomArray(g.M * g.K, 1), g.ta ? [g.K, g.M] : [g.M, g.K]);
-        const b = tf.tensor2d(randomArray(g.K * g.N, 2), g.tb ? [g.N, g.K] : [g.K, g.N]);
-        try {
-          // The wasm and cpu backends run the kernel inside matMul, so timing the calls times the product.
-          const r = measureRate(() => { tf.matMul(a, b, !!g.ta, !!g.tb).dispose(); },
-                                { work: 2 * g.M * g.N * g.K, time: 0.4 * TIME, warmup: 0.1 * TIME });
-          emit(system, 'gemm', g.row, 'ok', r.rate / 1e9);
-        } catch (e) {
-          emit(system, 'gemm', g.row, 'failed', null, e.message);
-        } finally {
-          a.dispose(); b.dispose();
-        }
-      }
+      // op(A) is (M, K): stored (K, M) when transposed; op(B) is (K, N): stored (N, K) when transposed.
+      const operands = GEMM_ROWS.map((g) => [tf.tensor2d(randomArray(g.M * g.K, 1), g.ta ? [g.K, g.M] : [g.M, g.K]),
+                                             tf.tensor2d(randomArray(g.K * g.N, 2), g.tb ? [g.N, g.K] : [g.K, g.N])]);
+      // The wasm and cpu backends run the kernel inside matMul, so timing the calls times the product.
+      emitGemmRows(system, (g, seconds) => {
+        const [a, b] = operands[GEMM_ROWS.indexOf(g)];
+        return measureRate(() => { tf.matMul(a, b, !!g.ta, !!g.tb).dispose(); },
+                           { work: 2 * g.M * g.N * g.K, time: seconds, warmup: 0, chunk: seconds / 2 }).rate;
+      });
+      tf.dispose(operands);
     },
     'mlp-sgd': () => trainRate(mlpModel(), tf.train.sgd(MLP.sgdLr), MLP.batch, [784], TIME),
     'mlp-adam': () => trainRate(mlpModel(), tf.train.adam(MLP.adamLr), MLP.batch, [784], TIME),

@@ -3,7 +3,7 @@
 // Usage: node bench/tinytrain.mjs <case>.
 import * as tt from '../wasm/tinytrain.js';
 import { benchGemm } from '../wasm/bench.js';
-import { GEMM_ROWS, MLP, CNN, TIME, SETTLE, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit,
+import { MLP, CNN, TIME, SETTLE, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit, emitGemmRows,
          runSystem, pending, cpuSeconds, noteShare } from './common.mjs';
 
 const { Model } = tt;
@@ -59,26 +59,18 @@ await runSystem('tinytrain', {
     await tt.loadTinytrain();
     // Settle first (SETTLE, as tfjs-common.mjs does): start-up work and V8's tier-up would fall on the first rows.
     for (const t0 = performance.now(); performance.now() - t0 < 1000 * SETTLE;) benchGemm(0, 0, 256, 256, 256, 4);
-    for (const g of GEMM_ROWS) {
-      try {
-        const flops = 2 * g.M * g.N * g.K;
-        // Enough GEMMs per call for ~20 ms, then the median over calls for the row's share of the time.
-        const reps = Math.max(1, Math.round(0.02 / (flops / 20e9)));
-        const secs = [];
-        benchGemm(g.ta, g.tb, g.M, g.N, g.K, reps);
-        const t0 = performance.now(), u0 = cpuSeconds();
-        while (secs.length < 5 || performance.now() - t0 < 400 * TIME) {
-          secs.push(benchGemm(g.ta, g.tb, g.M, g.N, g.K, reps));
-        }
-        const wall = (performance.now() - t0) / 1000, cpu = cpuSeconds() - u0;
-        noteShare(cpu, wall);
-        // benchGemm times in wall-clock; for the cpu clock, scale by the loop's share of a core.
-        const perSec = flops / median(secs) / (CLOCK === 'cpu' ? Math.min(1, cpu / wall) : 1);
-        emit('tinytrain', 'gemm', g.row, 'ok', perSec / 1e9);
-      } catch (e) {
-        emit('tinytrain', 'gemm', g.row, 'failed', null, e.message);
-      }
-    }
+    emitGemmRows('tinytrain', (g, seconds) => {
+      const flops = 2 * g.M * g.N * g.K;
+      // Enough GEMMs per timed call for ~20 ms, then the median over the calls of the slice.
+      const reps = Math.max(1, Math.round(0.02 / (flops / 20e9)));
+      const secs = [];
+      const t0 = performance.now(), u0 = cpuSeconds();
+      while (secs.length < 2 || performance.now() - t0 < 1000 * seconds) secs.push(benchGemm(g.ta, g.tb, g.M, g.N, g.K, reps));
+      const wall = (performance.now() - t0) / 1000, cpu = cpuSeconds() - u0;
+      noteShare(cpu, wall);
+      // benchGemm times in wall-clock; for the cpu clock, scale by the loop's share of a core.
+      return flops / median(secs) / (CLOCK === 'cpu' ? Math.min(1, cpu / wall) : 1);
+    });
   },
   'mlp-sgd': () => trainRate(mlpSpec('sgd'), MLP.batch, 10),
   'mlp-adam': () => trainRate(mlpSpec('adam'), MLP.batch, 10),
