@@ -124,8 +124,12 @@ void tt_f32_maxpool_backward__wasmsimd(float *dx, const float *dy, const float *
                                        int OW, int base);
 
 /* Element-wise and row ops (n elements; rows × cols row-major). */
-void tt_f32_bias_rows__scalar(float *y, const float *bias, int rows, int cols);       /* y[r][c] += bias[c] */
-void tt_f32_bias_rows__wasmsimd(float *y, const float *bias, int rows, int cols);
+/* y (rows, cols) = act(y + bias) in place, bias (cols,) or NULL for none, act 0 (none), TT_ACT_RELU or
+ * TT_ACT_TANH: a dense or conv layer's bias and the activation after it in one pass, with the same results bit for
+ * bit as the bias added and then the relu or tanh kernel (tanh a row at a time, while the row is in cache). */
+enum { TT_ACT_RELU = 1, TT_ACT_TANH = 2 };
+void tt_f32_bias_act__scalar(float *y, const float *bias, int rows, int cols, int act);
+void tt_f32_bias_act__wasmsimd(float *y, const float *bias, int rows, int cols, int act);
 void tt_f32_sum_rows__scalar(float *db, const float *dy, int rows, int cols);         /* db[c] += Σ_r dy[r][c] */
 void tt_f32_sum_rows__wasmsimd(float *db, const float *dy, int rows, int cols);
 void tt_f32_relu__scalar(float *y, const float *x, size_t n);
@@ -194,7 +198,7 @@ void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n);
 #define TT_KERNEL(name) name##__scalar
 #endif
 #define tt__gemm TT_KERNEL(tt_f32_gemm)
-#define tt__bias_rows TT_KERNEL(tt_f32_bias_rows)
+#define tt__bias_act TT_KERNEL(tt_f32_bias_act)
 #define tt__sum_rows TT_KERNEL(tt_f32_sum_rows)
 #define tt__relu TT_KERNEL(tt_f32_relu)
 #define tt__relu_backward TT_KERNEL(tt_f32_relu_backward)

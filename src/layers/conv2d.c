@@ -106,20 +106,22 @@ static int conv_sparse_input(const tt__layer *l, const conv_dims *d, float *y, c
 
 static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace);
-  if (conv_sparse_input(l, &d, out, in, NULL, B)) return;
-  if (d.S == 1) {
+  if (conv_sparse_input(l, &d, out, in, NULL, B)) {
+  } else if (d.S == 1) {
     tt__conv_forward(out, in, l->w, l->bias ? l->b : NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi, 0,
                      d.scratch);
-    return;
+  } else {
+    float *col = d.scratch;  // (CKK, P)
+    for (int s = 0; s < B; s++) {
+      float *y = out + (size_t)s * d.F * d.P;  // (F, P)
+      tt__im2col(col, in + (size_t)s * d.C * d.H * d.W, d.C, d.H, d.W, d.K, d.S, l->pad_lo, d.OH, d.OW);
+      // y starts as the bias (one fill per filter) and the GEMM adds to it: no separate pass over y
+      for (int f = 0; f < d.F && l->bias; f++) tt__fill(y + (size_t)f * d.P, l->b[f], (size_t)d.P);
+      tt__gemm(0, 0, d.F, d.P, d.CKK, l->w, d.CKK, col, d.P, l->bias ? 1.0f : 0.0f, y, d.P);
+    }
   }
-  float *col = d.scratch;  // (CKK, P)
-  for (int s = 0; s < B; s++) {
-    float *y = out + (size_t)s * d.F * d.P;  // (F, P)
-    tt__im2col(col, in + (size_t)s * d.C * d.H * d.W, d.C, d.H, d.W, d.K, d.S, l->pad_lo, d.OH, d.OW);
-    // y starts as the bias (one fill per filter) and the GEMM adds to it: no separate pass over y
-    for (int f = 0; f < d.F && l->bias; f++) tt__fill(y + (size_t)f * d.P, l->b[f], (size_t)d.P);
-    tt__gemm(0, 0, d.F, d.P, d.CKK, l->w, d.CKK, col, d.P, l->bias ? 1.0f : 0.0f, y, d.P);
-  }
+  // the fused activation (the kernels above added the bias), in place: the activation layer has no buffer of its own
+  if (l->act) tt__bias_act(out, NULL, B * d.F, d.P, l->act);
 }
 
 static void conv_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,

@@ -45,7 +45,7 @@ static void dense_forward(tt__layer *l, float *out, const float *in, int B, tt__
   int IN = l->in.d[l->in.rank - 1], OUT = l->units, rows = B * dense_rows(l);
   // out (rows, OUT) = in (rows, IN) · Wᵀ, W (OUT, IN)
   tt__gemm(0, 1, rows, OUT, IN, in, IN, l->w, IN, 0.0f, out, OUT);
-  if (l->bias) tt__bias_rows(out, l->b, rows, OUT);
+  tt__bias_act(out, l->bias ? l->b : NULL, rows, OUT, l->act);
 }
 
 static void dense_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,

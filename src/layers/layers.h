@@ -31,6 +31,10 @@ typedef struct tt__layer {
   float eps;                /* layernorm epsilon (default 1e-5) */
   int vocab, dim;           /* embedding */
   int init_he;              /* set by the model: 1 if followed by a ReLU-family activation (He init) */
+  /* set by the model for a dense or conv2d layer followed by relu or tanh (fused): act is that activation
+   * (TT_ACT_RELU, TT_ACT_TANH), which this layer applies to its own output, and the activation layer, marked
+   * fused, shares this layer's output and gradient buffers: its forward pass is skipped, its backward runs in place */
+  int act, fused;
 
   /* parameters: views into the model's parameter and gradient blocks; set by the model after setup.
    * Order and layout are PyTorch's: dense w (OUT, IN), conv2d w (F, C, K, K), layernorm w = gamma,

@@ -58,6 +58,10 @@ double tt_model_flops_train(const tt_model *m) { return 3.0 * tt_model_flops_for
 
 /* ---- construction ----------------------------------------------------------------------------------------- */
 
+/* Whether relu or tanh right after a dense or conv2d layer runs inside it (see tt__layer.act): the same results bit
+ * for bit, without the activation's own pass and buffers. Tests turn it off to compare. */
+int tt__fuse_activations = 1;
+
 /* Shapes flow from the spec's input through each layer's setup. */
 static int setup_layers(tt_model *m) {
   tt__shape shape = m->spec.input;
@@ -65,6 +69,9 @@ static int setup_layers(tt_model *m) {
     tt__layer *l = &m->layers[i];
     l->in = shape;
     l->init_he = i + 1 < m->n_layers && is_relu_family(m->layers[i + 1].type);
+    if (i && tt__fuse_activations && (l->type == TT_RELU || l->type == TT_TANH) &&
+        (l[-1].type == TT_DENSE || l[-1].type == TT_CONV2D))
+      l->fused = 1, l[-1].act = l->type == TT_RELU ? TT_ACT_RELU : TT_ACT_TANH;
     int status = ops_of(l)->setup(l);
     if (status) return status;
     shape = l->out;
@@ -183,7 +190,7 @@ static int reserve(tt_model *m, int B) {
   size_t workspace = 0;
   for (int i = 0; i < m->n_layers; i++) {
     const tt__layer *l = &m->layers[i];
-    size_t per_sample = tt__add(tt__mul(2, (size_t)tt__shape_size(l->out)), l->saved_per_sample);
+    size_t per_sample = tt__add(tt__mul(!l->fused * 2, (size_t)tt__shape_size(l->out)), l->saved_per_sample);
     floats = tt__add(floats, tt__mul((size_t)B, per_sample));
     size_t ws = tt__add(l->workspace_fixed, tt__mul((size_t)B, l->workspace_per_sample));
     if (ws > workspace) workspace = ws;
@@ -208,9 +215,9 @@ static int reserve(tt_model *m, int B) {
   m->targets = at, at += (size_t)B * tt_model_label_size(m);
   for (int i = 0; i < m->n_layers; i++) {
     tt__layer *l = &m->layers[i];
-    size_t out = (size_t)B * tt__shape_size(l->out);
-    m->acts[i] = at, at += out;
-    m->dacts[i] = at, at += out;
+    size_t out = l->fused ? 0 : (size_t)B * tt__shape_size(l->out);
+    m->acts[i] = l->fused ? m->acts[i - 1] : at, at += out;  // a fused activation shares the layer before's buffers
+    m->dacts[i] = l->fused ? m->dacts[i - 1] : at, at += out;
     l->saved = l->saved_per_sample ? at : NULL;
     at += (size_t)B * l->saved_per_sample;
   }
@@ -284,7 +291,7 @@ static void forward(tt_model *m, int B, int training) {
   tt__ctx ctx = {m->workspace, &m->rng, training};
   const float *in = m->input;
   for (int i = 0; i < m->n_layers; i++) {
-    ops_of(&m->layers[i])->forward(&m->layers[i], m->acts[i], in, B, &ctx);
+    if (!m->layers[i].fused) ops_of(&m->layers[i])->forward(&m->layers[i], m->acts[i], in, B, &ctx);
     in = m->acts[i];
   }
 }
@@ -367,6 +374,7 @@ static void augment(tt_model *m, int B) {
         int x0 = (int)floorf(sx), y0 = (int)floorf(sy);
         float fx = sx - x0, fy = sy - y0;
         float w00 = (1 - fy) * (1 - fx), w01 = (1 - fy) * fx, w10 = fy * (1 - fx), w11 = fy * fx;
+        const float wt[4] = {w00, w01, w10, w11};
         /* all four neighbours inside (most pixels): no bounds checks; whole-pixel shifts give w00 = 1 exactly */
         int inside = x0 >= 0 && y0 >= 0 && x0 < W - 1 && y0 < H - 1;
         for (int c = 0; c < C; c++) {
@@ -375,11 +383,11 @@ static void augment(tt_model *m, int B) {
           if (inside) {
             const float *p = src + y0 * W + x0;
             v = w00 * p[0] + w01 * p[1] + w10 * p[W] + w11 * p[W + 1];
-          } else { /* zero outside */
-            if (y0 >= 0 && y0 < H && x0 >= 0 && x0 < W) v += w00 * src[y0 * W + x0];
-            if (y0 >= 0 && y0 < H && x0 + 1 >= 0 && x0 + 1 < W) v += w01 * src[y0 * W + x0 + 1];
-            if (y0 + 1 >= 0 && y0 + 1 < H && x0 >= 0 && x0 < W) v += w10 * src[(y0 + 1) * W + x0];
-            if (y0 + 1 >= 0 && y0 + 1 < H && x0 + 1 >= 0 && x0 + 1 < W) v += w11 * src[(y0 + 1) * W + x0 + 1];
+          } else { /* zero outside: the neighbours inside, in the same order */
+            for (int t = 0; t < 4; t++) {
+              int yy = y0 + t / 2, xx = x0 + t % 2;
+              if (yy >= 0 && yy < H && xx >= 0 && xx < W) v += wt[t] * src[yy * W + xx];
+            }
           }
           img[((size_t)c * H + y) * W + x] = v;
         }

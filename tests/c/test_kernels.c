@@ -279,8 +279,23 @@ TT_TEST(test_eltwise_ops_match_definitions) {
   float *x = rand_buf(N), *b = rand_buf(Cn), y[N], db[Cn];
   x[0] = 0.0f, x[1] = -0.0f;
   memcpy(y, x, sizeof y);
-  tt_f32_bias_rows__scalar(y, b, R, Cn);
+  tt_f32_bias_act__scalar(y, b, R, Cn, 0);
   for (int i = 0; i < N; i++) CHECK_NEAR(y[i], (double)x[i] + b[i % Cn], 1e-7);
+  // the fused activations: exactly the bias added, then the relu or tanh kernel
+  for (int act = TT_ACT_RELU; act <= TT_ACT_TANH; act++) {
+    float want[N];
+    for (int i = 0; i < N; i++) want[i] = x[i] + b[i % Cn];
+    if (act == TT_ACT_RELU) tt_f32_relu__scalar(want, want, N);
+    else tt_f32_tanh__scalar(want, want, N);
+    memcpy(y, x, sizeof y);
+    tt_f32_bias_act__scalar(y, b, R, Cn, act);
+    for (int i = 0; i < N; i++) CHECK_NEAR(y[i], want[i], 0);
+    memcpy(y, want, sizeof y);  // no bias: the activation alone, applied once more
+    tt_f32_bias_act__scalar(y, NULL, R, Cn, act);
+    if (act == TT_ACT_RELU) tt_f32_relu__scalar(want, want, N);
+    else tt_f32_tanh__scalar(want, want, N);
+    for (int i = 0; i < N; i++) CHECK_NEAR(y[i], want[i], 0);
+  }
   for (int c = 0; c < Cn; c++) db[c] = 1.0f;
   tt_f32_sum_rows__scalar(db, x, R, Cn);  // accumulates onto 1
   for (int c = 0; c < Cn; c++) CHECK_NEAR(db[c], 1.0 + x[c] + x[Cn + c] + x[2 * Cn + c], 1e-6);

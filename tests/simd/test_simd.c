@@ -400,15 +400,20 @@ static void test_rows(void) {
         float *y = xmalloc((n + 2) * 4), *b = xmalloc((cols + 2) * 4), *r = xmalloc((n + 2) * 4);
         float *g = xmalloc((n + 2) * 4);
         float *ys = y + off, *bs = b + off;
-        // bias_rows: y (rows, cols) += bias (cols,)
-        fill_rand(ys, n);
-        ys[n] = SENTINEL;
+        // bias_act: y (rows, cols) = act(y + bias (cols,)), with and without the bias, each activation
         fill_rand(bs, cols);
-        memcpy(r, ys, (n + 1) * 4);
-        memcpy(g + off, ys, (n + 1) * 4);
-        tt_f32_bias_rows__scalar(r, bs, rows, cols);
-        tt_f32_bias_rows__wasmsimd(g + off, bs, rows, cols);
-        compare_vec("bias_rows", r, g + off, n, 0.0, ctx);
+        for (int act = 0; act <= 2 * TT_ACT_TANH + 1; act++) {
+          const float *bias = act % 2 ? NULL : bs;
+          char actx[120];
+          snprintf(actx, sizeof actx, "%s act=%d bias=%s", ctx, act / 2, bias ? "yes" : "no");
+          fill_rand(ys, n);
+          ys[n] = SENTINEL;
+          memcpy(r, ys, (n + 1) * 4);
+          memcpy(g + off, ys, (n + 1) * 4);
+          tt_f32_bias_act__scalar(r, bias, rows, cols, act / 2);
+          tt_f32_bias_act__wasmsimd(g + off, bias, rows, cols, act / 2);
+          compare_vec("bias_act", r, g + off, n, 0.0, actx);
+        }
         // sum_rows: db (cols,) += Σ_r dy (rows, cols); db starts non-zero because it accumulates
         float *db_ref = xmalloc((cols + 2) * 4), *db = xmalloc((cols + 2) * 4);
         fill_rand(db_ref, cols);

@@ -1,11 +1,13 @@
 /* Reference element-wise and row kernels (see kernels.h for each contract). The SIMD twins must match these. */
 #include "kernels/kernels.h"
 
-void tt_f32_bias_rows__scalar(float *y, const float *bias, int rows, int cols) {
-  // y (rows, cols) += bias (cols,) broadcast over rows
+void tt_f32_bias_act__scalar(float *y, const float *bias, int rows, int cols, int act) {
+  // y (rows, cols) = act(y + bias (cols,) broadcast over rows), row by row
   for (int r = 0; r < rows; r++) {
     float *yr = y + (size_t)r * cols;
-    for (int c = 0; c < cols; c++) yr[c] += bias[c];
+    for (int c = 0; c < cols && bias; c++) yr[c] += bias[c];
+    if (act == TT_ACT_RELU) tt_f32_relu__scalar(yr, yr, (size_t)cols);
+    if (act == TT_ACT_TANH) tt_f32_tanh__scalar(yr, yr, (size_t)cols);
   }
 }
 

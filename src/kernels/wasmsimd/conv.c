@@ -301,7 +301,7 @@ TT_COLD int tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const fl
       }
     }
     // the bias (C) last, as the dense forward pass adds it to the finished sum: rows of C channels in dxp
-    if (dx && bias) tt_f32_bias_rows__wasmsimd(dxp, bias, Hp * Wp, C);
+    if (dx && bias) tt_f32_bias_act__wasmsimd(dxp, bias, Hp * Wp, C, 0);
     if (dx) conv_nhwc(dxp + at, dx + b * chw, C, H, W, S, 1);
   }
   if (dw) conv_wt(dwt, dw, F, C, k, L, adjoint, 1);
