@@ -45,8 +45,9 @@ static inline size_t tt__conv_ws_floats(int C, int H, int W, int F, int k, int p
   return n > 2147483647.0 ? (size_t)-1 : (size_t)n;
 }
 
-/* The same layer's backward pass (weight and input gradient at once) for a dy that is mostly zeros, as after ReLU
- * and 2x2 max pooling (at most 1 in 4 nonzero): the work is proportional to dy's nonzeros. Unless dw is NULL, dw
+/* The sparse pass: the same layer's backward pass (weight and input gradient at once) for a dy that is mostly zeros,
+ * as after ReLU and 2x2 max pooling (at most 1 in 4 nonzero), and with `adjoint` (below) the forward pass and weight
+ * gradient of a layer whose input is mostly zeros; the work is proportional to the nonzeros. Unless dw is NULL, dw
  * (F, C, k, k) += Σ_b dy[b] ⋆ x[b] as conv_backward_w does (x is not read when dw is NULL), and, unless dx is NULL,
  * dx (B, C, H, W) = the input gradient (written, not accumulated) as the adjoint conv_forward gives it, plus
  * bias (C, or NULL) added last; w (F, C, k, k), always read; pads >= 0. With `adjoint` set, w and dw are stored
@@ -62,14 +63,14 @@ static inline size_t tt__conv_ws_floats(int C, int H, int W, int F, int k, int p
  * Every sum has the dense kernels' terms in their order (dw: samples, then positions; dx: filters, then
  * positions) minus terms that are ±0, so both twins give the dense kernels' results bit for bit on finite inputs.
  * It first counts dy's nonzeros: with `limit` of them or more (tt__conv_sparse_limit) it changes nothing and
- * returns 0 (the dense kernels are the faster ones then), else it returns 1; with limit <= 0, at once. ws: tt__conv_sparse_ws_floats(...)
- * floats (the scalar twin, direct loops, uses F·C·k·k of them). */
-int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w,
-                                        const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
-                                        int pad_hi, int adjoint, int limit, float *ws);
-int tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x, const float *w,
-                                          const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
-                                          int pad_hi, int adjoint, int limit, float *ws);
+ * returns 0 (the dense kernels are the faster ones then), else it returns 1; with limit <= 0, at once.
+ * ws: tt__conv_sparse_ws_floats(...) floats (the scalar twin, direct loops, uses F·C·k·k of them). */
+int tt_f32_conv_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w,
+                               const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
+                               int pad_hi, int adjoint, int limit, float *ws);
+int tt_f32_conv_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x, const float *w,
+                                 const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
+                                 int pad_hi, int adjoint, int limit, float *ws);
 /* xp and dxp (Hp·Wp·C + 16 floats of over-read each), wᵀ and dwᵀ (F filters of k rows of k·C rounded up to 16
  * floats) and one filter's nonzeros (positions and values: at most Hp·Wp), bounded in double; SIZE_MAX when it
  * does not fit an int. */
@@ -211,7 +212,7 @@ void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n);
 #define tt__tanh TT_KERNEL(tt_f32_tanh)
 #define tt__conv_forward TT_KERNEL(tt_f32_conv_forward)
 #define tt__conv_backward_w TT_KERNEL(tt_f32_conv_backward_w)
-#define tt__conv_backward_sparse TT_KERNEL(tt_f32_conv_backward_sparse)
+#define tt__conv_sparse TT_KERNEL(tt_f32_conv_sparse)
 #define tt__im2col tt_f32_im2col__scalar
 #define tt__col2im tt_f32_col2im__scalar
 #define tt__maxpool TT_KERNEL(tt_f32_maxpool)

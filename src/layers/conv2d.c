@@ -97,7 +97,7 @@ static int conv_sparse_input(const tt__layer *l, const conv_dims *d, float *y, c
   const size_t n = (size_t)B * d->C * d->H * d->W;
   // the kernel's pads must be >= 0
   if (d->S != 1 || (pl | ph) < 0 ||
-      !tt__conv_backward_sparse(y ? NULL : l->dw, y, in, dout, l->w, l->bias ? l->b : NULL, B, d->F, d->OH,
+      !tt__conv_sparse(y ? NULL : l->dw, y, in, dout, l->w, l->bias ? l->b : NULL, B, d->F, d->OH,
                                 d->OW, d->C, K, pl, ph, 1, tt__conv_sparse_input_limit(n, d->F, K), d->scratch))
     return 0;
   tt__conv2d_sparse_calls++;
@@ -136,7 +136,7 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
   // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first
   // (the choice depends on the data only: a seed still gives the same run) and gives the dense kernels' results
   if (d.S == 1 &&
-      tt__conv_backward_sparse(l->dw, din, dout, in, l->w, NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo,
+      tt__conv_sparse(l->dw, din, dout, in, l->w, NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo,
                                l->pad_hi, 0, tt__conv_sparse_limit((size_t)B * d.F * d.P, d.C, d.K), d.scratch)) {
     tt__conv2d_sparse_calls++;
     return;

@@ -165,9 +165,9 @@ TT_TEST(test_conv_sparse_backward_equals_the_dense_kernels_bit_for_bit) {
     for (size_t i = 0; i < ny; i++) dy[i] = i % 7 == 2 ? dy[i] : i % 2 ? -0.0f : 0.0f, nnz += dy[i] != 0.0f;
     memcpy(dw1, dw0, nw * 4);
     for (size_t i = 0; i < nx; i++) dx1[i] = 1234.5f;
-    CHECK(tt_f32_conv_backward_sparse__scalar(dw1, dx1, dy, x, w, NULL, B, C, H, W, F, k, pl, ph, 0, nnz, ws) == 0);
+    CHECK(tt_f32_conv_sparse__scalar(dw1, dx1, dy, x, w, NULL, B, C, H, W, F, k, pl, ph, 0, nnz, ws) == 0);
     CHECK(memcmp(dw1, dw0, nw * 4) == 0 && dx1[0] == 1234.5f && dx1[nx - 1] == 1234.5f);
-    CHECK(tt_f32_conv_backward_sparse__scalar(dw1, dx1, dy, x, w, NULL, B, C, H, W, F, k, pl, ph, 0, nnz + 1, ws) == 1);
+    CHECK(tt_f32_conv_sparse__scalar(dw1, dx1, dy, x, w, NULL, B, C, H, W, F, k, pl, ph, 0, nnz + 1, ws) == 1);
     tt_f32_conv_backward_w__scalar(dw0, dy, x, B, C, H, W, F, k, pl, ph, NULL);
     tt_f32_conv_forward__scalar(dx0, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, wsd);
     size_t bad_w = 0, bad_x = 0;
@@ -196,9 +196,9 @@ TT_TEST(test_conv_sparse_on_the_input_equals_the_dense_forward_and_weight_gradie
     float *ws = malloc(tt__conv_sparse_ws_floats(F, OH, OW, C, k, k - 1 - pl, k - 1 - ph) * 4);
     for (size_t i = 0; i < nx; i++) x[i] = i % 5 == 1 ? x[i] : i % 2 ? -0.0f : 0.0f;
     memcpy(dw1, dw0, nw * 4);
-    CHECK(tt_f32_conv_backward_sparse__scalar(NULL, y1, x, NULL, w, bias, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph,
+    CHECK(tt_f32_conv_sparse__scalar(NULL, y1, x, NULL, w, bias, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph,
                                               1, (int)nx, ws) == 1);
-    CHECK(tt_f32_conv_backward_sparse__scalar(dw1, NULL, x, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph,
+    CHECK(tt_f32_conv_sparse__scalar(dw1, NULL, x, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph,
                                               1, (int)nx, ws) == 1);
     tt_f32_conv_forward__scalar(y0, x, w, bias, B, C, H, W, F, k, pl, ph, 0, NULL);
     tt_f32_conv_backward_w__scalar(dw0, dy, x, B, C, H, W, F, k, pl, ph, NULL);

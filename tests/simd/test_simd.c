@@ -521,15 +521,15 @@ static void test_conv_sparse(void) {
         // a limit at the count of nonzeros: nothing happens; one above it: the pass runs
         int nnz = 0, ran[4];
         for (size_t i = 0; i < ny; i++) nnz += dy[off + i] != 0.0f;
-        ran[0] = tt_f32_conv_backward_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, NULL, B, C, H, W, F,
+        ran[0] = tt_f32_conv_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, NULL, B, C, H, W, F,
                                                      k, pl, ph, 0, nnz, ws1);
-        ran[1] = tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, NULL, B, C, H, W,
+        ran[1] = tt_f32_conv_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, NULL, B, C, H, W,
                                                        F, k, pl, ph, 0, nnz, ws2);
         int untouched = memcmp(dw1 + off, dw0, nw * 4) == 0 && memcmp(dw2 + off, dw0, nw * 4) == 0;
         for (size_t i = 0; i < nx; i++) untouched &= isnan(dx1[off + i]) && isnan(dx2[off + i]);
-        ran[2] = tt_f32_conv_backward_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, NULL, B, C, H, W, F,
+        ran[2] = tt_f32_conv_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, NULL, B, C, H, W, F,
                                                      k, pl, ph, 0, nnz + 1, ws1);
-        ran[3] = tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, NULL, B, C, H, W,
+        ran[3] = tt_f32_conv_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, NULL, B, C, H, W,
                                                        F, k, pl, ph, 0, nnz + 1, ws2);
         tt_f32_conv_backward_w__scalar(dw0, dy + off, x + off, B, C, H, W, F, k, pl, ph, NULL);
         tt_f32_conv_forward__scalar(dx0, dy + off, w + off, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
@@ -589,15 +589,15 @@ static void test_conv_sparse_input(void) {
         for (size_t i = 0; i < nx; i++) nnz += x[off + i] != 0.0f;
         // at the limit: nothing; one above: the forward pass (y with the bias), then the weight gradient
         for (int r = 0; r < 2; r++) {
-          ran[4 * r] = tt_f32_conv_backward_sparse__scalar(NULL, y1 + off, x + off, NULL, w + off, bias + off, B, F,
+          ran[4 * r] = tt_f32_conv_sparse__scalar(NULL, y1 + off, x + off, NULL, w + off, bias + off, B, F,
                                                            OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, nnz + r, ws1);
-          ran[4 * r + 1] = tt_f32_conv_backward_sparse__wasmsimd(NULL, y2 + off, x + off, NULL, w + off, bias + off,
+          ran[4 * r + 1] = tt_f32_conv_sparse__wasmsimd(NULL, y2 + off, x + off, NULL, w + off, bias + off,
                                                                  B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
                                                                  nnz + r, ws2);
-          ran[4 * r + 2] = tt_f32_conv_backward_sparse__scalar(dw1 + off, NULL, x + off, dy + off, w + off, NULL, B,
+          ran[4 * r + 2] = tt_f32_conv_sparse__scalar(dw1 + off, NULL, x + off, dy + off, w + off, NULL, B,
                                                                F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, nnz + r,
                                                                ws1);
-          ran[4 * r + 3] = tt_f32_conv_backward_sparse__wasmsimd(dw2 + off, NULL, x + off, dy + off, w + off, NULL,
+          ran[4 * r + 3] = tt_f32_conv_sparse__wasmsimd(dw2 + off, NULL, x + off, dy + off, w + off, NULL,
                                                                  B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
                                                                  nnz + r, ws2);
           if (r) continue;

@@ -78,9 +78,9 @@ void tt_f32_conv_backward_w__scalar(float *dw, const float *dy, const float *x, 
         }
 }
 
-int tt_f32_conv_backward_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w,
-                                        const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
-                                        int pad_hi, int adjoint, int limit, float *ws) {
+int tt_f32_conv_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w,
+                               const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
+                               int pad_hi, int adjoint, int limit, float *ws) {
   const int OH = H + pad_lo + pad_hi - k + 1, OW = W + pad_lo + pad_hi - k + 1;
   const size_t nw = (size_t)F * C * k * k;
   if (limit <= 0) return 0;  // the dense kernels for this shape: no count

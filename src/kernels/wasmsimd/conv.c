@@ -208,7 +208,7 @@ TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const 
 
 
 
-/* ---- the sparse backward pass (see kernels.h) ---- */
+/* ---- the sparse pass: backward on a sparse dy, or forward and weight gradient on a sparse input (kernels.h) ---- */
 
 /* x (C, H, W) -> xp (H, W, C) with rows RS floats apart (back = 0), or xp -> x (back = 1): each row a transpose.
  * Images go to (and come from) the interior of a padded xp (Hp, Wp, C). */
@@ -267,10 +267,10 @@ static int conv_nonzeros(const float *x, int n) {
   return nnz;
 }
 
-TT_COLD int tt_f32_conv_backward_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x,
-                                                  const float *w, const float *bias, int B, int C, int H, int W,
-                                                  int F, int k, int pad_lo, int pad_hi, int adjoint, int limit,
-                                                  float *ws) {
+TT_COLD int tt_f32_conv_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x,
+                                         const float *w, const float *bias, int B, int C, int H, int W,
+                                         int F, int k, int pad_lo, int pad_hi, int adjoint, int limit,
+                                         float *ws) {
   const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1, S = Wp * C;
   if (limit <= 0 || conv_nonzeros(dy, B * F * OH * OW) >= limit) return 0;  // limit <= 0: no count
   const int L = (k * C + 15) / 16 * 16, FS = k * L;  // a kernel row's floats in wᵀ and dwᵀ (4-vector tiles)
