@@ -148,7 +148,7 @@ demo: wasm data | deps-npm
 dist: wasm
 	$(NODE) tools/dist.mjs --out dist
 
-bench: wasm data | deps-npm
+bench: wasm data build/tinytrain | deps-npm
 	$(MAKE) -f bench/bench.mk
 
 fuzz: | deps-test

@@ -36,11 +36,11 @@ export const CASES = {
   'gemm': { title: 'GEMM', unit: 'GFLOP/s', higher: true,
             systems: ['tinytrain', 'tfjs-wasm'], rows: GEMM_ROWS.map((r) => r.row) },
   'mlp-sgd': { title: 'MLP 784-128-10 training, batch 64, SGD', unit: 'samples/s', higher: true,
-               systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
+               systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'tinytrain-cli'] },
   'mlp-adam': { title: 'MLP 784-128-10 training, batch 64, Adam', unit: 'samples/s', higher: true,
-                systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
+                systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'tinytrain-cli'] },
   'cnn-adam': { title: 'digits CNN training, batch 32, Adam', unit: 'samples/s', higher: true,
-                systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
+                systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'tinytrain-cli'] },
   'infer-mlp': { title: 'MLP batch-1 inference latency', unit: 'µs', higher: false,
                  systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
   'infer-cnn': { title: 'CNN batch-1 inference latency', unit: 'µs', higher: false,
@@ -59,6 +59,7 @@ export const CASES = {
 export const SYSTEM_NAMES = {
   'tinytrain': 'tinytrain (wasm)', 'tfjs-wasm': 'TF.js wasm', 'tfjs-cpu': 'TF.js cpu', 'convnetjs': 'ConvNetJS',
   'tinytrain-browser': 'tinytrain (Chromium worker)', 'tinytrain-budgets': 'tinytrain (Chromium page)',
+  'tinytrain-cli': 'tinytrain (native CLI)',
 };
 
 // Training hyper-parameters shared by all systems (speed does not depend on them, but the runs should be real).
