@@ -97,30 +97,35 @@ static int conv_sparse_input(const tt__layer *l, const conv_dims *d, float *y, c
   const size_t n = (size_t)B * d->C * d->H * d->W;
   // the kernel's pads must be >= 0
   if (d->S != 1 || (pl | ph) < 0 ||
-      !tt__conv_sparse(y ? NULL : l->dw, y, in, dout, l->w, l->bias ? l->b : NULL, B, d->F, d->OH,
-                                d->OW, d->C, K, pl, ph, 1, tt__conv_sparse_input_limit(n, d->F, K), d->scratch))
+      !tt__conv_sparse(y ? NULL : l->dw, y, in, dout, l->w, l->bias ? l->b : NULL, B, d->F, d->OH, d->OW, d->C, K,
+                       pl, ph, 1, tt__conv_sparse_input_limit(n, d->F, K), d->scratch))
     return 0;
   tt__conv2d_sparse_calls++;
   return 1;
 }
 
+/* out = the convolution of in plus the bias, by the kernel that suits the data and the stride */
+static void conv_linear(tt__layer *l, float *out, const float *in, int B, const conv_dims *d) {
+  if (conv_sparse_input(l, d, out, in, NULL, B)) return;
+  if (d->S == 1) {
+    tt__conv_forward(out, in, l->w, l->bias ? l->b : NULL, B, d->C, d->H, d->W, d->F, d->K, l->pad_lo, l->pad_hi, 0,
+                     d->scratch);
+    return;
+  }
+  float *col = d->scratch;  // (CKK, P)
+  for (int s = 0; s < B; s++) {
+    float *y = out + (size_t)s * d->F * d->P;  // (F, P)
+    tt__im2col(col, in + (size_t)s * d->C * d->H * d->W, d->C, d->H, d->W, d->K, d->S, l->pad_lo, d->OH, d->OW);
+    // y starts as the bias (one fill per filter) and the GEMM adds to it: no separate pass over y
+    for (int f = 0; f < d->F && l->bias; f++) tt__fill(y + (size_t)f * d->P, l->b[f], (size_t)d->P);
+    tt__gemm(0, 0, d->F, d->P, d->CKK, l->w, d->CKK, col, d->P, l->bias ? 1.0f : 0.0f, y, d->P);
+  }
+}
+
 static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace);
-  if (conv_sparse_input(l, &d, out, in, NULL, B)) {
-  } else if (d.S == 1) {
-    tt__conv_forward(out, in, l->w, l->bias ? l->b : NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi, 0,
-                     d.scratch);
-  } else {
-    float *col = d.scratch;  // (CKK, P)
-    for (int s = 0; s < B; s++) {
-      float *y = out + (size_t)s * d.F * d.P;  // (F, P)
-      tt__im2col(col, in + (size_t)s * d.C * d.H * d.W, d.C, d.H, d.W, d.K, d.S, l->pad_lo, d.OH, d.OW);
-      // y starts as the bias (one fill per filter) and the GEMM adds to it: no separate pass over y
-      for (int f = 0; f < d.F && l->bias; f++) tt__fill(y + (size_t)f * d.P, l->b[f], (size_t)d.P);
-      tt__gemm(0, 0, d.F, d.P, d.CKK, l->w, d.CKK, col, d.P, l->bias ? 1.0f : 0.0f, y, d.P);
-    }
-  }
-  // the fused activation (the kernels above added the bias), in place: the activation layer has no buffer of its own
+  conv_linear(l, out, in, B, &d);
+  // the fused activation, in place: the activation layer after this one has no buffer of its own
   if (l->act) tt__bias_act(out, NULL, B * d.F, d.P, l->act);
 }
 
@@ -136,8 +141,8 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
   // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first
   // (the choice depends on the data only: a seed still gives the same run) and gives the dense kernels' results
   if (d.S == 1 &&
-      tt__conv_sparse(l->dw, din, dout, in, l->w, NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo,
-                               l->pad_hi, 0, tt__conv_sparse_limit((size_t)B * d.F * d.P, d.C, d.K), d.scratch)) {
+      tt__conv_sparse(l->dw, din, dout, in, l->w, NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi, 0,
+                      tt__conv_sparse_limit((size_t)B * d.F * d.P, d.C, d.K), d.scratch)) {
     tt__conv2d_sparse_calls++;
     return;
   }
