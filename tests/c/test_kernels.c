@@ -197,9 +197,9 @@ TT_TEST(test_conv_sparse_on_the_input_equals_the_dense_forward_and_weight_gradie
     for (size_t i = 0; i < nx; i++) x[i] = i % 5 == 1 ? x[i] : i % 2 ? -0.0f : 0.0f;
     memcpy(dw1, dw0, nw * 4);
     CHECK(tt_f32_conv_sparse__scalar(NULL, y1, x, NULL, w, bias, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph,
-                                              1, (int)nx, ws) == 1);
+                                     1, (int)nx, ws) == 1);
     CHECK(tt_f32_conv_sparse__scalar(dw1, NULL, x, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph,
-                                              1, (int)nx, ws) == 1);
+                                     1, (int)nx, ws) == 1);
     tt_f32_conv_forward__scalar(y0, x, w, bias, B, C, H, W, F, k, pl, ph, 0, NULL);
     tt_f32_conv_backward_w__scalar(dw0, dy, x, B, C, H, W, F, k, pl, ph, NULL);
     size_t bad_y = 0, bad_w = 0;

@@ -98,12 +98,12 @@ static void run_input(const char *name, int B, int C, int H, int W, int F, int k
       tt__conv_forward(y, x, w, bias, B, C, H, W, F, k, pl, ph, 0, ws);
       double t1 = now();
       tt__conv_sparse(NULL, y, x, NULL, w, bias, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, (int)nx + 1,
-                               ws);
+                      ws);
       double t2 = now();
       tt__conv_backward_w(dw, dy, x, B, C, H, W, F, k, pl, ph, ws);
       double t3 = now();
       tt__conv_sparse(dw, NULL, x, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
-                               (int)nx + 1, ws);
+                      (int)nx + 1, ws);
       double t4 = now();
       tf[r] = (t1 - t0) / B * 1e6, tfs[r] = (t2 - t1) / B * 1e6, tw[r] = (t3 - t2) / B * 1e6;
       tws[r] = (t4 - t3) / B * 1e6;

@@ -402,18 +402,19 @@ static void test_rows(void) {
         float *ys = y + off, *bs = b + off;
         // bias_act: y (rows, cols) = act(y + bias (cols,)), with and without the bias, each activation
         fill_rand(bs, cols);
-        for (int act = 0; act <= 2 * TT_ACT_TANH + 1; act++) {
-          const float *bias = act % 2 ? NULL : bs;
-          char actx[120];
-          snprintf(actx, sizeof actx, "%s act=%d bias=%s", ctx, act / 2, bias ? "yes" : "no");
-          fill_rand(ys, n);
-          ys[n] = SENTINEL;
-          memcpy(r, ys, (n + 1) * 4);
-          memcpy(g + off, ys, (n + 1) * 4);
-          tt_f32_bias_act__scalar(r, bias, rows, cols, act / 2);
-          tt_f32_bias_act__wasmsimd(g + off, bias, rows, cols, act / 2);
-          compare_vec("bias_act", r, g + off, n, 0.0, actx);
-        }
+        for (int act = 0; act <= TT_ACT_TANH; act++)
+          for (int with_bias = 0; with_bias < 2; with_bias++) {
+            const float *bias = with_bias ? bs : NULL;
+            char actx[120];
+            snprintf(actx, sizeof actx, "%s act=%d bias=%s", ctx, act, bias ? "yes" : "no");
+            fill_rand(ys, n);
+            ys[n] = SENTINEL;
+            memcpy(r, ys, (n + 1) * 4);
+            memcpy(g + off, ys, (n + 1) * 4);
+            tt_f32_bias_act__scalar(r, bias, rows, cols, act);
+            tt_f32_bias_act__wasmsimd(g + off, bias, rows, cols, act);
+            compare_vec("bias_act", r, g + off, n, 0.0, actx);
+          }
         // sum_rows: db (cols,) += Σ_r dy (rows, cols); db starts non-zero because it accumulates
         float *db_ref = xmalloc((cols + 2) * 4), *db = xmalloc((cols + 2) * 4);
         fill_rand(db_ref, cols);
@@ -522,15 +523,15 @@ static void test_conv_sparse(void) {
         int nnz = 0, ran[4];
         for (size_t i = 0; i < ny; i++) nnz += dy[off + i] != 0.0f;
         ran[0] = tt_f32_conv_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, NULL, B, C, H, W, F,
-                                                     k, pl, ph, 0, nnz, ws1);
+                                            k, pl, ph, 0, nnz, ws1);
         ran[1] = tt_f32_conv_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, NULL, B, C, H, W,
-                                                       F, k, pl, ph, 0, nnz, ws2);
+                                              F, k, pl, ph, 0, nnz, ws2);
         int untouched = memcmp(dw1 + off, dw0, nw * 4) == 0 && memcmp(dw2 + off, dw0, nw * 4) == 0;
         for (size_t i = 0; i < nx; i++) untouched &= isnan(dx1[off + i]) && isnan(dx2[off + i]);
         ran[2] = tt_f32_conv_sparse__scalar(dw1 + off, dx1p, dy + off, x + off, w + off, NULL, B, C, H, W, F,
-                                                     k, pl, ph, 0, nnz + 1, ws1);
+                                            k, pl, ph, 0, nnz + 1, ws1);
         ran[3] = tt_f32_conv_sparse__wasmsimd(dw2 + off, dx2p, dy + off, x + off, w + off, NULL, B, C, H, W,
-                                                       F, k, pl, ph, 0, nnz + 1, ws2);
+                                              F, k, pl, ph, 0, nnz + 1, ws2);
         tt_f32_conv_backward_w__scalar(dw0, dy + off, x + off, B, C, H, W, F, k, pl, ph, NULL);
         tt_f32_conv_forward__scalar(dx0, dy + off, w + off, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
                                     wsd);
@@ -590,16 +591,16 @@ static void test_conv_sparse_input(void) {
         // at the limit: nothing; one above: the forward pass (y with the bias), then the weight gradient
         for (int r = 0; r < 2; r++) {
           ran[4 * r] = tt_f32_conv_sparse__scalar(NULL, y1 + off, x + off, NULL, w + off, bias + off, B, F,
-                                                           OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, nnz + r, ws1);
+                                                  OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, nnz + r, ws1);
           ran[4 * r + 1] = tt_f32_conv_sparse__wasmsimd(NULL, y2 + off, x + off, NULL, w + off, bias + off,
-                                                                 B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
-                                                                 nnz + r, ws2);
+                                                        B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
+                                                        nnz + r, ws2);
           ran[4 * r + 2] = tt_f32_conv_sparse__scalar(dw1 + off, NULL, x + off, dy + off, w + off, NULL, B,
-                                                               F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, nnz + r,
-                                                               ws1);
+                                                      F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, nnz + r,
+                                                      ws1);
           ran[4 * r + 3] = tt_f32_conv_sparse__wasmsimd(dw2 + off, NULL, x + off, dy + off, w + off, NULL,
-                                                                 B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
-                                                                 nnz + r, ws2);
+                                                        B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
+                                                        nnz + r, ws2);
           if (r) continue;
           int untouched = memcmp(dw1 + off, dw0, nw * 4) == 0 && memcmp(dw2 + off, dw0, nw * 4) == 0;
           for (size_t i = 0; i < ny; i++) untouched &= isnan(y1[off + i]) && isnan(y2[off + i]);
