@@ -74,6 +74,9 @@ TT_TEST(test_fused_dense_relu_and_tanh_train_and_predict_the_same) {
   check_same("mlp tanh", "{\"input\": [5], \"layers\": [{\"type\": \"dense\", \"units\": 9}, {\"type\": \"tanh\"}, "
              "{\"type\": \"dense\", \"units\": 7, \"bias\": false}, {\"type\": \"tanh\"}, {\"type\": \"dense\", "
              "\"units\": 3}]" OPT, 0, 2);
+  // a dense layer applied per position of a [positions, features] input, then flattened
+  check_same("per-position relu", "{\"input\": [3, 5], \"layers\": [{\"type\": \"dense\", \"units\": 4}, "
+             "{\"type\": \"relu\"}, {\"type\": \"flatten\"}, {\"type\": \"dense\", \"units\": 3}]" OPT, 0, 1);
   // the last layer is the activation: predict returns the fused layer's output
   check_same("relu last", "{\"input\": [6], \"layers\": [{\"type\": \"dense\", \"units\": 5}, {\"type\": \"relu\"}]"
              OPT, 0, 1);
@@ -90,11 +93,11 @@ TT_TEST(test_fused_conv_activations_train_and_predict_the_same) {
              "{\"type\": \"conv2d\", \"filters\": 6, \"kernel\": 3, \"padding\": \"same\"}, {\"type\": \"relu\"}, "
              "{\"type\": \"maxpool2d\", \"size\": 2}, {\"type\": \"flatten\"}, {\"type\": \"dense\", \"units\": 3}]"
              OPT, 1, 2);
-  // dense input, a strided conv (im2col + GEMM) and tanh
+  // dense input, a strided conv (im2col + GEMM) and tanh, then a conv without a bias
   check_same("cnn tanh strided", "{\"input\": [2, 9, 9], \"layers\": [{\"type\": \"conv2d\", \"filters\": 5, "
              "\"kernel\": 3, \"stride\": 2, \"padding\": 1}, {\"type\": \"tanh\"}, {\"type\": \"conv2d\", "
-             "\"filters\": 3, \"kernel\": 3}, {\"type\": \"relu\"}, {\"type\": \"flatten\"}, {\"type\": \"dense\", "
-             "\"units\": 3}]" OPT, 0, 2);
+             "\"filters\": 3, \"kernel\": 3, \"bias\": false}, {\"type\": \"relu\"}, {\"type\": \"flatten\"}, "
+             "{\"type\": \"dense\", \"units\": 3}]" OPT, 0, 2);
 }
 
 int main(void) {
