@@ -12,15 +12,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'build', 'tinytrain');
 const DIR = path.join(ROOT, 'build', 'bench');
 
-// The training split as CSV (784 pixels, then the label), written once. Pixels are k/255 to three decimals in the
-// source data (tools/mnist-data.mjs), so three decimals give the CLI the very floats the other systems train on.
+// The training split as CSV (784 pixels, then the label), written once into DIR (cliRate makes it). Pixels are
+// k/255 to three decimals in the source data (tools/mnist-data.mjs), so three decimals give the CLI the very floats
+// the other systems train on.
 function trainCsv() {
   const file = path.join(DIR, 'mnist-train.csv');
   if (fs.existsSync(file)) return file;
   const { x, y, n } = mnist('train');
   const lines = [];
   for (let i = 0; i < n; i++) lines.push(`${Array.from(x.subarray(i * 784, (i + 1) * 784), (v) => +v.toFixed(3)).join(',')},${y[i]}`);
-  fs.mkdirSync(DIR, { recursive: true });
   fs.writeFileSync(`${file}.tmp`, lines.join('\n') + '\n');
   fs.renameSync(`${file}.tmp`, file); // a process killed mid-write leaves no truncated file behind
   return file;

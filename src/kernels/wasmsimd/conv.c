@@ -204,10 +204,6 @@ TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const 
     for (int q = 0; q < ckk; q++) dw[(size_t)f * ckk + q] += acc[((size_t)q / 4 * T8 + f / 8) * 32 + q % 4 * 8 + f % 8];
 }
 
-
-
-
-
 /* ---- the sparse pass: backward on a sparse dy, or forward and weight gradient on a sparse input (kernels.h) ---- */
 
 /* x (C, H, W) -> xp (H, W, C) with rows RS floats apart (back = 0), or xp -> x (back = 1): each row a transpose.
