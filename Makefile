@@ -32,6 +32,7 @@ C_TESTS    := $(patsubst tests/c/%.c,build/tests/%,$(wildcard tests/c/test_*.c))
 # Every public tt_ function is exported from the wasm module. (A literal paren inside $(shell) unbalances make's
 # parser, hence LPAREN.)
 LPAREN := (
+COMMA  := ,
 WASM_EXPORTS := $(shell grep -oE '\btt_[a-z0-9_]+\$(LPAREN)' src/tinytrain.h | tr -d '$(LPAREN)' | sort -u | sed 's/^/_/' | paste -sd, -)
 # Kernels are compiled for speed, everything else for size (the module's budget is 64 KiB).
 # -sMALLOC=none: malloc and free come from src/core/heap.c (a few hundred bytes instead of emmalloc's ~1.9 KB).
@@ -101,9 +102,19 @@ build/wasm/%.o: %.c $(HEADERS) | deps-build
 	@echo "  EMCC -Oz $<"
 	@$(EMCC) -Oz $(WASM_CFLAGS) -c $< -o $@
 
-wasm/tinytrain.wasm: $(WASM_OBJ)
+# emcc 3.1.6 also exports stackSave/stackRestore/stackAlloc, __errno_location and the function table, which the
+# loader never uses: wasm-metadce keeps only the API, _initialize and memory, and what they reach (~300 bytes).
+build/wasm/exports.json: src/tinytrain.h Makefile
+	@mkdir -p $(dir $@)
+	@names="$(subst $(COMMA), ,$(subst _tt_,tt_,$(WASM_EXPORTS))) _initialize memory"; sep=; \
+	  { printf '[{"name": "root", "root": true, "reaches": ['; \
+	    for n in $$names; do printf '%s"%s"' "$$sep" "$$n"; sep=', '; done; printf ']}'; \
+	    for n in $$names; do printf ',\n {"name": "%s", "export": "%s"}' "$$n" "$$n"; done; echo ']'; } > $@
+
+wasm/tinytrain.wasm: $(WASM_OBJ) build/wasm/exports.json
 	@echo "  LINK    $@"
 	@$(EMCC) $(WASM_LDFLAGS) $(WASM_OBJ) -o $@
+	@wasm-metadce $(WASM_FEATURES) --graph-file build/wasm/exports.json $@ -o $@ > /dev/null
 	@# a second binaryen pass to a fixed point folds what emcc's single pass leaves (~300 bytes)
 	@wasm-opt -Oz --converge $(WASM_FEATURES) $@ -o $@
 	@size=$$(stat -c %s $@); echo "wasm/tinytrain.wasm: $$size bytes (budget $(WASM_BUDGET))"; \
