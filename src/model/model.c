@@ -190,7 +190,8 @@ static int reserve(tt_model *m, int B) {
   size_t workspace = 0;
   for (int i = 0; i < m->n_layers; i++) {
     const tt__layer *l = &m->layers[i];
-    size_t per_sample = tt__add(tt__mul(!l->fused * 2, (size_t)tt__shape_size(l->out)), l->saved_per_sample);
+    size_t outputs = l->fused ? 0 : 2 * (size_t)tt__shape_size(l->out);  // its output and gradient, unless shared
+    size_t per_sample = tt__add(outputs, l->saved_per_sample);
     floats = tt__add(floats, tt__mul((size_t)B, per_sample));
     size_t ws = tt__add(l->workspace_fixed, tt__mul((size_t)B, l->workspace_per_sample));
     if (ws > workspace) workspace = ws;
@@ -373,16 +374,16 @@ static void augment(tt_model *m, int B) {
         float sx = cs * ox + sn * oy + cx, sy = -sn * ox + cs * oy + cy;
         int x0 = (int)floorf(sx), y0 = (int)floorf(sy);
         float fx = sx - x0, fy = sy - y0;
-        float w00 = (1 - fy) * (1 - fx), w01 = (1 - fy) * fx, w10 = fy * (1 - fx), w11 = fy * fx;
-        const float wt[4] = {w00, w01, w10, w11};
-        /* all four neighbours inside (most pixels): no bounds checks; whole-pixel shifts give w00 = 1 exactly */
+        /* bilinear weights of the neighbours (y0, x0), (y0, x0 + 1), (y0 + 1, x0), (y0 + 1, x0 + 1) */
+        const float wt[4] = {(1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx};
+        /* all four neighbours inside (most pixels): no bounds checks; whole-pixel shifts give wt[0] = 1 exactly */
         int inside = x0 >= 0 && y0 >= 0 && x0 < W - 1 && y0 < H - 1;
         for (int c = 0; c < C; c++) {
           const float *src = tmp + (size_t)c * H * W;
           float v = 0;
           if (inside) {
             const float *p = src + y0 * W + x0;
-            v = w00 * p[0] + w01 * p[1] + w10 * p[W] + w11 * p[W + 1];
+            v = wt[0] * p[0] + wt[1] * p[1] + wt[2] * p[W] + wt[3] * p[W + 1];
           } else { /* zero outside: the neighbours inside, in the same order */
             for (int t = 0; t < 4; t++) {
               int yy = y0 + t / 2, xx = x0 + t % 2;

@@ -261,8 +261,6 @@ TT_TEST(test_loading_another_architecture_names_the_first_mismatch) {
   tt_model_free(b);
 }
 
-/* Every prefix of a valid file and every single-byte change of its header must give a clean answer (ASan and
- * UBSan watch for reads out of bounds); a prefix can never load. */
 /* A file whose model does not fit under the memory limit fails as out of memory, with that message (the file's
  * spec is valid: it is not called invalid). */
 TT_TEST(test_loading_a_model_over_the_memory_limit_says_out_of_memory) {
@@ -279,6 +277,8 @@ TT_TEST(test_loading_a_model_over_the_memory_limit_says_out_of_memory) {
   tt_model_free(b), tt_model_free(a), tt_free(bytes);
 }
 
+/* Every prefix of a valid file and every single-byte change of its header must give a clean answer (ASan and
+ * UBSan watch for reads out of bounds); a prefix can never load. */
 TT_TEST(test_every_truncation_and_header_byte_flip_fails_cleanly) {
   tt_model *m = create(mlp_spec);
   CHECK(m != NULL);
