@@ -133,7 +133,9 @@ export class TinyTrain extends HTMLElement {
         if (csv) data = (await import('./widget/csv.js')).parseCsv(new TextDecoder().decode(body), c.src, c.seed);
         else own = await Model.load(body).catch((err) => { throw new Error(`src ${c.src}: ${err.message}`); });
       }
-      if (!data && c.demo === 'digits') data = (await import('./widget/digits.js')).digits(c); // MNIST: pad, bars
+      if (!data && c.demo === 'digits') { // MNIST: the pad and bars, loaded only for this demo
+        data = (await import('./widget/digits.js')).digits(c, new URL('data/', import.meta.url));
+      }
       if (gen !== this.#gen) return own?.dispose();
       this.#own = this.#model = own;
       if (!data) {

@@ -18,6 +18,7 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
+const mnistFile = (split) => new URL(`mnist-${split}.bin`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -112,7 +113,7 @@ function ensureData() {
       if (total) $('data-progress').value = loaded / total;
       $('data-text').textContent = `loading ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`;
     };
-    const load = (split) => fetchMnist(split, { onProgress: (l, t) => { bytes[split] = [l, t]; report(); } });
+    const load = (split) => fetchMnist(mnistFile(split), { onProgress: (l, t) => { bytes[split] = [l, t]; report(); } });
     const [train, test] = await Promise.all([load('train'), load('test')]);
     state.data = { train, test };
     $('data-progress').value = 1;
@@ -393,7 +394,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
   state.targetEpochs = 0;
   const stepsPerEpoch = Math.ceil(nTrain / batchSize);
   const image = isConvolutional(spec);
-  const t = new Trainer(spec, { dataset: 'mnist' }, {
+  const t = new Trainer(spec, { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') }, {
     batchSize,
     logEvery: 10,
     // A full held-out pass is costly (2,000 digits; ~3 GFLOP for the CNN): a few per epoch, train accuracy on 1,000.

@@ -3,17 +3,8 @@
 // demand). The worker fetches the digits itself ({dataset: 'mnist'}, web/mnist-load.js) from the `data` folder.
 import { DrawPad } from '../drawpad.js';
 import { preprocessRGBA } from '../digits-preprocess.js';
+import { DIGITS_CNN, optimizerSpec } from '../models.js';
 import { buildSpec, bad } from './config.js';
-
-// The MNIST files (mnist-train.bin, mnist-test.bin) in the repository; tools/dist.mjs rewrites this to dist/data/.
-const DATA = '../../demos/data/generated/';
-
-// demos/digits/models.js's CNN_SPEC layers (LeNet-like; tests/e2e/widget-digits checks they are the same).
-export const CNN = [
-  { type: 'conv2d', filters: 8, kernel: 5, padding: 'same' }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
-  { type: 'conv2d', filters: 16, kernel: 5, padding: 'same' }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
-  { type: 'flatten' }, { type: 'dense', units: 10 },
-];
 
 const CSS = `.dg { display: flex; flex-wrap: wrap; gap: 10px; align-items: start; width: 100% }
 .pad { width: 196px; max-width: 100%; aspect-ratio: 1; margin: 0; border-radius: 6px; cursor: crosshair; touch-action: none }
@@ -33,10 +24,12 @@ const el = (tag, cls, ...kids) => {
 
 /**
  * The widget's data object for demo="digits" (config c, checked by web/widget/config.js): 784 features, 10 classes,
- * what the Trainer is given (feed, opts), the model spec, and mount/show for the inference panel.
+ * what the Trainer is given (feed, opts), the model spec, and mount/show for the inference panel. The MNIST files
+ * (mnist-train.bin, mnist-test.bin) are in the folder c.data names (relative to the page), or else in
+ * defaultFolder (a URL the element gives).
  */
-export function digits(c) {
-  const where = new URL(c.data || DATA, c.data ? document.baseURI : import.meta.url);
+export function digits(c, defaultFolder) {
+  const where = new URL(c.data || defaultFolder, document.baseURI);
   if (where.origin !== location.origin) bad('data', 'a folder on this site', c.data);
   const file = (split) => new URL(`mnist-${split}.bin`, where.href.replace(/\/?$/, '/')).href; // absolute: the worker's base differs
   let show = () => {}, strokes = 0;
@@ -45,7 +38,7 @@ export function digits(c) {
     feed: { dataset: 'mnist', train: file('train'), test: file('test') },
     // A full held-out pass (2,000 digits) costs tens of ms: every 25 steps at most, train accuracy on 1,000 digits.
     opts: { evalEvery: 25, evalTrainMax: 1000 },
-    spec: c.layers === 'cnn' ? { ...buildSpec({ ...c, layers: [] }, 784, 10), input: [1, 28, 28], layers: CNN } : buildSpec(c, 784, 10),
+    spec: c.layers === 'cnn' ? { ...DIGITS_CNN, optimizer: optimizerSpec(c.optimizer, c.lr), seed: c.seed } : buildSpec(c, 784, 10),
 
     // The pad, the predicted digit and ten bars, in the widget's input area (e: the widget's elements). ask(x) asks
     // the model about x (784 pixels in [0, 1]) and ends in show(); ask(null) forgets the drawing.
