@@ -56,8 +56,9 @@ function staticClosure(start, outputs, into = new Set()) {
 
 /**
  * Bundles and minifies into outDir and measures it. Returns {files, initial, parts, mnist}:
- *   files: [{name, bytes, gzip, part}] for every file written (source maps apart), part being 'initial', the name
- *     of an on-demand part, 'api' (the Model API entry, for pages that import it themselves) or 'data';
+ *   files: [{name, bytes, gzip, part}] for every file written (source maps apart), part being 'initial', the
+ *     source module of an on-demand part, 'api' (the Model API entry, for pages that import it themselves) or
+ *     'data';
  *   initial: {bytes, gzip} of what one widget loads before its first step;
  *   parts: [{name, source, bytes, gzip, files}] per on-demand part (what it adds to the initial files);
  *   mnist: whether the MNIST files were copied.
@@ -113,8 +114,9 @@ export async function buildDist(outDir, { mnist = true } = {}) {
   for (const target of [...targets].sort()) {
     if (initialSet.has(target)) continue;
     const files = [...staticClosure([target], outputs)].filter((f) => !initialSet.has(f));
-    for (const f of files) if (!partOf.has(f)) partOf.set(f, target);
-    parts.push({ name: target, source: sourceOf[target] ?? target, files, ...sum(files) });
+    const source = sourceOf[target] ?? target;
+    for (const f of files) if (!partOf.has(f)) partOf.set(f, source);
+    parts.push({ name: target, source, files, ...sum(files) });
   }
   const files = Object.keys(outputs).concat('tinytrain.wasm').sort().map((name) => ({
     name, ...sizes(name),

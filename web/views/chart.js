@@ -121,7 +121,10 @@ export function drawLineChart(canvas, lines, opts = {}) {
   ctx.lineWidth = 1;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  for (const t of logY ? niceLogTicks(yLo, yHi) : niceLinearTicks(yLo, yHi)) {
+  // A log axis over less than a few 1-2-5 steps gets evenly spaced ticks, so it still has numbers.
+  let ticks = logY ? niceLogTicks(yLo, yHi) : niceLinearTicks(yLo, yHi);
+  if (logY && ticks.length < 2) ticks = niceLinearTicks(yLo, yHi).filter((t) => t > 0);
+  for (const t of ticks) {
     const y = Math.round(Y(t)) + 0.5;
     ctx.beginPath(); ctx.moveTo(pad.l, y); ctx.lineTo(pad.l + pw, y); ctx.stroke();
     ctx.fillText(fmtTick(t), pad.l - 4, y);
