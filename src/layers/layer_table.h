@@ -18,7 +18,7 @@
  *             ACTIVATION  an element-wise activation without required fields: offered in the menus of the
  *                         playground and the widget
  *   fused   how a FUSES_NEXT layer before it applies it: RELU or TANH (the kernels' TT_ACT_*), NONE if never
- *   torch   the torch.nn module of the same semantics
+ *   torch   the torch.nn module of the same semantics (- for none)
  *
  * Python and JS read this file as text: every table line is `TT_LAYER(` then the six columns separated by commas
  * (none contains a comma or a parenthesis) then `)`, alone on its line. Keep it that way. */

@@ -84,16 +84,13 @@ typedef struct {
 #include "layer_table.h"
 #undef TT_LAYER
 
-/* The traits of layer_table.h as bits. */
-enum { TT_TRAIT_PARAMS = 1, TT_TRAIT_HE_INIT = 2, TT_TRAIT_FUSES_NEXT = 4, TT_TRAIT_ACTIVATION = 8 };
-
 /* The ops for a type (never NULL for a valid type). */
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type);
 /* Spec names in type order, NULL-terminated. */
 extern const char *const tt__layer_names[TT_LAYER_TYPE_COUNT + 1];
 /* Type from spec name, or -1. */
 int tt__layer_type_from_name(const char *name);
-/* Whether a valid type has every trait in `traits` (TT_TRAIT_* bits). */
+/* Whether a valid type has every trait in `traits` (TT_TRAIT_* bits, src/tinytrain.h). */
 int tt__layer_has(tt__layer_type type, unsigned traits);
 /* How a FUSES_NEXT layer before a valid type applies it (TT_ACT_*), 0 if it cannot. */
 int tt__layer_fused_act(tt__layer_type type);

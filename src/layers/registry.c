@@ -18,26 +18,16 @@ const char *const tt__layer_names[TT_LAYER_TYPE_COUNT + 1] = {
 #undef TT_LAYER
 };
 
-/* The traits column's words as they read in the table, for the JS API (identical strings are stored once). */
-static const char *const trait_words[TT_LAYER_TYPE_COUNT] = {
-#define TT_LAYER(name, NAME, fields, traits, fused, torch) [TT_##NAME] = #traits,
-#include "layer_table.h"
-#undef TT_LAYER
-};
-
-/* The same words as bits: each word expands to "| its bit" after a 0. */
+/* The traits column's words as TT_TRAIT_* bits (each word expands to "| its bit" after a 0), and the fused
+ * column's TT_ACT_* kernel above them. */
 #define PARAMS | TT_TRAIT_PARAMS
 #define HE_INIT | TT_TRAIT_HE_INIT
 #define FUSES_NEXT | TT_TRAIT_FUSES_NEXT
 #define ACTIVATION | TT_TRAIT_ACTIVATION
 #define TT_ACT_NONE 0
+#define FUSED_SHIFT 4
 static const unsigned char layer_traits[TT_LAYER_TYPE_COUNT] = {
-#define TT_LAYER(name, NAME, fields, traits, fused, torch) [TT_##NAME] = 0 traits,
-#include "layer_table.h"
-#undef TT_LAYER
-};
-static const unsigned char fused_act[TT_LAYER_TYPE_COUNT] = {
-#define TT_LAYER(name, NAME, fields, traits, fused, torch) [TT_##NAME] = TT_ACT_##fused,
+#define TT_LAYER(name, NAME, fields, traits, fused, torch) [TT_##NAME] = (0 traits) | TT_ACT_##fused << FUSED_SHIFT,
 #include "layer_table.h"
 #undef TT_LAYER
 };
@@ -60,11 +50,13 @@ int tt__layer_type_from_name(const char *name) {
 
 int tt__layer_has(tt__layer_type type, unsigned traits) { return (layer_traits[type] & traits) == traits; }
 
-int tt__layer_fused_act(tt__layer_type type) { return fused_act[type]; }
+int tt__layer_fused_act(tt__layer_type type) { return layer_traits[type] >> FUSED_SHIFT; }
 
 const char *tt_layer_type_name(int i) { return i >= 0 && i < TT_LAYER_TYPE_COUNT ? tt__layer_names[i] : NULL; }
 
-const char *tt_layer_type_traits(int i) { return i >= 0 && i < TT_LAYER_TYPE_COUNT ? trait_words[i] : NULL; }
+int tt_layer_type_traits(int i) {
+  return i >= 0 && i < TT_LAYER_TYPE_COUNT ? layer_traits[i] & ((1 << FUSED_SHIFT) - 1) : 0;
+}
 
 int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...) {
   char msg[384];

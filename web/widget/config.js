@@ -1,8 +1,10 @@
 // <tiny-train>'s attributes -> a checked config and a model spec. No DOM. Attribute values are untrusted: a bad
 // one gives a message naming the attribute, and its default is kept.
 import { DATASETS, outputUnits } from '../datasets.js';
+import { Model } from '../../wasm/tinytrain.js';
 
-const ACTS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leaky_relu', 'linear'];
+// the core's element-wise activations (its table of layers), and 'linear' for none
+const ACTS = [...(await Model.activations()), 'linear'];
 export const KNOBS = ['lr', 'batch-size'];
 export const LIMITS = { units: 256, bytes: 32e6 };
 export const DEFAULTS = { demo: 'spiral', layers: [[16, 'relu'], [16, 'relu']], optimizer: 'adam', lr: 0.03,
