@@ -1,4 +1,4 @@
-/* Element-wise activations (relu, leaky_relu, tanh, sigmoid, gelu) and softmax over the last dim, with the
+/* Element-wise activations (relu, leaky_relu, tanh, sigmoid, gelu, silu) and softmax over the last dim, with the
  * semantics of the torch.nn modules of the same names (GELU in its exact erf form, nn.GELU()'s default).
  * Shapes: out has the input's shape; n = B * (elements per sample). Backward uses whichever of the saved
  * input or output gives the derivative most cheaply. */
@@ -68,17 +68,15 @@ const tt__layer_ops tt__tanh_ops = {"tanh", act_setup, NULL, tanh_forward, tanh_
 
 /* ---- sigmoid: y = 1 / (1 + e^-x), evaluated without overflow for large |x|; dx = dy * y * (1 - y) --------- */
 
+static float sigmoid_of(float x) {
+  if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
+  float e = expf(x);
+  return e / (1.0f + e);
+}
+
 static void sigmoid_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   size_t n = act_n(l, B);
-  for (size_t i = 0; i < n; i++) {
-    float x = in[i];
-    if (x >= 0.0f) {
-      out[i] = 1.0f / (1.0f + expf(-x));
-    } else {
-      float e = expf(x);
-      out[i] = e / (1.0f + e);
-    }
-  }
+  for (size_t i = 0; i < n; i++) out[i] = sigmoid_of(in[i]);
 }
 static void sigmoid_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
                              tt__ctx *ctx) {
@@ -120,6 +118,23 @@ static void gelu_backward(tt__layer *l, float *din, const float *dout, const flo
 }
 const tt__layer_ops tt__gelu_ops = {"gelu", act_setup, NULL, gelu_forward, gelu_backward,
                                     act_flops_transcendental};
+
+/* ---- silu: y = x σ(x), σ the sigmoid above; dx = dy * σ(x) (1 + x (1 - σ(x))) --------------------------------- */
+
+static void silu_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
+  size_t n = act_n(l, B);
+  for (size_t i = 0; i < n; i++) out[i] = in[i] * sigmoid_of(in[i]);
+}
+static void silu_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
+                          tt__ctx *ctx) {
+  if (!din) return;
+  size_t n = act_n(l, B);
+  for (size_t i = 0; i < n; i++) {
+    float s = sigmoid_of(in[i]);
+    din[i] = dout[i] * s * (1.0f + in[i] * (1.0f - s));
+  }
+}
+const tt__layer_ops tt__silu_ops = {"silu", act_setup, NULL, silu_forward, silu_backward, act_flops_transcendental};
 
 /* ---- softmax over the last dim: rows of D = in.d[rank-1] values; the row max is subtracted first so inputs
  * of 1000 do not overflow. dx = y * (dy - Σ dy·y) per row. ------------------------------------------------- */

@@ -38,3 +38,4 @@ TT_LAYER(gelu,       GELU,       no_fields,        ACTIVATION HE_INIT,    NONE, 
 TT_LAYER(softmax,    SOFTMAX,    no_fields,        ,                      NONE,  Softmax)
 TT_LAYER(embedding,  EMBEDDING,  embedding_fields, PARAMS,                NONE,  Embedding)
 TT_LAYER(layernorm,  LAYERNORM,  layernorm_fields, PARAMS,                NONE,  LayerNorm)
+TT_LAYER(silu,       SILU,       no_fields,        ACTIVATION HE_INIT,    NONE,  SiLU)

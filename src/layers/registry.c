@@ -52,10 +52,10 @@ int tt__layer_has(tt__layer_type type, unsigned traits) { return (layer_traits[t
 
 int tt__layer_fused_act(tt__layer_type type) { return layer_traits[type] >> FUSED_SHIFT; }
 
-const char *tt_layer_type_name(int i) { return i >= 0 && i < TT_LAYER_TYPE_COUNT ? tt__layer_names[i] : NULL; }
+const char *tt_layer_type_name(int i) { return (unsigned)i < TT_LAYER_TYPE_COUNT ? tt__layer_names[i] : NULL; }
 
 int tt_layer_type_traits(int i) {
-  return i >= 0 && i < TT_LAYER_TYPE_COUNT ? layer_traits[i] & ((1 << FUSED_SHIFT) - 1) : 0;
+  return (unsigned)i < TT_LAYER_TYPE_COUNT ? layer_traits[i] & ((1 << FUSED_SHIFT) - 1) : 0;
 }
 
 int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...) {

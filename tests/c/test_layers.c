@@ -338,6 +338,9 @@ TT_TEST(test_elementwise_activation_values) {
   // exact erf GELU (PyTorch's nn.GELU() default): gelu(1) = 0.8413447
   const float gx[4] = {1, -1, 0, 3}, gy[4] = {0.84134471f, -0.15865529f, 0, 2.99595022f};
   act_case(TT_GELU, 0, gx, gy, 4, 1e-6);
+  // silu(x) = x sigmoid(x) (nn.SiLU), with no overflow at -100
+  const float qx[5] = {1, -1, 0, 3, -100}, qy[5] = {0.73105858f, -0.26894142f, 0, 2.85772238f, 0};
+  act_case(TT_SILU, 0, qx, qy, 5, 1e-6);
 }
 
 TT_TEST(test_softmax_rows_sum_to_one_and_are_stable_at_1000) {
