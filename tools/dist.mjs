@@ -5,8 +5,9 @@
 //
 // The files are found by following the imports of web/tiny-train.js (static, dynamic and new URL(..., import.meta
 // .url) assets), so nothing unused ships and nothing needed is forgotten. dist/ is flat: web/x.js -> dist/x.js,
-// web/widget/x.js -> dist/widget/x.js, wasm/tinytrain.{js,wasm} -> dist/; the one import path this changes
-// ('../wasm/tinytrain.js' -> './tinytrain.js') is rewritten.
+// web/widget/x.js -> dist/widget/x.js, wasm/tinytrain.{js,wasm} -> dist/; the import paths this changes
+// ('../wasm/tinytrain.js' -> './tinytrain.js', and from web/widget/ '../../wasm/tinytrain.js' -> '../tinytrain.js')
+// are rewritten.
 //
 // <tiny-train demo="digits"> needs MNIST: its modules load on demand, web/mnist-load.js too (session.js imports it
 // through a variable, so it is named here), and the two data files (7.8 MB, no budget) are copied to dist/data/,
@@ -25,7 +26,8 @@ const ENTRY = 'web/tiny-train.js';
 const ON_DEMAND = ['web/mnist-load.js']; // reached only through a dynamic import of a variable (session.js)
 const MNIST = ['mnist-train.bin', 'mnist-test.bin']; // from demos/data/generated/ (make data) to dist/data/
 // Paths that change with dist's flat layout: source text -> dist text.
-const REWRITES = [["'../wasm/tinytrain.js'", "'./tinytrain.js'"], ["'../../demos/data/generated/'", "'../data/'"]];
+const REWRITES = [["'../wasm/tinytrain.js'", "'./tinytrain.js'"], ["'../../wasm/tinytrain.js'", "'../tinytrain.js'"],
+  ["'../../demos/data/generated/'", "'../data/'"]];
 const REFERENCE = /(from\s*|import\s*\(\s*|import\s+|new URL\(\s*)'(\.{1,2}\/[^']+)'/g;
 
 // Source path (relative to the repository) -> path inside dist/.
