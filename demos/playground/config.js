@@ -2,8 +2,10 @@
 // such as #ds=spiral&layers=16:tanh,16:tanh&opt=adam&lr=0.03&seed=1 always rebuilds the same run.
 import { DATASETS, outputUnits } from '../../web/datasets.js';
 import { mlpSpec } from '../../web/models.js';
+import { Model } from '../../wasm/tinytrain.js';
 
-export const ACTIVATIONS = Object.freeze(['tanh', 'relu', 'leaky_relu', 'sigmoid', 'gelu', 'linear']);
+// the core's element-wise activations (its table of layers), and 'linear' for none: the menu's entries
+export const ACTIVATIONS = Object.freeze([...(await Model.activations()), 'linear']);
 export const OPTIMIZERS = Object.freeze(['sgd', 'momentum', 'adam', 'adamw']);
 export const MAX_LAYERS = 6;
 

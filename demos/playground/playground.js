@@ -9,7 +9,7 @@ import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import {
-  DEFAULTS, MAX_LAYERS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
+  ACTIVATIONS, DEFAULTS, MAX_LAYERS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
 } from './config.js';
 
 const $ = (id) => document.getElementById(id);
@@ -78,6 +78,7 @@ function renderForm() {
     const units = row.querySelector('.units'), act = row.querySelector('.act'), rm = row.querySelector('.remove');
     units.value = String(l.units);
     units.setAttribute('aria-label', `Layer ${i + 1} units`);
+    act.replaceChildren(...ACTIVATIONS.map((a) => new Option(a === 'linear' ? 'none' : a, a)));
     act.value = l.act;
     act.setAttribute('aria-label', `Layer ${i + 1} activation`);
     rm.setAttribute('aria-label', `Remove layer ${i + 1}`);

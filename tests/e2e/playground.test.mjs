@@ -4,6 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrowser, openPage, screenshot, waitForValue, LONG_TASK_OBSERVER, checkLongTasks } from './helpers.mjs';
+import { layerTable } from '../js/layer-table.mjs';
 
 
 let env;
@@ -186,6 +187,22 @@ test('A link reproduces a run; an invalid link shows a message and falls back to
   assert.ok(await page.isVisible('#message'), 'no visible message for an invalid link');
   assert.match(msg, /lr: expected a number in \[0\.000001, 10\], got "fast"/);
   assert.equal((await page.evaluate(() => window.playground.config)).lr, 0.03, 'did not fall back to the defaults');
+  checkNoErrors(errors);
+  await context.close();
+});
+
+test('The activation menu offers every activation of the table of layers; choosing silu rebuilds the run with it', async () => {
+  const { page, context, errors } = await openPlayground('#ds=moons&layers=8:tanh&seed=5');
+  const menu = page.getByLabel('Layer 1 activation');
+  const options = await menu.evaluate((select) => [...select.options].map((o) => [o.value, o.textContent]));
+  const activations = layerTable().filter((row) => row.traits.includes('ACTIVATION')).map((row) => [row.name, row.name]);
+  assert.deepEqual(options, [...activations, ['linear', 'none']]);
+  assert.equal(await menu.inputValue(), 'tanh');
+  await menu.selectOption('silu');
+  await waitForValue(page, () => location.hash.includes('layers=8:silu') && window.playground.trainer?.spec?.layers?.[1]?.type === 'silu',
+    null, { what: 'a run with silu' });
+  await page.getByRole('button', { name: 'Step' }).click();
+  await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
   checkNoErrors(errors);
   await context.close();
 });
