@@ -213,7 +213,7 @@ test('A wasm trap in the worker is reported; a new worker continues from the las
   await page.getByRole('button', { name: 'Step' }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
   const before = await weights(page);
-  const err = await page.evaluate(() => window.playground.trainer.crashWorkerForTest().then(() => 'no error', (e) => e.message));
+  const err = await page.evaluate(() => window.playground.trainer._request('crash').then(() => 'no error', (e) => e.message));
   assert.match(err, /wasm trap: unreachable/);
   await waitForValue(page, () => /^restarted at step 10/.test(document.getElementById('status').textContent), null,
     { what: 'the restart' });
