@@ -2,7 +2,7 @@
 // uses, in a documentation page (README "Embed in your docs": attributes, events, CSP). Training runs in the
 // widget's own worker (a Trainer), paused while out of view; inference runs on the page on the latest snapshot.
 // A bad attribute shows a message in the widget; nothing is thrown into the host page.
-import { Trainer } from './trainer.js';
+import { Trainer, DEFAULT_MEMORY_LIMIT } from './trainer.js';
 import { makeDataset } from './datasets.js';
 import { Model } from '../wasm/tinytrain.js';
 import { readConfig, buildSpec, ATTRIBUTES, KNOBS, LIMITS } from './widget/config.js';
@@ -68,6 +68,9 @@ export class TinyTrain extends HTMLElement {
   }
 
   connectedCallback() {
+    // The page's models (a src file, the predictor) get the worker's cap unless the host page chose its own: a
+    // hostile file is then refused with the size it asks for instead of growing the tab's memory by gigabytes.
+    if (!Model.memoryLimit) Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
     this.#io = new IntersectionObserver((entries) => { this.#seen = entries.at(-1).isIntersecting; this.#sync(); });
     this.#io.observe(this);
     document.addEventListener('visibilitychange', this.#onChange);
@@ -205,19 +208,41 @@ export class TinyTrain extends HTMLElement {
         this.#emit('trained', { reason, step, loss: p.loss, accuracy: p.accuracy, testAccuracy: p.testAccuracy, samplesSeen: p.samplesSeen });
       }
     });
-    on('error', (d) => d.kind === 'init' || this.#fail(d.kind === 'diverged'
-      ? `Training stopped: ${d.message}. Predictions keep the last good weights; try a smaller learning rate.` : d.message, d.kind));
+    on('error', (d) => {
+      if (d.kind === 'init') return;
+      if (!d.fatal) {
+        return this.#fail(d.kind === 'diverged'
+          ? `Training stopped: ${d.message}. Predictions keep the last good weights; try a smaller learning rate.` : d.message, d.kind);
+      }
+      this.#want = false;
+      if (t.failed) { // given up: no worker any more
+        this.#buttons(false);
+        this.#say('Training stopped: its worker keeps failing.');
+        return this.#fail(`Training stopped: ${d.message}. Predictions keep the last good weights.`, 'fatal', { restarting: false });
+      }
+      this.#buttons(true);
+      this.#say('The training worker failed; restarting it from the last snapshot…');
+      this.#fail(`The training worker failed (${d.message}); it restarts from the last snapshot, paused.`, 'fatal', { restarting: d.restarting });
+    });
+    on('restarted', ({ step }) => {
+      this.#want = false;
+      this.#buttons(true);
+      this.#say(`Restarted at step ${step}; paused.`);
+    });
   }
 
   // Requests to the Trainer, one after another; a failure becomes a message.
+  // A request the worker's death cut short says nothing more: the Trainer's `error` has been shown.
   #queue(fn) {
-    this.#op = this.#op.then(() => this.#t && fn(this.#t)).catch((err) => this.#fail(err.message)).then(() => this.#buttons(!!this.#t?.info));
+    this.#op = this.#op.then(() => this.#t && fn(this.#t))
+      .catch((err) => err.name === 'WorkerStoppedError' || this.#fail(err.message))
+      .then(() => this.#buttons(!!this.#t?.info && !this.#t.failed));
   }
 
   // Trains while the reader wants it and the widget can be seen.
   #sync() {
     this.#queue(async (t) => {
-      if (!t.info || this.#model !== t.predictor) return;
+      if (!t.info || t.failed || this.#model !== t.predictor) return;
       const run = this.#want && this.#seen && !document.hidden;
       if (run && !t.running) {
         await t.start({ maxSteps: this.#target });
@@ -343,9 +368,9 @@ export class TinyTrain extends HTMLElement {
     this.#e.msg.hidden = !text;
   }
 
-  #fail(message, kind = 'error') {
+  #fail(message, kind = 'error', more = {}) {
     this.#show(message);
-    this.#emit('error', { message, kind });
+    this.#emit('error', { message, kind, ...more });
   }
 
   #emit(type, detail) {

@@ -4,6 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrowser, openPage, screenshot, waitForValue, LONG_TASK_OBSERVER, checkLongTasks } from './helpers.mjs';
+import { USE_TEST_WORKER } from './worker-hooks.mjs';
 
 
 let env;
@@ -11,9 +12,11 @@ test.before(async () => { env = await startBrowser(); });
 test.after(async () => { if (env) await env.close(); });
 
 
-async function openPlayground(hash = '') {
+// testWorker: the page's Trainer gets tests/e2e/test-worker.mjs, which also takes the test-only `crash` request.
+async function openPlayground(hash = '', { testWorker = false } = {}) {
   const { page, context, errors } = await openPage(env.browser);
   await page.addInitScript(LONG_TASK_OBSERVER);
+  if (testWorker) await page.addInitScript(USE_TEST_WORKER);
   await page.goto(`${env.origin}/demos/playground/${hash}`);
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null,
     { what: 'status "ready"' });
@@ -209,7 +212,7 @@ test('Divergence stops training with a readable message and inference keeps the 
 });
 
 test('A wasm trap in the worker is reported; a new worker continues from the last snapshot', async () => {
-  const { page, context, errors } = await openPlayground();
+  const { page, context, errors } = await openPlayground('', { testWorker: true });
   await page.getByRole('button', { name: 'Step' }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
   const before = await weights(page);
