@@ -235,6 +235,35 @@ test('<tiny-train>: a worker terminated on the prototype mid-training is reporte
   await context.close();
 });
 
+// A .safetensors file whose spec asks for 64 million parameters (with gradients and Adam's moments, 1.7 GiB) and
+// holds no tensors: without a memory cap, loading it grows the page's wasm memory to 1.7 GiB before the missing
+// tensor is noticed.
+function hostileWeightsFile() {
+  const spec = { input: [2], layers: [{ type: 'dense', units: 8000 }, { type: 'relu' }, { type: 'dense', units: 8000 },
+    { type: 'relu' }, { type: 'dense', units: 2 }], loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.01 } };
+  const header = Buffer.from(JSON.stringify({ __metadata__: { format: 'tinytrain', spec: JSON.stringify(spec) } }));
+  const bytes = Buffer.alloc(8 + header.length);
+  bytes.writeBigUInt64LE(BigInt(header.length), 0);
+  header.copy(bytes, 8);
+  return bytes;
+}
+
+test('a weight file asking for 1.7 GiB is refused at the page\'s default memory cap, with the size it needs', async () => {
+  const { page, context, errors } = await openPlayground();
+  const before = await page.evaluate(() => window.playground.trainer.predictor.constructor.memoryBytes());
+  const t0 = Date.now();
+  await page.locator('#load-weights').setInputFiles({ name: 'huge.safetensors', mimeType: 'application/octet-stream', buffer: hostileWeightsFile() });
+  const msg = await waitForValue(page, () => !document.getElementById('message').hidden && document.getElementById('message').textContent,
+    null, { what: 'the message about the file' });
+  console.log(`${msg} (${Date.now() - t0} ms; page memory ${(before / 2 ** 20).toFixed(0)} MiB before)`);
+  assert.match(msg, /^huge\.safetensors: out of memory: needs 1710\.3 MiB more, the limit is 256\.0 MiB \(\d+\.\d MiB in use\)$/);
+  const after = await page.evaluate(() => window.playground.trainer.predictor.constructor.memoryBytes());
+  assert.ok(after <= before + 16 * 2 ** 20, `the page's wasm memory grew from ${before} to ${after} bytes`);
+  assert.equal(await page.textContent('#status'), 'ready', 'the page left its model');
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await context.close();
+});
+
 test('the worker in Chromium logs the same loss curve as wasm/tinytrain.js in Node, bit for bit', async () => {
   const config = cloneConfig(DEFAULTS);
   config.seed = 7;
