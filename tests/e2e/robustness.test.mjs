@@ -160,6 +160,31 @@ for (const [how, kill] of Object.entries(KILLS)) {
   });
 }
 
+test('without Web Locks (an insecure context), a silently ended worker is noticed by its silence, and a training one is not', async () => {
+  const { page, context, errors } = await openPage(env.browser);
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+  await page.goto(`${env.origin}/demos/playground/`);
+  await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null, { what: 'status "ready"' });
+  assert.equal(await page.evaluate(() => window.playground.trainer.locks), undefined);
+  // 20 s of training, longer than the silence limit: progress and heartbeats keep it alive.
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.waitForTimeout(20000);
+  assert.equal((await shown(page)).status, 'training…');
+  await page.evaluate(() => {
+    window.killedAt = performance.now();
+    Worker.prototype.terminate.call(window.playground.trainer.worker);
+  });
+  await statusIs(page, () => /^restarted at step \d+; paused$/.test(document.getElementById('status').textContent), null,
+    'the restart after the silence', 30000);
+  const ms = await page.evaluate(() => performance.now() - window.killedAt);
+  const msg = await page.textContent('#message');
+  console.log(`no locks: restarted ${(ms / 1000).toFixed(1)} s after the kill: ${msg}`);
+  assert.match(msg, /^The training worker failed \(the training worker stopped answering \(no message for 1\d s\)\); it restarts/);
+  assert.ok(ms >= 15000, `noticed after ${ms} ms, before the silence limit`);
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await context.close();
+});
+
 test('after 4 worker deaths in a minute the page says one thing: stopped, not restarting; Train is off; inference works', async () => {
   const { page, context, errors } = await openPlayground();
   await page.getByRole('button', { name: 'Step' }).click();
