@@ -260,6 +260,58 @@ test('<tiny-train>: a worker terminated on the prototype mid-training is reporte
   await context.close();
 });
 
+test('<tiny-train>: after 4 worker deaths in a minute the widget says it stopped, its buttons are off, it still predicts', async () => {
+  const { page, context, errors } = await openPage(env.browser);
+  await page.goto(`${env.origin}/demos/article.html`);
+  await waitForValue(page, () => !document.getElementById('live').shadowRoot.querySelector('.go').disabled, null, { what: 'the widget ready' });
+  const kill = () => page.evaluate(() => Worker.prototype.terminate.call(document.getElementById('live').trainer.worker));
+  for (let i = 1; i <= 3; i++) {
+    await kill();
+    await waitForValue(page, (n) => document.getElementById('live').trainer.restarts.length === n &&
+      /^Restarted at step 0; paused\.$/.test(document.getElementById('live').shadowRoot.querySelector('.status').textContent), i,
+    { what: `restart ${i}` });
+  }
+  await kill();
+  await waitForValue(page, () => document.getElementById('live').trainer.failed, null, { what: 'giving up' });
+  await page.waitForTimeout(300); // nothing may follow
+  const w = await page.evaluate(() => {
+    const el = document.getElementById('live'), root = el.shadowRoot;
+    return { status: root.querySelector('.status').textContent, msg: root.querySelector('.msg').textContent,
+      disabled: ['.go', '.step', '.reset'].map((c) => root.querySelector(c).disabled),
+      report: document.getElementById('live-report').textContent,
+      probs: Array.from(el.trainer.predictor.probabilities(new Float32Array([0.1, 0.2]))) };
+  });
+  assert.equal(w.status, 'Training stopped: its worker keeps failing.');
+  assert.match(w.msg, /^Training stopped: the training worker failed 4 times within a minute \(last: .*\); it is not restarted\. Predictions keep the last good weights\.$/);
+  assert.deepEqual(w.disabled, [true, true, true]);
+  assert.match(w.report, /^The training worker kept failing/);
+  assert.ok(w.probs.length === 2 && w.probs.every(Number.isFinite), JSON.stringify(w.probs));
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await context.close();
+});
+
+test('digits: a training worker ended on the prototype is reported, the buttons say paused, and Train goes on', async () => {
+  const { page, context, errors } = await openPage(env.browser, { viewport: { width: 1280, height: 1400 } });
+  await page.addInitScript(USE_TEST_WORKER); // keeps the page's workers in window.testWorkers
+  await page.goto(`${env.origin}/demos/digits/`);
+  await waitForValue(page, () => !document.getElementById('train').disabled, null, { what: 'the data loaded', timeoutMs: 60000 });
+  await page.click('#train');
+  const stepNow = () => Number(document.getElementById('stat-step').textContent);
+  await waitForValue(page, `(${stepNow})() >= 30`, null, { what: 'step 30', timeoutMs: 30000 });
+  await page.evaluate(() => Worker.prototype.terminate.call(window.testWorkers.at(-1)));
+  const state = () => ({ message: document.getElementById('message').textContent,
+    train: document.getElementById('train').disabled, pause: document.getElementById('pause').disabled });
+  const after = await waitForValue(page, `(() => { const s = (${state})(); return !s.train && s.pause && /restarts/.test(s.message) && s; })()`,
+    null, { what: 'the message and Train enabled again' });
+  assert.match(after.message, /^The training worker failed \(the training worker ended without an error \(closed, or stopped by the browser\)\); it restarts from the last snapshot, paused, and the pad keeps answering\.$/);
+  const step = await page.evaluate(stepNow);
+  await page.click('#train');
+  await waitForValue(page, `(${stepNow})() >= ${step + 30}`, null, { what: 'training on the new worker', timeoutMs: 30000 });
+  await page.click('#pause');
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await context.close();
+});
+
 // A .safetensors file whose spec asks for 64 million parameters (with gradients and Adam's moments, 1.7 GiB) and
 // holds no tensors: without a memory cap, loading it grows the page's wasm memory to 1.7 GiB before the missing
 // tensor is noticed.
