@@ -28,8 +28,9 @@ export const RATES = Object.freeze({ progressHz: 30, snapshotHz: 10, testHz: 10,
 export const MAX_STEPS_PER_REQUEST = 1e6;
 
 // The worker says `alive` this often (ms); the page presumes it dead after SILENCE_MS without any message from it.
-// The silence covers the longest task the worker runs without returning to its event loop (a full evaluation of
-// the digits CNN on the held-out set: a fraction of a second, a few seconds on a loaded machine) many times over.
+// The silence covers, many times over, the longest task the worker runs without returning to its event loop (a
+// full evaluation of a model on its test split, on a loaded machine); the heartbeat is only the fallback where
+// Web Locks are missing, so a slower task there is the one way to be taken for dead.
 export const HEARTBEAT_MS = 1000;
 export const SILENCE_MS = 15000;
 

@@ -19,9 +19,9 @@ import { REQUEST, EVENT, SILENCE_MS, RequestClient, validateSettings } from './p
 
 const MAX_RESTARTS = 3; // within RESTART_WINDOW_MS; more means the worker cannot live here (e.g. no wasm)
 const RESTART_WINDOW_MS = 60000;
-// The worker's memory cap by default: the digits CNN with its 8,000 training images takes under 64 MiB, so models
-// several times larger (the text models) fit, while a hostile file or a typo (a dense layer of 10^6 units) is
-// refused with the size it needs long before the tab runs out of memory.
+// The worker's memory cap by default: room for the digits CNN with its 8,000 training images several times over
+// (and so for the text models), while a hostile file or a typo (a dense layer of 10^6 units) is refused with the
+// size it needs long before the tab runs out of memory.
 export const DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024;
 
 const defaultCreateWorker = () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
