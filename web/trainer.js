@@ -83,7 +83,9 @@ export class Trainer extends EventTarget {
     const worker = this.worker = this.createWorker();
     const client = this.client = new RequestClient((msg, transfer) => worker.postMessage(msg, transfer));
     const current = () => worker === this.worker; // events of a terminated predecessor are ignored
-    this.heardAt = null;      // Date.now() of this worker's last message; null until its first (its script loads)
+    // performance.now() of this worker's last message (monotonic: a clock change is no silence); null until its
+    // first, so a slow script load is not one either.
+    this.heardAt = null;
     this.suspect = null;      // heardAt when a silence check last found it silent
     this.lockWatch = false;   // the page waits for this worker's lock: silence means busy, not dead
     // A worker terminated by other code sends no event at all: treat it as a death, or every request would hang.
@@ -96,7 +98,7 @@ export class Trainer extends EventTarget {
       this._abortSpawn = reject;
       worker.addEventListener('message', ({ data: msg }) => {
         if (!current()) return;
-        this.heardAt = Date.now();
+        this.heardAt = performance.now();
         if (msg?.type === EVENT.ALIVE) this._watchLock(msg.lock, current);
         else if (msg?.type === EVENT.READY) resolve();
         else this._onMessage(msg);
@@ -118,21 +120,23 @@ export class Trainer extends EventTarget {
     if (!lock || !this.locks || this.lockWatch) return;
     this.lockWatch = true;
     this.locks.request(lock, () => {
-      if (current() && !this.disposed) this._onDeath('the training worker ended without an error (closed, or stopped by the browser)');
+      if (!current() || this.disposed) return;
+      this._onDeath('the training worker ended without an error (closed, or stopped by the browser)');
     }).catch(() => { if (current()) this.lockWatch = false; }); // no lock after all: back to the silence check
   }
 
   // Runs every silenceMs / 4 (or less often: browsers throttle timers in hidden tabs, which only delays this).
   _checkSilence() {
     if (!this.worker || this.heardAt === null || this.lockWatch) return;
-    if (Date.now() - this.heardAt <= this.silenceMs) return;
+    if (performance.now() - this.heardAt <= this.silenceMs) return;
     // Silent for too long: dead, unless its messages merely wait behind this timer (a frozen page resuming), so
     // only a second check with nothing heard in between decides.
     if (this.suspect !== this.heardAt) {
       this.suspect = this.heardAt;
       return;
     }
-    this._onDeath(`the training worker stopped answering (no message for ${Math.round((Date.now() - this.heardAt) / 1000)} s)`);
+    const seconds = Math.round((performance.now() - this.heardAt) / 1000);
+    this._onDeath(`the training worker stopped answering (no message for ${seconds} s)`);
   }
 
   _onMessage(msg) {
@@ -174,7 +178,8 @@ export class Trainer extends EventTarget {
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
     if (this.restarts.length >= MAX_RESTARTS) {
-      return this._giveUp(`the training worker failed ${MAX_RESTARTS + 1} times within a minute (last: ${message}); it is not restarted`);
+      const deaths = MAX_RESTARTS + 1;
+      return this._giveUp(`the training worker failed ${deaths} times within a minute (last: ${message}); it is not restarted`);
     }
     this.restarts.push(now);
     this._fatal(message, true);
