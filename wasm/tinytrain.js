@@ -165,6 +165,11 @@ export class Model {
     wasm?.tt_set_memory_limit(bytes);
   }
 
+  /** The cap set by setMemoryLimit (0: none), e.g. for a widget that sets a default only where a page set none. */
+  static get memoryLimit() {
+    return memoryLimit;
+  }
+
   /** The wasm memory's current size in bytes (for leak checks). */
   static memoryBytes() {
     return wasm?.memory.buffer.byteLength ?? 0;

@@ -5,7 +5,7 @@
 // Which model answers the pad: the last one chosen — a pretrained/loaded model (state.own, a Model on the page)
 // or, once "Train" is pressed, the Trainer's predictor, which follows the worker's snapshots.
 import { Model } from '../../wasm/tinytrain.js';
-import { Trainer } from '../../web/trainer.js';
+import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/trainer.js';
 import { fetchMnist } from '../../web/mnist.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
@@ -409,7 +409,16 @@ function newTrainer(spec, batchSize, nTrain, key) {
       if (state.source === 'training') { drawFilters(true); refreshGallery(); }
     }
   });
-  t.addEventListener('error', (e) => showMessage(e.detail.message));
+  t.addEventListener('error', (e) => {
+    const d = e.detail;
+    if (t !== state.trainer) return;
+    if (!d.fatal) return showMessage(d.message);
+    setRunning(false);
+    if (d.restarting) showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the pad keeps answering.`);
+    else if (t.failed) showMessage(`Training stopped: ${d.message}. The pad keeps answering with the last good weights; Train starts a new model.`);
+    else showMessage(d.message);
+  });
+  t.addEventListener('restarted', () => { if (t === state.trainer) setRunning(false); });
   state.trainer = t;
   state.trainerKey = key;
   return t;
@@ -424,7 +433,7 @@ async function train() {
   const epochs = positiveInt('epochs', 'epochs');
   const key = trainerKey(spec);
   let t = state.trainer;
-  if (!t || state.trainerKey !== key) {
+  if (!t || state.trainerKey !== key || t.failed) { // failed: its worker is not restarted any more
     await Model.create(spec).then((m) => m.dispose()); // a bad edited spec fails here, with the core's message
     t = newTrainer(spec, batchSize, data.train.n, key);
   } else {
@@ -465,12 +474,14 @@ async function loadWeightsFile(file) {
 
 function guard(fn) {
   return (...args) => Promise.resolve().then(() => fn(...args)).catch((e) => {
-    showMessage(e.message);
+    if (e.name !== 'WorkerStoppedError') showMessage(e.message); // a death cut it short: the error event said so
     setRunning(state.trainer?.running ?? false);
   });
 }
 
 function init() {
+  // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
+  Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
   setBars = probabilityBars($('probs'));
   setBars(null);
   pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });
