@@ -55,7 +55,8 @@ typedef struct {
   int rank;
   uint64_t dims[4];
   size_t count;
-  float *dst;            /* the parameter view inside the model's block */
+  const tt__layer *layer; /* the parameter's layer and part (0 weight, 1 bias): the block may not exist yet */
+  int part;
   const struct st_tensor *match; /* the file's tensor of this name (load) */
 } expected_tensor;
 
@@ -71,7 +72,8 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
       memset(t, 0, sizeof *t);
       tt__snprintf(t->name, sizeof t->name, "%d.%s", l->index, part == 0 ? "weight" : "bias");
       t->count = count;
-      t->dst = part == 0 ? l->w : l->b;
+      t->layer = l;
+      t->part = part;
       if (part == 0 && l->type == TT_DENSE) {  // Linear: [out, in], applied to the last dim of [T, in] too
         t->rank = 2;
         t->dims[0] = (size_t)l->units;
@@ -96,6 +98,9 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
   }
   return n;
 }
+
+/* The parameter's values inside the model's current block. */
+static float *tensor_data(const expected_tensor *t) { return t->part ? t->layer->b : t->layer->w; }
 
 /* "[3, 2]" for messages (tt__dims_str with sep "," writes the header's compact "[3,2]"). */
 static void dims_str(const uint64_t *dims, int rank, char *buf, size_t len) { tt__dims_str(dims, rank, buf, len, ", "); }
@@ -167,7 +172,7 @@ int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
     // explicit little-endian bytes: the format's byte order whatever the host's
     for (size_t k = 0; k < tensors[i].count; k++) {
       uint32_t u;
-      memcpy(&u, &tensors[i].dst[k], 4);
+      memcpy(&u, &tensor_data(&tensors[i])[k], 4);
       for (int b = 0; b < 4; b++) *d++ = (unsigned char)(u >> (8 * b));
     }
   }
@@ -420,8 +425,10 @@ static long name_index(const char *s) {
 }
 
 /* The tensors of a validated file against the model: every name expected, every shape the model's, every
- * expected tensor present, every value finite; then (and only then) copies them in, converting to F32. */
-static int st_apply(tt_model *m, const st_file *f) {
+ * expected tensor present, every value finite; then (and only then) copies them in, converting to F32. With
+ * allocate (a model from tt__model_new), the parameters are allocated once the names and shapes match: never
+ * more than the file's own data holds. */
+static int st_apply(tt_model *m, const st_file *f, int allocate) {
   int n;
   size_t ts_bytes;
   st_tensor *ts = st_tensors(f, &n, &ts_bytes);
@@ -462,6 +469,8 @@ static int st_apply(tt_model *m, const st_file *f) {
     }
   }
 
+  if (status == TT_OK && allocate) status = tt__model_alloc_params(m);
+
   // values: convert into a scratch copy first, so a NaN in the last tensor cannot leave the model half-loaded
   float *tmp = NULL;
   size_t tmp_bytes = tt__mul(total ? total : 1, sizeof(float)); // freed with the same count: the limit's accounting
@@ -487,8 +496,11 @@ static int st_apply(tt_model *m, const st_file *f) {
     }
     at += t->count;
   }
-  if (status == TT_OK)
-    for (int j = 0, at = 0; j < n_ex; at += (int)ex[j].count, j++) memcpy(ex[j].dst, tmp + at, ex[j].count * sizeof(float));
+  if (status == TT_OK) {
+    for (int j = 0, at = 0; j < n_ex; at += (int)ex[j].count, j++)
+      memcpy(tensor_data(&ex[j]), tmp + at, ex[j].count * sizeof(float));
+    m->spare_valid = 0;  // a divergence must not roll back past the loaded weights
+  }
   if (tmp) tt__free(tmp, tmp_bytes);
   tt__free(ts, ts_bytes);
   return status;
@@ -499,7 +511,7 @@ int tt_model_load_weights(tt_model *m, const unsigned char *bytes, size_t len) {
   if (!m) return tt__fail(TT_ERR_STATE, "load_weights: the model is NULL");
   st_file f;
   int status = st_open(&f, bytes, len);
-  if (status == TT_OK) status = st_apply(m, &f);
+  if (status == TT_OK) status = st_apply(m, &f, 0);
   tt__json_free(f.root);
   return status;
 }
@@ -513,12 +525,12 @@ tt_model *tt_model_load(const unsigned char *bytes, size_t len) {
   if (st_check_metadata(&f) != TT_OK) {
   } else if (!fmt || strcmp(fmt->str, "tinytrain") != 0 || !spec) {  // metadata values are strings by now
     tt__fail(TT_ERR_FILE, "%s", no_spec_message);
-  } else if (!(m = tt_model_create(spec->str, spec->str_len))) {
+  } else if (!(m = tt__model_new(spec->str, spec->str_len))) {
     if (tt_last_status() != TT_ERR_MEMORY)  // out of memory is no fault of the file: that message stands
       tt__fail(TT_ERR_FILE, "the spec in this file's metadata is invalid: %.399s", tt_last_error());
   } else {
     tt__clear_error();
-    if (st_apply(m, &f) != TT_OK) {  // the message stays: freeing the model does not touch it
+    if (st_apply(m, &f, 1) != TT_OK) {  // the message stays: freeing the model does not touch it
       tt_model_free(m);
       m = NULL;
     }

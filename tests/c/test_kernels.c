@@ -332,7 +332,7 @@ TT_TEST(test_adam_matches_formula_over_steps) {
       for (int i = 0; i < N; i++) g[i] = frand();
       const double bc1 = 1 - pow(b1, t), bc2 = 1 - pow(b2, t);
       const float wd_l2 = variant == 0 ? wd : 0.0f, decay = variant == 1 ? lr * wd : 0.0f;
-      tt_f32_adam__scalar(p, g, m, v, N, lr, b1, b2, eps, wd_l2, decay, (float)bc1, (float)bc2);
+      tt_f32_adam__scalar(p, m, v, p, g, m, v, N, lr, b1, b2, eps, wd_l2, decay, (float)bc1, (float)bc2);
       for (int i = 0; i < N; i++) {
         pd[i] *= 1.0 - (double)decay;
         const double gi = g[i] + (double)wd_l2 * pd[i];

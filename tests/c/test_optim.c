@@ -35,7 +35,7 @@ static int run_three_steps(const char *name, const tt__optim_config *c, const do
   int bad = 0;
   CHECK(tt__optim_state_per_param(c) <= 2);
   for (int t = 0; t < 3; t++) {
-    tt__optim_step(c, p, G[t], state, 2, t + 1, c->lr);
+    tt__optim_step(c, p, state, p, G[t], state, 2, t + 1, c->lr);
     for (int i = 0; i < 2; i++) {
       if (!(fabs(p[i] - want[t][i]) <= tol * fmax(1.0, fabs(want[t][i])))) {
         fprintf(stderr, "  %s: step %d param %d = %.9g, expected %.9g (off by %.3g)\n", name, t + 1, i, p[i],
