@@ -55,12 +55,11 @@ typedef struct {
   int rank;
   uint64_t dims[4];
   size_t count;
-  const tt__layer *layer; /* the parameter's layer and part (0 weight, 1 bias): the block may not exist yet */
-  int part;
   const struct st_tensor *match; /* the file's tensor of this name (load) */
 } expected_tensor;
 
-/* Fills up to TT_MAX_LAYERS * 2 expected tensors in layer order, weight then bias. */
+/* Fills up to TT_MAX_LAYERS * 2 expected tensors in layer order, weight then bias: the order of the parameters in
+ * tt_model_params(), so the tensors' values one after the other are the parameter block. */
 static int expected_tensors(const tt_model *m, expected_tensor *out) {
   int n = 0;
   for (int i = 0; i < m->n_layers; i++) {
@@ -72,8 +71,6 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
       memset(t, 0, sizeof *t);
       tt__snprintf(t->name, sizeof t->name, "%d.%s", l->index, part == 0 ? "weight" : "bias");
       t->count = count;
-      t->layer = l;
-      t->part = part;
       if (part == 0 && l->type == TT_DENSE) {  // Linear: [out, in], applied to the last dim of [T, in] too
         t->rank = 2;
         t->dims[0] = (size_t)l->units;
@@ -98,9 +95,6 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
   }
   return n;
 }
-
-/* The parameter's values inside the model's current block. */
-static float *tensor_data(const expected_tensor *t) { return t->part ? t->layer->b : t->layer->w; }
 
 /* "[3, 2]" for messages (tt__dims_str with sep "," writes the header's compact "[3,2]"). */
 static void dims_str(const uint64_t *dims, int rank, char *buf, size_t len) { tt__dims_str(dims, rank, buf, len, ", "); }
@@ -168,13 +162,12 @@ int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
   writer w = {buf + 8, 0};
   write_header(&w, m, tensors, n);
   unsigned char *d = buf + 8 + h.len;
-  for (int i = 0; i < n; i++) {
-    // explicit little-endian bytes: the format's byte order whatever the host's
-    for (size_t k = 0; k < tensors[i].count; k++) {
-      uint32_t u;
-      memcpy(&u, &tensor_data(&tensors[i])[k], 4);
-      for (int b = 0; b < 4; b++) *d++ = (unsigned char)(u >> (8 * b));
-    }
+  // the tensors' data one after the other is the parameter block; explicit little-endian bytes: the format's byte
+  // order whatever the host's
+  for (size_t k = 0; k < m->param_count; k++) {
+    uint32_t u;
+    memcpy(&u, &m->params[k], 4);
+    for (int b = 0; b < 4; b++) *d++ = (unsigned char)(u >> (8 * b));
   }
   *out = buf;
   *out_len = total;
@@ -497,8 +490,7 @@ static int st_apply(tt_model *m, const st_file *f, int allocate) {
     at += t->count;
   }
   if (status == TT_OK) {
-    for (int j = 0, at = 0; j < n_ex; at += (int)ex[j].count, j++)
-      memcpy(tensor_data(&ex[j]), tmp + at, ex[j].count * sizeof(float));
+    memcpy(m->params, tmp, total * sizeof(float));  // the tensors in order are the parameter block
     m->spare_valid = 0;  // a divergence must not roll back past the loaded weights
   }
   if (tmp) tt__free(tmp, tmp_bytes);

@@ -90,16 +90,15 @@ static int setup_layers(tt_model *m) {
   return TT_OK;
 }
 
-/* Points the layers' w, b, dw and db into the current parameter set and the gradients. */
+/* Points the layers' w and b into the current parameter set and dw and db into the gradients (a layer without
+ * weights or bias gets a pointer it never uses). */
 static void seat_params(tt_model *m) {
   size_t at = 0;
   for (int i = 0; i < m->n_layers; i++) {
     tt__layer *l = &m->layers[i];
-    l->w = l->w_count ? m->params + at : NULL;
-    l->dw = l->w_count && m->grads ? m->grads + at : NULL;
+    l->w = m->params + at, l->dw = m->grads + at;
     at += l->w_count;
-    l->b = l->b_count ? m->params + at : NULL;
-    l->db = l->b_count && m->grads ? m->grads + at : NULL;
+    l->b = m->params + at, l->db = m->grads + at;
     at += l->b_count;
   }
 }
@@ -113,9 +112,10 @@ static int allocate_params(tt_model *m, int train) {
   if (bytes == SIZE_MAX) { /* beyond size_t (wasm32: 4 GiB): give the size needed, counted in double */
     double count = 0;
     for (int i = 0; i < m->n_layers; i++) count += (double)m->layers[i].w_count + (double)m->layers[i].b_count;
-    return tt__fail(TT_ERR_MEMORY, "out of memory: the model needs %.1f GiB (%.0f parameters%s), more than can be "
-                    "addressed", count * per_param * sizeof(float) / (1024.0 * 1024.0 * 1024.0), count,
-                    train ? " with their gradients, optimizer state and checkpoint" : "");
+    /* train only: the parameters alone are no bigger than the file they come from */
+    return tt__fail(TT_ERR_MEMORY, "out of memory: the model needs %.1f GiB (%.0f parameters with their gradients, "
+                    "optimizer state and checkpoint), more than can be addressed", count * 7 * sizeof(float) /
+                    (1024.0 * 1024.0 * 1024.0), count);
   }
   float *block = tt__malloc(bytes);
   if (!block) return tt_last_status();
@@ -128,14 +128,14 @@ static int allocate_params(tt_model *m, int train) {
   m->opt_state = train ? block + n : NULL;
   m->spare_params = train ? block + 3 * n : NULL;
   m->spare_state = train ? block + 4 * n : NULL;
-  m->grads = train ? block + 6 * n : NULL;
+  m->grads = train ? block + 6 * n : block; /* nothing reads gradients before training allocates them */
   m->spare_valid = 0;
   seat_params(m);
   return TT_OK;
 }
 
 /* Gradients, optimizer state and the second set, for a model built by tt_model_load that is about to train. */
-static int allocate_training(tt_model *m) { return m->grads ? TT_OK : allocate_params(m, 1); }
+static int allocate_training(tt_model *m) { return m->opt_state ? TT_OK : allocate_params(m, 1); }
 
 static void init_params(tt_model *m, unsigned seed) {
   tt__rng init;
@@ -213,7 +213,6 @@ int tt_model_reset(tt_model *m, unsigned seed) {
 
 int tt_model_set_weights(tt_model *m, const float *weights) {
   tt__clear_error();
-  if (!weights) return tt__fail(TT_ERR_STATE, "set_weights: expected %zu weights, got nothing", m->param_count);
   if (check_finite("weights", weights, m->param_count)) return TT_ERR_DATA;
   tt__copy(m->params, weights, m->param_count);
   m->spare_valid = 0; /* a divergence must not roll back past weights set from outside */

@@ -37,7 +37,7 @@ struct tt_model {
   /* Parameters and optimizer state twice over (double buffering), then the gradients, in one block: each update
    * reads the current set and writes the other one, and the two swap, so the set before the last update stays
    * at hand to roll back to when training diverges, without copying. A model built by tt_model_load holds its
-   * parameters only (grads and both state pointers NULL) until it first trains. */
+   * parameters only (the state pointers NULL, grads = params, unused) until it first trains. */
   size_t param_count;
   float *params, *opt_state;        /* the current set: the layers' w and b point into params */
   float *spare_params, *spare_state; /* the other set: params and state before the last update, if spare_valid */

@@ -654,9 +654,11 @@ static void test_adam(void) {
           p2[n] = m2[n] = v2[n] = SENTINEL;
           (twin ? tt_f32_adam__wasmsimd : tt_f32_adam__scalar)(p2, m2, v2, pi, g, mi, vi, n, 1e-3f, 0.9f, 0.999f,
                                                                 1e-8f, wd, decay, bc1, bc2);
-          compare_vec(twin ? "adam out of place" : "adam scalar out of place", p0, p2, n, 0.0, ctx);
-          compare_vec(twin ? "adam out of place" : "adam scalar out of place", m0, m2, n, 0.0, ctx);
-          compare_vec(twin ? "adam out of place" : "adam scalar out of place", v0, v2, n, 0.0, ctx);
+          char where[120];
+          snprintf(where, sizeof where, "%s, %s out of place", ctx, twin ? "simd" : "scalar");
+          compare_vec("adam", p0, p2, n, 0.0, where);
+          compare_vec("adam", m0, m2, n, 0.0, where);
+          compare_vec("adam", v0, v2, n, 0.0, where);
         }
         for (int i = 0; i < 14; i++) free(buf[i]);
       }
@@ -692,8 +694,10 @@ static void test_sgd(void) {
           memcpy(b2, bi, (n + 1) * 4);  // with mu = 0 the output buffer keeps what it held
           p2[n] = SENTINEL;
           (twin ? tt_f32_sgd__wasmsimd : tt_f32_sgd__scalar)(p2, b2, pi, g, bi, n, 0.05f, mu, wd, nesterov, first);
-          compare_vec(twin ? "sgd out of place" : "sgd scalar out of place", p0, p2, n, 0.0, ctx);
-          compare_vec(twin ? "sgd out of place" : "sgd scalar out of place", b0, b2, n, 0.0, ctx);
+          char where[120];
+          snprintf(where, sizeof where, "%s, %s out of place", ctx, twin ? "simd" : "scalar");
+          compare_vec("sgd", p0, p2, n, 0.0, where);
+          compare_vec("sgd", b0, b2, n, 0.0, where);
         }
         for (int i = 0; i < 9; i++) free(buf[i]);
       }
