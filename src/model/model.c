@@ -112,7 +112,7 @@ static int allocate_params(tt_model *m, int train) {
   if (bytes == SIZE_MAX) { /* beyond size_t (wasm32: 4 GiB): give the size needed, counted in double */
     double count = 0;
     for (int i = 0; i < m->n_layers; i++) count += (double)m->layers[i].w_count + (double)m->layers[i].b_count;
-    /* train only: the parameters alone are no bigger than the file they come from */
+    /* reached with train only: the parameters alone (tt_model_load) never outgrow the file that holds them */
     return tt__fail(TT_ERR_MEMORY, "out of memory: the model needs %.1f GiB (%.0f parameters with their gradients, "
                     "optimizer state and checkpoint), more than can be addressed", count * 7 * sizeof(float) /
                     (1024.0 * 1024.0 * 1024.0), count);
