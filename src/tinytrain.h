@@ -105,7 +105,7 @@ int tt_model_evaluate(tt_model *m, const float *x, const float *y, int n, float 
  * step (the optimizer writes a second copy, kept for a rollback when training diverges): ask again after one.
  * Writable; tt_model_set_weights also makes sure a later divergence does not roll back past the new weights. */
 float *tt_model_params(tt_model *m);
-/* Copies param_count finite weights into the parameters. */
+/* Copies param_count finite weights (weights points to that many floats) into the parameters. */
 int tt_model_set_weights(tt_model *m, const float *weights);
 size_t tt_model_param_count(const tt_model *m);
 
