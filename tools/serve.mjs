@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// A tiny static file server for the demos and the browser tests: serves the repository root (so /demos/...,
-// /web/... and /wasm/... resolve) on 127.0.0.1 only, with the MIME types browsers insist on (.wasm must be
-// application/wasm for streaming compilation; module scripts must be JavaScript). No directory listings, no
-// paths outside the root.
+// A tiny static file server for the demos and the browser tests, on 127.0.0.1 only, with the MIME types browsers
+// insist on (.wasm must be application/wasm for streaming compilation; module scripts must be JavaScript).
+// It serves only what the pages load: the folders in SERVED (demos, the browser runtime, the wasm module and its
+// loader, dist/, the browser benchmark pages), files with a type in MIME, nothing whose name starts with a dot.
+// Never .git, node_modules, build outputs or sources. No directory listings, no paths outside the root, and a
+// redirect always names a path on this server.
 //
 //   node tools/serve.mjs [--port 8080] [--root DIR]     (--port 0 picks a free port)
 //   import { startServer } from './tools/serve.mjs'; const s = await startServer({ port: 0 }); ... await s.close();
@@ -21,6 +23,17 @@ export const MIME = Object.freeze({
   '.png': 'image/png', '.svg': 'image/svg+xml', '.csv': 'text/csv; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
   '.md': 'text/markdown; charset=utf-8', '.ico': 'image/x-icon', '.jpg': 'image/jpeg', '.webp': 'image/webp',
 });
+
+// The folders (relative to the root, '/'-separated) whose files are served.
+export const SERVED = Object.freeze(['demos', 'web', 'wasm', 'dist', 'bench/browser']);
+
+// Whether a file (or directory) at `rel`, a path relative to the root, may be served.
+export function isServed(rel) {
+  const parts = rel.split(path.sep);
+  if (parts.some((p) => p === '' || p.startsWith('.'))) return false;
+  const posix = parts.join('/');
+  return SERVED.some((dir) => posix === dir || posix.startsWith(dir + '/'));
+}
 
 // Maps a URL path to a file under root, or null when it is malformed or escapes the root.
 export function resolveUnder(root, urlPath) {
@@ -56,25 +69,38 @@ async function handle(root, req, res) {
     send(res, 400, 'bad path\n');
     return;
   }
+  const rel = path.relative(root, file);
+  if (!isServed(rel)) {
+    send(res, 404, 'not found\n');
+    return;
+  }
   try {
     let st = await stat(file);
     if (st.isDirectory()) {
-      if (!req.url.split('?')[0].endsWith('/')) { // relative links in index.html need the trailing slash
-        res.writeHead(301, { Location: req.url.split('?')[0] + '/' });
+      if (!req.url.split('?')[0].endsWith('/')) {
+        // relative links in index.html need the trailing slash; the location is built from the resolved path, never
+        // from the request (whose "//host/..." would be another site's address)
+        const location = '/' + rel.split(path.sep).map(encodeURIComponent).join('/') + '/';
+        res.writeHead(301, { Location: location });
         res.end();
         return;
       }
       file = path.join(file, 'index.html');
       st = await stat(file);
     }
-    // A symlink must not lead out of the root either.
+    // A symlink must not lead out of the served folders either.
     const real = await realpath(file);
-    if (real !== root && !real.startsWith(root + path.sep)) {
+    if (!isServed(path.relative(root, real))) {
       send(res, 403, 'forbidden\n');
       return;
     }
+    const type = MIME[path.extname(file).toLowerCase()];
+    if (!type || !st.isFile()) {
+      send(res, 404, 'not found\n');
+      return;
+    }
     res.writeHead(200, {
-      'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
+      'Content-Type': type,
       'Content-Length': st.size,
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
