@@ -45,6 +45,8 @@ void *tt__malloc(size_t bytes);           /* NULL and a TT_ERR_MEMORY message wh
 void *tt__calloc(size_t count, size_t size);
 void tt__free(void *p, size_t bytes);
 size_t tt__memory_limit(void);
+/* A size as people read it, for messages: "1000 bytes", "1.4 KiB", "39.7 MiB". Returns buf. */
+const char *tt__size_str(size_t bytes, char *buf, size_t len);
 
 /* a * b and a + b, or SIZE_MAX on overflow (SIZE_MAX is then always rejected as too large). */
 size_t tt__mul(size_t a, size_t b);
