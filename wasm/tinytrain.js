@@ -90,18 +90,13 @@ function checkInt(name, v, min, max = 0x7fffffff) {
   return v;
 }
 
-const count = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
-
-// What a value is, for messages: "a Float64Array of 51 values", "a DataView of 8 bytes", "the string \"0.5\"", "null".
+// What a value is, for messages: a Float64Array, a DataView, the string "0.5", number 2, null.
 function describe(v) {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.slice(0, 40))}`;
   if (v === null || v === undefined) return String(v);
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  if (typeof v !== 'object' && typeof v !== 'function') return `${typeof v} ${String(v)}`; // number 1.5, symbol Symbol(x)
-  if (v instanceof DataView) return `a DataView of ${count(v.byteLength, 'byte')}`;
-  if (ArrayBuffer.isView(v)) return `a${/^[AEIOU]/.test(v.constructor.name) ? 'n' : ''} ${v.constructor.name} of ${count(v.length, 'value')}`;
-  if (v instanceof ArrayBuffer) return `an ArrayBuffer of ${count(v.byteLength, 'byte')}`;
-  if (Array.isArray(v)) return `an Array of ${count(v.length, 'value')}`;
-  return typeof v === 'function' ? 'a function' : `an object (${Object.prototype.toString.call(v).slice(8, -1)})`;
+  if (typeof v !== 'object' && typeof v !== 'function') return `${typeof v} ${String(v)}`;
+  const type = v.constructor?.name || 'object';
+  return `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 function toBytes(name, bytes) {
@@ -110,20 +105,18 @@ function toBytes(name, bytes) {
   throw new TypeError(`${name}: expected the bytes of a .safetensors file (Uint8Array or ArrayBuffer), got ${describe(bytes)}`);
 }
 
-// Samples or labels as a Float32Array: any typed array of numbers or an Array converts; a DataView (bytes of no
-// stated type) or a BigInt64Array does not.
+// Any typed array of numbers or an Array converts; a DataView (bytes of no stated type) or BigInt64Array does not.
 function toFloat32(name, array) {
   if (array instanceof Float32Array) return array;
-  if ((ArrayBuffer.isView(array) && !(array instanceof DataView) && !(array instanceof BigInt64Array) &&
-      !(array instanceof BigUint64Array)) || Array.isArray(array)) return Float32Array.from(array);
+  if ((ArrayBuffer.isView(array) && !(array instanceof DataView) && typeof array[0] !== 'bigint') ||
+      Array.isArray(array)) return Float32Array.from(array);
   throw new TypeError(`${name}: expected a Float32Array (or Int32Array of class labels), got ${describe(array)}`);
 }
 
 // ---- Model
 
 const NO_LABELS = Symbol('predict');
-// Only create() and load() hold this: a Model always wraps a pointer that tt_model_create or tt_model_load returned.
-const FROM_WASM = Symbol('Model');
+const FROM_WASM = Symbol('Model'); // only create() and load() hold it: no other number passes for a model
 
 export class Model {
   #ptr;
@@ -259,12 +252,11 @@ export class Model {
     }));
   }
 
-  /** Changes a hyper-parameter while training: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm; shuffle
-   * (1 or 0: whether each epoch starts with a shuffle). */
+  /** Changes a hyper-parameter while training: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm; shuffle 1/0. */
   setHparam(name, value) {
-    if (typeof name !== 'string') throw new TypeError(`setHparam: expected a hyper-parameter name, got ${describe(name)}`);
+    if (typeof name !== 'string') throw new TypeError(`setHparam: expected a name, got ${describe(name)}`);
     if (typeof value !== 'number') throw new TypeError(`setHparam: ${name}: expected a number, got ${describe(value)}`);
-    // C reads the name up to its first NUL: written out as \u0000, such a name matches nothing and reads plainly
+    // C reads up to a NUL: spelt \u0000, it matches no name
     withString(name.replaceAll('\0', '\\u0000') + '\0', (p) => check(wasm.tt_model_set_hparam(this.#m, p, value)));
   }
 
@@ -275,9 +267,8 @@ export class Model {
 
   setWeights(weights) {
     if (!(weights instanceof Float32Array) || weights.length !== this.paramCount) {
-      const got = weights instanceof Float32Array ? count(weights.length, 'value') : describe(weights);
-      throw new (weights instanceof Float32Array ? RangeError : TypeError)(
-        `setWeights: expected a Float32Array of ${this.paramCount} values, got ${got}`);
+      const got = weights instanceof Float32Array ? `${weights.length} values` : describe(weights);
+      throw new TypeError(`setWeights: expected a Float32Array of ${this.paramCount} values, got ${got}`);
     }
     for (let i = 0; i < weights.length; i++) { // as weight files: a NaN weight would poison every prediction
       if (!Number.isFinite(weights[i])) throw new Error(`setWeights: weights[${i}] is ${weights[i]}: weights must be finite`);
