@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // A tiny static file server for the demos and the browser tests, on 127.0.0.1 only, with the MIME types browsers
 // insist on (.wasm must be application/wasm for streaming compilation; module scripts must be JavaScript).
-// It serves only what the pages load: the folders in SERVED (demos, the browser runtime, the wasm module and its
-// loader, dist/, the browser benchmark pages), files with a type in MIME, nothing whose name starts with a dot.
-// Never .git, node_modules, build outputs or sources. No directory listings, no paths outside the root, and a
-// redirect always names a path on this server.
+// From the repository it serves only what the pages load: the folders in SERVED (demos, the browser runtime, the
+// wasm module and its loader, dist/, the browser benchmark pages); never .git, node_modules, build outputs or
+// sources. From another --root, everything under it. Either way only files with a type in MIME and nothing whose
+// name starts with a dot; no directory listings, no paths outside the root, and a redirect always names a path on
+// this server.
 //
 //   node tools/serve.mjs [--port 8080] [--root DIR]     (--port 0 picks a free port)
 //   import { startServer } from './tools/serve.mjs'; const s = await startServer({ port: 0 }); ... await s.close();
@@ -24,15 +25,16 @@ export const MIME = Object.freeze({
   '.md': 'text/markdown; charset=utf-8', '.ico': 'image/x-icon', '.jpg': 'image/jpeg', '.webp': 'image/webp',
 });
 
-// The folders (relative to the root, '/'-separated) whose files are served.
+// The repository's folders (relative to its root, '/'-separated) whose files are served.
 export const SERVED = Object.freeze(['demos', 'web', 'wasm', 'dist', 'bench/browser']);
 
-// Whether a file (or directory) at `rel`, a path relative to the root, may be served.
-export function isServed(rel) {
+// Whether a file (or directory) at `rel`, a path relative to the root, may be served: no part empty or starting
+// with a dot (nor "..", outside the root), and inside one of `folders` unless that is null.
+export function isServed(rel, folders = SERVED) {
   const parts = rel.split(path.sep);
   if (parts.some((p) => p === '' || p.startsWith('.'))) return false;
   const posix = parts.join('/');
-  return SERVED.some((dir) => posix === dir || posix.startsWith(dir + '/'));
+  return !folders || folders.some((dir) => posix === dir || posix.startsWith(dir + '/'));
 }
 
 // Maps a URL path to a file under root, or null when it is malformed or escapes the root.
@@ -53,7 +55,7 @@ function send(res, status, text) {
   res.end(text);
 }
 
-async function handle(root, req, res) {
+async function handle(root, folders, req, res) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     send(res, 405, 'method not allowed\n');
@@ -70,7 +72,7 @@ async function handle(root, req, res) {
     return;
   }
   const rel = path.relative(root, file);
-  if (!isServed(rel)) {
+  if (!isServed(rel, folders)) {
     send(res, 404, 'not found\n');
     return;
   }
@@ -90,7 +92,7 @@ async function handle(root, req, res) {
     }
     // A symlink must not lead out of the served folders either.
     const real = await realpath(file);
-    if (!isServed(path.relative(root, real))) {
+    if (!isServed(path.relative(root, real), folders)) {
       send(res, 403, 'forbidden\n');
       return;
     }
@@ -115,8 +117,9 @@ async function handle(root, req, res) {
 /** Starts the server; resolves with {server, port, origin, url (of demos/index.html), close()}. */
 export async function startServer({ root = REPO_ROOT, port = 8080, host = '127.0.0.1' } = {}) {
   const absRoot = await realpath(path.resolve(root));
+  const folders = absRoot === await realpath(REPO_ROOT) ? SERVED : null;
   const server = http.createServer((req, res) => {
-    handle(absRoot, req, res).catch(() => { if (!res.headersSent) send(res, 500, 'internal error\n'); else res.end(); });
+    handle(absRoot, folders, req, res).catch(() => { if (!res.headersSent) send(res, 500, 'internal error\n'); else res.end(); });
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -90,6 +90,19 @@ test('only the folders the pages load are served: not .git, node_modules, build 
   }
 });
 
+test('another --root is served whole, except dotfiles and files of unknown types', async () => {
+  const demos = await startServer({ port: 0, root: fileURLToPath(new URL('../../demos/', import.meta.url)) });
+  try {
+    const at = (p) => new Promise((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: demos.port, path: p }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', reject);
+    });
+    assert.deepEqual([await at('/index.html'), await at('/playground/'), await at('/data/data.mk'), await at('/../README.md')],
+      [200, 200, 404, 404]);
+  } finally {
+    await demos.close();
+  }
+});
+
 test('the root redirects to the demos index (the URL people type after make demo)', async () => {
   const r = await get('/');
   assert.deepEqual([r.status, r.location], [302, '/demos/index.html']);
