@@ -14,7 +14,7 @@ size_t tt__memory_limit(void) { return memory_limit; }
 const char *tt__size_str(size_t bytes, char *buf, size_t len) {
   int unit = bytes < 1024 ? 0 : bytes < 1024 * 1024 ? 1 : 2;  /* bytes, KiB, MiB: names 6 bytes apart */
   tt__snprintf(buf, len, "%.*f %s", unit ? 1 : 0, (double)bytes / (double)((size_t)1 << 10 * unit),
-               "bytes\0KiB\0\0\0MiB" + 6 * unit);
+               &"bytes\0KiB\0\0\0MiB"[6 * unit]);
   return buf;
 }
 
