@@ -114,10 +114,12 @@ async function handle(root, folders, req, res) {
   }
 }
 
-/** Starts the server; resolves with {server, port, origin, url (of demos/index.html), close()}. */
-export async function startServer({ root = REPO_ROOT, port = 8080, host = '127.0.0.1' } = {}) {
+/** Starts the server; resolves with {server, port, origin, url (of demos/index.html), close()}. `folders`: what
+ * is served from the repository (default SERVED; tests add a file or two of their own); another root is served
+ * whole. */
+export async function startServer({ root = REPO_ROOT, port = 8080, host = '127.0.0.1', folders = SERVED } = {}) {
   const absRoot = await realpath(path.resolve(root));
-  const folders = absRoot === await realpath(REPO_ROOT) ? SERVED : null;
+  if (absRoot !== await realpath(REPO_ROOT)) folders = null;
   const server = http.createServer((req, res) => {
     handle(absRoot, folders, req, res).catch(() => { if (!res.headersSent) send(res, 500, 'internal error\n'); else res.end(); });
   });

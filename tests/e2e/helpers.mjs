@@ -7,7 +7,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer } from '../../tools/serve.mjs';
+import { startServer, SERVED } from '../../tools/serve.mjs';
 
 export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
@@ -16,7 +16,8 @@ export const LAUNCH_ARGS = Object.freeze(['--no-sandbox', '--disable-gpu', '--di
 
 /** Starts the server and the browser; close() stops both. */
 export async function startBrowser() {
-  const server = await startServer({ port: 0 });
+  // the test worker (worker-hooks.mjs) and its hooks besides what the demos need
+  const server = await startServer({ port: 0, folders: [...SERVED, 'tests/e2e/test-worker.mjs', 'tests/js/test-hooks.mjs'] });
   let browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
