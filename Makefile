@@ -5,6 +5,8 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc
 ASANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# The C tests' objects (build/asan/) carry the test hooks of src/core/testing.h; the library, CLI and wasm do not.
+TESTFLAGS = -DTT_TESTING
 EMCC     ?= emcc
 NODE     ?= node
 PYTHON   ?= /usr/bin/python3
@@ -40,7 +42,7 @@ WASM_EXPORTS := $(shell grep -oE '\btt_[a-z0-9_]+\$(LPAREN)' src/tinytrain.h | t
 # libc's 480-byte memcpy is not linked; training and inference speed measured unchanged (tests/simd/ab_model.mjs).
 WASM_CFLAGS  := -msimd128 -mbulk-memory -std=c11 -Isrc -Wall -Wextra -Wno-unused-parameter
 WASM_LDFLAGS := -Oz --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH -sINITIAL_MEMORY=4MB -sTOTAL_STACK=1MB \
-                -sMALLOC=none -sFILESYSTEM=0 -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
+                -sMALLOC=none -sFILESYSTEM=0
 KERNEL_SRC := $(filter src/kernels/%,$(CORE_SRC)) $(SIMD_SRC)
 WASM_OBJ   := $(patsubst %.c,build/wasm/%.o,$(CORE_SRC) $(SIMD_SRC))
 WASM_BUDGET := 65536
@@ -69,7 +71,7 @@ $(NATIVE_DIR)/src/kernels/wasmsimd/%.o: CFLAGS += -Wno-attributes
 build/asan/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC asan $<"
-	@$(CC) $(CFLAGS) $(ASANFLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS) $(ASANFLAGS) $(TESTFLAGS) -c $< -o $@
 
 # The archive and CLI have one path for both flavours: a stamp holding the flavour's flags, rewritten only when
 # they change, relinks them after a switch (the other flavour's objects may be older than the archive).
@@ -86,7 +88,7 @@ build/tinytrain: $(CLI_SRC) build/libtinytrain.a $(HEADERS)
 build/tests/%: tests/c/%.c tests/c/test.h $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) $(ASANFLAGS) -Itests/c $< $(ASAN_OBJ) -lm -o $@
+	@$(CC) $(CFLAGS) $(ASANFLAGS) $(TESTFLAGS) -Itests/c $< $(ASAN_OBJ) -lm -o $@
 
 # ---- wasm ----------------------------------------------------------------------------------------------------
 
@@ -113,12 +115,18 @@ build/wasm/exports.json: src/tinytrain.h Makefile
 
 wasm/tinytrain.wasm: $(WASM_OBJ) build/wasm/exports.json
 	@echo "  LINK    $@"
-	@$(EMCC) $(WASM_LDFLAGS) $(WASM_OBJ) -o $@
+	@$(EMCC) $(WASM_LDFLAGS) -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) $(WASM_OBJ) -o $@
 	@wasm-metadce $(WASM_FEATURES) --graph-file build/wasm/exports.json $@ -o $@ > /dev/null
 	@# a second binaryen pass to a fixed point folds what emcc's single pass leaves (~300 bytes)
 	@wasm-opt -Oz --converge $(WASM_FEATURES) $@ -o $@
 	@size=$$(stat -c %s $@); echo "wasm/tinytrain.wasm: $$size bytes (budget $(WASM_BUDGET))"; \
 	  if [ $$size -gt $(WASM_BUDGET) ]; then echo "WARNING: wasm/tinytrain.wasm is over its budget" >&2; fi
+
+# The benchmark build: the same objects plus bench/wasm/gemm.c, exporting its GEMM timer (bench/gemm-wasm.mjs).
+build/bench/tinytrain-bench.wasm: $(WASM_OBJ) build/wasm/bench/wasm/gemm.o
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(EMCC) $(WASM_LDFLAGS) -sEXPORTED_FUNCTIONS=_tt_bench_gemm,_tt_alloc,_tt_free $^ -o $@
 
 # ---- tests -----------------------------------------------------------------------------------------------------
 
@@ -159,7 +167,7 @@ demo: wasm data | deps-npm
 dist: wasm
 	$(NODE) tools/dist.mjs --out dist
 
-bench: wasm data build/tinytrain | deps-npm
+bench: wasm data build/tinytrain build/bench/tinytrain-bench.wasm | deps-npm
 	$(MAKE) -f bench/bench.mk
 
 fuzz: | deps-test

@@ -9,6 +9,7 @@
  * kernels' scratch or the column buffer, then a row of ones (the bias gradient as a GEMV). */
 #include <string.h>
 
+#include "../core/testing.h"
 #include "../kernels/kernels.h"
 #include "layer_util.h"
 
@@ -80,9 +81,9 @@ static conv_dims conv_dims_of(const tt__layer *l, float *ws) {
                      .CKK = l->in.d[0] * l->kernel * l->kernel, .scratch = ws, .ones = ws + l->workspace_fixed - P};
 }
 
-/* Passes that took the sparse kernel (on dout's nonzeros or, below, the input's), for the tests (they give the
- * dense kernels' results bit for bit, so nothing else shows which ran). */
-unsigned tt__conv2d_sparse_calls;
+#ifdef TT_TESTING
+unsigned tt__conv2d_sparse_calls;  // core/testing.h
+#endif
 
 /* An input that is mostly zeros (MNIST's pixels: ~19% ink) makes the forward pass (y set) and the weight gradient
  * (y NULL) sums over its nonzeros: the sparse kernel with the roles swapped, x (B, C, H, W) as its "dy" (C filters,
@@ -100,7 +101,7 @@ static int conv_sparse_input(const tt__layer *l, const conv_dims *d, float *y, c
       !tt__conv_sparse(y ? NULL : l->dw, y, in, dout, l->w, l->bias ? l->b : NULL, B, d->F, d->OH, d->OW, d->C, K,
                        pl, ph, 1, tt__conv_sparse_input_limit(n, d->F, K), d->scratch))
     return 0;
-  tt__conv2d_sparse_calls++;
+  TT__COUNT_SPARSE_CALL();
   return 1;
 }
 
@@ -143,7 +144,7 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
   if (d.S == 1 &&
       tt__conv_sparse(l->dw, din, dout, in, l->w, NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi, 0,
                       tt__conv_sparse_limit((size_t)B * d.F * d.P, d.C, d.K), d.scratch)) {
-    tt__conv2d_sparse_calls++;
+    TT__COUNT_SPARSE_CALL();
     return;
   }
   if (d.S == 1) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "../core/testing.h"
 #include "../kernels/kernels.h"
 #include "model.h"
 
@@ -58,9 +59,9 @@ double tt_model_flops_train(const tt_model *m) { return 3.0 * tt_model_flops_for
 
 /* ---- construction ----------------------------------------------------------------------------------------- */
 
-/* Whether relu or tanh right after a dense or conv2d layer runs inside it (see tt__layer.act): the same results bit
- * for bit, without the activation's own pass and buffers. Tests turn it off to compare. */
-int tt__fuse_activations = 1;
+#ifdef TT_TESTING
+int tt__fuse_activations = 1;  // core/testing.h
+#endif
 
 /* Shapes flow from the spec's input through each layer's setup. */
 static int setup_layers(tt_model *m) {
@@ -69,7 +70,9 @@ static int setup_layers(tt_model *m) {
     tt__layer *l = &m->layers[i];
     l->in = shape;
     l->init_he = i + 1 < m->n_layers && is_relu_family(m->layers[i + 1].type);
-    if (i && tt__fuse_activations && (l->type == TT_RELU || l->type == TT_TANH) &&
+    // relu or tanh right after a dense or conv2d layer runs inside it (see tt__layer.act): the same results bit
+    // for bit, without the activation's own pass and buffers
+    if (i && TT__FUSE_ACTIVATIONS && (l->type == TT_RELU || l->type == TT_TANH) &&
         (l[-1].type == TT_DENSE || l[-1].type == TT_CONV2D))
       l->fused = 1, l[-1].act = l->type == TT_RELU ? TT_ACT_RELU : TT_ACT_TANH;
     int status = ops_of(l)->setup(l);
@@ -540,11 +543,4 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value) {
   return tt__fail(TT_ERR_STATE,
                   "unknown hyper-parameter \"%s\" (allowed: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm, shuffle)",
                   name);
-}
-
-/* ---- benchmark support ------------------------------------------------------------------------------------ */
-
-void tt_gemm(int ta, int tb, int M, int N, int K, const float *A, const float *B, float *C, int reps) {
-  for (int r = 0; r < reps; r++)
-    tt__gemm(ta, tb, M, N, K, A, ta ? M : K, B, tb ? K : N, 0.0f, C, N);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "core/testing.h"
 #include "kernels/kernels.h"
 #include "layers/layers.h"
 #include "test.h"
@@ -255,10 +256,6 @@ TT_TEST(test_conv2d_grad_matches_finite_difference) {
   hp.in = shp(3, 2, 8, 7), hp.kernel = 3, hp.stride = 3, hp.padding = 1;
   CHECK(run_case(TT_CONV2D, hp, 2, "conv2d 2x8x7, 3x3 stride 3 padding 1 (floor)", 1e-2, 0, NULL, 1) == 0);
 }
-
-/* Counts the conv2d passes that took the sparse kernel, on dout's nonzeros or the input's (src/layers/conv2d.c; not
- * in any header). */
-extern unsigned tt__conv2d_sparse_calls;
 
 /* The start of both sparse-path tests: a stride-1 conv2d from cfg (C, H, W, filters, kernel, padding (-1:
  * "same"), batch, bias), with all but 1 in 10 of dout (input = 0) or of x (input = 1) zeroed when sparse (zeros
