@@ -163,7 +163,7 @@ data: wasm | deps-npm
 demo: wasm data | deps-npm
 	$(NODE) tools/serve.mjs --port $(PORT)
 
-# dist/: what a site copies to serve the widget; prints each file's size and fails over the DESIGN.md budgets.
+# dist/: what a site copies to serve the widget; prints each file's size and fails over the budgets of docs/design.md.
 dist: wasm
 	$(NODE) tools/dist.mjs --out dist
 

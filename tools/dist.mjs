@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `make dist`: writes dist/, everything a site copies to serve the <tiny-train> widget, and checks the budgets of
-// DESIGN.md: tinytrain.wasm <= 64 KiB, the widget's JS (loader + API + worker + element + charts) <= 80 KiB,
+// docs/design.md: tinytrain.wasm <= 64 KiB, the widget's JS (loader + API + worker + element + charts) <= 80 KiB,
 // uncompressed and unminified (the files are copied as written).
 //
 // The files are found by following the imports of web/tiny-train.js (static, dynamic and new URL(..., import.meta

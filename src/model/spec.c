@@ -1,4 +1,4 @@
-/* The model spec: JSON text -> a validated tt__spec (format in /work/shared/DESIGN.md, "Model spec").
+/* The model spec: JSON text -> a validated tt__spec (format in docs/design.md, "The model spec").
  *
  * Table-driven: each layer type, optimizer, schedule and the augment object has a table of its fields (name,
  * kind, where it goes, range). One routine rejects unknown fields, checks kind and range and stores the value,

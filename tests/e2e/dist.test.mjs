@@ -1,4 +1,4 @@
-// `make dist` (tools/dist.mjs) and what it ships: the budgets of DESIGN.md, a site served by a plain static server
+// `make dist` (tools/dist.mjs) and what it ships: the budgets of docs/design.md, a site served by a plain static server
 // (`python3 -m http.server` in dist's parent, no special headers), and `npm pack` giving a package that Node can
 // install and import. Builds into tests/artifacts/dist-site/ so the repository's own dist/ is left alone.
 import test from 'node:test';

@@ -1,4 +1,4 @@
-// The shipped wasm module's budget (DESIGN.md, "Budgets"): at most 64 KiB uncompressed, and self-contained, so
+// The shipped wasm module's budget (docs/design.md, "Budgets"): at most 64 KiB uncompressed, and self-contained, so
 // the loader only has to supply the memory-growth notification (anything else would mean printf, exit, a
 // clock or a file system crept into the C core).
 import test from 'node:test';
