@@ -12,7 +12,7 @@
 /* bias_act's activations */
 enum { TT_ACT_RELU = 1, TT_ACT_TANH = 2 };
 
-/* Coefficients shared by the twins (highest first), from tests/simd/fit_tanh.py: a fit of tanh(u)/u on
+/* Coefficients shared by the twins (highest first), from tools/fit_tanh.py: a fit of tanh(u)/u on
  * [0, 4.5] with the powers of 4 of u = x/2 folded in; P0 = 1 and Q0 = 2 exactly. */
 #define TT_TANH_CLAMP 9.0f
 #define TT_TANH_P3 8.61893099e-08f
@@ -46,11 +46,10 @@ static inline size_t tt__conv_sparse_ws_floats(int C, int H, int W, int F, int k
 
 /* The count of nonzeros among the n elements of dy from which the dense pair beats the sparse pass in the wasm
  * build: a nonzero costs the k rows of L = k·C rounded up to 16 lanes of a filter, where the dense kernels spend
- * C·k·k per element of dy, plus a fixed cost per sample that weighs most with few channels. Crossover densities
- * measured (tests/simd/bench_conv_sparse.c, batch 32) against u = k·C / L: ≈ 0.74u - 0.14 (0.09 at C 1, k 5, u
- * 0.31; 0.2 at C 3, k 3, u 0.56; 0.37-0.45 at u 0.63-0.75; 0.55-0.65 at u 0.83-1), so the sparse pass runs below
- * 0.7u - 0.2, a margin under them: under 38% nonzeros for the digits CNN's second layer (C 8, k 5), never at
- * realistic densities for its first (C 1: under 1.9%). */
+ * C·k·k per element of dy, plus a fixed cost per sample that weighs most with few channels. With u = k·C / L, the
+ * share of those lanes that do work, the sparse pass runs below a density of 0.7u - 0.2, a margin under the
+ * crossover bench/kernels/bench_conv_sparse.c finds (bench/README.md): under 38% nonzeros for the digits CNN's
+ * second layer (C 8, k 5), never at realistic densities for its first (C 1: under 1.9%). */
 static inline int tt__conv_sparse_limit(size_t n, int C, int k) {
   const long long L = (k * C + 15) / 16 * 16, a = 7LL * k * C - 2 * L;  // nnz < n·a / 10L: the sparse pass
   // rounded up; a < 10L, so at most n. 0 also when n does not fit the kernel's int count (64-bit builds only)
@@ -58,10 +57,9 @@ static inline int tt__conv_sparse_limit(size_t n, int C, int k) {
 }
 
 /* The same for the input-sparse passes of src/layers/conv2d.c (the kernel on x's n floats, with the layer's F
- * filters as its C channels): tests/simd/bench_conv_sparse.c (INPUT_SPARSE) measured the forward pass's crossover
- * at 45-47% nonzeros with 8 filters of 5x5 (u = 40/48) and 16 of 3x3 on 3 channels (u = 1), the weight
- * gradient's at 57-60%, and both above 60% with 16 filters of 5x5 on 8 channels: under 2/5 nonzero when at least
- * 3/4 of the kernel's lanes do work (u = k·F / L), else never (1 filter of 5x5 would use 5 lanes of 16). */
+ * filters as its C channels): under 2/5 nonzero when at least 3/4 of the kernel's lanes do work (u = k·F / L),
+ * else never (1 filter of 5x5 would use 5 lanes of 16). The crossover bench/kernels/bench_conv_sparse.c
+ * (INPUT_SPARSE) finds is above 2/5 on every shape with u >= 3/4. */
 static inline int tt__conv_sparse_input_limit(size_t n, int F, int k) {
   return n <= 2147483647u && 4 * k * F >= 3 * ((k * F + 15) / 16 * 16) ? (int)(n / 5 * 2) : 0;
 }

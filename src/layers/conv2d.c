@@ -90,8 +90,8 @@ unsigned tt__conv2d_sparse_calls;  // core/testing.h
  * H×W outputs), pads K-1-pad and the weights taken as adjoint ((F, C, K, K) read as (C, F) rotated by 180°). Its
  * input-gradient half is then y = bias + w ⋆ x, its weight-gradient half (dout as its "x") dW += Σ_b dout ⋆ x,
  * each the dense kernels' sums in their order (x's positions ascending are output positions ascending): the same
- * results bit for bit. Counts x's nonzeros first: 0 when the dense kernels are faster (measured by
- * tests/simd/bench_conv_sparse.c) or the pads do not allow it. */
+ * results bit for bit. Counts x's nonzeros first: 0 when the dense kernels are faster
+ * (tt__conv_sparse_input_limit) or the pads do not allow it. */
 static int conv_sparse_input(const tt__layer *l, const conv_dims *d, float *y, const float *in, const float *dout,
                              int B) {
   const int K = d->K, pl = K - 1 - l->pad_lo, ph = K - 1 - l->pad_hi;

@@ -232,8 +232,8 @@ static int reserve(tt_model *m, int B) {
 /* ---- validation of user data ------------------------------------------------------------------------------ */
 
 static int check_finite(const char *what, const float *v, size_t n) {
-  // fast path: a finite sum of squares means every value is finite (a SIMD pass: the scalar loop was ~0.5 µs of
-  // a 784-pixel batch-1 predict); else the loop finds the culprit, or huge finite values pass
+  // fast path: a finite sum of squares means every value is finite (one SIMD pass, a small share of a batch-1
+  // predict); else the loop finds the culprit, or huge finite values pass
   if (isfinite(tt__sumsq(v, n))) return TT_OK;
   for (size_t i = 0; i < n; i++)
     if (!isfinite(v[i])) return tt__fail(TT_ERR_DATA, "%s[%zu] is %s: data must be finite numbers", what, i,
@@ -518,7 +518,7 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value) {
     return TT_OK;
   }
   tt__optim_config *c = &m->spec.optim;
-  /* static: a table built on the stack at each call cost ~300 bytes of wasm to fill */
+  /* static: a table built on the stack would be filled by code at each call */
   static const struct { const char *name; unsigned char offset, lo_open; double hi; } fields[] = {
       {"lr", offsetof(tt__optim_config, lr), 1, 1e9},
       {"momentum", offsetof(tt__optim_config, momentum), 0, 0.999999},

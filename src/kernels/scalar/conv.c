@@ -6,8 +6,7 @@
  * im2col and are dropped by col2im. */
 #include "kernels/kernels.h"
 
-/* im2col is compiled for size (55 bytes of the 64 KiB wasm module; strided convolutions only): on 8 channels of
- * 28x28, 3x3 at stride 2, it measured 25-29 us per sample in wasm against 24-27 at -O3 (the GEMM after it 34-37).
+/* im2col is compiled for size (strided convolutions only, where the GEMM after it is where the time goes).
  * clang only (gcc has no minsize). */
 #if defined(__clang__)
 #define TT_MINSIZE __attribute__((minsize))

@@ -1,5 +1,5 @@
 /* Reference tanh (see kernels.h): libm's tanhf per element made the tanh MLP's heatmap 5-10x slower than relu's;
- * this is branch-free arithmetic (a rational function, tests/simd/fit_tanh.py) that the SIMD twin repeats 4 lanes
+ * this is branch-free arithmetic (a rational function, tools/fit_tanh.py) that the SIMD twin repeats 4 lanes
  * at a time, operation for operation. */
 #include <math.h>
 

@@ -10,18 +10,14 @@
  *   and transposing 4×4 blocks with shuffles when columns are. No transposed copy is made by the caller.
  * - One register-blocked micro-kernel computes a 4×8 tile over one K slice: 8 f32x4 accumulators, per k two
  *   loads of B, four load32_splats of A, a mul then an add (baseline SIMD128 has no fused multiply-add).
- *   Measured on this machine (Intel Xeon, V8 in Node 20, micro-kernel alone with tests/simd/bench_microkernel.c,
- *   GFLOP/s, quiet moments): 4x8 ~31, 2x16 ~31, 5x8 ~26, 6x8 ~25, 4x12 ~27, 7x8 ~22; unrolling k by 2 or
- *   broadcasting A by shuffles instead of load32_splat was slower. 4 rows also divide the row counts the models
- *   use (8 and 16 filters, batches of 32 and 64). Edge tiles run the same kernel on the zero-padded panels into
- *   a small temporary tile, of which only the valid part is added to C. The kernel is not inlined into the
- *   driver: inlined, V8 spilled the accumulators (2.4x slower).
+ *   4x8 is the fastest tile shape bench/kernels/bench_microkernel.c compares (bench/README.md), and 4 rows
+ *   divide the row counts the models use (8 and 16 filters, batches of 32 and 64). Edge tiles run the same kernel
+ *   on the zero-padded panels into a small temporary tile, of which only the valid part is added to C. The kernel
+ *   is not inlined into the driver, where V8 would spill its accumulators.
  * - Sparse operands (MNIST pixels: the dense layer's input in the forward A·Bᵀ and the weight gradient Aᵀ·B):
  *   each packed panel lists its runs of rows that are not all zero, and each tile sums only over the shorter
  *   list of its two panels (a zero row of either panel adds nothing, so the sums are the same). Scanning
  *   an operand's panels stops at the first panel without a zero row, so dense operands cost one scan per block.
- *   MLP 784-128-10 training on MNIST: +25-34% samples/s; dense GEMMs with K >= 64 within noise, small-K ones
- *   (K 16-25) up to ~10% slower from the run bookkeeping.
  * - Vector-shaped products (M == 1 or N <= 4, both operands contiguous along K: batch-1 inference, the last layer
  *   of a classifier: one GEMV per column) skip packing and
  *   run a GEMV that reads the weights once, skipping the all-zero 4-float chunks of x (sparse inputs: digits).
@@ -36,10 +32,10 @@
 #define NR 8
 #define KC 256
 #define MC 96   /* multiple of MR */
-#define NC 128  /* multiple of NR; 256 measured no faster */
-#define GV 4    /* dot products per pass of the GEMV (multiple of 4; 8 measured slower: the pass is L2-bound) */
-/* Loops are kept as written (TT_NO_UNROLL, see kernels.h): unrolling packing and tail loops multiplied their
- * code for no measured speed; only loops over the accumulators are unrolled, so they stay in registers. */
+#define NC 128  /* multiple of NR */
+#define GV 4    /* dot products per pass of the GEMV (multiple of 4; the pass is bound by L2, not by registers) */
+/* Loops are kept as written (TT_NO_UNROLL, see kernels.h): unrolled packing and tail loops are more code for no
+ * speed; only loops over the accumulators are unrolled, so they stay in registers. */
 
 static float gemm_apack[MC * KC] __attribute__((aligned(16)));  // (MC/MR, kc, MR)
 static float gemm_bpack[KC * NC] __attribute__((aligned(16)));  // (NC/NR, kc, NR)
@@ -228,8 +224,8 @@ void tt_f32_gemm__wasmsimd(int ta, int tb, int M, int N, int K, const float *A, 
   }
   if (N <= 4 && sap == 1 && sbp == 1) {
     // each column of C (M, N) as a row: Cᵀ[j] = op(B)ᵀ[j] (1, K) · op(A)ᵀ (K, M), contiguous dot products. For a
-    // classifier's last layer (N = 2-4) this beats 4x8 tiles that are mostly padding: the 100x100 heatmap's
-    // (10000, 16)·(3, 16)ᵀ ran ~2x faster (no packing, no edge tiles)
+    // classifier's last layer (N = 2-4, as in the heatmap's (10000, 16)·(3, 16)ᵀ) this skips the packing and the
+    // 4x8 tiles that would be mostly padding
     TT_NO_UNROLL
     for (int j = 0; j < N; j++) gemm_gemv(M, K, B + j * sbj, A, sai, beta, C + j, (size_t)ldc);
     return;
