@@ -1,12 +1,9 @@
 /* Timing of the stride-1 convolution's backward pass, dense (conv_backward_w + the adjoint conv_forward) against
  * the sparse kernel, over the density of dy, on the digits CNN's two convolutions and six other shapes (batch
- * 32). Dense and sparse alternate within each round, so the VM's speed phases hit both alike. Not a test. Build
- * and run (from the repo root):
- *   emcc -O3 -msimd128 -std=c11 -Isrc -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH -sFILESYSTEM=0 \
- *     tests/simd/bench_conv_sparse.c src/kernels/wasmsimd/[a-z]*.c src/kernels/scalar/[a-z]*.c \
- *     -o build/simd/bench_conv_sparse.wasm
- *   node --no-liftoff tests/simd/run.mjs build/simd/bench_conv_sparse.wasm
- * (--no-liftoff: V8 otherwise times some calls in its baseline compiler, which a model's many steps leave behind.)
+ * 32). Dense and sparse alternate within each round, so the VM's speed phases hit both alike. Not a test.
+ * Build and run: make -f bench/kernels/kernels.mk conv-sparse (or conv-sparse-input for -DINPUT_SPARSE=1); it runs
+ * under node --no-liftoff: V8 otherwise times some calls in its baseline compiler, which a model's many steps leave
+ * behind.
  * The layer's rule (tt__conv_sparse_limit in kernels.h) comes from the crossovers this prints. With -DINPUT_SPARSE=1
  * it times the layer's passes on a mostly-zero input instead (run_input: the forward pass and the weight gradient,
  * dense against the same kernel driven by x's nonzeros), whose crossovers give tt__conv_sparse_input_limit. */
