@@ -99,6 +99,11 @@ build/wasm/src/kernels/%.o: src/kernels/%.c $(HEADERS) | deps-build
 	@echo "  EMCC -O3 $<"
 	@$(EMCC) -O3 $(WASM_CFLAGS) -c $< -o $@
 
+# Kernels keep every loop as written unless it says otherwise (TT_UNROLL_FULL): -O3 would copy plain loops into
+# unrolled and vectorised versions, code the 64 KiB module has no room for (see kernels.h).
+KERNEL_LOOP_FLAGS := -fno-unroll-loops -fno-vectorize
+build/wasm/src/kernels/%.o: WASM_CFLAGS += $(KERNEL_LOOP_FLAGS)
+
 build/wasm/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	@echo "  EMCC -Oz $<"

@@ -12,8 +12,9 @@ OUT := build/bench/kernels
 
 KERNEL_SRC := $(wildcard src/kernels/scalar/*.c src/kernels/wasmsimd/*.c)
 KERNEL_H := $(wildcard src/kernels/*.h)
-SIMD_FLAGS := -O3 -msimd128 -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc -sALLOW_MEMORY_GROWTH \
-              -sSTANDALONE_WASM -sFILESYSTEM=0
+# kernels' loops as the shipped module compiles them (Makefile: KERNEL_LOOP_FLAGS)
+SIMD_FLAGS := -O3 -fno-unroll-loops -fno-vectorize -msimd128 -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc \
+              -sALLOW_MEMORY_GROWTH -sSTANDALONE_WASM -sFILESYSTEM=0
 
 .PHONY: gemm microkernel layers conv-sparse conv-sparse-input
 gemm: $(OUT)/bench_gemm.wasm
@@ -45,7 +46,7 @@ LAYER_SRC := $(filter-out src/cli/%,$(wildcard src/core/*.c src/layers/*.c src/o
 LAYER_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(LAYER_SRC) $(KERNEL_SRC) bench/kernels/bench_layers.c)
 $(OUT)/obj/src/kernels/%.o: src/kernels/%.c $(wildcard src/*/*.h src/*.h)
 	@mkdir -p $(dir $@)
-	$(EMCC) -O3 -msimd128 -std=c11 -Isrc -c $< -o $@
+	$(EMCC) -O3 -fno-unroll-loops -fno-vectorize -msimd128 -std=c11 -Isrc -c $< -o $@
 $(OUT)/obj/%.o: %.c $(wildcard src/*/*.h src/*.h)
 	@mkdir -p $(dir $@)
 	$(EMCC) -Oz -msimd128 -std=c11 -Isrc -c $< -o $@

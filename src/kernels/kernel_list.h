@@ -19,30 +19,27 @@ TT_KERNEL_DEF(TWIN, void, gemm,
 
 /* Stride-1 convolution of a batch without a column buffer (an implicit GEMM: each kernel tap reads the
  * zero-padded image at its own offset), torch.nn.Conv2d's layout: y (B, F, OH, OW) = bias (F, or NULL) + w ⋆ x
- * (B, C, H, W) with w (F, C, k, k), zero padding pad_lo on top/left and pad_hi on bottom/right (a negative pad
- * crops), OH = H + pad_lo + pad_hi - k + 1, likewise OW. With `adjoint` set, w is stored (C, F, k, k) and used
- * rotated by 180° with its first two dims swapped: called on dy with pads k-1-pad_lo and k-1-pad_hi, this is a
- * layer's input gradient. conv_backward_w adds the weight gradient dw (F, C, k, k) += Σ_b dy[b] ⋆ x[b].
- * ws: tt__conv_ws_floats(...) floats of scratch (the scalar twins need none). Each output (and each weight
+ * (B, C, H, W) in the shape s (kernels.h: tt__conv_shape), w (F, C, k, k), or with s->adjoint (C, F, k, k)
+ * rotated by 180°: on dy in tt__conv_adjoint of a layer's shape, this is the layer's input gradient.
+ * conv_backward_w adds the weight gradient dw (F, C, k, k) += Σ_b dy[b] ⋆ x[b] (s->adjoint must be 0).
+ * ws: tt__conv_ws_floats(s) floats of scratch (the scalar twins need none). Each output (and each weight
  * gradient) is one sum over the same terms in the same order in both twins: bit for bit equal on finite inputs. */
 TT_KERNEL_DEF(TWIN, void, conv_forward,
-              (float *y, const float *x, const float *w, const float *bias, int B, int C, int H, int W, int F,
-               int k, int pad_lo, int pad_hi, int adjoint, float *ws),
-              (y, x, w, bias, B, C, H, W, F, k, pad_lo, pad_hi, adjoint, ws))
+              (float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s, float *ws),
+              (y, x, w, bias, s, ws))
 TT_KERNEL_DEF(TWIN, void, conv_backward_w,
-              (float *dw, const float *dy, const float *x, int B, int C, int H, int W, int F, int k, int pad_lo,
-               int pad_hi, float *ws),
-              (dw, dy, x, B, C, H, W, F, k, pad_lo, pad_hi, ws))
+              (float *dw, const float *dy, const float *x, const tt__conv_shape *s, float *ws), (dw, dy, x, s, ws))
 
 /* The sparse pass: the same layer's backward pass (weight and input gradient at once) for a dy that is mostly zeros,
- * as after ReLU and 2x2 max pooling (at most 1 in 4 nonzero), and with `adjoint` (below) the forward pass and weight
- * gradient of a layer whose input is mostly zeros; the work is proportional to the nonzeros. Unless dw is NULL, dw
- * (F, C, k, k) += Σ_b dy[b] ⋆ x[b] as conv_backward_w does (x is not read when dw is NULL), and, unless dx is NULL,
- * dx (B, C, H, W) = the input gradient (written, not accumulated) as the adjoint conv_forward gives it, plus
- * bias (C, or NULL) added last; w (F, C, k, k), always read; pads >= 0. With `adjoint` set, w and dw are stored
- * (C, F, k, k) and used rotated by 180° (conv_forward's convention): called on a mostly-zero layer input as dy
- * (its C channels as the F here, the layer's F as the C here, pads k-1-pad), dx is then the layer's forward pass
- * (with its bias) and dw its weight gradient, from the input's nonzeros (src/layers/conv2d.c). The SIMD
+ * as after ReLU and 2x2 max pooling (at most 1 in 4 nonzero), and in the adjoint shape (below) the forward pass and
+ * weight gradient of a layer whose input is mostly zeros; the work is proportional to the nonzeros. In the shape s
+ * (y of the convolution s is dy here), unless dw is NULL, dw (F, C, k, k) += Σ_b dy[b] ⋆ x[b] as conv_backward_w
+ * does (x is not read when dw is NULL), and, unless dx is NULL, dx (B, C, H, W) = the input gradient (written, not
+ * accumulated) as conv_forward in tt__conv_adjoint(s) gives it, plus bias (C, or NULL) added last; w (F, C, k, k),
+ * always read; pads >= 0. With s->adjoint set, w and dw are stored (C, F, k, k) and used rotated by 180°
+ * (conv_forward's convention): with s = tt__conv_adjoint of a layer's shape and the layer's mostly-zero input as
+ * dy, dx is the layer's forward pass (with its bias) and dw its weight gradient, from the input's nonzeros
+ * (src/layers/conv2d.c). The SIMD
  * twin copies each sample into a zero-padded channels-last xp (Hp, Wp, C), where the k taps × C channels of a
  * kernel row at any window are k·C contiguous floats; the weights move to wᵀ (F, k, L) (rows of k·C rounded up to
  * L, a multiple of 16, zeros past k·C), the gradient gathers in dwᵀ (same layout) and in a padded dxp (Hp, Wp, C).
@@ -53,11 +50,11 @@ TT_KERNEL_DEF(TWIN, void, conv_backward_w,
  * positions) minus terms that are ±0, so both twins give the dense kernels' results bit for bit on finite inputs.
  * It first counts dy's nonzeros: with `limit` of them or more (tt__conv_sparse_limit) it changes nothing and
  * returns 0 (the dense kernels are the faster ones then), else it returns 1; with limit <= 0, at once.
- * ws: tt__conv_sparse_ws_floats(...) floats (the scalar twin, direct loops, uses F·C·k·k of them). */
+ * ws: tt__conv_sparse_ws_floats(s) floats (the scalar twin, direct loops, uses F·C·k·k of them). */
 TT_KERNEL_DEF(TWIN, int, conv_sparse,
-              (float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias, int B,
-               int C, int H, int W, int F, int k, int pad_lo, int pad_hi, int adjoint, int limit, float *ws),
-              (dw, dx, dy, x, w, bias, B, C, H, W, F, k, pad_lo, pad_hi, adjoint, limit, ws))
+              (float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
+               const tt__conv_shape *s, int limit, float *ws),
+              (dw, dx, dy, x, w, bias, s, limit, ws))
 
 /* im2col for one sample: in (C, H, W) -> col (C*k*k, OH*OW) at any stride, zero padding pad_lo on top/left (the
  * output size decides the bottom/right); col2im accumulates (+=) col back into din (C, H, W). Strided

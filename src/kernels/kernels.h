@@ -22,12 +22,41 @@ enum { TT_ACT_RELU = 1, TT_ACT_TANH = 2 };
 #define TT_TANH_Q2 0.00279212371f
 #define TT_TANH_Q1 0.229663745f
 
+/* Helpers of a few instructions that take a shape: always inlined (the -Oz build would call them), so the shape's
+ * fields become plain values. */
+#if defined(__GNUC__)
+#define TT__INLINE static inline __attribute__((always_inline))
+#else
+#define TT__INLINE static inline
+#endif
+
+/* The shape of a stride-1 batch convolution, as the convolution kernels take it: B samples of C channels of H×W
+ * in, F filters of k×k, zero padding pad_lo on top/left and pad_hi on bottom/right (a negative pad crops); the
+ * output is (B, F, OH, OW) with OH = H + pad_lo + pad_hi - k + 1, likewise OW. Weights are (F, C, k, k) unless
+ * `adjoint` is set: then they are stored (C, F, k, k) and used rotated by 180°, the weights of the layer whose
+ * adjoint this convolution is (see tt__conv_adjoint). */
+typedef struct {
+  int B, C, H, W, F, k, pad_lo, pad_hi;
+  int adjoint;
+} tt__conv_shape;
+
+/* The adjoint of convolution s, with the same weights: on s's outputs (B, F, OH, OW) as its input, F and C
+ * swapped, pads k-1-pad_lo and k-1-pad_hi, so its output is (B, C, H, W). Run on a layer's dy it gives the input
+ * gradient (conv_forward); for conv_sparse, run on a layer's mostly-zero input x as its "dy", it gives the layer's
+ * forward pass as its "dx" and the layer's weight gradient as its "dw" (src/layers/conv2d.c). */
+TT__INLINE tt__conv_shape tt__conv_adjoint(const tt__conv_shape *s) {
+  const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
+  return (tt__conv_shape){.B = s->B, .C = s->F, .H = OH, .W = OW, .F = s->C, .k = s->k, .pad_lo = s->k - 1 - s->pad_lo,
+                          .pad_hi = s->k - 1 - s->pad_hi, .adjoint = !s->adjoint};
+}
+
 /* Scratch sizes and sparse-pass limits of the convolution kernels (see conv_forward and conv_sparse in
  * kernel_list.h). */
 /* Scratch of either call: the padded image (C, Hp, Wp) + 4 floats of over-read, the tap offsets (C*k*k), and
  * the weights packed 4 output channels at a time (forward) or the per-position gradients transposed to 8
  * filters a row (backward_w). Computed in double: SIZE_MAX when it does not fit an int (offsets are ints). */
-static inline size_t tt__conv_ws_floats(int C, int H, int W, int F, int k, int pad_lo, int pad_hi) {
+TT__INLINE size_t tt__conv_ws_floats(const tt__conv_shape *s) {
+  const int C = s->C, H = s->H, W = s->W, F = s->F, k = s->k, pad_lo = s->pad_lo, pad_hi = s->pad_hi;
   const double Hp = (double)H + pad_lo + pad_hi, Wp = (double)W + pad_lo + pad_hi, ckk = (double)C * k * k;
   const double P = (Hp - k + 1) * (Wp - k + 1), F8 = (double)((F + 7) / 8 * 8);
   const double packed = (double)((F + 3) / 4 * 4) * ckk, grads = (P + ckk + 3) * F8;
@@ -38,7 +67,8 @@ static inline size_t tt__conv_ws_floats(int C, int H, int W, int F, int k, int p
 /* xp and dxp (Hp·Wp·C + 16 floats of over-read each), wᵀ and dwᵀ (F filters of k rows of k·C rounded up to 16
  * floats) and one filter's nonzeros (positions and values: at most Hp·Wp), bounded in double; SIZE_MAX when it
  * does not fit an int. */
-static inline size_t tt__conv_sparse_ws_floats(int C, int H, int W, int F, int k, int pad_lo, int pad_hi) {
+TT__INLINE size_t tt__conv_sparse_ws_floats(const tt__conv_shape *s) {
+  const int C = s->C, H = s->H, W = s->W, F = s->F, k = s->k, pad_lo = s->pad_lo, pad_hi = s->pad_hi;
   const double n = 2 * (((double)H + pad_lo + pad_hi) * ((double)W + pad_lo + pad_hi) * (C + 1.0) + 16 +
                         (double)F * k * (k * C + 15));
   return n > 2147483647.0 ? (size_t)-1 : (size_t)n;
@@ -64,14 +94,13 @@ static inline int tt__conv_sparse_input_limit(size_t n, int F, int k) {
   return n <= 2147483647u && 4 * k * F >= 3 * ((k * F + 15) / 16 * 16) ? (int)(n / 5 * 2) : 0;
 }
 
-/* Loop pragmas for code size (the wasm module has a 64 KiB budget): clang -O3 unrolls and vectorises plain loops
- * into several copies; TT_NO_UNROLL keeps a loop as written (SIMD main loops and scalar tails alike),
- * TT_UNROLL_FULL unrolls loops over register-resident accumulators. No-ops for other compilers. */
+/* Loops and code size (the wasm module has a 64 KiB budget): clang -O3 unrolls and vectorises plain loops into
+ * several copies, so the kernels are compiled with -fno-unroll-loops -fno-vectorize (Makefile): every loop stays
+ * as written, SIMD main loops and scalar tails alike. TT_UNROLL_FULL still unrolls a loop over register-resident
+ * accumulators (a pragma is honoured under those flags). A no-op for other compilers. */
 #if defined(__clang__)
-#define TT_NO_UNROLL _Pragma("clang loop unroll(disable) vectorize(disable)")
 #define TT_UNROLL_FULL _Pragma("clang loop unroll(full)")
 #else
-#define TT_NO_UNROLL
 #define TT_UNROLL_FULL
 #endif
 
@@ -92,11 +121,7 @@ static inline int tt__conv_sparse_input_limit(size_t n, int F, int k) {
 #define TT__DECLARE_TWIN(ret, name, params) ret tt_f32_##name##__scalar params; ret tt_f32_##name##__wasmsimd params;
 #define TT__DECLARE_SCALAR(ret, name, params) ret tt_f32_##name##__scalar params;
 /* always_inline: a call of tt__<name> compiles to a call of the kernel itself, at -Oz too */
-#if defined(__GNUC__)
-#define TT__FORWARD static inline __attribute__((always_inline))
-#else
-#define TT__FORWARD static inline
-#endif
+#define TT__FORWARD TT__INLINE
 #define TT__DISPATCH_TWIN(ret, name, params, args) \
   TT__FORWARD ret tt__##name params { TT__RETURN_##ret TT_KERNEL(tt_f32_##name) args; }
 #define TT__DISPATCH_SCALAR(ret, name, params, args) \

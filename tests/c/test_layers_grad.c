@@ -301,12 +301,13 @@ TT_TEST(test_conv2d_sparse_dout_takes_sparse_path_and_matches_finite_difference)
       tt__layer *l = &c.l;
 
       // one more backward pass against the dense kernels on the same dout
-      const int OH = l->out.d[1], OW = l->out.d[2], k = l->kernel, pl = l->pad_lo, ph = l->pad_hi;
+      const int k = l->kernel, pl = l->pad_lo, ph = l->pad_hi;
+      const tt__conv_shape shape = {B, C, H, W, l->filters, k, pl, ph, 0}, adj = tt__conv_adjoint(&shape);
       float *dw = calloc(l->w_count, sizeof(float));
       float *din = malloc(c.in_n * sizeof(float));
-      float *ws = malloc(tt__conv_ws_floats(l->filters, OH, OW, C, k, k - 1 - pl, k - 1 - ph) * sizeof(float));
-      tt_f32_conv_backward_w__scalar(dw, c.r, c.x, B, C, H, W, l->filters, k, pl, ph, NULL);
-      tt_f32_conv_forward__scalar(din, c.r, l->w, NULL, B, l->filters, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, ws);
+      float *ws = malloc(tt__conv_ws_floats(&adj) * sizeof(float));
+      tt_f32_conv_backward_w__scalar(dw, c.r, c.x, &shape, NULL);
+      tt_f32_conv_forward__scalar(din, c.r, l->w, NULL, &adj, ws);
       memset(l->dw, 0, l->w_count * sizeof(float));
       gc_backward(&c, c.din, 0);
       size_t bad_w = 0, bad_x = 0;
@@ -338,9 +339,10 @@ TT_TEST(test_conv2d_sparse_input_takes_sparse_path_and_matches_finite_difference
 
       // one forward and one backward pass without din against the dense kernels on the same input
       const int k = l->kernel, pl = l->pad_lo, ph = l->pad_hi;
+      const tt__conv_shape shape = {B, C, H, W, l->filters, k, pl, ph, 0};
       float *y = malloc(c.out_n * sizeof(float)), *dw = calloc(l->w_count, sizeof(float));
-      tt_f32_conv_forward__scalar(y, c.x, l->w, l->bias ? l->b : NULL, B, C, H, W, l->filters, k, pl, ph, 0, NULL);
-      tt_f32_conv_backward_w__scalar(dw, c.r, c.x, B, C, H, W, l->filters, k, pl, ph, NULL);
+      tt_f32_conv_forward__scalar(y, c.x, l->w, l->bias ? l->b : NULL, &shape, NULL);
+      tt_f32_conv_backward_w__scalar(dw, c.r, c.x, &shape, NULL);
       const unsigned mid = tt__conv2d_sparse_calls;
       gc_forward(&c, 0);
       memset(l->dw, 0, l->w_count * sizeof(float));

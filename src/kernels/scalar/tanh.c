@@ -7,7 +7,6 @@
 
 void tt_f32_tanh__scalar(float *y, const float *x, size_t n) {
   // y (n) = tanh(x (n)); in place allowed. Kept as written: clang would add a vectorised copy otherwise.
-  TT_NO_UNROLL
   for (size_t i = 0; i < n; i++) {
     const float v = x[i];
     float a = fabsf(v);

@@ -9,7 +9,6 @@ __attribute__((minsize)) void tt_f32_sgd__wasmsimd(float *p, const float *g, flo
                           int nesterov, int first) {
   const v128_t vlr = wasm_f32x4_splat(lr), vmu = wasm_f32x4_splat(mu), vwd = wasm_f32x4_splat(wd);
   size_t i = 0;
-  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) {
     v128_t gi = wasm_v128_load(g + i), pi = wasm_v128_load(p + i);
     if (wd != 0.0f) gi = wasm_f32x4_add(gi, wasm_f32x4_mul(vwd, pi));
