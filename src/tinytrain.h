@@ -62,6 +62,12 @@ int tt_last_status(void);
  * gives the size needed. */
 void tt_set_memory_limit(size_t bytes);
 
+/* The layer types of src/layers/layer_table.h, i from 0 up: the spec name of type i (NULL past the last type), and
+ * its traits as bits, one per word of the table's traits column. */
+enum { TT_TRAIT_PARAMS = 1, TT_TRAIT_HE_INIT = 2, TT_TRAIT_FUSES_NEXT = 4, TT_TRAIT_ACTIVATION = 8 };
+const char *tt_layer_type_name(int i);
+int tt_layer_type_traits(int i);
+
 /* Lifetime. */
 tt_model *tt_model_create(const char *spec_json, size_t len);
 void tt_model_free(tt_model *m);

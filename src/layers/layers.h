@@ -7,9 +7,11 @@
 
 #include "../core/core.h"
 
+/* One constant per line of layer_table.h, in its order. */
 typedef enum {
-  TT_DENSE, TT_CONV2D, TT_MAXPOOL2D, TT_AVGPOOL2D, TT_FLATTEN, TT_DROPOUT, TT_RELU, TT_LEAKY_RELU, TT_TANH,
-  TT_SIGMOID, TT_GELU, TT_SOFTMAX, TT_EMBEDDING, TT_LAYERNORM,
+#define TT_LAYER(name, NAME, fields, traits, fused, torch) TT_##NAME,
+#include "layer_table.h"
+#undef TT_LAYER
   TT_LAYER_TYPE_COUNT
 } tt__layer_type;
 
@@ -30,7 +32,7 @@ typedef struct tt__layer {
   float slope;              /* leaky_relu negative slope (default 0.01) */
   float eps;                /* layernorm epsilon (default 1e-5) */
   int vocab, dim;           /* embedding */
-  int init_he;              /* set by the model: 1 if followed by a ReLU-family activation (He init) */
+  int init_he;              /* set by the model: 1 if followed by a HE_INIT (ReLU-family) activation */
   /* set by the model for a dense or conv2d layer followed by relu or tanh (fused): act is that activation
    * (TT_ACT_RELU, TT_ACT_TANH), which this layer applies to its own output, and the activation layer, marked
    * fused, shares this layer's output and gradient buffers: its forward pass is skipped, its backward runs in place */
@@ -78,14 +80,20 @@ typedef struct {
   double (*flops_forward)(const tt__layer *l);
 } tt__layer_ops;
 
-extern const tt__layer_ops tt__dense_ops, tt__conv2d_ops, tt__maxpool2d_ops, tt__avgpool2d_ops, tt__flatten_ops,
-    tt__dropout_ops, tt__relu_ops, tt__leaky_relu_ops, tt__tanh_ops, tt__sigmoid_ops, tt__gelu_ops,
-    tt__softmax_ops, tt__embedding_ops, tt__layernorm_ops;
+#define TT_LAYER(name, NAME, fields, traits, fused, torch) extern const tt__layer_ops tt__##name##_ops;
+#include "layer_table.h"
+#undef TT_LAYER
 
 /* The ops for a type (never NULL for a valid type). */
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type);
+/* Spec names in type order, NULL-terminated. */
+extern const char *const tt__layer_names[TT_LAYER_TYPE_COUNT + 1];
 /* Type from spec name, or -1. */
 int tt__layer_type_from_name(const char *name);
+/* Whether a valid type has every trait in `traits` (TT_TRAIT_* bits, src/tinytrain.h). */
+int tt__layer_has(tt__layer_type type, unsigned traits);
+/* How a FUSES_NEXT layer before a valid type applies it (TT_ACT_*), 0 if it cannot. */
+int tt__layer_fused_act(tt__layer_type type);
 
 /* ---- losses (src/layers/loss.c) ------------------------------------------------------------------------ */
 

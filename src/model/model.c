@@ -16,8 +16,6 @@
 
 static const tt__layer_ops *ops_of(const tt__layer *l) { return tt__layer_ops_of(l->type); }
 
-static int is_relu_family(tt__layer_type t) { return t == TT_RELU || t == TT_LEAKY_RELU || t == TT_GELU; }
-
 /* Output rows and columns the loss sees for B samples: cross_entropy classifies every row of the output's last
  * dimension; mse and binary_cross_entropy see one row per sample. */
 static void loss_rows_cols(const tt_model *m, int B, int *rows, int *cols) {
@@ -69,12 +67,12 @@ static int setup_layers(tt_model *m) {
   for (int i = 0; i < m->n_layers; i++) {
     tt__layer *l = &m->layers[i];
     l->in = shape;
-    l->init_he = i + 1 < m->n_layers && is_relu_family(m->layers[i + 1].type);
-    // relu or tanh right after a dense or conv2d layer runs inside it (see tt__layer.act): the same results bit
-    // for bit, without the activation's own pass and buffers
-    if (i && TT__FUSE_ACTIVATIONS && (l->type == TT_RELU || l->type == TT_TANH) &&
-        (l[-1].type == TT_DENSE || l[-1].type == TT_CONV2D))
-      l->fused = 1, l[-1].act = l->type == TT_RELU ? TT_ACT_RELU : TT_ACT_TANH;
+    l->init_he = i + 1 < m->n_layers && tt__layer_has(m->layers[i + 1].type, TT_TRAIT_HE_INIT);
+    // an activation with a fused kernel (relu, tanh: layer_table.h's fused column) right after a FUSES_NEXT layer
+    // (dense, conv2d) runs inside it (see tt__layer.act): the same results bit for bit, without the activation's
+    // own pass and buffers
+    if (i && TT__FUSE_ACTIVATIONS && tt__layer_fused_act(l->type) && tt__layer_has(l[-1].type, TT_TRAIT_FUSES_NEXT))
+      l->fused = 1, l[-1].act = tt__layer_fused_act(l->type);
     int status = ops_of(l)->setup(l);
     if (status) return status;
     shape = l->out;

@@ -8,6 +8,7 @@ import {
 } from '../../web/protocol.js';
 import { TrainingSession } from '../../web/session.js';
 import { FakeModel } from './fake-model.mjs';
+import { addCrashRequest } from './test-hooks.mjs';
 
 const SPEC = { input: [2], layers: [{ type: 'dense', units: 3 }], loss: 'cross_entropy',
   optimizer: { type: 'sgd', lr: 0.5 }, seed: 1 };
@@ -233,8 +234,9 @@ test('divergence stops training with a readable error and posts no snapshot of t
 
 test('a wasm trap is reported as fatal and the session refuses further work', async () => {
   const h = harness();
+  addCrashRequest(h.session);
   await h.request(REQUEST.INIT, { spec: SPEC, data: DATA });
-  const r = await h.request(REQUEST.CRASH);
+  const r = await h.request('crash');
   assert.match(r.error, /wasm trap: unreachable/);
   assert.equal(h.of(EVENT.FATAL).length, 1);
   const after = await h.request(REQUEST.STEP, { n: 1 });

@@ -20,11 +20,15 @@ File format (text, whitespace separated, one case after another):
   end
 """
 import math
+import os
 import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from tinytrain_torch import layer_table  # noqa: E402  (src/layers/layer_table.h, parsed)
 
 torch.set_default_dtype(torch.float64)
 out = []
@@ -144,12 +148,13 @@ def layer_cases():
                {"kernel": 3, "stride": 2}, seed=24)
     layer_case("flatten", "flatten", [2, 3, 4], nn.Flatten(), seed=30)
     layer_case("dropout_inference", "dropout", [7], nn.Dropout(0.5), {"rate": 0.5}, seed=31)
-    layer_case("relu", "relu", [2, 3, 4], nn.ReLU(), seed=32)
     layer_case("leaky_relu", "leaky_relu", [9], nn.LeakyReLU(0.1), {"slope": 0.1}, seed=33)
     layer_case("leaky_relu_default_slope", "leaky_relu", [9], nn.LeakyReLU(), {"slope": 0.01}, seed=42)
-    layer_case("tanh", "tanh", [9], nn.Tanh(), seed=34)
-    layer_case("sigmoid", "sigmoid", [9], nn.Sigmoid(), seed=35)
-    layer_case("gelu", "gelu", [3, 4], nn.GELU(), seed=36)
+    # every activation of the table without fields, against its torch.nn module: a new one needs no line here
+    plain = [r for r in layer_table() if "ACTIVATION" in r["traits"] and r["fields"] == "no_fields"]
+    for i, r in enumerate(plain):
+        layer_case(r["name"], r["name"], [2, 3, 4], getattr(nn, r["torch"])(), seed=50 + 2 * i)
+        layer_case(r["name"] + "_rank1", r["name"], [9], getattr(nn, r["torch"])(), seed=51 + 2 * i)
     layer_case("softmax_rank1", "softmax", [6], nn.Softmax(dim=-1), seed=37)
     layer_case("softmax_rank2", "softmax", [3, 5], nn.Softmax(dim=-1), seed=38)
     layer_case("softmax_rank3", "softmax", [2, 3, 4], nn.Softmax(dim=-1), seed=43)

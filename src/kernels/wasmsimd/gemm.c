@@ -1,7 +1,7 @@
 /* WebAssembly SIMD128 GEMM, twin of ../scalar/gemm.c (same contract, see kernels.h):
  * C[M,N] = beta * C + op(A)[M,K] · op(B)[K,N], row-major, any of the four transpose forms.
  *
- * Structure (Goto/BLIS style, written for one ISA and for code size: the whole module has a 64 KiB budget):
+ * Structure (Goto/BLIS style, written for one ISA and for code size: the module counts in the widget's size budget):
  * - C is cut into blocks of at most MC rows × NC columns and K into slices of at most KC (N and K in parts of
  *   near-equal size).
  * - op(B) is packed into panels of 8 columns (kc rows of 8 contiguous floats) and op(A) into panels of 4 rows

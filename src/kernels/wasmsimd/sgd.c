@@ -3,7 +3,7 @@
 #include "kernels/simd128.h"
 #include "kernels/kernels.h"
 
-/* minsize: at -O3 clang unswitches the loop on the four options into copies, more code for the 64 KiB module; the
+/* minsize: at -O3 clang unswitches the loop on the four options into copies, more code in the module; the
  * branches left in the loop are the same every iteration. */
 __attribute__((minsize)) void tt_f32_sgd__wasmsimd(float *p, const float *g, float *buf, size_t n, float lr, float mu, float wd,
                           int nesterov, int first) {
