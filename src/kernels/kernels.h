@@ -95,9 +95,9 @@ static inline int tt__conv_sparse_input_limit(size_t n, int F, int k) {
 }
 
 /* Loops and code size (the wasm module counts in the widget's 64 KiB gzipped budget): clang -O3 unrolls and
- * vectorises plain loops into several copies, so the kernels are compiled with -fno-unroll-loops -fno-vectorize (Makefile): every loop stays
- * as written, SIMD main loops and scalar tails alike. TT_UNROLL_FULL still unrolls a loop over register-resident
- * accumulators (a pragma is honoured under those flags). A no-op for other compilers. */
+ * vectorises plain loops into several copies, so the kernels are compiled with -fno-unroll-loops -fno-vectorize
+ * (Makefile): every loop stays as written, SIMD main loops and scalar tails alike. TT_UNROLL_FULL still unrolls a
+ * loop over register-resident accumulators (a pragma is honoured under those flags). A no-op for other compilers. */
 #if defined(__clang__)
 #define TT_UNROLL_FULL _Pragma("clang loop unroll(full)")
 #else
