@@ -516,23 +516,25 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value) {
     return TT_OK;
   }
   tt__optim_config *c = &m->spec.optim;
-  /* static: a table built on the stack would be filled by code at each call */
-  static const struct { const char *name; unsigned char offset, lo_open; double hi; } fields[] = {
-      {"lr", offsetof(tt__optim_config, lr), 1, 1e9},
-      {"momentum", offsetof(tt__optim_config, momentum), 0, 0.999999},
-      {"weight_decay", offsetof(tt__optim_config, weight_decay), 0, 1e9},
-      {"beta1", offsetof(tt__optim_config, beta1), 0, 0.999999},
-      {"beta2", offsetof(tt__optim_config, beta2), 0, 0.999999},
-      {"eps", offsetof(tt__optim_config, eps), 1, 1},
-      {"clip_norm", offsetof(tt__optim_config, clip_norm), 0, 1e9},
+  /* static: a table built on the stack would be filled by code at each call. `only`: the optimizers that have the
+   * field (the others refuse it) */
+  enum { ANY, SGD_ONLY, ADAM_ONLY };
+  static const struct { const char *name; unsigned char offset, lo_open, only; double hi; } fields[] = {
+      {"lr", offsetof(tt__optim_config, lr), 1, ANY, 1e9},
+      {"momentum", offsetof(tt__optim_config, momentum), 0, SGD_ONLY, 0.999999},
+      {"weight_decay", offsetof(tt__optim_config, weight_decay), 0, ANY, 1e9},
+      {"beta1", offsetof(tt__optim_config, beta1), 0, ADAM_ONLY, 0.999999},
+      {"beta2", offsetof(tt__optim_config, beta2), 0, ADAM_ONLY, 0.999999},
+      {"eps", offsetof(tt__optim_config, eps), 1, ADAM_ONLY, 1},
+      {"clip_norm", offsetof(tt__optim_config, clip_norm), 0, ANY, 1e9},
   };
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
     if (strcmp(name, fields[i].name) != 0) continue;
     /* every lower bound is 0 */
     if (!isfinite(value) || value < 0 || value > fields[i].hi || (fields[i].lo_open && value <= 0))
       return tt__fail(TT_ERR_STATE, "%s: %g is out of range", name, value);
-    int adam_only = i >= 3 && i <= 5; /* beta1, beta2, eps; momentum (i = 1) is sgd's only */
-    if ((c->type == TT_OPT_SGD) == adam_only && (adam_only || i == 1))
+    const int adam_only = fields[i].only == ADAM_ONLY;
+    if (fields[i].only != ANY && (c->type == TT_OPT_SGD) == adam_only)
       return tt__fail(TT_ERR_STATE, "%s: only %s %s (this model uses %s)", name, adam_only ? "adam and adamw have" :
                       "sgd has", name, c->type == TT_OPT_SGD ? "sgd" : c->type == TT_OPT_ADAM ? "adam" : "adamw");
     *(float *)((char *)c + fields[i].offset) = (float)value;
