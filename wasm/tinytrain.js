@@ -274,7 +274,8 @@ export class Model {
     withString(name + '\0', (p) => check(wasm.tt_model_set_hparam(this.#m, p, value)));
   }
 
-  /** A copy of all parameters as one block (PyTorch order and layout). */
+  /** A copy of all parameters as one block (PyTorch order and layout). The block moves with every training step
+   * (the core keeps the weights before the last update, to roll back to on divergence): ask for it each time. */
   getWeights() {
     return f32(wasm.tt_model_params(this.#m), this.paramCount).slice();
   }
@@ -286,7 +287,7 @@ export class Model {
     for (let i = 0; i < weights.length; i++) { // as weight files: a NaN weight would poison every prediction
       if (!Number.isFinite(weights[i])) throw new Error(`setWeights: weights[${i}] is ${weights[i]}: weights must be finite`);
     }
-    f32(wasm.tt_model_params(this.#m), this.paramCount).set(weights);
+    withCopy(weights, (p) => check(wasm.tt_model_set_weights(this.#m, p))); // also: a divergence stops at these
   }
 
   /** Re-initialises weights and optimizer state with a seed and resets the step and epoch counters. */

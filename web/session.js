@@ -179,12 +179,15 @@ export class TrainingSession {
     this.post({ type: EVENT.STOPPED, reason, step: this.step });
   }
 
-  // Divergence (or any core error) mid-run: stop, say why, keep the last snapshot on the page. A trap is fatal.
+  // Divergence (or any core error) mid-run: stop, say why. A trap is fatal. After a divergence the core has rolled
+  // back to the weights before the update that went wrong, which the page may never have seen as a snapshot (or
+  // it holds the bad ones): send them.
   _stopOnError(err) {
     const ev = classifyError(err);
     this._stopRun();
     if (ev.type === EVENT.FATAL) return this._fatal(ev.message);
     this._progress(false);
+    if (ev.kind === 'diverged') this._postSnapshot();
     this.post({ ...ev, step: this.step }); // {type: error, kind, message}
     this.post({ type: EVENT.STOPPED, reason: ev.kind, step: this.step });
   }
@@ -261,6 +264,9 @@ export class TrainingSession {
           t0 = this.now();
         }
       }
+    } catch (err) {
+      if (classifyError(err).kind === 'diverged') this._postSnapshot(); // the rolled-back weights, as _stopOnError
+      throw err;
     } finally {
       this.wallMs += this.now() - t0;
     }

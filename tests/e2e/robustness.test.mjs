@@ -1,10 +1,10 @@
 // Robustness in headless Chromium through the playground page (issue 7): a learning rate of 1e6 diverges with the
-// message on the page while inference keeps serving the last good weights; a worker terminated mid-training is
-// replaced from the last snapshot and training continues; and the loss curve the worker logs for a fixed seed is
-// bit-identical to the one wasm/tinytrain.js computes in Node. Issue 15: a worker that ends without any event
-// (Worker.prototype.terminate, self.close()) is noticed, reported and replaced, pending requests settle, and after
-// four deaths in a minute the page says one consistent thing; the same for the <tiny-train> widget. One browser
-// for the whole file.
+// message on the page while inference keeps serving the last good weights, also when the bad update was a step of
+// its own (issue 15); a worker terminated mid-training is replaced from the last snapshot and training continues;
+// and the loss curve the worker logs for a fixed seed is bit-identical to the one wasm/tinytrain.js computes in
+// Node. Issue 15: a worker that ends without any event (Worker.prototype.terminate, self.close()) is noticed,
+// reported and replaced, pending requests settle, and after four deaths in a minute the page says one consistent
+// thing; the same for the <tiny-train> widget. One browser for the whole file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrowser, openPage, waitForValue } from './helpers.mjs';
@@ -60,6 +60,48 @@ test('lr 1e6: training stops with the divergence message and predictions still c
   const box = await page.locator('#map').boundingBox();
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.6);
   await waitForValue(page, () => /class 0: \d+\.\d%/.test(document.getElementById('probe').textContent), null, { what: 'a probe' });
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await context.close();
+});
+
+// Issue 15: the bad update is the only step of its call, so the page gets its weights as a snapshot; the step that
+// finds them (a step request, or a run) must bring the page back to the weights before it, and training goes on.
+test('sgd lr 0.1, 9 steps, one step at lr 1e6: once the divergence is found the page holds the weights before the bad update', async () => {
+  const { page, context, errors } = await openPlayground('#opt=sgd&lr=0.1');
+  const r = await page.evaluate(async () => {
+    const t = window.playground.trainer;
+    const weights = () => Array.from(t.predictor.getWeights());
+    const maxAbs = (w) => w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    await t.ready;
+    await t.step(9);
+    const good = weights();
+    await t.set({ lr: 1e6 });
+    await t.step(1); // its loss and gradient were sane: nothing is wrong yet but the weights it made
+    const bad = maxAbs(weights());
+    let message = null;
+    try { await t.step(1); } catch (e) { message = e.message; }
+    const afterStep = weights();
+    // again through a run (the Train button's path): the error event, and the predictor back at the good weights
+    await t.set({ lr: 0.1 });
+    const { step: resumed } = await t.step(10);
+    const good2 = weights();
+    await t.set({ lr: 1e6 });
+    await t.step(1);
+    const stopped = new Promise((resolve) => t.addEventListener('stopped', (e) => resolve(e.detail), { once: true }));
+    await t.start();
+    const stop = await stopped;
+    await t.pause();
+    return { good, bad, message, afterStep, resumed, good2, stop, afterRun: weights(), maxGood: maxAbs(good2) };
+  });
+  console.log(`after the bad update |w| ${r.bad.toExponential(2)}; ${r.message}; the good weights' |w| ${r.maxGood.toFixed(2)}`);
+  assert.ok(r.bad > 1e3, `the bad update did not blow the weights up (${r.bad}): the test proves nothing`);
+  assert.match(r.message, /^diverged at step 11 \(loss = [^)]+\): try a lower learning rate$/);
+  assert.deepEqual(r.afterStep, r.good, 'a step request: the predictor does not hold the weights before the bad update');
+  assert.equal(r.resumed, 19, 'training at lr 0.1 did not go on from step 9');
+  assert.deepEqual(r.stop.reason, 'diverged');
+  assert.deepEqual(r.afterRun, r.good2, 'a run: the predictor does not hold the weights before the bad update');
+  assert.ok(r.maxGood < 100, `weights after recovery: |w| ${r.maxGood}`);
+  assert.equal(await page.textContent('#status'), 'stopped: diverged');
   assert.deepEqual(errors, [], errors.join('\n'));
   await context.close();
 });
