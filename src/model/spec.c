@@ -413,7 +413,7 @@ static int read_spec(tt__spec *s, const tt__json *root) {
   tt__layer_type twice = loss == TT_LOSS_BCE ? TT_SIGMOID : TT_SOFTMAX;
   if (loss != TT_LOSS_MSE && s->layers[s->n_layers - 1].type == twice)
     return tt__fail(TT_ERR_SPEC, "layers[%d].type: %s takes logits: a %s last would be applied twice",
-                    s->n_layers - 1, loss_names[loss], layer_names[twice]);
+                    s->n_layers - 1, loss_names[loss], tt__layer_names[twice]);
   if (read_optimizer(&s->optim, tt__json_get(root, "optimizer"))) return TT_ERR_SPEC;
 
   const tt__json *seed = tt__json_get(root, "seed");
