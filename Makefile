@@ -5,6 +5,8 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc
 ASANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# The C tests' objects (build/asan/) carry the test hooks of src/core/testing.h; the library, CLI and wasm do not.
+TESTFLAGS = -DTT_TESTING
 EMCC     ?= emcc
 NODE     ?= node
 PYTHON   ?= /usr/bin/python3
@@ -36,12 +38,12 @@ COMMA  := ,
 WASM_EXPORTS := $(shell grep -oE '\btt_[a-z0-9_]+\$(LPAREN)' src/tinytrain.h | tr -d '$(LPAREN)' | sort -u | sed 's/^/_/' | paste -sd, -)
 # Kernels are compiled for speed, everything else for size (the module counts in the widget's 64 KiB gzipped budget,
 # checked by `make dist`).
-# -sMALLOC=none: malloc and free come from src/core/heap.c (a few hundred bytes instead of emmalloc's ~1.9 KB).
+# -sMALLOC=none: malloc and free come from src/core/heap.c, a smaller allocator than emmalloc.
 # -mbulk-memory: memcpy/memset become memory.copy/memory.fill instructions (every engine with SIMD128 has them), so
-# libc's 480-byte memcpy is not linked; training and inference speed measured unchanged (tests/simd/ab_model.mjs).
+# libc's memcpy is not linked.
 WASM_CFLAGS  := -msimd128 -mbulk-memory -std=c11 -Isrc -Wall -Wextra -Wno-unused-parameter
 WASM_LDFLAGS := -Oz --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH -sINITIAL_MEMORY=4MB -sTOTAL_STACK=1MB \
-                -sMALLOC=none -sFILESYSTEM=0 -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
+                -sMALLOC=none -sFILESYSTEM=0
 KERNEL_SRC := $(filter src/kernels/%,$(CORE_SRC)) $(SIMD_SRC)
 WASM_OBJ   := $(patsubst %.c,build/wasm/%.o,$(CORE_SRC) $(SIMD_SRC))
 WASM_FEATURES := --enable-simd --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
@@ -69,7 +71,7 @@ $(NATIVE_DIR)/src/kernels/wasmsimd/%.o: CFLAGS += -Wno-attributes
 build/asan/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC asan $<"
-	@$(CC) $(CFLAGS) $(ASANFLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS) $(ASANFLAGS) $(TESTFLAGS) -c $< -o $@
 
 # The archive and CLI have one path for both flavours: a stamp holding the flavour's flags, rewritten only when
 # they change, relinks them after a switch (the other flavour's objects may be older than the archive).
@@ -86,7 +88,7 @@ build/tinytrain: $(CLI_SRC) build/libtinytrain.a $(HEADERS)
 build/tests/%: tests/c/%.c tests/c/test.h $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) $(ASANFLAGS) -Itests/c $< $(ASAN_OBJ) -lm -o $@
+	@$(CC) $(CFLAGS) $(ASANFLAGS) $(TESTFLAGS) -Itests/c $< $(ASAN_OBJ) -lm -o $@
 
 # ---- wasm ----------------------------------------------------------------------------------------------------
 
@@ -97,13 +99,18 @@ build/wasm/src/kernels/%.o: src/kernels/%.c $(HEADERS) | deps-build
 	@echo "  EMCC -O3 $<"
 	@$(EMCC) -O3 $(WASM_CFLAGS) -c $< -o $@
 
+# Kernels keep every loop as written unless it says otherwise (TT_UNROLL_FULL): -O3 would copy plain loops into
+# unrolled and vectorised versions, code the widget's size budget has no room for (see kernels.h).
+KERNEL_LOOP_FLAGS := -fno-unroll-loops -fno-vectorize
+build/wasm/src/kernels/%.o: WASM_CFLAGS += $(KERNEL_LOOP_FLAGS)
+
 build/wasm/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	@echo "  EMCC -Oz $<"
 	@$(EMCC) -Oz $(WASM_CFLAGS) -c $< -o $@
 
 # emcc 3.1.6 also exports stackSave/stackRestore/stackAlloc, __errno_location and the function table, which the
-# loader never uses: wasm-metadce keeps only the API, _initialize and memory, and what they reach (~300 bytes).
+# loader never uses: wasm-metadce keeps only the API, _initialize and memory, and what they reach.
 build/wasm/exports.json: src/tinytrain.h Makefile
 	@mkdir -p $(dir $@)
 	@names="$(subst $(COMMA), ,$(subst _tt_,tt_,$(WASM_EXPORTS))) _initialize memory"; sep=; \
@@ -113,18 +120,27 @@ build/wasm/exports.json: src/tinytrain.h Makefile
 
 wasm/tinytrain.wasm: $(WASM_OBJ) build/wasm/exports.json
 	@echo "  LINK    $@"
-	@$(EMCC) $(WASM_LDFLAGS) $(WASM_OBJ) -o $@
+	@$(EMCC) $(WASM_LDFLAGS) -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) $(WASM_OBJ) -o $@
 	@wasm-metadce $(WASM_FEATURES) --graph-file build/wasm/exports.json $@ -o $@ > /dev/null
-	@# a second binaryen pass to a fixed point folds what emcc's single pass leaves (~300 bytes)
+	@# a second binaryen pass to a fixed point folds what emcc's single pass leaves
 	@wasm-opt -Oz --converge $(WASM_FEATURES) $@ -o $@
 	@echo "wasm/tinytrain.wasm: $$(stat -c %s $@) bytes, $$(gzip -9 -c $@ | wc -c) gzipped (make dist checks the budget)"
+
+# The benchmark build: the same objects plus bench/wasm/gemm.c, exporting its GEMM timer (bench/gemm-wasm.mjs).
+build/bench/tinytrain-bench.wasm: $(WASM_OBJ) build/wasm/bench/wasm/gemm.o
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(EMCC) $(WASM_LDFLAGS) -sEXPORTED_FUNCTIONS=_tt_bench_gemm,_tt_alloc,_tt_free $^ -o $@
 
 # ---- tests -----------------------------------------------------------------------------------------------------
 
 test: test-c test-cli test-simd test-torch test-fuzz test-js test-e2e
 
+# every binary runs, even after a failure; the failures are listed at the end
 test-c: $(C_TESTS)
-	@set -e; for t in $(C_TESTS); do $$t; done
+	@failed=; for t in $(C_TESTS); do $$t || failed="$$failed $${t##*/}"; done; \
+	  if [ -n "$$failed" ]; then echo "test-c FAILED:$$failed" >&2; exit 1; fi; \
+	  echo "test-c: all $(words $(C_TESTS)) test binaries passed"
 
 test-cli: build/tinytrain
 	bash tests/cli/cli.sh build/tinytrain
@@ -159,7 +175,7 @@ demo: wasm data | deps-npm
 dist: wasm | deps-npm
 	$(NODE) tools/dist.mjs --out dist
 
-bench: wasm data build/tinytrain | deps-npm
+bench: wasm data build/tinytrain build/bench/tinytrain-bench.wasm | deps-npm
 	$(MAKE) -f bench/bench.mk
 
 fuzz: | deps-test

@@ -14,3 +14,4 @@ BENCH_ARGS := --reps $(BENCH_REPS) --time $(BENCH_TIME) --clock $(BENCH_CLOCK) \
 .PHONY: bench
 bench:
 	$(NODE) bench/run.mjs $(BENCH_ARGS)
+	$(if $(BENCH_CASES)$(BENCH_SYSTEMS),,$(NODE) bench/readme-speed.mjs)

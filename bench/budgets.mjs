@@ -1,4 +1,4 @@
-// The DESIGN.md "Budgets" of the shipped runtime, measured in headless Chromium on bench/browser/budgets.html (one
+// The "Budgets" of docs/design.md of the shipped runtime, measured in headless Chromium on bench/browser/budgets.html (one
 // <tiny-train demo="spiral" autoplay>, embedded as a documentation page does it). Used by the `budgets` bench case
 // (bench/tinytrain-budgets.mjs: the numbers) and by tests/e2e/widget-budgets.test.mjs (wide-margin limits).
 //   firstStep(page, origin)        navigation start -> the widget's first `progress` event with step > 0, in ms
@@ -8,7 +8,7 @@
 
 export const PAGE = '/bench/browser/budgets.html';
 
-// Budget rows: name (the bench row), what DESIGN.md says, the limit and how a measured value is shown.
+// Budget rows: name (the bench row), what docs/design.md says, the limit and how a measured value is shown.
 export const BUDGETS = [
   { row: 'page load to first training step', unit: 'ms', budget: '<= 500 ms', limit: 500 },
   { row: 'main-thread long tasks (> 50 ms) while training', unit: 'tasks', budget: 'none', limit: 0 },

@@ -52,8 +52,8 @@ export const CASES = {
   // tinytrain runs its Node mlp-adam here too, so the row compares Node with the browser's worker path.
   'worker-mlp-adam': { title: 'MLP training, Node vs headless Chromium through web/worker.js, batch 64, Adam',
                        unit: 'samples/s', higher: true, systems: ['tinytrain', 'tinytrain-browser'] },
-  // DESIGN.md's runtime budgets on a page (bench/budgets.mjs); each row has its own unit and limit.
-  'budgets': { title: 'DESIGN.md budgets in headless Chromium', unit: '', higher: false, systems: ['tinytrain-budgets'] },
+  // docs/design.md's runtime budgets on a page (bench/budgets.mjs); each row has its own unit and limit.
+  'budgets': { title: 'docs/design.md budgets in headless Chromium', unit: '', higher: false, systems: ['tinytrain-budgets'] },
 };
 
 export const SYSTEM_NAMES = {

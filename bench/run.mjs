@@ -192,7 +192,7 @@ async function main() {
   const budgets = budgetTable(Object.fromEntries(budgetRows.map((r) => [r.row, r.systems['tinytrain-budgets']?.median])));
   if (budgetRows.length) {
     console.log('');
-    console.log(`DESIGN.md budgets, headless Chromium (medians of ${opt.reps} runs; notes in the JSON):`);
+    console.log(`docs/design.md budgets, headless Chromium (medians of ${opt.reps} runs; notes in the JSON):`);
     console.log('');
     for (const l of budgets.lines) console.log(l);
     for (const r of budgetRows) {

@@ -1,4 +1,4 @@
-// The `budgets` case: DESIGN.md's runtime budgets measured in headless Chromium on bench/browser/budgets.html (one
+// The `budgets` case: docs/design.md's runtime budgets measured in headless Chromium on bench/browser/budgets.html (one
 // <tiny-train demo="spiral" autoplay>; see bench/budgets.mjs for how each is measured). Per process: LOADS fresh
 // page loads (a new browser context each) for load -> first training step (their median), then on the last page
 // ~5 s of training (long tasks, wasm memory of the worker and of the page's predictor), then predict latency.

@@ -2,7 +2,7 @@
 // Training uses the worker's path: setData() once, then trainSteps() runs chunks of mini-batches inside wasm.
 // Usage: node bench/tinytrain.mjs <case>.
 import * as tt from '../wasm/tinytrain.js';
-import { benchGemm } from '../wasm/bench.js';
+import { benchGemm } from './gemm-wasm.mjs';
 import { MLP, CNN, TIME, SETTLE, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit, emitGemmRows,
          runSystem, pending, cpuSeconds, noteShare } from './common.mjs';
 

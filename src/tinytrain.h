@@ -121,10 +121,6 @@ int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len);
 tt_model *tt_model_load(const unsigned char *bytes, size_t len);
 int tt_model_load_weights(tt_model *m, const unsigned char *bytes, size_t len);
 
-/* Benchmark support: reps times C[M,N] = op(A)·op(B) with the build's fastest GEMM kernel (packed rows,
- * ta/tb = 1 for transposed operands). */
-void tt_gemm(int ta, int tb, int M, int N, int K, const float *A, const float *B, float *C, int reps);
-
 /* Memory for callers across the wasm boundary. */
 void *tt_alloc(size_t bytes);
 void tt_free(void *p);

@@ -1,5 +1,5 @@
 // tinytrain's JS face: loads tinytrain.wasm (a standalone module next to this file) and wraps the flat C API of
-// src/tinytrain.h in the Model class (DESIGN.md "JS API"). Works unchanged in Node 20, a module Worker and a page.
+// src/tinytrain.h in the Model class (docs/design.md, "The JS API"). Works unchanged in Node 20, a module Worker and a page.
 // Views of wasm memory are made right before use and never kept across a call into C (memory growth detaches
 // them); everything returned to the caller is a copy.
 

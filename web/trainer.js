@@ -1,5 +1,5 @@
 // Trainer: the page side of training. Owns one worker (web/worker.js) and a predictor — a Model on the main thread
-// holding the latest snapshot — so the page predicts synchronously while the worker trains (DESIGN.md "JS API").
+// holding the latest snapshot — so the page predicts synchronously while the worker trains (docs/design.md, "The JS API").
 // Events (CustomEvent, detail): ready (init result), progress, snapshot {step, epoch}, stopped {reason},
 // error {message, kind, fatal, restarting}, restarted {step}.
 //

@@ -31,7 +31,7 @@
   const median = (v) => { const s = [...v].sort((p, q) => p - q), m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
   const yieldToPage = () => new Promise((r) => setTimeout(r, 0)); // so the measurement makes no long task itself
 
-  // Predict latency through a 2-16-16-3 MLP (act: DESIGN.md's example spec uses tanh, the widget's default layers
+  // Predict latency through a 2-16-16-3 MLP (act: the README's example spec uses tanh, the widget's default layers
   // relu), a Model of the page's own tinytrain instance (the same module URL as the widget's import), measured
   // while the widget keeps training in its worker.
   // Chromium coarsens performance.now() on pages that are not cross-origin isolated (to about 0.1 ms), so one

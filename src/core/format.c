@@ -45,7 +45,7 @@ static double pow10i(int e) {
 
 /* floor(log10(v)) for finite v > 0. */
 static int decimal_exponent(double v) {
-  /* v = m * 2^e2 with m in [0.5, 1), as frexp would say (libm's frexp is 127 bytes of wasm): the biased exponent
+  /* v = m * 2^e2 with m in [0.5, 1), as frexp would say (without linking libm's frexp): the biased exponent
    * field, or for subnormals (field 0) the bit length of the fraction */
   uint64_t bits;
   memcpy(&bits, &v, sizeof bits);

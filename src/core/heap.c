@@ -1,5 +1,5 @@
 /* malloc and free for the wasm module (linked with -sMALLOC=none): a first-fit free list in address order that
- * merges neighbours on free. emmalloc took ~1.9 KB of the 64 KiB module; this takes a few hundred bytes. The
+ * merges neighbours on free, a few hundred bytes of the module (emmalloc is several times that). The
  * library allocates a handful of large blocks per model (arena, activations, data, a JSON tree) and the JS side
  * a short-lived block per call, so the free list stays short and a linear walk is cheap.
  *

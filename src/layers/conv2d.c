@@ -9,6 +9,7 @@
  * kernels' scratch or the column buffer, then a row of ones (the bias gradient as a GEMV). */
 #include <string.h>
 
+#include "../core/testing.h"
 #include "../kernels/kernels.h"
 #include "layer_util.h"
 
@@ -42,8 +43,8 @@ static int conv_setup(tt__layer *l) {
   // padded to OH + 2K - 2 - pad_lo - pad_hi = H + K - 1). Both sizes grow with channels, filters and padded size.
   // Else the column buffer.
   const int CF = C > l->filters ? C : l->filters, pads = l->pad_lo + l->pad_hi > K - 1 ? l->pad_lo + l->pad_hi : K - 1;
-  const size_t dense = tt__conv_ws_floats(CF, H, W, CF, K, 0, pads);
-  const size_t sparse = tt__conv_sparse_ws_floats(CF, H, W, CF, K, 0, pads);
+  const tt__conv_shape bound = {.B = 1, .C = CF, .H = H, .W = W, .F = CF, .k = K, .pad_lo = 0, .pad_hi = pads};
+  const size_t dense = tt__conv_ws_floats(&bound), sparse = tt__conv_sparse_ws_floats(&bound);
   const size_t stride1 = dense > sparse ? dense : sparse;
   const size_t scratch = l->stride > 1 ? tt__mul(ckk, tt__mul((size_t)OH, (size_t)OW)) : stride1;
   if (!tt__layer_count_ok(wc) || !tt__layer_count_ok(oc) || !tt__layer_count_ok(scratch))
@@ -67,40 +68,45 @@ static void conv_init(tt__layer *l, tt__rng *rng) {
   if (l->b) memset(l->b, 0, l->b_count * sizeof(float));
 }
 
-/* Sizes, and the workspace: the kernels' scratch (or the column buffer) first, a row of P ones at the end. */
+/* Sizes of a batch of B, and the workspace: the kernels' scratch (or the column buffer) first, a row of P ones at
+ * the end. `shape` is the layer's convolution as the stride-1 kernels take it, `adjoint` its adjoint
+ * (tt__conv_adjoint: the input gradient, and the input-sparse passes). */
 typedef struct {
-  int C, H, W, K, F, S, OH, OW, P, CKK;
+  tt__conv_shape shape, adjoint;  // C, H, W, F and k are shape's
+  int S, OH, OW, P, CKK;
   float *scratch, *ones;
 } conv_dims;
 
-static conv_dims conv_dims_of(const tt__layer *l, float *ws) {
+static conv_dims conv_dims_of(const tt__layer *l, float *ws, int B) {
   const int P = l->out.d[1] * l->out.d[2];
-  return (conv_dims){.C = l->in.d[0], .H = l->in.d[1], .W = l->in.d[2], .K = l->kernel, .F = l->filters,
-                     .S = l->stride, .OH = l->out.d[1], .OW = l->out.d[2], .P = P,
-                     .CKK = l->in.d[0] * l->kernel * l->kernel, .scratch = ws, .ones = ws + l->workspace_fixed - P};
+  conv_dims d = {.S = l->stride, .OH = l->out.d[1], .OW = l->out.d[2], .P = P,
+                 .CKK = l->in.d[0] * l->kernel * l->kernel, .scratch = ws, .ones = ws + l->workspace_fixed - P,
+                 .shape = {.B = B, .C = l->in.d[0], .H = l->in.d[1], .W = l->in.d[2], .F = l->filters,
+                           .k = l->kernel, .pad_lo = l->pad_lo, .pad_hi = l->pad_hi}};
+  d.adjoint = tt__conv_adjoint(&d.shape);
+  return d;
 }
 
-/* Passes that took the sparse kernel (on dout's nonzeros or, below, the input's), for the tests (they give the
- * dense kernels' results bit for bit, so nothing else shows which ran). */
-unsigned tt__conv2d_sparse_calls;
+#ifdef TT_TESTING
+unsigned tt__conv2d_sparse_calls;  // core/testing.h
+#endif
 
 /* An input that is mostly zeros (MNIST's pixels: ~19% ink) makes the forward pass (y set) and the weight gradient
- * (y NULL) sums over its nonzeros: the sparse kernel with the roles swapped, x (B, C, H, W) as its "dy" (C filters,
- * H×W outputs), pads K-1-pad and the weights taken as adjoint ((F, C, K, K) read as (C, F) rotated by 180°). Its
+ * (y NULL) sums over its nonzeros: the sparse kernel in the adjoint of the layer's shape (tt__conv_adjoint), with x
+ * (B, C, H, W) as its "dy" (C filters, H×W outputs) and the weights (F, C, K, K) read as (C, F) rotated by 180°. Its
  * input-gradient half is then y = bias + w ⋆ x, its weight-gradient half (dout as its "x") dW += Σ_b dout ⋆ x,
  * each the dense kernels' sums in their order (x's positions ascending are output positions ascending): the same
- * results bit for bit. Counts x's nonzeros first: 0 when the dense kernels are faster (measured by
- * tests/simd/bench_conv_sparse.c) or the pads do not allow it. */
+ * results bit for bit. Counts x's nonzeros first: 0 when the dense kernels are faster
+ * (tt__conv_sparse_input_limit) or the pads do not allow it. */
 static int conv_sparse_input(const tt__layer *l, const conv_dims *d, float *y, const float *in, const float *dout,
                              int B) {
-  const int K = d->K, pl = K - 1 - l->pad_lo, ph = K - 1 - l->pad_hi;
-  const size_t n = (size_t)B * d->C * d->H * d->W;
+  const size_t n = (size_t)B * d->shape.C * d->shape.H * d->shape.W;
   // the kernel's pads must be >= 0
-  if (d->S != 1 || (pl | ph) < 0 ||
-      !tt__conv_sparse(y ? NULL : l->dw, y, in, dout, l->w, l->bias ? l->b : NULL, B, d->F, d->OH, d->OW, d->C, K,
-                       pl, ph, 1, tt__conv_sparse_input_limit(n, d->F, K), d->scratch))
+  if (d->S != 1 || (d->adjoint.pad_lo | d->adjoint.pad_hi) < 0 ||
+      !tt__conv_sparse(y ? NULL : l->dw, y, in, dout, l->w, l->bias ? l->b : NULL, &d->adjoint,
+                       tt__conv_sparse_input_limit(n, d->shape.F, d->shape.k), d->scratch))
     return 0;
-  tt__conv2d_sparse_calls++;
+  TT__COUNT_SPARSE_CALL();
   return 1;
 }
 
@@ -108,65 +114,63 @@ static int conv_sparse_input(const tt__layer *l, const conv_dims *d, float *y, c
 static void conv_linear(tt__layer *l, float *out, const float *in, int B, const conv_dims *d) {
   if (conv_sparse_input(l, d, out, in, NULL, B)) return;
   if (d->S == 1) {
-    tt__conv_forward(out, in, l->w, l->bias ? l->b : NULL, B, d->C, d->H, d->W, d->F, d->K, l->pad_lo, l->pad_hi, 0,
-                     d->scratch);
+    tt__conv_forward(out, in, l->w, l->bias ? l->b : NULL, &d->shape, d->scratch);
     return;
   }
   float *col = d->scratch;  // (CKK, P)
+  const int C = d->shape.C, H = d->shape.H, W = d->shape.W;
   for (int s = 0; s < B; s++) {
-    float *y = out + (size_t)s * d->F * d->P;  // (F, P)
-    tt__im2col(col, in + (size_t)s * d->C * d->H * d->W, d->C, d->H, d->W, d->K, d->S, l->pad_lo, d->OH, d->OW);
+    float *y = out + (size_t)s * d->shape.F * d->P;  // (F, P)
+    tt__im2col(col, in + (size_t)s * C * H * W, C, H, W, d->shape.k, d->S, l->pad_lo, d->OH, d->OW);
     // y starts as the bias (one fill per filter) and the GEMM adds to it: no separate pass over y
-    for (int f = 0; f < d->F && l->bias; f++) tt__fill(y + (size_t)f * d->P, l->b[f], (size_t)d->P);
-    tt__gemm(0, 0, d->F, d->P, d->CKK, l->w, d->CKK, col, d->P, l->bias ? 1.0f : 0.0f, y, d->P);
+    for (int f = 0; f < d->shape.F && l->bias; f++) tt__fill(y + (size_t)f * d->P, l->b[f], (size_t)d->P);
+    tt__gemm(0, 0, d->shape.F, d->P, d->CKK, l->w, d->CKK, col, d->P, l->bias ? 1.0f : 0.0f, y, d->P);
   }
 }
 
 static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
-  const conv_dims d = conv_dims_of(l, ctx->workspace);
+  const conv_dims d = conv_dims_of(l, ctx->workspace, B);
   conv_linear(l, out, in, B, &d);
   // the fused activation, in place: the activation layer after this one has no buffer of its own
-  if (l->act) tt__bias_act(out, NULL, B * d.F, d.P, l->act);
+  if (l->act) tt__bias_act(out, NULL, B * d.shape.F, d.P, l->act);
 }
 
 static void conv_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
                           tt__ctx *ctx) {
-  const conv_dims d = conv_dims_of(l, ctx->workspace);
+  const conv_dims d = conv_dims_of(l, ctx->workspace, B);
   // db (F) += dy (F, P) · ones: a SIMD GEMV per sample, not a serial sum
   if (l->bias) tt__fill(d.ones, 1.0f, (size_t)d.P);
   for (int s = 0; s < B && l->bias; s++)
-    tt__gemm(0, 0, d.F, 1, d.P, dout + (size_t)s * d.F * d.P, d.P, d.ones, 1, 1.0f, l->db, 1);
+    tt__gemm(0, 0, d.shape.F, 1, d.P, dout + (size_t)s * d.shape.F * d.P, d.P, d.ones, 1, 1.0f, l->db, 1);
   // dW from the input's nonzeros when it is mostly zeros, in a first layer (no din: MNIST's pixels)
   if (!din && conv_sparse_input(l, &d, NULL, in, dout, B)) return;
   // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first
   // (the choice depends on the data only: a seed still gives the same run) and gives the dense kernels' results
   if (d.S == 1 &&
-      tt__conv_sparse(l->dw, din, dout, in, l->w, NULL, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi, 0,
-                      tt__conv_sparse_limit((size_t)B * d.F * d.P, d.C, d.K), d.scratch)) {
-    tt__conv2d_sparse_calls++;
+      tt__conv_sparse(l->dw, din, dout, in, l->w, NULL, &d.shape,
+                      tt__conv_sparse_limit((size_t)B * d.shape.F * d.P, d.shape.C, d.shape.k), d.scratch)) {
+    TT__COUNT_SPARSE_CALL();
     return;
   }
   if (d.S == 1) {
-    tt__conv_backward_w(l->dw, dout, in, B, d.C, d.H, d.W, d.F, d.K, l->pad_lo, l->pad_hi, d.scratch);
+    tt__conv_backward_w(l->dw, dout, in, &d.shape, d.scratch);
     // din = dout ⋆ W rotated: the adjoint convolution (written, not accumulated)
-    if (din)
-      tt__conv_forward(din, dout, l->w, NULL, B, d.F, d.OH, d.OW, d.C, d.K, d.K - 1 - l->pad_lo,
-                       d.K - 1 - l->pad_hi, 1, d.scratch);
+    if (din) tt__conv_forward(din, dout, l->w, NULL, &d.adjoint, d.scratch);
     return;
   }
   float *col = d.scratch;  // (CKK, P): first the input columns, then their gradient
   for (int s = 0; s < B; s++) {
-    const float *x = in + (size_t)s * d.C * d.H * d.W;  // (C, H, W)
-    const float *dy = dout + (size_t)s * d.F * d.P;      // (F, P)
+    const float *x = in + (size_t)s * d.shape.C * d.shape.H * d.shape.W;  // (C, H, W)
+    const float *dy = dout + (size_t)s * d.shape.F * d.P;      // (F, P)
     // dW (F, CKK) += dy (F, P) · colᵀ (P, CKK)
-    tt__im2col(col, x, d.C, d.H, d.W, d.K, d.S, l->pad_lo, d.OH, d.OW);
-    tt__gemm(0, 1, d.F, d.CKK, d.P, dy, d.P, col, d.P, 1.0f, l->dw, d.CKK);
+    tt__im2col(col, x, d.shape.C, d.shape.H, d.shape.W, d.shape.k, d.S, l->pad_lo, d.OH, d.OW);
+    tt__gemm(0, 1, d.shape.F, d.CKK, d.P, dy, d.P, col, d.P, 1.0f, l->dw, d.CKK);
     if (!din) continue;
     // dcol (CKK, P) = Wᵀ (CKK, F) · dy (F, P), then scatter-add into din (C, H, W)
-    float *dx = din + (size_t)s * d.C * d.H * d.W;
-    tt__gemm(1, 0, d.CKK, d.P, d.F, l->w, d.CKK, dy, d.P, 0.0f, col, d.P);
-    tt__fill(dx, 0.0f, (size_t)d.C * d.H * d.W);
-    tt__col2im(dx, col, d.C, d.H, d.W, d.K, d.S, l->pad_lo, d.OH, d.OW);
+    float *dx = din + (size_t)s * d.shape.C * d.shape.H * d.shape.W;
+    tt__gemm(1, 0, d.CKK, d.P, d.shape.F, l->w, d.CKK, dy, d.P, 0.0f, col, d.P);
+    tt__fill(dx, 0.0f, (size_t)d.shape.C * d.shape.H * d.shape.W);
+    tt__col2im(dx, col, d.shape.C, d.shape.H, d.shape.W, d.shape.k, d.S, l->pad_lo, d.OH, d.OW);
   }
 }
 

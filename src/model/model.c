@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "../core/testing.h"
 #include "../kernels/kernels.h"
 #include "model.h"
 
@@ -58,10 +59,9 @@ static int check_finite(const char *what, const float *v, size_t n);
 
 /* ---- construction ----------------------------------------------------------------------------------------- */
 
-/* Whether an activation with a fused kernel (relu, tanh: layer_table.h's fused column) right after a FUSES_NEXT
- * layer (dense, conv2d) runs inside it (see tt__layer.act): the same results bit for bit, without the
- * activation's own pass and buffers. Tests turn it off to compare. */
-int tt__fuse_activations = 1;
+#ifdef TT_TESTING
+int tt__fuse_activations = 1;  // core/testing.h
+#endif
 
 /* Shapes flow from the spec's input through each layer's setup. */
 static int setup_layers(tt_model *m) {
@@ -70,7 +70,10 @@ static int setup_layers(tt_model *m) {
     tt__layer *l = &m->layers[i];
     l->in = shape;
     l->init_he = i + 1 < m->n_layers && tt__layer_has(m->layers[i + 1].type, TT_TRAIT_HE_INIT);
-    if (i && tt__fuse_activations && tt__layer_fused_act(l->type) && tt__layer_has(l[-1].type, TT_TRAIT_FUSES_NEXT))
+    // an activation with a fused kernel (relu, tanh: layer_table.h's fused column) right after a FUSES_NEXT layer
+    // (dense, conv2d) runs inside it (see tt__layer.act): the same results bit for bit, without the activation's
+    // own pass and buffers
+    if (i && TT__FUSE_ACTIVATIONS && tt__layer_fused_act(l->type) && tt__layer_has(l[-1].type, TT_TRAIT_FUSES_NEXT))
       l->fused = 1, l[-1].act = tt__layer_fused_act(l->type);
     int status = ops_of(l)->setup(l);
     if (status) return status;
@@ -267,8 +270,8 @@ static int reserve(tt_model *m, int B) {
 /* ---- validation of user data ------------------------------------------------------------------------------ */
 
 static int check_finite(const char *what, const float *v, size_t n) {
-  // fast path: a finite sum of squares means every value is finite (a SIMD pass: the scalar loop was ~0.5 µs of
-  // a 784-pixel batch-1 predict); else the loop finds the culprit, or huge finite values pass
+  // fast path: a finite sum of squares means every value is finite (one SIMD pass, a small share of a batch-1
+  // predict); else the loop finds the culprit, or huge finite values pass
   if (isfinite(tt__sumsq(v, n))) return TT_OK;
   for (size_t i = 0; i < n; i++)
     if (!isfinite(v[i])) return tt__fail(TT_ERR_DATA, "%s[%zu] is %s: data must be finite numbers", what, i,
@@ -562,23 +565,25 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value) {
     return TT_OK;
   }
   tt__optim_config *c = &m->spec.optim;
-  /* static: a table built on the stack at each call cost ~300 bytes of wasm to fill */
-  static const struct { const char *name; unsigned char offset, lo_open; double hi; } fields[] = {
-      {"lr", offsetof(tt__optim_config, lr), 1, 1e9},
-      {"momentum", offsetof(tt__optim_config, momentum), 0, 0.999999},
-      {"weight_decay", offsetof(tt__optim_config, weight_decay), 0, 1e9},
-      {"beta1", offsetof(tt__optim_config, beta1), 0, 0.999999},
-      {"beta2", offsetof(tt__optim_config, beta2), 0, 0.999999},
-      {"eps", offsetof(tt__optim_config, eps), 1, 1},
-      {"clip_norm", offsetof(tt__optim_config, clip_norm), 0, 1e9},
+  /* static: a table built on the stack would be filled by code at each call. `only`: the optimizers that have the
+   * field (the others refuse it) */
+  enum { ANY, SGD_ONLY, ADAM_ONLY };
+  static const struct { const char *name; unsigned char offset, lo_open, only; double hi; } fields[] = {
+      {"lr", offsetof(tt__optim_config, lr), 1, ANY, 1e9},
+      {"momentum", offsetof(tt__optim_config, momentum), 0, SGD_ONLY, 0.999999},
+      {"weight_decay", offsetof(tt__optim_config, weight_decay), 0, ANY, 1e9},
+      {"beta1", offsetof(tt__optim_config, beta1), 0, ADAM_ONLY, 0.999999},
+      {"beta2", offsetof(tt__optim_config, beta2), 0, ADAM_ONLY, 0.999999},
+      {"eps", offsetof(tt__optim_config, eps), 1, ADAM_ONLY, 1},
+      {"clip_norm", offsetof(tt__optim_config, clip_norm), 0, ANY, 1e9},
   };
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
     if (strcmp(name, fields[i].name) != 0) continue;
     /* every lower bound is 0 */
     if (!isfinite(value) || value < 0 || value > fields[i].hi || (fields[i].lo_open && value <= 0))
       return tt__fail(TT_ERR_STATE, "%s: %g is out of range", name, value);
-    int adam_only = i >= 3 && i <= 5; /* beta1, beta2, eps; momentum (i = 1) is sgd's only */
-    if ((c->type == TT_OPT_SGD) == adam_only && (adam_only || i == 1))
+    const int adam_only = fields[i].only == ADAM_ONLY;
+    if (fields[i].only != ANY && (c->type == TT_OPT_SGD) == adam_only)
       return tt__fail(TT_ERR_STATE, "%s: only %s %s (this model uses %s)", name, adam_only ? "adam and adamw have" :
                       "sgd has", name, c->type == TT_OPT_SGD ? "sgd" : c->type == TT_OPT_ADAM ? "adam" : "adamw");
     *(float *)((char *)c + fields[i].offset) = (float)value;
@@ -589,11 +594,4 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value) {
   return tt__fail(TT_ERR_STATE,
                   "unknown hyper-parameter \"%s\" (allowed: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm, shuffle)",
                   name);
-}
-
-/* ---- benchmark support ------------------------------------------------------------------------------------ */
-
-void tt_gemm(int ta, int tb, int M, int N, int K, const float *A, const float *B, float *C, int reps) {
-  for (int r = 0; r < reps; r++)
-    tt__gemm(ta, tb, M, N, K, A, ta ? M : K, B, tb ? K : N, 0.0f, C, N);
 }

@@ -3,12 +3,11 @@
  * one by one (tt__fuse_activations = 0), on every path the fused layers can take. */
 #include <stdlib.h>
 
+#include "core/testing.h"
 #include "model/model.h"
 #include "test.h"
 #include "tinytrain.h"
 
-extern int tt__fuse_activations;
-extern unsigned tt__conv2d_sparse_calls;
 
 enum { N = 48, STEPS = 5, BATCH = 16 };
 

@@ -96,9 +96,10 @@ TT_TEST(test_conv_forward_matches_a_double_direct_convolution) {
   for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++) {
     const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], k = cfg[t][3], pl = cfg[t][4], ph = cfg[t][5];
     const int F = cfg[t][6], OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1, B = 2;
+    const tt__conv_shape shape = {B, C, H, W, F, k, pl, ph, 0};
     float *x = rand_buf((size_t)B * C * H * W), *w = rand_buf((size_t)F * C * k * k), *bias = rand_buf(F);
     float *y = malloc(sizeof(float) * B * F * OH * OW);
-    tt_f32_conv_forward__scalar(y, x, w, bias, B, C, H, W, F, k, pl, ph, 0, NULL);
+    tt_f32_conv_forward__scalar(y, x, w, bias, &shape, NULL);
     double worst = 0;
     for (int b = 0; b < B; b++)
       for (int f = 0; f < F; f++)
@@ -128,12 +129,13 @@ TT_TEST(test_conv_adjoint_and_weight_gradient_are_exact_adjoints) {
   for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++) {
     const int C = cfg[t][0], H = cfg[t][1], W = cfg[t][2], k = cfg[t][3], pl = cfg[t][4], ph = cfg[t][5];
     const int F = cfg[t][6], OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1, B = 2;
+    const tt__conv_shape shape = {B, C, H, W, F, k, pl, ph, 0}, adj = tt__conv_adjoint(&shape);
     const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
     float *x = rand_buf(nx), *w = rand_buf(nw), *dy = rand_buf(ny), *y = malloc(sizeof(float) * ny);
     float *dx = malloc(sizeof(float) * nx), *dw = calloc(nw, sizeof(float));
-    tt_f32_conv_forward__scalar(y, x, w, NULL, B, C, H, W, F, k, pl, ph, 0, NULL);
-    tt_f32_conv_forward__scalar(dx, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, NULL);
-    tt_f32_conv_backward_w__scalar(dw, dy, x, B, C, H, W, F, k, pl, ph, NULL);
+    tt_f32_conv_forward__scalar(y, x, w, NULL, &shape, NULL);
+    tt_f32_conv_forward__scalar(dx, dy, w, NULL, &adj, NULL);
+    tt_f32_conv_backward_w__scalar(dw, dy, x, &shape, NULL);
     double mag = 0, mag_x = 0, mag_w = 0;
     const double want = dot(dy, y, ny, &mag), got_x = dot(dx, x, nx, &mag_x), got_w = dot(dw, w, nw, &mag_w);
     if (fabs(got_x - want) > 1e-6 * (mag_x + 1) || fabs(got_w - want) > 1e-6 * (mag_w + 1))
@@ -142,7 +144,7 @@ TT_TEST(test_conv_adjoint_and_weight_gradient_are_exact_adjoints) {
     CHECK(fabs(got_w - want) <= 1e-6 * (mag_w + 1));
     float *dw2 = malloc(sizeof(float) * nw);  // a second call adds the same again
     memcpy(dw2, dw, sizeof(float) * nw);
-    tt_f32_conv_backward_w__scalar(dw2, dy, x, B, C, H, W, F, k, pl, ph, NULL);
+    tt_f32_conv_backward_w__scalar(dw2, dy, x, &shape, NULL);
     for (size_t i = 0; i < nw; i++) CHECK_NEAR(dw2[i], 2.0 * dw[i], 1e-5);
     free(x), free(w), free(dy), free(y), free(dx), free(dw), free(dw2);
   }
@@ -156,20 +158,21 @@ TT_TEST(test_conv_sparse_backward_equals_the_dense_kernels_bit_for_bit) {
   for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++) {
     const int B = cfg[t][0], C = cfg[t][1], H = cfg[t][2], W = cfg[t][3], F = cfg[t][4], k = cfg[t][5];
     const int pl = cfg[t][6], ph = cfg[t][7], OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1;
+    const tt__conv_shape shape = {B, C, H, W, F, k, pl, ph, 0}, adj = tt__conv_adjoint(&shape);
     const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
     float *x = rand_buf(nx), *w = rand_buf(nw), *dy = rand_buf(ny), *dw0 = rand_buf(nw), *dw1 = malloc(nw * 4);
     float *dx0 = malloc(nx * 4), *dx1 = malloc(nx * 4);
-    float *ws = malloc(tt__conv_sparse_ws_floats(C, H, W, F, k, pl, ph) * 4);
-    float *wsd = malloc(tt__conv_ws_floats(F, OH, OW, C, k, k - 1 - pl, k - 1 - ph) * 4);
+    float *ws = malloc(tt__conv_sparse_ws_floats(&shape) * 4);
+    float *wsd = malloc(tt__conv_ws_floats(&adj) * 4);
     int nnz = 0;
     for (size_t i = 0; i < ny; i++) dy[i] = i % 7 == 2 ? dy[i] : i % 2 ? -0.0f : 0.0f, nnz += dy[i] != 0.0f;
     memcpy(dw1, dw0, nw * 4);
     for (size_t i = 0; i < nx; i++) dx1[i] = 1234.5f;
-    CHECK(tt_f32_conv_sparse__scalar(dw1, dx1, dy, x, w, NULL, B, C, H, W, F, k, pl, ph, 0, nnz, ws) == 0);
+    CHECK(tt_f32_conv_sparse__scalar(dw1, dx1, dy, x, w, NULL, &shape, nnz, ws) == 0);
     CHECK(memcmp(dw1, dw0, nw * 4) == 0 && dx1[0] == 1234.5f && dx1[nx - 1] == 1234.5f);
-    CHECK(tt_f32_conv_sparse__scalar(dw1, dx1, dy, x, w, NULL, B, C, H, W, F, k, pl, ph, 0, nnz + 1, ws) == 1);
-    tt_f32_conv_backward_w__scalar(dw0, dy, x, B, C, H, W, F, k, pl, ph, NULL);
-    tt_f32_conv_forward__scalar(dx0, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, wsd);
+    CHECK(tt_f32_conv_sparse__scalar(dw1, dx1, dy, x, w, NULL, &shape, nnz + 1, ws) == 1);
+    tt_f32_conv_backward_w__scalar(dw0, dy, x, &shape, NULL);
+    tt_f32_conv_forward__scalar(dx0, dy, w, NULL, &adj, wsd);
     size_t bad_w = 0, bad_x = 0;
     for (size_t i = 0; i < nw; i++) bad_w += memcmp(&dw0[i], &dw1[i], 4) != 0;
     for (size_t i = 0; i < nx; i++) bad_x += memcmp(&dx0[i], &dx1[i], 4) != 0;
@@ -190,18 +193,17 @@ TT_TEST(test_conv_sparse_on_the_input_equals_the_dense_forward_and_weight_gradie
   for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++) {
     const int B = cfg[t][0], C = cfg[t][1], H = cfg[t][2], W = cfg[t][3], F = cfg[t][4], k = cfg[t][5];
     const int pl = cfg[t][6], ph = cfg[t][7], OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1;
+    const tt__conv_shape shape = {B, C, H, W, F, k, pl, ph, 0}, adj = tt__conv_adjoint(&shape);
     const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
     float *x = rand_buf(nx), *w = rand_buf(nw), *bias = rand_buf(F), *dy = rand_buf(ny), *dw0 = rand_buf(nw);
     float *dw1 = malloc(nw * 4), *y0 = malloc(ny * 4), *y1 = malloc(ny * 4);
-    float *ws = malloc(tt__conv_sparse_ws_floats(F, OH, OW, C, k, k - 1 - pl, k - 1 - ph) * 4);
+    float *ws = malloc(tt__conv_sparse_ws_floats(&adj) * 4);
     for (size_t i = 0; i < nx; i++) x[i] = i % 5 == 1 ? x[i] : i % 2 ? -0.0f : 0.0f;
     memcpy(dw1, dw0, nw * 4);
-    CHECK(tt_f32_conv_sparse__scalar(NULL, y1, x, NULL, w, bias, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph,
-                                     1, (int)nx, ws) == 1);
-    CHECK(tt_f32_conv_sparse__scalar(dw1, NULL, x, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph,
-                                     1, (int)nx, ws) == 1);
-    tt_f32_conv_forward__scalar(y0, x, w, bias, B, C, H, W, F, k, pl, ph, 0, NULL);
-    tt_f32_conv_backward_w__scalar(dw0, dy, x, B, C, H, W, F, k, pl, ph, NULL);
+    CHECK(tt_f32_conv_sparse__scalar(NULL, y1, x, NULL, w, bias, &adj, (int)nx, ws) == 1);
+    CHECK(tt_f32_conv_sparse__scalar(dw1, NULL, x, dy, w, NULL, &adj, (int)nx, ws) == 1);
+    tt_f32_conv_forward__scalar(y0, x, w, bias, &shape, NULL);
+    tt_f32_conv_backward_w__scalar(dw0, dy, x, &shape, NULL);
     size_t bad_y = 0, bad_w = 0;
     for (size_t i = 0; i < ny; i++) bad_y += memcmp(&y0[i], &y1[i], 4) != 0;
     for (size_t i = 0; i < nw; i++) bad_w += memcmp(&dw0[i], &dw1[i], 4) != 0;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "core/testing.h"
 #include "kernels/kernels.h"
 #include "layers/layers.h"
 #include "test.h"
@@ -256,10 +257,6 @@ TT_TEST(test_conv2d_grad_matches_finite_difference) {
   CHECK(run_case(TT_CONV2D, hp, 2, "conv2d 2x8x7, 3x3 stride 3 padding 1 (floor)", 1e-2, 0, NULL, 1) == 0);
 }
 
-/* Counts the conv2d passes that took the sparse kernel, on dout's nonzeros or the input's (src/layers/conv2d.c; not
- * in any header). */
-extern unsigned tt__conv2d_sparse_calls;
-
 /* The start of both sparse-path tests: a stride-1 conv2d from cfg (C, H, W, filters, kernel, padding (-1:
  * "same"), batch, bias), with all but 1 in 10 of dout (input = 0) or of x (input = 1) zeroed when sparse (zeros
  * of both signs); the finite-difference check through the layer, and whether the sparse kernel ran is checked
@@ -304,12 +301,13 @@ TT_TEST(test_conv2d_sparse_dout_takes_sparse_path_and_matches_finite_difference)
       tt__layer *l = &c.l;
 
       // one more backward pass against the dense kernels on the same dout
-      const int OH = l->out.d[1], OW = l->out.d[2], k = l->kernel, pl = l->pad_lo, ph = l->pad_hi;
+      const int k = l->kernel, pl = l->pad_lo, ph = l->pad_hi;
+      const tt__conv_shape shape = {B, C, H, W, l->filters, k, pl, ph, 0}, adj = tt__conv_adjoint(&shape);
       float *dw = calloc(l->w_count, sizeof(float));
       float *din = malloc(c.in_n * sizeof(float));
-      float *ws = malloc(tt__conv_ws_floats(l->filters, OH, OW, C, k, k - 1 - pl, k - 1 - ph) * sizeof(float));
-      tt_f32_conv_backward_w__scalar(dw, c.r, c.x, B, C, H, W, l->filters, k, pl, ph, NULL);
-      tt_f32_conv_forward__scalar(din, c.r, l->w, NULL, B, l->filters, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, ws);
+      float *ws = malloc(tt__conv_ws_floats(&adj) * sizeof(float));
+      tt_f32_conv_backward_w__scalar(dw, c.r, c.x, &shape, NULL);
+      tt_f32_conv_forward__scalar(din, c.r, l->w, NULL, &adj, ws);
       memset(l->dw, 0, l->w_count * sizeof(float));
       gc_backward(&c, c.din, 0);
       size_t bad_w = 0, bad_x = 0;
@@ -341,9 +339,10 @@ TT_TEST(test_conv2d_sparse_input_takes_sparse_path_and_matches_finite_difference
 
       // one forward and one backward pass without din against the dense kernels on the same input
       const int k = l->kernel, pl = l->pad_lo, ph = l->pad_hi;
+      const tt__conv_shape shape = {B, C, H, W, l->filters, k, pl, ph, 0};
       float *y = malloc(c.out_n * sizeof(float)), *dw = calloc(l->w_count, sizeof(float));
-      tt_f32_conv_forward__scalar(y, c.x, l->w, l->bias ? l->b : NULL, B, C, H, W, l->filters, k, pl, ph, 0, NULL);
-      tt_f32_conv_backward_w__scalar(dw, c.r, c.x, B, C, H, W, l->filters, k, pl, ph, NULL);
+      tt_f32_conv_forward__scalar(y, c.x, l->w, l->bias ? l->b : NULL, &shape, NULL);
+      tt_f32_conv_backward_w__scalar(dw, c.r, c.x, &shape, NULL);
       const unsigned mid = tt__conv2d_sparse_calls;
       gc_forward(&c, 0);
       memset(l->dw, 0, l->w_count * sizeof(float));

@@ -310,6 +310,41 @@ TT_TEST(test_every_truncation_and_header_byte_flip_fails_cleanly) {
   tt_model_free(m);
 }
 
+/* Bytes tt__malloc can still hand out under the current limit (= limit - bytes accounted as in use). */
+static size_t headroom(void) {
+  size_t lo = 0, hi = tt__memory_limit();
+  while (lo < hi) { /* largest b that succeeds */
+    size_t mid = lo + (hi - lo + 1) / 2;
+    void *p = tt__malloc(mid);
+    if (p) tt__free(p, mid), lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/* A model without parameters (only an activation) has an empty weight file; loading it must give back every byte
+ * it accounts, or each load shrinks what tt_set_memory_limit allows until models are refused. */
+TT_TEST(test_load_weights_of_a_parameterless_model_keeps_memory_accounting) {
+  static const char spec[] = "{\"input\":[2],\"layers\":[{\"type\":\"relu\"}],\"loss\":\"mse\"}";
+  tt_model *m = tt_model_create(spec, sizeof spec - 1);
+  CHECK(m != NULL);
+  if (!m) return;
+  unsigned char *file = NULL;
+  size_t len = 0;
+  CHECK(tt_model_save(m, &file, &len) == TT_OK);
+  tt_set_memory_limit(1 << 20);
+  size_t before = headroom();
+  for (int i = 0; i < 100; i++) CHECK(tt_model_load_weights(m, file, len) == TT_OK);
+  size_t after = headroom();
+  if (after != before)
+    fprintf(stderr, "  100 loads changed the headroom by %ld bytes (%zu -> %zu)\n", (long)after - (long)before,
+            before, after);
+  CHECK(after == before);
+  tt_set_memory_limit(0);
+  tt_free(file);
+  tt_model_free(m);
+}
+
 int main(void) {
   TT_RUN(test_f16_conversion_is_exact_for_all_65536_values);
   TT_RUN(test_bf16_is_the_top_half_of_f32);
@@ -320,5 +355,6 @@ int main(void) {
   TT_RUN(test_loading_another_architecture_names_the_first_mismatch);
   TT_RUN(test_loading_a_model_over_the_memory_limit_says_out_of_memory);
   TT_RUN(test_every_truncation_and_header_byte_flip_fails_cleanly);
+  TT_RUN(test_load_weights_of_a_parameterless_model_keeps_memory_accounting);
   return TT_SUMMARY();
 }

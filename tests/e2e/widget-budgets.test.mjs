@@ -1,4 +1,4 @@
-// DESIGN.md's runtime budgets as wide-margin regression tests in headless Chromium, on the bench's page
+// docs/design.md's runtime budgets as wide-margin regression tests in headless Chromium, on the bench's page
 // (bench/browser/budgets.html: one <tiny-train demo="spiral" autoplay>, measured by bench/budgets.mjs). The
 // limits are several times the budgets, because this shared 2-core machine runs other suites meanwhile; the
 // numbers against the budgets themselves come from `make bench BENCH_CASES=budgets`. One browser for the file.
@@ -18,7 +18,7 @@ const LIMIT = {
   longTaskMs: 150,
   predictUs: 50,         // budget 10 µs
   heatmapMs: 15,         // budget 3 ms; relu, the widget's default hidden layers
-  heatmapTanhMs: 15,     // tanh (DESIGN.md's example spec), through the core's tanh kernel
+  heatmapTanhMs: 15,     // tanh (the README's example spec), through the core's tanh kernel
 };
 
 const median = (v) => { const s = [...v].sort((a, b) => a - b), m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };

@@ -44,3 +44,15 @@ test('wasm/tinytrain.wasm imports only env.emscripten_notify_memory_growth', asy
   assert.deepEqual(imports, ['env.emscripten_notify_memory_growth (function)'],
     `unexpected imports: ${imports.join(', ')}`);
 });
+
+// The shipped module exports the public API of src/tinytrain.h and nothing for benchmarks or tests: those live in
+// the benchmark build (build/bench/tinytrain-bench.wasm) and the C tests' objects.
+test('wasm/tinytrain.wasm exports no benchmark or test helper', async () => {
+  const module = await WebAssembly.compile(readFileSync(WASM));
+  const exported = WebAssembly.Module.exports(module).map((d) => d.name);
+  const header = readFileSync(new URL('../../src/tinytrain.h', import.meta.url), 'utf8');
+  const api = new Set(header.match(/\btt_[a-z0-9_]+(?=\()/g));
+  const extra = exported.filter((name) => name.startsWith('tt') && !api.has(name));
+  assert.deepEqual(extra, [], `exports outside src/tinytrain.h: ${extra.join(', ')}`);
+  assert.ok(!exported.includes('tt_gemm'), 'tt_gemm (a benchmark helper) is exported');
+});

@@ -1,21 +1,21 @@
 # SIMD kernels vs their scalar twins, inside one wasm build run by node, and natively under ASan/UBSan. Called from the repo root by the top
 # Makefile (`make test-simd`) as $(MAKE) -f tests/simd/simd.mk. Builds into build/simd/.
-# `make -f tests/simd/simd.mk bench` builds and runs the optional GEMM timing (not part of the tests);
-# `... microkernel` compares register-tile shapes of the GEMM's inner loop.
-# Programs are standalone .wasm files (WASI commands) run by tests/simd/run.mjs: emcc 3.1.6's JS glue cannot
+# The kernels' benchmarks are in bench/kernels/kernels.mk.
+# Programs are standalone .wasm files (WASI commands) run by tools/wasi-run.mjs: emcc 3.1.6's JS glue cannot
 # load its .wasm in Node 20 (its fetch of a file path fails).
 EMCC ?= emcc
 NODE ?= node
 
 KERNEL_SRC := $(wildcard src/kernels/scalar/*.c src/kernels/wasmsimd/*.c)
-SIMD_FLAGS := -O3 -msimd128 -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc -sALLOW_MEMORY_GROWTH \
-              -sSTANDALONE_WASM -sFILESYSTEM=0
+# kernels' loops as the shipped module compiles them (Makefile: KERNEL_LOOP_FLAGS)
+SIMD_FLAGS := -O3 -fno-unroll-loops -fno-vectorize -msimd128 -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc \
+              -sALLOW_MEMORY_GROWTH -sSTANDALONE_WASM -sFILESYSTEM=0
 
-.PHONY: test-simd test-simd-wasm test-simd-native bench microkernel layers
+.PHONY: test-simd test-simd-wasm test-simd-native
 test-simd: test-simd-wasm test-simd-native
 
 test-simd-wasm: build/simd/test_simd.wasm
-	$(NODE) tests/simd/run.mjs build/simd/test_simd.wasm
+	$(NODE) tools/wasi-run.mjs build/simd/test_simd.wasm
 
 # The same twins compiled natively through kernels/simd128_native.h: first each wasm_* op must give the same bits
 # as clang's real wasm_simd128.h under node (simd128_ops.c, hashes diffed), then test_simd runs under ASan/UBSan,
@@ -26,7 +26,7 @@ NATIVE_ISA ?=
 NATIVE_FLAGS := -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-attributes -Isrc -DTT_NATIVE_SIMD $(NATIVE_ISA)
 ASAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 test-simd-native: build/simd/simd128_ops.wasm build/simd/simd128_ops build/simd/test_simd_native
-	$(NODE) tests/simd/run.mjs build/simd/simd128_ops.wasm >build/simd/simd128_ops.wasm.txt
+	$(NODE) tools/wasi-run.mjs build/simd/simd128_ops.wasm >build/simd/simd128_ops.wasm.txt
 	build/simd/simd128_ops >build/simd/simd128_ops.native.txt
 	@diff build/simd/simd128_ops.wasm.txt build/simd/simd128_ops.native.txt && \
 	  echo "simd128_ops: every op of kernels/simd128_native.h matches wasm_simd128.h" || \
@@ -48,32 +48,3 @@ build/simd/test_simd_native: tests/simd/test_simd.c $(KERNEL_SRC) $(wildcard src
 build/simd/test_simd.wasm: tests/simd/test_simd.c $(KERNEL_SRC) $(wildcard src/kernels/*.h) tests/simd/simd.mk
 	@mkdir -p build/simd
 	$(EMCC) $(SIMD_FLAGS) tests/simd/test_simd.c $(KERNEL_SRC) -o $@
-
-bench: build/simd/bench_gemm.wasm
-	$(NODE) tests/simd/run.mjs build/simd/bench_gemm.wasm
-
-build/simd/bench_gemm.wasm: tests/simd/bench_gemm.c $(KERNEL_SRC) src/kernels/kernels.h tests/simd/simd.mk
-	@mkdir -p build/simd
-	$(EMCC) $(SIMD_FLAGS) tests/simd/bench_gemm.c $(KERNEL_SRC) -o $@
-
-microkernel: build/simd/bench_microkernel.wasm
-	$(NODE) tests/simd/run.mjs build/simd/bench_microkernel.wasm
-
-build/simd/bench_microkernel.wasm: tests/simd/bench_microkernel.c tests/simd/simd.mk
-	@mkdir -p build/simd
-	$(EMCC) $(SIMD_FLAGS) tests/simd/bench_microkernel.c -o $@
-
-# Per-layer profile of a training step (the shipped module's optimisation levels: kernels -O3, the rest -Oz).
-LAYER_SRC := $(filter-out src/cli/%,$(wildcard src/core/*.c src/layers/*.c src/optim/*.c src/io/*.c src/model/*.c))
-LAYER_OBJ := $(patsubst %.c,build/simd/obj/%.o,$(LAYER_SRC) $(KERNEL_SRC) tests/simd/bench_layers.c)
-layers: build/simd/bench_layers.wasm
-	$(NODE) tests/simd/run.mjs build/simd/bench_layers.wasm
-
-build/simd/obj/src/kernels/%.o: src/kernels/%.c $(wildcard src/*/*.h src/*.h)
-	@mkdir -p $(dir $@)
-	$(EMCC) -O3 -msimd128 -std=c11 -Isrc -c $< -o $@
-build/simd/obj/%.o: %.c $(wildcard src/*/*.h src/*.h)
-	@mkdir -p $(dir $@)
-	$(EMCC) -Oz -msimd128 -std=c11 -Isrc -c $< -o $@
-build/simd/bench_layers.wasm: $(LAYER_OBJ)
-	$(EMCC) -Oz -sALLOW_MEMORY_GROWTH -sSTANDALONE_WASM -sFILESYSTEM=0 -sMALLOC=emmalloc $(LAYER_OBJ) -o $@

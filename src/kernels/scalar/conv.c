@@ -6,8 +6,7 @@
  * im2col and are dropped by col2im. */
 #include "kernels/kernels.h"
 
-/* im2col is compiled for size (55 bytes of the 64 KiB wasm module; strided convolutions only): on 8 channels of
- * 28x28, 3x3 at stride 2, it measured 25-29 us per sample in wasm against 24-27 at -O3 (the GEMM after it 34-37).
+/* im2col is compiled for size (strided convolutions only, where the GEMM after it is where the time goes).
  * clang only (gcc has no minsize). */
 #if defined(__clang__)
 #define TT_MINSIZE __attribute__((minsize))
@@ -15,25 +14,20 @@
 #define TT_MINSIZE
 #endif
 
-void tt_f32_conv_forward__scalar(float *y, const float *x, const float *w, const float *bias, int B, int C, int H,
-                                 int W, int F, int k, int pad_lo, int pad_hi, int adjoint, float *ws) {
+void tt_f32_conv_forward__scalar(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
+                                 float *ws) {
+  const int B = s->B, C = s->C, H = s->H, W = s->W, F = s->F, k = s->k, pad_lo = s->pad_lo, pad_hi = s->pad_hi;
+  const int adjoint = s->adjoint;
   const int OH = H + pad_lo + pad_hi - k + 1, OW = W + pad_lo + pad_hi - k + 1;
-  TT_NO_UNROLL
   for (int b = 0; b < B; b++)
-    TT_NO_UNROLL
     for (int f = 0; f < F; f++)
-      TT_NO_UNROLL
       for (int oh = 0; oh < OH; oh++)
-        TT_NO_UNROLL
         for (int ow = 0; ow < OW; ow++) {
           float acc = 0.0f;
-          TT_NO_UNROLL
           for (int c = 0; c < C; c++)
-            TT_NO_UNROLL
             for (int ki = 0; ki < k; ki++) {
               const int ih = oh + ki - pad_lo;
               if (ih < 0 || ih >= H) continue;
-              TT_NO_UNROLL
               for (int kj = 0; kj < k; kj++) {
                 const int iw = ow + kj - pad_lo;
                 if (iw < 0 || iw >= W) continue;
@@ -47,28 +41,21 @@ void tt_f32_conv_forward__scalar(float *y, const float *x, const float *w, const
         }
 }
 
-void tt_f32_conv_backward_w__scalar(float *dw, const float *dy, const float *x, int B, int C, int H, int W, int F,
-                                    int k, int pad_lo, int pad_hi, float *ws) {
+void tt_f32_conv_backward_w__scalar(float *dw, const float *dy, const float *x, const tt__conv_shape *s, float *ws) {
+  const int B = s->B, C = s->C, H = s->H, W = s->W, F = s->F, k = s->k, pad_lo = s->pad_lo, pad_hi = s->pad_hi;
   const int OH = H + pad_lo + pad_hi - k + 1, OW = W + pad_lo + pad_hi - k + 1;
   // dw[f][c][ki][kj] += Σ_b Σ_(oh, ow) dy[b][f][oh][ow] · x[b][c][oh + ki - pad_lo][ow + kj - pad_lo]
-  TT_NO_UNROLL
   for (int f = 0; f < F; f++)
-    TT_NO_UNROLL
     for (int c = 0; c < C; c++)
-      TT_NO_UNROLL
       for (int ki = 0; ki < k; ki++)
-        TT_NO_UNROLL
         for (int kj = 0; kj < k; kj++) {
           float acc = 0.0f;
-          TT_NO_UNROLL
           for (int b = 0; b < B; b++)
-            TT_NO_UNROLL
             for (int oh = 0; oh < OH; oh++) {
               const int ih = oh + ki - pad_lo;
               if (ih < 0 || ih >= H) continue;
               const float *d = dy + (((size_t)b * F + f) * OH + oh) * OW;
               const float *xi = x + (((size_t)b * C + c) * H + ih) * W;
-              TT_NO_UNROLL
               for (int ow = 0; ow < OW; ow++) {
                 const int iw = ow + kj - pad_lo;
                 if (iw >= 0 && iw < W) acc += d[ow] * xi[iw];
@@ -79,13 +66,13 @@ void tt_f32_conv_backward_w__scalar(float *dw, const float *dy, const float *x, 
 }
 
 int tt_f32_conv_sparse__scalar(float *dw, float *dx, const float *dy, const float *x, const float *w,
-                               const float *bias, int B, int C, int H, int W, int F, int k, int pad_lo,
-                               int pad_hi, int adjoint, int limit, float *ws) {
+                               const float *bias, const tt__conv_shape *s, int limit, float *ws) {
+  const int B = s->B, C = s->C, H = s->H, W = s->W, F = s->F, k = s->k, pad_lo = s->pad_lo, pad_hi = s->pad_hi;
+  const int adjoint = s->adjoint;
   const int OH = H + pad_lo + pad_hi - k + 1, OW = W + pad_lo + pad_hi - k + 1;
   const size_t nw = (size_t)F * C * k * k;
   if (limit <= 0) return 0;  // the dense kernels for this shape: no count
   int nnz = 0;
-  TT_NO_UNROLL
   for (int i = 0; i < B * F * OH * OW; i++) nnz += dy[i] != 0.0f;
   if (nnz >= limit) return 0;
   float *dwt = ws;  // (F, C, k, k): this call's sums, added to dw at the end as the dense kernel does
@@ -93,21 +80,14 @@ int tt_f32_conv_sparse__scalar(float *dw, float *dx, const float *dy, const floa
   if (dx) tt_f32_fill__scalar(dx, 0.0f, (size_t)B * C * H * W);
   // per dw element the terms come in order of sample, then position; per dx element in order of filter, then
   // position: the dense kernels' orders, without the terms of dy's zeros (±0, which change no sum)
-  TT_NO_UNROLL
   for (int b = 0; b < B; b++)
-    TT_NO_UNROLL
     for (int f = 0; f < F; f++)
-      TT_NO_UNROLL
       for (int oh = 0; oh < OH; oh++)
-        TT_NO_UNROLL
         for (int ow = 0; ow < OW; ow++) {
           const float d = dy[(((size_t)b * F + f) * OH + oh) * OW + ow];
           if (d == 0.0f) continue;
-          TT_NO_UNROLL
           for (int c = 0; c < C; c++)
-            TT_NO_UNROLL
             for (int ki = 0; ki < k; ki++)
-              TT_NO_UNROLL
               for (int kj = 0; kj < k; kj++) {
                 const int ih = oh + ki - pad_lo, iw = ow + kj - pad_lo;
                 if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
@@ -119,10 +99,8 @@ int tt_f32_conv_sparse__scalar(float *dw, float *dx, const float *dy, const floa
                 if (dx) dx[xi] += d * w[wi];
               }
         }
-  TT_NO_UNROLL
   for (size_t i = 0; i < nw && dw; i++) dw[i] += dwt[i];
   // the bias last, as the dense forward pass adds it to the finished sum
-  TT_NO_UNROLL
   for (size_t i = 0; dx && bias && i < (size_t)B * C * H * W; i++) dx[i] += bias[i / ((size_t)H * W) % C];
   return 1;
 }
@@ -130,17 +108,12 @@ int tt_f32_conv_sparse__scalar(float *dw, float *dx, const float *dy, const floa
 TT_MINSIZE void tt_f32_im2col__scalar(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
                            int OH, int OW) {
   // col (C*k*k, OH*OW) <- in (C, H, W)
-  TT_NO_UNROLL
   for (int c = 0; c < C; c++)
-    TT_NO_UNROLL
     for (int ki = 0; ki < k; ki++)
-      TT_NO_UNROLL
       for (int kj = 0; kj < k; kj++) {
         float *row = col + ((size_t)(c * k + ki) * k + kj) * ((size_t)OH * OW);
-        TT_NO_UNROLL
         for (int oh = 0; oh < OH; oh++) {
           const int ih = oh * stride - pad_lo + ki;
-          TT_NO_UNROLL
           for (int ow = 0; ow < OW; ow++) {
             const int iw = ow * stride - pad_lo + kj;
             const int inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
@@ -153,18 +126,13 @@ TT_MINSIZE void tt_f32_im2col__scalar(float *col, const float *in, int C, int H,
 void tt_f32_col2im__scalar(float *din, const float *col, int C, int H, int W, int k, int stride, int pad_lo,
                            int OH, int OW) {
   // din (C, H, W) += scatter of col (C*k*k, OH*OW): the exact adjoint of im2col
-  TT_NO_UNROLL
   for (int c = 0; c < C; c++)
-    TT_NO_UNROLL
     for (int ki = 0; ki < k; ki++)
-      TT_NO_UNROLL
       for (int kj = 0; kj < k; kj++) {
         const float *row = col + ((size_t)(c * k + ki) * k + kj) * ((size_t)OH * OW);
-        TT_NO_UNROLL
         for (int oh = 0; oh < OH; oh++) {
           const int ih = oh * stride - pad_lo + ki;
           if (ih < 0 || ih >= H) continue;
-          TT_NO_UNROLL
           for (int ow = 0; ow < OW; ow++) {
             const int iw = ow * stride - pad_lo + kj;
             if (iw < 0 || iw >= W) continue;

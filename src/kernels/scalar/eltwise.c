@@ -41,11 +41,9 @@ void tt_f32_scale__scalar(float *x, float s, size_t n) {
 }
 
 void tt_f32_fill__scalar(float *x, float v, size_t n) {
-  TT_NO_UNROLL
   for (size_t i = 0; i < n; i++) x[i] = v;
 }
 
 void tt_f32_copy__scalar(float *y, const float *x, size_t n) {
-  TT_NO_UNROLL
   for (size_t i = 0; i < n; i++) y[i] = x[i];
 }

@@ -8,16 +8,12 @@
 void tt_f32_maxpool__scalar(float *y, float *arg, const float *x, int H, int W, int K, int S, int OH, int OW,
                             int base) {
   // y, arg (OH, OW) <- x (H, W); window elements in row-major order, so a later one wins only if strictly greater
-  TT_NO_UNROLL
   for (int oh = 0; oh < OH; oh++)
-    TT_NO_UNROLL
     for (int ow = 0; ow < OW; ow++) {
       const int at = oh * S * W + ow * S;
       float m = x[at];
       int best = at;
-      TT_NO_UNROLL
       for (int i = 0; i < K; i++)
-        TT_NO_UNROLL
         for (int j = 0; j < K; j++) {
           const float v = x[at + i * W + j];
           const int take = v > m || v != v;  // NaN propagates, as in PyTorch
@@ -32,18 +28,15 @@ void tt_f32_maxpool__scalar(float *y, float *arg, const float *x, int H, int W, 
 void tt_f32_maxpool_backward__scalar(float *dx, const float *dy, const float *arg, int H, int W, int K, int OH,
                                      int OW, int base) {
   // dx (H, W) <- dy (OH, OW) at each window's argmax; windows are K×K at stride K, so each dx is written once
-  TT_NO_UNROLL
   for (int ih = 0; ih < H; ih++) {
     float *row = dx + (size_t)ih * W;
     const int oh = ih / K;
     int iw = 0;
     if (oh < OH)
-      TT_NO_UNROLL
       for (; iw < OW * K; iw++) {
         const int o = oh * OW + iw / K;
         row[iw] = arg[o] == (float)(base + ih * W + iw) ? dy[o] : 0.0f;
       }
-    TT_NO_UNROLL
     for (; iw < W; iw++) row[iw] = 0.0f;  // past the last window
   }
 }

@@ -8,7 +8,6 @@
 
 void tt_f32_sgd__scalar(float *p_out, float *buf_out, const float *p, const float *g, const float *buf, size_t n,
                         float lr, float mu, float wd, int nesterov, int first) {
-  TT_NO_UNROLL  // kept as written: in wasm it serves only the SIMD twin's tail (and -O3 would copy it per option)
   for (size_t i = 0; i < n; i++) {
     float gi = g[i];
     if (wd != 0.0f) gi += wd * p[i];

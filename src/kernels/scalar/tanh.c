@@ -1,5 +1,5 @@
 /* Reference tanh (see kernels.h): libm's tanhf per element made the tanh MLP's heatmap 5-10x slower than relu's;
- * this is branch-free arithmetic (a rational function, tests/simd/fit_tanh.py) that the SIMD twin repeats 4 lanes
+ * this is branch-free arithmetic (a rational function, tools/fit_tanh.py) that the SIMD twin repeats 4 lanes
  * at a time, operation for operation. */
 #include <math.h>
 
@@ -7,7 +7,6 @@
 
 void tt_f32_tanh__scalar(float *y, const float *x, size_t n) {
   // y (n) = tanh(x (n)); in place allowed. Kept as written: clang would add a vectorised copy otherwise.
-  TT_NO_UNROLL
   for (size_t i = 0; i < n; i++) {
     const float v = x[i];
     float a = fabsf(v);

@@ -15,7 +15,6 @@ void tt_f32_adam__wasmsimd(float *p_out, float *m_out, float *v_out, const float
   const v128_t vb1 = wasm_f32x4_splat(beta1), vb2 = wasm_f32x4_splat(beta2);
   const v128_t vwd = wasm_f32x4_splat(wd_l2), veps = wasm_f32x4_splat(eps);
   size_t i = 0;
-  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) {
     v128_t pi = wasm_f32x4_mul(wasm_v128_load(p + i), vkeep);
     const v128_t gi = wasm_f32x4_add(wasm_v128_load(g + i), wasm_f32x4_mul(vwd, pi));
@@ -29,7 +28,6 @@ void tt_f32_adam__wasmsimd(float *p_out, float *m_out, float *v_out, const float
     wasm_v128_store(m_out + i, mi);
     wasm_v128_store(v_out + i, vi);
   }
-  TT_NO_UNROLL
   for (; i < n; i++) {
     float pi = p[i] * keep;
     const float gi = g[i] + wd_l2 * pi;

@@ -12,11 +12,8 @@
 
 /* off[q] for the C·k·k taps in (c, ki, kj) order */
 TT_COLD static void conv_offsets(int *off, int C, int k, int Hp, int Wp) {
-  TT_NO_UNROLL
   for (int c = 0, q = 0; c < C; c++)
-    TT_NO_UNROLL
     for (int ki = 0; ki < k; ki++)
-      TT_NO_UNROLL
       for (int kj = 0; kj < k; kj++) off[q++] = (c * Hp + ki) * Wp + kj;
 }
 
@@ -24,16 +21,12 @@ TT_COLD static void conv_offsets(int *off, int C, int k, int Hp, int Wp) {
  * zeroed once per call. */
 TT_COLD static void conv_pad(float *xp, const float *x, int C, int H, int W, int Hp, int Wp, int pad_lo) {
   const int i0 = pad_lo < 0 ? -pad_lo : 0, h1 = H < Hp - pad_lo ? H : Hp - pad_lo, w1 = W < Wp - pad_lo ? W : Wp - pad_lo;
-  TT_NO_UNROLL
   for (int c = 0; c < C; c++)
-    TT_NO_UNROLL
     for (int ih = i0; ih < h1; ih++) {
       float *d = xp + ((size_t)c * Hp + ih + pad_lo) * Wp + i0 + pad_lo;
       const float *s = x + ((size_t)c * H + ih) * W + i0;
       int i = 0;
-      TT_NO_UNROLL
       for (; i + 4 <= w1 - i0; i += 4) wasm_v128_store(d + i, wasm_v128_load(s + i));
-      TT_NO_UNROLL
       for (; i < w1 - i0; i++) d[i] = s[i];
     }
 }
@@ -45,7 +38,6 @@ static __attribute__((noinline)) void conv_4x8(int ckk, const float *ap, const i
   v128_t c0[4], c1[4];
   TT_UNROLL_FULL
   for (int r = 0; r < 4; r++) c0[r] = c1[r] = wasm_f32x4_splat(0.0f);
-  TT_NO_UNROLL
   for (int q = 0; q < ckk; q++, ap += 4) {
     const v128_t b0 = wasm_v128_load(x0 + off[q]), b1 = wasm_v128_load(x1 + off[q]);
     TT_UNROLL_FULL
@@ -62,8 +54,10 @@ static __attribute__((noinline)) void conv_4x8(int ckk, const float *ap, const i
   }
 }
 
-TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float *w, const float *bias, int B, int C, int H,
-                                   int W, int F, int k, int pad_lo, int pad_hi, int adjoint, float *ws) {
+TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float *w, const float *bias,
+                                           const tt__conv_shape *s, float *ws) {
+  const int B = s->B, C = s->C, H = s->H, W = s->W, F = s->F, k = s->k, pad_lo = s->pad_lo, pad_hi = s->pad_hi;
+  const int adjoint = s->adjoint;
   const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1;
   const int kk = k * k, ckk = C * kk, P = OH * OW;
   const int gw = (OW + 3) / 4, groups = OH * gw;  // groups of 4 outputs per row; a row's last one may overlap
@@ -72,9 +66,7 @@ TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float
   float *ap = (float *)(off + ckk);                // (F4 / 4, ckk, 4): weights, 4 output channels a panel
   tt_f32_fill__wasmsimd(xp, 0.0f, (size_t)C * Hp * Wp + 4);
   conv_offsets(off, C, k, Hp, Wp);
-  TT_NO_UNROLL
   for (int f = 0; f < (F + 3) / 4 * 4; f++)
-    TT_NO_UNROLL
     for (int q = 0; q < ckk; q++) {
       // tap q = (c, t) with t = ki·k + kj; the adjoint reads w (C, F, k, k) at the 180°-rotated tap kk-1-t
       const int c = q / kk, t = q % kk;
@@ -82,11 +74,9 @@ TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float
           f >= F ? 0.0f : adjoint ? w[((size_t)c * F + f) * kk + kk - 1 - t] : w[((size_t)f * C + c) * kk + t];
     }
   float tile[32] __attribute__((aligned(16)));
-  TT_NO_UNROLL
   for (int b = 0; b < B; b++) {
     conv_pad(xp, x + (size_t)b * C * H * W, C, H, W, Hp, Wp, pad_lo);
     float *yb = y + (size_t)b * F * P;  // (F, P)
-    TT_NO_UNROLL
     for (int g = 0; g < groups; g += 2) {
       int pos[2];
       const float *src[2];
@@ -99,12 +89,9 @@ TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float
         pos[u] = oh * OW + ow;
         src[u] = xp + (size_t)oh * Wp + ow;
       }
-      TT_NO_UNROLL
       for (int f0 = 0; f0 < F; f0 += 4) {
         conv_4x8(ckk, ap + (size_t)f0 * ckk, off, src[0], src[1], tile);
-        TT_NO_UNROLL
         for (int r = 0; r < 4 && f0 + r < F; r++)
-          TT_NO_UNROLL
           for (int u = 0; u < 2; u++) {
             float *d = yb + (size_t)(f0 + r) * P + pos[u];
             const v128_t v = wasm_f32x4_add(wasm_v128_load(tile + 8 * r + 4 * u),
@@ -113,7 +100,6 @@ TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float
               wasm_v128_store(d, v);
             } else {
               wasm_v128_store(tile + 8 * r + 4 * u, v);
-              TT_NO_UNROLL
               for (int i = 0; i < OW; i++) d[i] = tile[8 * r + 4 * u + i];
             }
           }
@@ -125,9 +111,7 @@ TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float
 /* dst (P, ld) = src (F, P) transposed, src's rows lds apart: 4×4 blocks with shuffles, the edges one by one. */
 TT_COLD static void conv_transpose(float *dst, const float *src, int F, int P, int lds, int ld) {
   const int F4 = F & ~3, P4 = P & ~3;
-  TT_NO_UNROLL
   for (int f = 0; f < F4; f += 4)
-    TT_NO_UNROLL
     for (int p = 0; p < P4; p += 4) {
       const float *s = src + (size_t)f * lds + p;
       const v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + lds);
@@ -140,9 +124,7 @@ TT_COLD static void conv_transpose(float *dst, const float *src, int F, int P, i
       wasm_v128_store(d + 2 * ld, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
       wasm_v128_store(d + 3 * ld, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
     }
-  TT_NO_UNROLL
   for (int f = 0; f < F; f++)
-    TT_NO_UNROLL
     for (int p = f < F4 ? P4 : 0; p < P; p++) dst[(size_t)p * ld + f] = src[(size_t)f * lds + p];
 }
 
@@ -153,11 +135,9 @@ static __attribute__((noinline)) void conv_dw_4x8(int OH, int OW, int Wp, const 
   v128_t c0[4], c1[4];
   TT_UNROLL_FULL
   for (int r = 0; r < 4; r++) c0[r] = wasm_v128_load(acc + 8 * r), c1[r] = wasm_v128_load(acc + 8 * r + 4);
-  TT_NO_UNROLL
   for (int oh = 0; oh < OH; oh++) {
     const float *x0 = xq[0] + (size_t)oh * Wp, *x1 = xq[1] + (size_t)oh * Wp;
     const float *x2 = xq[2] + (size_t)oh * Wp, *x3 = xq[3] + (size_t)oh * Wp;
-    TT_NO_UNROLL
     for (int ow = 0; ow < OW; ow++, dyt += F8) {
       const v128_t b0 = wasm_v128_load(dyt), b1 = wasm_v128_load(dyt + 4);
       const v128_t a[4] = {wasm_v128_load32_splat(x0 + ow), wasm_v128_load32_splat(x1 + ow),
@@ -173,8 +153,9 @@ static __attribute__((noinline)) void conv_dw_4x8(int OH, int OW, int Wp, const 
   for (int r = 0; r < 4; r++) wasm_v128_store(acc + 8 * r, c0[r]), wasm_v128_store(acc + 8 * r + 4, c1[r]);
 }
 
-TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const float *x, int B, int C, int H, int W, int F,
-                                      int k, int pad_lo, int pad_hi, float *ws) {
+TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const float *x, const tt__conv_shape *s,
+                                              float *ws) {
+  const int B = s->B, C = s->C, H = s->H, W = s->W, F = s->F, k = s->k, pad_lo = s->pad_lo, pad_hi = s->pad_hi;
   const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1;
   const int ckk = C * k * k, P = OH * OW, F8 = (F + 7) / 8 * 8, T8 = F8 / 8;
   float *xp = ws;                                    // (C, Hp, Wp) + 4
@@ -184,23 +165,18 @@ TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const 
   tt_f32_fill__wasmsimd(xp, 0.0f, (size_t)C * Hp * Wp + 4);
   tt_f32_fill__wasmsimd(dyt, 0.0f, ((size_t)P + (ckk + 3) / 4 * 4) * F8);
   conv_offsets(off, C, k, Hp, Wp);
-  TT_NO_UNROLL
   for (int b = 0; b < B; b++) {
     conv_pad(xp, x + (size_t)b * C * H * W, C, H, W, Hp, Wp, pad_lo);
     const float *d = dy + (size_t)b * F * P;  // (F, P)
     conv_transpose(dyt, d, F, P, P, F8);
-    TT_NO_UNROLL
     for (int q0 = 0; q0 < ckk; q0 += 4) {
       const float *xq[4];
       TT_UNROLL_FULL
       for (int r = 0; r < 4; r++) xq[r] = xp + off[q0 + r < ckk ? q0 + r : q0];  // taps past the end: discarded
-      TT_NO_UNROLL
       for (int t = 0; t < T8; t++) conv_dw_4x8(OH, OW, Wp, xq, dyt + 8 * t, F8, acc + ((size_t)q0 / 4 * T8 + t) * 32);
     }
   }
-  TT_NO_UNROLL
   for (int f = 0; f < F; f++)
-    TT_NO_UNROLL
     for (int q = 0; q < ckk; q++) dw[(size_t)f * ckk + q] += acc[((size_t)q / 4 * T8 + f / 8) * 32 + q % 4 * 8 + f % 8];
 }
 
@@ -209,7 +185,6 @@ TT_COLD void tt_f32_conv_backward_w__wasmsimd(float *dw, const float *dy, const 
 /* x (C, H, W) -> xp (H, W, C) with rows RS floats apart (back = 0), or xp -> x (back = 1): each row a transpose.
  * Images go to (and come from) the interior of a padded xp (Hp, Wp, C). */
 TT_COLD static void conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back) {
-  TT_NO_UNROLL
   for (int ih = 0; ih < H; ih++)
     if (back) conv_transpose(x + (size_t)ih * W, xp + (size_t)ih * RS, W, C, C, H * W);
     else conv_transpose(xp + (size_t)ih * RS, x + (size_t)ih * W, C, W, H * W, C);
@@ -219,7 +194,6 @@ TT_COLD static void conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, 
  * (F, C, k, k), or with adjoint (C, F, k, k) rotated by 180°. */
 TT_COLD static void conv_wt(float *wt, float *w, int F, int C, int k, int L, int adjoint, int add) {
   const int kk = k * k;
-  TT_NO_UNROLL
   for (int i = 0; i < F * C * kk; i++) {  // i = (f·C + c)·kk + t
     const int t = i % kk, c = i / kk % C, f = i / kk / C;
     float *p = wt + (size_t)(f * k + t / k) * L + t % k * C + c;
@@ -237,7 +211,6 @@ static __attribute__((noinline)) void conv_sparse_4(float *g, float *xp, const i
   v128_t a[4];
   TT_UNROLL_FULL
   for (int r = 0; r < 4; r++) a[r] = wasm_v128_load(g + 4 * r);
-  TT_NO_UNROLL
   for (int m = 0; m < n; m++) {
     float *p = xp + o[m];
     const v128_t s = wasm_v128_load32_splat(v + m);
@@ -254,19 +227,18 @@ static __attribute__((noinline)) void conv_sparse_4(float *g, float *xp, const i
 static int conv_nonzeros(const float *x, int n) {
   v128_t acc = wasm_i32x4_splat(0);
   int i = 0, c[4];
-  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) acc = wasm_i32x4_add(acc, wasm_f32x4_ne(wasm_v128_load(x + i), wasm_f32x4_splat(0.0f)));
   wasm_v128_store(c, acc);
   int nnz = -c[0] - c[1] - c[2] - c[3];
-  TT_NO_UNROLL
   for (; i < n; i++) nnz += x[i] != 0.0f;
   return nnz;
 }
 
 TT_COLD int tt_f32_conv_sparse__wasmsimd(float *dw, float *dx, const float *dy, const float *x,
-                                         const float *w, const float *bias, int B, int C, int H, int W,
-                                         int F, int k, int pad_lo, int pad_hi, int adjoint, int limit,
+                                         const float *w, const float *bias, const tt__conv_shape *s, int limit,
                                          float *ws) {
+  const int B = s->B, C = s->C, H = s->H, W = s->W, F = s->F, k = s->k, pad_lo = s->pad_lo, pad_hi = s->pad_hi;
+  const int adjoint = s->adjoint;
   const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1, S = Wp * C;
   if (limit <= 0 || conv_nonzeros(dy, B * F * OH * OW) >= limit) return 0;  // limit <= 0: no count
   const int L = (k * C + 15) / 16 * 16, FS = k * L;  // a kernel row's floats in wᵀ and dwᵀ (4-vector tiles)
@@ -276,20 +248,15 @@ TT_COLD int tt_f32_conv_sparse__wasmsimd(float *dw, float *dx, const float *dy, 
   float *v = (float *)(o + OH * OW);                                             // (P)
   tt_f32_fill__wasmsimd(ws, 0.0f, 2 * (np + (size_t)F * FS));
   conv_wt(wt, (float *)w, F, C, k, L, adjoint, 0);
-  TT_NO_UNROLL
   for (int b = 0; b < B; b++) {
     if (dw) conv_nhwc(xp + at, (float *)x + b * chw, C, H, W, S, 0);
     if (dx) tt_f32_fill__wasmsimd(dxp, 0.0f, np);
-    TT_NO_UNROLL
     for (int f = 0; f < F; f++) {
       int n = 0;  // the nonzeros of dy[b][f] in order of position, listed without a branch
-      TT_NO_UNROLL
       for (int oy = 0; oy < OH; oy++)
-        TT_NO_UNROLL
         for (int ox = 0; ox < OW; ox++, dy++) o[n] = (oy * Wp + ox) * C, v[n] = *dy, n += *dy != 0.0f;
       // tile t: 16 floats of row t / (L / 16) of the windows; for dx the last tiles first, so each element of dxp
       // still gets its terms in order of position (see kernels.h)
-      TT_NO_UNROLL
       for (int t = 0; t < FS / 16 && n; t++) {
         if (dw) conv_sparse_4(dwt + (size_t)f * FS + 16 * t, xp + t / (L / 16) * S + t % (L / 16) * 16, o, v, n, 0);
         const int u = FS / 16 - 1 - t;

@@ -5,19 +5,15 @@
 #include "kernels/simd128.h"
 #include "kernels/kernels.h"
 
-/* minsize on the two row kernels: -O3 versioned their loops into copies (105 bytes of the module) that measured
- * no faster. */
+/* minsize on the two row kernels: at -O3 clang versions their loops into copies that add code and no speed. */
 __attribute__((minsize)) void tt_f32_bias_act__wasmsimd(float *y, const float *bias, int rows, int cols, int act) {
   // y (rows, cols) = act(y + bias (cols,)), a row at a time: the activation's own kernel runs on the row while it
   // is in cache (less code than a second copy of relu and tanh in the add loop, and the same results by design)
-  TT_NO_UNROLL
   for (int r = 0; r < rows; r++) {
     float *yr = y + (size_t)r * cols;
     int c = 0;
-    TT_NO_UNROLL
     for (; bias && c + 4 <= cols; c += 4)
       wasm_v128_store(yr + c, wasm_f32x4_add(wasm_v128_load(yr + c), wasm_v128_load(bias + c)));
-    TT_NO_UNROLL
     for (; bias && c < cols; c++) yr[c] += bias[c];
     if (act == TT_ACT_RELU) tt_f32_relu__wasmsimd(yr, yr, (size_t)cols);
     if (act == TT_ACT_TANH) tt_f32_tanh__wasmsimd(yr, yr, (size_t)cols);
@@ -28,17 +24,13 @@ __attribute__((minsize)) void tt_f32_sum_rows__wasmsimd(float *db, const float *
   // db (cols,) += Σ_r dy[r] (rows, cols). Four columns at a time, rows added in order as in the reference,
   // so the result is bit-identical.
   int c = 0;
-  TT_NO_UNROLL
   for (; c + 4 <= cols; c += 4) {
     v128_t acc = wasm_v128_load(db + c);
-    TT_NO_UNROLL
     for (int r = 0; r < rows; r++) acc = wasm_f32x4_add(acc, wasm_v128_load(dy + (size_t)r * cols + c));
     wasm_v128_store(db + c, acc);
   }
-  TT_NO_UNROLL
   for (; c < cols; c++) {
     float acc = db[c];
-    TT_NO_UNROLL
     for (int r = 0; r < rows; r++) acc += dy[(size_t)r * cols + c];
     db[c] = acc;
   }
@@ -49,9 +41,7 @@ void tt_f32_relu__wasmsimd(float *y, const float *x, size_t n) {
   // would propagate NaN).
   const v128_t zero = wasm_f32x4_splat(0.0f);
   size_t i = 0;
-  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, wasm_f32x4_pmax(zero, wasm_v128_load(x + i)));
-  TT_NO_UNROLL
   for (; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
@@ -59,12 +49,10 @@ void tt_f32_relu_backward__wasmsimd(float *dx, const float *dy, const float *y, 
   // dx = dy & (y > 0): the comparison mask selects dy or +0
   const v128_t zero = wasm_f32x4_splat(0.0f);
   size_t i = 0;
-  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) {
     const v128_t mask = wasm_f32x4_gt(wasm_v128_load(y + i), zero);
     wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), mask));
   }
-  TT_NO_UNROLL
   for (; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
 }
 
@@ -73,7 +61,6 @@ float tt_f32_sumsq__wasmsimd(const float *x, size_t n) {
   // lose precision.
   v128_t lo = wasm_f64x2_splat(0.0), hi = wasm_f64x2_splat(0.0);
   size_t i = 0;
-  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) {
     const v128_t v = wasm_v128_load(x + i);
     const v128_t dlo = wasm_f64x2_promote_low_f32x4(v);
@@ -83,7 +70,6 @@ float tt_f32_sumsq__wasmsimd(const float *x, size_t n) {
   }
   const v128_t s = wasm_f64x2_add(lo, hi);
   double acc = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
-  TT_NO_UNROLL
   for (; i < n; i++) acc += (double)x[i] * x[i];
   return (float)acc;
 }
@@ -91,9 +77,7 @@ float tt_f32_sumsq__wasmsimd(const float *x, size_t n) {
 void tt_f32_scale__wasmsimd(float *x, float s, size_t n) {
   const v128_t vs = wasm_f32x4_splat(s);
   size_t i = 0;
-  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) wasm_v128_store(x + i, wasm_f32x4_mul(wasm_v128_load(x + i), vs));
-  TT_NO_UNROLL
   for (; i < n; i++) x[i] *= s;
 }
 
@@ -102,12 +86,10 @@ void tt_f32_scale__wasmsimd(float *x, float s, size_t n) {
 void tt_f32_fill__wasmsimd(float *x, float v, size_t n) {
   const v128_t s = wasm_f32x4_splat(v);
   size_t i = 0;
-  TT_NO_UNROLL
   for (; i + 16 <= n; i += 16) {
     TT_UNROLL_FULL
     for (int u = 0; u < 16; u += 4) wasm_v128_store(x + i + u, s);
   }
-  TT_NO_UNROLL
   for (; i < n; i++) x[i] = v;
 }
 

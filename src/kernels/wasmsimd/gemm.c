@@ -1,7 +1,7 @@
 /* WebAssembly SIMD128 GEMM, twin of ../scalar/gemm.c (same contract, see kernels.h):
  * C[M,N] = beta * C + op(A)[M,K] · op(B)[K,N], row-major, any of the four transpose forms.
  *
- * Structure (Goto/BLIS style, written for one ISA and for code size: the whole module has a 64 KiB budget):
+ * Structure (Goto/BLIS style, written for one ISA and for code size: the module counts in the widget's size budget):
  * - C is cut into blocks of at most MC rows × NC columns and K into slices of at most KC (N and K in parts of
  *   near-equal size).
  * - op(B) is packed into panels of 8 columns (kc rows of 8 contiguous floats) and op(A) into panels of 4 rows
@@ -10,18 +10,14 @@
  *   and transposing 4×4 blocks with shuffles when columns are. No transposed copy is made by the caller.
  * - One register-blocked micro-kernel computes a 4×8 tile over one K slice: 8 f32x4 accumulators, per k two
  *   loads of B, four load32_splats of A, a mul then an add (baseline SIMD128 has no fused multiply-add).
- *   Measured on this machine (Intel Xeon, V8 in Node 20, micro-kernel alone with tests/simd/bench_microkernel.c,
- *   GFLOP/s, quiet moments): 4x8 ~31, 2x16 ~31, 5x8 ~26, 6x8 ~25, 4x12 ~27, 7x8 ~22; unrolling k by 2 or
- *   broadcasting A by shuffles instead of load32_splat was slower. 4 rows also divide the row counts the models
- *   use (8 and 16 filters, batches of 32 and 64). Edge tiles run the same kernel on the zero-padded panels into
- *   a small temporary tile, of which only the valid part is added to C. The kernel is not inlined into the
- *   driver: inlined, V8 spilled the accumulators (2.4x slower).
+ *   4x8 is the fastest tile shape bench/kernels/bench_microkernel.c compares (bench/README.md), and 4 rows
+ *   divide the row counts the models use (8 and 16 filters, batches of 32 and 64). Edge tiles run the same kernel
+ *   on the zero-padded panels into a small temporary tile, of which only the valid part is added to C. The kernel
+ *   is not inlined into the driver, where V8 would spill its accumulators.
  * - Sparse operands (MNIST pixels: the dense layer's input in the forward A·Bᵀ and the weight gradient Aᵀ·B):
  *   each packed panel lists its runs of rows that are not all zero, and each tile sums only over the shorter
  *   list of its two panels (a zero row of either panel adds nothing, so the sums are the same). Scanning
  *   an operand's panels stops at the first panel without a zero row, so dense operands cost one scan per block.
- *   MLP 784-128-10 training on MNIST: +25-34% samples/s; dense GEMMs with K >= 64 within noise, small-K ones
- *   (K 16-25) up to ~10% slower from the run bookkeeping.
  * - Vector-shaped products (M == 1 or N <= 4, both operands contiguous along K: batch-1 inference, the last layer
  *   of a classifier: one GEMV per column) skip packing and
  *   run a GEMV that reads the weights once, skipping the all-zero 4-float chunks of x (sparse inputs: digits).
@@ -36,10 +32,10 @@
 #define NR 8
 #define KC 256
 #define MC 96   /* multiple of MR */
-#define NC 128  /* multiple of NR; 256 measured no faster */
-#define GV 4    /* dot products per pass of the GEMV (multiple of 4; 8 measured slower: the pass is L2-bound) */
-/* Loops are kept as written (TT_NO_UNROLL, see kernels.h): unrolling packing and tail loops multiplied their
- * code for no measured speed; only loops over the accumulators are unrolled, so they stay in registers. */
+#define NC 128  /* multiple of NR */
+#define GV 4    /* dot products per pass of the GEMV (multiple of 4; the pass is bound by L2, not by registers) */
+/* Loops are kept as written (-fno-unroll-loops, see kernels.h): unrolled packing and tail loops are more code for
+ * no speed; only loops over the accumulators are unrolled (TT_UNROLL_FULL), so they stay in registers. */
 
 static float gemm_apack[MC * KC] __attribute__((aligned(16)));  // (MC/MR, kc, MR)
 static float gemm_bpack[KC * NC] __attribute__((aligned(16)));  // (NC/NR, kc, NR)
@@ -55,11 +51,9 @@ static __attribute__((noinline)) void gemm_4x8(const int *runs, int nruns, const
   v128_t c0[MR], c1[MR];  // columns 0-3 and 4-7 of each row
   TT_UNROLL_FULL
   for (int r = 0; r < MR; r++) c0[r] = c1[r] = wasm_f32x4_splat(0.0f);
-  TT_NO_UNROLL
   for (int run = 0; run < nruns; run++) {
     const int p0 = runs[2 * run], n = runs[2 * run + 1] - p0;
     const float *a = ap + p0 * MR, *b = bp + p0 * NR;
-    TT_NO_UNROLL
     for (int p = 0; p < n; p++, a += MR, b += NR) {
       const v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
       TT_UNROLL_FULL
@@ -88,7 +82,6 @@ static __attribute__((noinline)) void gemm_4x8(const int *runs, int nruns, const
 static __attribute__((noinline)) int gemm_runs(int *runs, const float *panel, int kc, int W, int scan) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   int n = 0, rows = 0, open = 0;
-  TT_NO_UNROLL
   for (int p = 0; p < kc; p++, panel += W) {
     // the row's first and last 4 floats (the same ones when W = 4)
     const int nz = !scan || wasm_v128_any_true(wasm_v128_or(wasm_f32x4_ne(wasm_v128_load(panel), zero),
@@ -107,11 +100,9 @@ static void gemm_pack(float *dst, const float *src, size_t sk, size_t sq, int kc
   int q0 = 0;
   if (sk == 1 && sq != 1) {
     // the view's columns are contiguous: transpose 4 columns × 4 rows at a time
-    TT_NO_UNROLL
     for (; q0 + 4 <= w; q0 += 4) {
       const float *s = src + q0 * sq;
       int p = 0;
-      TT_NO_UNROLL
       for (; p + 4 <= kc; p += 4) {
         const v128_t r0 = wasm_v128_load(s + p), r1 = wasm_v128_load(s + sq + p);
         const v128_t r2 = wasm_v128_load(s + 2 * sq + p), r3 = wasm_v128_load(s + 3 * sq + p);
@@ -123,29 +114,23 @@ static void gemm_pack(float *dst, const float *src, size_t sk, size_t sq, int kc
         wasm_v128_store(d + 2 * W, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
         wasm_v128_store(d + 3 * W, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
       }
-      TT_NO_UNROLL
       for (; p < kc; p++)
         for (int q = 0; q < 4; q++) dst[p * W + q0 + q] = s[q * sq + p];
     }
   }
   if (sq == 1 && w == W) {
     // full panels of contiguous rows (B of A·B, A of A·Bᵀ: most panels): a tight loop of whole-vector copies
-    TT_NO_UNROLL
     for (int p = 0; p < kc; p++, src += sk, dst += W)
-      TT_NO_UNROLL
       for (int q = 0; q < W; q += 4) wasm_v128_store(dst + q, wasm_v128_load(src + q));
     return;
   }
   // the remaining columns (all of them unless transposed above), row by row; contiguous rows 4 at a time
-  TT_NO_UNROLL
   for (int p = 0; p < kc; p++) {
     const float *s = src + p * sk;
     float *d = dst + p * W;
     int q = q0;
     if (sq == 1)
-      TT_NO_UNROLL
       for (; q + 4 <= w; q += 4) wasm_v128_store(d + q, wasm_v128_load(s + q));
-    TT_NO_UNROLL
     for (; q < W; q++) d[q] = q < w ? s[q * sq] : 0.0f;
   }
 }
@@ -170,13 +155,11 @@ static void gemm_gemv(int N, int K, const float *x, const float *B, size_t sj, f
   int nz = -1;  // listed chunks, or -1: all of them, in order
   if (K <= 4 * 1024) {
     nz = 0;
-    TT_NO_UNROLL
     for (int q = 0; q + 4 <= K; q += 4)
       if (wasm_v128_any_true(wasm_f32x4_ne(wasm_v128_load(x + q), wasm_f32x4_splat(0.0f)))) gemv_chunks[nz++] = q;
     if (4 * nz > 3 * (K / 4)) nz = -1;
   }
   float t[GV] __attribute__((aligned(16)));
-  TT_NO_UNROLL
   for (int j = 0; j < N;) {
     // past the last output, the last row is recomputed and dropped
     const float *b[GV];
@@ -188,11 +171,9 @@ static void gemm_gemv(int N, int K, const float *x, const float *B, size_t sj, f
     }
     int p = 0;
     if (nz >= 0) {
-      TT_NO_UNROLL
       for (int c = 0; c < nz; c++) gemv_dot4(dot, x, b, gemv_chunks[c]);
       p = K & ~3;
     }
-    TT_NO_UNROLL
     for (; p + 4 <= K; p += 4) gemv_dot4(dot, x, b, p);
     // horizontal sums, 4 at a time: transpose 4 accumulators and add, t[u] = Σ lanes of dot[u]
     TT_UNROLL_FULL
@@ -204,11 +185,9 @@ static void gemm_gemv(int N, int K, const float *x, const float *B, size_t sj, f
       wasm_v128_store(t + u, wasm_f32x4_add(wasm_i32x4_shuffle(s0, s1, 0, 1, 4, 5),
                                             wasm_i32x4_shuffle(s0, s1, 2, 3, 6, 7)));
     }
-    TT_NO_UNROLL
     for (; p < K; p++)
       TT_UNROLL_FULL
       for (int u = 0; u < GV; u++) t[u] += x[p] * b[u][p];
-    TT_NO_UNROLL
     for (int u = 0; u < GV && j < N; u++, j++) {
       float *yj = y + (size_t)j * incy;
       *yj = beta == 0.0f ? t[u] : beta * *yj + t[u];
@@ -228,19 +207,16 @@ void tt_f32_gemm__wasmsimd(int ta, int tb, int M, int N, int K, const float *A, 
   }
   if (N <= 4 && sap == 1 && sbp == 1) {
     // each column of C (M, N) as a row: Cᵀ[j] = op(B)ᵀ[j] (1, K) · op(A)ᵀ (K, M), contiguous dot products. For a
-    // classifier's last layer (N = 2-4) this beats 4x8 tiles that are mostly padding: the 100x100 heatmap's
-    // (10000, 16)·(3, 16)ᵀ ran ~2x faster (no packing, no edge tiles)
-    TT_NO_UNROLL
+    // classifier's last layer (N = 2-4, as in the heatmap's (10000, 16)·(3, 16)ᵀ) this skips the packing and the
+    // 4x8 tiles that would be mostly padding
     for (int j = 0; j < N; j++) gemm_gemv(M, K, B + j * sbj, A, sai, beta, C + j, (size_t)ldc);
     return;
   }
   if (K <= 0 || (beta != 0.0f && beta != 1.0f)) {
     // C = beta * C first (beta 0 must not read C); the product is then added
-    TT_NO_UNROLL
     for (int i = 0; i < M; i++) {
       float *c = C + (size_t)i * ldc;
       if (beta == 0.0f)
-        TT_NO_UNROLL
         for (int j = 0; j < N; j++) c[j] = 0.0f;
       else
         tt_f32_scale__wasmsimd(c, beta, (size_t)N);
@@ -285,9 +261,7 @@ void tt_f32_gemm__wasmsimd(int ta, int tb, int M, int N, int K, const float *A, 
             gemm_4x8(runs + 1, runs[0], gemm_apack + ip * kc, gemm_bpack + jp * kc, full ? c : tile, full ? ldc : NR,
                      full && accumulate);
             if (full) continue;
-            TT_NO_UNROLL
             for (int r = 0; r < h; r++, c += ldc)
-              TT_NO_UNROLL
               for (int q = 0; q < w; q++) c[q] = (accumulate ? c[q] : 0.0f) + tile[r * NR + q];
           }
         }

@@ -14,10 +14,8 @@ void tt_f32_maxpool__wasmsimd(float *y, float *arg, const float *x, int H, int W
     return;
   }
   const v128_t step = wasm_f32x4_make(0.0f, 2.0f, 4.0f, 6.0f);  // index offsets of 4 windows' first elements
-  TT_NO_UNROLL
   for (int oh = 0; oh < OH; oh++) {
     const float *r0 = x + (size_t)2 * oh * W, *r1 = r0 + W;  // the window's two input rows
-    TT_NO_UNROLL
     for (int o = 0; o < OW; o += 4) {
       const int ow = o + 4 <= OW ? o : OW - 4;  // the last 1-3 windows: 4 ending at the row's end (recomputed)
       const v128_t a0 = wasm_v128_load(r0 + 2 * ow), a1 = wasm_v128_load(r0 + 2 * ow + 4);
@@ -47,11 +45,9 @@ void tt_f32_maxpool_backward__wasmsimd(float *dx, const float *dy, const float *
     return;
   }
   const v128_t lo = wasm_f32x4_make(0.0f, 1.0f, 2.0f, 3.0f), hi = wasm_f32x4_make(4.0f, 5.0f, 6.0f, 7.0f);
-  TT_NO_UNROLL
   for (int ih = 0; ih < 2 * OH; ih++) {
     float *row = dx + (size_t)ih * W;
     const float *a = arg + (ih / 2) * OW, *g = dy + (ih / 2) * OW;
-    TT_NO_UNROLL
     for (int o = 0; o < OW; o += 4) {
       const int ow = o + 4 <= OW ? o : OW - 4;  // as in the forward pass, the last group ends at the row's end
       // 8 input columns: each window's argmax and gradient twice, compared with the columns' own indices
@@ -64,6 +60,5 @@ void tt_f32_maxpool_backward__wasmsimd(float *dx, const float *dy, const float *
     }
     if (W > 2 * OW) row[W - 1] = 0.0f;  // odd W: the column past the last window
   }
-  TT_NO_UNROLL
   for (int i = 2 * OH * W; i < H * W; i++) dx[i] = 0.0f;  // a row past the last window
 }

@@ -30,15 +30,12 @@ static inline v128_t tanh4(v128_t v) {
 void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n) {
   // y (n) = tanh(x (n)); in place allowed
   size_t i = 0;
-  TT_NO_UNROLL
   for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, tanh4(wasm_v128_load(x + i)));
   if (i == n) return;
   // the last 1-3 elements through a 4-float buffer padded with zeros, by the loop above (a second copy of the
   // arithmetic for them would add to the module's size)
   float buf[4] = {0};
-  TT_NO_UNROLL
   for (size_t j = i; j < n; j++) buf[j - i] = x[j];
   tt_f32_tanh__wasmsimd(buf, buf, 4);
-  TT_NO_UNROLL
   for (size_t j = i; j < n; j++) y[j] = buf[j - i];
 }

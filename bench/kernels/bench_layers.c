@@ -2,7 +2,7 @@
  * layers compiled as the shipped module compiles them (-Oz; kernels -O3). Not a test: a profile that V8's
  * sampling profiler cannot give reliably (it blurs inlined and short functions). Prints, per layer, the
  * microseconds per sample of forward and backward (median of rounds), then a whole train_steps call.
- * Build and run: make -f tests/simd/simd.mk layers */
+ * Build and run: make -f bench/kernels/kernels.mk layers */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>

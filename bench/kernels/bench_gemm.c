@@ -1,6 +1,6 @@
 #define _POSIX_C_SOURCE 199309L
 /* Optional GEMM timing (not run by the tests): GFLOP/s of the SIMD GEMM vs the scalar reference, both in the
- * same wasm build, on the shapes the models run. `make -f tests/simd/simd.mk bench`. */
+ * same wasm build, on the shapes the models run. `make -f bench/kernels/kernels.mk gemm`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -8,7 +8,7 @@
 
 typedef void (*gemm_fn)(int, int, int, int, int, const float *, int, const float *, int, float, float *, int);
 
-/* CPU time of the process (tests/simd/run.mjs maps it to process.cpuUsage()): on a machine shared with other
+/* CPU time of the process (tools/wasi-run.mjs maps it to process.cpuUsage()): on a machine shared with other
  * jobs, wall time would mostly measure the wait for a core. */
 static double now(void) {
   struct timespec t;

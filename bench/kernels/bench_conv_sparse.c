@@ -1,12 +1,9 @@
 /* Timing of the stride-1 convolution's backward pass, dense (conv_backward_w + the adjoint conv_forward) against
  * the sparse kernel, over the density of dy, on the digits CNN's two convolutions and six other shapes (batch
- * 32). Dense and sparse alternate within each round, so the VM's speed phases hit both alike. Not a test. Build
- * and run (from the repo root):
- *   emcc -O3 -msimd128 -std=c11 -Isrc -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH -sFILESYSTEM=0 \
- *     tests/simd/bench_conv_sparse.c src/kernels/wasmsimd/[a-z]*.c src/kernels/scalar/[a-z]*.c \
- *     -o build/simd/bench_conv_sparse.wasm
- *   node --no-liftoff tests/simd/run.mjs build/simd/bench_conv_sparse.wasm
- * (--no-liftoff: V8 otherwise times some calls in its baseline compiler, which a model's many steps leave behind.)
+ * 32). Dense and sparse alternate within each round, so the VM's speed phases hit both alike. Not a test.
+ * Build and run: make -f bench/kernels/kernels.mk conv-sparse (or conv-sparse-input for -DINPUT_SPARSE=1); it runs
+ * under node --no-liftoff: V8 otherwise times some calls in its baseline compiler, which a model's many steps leave
+ * behind.
  * The layer's rule (tt__conv_sparse_limit in kernels.h) comes from the crossovers this prints. With -DINPUT_SPARSE=1
  * it times the layer's passes on a mostly-zero input instead (run_input: the forward pass and the weight gradient,
  * dense against the same kernel driven by x's nonzeros), whose crossovers give tt__conv_sparse_input_limit. */
@@ -36,10 +33,11 @@ static float urand(void) {
 
 static void run(const char *name, int B, int C, int H, int W, int F, int k, int pl, int ph, int with_dx) {
   const int OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1;
+  const tt__conv_shape shape = {B, C, H, W, F, k, pl, ph, 0}, adj = tt__conv_adjoint(&shape);
   const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
-  const size_t a = tt__conv_ws_floats(C, H, W, F, k, pl, ph);
-  const size_t b = tt__conv_ws_floats(F, OH, OW, C, k, k - 1 - pl, k - 1 - ph);
-  const size_t c = tt__conv_sparse_ws_floats(C, H, W, F, k, pl, ph);
+  const size_t a = tt__conv_ws_floats(&shape);
+  const size_t b = tt__conv_ws_floats(&adj);
+  const size_t c = tt__conv_sparse_ws_floats(&shape);
   float *x = malloc(nx * 4), *dx = malloc(nx * 4), *dy = malloc(ny * 4), *w = malloc(nw * 4), *dw = calloc(nw, 4);
   float *ws = malloc((a > b ? a > c ? a : c : b > c ? b : c) * 4);
   for (size_t i = 0; i < nx; i++) x[i] = urand() < 0.5f ? 0.0f : urand();
@@ -53,10 +51,10 @@ static void run(const char *name, int B, int C, int H, int W, int F, int k, int 
     double td[ROUNDS], tsp[ROUNDS], tc[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
       double t0 = now();
-      tt__conv_backward_w(dw, dy, x, B, C, H, W, F, k, pl, ph, ws);
-      if (with_dx) tt__conv_forward(dx, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, ws);
+      tt__conv_backward_w(dw, dy, x, &shape, ws);
+      if (with_dx) tt__conv_forward(dx, dy, w, NULL, &adj, ws);
       double t1 = now();
-      tt__conv_sparse(dw, with_dx ? dx : NULL, dy, x, w, NULL, B, C, H, W, F, k, pl, ph, 0, (int)ny + 1, ws);
+      tt__conv_sparse(dw, with_dx ? dx : NULL, dy, x, w, NULL, &shape, (int)ny + 1, ws);
       double t2 = now();
       size_t n = 0;
       for (size_t i = 0; i < ny; i++) n += dy[i] != 0.0f;
@@ -78,9 +76,10 @@ static void run(const char *name, int B, int C, int H, int W, int F, int k, int 
  * density of x, dy dense. */
 static void run_input(const char *name, int B, int C, int H, int W, int F, int k, int pl, int ph) {
   const int OH = H + pl + ph - k + 1, OW = W + pl + ph - k + 1;
+  const tt__conv_shape shape = {B, C, H, W, F, k, pl, ph, 0}, adj = tt__conv_adjoint(&shape);
   const size_t nx = (size_t)B * C * H * W, ny = (size_t)B * F * OH * OW, nw = (size_t)F * C * k * k;
-  const size_t a = tt__conv_ws_floats(C, H, W, F, k, pl, ph);
-  const size_t c = tt__conv_sparse_ws_floats(F, OH, OW, C, k, k - 1 - pl, k - 1 - ph);
+  const size_t a = tt__conv_ws_floats(&shape);
+  const size_t c = tt__conv_sparse_ws_floats(&adj);
   float *x = malloc(nx * 4), *y = malloc(ny * 4), *dy = malloc(ny * 4), *w = malloc(nw * 4);
   float *dw = calloc(nw, 4), *bias = malloc(F * 4), *ws = malloc((a > c ? a : c) * 4);
   for (size_t i = 0; i < ny; i++) dy[i] = urand() - 0.5f;
@@ -95,15 +94,13 @@ static void run_input(const char *name, int B, int C, int H, int W, int F, int k
     double tf[ROUNDS], tfs[ROUNDS], tw[ROUNDS], tws[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
       double t0 = now();
-      tt__conv_forward(y, x, w, bias, B, C, H, W, F, k, pl, ph, 0, ws);
+      tt__conv_forward(y, x, w, bias, &shape, ws);
       double t1 = now();
-      tt__conv_sparse(NULL, y, x, NULL, w, bias, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1, (int)nx + 1,
-                      ws);
+      tt__conv_sparse(NULL, y, x, NULL, w, bias, &adj, (int)nx + 1, ws);
       double t2 = now();
-      tt__conv_backward_w(dw, dy, x, B, C, H, W, F, k, pl, ph, ws);
+      tt__conv_backward_w(dw, dy, x, &shape, ws);
       double t3 = now();
-      tt__conv_sparse(dw, NULL, x, dy, w, NULL, B, F, OH, OW, C, k, k - 1 - pl, k - 1 - ph, 1,
-                      (int)nx + 1, ws);
+      tt__conv_sparse(dw, NULL, x, dy, w, NULL, &adj, (int)nx + 1, ws);
       double t4 = now();
       tf[r] = (t1 - t0) / B * 1e6, tfs[r] = (t2 - t1) / B * 1e6, tw[r] = (t3 - t2) / B * 1e6;
       tws[r] = (t4 - t3) / B * 1e6;

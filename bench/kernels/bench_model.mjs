@@ -1,7 +1,7 @@
 // A/B timing of whole-model work for kernel changes: the same cases as `make bench` (MLP 784-128-10 training at
 // batch 64, digits CNN training at batch 32, batch-1 MLP inference) for two or more builds of tinytrain.wasm,
 // interleaved round by round in fresh processes, medians per build. Not a test; a tool for the kernel author.
-// Usage: BENCH_CLOCK=cpu node tests/simd/bench_model.mjs [--rounds 3] [--cases mlp-sgd,cnn-adam] a.wasm b.wasm
+// Usage: BENCH_CLOCK=cpu node bench/kernels/bench_model.mjs [--rounds 3] [--cases mlp-sgd,cnn-adam] a.wasm b.wasm
 // (BENCH_CLOCK=cpu leaves out time spent waiting for a core on this shared machine; BENCH_TIME sets seconds.)
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,7 +12,7 @@ if (process.argv[2] === '--child') {
   // one (build, case) measurement; prints a number
   const [, , , wasmPath, kase] = process.argv;
   const tt = await import('../../wasm/tinytrain.js');
-  const { mnist, mlpSpec, cnnSpec, measureRate, measureLatency, MLP, CNN } = await import('../../bench/common.mjs');
+  const { mnist, mlpSpec, cnnSpec, measureRate, measureLatency, MLP, CNN } = await import('../common.mjs');
   await tt.loadTinytrain({ url: pathToFileURL(wasmPath) });
   const train = async (spec, batch) => {
     const { x, y } = mnist('train');

@@ -1,11 +1,11 @@
 // In-process A/B timing of whole-model work for two or more builds of tinytrain.wasm: every build is instantiated
 // side by side in one process and they take turns in 0.25 s chunks of CPU time, so a busy shared machine slows
-// them alike (tests/simd/bench_model.mjs runs each in its own process, rounds apart, and swings more here).
+// them alike (bench/kernels/bench_model.mjs runs each in its own process, rounds apart, and swings more here).
 // Prints the median and the best chunk rate per build. Not a test; a tool for the kernel author.
-// Usage: node tests/simd/ab_model.mjs cnn|mlp-adam|mlp-sgd|infer|infer-dense a.wasm b.wasm   (AB_TIME seconds)
+// Usage: node bench/kernels/ab_model.mjs cnn|mlp-adam|mlp-sgd|infer|infer-dense a.wasm b.wasm   (AB_TIME seconds)
 // infer is batch-1 MLP predict on an MNIST test digit (sparse); infer-dense on a dense input.
 import { readFileSync } from 'node:fs';
-import { mnist, mlpSpec, cnnSpec, CNN, MLP } from '../../bench/common.mjs';
+import { mnist, mlpSpec, cnnSpec, CNN, MLP } from '../common.mjs';
 
 const [kase, ...paths] = process.argv.slice(2);
 const secs = Number(process.env.AB_TIME || 20);

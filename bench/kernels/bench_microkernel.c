@@ -2,7 +2,7 @@
  * on packed panels that stay in L1 (kc = 256), the same loop as src/kernels/wasmsimd/gemm.c's gemm_4x8 in
  * other shapes, plus two variants (k unrolled by 2; A broadcast by shuffles instead of load32_splat). Timed
  * in process CPU time, best of 5, three rounds. This is how the 4x8 tile was chosen on this machine; rerun it
- * on another CPU before changing MR/NR. `make -f tests/simd/simd.mk microkernel`. */
+ * on another CPU before changing MR/NR. `make -f bench/kernels/kernels.mk microkernel`. */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <time.h>

@@ -1,5 +1,5 @@
 // Runs a standalone emcc-built wasm program (WASI command: exports _start and memory) under node with the
-// handful of WASI calls a printf-and-exit test needs. Usage: node tests/simd/run.mjs build/simd/x.wasm
+// handful of WASI calls a printf-and-exit test needs. Usage: node tools/wasi-run.mjs build/simd/x.wasm
 // Exits with the program's exit status. (Emscripten 3.1.6's JS glue cannot load its .wasm in Node 20.)
 import { readFileSync } from 'node:fs';
 

@@ -12,7 +12,7 @@ The fit: linearised least squares for P - f*Q with f = tanh(u)/u (Sanathanan-Koe
 Lawson reweighting towards minimax of the relative error; P(0) = Q(0) = 1 so tanh(x) = x for tiny x exactly.
 Then the kernel's float32 operations are replayed with numpy to report the error it really has.
 
-Usage: /usr/bin/python3 tests/simd/fit_tanh.py   (numpy only; prints the #defines and the measured errors)
+Usage: /usr/bin/python3 tools/fit_tanh.py   (numpy only; prints the #defines and the measured errors)
 """
 import numpy as np
 
