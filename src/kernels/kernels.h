@@ -179,6 +179,22 @@ void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n);
 #define TT_TANH_Q2 0.00279212371f
 #define TT_TANH_Q1 0.229663745f
 
+/* Scaled dot-product attention of one query q (dh floats) over n keys and values, key j at k + j*ld and value j
+ * at v + j*ld (rows of a [positions, 3D] q|k|v buffer, or a cache of past positions): p (n) = softmax_j(scale ·
+ * q·k_j), out (dh) = Σ_j p_j v_j. A causal layer passes the keys up to the query's own position. */
+void tt_f32_attend__scalar(float *out, float *p, const float *q, const float *k, const float *v, int n, int ld,
+                           int dh, float scale);
+void tt_f32_attend__wasmsimd(float *out, float *p, const float *q, const float *k, const float *v, int n, int ld,
+                             int dh, float scale);
+/* Its backward pass, given p from the forward pass and dout (dh) the gradient of out: writes dq (dh) and ADDS to
+ * dk and dv (laid out as k and v, stride ld). ds: n floats of scratch. */
+void tt_f32_attend_backward__scalar(float *dq, float *dk, float *dv, float *ds, const float *dout, const float *p,
+                                    const float *q, const float *k, const float *v, int n, int ld, int dh,
+                                    float scale);
+void tt_f32_attend_backward__wasmsimd(float *dq, float *dk, float *dv, float *ds, const float *dout, const float *p,
+                                      const float *q, const float *k, const float *v, int n, int ld, int dh,
+                                      float scale);
+
 /* Loop pragmas for code size (the wasm module has a 64 KiB budget): clang -O3 unrolls and vectorises plain loops
  * into several copies; TT_NO_UNROLL keeps a loop as written (SIMD main loops and scalar tails alike),
  * TT_UNROLL_FULL unrolls loops over register-resident accumulators. No-ops for other compilers. */
@@ -217,5 +233,7 @@ void tt_f32_tanh__wasmsimd(float *y, const float *x, size_t n);
 #define tt__col2im tt_f32_col2im__scalar
 #define tt__maxpool TT_KERNEL(tt_f32_maxpool)
 #define tt__maxpool_backward TT_KERNEL(tt_f32_maxpool_backward)
+#define tt__attend tt_f32_attend__scalar
+#define tt__attend_backward tt_f32_attend_backward__scalar
 
 #endif

@@ -9,13 +9,15 @@
 
 typedef enum {
   TT_DENSE, TT_CONV2D, TT_MAXPOOL2D, TT_AVGPOOL2D, TT_FLATTEN, TT_DROPOUT, TT_RELU, TT_LEAKY_RELU, TT_TANH,
-  TT_SIGMOID, TT_GELU, TT_SOFTMAX, TT_EMBEDDING, TT_LAYERNORM,
+  TT_SIGMOID, TT_GELU, TT_SOFTMAX, TT_EMBEDDING, TT_LAYERNORM, TT_POSITION_EMBEDDING, TT_ATTENTION, TT_RESIDUAL,
+  TT_RESIDUAL_END,          /* no spec name: the parser closes each residual block's layers with one */
   TT_LAYER_TYPE_COUNT
 } tt__layer_type;
 
 typedef struct tt__layer {
   tt__layer_type type;
-  int index;                /* position in the spec's layers array, for error messages */
+  int index;                /* position in the model's stack of layers (a residual block adds its own two) */
+  char path[64];            /* where the spec describes it, for messages and weight names: "layers[3].layers[1]" */
   tt__shape in, out;        /* per-sample shapes; set by setup */
 
   /* hyper-parameters from the spec (which ones apply depends on type; spec.c fills defaults) */
@@ -30,6 +32,15 @@ typedef struct tt__layer {
   float slope;              /* leaky_relu negative slope (default 0.01) */
   float eps;                /* layernorm epsilon (default 1e-5) */
   int vocab, dim;           /* embedding */
+  int length;               /* position_embedding: rows of the table (at least the input's positions) */
+  int heads, causal;        /* attention (causal default 1) */
+  /* residual blocks are flattened into the stack as TT_RESIDUAL (the block's start: its output is its input)
+   * and TT_RESIDUAL_END (adds the block's input to the inner layers' output). skip: how many layers apart the
+   * two markers are. skip_buf, set by the model with the activation buffers: for TT_RESIDUAL_END, the block's
+   * input (B, IN), for TT_RESIDUAL the gradient of the block's output (B, IN), which flows back along the skip
+   * path and is added to the inner layers' input gradient */
+  int skip;
+  const float *skip_buf;
   int init_he;              /* set by the model: 1 if followed by a ReLU-family activation (He init) */
   /* set by the model for a dense or conv2d layer followed by relu or tanh (fused): act is that activation
    * (TT_ACT_RELU, TT_ACT_TANH), which this layer applies to its own output, and the activation layer, marked
@@ -38,7 +49,8 @@ typedef struct tt__layer {
 
   /* parameters: views into the model's parameter and gradient blocks; set by the model after setup.
    * Order and layout are PyTorch's: dense w (OUT, IN), conv2d w (F, C, K, K), layernorm w = gamma,
-   * b = beta, embedding w (vocab, dim). */
+   * b = beta, embedding w (vocab, dim), position_embedding w (length, dim), attention w = in_proj_weight (3D, D)
+   * then out_proj.weight (D, D), b = in_proj_bias (3D) then out_proj.bias (D). */
   float *w, *dw;
   float *b, *db;
   size_t w_count, b_count;  /* set by setup */
@@ -80,7 +92,8 @@ typedef struct {
 
 extern const tt__layer_ops tt__dense_ops, tt__conv2d_ops, tt__maxpool2d_ops, tt__avgpool2d_ops, tt__flatten_ops,
     tt__dropout_ops, tt__relu_ops, tt__leaky_relu_ops, tt__tanh_ops, tt__sigmoid_ops, tt__gelu_ops,
-    tt__softmax_ops, tt__embedding_ops, tt__layernorm_ops;
+    tt__softmax_ops, tt__embedding_ops, tt__layernorm_ops, tt__position_embedding_ops, tt__attention_ops,
+    tt__residual_ops, tt__residual_end_ops;
 
 /* The ops for a type (never NULL for a valid type). */
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type);

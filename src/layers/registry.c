@@ -10,6 +10,8 @@ static const tt__layer_ops *const layer_ops[TT_LAYER_TYPE_COUNT] = {
     [TT_RELU] = &tt__relu_ops,           [TT_LEAKY_RELU] = &tt__leaky_relu_ops, [TT_TANH] = &tt__tanh_ops,
     [TT_SIGMOID] = &tt__sigmoid_ops,     [TT_GELU] = &tt__gelu_ops,       [TT_SOFTMAX] = &tt__softmax_ops,
     [TT_EMBEDDING] = &tt__embedding_ops, [TT_LAYERNORM] = &tt__layernorm_ops,
+    [TT_POSITION_EMBEDDING] = &tt__position_embedding_ops, [TT_ATTENTION] = &tt__attention_ops,
+    [TT_RESIDUAL] = &tt__residual_ops,   [TT_RESIDUAL_END] = &tt__residual_end_ops,
 };
 
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type) {
@@ -23,7 +25,7 @@ int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...) {
   va_start(ap, fmt);
   tt__vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  return tt__fail(TT_ERR_SPEC, "layers[%d] (%s): %s", l->index, name, msg);
+  return tt__fail(TT_ERR_SPEC, "%s (%s): %s", l->path, name, msg);
 }
 
 int tt__layer_positive(const tt__layer *l, const char *name, const char *field, int v) {

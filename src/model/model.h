@@ -64,4 +64,8 @@ struct tt_model {
   float last_loss, last_accuracy;
 };
 
+/* The training loss of n samples (a forward pass in training mode), and with `gradients` the parameter gradients
+ * of that loss in m->grads (overwritten), with no optimizer step; NAN when out of memory. For tests. */
+double tt__model_loss(tt_model *m, const float *x, const float *y, int n, int gradients);
+
 #endif

@@ -164,7 +164,7 @@ const SPEC_ERRORS = [
   ['unknown field: top', { ...SPEC, epochs: 3 }, 'spec.epochs: unknown field (allowed: input, layers, loss, optimizer, seed, augment)'],
   ['unknown field: layer', { ...SPEC, layers: [{ type: 'dense', units: 3, activation: 'relu' }] }, 'layers[0].activation: unknown field for dense (allowed: type, units, bias)'],
   ['unknown field: optimizer', { ...SPEC, optimizer: { type: 'sgd', beta1: 0.9 } }, 'optimizer.beta1: unknown field for sgd (allowed: type, lr, momentum, nesterov, weight_decay, clip_norm, schedule)'],
-  ['unknown layer type', { ...SPEC, layers: [{ type: 'lstm', units: 3 }] }, 'layers[0].type: unknown layer type "lstm" (allowed: dense, conv2d, maxpool2d, avgpool2d, flatten, dropout, relu, leaky_relu, tanh, sigmoid, gelu, softmax, embedding, layernorm)'],
+  ['unknown layer type', { ...SPEC, layers: [{ type: 'lstm', units: 3 }] }, 'layers[0].type: unknown layer type "lstm" (allowed: dense, conv2d, maxpool2d, avgpool2d, flatten, dropout, relu, leaky_relu, tanh, sigmoid, gelu, softmax, embedding, layernorm, position_embedding, attention, residual)'],
   ['unknown loss', { ...SPEC, loss: 'hinge' }, 'loss: unknown loss "hinge" (allowed: mse, cross_entropy, binary_cross_entropy)'],
   ['shape: conv2d on a flat input', { ...SPEC, layers: [{ type: 'conv2d', filters: 2, kernel: 3 }, { type: 'flatten' }, { type: 'dense', units: 2 }] }, 'layers[0] (conv2d): expects an input of shape [channels, height, width], got [2]'],
   ['shape: dense on an image', { ...SPEC, input: [1, 4, 4], layers: [{ type: 'dense', units: 2 }] }, 'layers[0] (dense): expects a flat input, got [1, 4, 4]: add {"type": "flatten"} before it'],
