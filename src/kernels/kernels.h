@@ -233,7 +233,7 @@ void tt_f32_attend_backward__wasmsimd(float *dq, float *dk, float *dv, float *ds
 #define tt__col2im tt_f32_col2im__scalar
 #define tt__maxpool TT_KERNEL(tt_f32_maxpool)
 #define tt__maxpool_backward TT_KERNEL(tt_f32_maxpool_backward)
-#define tt__attend tt_f32_attend__scalar
-#define tt__attend_backward tt_f32_attend_backward__scalar
+#define tt__attend TT_KERNEL(tt_f32_attend)
+#define tt__attend_backward TT_KERNEL(tt_f32_attend_backward)
 
 #endif

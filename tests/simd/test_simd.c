@@ -48,7 +48,7 @@ typedef struct {
   double max_err;
   int cases, fails;
 } kstat;
-static kstat stats[24];
+static kstat stats[32];
 static int nstats;
 static kstat *stat_for(const char *name) {
   for (int i = 0; i < nstats; i++)
@@ -726,6 +726,53 @@ static void test_pool(void) {
     }
 }
 
+/* ---- attention ---------------------------------------------------------------------------------------------- */
+
+/* One query against n keys and values of dh features at row stride ld (wider than dh, as in a [T, 3D] q|k|v
+ * buffer), forward and backward, +1 float off alignment when `off`. dk and dv start random (the kernel adds to
+ * them); the floats of each row past dh must stay as they were, and a sentinel follows every output. Dot products
+ * sum in another order than the reference: tolerance 1e-5 relative (absolute below 1). */
+static void check_attend(int n, int dh, int ld, int off) {
+  char ctx[80];
+  snprintf(ctx, sizeof ctx, "n=%d dh=%d ld=%d off=%d", n, dh, ld, off);
+  const size_t rows = (size_t)n * ld, total = rows + 2;
+  float *k = xmalloc(total * 4), *v = xmalloc(total * 4), *q = xmalloc((dh + 2) * 4), *dout = xmalloc((dh + 2) * 4);
+  float *ref[5], *got[5];  // out, p, dq, dk, dv
+  const size_t len[5] = {(size_t)dh, (size_t)n, (size_t)dh, rows, rows};
+  fill_rand(k + off, rows), fill_rand(v + off, rows), fill_rand(q + off, dh), fill_rand(dout + off, dh);
+  for (int i = 0; i < 5; i++) {
+    ref[i] = xmalloc((len[i] + 2) * 4), got[i] = xmalloc((len[i] + 2) * 4);
+    fill_rand(ref[i] + off, len[i]);
+    ref[i][off + len[i]] = SENTINEL;
+    memcpy(got[i] + off, ref[i] + off, (len[i] + 1) * 4);
+  }
+  float *ds = xmalloc((n + 1) * 4), *pr = ref[1] + off, *pg = got[1] + off;
+  const float scale = 1.0f / sqrtf((float)dh);
+  tt_f32_attend__scalar(ref[0] + off, pr, q + off, k + off, v + off, n, ld, dh, scale);
+  tt_f32_attend__wasmsimd(got[0] + off, pg, q + off, k + off, v + off, n, ld, dh, scale);
+  compare_vec("attend", ref[0] + off, got[0] + off, len[0], 1e-5, ctx);
+  compare_vec("attend p", pr, pg, len[1], 1e-5, ctx);
+  // backward from the same probabilities, so only the kernel's own differences count
+  tt_f32_attend_backward__scalar(ref[2] + off, ref[3] + off, ref[4] + off, ds, dout + off, pr, q + off, k + off,
+                                 v + off, n, ld, dh, scale);
+  tt_f32_attend_backward__wasmsimd(got[2] + off, got[3] + off, got[4] + off, ds, dout + off, pr, q + off, k + off,
+                                   v + off, n, ld, dh, scale);
+  compare_vec("attend_back dq", ref[2] + off, got[2] + off, len[2], 1e-5, ctx);
+  compare_vec("attend_back dk", ref[3] + off, got[3] + off, len[3], 1e-5, ctx);
+  compare_vec("attend_back dv", ref[4] + off, got[4] + off, len[4], 1e-5, ctx);
+  for (int i = 0; i < 5; i++) free(ref[i]), free(got[i]);
+  free(k), free(v), free(q), free(dout), free(ds);
+}
+
+static void test_attention(void) {
+  static const int dhs[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 32};
+  static const int ns[] = {1, 2, 3, 4, 5, 9, 16, 33};
+  for (size_t a = 0; a < sizeof dhs / sizeof dhs[0]; a++)
+    for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++)
+      for (int off = 0; off < 2; off++) check_attend(ns[b], dhs[a], 3 * dhs[a] + off, off);
+  check_attend(64, 16, 192, 0);  // the words model: 4 heads of 16 in a [T, 3 * 64] buffer
+}
+
 int main(void) {
   test_pool();
   test_eltwise();
@@ -737,6 +784,7 @@ int main(void) {
   test_conv_sparse();
   test_conv_sparse_input();
   test_gemm();
+  test_attention();
   for (int i = 0; i < nstats; i++)
     printf("  %-14s %6d cases, max err %.3g%s\n", stats[i].name, stats[i].cases, stats[i].max_err,
            stats[i].fails ? "  <- FAILED" : "");
