@@ -195,6 +195,19 @@ void tt_f32_attend_backward__wasmsimd(float *dq, float *dk, float *dv, float *ds
                                       const float *q, const float *k, const float *v, int n, int ld, int dh,
                                       float scale);
 
+/* Layer normalisation of rows of D floats (torch.nn.LayerNorm(D)): y = (x - mean) · rstd · gamma + beta, with
+ * rstd = 1/sqrt(var + eps) (biased variance; mean and variance summed in double, so large offsets keep their
+ * precision); stats (rows, 2) gets each row's mean and rstd for the backward pass. */
+void tt_f32_layernorm__scalar(float *y, float *stats, const float *x, const float *gamma, const float *beta,
+                              int rows, int D, float eps);
+void tt_f32_layernorm__wasmsimd(float *y, float *stats, const float *x, const float *gamma, const float *beta,
+                                int rows, int D, float eps);
+/* Its backward pass from those stats: ADDS to dgamma and dbeta (D), and writes dx (rows, D) unless it is NULL. */
+void tt_f32_layernorm_backward__scalar(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                                       const float *stats, const float *gamma, int rows, int D);
+void tt_f32_layernorm_backward__wasmsimd(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                                         const float *stats, const float *gamma, int rows, int D);
+
 /* Loop pragmas for code size (the wasm module has a 64 KiB budget): clang -O3 unrolls and vectorises plain loops
  * into several copies; TT_NO_UNROLL keeps a loop as written (SIMD main loops and scalar tails alike),
  * TT_UNROLL_FULL unrolls loops over register-resident accumulators. No-ops for other compilers. */
@@ -233,6 +246,8 @@ void tt_f32_attend_backward__wasmsimd(float *dq, float *dk, float *dv, float *ds
 #define tt__col2im tt_f32_col2im__scalar
 #define tt__maxpool TT_KERNEL(tt_f32_maxpool)
 #define tt__maxpool_backward TT_KERNEL(tt_f32_maxpool_backward)
+#define tt__layernorm TT_KERNEL(tt_f32_layernorm)
+#define tt__layernorm_backward TT_KERNEL(tt_f32_layernorm_backward)
 #define tt__attend TT_KERNEL(tt_f32_attend)
 #define tt__attend_backward TT_KERNEL(tt_f32_attend_backward)
 

@@ -773,6 +773,50 @@ static void test_attention(void) {
   check_attend(64, 16, 192, 0);  // the words model: 4 heads of 16 in a [T, 3 * 64] buffer
 }
 
+/* ---- layernorm ---------------------------------------------------------------------------------------------- */
+
+/* Rows of every vector size, unaligned when `off`, rows offset from zero (the sums are in double for that); the row
+ * sums run in another order, so the tolerance is 1e-5 (the element-wise steps are the reference's). dgamma and
+ * dbeta start random (the kernel adds to them); a second backward call with dx NULL must only add. */
+static void test_layernorm(void) {
+  static const int rows_list[] = {1, 2, 3, 7};
+  for (size_t ri = 0; ri < sizeof rows_list / sizeof rows_list[0]; ri++)
+    for (int s = 0; s < NSIZES; s++)
+      for (int off = 0; off < 2; off++) {
+        const int rows = rows_list[ri], D = (int)vec_sizes[s];
+        const size_t n = (size_t)rows * D;
+        char ctx[80];
+        snprintf(ctx, sizeof ctx, "rows=%d D=%d off=%d", rows, D, off);
+        float *x = xmalloc((n + 2) * 4), *dy = xmalloc((n + 2) * 4), *g = xmalloc((D + 2) * 4), *b = xmalloc((D + 2) * 4);
+        fill_rand(x + off, n), fill_rand(dy + off, n), fill_rand(g + off, D), fill_rand(b + off, D);
+        for (size_t i = 0; i < n; i++) x[off + i] = x[off + i] * 3.0f + (float)(ri * 40);
+        float *ref[5], *got[5];  // y, stats, dx, dgamma, dbeta
+        const size_t len[5] = {n, 2 * (size_t)rows, n, (size_t)D, (size_t)D};
+        for (int i = 0; i < 5; i++) {
+          ref[i] = xmalloc((len[i] + 2) * 4), got[i] = xmalloc((len[i] + 2) * 4);
+          fill_rand(ref[i] + off, len[i]);
+          ref[i][off + len[i]] = SENTINEL;
+          memcpy(got[i] + off, ref[i] + off, (len[i] + 1) * 4);
+        }
+        tt_f32_layernorm__scalar(ref[0] + off, ref[1] + off, x + off, g + off, b + off, rows, D, 1e-5f);
+        tt_f32_layernorm__wasmsimd(got[0] + off, got[1] + off, x + off, g + off, b + off, rows, D, 1e-5f);
+        compare_vec("layernorm", ref[0] + off, got[0] + off, len[0], 1e-5, ctx);
+        compare_vec("layernorm stats", ref[1] + off, got[1] + off, len[1], 1e-5, ctx);
+        // backward from the same stats, then once more without dx (dgamma and dbeta only add)
+        for (int pass = 0; pass < 2; pass++) {
+          tt_f32_layernorm_backward__scalar(pass ? NULL : ref[2] + off, ref[3] + off, ref[4] + off, dy + off, x + off,
+                                            ref[1] + off, g + off, rows, D);
+          tt_f32_layernorm_backward__wasmsimd(pass ? NULL : got[2] + off, got[3] + off, got[4] + off, dy + off,
+                                              x + off, ref[1] + off, g + off, rows, D);
+        }
+        compare_vec("layernorm_back dx", ref[2] + off, got[2] + off, len[2], 1e-5, ctx);
+        compare_vec("layernorm_back dg", ref[3] + off, got[3] + off, len[3], 1e-5, ctx);
+        compare_vec("layernorm_back db", ref[4] + off, got[4] + off, len[4], 1e-5, ctx);
+        for (int i = 0; i < 5; i++) free(ref[i]), free(got[i]);
+        free(x), free(dy), free(g), free(b);
+      }
+}
+
 int main(void) {
   test_pool();
   test_eltwise();
@@ -785,6 +829,7 @@ int main(void) {
   test_conv_sparse_input();
   test_gemm();
   test_attention();
+  test_layernorm();
   for (int i = 0; i < nstats; i++)
     printf("  %-14s %6d cases, max err %.3g%s\n", stats[i].name, stats[i].cases, stats[i].max_err,
            stats[i].fails ? "  <- FAILED" : "");
