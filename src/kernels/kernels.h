@@ -208,6 +208,24 @@ void tt_f32_layernorm_backward__scalar(float *dx, float *dgamma, float *dbeta, c
 void tt_f32_layernorm_backward__wasmsimd(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
                                          const float *stats, const float *gamma, int rows, int D);
 
+/* GELU, exact form as torch.nn.GELU(): y = x Φ(x) and dx = dy (Φ(x) + x φ(x)), with Φ(x) = 0.5 erfc(-x/√2) from
+ * the Chebyshev fit of erfc in Numerical Recipes (fractional error below 1.2e-7; erfc of |x| directly, so 1 + erf(x)
+ * never cancels for x << 0) and e^a by range reduction to |r| <= ln2/2 and a degree-7 polynomial, all in float.
+ * In place allowed. The twins run the same float operations in the same order: bit-identical. */
+void tt_f32_gelu__scalar(float *y, const float *x, size_t n);
+void tt_f32_gelu__wasmsimd(float *y, const float *x, size_t n);
+void tt_f32_gelu_backward__scalar(float *dx, const float *dy, const float *x, size_t n);
+void tt_f32_gelu_backward__wasmsimd(float *dx, const float *dy, const float *x, size_t n);
+/* Shared by the twins: erfc(z) ≈ t exp(-z² + Σ_i c_i t^i), t = 1/(1 + z/2); ln2 split in a part exact in float
+ * times any exponent up to 128 and the rest. */
+#define TT_ERFC_FIT                                                                                              \
+  {-1.26551223f, 1.00002368f, 0.37409196f, 0.09678418f, -0.18628806f, 0.27886807f, -1.13520398f, 1.48851587f,     \
+   -0.82215223f, 0.17087277f}
+#define TT_LOG2E 1.44269504f
+#define TT_LN2_HI 0.693145751953125f
+#define TT_LN2_LO 1.428606765330187e-06f
+#define TT_INV_SQRT2PI 0.39894228f /* 1/√(2π) */
+
 /* Loop pragmas for code size (the wasm module has a 64 KiB budget): clang -O3 unrolls and vectorises plain loops
  * into several copies; TT_NO_UNROLL keeps a loop as written (SIMD main loops and scalar tails alike),
  * TT_UNROLL_FULL unrolls loops over register-resident accumulators. No-ops for other compilers. */
@@ -246,6 +264,8 @@ void tt_f32_layernorm_backward__wasmsimd(float *dx, float *dgamma, float *dbeta,
 #define tt__col2im tt_f32_col2im__scalar
 #define tt__maxpool TT_KERNEL(tt_f32_maxpool)
 #define tt__maxpool_backward TT_KERNEL(tt_f32_maxpool_backward)
+#define tt__gelu TT_KERNEL(tt_f32_gelu)
+#define tt__gelu_backward TT_KERNEL(tt_f32_gelu_backward)
 #define tt__layernorm TT_KERNEL(tt_f32_layernorm)
 #define tt__layernorm_backward TT_KERNEL(tt_f32_layernorm_backward)
 #define tt__attend TT_KERNEL(tt_f32_attend)
