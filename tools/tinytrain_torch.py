@@ -9,27 +9,52 @@
     tt.from_torch(net, "model.safetensors", loss="cross_entropy")   # loads with Model.load(bytes)
 
 A tinytrain file is standard safetensors: names "<i>.weight" / "<i>.bias" of the nn.Sequential index i, PyTorch
-layouts, and __metadata__ = {"format": "tinytrain", "spec": "<spec JSON>"}. The spec maps to modules like this:
-dense -> Linear, conv2d -> Conv2d, maxpool2d -> MaxPool2d, avgpool2d -> AvgPool2d, flatten -> Flatten,
-dropout -> Dropout, relu/leaky_relu/tanh/sigmoid/gelu -> ReLU/LeakyReLU/Tanh/Sigmoid/GELU, softmax ->
-Softmax(dim=-1), embedding -> Embedding (give it integer token ids: x.long()), layernorm -> LayerNorm(last dim),
-position_embedding -> PositionEmbedding (its table is "weight"), attention -> SelfAttention (an
-nn.MultiheadAttention, batch_first, with its own parameter names: "in_proj_weight", "out_proj.weight", ...),
-residual -> Residual (x + its nn.Sequential "layers"(x), so "2.layers.1.in_proj_weight").
+layouts, and __metadata__ = {"format": "tinytrain", "spec": "<spec JSON>"}. Each layer type maps to the torch.nn
+module named in the repository's table of layers, src/layers/layer_table.h (read at import; layer_table() returns
+it): dense -> Linear, conv2d -> Conv2d, ..., softmax -> Softmax(dim=-1), embedding -> Embedding (give it integer
+token ids: x.long()), layernorm -> LayerNorm(last dim). A type without fields or parameters (relu, tanh, ...) maps
+to its module built without arguments, so a new activation needs no code here. position_embedding ->
+PositionEmbedding (its table is "weight"), attention -> SelfAttention (an nn.MultiheadAttention, batch_first, with
+its own parameter names: "in_proj_weight", "out_proj.weight", ...), residual -> Residual (x + its nn.Sequential
+"layers"(x), so "2.layers.1.in_proj_weight"): the bridge's own modules, below.
 
 Command line:  python3 tinytrain_torch.py predict model.safetensors inputs.csv   (one line of outputs per row)
                python3 tinytrain_torch.py info model.safetensors
 """
 import json
 import math
+import os
 import struct
 import sys
 
 import torch
 from torch import nn
 
-__all__ = ["to_torch", "from_torch", "build", "spec_of", "read_safetensors", "write_safetensors",
+__all__ = ["to_torch", "from_torch", "build", "spec_of", "read_safetensors", "write_safetensors", "layer_table",
            "PositionEmbedding", "SelfAttention", "Residual"]
+
+_LAYER_TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "layers", "layer_table.h")
+
+
+def layer_table(path=_LAYER_TABLE):
+    """The lines of src/layers/layer_table.h in order, as dicts: name, fields (the spec.c field table),
+    traits (a list of words), fused, torch (the torch.nn module's name)."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("TT_LAYER(") and line.endswith(")"):
+                name, _, fields, traits, fused, module = [c.strip() for c in line[len("TT_LAYER("):-1].split(",")]
+                rows.append({"name": name, "fields": fields, "traits": traits.split(), "fused": fused,
+                             "torch": module})
+    return rows
+
+
+# Types without fields or parameters: their module takes no arguments (or, as Flatten and Softmax, gets the
+# arguments that build() and spec_of() give it before these maps are consulted).
+_PLAIN = {r["name"]: r["torch"] for r in layer_table()
+          if r["fields"] == "no_fields" and "PARAMS" not in r["traits"] and hasattr(nn, r["torch"])}
+_PLAIN_OF_MODULE = {getattr(nn, module): name for name, module in _PLAIN.items()}
 
 _DTYPES = {"F32": (torch.float32, 4), "F16": (torch.float16, 2), "BF16": (torch.bfloat16, 2),
            "F64": (torch.float64, 8)}
@@ -163,16 +188,8 @@ def _modules(layers, shape, path):
             shape = [math.prod(shape)]
         elif t == "dropout":
             mods.append(nn.Dropout(l.get("rate", 0.5)))
-        elif t == "relu":
-            mods.append(nn.ReLU())
         elif t == "leaky_relu":
             mods.append(nn.LeakyReLU(l.get("slope", 0.01)))
-        elif t == "tanh":
-            mods.append(nn.Tanh())
-        elif t == "sigmoid":
-            mods.append(nn.Sigmoid())
-        elif t == "gelu":
-            mods.append(nn.GELU())
         elif t == "softmax":
             mods.append(nn.Softmax(dim=-1))
         elif t == "embedding":
@@ -190,6 +207,8 @@ def _modules(layers, shape, path):
                 raise ValueError("%s[%d]: the inner layers' output %s must have the block's input shape %s" % (
                     path, i, out, shape))
             mods.append(Residual(nn.Sequential(*inner)))
+        elif t in _PLAIN:
+            mods.append(getattr(nn, _PLAIN[t])())
         else:
             raise ValueError("%s[%d].type: %r has no PyTorch equivalent here" % (path, i, t))
     return mods, shape
@@ -291,10 +310,9 @@ def _layer_specs(model, input_shape):
             if m.eps != 1e-5:
                 l["eps"] = m.eps
         else:
-            simple = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid"}
-            if type(m) not in simple:
+            if type(m) not in _PLAIN_OF_MODULE:
                 raise ValueError("%d: %s has no tinytrain equivalent" % (i, type(m).__name__))
-            l = {"type": simple[type(m)]}
+            l = {"type": _PLAIN_OF_MODULE[type(m)]}
         layers.append(l)
     return layers
 

@@ -41,6 +41,9 @@ export function loadTinytrain({ url = WASM_URL } = {}) {
   return loading;
 }
 
+// The bits of tt_layer_type_traits (TT_TRAIT_* in src/tinytrain.h) by their words in the table of layers.
+const TRAIT_BITS = { PARAMS: 1, HE_INIT: 2, FUSES_NEXT: 4, ACTIVATION: 8 };
+
 // ---- marshalling
 
 const f32 = (ptr, n) => new Float32Array(wasm.memory.buffer, ptr, n);
@@ -130,6 +133,26 @@ export class Model {
     return Model.#wrap(withCopy(data, (p) => wasm.tt_model_load(p, data.length)));
   }
 
+  /**
+   * The core's layer types, in the order of its table (src/layers/layer_table.h): [{name, traits}], traits being
+   * that table's words: 'PARAMS', 'HE_INIT', 'FUSES_NEXT', 'ACTIVATION' (an element-wise activation for menus).
+   */
+  static async layerTypes() {
+    await loadTinytrain();
+    const types = [];
+    for (let i = 0; wasm.tt_layer_type_name(i); i++) {
+      const bits = wasm.tt_layer_type_traits(i);
+      const traits = Object.keys(TRAIT_BITS).filter((word) => bits & TRAIT_BITS[word]);
+      types.push({ name: cString(wasm.tt_layer_type_name(i)), traits });
+    }
+    return types;
+  }
+
+  /** The names of the element-wise activations (the layer types with the trait 'ACTIVATION'), in table order. */
+  static async activations() {
+    return (await Model.layerTypes()).filter((type) => type.traits.includes('ACTIVATION')).map((type) => type.name);
+  }
+
   static #wrap(ptr) {
     if (!ptr) throw lastError();
     return new Model(ptr);
@@ -140,6 +163,11 @@ export class Model {
   static setMemoryLimit(bytes) {
     memoryLimit = checkInt('setMemoryLimit', bytes, 0, 0xffffffff); // a size_t on wasm32
     wasm?.tt_set_memory_limit(bytes);
+  }
+
+  /** The cap set by setMemoryLimit (0: none), e.g. for a widget that sets a default only where a page set none. */
+  static get memoryLimit() {
+    return memoryLimit;
   }
 
   /** The wasm memory's current size in bytes (for leak checks). */
@@ -246,7 +274,8 @@ export class Model {
     withString(name + '\0', (p) => check(wasm.tt_model_set_hparam(this.#m, p, value)));
   }
 
-  /** A copy of all parameters as one block (PyTorch order and layout). */
+  /** A copy of all parameters as one block (PyTorch order and layout). The block moves with every training step
+   * (the core keeps the weights before the last update, to roll back to on divergence): ask for it each time. */
   getWeights() {
     return f32(wasm.tt_model_params(this.#m), this.paramCount).slice();
   }
@@ -258,7 +287,7 @@ export class Model {
     for (let i = 0; i < weights.length; i++) { // as weight files: a NaN weight would poison every prediction
       if (!Number.isFinite(weights[i])) throw new Error(`setWeights: weights[${i}] is ${weights[i]}: weights must be finite`);
     }
-    f32(wasm.tt_model_params(this.#m), this.paramCount).set(weights);
+    withCopy(weights, (p) => check(wasm.tt_model_set_weights(this.#m, p))); // also: a divergence stops at these
   }
 
   /** Re-initialises weights and optimizer state with a seed and resets the step and epoch counters. */

@@ -2,13 +2,14 @@
 // side: training (counters, loss curves) and inference (the model's map of the plane, probed under the pointer,
 // with measured latency). The page never trains: it repaints from the latest snapshot once per animation frame.
 import { Model } from '../../wasm/tinytrain.js';
-import { Trainer } from '../../web/trainer.js';
-import { downloadBytes, readModelFile, wireWeightsControls } from '../../web/weights-file.js';
-import { Series, drawLineChart } from '../../web/charts.js';
-import { DecisionMap, FunctionPlot, CLASS_COLORS } from '../../web/heatmap.js';
+import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/trainer.js';
+import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
+import { Series, drawLineChart } from '../../web/views/chart.js';
+import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
+import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import {
-  DEFAULTS, MAX_LAYERS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
+  ACTIVATIONS, DEFAULTS, MAX_LAYERS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
 } from './config.js';
 
 const $ = (id) => document.getElementById(id);
@@ -77,6 +78,7 @@ function renderForm() {
     const units = row.querySelector('.units'), act = row.querySelector('.act'), rm = row.querySelector('.remove');
     units.value = String(l.units);
     units.setAttribute('aria-label', `Layer ${i + 1} units`);
+    act.replaceChildren(...ACTIVATIONS.map((a) => new Option(a === 'linear' ? 'none' : a, a)));
     act.value = l.act;
     act.setAttribute('aria-label', `Layer ${i + 1} activation`);
     rm.setAttribute('aria-label', `Remove layer ${i + 1}`);
@@ -169,6 +171,11 @@ function setStatus(text) {
   $('status').textContent = text;
 }
 
+// Off once the Trainer gave up on its worker; a new model (any change to the form, a weight file) has a new one.
+function enableTraining(on) {
+  for (const id of ['train', 'pause', 'step', 'reset']) $(id).disabled = !on;
+}
+
 // start: {weights, name} to begin from a weight file's parameters instead of the seed's initialisation.
 function rebuild(start = null) {
   if (trainer) trainer.dispose();
@@ -184,6 +191,7 @@ function rebuild(start = null) {
   grid = view.gridInputs();
   const t = new Trainer(buildSpec(config), dataOptions(config), { batchSize: config.batchSize });
   trainer = t;
+  enableTraining(true);
   setStatus('loading…');
   t.addEventListener('progress', (e) => { if (trainer === t) onProgress(e.detail); });
   t.addEventListener('snapshot', () => { if (trainer === t) mapDirty = true; });
@@ -197,8 +205,14 @@ function rebuild(start = null) {
     const d = e.detail;
     if (d.kind === 'diverged') {
       showMessage(`Training stopped: ${d.message}. Inference keeps the last good weights.`, 'error');
-    } else if (d.fatal) {
+    } else if (d.fatal && d.restarting) {
+      setStatus('worker failed; restarting…');
       showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot and inference keeps working.`, 'error');
+    } else if (d.fatal && t.failed) { // given up: no worker any more, so nothing to train with
+      enableTraining(false);
+      setStatus('stopped: the training worker keeps failing');
+      showMessage(`Training stopped: ${d.message}. Inference keeps the last good weights; change a setting or ` +
+        'reload the page to train a new model.', 'error');
     } else {
       showMessage(d.message, 'error');
     }
@@ -275,7 +289,8 @@ function showProgress(now, force = false) {
 function bindControls() {
   const act = (fn) => () => {
     if (!trainer) return;
-    fn(trainer).catch((e) => { if (!/disposed/.test(e.message)) showMessage(e.message, 'error'); });
+    // A request the worker's death cut short: the `error` event has said so already.
+    fn(trainer).catch((e) => { if (!/disposed/.test(e.message) && e.name !== 'WorkerStoppedError') showMessage(e.message, 'error'); });
   };
   $('train').addEventListener('click', act(async (t) => {
     clearMessage();
@@ -483,9 +498,9 @@ function frame(now) {
     lastChartAt = now;
     const t = performance.now();
     drawLineChart($('loss-chart'), [
-      { series: curves.train, color: `rgb(${CLASS_COLORS[1].join(',')})`, label: 'train loss' },
-      { series: curves.test, color: `rgb(${CLASS_COLORS[0].join(',')})`, label: 'test loss' },
-    ], { empty: 'press Train', colors: chartColors() });
+      { series: curves.train, color: classColor(1), label: 'train loss' },
+      { series: curves.test, color: classColor(0), label: 'test loss' },
+    ], { empty: 'press Train', colors: pageColors() });
     chartDirty = false;
     worst('chart', t);
   }
@@ -493,11 +508,6 @@ function frame(now) {
   stats.frames++;
   worst('frame', t0);
   requestAnimationFrame(frame);
-}
-
-function chartColors() {
-  const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
-  return dark ? { text: '#9198a1', grid: '#30363d', background: '#0d1117' } : { text: '#59636e', grid: '#e6e8eb', background: '#fff' };
 }
 
 // For tests and the curious: read-only views of the live state.
@@ -508,6 +518,9 @@ window.playground = Object.freeze({
   get stats() { return { ...stats, worstMs: { ...stats.worstMs } }; },
 });
 
+// The page's own models (the predictor, weight files) are capped like the worker's: a hostile file is refused with
+// the size it asks for instead of growing this tab's memory by gigabytes.
+Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
 loadFromHash();
 bindForm();
 bindControls();

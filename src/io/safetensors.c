@@ -55,7 +55,6 @@ typedef struct {
   int rank;
   uint64_t dims[4];
   size_t count;
-  float *dst;            /* the parameter view inside the model's block */
   const struct st_tensor *match; /* the file's tensor of this name (load) */
 } expected_tensor;
 
@@ -72,12 +71,11 @@ static void torch_prefix(const tt__layer *l, char *buf, size_t len) {
   buf[at] = '\0';
 }
 
-/* Appends the tensor <prefix>.<part> of the given shape, at dst. */
-static expected_tensor *add_tensor(expected_tensor *t, const char *prefix, const char *part, float *dst, int rank,
+/* Appends the tensor <prefix>.<part> of the given shape. */
+static expected_tensor *add_tensor(expected_tensor *t, const char *prefix, const char *part, int rank,
                                    const size_t *dims) {
   memset(t, 0, sizeof *t);
   tt__snprintf(t->name, sizeof t->name, "%s.%s", prefix, part);
-  t->dst = dst;
   t->rank = rank;
   t->count = 1;
   for (int d = 0; d < rank; d++) t->count *= dims[d], t->dims[d] = dims[d];
@@ -85,10 +83,12 @@ static expected_tensor *add_tensor(expected_tensor *t, const char *prefix, const
 }
 #define DIMS(...) (sizeof((size_t[]){__VA_ARGS__}) / sizeof(size_t)), (size_t[]){__VA_ARGS__}
 
-/* Fills up to MAX_TENSORS expected tensors in layer order, each layer's in its state_dict() order. Layouts are
- * PyTorch's: Linear [out, in] (applied to the last dim of [T, in] too), Conv2d [out, in, kh, kw], Embedding
- * [vocab, dim], the position table [length, dim], MultiheadAttention's in_proj (3D, D) and out_proj (D, D) (in
- * one w and one b here), and one dimension for biases and LayerNorm. */
+/* Fills up to MAX_TENSORS expected tensors in layer order, each layer's in its state_dict() order, which is the
+ * order of its parameters in tt_model_params() (weight then bias; attention's in_proj_weight, in_proj_bias,
+ * out_proj.weight, out_proj.bias), so the tensors' values one after the other are the parameter block. Layouts
+ * are PyTorch's: Linear [out, in] (applied to the last dim of [T, in] too), Conv2d [out, in, kh, kw], Embedding
+ * [vocab, dim], the position table [length, dim], MultiheadAttention's in_proj [3D, D] and out_proj [D, D], and
+ * one dimension for biases and LayerNorm. */
 static int expected_tensors(const tt_model *m, expected_tensor *out) {
   expected_tensor *t = out;
   for (int i = 0; i < m->n_layers; i++) {
@@ -97,20 +97,20 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
     torch_prefix(l, prefix, sizeof prefix);
     size_t in = (size_t)l->in.d[l->in.rank - 1];
     if (l->type == TT_ATTENTION) {
-      t = add_tensor(t, prefix, "in_proj_weight", l->w, DIMS(3 * in, in));
-      if (l->b_count) t = add_tensor(t, prefix, "in_proj_bias", l->b, DIMS(3 * in));
-      t = add_tensor(t, prefix, "out_proj.weight", l->w + 3 * in * in, DIMS(in, in));
-      if (l->b_count) t = add_tensor(t, prefix, "out_proj.bias", l->b + 3 * in, DIMS(in));
+      t = add_tensor(t, prefix, "in_proj_weight", DIMS(3 * in, in));
+      if (l->bias) t = add_tensor(t, prefix, "in_proj_bias", DIMS(3 * in));
+      t = add_tensor(t, prefix, "out_proj.weight", DIMS(in, in));
+      if (l->bias) t = add_tensor(t, prefix, "out_proj.bias", DIMS(in));
       continue;
     }
-    if (l->type == TT_DENSE) t = add_tensor(t, prefix, "weight", l->w, DIMS((size_t)l->units, in));
+    if (l->type == TT_DENSE) t = add_tensor(t, prefix, "weight", DIMS((size_t)l->units, in));
     else if (l->type == TT_CONV2D)
-      t = add_tensor(t, prefix, "weight", l->w, DIMS((size_t)l->filters, (size_t)l->in.d[0], (size_t)l->kernel,
-                                                      (size_t)l->kernel));
-    else if (l->type == TT_EMBEDDING) t = add_tensor(t, prefix, "weight", l->w, DIMS((size_t)l->vocab, (size_t)l->dim));
-    else if (l->type == TT_POSITION_EMBEDDING) t = add_tensor(t, prefix, "weight", l->w, DIMS((size_t)l->length, in));
-    else if (l->w_count) t = add_tensor(t, prefix, "weight", l->w, DIMS(l->w_count));
-    if (l->b_count) t = add_tensor(t, prefix, "bias", l->b, DIMS(l->b_count));
+      t = add_tensor(t, prefix, "weight", DIMS((size_t)l->filters, (size_t)l->in.d[0], (size_t)l->kernel,
+                                               (size_t)l->kernel));
+    else if (l->type == TT_EMBEDDING) t = add_tensor(t, prefix, "weight", DIMS((size_t)l->vocab, (size_t)l->dim));
+    else if (l->type == TT_POSITION_EMBEDDING) t = add_tensor(t, prefix, "weight", DIMS((size_t)l->length, in));
+    else if (l->w_count) t = add_tensor(t, prefix, "weight", DIMS(l->w_count));
+    if (l->b_count) t = add_tensor(t, prefix, "bias", DIMS(l->b_count));
   }
   size_t total = 0;
   for (expected_tensor *e = out; e < t; e++) total += e->count;
@@ -184,13 +184,12 @@ int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
   writer w = {buf + 8, 0};
   write_header(&w, m, tensors, n);
   unsigned char *d = buf + 8 + h.len;
-  for (int i = 0; i < n; i++) {
-    // explicit little-endian bytes: the format's byte order whatever the host's
-    for (size_t k = 0; k < tensors[i].count; k++) {
-      uint32_t u;
-      memcpy(&u, &tensors[i].dst[k], 4);
-      for (int b = 0; b < 4; b++) *d++ = (unsigned char)(u >> (8 * b));
-    }
+  // the tensors' data one after the other is the parameter block; explicit little-endian bytes: the format's byte
+  // order whatever the host's
+  for (size_t k = 0; k < m->param_count; k++) {
+    uint32_t u;
+    memcpy(&u, &m->params[k], 4);
+    for (int b = 0; b < 4; b++) *d++ = (unsigned char)(u >> (8 * b));
   }
   *out = buf;
   *out_len = total;
@@ -445,8 +444,10 @@ static int layer_of_name(const tt_model *m, const char *name, char *buf, size_t 
 }
 
 /* The tensors of a validated file against the model: every name expected, every shape the model's, every
- * expected tensor present, every value finite; then (and only then) copies them in, converting to F32. */
-static int st_apply(tt_model *m, const st_file *f) {
+ * expected tensor present, every value finite; then (and only then) copies them in, converting to F32. With
+ * allocate (a model from tt__model_new), the parameters are allocated once the names and shapes match: never
+ * more than the file's own data holds. */
+static int st_apply(tt_model *m, const st_file *f, int allocate) {
   int n;
   size_t ts_bytes;
   st_tensor *ts = st_tensors(f, &n, &ts_bytes);
@@ -488,6 +489,8 @@ static int st_apply(tt_model *m, const st_file *f) {
     }
   }
 
+  if (status == TT_OK && allocate) status = tt__model_alloc_params(m);
+
   // values: convert into a scratch copy first, so a NaN in the last tensor cannot leave the model half-loaded
   float *tmp = NULL;
   size_t tmp_bytes = tt__mul(total ? total : 1, sizeof(float)); // freed with the same count: the limit's accounting
@@ -513,8 +516,10 @@ static int st_apply(tt_model *m, const st_file *f) {
     }
     at += t->count;
   }
-  if (status == TT_OK)
-    for (int j = 0, at = 0; j < n_ex; at += (int)ex[j].count, j++) memcpy(ex[j].dst, tmp + at, ex[j].count * sizeof(float));
+  if (status == TT_OK) {
+    memcpy(m->params, tmp, total * sizeof(float));  // the tensors in order are the parameter block
+    m->spare_valid = 0;  // a divergence must not roll back past the loaded weights
+  }
   if (tmp) tt__free(tmp, tmp_bytes);
   tt__free(ts, ts_bytes);
   return status;
@@ -525,7 +530,7 @@ int tt_model_load_weights(tt_model *m, const unsigned char *bytes, size_t len) {
   if (!m) return tt__fail(TT_ERR_STATE, "load_weights: the model is NULL");
   st_file f;
   int status = st_open(&f, bytes, len);
-  if (status == TT_OK) status = st_apply(m, &f);
+  if (status == TT_OK) status = st_apply(m, &f, 0);
   tt__json_free(f.root);
   return status;
 }
@@ -539,12 +544,12 @@ tt_model *tt_model_load(const unsigned char *bytes, size_t len) {
   if (st_check_metadata(&f) != TT_OK) {
   } else if (!fmt || strcmp(fmt->str, "tinytrain") != 0 || !spec) {  // metadata values are strings by now
     tt__fail(TT_ERR_FILE, "%s", no_spec_message);
-  } else if (!(m = tt_model_create(spec->str, spec->str_len))) {
+  } else if (!(m = tt__model_new(spec->str, spec->str_len))) {
     if (tt_last_status() != TT_ERR_MEMORY)  // out of memory is no fault of the file: that message stands
       tt__fail(TT_ERR_FILE, "the spec in this file's metadata is invalid: %.399s", tt_last_error());
   } else {
     tt__clear_error();
-    if (st_apply(m, &f) != TT_OK) {  // the message stays: freeing the model does not touch it
+    if (st_apply(m, &f, 1) != TT_OK) {  // the message stays: freeing the model does not touch it
       tt_model_free(m);
       m = NULL;
     }

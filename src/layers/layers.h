@@ -7,11 +7,14 @@
 
 #include "../core/core.h"
 
+/* One constant per line of layer_table.h, in its order. */
 typedef enum {
-  TT_DENSE, TT_CONV2D, TT_MAXPOOL2D, TT_AVGPOOL2D, TT_FLATTEN, TT_DROPOUT, TT_RELU, TT_LEAKY_RELU, TT_TANH,
-  TT_SIGMOID, TT_GELU, TT_SOFTMAX, TT_EMBEDDING, TT_LAYERNORM, TT_POSITION_EMBEDDING, TT_ATTENTION, TT_RESIDUAL,
-  TT_RESIDUAL_END,          /* no spec name: the parser closes each residual block's layers with one */
-  TT_LAYER_TYPE_COUNT
+#define TT_LAYER(name, NAME, fields, traits, fused, torch) TT_##NAME,
+#include "layer_table.h"
+#undef TT_LAYER
+  TT_LAYER_TYPE_COUNT,
+  /* not a spec type, so not in the table: the parser closes each residual block's layers with one */
+  TT_RESIDUAL_END = TT_LAYER_TYPE_COUNT
 } tt__layer_type;
 
 typedef struct tt__layer {
@@ -41,7 +44,7 @@ typedef struct tt__layer {
    * path and is added to the inner layers' input gradient */
   int skip;
   const float *skip_buf;
-  int init_he;              /* set by the model: 1 if followed by a ReLU-family activation (He init) */
+  int init_he;              /* set by the model: 1 if followed by a HE_INIT (ReLU-family) activation */
   /* set by the model for a dense or conv2d layer followed by relu or tanh (fused): act is that activation
    * (TT_ACT_RELU, TT_ACT_TANH), which this layer applies to its own output, and the activation layer, marked
    * fused, shares this layer's output and gradient buffers: its forward pass is skipped, its backward runs in place */
@@ -49,8 +52,8 @@ typedef struct tt__layer {
 
   /* parameters: views into the model's parameter and gradient blocks; set by the model after setup.
    * Order and layout are PyTorch's: dense w (OUT, IN), conv2d w (F, C, K, K), layernorm w = gamma,
-   * b = beta, embedding w (vocab, dim), position_embedding w (length, dim), attention w = in_proj_weight (3D, D)
-   * then out_proj.weight (D, D), b = in_proj_bias (3D) then out_proj.bias (D). */
+   * b = beta, embedding w (vocab, dim), position_embedding w (length, dim), attention w = in_proj_weight (3D, D),
+   * in_proj_bias (3D), out_proj.weight (D, D), out_proj.bias (D) (state_dict() order; no b). */
   float *w, *dw;
   float *b, *db;
   size_t w_count, b_count;  /* set by setup */
@@ -90,15 +93,21 @@ typedef struct {
   double (*flops_forward)(const tt__layer *l);
 } tt__layer_ops;
 
-extern const tt__layer_ops tt__dense_ops, tt__conv2d_ops, tt__maxpool2d_ops, tt__avgpool2d_ops, tt__flatten_ops,
-    tt__dropout_ops, tt__relu_ops, tt__leaky_relu_ops, tt__tanh_ops, tt__sigmoid_ops, tt__gelu_ops,
-    tt__softmax_ops, tt__embedding_ops, tt__layernorm_ops, tt__position_embedding_ops, tt__attention_ops,
-    tt__residual_ops, tt__residual_end_ops;
+#define TT_LAYER(name, NAME, fields, traits, fused, torch) extern const tt__layer_ops tt__##name##_ops;
+#include "layer_table.h"
+#undef TT_LAYER
+extern const tt__layer_ops tt__residual_end_ops;
 
 /* The ops for a type (never NULL for a valid type). */
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type);
+/* Spec names in type order, NULL-terminated. */
+extern const char *const tt__layer_names[TT_LAYER_TYPE_COUNT + 1];
 /* Type from spec name, or -1. */
 int tt__layer_type_from_name(const char *name);
+/* Whether a valid type has every trait in `traits` (TT_TRAIT_* bits, src/tinytrain.h). */
+int tt__layer_has(tt__layer_type type, unsigned traits);
+/* How a FUSES_NEXT layer before a valid type applies it (TT_ACT_*), 0 if it cannot. */
+int tt__layer_fused_act(tt__layer_type type);
 
 /* ---- losses (src/layers/loss.c) ------------------------------------------------------------------------ */
 

@@ -1,22 +1,67 @@
-/* The one table from layer type to its ops, in tt__layer_type order. (Names to types is the spec's job:
- * tt__layer_type_from_name lives in src/model/spec.c.) */
+/* The registry: ops, spec names and traits of every layer type, made from layer_table.h in tt__layer_type order.
+ * (The spec's fields per type are src/model/spec.c's, from the same table.) */
 #include <stdarg.h>
+#include <string.h>
 
+#include "../kernels/kernels.h"
 #include "layer_util.h"
 
 static const tt__layer_ops *const layer_ops[TT_LAYER_TYPE_COUNT] = {
-    [TT_DENSE] = &tt__dense_ops,         [TT_CONV2D] = &tt__conv2d_ops,   [TT_MAXPOOL2D] = &tt__maxpool2d_ops,
-    [TT_AVGPOOL2D] = &tt__avgpool2d_ops, [TT_FLATTEN] = &tt__flatten_ops, [TT_DROPOUT] = &tt__dropout_ops,
-    [TT_RELU] = &tt__relu_ops,           [TT_LEAKY_RELU] = &tt__leaky_relu_ops, [TT_TANH] = &tt__tanh_ops,
-    [TT_SIGMOID] = &tt__sigmoid_ops,     [TT_GELU] = &tt__gelu_ops,       [TT_SOFTMAX] = &tt__softmax_ops,
-    [TT_EMBEDDING] = &tt__embedding_ops, [TT_LAYERNORM] = &tt__layernorm_ops,
-    [TT_POSITION_EMBEDDING] = &tt__position_embedding_ops, [TT_ATTENTION] = &tt__attention_ops,
-    [TT_RESIDUAL] = &tt__residual_ops,   [TT_RESIDUAL_END] = &tt__residual_end_ops,
+#define TT_LAYER(name, NAME, fields, traits, fused, torch) [TT_##NAME] = &tt__##name##_ops,
+#include "layer_table.h"
+#undef TT_LAYER
 };
 
+const char *const tt__layer_names[TT_LAYER_TYPE_COUNT + 1] = {
+#define TT_LAYER(name, NAME, fields, traits, fused, torch) [TT_##NAME] = #name,
+#include "layer_table.h"
+#undef TT_LAYER
+};
+
+/* The traits column's words as TT_TRAIT_* bits (each word expands to "| its bit" after a 0), and the fused
+ * column's TT_ACT_* kernel above them. */
+#define PARAMS | TT_TRAIT_PARAMS
+#define HE_INIT | TT_TRAIT_HE_INIT
+#define FUSES_NEXT | TT_TRAIT_FUSES_NEXT
+#define ACTIVATION | TT_TRAIT_ACTIVATION
+#define TT_ACT_NONE 0
+#define FUSED_SHIFT 4
+static const unsigned char layer_traits[TT_LAYER_TYPE_COUNT] = {
+#define TT_LAYER(name, NAME, fields, traits, fused, torch) [TT_##NAME] = (0 traits) | TT_ACT_##fused << FUSED_SHIFT,
+#include "layer_table.h"
+#undef TT_LAYER
+};
+#undef PARAMS
+#undef HE_INIT
+#undef FUSES_NEXT
+#undef ACTIVATION
+#undef TT_ACT_NONE
+
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type) {
+  if (type == TT_RESIDUAL_END) return &tt__residual_end_ops;
   if ((int)type < 0 || (int)type >= TT_LAYER_TYPE_COUNT) return NULL;
   return layer_ops[type];
+}
+
+int tt__layer_type_from_name(const char *name) {
+  for (int t = 0; name && t < TT_LAYER_TYPE_COUNT; t++)
+    if (!strcmp(name, tt__layer_names[t])) return t;
+  return -1;
+}
+
+/* TT_RESIDUAL_END, past the table, has no traits. */
+int tt__layer_has(tt__layer_type type, unsigned traits) {
+  return type < TT_LAYER_TYPE_COUNT && (layer_traits[type] & traits) == traits;
+}
+
+int tt__layer_fused_act(tt__layer_type type) {
+  return type < TT_LAYER_TYPE_COUNT ? layer_traits[type] >> FUSED_SHIFT : 0;
+}
+
+const char *tt_layer_type_name(int i) { return (unsigned)i < TT_LAYER_TYPE_COUNT ? tt__layer_names[i] : NULL; }
+
+int tt_layer_type_traits(int i) {
+  return (unsigned)i < TT_LAYER_TYPE_COUNT ? layer_traits[i] & ((1 << FUSED_SHIFT) - 1) : 0;
 }
 
 int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...) {

@@ -3,8 +3,8 @@
  * Table-driven: each layer type, optimizer, schedule and the augment object has a table of its fields (name,
  * kind, where it goes, range). One routine rejects unknown fields, checks kind and range and stores the value,
  * so every error names the exact path and what was expected ("layers[2].units: expected a positive integer,
- * got -3"). Bounds keep all later size arithmetic far from overflow. Also owns the layer name table
- * (tt__layer_type_from_name). */
+ * got -3"). Bounds keep all later size arithmetic far from overflow. The layer types, their names and the
+ * order of the "allowed" list come from src/layers/layer_table.h. */
 #include <float.h>
 #include <math.h>
 #include <stddef.h>
@@ -58,23 +58,11 @@ static const field attention_fields[] = {F("heads", K_INT, REQUIRED, L(heads), 1
                                          {0}};
 static const field residual_fields[] = {F("layers", K_SPECIAL, 0, 0, 0, 0), {0}};
 
-/* Indexed by tt__layer_type; the order of the names is also the order of the "allowed" list. */
-static const char *const layer_names[TT_LAYER_TYPE_COUNT + 1] = { /* NULL-terminated, as every name list here */
-    [TT_DENSE] = "dense",         [TT_CONV2D] = "conv2d",   [TT_MAXPOOL2D] = "maxpool2d", [TT_AVGPOOL2D] = "avgpool2d",
-    [TT_FLATTEN] = "flatten",     [TT_DROPOUT] = "dropout", [TT_RELU] = "relu",           [TT_LEAKY_RELU] = "leaky_relu",
-    [TT_TANH] = "tanh",           [TT_SIGMOID] = "sigmoid", [TT_GELU] = "gelu",           [TT_SOFTMAX] = "softmax",
-    [TT_EMBEDDING] = "embedding", [TT_LAYERNORM] = "layernorm", [TT_POSITION_EMBEDDING] = "position_embedding",
-    [TT_ATTENTION] = "attention", [TT_RESIDUAL] = "residual",
-    /* TT_RESIDUAL_END has no name (the parser adds it), so the list ends there */
-};
+/* Indexed by tt__layer_type, from layer_table.h's fields column. */
 static const field *const layer_fields[TT_LAYER_TYPE_COUNT] = {
-    [TT_DENSE] = dense_fields,         [TT_CONV2D] = conv2d_fields,     [TT_MAXPOOL2D] = pool_fields,
-    [TT_AVGPOOL2D] = pool_fields,      [TT_FLATTEN] = no_fields,        [TT_DROPOUT] = dropout_fields,
-    [TT_RELU] = no_fields,             [TT_LEAKY_RELU] = leaky_fields,  [TT_TANH] = no_fields,
-    [TT_SIGMOID] = no_fields,          [TT_GELU] = no_fields,           [TT_SOFTMAX] = no_fields,
-    [TT_EMBEDDING] = embedding_fields, [TT_LAYERNORM] = layernorm_fields,
-    [TT_POSITION_EMBEDDING] = position_embedding_fields, [TT_ATTENTION] = attention_fields,
-    [TT_RESIDUAL] = residual_fields,   [TT_RESIDUAL_END] = no_fields,
+#define TT_LAYER(name, NAME, fields, traits, fused, torch) [TT_##NAME] = fields,
+#include "../layers/layer_table.h"
+#undef TT_LAYER
 };
 
 static const field sgd_fields[] = {F("lr", K_NUM, LO_OPEN, O(lr), 0, UNBOUNDED),
@@ -123,12 +111,6 @@ static const char *const loss_names[] = {[TT_LOSS_MSE] = "mse", [TT_LOSS_CROSS_E
                                          [TT_LOSS_BCE] = "binary_cross_entropy", NULL};
 
 #define MAX_INPUT_VALUES (1 << 24) /* floats per sample */
-
-int tt__layer_type_from_name(const char *name) {
-  for (int t = 0; name && layer_names[t]; t++)
-    if (!strcmp(name, layer_names[t])) return t;
-  return -1;
-}
 
 /* ---- message helpers ------------------------------------------------------------------------------------- */
 
@@ -322,7 +304,7 @@ static int read_layer(tt__spec *s, const char *path, const tt__json *v, int dept
   if (v->type != TT_JSON_OBJECT) return fail_got("%s: expected an object such as {\"type\": \"relu\"}, got %s", path, v);
   char type_path[80];
   tt__snprintf(type_path, sizeof type_path, "%s.type", path);
-  int t = read_name(tt__json_get(v, "type"), type_path, "layer type", layer_names);
+  int t = read_name(tt__json_get(v, "type"), type_path, "layer type", tt__layer_names);
   if (t < 0) return TT_ERR_SPEC;
   if (s->n_layers >= TT_MAX_LAYERS)
     return tt__fail(TT_ERR_SPEC, "%s: at most %d layers are supported (a residual block counts as two more)", path,
@@ -340,7 +322,7 @@ static int read_layer(tt__spec *s, const char *path, const tt__json *v, int dept
   l->slope = 0.01f;
   l->eps = 1e-5f;
   l->causal = 1;
-  if (read_fields(l, layer_fields[t], v, path, layer_names[t], 1)) return TT_ERR_SPEC;
+  if (read_fields(l, layer_fields[t], v, path, tt__layer_names[t], 1)) return TT_ERR_SPEC;
   if ((t == TT_MAXPOOL2D || t == TT_AVGPOOL2D) && !tt__json_get(v, "stride")) l->stride = l->kernel;
   if (l->padding_same && l->stride != 1)
     return tt__fail(TT_ERR_SPEC, "%s.padding: \"same\" needs stride 1, got stride %d", path, l->stride);

@@ -338,6 +338,9 @@ TT_TEST(test_elementwise_activation_values) {
   // exact erf GELU (PyTorch's nn.GELU() default): gelu(1) = 0.8413447
   const float gx[4] = {1, -1, 0, 3}, gy[4] = {0.84134471f, -0.15865529f, 0, 2.99595022f};
   act_case(TT_GELU, 0, gx, gy, 4, 1e-6);
+  // silu(x) = x sigmoid(x) (nn.SiLU), with no overflow at -100
+  const float qx[5] = {1, -1, 0, 3, -100}, qy[5] = {0.73105858f, -0.26894142f, 0, 2.85772238f, 0};
+  act_case(TT_SILU, 0, qx, qy, 5, 1e-6);
 }
 
 TT_TEST(test_softmax_rows_sum_to_one_and_are_stable_at_1000) {
@@ -513,23 +516,67 @@ TT_TEST(test_setup_errors_name_the_layer_and_the_fix) {
 
 /* ---- registry --------------------------------------------------------------------------------------------------- */
 
+/* Every line of layer_table.h, as the test reads it: its name and enum constant, and its traits as bits. */
+#define PARAMS | TT_TRAIT_PARAMS
+#define HE_INIT | TT_TRAIT_HE_INIT
+#define FUSES_NEXT | TT_TRAIT_FUSES_NEXT
+#define ACTIVATION | TT_TRAIT_ACTIVATION
+static const struct {
+  const char *name;
+  tt__layer_type type;
+  unsigned traits;
+} table[] = {
+#define TT_LAYER(name, NAME, fields, traits, fused, torch) {#name, TT_##NAME, 0 traits},
+#include "layers/layer_table.h"
+#undef TT_LAYER
+};
+#undef PARAMS
+#undef HE_INIT
+#undef FUSES_NEXT
+#undef ACTIVATION
+#define TABLE_LINES ((int)(sizeof table / sizeof table[0]))
+
 TT_TEST(test_every_layer_type_has_complete_ops) {
-  static const char *names[TT_LAYER_TYPE_COUNT] = {
-      "dense", "conv2d", "maxpool2d", "avgpool2d", "flatten", "dropout", "relu", "leaky_relu", "tanh",
-      "sigmoid", "gelu", "softmax", "embedding", "layernorm", "position_embedding", "attention", "residual",
-      "residual"};
-  for (int t = 0; t < TT_LAYER_TYPE_COUNT; t++) {
-    const tt__layer_ops *ops = tt__layer_ops_of((tt__layer_type)t);
+  CHECK(TABLE_LINES == TT_LAYER_TYPE_COUNT);
+  for (int i = 0; i < TABLE_LINES; i++) {
+    tt__layer_type t = table[i].type;
+    const tt__layer_ops *ops = tt__layer_ops_of(t);
+    CHECK((int)t == i);
     CHECK(ops != NULL);
     if (!ops) continue;
-    CHECK_STR(ops->name, names[t]);
+    CHECK_STR(ops->name, table[i].name);
+    CHECK_STR(tt__layer_names[t], table[i].name);
     CHECK(ops->setup && ops->forward && ops->backward && ops->flops_forward);
-    int has_params = t == TT_DENSE || t == TT_CONV2D || t == TT_EMBEDDING || t == TT_LAYERNORM ||
-                     t == TT_POSITION_EMBEDDING || t == TT_ATTENTION;
-    CHECK((ops->init != NULL) == has_params);
+    // the PARAMS trait and the ops agree: init exactly for layers with parameters
+    CHECK((ops->init != NULL) == tt__layer_has(t, TT_TRAIT_PARAMS));
+    CHECK(tt__layer_has(t, table[i].traits) && tt__layer_has(t, 0));
   }
-  CHECK(tt__layer_ops_of(TT_LAYER_TYPE_COUNT) == NULL);
+  CHECK(tt__layer_names[TT_LAYER_TYPE_COUNT] == NULL);
+  CHECK(tt__layer_ops_of(TT_RESIDUAL_END) == &tt__residual_end_ops);  // past the table: the parser's own marker
+  CHECK(tt__layer_ops_of((tt__layer_type)(TT_LAYER_TYPE_COUNT + 1)) == NULL);
   CHECK(tt__layer_ops_of((tt__layer_type)-1) == NULL);
+}
+
+/* The traits are consistent: an ACTIVATION has no parameters, takes any shape and keeps it, and saves nothing;
+ * only activations are HE_INIT or have a fused kernel; a FUSES_NEXT layer has the bias the fused pass adds. */
+TT_TEST(test_table_traits_hold) {
+  int activations = 0;
+  for (int i = 0; i < TABLE_LINES; i++) {
+    tt__layer_type t = table[i].type;
+    if (tt__layer_fused_act(t)) CHECK(tt__layer_has(t, TT_TRAIT_ACTIVATION));
+    if (tt__layer_has(t, TT_TRAIT_FUSES_NEXT)) CHECK(tt__layer_has(t, TT_TRAIT_PARAMS));
+    if (tt__layer_has(t, TT_TRAIT_HE_INIT)) CHECK(tt__layer_has(t, TT_TRAIT_ACTIVATION));
+    if (!tt__layer_has(t, TT_TRAIT_ACTIVATION)) continue;
+    activations++;
+    CHECK(!tt__layer_has(t, TT_TRAIT_PARAMS));
+    tt__layer hp = {0};
+    hp.in = shp(2, 3, 5, 0);
+    lay L;
+    CHECK(lay_make(&L, t, hp, 2) == TT_OK);
+    CHECK(tt__shape_size(L.l.out) == 15 && L.l.out.rank == 2 && L.l.saved_per_sample == 0);
+    lay_free(&L);
+  }
+  CHECK(activations >= 5);
 }
 
 int main(void) {
@@ -552,5 +599,6 @@ int main(void) {
   TT_RUN(test_init_is_deterministic_for_a_seed);
   TT_RUN(test_setup_errors_name_the_layer_and_the_fix);
   TT_RUN(test_every_layer_type_has_complete_ops);
+  TT_RUN(test_table_traits_hold);
   return TT_SUMMARY();
 }

@@ -420,6 +420,30 @@ TT_TEST(test_gelu_grad_far_from_zero) {
   gc_free(&c);
 }
 
+/* Every ACTIVATION of layer_table.h, with its spec defaults (leaky_relu's slope 0.01): near zero on [3, 7] and
+ * spread over [-4, 4] (tails). A new activation is checked here without a line of its own. */
+TT_TEST(test_every_table_activation_grad_matches_finite_difference) {
+  int checked = 0;
+  for (int t = 0; t < TT_LAYER_TYPE_COUNT; t++) {
+    if (!tt__layer_has((tt__layer_type)t, TT_TRAIT_ACTIVATION)) continue;
+    char label[64];
+    tt__layer hp = {0};
+    hp.slope = 0.01f;
+    hp.in = shp(2, 3, 7, 0);
+    snprintf(label, sizeof label, "%s [3, 7]", tt__layer_names[t]);
+    CHECK(run_case((tt__layer_type)t, hp, 2, label, 1e-3, 0, kink_at_zero, 1) == 0);
+    gc_case c;
+    hp.in = shp(1, 33, 0, 0);
+    CHECK(gc_setup(&c, (tt__layer_type)t, &hp, 1, 7) == TT_OK);
+    for (int i = 0; i < 33; i++) c.x[i] = -4.0f + 0.25f * i;
+    snprintf(label, sizeof label, "%s on -4..4", tt__layer_names[t]);
+    CHECK(grad_check(&c, label, 1e-3, 0, kink_at_zero, 1) == 0);
+    gc_free(&c);
+    checked++;
+  }
+  CHECK(checked >= 5);
+}
+
 TT_TEST(test_embedding_grad_matches_finite_difference) {
   gc_case c;
   tt__layer hp = {0};
@@ -533,6 +557,7 @@ int main(void) {
   TT_RUN(test_shape_layers_grad_match_finite_difference);
   TT_RUN(test_activation_grads_match_finite_difference);
   TT_RUN(test_gelu_grad_far_from_zero);
+  TT_RUN(test_every_table_activation_grad_matches_finite_difference);
   TT_RUN(test_embedding_grad_matches_finite_difference);
   TT_RUN(test_layernorm_grad_matches_finite_difference);
   TT_RUN(test_position_embedding_grad_matches_finite_difference);

@@ -7,6 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
 import { makeDataset } from '../../web/datasets.js';
+import { layerTable } from './layer-table.mjs';
 
 const SPEC = {
   input: [2], layers: [{ type: 'dense', units: 8 }, { type: 'tanh' }, { type: 'dense', units: 3 }],
@@ -164,7 +165,7 @@ const SPEC_ERRORS = [
   ['unknown field: top', { ...SPEC, epochs: 3 }, 'spec.epochs: unknown field (allowed: input, layers, loss, optimizer, seed, augment)'],
   ['unknown field: layer', { ...SPEC, layers: [{ type: 'dense', units: 3, activation: 'relu' }] }, 'layers[0].activation: unknown field for dense (allowed: type, units, bias)'],
   ['unknown field: optimizer', { ...SPEC, optimizer: { type: 'sgd', beta1: 0.9 } }, 'optimizer.beta1: unknown field for sgd (allowed: type, lr, momentum, nesterov, weight_decay, clip_norm, schedule)'],
-  ['unknown layer type', { ...SPEC, layers: [{ type: 'lstm', units: 3 }] }, 'layers[0].type: unknown layer type "lstm" (allowed: dense, conv2d, maxpool2d, avgpool2d, flatten, dropout, relu, leaky_relu, tanh, sigmoid, gelu, softmax, embedding, layernorm, position_embedding, attention, residual)'],
+  ['unknown layer type', { ...SPEC, layers: [{ type: 'lstm', units: 3 }] }, `layers[0].type: unknown layer type "lstm" (allowed: ${layerTable().map((row) => row.name).join(', ')})`],
   ['unknown loss', { ...SPEC, loss: 'hinge' }, 'loss: unknown loss "hinge" (allowed: mse, cross_entropy, binary_cross_entropy)'],
   ['shape: conv2d on a flat input', { ...SPEC, layers: [{ type: 'conv2d', filters: 2, kernel: 3 }, { type: 'flatten' }, { type: 'dense', units: 2 }] }, 'layers[0] (conv2d): expects an input of shape [channels, height, width], got [2]'],
   ['shape: dense on an image', { ...SPEC, input: [1, 4, 4], layers: [{ type: 'dense', units: 2 }] }, 'layers[0] (dense): expects a flat input, got [1, 4, 4]: add {"type": "flatten"} before it'],
@@ -271,7 +272,7 @@ test('bad weights: files and arrays are rejected with the exact message and the 
 
 // ---- divergence and determinism --------------------------------------------------------------------------------
 
-test('lr 1e6 diverges with the message; weights and step roll back to the call start, and training goes on', async () => {
+test('lr 1e6 diverges with the message; weights and step roll back to before the bad update (the call\'s first), and training goes on', async () => {
   const spec = { ...SPEC, layers: [{ type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 3 }], optimizer: { type: 'sgd', lr: 0.05 } };
   const m = await Model.create(spec);
   m.setData(DATA.x, DATA.y);

@@ -20,11 +20,15 @@ File format (text, whitespace separated, one case after another):
   end
 """
 import math
+import os
 import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from tinytrain_torch import layer_table  # noqa: E402  (src/layers/layer_table.h, parsed)
 
 torch.set_default_dtype(torch.float64)
 out = []
@@ -90,7 +94,7 @@ def layer_case(name, layer_type, in_shape, module, hp=None, token_vocab=None, se
     begin(name, "layer", {"type": layer_type}, numbers)
     tensor("x", x)
     for key, names in (("w", w), ("b", b)):
-        if all(n in params for n in names):
+        if names and all(n in params for n in names):
             tensor(key, torch.cat([params[n].reshape(-1) for n in names]))
             tensor("d" + key, torch.cat([params[n].grad.reshape(-1) for n in names]))
     tensor("y", y)
@@ -136,8 +140,8 @@ class PositionTable(nn.Module):
         return x + self.weight[: x.shape[1]]
 
 
-MHA_W = ("mha.in_proj_weight", "mha.out_proj.weight")
-MHA_B = ("mha.in_proj_bias", "mha.out_proj.bias")
+# our attention's w: MultiheadAttention's parameters in state_dict() order (the biases missing without bias)
+MHA_W = ("mha.in_proj_weight", "mha.in_proj_bias", "mha.out_proj.weight", "mha.out_proj.bias")
 
 
 def attention_cases():
@@ -145,7 +149,7 @@ def attention_cases():
                                                  (16, 16, 4, True, True), (1, 4, 1, True, True), (6, 5, 5, False, True)]):
         layer_case("attention_T%d_D%d_H%d%s%s" % (T, D, H, "_causal" if causal else "", "" if bias else "_no_bias"),
                    "attention", [T, D], MHA(D, H, causal, bias), {"heads": H, "causal": int(causal), "bias": int(bias)},
-                   seed=50 + i, w=MHA_W, b=MHA_B)
+                   seed=50 + i, w=[n for n in MHA_W if bias or "bias" not in n], b=())
     layer_case("position_embedding", "position_embedding", [4, 6], PositionTable(4, 6), {"length": 4}, seed=60)
     layer_case("position_embedding_longer_table", "position_embedding", [3, 5], PositionTable(7, 5), {"length": 7},
                seed=61)
@@ -181,12 +185,13 @@ def layer_cases():
                {"kernel": 3, "stride": 2}, seed=24)
     layer_case("flatten", "flatten", [2, 3, 4], nn.Flatten(), seed=30)
     layer_case("dropout_inference", "dropout", [7], nn.Dropout(0.5), {"rate": 0.5}, seed=31)
-    layer_case("relu", "relu", [2, 3, 4], nn.ReLU(), seed=32)
     layer_case("leaky_relu", "leaky_relu", [9], nn.LeakyReLU(0.1), {"slope": 0.1}, seed=33)
     layer_case("leaky_relu_default_slope", "leaky_relu", [9], nn.LeakyReLU(), {"slope": 0.01}, seed=42)
-    layer_case("tanh", "tanh", [9], nn.Tanh(), seed=34)
-    layer_case("sigmoid", "sigmoid", [9], nn.Sigmoid(), seed=35)
-    layer_case("gelu", "gelu", [3, 4], nn.GELU(), seed=36)
+    # every activation of the table without fields, against its torch.nn module: a new one needs no line here
+    plain = [r for r in layer_table() if "ACTIVATION" in r["traits"] and r["fields"] == "no_fields"]
+    for i, r in enumerate(plain):
+        layer_case(r["name"], r["name"], [2, 3, 4], getattr(nn, r["torch"])(), seed=50 + 2 * i)
+        layer_case(r["name"] + "_rank1", r["name"], [9], getattr(nn, r["torch"])(), seed=51 + 2 * i)
     layer_case("softmax_rank1", "softmax", [6], nn.Softmax(dim=-1), seed=37)
     layer_case("softmax_rank2", "softmax", [3, 5], nn.Softmax(dim=-1), seed=38)
     layer_case("softmax_rank3", "softmax", [2, 3, 4], nn.Softmax(dim=-1), seed=43)

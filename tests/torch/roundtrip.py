@@ -238,12 +238,13 @@ def main():
     exotic = {"input": [2], "layers": [{"type": "dense", "units": 8}, {"type": "layernorm"}, {"type": "gelu"},
                                        {"type": "dense", "units": 8, "bias": False},
                                        {"type": "leaky_relu", "slope": 0.1}, {"type": "dropout", "rate": 0.2},
+                                       {"type": "dense", "units": 8}, {"type": "silu"},
                                        {"type": "dense", "units": 2}, {"type": "sigmoid"}],
               "loss": "mse", "optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9}, "seed": 3}
     targets = []
     for i in range(len(ys)):
         targets += [1.0 if ys[i] == 0 else 0.0, 0.5 + 0.1 * xs[2 * i]]
-    run("tinytrain layernorm/gelu/leaky_relu/dropout/sigmoid MLP (mse) -> torch",
+    run("tinytrain layernorm/gelu/leaky_relu/dropout/silu/sigmoid MLP (mse) -> torch",
         tinytrain_to_torch(exotic, xs, targets, 10))
     run("tinytrain digits MLP -> torch", digits_to_torch("mlp", 500, 2))
     run("tinytrain digits CNN -> torch", digits_to_torch("cnn", 300, 1))

@@ -28,7 +28,7 @@ build/torch/check_ref_simd: tests/torch/check_ref.c $(TORCH_SRC) $(SIMD_SRC) $(T
 	@mkdir -p $(dir $@)
 	$(TORCH_CC) $(TORCH_CFLAGS) $(TORCH_SIMD) -Wno-attributes tests/torch/check_ref.c $(TORCH_SRC) $(SIMD_SRC) -lm -o $@
 
-# Seeded, so regenerating gives the same file; rebuilt when the generator changes.
-build/torch/ref.txt: tests/torch/gen_ref.py
+# Seeded, so regenerating gives the same file; rebuilt when the generator or the table of layers changes.
+build/torch/ref.txt: tests/torch/gen_ref.py src/layers/layer_table.h tools/tinytrain_torch.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) -W ignore::UserWarning tests/torch/gen_ref.py $@.tmp && mv $@.tmp $@
