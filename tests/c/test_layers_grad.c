@@ -517,7 +517,8 @@ static int model_grad_check(const char *label, const char *spec, int n, double e
     double num = (Lp - Lm) / (hi - lo), diff = fabs(g[i] - num), big = fmax(fabs(g[i]), fabs(num));
     if (diff / (big + 0.1) > max_err) max_err = diff / (big + 0.1);
     if (!(diff <= 1e-2 * big + 1e-3)) {
-      if (fails++ < 5) fprintf(stderr, "  %s: dparams[%zu]: backward %.7g, finite difference %.7g\n", label, i, g[i], num);
+      if (fails++ < 5)
+        fprintf(stderr, "  %s: dparams[%zu]: backward %.7g, finite difference %.7g\n", label, i, g[i], num);
     }
   }
   printf("  %-44s max rel err %.2e over %zu parameters%s\n", label, max_err, P, fails ? "  FAILED" : "");

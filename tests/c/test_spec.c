@@ -374,7 +374,8 @@ TT_TEST(test_spec_frees_everything_under_a_memory_limit) {
 TT_TEST(test_spec_flattens_residual_blocks_with_their_paths) {
   CHECK(parse("{'input': [4], 'loss': 'mse', 'layers': [{'type': 'embedding', 'vocab': 5, 'dim': 8},"
               " {'type': 'residual', 'layers': [{'type': 'layernorm'},"
-              "   {'type': 'residual', 'layers': [{'type': 'attention', 'heads': 2, 'causal': false, 'bias': false}]}]},"
+              "   {'type': 'residual', 'layers': [{'type': 'attention', 'heads': 2, 'causal': false,"
+              "     'bias': false}]}]},"
               " {'type': 'position_embedding', 'length': 6}]}", &spec) == TT_OK);
   tt__layer_type types[] = {TT_EMBEDDING, TT_RESIDUAL, TT_LAYERNORM, TT_RESIDUAL, TT_ATTENTION, TT_RESIDUAL_END,
                             TT_RESIDUAL_END, TT_POSITION_EMBEDDING};
@@ -427,7 +428,8 @@ TT_TEST(test_spec_errors_inside_residual_blocks_name_the_nested_path) {
        "layers[1] (residual): the inner layers' output [4, 3] must have the block's input shape [4, 8]"},
       {"{'type': 'residual', 'layers': [{'type': 'residual', 'layers': [{'type': 'flatten'}]}]}",
        "layers[1].layers[0] (residual): the inner layers' output [32] must have the block's input shape [4, 8]"},
-      {"{'type': 'position_embedding', 'length': 3}", "layers[1].length: expected at least the input's 4 positions, got 3"},
+      {"{'type': 'position_embedding', 'length': 3}",
+       "layers[1].length: expected at least the input's 4 positions, got 3"},
   };
   for (size_t i = 0; i < sizeof setup_cases / sizeof setup_cases[0]; i++) {
     snprintf(text, sizeof text, "{\"input\": [4], \"loss\": \"mse\", \"layers\": [{\"type\": \"embedding\", "

@@ -816,7 +816,8 @@ static void test_layernorm(void) {
         const size_t n = (size_t)rows * D;
         char ctx[80];
         snprintf(ctx, sizeof ctx, "rows=%d D=%d off=%d", rows, D, off);
-        float *x = xmalloc((n + 2) * 4), *dy = xmalloc((n + 2) * 4), *g = xmalloc((D + 2) * 4), *b = xmalloc((D + 2) * 4);
+        float *x = xmalloc((n + 2) * 4), *dy = xmalloc((n + 2) * 4);
+        float *g = xmalloc((D + 2) * 4), *b = xmalloc((D + 2) * 4);
         fill_rand(x + off, n), fill_rand(dy + off, n), fill_rand(g + off, D), fill_rand(b + off, D);
         for (size_t i = 0; i < n; i++) x[off + i] = x[off + i] * 3.0f + (float)(ri * 40);
         float *ref[5], *got[5];  // y, stats, dx, dgamma, dbeta

@@ -145,8 +145,9 @@ MHA_W = ("mha.in_proj_weight", "mha.in_proj_bias", "mha.out_proj.weight", "mha.o
 
 
 def attention_cases():
-    for i, (T, D, H, causal, bias) in enumerate([(5, 8, 2, True, True), (5, 8, 2, False, True), (7, 12, 3, True, False),
-                                                 (16, 16, 4, True, True), (1, 4, 1, True, True), (6, 5, 5, False, True)]):
+    for i, (T, D, H, causal, bias) in enumerate([(5, 8, 2, True, True), (5, 8, 2, False, True),
+                                                 (7, 12, 3, True, False), (16, 16, 4, True, True),
+                                                 (1, 4, 1, True, True), (6, 5, 5, False, True)]):
         layer_case("attention_T%d_D%d_H%d%s%s" % (T, D, H, "_causal" if causal else "", "" if bias else "_no_bias"),
                    "attention", [T, D], MHA(D, H, causal, bias), {"heads": H, "causal": int(causal), "bias": int(bias)},
                    seed=50 + i, w=[n for n in MHA_W if bias or "bias" not in n], b=())
