@@ -13,7 +13,10 @@ layouts, and __metadata__ = {"format": "tinytrain", "spec": "<spec JSON>"}. Each
 module named in the repository's table of layers, src/layers/layer_table.h (read at import; layer_table() returns
 it): dense -> Linear, conv2d -> Conv2d, ..., softmax -> Softmax(dim=-1), embedding -> Embedding (give it integer
 token ids: x.long()), layernorm -> LayerNorm(last dim). A type without fields or parameters (relu, tanh, ...) maps
-to its module built without arguments, so a new activation needs no code here.
+to its module built without arguments, so a new activation needs no code here. position_embedding ->
+PositionEmbedding (its table is "weight"), attention -> SelfAttention (an nn.MultiheadAttention, batch_first, with
+its own parameter names: "in_proj_weight", "out_proj.weight", ...), residual -> Residual (x + its nn.Sequential
+"layers"(x), so "2.layers.1.in_proj_weight"): the bridge's own modules, below.
 
 Command line:  python3 tinytrain_torch.py predict model.safetensors inputs.csv   (one line of outputs per row)
                python3 tinytrain_torch.py info model.safetensors
@@ -27,7 +30,8 @@ import sys
 import torch
 from torch import nn
 
-__all__ = ["to_torch", "from_torch", "build", "spec_of", "read_safetensors", "write_safetensors", "layer_table"]
+__all__ = ["to_torch", "from_torch", "build", "spec_of", "read_safetensors", "write_safetensors", "layer_table",
+           "PositionEmbedding", "SelfAttention", "Residual"]
 
 _LAYER_TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "layers", "layer_table.h")
 
@@ -112,15 +116,54 @@ def write_safetensors(path, tensors, metadata=None, dtype="F32"):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+# ---- the modules of tinytrain's sequence layers ---------------------------------------------------------
+
+class PositionEmbedding(nn.Module):
+    """position_embedding: adds a learned table weight [length, dim] to an input [..., T, dim], T <= length."""
+
+    def __init__(self, length, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(length, dim))
+        nn.init.normal_(self.weight, std=0.02)
+
+    def forward(self, x):
+        return x + self.weight[: x.shape[-2]]
+
+
+class SelfAttention(nn.MultiheadAttention):
+    """attention: MultiheadAttention(dim, heads, bias=bias, batch_first=True) applied as mha(x, x, x), with a
+    causal mask when causal (each position sees itself and the positions before it). Returns the output only."""
+
+    def __init__(self, dim, heads, causal=True, bias=True):
+        super().__init__(dim, heads, bias=bias, batch_first=True)
+        self.causal = causal
+
+    def forward(self, x):
+        mask = None
+        if self.causal:
+            T = x.shape[-2]
+            mask = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)  # True: may not attend
+        return super().forward(x, x, x, attn_mask=mask, need_weights=False)[0]
+
+
+class Residual(nn.Module):
+    """residual: x + layers(x), layers an nn.Sequential."""
+
+    def __init__(self, layers):
+        super().__init__()
+        self.layers = layers
+
+    def forward(self, x):
+        return x + self.layers(x)
+
+
 # ---- spec -> nn.Sequential ----------------------------------------------------------------------------
 
-def build(spec):
-    """The nn.Sequential a tinytrain spec describes (fresh PyTorch initialisation). Returns (module, out_shape)."""
-    if isinstance(spec, str):
-        spec = json.loads(spec)
-    shape = list(spec["input"])
+def _modules(layers, shape, path):
+    """The modules of a spec's layers array at `path` ("layers", "layers[2].layers") on an input of `shape`.
+    Returns (modules, out_shape)."""
     mods = []
-    for i, l in enumerate(spec["layers"]):
+    for i, l in enumerate(layers):
         t = l["type"]
         if t == "dense":
             mods.append(nn.Linear(shape[-1], l["units"], bias=l.get("bias", True)))
@@ -154,10 +197,28 @@ def build(spec):
             shape = shape + [l["dim"]]
         elif t == "layernorm":
             mods.append(nn.LayerNorm(shape[-1], eps=l.get("eps", 1e-5)))
+        elif t == "position_embedding":
+            mods.append(PositionEmbedding(l["length"], shape[-1]))
+        elif t == "attention":
+            mods.append(SelfAttention(shape[-1], l["heads"], l.get("causal", True), l.get("bias", True)))
+        elif t == "residual":
+            inner, out = _modules(l["layers"], shape, "%s[%d].layers" % (path, i))
+            if out != shape:
+                raise ValueError("%s[%d]: the inner layers' output %s must have the block's input shape %s" % (
+                    path, i, out, shape))
+            mods.append(Residual(nn.Sequential(*inner)))
         elif t in _PLAIN:
             mods.append(getattr(nn, _PLAIN[t])())
         else:
-            raise ValueError("layers[%d].type: %r has no PyTorch equivalent here" % (i, t))
+            raise ValueError("%s[%d].type: %r has no PyTorch equivalent here" % (path, i, t))
+    return mods, shape
+
+
+def build(spec):
+    """The nn.Sequential a tinytrain spec describes (fresh PyTorch initialisation). Returns (module, out_shape)."""
+    if isinstance(spec, str):
+        spec = json.loads(spec)
+    mods, shape = _modules(spec["layers"], list(spec["input"]), "layers")
     return nn.Sequential(*mods), shape
 
 
@@ -185,18 +246,21 @@ def _pair(v, what):
     return v
 
 
-def spec_of(model, input_shape=None, loss="cross_entropy", optimizer=None, seed=1):
-    """The tinytrain spec of an nn.Sequential. input_shape is needed unless the first layer is Linear
-    (its in_features) or Embedding (then give input_shape=[T])."""
+def _layer_specs(model, input_shape):
+    """The spec's layers of an nn.Sequential (input_shape: for Softmax's dim check)."""
     layers = []
-    first = next(iter(model), None)
-    if input_shape is None:
-        if isinstance(first, nn.Linear):
-            input_shape = [first.in_features]
-        else:
-            raise ValueError("input_shape is required when the first layer is not nn.Linear")
     for i, m in enumerate(model):
-        if isinstance(m, nn.Linear):
+        if isinstance(m, Residual):
+            l = {"type": "residual", "layers": _layer_specs(m.layers, input_shape)}
+        elif isinstance(m, PositionEmbedding):
+            l = {"type": "position_embedding", "length": m.weight.shape[0]}
+        elif isinstance(m, SelfAttention):
+            l = {"type": "attention", "heads": m.num_heads}
+            if not m.causal:
+                l["causal"] = False
+            if m.in_proj_bias is None:
+                l["bias"] = False
+        elif isinstance(m, nn.Linear):
             l = {"type": "dense", "units": m.out_features}
             if m.bias is None:
                 l["bias"] = False
@@ -250,6 +314,19 @@ def spec_of(model, input_shape=None, loss="cross_entropy", optimizer=None, seed=
                 raise ValueError("%d: %s has no tinytrain equivalent" % (i, type(m).__name__))
             l = {"type": _PLAIN_OF_MODULE[type(m)]}
         layers.append(l)
+    return layers
+
+
+def spec_of(model, input_shape=None, loss="cross_entropy", optimizer=None, seed=1):
+    """The tinytrain spec of an nn.Sequential. input_shape is needed unless the first layer is Linear
+    (its in_features) or Embedding (then give input_shape=[T])."""
+    first = next(iter(model), None)
+    if input_shape is None:
+        if isinstance(first, nn.Linear):
+            input_shape = [first.in_features]
+        else:
+            raise ValueError("input_shape is required when the first layer is not nn.Linear")
+    layers = _layer_specs(model, input_shape)
     spec = {"input": list(input_shape), "layers": layers, "loss": loss,
             "optimizer": optimizer or {"type": "adam", "lr": 0.001}, "seed": seed}
     return spec

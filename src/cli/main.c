@@ -367,7 +367,7 @@ static int cmd_info(int argc, char **argv) {
   for (int i = 0; i < m->n_layers; i++) {
     const tt__layer *l = &m->layers[i];
     tt__shape_str(l->out, shape, sizeof shape);
-    printf("  %2d %-10s -> %-14s", l->index, tt__layer_ops_of(l->type)->name, shape);
+    printf("  %-20s %-18s -> %-14s", l->path, l->type == TT_RESIDUAL_END ? "(end of residual)" : tt__layer_ops_of(l->type)->name, shape);
     if (l->w_count + l->b_count) printf(" %zu parameters", l->w_count + l->b_count);
     putchar('\n');
   }

@@ -4,8 +4,8 @@
  * Layout: 8-byte little-endian header length N | N bytes of JSON header | data. The header maps tensor names
  * to {"dtype", "shape", "data_offsets": [begin, end]} (offsets relative to the data start) and carries
  * "__metadata__": {"format": "tinytrain", "spec": "<spec JSON>"}. Names are "<i>.weight" / "<i>.bias" with i
- * the layer's index in the spec's layers array (= its nn.Sequential index). Layouts are PyTorch's: Linear
- * [out, in], Conv2d [out, in, kh, kw], LayerNorm [D], Embedding [vocab, dim].
+ * the layer's index in the spec's layers array (= its nn.Sequential index), "<i>.layers.<j>.weight" inside a
+ * residual block, and MultiheadAttention's own names for attention. Layouts are PyTorch's (expected_tensors).
  *
  * Reading treats the file as hostile: every length, offset, dtype and shape is checked, the tensors must
  * tile the data region exactly (no gaps, no overlaps, no trailing bytes), and the whole file is validated
@@ -51,49 +51,71 @@ float tt__bf16_to_f32(uint16_t h) { return bits_to_f32((uint32_t)h << 16); }
 /* ---- the tensors a model expects --------------------------------------------------------------------- */
 
 typedef struct {
-  char name[32];
+  char name[80];
   int rank;
   uint64_t dims[4];
   size_t count;
   const struct st_tensor *match; /* the file's tensor of this name (load) */
 } expected_tensor;
 
-/* Fills up to TT_MAX_LAYERS * 2 expected tensors in layer order, weight then bias: the order of the parameters in
- * tt_model_params(), so the tensors' values one after the other are the parameter block. */
+/* At most 4 tensors a layer (attention's). */
+#define MAX_TENSORS (TT_MAX_LAYERS * 4)
+
+/* The layer's name in the PyTorch module: its spec path with "layers[i]" written as nn.Sequential indices,
+ * "layers[2].layers[1]" -> "2.layers.1" (a residual block's inner layers are its nn.Sequential `layers`). */
+static void torch_prefix(const tt__layer *l, char *buf, size_t len) {
+  const char *p = l->path + strlen("layers[");  // every path starts so
+  size_t at = 0;
+  for (; *p && at + 1 < len; p++)
+    if (*p != ']') buf[at++] = *p == '[' ? '.' : *p;
+  buf[at] = '\0';
+}
+
+/* Appends the tensor <prefix>.<part> of the given shape. */
+static expected_tensor *add_tensor(expected_tensor *t, const char *prefix, const char *part, int rank,
+                                   const size_t *dims) {
+  memset(t, 0, sizeof *t);
+  tt__snprintf(t->name, sizeof t->name, "%s.%s", prefix, part);
+  t->rank = rank;
+  t->count = 1;
+  for (int d = 0; d < rank; d++) t->count *= dims[d], t->dims[d] = dims[d];
+  return t + 1;
+}
+#define DIMS(...) (sizeof((size_t[]){__VA_ARGS__}) / sizeof(size_t)), (size_t[]){__VA_ARGS__}
+
+/* Fills up to MAX_TENSORS expected tensors in layer order, each layer's in its state_dict() order, which is the
+ * order of its parameters in tt_model_params() (weight then bias; attention's in_proj_weight, in_proj_bias,
+ * out_proj.weight, out_proj.bias), so the tensors' values one after the other are the parameter block. Layouts
+ * are PyTorch's: Linear [out, in] (applied to the last dim of [T, in] too), Conv2d [out, in, kh, kw], Embedding
+ * [vocab, dim], the position table [length, dim], MultiheadAttention's in_proj [3D, D] and out_proj [D, D], and
+ * one dimension for biases and LayerNorm. */
 static int expected_tensors(const tt_model *m, expected_tensor *out) {
-  int n = 0;
+  expected_tensor *t = out;
   for (int i = 0; i < m->n_layers; i++) {
     const tt__layer *l = &m->layers[i];
-    for (int part = 0; part < 2; part++) {
-      size_t count = part == 0 ? l->w_count : l->b_count;
-      if (count == 0) continue;
-      expected_tensor *t = &out[n++];
-      memset(t, 0, sizeof *t);
-      tt__snprintf(t->name, sizeof t->name, "%d.%s", l->index, part == 0 ? "weight" : "bias");
-      t->count = count;
-      if (part == 0 && l->type == TT_DENSE) {  // Linear: [out, in], applied to the last dim of [T, in] too
-        t->rank = 2;
-        t->dims[0] = (size_t)l->units;
-        t->dims[1] = (size_t)l->in.d[l->in.rank - 1];
-      } else if (part == 0 && l->type == TT_CONV2D) {  // Conv2d: [out, in, kh, kw]
-        t->rank = 4;
-        t->dims[0] = (size_t)l->filters;
-        t->dims[1] = (size_t)l->in.d[0];
-        t->dims[2] = t->dims[3] = (size_t)l->kernel;
-      } else if (part == 0 && l->type == TT_EMBEDDING) {  // Embedding: [vocab, dim]
-        t->rank = 2;
-        t->dims[0] = (size_t)l->vocab;
-        t->dims[1] = (size_t)l->dim;
-      } else {  // biases, LayerNorm weight and bias: one dimension
-        t->rank = 1;
-        t->dims[0] = count;
-      }
-      uint64_t prod = 1;
-      for (int d = 0; d < t->rank; d++) prod *= t->dims[d];
-      TT_ASSERT(prod == count);  // the layer's setup and this table must agree
+    char prefix[64];
+    torch_prefix(l, prefix, sizeof prefix);
+    size_t in = (size_t)l->in.d[l->in.rank - 1];
+    if (l->type == TT_ATTENTION) {
+      t = add_tensor(t, prefix, "in_proj_weight", DIMS(3 * in, in));
+      if (l->bias) t = add_tensor(t, prefix, "in_proj_bias", DIMS(3 * in));
+      t = add_tensor(t, prefix, "out_proj.weight", DIMS(in, in));
+      if (l->bias) t = add_tensor(t, prefix, "out_proj.bias", DIMS(in));
+      continue;
     }
+    if (l->type == TT_DENSE) t = add_tensor(t, prefix, "weight", DIMS((size_t)l->units, in));
+    else if (l->type == TT_CONV2D)
+      t = add_tensor(t, prefix, "weight", DIMS((size_t)l->filters, (size_t)l->in.d[0], (size_t)l->kernel,
+                                               (size_t)l->kernel));
+    else if (l->type == TT_EMBEDDING) t = add_tensor(t, prefix, "weight", DIMS((size_t)l->vocab, (size_t)l->dim));
+    else if (l->type == TT_POSITION_EMBEDDING) t = add_tensor(t, prefix, "weight", DIMS((size_t)l->length, in));
+    else if (l->w_count) t = add_tensor(t, prefix, "weight", DIMS(l->w_count));
+    if (l->b_count) t = add_tensor(t, prefix, "bias", DIMS(l->b_count));
   }
-  return n;
+  size_t total = 0;
+  for (expected_tensor *e = out; e < t; e++) total += e->count;
+  TT_ASSERT(total == m->param_count);  // the layers' setup and this table must agree
+  return (int)(t - out);
 }
 
 /* "[3, 2]" for messages (tt__dims_str with sep "," writes the header's compact "[3,2]"). */
@@ -136,7 +158,7 @@ static size_t write_header(writer *w, const tt_model *m, const expected_tensor *
     tt__dims_str(t[i].dims, t[i].rank, shape, sizeof shape, ",");
     size_t bytes = t[i].count * 4;
     w_put(w, item, (size_t)tt__snprintf(item, sizeof item,
-                                        ",\"%.31s\":{\"dtype\":\"F32\",\"shape\":%.95s,\"data_offsets\":[%zu,%zu]}",
+                                        ",\"%.79s\":{\"dtype\":\"F32\",\"shape\":%.95s,\"data_offsets\":[%zu,%zu]}",
                                         t[i].name, shape, offset, offset + bytes));
     offset += bytes;
   }
@@ -150,7 +172,7 @@ int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
   if (!m || !out || !out_len) return tt__fail(TT_ERR_STATE, "save: model and output pointers must not be NULL");
   *out = NULL;
   *out_len = 0;
-  expected_tensor tensors[TT_MAX_LAYERS * 2];
+  expected_tensor tensors[MAX_TENSORS];
   int n = expected_tensors(m, tensors);
   writer h = {0};
   size_t total = 8 + write_header(&h, m, tensors, n);  // sizes the file
@@ -404,17 +426,21 @@ static st_tensor *st_tensors(const st_file *f, int *n, size_t *bytes) {
   return ts;
 }
 
-/* The layer index a tensor name starts with ("3.weight" -> 3), read as strtol would (leading spaces, a sign),
- * or -1 when the name does not look like "<i>.<part>". */
-static long name_index(const char *s) {
-  while (*s == ' ') s++;
-  int neg = *s == '-';
-  if (*s == '-' || *s == '+') s++;
-  long v = 0;
-  const char *digits = s;
-  for (; *s >= '0' && *s <= '9'; s++) v = v < 100000000 ? v * 10 + (*s - '0') : v;  // saturates: no layer
-  if (s == digits || *s != '.' || (neg && v)) return -1;
-  return v;
+/* The layer whose PyTorch name is the longest prefix of a tensor name ("2.layers.1.foo" -> the layer named
+ * "2.layers.1"), or -1; its name goes into buf. */
+static int layer_of_name(const tt_model *m, const char *name, char *buf, size_t len) {
+  int best = -1;
+  size_t best_len = 0;
+  for (int i = 0; i < m->n_layers; i++) {
+    char prefix[64];
+    torch_prefix(&m->layers[i], prefix, sizeof prefix);
+    size_t n = strlen(prefix);
+    if (n > best_len && !strncmp(name, prefix, n) && name[n] == '.' && m->layers[i].type != TT_RESIDUAL_END) {
+      best = i, best_len = n;
+      tt__snprintf(buf, len, "%s", prefix);
+    }
+  }
+  return best;
 }
 
 /* The tensors of a validated file against the model: every name expected, every shape the model's, every
@@ -426,7 +452,7 @@ static int st_apply(tt_model *m, const st_file *f, int allocate) {
   size_t ts_bytes;
   st_tensor *ts = st_tensors(f, &n, &ts_bytes);
   if (!ts) return tt_last_status();
-  expected_tensor ex[TT_MAX_LAYERS * 2];
+  expected_tensor ex[MAX_TENSORS];
   int n_ex = expected_tensors(m, ex), status = TT_OK;
   char got[200], want[96];
 
@@ -436,11 +462,12 @@ static int st_apply(tt_model *m, const st_file *f, int allocate) {
     while (j < n_ex && !(strlen(ex[j].name) == t->entry->key_len && !memcmp(ex[j].name, t->entry->key, t->entry->key_len)))
       j++;
     if (j == n_ex) {
-      // say what the model has at that index, when the name looks like "<i>.<part>"
-      long idx = name_index(t->name);
-      if (idx >= 0 && idx < m->n_layers)
-        status = tt__fail(TT_ERR_FILE, "%s: unexpected tensor: the model's layer %ld (%s) has no such parameter",
-                          t->name, idx, tt__layer_ops_of(m->layers[idx].type)->name);
+      // say what the model has under that name, when it starts with a layer's
+      char layer[64];
+      int idx = layer_of_name(m, t->name, layer, sizeof layer);
+      if (idx >= 0)
+        status = tt__fail(TT_ERR_FILE, "%s: unexpected tensor: the model's layer %s (%s) has no such parameter",
+                          t->name, layer, tt__layer_ops_of(m->layers[idx].type)->name);
       else
         status = tt__fail(TT_ERR_FILE, "%s: unexpected tensor: the model (%d layers) has no parameter of that name",
                           t->name, m->n_layers);

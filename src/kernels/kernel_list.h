@@ -127,3 +127,38 @@ TT_KERNEL_DEF(TWIN, void, sgd,
  * The twins run the same float operations in the same order, so they are bit-identical. Coefficients:
  * TT_TANH_* in kernels.h. */
 TT_KERNEL_DEF(TWIN, void, tanh, (float *y, const float *x, size_t n), (y, x, n))
+
+/* Scaled dot-product attention of one query q (dh floats) over n keys and values, key j at k + j*ld and value j
+ * at v + j*ld (rows of a [positions, 3D] q|k|v buffer, or a cache of past positions): p (n) = softmax_j(scale ·
+ * q·k_j), out (dh) = Σ_j p_j v_j. A causal layer passes the keys up to the query's own position. */
+TT_KERNEL_DEF(TWIN, void, attend,
+              (float *out, float *p, const float *q, const float *k, const float *v, int n, int ld, int dh,
+               float scale),
+              (out, p, q, k, v, n, ld, dh, scale))
+/* Its backward pass, given p from the forward pass and dout (dh) the gradient of out: writes dq (dh) and ADDS to
+ * dk and dv (laid out as k and v, stride ld). ds: n floats of scratch. */
+TT_KERNEL_DEF(TWIN, void, attend_backward,
+              (float *dq, float *dk, float *dv, float *ds, const float *dout, const float *p, const float *q,
+               const float *k, const float *v, int n, int ld, int dh, float scale),
+              (dq, dk, dv, ds, dout, p, q, k, v, n, ld, dh, scale))
+
+/* Layer normalisation of rows of D floats (torch.nn.LayerNorm(D)): y = (x - mean) · rstd · gamma + beta, with
+ * rstd = 1/sqrt(var + eps) (biased variance; mean and variance summed in double, so large offsets keep their
+ * precision); stats (rows, 2) gets each row's mean and rstd for the backward pass. */
+TT_KERNEL_DEF(TWIN, void, layernorm,
+              (float *y, float *stats, const float *x, const float *gamma, const float *beta, int rows, int D,
+               float eps),
+              (y, stats, x, gamma, beta, rows, D, eps))
+/* Its backward pass from those stats: ADDS to dgamma and dbeta (D), and writes dx (rows, D) unless it is NULL. */
+TT_KERNEL_DEF(TWIN, void, layernorm_backward,
+              (float *dx, float *dgamma, float *dbeta, const float *dy, const float *x, const float *stats,
+               const float *gamma, int rows, int D),
+              (dx, dgamma, dbeta, dy, x, stats, gamma, rows, D))
+
+/* GELU, exact form as torch.nn.GELU(): y = x Φ(x) and dx = dy (Φ(x) + x φ(x)), with Φ(x) = 0.5 erfc(-x/√2) from
+ * the Chebyshev fit of erfc in Numerical Recipes (fractional error below 1.2e-7; erfc of |x| directly, so 1 + erf(x)
+ * never cancels for x << 0) and e^a by range reduction to |r| <= ln2/2 and a degree-7 polynomial, all in float
+ * (constants in kernels.h). In place allowed. The twins run the same float operations in the same order:
+ * bit-identical. */
+TT_KERNEL_DEF(TWIN, void, gelu, (float *y, const float *x, size_t n), (y, x, n))
+TT_KERNEL_DEF(TWIN, void, gelu_backward, (float *dx, const float *dy, const float *x, size_t n), (dx, dy, x, n))

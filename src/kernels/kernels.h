@@ -22,6 +22,16 @@ enum { TT_ACT_RELU = 1, TT_ACT_TANH = 2 };
 #define TT_TANH_Q2 0.00279212371f
 #define TT_TANH_Q1 0.229663745f
 
+/* GELU's twins share these: erfc(z) ≈ t exp(-z² + Σ_i c_i t^i), t = 1/(1 + z/2); ln2 split in a part exact in float
+ * times any exponent up to 128 and the rest. */
+#define TT_ERFC_FIT                                                                                              \
+  {-1.26551223f, 1.00002368f, 0.37409196f, 0.09678418f, -0.18628806f, 0.27886807f, -1.13520398f, 1.48851587f,     \
+   -0.82215223f, 0.17087277f}
+#define TT_LOG2E 1.44269504f
+#define TT_LN2_HI 0.693145751953125f
+#define TT_LN2_LO 1.428606765330187e-06f
+#define TT_INV_SQRT2PI 0.39894228f /* 1/√(2π) */
+
 /* Helpers of a few instructions that take a shape: always inlined (the -Oz build would call them), so the shape's
  * fields become plain values. */
 #if defined(__GNUC__)

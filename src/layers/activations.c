@@ -87,34 +87,14 @@ static void sigmoid_backward(tt__layer *l, float *din, const float *dout, const 
 const tt__layer_ops tt__sigmoid_ops = {"sigmoid", act_setup, NULL, sigmoid_forward, sigmoid_backward,
                                        act_flops_transcendental};
 
-/* ---- gelu (exact): y = x * Φ(x) = 0.5 x (1 + erf(x / √2)); dx = dy * (Φ(x) + x φ(x)) ---------------------- */
-
-#define TT_INV_SQRT2PI 0.39894228040143268f /* 1/√(2π) */
-
-/* Φ(x) = 0.5 (1 + erf(x/√2)) = 0.5 erfc(-x/√2), with erfc from the Chebyshev fit in Numerical Recipes
- * (fractional error below 1.2e-7): float accuracy from expf, which the module has anyway, instead of libm's
- * erff (0.7 KiB of wasm). Taking erfc of |x| directly also avoids the cancellation in 1 + erf(x) for x << 0. */
-static float gaussian_cdf(float x) {
-  double z = fabs((double)x) * 0.70710678118654752, t = 1.0 / (1.0 + 0.5 * z);
-  double p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
-             t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  double half_erfc = 0.5 * t * expf((float)(p - z * z));
-  return (float)(x >= 0.0f ? 1.0 - half_erfc : half_erfc);
-}
+/* ---- gelu (exact): y = x * Φ(x) = 0.5 x (1 + erf(x / √2)); dx = dy * (Φ(x) + x φ(x)) (the kernel tt_f32_gelu) -- */
 
 static void gelu_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
-  size_t n = act_n(l, B);
-  for (size_t i = 0; i < n; i++) out[i] = in[i] * gaussian_cdf(in[i]);
+  tt__gelu(out, in, act_n(l, B));
 }
 static void gelu_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
                           tt__ctx *ctx) {
-  if (!din) return;
-  size_t n = act_n(l, B);
-  for (size_t i = 0; i < n; i++) {
-    float x = in[i];
-    float cdf = gaussian_cdf(x), pdf = TT_INV_SQRT2PI * expf(-0.5f * x * x);
-    din[i] = dout[i] * (cdf + x * pdf);
-  }
+  if (din) tt__gelu_backward(din, dout, in, act_n(l, B));
 }
 const tt__layer_ops tt__gelu_ops = {"gelu", act_setup, NULL, gelu_forward, gelu_backward,
                                     act_flops_transcendental};

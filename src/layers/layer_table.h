@@ -18,7 +18,8 @@
  *             ACTIVATION  an element-wise activation without required fields: offered in the menus of the
  *                         playground and the widget
  *   fused   how a FUSES_NEXT layer before it applies it: RELU or TANH (the kernels' TT_ACT_*), NONE if never
- *   torch   the torch.nn module of the same semantics (- for none)
+ *   torch   the torch.nn module of the same semantics (- for none), or the bridge's own module of that name
+ *           (tools/tinytrain_torch.py: PositionEmbedding, SelfAttention, Residual)
  *
  * Python and JS read this file as text: every table line is `TT_LAYER(` then the six columns separated by commas
  * (none contains a comma or a parenthesis) then `)`, alone on its line. Keep it that way. */
@@ -39,3 +40,6 @@ TT_LAYER(softmax,    SOFTMAX,    no_fields,        ,                      NONE, 
 TT_LAYER(embedding,  EMBEDDING,  embedding_fields, PARAMS,                NONE,  Embedding)
 TT_LAYER(layernorm,  LAYERNORM,  layernorm_fields, PARAMS,                NONE,  LayerNorm)
 TT_LAYER(silu,       SILU,       no_fields,        ACTIVATION HE_INIT,    NONE,  SiLU)
+TT_LAYER(position_embedding, POSITION_EMBEDDING, position_embedding_fields, PARAMS, NONE, PositionEmbedding)
+TT_LAYER(attention,  ATTENTION,  attention_fields, PARAMS,                NONE,  SelfAttention)
+TT_LAYER(residual,   RESIDUAL,   residual_fields,  ,                      NONE,  Residual)

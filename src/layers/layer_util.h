@@ -11,8 +11,9 @@
 
 #include "layers.h"
 
-/* Formats "layers[i] (name): <message>" as a TT_ERR_SPEC failure and returns TT_ERR_SPEC. Defined once in
- * registry.c (as a static inline, each layer file carried its own copy into the wasm module). */
+/* Formats "<path> (name): <message>" (path: "layers[3]", or "layers[3].layers[1]" inside a residual block) as a
+ * TT_ERR_SPEC failure and returns TT_ERR_SPEC. Defined once in registry.c (as a static inline, each layer file
+ * carried its own copy into the wasm module). */
 int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))

@@ -1,9 +1,9 @@
 /* layernorm as torch.nn.LayerNorm(D): normalise each row of the last dim D to zero mean and unit (biased)
- * variance, then y = xhat * gamma + beta, gamma = w (D), beta = b (D). Saves mean and rstd = 1/sqrt(var + eps)
- * per row for backward. Row statistics are summed in double so large offsets do not lose precision. */
-#include <math.h>
+ * variance, then y = xhat * gamma + beta, gamma = w (D), beta = b (D) (the kernel tt_f32_layernorm). Saves mean
+ * and rstd = 1/sqrt(var + eps) per row for backward. */
 #include <string.h>
 
+#include "../kernels/kernels.h"
 #include "layer_util.h"
 
 static int layernorm_setup(tt__layer *l) {
@@ -25,46 +25,13 @@ static void layernorm_init(tt__layer *l, tt__rng *rng) {
 
 static void layernorm_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   int D = l->in.d[l->in.rank - 1];
-  size_t rows = (size_t)B * (tt__shape_size(l->in) / D);
-  for (size_t r = 0; r < rows; r++) {
-    const float *x = in + r * D;  // (D)
-    float *y = out + r * D;       // (D)
-    double sum = 0.0, sq = 0.0;
-    for (int i = 0; i < D; i++) sum += x[i];
-    double mean = sum / D;
-    for (int i = 0; i < D; i++) sq += (x[i] - mean) * (x[i] - mean);
-    float rstd = (float)(1.0 / sqrt(sq / D + (double)l->eps)), m = (float)mean;
-    for (int i = 0; i < D; i++) y[i] = (x[i] - m) * rstd * l->w[i] + l->b[i];
-    l->saved[2 * r] = m;
-    l->saved[2 * r + 1] = rstd;
-  }
+  tt__layernorm(out, l->saved, in, l->w, l->b, B * (tt__shape_size(l->in) / D), D, l->eps);
 }
 
 static void layernorm_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out,
                                int B, tt__ctx *ctx) {
   int D = l->in.d[l->in.rank - 1];
-  size_t rows = (size_t)B * (tt__shape_size(l->in) / D);
-  for (size_t r = 0; r < rows; r++) {
-    const float *x = in + r * D, *dy = dout + r * D;  // (D)
-    float m = l->saved[2 * r], rstd = l->saved[2 * r + 1];
-    // means over the row of dnorm = dy * gamma and of dnorm * xhat, for the input gradient
-    float mean_dn = 0.0f, mean_dnx = 0.0f;
-    for (int i = 0; i < D; i++) {
-      float xhat = (x[i] - m) * rstd, dn = dy[i] * l->w[i];
-      l->dw[i] += dy[i] * xhat;
-      l->db[i] += dy[i];
-      mean_dn += dn;
-      mean_dnx += dn * xhat;
-    }
-    if (!din) continue;
-    mean_dn /= (float)D;
-    mean_dnx /= (float)D;
-    float *dx = din + r * D;
-    for (int i = 0; i < D; i++) {
-      float xhat = (x[i] - m) * rstd;
-      dx[i] = rstd * (dy[i] * l->w[i] - mean_dn - xhat * mean_dnx);
-    }
-  }
+  tt__layernorm_backward(din, l->dw, l->db, dout, in, l->saved, l->w, B * (tt__shape_size(l->in) / D), D);
 }
 
 static double layernorm_flops(const tt__layer *l) { return 8.0 * tt__shape_size(l->in); }

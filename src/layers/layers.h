@@ -12,12 +12,15 @@ typedef enum {
 #define TT_LAYER(name, NAME, fields, traits, fused, torch) TT_##NAME,
 #include "layer_table.h"
 #undef TT_LAYER
-  TT_LAYER_TYPE_COUNT
+  TT_LAYER_TYPE_COUNT,
+  /* not a spec type, so not in the table: the parser closes each residual block's layers with one */
+  TT_RESIDUAL_END = TT_LAYER_TYPE_COUNT
 } tt__layer_type;
 
 typedef struct tt__layer {
   tt__layer_type type;
-  int index;                /* position in the spec's layers array, for error messages */
+  int index;                /* position in the model's stack of layers (a residual block adds its own two) */
+  char path[64];            /* where the spec describes it, for messages and weight names: "layers[3].layers[1]" */
   tt__shape in, out;        /* per-sample shapes; set by setup */
 
   /* hyper-parameters from the spec (which ones apply depends on type; spec.c fills defaults) */
@@ -32,6 +35,15 @@ typedef struct tt__layer {
   float slope;              /* leaky_relu negative slope (default 0.01) */
   float eps;                /* layernorm epsilon (default 1e-5) */
   int vocab, dim;           /* embedding */
+  int length;               /* position_embedding: rows of the table (at least the input's positions) */
+  int heads, causal;        /* attention (causal default 1) */
+  /* residual blocks are flattened into the stack as TT_RESIDUAL (the block's start: its output is its input)
+   * and TT_RESIDUAL_END (adds the block's input to the inner layers' output). skip: how many layers apart the
+   * two markers are. skip_buf, set by the model with the activation buffers: for TT_RESIDUAL_END, the block's
+   * input (B, IN), for TT_RESIDUAL the gradient of the block's output (B, IN), which flows back along the skip
+   * path and is added to the inner layers' input gradient */
+  int skip;
+  const float *skip_buf;
   int init_he;              /* set by the model: 1 if followed by a HE_INIT (ReLU-family) activation */
   /* set by the model for a dense or conv2d layer followed by relu or tanh (fused): act is that activation
    * (TT_ACT_RELU, TT_ACT_TANH), which this layer applies to its own output, and the activation layer, marked
@@ -40,7 +52,8 @@ typedef struct tt__layer {
 
   /* parameters: views into the model's parameter and gradient blocks; set by the model after setup.
    * Order and layout are PyTorch's: dense w (OUT, IN), conv2d w (F, C, K, K), layernorm w = gamma,
-   * b = beta, embedding w (vocab, dim). */
+   * b = beta, embedding w (vocab, dim), position_embedding w (length, dim), attention w = in_proj_weight (3D, D),
+   * in_proj_bias (3D), out_proj.weight (D, D), out_proj.bias (D) (state_dict() order; no b). */
   float *w, *dw;
   float *b, *db;
   size_t w_count, b_count;  /* set by setup */
@@ -83,6 +96,7 @@ typedef struct {
 #define TT_LAYER(name, NAME, fields, traits, fused, torch) extern const tt__layer_ops tt__##name##_ops;
 #include "layer_table.h"
 #undef TT_LAYER
+extern const tt__layer_ops tt__residual_end_ops;
 
 /* The ops for a type (never NULL for a valid type). */
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type);

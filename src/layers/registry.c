@@ -38,6 +38,7 @@ static const unsigned char layer_traits[TT_LAYER_TYPE_COUNT] = {
 #undef TT_ACT_NONE
 
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type) {
+  if (type == TT_RESIDUAL_END) return &tt__residual_end_ops;
   if ((int)type < 0 || (int)type >= TT_LAYER_TYPE_COUNT) return NULL;
   return layer_ops[type];
 }
@@ -48,9 +49,14 @@ int tt__layer_type_from_name(const char *name) {
   return -1;
 }
 
-int tt__layer_has(tt__layer_type type, unsigned traits) { return (layer_traits[type] & traits) == traits; }
+/* TT_RESIDUAL_END, past the table, has no traits. */
+int tt__layer_has(tt__layer_type type, unsigned traits) {
+  return type < TT_LAYER_TYPE_COUNT && (layer_traits[type] & traits) == traits;
+}
 
-int tt__layer_fused_act(tt__layer_type type) { return layer_traits[type] >> FUSED_SHIFT; }
+int tt__layer_fused_act(tt__layer_type type) {
+  return type < TT_LAYER_TYPE_COUNT ? layer_traits[type] >> FUSED_SHIFT : 0;
+}
 
 const char *tt_layer_type_name(int i) { return (unsigned)i < TT_LAYER_TYPE_COUNT ? tt__layer_names[i] : NULL; }
 
@@ -64,7 +70,7 @@ int tt__layer_fail(const tt__layer *l, const char *name, const char *fmt, ...) {
   va_start(ap, fmt);
   tt__vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  return tt__fail(TT_ERR_SPEC, "layers[%d] (%s): %s", l->index, name, msg);
+  return tt__fail(TT_ERR_SPEC, "%s (%s): %s", l->path, name, msg);
 }
 
 int tt__layer_positive(const tt__layer *l, const char *name, const char *field, int v) {

@@ -263,6 +263,11 @@ static int reserve(tt_model *m, int B) {
     l->saved = l->saved_per_sample ? at : NULL;
     at += (size_t)B * l->saved_per_sample;
   }
+  for (int i = 0; i < m->n_layers; i++) { /* a residual block's skip path, from its start to its end */
+    tt__layer *l = &m->layers[i];
+    if (l->type == TT_RESIDUAL) l->skip_buf = m->dacts[i + l->skip];
+    if (l->type == TT_RESIDUAL_END) l->skip_buf = i > l->skip ? m->acts[i - l->skip - 1] : m->input;
+  }
   m->workspace = at;
   return TT_OK;
 }
@@ -346,6 +351,19 @@ static void backward(tt_model *m, int B) {
     float *din = i ? m->dacts[i - 1] : NULL;
     ops_of(&m->layers[i])->backward(&m->layers[i], din, m->dacts[i], in, m->acts[i], B, &ctx);
   }
+}
+
+double tt__model_loss(tt_model *m, const float *x, const float *y, int n, int gradients) {
+  int rows, cols, last = m->n_layers - 1;
+  long correct = 0, total = 0;
+  if (reserve(m, n) || (gradients && allocate_training(m))) return NAN;
+  tt__copy(m->input, x, (size_t)n * tt_model_input_size(m));
+  tt__copy(m->targets, y, (size_t)n * tt_model_label_size(m));
+  loss_rows_cols(m, n, &rows, &cols);
+  forward(m, n, 1);
+  double loss = tt__loss(m->spec.loss, m->dacts[last], m->acts[last], m->targets, rows, cols, &correct, &total);
+  if (gradients) backward(m, n);
+  return loss;
 }
 
 /* The spare set becomes the current one and the current one the spare. */

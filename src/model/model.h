@@ -70,6 +70,10 @@ struct tt_model {
   float last_loss, last_accuracy;
 };
 
+/* The training loss of n samples (a forward pass in training mode), and with `gradients` the parameter gradients
+ * of that loss in m->grads (overwritten), with no optimizer step; NAN when out of memory. For tests. */
+double tt__model_loss(tt_model *m, const float *x, const float *y, int n, int gradients);
+
 /* The model of a spec with its layers set up and no parameter memory yet, so tt_model_load can check a file's
  * tensors against it before allocating anything; tt__model_alloc_params then gives it its parameters only
  * (initialised from the spec's seed). Gradients and optimizer state come with the first training call. */

@@ -51,6 +51,12 @@ static const field leaky_fields[] = {F("slope", K_NUM, SHOW_RANGE, L(slope), 0, 
 static const field embedding_fields[] = {
     F("vocab", K_INT, REQUIRED, L(vocab), 1, 1 << 20), F("dim", K_INT, REQUIRED, L(dim), 1, 1 << 16), {0}};
 static const field layernorm_fields[] = {F("eps", K_NUM, LO_OPEN, L(eps), 0, 1), {0}};
+static const field position_embedding_fields[] = {F("length", K_INT, REQUIRED, L(length), 1, 1 << 16), {0}};
+static const field attention_fields[] = {F("heads", K_INT, REQUIRED, L(heads), 1, 1 << 10),
+                                         F("causal", K_BOOL, 0, L(causal), 0, 1),
+                                         F("bias", K_BOOL, 0, L(bias), 0, 1),
+                                         {0}};
+static const field residual_fields[] = {F("layers", K_SPECIAL, 0, 0, 0, 0), {0}};
 
 /* Indexed by tt__layer_type, from layer_table.h's fields column. */
 static const field *const layer_fields[TT_LAYER_TYPE_COUNT] = {
@@ -294,23 +300,35 @@ static int read_input(tt__spec *s, const tt__json *v) {
   return 0;
 }
 
-static int read_layer(tt__layer *l, int index, const tt__json *v) {
-  char path[32];
-  tt__snprintf(path, sizeof path, "layers[%d]", index);
+/* Residual blocks nest at most this deep (a layer's path must fit tt__layer.path). */
+#define MAX_NESTING 4
+
+static int read_layer_list(tt__spec *s, const tt__json *v, const char *path, int depth);
+
+/* Appends one layer at `path` ("layers[2]", "layers[2].layers[0]") to s->layers; a residual block appends its
+ * start, its inner layers and its end (see src/layers/residual.c). */
+static int read_layer(tt__spec *s, const char *path, const tt__json *v, int depth) {
   if (v->type != TT_JSON_OBJECT) return fail_not_object(path, "", "{\"type\": \"relu\"}", v);
-  char type_path[40];
+  char type_path[80];
   tt__snprintf(type_path, sizeof type_path, "%s.type", path);
   int t = read_name(tt__json_get(v, "type"), type_path, "layer type", tt__layer_names);
   if (t < 0) return TT_ERR_SPEC;
+  if (s->n_layers >= TT_MAX_LAYERS)
+    return tt__fail(TT_ERR_SPEC, "%s: at most %d layers are supported (a residual block counts as two more)", path,
+                    TT_MAX_LAYERS);
+  int index = s->n_layers++;
+  tt__layer *l = &s->layers[index];
   /* defaults, then the fields given */
   memset(l, 0, sizeof *l);
   l->type = (tt__layer_type)t;
   l->index = index;
+  tt__snprintf(l->path, sizeof l->path, "%s", path);
   l->bias = 1;
   l->stride = t == TT_CONV2D ? 1 : 0;
   l->rate = 0.5f;
   l->slope = 0.01f;
   l->eps = 1e-5f;
+  l->causal = 1;
   if (read_fields(l, layer_fields[t], v, path, tt__layer_names[t], 1)) return TT_ERR_SPEC;
   if ((t == TT_MAXPOOL2D || t == TT_AVGPOOL2D) && !tt__json_get(v, "stride")) l->stride = l->kernel;
   /* an embedding reads token ids: after another layer it would look up that layer's outputs, clamped to ids,
@@ -319,21 +337,44 @@ static int read_layer(tt__layer *l, int index, const tt__json *v) {
     return tt__fail(TT_ERR_SPEC, "%s.type: embedding must be the first layer (it reads token ids)", path);
   if (l->padding_same && l->stride != 1)
     return tt__fail(TT_ERR_SPEC, "%s.padding: \"same\" needs stride 1, got stride %d", path, l->stride);
+  if (t != TT_RESIDUAL) return 0;
+
+  char inner[80];
+  tt__snprintf(inner, sizeof inner, "%s.layers", path);
+  if (depth >= MAX_NESTING)
+    return tt__fail(TT_ERR_SPEC, "%s: residual blocks nest at most %d deep", inner, MAX_NESTING);
+  if (read_layer_list(s, tt__json_get(v, "layers"), inner, depth + 1)) return TT_ERR_SPEC;
+  if (s->n_layers >= TT_MAX_LAYERS)
+    return tt__fail(TT_ERR_SPEC, "%s: at most %d layers are supported (a residual block counts as two more)", path,
+                    TT_MAX_LAYERS);
+  tt__layer *end = &s->layers[s->n_layers];
+  memset(end, 0, sizeof *end);
+  end->type = TT_RESIDUAL_END;
+  end->index = s->n_layers++;
+  memcpy(end->path, l->path, sizeof end->path);
+  s->layers[index].skip = end->skip = end->index - index;
+  return 0;
+}
+
+/* A layers array at `path` ("layers", "layers[2].layers"), appended to s->layers. */
+static int read_layer_list(tt__spec *s, const tt__json *v, const char *path, int depth) {
+  if (!v) return tt__fail(TT_ERR_SPEC, "%s: required (a non-empty array of layer objects)", path);
+  if (v->type != TT_JSON_ARRAY) return fail_got("%s: expected a non-empty array, got %s", path, v);
+  if (v->count == 0) return tt__fail(TT_ERR_SPEC, "%s: expected a non-empty array", path);
+  int i = 0;
+  for (const tt__json *e = v->child; e; e = e->next, i++) {
+    char item[80];
+    tt__snprintf(item, sizeof item, "%s[%d]", path, i);
+    if (read_layer(s, item, e, depth)) return TT_ERR_SPEC;
+  }
   return 0;
 }
 
 static int read_layers(tt__spec *s, const tt__json *v) {
-  if (!v) return tt__fail(TT_ERR_SPEC, "layers: required (a non-empty array of layer objects)");
-  if (v->type != TT_JSON_ARRAY)
-    return fail_got("layers: expected a non-empty array, got %s", NULL, v);
-  if (v->count == 0) return tt__fail(TT_ERR_SPEC, "layers: expected a non-empty array");
-  if (v->count > TT_MAX_LAYERS)
+  if (v && v->type == TT_JSON_ARRAY && v->count > TT_MAX_LAYERS)
     return tt__fail(TT_ERR_SPEC, "layers: at most %d layers are supported, got %d", TT_MAX_LAYERS, v->count);
-  int i = 0;
-  for (const tt__json *e = v->child; e; e = e->next, i++)
-    if (read_layer(&s->layers[i], i, e)) return TT_ERR_SPEC;
-  s->n_layers = v->count;
-  return 0;
+  s->n_layers = 0;
+  return read_layer_list(s, v, "layers", 0);
 }
 
 static int read_schedule(tt__optim_config *c, const tt__json *v) {
@@ -412,8 +453,8 @@ static int read_spec(tt__spec *s, const tt__json *root) {
   /* the fused losses take logits: their own softmax or sigmoid as the last layer would be applied twice */
   tt__layer_type twice = loss == TT_LOSS_BCE ? TT_SIGMOID : TT_SOFTMAX;
   if (loss != TT_LOSS_MSE && s->layers[s->n_layers - 1].type == twice)
-    return tt__fail(TT_ERR_SPEC, "layers[%d].type: %s takes logits: a %s last would be applied twice",
-                    s->n_layers - 1, loss_names[loss], tt__layer_names[twice]);
+    return tt__fail(TT_ERR_SPEC, "%s.type: %s takes logits: a %s last would be applied twice",
+                    s->layers[s->n_layers - 1].path, loss_names[loss], tt__layer_names[twice]);
   if (read_optimizer(&s->optim, tt__json_get(root, "optimizer"))) return TT_ERR_SPEC;
 
   const tt__json *seed = tt__json_get(root, "seed");

@@ -392,6 +392,79 @@ TT_TEST(test_spec_frees_everything_under_a_memory_limit) {
   tt_set_memory_limit(0);
 }
 
+/* A residual block becomes its start, its inner layers and its end in the stack; blocks nest; every layer keeps
+ * the path of the spec it came from. */
+TT_TEST(test_spec_flattens_residual_blocks_with_their_paths) {
+  CHECK(parse("{'input': [4], 'loss': 'mse', 'layers': [{'type': 'embedding', 'vocab': 5, 'dim': 8},"
+              " {'type': 'residual', 'layers': [{'type': 'layernorm'},"
+              "   {'type': 'residual', 'layers': [{'type': 'attention', 'heads': 2, 'causal': false,"
+              "     'bias': false}]}]},"
+              " {'type': 'position_embedding', 'length': 6}]}", &spec) == TT_OK);
+  tt__layer_type types[] = {TT_EMBEDDING, TT_RESIDUAL, TT_LAYERNORM, TT_RESIDUAL, TT_ATTENTION, TT_RESIDUAL_END,
+                            TT_RESIDUAL_END, TT_POSITION_EMBEDDING};
+  const char *paths[] = {"layers[0]", "layers[1]", "layers[1].layers[0]", "layers[1].layers[1]",
+                         "layers[1].layers[1].layers[0]", "layers[1].layers[1]", "layers[1]", "layers[2]"};
+  CHECK(spec.n_layers == 8);
+  for (int i = 0; i < 8 && i < spec.n_layers; i++) {
+    CHECK(spec.layers[i].type == types[i] && spec.layers[i].index == i);
+    CHECK_STR(spec.layers[i].path, paths[i]);
+  }
+  CHECK(spec.layers[1].skip == 5 && spec.layers[6].skip == 5 && spec.layers[3].skip == 2 && spec.layers[5].skip == 2);
+  CHECK(spec.layers[4].heads == 2 && spec.layers[4].causal == 0 && spec.layers[4].bias == 0);
+  CHECK(spec.layers[7].length == 6);
+  CHECK(parse("{'input': [4, 8], 'loss': 'mse', 'layers': [{'type': 'attention', 'heads': 4}]}", &spec) == TT_OK);
+  CHECK(spec.layers[0].causal == 1 && spec.layers[0].bias == 1);  /* the defaults */
+}
+
+/* Mistakes inside residual blocks name the nested field, whether the parser or a layer's setup finds them. */
+TT_TEST(test_spec_errors_inside_residual_blocks_name_the_nested_path) {
+  static const struct { const char *layers, *want; } cases[] = {
+      {"{'type': 'residual', 'layers': [{'type': 'layernorm'}, {'type': 'attention', 'heads': 0}]}",
+       "layers[1].layers[1].heads: expected a positive integer, got 0"},
+      {"{'type': 'residual', 'layers': [{'type': 'residual', 'layers': [{'type': 'dense', 'units': -3}]}]}",
+       "layers[1].layers[0].layers[0].units: expected a positive integer, got -3"},
+      {"{'type': 'residual', 'layers': [{'type': 'lstm'}]}",
+       "layers[1].layers[0].type: unknown layer type \"lstm\" " ALLOWED_LAYERS},
+      {"{'type': 'residual'}", "layers[1].layers: required (a non-empty array of layer objects)"},
+      {"{'type': 'residual', 'layers': []}", "layers[1].layers: expected a non-empty array"},
+      {"{'type': 'residual', 'layers': {}}", "layers[1].layers: expected a non-empty array, got an object"},
+      {"{'type': 'residual', 'units': 3, 'layers': [{'type': 'relu'}]}",
+       "layers[1].units: unknown field for residual (allowed: type, layers)"},
+      {"{'type': 'attention', 'heads': 2, 'causal': 1}", "layers[1].causal: expected true or false, got 1"},
+      {"{'type': 'position_embedding'}", "layers[1].length: required for position_embedding (a positive integer)"},
+      {"{'type': 'residual', 'layers': [{'type': 'residual', 'layers': [{'type': 'residual', 'layers': [{'type': "
+       "'residual', 'layers': [{'type': 'residual', 'layers': [{'type': 'relu'}]}]}]}]}]}",
+       "layers[1].layers[0].layers[0].layers[0].layers[0].layers: residual blocks nest at most 4 deep"},
+  };
+  char text[640];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    snprintf(text, sizeof text, "{'input': [4], 'loss': 'mse', 'layers': [{'type': 'embedding', 'vocab': 5, "
+             "'dim': 8}, %s]}", cases[i].layers);
+    CHECK(parse(text, &spec) == TT_ERR_SPEC);
+    CHECK_STR(tt_last_error(), expected(cases[i].want));
+  }
+  /* what only the shapes tell: found by the layers' setup when the model is built */
+  static const struct { const char *layers, *want; } setup_cases[] = {
+      {"{'type': 'residual', 'layers': [{'type': 'layernorm'}, {'type': 'attention', 'heads': 5}]}",
+       "layers[1].layers[1].heads: expected a divisor of the input's 8 features, got 5"},
+      {"{'type': 'residual', 'layers': [{'type': 'dense', 'units': 3}]}",
+       "layers[1] (residual): the inner layers' output [4, 3] must have the block's input shape [4, 8]"},
+      {"{'type': 'residual', 'layers': [{'type': 'residual', 'layers': [{'type': 'flatten'}]}]}",
+       "layers[1].layers[0] (residual): the inner layers' output [32] must have the block's input shape [4, 8]"},
+      {"{'type': 'position_embedding', 'length': 3}",
+       "layers[1].length: expected at least the input's 4 positions, got 3"},
+  };
+  for (size_t i = 0; i < sizeof setup_cases / sizeof setup_cases[0]; i++) {
+    snprintf(text, sizeof text, "{\"input\": [4], \"loss\": \"mse\", \"layers\": [{\"type\": \"embedding\", "
+             "\"vocab\": 5, \"dim\": 8}, %s]}", setup_cases[i].layers);
+    for (char *c = text; *c; c++) *c = *c == '\'' ? '"' : *c;
+    tt_model *m = tt_model_create(text, strlen(text));
+    CHECK(m == NULL);
+    CHECK_STR(tt_last_error(), setup_cases[i].want);
+    tt_model_free(m);
+  }
+}
+
 int main(void) {
   TT_RUN(test_spec_reads_every_layer_type_and_field);
   TT_RUN(test_spec_fills_documented_defaults);
@@ -401,5 +474,7 @@ int main(void) {
   TT_RUN(test_spec_boundary_values_are_accepted);
   TT_RUN(test_spec_layer_names_map_to_types);
   TT_RUN(test_spec_frees_everything_under_a_memory_limit);
+  TT_RUN(test_spec_flattens_residual_blocks_with_their_paths);
+  TT_RUN(test_spec_errors_inside_residual_blocks_name_the_nested_path);
   return TT_SUMMARY();
 }

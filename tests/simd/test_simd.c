@@ -48,7 +48,7 @@ typedef struct {
   double max_err;
   int cases, fails;
 } kstat;
-static kstat stats[64];
+static kstat stats[96];
 static int nstats;
 static kstat *stat_for(const char *name) {
   for (int i = 0; i < nstats; i++)
@@ -747,6 +747,154 @@ static void test_pool(void) {
     }
 }
 
+/* ---- attention ---------------------------------------------------------------------------------------------- */
+
+/* One query against n keys and values of dh features at row stride ld (wider than dh, as in a [T, 3D] q|k|v
+ * buffer), forward and backward, +1 float off alignment when `off`. dk and dv start random (the kernel adds to
+ * them); the floats of each row past dh must stay as they were, and a sentinel follows every output. Dot products
+ * sum in another order than the reference: tolerance 1e-5 relative (absolute below 1). */
+static void check_attend(int n, int dh, int ld, int off) {
+  char ctx[80];
+  snprintf(ctx, sizeof ctx, "n=%d dh=%d ld=%d off=%d", n, dh, ld, off);
+  const size_t rows = (size_t)n * ld, total = rows + 2;
+  float *k = xmalloc(total * 4), *v = xmalloc(total * 4), *q = xmalloc((dh + 2) * 4), *dout = xmalloc((dh + 2) * 4);
+  float *ref[5], *got[5];  // out, p, dq, dk, dv
+  const size_t len[5] = {(size_t)dh, (size_t)n, (size_t)dh, rows, rows};
+  fill_rand(k + off, rows), fill_rand(v + off, rows), fill_rand(q + off, dh), fill_rand(dout + off, dh);
+  for (int i = 0; i < 5; i++) {
+    ref[i] = xmalloc((len[i] + 2) * 4), got[i] = xmalloc((len[i] + 2) * 4);
+    fill_rand(ref[i] + off, len[i]);
+    ref[i][off + len[i]] = SENTINEL;
+    memcpy(got[i] + off, ref[i] + off, (len[i] + 1) * 4);
+  }
+  float *ds = xmalloc((n + 1) * 4), *pr = ref[1] + off, *pg = got[1] + off;
+  const float scale = 1.0f / sqrtf((float)dh);
+  tt_f32_attend__scalar(ref[0] + off, pr, q + off, k + off, v + off, n, ld, dh, scale);
+  tt_f32_attend__wasmsimd(got[0] + off, pg, q + off, k + off, v + off, n, ld, dh, scale);
+  compare_vec("attend", ref[0] + off, got[0] + off, len[0], 1e-5, ctx);
+  compare_vec("attend", pr, pg, len[1], 1e-5, ctx);
+  // backward from the same probabilities, so only the kernel's own differences count
+  tt_f32_attend_backward__scalar(ref[2] + off, ref[3] + off, ref[4] + off, ds, dout + off, pr, q + off, k + off,
+                                 v + off, n, ld, dh, scale);
+  tt_f32_attend_backward__wasmsimd(got[2] + off, got[3] + off, got[4] + off, ds, dout + off, pr, q + off, k + off,
+                                   v + off, n, ld, dh, scale);
+  compare_vec("attend_backward", ref[2] + off, got[2] + off, len[2], 1e-5, ctx);
+  compare_vec("attend_backward", ref[3] + off, got[3] + off, len[3], 1e-5, ctx);
+  compare_vec("attend_backward", ref[4] + off, got[4] + off, len[4], 1e-5, ctx);
+  for (int i = 0; i < 5; i++) free(ref[i]), free(got[i]);
+  free(k), free(v), free(q), free(dout), free(ds);
+}
+
+static void test_attention(void) {
+  static const int dhs[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 32};
+  static const int ns[] = {1, 2, 3, 4, 5, 9, 16, 33};
+  for (size_t a = 0; a < sizeof dhs / sizeof dhs[0]; a++)
+    for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++)
+      for (int off = 0; off < 2; off++) check_attend(ns[b], dhs[a], 3 * dhs[a] + off, off);
+  check_attend(64, 16, 192, 0);  // the words model: 4 heads of 16 in a [T, 3 * 64] buffer
+}
+
+/* ---- layernorm ---------------------------------------------------------------------------------------------- */
+
+/* Rows of every vector size, unaligned when `off`, rows offset from zero (the sums are in double for that); the row
+ * sums run in another order, so the tolerance is 1e-5 (the element-wise steps are the reference's). dgamma and
+ * dbeta start random (the kernel adds to them); a second backward call with dx NULL must only add. */
+static void test_layernorm(void) {
+  static const int rows_list[] = {1, 2, 3, 7};
+  for (size_t ri = 0; ri < sizeof rows_list / sizeof rows_list[0]; ri++)
+    for (int s = 0; s < NSIZES; s++)
+      for (int off = 0; off < 2; off++) {
+        const int rows = rows_list[ri], D = (int)vec_sizes[s];
+        const size_t n = (size_t)rows * D;
+        char ctx[80];
+        snprintf(ctx, sizeof ctx, "rows=%d D=%d off=%d", rows, D, off);
+        float *x = xmalloc((n + 2) * 4), *dy = xmalloc((n + 2) * 4);
+        float *g = xmalloc((D + 2) * 4), *b = xmalloc((D + 2) * 4);
+        fill_rand(x + off, n), fill_rand(dy + off, n), fill_rand(g + off, D), fill_rand(b + off, D);
+        for (size_t i = 0; i < n; i++) x[off + i] = x[off + i] * 3.0f + (float)(ri * 40);
+        float *ref[5], *got[5];  // y, stats, dx, dgamma, dbeta
+        const size_t len[5] = {n, 2 * (size_t)rows, n, (size_t)D, (size_t)D};
+        for (int i = 0; i < 5; i++) {
+          ref[i] = xmalloc((len[i] + 2) * 4), got[i] = xmalloc((len[i] + 2) * 4);
+          fill_rand(ref[i] + off, len[i]);
+          ref[i][off + len[i]] = SENTINEL;
+          memcpy(got[i] + off, ref[i] + off, (len[i] + 1) * 4);
+        }
+        tt_f32_layernorm__scalar(ref[0] + off, ref[1] + off, x + off, g + off, b + off, rows, D, 1e-5f);
+        tt_f32_layernorm__wasmsimd(got[0] + off, got[1] + off, x + off, g + off, b + off, rows, D, 1e-5f);
+        compare_vec("layernorm", ref[0] + off, got[0] + off, len[0], 1e-5, ctx);
+        compare_vec("layernorm", ref[1] + off, got[1] + off, len[1], 1e-5, ctx);
+        // backward from the same stats, then once more without dx (dgamma and dbeta only add)
+        for (int pass = 0; pass < 2; pass++) {
+          tt_f32_layernorm_backward__scalar(pass ? NULL : ref[2] + off, ref[3] + off, ref[4] + off, dy + off, x + off,
+                                            ref[1] + off, g + off, rows, D);
+          tt_f32_layernorm_backward__wasmsimd(pass ? NULL : got[2] + off, got[3] + off, got[4] + off, dy + off,
+                                              x + off, ref[1] + off, g + off, rows, D);
+        }
+        compare_vec("layernorm_backward", ref[2] + off, got[2] + off, len[2], 1e-5, ctx);
+        compare_vec("layernorm_backward", ref[3] + off, got[3] + off, len[3], 1e-5, ctx);
+        compare_vec("layernorm_backward", ref[4] + off, got[4] + off, len[4], 1e-5, ctx);
+        for (int i = 0; i < 5; i++) free(ref[i]), free(got[i]);
+        free(x), free(dy), free(g), free(b);
+      }
+}
+
+/* ---- gelu ----------------------------------------------------------------------------------------------------- */
+
+/* The twins bit-identical on every vector size (odd tails included), unaligned and in place, on values from tiny
+ * to beyond where Φ saturates; then the scalar twin against the exact GELU and its derivative in double over
+ * ±[2^-20, 30]: relative error at most 2e-5 (it grows with x² in the far negative tail, where the float rounding
+ * of -x²/2 is what e^a sees; for the derivative away from its zero near -0.75) and absolute at most 1e-6. */
+static void test_gelu(void) {
+  for (int s = 0; s < NSIZES; s++)
+    for (int off = 0; off < 2; off++) {
+      const size_t n = vec_sizes[s];
+      char ctx[80];
+      snprintf(ctx, sizeof ctx, "n=%zu off=%d", n, off);
+      float *x = xmalloc((n + 2) * 4), *dy = xmalloc((n + 2) * 4), *r = xmalloc((n + 2) * 4), *g = xmalloc((n + 2) * 4);
+      fill_rand(x + off, n), fill_rand(dy + off, n);
+      for (size_t i = 0; i < n; i++) x[off + i] *= i % 5 == 0 ? 0.001f : i % 5 == 1 ? 12.0f : i % 5 == 2 ? 1e20f : 4.0f;
+      if (n > 3) x[off + 3] = -0.0f;
+      r[n] = g[off + n] = SENTINEL;
+      tt_f32_gelu__scalar(r, x + off, n);
+      tt_f32_gelu__wasmsimd(g + off, x + off, n);
+      compare_vec("gelu", r, g + off, n, 0.0, ctx);
+      tt_f32_gelu_backward__scalar(r, dy + off, x + off, n);
+      tt_f32_gelu_backward__wasmsimd(g + off, dy + off, x + off, n);
+      compare_vec("gelu_backward", r, g + off, n, 0.0, ctx);
+      memcpy(g + off, x + off, n * 4);  // in place
+      tt_f32_gelu__wasmsimd(g + off, g + off, n);
+      tt_f32_gelu__scalar(r, x + off, n);
+      compare_vec("gelu", r, g + off, n, 0.0, ctx);
+      free(x), free(dy), free(r), free(g);
+    }
+  enum { NS = 100001 };
+  float *xs = xmalloc(NS * 4), *ys = xmalloc(NS * 4), *ds = xmalloc(NS * 4), *ones = xmalloc(NS * 4);
+  for (int i = 0; i < NS; i++) {
+    const float v = (float)(exp2(-20.0 + (20.0 + log2(30.0)) * i / (NS - 1)));
+    xs[i] = i % 2 ? -v : v, ones[i] = 1.0f;
+  }
+  tt_f32_gelu__scalar(ys, xs, NS);
+  tt_f32_gelu_backward__scalar(ds, ones, xs, NS);
+  double worst_rel = 0, worst_abs = 0;
+  int at = 0;
+  for (int i = 0; i < NS; i++) {
+    const double x = xs[i], cdf = 0.5 * erfc(-x / sqrt(2.0)), pdf = exp(-0.5 * x * x) * 0.3989422804014327;
+    const double want[2] = {x * cdf, cdf + x * pdf}, got[2] = {ys[i], ds[i]};
+    for (int k = 0; k < 2; k++) {
+      const double e = fabs(got[k] - want[k]);
+      if (e > worst_abs) worst_abs = e;
+      // relative where it means something: the derivative crosses zero near x = -0.75 (cancellation there)
+      if (fabs(want[k]) > (k ? 0.05 : 1e-30) && e / fabs(want[k]) > worst_rel) worst_rel = e / fabs(want[k]), at = i;
+    }
+  }
+  char what[160];
+  snprintf(what, sizeof what, "gelu sweep: relative %.3g at x = %.9g, absolute %.3g", worst_rel, (double)xs[at],
+           worst_abs);
+  record(stat_for("gelu_sweep"), worst_rel, worst_rel <= 2e-5 && worst_abs <= 1e-6, what);
+  free(xs), free(ys), free(ds), free(ones);
+}
+
 /* Every TWIN kernel of kernels/kernel_list.h has had cases above, under its own name: a kernel added to the list
  * without a twin test fails here. */
 #define TWIN_NAME_TWIN(name) #name,
@@ -779,6 +927,9 @@ int main(void) {
   test_conv_sparse();
   test_conv_sparse_input();
   test_gemm();
+  test_attention();
+  test_layernorm();
+  test_gelu();
   test_every_twin_compared();
   for (int i = 0; i < nstats; i++)
     printf("  %-14s %6d cases, max err %.3g%s\n", stats[i].name, stats[i].cases, stats[i].max_err,

@@ -196,6 +196,9 @@ static void run_layer(const ref_case *c, report *r) {
   l.eps = (float)num(c, "eps", 1e-5);
   l.vocab = (int)num(c, "vocab", 0);
   l.dim = (int)num(c, "dim", 0);
+  l.heads = (int)num(c, "heads", 0);
+  l.causal = (int)num(c, "causal", 1);
+  l.length = (int)num(c, "length", 0);
 
   const tt__layer_ops *ops = tt__layer_ops_of(l.type);
   if (ops->setup(&l) != TT_OK) { problem(r, "setup failed: %s", tt_last_error()); return; }

@@ -65,8 +65,9 @@ def end():
 B = 3
 
 
-def layer_case(name, layer_type, in_shape, module, hp=None, token_vocab=None, seed=0):
-    """module: a float64 torch module computing the same function per batch (B, *in_shape)."""
+def layer_case(name, layer_type, in_shape, module, hp=None, token_vocab=None, seed=0, w=("weight",), b=("bias",)):
+    """module: a float64 torch module computing the same function per batch (B, *in_shape). w, b: the names of
+    the module's parameters that make up our layer's w and b, in order (flattened and concatenated)."""
     gen = torch.Generator().manual_seed(1000 + seed)
     if token_vocab is not None:
         x = torch.randint(0, token_vocab, (B, *in_shape), generator=gen).double()
@@ -92,12 +93,10 @@ def layer_case(name, layer_type, in_shape, module, hp=None, token_vocab=None, se
     numbers.update(hp or {})
     begin(name, "layer", {"type": layer_type}, numbers)
     tensor("x", x)
-    if "weight" in params:
-        tensor("w", params["weight"])
-        tensor("dw", params["weight"].grad)
-    if "bias" in params:
-        tensor("b", params["bias"])
-        tensor("db", params["bias"].grad)
+    for key, names in (("w", w), ("b", b)):
+        if names and all(n in params for n in names):
+            tensor(key, torch.cat([params[n].reshape(-1) for n in names]))
+            tensor("d" + key, torch.cat([params[n].grad.reshape(-1) for n in names]))
     tensor("y", y)
     tensor("dy", dy)
     if token_vocab is None:
@@ -116,6 +115,45 @@ def conv_hp(F_, k, stride, padding, bias):
     else:
         hp["padding"] = padding
     return hp
+
+
+class MHA(nn.Module):
+    """nn.MultiheadAttention as self-attention, with a causal mask when asked: the reference for our attention."""
+
+    def __init__(self, dim, heads, causal, bias):
+        super().__init__()
+        self.mha = nn.MultiheadAttention(dim, heads, bias=bias, batch_first=True)
+        self.causal = causal
+
+    def forward(self, x):
+        T = x.shape[1]
+        mask = torch.ones(T, T, dtype=torch.bool).triu(1) if self.causal else None
+        return self.mha(x, x, x, attn_mask=mask, need_weights=False)[0]
+
+
+class PositionTable(nn.Module):
+    def __init__(self, length, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(length, dim))
+
+    def forward(self, x):
+        return x + self.weight[: x.shape[1]]
+
+
+# our attention's w: MultiheadAttention's parameters in state_dict() order (the biases missing without bias)
+MHA_W = ("mha.in_proj_weight", "mha.in_proj_bias", "mha.out_proj.weight", "mha.out_proj.bias")
+
+
+def attention_cases():
+    for i, (T, D, H, causal, bias) in enumerate([(5, 8, 2, True, True), (5, 8, 2, False, True),
+                                                 (7, 12, 3, True, False), (16, 16, 4, True, True),
+                                                 (1, 4, 1, True, True), (6, 5, 5, False, True)]):
+        layer_case("attention_T%d_D%d_H%d%s%s" % (T, D, H, "_causal" if causal else "", "" if bias else "_no_bias"),
+                   "attention", [T, D], MHA(D, H, causal, bias), {"heads": H, "causal": int(causal), "bias": int(bias)},
+                   seed=50 + i, w=[n for n in MHA_W if bias or "bias" not in n], b=())
+    layer_case("position_embedding", "position_embedding", [4, 6], PositionTable(4, 6), {"length": 4}, seed=60)
+    layer_case("position_embedding_longer_table", "position_embedding", [3, 5], PositionTable(7, 5), {"length": 7},
+               seed=61)
 
 
 def layer_cases():
@@ -278,6 +316,7 @@ def optim_cases():
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "build/torch/ref.txt"
     layer_cases()
+    attention_cases()
     loss_cases()
     optim_cases()
     with open(path, "w") as f:

@@ -6,6 +6,9 @@
 //   node roundtrip_node.mjs continue <in.safetensors> <x.f32> <y.f32> <epochs> <preds.f32> <report.json>
 //       Model.load(file): predict(x) before training into preds, then fit more; the report has the loss before
 //       and after and the paramCount.
+//   node roundtrip_node.mjs steps <in.safetensors> <x.f32> <y.f32> <batches> <preds.f32> <losses.f32>
+//       Model.load(file): predict on the first batch into preds, then one trainBatch on each of the equal
+//       batches that x and y split into, in order; the losses of the steps into losses.
 import fs from 'node:fs';
 import { Model } from '../../wasm/tinytrain.js';
 
@@ -44,6 +47,16 @@ if (mode === 'train') {
   m.fit(x, y, { epochs: Number(epochs), batchSize: 16, shuffle: true });
   const after = m.evaluate(x, y).loss;
   fs.writeFileSync(report, JSON.stringify({ before, after, paramCount: m.paramCount }));
+  m.dispose();
+} else if (mode === 'steps') {
+  const [file, xPath, yPath, batches, preds, losses] = args;
+  const m = await Model.load(fs.readFileSync(file));
+  const x = f32(xPath), y = f32(yPath), n = Number(batches);
+  const xn = x.length / n, yn = y.length / n;
+  writeF32(preds, m.predict(x.subarray(0, xn)));
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = m.trainBatch(x.subarray(i * xn, (i + 1) * xn), y.subarray(i * yn, (i + 1) * yn));
+  writeF32(losses, out);
   m.dispose();
 } else {
   process.stderr.write('usage: see the top of tests/torch/roundtrip_node.mjs\n');
