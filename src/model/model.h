@@ -57,6 +57,12 @@ struct tt_model {
   size_t data_bytes;
   int cursor;                       /* next position in perm */
   int no_shuffle;                   /* 1: keep the data order (set_hparam "shuffle" 0) */
+  /* training token stream (set_tokens), instead of data_x/data_y: ids of token_width bytes (2: uint16_t,
+   * 4: uint32_t), drawn as windows of T + 1 tokens */
+  void *tokens;
+  size_t token_count, token_bytes;
+  int token_width;
+  double tokens_drawn;              /* window positions trained on, for the epoch count */
   int epoch;
   double step;                      /* optimizer updates done */
   tt__rng rng;                      /* shuffling, dropout, augmentation */
