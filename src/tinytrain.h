@@ -87,6 +87,11 @@ int tt_model_train_batch(tt_model *m, const float *x, const float *y, int n);
  * kept at 2 bytes per token when the vocabulary has at most 65536 entries), replacing any set data; train_steps
  * then draws batch_size seeded random windows of T + 1 tokens per step (inputs: the first T, labels: the next T). */
 int tt_model_set_tokens(tt_model *m, const void *ids, size_t n, int width);
+/* A language model's tokens (the text of each id) as a JSON array of strings, one per embedding row; saved in
+ * the weight file's metadata and restored by tt_model_load. len 0 removes it. tt_model_vocabulary gives the
+ * JSON text ("" when there is none). */
+int tt_model_set_vocabulary(tt_model *m, const char *json, size_t len);
+const char *tt_model_vocabulary(const tt_model *m);
 float tt_model_last_loss(const tt_model *m);     /* mean training loss of the last train call */
 float tt_model_last_accuracy(const tt_model *m); /* accuracy in [0, 1] of the last train call; NaN for mse */
 double tt_model_step_count(const tt_model *m);   /* optimizer steps taken */

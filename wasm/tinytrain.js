@@ -221,6 +221,21 @@ export class Model {
     withTokens('setTokens', ids, (p, n, width) => check(wasm.tt_model_set_tokens(this.#m, p, n, width)));
   }
 
+  /** A language model's tokens (the text of each id), saved with its weights; null when it has none. */
+  get vocabulary() {
+    const text = cString(wasm.tt_model_vocabulary(this.#m));
+    return text ? JSON.parse(text) : null;
+  }
+
+  /** Sets the tokens of a language model: one string per row of its embedding (null removes them). */
+  setVocabulary(tokens) {
+    if (tokens === null) return check(wasm.tt_model_set_vocabulary(this.#m, 0, 0));
+    if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) {
+      throw new TypeError('setVocabulary: expected an array of token strings');
+    }
+    withString(JSON.stringify(tokens), (p, n) => check(wasm.tt_model_set_vocabulary(this.#m, p, n)));
+  }
+
   /** Mean loss (nats per token) and next-token accuracy over a held-out stream, in fixed non-overlapping windows. */
   evaluateTokens(ids) {
     return withTokens('evaluateTokens', ids, (p, n, width) => withAlloc(8, (res) => {

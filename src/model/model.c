@@ -170,6 +170,7 @@ tt_model *tt_model_create(const char *spec_json, size_t len) {
 void tt_model_free(tt_model *m) {
   if (!m) return;
   tt__free(m->spec_json, m->spec_len + 1);
+  tt__free(m->vocab_json, m->vocab_len + 1);
   tt__free(m->params, m->block_bytes);
   tt__free(m->act_block, m->act_bytes);
   tt__free(m->data_x, m->data_bytes);
@@ -277,6 +278,43 @@ static void window_to_batch(tt_model *m, const void *ids, int width, size_t star
     y[t] = (float)token_at(ids, width, start + t + 1);
   }
 }
+
+int tt_model_set_vocabulary(tt_model *m, const char *json, size_t len) {
+  tt__clear_error();
+  if (!json || !len) {
+    tt__free(m->vocab_json, m->vocab_len + 1);
+    m->vocab_json = NULL;
+    m->vocab_len = 0;
+    return TT_OK;
+  }
+  if (m->layers[0].type != TT_EMBEDDING)
+    return tt__fail(TT_ERR_STATE, "vocabulary: only a model whose first layer is an embedding has one");
+  tt__json *root = tt__json_parse(json, len, TT_ERR_DATA, "vocabulary");
+  if (!root) return TT_ERR_DATA;
+  int status = TT_OK, vocab = m->layers[0].vocab;
+  if (root->type != TT_JSON_ARRAY) {
+    status = tt__fail(TT_ERR_DATA, "vocabulary: expected an array of token strings");
+  } else if (root->count != vocab) {
+    status = tt__fail(TT_ERR_DATA, "vocabulary: expected %d tokens (the embedding's vocab), got %d", vocab,
+                      root->count);
+  } else {
+    int i = 0;
+    for (const tt__json *t = root->child; t && !status; t = t->next, i++)
+      if (t->type != TT_JSON_STRING) status = tt__fail(TT_ERR_DATA, "vocabulary[%d]: expected a string", i);
+  }
+  tt__json_free(root);
+  if (status) return status;
+  char *copy = tt__malloc(len + 1);
+  if (!copy) return TT_ERR_MEMORY;
+  memcpy(copy, json, len);
+  copy[len] = '\0';
+  tt__free(m->vocab_json, m->vocab_len + 1);
+  m->vocab_json = copy;
+  m->vocab_len = len;
+  return TT_OK;
+}
+
+const char *tt_model_vocabulary(const tt_model *m) { return m->vocab_json ? m->vocab_json : ""; }
 
 int tt_model_set_tokens(tt_model *m, const void *ids, size_t n, int width) {
   tt__clear_error();

@@ -30,6 +30,8 @@ int tt__spec_parse(tt__spec *out, const char *json, size_t len);
 struct tt_model {
   char *spec_json;                  /* copy of the spec text (NUL-terminated) */
   size_t spec_len;
+  char *vocab_json;                 /* a language model's tokens as a JSON array of strings, or NULL */
+  size_t vocab_len;
   tt__spec spec;
   tt__layer *layers;                /* = spec.layers, set up */
   int n_layers;

@@ -90,3 +90,41 @@ test('a 6 MB stream fits at 2 bytes per token and memory stays flat over 1,000 t
   assert.ok(memory < 64 * 1024 * 1024, `wasm memory ${memory} bytes`);
   m.dispose();
 });
+
+// Rewrites a .safetensors file's metadata (the header is JSON after an 8-byte length; data follows unchanged).
+function withMetadata(bytes, edit) {
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  edit(header.__metadata__);
+  let text = JSON.stringify(header);
+  while ((8 + text.length) % 8) text += ' ';
+  const out = new Uint8Array(8 + text.length + bytes.length - 8 - headerLength);
+  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+  out.set(new TextEncoder().encode(text), 8);
+  out.set(bytes.subarray(8 + headerLength), 8 + text.length);
+  return out;
+}
+
+test('the vocabulary travels in the weight file, and a file whose vocabulary does not fit is refused', async () => {
+  const tokens = [...'abcdefghijklmnopqrstuvwxyz', '\n'];
+  const m = await Model.create(languageModel());
+  assert.equal(m.vocabulary, null);
+  assert.throws(() => m.setVocabulary(tokens.slice(1)), /vocabulary: expected 27 tokens \(the embedding's vocab\), got 26/);
+  assert.throws(() => m.setVocabulary(['a', 1]), /setVocabulary: expected an array of token strings/);
+  m.setVocabulary(tokens);
+  const bytes = m.save();
+  const again = await Model.load(bytes);
+  assert.deepEqual(again.vocabulary, tokens);
+  assert.deepEqual(again.getWeights(), m.getWeights());
+  const short = withMetadata(bytes, (meta) => { meta.vocabulary = JSON.stringify(tokens.slice(0, 20)); });
+  await assert.rejects(Model.load(short),
+    /the vocabulary in this file's metadata does not fit its model: vocabulary: expected 27 tokens \(the embedding's vocab\), got 20/);
+  const broken = withMetadata(bytes, (meta) => { meta.vocabulary = '["a", '; });
+  await assert.rejects(Model.load(broken), /the vocabulary in this file's metadata does not fit its model: vocabulary: invalid JSON/);
+  m.setVocabulary(null);
+  assert.equal((await Model.load(m.save())).vocabulary, null);
+  for (const model of [m, again]) model.dispose();
+  const mlp = await Model.create({ input: [2], layers: [{ type: 'dense', units: 2 }], loss: 'cross_entropy' });
+  assert.throws(() => mlp.setVocabulary(['a', 'b']), /only a model whose first layer is an embedding has one/);
+  mlp.dispose();
+});
