@@ -82,6 +82,16 @@ int tt_model_set_data(tt_model *m, const float *x, const float *y, int n);
 int tt_model_train_steps(tt_model *m, int steps, int batch_size);
 /* One optimizer step on the given batch (augmented as the spec's "augment" says, like train_steps). */
 int tt_model_train_batch(tt_model *m, const float *x, const float *y, int n);
+/* Language models (input [T] of token ids into an embedding, cross_entropy with one label per position) train on
+ * one long stream of token ids instead: set_tokens copies n ids of `width` bytes each (2: uint16_t, 4: uint32_t;
+ * kept at 2 bytes per token when the vocabulary has at most 65536 entries), replacing any set data; train_steps
+ * then draws batch_size seeded random windows of T + 1 tokens per step (inputs: the first T, labels: the next T). */
+int tt_model_set_tokens(tt_model *m, const void *ids, size_t n, int width);
+/* A language model's tokens (the text of each id) as a JSON array of strings, one per embedding row; saved in
+ * the weight file's metadata and restored by tt_model_load. len 0 removes it. tt_model_vocabulary gives the
+ * JSON text ("" when there is none). */
+int tt_model_set_vocabulary(tt_model *m, const char *json, size_t len);
+const char *tt_model_vocabulary(const tt_model *m);
 float tt_model_last_loss(const tt_model *m);     /* mean training loss of the last train call */
 float tt_model_last_accuracy(const tt_model *m); /* accuracy in [0, 1] of the last train call; NaN for mse */
 double tt_model_step_count(const tt_model *m);   /* optimizer steps taken */
@@ -96,6 +106,8 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value);
 int tt_model_predict(tt_model *m, const float *x, int n, float *out, int probabilities);
 /* result[0] = mean loss, result[1] = accuracy in [0, 1] (NaN for mse). */
 int tt_model_evaluate(tt_model *m, const float *x, const float *y, int n, float result[2]);
+/* The same over a held-out token stream, in fixed non-overlapping windows: tokens kT .. kT + T for every whole k. */
+int tt_model_evaluate_tokens(tt_model *m, const void *ids, size_t n, int width, float result[2]);
 
 /* All parameters as one block, in safetensors/PyTorch order and layout. Writable. */
 float *tt_model_params(tt_model *m);

@@ -90,6 +90,33 @@ function checkInt(name, v, min, max = 0x7fffffff) {
   return v;
 }
 
+// Token ids as they cross into C: 2 bytes each when every id fits (the usual case), else 4.
+function toTokenIds(name, ids) {
+  if (ids instanceof Int32Array) {
+    const at = ids.findIndex((id) => id < 0);
+    if (at >= 0) throw new RangeError(`${name}: token ${at} is ${ids[at]}: ids must be whole numbers from 0`);
+    return ids;
+  }
+  if (ids instanceof Uint16Array || ids instanceof Uint32Array) return ids;
+  if (ids instanceof Uint8Array) return Uint16Array.from(ids);
+  if (Array.isArray(ids)) {
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) {
+        throw new TypeError(`${name}: token ids must be whole numbers from 0, got ${id}`);
+      }
+    }
+    return ids.every((id) => id <= 0xffff) ? Uint16Array.from(ids) : Uint32Array.from(ids);
+  }
+  throw new TypeError(`${name}: expected token ids as a Uint16Array, Int32Array or Uint32Array, got ${
+    ids === null ? 'null' : ids?.constructor?.name ?? typeof ids}`);
+}
+
+// Lends fn(ptr, count, width) the ids in wasm memory.
+const withTokens = (name, ids, fn) => {
+  const tokens = toTokenIds(name, ids);
+  return withCopy(tokens, (ptr) => fn(ptr, tokens.length, tokens.BYTES_PER_ELEMENT));
+};
+
 function toBytes(name, bytes) {
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -186,6 +213,36 @@ export class Model {
   /** Copies a training set into wasm memory; trainSteps() then trains on it without crossing back to JS. */
   setData(x, y) {
     this.#withXY(x, y, (px, py, n) => check(wasm.tt_model_set_data(this.#m, px, py, n)));
+  }
+
+  /** Copies a stream of token ids into wasm memory (2 bytes per token when the vocabulary allows), replacing any
+   * data; trainSteps() then trains a language model on seeded random windows of inputSize + 1 tokens. */
+  setTokens(ids) {
+    withTokens('setTokens', ids, (p, n, width) => check(wasm.tt_model_set_tokens(this.#m, p, n, width)));
+  }
+
+  /** A language model's tokens (the text of each id), saved with its weights; null when it has none. */
+  get vocabulary() {
+    const text = cString(wasm.tt_model_vocabulary(this.#m));
+    return text ? JSON.parse(text) : null;
+  }
+
+  /** Sets the tokens of a language model: one string per row of its embedding (null removes them). */
+  setVocabulary(tokens) {
+    if (tokens === null) return check(wasm.tt_model_set_vocabulary(this.#m, 0, 0));
+    if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) {
+      throw new TypeError('setVocabulary: expected an array of token strings');
+    }
+    withString(JSON.stringify(tokens), (p, n) => check(wasm.tt_model_set_vocabulary(this.#m, p, n)));
+  }
+
+  /** Mean loss (nats per token) and next-token accuracy over a held-out stream, in fixed non-overlapping windows. */
+  evaluateTokens(ids) {
+    return withTokens('evaluateTokens', ids, (p, n, width) => withAlloc(8, (res) => {
+      check(wasm.tt_model_evaluate_tokens(this.#m, p, n, width, res));
+      const [loss, accuracy] = f32(res, 2);
+      return { loss, accuracy };
+    }));
   }
 
   /** Runs `steps` mini-batch steps on the data of setData(); returns the mean loss and accuracy of the chunk. */

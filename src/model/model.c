@@ -4,6 +4,7 @@
  * training step: buffers are reserved before the step loop starts. */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../kernels/kernels.h"
@@ -134,6 +135,7 @@ static void init_params(tt_model *m, unsigned seed) {
   m->step = 0;
   m->epoch = 0;
   m->cursor = 0;
+  m->tokens_drawn = 0;
   for (int i = 0; i < m->data_n; i++) m->perm[i] = i; /* so a reset run repeats the shuffles of the first */
   m->last_loss = NAN;
   m->last_accuracy = NAN;
@@ -168,9 +170,11 @@ tt_model *tt_model_create(const char *spec_json, size_t len) {
 void tt_model_free(tt_model *m) {
   if (!m) return;
   tt__free(m->spec_json, m->spec_len + 1);
+  tt__free(m->vocab_json, m->vocab_len + 1);
   tt__free(m->params, m->block_bytes);
   tt__free(m->act_block, m->act_bytes);
   tt__free(m->data_x, m->data_bytes);
+  tt__free(m->tokens, m->token_bytes);
   tt__free(m, sizeof *m);
 }
 
@@ -231,6 +235,118 @@ static int reserve(tt_model *m, int B) {
   return TT_OK;
 }
 
+/* ---- token streams ---------------------------------------------------------------------------------------- */
+
+static void drop_tokens(tt_model *m) {
+  tt__free(m->tokens, m->token_bytes);
+  m->tokens = NULL;
+  m->token_count = m->token_bytes = 0;
+  m->tokens_drawn = 0;
+}
+
+/* A language model reads T token ids and predicts the next token at every position: an embedding first, an
+ * input [T] and one cross_entropy label per position. */
+static int check_language_model(const tt_model *m, const char *call) {
+  if (m->layers[0].type != TT_EMBEDDING || m->spec.input.rank != 1 || m->spec.loss != TT_LOSS_CROSS_ENTROPY ||
+      tt_model_label_size(m) != m->spec.input.d[0])
+    return tt__fail(TT_ERR_STATE, "%s: token streams need a language model: input [T] of token ids into an "
+                    "embedding, and cross_entropy with one label per position", call);
+  return TT_OK;
+}
+
+static size_t token_at(const void *ids, int width, size_t i) {
+  return width == 2 ? ((const uint16_t *)ids)[i] : ((const uint32_t *)ids)[i];
+}
+
+/* Every id of a stream must index the embedding. */
+static int check_tokens(const tt_model *m, const char *call, const void *ids, size_t n, int width) {
+  if (width != 2 && width != 4)
+    return tt__fail(TT_ERR_STATE, "%s: expected 2 or 4 bytes per token id, got %d", call, width);
+  int T = m->spec.input.d[0];
+  if (!ids || n < (size_t)T + 1)
+    return tt__fail(TT_ERR_DATA, "%s: expected at least %d tokens (one window of %d and the token after it), "
+                    "got %zu", call, T + 1, T, ids ? n : 0);
+  size_t vocab = (size_t)m->layers[0].vocab;
+  for (size_t i = 0; i < n; i++)
+    if (token_at(ids, width, i) >= vocab)
+      return tt__fail(TT_ERR_DATA, "%s: token %zu is %zu: ids must be below the vocabulary size %zu", call, i,
+                      token_at(ids, width, i), vocab);
+  return TT_OK;
+}
+
+/* Sample b of the batch: inputs = the T tokens from `start`, labels = the T tokens after each of them. */
+static void window_to_batch(tt_model *m, const void *ids, int width, size_t start, int b) {
+  int T = m->spec.input.d[0];
+  float *x = m->input + (size_t)b * T, *y = m->targets + (size_t)b * T;
+  for (int t = 0; t < T; t++) {
+    x[t] = (float)token_at(ids, width, start + t);
+    y[t] = (float)token_at(ids, width, start + t + 1);
+  }
+}
+
+int tt_model_set_vocabulary(tt_model *m, const char *json, size_t len) {
+  tt__clear_error();
+  if (!json || !len) {
+    tt__free(m->vocab_json, m->vocab_len + 1);
+    m->vocab_json = NULL;
+    m->vocab_len = 0;
+    return TT_OK;
+  }
+  if (m->layers[0].type != TT_EMBEDDING)
+    return tt__fail(TT_ERR_STATE, "vocabulary: only a model whose first layer is an embedding has one");
+  tt__json *root = tt__json_parse(json, len, TT_ERR_DATA, "vocabulary");
+  if (!root) return TT_ERR_DATA;
+  int status = TT_OK, vocab = m->layers[0].vocab;
+  if (root->type != TT_JSON_ARRAY) {
+    status = tt__fail(TT_ERR_DATA, "vocabulary: expected an array of token strings");
+  } else if (root->count != vocab) {
+    status = tt__fail(TT_ERR_DATA, "vocabulary: expected %d tokens (the embedding's vocab), got %d", vocab,
+                      root->count);
+  } else {
+    int i = 0;
+    for (const tt__json *t = root->child; t && !status; t = t->next, i++)
+      if (t->type != TT_JSON_STRING) status = tt__fail(TT_ERR_DATA, "vocabulary[%d]: expected a string", i);
+  }
+  tt__json_free(root);
+  if (status) return status;
+  char *copy = tt__malloc(len + 1);
+  if (!copy) return TT_ERR_MEMORY;
+  memcpy(copy, json, len);
+  copy[len] = '\0';
+  tt__free(m->vocab_json, m->vocab_len + 1);
+  m->vocab_json = copy;
+  m->vocab_len = len;
+  return TT_OK;
+}
+
+const char *tt_model_vocabulary(const tt_model *m) { return m->vocab_json ? m->vocab_json : ""; }
+
+int tt_model_set_tokens(tt_model *m, const void *ids, size_t n, int width) {
+  tt__clear_error();
+  if (check_language_model(m, "set_tokens") || check_tokens(m, "set_tokens", ids, n, width))
+    return tt_last_status();
+  if (n > UINT32_MAX) return tt__fail(TT_ERR_DATA, "set_tokens: %zu tokens are more than 2^32", n);
+  /* two bytes per token whenever the vocabulary allows */
+  int stored = m->layers[0].vocab <= 65536 ? 2 : 4;
+  size_t bytes = tt__mul(n, (size_t)stored);
+  void *block = tt__malloc(bytes);
+  if (!block) return TT_ERR_MEMORY;
+  if (stored == width) memcpy(block, ids, bytes);
+  else if (stored == 2) for (size_t i = 0; i < n; i++) ((uint16_t *)block)[i] = (uint16_t)token_at(ids, width, i);
+  else for (size_t i = 0; i < n; i++) ((uint32_t *)block)[i] = (uint32_t)token_at(ids, width, i);
+  tt__free(m->data_x, m->data_bytes);
+  m->data_x = m->data_y = NULL;
+  m->perm = NULL;
+  m->data_n = 0;
+  m->data_bytes = 0;
+  drop_tokens(m);
+  m->tokens = block;
+  m->token_count = n;
+  m->token_bytes = bytes;
+  m->token_width = stored;
+  return TT_OK;
+}
+
 /* ---- validation of user data ------------------------------------------------------------------------------ */
 
 static int check_finite(const char *what, const float *v, size_t n) {
@@ -279,6 +395,7 @@ int tt_model_set_data(tt_model *m, const float *x, const float *y, int n) {
   float *block = tt__malloc(bytes);
   if (!block) return TT_ERR_MEMORY;
   tt__free(m->data_x, m->data_bytes);
+  drop_tokens(m);
   m->data_x = block;
   m->data_y = block + (size_t)n * in;
   m->perm = (int *)(m->data_y + (size_t)n * lab);
@@ -425,27 +542,52 @@ static void shuffle(tt_model *m) {
 
 static float accuracy(long correct, long total) { return total ? (float)correct / (float)total : NAN; }
 
+/* Fills input and targets with the next training batch of up to B samples and returns its size: the set data in
+ * shuffled order (the last batch of an epoch may be smaller, as PyTorch's DataLoader does by default), or B
+ * seeded random windows of the token stream. */
+static int next_batch(tt_model *m, int B) {
+  if (m->tokens) {
+    int T = m->spec.input.d[0];
+    uint32_t starts = (uint32_t)(m->token_count - (size_t)T); /* a window holds T + 1 tokens */
+    for (int i = 0; i < B; i++) window_to_batch(m, m->tokens, m->token_width, tt__rng_below(&m->rng, starts), i);
+    return B;
+  }
+  if (m->cursor == 0 && !m->no_shuffle) shuffle(m);
+  size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
+  int b = m->data_n - m->cursor < B ? m->data_n - m->cursor : B;
+  for (int i = 0; i < b; i++) {
+    int k = m->perm[m->cursor + i];
+    tt__copy(m->input + i * in, m->data_x + k * in, in);
+    tt__copy(m->targets + i * lab, m->data_y + k * lab, lab);
+  }
+  return b;
+}
+
+/* After a step on b samples: the position in the data, and the epoch count (passes over the data, or tokens
+ * trained on per token of the stream). */
+static void advance(tt_model *m, int b) {
+  if (m->tokens) {
+    m->tokens_drawn += (double)b * m->spec.input.d[0];
+    m->epoch = (int)(m->tokens_drawn / (double)m->token_count);
+    return;
+  }
+  m->cursor += b;
+  if (m->cursor >= m->data_n) m->cursor = 0, m->epoch++;
+}
+
 int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
   tt__clear_error();
-  if (!m->data_n) return tt__fail(TT_ERR_STATE, "no training data: call set_data first");
+  if (!m->data_n && !m->tokens) return tt__fail(TT_ERR_STATE, "no training data: call set_data or set_tokens first");
   if (steps < 0 || batch_size < 1)
     return tt__fail(TT_ERR_STATE, "train_steps: expected steps >= 0 and batch_size >= 1, got %d and %d", steps,
                     batch_size);
-  int B = batch_size < m->data_n ? batch_size : m->data_n;
+  int B = m->tokens || batch_size < m->data_n ? batch_size : m->data_n;
   if (reserve(m, B)) return TT_ERR_MEMORY;
-  size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
   double loss_sum = 0;
   long correct = 0, total = 0;
   checkpoint(m);
   for (int s = 0; s < steps; s++) {
-    if (m->cursor == 0 && !m->no_shuffle) shuffle(m);
-    /* the last batch of an epoch may be smaller, as PyTorch's DataLoader does by default */
-    int b = m->data_n - m->cursor < B ? m->data_n - m->cursor : B;
-    for (int i = 0; i < b; i++) {
-      int k = m->perm[m->cursor + i];
-      tt__copy(m->input + i * in, m->data_x + k * in, in);
-      tt__copy(m->targets + i * lab, m->data_y + k * lab, lab);
-    }
+    int b = next_batch(m, B);
     augment(m, b);
     double loss;
     if (train_step(m, b, &loss, &correct, &total)) {
@@ -453,8 +595,7 @@ int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
       return TT_ERR_DIVERGED;
     }
     loss_sum += loss;
-    m->cursor += b;
-    if (m->cursor >= m->data_n) m->cursor = 0, m->epoch++;
+    advance(m, b);
   }
   m->last_loss = steps ? (float)(loss_sum / steps) : NAN;
   m->last_accuracy = accuracy(correct, total);
@@ -500,27 +641,54 @@ int tt_model_predict(tt_model *m, const float *x, int n, float *out, int probabi
   return TT_OK;
 }
 
+/* Sums for evaluating in batches: tt__loss returns a batch's mean, so each batch is weighted by what it averaged. */
+typedef struct { double loss, weight; long correct, total; } eval_sums;
+
+/* Forward pass over the B samples in input/targets, added to the sums. */
+static void evaluate_batch(tt_model *m, int B, eval_sums *sums) {
+  int rows, cols;
+  forward(m, B, 0);
+  loss_rows_cols(m, B, &rows, &cols);
+  double weight = m->spec.loss == TT_LOSS_CROSS_ENTROPY ? rows : (double)rows * cols;
+  sums->loss += weight * tt__loss(m->spec.loss, NULL, m->acts[m->n_layers - 1], m->targets, rows, cols,
+                                  &sums->correct, &sums->total);
+  sums->weight += weight;
+}
+
+static void evaluate_result(const eval_sums *sums, float result[2]) {
+  result[0] = (float)(sums->loss / sums->weight);
+  result[1] = accuracy(sums->correct, sums->total);
+}
+
 int tt_model_evaluate(tt_model *m, const float *x, const float *y, int n, float result[2]) {
   tt__clear_error();
   if (check_inputs(m, x, n) || check_labels(m, y, n) || reserve(m, n < m->max_batch ? n : m->max_batch))
     return tt_last_status();
   size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
-  double loss_sum = 0, weight_sum = 0;
-  long correct = 0, total = 0;
-  int rows, cols, last = m->n_layers - 1;
+  eval_sums sums = {0};
   for (int at = 0; at < n; at += m->max_batch) {
     int B = n - at < m->max_batch ? n - at : m->max_batch;
     memcpy(m->input, x + at * in, B * in * sizeof(float));
     memcpy(m->targets, y + at * lab, B * lab * sizeof(float));
-    forward(m, B, 0);
-    loss_rows_cols(m, B, &rows, &cols);
-    /* tt__loss returns a mean; weight each chunk by what it averaged over */
-    double weight = m->spec.loss == TT_LOSS_CROSS_ENTROPY ? rows : (double)rows * cols;
-    loss_sum += weight * tt__loss(m->spec.loss, NULL, m->acts[last], m->targets, rows, cols, &correct, &total);
-    weight_sum += weight;
+    evaluate_batch(m, B, &sums);
   }
-  result[0] = (float)(loss_sum / weight_sum);
-  result[1] = accuracy(correct, total);
+  evaluate_result(&sums, result);
+  return TT_OK;
+}
+
+int tt_model_evaluate_tokens(tt_model *m, const void *ids, size_t n, int width, float result[2]) {
+  tt__clear_error();
+  if (check_language_model(m, "evaluate_tokens") || check_tokens(m, "evaluate_tokens", ids, n, width) ||
+      reserve(m, m->max_batch))
+    return tt_last_status();
+  size_t T = (size_t)m->spec.input.d[0], windows = (n - 1) / T; /* window k: tokens k*T .. k*T + T */
+  eval_sums sums = {0};
+  for (size_t at = 0; at < windows; at += (size_t)m->max_batch) {
+    int B = windows - at < (size_t)m->max_batch ? (int)(windows - at) : m->max_batch;
+    for (int i = 0; i < B; i++) window_to_batch(m, ids, width, (at + i) * T, i);
+    evaluate_batch(m, B, &sums);
+  }
+  evaluate_result(&sums, result);
   return TT_OK;
 }
 

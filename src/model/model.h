@@ -30,6 +30,8 @@ int tt__spec_parse(tt__spec *out, const char *json, size_t len);
 struct tt_model {
   char *spec_json;                  /* copy of the spec text (NUL-terminated) */
   size_t spec_len;
+  char *vocab_json;                 /* a language model's tokens as a JSON array of strings, or NULL */
+  size_t vocab_len;
   tt__spec spec;
   tt__layer *layers;                /* = spec.layers, set up */
   int n_layers;
@@ -57,6 +59,12 @@ struct tt_model {
   size_t data_bytes;
   int cursor;                       /* next position in perm */
   int no_shuffle;                   /* 1: keep the data order (set_hparam "shuffle" 0) */
+  /* training token stream (set_tokens), instead of data_x/data_y: ids of token_width bytes (2: uint16_t,
+   * 4: uint32_t), drawn as windows of T + 1 tokens */
+  void *tokens;
+  size_t token_count, token_bytes;
+  int token_width;
+  double tokens_drawn;              /* window positions trained on, for the epoch count */
   int epoch;
   double step;                      /* optimizer updates done */
   tt__rng rng;                      /* shuffling, dropout, augmentation */
