@@ -109,6 +109,22 @@ int tt_model_evaluate(tt_model *m, const float *x, const float *y, int n, float 
 /* The same over a held-out token stream, in fixed non-overlapping windows: tokens kT .. kT + T for every whole k. */
 int tt_model_evaluate_tokens(tt_model *m, const void *ids, size_t n, int width, float result[2]);
 
+/* Generation with a language model whose attention is causal (input [T] of token ids, one prediction per
+ * position). generate_begin takes a prompt (its last T tokens count), seeds the sampler and runs the prompt at
+ * once, filling each attention layer's cache of keys and values; each generate_next then samples one token and
+ * costs one position's work: at temperature 0 the most likely token, else a draw from softmax(logits /
+ * temperature) over the top_k most likely (0: all). When the context fills its T positions, it keeps its last
+ * T/2 tokens and runs them again (the positions shift). */
+int tt_model_generate_begin(tt_model *m, const int *prompt, int n, unsigned seed);
+int tt_model_generate_next(tt_model *m, float temperature, int top_k, int *token);
+/* For showing what the model thinks: the next token's probabilities after a prompt (out: vocab floats), and
+ * each attention layer's weights over the prompt's last L = min(n, T) tokens (out: for every attention layer in
+ * order, heads x L x L floats, row q holding what position q attends to). attention_heads gives the k-th
+ * attention layer's heads, 0 past the last. Neither disturbs a generation in progress. */
+int tt_model_next_token_probabilities(tt_model *m, const int *prompt, int n, float *out);
+int tt_model_attention_weights(tt_model *m, const int *prompt, int n, float *out);
+int tt_model_attention_heads(const tt_model *m, int k);
+
 /* All parameters as one block, in safetensors/PyTorch order and layout. Writable. */
 float *tt_model_params(tt_model *m);
 size_t tt_model_param_count(const tt_model *m);

@@ -41,6 +41,8 @@ typedef struct tt__layer {
    * path and is added to the inner layers' input gradient */
   int skip;
   const float *skip_buf;
+  /* attention during generation: the q|k|v rows (positions, 3D) of the positions so far; set by the model */
+  float *cache;
   int init_he;              /* set by the model: 1 if followed by a ReLU-family activation (He init) */
   /* set by the model for a dense or conv2d layer followed by relu or tanh (fused): act is that activation
    * (TT_ACT_RELU, TT_ACT_TANH), which this layer applies to its own output, and the activation layer, marked
@@ -94,6 +96,16 @@ extern const tt__layer_ops tt__dense_ops, tt__conv2d_ops, tt__maxpool2d_ops, tt_
     tt__dropout_ops, tt__relu_ops, tt__leaky_relu_ops, tt__tanh_ops, tt__sigmoid_ops, tt__gelu_ops,
     tt__softmax_ops, tt__embedding_ops, tt__layernorm_ops, tt__position_embedding_ops, tt__attention_ops,
     tt__residual_ops, tt__residual_end_ops;
+
+/* Generation runs one position at a time: out (D) from in (D), the row of position `pos` of one sample, after
+ * positions 0..pos-1. Attention and position_embedding depend on the position and have their own; every other
+ * layer of a language model works row by row and runs its row as a sequence of length 1. */
+void tt__attention_forward_at(tt__layer *l, float *out, const float *in, int pos, tt__ctx *ctx);
+void tt__position_embedding_forward_at(tt__layer *l, float *out, const float *in, int pos, tt__ctx *ctx);
+/* attention: after a forward pass of one sample, copies its first n positions' q|k|v rows into l->cache, and
+ * gives its softmax probabilities (heads, T, T), for generation and for showing what attends to what. */
+void tt__attention_cache_positions(tt__layer *l, int n);
+const float *tt__attention_probabilities(const tt__layer *l);
 
 /* The ops for a type (never NULL for a valid type). */
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type);

@@ -175,6 +175,7 @@ void tt_model_free(tt_model *m) {
   tt__free(m->act_block, m->act_bytes);
   tt__free(m->data_x, m->data_bytes);
   tt__free(m->tokens, m->token_bytes);
+  tt__free(m->gen_block, m->gen_bytes);
   tt__free(m, sizeof *m);
 }
 
@@ -689,6 +690,204 @@ int tt_model_evaluate_tokens(tt_model *m, const void *ids, size_t n, int width, 
     evaluate_batch(m, B, &sums);
   }
   evaluate_result(&sums, result);
+  return TT_OK;
+}
+
+/* ---- generation ------------------------------------------------------------------------------------------- */
+
+/* Generation runs a language model one position at a time, so every layer must keep the T positions as its first
+ * dimension and only look back: attention must be causal. */
+static int check_generation(tt_model *m, const char *call, const int *prompt, int n) {
+  if (check_language_model(m, call)) return tt_last_status();
+  int T = m->spec.input.d[0];
+  for (int i = 0; i < m->n_layers; i++) {
+    const tt__layer *l = &m->layers[i];
+    if (l->type == TT_ATTENTION && !l->causal)
+      return tt__fail(TT_ERR_STATE, "%s: %s (attention) is not causal: only a causal model can write text", call,
+                      l->path);
+    if (l->out.d[0] != T)
+      return tt__fail(TT_ERR_STATE, "%s: %s changes the %d positions: only a model that keeps them can write text",
+                      call, l->path, T);
+  }
+  if (!prompt || n < 1) return tt__fail(TT_ERR_DATA, "%s: expected a prompt of at least one token", call);
+  for (int i = 0; i < n; i++)
+    if (prompt[i] < 0 || prompt[i] >= m->layers[0].vocab)
+      return tt__fail(TT_ERR_DATA, "%s: prompt token %d is %d: ids must be from 0 to %d", call, i, prompt[i],
+                      m->layers[0].vocab - 1);
+  return TT_OK;
+}
+
+/* The generation block, once per model: nothing allocates while generating. */
+static int reserve_generation(tt_model *m) {
+  if (reserve(m, 1)) return tt_last_status();
+  if (m->gen_block) return TT_OK;
+  size_t T = (size_t)m->spec.input.d[0], V = (size_t)tt_model_output_size(m) / T;
+  size_t floats = tt__add(V, T); /* the logits, the context (an int per float) */
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i].type == TT_ATTENTION) floats = tt__add(floats, tt__mul(T, 3 * (size_t)m->layers[i].in.d[1]));
+  size_t bytes = tt__mul(floats, sizeof(float));
+  float *block = tt__malloc(bytes);
+  if (!block) return TT_ERR_MEMORY;
+  m->gen_block = block;
+  m->gen_bytes = bytes;
+  m->next_logits = block;
+  m->context = (int *)(block + V);
+  float *at = block + V + T;
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i].type == TT_ATTENTION) {
+      m->layers[i].cache = at;
+      at += T * 3 * (size_t)m->layers[i].in.d[1];
+    }
+  return TT_OK;
+}
+
+/* A forward pass of one sample: the n tokens, then padding up to T (causal layers keep it from the positions
+ * before it). Row t of the last layer's output predicts the token after token t. */
+static void forward_tokens(tt_model *m, const int *ids, int n) {
+  int T = m->spec.input.d[0];
+  for (int t = 0; t < T; t++) m->input[t] = t < n ? (float)ids[t] : 0.0f;
+  forward(m, 1, 0);
+}
+
+/* The whole context at once (as a server's prefill): fills the attention caches and the next logits. */
+static void prefill(tt_model *m) {
+  int n = m->context_len, V = tt_model_output_size(m) / m->spec.input.d[0];
+  forward_tokens(m, m->context, n);
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i].type == TT_ATTENTION) tt__attention_cache_positions(&m->layers[i], n);
+  tt__copy(m->next_logits, m->acts[m->n_layers - 1] + (size_t)(n - 1) * V, (size_t)V);
+}
+
+/* One new token at the end of the context: each layer runs on that position's row only. */
+static void decode(tt_model *m, int token) {
+  int pos = m->context_len++, V = tt_model_output_size(m) / m->spec.input.d[0];
+  m->context[pos] = token;
+  m->input[0] = (float)token;
+  tt__ctx ctx = {m->workspace, &m->rng, 0};
+  const float *in = m->input;
+  for (int i = 0; i < m->n_layers; i++) {
+    tt__layer *l = &m->layers[i];
+    if (l->fused) {
+    } else if (l->type == TT_ATTENTION) {
+      tt__attention_forward_at(l, m->acts[i], in, pos, &ctx);
+    } else if (l->type == TT_POSITION_EMBEDDING) {
+      tt__position_embedding_forward_at(l, m->acts[i], in, pos, &ctx);
+    } else { /* a position-wise layer: its row is a sequence of length 1 */
+      tt__layer row = *l;
+      row.in.d[0] = row.out.d[0] = 1;
+      ops_of(l)->forward(&row, m->acts[i], in, 1, &ctx);
+    }
+    in = m->acts[i];
+  }
+  tt__copy(m->next_logits, m->acts[m->n_layers - 1], (size_t)V);
+}
+
+/* Appends a token to the context. A full window (T tokens) keeps its last T/2 and runs them again as a prefill:
+ * the positions shift, so the cached keys and values of the old positions no longer apply. */
+static void feed(tt_model *m, int token) {
+  int T = m->spec.input.d[0];
+  if (m->context_len < T) {
+    decode(m, token);
+    return;
+  }
+  int keep = T / 2;
+  memmove(m->context, m->context + T - keep, (size_t)keep * sizeof(int));
+  m->context[keep] = token;
+  m->context_len = keep + 1;
+  prefill(m);
+}
+
+static int by_logit_desc(const void *a, const void *b) { return *(const float *)a > *(const float *)b; }
+
+/* The next token from the logits: the most likely one at temperature 0 (the lowest id on ties), else a draw from
+ * softmax(logits / temperature) over the top_k most likely tokens (all for top_k 0; ties at the k-th are kept). */
+static int sample(tt_model *m, float temperature, int top_k) {
+  int V = tt_model_output_size(m) / m->spec.input.d[0];
+  const float *z = m->next_logits;
+  int best = 0;
+  for (int i = 1; i < V; i++)
+    if (z[i] > z[best]) best = i;
+  if (temperature <= 0.0f) return best;
+  float threshold = -INFINITY;
+  if (top_k > 0 && top_k < V) {
+    float *sorted = m->workspace;
+    tt__copy(sorted, z, (size_t)V);
+    tt__sort(sorted, (size_t)V, sizeof(float), by_logit_desc);
+    threshold = sorted[top_k - 1];
+  }
+  double total = 0;
+  for (int i = 0; i < V; i++)
+    if (z[i] >= threshold) total += exp((double)(z[i] - z[best]) / temperature);
+  double u = tt__rng_uniform(&m->gen_rng) * total;
+  int last = best;
+  for (int i = 0; i < V; i++) {
+    if (z[i] < threshold) continue;
+    last = i;
+    u -= exp((double)(z[i] - z[best]) / temperature);
+    if (u < 0) return i;
+  }
+  return last; /* rounding left u a hair above 0 */
+}
+
+int tt_model_generate_begin(tt_model *m, const int *prompt, int n, unsigned seed) {
+  tt__clear_error();
+  if (check_generation(m, "generate", prompt, n) || reserve_generation(m)) return tt_last_status();
+  int T = m->spec.input.d[0], start = n > T ? n - T : 0;
+  m->context_len = n - start;
+  memcpy(m->context, prompt + start, (size_t)m->context_len * sizeof(int));
+  m->pending = -1;
+  tt__rng_seed(&m->gen_rng, seed);
+  prefill(m);
+  return TT_OK;
+}
+
+int tt_model_generate_next(tt_model *m, float temperature, int top_k, int *token) {
+  tt__clear_error();
+  if (!m->context_len) return tt__fail(TT_ERR_STATE, "generate_next: call generate_begin first");
+  if (!token) return tt__fail(TT_ERR_STATE, "generate_next: no place for the token");
+  if (!(temperature >= 0.0f) || !isfinite(temperature) || top_k < 0)
+    return tt__fail(TT_ERR_STATE, "generate_next: expected temperature >= 0 and top_k >= 0, got %g and %d",
+                    temperature, top_k);
+  if (m->pending >= 0) feed(m, m->pending);
+  *token = m->pending = sample(m, temperature, top_k);
+  return TT_OK;
+}
+
+int tt_model_next_token_probabilities(tt_model *m, const int *prompt, int n, float *out) {
+  tt__clear_error();
+  if (!out) return tt__fail(TT_ERR_STATE, "next_token_probabilities: no output buffer");
+  if (check_generation(m, "next_token_probabilities", prompt, n) || reserve(m, 1)) return tt_last_status();
+  int T = m->spec.input.d[0], start = n > T ? n - T : 0, V = tt_model_output_size(m) / T;
+  forward_tokens(m, prompt + start, n - start);
+  tt__copy(out, m->acts[m->n_layers - 1] + (size_t)(n - start - 1) * V, (size_t)V);
+  tt__layer softmax = {.in = {1, {V}}};
+  tt__softmax_ops.forward(&softmax, out, out, 1, NULL);
+  return TT_OK;
+}
+
+int tt_model_attention_heads(const tt_model *m, int k) {
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i].type == TT_ATTENTION && k-- == 0) return m->layers[i].heads;
+  return 0;
+}
+
+int tt_model_attention_weights(tt_model *m, const int *prompt, int n, float *out) {
+  tt__clear_error();
+  if (!out) return tt__fail(TT_ERR_STATE, "attention_weights: no output buffer");
+  if (check_generation(m, "attention_weights", prompt, n) || reserve(m, 1)) return tt_last_status();
+  int T = m->spec.input.d[0], start = n > T ? n - T : 0, L = n - start;
+  forward_tokens(m, prompt + start, L);
+  for (int i = 0; i < m->n_layers; i++) {
+    const tt__layer *l = &m->layers[i];
+    if (l->type != TT_ATTENTION) continue;
+    const float *p = tt__attention_probabilities(l); /* (heads, T, T); a causal row q holds q + 1 weights */
+    for (int h = 0; h < l->heads; h++)
+      for (int q = 0; q < L; q++, out += L) {
+        int seen = l->causal ? q + 1 : L;
+        tt__copy(out, p + ((size_t)h * T + q) * T, (size_t)seen);
+        tt__fill(out + seen, 0.0f, (size_t)(L - seen));
+      }
+  }
   return TT_OK;
 }
 

@@ -70,6 +70,16 @@ struct tt_model {
   tt__rng rng;                      /* shuffling, dropout, augmentation */
 
   float last_loss, last_accuracy;
+
+  /* generation (generate_begin/next): one block with each attention layer's cache (T, 3D), the logits that
+   * predict the token after the context (vocab) and the context's token ids (T) */
+  float *gen_block;
+  size_t gen_bytes;
+  float *next_logits;
+  int *context;
+  int context_len;                  /* 0 before generate_begin */
+  int pending;                      /* the last token sampled, fed in at the next call; -1 for none */
+  tt__rng gen_rng;                  /* sampling, apart from training's */
 };
 
 /* The training loss of n samples (a forward pass in training mode), and with `gradients` the parameter gradients
