@@ -2,6 +2,7 @@
  * whole window gives, across the window's end, and sampling is seeded. */
 #include "test.h"
 #include "tinytrain.h"
+#include "model/model.h"
 
 #define T 6
 #define VOCAB 9
@@ -14,14 +15,15 @@ static const char *GPT =
     "{\"type\": \"relu\"}, {\"type\": \"dense\", \"units\": 8}]}, "
     "{\"type\": \"layernorm\"}, {\"type\": \"dense\", \"units\": 9}], \"loss\": \"cross_entropy\", \"seed\": 11}";
 
-/* The next token after context[0..n) by a forward pass over the padded window. */
-static int greedy_without_cache(tt_model *m, const int *context, int n) {
+/* The logits of the token after context[0..n) by a forward pass over the padded window; returns the greedy token. */
+static int greedy_without_cache(tt_model *m, const int *context, int n, float logits[VOCAB]) {
   float x[T] = {0}, out[T * VOCAB];
   for (int t = 0; t < n; t++) x[t] = (float)context[t];
   CHECK(tt_model_predict(m, x, 1, out, 0) == TT_OK);
+  memcpy(logits, out + (n - 1) * VOCAB, sizeof(float) * VOCAB);
   int best = 0;
   for (int v = 1; v < VOCAB; v++)
-    if (out[(n - 1) * VOCAB + v] > out[(n - 1) * VOCAB + best]) best = v;
+    if (logits[v] > logits[best]) best = v;
   return best;
 }
 
@@ -30,9 +32,11 @@ TT_TEST(test_cached_decoding_equals_recomputing_the_window) {
   int prompt[2] = {3, 1}, context[T + 1] = {3, 1}, n = 2;
   CHECK(tt_model_generate_begin(m, prompt, 2, 1) == TT_OK);
   for (int i = 0; i < 30; i++) {
-    int token = -1, want = greedy_without_cache(m, context, n);
+    float want_logits[VOCAB];
+    int token = -1, want = greedy_without_cache(m, context, n, want_logits);
     CHECK(tt_model_generate_next(m, 0.0f, 0, &token) == TT_OK);
     CHECK(token == want);
+    for (int v = 0; v < VOCAB; v++) CHECK_NEAR(m->next_logits[v], want_logits[v], 1e-5);
     if (token != want) break;
     if (n == T) { /* a full window keeps its last T/2 tokens */
       memmove(context, context + T - T / 2, (T / 2) * sizeof(int));
