@@ -92,6 +92,16 @@ int tt_model_set_data(tt_model *m, const float *x, const float *y, int n);
 int tt_model_train_steps(tt_model *m, int steps, int batch_size);
 /* One optimizer step on the given batch (augmented as the spec's "augment" says, like train_steps). */
 int tt_model_train_batch(tt_model *m, const float *x, const float *y, int n);
+/* Language models (input [T] of token ids into an embedding, cross_entropy with one label per position) train on
+ * one long stream of token ids instead: set_tokens copies n ids of `width` bytes each (2: uint16_t, 4: uint32_t;
+ * kept at 2 bytes per token when the vocabulary has at most 65536 entries), replacing any set data; train_steps
+ * then draws batch_size seeded random windows of T + 1 tokens per step (inputs: the first T, labels: the next T). */
+int tt_model_set_tokens(tt_model *m, const void *ids, size_t n, int width);
+/* A language model's tokens (the text of each id) as a JSON array of strings, one per embedding row; saved in
+ * the weight file's metadata and restored by tt_model_load. len 0 removes it. tt_model_vocabulary gives the
+ * JSON text ("" when there is none). */
+int tt_model_set_vocabulary(tt_model *m, const char *json, size_t len);
+const char *tt_model_vocabulary(const tt_model *m);
 float tt_model_last_loss(const tt_model *m);     /* mean training loss of the last train call */
 float tt_model_last_accuracy(const tt_model *m); /* accuracy in [0, 1] of the last train call; NaN for mse */
 double tt_model_step_count(const tt_model *m);   /* optimizer steps taken */
@@ -106,6 +116,24 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value);
 int tt_model_predict(tt_model *m, const float *x, int n, float *out, int probabilities);
 /* result[0] = mean loss, result[1] = accuracy in [0, 1] (NaN for mse). */
 int tt_model_evaluate(tt_model *m, const float *x, const float *y, int n, float result[2]);
+/* The same over a held-out token stream, in fixed non-overlapping windows: tokens kT .. kT + T for every whole k. */
+int tt_model_evaluate_tokens(tt_model *m, const void *ids, size_t n, int width, float result[2]);
+
+/* Generation with a language model whose attention is causal (input [T] of token ids, one prediction per
+ * position). generate_begin takes a prompt (its last T tokens count), seeds the sampler and runs the prompt at
+ * once, filling each attention layer's cache of keys and values; each generate_next then samples one token and
+ * costs one position's work: at temperature 0 the most likely token, else a draw from softmax(logits /
+ * temperature) over the top_k most likely (0: all). When the context fills its T positions, it keeps its last
+ * T/2 tokens and runs them again (the positions shift). */
+int tt_model_generate_begin(tt_model *m, const int *prompt, int n, unsigned seed);
+int tt_model_generate_next(tt_model *m, float temperature, int top_k, int *token);
+/* For showing what the model thinks: the next token's probabilities after a prompt (out: vocab floats), and
+ * each attention layer's weights over the prompt's last L = min(n, T) tokens (out: for every attention layer in
+ * order, heads x L x L floats, row q holding what position q attends to). attention_heads gives the k-th
+ * attention layer's heads, 0 past the last. Neither disturbs a generation in progress. */
+int tt_model_next_token_probabilities(tt_model *m, const int *prompt, int n, float *out);
+int tt_model_attention_weights(tt_model *m, const int *prompt, int n, float *out);
+int tt_model_attention_heads(const tt_model *m, int k);
 
 /* All parameters as one block, in safetensors/PyTorch order and layout. The block moves with every training
  * step (the optimizer writes a second copy, kept for a rollback when training diverges): ask again after one.

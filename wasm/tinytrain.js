@@ -102,6 +102,48 @@ function describe(v) {
   return `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
+// Token ids as they cross into C: 2 bytes each when every id fits (the usual case), else 4.
+function toTokenIds(name, ids) {
+  if (ids instanceof Int32Array) {
+    const at = ids.findIndex((id) => id < 0);
+    if (at >= 0) throw new RangeError(`${name}: token ${at} is ${ids[at]}: ids must be whole numbers from 0`);
+    return ids;
+  }
+  if (ids instanceof Uint16Array || ids instanceof Uint32Array) return ids;
+  if (ids instanceof Uint8Array) return Uint16Array.from(ids);
+  if (Array.isArray(ids)) {
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) {
+        throw new TypeError(`${name}: token ids must be whole numbers from 0, got ${id}`);
+      }
+    }
+    return ids.every((id) => id <= 0xffff) ? Uint16Array.from(ids) : Uint32Array.from(ids);
+  }
+  throw new TypeError(`${name}: expected token ids as a Uint16Array, Int32Array or Uint32Array, got ${
+    ids === null ? 'null' : ids?.constructor?.name ?? typeof ids}`);
+}
+
+// Lends fn(ptr, count, width) the ids in wasm memory.
+const withTokens = (name, ids, fn) => {
+  const tokens = toTokenIds(name, ids);
+  return withCopy(tokens, (ptr) => fn(ptr, tokens.length, tokens.BYTES_PER_ELEMENT));
+};
+
+// A prompt of token ids as C reads it (int32).
+function toPrompt(name, ids) {
+  if (!(ArrayBuffer.isView(ids) || Array.isArray(ids)) || ids instanceof DataView || ids instanceof Float32Array ||
+      ids instanceof Float64Array) {
+    throw new TypeError(`${name}: expected the prompt's token ids as an Int32Array, Uint16Array or array, got ${
+      ids === null ? 'null' : ids?.constructor?.name ?? typeof ids}`);
+  }
+  if (ids.length === 0) throw new RangeError(`${name}: expected a prompt of at least one token`);
+  const out = Int32Array.from(ids);
+  out.forEach((id, i) => {
+    if (id !== Number(ids[i])) throw new RangeError(`${name}: prompt token ${i} is ${ids[i]}: ids must be whole numbers`);
+  });
+  return out;
+}
+
 function toBytes(name, bytes) {
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -124,6 +166,7 @@ const FROM_WASM = Symbol('Model'); // only create() and load() hold it: no other
 export class Model {
   #ptr;
   #spec = null;
+  #generation = 0; // the latest startGeneration(): an older one's iterator stops
 
   constructor(token, ptr) {
     if (token !== FROM_WASM) throw new TypeError('new Model(): use await Model.create(spec) or await Model.load(bytes)');
@@ -225,6 +268,99 @@ export class Model {
   /** Copies a training set into wasm memory; trainSteps() then trains on it without crossing back to JS. */
   setData(x, y) {
     this.#withXY(x, y, (px, py, n) => check(wasm.tt_model_set_data(this.#m, px, py, n)));
+  }
+
+  /** Copies a stream of token ids into wasm memory (2 bytes per token when the vocabulary allows), replacing any
+   * data; trainSteps() then trains a language model on seeded random windows of inputSize + 1 tokens. */
+  setTokens(ids) {
+    withTokens('setTokens', ids, (p, n, width) => check(wasm.tt_model_set_tokens(this.#m, p, n, width)));
+  }
+
+  /** A language model's tokens (the text of each id), saved with its weights; null when it has none. */
+  get vocabulary() {
+    const text = cString(wasm.tt_model_vocabulary(this.#m));
+    return text ? JSON.parse(text) : null;
+  }
+
+  /** Sets the tokens of a language model: one string per row of its embedding (null removes them). */
+  setVocabulary(tokens) {
+    if (tokens === null) return check(wasm.tt_model_set_vocabulary(this.#m, 0, 0));
+    if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) {
+      throw new TypeError('setVocabulary: expected an array of token strings');
+    }
+    withString(JSON.stringify(tokens), (p, n) => check(wasm.tt_model_set_vocabulary(this.#m, p, n)));
+  }
+
+  get #vocabSize() { return this.outputSize / this.inputSize; }
+
+  /** Writes up to maxTokens token ids after the prompt (see startGeneration) and returns them as an Int32Array. */
+  generate(prompt, options = {}) {
+    return Int32Array.from(this.startGeneration(prompt, options));
+  }
+
+  /** Starts writing after the prompt (token ids; its last inputSize count) and returns an iterator that yields one
+   * token id per step, each costing one position's work (keys and values of the context are cached). temperature 0
+   * always takes the most likely token; otherwise tokens are drawn, seeded, from the topK most likely (0: all). A
+   * later startGeneration() on this model ends this one. */
+  startGeneration(prompt, { maxTokens = 100, temperature = 1, topK = 0, seed = 1 } = {}) {
+    checkInt('startGeneration: maxTokens', maxTokens, 0);
+    checkInt('startGeneration: topK', topK, 0);
+    checkInt('startGeneration: seed', seed, 0, 0xffffffff);
+    if (typeof temperature !== 'number' || !(temperature >= 0) || !Number.isFinite(temperature)) {
+      throw new RangeError(`startGeneration: temperature must be a number >= 0, got ${temperature}`);
+    }
+    const ids = toPrompt('startGeneration', prompt);
+    withCopy(ids, (p) => check(wasm.tt_model_generate_begin(this.#m, p, ids.length, seed >>> 0)));
+    const run = ++this.#generation;
+    const model = this;
+    return (function* tokens() {
+      for (let i = 0; i < maxTokens; i++) {
+        if (run !== model.#generation) throw new Error('this generation was ended by a later startGeneration()');
+        yield withAlloc(4, (slot) => {
+          check(wasm.tt_model_generate_next(model.#m, temperature, topK, slot));
+          return new Int32Array(wasm.memory.buffer, slot, 1)[0];
+        });
+      }
+    })();
+  }
+
+  /** The probability of each token coming next after the prompt (a Float32Array of the vocabulary's size). */
+  nextTokenProbabilities(prompt) {
+    const ids = toPrompt('nextTokenProbabilities', prompt);
+    const vocab = this.#vocabSize;
+    return withAlloc(ids.byteLength + vocab * 4, (p) => {
+      new Int32Array(wasm.memory.buffer, p, ids.length).set(ids);
+      const out = p + ids.byteLength;
+      check(wasm.tt_model_next_token_probabilities(this.#m, p, ids.length, out));
+      return f32(out, vocab).slice();
+    });
+  }
+
+  /** What each position attends to over the prompt's last L = min(length, inputSize) tokens: for every attention
+   * layer in order, one Float32Array of L x L weights per head (row q: position q's weights over positions 0..q). */
+  attentionWeights(prompt) {
+    const ids = toPrompt('attentionWeights', prompt);
+    const heads = [];
+    for (let k = 0, h; (h = wasm.tt_model_attention_heads(this.#m, k)) > 0; k++) heads.push(h);
+    const L = Math.min(ids.length, this.inputSize);
+    const floats = heads.reduce((sum, h) => sum + h * L * L, 0);
+    return withAlloc(ids.byteLength + floats * 4, (p) => {
+      new Int32Array(wasm.memory.buffer, p, ids.length).set(ids);
+      const out = p + ids.byteLength;
+      check(wasm.tt_model_attention_weights(this.#m, p, ids.length, out));
+      const all = f32(out, floats).slice();
+      let at = 0;
+      return heads.map((count) => Array.from({ length: count }, () => all.subarray(at, (at += L * L))));
+    });
+  }
+
+  /** Mean loss (nats per token) and next-token accuracy over a held-out stream, in fixed non-overlapping windows. */
+  evaluateTokens(ids) {
+    return withTokens('evaluateTokens', ids, (p, n, width) => withAlloc(8, (res) => {
+      check(wasm.tt_model_evaluate_tokens(this.#m, p, n, width, res));
+      const [loss, accuracy] = f32(res, 2);
+      return { loss, accuracy };
+    }));
   }
 
   /** Runs `steps` mini-batch steps on the data of setData(); returns the mean loss and accuracy of the chunk. */

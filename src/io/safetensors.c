@@ -3,8 +3,9 @@
  *
  * Layout: 8-byte little-endian header length N | N bytes of JSON header | data. The header maps tensor names
  * to {"dtype", "shape", "data_offsets": [begin, end]} (offsets relative to the data start) and carries
- * "__metadata__": {"format": "tinytrain", "spec": "<spec JSON>"}. Names are "<i>.weight" / "<i>.bias" with i
- * the layer's index in the spec's layers array (= its nn.Sequential index), "<i>.layers.<j>.weight" inside a
+ * "__metadata__": {"format": "tinytrain", "spec": "<spec JSON>"}, and for a language model with a vocabulary
+ * also "vocabulary": "<JSON array of its token strings>". Names are "<i>.weight" / "<i>.bias" with i the
+ * layer's index in the spec's layers array (= its nn.Sequential index), "<i>.layers.<j>.weight" inside a
  * residual block, and MultiheadAttention's own names for attention. Layouts are PyTorch's (expected_tensors).
  *
  * Reading treats the file as hostile: every length, offset, dtype and shape is checked, the tensors must
@@ -140,16 +141,25 @@ static void w_str(writer *w, const char *s) { w_put(w, s, strlen(s)); }
 /* The JSON header: metadata first (the spec as a JSON string literal), then the tensors in layer order with
  * consecutive offsets (= the params order), padded with spaces to a multiple of 8 as the reference writer
  * does, so the data starts aligned. Returns the size of the data that follows. */
-static size_t write_header(writer *w, const tt_model *m, const expected_tensor *t, int n) {
-  w_str(w, "{\"__metadata__\":{\"format\":\"tinytrain\",\"spec\":\"");
-  for (size_t i = 0; i < m->spec_len; i++) {
-    unsigned char c = (unsigned char)m->spec_json[i];
+/* text as the body of a JSON string literal */
+static void w_escaped(writer *w, const char *text, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
     char esc[8] = {'\\', (char)c};
     const char *named = c == '\n' ? "n" : c == '\t' ? "t" : c == '\r' ? "r" : NULL;
     if (c == '"' || c == '\\') w_put(w, esc, 2);
     else if (named) esc[1] = *named, w_put(w, esc, 2);
     else if (c < 0x20) w_put(w, esc, (size_t)tt__snprintf(esc, sizeof esc, "\\u%04x", c));
     else w_put(w, &c, 1);
+  }
+}
+
+static size_t write_header(writer *w, const tt_model *m, const expected_tensor *t, int n) {
+  w_str(w, "{\"__metadata__\":{\"format\":\"tinytrain\",\"spec\":\"");
+  w_escaped(w, m->spec_json, m->spec_len);
+  if (m->vocab_json) {
+    w_str(w, "\",\"vocabulary\":\"");
+    w_escaped(w, m->vocab_json, m->vocab_len);
   }
   w_str(w, "\"}");
   size_t offset = 0;
@@ -550,7 +560,13 @@ tt_model *tt_model_load(const unsigned char *bytes, size_t len) {
       tt__fail(TT_ERR_FILE, "the spec in this file's metadata is invalid: %.399s", tt_last_error());
   } else {
     tt__clear_error();
-    if (st_apply(m, &f, 1) != TT_OK) {  // the message stays: freeing the model does not touch it
+    const tt__json *vocab = tt__json_get(f.metadata, "vocabulary");
+    int status = st_apply(m, &f, 1);
+    if (status == TT_OK && vocab && tt_model_set_vocabulary(m, vocab->str, vocab->str_len) != TT_OK) {
+      status = tt__fail(TT_ERR_FILE, "the vocabulary in this file's metadata does not fit its model: %.399s",
+                        tt_last_error());
+    }
+    if (status != TT_OK) {  // the message stays: freeing the model does not touch it
       tt_model_free(m);
       m = NULL;
     }

@@ -120,5 +120,27 @@ static double attention_flops(const tt__layer *l) {
   return 8.0 * T * D * D + 4.0 * pairs * D;  // the projections, then scores and weighted sums over all heads
 }
 
+void tt__attention_cache_positions(tt__layer *l, int n) {
+  tt__copy(l->cache, saved_of(l, 1).qkv, (size_t)n * 3 * l->in.d[1]);
+}
+
+const float *tt__attention_probabilities(const tt__layer *l) { return saved_of(l, 1).probs; }
+
+/* One new position: its q|k|v row joins the cache, its query attends over positions 0..pos (causal), then the
+ * output projection. Workspace: the context row (D) and the probabilities (pos + 1). */
+void tt__attention_forward_at(tt__layer *l, float *out, const float *in, int pos, tt__ctx *ctx) {
+  int D = l->in.d[1], H = l->heads, dh = D / H;
+  float scale = 1.0f / sqrtf((float)dh);
+  param_views w = params_of(l, l->w);
+  float *qkv = l->cache + (size_t)pos * 3 * D, *ctx_row = ctx->workspace, *p = ctx_row + D;
+  tt__gemm(0, 1, 1, 3 * D, D, in, D, w.w_in, D, 0.0f, qkv, 3 * D);  // qkv (1, 3D) = x · W_inᵀ
+  if (w.b_in) tt__bias_act(qkv, w.b_in, 1, 3 * D, 0);
+  for (int h = 0; h < H; h++)
+    tt__attend(ctx_row + h * dh, p, qkv + h * dh, l->cache + D + h * dh, l->cache + 2 * D + h * dh, pos + 1, 3 * D,
+               dh, scale);
+  tt__gemm(0, 1, 1, D, D, ctx_row, D, w.w_out, D, 0.0f, out, D);  // out (1, D) = ctx · W_outᵀ
+  if (w.b_out) tt__bias_act(out, w.b_out, 1, D, 0);
+}
+
 const tt__layer_ops tt__attention_ops = {"attention", attention_setup, attention_init, attention_forward,
                                          attention_backward, attention_flops};

@@ -44,6 +44,8 @@ typedef struct tt__layer {
    * path and is added to the inner layers' input gradient */
   int skip;
   const float *skip_buf;
+  /* attention during generation: the q|k|v rows (positions, 3D) of the positions so far; set by the model */
+  float *cache;
   int init_he;              /* set by the model: 1 if followed by a HE_INIT (ReLU-family) activation */
   /* set by the model for a dense or conv2d layer followed by relu or tanh (fused): act is that activation
    * (TT_ACT_RELU, TT_ACT_TANH), which this layer applies to its own output, and the activation layer, marked
@@ -97,6 +99,16 @@ typedef struct {
 #include "layer_table.h"
 #undef TT_LAYER
 extern const tt__layer_ops tt__residual_end_ops;
+
+/* Generation runs one position at a time: out (D) from in (D), the row of position `pos` of one sample, after
+ * positions 0..pos-1. Attention and position_embedding depend on the position and have their own; every other
+ * layer of a language model works row by row and runs its row as a sequence of length 1. */
+void tt__attention_forward_at(tt__layer *l, float *out, const float *in, int pos, tt__ctx *ctx);
+void tt__position_embedding_forward_at(tt__layer *l, float *out, const float *in, int pos, tt__ctx *ctx);
+/* attention: after a forward pass of one sample, copies its first n positions' q|k|v rows into l->cache, and
+ * gives its softmax probabilities (heads, T, T), for generation and for showing what attends to what. */
+void tt__attention_cache_positions(tt__layer *l, int n);
+const float *tt__attention_probabilities(const tt__layer *l);
 
 /* The ops for a type (never NULL for a valid type). */
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type);

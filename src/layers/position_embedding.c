@@ -42,6 +42,11 @@ static void position_embedding_backward(tt__layer *l, float *din, const float *d
 
 static double position_embedding_flops(const tt__layer *l) { return tt__shape_size(l->in); }
 
+void tt__position_embedding_forward_at(tt__layer *l, float *out, const float *in, int pos, tt__ctx *ctx) {
+  int D = l->in.d[1];
+  for (int i = 0; i < D; i++) out[i] = in[i] + l->w[(size_t)pos * D + i];
+}
+
 const tt__layer_ops tt__position_embedding_ops = {"position_embedding", position_embedding_setup,
                                                   position_embedding_init, position_embedding_forward,
                                                   position_embedding_backward, position_embedding_flops};

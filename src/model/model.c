@@ -4,6 +4,7 @@
  * training step: buffers are reserved before the step loop starts. */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../core/testing.h"
@@ -149,6 +150,7 @@ static void init_params(tt_model *m, unsigned seed) {
   m->step = 0;
   m->epoch = 0;
   m->cursor = 0;
+  m->tokens_drawn = 0;
   for (int i = 0; i < m->data_n; i++) m->perm[i] = i; /* so a reset run repeats the shuffles of the first */
   m->last_loss = NAN;
   m->last_accuracy = NAN;
@@ -200,9 +202,12 @@ tt_model *tt_model_create(const char *spec_json, size_t len) {
 void tt_model_free(tt_model *m) {
   if (!m) return;
   tt__free(m->spec_json, m->spec_len + 1);
+  tt__free(m->vocab_json, m->vocab_len + 1);
   tt__free(m->block, m->block_bytes);
   tt__free(m->act_block, m->act_bytes);
   tt__free(m->data_x, m->data_bytes);
+  tt__free(m->tokens, m->token_bytes);
+  tt__free(m->gen_block, m->gen_bytes);
   tt__free(m, sizeof *m);
 }
 
@@ -272,6 +277,118 @@ static int reserve(tt_model *m, int B) {
   return TT_OK;
 }
 
+/* ---- token streams ---------------------------------------------------------------------------------------- */
+
+static void drop_tokens(tt_model *m) {
+  tt__free(m->tokens, m->token_bytes);
+  m->tokens = NULL;
+  m->token_count = m->token_bytes = 0;
+  m->tokens_drawn = 0;
+}
+
+/* A language model reads T token ids and predicts the next token at every position: an embedding first, an
+ * input [T] and one cross_entropy label per position. */
+static int check_language_model(const tt_model *m, const char *call) {
+  if (m->layers[0].type != TT_EMBEDDING || m->spec.input.rank != 1 || m->spec.loss != TT_LOSS_CROSS_ENTROPY ||
+      tt_model_label_size(m) != m->spec.input.d[0])
+    return tt__fail(TT_ERR_STATE, "%s: token streams need a language model: input [T] of token ids into an "
+                    "embedding, and cross_entropy with one label per position", call);
+  return TT_OK;
+}
+
+static size_t token_at(const void *ids, int width, size_t i) {
+  return width == 2 ? ((const uint16_t *)ids)[i] : ((const uint32_t *)ids)[i];
+}
+
+/* Every id of a stream must index the embedding. */
+static int check_tokens(const tt_model *m, const char *call, const void *ids, size_t n, int width) {
+  if (width != 2 && width != 4)
+    return tt__fail(TT_ERR_STATE, "%s: expected 2 or 4 bytes per token id, got %d", call, width);
+  int T = m->spec.input.d[0];
+  if (!ids || n < (size_t)T + 1)
+    return tt__fail(TT_ERR_DATA, "%s: expected at least %d tokens (one window of %d and the token after it), "
+                    "got %zu", call, T + 1, T, ids ? n : 0);
+  size_t vocab = (size_t)m->layers[0].vocab;
+  for (size_t i = 0; i < n; i++)
+    if (token_at(ids, width, i) >= vocab)
+      return tt__fail(TT_ERR_DATA, "%s: token %zu is %zu: ids must be below the vocabulary size %zu", call, i,
+                      token_at(ids, width, i), vocab);
+  return TT_OK;
+}
+
+/* Sample b of the batch: inputs = the T tokens from `start`, labels = the T tokens after each of them. */
+static void window_to_batch(tt_model *m, const void *ids, int width, size_t start, int b) {
+  int T = m->spec.input.d[0];
+  float *x = m->input + (size_t)b * T, *y = m->targets + (size_t)b * T;
+  for (int t = 0; t < T; t++) {
+    x[t] = (float)token_at(ids, width, start + t);
+    y[t] = (float)token_at(ids, width, start + t + 1);
+  }
+}
+
+int tt_model_set_vocabulary(tt_model *m, const char *json, size_t len) {
+  tt__clear_error();
+  if (!json || !len) {
+    tt__free(m->vocab_json, m->vocab_len + 1);
+    m->vocab_json = NULL;
+    m->vocab_len = 0;
+    return TT_OK;
+  }
+  if (m->layers[0].type != TT_EMBEDDING)
+    return tt__fail(TT_ERR_STATE, "vocabulary: only a model whose first layer is an embedding has one");
+  tt__json *root = tt__json_parse(json, len, TT_ERR_DATA, "vocabulary");
+  if (!root) return TT_ERR_DATA;
+  int status = TT_OK, vocab = m->layers[0].vocab;
+  if (root->type != TT_JSON_ARRAY) {
+    status = tt__fail(TT_ERR_DATA, "vocabulary: expected an array of token strings");
+  } else if (root->count != vocab) {
+    status = tt__fail(TT_ERR_DATA, "vocabulary: expected %d tokens (the embedding's vocab), got %d", vocab,
+                      root->count);
+  } else {
+    int i = 0;
+    for (const tt__json *t = root->child; t && !status; t = t->next, i++)
+      if (t->type != TT_JSON_STRING) status = tt__fail(TT_ERR_DATA, "vocabulary[%d]: expected a string", i);
+  }
+  tt__json_free(root);
+  if (status) return status;
+  char *copy = tt__malloc(len + 1);
+  if (!copy) return TT_ERR_MEMORY;
+  memcpy(copy, json, len);
+  copy[len] = '\0';
+  tt__free(m->vocab_json, m->vocab_len + 1);
+  m->vocab_json = copy;
+  m->vocab_len = len;
+  return TT_OK;
+}
+
+const char *tt_model_vocabulary(const tt_model *m) { return m->vocab_json ? m->vocab_json : ""; }
+
+int tt_model_set_tokens(tt_model *m, const void *ids, size_t n, int width) {
+  tt__clear_error();
+  if (check_language_model(m, "set_tokens") || check_tokens(m, "set_tokens", ids, n, width))
+    return tt_last_status();
+  if (n > UINT32_MAX) return tt__fail(TT_ERR_DATA, "set_tokens: %zu tokens are more than 2^32", n);
+  /* two bytes per token whenever the vocabulary allows */
+  int stored = m->layers[0].vocab <= 65536 ? 2 : 4;
+  size_t bytes = tt__mul(n, (size_t)stored);
+  void *block = tt__malloc(bytes);
+  if (!block) return TT_ERR_MEMORY;
+  if (stored == width) memcpy(block, ids, bytes);
+  else if (stored == 2) for (size_t i = 0; i < n; i++) ((uint16_t *)block)[i] = (uint16_t)token_at(ids, width, i);
+  else for (size_t i = 0; i < n; i++) ((uint32_t *)block)[i] = (uint32_t)token_at(ids, width, i);
+  tt__free(m->data_x, m->data_bytes);
+  m->data_x = m->data_y = NULL;
+  m->perm = NULL;
+  m->data_n = 0;
+  m->data_bytes = 0;
+  drop_tokens(m);
+  m->tokens = block;
+  m->token_count = n;
+  m->token_bytes = bytes;
+  m->token_width = stored;
+  return TT_OK;
+}
+
 /* ---- validation of user data ------------------------------------------------------------------------------ */
 
 static int check_finite(const char *what, const float *v, size_t n) {
@@ -320,6 +437,7 @@ int tt_model_set_data(tt_model *m, const float *x, const float *y, int n) {
   float *block = tt__malloc(bytes);
   if (!block) return TT_ERR_MEMORY;
   tt__free(m->data_x, m->data_bytes);
+  drop_tokens(m);
   m->data_x = block;
   m->data_y = block + (size_t)n * in;
   m->perm = (int *)(m->data_y + (size_t)n * lab);
@@ -475,26 +593,51 @@ static void shuffle(tt_model *m) {
 
 static float accuracy(long correct, long total) { return total ? (float)correct / (float)total : NAN; }
 
+/* Fills input and targets with the next training batch of up to B samples and returns its size: the set data in
+ * shuffled order (the last batch of an epoch may be smaller, as PyTorch's DataLoader does by default), or B
+ * seeded random windows of the token stream. */
+static int next_batch(tt_model *m, int B) {
+  if (m->tokens) {
+    int T = m->spec.input.d[0];
+    uint32_t starts = (uint32_t)(m->token_count - (size_t)T); /* a window holds T + 1 tokens */
+    for (int i = 0; i < B; i++) window_to_batch(m, m->tokens, m->token_width, tt__rng_below(&m->rng, starts), i);
+    return B;
+  }
+  if (m->cursor == 0 && !m->no_shuffle) shuffle(m);
+  size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
+  int b = m->data_n - m->cursor < B ? m->data_n - m->cursor : B;
+  for (int i = 0; i < b; i++) {
+    int k = m->perm[m->cursor + i];
+    tt__copy(m->input + i * in, m->data_x + k * in, in);
+    tt__copy(m->targets + i * lab, m->data_y + k * lab, lab);
+  }
+  return b;
+}
+
+/* After a step on b samples: the position in the data, and the epoch count (passes over the data, or tokens
+ * trained on per token of the stream). */
+static void advance(tt_model *m, int b) {
+  if (m->tokens) {
+    m->tokens_drawn += (double)b * m->spec.input.d[0];
+    m->epoch = (int)(m->tokens_drawn / (double)m->token_count);
+    return;
+  }
+  m->cursor += b;
+  if (m->cursor >= m->data_n) m->cursor = 0, m->epoch++;
+}
+
 int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
   tt__clear_error();
-  if (!m->data_n) return tt__fail(TT_ERR_STATE, "no training data: call set_data first");
+  if (!m->data_n && !m->tokens) return tt__fail(TT_ERR_STATE, "no training data: call set_data or set_tokens first");
   if (steps < 0 || batch_size < 1)
     return tt__fail(TT_ERR_STATE, "train_steps: expected steps >= 0 and batch_size >= 1, got %d and %d", steps,
                     batch_size);
-  int B = batch_size < m->data_n ? batch_size : m->data_n;
+  int B = m->tokens || batch_size < m->data_n ? batch_size : m->data_n;
   if (allocate_training(m) || reserve(m, B)) return TT_ERR_MEMORY;
-  size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
   double loss_sum = 0;
   long correct = 0, total = 0;
   for (int s = 0; s < steps; s++) {
-    if (m->cursor == 0 && !m->no_shuffle) shuffle(m);
-    /* the last batch of an epoch may be smaller, as PyTorch's DataLoader does by default */
-    int b = m->data_n - m->cursor < B ? m->data_n - m->cursor : B;
-    for (int i = 0; i < b; i++) {
-      int k = m->perm[m->cursor + i];
-      tt__copy(m->input + i * in, m->data_x + k * in, in);
-      tt__copy(m->targets + i * lab, m->data_y + k * lab, lab);
-    }
+    int b = next_batch(m, B);
     augment(m, b);
     double loss;
     if (train_step(m, b, &loss, &correct, &total)) {
@@ -502,8 +645,7 @@ int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
       return TT_ERR_DIVERGED;
     }
     loss_sum += loss;
-    m->cursor += b;
-    if (m->cursor >= m->data_n) m->cursor = 0, m->epoch++;
+    advance(m, b);
   }
   m->last_loss = steps ? (float)(loss_sum / steps) : NAN;
   m->last_accuracy = accuracy(correct, total);
@@ -549,27 +691,252 @@ int tt_model_predict(tt_model *m, const float *x, int n, float *out, int probabi
   return TT_OK;
 }
 
+/* Sums for evaluating in batches: tt__loss returns a batch's mean, so each batch is weighted by what it averaged. */
+typedef struct { double loss, weight; long correct, total; } eval_sums;
+
+/* Forward pass over the B samples in input/targets, added to the sums. */
+static void evaluate_batch(tt_model *m, int B, eval_sums *sums) {
+  int rows, cols;
+  forward(m, B, 0);
+  loss_rows_cols(m, B, &rows, &cols);
+  double weight = m->spec.loss == TT_LOSS_CROSS_ENTROPY ? rows : (double)rows * cols;
+  sums->loss += weight * tt__loss(m->spec.loss, NULL, m->acts[m->n_layers - 1], m->targets, rows, cols,
+                                  &sums->correct, &sums->total);
+  sums->weight += weight;
+}
+
+static void evaluate_result(const eval_sums *sums, float result[2]) {
+  result[0] = (float)(sums->loss / sums->weight);
+  result[1] = accuracy(sums->correct, sums->total);
+}
+
 int tt_model_evaluate(tt_model *m, const float *x, const float *y, int n, float result[2]) {
   tt__clear_error();
   if (check_inputs(m, x, n) || check_labels(m, y, n) || reserve(m, n < m->max_batch ? n : m->max_batch))
     return tt_last_status();
   size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
-  double loss_sum = 0, weight_sum = 0;
-  long correct = 0, total = 0;
-  int rows, cols, last = m->n_layers - 1;
+  eval_sums sums = {0};
   for (int at = 0; at < n; at += m->max_batch) {
     int B = n - at < m->max_batch ? n - at : m->max_batch;
     memcpy(m->input, x + at * in, B * in * sizeof(float));
     memcpy(m->targets, y + at * lab, B * lab * sizeof(float));
-    forward(m, B, 0);
-    loss_rows_cols(m, B, &rows, &cols);
-    /* tt__loss returns a mean; weight each chunk by what it averaged over */
-    double weight = m->spec.loss == TT_LOSS_CROSS_ENTROPY ? rows : (double)rows * cols;
-    loss_sum += weight * tt__loss(m->spec.loss, NULL, m->acts[last], m->targets, rows, cols, &correct, &total);
-    weight_sum += weight;
+    evaluate_batch(m, B, &sums);
   }
-  result[0] = (float)(loss_sum / weight_sum);
-  result[1] = accuracy(correct, total);
+  evaluate_result(&sums, result);
+  return TT_OK;
+}
+
+int tt_model_evaluate_tokens(tt_model *m, const void *ids, size_t n, int width, float result[2]) {
+  tt__clear_error();
+  if (check_language_model(m, "evaluate_tokens") || check_tokens(m, "evaluate_tokens", ids, n, width) ||
+      reserve(m, m->max_batch))
+    return tt_last_status();
+  size_t T = (size_t)m->spec.input.d[0], windows = (n - 1) / T; /* window k: tokens k*T .. k*T + T */
+  eval_sums sums = {0};
+  for (size_t at = 0; at < windows; at += (size_t)m->max_batch) {
+    int B = windows - at < (size_t)m->max_batch ? (int)(windows - at) : m->max_batch;
+    for (int i = 0; i < B; i++) window_to_batch(m, ids, width, (at + i) * T, i);
+    evaluate_batch(m, B, &sums);
+  }
+  evaluate_result(&sums, result);
+  return TT_OK;
+}
+
+/* ---- generation ------------------------------------------------------------------------------------------- */
+
+/* Generation runs a language model one position at a time, so every layer must keep the T positions as its first
+ * dimension and only look back: attention must be causal. */
+static int check_generation(tt_model *m, const char *call, const int *prompt, int n) {
+  if (check_language_model(m, call)) return tt_last_status();
+  int T = m->spec.input.d[0];
+  for (int i = 0; i < m->n_layers; i++) {
+    const tt__layer *l = &m->layers[i];
+    if (l->type == TT_ATTENTION && !l->causal)
+      return tt__fail(TT_ERR_STATE, "%s: %s (attention) is not causal: only a causal model can write text", call,
+                      l->path);
+    if (l->out.d[0] != T)
+      return tt__fail(TT_ERR_STATE, "%s: %s changes the %d positions: only a model that keeps them can write text",
+                      call, l->path, T);
+  }
+  if (!prompt || n < 1) return tt__fail(TT_ERR_DATA, "%s: expected a prompt of at least one token", call);
+  for (int i = 0; i < n; i++)
+    if (prompt[i] < 0 || prompt[i] >= m->layers[0].vocab)
+      return tt__fail(TT_ERR_DATA, "%s: prompt token %d is %d: ids must be from 0 to %d", call, i, prompt[i],
+                      m->layers[0].vocab - 1);
+  return TT_OK;
+}
+
+/* The generation block, once per model: nothing allocates while generating. */
+static int reserve_generation(tt_model *m) {
+  if (reserve(m, 1)) return tt_last_status();
+  if (m->gen_block) return TT_OK;
+  size_t T = (size_t)m->spec.input.d[0], V = (size_t)tt_model_output_size(m) / T;
+  size_t floats = tt__add(V, T); /* the logits, the context (an int per float) */
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i].type == TT_ATTENTION) floats = tt__add(floats, tt__mul(T, 3 * (size_t)m->layers[i].in.d[1]));
+  size_t bytes = tt__mul(floats, sizeof(float));
+  float *block = tt__malloc(bytes);
+  if (!block) return TT_ERR_MEMORY;
+  m->gen_block = block;
+  m->gen_bytes = bytes;
+  m->next_logits = block;
+  m->context = (int *)(block + V);
+  float *at = block + V + T;
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i].type == TT_ATTENTION) {
+      m->layers[i].cache = at;
+      at += T * 3 * (size_t)m->layers[i].in.d[1];
+    }
+  return TT_OK;
+}
+
+/* A forward pass of one sample: the n tokens, then padding up to T (causal layers keep it from the positions
+ * before it). Row t of the last layer's output predicts the token after token t. */
+static void forward_tokens(tt_model *m, const int *ids, int n) {
+  int T = m->spec.input.d[0];
+  for (int t = 0; t < T; t++) m->input[t] = t < n ? (float)ids[t] : 0.0f;
+  forward(m, 1, 0);
+}
+
+/* The whole context at once (as a server's prefill): fills the attention caches and the next logits. */
+static void prefill(tt_model *m) {
+  int n = m->context_len, V = tt_model_output_size(m) / m->spec.input.d[0];
+  forward_tokens(m, m->context, n);
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i].type == TT_ATTENTION) tt__attention_cache_positions(&m->layers[i], n);
+  tt__copy(m->next_logits, m->acts[m->n_layers - 1] + (size_t)(n - 1) * V, (size_t)V);
+}
+
+/* One new token at the end of the context: each layer runs on that position's row only. */
+static void decode(tt_model *m, int token) {
+  int pos = m->context_len++, V = tt_model_output_size(m) / m->spec.input.d[0];
+  m->context[pos] = token;
+  m->input[0] = (float)token;
+  tt__ctx ctx = {m->workspace, &m->rng, 0};
+  const float *in = m->input;
+  for (int i = 0; i < m->n_layers; i++) {
+    tt__layer *l = &m->layers[i];
+    if (l->fused) {
+    } else if (l->type == TT_ATTENTION) {
+      tt__attention_forward_at(l, m->acts[i], in, pos, &ctx);
+    } else if (l->type == TT_POSITION_EMBEDDING) {
+      tt__position_embedding_forward_at(l, m->acts[i], in, pos, &ctx);
+    } else { /* a position-wise layer: its row is a sequence of length 1 */
+      tt__layer row = *l;
+      row.in.d[0] = row.out.d[0] = 1;
+      ops_of(l)->forward(&row, m->acts[i], in, 1, &ctx);
+    }
+    in = m->acts[i];
+  }
+  tt__copy(m->next_logits, m->acts[m->n_layers - 1], (size_t)V);
+}
+
+/* Appends a token to the context. A full window (T tokens) keeps its last T/2 and runs them again as a prefill:
+ * the positions shift, so the cached keys and values of the old positions no longer apply. */
+static void feed(tt_model *m, int token) {
+  int T = m->spec.input.d[0];
+  if (m->context_len < T) {
+    decode(m, token);
+    return;
+  }
+  int keep = T / 2;
+  memmove(m->context, m->context + T - keep, (size_t)keep * sizeof(int));
+  m->context[keep] = token;
+  m->context_len = keep + 1;
+  prefill(m);
+}
+
+static int by_logit_desc(const void *a, const void *b) { return *(const float *)a > *(const float *)b; }
+
+/* The next token from the logits: the most likely one at temperature 0 (the lowest id on ties), else a draw from
+ * softmax(logits / temperature) over the top_k most likely tokens (all for top_k 0; ties at the k-th are kept). */
+static int sample(tt_model *m, float temperature, int top_k) {
+  int V = tt_model_output_size(m) / m->spec.input.d[0];
+  const float *z = m->next_logits;
+  int best = 0;
+  for (int i = 1; i < V; i++)
+    if (z[i] > z[best]) best = i;
+  if (temperature <= 0.0f) return best;
+  float threshold = -INFINITY;
+  if (top_k > 0 && top_k < V) {
+    float *sorted = m->workspace;
+    tt__copy(sorted, z, (size_t)V);
+    tt__sort(sorted, (size_t)V, sizeof(float), by_logit_desc);
+    threshold = sorted[top_k - 1];
+  }
+  double total = 0;
+  for (int i = 0; i < V; i++)
+    if (z[i] >= threshold) total += exp((double)(z[i] - z[best]) / temperature);
+  double u = tt__rng_uniform(&m->gen_rng) * total;
+  int last = best;
+  for (int i = 0; i < V; i++) {
+    if (z[i] < threshold) continue;
+    last = i;
+    u -= exp((double)(z[i] - z[best]) / temperature);
+    if (u < 0) return i;
+  }
+  return last; /* rounding left u a hair above 0 */
+}
+
+int tt_model_generate_begin(tt_model *m, const int *prompt, int n, unsigned seed) {
+  tt__clear_error();
+  if (check_generation(m, "generate", prompt, n) || reserve_generation(m)) return tt_last_status();
+  int T = m->spec.input.d[0], start = n > T ? n - T : 0;
+  m->context_len = n - start;
+  memcpy(m->context, prompt + start, (size_t)m->context_len * sizeof(int));
+  m->pending = -1;
+  tt__rng_seed(&m->gen_rng, seed);
+  prefill(m);
+  return TT_OK;
+}
+
+int tt_model_generate_next(tt_model *m, float temperature, int top_k, int *token) {
+  tt__clear_error();
+  if (!m->context_len) return tt__fail(TT_ERR_STATE, "generate_next: call generate_begin first");
+  if (!token) return tt__fail(TT_ERR_STATE, "generate_next: no place for the token");
+  if (!(temperature >= 0.0f) || !isfinite(temperature) || top_k < 0)
+    return tt__fail(TT_ERR_STATE, "generate_next: expected temperature >= 0 and top_k >= 0, got %g and %d",
+                    temperature, top_k);
+  if (m->pending >= 0) feed(m, m->pending);
+  *token = m->pending = sample(m, temperature, top_k);
+  return TT_OK;
+}
+
+int tt_model_next_token_probabilities(tt_model *m, const int *prompt, int n, float *out) {
+  tt__clear_error();
+  if (!out) return tt__fail(TT_ERR_STATE, "next_token_probabilities: no output buffer");
+  if (check_generation(m, "next_token_probabilities", prompt, n) || reserve(m, 1)) return tt_last_status();
+  int T = m->spec.input.d[0], start = n > T ? n - T : 0, V = tt_model_output_size(m) / T;
+  forward_tokens(m, prompt + start, n - start);
+  tt__copy(out, m->acts[m->n_layers - 1] + (size_t)(n - start - 1) * V, (size_t)V);
+  tt__layer softmax = {.in = {1, {V}}};
+  tt__softmax_ops.forward(&softmax, out, out, 1, NULL);
+  return TT_OK;
+}
+
+int tt_model_attention_heads(const tt_model *m, int k) {
+  for (int i = 0; i < m->n_layers; i++)
+    if (m->layers[i].type == TT_ATTENTION && k-- == 0) return m->layers[i].heads;
+  return 0;
+}
+
+int tt_model_attention_weights(tt_model *m, const int *prompt, int n, float *out) {
+  tt__clear_error();
+  if (!out) return tt__fail(TT_ERR_STATE, "attention_weights: no output buffer");
+  if (check_generation(m, "attention_weights", prompt, n) || reserve(m, 1)) return tt_last_status();
+  int T = m->spec.input.d[0], start = n > T ? n - T : 0, L = n - start;
+  forward_tokens(m, prompt + start, L);
+  for (int i = 0; i < m->n_layers; i++) {
+    const tt__layer *l = &m->layers[i];
+    if (l->type != TT_ATTENTION) continue;
+    const float *p = tt__attention_probabilities(l); /* (heads, T, T); a causal row q holds q + 1 weights */
+    for (int h = 0; h < l->heads; h++)
+      for (int q = 0; q < L; q++, out += L) {
+        int seen = l->causal ? q + 1 : L;
+        tt__copy(out, p + ((size_t)h * T + q) * T, (size_t)seen);
+        tt__fill(out + seen, 0.0f, (size_t)(L - seen));
+      }
+  }
   return TT_OK;
 }
 

@@ -30,6 +30,8 @@ int tt__spec_parse(tt__spec *out, const char *json, size_t len);
 struct tt_model {
   char *spec_json;                  /* copy of the spec text (NUL-terminated) */
   size_t spec_len;
+  char *vocab_json;                 /* a language model's tokens as a JSON array of strings, or NULL */
+  size_t vocab_len;
   tt__spec spec;
   tt__layer *layers;                /* = spec.layers, set up */
   int n_layers;
@@ -63,11 +65,27 @@ struct tt_model {
   size_t data_bytes;
   int cursor;                       /* next position in perm */
   int no_shuffle;                   /* 1: keep the data order (set_hparam "shuffle" 0) */
+  /* training token stream (set_tokens), instead of data_x/data_y: ids of token_width bytes (2: uint16_t,
+   * 4: uint32_t), drawn as windows of T + 1 tokens */
+  void *tokens;
+  size_t token_count, token_bytes;
+  int token_width;
+  double tokens_drawn;              /* window positions trained on, for the epoch count */
   int epoch;
   double step;                      /* optimizer updates done */
   tt__rng rng;                      /* shuffling, dropout, augmentation */
 
   float last_loss, last_accuracy;
+
+  /* generation (generate_begin/next): one block with each attention layer's cache (T, 3D), the logits that
+   * predict the token after the context (vocab) and the context's token ids (T) */
+  float *gen_block;
+  size_t gen_bytes;
+  float *next_logits;
+  int *context;
+  int context_len;                  /* 0 before generate_begin */
+  int pending;                      /* the last token sampled, fed in at the next call; -1 for none */
+  tt__rng gen_rng;                  /* sampling, apart from training's */
 };
 
 /* The training loss of n samples (a forward pass in training mode), and with `gradients` the parameter gradients
