@@ -57,6 +57,7 @@ const THEME = `
   --line: #d1d9e0;
   --panel: #f6f8fa;
   --accent: #2563eb;
+  --on-accent: #fff;
   font: 14px/1.4 system-ui, sans-serif;
   color: var(--fg);
   background: var(--bg);
@@ -71,6 +72,7 @@ const THEME = `
   --line: #3d444d;
   --panel: #151b23;
   --accent: #4493f8;
+  --on-accent: #0d1117;
 }`;
 
 const LAYOUT = `
@@ -113,7 +115,7 @@ button, select, input {
 }
 .go {
   background: var(--accent);
-  color: #fff;
+  color: var(--on-accent);
 }
 :disabled {
   opacity: .5;
