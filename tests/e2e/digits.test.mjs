@@ -135,7 +135,7 @@ test('Download weights, then Load weights through the file picker and by drag an
   // A file that is not safetensors is refused with a message, not a console error.
   await page.locator('#load-file').setInputFiles({ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a weight file') });
   await waitForValue(page, () => !document.getElementById('message').hidden, null, { what: 'the error message' });
-  assert.match(await text(page, 'message'), /junk\.safetensors: /);
+  assert.match(await text(page, 'message'), /^junk\.safetensors is not a weights file this page can read/);
   checkNoErrors(errors);
 });
 

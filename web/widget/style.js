@@ -3,7 +3,7 @@
 // The first class of an element is its name in the widget's code (tiny-train.js).
 
 const TRAINING = `
-  <section aria-label="Training">
+  <section class="training" aria-label="Training">
     <h3>Training <small>in a Web Worker</small></h3>
     <div class="bar" role="group" aria-label="Training controls">
       <button class="go">Train</button>
@@ -21,7 +21,7 @@ const TRAINING = `
   </section>`;
 
 const INFERENCE = `
-  <section aria-label="Inference">
+  <section class="inference" aria-label="Inference">
     <h3>Inference <small>on this page</small></h3>
     <canvas class="map" role="img" aria-label="The model's answer over the input plane: point or click"></canvas>
     <div class="inputs" role="group" aria-label="Your input"></div>
