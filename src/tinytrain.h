@@ -22,7 +22,8 @@
  *   ("layers[2].units: expected a positive integer, got -3") or the file offset.
  * - The library never exits, aborts or prints on user input. A failed call leaves the model as it was.
  * - One arena per model, sized from the spec: parameters, gradients, optimizer state and activations for the
- *   largest batch used so far. Nothing allocates inside a training step.
+ *   largest batch used so far (a model from tt_model_load holds its parameters only until it first trains).
+ *   Nothing allocates inside a training step.
  * - Same spec, seed and data give bit-identical results in the same build.
  * - Data layout: x holds n samples laid out as the spec's input shape (PyTorch order, [C, H, W] for images).
  *   For cross_entropy, y holds one class index per output row (one per sample, or one per position for
@@ -44,9 +45,12 @@ enum {
   TT_ERR_DATA = 2,     /* data has the wrong size, NaN/Inf values or labels out of range */
   TT_ERR_MEMORY = 3,   /* the model does not fit (arena size or memory limit) */
   TT_ERR_FILE = 4,     /* a weight file is malformed or does not match the model */
-  TT_ERR_DIVERGED = 5, /* loss or gradients became NaN/Inf, or the loss grew 1000-fold over the first one;
-                          weights, optimizer state and step count are rolled back to the start of the failing
-                          call (the position in the shuffled data is not) */
+  TT_ERR_DIVERGED = 5, /* loss or gradients became NaN/Inf, or the loss grew 1000-fold over the first one: the
+                          update that made these weights went wrong, so weights, optimizer state and step count
+                          go back to what they were before it (the last step whose loss and gradients were
+                          sane), unless the weights were set since (create, reset, load, set_weights,
+                          load_weights or a rollback) and stay; the position in the shuffled data does not move.
+                          Training can go on from there, e.g. at a lower learning rate */
   TT_ERR_STATE = 6,    /* the call is not valid now (e.g. train before set_data) or an argument is out of range */
 };
 
@@ -103,8 +107,12 @@ int tt_model_predict(tt_model *m, const float *x, int n, float *out, int probabi
 /* result[0] = mean loss, result[1] = accuracy in [0, 1] (NaN for mse). */
 int tt_model_evaluate(tt_model *m, const float *x, const float *y, int n, float result[2]);
 
-/* All parameters as one block, in safetensors/PyTorch order and layout. Writable. */
+/* All parameters as one block, in safetensors/PyTorch order and layout. The block moves with every training
+ * step (the optimizer writes a second copy, kept for a rollback when training diverges): ask again after one.
+ * Writable; tt_model_set_weights also makes sure a later divergence does not roll back past the new weights. */
 float *tt_model_params(tt_model *m);
+/* Copies param_count finite weights (weights points to that many floats) into the parameters. */
+int tt_model_set_weights(tt_model *m, const float *weights);
 size_t tt_model_param_count(const tt_model *m);
 
 /* Weight files (safetensors, PyTorch nn.Sequential names). tt_model_save stores a malloc'd buffer in *out

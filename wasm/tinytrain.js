@@ -165,6 +165,11 @@ export class Model {
     wasm?.tt_set_memory_limit(bytes);
   }
 
+  /** The cap set by setMemoryLimit (0: none), e.g. for a widget that sets a default only where a page set none. */
+  static get memoryLimit() {
+    return memoryLimit;
+  }
+
   /** The wasm memory's current size in bytes (for leak checks). */
   static memoryBytes() {
     return wasm?.memory.buffer.byteLength ?? 0;
@@ -269,7 +274,8 @@ export class Model {
     withString(name + '\0', (p) => check(wasm.tt_model_set_hparam(this.#m, p, value)));
   }
 
-  /** A copy of all parameters as one block (PyTorch order and layout). */
+  /** A copy of all parameters as one block (PyTorch order and layout). The block moves with every training step
+   * (the core keeps the weights before the last update, to roll back to on divergence): ask for it each time. */
   getWeights() {
     return f32(wasm.tt_model_params(this.#m), this.paramCount).slice();
   }
@@ -281,7 +287,7 @@ export class Model {
     for (let i = 0; i < weights.length; i++) { // as weight files: a NaN weight would poison every prediction
       if (!Number.isFinite(weights[i])) throw new Error(`setWeights: weights[${i}] is ${weights[i]}: weights must be finite`);
     }
-    f32(wasm.tt_model_params(this.#m), this.paramCount).set(weights);
+    withCopy(weights, (p) => check(wasm.tt_model_set_weights(this.#m, p))); // also: a divergence stops at these
   }
 
   /** Re-initialises weights and optimizer state with a seed and resets the step and epoch counters. */

@@ -1,20 +1,22 @@
 // The worker protocol: every message is a plain object {type, id?, ...}. Requests go page -> worker and each gets
 // exactly one `reply` with the same id ({ok: true, result} or {ok: false, error}). Events go worker -> page
-// unasked: `ready` (wasm loaded), `progress`, `snapshot`, `stopped`, `error` (recoverable, e.g. divergence) and
-// `fatal` (a wasm trap: this worker is done, start a new one). Buffers are transferred, never shared.
+// unasked: `ready` (wasm loaded), `progress`, `snapshot`, `stopped`, `error` (recoverable, e.g. divergence),
+// `fatal` (a wasm trap: this worker is done, start a new one) and `alive` (the heartbeat, see startHeartbeat).
+// Buffers are transferred, never shared.
 //
 //   requests: init {spec, data, options}  start {maxSteps?}  pause  step {n}  set {lr, batchSize, ...}
-//             reset {seed}  snapshot  setWeights {weights, step?, epoch?}  crash (tests only: raise a trap)
+//             reset {seed}  snapshot  setWeights {weights, step?, epoch?}
 //   events:   ready  reply {id, ok, result|error}  progress {step, epoch, loss, accuracy, testLoss, ...}
 //             snapshot {weights, step, epoch}  stopped {reason}  error {message, kind}  fatal {message}
+//             alive {lock?}
 
 export const REQUEST = Object.freeze({
   INIT: 'init', START: 'start', PAUSE: 'pause', STEP: 'step', SET: 'set', RESET: 'reset', SNAPSHOT: 'snapshot',
-  SET_WEIGHTS: 'setWeights', CRASH: 'crash',
+  SET_WEIGHTS: 'setWeights',
 });
 export const EVENT = Object.freeze({
   READY: 'ready', REPLY: 'reply', PROGRESS: 'progress', SNAPSHOT: 'snapshot', STOPPED: 'stopped', ERROR: 'error',
-  FATAL: 'fatal',
+  FATAL: 'fatal', ALIVE: 'alive',
 });
 
 // Hyper-parameters the core changes in place (tt_model_set_hparam) and runtime knobs the worker owns.
@@ -24,6 +26,13 @@ export const KNOBS = Object.freeze(['batchSize', 'logEvery']);
 // Rates (per second) of the throttled events, and the target length of one training chunk.
 export const RATES = Object.freeze({ progressHz: 30, snapshotHz: 10, testHz: 10, chunkMs: 15 });
 export const MAX_STEPS_PER_REQUEST = 1e6;
+
+// The worker says `alive` this often (ms); the page presumes it dead after SILENCE_MS without any message from it.
+// The silence covers, many times over, the longest task the worker runs without returning to its event loop (a
+// full evaluation of a model on its test split, on a loaded machine); the heartbeat is only the fallback where
+// Web Locks are missing, so a slower task there is the one way to be taken for dead.
+export const HEARTBEAT_MS = 1000;
+export const SILENCE_MS = 15000;
 
 const isInt = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;
 const got = (v) => `, got ${JSON.stringify(v)}`;
@@ -37,6 +46,10 @@ export function validateRequest(msg) {
   if (type === REQUEST.INIT) {
     if (msg.spec === null || !/^(object|string)$/.test(typeof msg.spec)) return 'init.spec: expected a model spec (object or JSON string)';
     if (msg.data === null || typeof msg.data !== 'object') return 'init.data: expected {dataset, ...options} or {x, y}';
+    const limit = msg.options?.memoryLimit;
+    if (limit !== undefined && !isInt(limit, 0, 0xffffffff)) {
+      return `init.options.memoryLimit: expected a byte count from 0 (no limit) to 4294967295${got(limit)}`;
+    }
   }
   if (type === REQUEST.STEP && !isInt(msg.n, 1, MAX_STEPS_PER_REQUEST)) {
     return `step.n: expected an integer in [1, ${MAX_STEPS_PER_REQUEST}]${got(msg.n)}`;
@@ -107,10 +120,10 @@ export class RequestClient {
     else p.reject(new Error(msg.error));
     return true;
   }
-  // Fails every outstanding request (the worker died); returns how many there were.
-  rejectAll(message) {
+  // Fails every outstanding request (the worker died) with Errors named `name`; returns how many there were.
+  rejectAll(message, name = 'Error') {
     const n = this.pending.size;
-    for (const p of this.pending.values()) p.reject(new Error(`${p.type}: ${message}`));
+    for (const p of this.pending.values()) p.reject(Object.assign(new Error(`${p.type}: ${message}`), { name }));
     this.pending.clear();
     return n;
   }
@@ -122,4 +135,21 @@ export function classifyError(err) {
   const message = String(err?.message || err);
   if (err instanceof WebAssembly.RuntimeError) return { type: EVENT.FATAL, message: `wasm trap: ${message}` };
   return { type: EVENT.ERROR, kind: /^diverged\b/.test(message) ? 'diverged' : 'error', message };
+}
+
+// The worker side of death detection. Every HEARTBEAT_MS it posts `alive`, so a page can tell a silent worker from
+// a busy one. Where the Web Locks API exists (secure contexts), it also holds a lock named after itself for its
+// whole life and posts its name once held: the browser releases it the moment the worker ends, however it ends
+// (terminate(), self.close(), killed), so a page that queues for the same lock learns of the death at once, with
+// no timer to misjudge. Returns a function that stops the heartbeat.
+export function startHeartbeat(post, { locks = globalThis.navigator?.locks, intervalMs = HEARTBEAT_MS } = {}) {
+  const timer = setInterval(() => post({ type: EVENT.ALIVE }), intervalMs);
+  if (locks) {
+    const lock = `tinytrain-worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    locks.request(lock, () => {
+      post({ type: EVENT.ALIVE, lock });
+      return new Promise(() => {}); // held until the worker ends
+    }).catch(() => {}); // no lock (e.g. a storage policy refuses it): the heartbeat alone still works
+  }
+  return () => clearInterval(timer);
 }

@@ -5,11 +5,6 @@
 import { EVENT, RATES, HPARAMS, Throttle, validateRequest, classifyError } from './protocol.js';
 import { makeDataset, toTargets } from './datasets.js';
 
-// A wasm module (header; type () -> (); one function; export "f"; body: unreachable) for the `crash` request: a real
-// WebAssembly.RuntimeError, so tests can prove that a trap is reported as fatal and the page recovers.
-const TRAP_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0,
-  10, 5, 1, 3, 0, 0, 11]);
-
 // Yields to the event loop: setImmediate in Node; a MessageChannel in browsers (setTimeout is clamped to >= 4 ms
 // when nested, which would waste a fifth of the time).
 function defaultScheduler() {
@@ -40,9 +35,14 @@ export class TrainingSession {
     return this.queue;
   }
 
-  // Request `type` is handled by the method `_type` (validateRequest lets only the protocol's types through).
+  // Checks a request before it is handled: null when fine, otherwise the message of the error reply.
+  validate(msg) {
+    return validateRequest(msg);
+  }
+
+  // Request `type` is handled by the method `_type` (validate lets only the protocol's types through).
   async _handle(msg) {
-    let problem = validateRequest(msg);
+    let problem = this.validate(msg);
     if (!problem && this.dead) problem = 'the worker stopped after a wasm trap; start a new one';
     else if (!problem && msg.type !== 'init' && !this.model) problem = `${msg.type}: no model yet; send init first`;
     if (problem) return this._reply(msg?.id, false, problem);
@@ -66,6 +66,10 @@ export class TrainingSession {
   async _init(msg) {
     this.running = false;
     const spec = typeof msg.spec === 'string' ? JSON.parse(msg.spec) : msg.spec;
+    const opt = msg.options || {};
+    // The cap on this worker's wasm memory (its own instance): a model or data set over it is refused with the
+    // size it needs, instead of growing memory by gigabytes.
+    if (opt.memoryLimit !== undefined) this.Model.setMemoryLimit?.(opt.memoryLimit);
     const data = await loadData(msg.data, spec);
     const model = await this.Model.create(spec);
     try {
@@ -81,7 +85,6 @@ export class TrainingSession {
     this.model?.dispose();
     this.model = model;
     this.data = data;
-    const opt = msg.options || {};
     this.batchSize = positive(opt.batchSize, 32);
     this.logEvery = positive(opt.logEvery, 10);
     // For big data sets (MNIST: a full evaluation costs seconds): evaluate at most every evalEvery steps, and
@@ -176,12 +179,15 @@ export class TrainingSession {
     this.post({ type: EVENT.STOPPED, reason, step: this.step });
   }
 
-  // Divergence (or any core error) mid-run: stop, say why, keep the last snapshot on the page. A trap is fatal.
+  // Divergence (or any core error) mid-run: stop, say why. A trap is fatal. After a divergence the core has rolled
+  // back to the weights before the update that went wrong, which the page may never have seen as a snapshot (or
+  // it holds the bad ones): send them.
   _stopOnError(err) {
     const ev = classifyError(err);
     this._stopRun();
     if (ev.type === EVENT.FATAL) return this._fatal(ev.message);
     this._progress(false);
+    if (ev.kind === 'diverged') this._postSnapshot();
     this.post({ ...ev, step: this.step }); // {type: error, kind, message}
     this.post({ type: EVENT.STOPPED, reason: ev.kind, step: this.step });
   }
@@ -244,11 +250,23 @@ export class TrainingSession {
   }
 
   // Exactly n steps, now (pausing a run first), logged in logEvery units so the curve matches a continuous run.
-  _step(msg) {
+  // A long request yields between chunks of about chunkMs, like a run, so the heartbeat keeps going (the page must
+  // not take a worker busy with step(100000) for a dead one); other requests still wait for it to finish.
+  async _step(msg) {
     this._pause();
-    const t0 = this.now();
+    let t0 = this.now();
     try {
-      for (let left = msg.n, k; left > 0; left -= k) this._trainUnit(k = Math.min(this._unitSize(), left));
+      for (let left = msg.n, k; left > 0; left -= k) {
+        this._trainUnit(k = Math.min(this._unitSize(), left));
+        if (left > k && this.now() - t0 >= this.rates.chunkMs) {
+          this.wallMs += this.now() - t0;
+          await new Promise((resolve) => this.schedule(resolve));
+          t0 = this.now();
+        }
+      }
+    } catch (err) {
+      if (classifyError(err).kind === 'diverged') this._postSnapshot(); // the rolled-back weights, as _stopOnError
+      throw err;
     } finally {
       this.wallMs += this.now() - t0;
     }
@@ -288,10 +306,6 @@ export class TrainingSession {
     this.model.setWeights(msg.weights);
     if (Number.isInteger(msg.step) && msg.step >= 0) this._clearCounters(msg.step - this.model.step);
     return this._snapshot();
-  }
-
-  _crash() {
-    new WebAssembly.Instance(new WebAssembly.Module(TRAP_MODULE)).exports.f(); // throws a RuntimeError: unreachable
   }
 }
 

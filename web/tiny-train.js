@@ -2,7 +2,7 @@
 // uses, in a documentation page (README "Embed in your docs": attributes, events, CSP). Training runs in the
 // widget's own worker (a Trainer), paused while out of view; inference runs on the page on the latest snapshot.
 // A bad attribute shows a message in the widget; nothing is thrown into the host page.
-import { Trainer } from './trainer.js';
+import { Trainer, DEFAULT_MEMORY_LIMIT } from './trainer.js';
 import { makeDataset } from './datasets.js';
 import { Model } from '../wasm/tinytrain.js';
 import { readConfig, buildSpec, ATTRIBUTES, KNOBS, LIMITS } from './widget/config.js';
@@ -120,6 +120,9 @@ export class TinyTrain extends HTMLElement {
   }
 
   connectedCallback() {
+    // The page's models (a src file, the predictor) get the worker's cap unless the host page chose its own: a
+    // hostile file is then refused with the size it asks for instead of growing the tab's memory by gigabytes.
+    if (!Model.memoryLimit) Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
     this.#visibility = new IntersectionObserver((entries) => {
       this.#inView = entries.at(-1).isIntersecting;
       this.#sync();
@@ -306,9 +309,26 @@ export class TinyTrain extends HTMLElement {
     });
     on('error', (detail) => {
       if (detail.kind === 'init') return; // #build reports it
-      this.#fail(detail.kind === 'diverged'
-        ? `Training stopped: ${detail.message}. Predictions keep the last good weights; try a smaller learning rate.`
-        : detail.message, detail.kind);
+      if (!detail.fatal) {
+        return this.#fail(detail.kind === 'diverged'
+          ? `Training stopped: ${detail.message}. Predictions keep the last good weights; try a smaller learning rate.`
+          : detail.message, detail.kind);
+      }
+      this.#wantsTraining = false;
+      if (trainer.failed) { // given up: no worker any more
+        this.#enableButtons(false);
+        this.#say('Training stopped: its worker keeps failing.');
+        return this.#fail(`Training stopped: ${detail.message}. Predictions keep the last good weights.`, 'fatal', { restarting: false });
+      }
+      this.#enableButtons(true);
+      this.#say('The training worker failed; restarting it from the last snapshot…');
+      this.#fail(`The training worker failed (${detail.message}); it restarts from the last snapshot, paused.`, 'fatal',
+        { restarting: detail.restarting });
+    });
+    on('restarted', ({ step }) => {
+      this.#wantsTraining = false;
+      this.#enableButtons(true);
+      this.#say(`Restarted at step ${step}; paused.`);
     });
   }
 
@@ -318,18 +338,19 @@ export class TinyTrain extends HTMLElement {
     this.#lastTestStep = -1;
   }
 
-  // Requests to the Trainer, one after another; a failure becomes a message.
+  // Requests to the Trainer, one after another; a failure becomes a message, except for a request the worker's
+  // death cut short: the Trainer's `error` has been shown.
   #queue(request) {
     this.#pending = this.#pending
       .then(() => this.#trainer && request(this.#trainer))
-      .catch((err) => this.#fail(err.message))
-      .then(() => this.#enableButtons(!!this.#trainer?.info));
+      .catch((err) => err.name === 'WorkerStoppedError' || this.#fail(err.message))
+      .then(() => this.#enableButtons(!!this.#trainer?.info && !this.#trainer.failed));
   }
 
   // Trains while the reader wants it and the widget can be seen.
   #sync() {
     this.#queue(async (trainer) => {
-      if (!trainer.info || this.#model !== trainer.predictor) return;
+      if (!trainer.info || trainer.failed || this.#model !== trainer.predictor) return;
       const run = this.#wantsTraining && this.#inView && !document.hidden;
       if (run && !trainer.running) {
         await trainer.start({ maxSteps: this.#targetStep });
@@ -490,9 +511,9 @@ export class TinyTrain extends HTMLElement {
     this.#elements.msg.hidden = !text;
   }
 
-  #fail(message, kind = 'error') {
+  #fail(message, kind = 'error', more = {}) {
     this.#showMessage(message);
-    this.#emit('error', { message, kind });
+    this.#emit('error', { message, kind, ...more });
   }
 
   #emit(type, detail) {

@@ -1,21 +1,42 @@
 // Trainer: the page side of training. Owns one worker (web/worker.js) and a predictor — a Model on the main thread
 // holding the latest snapshot — so the page predicts synchronously while the worker trains (DESIGN.md "JS API").
 // Events (CustomEvent, detail): ready (init result), progress, snapshot {step, epoch}, stopped {reason},
-// error {message, kind, fatal}, restarted {step}. If the worker dies (a wasm trap, a crash), `error` is sent, a new
-// worker starts from the last snapshot, and the predictor keeps the last good weights meanwhile.
-import { REQUEST, EVENT, RequestClient, validateSettings } from './protocol.js';
+// error {message, kind, fatal, restarting}, restarted {step}.
+//
+// When the worker dies (a wasm trap, a crash, terminate() called by other code, self.close(), the browser ending
+// it), Trainer emits `error` {kind: 'fatal', fatal: true, restarting: true}, rejects every request still waiting
+// for that worker (pause(), step(), ...) with an Error named WorkerStoppedError, starts a new worker from the last
+// snapshot, paused, and emits `restarted`; requests made meanwhile go to the new worker once it is restored. The
+// predictor keeps the last good weights throughout. After MAX_RESTARTS restarts within a minute it gives up instead:
+// one `error` with restarting: false, `failed` holds the reason, every request rejects with it, and the predictor
+// still answers.
+//
+// A worker that ends without any event is noticed by the lock it holds while alive, where the Web Locks API exists
+// (the lock is granted to the page the moment the worker ends: exact, with no timer to misjudge a busy worker), and
+// otherwise by silence: the worker posts `alive` every HEARTBEAT_MS, and after silenceMs with no message at all it
+// is presumed dead (protocol.js startHeartbeat).
+import { REQUEST, EVENT, SILENCE_MS, RequestClient, validateSettings } from './protocol.js';
 
 const MAX_RESTARTS = 3; // within RESTART_WINDOW_MS; more means the worker cannot live here (e.g. no wasm)
 const RESTART_WINDOW_MS = 60000;
+// The worker's memory cap by default: room for the digits CNN with its 8,000 training images several times over
+// (and so for the text models), while a hostile file or a typo (a dense layer of 10^6 units) is refused with the
+// size it needs long before the tab runs out of memory.
+export const DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024;
 
 const defaultCreateWorker = () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
 export class Trainer extends EventTarget {
-  // options: {batchSize, logEvery} for the worker; createWorker and Model to run elsewhere than a page (tests).
-  constructor(spec, data, { createWorker = defaultCreateWorker, Model = null, ...options } = {}) {
+  // options: {batchSize, logEvery, evalEvery, evalTrainMax} and memoryLimit (bytes, 0 for none; the worker's wasm
+  // memory: the page's own is the page's business, Model.setMemoryLimit) for the worker; silenceMs: how long a
+  // worker may say nothing before it is presumed dead, where there are no Web Locks; createWorker, Model and
+  // locks to run elsewhere than a page (tests).
+  constructor(spec, data, { createWorker = defaultCreateWorker, Model = null, silenceMs = SILENCE_MS,
+    locks = globalThis.navigator?.locks, memoryLimit = DEFAULT_MEMORY_LIMIT, ...options } = {}) {
     super();
     this.spec = typeof spec === 'string' ? JSON.parse(spec) : spec;
-    Object.assign(this, { data, options, createWorker, ModelClass: Model });
+    options = { ...options, memoryLimit };
+    Object.assign(this, { data, options, createWorker, ModelClass: Model, silenceMs, locks });
     this.predictor = null;
     this.info = null;           // init result: paramCount, flops, dataset, ...
     this.lastSnapshot = null;   // {weights, step, epoch}: the last good weights (a page-side copy)
@@ -25,6 +46,10 @@ export class Trainer extends EventTarget {
     this.settings = {};         // everything set() so far, re-applied after a restart
     this.restarts = [];
     this.restoring = false;     // true while a restarted worker is being given the last snapshot
+    this.failed = null;         // why the worker is not restarted any more (too many deaths), or null
+    // The silence check; unref: in Node (tests) it does not keep the process alive.
+    this.watchdog = setInterval(() => this._checkSilence(), Math.min(1000, silenceMs / 4));
+    this.watchdog.unref?.();
     this.ready = this._boot();
     this.ready.catch(() => {}); // reported as an `error` event too; callers awaiting ready still see it
   }
@@ -58,6 +83,11 @@ export class Trainer extends EventTarget {
     const worker = this.worker = this.createWorker();
     const client = this.client = new RequestClient((msg, transfer) => worker.postMessage(msg, transfer));
     const current = () => worker === this.worker; // events of a terminated predecessor are ignored
+    // performance.now() of this worker's last message (monotonic: a clock change is no silence); null until its
+    // first, so a slow script load is not one either.
+    this.heardAt = null;
+    this.suspect = null;      // heardAt when a silence check last found it silent
+    this.lockWatch = false;   // the page waits for this worker's lock: silence means busy, not dead
     // A worker terminated by other code sends no event at all: treat it as a death, or every request would hang.
     const terminate = worker.terminate.bind(worker);
     worker.terminate = () => {
@@ -68,7 +98,9 @@ export class Trainer extends EventTarget {
       this._abortSpawn = reject;
       worker.addEventListener('message', ({ data: msg }) => {
         if (!current()) return;
-        if (msg?.type === EVENT.READY) resolve();
+        this.heardAt = performance.now();
+        if (msg?.type === EVENT.ALIVE) this._watchLock(msg.lock, current);
+        else if (msg?.type === EVENT.READY) resolve();
         else this._onMessage(msg);
       });
     });
@@ -81,6 +113,30 @@ export class Trainer extends EventTarget {
       if (current()) this._onDeath('the training worker sent a message that could not be read');
     });
     return workerReady.then(() => client.send(REQUEST.INIT, { spec: this.spec, data: this.data, options: this.options }));
+  }
+
+  // The worker holds `lock` while it lives: queue for it, and the grant is the news of its end.
+  _watchLock(lock, current) {
+    if (!lock || !this.locks || this.lockWatch) return;
+    this.lockWatch = true;
+    this.locks.request(lock, () => {
+      if (!current() || this.disposed) return;
+      this._onDeath('the training worker ended without an error (closed, or stopped by the browser)');
+    }).catch(() => { if (current()) this.lockWatch = false; }); // no lock after all: back to the silence check
+  }
+
+  // Runs every silenceMs / 4 (or less often: browsers throttle timers in hidden tabs, which only delays this).
+  _checkSilence() {
+    if (!this.worker || this.heardAt === null || this.lockWatch) return;
+    if (performance.now() - this.heardAt <= this.silenceMs) return;
+    // Silent for too long: dead, unless its messages merely wait behind this timer (a frozen page resuming), so
+    // only a second check with nothing heard in between decides.
+    if (this.suspect !== this.heardAt) {
+      this.suspect = this.heardAt;
+      return;
+    }
+    const seconds = Math.round((performance.now() - this.heardAt) / 1000);
+    this._onDeath(`the training worker stopped answering (no message for ${seconds} s)`);
   }
 
   _onMessage(msg) {
@@ -109,28 +165,46 @@ export class Trainer extends EventTarget {
     this._emit('snapshot', { step: s.step, epoch: s.epoch });
   }
 
-  // The worker is gone: report, then restart it from the last snapshot (training stays paused).
+  // The worker is gone: fail what waited for it, report, then restart it from the last snapshot (paused).
   _onDeath(message) {
     const dead = this.worker;
     this.worker = null;
     this.running = false;
     dead?.terminate();
-    this.client?.rejectAll(`the training worker stopped (${message})`);
+    this.client?.rejectAll(`the training worker stopped (${message})`, 'WorkerStoppedError');
     this._abortSpawn(new Error(message)); // a worker that died before `ready`
-    const fatal = (text) => this._emit('error', { message: text, kind: 'fatal', fatal: true });
-    fatal(message);
-    if (this.disposed || !this.info) return; // nothing trained yet: the failed boot is the report
+    if (this.disposed) return;
+    if (!this.info) return this._fatal(message, false); // nothing trained yet: the failed boot is the report
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
     if (this.restarts.length >= MAX_RESTARTS) {
-      fatal(`giving up after ${MAX_RESTARTS} worker crashes in a minute`);
-      this.alive = Promise.reject(new Error('the training worker keeps crashing'));
-      this.alive.catch(() => {});
-      return;
+      const deaths = MAX_RESTARTS + 1;
+      return this._giveUp(`the training worker failed ${deaths} times within a minute (last: ${message}); it is not restarted`);
     }
     this.restarts.push(now);
-    this.alive = this._restart();
-    this.alive.catch((err) => fatal(`could not restart the training worker: ${err.message}`));
+    this._fatal(message, true);
+    const restart = this.alive = this._restart();
+    // A restart that fails on its own (not because the new worker died too: that is a death of its own) is final.
+    restart.catch((err) => {
+      if (this.alive === restart && !this.disposed) this._giveUp(`could not restart the training worker: ${err.message}`);
+    });
+  }
+
+  _fatal(message, restarting) {
+    this._emit('error', { message, kind: 'fatal', fatal: true, restarting });
+  }
+
+  // No more workers: requests reject with the reason; the predictor keeps answering with the last good weights.
+  _giveUp(reason) {
+    this.failed = reason;
+    this.running = false;
+    const worker = this.worker;
+    this.worker = null;
+    worker?.terminate();
+    clearInterval(this.watchdog);
+    this.alive = Promise.reject(Object.assign(new Error(reason), { name: 'WorkerStoppedError' }));
+    this.alive.catch(() => {});
+    this._fatal(reason, false);
   }
 
   // Requests made meanwhile wait for all of this (this.alive), so none reaches a half-restored worker.
@@ -206,13 +280,9 @@ export class Trainer extends EventTarget {
     return this._request(REQUEST.SNAPSHOT);
   }
 
-  /** Test hook: makes the worker execute a wasm `unreachable`, as a real trap would. */
-  crashWorkerForTest() {
-    return this._request(REQUEST.CRASH);
-  }
-
   dispose() {
     this.disposed = true;
+    clearInterval(this.watchdog);
     this.worker?.terminate();
     this.worker = null;
     this.client?.rejectAll('the Trainer was disposed');

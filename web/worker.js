@@ -2,10 +2,11 @@
 // trains in short chunks and posts progress, snapshots and errors (see protocol.js). It never touches the DOM.
 import { Model, loadTinytrain } from '../wasm/tinytrain.js';
 import { TrainingSession } from './session.js';
-import { EVENT } from './protocol.js';
+import { EVENT, startHeartbeat } from './protocol.js';
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
-const session = new TrainingSession({ Model, post });
+// Exported for a script that runs this worker and extends it (tests add requests through session.validate).
+export const session = new TrainingSession({ Model, post });
 
 // Installed before any await, so nothing sent early is lost; requests wait for the wasm inside the session
 // (Model.create awaits the same load).
@@ -13,6 +14,9 @@ self.onmessage = (e) => session.handle(e.data);
 
 // A trap or bug that escapes the session still reaches the page as `fatal`, so it can restart the worker.
 self.addEventListener('unhandledrejection', ({ reason: r }) => post({ type: EVENT.FATAL, message: `worker: ${r?.message ?? r}` }));
+
+// So the page notices if this worker ends without a word (see startHeartbeat).
+startHeartbeat(post);
 
 loadTinytrain().then(
   () => post({ type: EVENT.READY }),

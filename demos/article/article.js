@@ -28,7 +28,13 @@ $('live').addEventListener('trained', (e) => {
 });
 
 $('live').addEventListener('error', (e) => {
-  if (e.detail.kind === 'diverged') $('live-report').textContent = 'The loss exploded: the steps were too large and training went wrong. Lower the learning rate and press Reset.';
+  const { kind, restarting } = e.detail;
+  if (kind === 'diverged') $('live-report').textContent = 'The loss exploded: the steps were too large and training went wrong. Lower the learning rate and press Reset.';
+  if (kind === 'fatal') {
+    $('live-report').textContent = restarting
+      ? 'The training worker stopped unexpectedly; the widget restarts it from the last weights it saved, paused: press Train to go on.'
+      : 'The training worker kept failing, so training has stopped; the model still answers with its last good weights.';
+  }
 });
 
 // The pretrained widget can answer as soon as its file is loaded (`ready`), before any training.
@@ -39,4 +45,9 @@ pre.addEventListener('ready', () => {
 pre.addEventListener('progress', (e) => {
   $('pretrained-report').textContent = `You are training the pretrained model further: ${count(e.detail.step)} more steps so far.`;
 });
-pre.addEventListener('error', (e) => { $('pretrained-report').textContent = `This widget could not start: ${e.detail.message}`; });
+let preReady = false;
+pre.addEventListener('ready', () => { preReady = true; });
+pre.addEventListener('error', (e) => {
+  if (!preReady) $('pretrained-report').textContent = `This widget could not start: ${e.detail.message}`;
+  else if (e.detail.kind === 'fatal') $('pretrained-report').textContent = 'Its training worker stopped; the model still answers with its last good weights.';
+});

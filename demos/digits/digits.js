@@ -7,7 +7,7 @@
 // the model that answers the pad when the form describes it; a run that diverges before any good step hands the
 // pad back to the model that answered before.
 import { Model } from '../../wasm/tinytrain.js';
-import { Trainer } from '../../web/trainer.js';
+import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/trainer.js';
 import { fetchMnist } from '../../web/mnist.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
@@ -439,10 +439,16 @@ function newTrainer(spec, batchSize, nTrain, key) {
     }
   });
   t.addEventListener('error', (e) => {
+    const d = e.detail;
     if (t !== state.trainer) return;
-    if (e.detail.kind === 'diverged') return onDiverged(e.detail);
-    showMessage(e.detail.message);
+    if (d.kind === 'diverged') return onDiverged(d);
+    if (!d.fatal) return showMessage(d.message);
+    setRunning(false);
+    if (d.restarting) showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the pad keeps answering.`);
+    else if (t.failed) showMessage(`Training stopped: ${d.message}. The pad keeps answering with the last good weights; Train starts a new model.`);
+    else showMessage(d.message);
   });
+  t.addEventListener('restarted', () => { if (t === state.trainer) setRunning(false); });
   state.trainer = t;
   state.trainerKey = key;
   state.goodStep = -1;
@@ -484,7 +490,8 @@ async function train() {
   const key = trainerKey(spec);
   const startWeights = ownWeightsFor(spec);
   let t = state.trainer;
-  if (!t || state.trainerKey !== key || startWeights) {
+  // failed: its worker is not restarted any more
+  if (!t || state.trainerKey !== key || t.failed || startWeights) {
     await Model.create(spec).then((m) => m.dispose()); // a bad edited spec fails here, with the core's message
     t = newTrainer(spec, batchSize, data.train.n, key);
     state.trainedFrom = startWeights ? state.ownLabel : '';
@@ -530,12 +537,14 @@ async function loadWeightsFile(file) {
 
 function guard(fn) {
   return (...args) => Promise.resolve().then(() => fn(...args)).catch((e) => {
-    showMessage(e.message);
+    if (e.name !== 'WorkerStoppedError') showMessage(e.message); // a death cut it short: the error event said so
     setRunning(state.trainer?.running ?? false);
   });
 }
 
 function init() {
+  // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
+  Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
   setBars = probabilityBars($('probs'));
   setBars(null);
   pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });

@@ -2,7 +2,7 @@
 // side: training (counters, loss curves) and inference (the model's map of the plane, probed under the pointer,
 // with measured latency). The page never trains: it repaints from the latest snapshot once per animation frame.
 import { Model } from '../../wasm/tinytrain.js';
-import { Trainer } from '../../web/trainer.js';
+import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/trainer.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
@@ -189,6 +189,11 @@ function setStatus(text) {
   $('status').textContent = text;
 }
 
+// Off once the Trainer gave up on its worker; a new model (any change to the form, a weight file) has a new one.
+function enableTraining(on) {
+  for (const id of ['train', 'pause', 'step', 'reset']) $(id).disabled = !on;
+}
+
 // start: {weights, name} to begin from a weight file's parameters instead of the seed's initialisation.
 function rebuild(start = null) {
   if (trainer) trainer.dispose();
@@ -207,6 +212,7 @@ function rebuild(start = null) {
   grid = view.gridInputs();
   const t = new Trainer(buildSpec(config), dataOptions(config), { batchSize: config.batchSize });
   trainer = t;
+  enableTraining(true);
   setStatus('loading…');
   t.addEventListener('progress', (e) => { if (trainer === t) onProgress(e.detail); });
   t.addEventListener('snapshot', () => { if (trainer === t) mapDirty = true; });
@@ -222,8 +228,14 @@ function rebuild(start = null) {
     const d = e.detail;
     if (d.kind === 'diverged') {
       showMessage(`Training stopped: ${d.message}. Inference keeps the last good weights.`, 'error');
-    } else if (d.fatal) {
+    } else if (d.fatal && d.restarting) {
+      setStatus('worker failed; restarting…');
       showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot and inference keeps working.`, 'error');
+    } else if (d.fatal && t.failed) { // given up: no worker any more, so nothing to train with
+      enableTraining(false);
+      setStatus('stopped: the training worker keeps failing');
+      showMessage(`Training stopped: ${d.message}. Inference keeps the last good weights; change a setting or ` +
+        'reload the page to train a new model.', 'error');
     } else {
       showMessage(d.message, 'error');
     }
@@ -336,7 +348,8 @@ function bindVisibility() {
 function bindControls() {
   const act = (fn) => () => {
     if (!trainer) return;
-    fn(trainer).catch((e) => { if (!/disposed/.test(e.message)) showMessage(e.message, 'error'); });
+    // A request the worker's death cut short: the `error` event has said so already.
+    fn(trainer).catch((e) => { if (!/disposed/.test(e.message) && e.name !== 'WorkerStoppedError') showMessage(e.message, 'error'); });
   };
   $('train').addEventListener('click', act(async (t) => {
     clearMessage();
@@ -564,6 +577,9 @@ window.playground = Object.freeze({
   get stats() { return { ...stats, worstMs: { ...stats.worstMs } }; },
 });
 
+// The page's own models (the predictor, weight files) are capped like the worker's: a hostile file is refused with
+// the size it asks for instead of growing this tab's memory by gigabytes.
+Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
 loadFromHash();
 bindForm();
 bindControls();

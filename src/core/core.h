@@ -45,6 +45,9 @@ void *tt__malloc(size_t bytes);           /* NULL and a TT_ERR_MEMORY message wh
 void *tt__calloc(size_t count, size_t size);
 void tt__free(void *p, size_t bytes);
 size_t tt__memory_limit(void);
+/* The most bytes the accounted blocks ever came to, counting each request when it was made (even one refused by
+ * the limit); with reset, it starts again from the bytes in use now. For tests and fuzzers. */
+size_t tt__memory_peak(int reset);
 
 /* a * b and a + b, or SIZE_MAX on overflow (SIZE_MAX is then always rejected as too large). */
 size_t tt__mul(size_t a, size_t b);

@@ -7,13 +7,22 @@
 
 static size_t memory_limit;  /* 0 = none */
 static size_t memory_used;
+static size_t memory_peak;
 
 void tt_set_memory_limit(size_t bytes) { memory_limit = bytes; }
 size_t tt__memory_limit(void) { return memory_limit; }
 
+size_t tt__memory_peak(int reset) {
+  size_t peak = memory_peak;
+  if (reset) memory_peak = memory_used;
+  return peak;
+}
+
 static double mib(size_t bytes) { return (double)bytes / (1024.0 * 1024.0); }
 
 void *tt__malloc(size_t bytes) {
+  size_t asked = tt__add(memory_used, bytes);
+  if (asked > memory_peak) memory_peak = asked;
   if (bytes == SIZE_MAX || (memory_limit && (bytes > memory_limit || memory_used > memory_limit - bytes))) {
     if (bytes == SIZE_MAX)
       tt__fail(TT_ERR_MEMORY, "out of memory: the model needs more memory than can be addressed");

@@ -55,11 +55,11 @@ typedef struct {
   int rank;
   uint64_t dims[4];
   size_t count;
-  float *dst;            /* the parameter view inside the model's block */
   const struct st_tensor *match; /* the file's tensor of this name (load) */
 } expected_tensor;
 
-/* Fills up to TT_MAX_LAYERS * 2 expected tensors in layer order, weight then bias. */
+/* Fills up to TT_MAX_LAYERS * 2 expected tensors in layer order, weight then bias: the order of the parameters in
+ * tt_model_params(), so the tensors' values one after the other are the parameter block. */
 static int expected_tensors(const tt_model *m, expected_tensor *out) {
   int n = 0;
   for (int i = 0; i < m->n_layers; i++) {
@@ -71,7 +71,6 @@ static int expected_tensors(const tt_model *m, expected_tensor *out) {
       memset(t, 0, sizeof *t);
       tt__snprintf(t->name, sizeof t->name, "%d.%s", l->index, part == 0 ? "weight" : "bias");
       t->count = count;
-      t->dst = part == 0 ? l->w : l->b;
       if (part == 0 && l->type == TT_DENSE) {  // Linear: [out, in], applied to the last dim of [T, in] too
         t->rank = 2;
         t->dims[0] = (size_t)l->units;
@@ -163,13 +162,12 @@ int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
   writer w = {buf + 8, 0};
   write_header(&w, m, tensors, n);
   unsigned char *d = buf + 8 + h.len;
-  for (int i = 0; i < n; i++) {
-    // explicit little-endian bytes: the format's byte order whatever the host's
-    for (size_t k = 0; k < tensors[i].count; k++) {
-      uint32_t u;
-      memcpy(&u, &tensors[i].dst[k], 4);
-      for (int b = 0; b < 4; b++) *d++ = (unsigned char)(u >> (8 * b));
-    }
+  // the tensors' data one after the other is the parameter block; explicit little-endian bytes: the format's byte
+  // order whatever the host's
+  for (size_t k = 0; k < m->param_count; k++) {
+    uint32_t u;
+    memcpy(&u, &m->params[k], 4);
+    for (int b = 0; b < 4; b++) *d++ = (unsigned char)(u >> (8 * b));
   }
   *out = buf;
   *out_len = total;
@@ -420,8 +418,10 @@ static long name_index(const char *s) {
 }
 
 /* The tensors of a validated file against the model: every name expected, every shape the model's, every
- * expected tensor present, every value finite; then (and only then) copies them in, converting to F32. */
-static int st_apply(tt_model *m, const st_file *f) {
+ * expected tensor present, every value finite; then (and only then) copies them in, converting to F32. With
+ * allocate (a model from tt__model_new), the parameters are allocated once the names and shapes match: never
+ * more than the file's own data holds. */
+static int st_apply(tt_model *m, const st_file *f, int allocate) {
   int n;
   size_t ts_bytes;
   st_tensor *ts = st_tensors(f, &n, &ts_bytes);
@@ -462,6 +462,8 @@ static int st_apply(tt_model *m, const st_file *f) {
     }
   }
 
+  if (status == TT_OK && allocate) status = tt__model_alloc_params(m);
+
   // values: convert into a scratch copy first, so a NaN in the last tensor cannot leave the model half-loaded
   float *tmp = NULL;
   size_t tmp_bytes = tt__mul(total ? total : 1, sizeof(float)); // freed with the same count: the limit's accounting
@@ -487,8 +489,10 @@ static int st_apply(tt_model *m, const st_file *f) {
     }
     at += t->count;
   }
-  if (status == TT_OK)
-    for (int j = 0, at = 0; j < n_ex; at += (int)ex[j].count, j++) memcpy(ex[j].dst, tmp + at, ex[j].count * sizeof(float));
+  if (status == TT_OK) {
+    memcpy(m->params, tmp, total * sizeof(float));  // the tensors in order are the parameter block
+    m->spare_valid = 0;  // a divergence must not roll back past the loaded weights
+  }
   if (tmp) tt__free(tmp, tmp_bytes);
   tt__free(ts, ts_bytes);
   return status;
@@ -499,7 +503,7 @@ int tt_model_load_weights(tt_model *m, const unsigned char *bytes, size_t len) {
   if (!m) return tt__fail(TT_ERR_STATE, "load_weights: the model is NULL");
   st_file f;
   int status = st_open(&f, bytes, len);
-  if (status == TT_OK) status = st_apply(m, &f);
+  if (status == TT_OK) status = st_apply(m, &f, 0);
   tt__json_free(f.root);
   return status;
 }
@@ -513,12 +517,12 @@ tt_model *tt_model_load(const unsigned char *bytes, size_t len) {
   if (st_check_metadata(&f) != TT_OK) {
   } else if (!fmt || strcmp(fmt->str, "tinytrain") != 0 || !spec) {  // metadata values are strings by now
     tt__fail(TT_ERR_FILE, "%s", no_spec_message);
-  } else if (!(m = tt_model_create(spec->str, spec->str_len))) {
+  } else if (!(m = tt__model_new(spec->str, spec->str_len))) {
     if (tt_last_status() != TT_ERR_MEMORY)  // out of memory is no fault of the file: that message stands
       tt__fail(TT_ERR_FILE, "the spec in this file's metadata is invalid: %.399s", tt_last_error());
   } else {
     tt__clear_error();
-    if (st_apply(m, &f) != TT_OK) {  // the message stays: freeing the model does not touch it
+    if (st_apply(m, &f, 1) != TT_OK) {  // the message stays: freeing the model does not touch it
       tt_model_free(m);
       m = NULL;
     }

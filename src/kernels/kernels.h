@@ -147,19 +147,25 @@ void tt_f32_scale__scalar(float *x, float s, size_t n);                         
 void tt_f32_scale__wasmsimd(float *x, float s, size_t n);
 /* Adam/AdamW update of n parameters (see src/optim/optim.h for the exact formula; wd_l2 is added to the
  * gradient as PyTorch Adam does; decay (AdamW) multiplies p by (1 - decay) first). bc1 = 1 - beta1^t,
- * bc2 = 1 - beta2^t. Computed in torch.optim.Adam's form: p -= (lr/bc1) * m / (sqrt(v)/sqrt(bc2) + eps). */
-void tt_f32_adam__scalar(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
-                         float eps, float wd_l2, float decay, float bc1, float bc2);
-void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1,
-                           float beta2, float eps, float wd_l2, float decay, float bc1, float bc2);
+ * bc2 = 1 - beta2^t. Computed in torch.optim.Adam's form: p -= (lr/bc1) * m / (sqrt(v)/sqrt(bc2) + eps). Reads
+ * p, m, v and writes the updated values to p_out, m_out, v_out: each pair is either the same array (in place) or
+ * two that do not overlap. */
+void tt_f32_adam__scalar(float *p_out, float *m_out, float *v_out, const float *p, const float *g, const float *m,
+                         const float *v, size_t n, float lr, float beta1, float beta2, float eps, float wd_l2,
+                         float decay, float bc1, float bc2);
+void tt_f32_adam__wasmsimd(float *p_out, float *m_out, float *v_out, const float *p, const float *g, const float *m,
+                           const float *v, size_t n, float lr, float beta1, float beta2, float eps, float wd_l2,
+                           float decay, float bc1, float bc2);
 
 /* SGD update of n parameters as torch.optim.SGD with dampening 0 (see src/kernels/scalar/sgd.c for the exact
  * formula): weight decay wd (skipped when 0), momentum mu with buffer buf (unused when mu is 0; first = 1 on the
- * first step, when the buffer starts as the gradient), Nesterov if nesterov. */
-void tt_f32_sgd__scalar(float *p, const float *g, float *buf, size_t n, float lr, float mu, float wd, int nesterov,
-                        int first);
-void tt_f32_sgd__wasmsimd(float *p, const float *g, float *buf, size_t n, float lr, float mu, float wd,
-                          int nesterov, int first);
+ * first step, when the buffer starts as the gradient), Nesterov if nesterov. Reads p and buf and writes the
+ * updated values to p_out and buf_out (buf_out is left alone when mu is 0): each pair is either the same array (in
+ * place) or two that do not overlap. */
+void tt_f32_sgd__scalar(float *p_out, float *buf_out, const float *p, const float *g, const float *buf, size_t n,
+                        float lr, float mu, float wd, int nesterov, int first);
+void tt_f32_sgd__wasmsimd(float *p_out, float *buf_out, const float *p, const float *g, const float *buf, size_t n,
+                          float lr, float mu, float wd, int nesterov, int first);
 
 /* y = tanh(x), within 3e-7 of libm's tanhf (about 5 float32 ulps of 1), in place allowed; tanh(x) = x exactly for
  * tiny x. A rational function: |x| clamped to 9 (where tanh is 1.0f), z = x², A = |x|·P(z), B = Q(z), then

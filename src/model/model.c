@@ -54,6 +54,8 @@ double tt_model_flops_forward(const tt_model *m) {
  * is shared by the whole batch and left out. */
 double tt_model_flops_train(const tt_model *m) { return 3.0 * tt_model_flops_forward(m); }
 
+static int check_finite(const char *what, const float *v, size_t n);
+
 /* ---- construction ----------------------------------------------------------------------------------------- */
 
 /* Whether an activation with a fused kernel (relu, tanh: layer_table.h's fused column) right after a FUSES_NEXT
@@ -86,16 +88,29 @@ static int setup_layers(tt_model *m) {
   return TT_OK;
 }
 
-/* One block: params | grads | optimizer state | checkpoint. 2 floats of state per parameter cover every optimizer,
- * so changing momentum while training never reallocates; the checkpoint holds params and state as they were at
- * the start of the current train call, to roll back to when training diverges. */
-static int allocate_params(tt_model *m) {
-  size_t n = 0;
-  for (int i = 0; i < m->n_layers; i++) n = tt__add(n, tt__add(m->layers[i].w_count, m->layers[i].b_count));
-  size_t bytes = tt__mul(tt__mul(n, 7), sizeof(float));
+/* Points the layers' w and b into the current parameter set and dw and db into the gradients (a layer without
+ * weights or bias gets a pointer it never uses). */
+static void seat_params(tt_model *m) {
+  size_t at = 0;
+  for (int i = 0; i < m->n_layers; i++) {
+    tt__layer *l = &m->layers[i];
+    l->w = m->params + at, l->dw = m->grads + at;
+    at += l->w_count;
+    l->b = m->params + at, l->db = m->grads + at;
+    at += l->b_count;
+  }
+}
+
+/* The parameter block: the parameters alone (train = 0), or two sets of params | optimizer state, then the
+ * gradients (train = 1; see tt_model in model.h). 2 floats of state per parameter cover every optimizer, so
+ * changing momentum while training never reallocates. Parameters already there are kept. */
+static int allocate_params(tt_model *m, int train) {
+  size_t n = m->param_count, per_param = train ? 7 : 1;
+  size_t bytes = tt__mul(tt__mul(n, per_param), sizeof(float));
   if (bytes == SIZE_MAX) { /* beyond size_t (wasm32: 4 GiB): give the size needed, counted in double */
     double count = 0;
     for (int i = 0; i < m->n_layers; i++) count += (double)m->layers[i].w_count + (double)m->layers[i].b_count;
+    /* reached with train only: the parameters alone (tt_model_load) never outgrow the file that holds them */
     return tt__fail(TT_ERR_MEMORY, "out of memory: the model needs %.1f GiB (%.0f parameters with their gradients, "
                     "optimizer state and checkpoint), more than can be addressed", count * 7 * sizeof(float) /
                     (1024.0 * 1024.0 * 1024.0), count);
@@ -103,31 +118,30 @@ static int allocate_params(tt_model *m) {
   float *block = tt__malloc(bytes);
   if (!block) return tt_last_status();
   memset(block, 0, bytes);
-  m->param_count = n;
+  if (m->block) tt__copy(block, m->params, n);
+  tt__free(m->block, m->block_bytes);
+  m->block = block;
   m->block_bytes = bytes;
   m->params = block;
-  m->grads = block + n;
-  m->opt_state = block + 2 * n;
-  m->checkpoint = block + 4 * n;
-  size_t at = 0;
-  for (int i = 0; i < m->n_layers; i++) {
-    tt__layer *l = &m->layers[i];
-    l->w = l->w_count ? m->params + at : NULL;
-    l->dw = l->w_count ? m->grads + at : NULL;
-    at += l->w_count;
-    l->b = l->b_count ? m->params + at : NULL;
-    l->db = l->b_count ? m->grads + at : NULL;
-    at += l->b_count;
-  }
+  m->opt_state = train ? block + n : NULL;
+  m->spare_params = train ? block + 3 * n : NULL;
+  m->spare_state = train ? block + 4 * n : NULL;
+  m->grads = train ? block + 6 * n : block; /* nothing reads gradients before training allocates them */
+  m->spare_valid = 0;
+  seat_params(m);
   return TT_OK;
 }
+
+/* Gradients, optimizer state and the second set, for a model built by tt_model_load that is about to train. */
+static int allocate_training(tt_model *m) { return m->opt_state ? TT_OK : allocate_params(m, 1); }
 
 static void init_params(tt_model *m, unsigned seed) {
   tt__rng init;
   tt__rng_seed(&init, seed);
   for (int i = 0; i < m->n_layers; i++)
     if (ops_of(&m->layers[i])->init) ops_of(&m->layers[i])->init(&m->layers[i], &init);
-  memset(m->opt_state, 0, 2 * m->param_count * sizeof(float));
+  if (m->opt_state) memset(m->opt_state, 0, 2 * m->param_count * sizeof(float));
+  m->spare_valid = 0;
   tt__rng_seed(&m->rng, (uint64_t)seed ^ 0x7F4A7C15D1B54A32ull);
   m->step = 0;
   m->epoch = 0;
@@ -138,7 +152,7 @@ static void init_params(tt_model *m, unsigned seed) {
   m->first_loss = -1;
 }
 
-tt_model *tt_model_create(const char *spec_json, size_t len) {
+tt_model *tt__model_new(const char *spec_json, size_t len) {
   tt__clear_error();
   if (!spec_json) {
     tt__fail(TT_ERR_SPEC, "spec: expected JSON text, got nothing");
@@ -155,18 +169,35 @@ tt_model *tt_model_create(const char *spec_json, size_t len) {
   m->spec_len = len;
   m->layers = m->spec.layers;
   m->n_layers = m->spec.n_layers;
-  if (setup_layers(m) || allocate_params(m)) {
+  if (setup_layers(m)) {
     tt_model_free(m);
     return NULL;
   }
+  for (int i = 0; i < m->n_layers; i++)
+    m->param_count = tt__add(m->param_count, tt__add(m->layers[i].w_count, m->layers[i].b_count));
+  return m;
+}
+
+int tt__model_alloc_params(tt_model *m) {
+  if (allocate_params(m, 0)) return tt_last_status();
   init_params(m, m->spec.seed);
+  return TT_OK;
+}
+
+tt_model *tt_model_create(const char *spec_json, size_t len) {
+  tt_model *m = tt__model_new(spec_json, len);
+  if (m && allocate_params(m, 1)) {
+    tt_model_free(m);
+    return NULL;
+  }
+  if (m) init_params(m, m->spec.seed);
   return m;
 }
 
 void tt_model_free(tt_model *m) {
   if (!m) return;
   tt__free(m->spec_json, m->spec_len + 1);
-  tt__free(m->params, m->block_bytes);
+  tt__free(m->block, m->block_bytes);
   tt__free(m->act_block, m->act_bytes);
   tt__free(m->data_x, m->data_bytes);
   tt__free(m, sizeof *m);
@@ -175,6 +206,14 @@ void tt_model_free(tt_model *m) {
 int tt_model_reset(tt_model *m, unsigned seed) {
   tt__clear_error();
   init_params(m, seed);
+  return TT_OK;
+}
+
+int tt_model_set_weights(tt_model *m, const float *weights) {
+  tt__clear_error();
+  if (check_finite("weights", weights, m->param_count)) return TT_ERR_DATA;
+  tt__copy(m->params, weights, m->param_count);
+  m->spare_valid = 0; /* a divergence must not roll back past weights set from outside */
   return TT_OK;
 }
 
@@ -305,19 +344,24 @@ static void backward(tt_model *m, int B) {
   }
 }
 
-/* Params and optimizer state as they are now (the start of a train call), to roll back to on divergence. */
-static void checkpoint(tt_model *m) {
-  tt__copy(m->checkpoint, m->params, m->param_count);
-  tt__copy(m->checkpoint + m->param_count, m->opt_state, 2 * m->param_count);
-  m->checkpoint_step = m->step;
+/* The spare set becomes the current one and the current one the spare. */
+static void swap_sets(tt_model *m) {
+  float *params = m->params, *state = m->opt_state;
+  m->params = m->spare_params, m->opt_state = m->spare_state;
+  m->spare_params = params, m->spare_state = state;
+  seat_params(m);
 }
 
+/* Fails with the divergence message and rolls back to the parameters and optimizer state before the last update,
+ * when that set is still at hand: the update that led here is undone, and the step counter with it. */
 static int diverged(tt_model *m, const char *what, double value) {
   /* %g writes nan, inf and -inf as they are */
   tt__fail(TT_ERR_DIVERGED, "diverged at step %.0f (%s = %.3g): try a lower learning rate", m->step + 1, what, value);
-  tt__copy(m->params, m->checkpoint, m->param_count); /* checkpoint() in reverse */
-  tt__copy(m->opt_state, m->checkpoint + m->param_count, 2 * m->param_count);
-  m->step = m->checkpoint_step;
+  if (m->spare_valid) {
+    swap_sets(m);
+    m->spare_valid = 0;
+    m->step -= 1;
+  }
   return TT_ERR_DIVERGED;
 }
 
@@ -329,8 +373,9 @@ static int loss_diverged(tt_model *m, double loss) {
   return loss > 1000.0 * (m->first_loss > 1.0 ? m->first_loss : 1.0);
 }
 
-/* One optimizer step on the B samples in m->input / m->targets. Checks loss and gradient norm before updating;
- * on divergence, params and optimizer state go back to the checkpoint of the start of the train call. */
+/* One optimizer step on the B samples in m->input / m->targets. Checks loss and gradient norm before updating:
+ * a diverging loss or gradient on the current parameters means the update that made them went wrong, so
+ * diverged() rolls back to the set before it. The update writes the spare set, which then becomes current. */
 static int train_step(tt_model *m, int B, double *loss, long *correct, long *total) {
   int rows, cols;
   loss_rows_cols(m, B, &rows, &cols);
@@ -342,7 +387,10 @@ static int train_step(tt_model *m, int B, double *loss, long *correct, long *tot
   float norm = tt__optim_clip(&m->spec.optim, m->grads, m->param_count);
   if (!isfinite(norm)) return diverged(m, "gradient norm", norm);
   float lr = tt__optim_lr(&m->spec.optim, m->step);
-  tt__optim_step(&m->spec.optim, m->params, m->grads, m->opt_state, m->param_count, m->step + 1, lr);
+  tt__optim_step(&m->spec.optim, m->spare_params, m->spare_state, m->params, m->grads, m->opt_state, m->param_count,
+                 m->step + 1, lr);
+  swap_sets(m);
+  m->spare_valid = 1;
   m->step += 1;
   return TT_OK;
 }
@@ -412,11 +460,10 @@ int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
     return tt__fail(TT_ERR_STATE, "train_steps: expected steps >= 0 and batch_size >= 1, got %d and %d", steps,
                     batch_size);
   int B = batch_size < m->data_n ? batch_size : m->data_n;
-  if (reserve(m, B)) return TT_ERR_MEMORY;
+  if (allocate_training(m) || reserve(m, B)) return TT_ERR_MEMORY;
   size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
   double loss_sum = 0;
   long correct = 0, total = 0;
-  checkpoint(m);
   for (int s = 0; s < steps; s++) {
     if (m->cursor == 0 && !m->no_shuffle) shuffle(m);
     /* the last batch of an epoch may be smaller, as PyTorch's DataLoader does by default */
@@ -443,11 +490,11 @@ int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
 
 int tt_model_train_batch(tt_model *m, const float *x, const float *y, int n) {
   tt__clear_error();
-  if (check_inputs(m, x, n) || check_labels(m, y, n) || reserve(m, n)) return tt_last_status();
+  if (check_inputs(m, x, n) || check_labels(m, y, n) || allocate_training(m) || reserve(m, n))
+    return tt_last_status();
   tt__copy(m->input, x, (size_t)n * tt_model_input_size(m));
   tt__copy(m->targets, y, (size_t)n * tt_model_label_size(m));
   augment(m, n); /* the spec's augmentation applies to every training step */
-  checkpoint(m);
   double loss;
   long correct = 0, total = 0;
   int status = train_step(m, n, &loss, &correct, &total);
@@ -533,6 +580,8 @@ int tt_model_set_hparam(tt_model *m, const char *name, double value) {
       return tt__fail(TT_ERR_STATE, "%s: only %s %s (this model uses %s)", name, adam_only ? "adam and adamw have" :
                       "sgd has", name, c->type == TT_OPT_SGD ? "sgd" : c->type == TT_OPT_ADAM ? "adam" : "adamw");
     *(float *)((char *)c + fields[i].offset) = (float)value;
+    /* sgd without momentum leaves its buffer alone: both sets keep the same one for when momentum comes back */
+    if (i == 1 && value == 0 && m->opt_state) tt__copy(m->spare_state, m->opt_state, m->param_count);
     return TT_OK;
   }
   return tt__fail(TT_ERR_STATE,

@@ -34,11 +34,17 @@ struct tt_model {
   tt__layer *layers;                /* = spec.layers, set up */
   int n_layers;
 
-  /* one block: params | grads | optimizer state (2n) | checkpoint of params and state (3n) */
+  /* Parameters and optimizer state twice over (double buffering), then the gradients, in one block: each update
+   * reads the current set and writes the other one, and the two swap, so the set before the last update stays
+   * at hand to roll back to when training diverges, without copying. A model built by tt_model_load holds its
+   * parameters only (the state pointers NULL, grads = params, unused) until it first trains. */
   size_t param_count;
-  float *params, *grads, *opt_state, *checkpoint;
-  double checkpoint_step;           /* step count at the checkpoint */
+  float *params, *opt_state;        /* the current set: the layers' w and b point into params */
+  float *spare_params, *spare_state; /* the other set: params and state before the last update, if spare_valid */
+  float *grads;
+  int spare_valid;                  /* 0 after create, reset, load, set_weights, load_weights and a rollback */
   double first_loss;                /* first training loss since (re)initialisation, -1 before; divergence scale */
+  float *block;
   size_t block_bytes;
 
   /* activations for up to max_batch samples: acts[i] is layer i's output (B, OUT_i), dacts[i] its gradient;
@@ -63,5 +69,11 @@ struct tt_model {
 
   float last_loss, last_accuracy;
 };
+
+/* The model of a spec with its layers set up and no parameter memory yet, so tt_model_load can check a file's
+ * tensors against it before allocating anything; tt__model_alloc_params then gives it its parameters only
+ * (initialised from the spec's seed). Gradients and optimizer state come with the first training call. */
+tt_model *tt__model_new(const char *spec_json, size_t len);
+int tt__model_alloc_params(tt_model *m);
 
 #endif

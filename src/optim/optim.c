@@ -65,26 +65,22 @@ float tt__optim_clip(const tt__optim_config *c, float *grads, size_t n) {
   return norm;
 }
 
-/* SGD as torch.optim.SGD with dampening 0: the momentum buffer starts as the first gradient itself. */
-static void sgd_step(const tt__optim_config *c, float *p, const float *grads, float *buf, size_t n, double t,
-                     float lr) {
-  tt__sgd(p, grads, buf, n, lr, c->momentum, c->weight_decay, c->nesterov, t <= 1.0);  // src/kernels/*/sgd.c
-}
-
-void tt__optim_step(const tt__optim_config *c, float *params, const float *grads, float *state, size_t n,
-                    double t, float lr) {
+void tt__optim_step(const tt__optim_config *c, float *params_out, float *state_out, const float *params,
+                    const float *grads, const float *state, size_t n, double t, float lr) {
   TT_ASSERT(t >= 1.0);
   if (c->type == TT_OPT_SGD) {
-    TT_ASSERT(c->momentum == 0.0f || state);
-    sgd_step(c, params, grads, state, n, t, lr);
+    TT_ASSERT(c->momentum == 0.0f || (state && state_out));
+    // torch.optim.SGD with dampening 0: the momentum buffer starts as the first gradient itself
+    tt__sgd(params_out, state_out, params, grads, state, n, lr, c->momentum, c->weight_decay, c->nesterov, t <= 1.0);
     return;
   }
-  TT_ASSERT(state);
+  TT_ASSERT(state && state_out);
   // Bias corrections in double: 1 - 0.999^t loses most of its digits in float for small t.
   float bc1 = (float)(1.0 - powi(c->beta1, t));
   float bc2 = (float)(1.0 - powi(c->beta2, t));
   // Adam folds weight decay into the gradient (L2); AdamW decays the weights directly by lr*wd.
   float wd_l2 = c->type == TT_OPT_ADAM ? c->weight_decay : 0.0f;
   float decay = c->type == TT_OPT_ADAMW ? lr * c->weight_decay : 0.0f;
-  tt__adam(params, grads, state, state + n, n, lr, c->beta1, c->beta2, c->eps, wd_l2, decay, bc1, bc2);
+  tt__adam(params_out, state_out, state_out + n, params, grads, state, state + n, n, lr, c->beta1, c->beta2, c->eps,
+           wd_l2, decay, bc1, bc2);
 }

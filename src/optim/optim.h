@@ -41,10 +41,11 @@ float tt__optim_lr(const tt__optim_config *c, double step);
  * norm > max). Returns the gradient L2 norm before clipping (used for the divergence check). */
 float tt__optim_clip(const tt__optim_config *c, float *grads, size_t n);
 
-/* One update of n parameters. state holds state_per_param*n floats (zero-initialised; layout: first n
- * floats = momentum buffer / m, next n = v). t is the 1-based update count (Adam bias correction; SGD's
- * "first step" check). */
-void tt__optim_step(const tt__optim_config *c, float *params, const float *grads, float *state, size_t n,
-                    double t, float lr);
+/* One update of n parameters: reads params and state, writes the updated ones to params_out and state_out
+ * (either the same arrays, in place, or arrays that do not overlap them). state holds state_per_param*n floats
+ * (zero-initialised; layout: first n floats = momentum buffer / m, next n = v); sgd without momentum leaves
+ * state_out alone. t is the 1-based update count (Adam bias correction; SGD's "first step" check). */
+void tt__optim_step(const tt__optim_config *c, float *params_out, float *state_out, const float *params,
+                    const float *grads, const float *state, size_t n, double t, float lr);
 
 #endif

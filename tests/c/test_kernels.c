@@ -320,19 +320,25 @@ TT_TEST(test_eltwise_ops_match_definitions) {
 /* ---- Adam ------------------------------------------------------------------------------------------------- */
 
 TT_TEST(test_adam_matches_formula_over_steps) {
-  // three steps of Adam (L2) and AdamW (decoupled decay) against the textbook formula in double
+  // three steps of Adam (L2) and AdamW (decoupled decay) against the textbook formula in double, in place and out
+  // of place (bit for bit the same)
   enum { N = 37 };
   for (int variant = 0; variant < 2; variant++) {
     const float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.1f;
     float p[N], m[N] = {0}, v[N] = {0};
+    float ps[2][N], ms[2][N] = {{0}}, vs[2][N] = {{0}};  // the same steps out of place, between two sets
     double pd[N], md[N] = {0}, vd[N] = {0};
-    for (int i = 0; i < N; i++) p[i] = frand(), pd[i] = p[i];
+    for (int i = 0; i < N; i++) p[i] = frand(), pd[i] = p[i], ps[0][i] = p[i];
     for (int t = 1; t <= 3; t++) {
       float g[N];
       for (int i = 0; i < N; i++) g[i] = frand();
       const double bc1 = 1 - pow(b1, t), bc2 = 1 - pow(b2, t);
       const float wd_l2 = variant == 0 ? wd : 0.0f, decay = variant == 1 ? lr * wd : 0.0f;
-      tt_f32_adam__scalar(p, g, m, v, N, lr, b1, b2, eps, wd_l2, decay, (float)bc1, (float)bc2);
+      tt_f32_adam__scalar(p, m, v, p, g, m, v, N, lr, b1, b2, eps, wd_l2, decay, (float)bc1, (float)bc2);
+      const int in = (t - 1) % 2, out = t % 2;
+      tt_f32_adam__scalar(ps[out], ms[out], vs[out], ps[in], g, ms[in], vs[in], N, lr, b1, b2, eps, wd_l2, decay,
+                          (float)bc1, (float)bc2);
+      CHECK(!memcmp(ps[out], p, sizeof p) && !memcmp(ms[out], m, sizeof m) && !memcmp(vs[out], v, sizeof v));
       for (int i = 0; i < N; i++) {
         pd[i] *= 1.0 - (double)decay;
         const double gi = g[i] + (double)wd_l2 * pd[i];

@@ -28,14 +28,20 @@ static tt__optim_config adam_config(tt__opt_type type, float lr, float wd) {
   return c;
 }
 
-/* Runs three updates from p = (1, -2) and compares p after each with want[step][param]. */
+/* Runs three updates from p = (1, -2) and compares p after each with want[step][param]. The same updates out of
+ * place, from one (params, state) set into another and back (the model's double buffering), give the same bits. */
 static int run_three_steps(const char *name, const tt__optim_config *c, const double want[3][2], double tol) {
   float p[2] = {1.0f, -2.0f};
   float state[4] = {0};                              // up to 2 floats per parameter (Adam's m, v)
+  float sets[2][6] = {{1.0f, -2.0f}, {0}};           // params (2) | state (4), twice
   int bad = 0;
   CHECK(tt__optim_state_per_param(c) <= 2);
   for (int t = 0; t < 3; t++) {
-    tt__optim_step(c, p, G[t], state, 2, t + 1, c->lr);
+    tt__optim_step(c, p, state, p, G[t], state, 2, t + 1, c->lr);
+    float *in = sets[t % 2], *out = sets[(t + 1) % 2];
+    tt__optim_step(c, out, out + 2, in, G[t], in + 2, 2, t + 1, c->lr);
+    CHECK(memcmp(out, p, sizeof p) == 0);
+    CHECK(memcmp(out + 2, state, 2 * (size_t)tt__optim_state_per_param(c) * sizeof(float)) == 0);
     for (int i = 0; i < 2; i++) {
       if (!(fabs(p[i] - want[t][i]) <= tol * fmax(1.0, fabs(want[t][i])))) {
         fprintf(stderr, "  %s: step %d param %d = %.9g, expected %.9g (off by %.3g)\n", name, t + 1, i, p[i],

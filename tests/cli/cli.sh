@@ -92,6 +92,12 @@ expect_in "label out of range names line and column" "label.csv:2:3: expected a 
 expect_in "missing file is named" "cannot open" missing.err
 "$BIN" info "$REPO/tests/data/safetensors/trailing_bytes.safetensors" 2>trail.err && fail "malformed weight file makes info fail" || ok
 expect_in "malformed weight file: the library's message" "trailing bytes at file offset" trail.err
+# a 616-byte file whose spec says input [16777216] (67M parameters): refused on its shapes before the model's 1.9 GB
+# are allocated, so it fails the same way under a 256 MiB address-space limit
+(ulimit -v 262144; "$BIN" info "$REPO/tests/data/safetensors/metadata_huge_input.safetensors") 2>huge.err &&
+  fail "a small file with a huge spec makes info fail" || ok
+expect_in "a small file with a huge spec: the shape, not out of memory" \
+  "0.weight: shape [4, 2] does not match the model's [4, 16777216]" huge.err
 "$BIN" >usage.out 2>&1; [ $? = 2 ] && ok || fail "no command: usage and exit status 2"
 expect_in "no command prints the usage" "tinytrain predict --model" usage.out
 "$BIN" train --spec spec.json --data train.csv --epochs zero 2>epochs.err; [ $? = 2 ] && ok || fail "bad --epochs: exit 2"

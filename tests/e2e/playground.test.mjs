@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrowser, openPage, screenshot, waitForValue, LONG_TASK_OBSERVER, checkLongTasks } from './helpers.mjs';
 import { layerTable } from '../js/layer-table.mjs';
+import { USE_TEST_WORKER } from './worker-hooks.mjs';
 
 
 let env;
@@ -12,9 +13,11 @@ test.before(async () => { env = await startBrowser(); });
 test.after(async () => { if (env) await env.close(); });
 
 
-async function openPlayground(hash = '') {
+// testWorker: the page's Trainer gets tests/e2e/test-worker.mjs, which also takes the test-only `crash` request.
+async function openPlayground(hash = '', { testWorker = false } = {}) {
   const { page, context, errors } = await openPage(env.browser);
   await page.addInitScript(LONG_TASK_OBSERVER);
+  if (testWorker) await page.addInitScript(USE_TEST_WORKER);
   await page.goto(`${env.origin}/demos/playground/${hash}`);
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null,
     { what: 'status "ready"' });
@@ -226,11 +229,11 @@ test('Divergence stops training with a readable message and inference keeps the 
 });
 
 test('A wasm trap in the worker is reported; a new worker continues from the last snapshot', async () => {
-  const { page, context, errors } = await openPlayground();
+  const { page, context, errors } = await openPlayground('', { testWorker: true });
   await page.getByRole('button', { name: 'Step' }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
   const before = await weights(page);
-  const err = await page.evaluate(() => window.playground.trainer.crashWorkerForTest().then(() => 'no error', (e) => e.message));
+  const err = await page.evaluate(() => window.playground.trainer._request('crash').then(() => 'no error', (e) => e.message));
   assert.match(err, /wasm trap: unreachable/);
   await waitForValue(page, () => /^restarted at step 10/.test(document.getElementById('status').textContent), null,
     { what: 'the restart' });

@@ -1,5 +1,6 @@
 # libFuzzer targets (clang 14, ASan + UBSan) for the three readers of untrusted input: the spec parser
-# (tt_model_create), the safetensors reader (tt_model_load + tt_model_load_weights) and the numeric CSV reader.
+# (tt_model_create), the safetensors reader (tt_model_load + tt_model_load_weights) and the numeric CSV reader;
+# and for what tt_model_load allocates (model_load: never more than 64 MiB asked for a file under 1 MB).
 #   make -f tests/fuzz/fuzz.mk test   bounded runs for CI (FUZZ_RUNS executions each), "fuzz: N passed, N failed"
 #   make -f tests/fuzz/fuzz.mk long   time-bounded runs (FUZZ_SECONDS each) that also grow build/fuzz/corpus/
 # Seeds are committed in tests/fuzz/corpus/<target>/; new inputs found go to build/fuzz/corpus/<target>/ (git-ignored)
@@ -12,7 +13,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_FLAGS   := -g -O1 -std=c11 -Isrc -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=undefined
 FUZZ_DIR     := build/fuzz
-FUZZ_TARGETS := spec safetensors csv
+FUZZ_TARGETS := spec safetensors csv model_load
 
 CORE_SRC  := $(wildcard src/core/*.c src/layers/*.c src/optim/*.c src/kernels/scalar/*.c src/io/*.c src/model/*.c)
 FUZZ_OBJ  := $(CORE_SRC:%.c=$(FUZZ_DIR)/obj/%.o)

@@ -39,6 +39,7 @@ export class FakeModel {
     const r = mulberry32(seed);
     this.seed = seed;
     this.w = Float32Array.from({ length: this.paramCount }, () => (r() - 0.5) * 0.2);
+    this.previous = null; // the weights before the last update, to roll back to on divergence (as the core)
     this.step = 0;
     this.epoch = 0;
     this.cursor = Infinity; // reshuffle at the first step
@@ -114,8 +115,13 @@ export class FakeModel {
       bl /= b;
       const next = this.w.map((v, p) => v - this.lr * grad[p]);
       if (!Number.isFinite(bl) || bl > 1e4 || !next.every(Number.isFinite)) {
-        throw new Error(`diverged at step ${this.step + 1} (loss = ${Number.isFinite(bl) ? bl.toFixed(1) : 'nan'}): try a lower learning rate`);
+        const message = `diverged at step ${this.step + 1} (loss = ${Number.isFinite(bl) ? bl.toFixed(1) : 'nan'}): try a lower learning rate`;
+        // a bad loss condemns the update that made these weights; a bad update alone leaves them
+        const badLoss = !Number.isFinite(bl) || bl > 1e4;
+        if (badLoss && this.previous) [this.w, this.previous] = [this.previous, null], this.step--;
+        throw new Error(message);
       }
+      this.previous = this.w;
       this.w = next;
       this.step++;
       lossSum += bl;
@@ -170,6 +176,7 @@ export class FakeModel {
       throw new Error(`setWeights: expected a Float32Array of ${this.paramCount} values, got ${w?.length}`);
     }
     this.w = Float32Array.from(w);
+    this.previous = null;
   }
 
   dispose() {

@@ -272,7 +272,7 @@ test('bad weights: files and arrays are rejected with the exact message and the 
 
 // ---- divergence and determinism --------------------------------------------------------------------------------
 
-test('lr 1e6 diverges with the message; weights and step roll back to the call start, and training goes on', async () => {
+test('lr 1e6 diverges with the message; weights and step roll back to before the bad update (the call\'s first), and training goes on', async () => {
   const spec = { ...SPEC, layers: [{ type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 3 }], optimizer: { type: 'sgd', lr: 0.05 } };
   const m = await Model.create(spec);
   m.setData(DATA.x, DATA.y);

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { Trainer } from '../../web/trainer.js';
 import { FakeModel } from './fake-model.mjs';
 import { InProcessWorker, SPEC, DATA } from './in-process-worker.mjs';
+import { crashWorker } from './test-hooks.mjs';
 
 function makeTrainer(options = {}, spec = SPEC, data = DATA, Model = FakeModel) {
   const workers = [];
@@ -120,7 +121,7 @@ test('a wasm trap: error event, a new worker restored from the last snapshot, pr
   await t.ready;
   await t.step(20);
   const good = t.predictor.getWeights();
-  await assert.rejects(t.crashWorkerForTest(), /wasm trap/);
+  await assert.rejects(crashWorker(t), /wasm trap/);
   await until(() => of('restarted').length === 1, 'restart');
   const e = of('error');
   assert.ok(e.some((x) => x.fatal && /wasm trap: unreachable/.test(x.message)), JSON.stringify(e));

@@ -78,7 +78,8 @@ static void profile(const char *name, const char *spec, int B, int n) {
       double t2 = now();
       for (int k = 0; k < 4; k++) {
         tt__optim_clip(&m->spec.optim, m->grads, m->param_count);
-        tt__optim_step(&m->spec.optim, m->params, m->grads, m->opt_state, m->param_count, m->step + 1, 1e-9f);
+        tt__optim_step(&m->spec.optim, m->params, m->opt_state, m->params, m->grads, m->opt_state, m->param_count,
+                       m->step + 1, 1e-9f);
       }
       double t3 = now();
       tl[r] = (t1 - t0) / 4 / B * 1e6, tz[r] = (t2 - t1) / 4 / B * 1e6, to[r] = (t3 - t2) / 4 / B * 1e6;

@@ -623,6 +623,8 @@ static void test_conv_sparse_input(void) {
       }
 }
 
+/* In place (p_out == p) and out of place (into other arrays, the inputs left as they were), bit-exact with the
+ * scalar twin in place. */
 static void test_adam(void) {
   for (int s = 0; s < NSIZES; s++)
     for (int off = 0; off < 2; off++)
@@ -630,26 +632,40 @@ static void test_adam(void) {
         const size_t n = vec_sizes[s];
         char ctx[80];
         snprintf(ctx, sizeof ctx, "n=%zu off=%d variant=%d", n, off, variant);
-        float *buf[8];
-        for (int i = 0; i < 8; i++) buf[i] = xmalloc((n + 2) * 4);
+        float *buf[14];
+        for (int i = 0; i < 14; i++) buf[i] = xmalloc((n + 2) * 4);
         float *p0 = buf[0] + off, *g = buf[1] + off, *m0 = buf[2] + off, *v0 = buf[3] + off;
         float *p1 = buf[4] + off, *m1 = buf[5] + off, *v1 = buf[6] + off;
+        float *pi = buf[7] + off, *mi = buf[8] + off, *vi = buf[9] + off;     // inputs of the out-of-place calls
+        float *p2 = buf[10] + off, *m2 = buf[11] + off, *v2 = buf[12] + off;  // their outputs
         fill_rand(p0, n), fill_rand(g, n), fill_rand(m0, n), fill_rand(v0, n);
         for (size_t i = 0; i < n; i++) v0[i] = v0[i] * v0[i];  // second moments are non-negative
         p0[n] = m0[n] = v0[n] = SENTINEL;
         memcpy(p1, p0, (n + 1) * 4), memcpy(m1, m0, (n + 1) * 4), memcpy(v1, v0, (n + 1) * 4);
+        memcpy(pi, p0, (n + 1) * 4), memcpy(mi, m0, (n + 1) * 4), memcpy(vi, v0, (n + 1) * 4);
         const float wd = variant == 1 ? 0.01f : 0.0f, decay = variant == 2 ? 1e-4f : 0.0f;
         const float bc1 = 1.0f - powf(0.9f, 3.0f), bc2 = 1.0f - powf(0.999f, 3.0f);
-        tt_f32_adam__scalar(p0, g, m0, v0, n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, decay, bc1, bc2);
-        tt_f32_adam__wasmsimd(p1, g, m1, v1, n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, decay, bc1, bc2);
+        tt_f32_adam__scalar(p0, m0, v0, p0, g, m0, v0, n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, decay, bc1, bc2);
+        tt_f32_adam__wasmsimd(p1, m1, v1, p1, g, m1, v1, n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, decay, bc1, bc2);
         compare_vec("adam", p0, p1, n, 0.0, ctx);
         compare_vec("adam", m0, m1, n, 0.0, ctx);
         compare_vec("adam", v0, v1, n, 0.0, ctx);
-        for (int i = 0; i < 8; i++) free(buf[i]);
+        for (int twin = 0; twin < 2; twin++) {
+          p2[n] = m2[n] = v2[n] = SENTINEL;
+          (twin ? tt_f32_adam__wasmsimd : tt_f32_adam__scalar)(p2, m2, v2, pi, g, mi, vi, n, 1e-3f, 0.9f, 0.999f,
+                                                                1e-8f, wd, decay, bc1, bc2);
+          char where[120];
+          snprintf(where, sizeof where, "%s, %s out of place", ctx, twin ? "simd" : "scalar");
+          compare_vec("adam", p0, p2, n, 0.0, where);
+          compare_vec("adam", m0, m2, n, 0.0, where);
+          compare_vec("adam", v0, v2, n, 0.0, where);
+        }
+        for (int i = 0; i < 14; i++) free(buf[i]);
       }
 }
 
-/* Every option combination (weight decay, momentum, Nesterov, first step), bit-exact with the scalar twin. */
+/* Every option combination (weight decay, momentum, Nesterov, first step), bit-exact with the scalar twin, in
+ * place and out of place (into other arrays; with mu = 0 the buffer output is left alone). */
 static void test_sgd(void) {
   static const float cfg[][4] = {  // mu, wd, nesterov, first
       {0, 0, 0, 0}, {0, 0.01f, 0, 0}, {0.9f, 0, 0, 1}, {0.9f, 0, 0, 0}, {0.9f, 0.01f, 1, 0}, {0.5f, 0.001f, 1, 1}};
@@ -660,17 +676,30 @@ static void test_sgd(void) {
         char ctx[80];
         snprintf(ctx, sizeof ctx, "n=%zu off=%d mu=%g wd=%g nesterov=%g first=%g", n, off, cfg[v][0], cfg[v][1],
                  cfg[v][2], cfg[v][3]);
-        float *buf[5];
-        for (int i = 0; i < 5; i++) buf[i] = xmalloc((n + 2) * 4);
+        float *buf[9];
+        for (int i = 0; i < 9; i++) buf[i] = xmalloc((n + 2) * 4);
         float *p0 = buf[0] + off, *g = buf[1] + off, *b0 = buf[2] + off, *p1 = buf[3] + off, *b1 = buf[4] + off;
+        float *pi = buf[5] + off, *bi = buf[6] + off, *p2 = buf[7] + off, *b2 = buf[8] + off;
         fill_special(p0, n, 0), fill_rand(g, n), fill_rand(b0, n);
         p0[n] = b0[n] = SENTINEL;
         memcpy(p1, p0, (n + 1) * 4), memcpy(b1, b0, (n + 1) * 4);
-        tt_f32_sgd__scalar(p0, g, b0, n, 0.05f, cfg[v][0], cfg[v][1], (int)cfg[v][2], (int)cfg[v][3]);
-        tt_f32_sgd__wasmsimd(p1, g, b1, n, 0.05f, cfg[v][0], cfg[v][1], (int)cfg[v][2], (int)cfg[v][3]);
+        memcpy(pi, p0, (n + 1) * 4), memcpy(bi, b0, (n + 1) * 4);
+        const float mu = cfg[v][0], wd = cfg[v][1];
+        const int nesterov = (int)cfg[v][2], first = (int)cfg[v][3];
+        tt_f32_sgd__scalar(p0, b0, p0, g, b0, n, 0.05f, mu, wd, nesterov, first);
+        tt_f32_sgd__wasmsimd(p1, b1, p1, g, b1, n, 0.05f, mu, wd, nesterov, first);
         compare_vec("sgd", p0, p1, n, 0.0, ctx);
         compare_vec("sgd", b0, b1, n, 0.0, ctx);
-        for (int i = 0; i < 5; i++) free(buf[i]);
+        for (int twin = 0; twin < 2; twin++) {
+          memcpy(b2, bi, (n + 1) * 4);  // with mu = 0 the output buffer keeps what it held
+          p2[n] = SENTINEL;
+          (twin ? tt_f32_sgd__wasmsimd : tt_f32_sgd__scalar)(p2, b2, pi, g, bi, n, 0.05f, mu, wd, nesterov, first);
+          char where[120];
+          snprintf(where, sizeof where, "%s, %s out of place", ctx, twin ? "simd" : "scalar");
+          compare_vec("sgd", p0, p2, n, 0.0, where);
+          compare_vec("sgd", b0, b2, n, 0.0, where);
+        }
+        for (int i = 0; i < 9; i++) free(buf[i]);
       }
 }
 

@@ -314,7 +314,7 @@ static void run_optim(const ref_case *c, report *r) {
     memcpy(g, grads->v + (size_t)s * n, sizeof(float) * n);
     tt__optim_clip(&cfg, g, (size_t)n);
     lrs[s] = tt__optim_lr(&cfg, s);
-    tt__optim_step(&cfg, p, g, state, (size_t)n, s + 1, lrs[s]);
+    tt__optim_step(&cfg, p, state, p, g, state, (size_t)n, s + 1, lrs[s]);
     for (int i = 0; i < n; i++) {
       moved[s * n + i] = p[i] - p0->v[i];
       want_moved[s * n + i] = want_p->v[s * n + i] - p0->v[i];

@@ -5,8 +5,9 @@
 #include "kernels/simd128.h"
 #include "kernels/kernels.h"
 
-void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1,
-                           float beta2, float eps, float wd_l2, float decay, float bc1, float bc2) {
+void tt_f32_adam__wasmsimd(float *p_out, float *m_out, float *v_out, const float *p, const float *g, const float *m,
+                           const float *v, size_t n, float lr, float beta1, float beta2, float eps, float wd_l2,
+                           float decay, float bc1, float bc2) {
   const float step = lr / bc1, sqrt_bc2 = sqrtf(bc2);
   const float keep = 1.0f - decay, c1 = 1.0f - beta1, c2 = 1.0f - beta2;
   const v128_t vstep = wasm_f32x4_splat(step), vsqrt_bc2 = wasm_f32x4_splat(sqrt_bc2);
@@ -24,9 +25,9 @@ void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t 
                                      wasm_f32x4_mul(wasm_f32x4_mul(vc2, gi), gi));
     const v128_t denom = wasm_f32x4_add(wasm_f32x4_div(wasm_f32x4_sqrt(vi), vsqrt_bc2), veps);
     pi = wasm_f32x4_sub(pi, wasm_f32x4_div(wasm_f32x4_mul(vstep, mi), denom));
-    wasm_v128_store(p + i, pi);
-    wasm_v128_store(m + i, mi);
-    wasm_v128_store(v + i, vi);
+    wasm_v128_store(p_out + i, pi);
+    wasm_v128_store(m_out + i, mi);
+    wasm_v128_store(v_out + i, vi);
   }
   TT_NO_UNROLL
   for (; i < n; i++) {
@@ -35,6 +36,6 @@ void tt_f32_adam__wasmsimd(float *p, const float *g, float *m, float *v, size_t 
     const float mi = beta1 * m[i] + c1 * gi;
     const float vi = beta2 * v[i] + c2 * gi * gi;
     pi -= step * mi / (sqrtf(vi) / sqrt_bc2 + eps);
-    p[i] = pi; m[i] = mi; v[i] = vi;
+    p_out[i] = pi; m_out[i] = mi; v_out[i] = vi;
   }
 }

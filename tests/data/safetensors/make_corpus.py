@@ -195,6 +195,9 @@ case("metadata_not_strings", "both", "__metadata__.spec: expected a string",
      build(meta={"format": "tinytrain", "spec": SPEC}))
 case("metadata_bad_spec", "load", "the spec in this file's metadata is invalid: layers[0].units",
      build(meta={"format": "tinytrain", "spec": SPEC_TEXT.replace('"units":4', '"units":-3')}))
+# a small file whose spec asks for 67M parameters: refused before the model's memory is allocated
+case("metadata_huge_input", "load", "0.weight: shape [4, 2] does not match the model's [4, 16777216]",
+     build(meta={"format": "tinytrain", "spec": SPEC_TEXT.replace('"input":[2]', '"input":[16777216]')}))
 
 with open(os.path.join(HERE, "model.json"), "w") as f:
     f.write(SPEC_TEXT + "\n")
