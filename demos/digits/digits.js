@@ -231,7 +231,7 @@ async function usePretrained() {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`the pretrained ${kind.toUpperCase()} is missing (${url.pathname}: HTTP ${res.status}); run \`make data\``);
   const m = await Model.load(new Uint8Array(await res.arrayBuffer()));
-  setOwnModel(m, `the pretrained ${kind.toUpperCase()} (trained at build time by tools/pretrain.mjs)`);
+  setOwnModel(m, `the pretrained ${kind.toUpperCase()} (trained when this site was built)`);
 }
 
 // ---- the pad ----------------------------------------------------------------------------------------------------
@@ -352,7 +352,10 @@ function pct(v) {
 }
 
 function onProgress(d) {
-  if (!state.diverged && Number.isFinite(d.loss) && Number.isFinite(d.testAccuracy)) state.goodAccuracy = d.testAccuracy;
+  // a held-out accuracy of weights this trainer has learned (step 0 is where it started), at a finite loss
+  if (!state.diverged && d.metricsStep > 0 && Number.isFinite(d.loss) && Number.isFinite(d.testAccuracy)) {
+    state.goodAccuracy = d.testAccuracy;
+  }
   const { steps, losses } = d.points;
   for (let i = 0; i < steps.length; i++) state.loss.push(steps[i], losses[i]);
   if (d.metricsStep !== state.lastMetricsStep && d.metricsStep >= 0) {
