@@ -15,7 +15,7 @@ export const DEFAULTS = Object.freeze({
   dataset: 'spiral', arms: 2, noise: 0.05, n: 400, test: 0.5, dataSeed: 1,
   layers: Object.freeze([{ units: 16, act: 'relu' }, { units: 16, act: 'relu' }]),
   loss: 'cross_entropy', optimizer: 'adam', lr: 0.03, batchSize: 32, seed: 1,
-  steps: 10000, // optimizer steps per press of Train: a run ends by itself
+  steps: 200000, // optimizer steps per press of Train: a run ends by itself
 });
 
 // Losses that make sense for a dataset: regression needs mse; binary cross entropy needs exactly 2 classes.

@@ -328,7 +328,7 @@ async function startRun(t, pressed) {
   if (pressed && step >= targetStep) targetStep = step + config.steps;
   pausedWhileHidden = false;
   await t.start({ maxSteps: targetStep });
-  setStatus(`training… (to step ${targetStep})`);
+  setStatus('training…');
 }
 
 // A hidden tab pauses training and showing it again resumes the run.

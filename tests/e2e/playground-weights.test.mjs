@@ -94,7 +94,7 @@ test('configFromSpec: every playground spec maps back to its config; unfitting s
   assert.throws(() => configFromSpec(spec([dense(200), dense(2)]), base), /1 to 128 units, got 200/);
   assert.throws(() => configFromSpec(spec(Array.from({ length: 8 }, () => dense(2))), base), /at most 6/);
   assert.throws(() => configFromSpec({ ...spec([dense(10)]), input: [784] }, base), /784 input\(s\), 10 output\(s\)/);
-  assert.throws(() => configFromSpec(spec([dense(2)], { optimizer: { type: 'adam', lr: 50 } }), base), /lr: expected a number/);
+  assert.throws(() => configFromSpec(spec([dense(2)], { optimizer: { type: 'adam', lr: 50 } }), base), /Learning rate: expected a number/);
   const { ignored } = configFromSpec(spec([dense(2)], { optimizer: { type: 'adamw', lr: 0.01, weight_decay: 0.1 } }), base);
   assert.deepEqual(ignored, ['optimizer.weight_decay']);
 });
