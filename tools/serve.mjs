@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// A tiny static file server for the demos and the browser tests: serves the repository root (so /demos/...,
-// /web/... and /wasm/... resolve) on 127.0.0.1 only, with the MIME types browsers insist on (.wasm must be
-// application/wasm for streaming compilation; module scripts must be JavaScript). No directory listings, no
-// paths outside the root.
+// A tiny static file server for the demos and the browser tests, on 127.0.0.1 only, with the MIME types browsers
+// insist on (.wasm must be application/wasm for streaming compilation; module scripts must be JavaScript).
+// From the repository it serves only what the pages load: the folders in SERVED (demos, the browser runtime, the
+// wasm module and its loader, dist/, the browser benchmark pages); never .git, node_modules, build outputs or
+// sources. From another --root, everything under it. Either way only files with a type in MIME and nothing whose
+// name starts with a dot; no directory listings, no paths outside the root, and a redirect always names a path on
+// this server.
 //
 //   node tools/serve.mjs [--port 8080] [--root DIR]     (--port 0 picks a free port)
 //   import { startServer } from './tools/serve.mjs'; const s = await startServer({ port: 0 }); ... await s.close();
@@ -22,6 +25,18 @@ export const MIME = Object.freeze({
   '.md': 'text/markdown; charset=utf-8', '.ico': 'image/x-icon', '.jpg': 'image/jpeg', '.webp': 'image/webp',
 });
 
+// The repository's folders (relative to its root, '/'-separated) whose files are served.
+export const SERVED = Object.freeze(['demos', 'web', 'wasm', 'dist', 'bench/browser']);
+
+// Whether a file (or directory) at `rel`, a path relative to the root, may be served: no part empty or starting
+// with a dot (nor "..", outside the root), and inside one of `folders` unless that is null.
+export function isServed(rel, folders = SERVED) {
+  const parts = rel.split(path.sep);
+  if (parts.some((p) => p === '' || p.startsWith('.'))) return false;
+  const posix = parts.join('/');
+  return !folders || folders.some((dir) => posix === dir || posix.startsWith(dir + '/'));
+}
+
 // Maps a URL path to a file under root, or null when it is malformed or escapes the root.
 export function resolveUnder(root, urlPath) {
   let p;
@@ -40,7 +55,7 @@ function send(res, status, text) {
   res.end(text);
 }
 
-async function handle(root, req, res) {
+async function handle(root, folders, req, res) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     send(res, 405, 'method not allowed\n');
@@ -56,25 +71,38 @@ async function handle(root, req, res) {
     send(res, 400, 'bad path\n');
     return;
   }
+  const rel = path.relative(root, file);
+  if (!isServed(rel, folders)) {
+    send(res, 404, 'not found\n');
+    return;
+  }
   try {
     let st = await stat(file);
     if (st.isDirectory()) {
-      if (!req.url.split('?')[0].endsWith('/')) { // relative links in index.html need the trailing slash
-        res.writeHead(301, { Location: req.url.split('?')[0] + '/' });
+      if (!req.url.split('?')[0].endsWith('/')) {
+        // relative links in index.html need the trailing slash; the location is built from the resolved path, never
+        // from the request (whose "//host/..." would be another site's address)
+        const location = '/' + rel.split(path.sep).map(encodeURIComponent).join('/') + '/';
+        res.writeHead(301, { Location: location });
         res.end();
         return;
       }
       file = path.join(file, 'index.html');
       st = await stat(file);
     }
-    // A symlink must not lead out of the root either.
+    // A symlink must not lead out of the served folders either.
     const real = await realpath(file);
-    if (real !== root && !real.startsWith(root + path.sep)) {
+    if (!isServed(path.relative(root, real), folders)) {
       send(res, 403, 'forbidden\n');
       return;
     }
+    const type = MIME[path.extname(file).toLowerCase()];
+    if (!type || !st.isFile()) {
+      send(res, 404, 'not found\n');
+      return;
+    }
     res.writeHead(200, {
-      'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
+      'Content-Type': type,
       'Content-Length': st.size,
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
@@ -89,8 +117,9 @@ async function handle(root, req, res) {
 /** Starts the server; resolves with {server, port, origin, url (of demos/index.html), close()}. */
 export async function startServer({ root = REPO_ROOT, port = 8080, host = '127.0.0.1' } = {}) {
   const absRoot = await realpath(path.resolve(root));
+  const folders = absRoot === await realpath(REPO_ROOT) ? SERVED : null;
   const server = http.createServer((req, res) => {
-    handle(absRoot, req, res).catch(() => { if (!res.headersSent) send(res, 500, 'internal error\n'); else res.end(); });
+    handle(absRoot, folders, req, res).catch(() => { if (!res.headersSent) send(res, 500, 'internal error\n'); else res.end(); });
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -93,29 +93,40 @@ function checkInt(name, v, min, max = 0x7fffffff) {
   return v;
 }
 
+// What a value is, for messages: a Float64Array, a DataView, the string "0.5", number 2, null.
+function describe(v) {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.slice(0, 40))}`;
+  if (v === null || v === undefined) return String(v);
+  if (typeof v !== 'object' && typeof v !== 'function') return `${typeof v} ${String(v)}`;
+  const type = v.constructor?.name || 'object';
+  return `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
 function toBytes(name, bytes) {
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  throw new TypeError(`${name}: expected the bytes of a .safetensors file (Uint8Array or ArrayBuffer), got ${
-    bytes === null ? 'null' : typeof bytes}`);
+  throw new TypeError(`${name}: expected the bytes of a .safetensors file (Uint8Array or ArrayBuffer), got ${describe(bytes)}`);
 }
 
+// Any typed array of numbers or an Array converts; a DataView (bytes of no stated type) or BigInt64Array does not.
 function toFloat32(name, array) {
   if (array instanceof Float32Array) return array;
-  if (ArrayBuffer.isView(array) || Array.isArray(array)) return Float32Array.from(array);
-  throw new TypeError(`${name}: expected a Float32Array (or Int32Array of class labels), got ${typeof array}`);
+  if ((ArrayBuffer.isView(array) && !(array instanceof DataView) && typeof array[0] !== 'bigint') ||
+      Array.isArray(array)) return Float32Array.from(array);
+  throw new TypeError(`${name}: expected a Float32Array (or Int32Array of class labels), got ${describe(array)}`);
 }
 
 // ---- Model
 
 const NO_LABELS = Symbol('predict');
+const FROM_WASM = Symbol('Model'); // only create() and load() hold it: no other number passes for a model
 
 export class Model {
   #ptr;
   #spec = null;
 
-  constructor(ptr) {
-    if (!wasm || typeof ptr !== 'number') throw new Error('use await Model.create(spec) or await Model.load(bytes)');
+  constructor(token, ptr) {
+    if (token !== FROM_WASM) throw new TypeError('new Model(): use await Model.create(spec) or await Model.load(bytes)');
     this.#ptr = ptr;
   }
 
@@ -155,7 +166,7 @@ export class Model {
 
   static #wrap(ptr) {
     if (!ptr) throw lastError();
-    return new Model(ptr);
+    return new Model(FROM_WASM, ptr);
   }
 
   /** Caps the memory all models may take together (arenas and data), 0 for none: a model, data set or batch
@@ -269,9 +280,12 @@ export class Model {
     }));
   }
 
-  /** Changes a hyper-parameter while training: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm. */
+  /** Changes a hyper-parameter while training: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm; shuffle 1/0. */
   setHparam(name, value) {
-    withString(name + '\0', (p) => check(wasm.tt_model_set_hparam(this.#m, p, value)));
+    if (typeof name !== 'string') throw new TypeError(`setHparam: expected a name, got ${describe(name)}`);
+    if (typeof value !== 'number') throw new TypeError(`setHparam: ${name}: expected a number, got ${describe(value)}`);
+    // C reads up to a NUL: spelt \u0000, it matches no name
+    withString(name.replaceAll('\0', '\\u0000') + '\0', (p) => check(wasm.tt_model_set_hparam(this.#m, p, value)));
   }
 
   /** A copy of all parameters as one block (PyTorch order and layout). The block moves with every training step
@@ -282,7 +296,8 @@ export class Model {
 
   setWeights(weights) {
     if (!(weights instanceof Float32Array) || weights.length !== this.paramCount) {
-      throw new Error(`setWeights: expected a Float32Array of ${this.paramCount} values, got ${weights?.length}`);
+      const got = weights instanceof Float32Array ? `${weights.length} values` : describe(weights);
+      throw new TypeError(`setWeights: expected a Float32Array of ${this.paramCount} values, got ${got}`);
     }
     for (let i = 0; i < weights.length; i++) { // as weight files: a NaN weight would poison every prediction
       if (!Number.isFinite(weights[i])) throw new Error(`setWeights: weights[${i}] is ${weights[i]}: weights must be finite`);

@@ -9,15 +9,18 @@
  * CSV rows hold the input features (the spec's input layout, flattened) then the label(s): a class index for
  * cross_entropy, target values for mse and binary_cross_entropy (tt_model_label_size of them). predict also
  * accepts rows without labels. Progress and messages go to stderr, results to stdout. Unlike the library, the
- * CLI may print and exit: exit status 0 on success, 1 on a failure, 2 on a usage error. */
+ * CLI may print and exit: exit status 0 on success, 1 on a failure, 2 on a usage error. Files are read whole, up
+ * to a limit per kind (MAX_*_BYTES), so a huge file or an endless stream (/dev/zero) fails with a message. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/io.h"
@@ -32,7 +35,13 @@ static const char usage_text[] =
     "  tinytrain predict --model m.safetensors --input x.csv [--probabilities | --logits]\n"
     "  tinytrain info    m.safetensors\n"
     "CSV rows: the input features, then the label (a class index for cross_entropy, target values otherwise);\n"
-    "a first line without any number is taken as a header.\n";
+    "a first line without any number is taken as a header.\n"
+    "Limits: spec files 1 MiB, weight files and CSV files 256 MiB.\n";
+
+/* What the CLI reads at most, by kind (in MiB; stated in the usage text). */
+#define MAX_SPEC_MIB 1
+#define MAX_WEIGHTS_MIB 256
+#define MAX_CSV_MIB 256
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...) {
@@ -53,18 +62,28 @@ static void usage_error(const char *fmt, const char *arg) {
   exit(2);
 }
 
-/* Whole file into memory (NUL-terminated for convenience; *len excludes the NUL). */
-static char *read_file(const char *path, size_t *len) {
+/* Whole file into memory (NUL-terminated for convenience; *len excludes the NUL), at most max_mib MiB: a regular
+ * file is refused by its size before reading, anything else (a pipe, a device) once it has given more. `what`
+ * names the kind of file for the message ("a weight file"). */
+static char *read_file(const char *path, int max_mib, const char *what, size_t *len) {
+  const size_t limit = (size_t)max_mib << 20;
   FILE *f = fopen(path, "rb");
   if (!f) die("cannot open %s: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > limit)
+    die("%s: %jd bytes, over the %d MiB limit for %s", path, (intmax_t)st.st_size, max_mib, what);
   size_t cap = 1 << 16, n = 0;
   char *buf = malloc(cap);
   for (;;) {
     if (!buf) die("out of memory reading %s", path);
     n += fread(buf + n, 1, cap - n - 1, f);
     if (ferror(f)) die("cannot read %s: %s", path, strerror(errno));
+    if (n > limit) die("%s: over the %d MiB limit for %s", path, max_mib, what);
     if (feof(f)) break;
-    if (n + 1 == cap) { cap *= 2; buf = realloc(buf, cap); }
+    if (n + 1 == cap) {  // grow, but to no more than the limit + 2: room to see one byte over it
+      cap = cap > limit / 2 ? limit + 2 : cap * 2;
+      buf = realloc(buf, cap);
+    }
   }
   fclose(f);
   buf[n] = '\0';
@@ -91,7 +110,7 @@ static int parse_int(const char *opt, const char *s, int min) {
 
 static tt_model *load_model(const char *path) {
   size_t len;
-  char *bytes = read_file(path, &len);
+  char *bytes = read_file(path, MAX_WEIGHTS_MIB, "a weight file", &len);
   tt_model *m = tt_model_load((const unsigned char *)bytes, len);
   free(bytes);
   if (!m) die("%s: %s", path, tt_last_error());
@@ -109,7 +128,7 @@ typedef struct {
  * accepted too. Class indices are checked here, where the line number is still known. */
 static dataset load_csv(const tt_model *m, const char *path, int need_labels) {
   size_t len;
-  char *text = read_file(path, &len);
+  char *text = read_file(path, MAX_CSV_MIB, "a CSV file", &len);
   tt__csv c;
   if (tt__csv_parse(&c, text, len, path) != TT_OK) die("%s", tt_last_error());
   free(text);
@@ -193,7 +212,7 @@ static int cmd_train(int argc, char **argv) {
   if (!spec_path || !data_path) usage_error("train: %s is required", !spec_path ? "--spec" : "--data");
 
   size_t spec_len;
-  char *spec = read_file(spec_path, &spec_len);
+  char *spec = read_file(spec_path, MAX_SPEC_MIB, "a spec file", &spec_len);
   tt_model *m = tt_model_create(spec, spec_len);
   free(spec);
   if (!m) die("%s: %s", spec_path, tt_last_error());
@@ -335,7 +354,7 @@ static const char *loss_name(tt__loss_type t) {
 static int cmd_info(int argc, char **argv) {
   if (argc != 1) usage_error("info: expected one file name%s", "");
   size_t len;
-  char *bytes = read_file(argv[0], &len);
+  char *bytes = read_file(argv[0], MAX_WEIGHTS_MIB, "a weight file", &len);
   tt_model *m = tt_model_load((const unsigned char *)bytes, len);
   free(bytes);
   if (!m) die("%s: %s", argv[0], tt_last_error());

@@ -48,6 +48,8 @@ size_t tt__memory_limit(void);
 /* The most bytes the accounted blocks ever came to, counting each request when it was made (even one refused by
  * the limit); with reset, it starts again from the bytes in use now. For tests and fuzzers. */
 size_t tt__memory_peak(int reset);
+/* A size as people read it, for messages: "1000 bytes", "1.4 KiB", "39.7 MiB". Returns buf. */
+const char *tt__size_str(size_t bytes, char *buf, size_t len);
 
 /* a * b and a + b, or SIZE_MAX on overflow (SIZE_MAX is then always rejected as too large). */
 size_t tt__mul(size_t a, size_t b);

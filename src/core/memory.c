@@ -18,22 +18,29 @@ size_t tt__memory_peak(int reset) {
   return peak;
 }
 
-static double mib(size_t bytes) { return (double)bytes / (1024.0 * 1024.0); }
+const char *tt__size_str(size_t bytes, char *buf, size_t len) {
+  int unit = bytes < 1024 ? 0 : bytes < 1024 * 1024 ? 1 : 2;  /* bytes, KiB, MiB: names 6 bytes apart */
+  tt__snprintf(buf, len, "%.*f %s", unit ? 1 : 0, (double)bytes / (double)((size_t)1 << 10 * unit),
+               &"bytes\0KiB\0\0\0MiB"[6 * unit]);
+  return buf;
+}
 
 void *tt__malloc(size_t bytes) {
+  char need[24], limit[24], used[24];
   size_t asked = tt__add(memory_used, bytes);
   if (asked > memory_peak) memory_peak = asked;
   if (bytes == SIZE_MAX || (memory_limit && (bytes > memory_limit || memory_used > memory_limit - bytes))) {
     if (bytes == SIZE_MAX)
       tt__fail(TT_ERR_MEMORY, "out of memory: the model needs more memory than can be addressed");
     else
-      tt__fail(TT_ERR_MEMORY, "out of memory: needs %.1f MiB more, the limit is %.1f MiB (%.1f MiB in use)",
-               mib(bytes), mib(memory_limit), mib(memory_used));
+      tt__fail(TT_ERR_MEMORY, "out of memory: needs %s more, the limit is %s (%s in use)",
+               tt__size_str(bytes, need, sizeof need), tt__size_str(memory_limit, limit, sizeof limit),
+               tt__size_str(memory_used, used, sizeof used));
     return NULL;
   }
   void *p = malloc(bytes ? bytes : 1);
   if (!p) {
-    tt__fail(TT_ERR_MEMORY, "out of memory: could not allocate %.1f MiB", mib(bytes));
+    tt__fail(TT_ERR_MEMORY, "out of memory: could not allocate %s", tt__size_str(bytes, need, sizeof need));
     return NULL;
   }
   memory_used += bytes;

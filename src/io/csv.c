@@ -1,5 +1,6 @@
 /* Numeric CSV for the CLI and the fuzzers: every field a finite number, the same number of fields on every
- * row, an optional header. Errors give file:line:field so a person can find the bad value in an editor. */
+ * row, an optional header, an optional UTF-8 byte order mark. Errors give file:line:field so a person can find
+ * the bad value in an editor. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -98,6 +99,8 @@ int tt__csv_parse(tt__csv *out, const char *text, size_t len, const char *name) 
   memset(out, 0, sizeof *out);
   if (!name) name = "csv";
   if (!text) len = 0;
+  // a UTF-8 byte order mark (spreadsheets write one) is not part of the first field
+  if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) text += 3, len -= 3;
   // pass 1: count lines (an upper bound on rows) and fields of the first non-blank line
   size_t lines = 0;
   for (size_t i = 0; i < len; i++) lines += text[i] == '\n';

@@ -515,7 +515,8 @@ tt_model *tt_model_load(const unsigned char *bytes, size_t len) {
   tt_model *m = NULL;
   const tt__json *fmt = tt__json_get(f.metadata, "format"), *spec = tt__json_get(f.metadata, "spec");
   if (st_check_metadata(&f) != TT_OK) {
-  } else if (!fmt || strcmp(fmt->str, "tinytrain") != 0 || !spec) {  // metadata values are strings by now
+  } else if (!fmt || fmt->str_len != 9 || memcmp(fmt->str, "tinytrain", 9) || !spec) {
+    // metadata values are strings by now; the length is compared too, so "tinytrain\u0000x" does not match
     tt__fail(TT_ERR_FILE, "%s", no_spec_message);
   } else if (!(m = tt__model_new(spec->str, spec->str_len))) {
     if (tt_last_status() != TT_ERR_MEMORY)  // out of memory is no fault of the file: that message stands

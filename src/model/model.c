@@ -239,9 +239,10 @@ static int reserve(tt_model *m, int B) {
   float *block = tt__malloc(bytes);
   if (!block) {
     const char *why = tt_last_error(), *prefix = "out of memory: ";
+    char size[24];
     if (!strncmp(why, prefix, strlen(prefix))) why += strlen(prefix);
-    tt__fail(TT_ERR_MEMORY, "out of memory: batches of up to %d samples need %.1f MiB of activations; %s", B,
-             (double)bytes / (1024.0 * 1024.0), why);
+    tt__fail(TT_ERR_MEMORY, "out of memory: batches of up to %d samples need %s of activations; %s", B,
+             tt__size_str(bytes, size, sizeof size), why);
     return TT_ERR_MEMORY;
   }
   tt__free(m->act_block, m->act_bytes);
@@ -555,7 +556,8 @@ int tt_model_evaluate(tt_model *m, const float *x, const float *y, int n, float 
 
 int tt_model_set_hparam(tt_model *m, const char *name, double value) {
   tt__clear_error();
-  if (!strcmp(name, "shuffle")) { /* not an optimizer field: whether each epoch starts with a shuffle */
+  if (!strcmp(name, "shuffle")) { /* not an optimizer field: whether each epoch starts with a shuffle (1 or 0) */
+    if (value != 0 && value != 1) return tt__fail(TT_ERR_STATE, "%s: %g is out of range", name, value);
     m->no_shuffle = value == 0;
     return TT_OK;
   }

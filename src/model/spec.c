@@ -1,4 +1,4 @@
-/* The model spec: JSON text -> a validated tt__spec (format in /work/shared/DESIGN.md, "Model spec").
+/* The model spec: JSON text -> a validated tt__spec (format in README.md, "The model spec").
  *
  * Table-driven: each layer type, optimizer, schedule and the augment object has a table of its fields (name,
  * kind, where it goes, range). One routine rejects unknown fields, checks kind and range and stores the value,
@@ -136,6 +136,14 @@ static const char *key_text(const tt__json *member, char *buf, size_t len) {
   return describe(&as_string, buf, len);
 }
 
+/* "<path>: expected <alternatives>an object such as <example>, got <v described>"; `alternatives` names the other
+ * forms accepted, or is "" */
+static int fail_not_object(const char *path, const char *alternatives, const char *example, const tt__json *v) {
+  char got[96];
+  return tt__fail(TT_ERR_SPEC, "%s: expected %san object such as %s, got %s", path, alternatives, example,
+                  describe(v, got, sizeof got));
+}
+
 /* "a, b, c" from a NULL-terminated list or a field table (after an optional first name). */
 static void join_names(char *buf, size_t len, const char *first, const char *const *names, const field *fields) {
   size_t at = 0;
@@ -158,9 +166,8 @@ static const char *number_text(double x, char *buf, size_t len) {
 /* What a field accepts, in words: "a positive integer", "a number in [0, 1)", ... */
 static void expectation(const field *f, double min, double max, char *buf, size_t len) {
   if (f->kind == K_BOOL) tt__snprintf(buf, len, "true or false");
-  else if (f->kind == K_PADDING) tt__snprintf(buf, len, "an integer from %g to %g or \"same\"", min, max);
-  else if ((f->flags & SHOW_RANGE) && f->kind == K_INT)
-    tt__snprintf(buf, len, "an integer from %g to %g", min, max);
+  else if ((f->flags & SHOW_RANGE) && f->kind != K_NUM)  /* K_INT or K_PADDING */
+    tt__snprintf(buf, len, "an integer from %g to %g%s", min, max, f->kind == K_PADDING ? " or \"same\"" : "");
   else if (f->flags & SHOW_RANGE)
     tt__snprintf(buf, len, "a number in %c%g, %g%c", f->flags & LO_OPEN ? '(' : '[', min, max,
              f->flags & HI_OPEN ? ')' : ']');
@@ -290,7 +297,7 @@ static int read_input(tt__spec *s, const tt__json *v) {
 static int read_layer(tt__layer *l, int index, const tt__json *v) {
   char path[32];
   tt__snprintf(path, sizeof path, "layers[%d]", index);
-  if (v->type != TT_JSON_OBJECT) return fail_got("%s: expected an object such as {\"type\": \"relu\"}, got %s", path, v);
+  if (v->type != TT_JSON_OBJECT) return fail_not_object(path, "", "{\"type\": \"relu\"}", v);
   char type_path[40];
   tt__snprintf(type_path, sizeof type_path, "%s.type", path);
   int t = read_name(tt__json_get(v, "type"), type_path, "layer type", tt__layer_names);
@@ -306,6 +313,10 @@ static int read_layer(tt__layer *l, int index, const tt__json *v) {
   l->eps = 1e-5f;
   if (read_fields(l, layer_fields[t], v, path, tt__layer_names[t], 1)) return TT_ERR_SPEC;
   if ((t == TT_MAXPOOL2D || t == TT_AVGPOOL2D) && !tt__json_get(v, "stride")) l->stride = l->kernel;
+  /* an embedding reads token ids: after another layer it would look up that layer's outputs, clamped to ids,
+   * and nothing before it would ever train */
+  if (t == TT_EMBEDDING && index)
+    return tt__fail(TT_ERR_SPEC, "%s.type: embedding must be the first layer (it reads token ids)", path);
   if (l->padding_same && l->stride != 1)
     return tt__fail(TT_ERR_SPEC, "%s.padding: \"same\" needs stride 1, got stride %d", path, l->stride);
   return 0;
@@ -333,31 +344,33 @@ static int read_schedule(tt__optim_config *c, const tt__json *v) {
     if (t < 0) return TT_ERR_SPEC;
     c->schedule = (tt__sched_type)t;
     /* step and cosine need a length, which only the object form can give */
-    if (t == TT_SCHED_STEP)
-      return tt__fail(TT_ERR_SPEC,
-                      "%s: the step schedule needs step_size; write {\"type\": \"step\", \"step_size\": 100}", path);
-    if (t == TT_SCHED_COSINE)
-      return tt__fail(TT_ERR_SPEC,
-                      "%s: the cosine schedule needs total_steps; write {\"type\": \"cosine\", \"total_steps\": 1000}",
-                      path);
+    if (t != TT_SCHED_CONSTANT) {
+      const char *length = t == TT_SCHED_STEP ? "step_size" : "total_steps";
+      return tt__fail(TT_ERR_SPEC, "%s: the %s schedule needs %s; write {\"type\": \"%s\", \"%s\": %d}", path,
+                      schedule_names[t], length, schedule_names[t], length, t == TT_SCHED_STEP ? 100 : 1000);
+    }
     return 0;
   }
   if (v->type != TT_JSON_OBJECT)
-    return fail_got("%s: expected \"constant\", \"step\", \"cosine\" or an object such as {\"type\": \"cosine\", "
-                    "\"total_steps\": 1000}, got %s", path, v);
+    return fail_not_object(path, "\"constant\", \"step\", \"cosine\" or ", "{\"type\": \"cosine\", \"total_steps\": 1000}",
+                           v);
   const tt__json *type = tt__json_get(v, "type");
   int t = TT_SCHED_CONSTANT;  /* an object without type: constant (e.g. only a warmup) */
   if (type && (t = read_name(type, "optimizer.schedule.type", "schedule", schedule_names)) < 0)
     return TT_ERR_SPEC;
   c->schedule = (tt__sched_type)t;
-  return read_fields(c, schedules[t].fields, v, path, schedules[t].owner, 1);
+  if (read_fields(c, schedules[t].fields, v, path, schedules[t].owner, 1)) return TT_ERR_SPEC;
+  if (t == TT_SCHED_COSINE && c->warmup > c->total_steps)
+    return tt__fail(TT_ERR_SPEC, "%s.warmup: expected at most total_steps (%d), got %d", path, c->total_steps,
+                    c->warmup);
+  return 0;
 }
 
 static int read_optimizer(tt__optim_config *c, const tt__json *v) {
   memset(c, 0, sizeof *c);
   c->type = TT_OPT_ADAM;
   if (v && v->type != TT_JSON_OBJECT)
-    return fail_got("optimizer: expected an object such as {\"type\": \"adam\", \"lr\": 0.001}, got %s", NULL, v);
+    return fail_not_object("optimizer", "", "{\"type\": \"adam\", \"lr\": 0.001}", v);
   const tt__json *type = tt__json_get(v, "type");
   if (type) {
     int t = read_name(type, "optimizer.type", "optimizer", optimizer_names);
@@ -382,20 +395,25 @@ static int read_optimizer(tt__optim_config *c, const tt__json *v) {
 static int read_spec(tt__spec *s, const tt__json *root) {
   char got[96], key[96], allowed[128];
   if (root->type != TT_JSON_OBJECT)
-    return fail_got("spec: expected an object such as {\"input\": [2], \"layers\": [...], \"loss\": "
-                    "\"cross_entropy\"}, got %s", NULL, root);
+    return fail_not_object("spec", "", "{\"input\": [2], \"layers\": [...], \"loss\": \"cross_entropy\"}", root);
   for (const tt__json *m = root->child; m; m = m->next) {
     int known = 0;
     for (int i = 0; top_fields[i] && !known; i++)
       known = m->key_len == strlen(top_fields[i]) && !memcmp(m->key, top_fields[i], m->key_len);
     if (known) continue;
     join_names(allowed, sizeof allowed, NULL, top_fields, NULL);
-    return tt__fail(TT_ERR_SPEC, "spec.%s: unknown field (allowed: %s)", key_text(m, key, sizeof key), allowed);
+    return tt__fail(TT_ERR_SPEC, "%s.%s: unknown field%s%s (allowed: %s)", "spec", key_text(m, key, sizeof key), "",
+                    "", allowed);  /* read_fields' format: the string exists once */
   }
   if (read_input(s, tt__json_get(root, "input")) || read_layers(s, tt__json_get(root, "layers"))) return TT_ERR_SPEC;
   int loss = read_name(tt__json_get(root, "loss"), "loss", "loss", loss_names);
   if (loss < 0) return TT_ERR_SPEC;
   s->loss = (tt__loss_type)loss;
+  /* the fused losses take logits: their own softmax or sigmoid as the last layer would be applied twice */
+  tt__layer_type twice = loss == TT_LOSS_BCE ? TT_SIGMOID : TT_SOFTMAX;
+  if (loss != TT_LOSS_MSE && s->layers[s->n_layers - 1].type == twice)
+    return tt__fail(TT_ERR_SPEC, "layers[%d].type: %s takes logits: a %s last would be applied twice",
+                    s->n_layers - 1, loss_names[loss], layer_names[twice]);
   if (read_optimizer(&s->optim, tt__json_get(root, "optimizer"))) return TT_ERR_SPEC;
 
   const tt__json *seed = tt__json_get(root, "seed");
@@ -410,7 +428,7 @@ static int read_spec(tt__spec *s, const tt__json *root) {
   const tt__json *aug = tt__json_get(root, "augment");
   if (aug) {
     if (aug->type != TT_JSON_OBJECT)
-      return fail_got("augment: expected an object such as {\"shift\": 2, \"rotate\": 10}, got %s", NULL, aug);
+      return fail_not_object("augment", "", "{\"shift\": 2, \"rotate\": 10}", aug);
     if (s->input.rank != 3) {
       tt__shape_str(s->input, got, sizeof got);
       return tt__fail(TT_ERR_SPEC, "augment: only for image inputs [channels, height, width], but input is %s", got);

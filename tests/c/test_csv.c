@@ -31,6 +31,21 @@ TT_TEST(test_csv_without_header_keeps_first_row) {
   tt__csv_free(&c);
 }
 
+TT_TEST(test_csv_skips_a_leading_byte_order_mark) {
+  tt__csv c;
+  // without a header: the mark is no part of the first number, so the first row stays data
+  CHECK(parse(&c, "\xEF\xBB\xBF" "0.000,1\n2,3\n") == TT_OK);
+  if (tt_last_status()) fprintf(stderr, "  error: %s\n", tt_last_error());
+  CHECK(c.has_header == 0 && c.rows == 2 && c.cols == 2 && c.lines[0] == 1);
+  tt__csv_free(&c);
+  CHECK(parse(&c, "\xEF\xBB\xBF" "x,y\n2,3\n") == TT_OK);
+  CHECK(c.has_header == 1 && c.rows == 1);
+  tt__csv_free(&c);
+  // only at the very start: elsewhere the bytes are text like any other, reported in the usual way
+  CHECK(parse(&c, "1,2\n\xEF\xBB\xBF" "3,4\n") == TT_ERR_DATA);
+  CHECK_STR(tt_last_error(), "train.csv:2:1: expected a number, got \"\xEF\xBB\xBF" "3\"");
+}
+
 TT_TEST(test_csv_bad_value_names_line_and_field) {
   tt__csv c;
   CHECK(parse(&c, "a,b,c\n1,2,3\n1,2,3\n1,2,3\n1,2,3\n1,2,3\n1,2,abc\n") == TT_ERR_DATA);
@@ -85,6 +100,7 @@ TT_TEST(test_csv_long_and_binary_values_are_quoted_safely) {
 int main(void) {
   TT_RUN(test_csv_reads_rows_and_skips_header_and_blank_lines);
   TT_RUN(test_csv_without_header_keeps_first_row);
+  TT_RUN(test_csv_skips_a_leading_byte_order_mark);
   TT_RUN(test_csv_bad_value_names_line_and_field);
   TT_RUN(test_csv_first_row_with_some_numbers_is_data_not_header);
   TT_RUN(test_csv_rejects_what_strtod_would_accept);

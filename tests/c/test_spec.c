@@ -30,7 +30,7 @@ TT_TEST(test_spec_reads_every_layer_type_and_field) {
       "  {'type': 'flatten'}, {'type': 'dropout', 'rate': 0.25},"
       "  {'type': 'dense', 'units': 1048576, 'bias': true}, {'type': 'relu'},"
       "  {'type': 'leaky_relu', 'slope': 0.2}, {'type': 'tanh'}, {'type': 'sigmoid'}, {'type': 'gelu'},"
-      "  {'type': 'softmax'}, {'type': 'embedding', 'vocab': 1000, 'dim': 32}, {'type': 'layernorm', 'eps': 1e-6}],"
+      "  {'type': 'softmax'}, {'type': 'layernorm', 'eps': 1e-6}],"
       " 'optimizer': {'type': 'sgd', 'lr': 0.5, 'momentum': 0.9, 'nesterov': true, 'weight_decay': 0.0005,"
       "  'clip_norm': 1.5, 'schedule': {'type': 'step', 'warmup': 10, 'step_size': 100, 'gamma': 0.5}}}";
   int status = parse(text, &spec);
@@ -40,12 +40,12 @@ TT_TEST(test_spec_reads_every_layer_type_and_field) {
   CHECK(spec.seed == 4294967295u && spec.loss == TT_LOSS_BCE);
   CHECK(spec.augment_shift == 2);
   CHECK_NEAR(spec.augment_rotate, 12.5, 0);
-  CHECK(spec.n_layers == 15);
+  CHECK(spec.n_layers == 14);
   const tt__layer *l = spec.layers;
   tt__layer_type types[] = {TT_CONV2D,  TT_CONV2D, TT_MAXPOOL2D, TT_AVGPOOL2D, TT_FLATTEN,
                             TT_DROPOUT, TT_DENSE,  TT_RELU,      TT_LEAKY_RELU, TT_TANH,
-                            TT_SIGMOID, TT_GELU,   TT_SOFTMAX,   TT_EMBEDDING, TT_LAYERNORM};
-  for (int i = 0; i < 15; i++) {
+                            TT_SIGMOID, TT_GELU,   TT_SOFTMAX,   TT_LAYERNORM};
+  for (int i = 0; i < 14; i++) {
     if (l[i].type != types[i] || l[i].index != i)
       fprintf(stderr, "  layers[%d]: type %d index %d\n", i, l[i].type, l[i].index);
     CHECK(l[i].type == types[i] && l[i].index == i);
@@ -58,8 +58,7 @@ TT_TEST(test_spec_reads_every_layer_type_and_field) {
   CHECK_NEAR(l[5].rate, 0.25, 0);
   CHECK(l[6].units == 1048576 && l[6].bias == 1);
   CHECK_NEAR(l[8].slope, 0.2, 1e-7);
-  CHECK(l[13].vocab == 1000 && l[13].dim == 32);
-  CHECK_NEAR(l[14].eps, 1e-6, 1e-7);
+  CHECK_NEAR(l[13].eps, 1e-6, 1e-7);
   const tt__optim_config *o = &spec.optim;
   CHECK(o->type == TT_OPT_SGD && o->nesterov == 1 && o->schedule == TT_SCHED_STEP);
   CHECK_NEAR(o->lr, 0.5, 0);
@@ -68,6 +67,11 @@ TT_TEST(test_spec_reads_every_layer_type_and_field) {
   CHECK_NEAR(o->clip_norm, 1.5, 0);
   CHECK(o->warmup == 10 && o->step_size == 100);
   CHECK_NEAR(o->gamma, 0.5, 0);
+  /* an embedding comes first (it reads token ids) */
+  status = parse("{'input': [6], 'layers': [{'type': 'embedding', 'vocab': 1000, 'dim': 32}, {'type': 'flatten'},"
+                 " {'type': 'dense', 'units': 2}], 'loss': 'cross_entropy'}", &spec);
+  CHECK(status == TT_OK && spec.layers[0].type == TT_EMBEDDING);
+  CHECK(spec.layers[0].vocab == 1000 && spec.layers[0].dim == 32);
 }
 
 TT_TEST(test_spec_fills_documented_defaults) {
@@ -285,6 +289,19 @@ static const struct {
      "optimizer.schedule.gamma: unknown field for the cosine schedule (allowed: type, warmup, total_steps, min_lr)"},
     {O("{'schedule': {'type': 'cosine', 'total_steps': 10, 'min_lr': -1}}"),
      "optimizer.schedule.min_lr: expected a non-negative number, got -1"},
+    {O("{'schedule': {'type': 'cosine', 'total_steps': 100, 'warmup': 101}}"),
+     "optimizer.schedule.warmup: expected at most total_steps (100), got 101"},
+    /* layers that cannot work where they are */
+    {"{'input': [4], 'layers': [{'type': 'dense', 'units': 4}, {'type': 'embedding', 'vocab': 10, 'dim': 3}],"
+     " 'loss': 'mse'}",
+     "layers[1].type: embedding must be the first layer (it reads token ids)"},
+    {"{'input': [4], 'layers': [{'type': 'embedding', 'vocab': 10, 'dim': 3}, {'type': 'embedding', 'vocab': 10,"
+     " 'dim': 3}], 'loss': 'mse'}",
+     "layers[1].type: embedding must be the first layer (it reads token ids)"},
+    {"{'input': [2], 'layers': [{'type': 'dense', 'units': 3}, {'type': 'softmax'}], 'loss': 'cross_entropy'}",
+     "layers[1].type: cross_entropy takes logits: a softmax last would be applied twice"},
+    {"{'input': [2], 'layers': [{'type': 'dense', 'units': 1}, {'type': 'sigmoid'}], 'loss': 'binary_cross_entropy'}",
+     "layers[1].type: binary_cross_entropy takes logits: a sigmoid last would be applied twice"},
     /* seed */
     {X("'seed': -1"), "seed: expected an integer from 0 to 4294967295, got -1"},
     {X("'seed': 4294967296"), "seed: expected an integer from 0 to 4294967295, got 4294967296"},
@@ -331,6 +348,12 @@ TT_TEST(test_spec_boundary_values_are_accepted) {
   CHECK(parse(L("{'type': 'conv2d', 'filters': 1, 'kernel': 64, 'padding': 64, 'stride': 64}"), &spec) == TT_OK);
   CHECK(parse("{'input': [4096, 4096], 'layers': [{'type': 'relu'}], 'loss': 'mse'}", &spec) == TT_OK);
   CHECK(spec.input.rank == 2 && spec.input.d[0] == 4096 && spec.input.d[1] == 4096);
+  /* a warmup as long as the cosine decay; softmax and sigmoid last with mse (outputs in (0, 1) are a choice) */
+  CHECK(parse(O("{'schedule': {'type': 'cosine', 'total_steps': 100, 'warmup': 100}}"), &spec) == TT_OK);
+  CHECK(parse(L("{'type': 'dense', 'units': 3}, {'type': 'softmax'}"), &spec) == TT_OK);
+  CHECK(parse(L("{'type': 'dense', 'units': 1}, {'type': 'sigmoid'}"), &spec) == TT_OK);
+  CHECK(parse("{'input': [2], 'layers': [{'type': 'softmax'}, {'type': 'dense', 'units': 2}], 'loss': 'cross_entropy'}",
+              &spec) == TT_OK);
 }
 
 TT_TEST(test_spec_layer_names_map_to_types) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The native CLI end to end: train on a small CSV, then predict, eval and info give the expected output, and bad
 # input (a bad value, a ragged row, a wrong width, a label out of range, a malformed weight file) is reported
-# with its file, line and column. Usage: bash tests/cli/cli.sh [path/to/tinytrain]  (default build/tinytrain).
+# with its file, line and column. A CSV may start with a byte order mark; files over the stated size limits
+# (also endless ones such as /dev/zero) fail with a message. Usage: bash tests/cli/cli.sh [path/to/tinytrain]  (default build/tinytrain).
 # Ends with "cli: N passed, N failed"; exit status 1 if anything failed.
 set -u
 cd "$(dirname "$0")/../.."
@@ -102,6 +103,45 @@ expect_in "a small file with a huge spec: the shape, not out of memory" \
 expect_in "no command prints the usage" "tinytrain predict --model" usage.out
 "$BIN" train --spec spec.json --data train.csv --epochs zero 2>epochs.err; [ $? = 2 ] && ok || fail "bad --epochs: exit 2"
 expect_in "bad --epochs is explained" '--epochs: expected an integer >= 1, got "zero"' epochs.err
+
+# --- a UTF-8 byte order mark (as spreadsheets write) before a header-less first row is skipped ---
+printf '\xef\xbb\xbf' >bom.csv
+cat test.csv >>bom.csv
+"$BIN" eval --model m.safetensors --data bom.csv >bom.out 2>&1 && ok || fail "a CSV with a byte order mark evaluates" "$(cat bom.out)"
+expect_in "the byte order mark hides no row" "(60 samples)" bom.out
+{ printf '\xef\xbb\xbfx,y,label\n'; cat test.csv; } >bomh.csv
+"$BIN" eval --model m.safetensors --data bomh.csv >bomh.out 2>&1 && ok || fail "a CSV with a byte order mark and a header evaluates" "$(cat bomh.out)"
+expect_in "the byte order mark before a header" "(60 samples)" bomh.out
+
+# --- files over the stated limits fail with a message, also endless ones (timeout: exit 124 if it hangs) ---
+expect_refused() {  # <test name> <needle> <command...>
+  local name=$1 needle=$2
+  shift 2
+  timeout 120 "$@" >limit.out 2>&1
+  local rc=$?
+  [ "$rc" = 1 ] && ok || fail "$name: exit status 1" "got $rc" "$(head -c 300 limit.out)"
+  expect_in "$name" "$needle" limit.out
+}
+expect_refused "info /dev/zero" "/dev/zero: over the 256 MiB limit for a weight file" "$BIN" info /dev/zero
+expect_refused "eval --model /dev/zero" "/dev/zero: over the 256 MiB limit for a weight file" \
+  "$BIN" eval --model /dev/zero --data test.csv
+expect_refused "eval --data /dev/zero" "/dev/zero: over the 256 MiB limit for a CSV file" \
+  "$BIN" eval --model m.safetensors --data /dev/zero
+expect_refused "predict --input /dev/zero" "/dev/zero: over the 256 MiB limit for a CSV file" \
+  "$BIN" predict --model m.safetensors --input /dev/zero
+expect_refused "train --spec /dev/zero" "/dev/zero: over the 1 MiB limit for a spec file" \
+  "$BIN" train --spec /dev/zero --data train.csv
+expect_refused "train --test /dev/zero" "/dev/zero: over the 256 MiB limit for a CSV file" \
+  "$BIN" train --spec spec.json --data train.csv --test /dev/zero
+# a regular file is refused by its size, before it is read (sparse files: no disk space used)
+truncate -s 300M big.safetensors && truncate -s 257M big.csv && truncate -s 2M big.json
+expect_refused "a 300 MiB weight file" "big.safetensors: 314572800 bytes, over the 256 MiB limit for a weight file" \
+  "$BIN" info big.safetensors
+expect_refused "a 257 MiB CSV" "big.csv: 269484032 bytes, over the 256 MiB limit for a CSV file" \
+  "$BIN" train --spec spec.json --data big.csv
+expect_refused "a 2 MiB spec" "big.json: 2097152 bytes, over the 1 MiB limit for a spec file" \
+  "$BIN" train --spec big.json --data train.csv
+rm -f big.safetensors big.csv big.json
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,11 +1,15 @@
 // tools/serve.mjs: the static server the demos and the browser tests use. Right MIME types, no way out of the
-// root, 127.0.0.1 only, and the CLI prints the URL of the demos index.
+// root, only the folders the pages load (never .git, node_modules, build outputs or sources), redirects that stay
+// on this server (also in Chromium, which follows them), 127.0.0.1 only, and the CLI prints the URL of the demos
+// index.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import { startServer, resolveUnder } from '../../tools/serve.mjs';
+import { CHROMIUM, LAUNCH_ARGS } from './helpers.mjs';
 
 let s;
 test.before(async () => { s = await startServer({ port: 0 }); });
@@ -30,8 +34,9 @@ test('serves the demos, the runtime and the wasm with browser-correct MIME types
     ['/demos/playground/', 200, 'text/html; charset=utf-8'],
     ['/web/trainer.js', 200, 'text/javascript; charset=utf-8'],
     ['/demos/playground/style.css', 200, 'text/css; charset=utf-8'],
-    ['/package.json', 200, 'application/json'],
-    ['/tests/e2e/helpers.mjs', 200, 'text/javascript; charset=utf-8'],
+    ['/wasm/tinytrain.js', 200, 'text/javascript; charset=utf-8'],
+    ['/wasm/tinytrain.wasm', 200, 'application/wasm'],
+    ['/bench/browser/budgets.html', 200, 'text/html; charset=utf-8'],
   ];
   for (const [p, status, type] of cases) {
     const r = await get(p);
@@ -44,6 +49,58 @@ test('serves the demos, the runtime and the wasm with browser-correct MIME types
 test('a directory without its slash redirects, so relative links in its index work', async () => {
   const r = await get('/demos/playground');
   assert.deepEqual([r.status, r.location], [301, '/demos/playground/']);
+});
+
+test('a redirect names a path on this server, whatever the request looks like', async () => {
+  // "//host/..." in a Location header is another site's address: the location is the resolved path, encoded
+  for (const [p, location] of [['//evil.example/%2E%2E%2Fdemos', '/demos/'], ['//evil.example/..%2F..%2Fdemos/playground', '/demos/playground/'],
+    ['/\\evil.example/%2E%2E%2Fdemos', '/demos/'], ['/demos/./playground', '/demos/playground/'], ['/demos%2Fdigits', '/demos/digits/']]) {
+    const r = await get(p);
+    assert.deepEqual([r.status, r.location], [301, location], p);
+  }
+});
+
+test('in Chromium, a crafted link to this server stays on it', async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
+  try {
+    const page = await browser.newPage();
+    const offsite = [];
+    // anything that leaves 127.0.0.1 is recorded and answered here (nothing is fetched from elsewhere)
+    await page.route((url) => url.hostname !== '127.0.0.1', (route) => {
+      offsite.push(route.request().url());
+      return route.fulfill({ status: 200, contentType: 'text/html', body: '<title>evil</title>' });
+    });
+    await page.goto(`${s.origin}//evil.example/%2E%2E%2Fdemos`);
+    assert.deepEqual(offsite, [], 'the browser was sent off-site');
+    assert.equal(page.url(), `${s.origin}/demos/`);
+    assert.match(await page.title(), /tinytrain/);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('only the folders the pages load are served: not .git, node_modules, build outputs, sources or tests', async () => {
+  for (const p of ['/.git/config', '/.git/HEAD', '/.gitignore', '/node_modules/playwright-core/package.json',
+    '/build/tinytrain', '/build/libtinytrain.a', '/src/tinytrain.h', '/src/', '/tests/e2e/helpers.mjs',
+    '/tools/serve.mjs', '/package.json', '/Makefile', '/README.md', '/bench/bench.mk', '/demos/data/data.mk',
+    '/demos/../.git/config', '/web/../src/tinytrain.h', '/demos/.hidden', '/build', '/.git']) {
+    const r = await get(p);
+    assert.equal(r.status, 404, `${p} answered ${r.status}: ${r.body.slice(0, 60)}`);
+    assert.equal(r.location, undefined, `${p} redirected to ${r.location}`);
+  }
+});
+
+test('another --root is served whole, except dotfiles and files of unknown types', async () => {
+  const demos = await startServer({ port: 0, root: fileURLToPath(new URL('../../demos/', import.meta.url)) });
+  try {
+    const at = (p) => new Promise((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: demos.port, path: p }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', reject);
+    });
+    assert.deepEqual([await at('/index.html'), await at('/playground/'), await at('/data/data.mk'), await at('/../README.md')],
+      [200, 200, 404, 404]);
+  } finally {
+    await demos.close();
+  }
 });
 
 test('the root redirects to the demos index (the URL people type after make demo)', async () => {

@@ -60,16 +60,16 @@ test('setMemoryLimit: models, data sets and batches over the cap are refused wit
   try {
     // 512*1024 + 1024 parameters, 7 floats each (params, grads, 2 optimizer moments, 3 checkpoint floats)
     await assert.rejects(Model.create({ input: [512], layers: [{ type: 'dense', units: 1024 }], loss: 'mse' }),
-      { message: /^out of memory: needs 14\.0 MiB more, the limit is 2\.0 MiB \(\d+\.\d MiB in use\)$/ });
+      { message: /^out of memory: needs 14\.0 MiB more, the limit is 2\.0 MiB \(\d+(\.\d)? (bytes|KiB|MiB) in use\)$/ });
     // 200,000 samples of 2 floats + 1 label + 1 shuffle index = 16 bytes each
     const bigX = new Float32Array(2 * 200000), bigY = new Int32Array(200000);
-    assert.throws(() => m.setData(bigX, bigY), { message: /^out of memory: needs 3\.1 MiB more, the limit is 2\.0 MiB \(\d+\.\d MiB in use\)$/ });
+    assert.throws(() => m.setData(bigX, bigY), { message: /^out of memory: needs 3\.1 MiB more, the limit is 2\.0 MiB \(\d+(\.\d)? (bytes|KiB|MiB) in use\)$/ });
     // A batch as large as the data set needs its activations reserved first: refused before the step. Per sample:
     // 2 inputs, 1 label, 256 + 3 outputs and as many gradients (the relu runs inside the dense layer, in place).
     const x = new Float32Array(2 * 20000), y = new Int32Array(20000);
     m.setData(x, y);
     assert.throws(() => m.trainSteps(1, 20000), {
-      message: /^out of memory: batches of up to 20000 samples need 39\.7 MiB of activations; needs 39\.7 MiB more, the limit is 2\.0 MiB \(\d+\.\d MiB in use\)$/,
+      message: /^out of memory: batches of up to 20000 samples need 39\.7 MiB of activations; needs 39\.7 MiB more, the limit is 2\.0 MiB \(\d+(\.\d)? (bytes|KiB|MiB) in use\)$/,
     });
     assert.throws(() => Model.setMemoryLimit(-1), { name: 'RangeError', message: 'setMemoryLimit: expected an integer from 0 to 4294967295, got -1' });
     m.setData(DATA.x, DATA.y);
@@ -82,6 +82,25 @@ test('setMemoryLimit: models, data sets and batches over the cap are refused wit
   assert.ok(Number.isFinite(m.trainSteps(1, 20000).loss), 'the big batch trains once the limit is lifted');
   m.dispose();
   twin.dispose();
+});
+
+test('small memory limits are stated in bytes or KiB, never as 0.0 MiB', async () => {
+  const size = '(\\d+ bytes|\\d+\\.\\d KiB|\\d+\\.\\d MiB)';
+  try {
+    Model.setMemoryLimit(1000);
+    await assert.rejects(Model.create(SPEC), (e) => {
+      assert.match(e.message, new RegExp(`^out of memory: needs ${size} more, the limit is 1000 bytes \\(${size} in use\\)$`));
+      return true;
+    });
+    Model.setMemoryLimit(10 * 1024);
+    await assert.rejects(Model.create({ ...SPEC, layers: [{ type: 'dense', units: 1000 }] }), (e) => {
+      assert.match(e.message, new RegExp(`^out of memory: needs ${size} more, the limit is 10\\.0 KiB \\(${size} in use\\)$`));
+      assert.doesNotMatch(e.message, /0\.0 MiB/);
+      return true;
+    });
+  } finally {
+    Model.setMemoryLimit(0);
+  }
 });
 
 test('no wasm memory growth during training after the first step (CNN on 28x28 and an MLP with a 100x100 grid)', async () => {
@@ -170,6 +189,10 @@ const SPEC_ERRORS = [
   ['shape: conv2d on a flat input', { ...SPEC, layers: [{ type: 'conv2d', filters: 2, kernel: 3 }, { type: 'flatten' }, { type: 'dense', units: 2 }] }, 'layers[0] (conv2d): expects an input of shape [channels, height, width], got [2]'],
   ['shape: dense on an image', { ...SPEC, input: [1, 4, 4], layers: [{ type: 'dense', units: 2 }] }, 'layers[0] (dense): expects a flat input, got [1, 4, 4]: add {"type": "flatten"} before it'],
   ['shape: kernel larger than the input', { ...SPEC, input: [1, 4, 4], layers: [{ type: 'conv2d', filters: 2, kernel: 5 }, { type: 'flatten' }, { type: 'dense', units: 2 }] }, 'layers[0] (conv2d): kernel 5 is larger than the padded input 4x4'],
+  ['layer order: a dense layer feeding an embedding', { ...SPEC, layers: [{ type: 'dense', units: 4 }, { type: 'embedding', vocab: 10, dim: 3 }, { type: 'flatten' }, { type: 'dense', units: 3 }] }, 'layers[1].type: embedding must be the first layer (it reads token ids)'],
+  ['layer order: softmax last with cross_entropy', { ...SPEC, layers: [...SPEC.layers, { type: 'softmax' }] }, 'layers[3].type: cross_entropy takes logits: a softmax last would be applied twice'],
+  ['layer order: sigmoid last with binary_cross_entropy', { ...SPEC, layers: [{ type: 'dense', units: 1 }, { type: 'sigmoid' }], loss: 'binary_cross_entropy' }, 'layers[1].type: binary_cross_entropy takes logits: a sigmoid last would be applied twice'],
+  ['schedule: a cosine warmup longer than total_steps', { ...SPEC, optimizer: { type: 'adam', schedule: { type: 'cosine', total_steps: 100, warmup: 500 } } }, 'optimizer.schedule.warmup: expected at most total_steps (100), got 500'],
   ['shape: one class for cross_entropy', { ...SPEC, layers: [{ type: 'dense', units: 1 }] }, 'loss: cross_entropy needs at least 2 classes in the last layer\'s output, got [1] (use binary_cross_entropy for one output)'],
   ['JSON: truncated', '{"input": [2], ', 'spec: invalid JSON at byte 15: expected a string key'],
   ['JSON: NaN', '{"input": [NaN]}', 'spec: invalid JSON at byte 11: expected a value'],
@@ -205,7 +228,9 @@ test('bad data and arguments: exact messages, and the model trains on exactly as
     [() => m.setData(new Float32Array([0, 1]), new Int32Array([3])), 'y[0] = 3: class labels must be whole numbers in [0, 3)'],
     [() => m.setData(new Float32Array([0, 1]), new Float32Array([0.5])), 'y[0] = 0.5: class labels must be whole numbers in [0, 3)'],
     [() => m.setData(new Float32Array([0, 1, 2, 3]), new Int32Array([0, -1])), 'y[1] = -1: class labels must be whole numbers in [0, 3)'],
-    [() => m.setData('abcd', new Int32Array(2)), 'x: expected a Float32Array (or Int32Array of class labels), got string'],
+    [() => m.setData('abcd', new Int32Array(2)), 'x: expected a Float32Array (or Int32Array of class labels), got the string "abcd"'],
+    [() => m.predict(new DataView(new ArrayBuffer(8))), 'x: expected a Float32Array (or Int32Array of class labels), got a DataView'],
+    [() => m.setData(new Float32Array(2), new BigInt64Array(1)), 'y: expected a Float32Array (or Int32Array of class labels), got a BigInt64Array'],
     [() => m.predict(new Float32Array([NaN, 0])), 'x[0] is NaN: data must be finite numbers'],
     [() => m.evaluate(new Float32Array([0, 1]), new Int32Array([7])), 'y[0] = 7: class labels must be whole numbers in [0, 3)'],
     [() => m.trainBatch(new Float32Array([0, 1]), new Int32Array([9])), 'y[0] = 9: class labels must be whole numbers in [0, 3)'],
@@ -218,6 +243,13 @@ test('bad data and arguments: exact messages, and the model trains on exactly as
     [() => m.setHparam('lr', NaN), 'lr: nan is out of range'],
     [() => m.setHparam('momentum', 0.9), 'momentum: only sgd has momentum (this model uses adam)'],
     [() => m.setHparam('learning_rate', 0.1), 'unknown hyper-parameter "learning_rate" (allowed: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm, shuffle)'],
+    // exact names (C reads up to a NUL), numbers only, and shuffle is 1 or 0
+    [() => m.setHparam('lr\u0000x', 0.1), 'unknown hyper-parameter "lr\\u0000x" (allowed: lr, momentum, weight_decay, beta1, beta2, eps, clip_norm, shuffle)'],
+    [() => m.setHparam('lr', '0.5'), 'setHparam: lr: expected a number, got the string "0.5"'],
+    [() => m.setHparam('lr', 1n), 'setHparam: lr: expected a number, got bigint 1'],
+    [() => m.setHparam(Symbol.for('lr'), 0.1), 'setHparam: expected a name, got symbol Symbol(lr)'],
+    [() => m.setHparam('shuffle', NaN), 'shuffle: nan is out of range'],
+    [() => m.setHparam('shuffle', 0.5), 'shuffle: 0.5 is out of range'],
     [() => m.reset(-5), 'reset: seed: expected an integer from 0 to 4294967295, got -5'],
   ];
   for (const [call, message] of bad) {
@@ -243,9 +275,11 @@ test('bad weights: files and arrays are rejected with the exact message and the 
     [() => m.loadWeights(new Uint8Array([1, 2, 3])), 'safetensors: the file is 3 bytes, shorter than its 8-byte header length'],
     [() => m.loadWeights(other.save()), /^0\.weight: shape \[5, 2\] does not match/],
     [() => m.loadWeights(truncated), /^2\.bias: data_offsets \[\d+, \d+\] go past the end of the data/],
-    [() => m.loadWeights('weights.safetensors'), 'loadWeights: expected the bytes of a .safetensors file (Uint8Array or ArrayBuffer), got string'],
+    [() => m.loadWeights('weights.safetensors'), 'loadWeights: expected the bytes of a .safetensors file (Uint8Array or ArrayBuffer), got the string "weights.safetensors"'],
     [() => m.loadWeights(null), 'loadWeights: expected the bytes of a .safetensors file (Uint8Array or ArrayBuffer), got null'],
-    [() => m.setWeights(new Float32Array(3)), `setWeights: expected a Float32Array of ${m.paramCount} values, got 3`],
+    [() => m.setWeights(new Float32Array(3)), `setWeights: expected a Float32Array of ${m.paramCount} values, got 3 values`],
+    [() => m.setWeights(new Float64Array(m.paramCount)), `setWeights: expected a Float32Array of ${m.paramCount} values, got a Float64Array`],
+    [() => m.setWeights(Array.from(w)), `setWeights: expected a Float32Array of ${m.paramCount} values, got an Array`],
     [() => m.setWeights(new Float32Array(m.paramCount).fill(0.5).fill(NaN, 7, 8)), 'setWeights: weights[7] is NaN: weights must be finite'],
   ];
   for (const [call, message] of cases) {
@@ -268,6 +302,47 @@ test('bad weights: files and arrays are rejected with the exact message and the 
   }
   m.dispose();
   other.dispose();
+});
+
+test('new Model(anything) is refused: only create() and load() make models, so no number passes for one', async () => {
+  const m = await Model.create(SPEC);
+  const p = m.predict(DATA.x), mem = wasmBytes();
+  for (const arg of [16, 65536, 0, undefined, '16', {}, m]) {
+    assert.throws(() => new Model(arg), { name: 'TypeError', message: 'new Model(): use await Model.create(spec) or await Model.load(bytes)' });
+  }
+  assert.throws(() => new Model(Symbol('Model'), 16), { name: 'TypeError' }, 'a look-alike token is not the module\'s');
+  assert.throws(() => Model.prototype.dispose.call({}), TypeError, 'dispose on a non-Model');
+  assertSame(m.predict(DATA.x), p, 'a live model after the refused constructions');
+  assert.equal(wasmBytes(), mem);
+  const again = await Model.load(m.save()); // the real ways still work
+  assertSame(again.predict(DATA.x), p, 'a loaded copy');
+  again.dispose();
+  m.dispose();
+});
+
+test('weight file metadata: format must be exactly "tinytrain" (an escaped NUL after it does not pass)', async () => {
+  const m = await Model.create(SPEC);
+  const good = m.save();
+  // Rewrites the header's format value; the header stays 8-byte aligned (padded with spaces, as the format allows).
+  const withFormat = (format) => {
+    const n = Number(new DataView(good.buffer).getBigUint64(0, true));
+    const text = new TextDecoder().decode(good.subarray(8, 8 + n)).trimEnd()
+      .replace('"format":"tinytrain"', `"format":${JSON.stringify(format)}`);
+    const header = new TextEncoder().encode(text.padEnd(Math.ceil(text.length / 8) * 8, ' '));
+    const out = new Uint8Array(8 + header.length + good.length - 8 - n);
+    new DataView(out.buffer).setBigUint64(0, BigInt(header.length), true);
+    out.set(header, 8);
+    out.set(good.subarray(8 + n), 8 + header.length);
+    return out;
+  };
+  const loaded = await Model.load(withFormat('tinytrain')); // the rewriting itself keeps a file valid
+  assertSame(loaded.getWeights(), m.getWeights(), 'weights of the rewritten file');
+  loaded.dispose();
+  const noSpec = 'this file has no tinytrain spec in its metadata: create the model with Model.create(spec) and call loadWeights';
+  for (const format of ['tinytrain\u0000x', 'tinytrain\u0000', 'tinytrainx', 'tinytrai', '']) {
+    await assert.rejects(Model.load(withFormat(format)), { message: noSpec }, JSON.stringify(format));
+  }
+  m.dispose();
 });
 
 // ---- divergence and determinism --------------------------------------------------------------------------------
