@@ -10,6 +10,7 @@ import { HTML, CSS } from './widget/style.js';
 import { Series, drawLineChart } from './views/chart.js';
 import { DecisionMap, FunctionPlot } from './views/map.js';
 import { classColor } from './views/palette.js';
+import { microsecondsPerCall, formatMicroseconds } from './timing.js';
 
 const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128] };
 const LIVE = { lr: 'lr', 'batch-size': 'batchSize' }; // attribute -> Trainer.set() name: changed without a rebuild
@@ -30,6 +31,7 @@ const formatPercent = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : 
 const withCommas = (n) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 
 let sharedSheet, sharedTemplate; // shared by every widget on the page
+let widgetsCreated = 0;           // numbers the widgets of a page, for region names a screen reader can tell apart
 
 export class TinyTrain extends HTMLElement {
   static observedAttributes = ATTRIBUTES;
@@ -59,6 +61,7 @@ export class TinyTrain extends HTMLElement {
   #lossSeries = new Series(1200);
   #testSeries = new Series(1200);
   #lastTestStep = -1;
+  #number = ++widgetsCreated;
   #onChange = () => { // visibilitychange, colour scheme change
     this.#sync();
     this.#applyTheme();
@@ -127,7 +130,16 @@ export class TinyTrain extends HTMLElement {
     this.#visibility.observe(this);
     document.addEventListener('visibilitychange', this.#onChange);
     this.#darkScheme.addEventListener('change', this.#onChange);
+    this.#nameRegions();
     this.#build();
+  }
+
+  // Each widget's regions get their own names: the `label` attribute ("Training: your model"), or the widget's
+  // number on the page, so two widgets do not both offer a region called "Training".
+  #nameRegions() {
+    const name = this.getAttribute('label')?.trim() || `widget ${this.#number}`;
+    this.#elements.training.setAttribute('aria-label', `Training: ${name}`);
+    this.#elements.inference.setAttribute('aria-label', `Inference: ${name}`);
   }
 
   disconnectedCallback() {
@@ -361,7 +373,9 @@ export class TinyTrain extends HTMLElement {
       this.#frame = 0;
       if (!this.#data) return;
       const interval = matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50;
-      if (now - this.#drawnAt < interval) {
+      // the bands of the map's first paint come one a frame at any pace: a half-painted map is no calmer
+      const firstPaint = this.#dirty.has('map') && this.#view && this.#view.rowsPainted < this.#view.res;
+      if (now - this.#drawnAt < interval && !firstPaint) {
         this.#redraw();
         return;
       }
@@ -444,7 +458,7 @@ export class TinyTrain extends HTMLElement {
       const run = () => (data.classes ? model.probabilities(x) : model.predict(x));
       output = run();
       data.show?.(output); // digits: the bars
-      if (timed) elements.lat.textContent = `in ${this.#timePredict(run).toFixed(1)} µs`;
+      if (timed) elements.lat.textContent = `in ${formatMicroseconds(this.#timePredict(run))}`;
       if (data.classes) {
         const best = output.indexOf(Math.max(...output));
         const swatch = document.createElement('span');
@@ -461,19 +475,9 @@ export class TinyTrain extends HTMLElement {
     }
   }
 
-  // Microseconds per call of run(). Page clocks are coarse (~0.1 ms): the best of 3 windows of >= 0.6 ms of calls.
+  // Microseconds per call of run(): the best of 3 rounds of >= 0.6 ms of calls (timing.js).
   #timePredict(run) {
-    let best = Infinity;
-    for (let window = 0; window < 3; window++) {
-      const start = performance.now();
-      let calls = 0;
-      do {
-        run();
-        calls++;
-      } while (performance.now() - start < 0.6);
-      best = Math.min(best, (1000 * (performance.now() - start)) / calls);
-    }
-    return best;
+    return microsecondsPerCall(run, { rounds: 3, roundMs: 0.6 });
   }
 
   #applyTheme() {

@@ -3,7 +3,9 @@
 // and model specs are modules beside this.
 //
 // Which model answers the pad: the last one chosen — a pretrained/loaded model (state.own, a Model on the page)
-// or, once "Train" is pressed, the Trainer's predictor, which follows the worker's snapshots.
+// or, once "Train" is pressed, the Trainer's predictor, which follows the worker's snapshots. Train continues from
+// the model that answers the pad when the form describes it; a run that diverges before any good step hands the
+// pad back to the model that answered before.
 import { Model } from '../../wasm/tinytrain.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/trainer.js';
 import { fetchMnist } from '../../web/mnist.js';
@@ -12,8 +14,9 @@ import { classColor, pageColors } from '../../web/views/palette.js';
 import { probabilityBars } from '../../web/views/bars.js';
 import { MODELS, PRETRAIN, AUGMENT, withAugment } from './models.js';
 import { preprocessRGBA } from '../../web/digits-preprocess.js';
-import { DrawPad } from '../../web/views/drawpad.js';
+import { DrawPad, KEYBOARD_HELP } from '../../web/views/drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
+import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
 import {
   drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
@@ -29,12 +32,20 @@ const state = {
   dataLoading: null,   // the promise of data
   trainer: null,
   trainerKey: '',      // the spec (without lr) the trainer was made for; a different one needs a new trainer
+  trainedFrom: '',     // the label of the model the trainer's run continues from ('' for random weights)
+  diverged: false,     // the current run went wrong (snapshots after that are not good steps)
   targetEpochs: 0,     // epochs asked for so far in this trainer's run
   own: null,           // a page-side Model: pretrained or loaded from a file
   ownLabel: '',
   source: 'own',       // 'own' or 'training': who answers the pad
   lastInput: null,     // the last preprocessed drawing, Float32Array (784)
   inferUs: NaN,        // µs per prediction of the active model, averaged over many calls
+  measured: null,      // the model inferUs was measured on (a different active model is measured again)
+  runFrom: 0,          // the step the trainer's current run started from (a diverged run with no later snapshot
+                       // taught nothing)
+  goodStep: -1,        // the step of the trainer's last snapshot before a divergence
+  goodAccuracy: NaN,   // the trainer's last held-out accuracy measured at a finite loss
+  ownAccuracy: NaN,    // the page-side model's held-out accuracy (from the gallery pass)
   lastMetricsStep: -1,
   galleryToken: 0,     // bumped to cancel a gallery pass in progress
   filtersAt: 0,        // when the first-layer view was last drawn (ms), to limit it during training
@@ -66,6 +77,13 @@ function positiveInt(id, name) {
   return v;
 }
 
+// Batch size as the field allows it (1 to 1024); the message says what to type, not the worker's limits.
+function batchSizeOf(text) {
+  const b = Number(text), max = Number($('batch').max);
+  if (!Number.isInteger(b) || b < 1 || b > max) throw new Error(`Batch size: a whole number from 1 to ${max}, got "${text}"`);
+  return b;
+}
+
 /** The spec the form describes; throws an Error naming the bad field. */
 function specFromForm() {
   let layers;
@@ -78,7 +96,7 @@ function specFromForm() {
   // Image input for conv/pool layers (and a leading flatten, as in a file saved from an augmented MLP).
   const image = layers.some((l) => l && /^(conv2d|maxpool2d|avgpool2d)$/.test(l.type)) || layers[0]?.type === 'flatten';
   const lr = Number($('lr').value);
-  if (!(lr > 0)) throw new Error(`learning rate: expected a positive number, got ${$('lr').value}`);
+  if (!(lr > 0)) throw new Error(`Learning rate: expected a positive number, got ${$('lr').value}`);
   const opt = $('optimizer').value;
   const seed = Number($('seed').value);
   const spec = {
@@ -142,36 +160,34 @@ function activeLabel() {
   if (state.source === 'training' && state.trainer) {
     const p = state.trainer.progress;
     return `your ${isConvolutional(state.trainer.spec) ? 'CNN' : 'network'} in training` +
-      (p ? ` (step ${p.step})` : '');
+      (state.trainedFrom ? `, continued from ${state.trainedFrom}` : '') + (p ? ` (step ${p.step})` : '');
   }
   return state.ownLabel;
 }
 
 // Time of one single-digit prediction: the timer is coarse (0.1 ms), so calls are timed in rounds of >= 2 ms and
-// the fastest round's mean is kept (a GC pause or another tab must not count as the model's latency).
+// the fastest round's mean is kept (web/timing.js).
 function measureInference(m) {
   const x = state.lastInput || new Float32Array(784);
-  m.probabilities(x); // warm up (the first call sizes the activations)
-  let best = Infinity;
-  for (let round = 0; round < 5; round++) {
-    let n = 0;
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < 2 && n < 1000) {
-      m.probabilities(x);
-      n++;
-      t = performance.now();
-    }
-    best = Math.min(best, ((t - t0) * 1000) / n);
-  }
-  return best;
+  return microsecondsPerCall(() => m.probabilities(x), { rounds: 5, roundMs: 2, maxCallsPerRound: 1000 });
+}
+
+// inferUs belongs to the model that answers the pad: whenever that changes (another trainer, a file, the
+// pretrained model), it is measured again.
+function ensureMeasured() {
+  const m = activeModel();
+  if (!m || state.measured === m) return;
+  state.measured = m;
+  state.inferUs = measureInference(m);
+  $('infer-time').dataset.flops = String(m.flops.forward); // which model the time is for (tests compare)
 }
 
 function modelChanged({ gallery = true } = {}) {
   const m = activeModel();
   $('predictor-name').textContent = m ? `Predicting with: ${activeLabel()}.` : 'No model yet.';
   if (!m) return;
-  state.inferUs = measureInference(m);
+  state.measured = null;
+  ensureMeasured();
   updatePhases();
   predictDrawing();
   // The rest in later tasks, so no single task of the page grows long.
@@ -193,8 +209,18 @@ function setOwnModel(m, label) {
   if (state.own) state.own.dispose();
   state.own = m;
   state.ownLabel = label;
+  state.ownAccuracy = NaN;
   state.source = 'own';
+  showModelInForm(m.spec);
   modelChanged();
+}
+
+// The form describes the model that answers the pad: its layers and the Network menu's kind, so pressing Train
+// continues from this very model.
+function showModelInForm(spec) {
+  $('layers').value = layersText(spec.layers);
+  $('model-kind').value = isConvolutional(spec) ? 'cnn' : 'mlp';
+  $('augment').checked = !!spec.augment;
 }
 
 async function usePretrained() {
@@ -205,8 +231,7 @@ async function usePretrained() {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`the pretrained ${kind.toUpperCase()} is missing (${url.pathname}: HTTP ${res.status}); run \`make data\``);
   const m = await Model.load(new Uint8Array(await res.arrayBuffer()));
-  $('layers').value = layersText(m.spec.layers);
-  setOwnModel(m, `the pretrained ${kind.toUpperCase()} (trained at build time by tools/pretrain.mjs)`);
+  setOwnModel(m, `the pretrained ${kind.toUpperCase()} (trained when this site was built)`);
 }
 
 // ---- the pad ----------------------------------------------------------------------------------------------------
@@ -236,18 +261,18 @@ function onPadChange(reason) {
 function predictDrawing(prepMs) {
   const m = activeModel();
   if (!m || !state.lastInput) return;
-  const t0 = performance.now();
   const probs = m.probabilities(state.lastInput);
-  const ms = performance.now() - t0;
   const best = argmax(probs);
   const out = $('prediction');
   out.textContent = String(best);
   out.dataset.digit = String(best);
   out.dataset.strokes = String(pad.strokes); // which drawing this answers (tests wait for it)
   setBars(probs);
-  const prep = prepMs === undefined ? '' : `; reading the pad and preprocessing: ${formatSeconds(prepMs)}`;
-  $('latency').textContent = `This prediction: ${formatSeconds(ms)} (timer steps are 0.1 ms); ` +
-    `averaged: ${Number.isFinite(state.inferUs) ? `${state.inferUs.toFixed(0)} µs` : '–'} per prediction${prep}.`;
+  ensureMeasured();
+  const prep = prepMs === undefined ? '' : `; reading the pad and preprocessing: ${formatMeasuredMs(prepMs)}`;
+  // One call is below what the page's clock can time: the model's best-of-rounds time stands for each answer.
+  $('latency').textContent = `One prediction: ${formatMicroseconds(state.inferUs)} (the fastest of 5 rounds of ` +
+    `repeated calls)${prep}.`;
 }
 
 // ---- gallery and first layer ------------------------------------------------------------------------------------
@@ -285,6 +310,7 @@ async function refreshGallery() {
   status.textContent = `${mistakes.length} of ${test.n} held-out digits wrong (${(acc * 100).toFixed(2)}% right)` +
     `${mistakes.length > 60 ? '; the 60 most confident mistakes' : ''}. Label → prediction.`;
   status.dataset.accuracy = String(acc);
+  if (state.source === 'own' && m === state.own) state.ownAccuracy = acc;
   if (state.source === 'own') $('predictor-name').textContent = `Predicting with: ${state.ownLabel}, ${(acc * 100).toFixed(2)}% right on the held-out digits.`;
 }
 
@@ -326,6 +352,10 @@ function pct(v) {
 }
 
 function onProgress(d) {
+  // a held-out accuracy of weights this trainer has learned (step 0 is where it started), at a finite loss
+  if (!state.diverged && d.metricsStep > 0 && Number.isFinite(d.loss) && Number.isFinite(d.testAccuracy)) {
+    state.goodAccuracy = d.testAccuracy;
+  }
   const { steps, losses } = d.points;
   for (let i = 0; i < steps.length; i++) state.loss.push(steps[i], losses[i]);
   if (d.metricsStep !== state.lastMetricsStep && d.metricsStep >= 0) {
@@ -357,15 +387,16 @@ function updatePhases() {
     $('train-flops-sample').textContent = formatFlops(t.info.flops.train);
   }
   if (m) {
-    const f = m.flops.forward;
+    ensureMeasured();
+    const f = m.flops.forward, us = formatMicroseconds(state.inferUs);
     $('infer-flops').textContent = formatFlops(f);
-    $('infer-time').textContent = Number.isFinite(state.inferUs) ? `${state.inferUs.toFixed(1)} µs` : '–';
+    $('infer-time').textContent = us;
     if (p && p.flopsDone > 0 && state.source === 'training') {
       $('phases-summary').textContent = `Training so far took ${formatSeconds(p.wallMs)} and ${formatFlops(p.flopsDone)}; ` +
-        `one prediction takes ${state.inferUs.toFixed(0)} µs and ${formatFlops(f)}: the training cost as much compute as ` +
+        `one prediction takes ${us} and ${formatFlops(f)}: the training cost as much compute as ` +
         `${Math.round(p.flopsDone / f).toLocaleString('en')} predictions.`;
     } else {
-      $('phases-summary').textContent = `One prediction: ${formatFlops(f)} in about ${state.inferUs.toFixed(0)} µs. ` +
+      $('phases-summary').textContent = `One prediction: ${formatFlops(f)} in about ${us}. ` +
         'Train a model to compare with what learning costs.';
     }
   }
@@ -398,7 +429,8 @@ function newTrainer(spec, batchSize, nTrain, key) {
     evalTrainMax: 1000,
   });
   t.addEventListener('progress', (e) => onProgress(e.detail));
-  t.addEventListener('snapshot', () => {
+  t.addEventListener('snapshot', (e) => {
+    if (t === state.trainer && !state.diverged) state.goodStep = Math.max(state.goodStep, e.detail.step);
     if (state.source !== 'training') return;
     predictDrawing();
     drawFilters(false);
@@ -412,6 +444,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
   t.addEventListener('error', (e) => {
     const d = e.detail;
     if (t !== state.trainer) return;
+    if (d.kind === 'diverged') return onDiverged(d);
     if (!d.fatal) return showMessage(d.message);
     setRunning(false);
     if (d.restarting) showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the pad keeps answering.`);
@@ -421,7 +454,33 @@ function newTrainer(spec, batchSize, nTrain, key) {
   t.addEventListener('restarted', () => { if (t === state.trainer) setRunning(false); });
   state.trainer = t;
   state.trainerKey = key;
+  state.goodStep = -1;
+  state.goodAccuracy = NaN;
   return t;
+}
+
+// A diverged run keeps the last good model on the pad: the trainer's last snapshot when the run got that far,
+// otherwise (it went wrong before its first snapshot) the model that answered before Train was pressed, never
+// the trainer's random starting weights.
+function onDiverged(detail) {
+  state.diverged = true;
+  // the better of the two by held-out accuracy (unknown counts as worse)
+  const keepOwn = state.own && (state.goodStep <= state.runFrom || !(state.goodAccuracy >= state.ownAccuracy));
+  showMessage(`Training went wrong (${detail.message}). ` + (keepOwn
+    ? `The pad keeps answering with ${state.ownLabel}.` : 'The pad keeps answering with the last good weights.'));
+  if (keepOwn && state.source === 'training') {
+    state.source = 'own';
+    modelChanged();
+  }
+}
+
+// The weights of the model that answers the pad, when the form describes that model (Train continues from it).
+function ownWeightsFor(spec) {
+  const own = state.own;
+  if (state.source !== 'own' || !own) return null;
+  const same = JSON.stringify(own.spec.input) === JSON.stringify(spec.input) &&
+    JSON.stringify(own.spec.layers) === JSON.stringify(spec.layers);
+  return same ? own.getWeights() : null;
 }
 
 async function train() {
@@ -429,19 +488,27 @@ async function train() {
   state.galleryToken++; // the weights are about to change (or the old trainer's predictor to go away)
   const data = await ensureData();
   const spec = specFromForm();
-  const batchSize = positiveInt('batch', 'batch size');
-  const epochs = positiveInt('epochs', 'epochs');
+  const batchSize = batchSizeOf($('batch').value);
+  const epochs = positiveInt('epochs', 'Epochs');
   const key = trainerKey(spec);
+  const startWeights = ownWeightsFor(spec);
   let t = state.trainer;
-  if (!t || state.trainerKey !== key || t.failed) { // failed: its worker is not restarted any more
+  // failed: its worker is not restarted any more
+  if (!t || state.trainerKey !== key || t.failed || startWeights) {
     await Model.create(spec).then((m) => m.dispose()); // a bad edited spec fails here, with the core's message
     t = newTrainer(spec, batchSize, data.train.n, key);
+    state.trainedFrom = startWeights ? state.ownLabel : '';
   } else {
     await t.set({ lr: spec.optimizer.lr, batchSize });
   }
   setRunning(true);
   const info = await t.ready;
   if (t !== state.trainer) return;
+  // the worker (and the predictor) start from the weights that answered the pad
+  if (startWeights) await t.setWeights(startWeights, { step: 0 });
+  if (t !== state.trainer) return;
+  state.diverged = false;
+  state.runFrom = t.progress?.step ?? 0;
   if (state.source !== 'training') {
     state.source = 'training';
     modelChanged({ gallery: false });
@@ -466,7 +533,6 @@ function downloadWeights() {
 async function loadWeightsFile(file) {
   showMessage('');
   const m = await readModelFile(file, specFromForm);
-  $('layers').value = layersText(m.spec.layers);
   setOwnModel(m, `weights from ${file.name}`);
 }
 
@@ -485,6 +551,7 @@ function init() {
   setBars = probabilityBars($('probs'));
   setBars(null);
   pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });
+  $('pad').setAttribute('aria-label', `${$('pad').getAttribute('aria-label')}, ${KEYBOARD_HELP}`);
   $('pen').addEventListener('input', () => { pad.penWidth = Number($('pen').value); });
   $('clear').addEventListener('click', () => pad.clear());
   onKindChange();
@@ -496,8 +563,9 @@ function init() {
     if (state.trainer && lr > 0) return state.trainer.set({ lr });
   }));
   $('batch').addEventListener('change', guard(() => {
-    const b = Number($('batch').value);
-    if (state.trainer && Number.isInteger(b) && b > 0) return state.trainer.set({ batchSize: b });
+    const batchSize = batchSizeOf($('batch').value);
+    showMessage('');
+    if (state.trainer) return state.trainer.set({ batchSize });
   }));
   $('train').addEventListener('click', guard(train));
   $('pause').addEventListener('click', guard(() => state.trainer?.pause()));

@@ -8,11 +8,14 @@ import { Model } from '../../wasm/tinytrain.js';
 export const ACTIVATIONS = Object.freeze([...(await Model.activations()), 'linear']);
 export const OPTIMIZERS = Object.freeze(['sgd', 'momentum', 'adam', 'adamw']);
 export const MAX_LAYERS = 6;
+export const MAX_UNITS = 128;
+export const MAX_STEPS = 1000000;
 
 export const DEFAULTS = Object.freeze({
   dataset: 'spiral', arms: 2, noise: 0.05, n: 400, test: 0.5, dataSeed: 1,
   layers: Object.freeze([{ units: 16, act: 'relu' }, { units: 16, act: 'relu' }]),
   loss: 'cross_entropy', optimizer: 'adam', lr: 0.03, batchSize: 32, seed: 1,
+  steps: 200000, // optimizer steps per press of Train: a run ends by itself
 });
 
 // Losses that make sense for a dataset: regression needs mse; binary cross entropy needs exactly 2 classes.
@@ -29,68 +32,81 @@ export function cloneConfig(c) {
   return { ...c, layers: c.layers.map((l) => ({ ...l })) };
 }
 
-// Hash keys -> config fields, each with a parser that throws a message naming the key.
-function num(key, lo, hi, integer) {
+// Hash keys -> config fields, each with a parser that throws a message in the form's words (the field's label, the
+// allowed range), as a reader who edited the link can act on it.
+function num(label, lo, hi, integer) {
   return (s) => {
     const v = Number(s);
     if (s === '' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
-      throw new Error(`${key}: expected ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}], got "${s}"`);
+      throw new Error(`${label}: expected ${integer ? 'a whole number' : 'a number'} from ${lo} to ${hi}, got "${s}"`);
     }
     return v;
   };
 }
-function oneOf(key, list) {
+function oneOf(label, list) {
   return (s) => {
-    if (!list.includes(s)) throw new Error(`${key}: expected one of ${list.join(', ')}, got "${s}"`);
+    if (!list.includes(s)) throw new Error(`${label}: expected one of ${list.join(', ')}, got "${s}"`);
     return s;
   };
 }
 function layersOf(s) {
   if (s === '') return [];
   const parts = s.split(',');
-  if (parts.length > MAX_LAYERS) throw new Error(`layers: at most ${MAX_LAYERS} hidden layers, got ${parts.length}`);
+  if (parts.length > MAX_LAYERS) throw new Error(`Network: at most ${MAX_LAYERS} hidden layers, got ${parts.length}`);
   return parts.map((p, i) => {
-    const m = /^(\d{1,3}):([a-z_]+)$/.exec(p);
-    if (!m) throw new Error(`layers[${i}]: expected units:activation such as 16:tanh, got "${p}"`);
-    const units = num(`layers[${i}].units`, 1, 128, true)(m[1]);
-    return { units, act: oneOf(`layers[${i}].activation`, ACTIVATIONS)(m[2]) };
+    const m = /^(\d+):([a-z_]+)$/.exec(p);
+    if (!m) throw new Error(`Layer ${i + 1}: expected units:activation such as 16:tanh, got "${p}"`);
+    const units = num(`Layer ${i + 1} units`, 1, MAX_UNITS, true)(m[1]);
+    return { units, act: oneOf(`Layer ${i + 1} activation`, ACTIVATIONS)(m[2]) };
   });
 }
 
 const KEYS = {
-  ds: ['dataset', oneOf('ds', Object.keys(DATASETS))], arms: ['arms', num('arms', 2, 3, true)],
-  noise: ['noise', num('noise', 0, 0.5, false)], n: ['n', num('n', 20, 2000, true)],
-  test: ['test', num('test', 0, 0.8, false)], dseed: ['dataSeed', num('dseed', 0, 0xffffffff, true)],
-  layers: ['layers', layersOf], loss: ['loss', oneOf('loss', ['cross_entropy', 'binary_cross_entropy', 'mse'])],
-  opt: ['optimizer', oneOf('opt', OPTIMIZERS)], lr: ['lr', num('lr', 1e-6, 10, false)],
-  bs: ['batchSize', num('bs', 1, 1024, true)], seed: ['seed', num('seed', 0, 0xffffffff, true)],
+  ds: ['dataset', oneOf('Dataset', Object.keys(DATASETS))], arms: ['arms', num('Spiral arms', 2, 3, true)],
+  noise: ['noise', num('Noise', 0, 0.5, false)], n: ['n', num('Points', 20, 2000, true)],
+  test: ['test', num('Test split', 0, 0.8, false)], dseed: ['dataSeed', num('Data seed', 0, 0xffffffff, true)],
+  layers: ['layers', layersOf], loss: ['loss', oneOf('Loss', ['cross_entropy', 'binary_cross_entropy', 'mse'])],
+  opt: ['optimizer', oneOf('Optimizer', OPTIMIZERS)], lr: ['lr', num('Learning rate', 1e-6, 10, false)],
+  bs: ['batchSize', num('Batch size', 1, 1024, true)], seed: ['seed', num('Seed', 0, 0xffffffff, true)],
+  steps: ['steps', num('Steps per run', 1, MAX_STEPS, true)],
 };
 
-/** Parses a location.hash. Returns {config, error}: on any problem, the defaults and a message naming the key. */
+/**
+ * Parses a location.hash. Returns {config, error}: a setting that cannot be read keeps its default (the others
+ * stay as the link says) and error lists every such problem in plain words (null when there is none). A link
+ * without a loss gets the dataset's first (a hand-written "#ds=sine" is a regression).
+ */
 export function parseHash(hash) {
   const text = (hash || '').replace(/^#/, '');
   const config = cloneConfig(DEFAULTS);
-  if (!text) return { config, error: null };
-  try {
-    const seen = new Set();
-    for (const part of text.split('&')) {
+  const problems = [];
+  const seen = new Set();
+  for (const part of text ? text.split('&') : []) {
+    try {
       const eq = part.indexOf('=');
-      if (eq < 1) throw new Error(`"${part}" is not key=value`);
-      const key = decodeURIComponent(part.slice(0, eq));
-      const value = decodeURIComponent(part.slice(eq + 1));
-      if (!Object.prototype.hasOwnProperty.call(KEYS, key)) throw new Error(`unknown key "${key}"`);
-      if (seen.has(key)) throw new Error(`key "${key}" appears twice`);
+      if (eq < 1) throw new Error(`"${part}" is not a setting=value pair`);
+      let key, value;
+      try {
+        key = decodeURIComponent(part.slice(0, eq));
+        value = decodeURIComponent(part.slice(eq + 1));
+      } catch {
+        throw new Error(`"${part}" is not readable`);
+      }
+      if (!Object.prototype.hasOwnProperty.call(KEYS, key)) throw new Error(`unknown setting "${key}"`);
+      if (seen.has(key)) throw new Error(`"${key}" appears twice`);
       seen.add(key);
       const [field, parse] = KEYS[key];
       config[field] = parse(value);
+    } catch (err) {
+      problems.push(err.message);
     }
-    if (!lossesFor(config.dataset, config.arms).includes(config.loss)) {
-      throw new Error(`loss: ${config.loss} does not fit the ${config.dataset} dataset`);
-    }
-    return { config, error: null };
-  } catch (err) {
-    return { config: cloneConfig(DEFAULTS), error: err.message };
   }
+  const losses = lossesFor(config.dataset, config.arms);
+  if (!losses.includes(config.loss)) {
+    if (seen.has('loss')) problems.push(`Loss: ${config.loss} does not fit the ${config.dataset} dataset; using ${losses[0]}`);
+    config.loss = losses[0];
+  }
+  return { config, error: problems.length ? problems.join('; ') : null };
 }
 
 /** The hash for a config (without '#'); parseHash(toHash(c)) gives c back. */
@@ -98,7 +114,7 @@ export function toHash(c) {
   const parts = [
     ['ds', c.dataset], ...(c.dataset === 'spiral' ? [['arms', c.arms]] : []), ['noise', c.noise], ['n', c.n],
     ['test', c.test], ['dseed', c.dataSeed], ['layers', c.layers.map((l) => `${l.units}:${l.act}`).join(',')],
-    ['loss', c.loss], ['opt', c.optimizer], ['lr', c.lr], ['bs', c.batchSize], ['seed', c.seed],
+    ['loss', c.loss], ['opt', c.optimizer], ['lr', c.lr], ['bs', c.batchSize], ['seed', c.seed], ['steps', c.steps],
   ];
   return parts.map(([k, v]) => `${k}=${encodeURIComponent(String(v)).replace(/%3A/g, ':').replace(/%2C/g, ',')}`).join('&');
 }
@@ -134,7 +150,7 @@ export function configFromSpec(spec, current) {
     const where = `layers[${i}] (${l.type})`;
     if (l.type === 'dense') {
       if (Object.keys(l).some((k) => k !== 'type' && k !== 'units')) throw new Error(`${where}: the editor has plain dense layers only`);
-      if (!(l.units >= 1 && l.units <= 128)) throw new Error(`${where}: the editor allows 1 to 128 units, got ${l.units}`);
+      if (!(l.units >= 1 && l.units <= MAX_UNITS)) throw new Error(`${where}: the editor allows 1 to ${MAX_UNITS} units, got ${l.units}`);
       layers.push({ units: l.units, act: 'linear' });
     } else if (ACTIVATIONS.includes(l.type) && layers.at(-1)?.act === 'linear') {
       const extra = Object.keys(l).filter((k) => k !== 'type');

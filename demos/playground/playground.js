@@ -8,8 +8,10 @@ import { Series, drawLineChart } from '../../web/views/chart.js';
 import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
+import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS } from '../../web/timing.js';
+import { overfitting } from './overfit.js';
 import {
-  ACTIVATIONS, DEFAULTS, MAX_LAYERS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
+  ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
 } from './config.js';
 
 const $ = (id) => document.getElementById(id);
@@ -24,6 +26,8 @@ let grid = null;          // the view's grid inputs (fixed per view)
 let drawnVersion = -1;    // trainer.weightsVersion last painted
 let probe = null;         // [px, py] in CSS pixels of the map, or null
 let chartDirty = true, mapDirty = true;
+let targetStep = 0;       // the step the current run trains to (Steps per run more at each press of Train)
+let pausedWhileHidden = false; // a run paused because the tab was hidden, resumed when it is shown again
 const curves = { train: new Series(), test: new Series() };
 // Measured on this page, for the stats panel and the tests; worstMs: the slowest frame and its parts.
 const stats = { paints: 0, mapMs: NaN, latencyUs: NaN, frames: 0, worstMs: { frame: 0, predict: 0, render: 0, chart: 0 } };
@@ -63,7 +67,7 @@ function setStat(id, text, value) {
 // ---- the form ------------------------------------------------------------------------------------------------
 
 function renderForm() {
-  for (const id of ['dataset', 'noise', 'n', 'test', 'dataSeed', 'optimizer', 'lr', 'batchSize', 'seed']) {
+  for (const id of ['dataset', 'noise', 'n', 'test', 'dataSeed', 'optimizer', 'lr', 'batchSize', 'seed', 'steps']) {
     $(id).value = String(config[id]);
   }
   $('arms').value = String(config.arms);
@@ -84,7 +88,14 @@ function renderForm() {
     rm.setAttribute('aria-label', `Remove layer ${i + 1}`);
     units.addEventListener('change', () => {
       const v = Number(units.value);
-      if (Number.isInteger(v) && v >= 1 && v <= 128) { config.layers[i].units = v; configChanged(true); } else units.value = String(l.units);
+      if (Number.isInteger(v) && v >= 1 && v <= MAX_UNITS) {
+        config.layers[i].units = v;
+        configChanged(true);
+      } else {
+        showMessage(`Not applied: layer ${i + 1} can have 1 to ${MAX_UNITS} units (a whole number), got "${units.value}"; ` +
+          `it keeps ${l.units}.`);
+        units.value = String(l.units);
+      }
     });
     act.addEventListener('change', () => { config.layers[i].act = act.value; configChanged(true); });
     rm.addEventListener('click', () => { config.layers.splice(i, 1); configChanged(true, true); });
@@ -104,7 +115,8 @@ function readField(id) {
   const v = numeric ? Number(el.value) : el.value;
   const { config: probeConfig, error } = parseHash(toHash({ ...cloneConfig(config), [id]: v }));
   if (error || (numeric && el.value === '')) {
-    showMessage(`Not applied: ${error || `${id}: a value is needed`}.`);
+    const label = el.closest('label')?.firstChild.textContent.trim() || id;
+    showMessage(`Not applied: ${error || `${label}: a value is needed`}; it keeps ${config[id]}.`);
     el.value = String(config[id]);
     return false;
   }
@@ -114,6 +126,7 @@ function readField(id) {
 
 // live: lr and batch size go to the running trainer; everything else rebuilds the model.
 function configChanged(rebuildNeeded, rerenderForm = false) {
+  clearMessage(); // the change was applied: an older "not applied" no longer holds
   window.history.replaceState(null, '', `#${toHash(config)}`);
   if (rerenderForm) renderForm();
   if (rebuildNeeded) rebuild();
@@ -123,6 +136,7 @@ function bindForm() {
   for (const id of ['noise', 'n', 'test', 'dataSeed', 'seed', 'optimizer', 'loss']) {
     $(id).addEventListener('change', () => { if (readField(id)) configChanged(true, id === 'loss'); });
   }
+  $('steps').addEventListener('change', () => { if (readField('steps')) configChanged(false); });
   $('dataset').addEventListener('change', () => {
     config.dataset = $('dataset').value;
     if (!lossesFor(config.dataset, config.arms).includes(config.loss)) config.loss = lossesFor(config.dataset, config.arms)[0];
@@ -161,7 +175,11 @@ function bindForm() {
 function loadFromHash() {
   const { config: c, error } = parseHash(location.hash);
   config = c;
-  if (error) showMessage(`The settings in this link are not valid (${error}); using the defaults instead.`);
+  if (error) {
+    showMessage(`Some settings in this link could not be used and keep their defaults: ${error}.`);
+    // the address bar now holds the run shown, so copying it shares what the page does
+    window.history.replaceState(null, '', `#${toHash(config)}`);
+  }
   renderForm();
 }
 
@@ -183,6 +201,9 @@ function rebuild(start = null) {
   curves.test.clear();
   points = null;
   drawnVersion = -1;
+  targetStep = 0;
+  pausedWhileHidden = false;
+  stats.latencyUs = NaN;
   chartDirty = mapDirty = true;
   resetTrainingStats();
   const def = DATASETS[config.dataset];
@@ -198,7 +219,9 @@ function rebuild(start = null) {
   t.addEventListener('stopped', (e) => {
     if (trainer !== t) return;
     showProgress(performance.now(), true); // the final counters, before the status says so
-    setStatus(e.detail.reason === 'diverged' ? 'stopped: diverged' : e.detail.reason === 'finished' ? 'finished' : 'paused');
+    const reason = e.detail.reason;
+    if (reason === 'paused' && pausedWhileHidden) setStatus('paused while the tab is hidden');
+    else setStatus(reason === 'diverged' ? 'stopped: diverged' : reason === 'finished' ? `finished (${config.steps} steps per run)` : 'paused');
   });
   t.addEventListener('error', (e) => {
     if (trainer !== t) return;
@@ -260,8 +283,20 @@ function onProgress(p) {
     lastTestStep = p.metricsStep;
   }
   if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; }
+  showOverfitting(overfitting(curves.train, curves.test));
   chartDirty = true;
   latestProgress = p;
+}
+
+// The hint under the chart when held-out loss climbs while training loss falls.
+function showOverfitting(o) {
+  const el = $('overfit');
+  const text = o ? `Overfitting: the test loss has risen since step ${o.bestStep} (${o.bestLoss.toFixed(3)} then, ` +
+    `${o.latestLoss.toFixed(3)} now) while the training loss keeps falling. The network is memorising the training ` +
+    'points rather than learning the pattern: fewer units, more points or more noise help.' : '';
+  if (el.textContent !== text) el.textContent = text;
+  el.hidden = !o;
+  if (o) el.dataset.bestStep = String(o.bestStep);
 }
 
 // DOM text for the last progress, written from the frame loop at most ~10 times a second (layout is not free).
@@ -286,6 +321,30 @@ function showProgress(now, force = false) {
   if (p.running && trainer?.running) setStatus('training…');
 }
 
+// A run ends by itself after Steps per run steps (a forgotten tab does not train for ever); pressing Train after
+// it ended asks for that many more.
+async function startRun(t, pressed) {
+  const step = t.progress?.step ?? 0;
+  if (pressed && step >= targetStep) targetStep = step + config.steps;
+  pausedWhileHidden = false;
+  await t.start({ maxSteps: targetStep });
+  setStatus('training…');
+}
+
+// A hidden tab pauses training and showing it again resumes the run.
+function bindVisibility() {
+  document.addEventListener('visibilitychange', () => {
+    const t = trainer;
+    if (!t) return;
+    if (document.hidden && t.running) {
+      pausedWhileHidden = true;
+      t.pause().catch(() => {});
+    } else if (!document.hidden && pausedWhileHidden) {
+      startRun(t, false).catch((e) => { if (!/disposed/.test(e.message)) showMessage(e.message, 'error'); });
+    }
+  });
+}
+
 function bindControls() {
   const act = (fn) => () => {
     if (!trainer) return;
@@ -296,10 +355,9 @@ function bindControls() {
     clearMessage();
     await t.ready;
     await t.set({ lr: config.lr, batchSize: config.batchSize }); // the form may have changed before ready
-    await t.start();
-    setStatus('training…');
+    await startRun(t, true);
   }));
-  $('pause').addEventListener('click', act((t) => t.pause()));
+  $('pause').addEventListener('click', act((t) => { pausedWhileHidden = false; return t.pause(); }));
   $('step').addEventListener('click', act(async (t) => {
     await t.ready;
     const r = await t.step(STEP_BUTTON_STEPS);
@@ -309,6 +367,7 @@ function bindControls() {
   $('reset').addEventListener('click', act(async (t) => {
     clearMessage();
     await t.reset({ seed: config.seed });
+    targetStep = 0;
     showProgress(performance.now(), true);
     curves.train.clear();
     curves.test.clear();
@@ -337,24 +396,18 @@ function runModel(x) {
   return config.loss === 'mse' ? trainer.predictor.predict(x) : trainer.predictor.probabilities(x);
 }
 
-// Time of one single-sample predict, in µs. Browsers coarsen performance.now() (100 µs in Chromium without
-// cross-origin isolation), so the same call is repeated until >= 1 ms has passed and the mean is reported.
-function timeOnePrediction(x) {
-  const t0 = performance.now();
-  let reps = 0, t1 = t0;
-  do { runModel(x); reps++; t1 = performance.now(); } while (t1 - t0 < 1 && reps < 1000);
-  return ((t1 - t0) * 1000) / reps;
-}
-
-// Without a probe, the single-prediction latency is measured at the centre of the plane, at most once a second.
+// Time of one single-sample predict, in µs: the best of rounds of repeated calls (web/timing.js), measured at the
+// centre of the plane at most once a second while the weights change. The cost depends on the network, not on the
+// point or the weights, so the lowest reading since the network was built is the one shown: it only settles.
 let lastLatencyAt = -Infinity;
-function measureLatency() {
+function measureLatency(force = false) {
   const now = performance.now();
-  if (now - lastLatencyAt < 1000) return;
+  if (!force && now - lastLatencyAt < 1000) return;
   lastLatencyAt = now;
-  const us = timeOnePrediction(new Float32Array(DATASETS[config.dataset].inputSize));
+  const x = new Float32Array(DATASETS[config.dataset].inputSize);
+  const us = Math.min(microsecondsPerCall(() => runModel(x)), stats.latencyUs || Infinity);
   stats.latencyUs = us;
-  setStat('stat-latency', `${us.toFixed(1)} µs`, us);
+  setStat('stat-latency', formatMicroseconds(us), us);
 }
 
 function paintMap() {
@@ -366,7 +419,8 @@ function paintMap() {
   else view.paint(out);
   stats.paints++;
   stats.mapMs = ms;
-  setStat('stat-map', `${n.toLocaleString('en')} points in ${ms.toFixed(1)} ms (${((ms * 1000) / n).toFixed(2)} µs each)`, ms);
+  const each = ms > 0 ? formatMicroseconds((ms * 1000) / n) : `< ${formatMicroseconds((CLOCK_STEP_MS * 1000) / n)}`;
+  setStat('stat-map', `${n.toLocaleString('en')} points in ${formatMeasuredMs(ms)} (${each} each)`, ms);
 }
 
 function describeProbe() {
@@ -375,9 +429,8 @@ function describeProbe() {
   const at = near ? near.x : view.toData(probe[0], probe[1]).slice(0, DATASETS[config.dataset].inputSize);
   const x = Float32Array.from(at);
   const out = runModel(x);
-  const us = timeOnePrediction(x);
-  stats.latencyUs = us;
-  setStat('stat-latency', `${us.toFixed(1)} µs`, us);
+  if (!Number.isFinite(stats.latencyUs)) measureLatency(true);
+  const us = stats.latencyUs;
   const where = `(${at.map((v) => v.toFixed(2)).join(', ')})`;
   const which = near ? `${near.set} point #${near.index} ${where}, label ${points.classes ? `class ${near.label}` : near.label.toFixed(3)}` : `point ${where}`;
   let answer;
@@ -387,7 +440,7 @@ function describeProbe() {
   } else {
     answer = `predicted value ${out[0].toFixed(4)}`;
   }
-  $('probe').textContent = `${which} → ${answer} · ${us.toFixed(1)} µs per prediction`;
+  $('probe').textContent = `${which} → ${answer} · ${formatMicroseconds(us)} per prediction`;
   $('probe').dataset.latencyUs = String(us);
 }
 
@@ -474,11 +527,17 @@ function worst(name, since) {
   if (!(ms <= stats.worstMs[name])) stats.worstMs[name] = +ms.toFixed(2);
 }
 
+// With prefers-reduced-motion the map follows the weights once a second instead of every frame.
+const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+let mapPaintedAt = -Infinity;
+
 function frame(now) {
   const t0 = performance.now();
   if (trainer && trainer.predictor && points) {
-    if (trainer.weightsVersion !== drawnVersion) {
+    const due = drawnVersion < 0 || !reducedMotion.matches || now - mapPaintedAt >= 1000;
+    if (trainer.weightsVersion !== drawnVersion && due) {
       drawnVersion = trainer.weightsVersion;
+      mapPaintedAt = now;
       const t = performance.now();
       paintMap();
       if (probe) describeProbe();
@@ -526,5 +585,6 @@ bindForm();
 bindControls();
 bindMap();
 bindWeights();
+bindVisibility();
 rebuild();
 requestAnimationFrame(frame);

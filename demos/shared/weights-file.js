@@ -22,6 +22,18 @@ export function downloadBytes(bytes, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10000); // the download has its own reference by then
 }
 
+// The core's file messages name offsets and header fields; a reader gets what the file is (or is not) and what to do,
+// and the precise message goes to the console for whoever debugs the file.
+function plainFileMessage(name, precise) {
+  console.info(`${name}: ${precise}`);
+  if (/^safetensors( header)?:/.test(precise)) {
+    return `${name} is not a weights file this page can read: load a .safetensors file, such as the one ` +
+      'Download weights saves.';
+  }
+  if (/element \d+ is/.test(precise)) return `${name} holds numbers that are not finite (NaN or infinity): it cannot be used.`;
+  return `${name} holds weights of another shape of network (${precise.replace(/ \(at file offset \d+\)/, '')}).`;
+}
+
 /**
  * A Model from a .safetensors File (or Blob with a name). A tinytrain file carries its spec and becomes that
  * model; a plain safetensors file (e.g. saved from PyTorch) is loaded into a new model of `fallbackSpec` (a spec,
@@ -40,7 +52,7 @@ export async function readModelFile(file, fallbackSpec = null) {
   } catch (err) {
     // Only a well-formed file that lacks our metadata is tried against the page's model; any other problem
     // (truncated, not safetensors, bad shapes) is the file's.
-    if (!/no tinytrain spec/.test(err.message) || !fallbackSpec) throw new Error(`${name}: ${err.message}`);
+    if (!/no tinytrain spec/.test(err.message) || !fallbackSpec) throw new Error(plainFileMessage(name, err.message));
   }
   let spec;
   try {

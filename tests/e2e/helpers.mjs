@@ -36,10 +36,11 @@ export async function startBrowser() {
 
 /**
  * A new page whose problems are collected: console errors (page and workers), uncaught exceptions, failed
- * requests and HTTP errors. Returns {page, errors}.
+ * requests and HTTP errors. Other options go to the browser context (colorScheme, reducedMotion, ...).
+ * Returns {page, context, errors}.
  */
-export async function openPage(browser, { viewport = { width: 1280, height: 900 } } = {}) {
-  const context = await browser.newContext({ viewport });
+export async function openPage(browser, { viewport = { width: 1280, height: 900 }, ...contextOptions } = {}) {
+  const context = await browser.newContext({ viewport, ...contextOptions });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });

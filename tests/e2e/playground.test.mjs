@@ -188,7 +188,7 @@ test('A link reproduces a run; an invalid link shows a message and falls back to
   const { page, context, errors } = await openPlayground('#ds=spiral&lr=fast');
   const msg = await page.textContent('#message');
   assert.ok(await page.isVisible('#message'), 'no visible message for an invalid link');
-  assert.match(msg, /lr: expected a number in \[0\.000001, 10\], got "fast"/);
+  assert.match(msg, /Learning rate: expected a number from 0\.000001 to 10, got "fast"/);
   assert.equal((await page.evaluate(() => window.playground.config)).lr, 0.03, 'did not fall back to the defaults');
   checkNoErrors(errors);
   await context.close();

@@ -6,7 +6,7 @@ import { DEFAULTS, parseHash, toHash, buildSpec, dataOptions, lossesFor } from '
 test('toHash and parseHash round-trip every field', () => {
   const c = { dataset: 'spiral', arms: 3, noise: 0.15, n: 700, test: 0.25, dataSeed: 42,
     layers: [{ units: 32, act: 'gelu' }, { units: 5, act: 'linear' }], loss: 'mse', optimizer: 'adamw', lr: 0.0007,
-    batchSize: 64, seed: 4000000000 };
+    batchSize: 64, seed: 4000000000, steps: 2500 };
   const h = toHash(c);
   assert.match(h, /layers=32:gelu,5:linear/);
   const back = parseHash(`#${h}`);
@@ -15,25 +15,39 @@ test('toHash and parseHash round-trip every field', () => {
   assert.deepEqual(parseHash('').config, { ...DEFAULTS, layers: DEFAULTS.layers.map((l) => ({ ...l })) });
 });
 
-test('a bad link names the key and falls back to the defaults', () => {
+test('a bad setting in a link is named in the form\'s words and only that setting falls back to its default', () => {
   const cases = [
-    ['#lr=fast', /^lr: expected a number in \[0\.000001, 10\], got "fast"$/],
-    ['#ds=spirals', /^ds: expected one of spiral, circles/],
-    ['#layers=16:swish', /^layers\[0\]\.activation: expected one of relu, .*, linear, got "swish"$/],
-    ['#layers=16', /^layers\[0\]: expected units:activation/],
-    ['#layers=999:relu', /^layers\[0\]\.units: expected an integer in \[1, 128\], got "999"$/],
-    ['#layers=1:relu,1:relu,1:relu,1:relu,1:relu,1:relu,1:relu', /at most 6 hidden layers, got 7/],
-    ['#seed=1&seed=2', /key "seed" appears twice/],
-    ['#colour=red', /unknown key "colour"/],
-    ['#ds=sine&loss=cross_entropy', /loss: cross_entropy does not fit the sine dataset/],
-    ['#ds=gaussians&loss=binary_cross_entropy', /does not fit the gaussians dataset/],
-    ['#bs=0', /^bs: expected an integer in \[1, 1024\], got "0"$/],
-    ['#n=%ZZ', /./],
+    ['#lr=fast', /^Learning rate: expected a number from 0\.000001 to 10, got "fast"$/, 'lr'],
+    ['#ds=spirals', /^Dataset: expected one of spiral, circles/, 'dataset'],
+    ['#layers=16:swish', /^Layer 1 activation: expected one of relu, .*, linear, got "swish"$/, 'layers'],
+    ['#layers=16', /^Layer 1: expected units:activation such as 16:tanh, got "16"$/, 'layers'],
+    ['#layers=999:relu', /^Layer 1 units: expected a whole number from 1 to 128, got "999"$/, 'layers'],
+    // the real limit, not "the format is wrong"
+    ['#layers=2000:relu', /^Layer 1 units: expected a whole number from 1 to 128, got "2000"$/, 'layers'],
+    ['#layers=1:relu,1:relu,1:relu,1:relu,1:relu,1:relu,1:relu', /at most 6 hidden layers, got 7/, 'layers'],
+    ['#seed=1&seed=2', /"seed" appears twice/, null],
+    ['#colour=red', /^unknown setting "colour"$/, null],
+    ['#ds=sine&loss=cross_entropy', /^Loss: cross_entropy does not fit the sine dataset; using mse$/, 'loss'],
+    ['#ds=gaussians&loss=binary_cross_entropy', /does not fit the gaussians dataset/, 'loss'],
+    ['#bs=0', /^Batch size: expected a whole number from 1 to 1024, got "0"$/, 'batchSize'],
+    ['#steps=0', /^Steps per run: expected a whole number from 1 to/, 'steps'],
+    ['#n=%ZZ', /^"n=%ZZ" is not readable$/, 'n'],
   ];
-  for (const [hash, re] of cases) {
-    const r = parseHash(hash);
+  for (const [hash, re, field] of cases) {
+    const r = parseHash(`${hash}&noise=0.2`);
     assert.match(r.error || '', re, hash);
-    assert.equal(r.config.lr, DEFAULTS.lr, `${hash}: not the defaults`);
+    assert.doesNotMatch(r.error, /\b(ds|bs|lr|dseed|layers\[\d\])\b/, `${hash}: a developer's name in the message`);
+    if (field) assert.deepEqual(r.config[field], field === 'loss' ? lossesFor(r.config.dataset)[0] : DEFAULTS[field], `${hash}: ${field} kept its default`);
+    assert.equal(r.config.noise, 0.2, `${hash}: the link's other settings are kept`);
+  }
+});
+
+test('a hand-written link without a loss gets the dataset\'s own: #ds=sine is a regression', () => {
+  for (const [ds, loss] of [['sine', 'mse'], ['gaussians', 'cross_entropy'], ['moons', 'cross_entropy']]) {
+    const r = parseHash(`#ds=${ds}`);
+    assert.equal(r.error, null, r.error);
+    assert.equal(r.config.dataset, ds);
+    assert.equal(r.config.loss, loss);
   }
 });
 

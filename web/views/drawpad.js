@@ -4,6 +4,14 @@
 //
 //   const pad = new DrawPad(canvas, { onChange: (reason) => ..., penWidth: 20 });
 //   pad.pixels()  -> {data: RGBA Uint8ClampedArray, width, height}      pad.clear()      pad.strokes
+//
+// The keyboard draws too (the canvas takes focus): Space or Enter puts the pen down at the centre (or where it
+// was) and lifts it again, which ends a stroke; the arrow keys move it, drawing while it is down; Delete,
+// Backspace or Escape clears. KEYBOARD_HELP says so in words, for the canvas's label.
+export const KEYBOARD_HELP = 'or with the keyboard: Space puts the pen down and lifts it, the arrow keys move it, ' +
+  'Delete clears';
+const KEY_MOVES = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+const KEY_STEPS = 20; // arrow presses across the pad
 
 export class DrawPad {
   constructor(canvas, { onChange = () => {}, penWidth = 20 } = {}) {
@@ -20,6 +28,57 @@ export class DrawPad {
     canvas.addEventListener('pointermove', (e) => this.#move(e));
     canvas.addEventListener('pointerup', (e) => this.#up(e));
     canvas.addEventListener('pointercancel', (e) => this.#up(e));
+    if (!canvas.hasAttribute('tabindex')) canvas.tabIndex = 0;
+    this.keyPen = null; // {x, y, down} of the keyboard's pen
+    canvas.addEventListener('keydown', (e) => this.#key(e));
+    canvas.addEventListener('blur', () => { if (this.keyPen?.down) this.#lift(); });
+  }
+
+  #key(e) {
+    if (['Delete', 'Backspace', 'Escape'].includes(e.key)) {
+      e.preventDefault();
+      this.keyPen = null;
+      this.clear();
+      return;
+    }
+    const move = KEY_MOVES[e.key];
+    if (!move && e.key !== ' ' && e.key !== 'Enter') return;
+    e.preventDefault();
+    const { canvas, ctx } = this;
+    const pen = this.keyPen ??= { x: canvas.width / 2, y: canvas.height / 2, down: false };
+    if (!move) {
+      if (pen.down) { this.#lift(); return; }
+      pen.down = true;
+      ctx.fillStyle = '#fff';
+      ctx.beginPath();
+      ctx.arc(pen.x, pen.y, this.penWidth / 2, 0, 2 * Math.PI);
+      ctx.fill();
+      this.#schedule();
+      return;
+    }
+    const step = canvas.width / KEY_STEPS;
+    const x = Math.min(canvas.width, Math.max(0, pen.x + move[0] * step));
+    const y = Math.min(canvas.height, Math.max(0, pen.y + move[1] * step));
+    if (pen.down) {
+      Object.assign(ctx, { strokeStyle: '#fff', lineCap: 'round', lineWidth: this.penWidth });
+      ctx.beginPath();
+      ctx.moveTo(pen.x, pen.y);
+      ctx.lineTo(x, y);
+      ctx.stroke();
+      this.#schedule();
+    }
+    pen.x = x;
+    pen.y = y;
+  }
+
+  // The keyboard's pen goes up: a finished stroke, as a pointer's would be.
+  #lift() {
+    this.keyPen.down = false;
+    this.strokes++;
+    this.canvas.dataset.strokes = String(this.strokes);
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.onChange('stroke');
   }
 
   clear() {

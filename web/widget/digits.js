@@ -2,7 +2,7 @@
 // the pad, the preprocessing and the bars stay out of what every widget loads (`make dist` makes them a part
 // loaded on demand). The worker fetches the digits itself ({dataset: 'mnist'}, web/mnist-load.js) from the `data`
 // folder.
-import { DrawPad } from '../views/drawpad.js';
+import { DrawPad, KEYBOARD_HELP } from '../views/drawpad.js';
 import { probabilityBars } from '../views/bars.js';
 import { preprocessRGBA } from '../digits-preprocess.js';
 import { DIGITS_CNN, optimizerSpec } from '../models.js';
@@ -115,7 +115,7 @@ export function digits(config, defaultFolder) {
       const clear = element('button', 'clear', 'Clear');
       const bars = element('div', 'bars');
       Object.assign(canvas, { width: PAD_PIXELS, height: PAD_PIXELS });
-      canvas.setAttribute('aria-label', 'Drawing pad: draw a digit with the mouse, a pen or a finger');
+      canvas.setAttribute('aria-label', `Drawing pad: draw a digit with the mouse, a pen or a finger, ${KEYBOARD_HELP}`);
       digit.setAttribute('aria-label', 'Predicted digit');
       bars.setAttribute('aria-label', 'Probability of each digit');
       const showBars = probabilityBars(bars, 10);

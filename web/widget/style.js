@@ -3,7 +3,7 @@
 // The first class of an element is its name in the widget's code (tiny-train.js).
 
 const TRAINING = `
-  <section aria-label="Training">
+  <section class="training" aria-label="Training">
     <h3>Training <small>in a Web Worker</small></h3>
     <div class="bar" role="group" aria-label="Training controls">
       <button class="go">Train</button>
@@ -21,7 +21,7 @@ const TRAINING = `
   </section>`;
 
 const INFERENCE = `
-  <section aria-label="Inference">
+  <section class="inference" aria-label="Inference">
     <h3>Inference <small>on this page</small></h3>
     <canvas class="map" role="img" aria-label="The model's answer over the input plane: point or click"></canvas>
     <div class="inputs" role="group" aria-label="Your input"></div>
@@ -57,6 +57,7 @@ const THEME = `
   --line: #d1d9e0;
   --panel: #f6f8fa;
   --accent: #2563eb;
+  --on-accent: #fff;
   font: 14px/1.4 system-ui, sans-serif;
   color: var(--fg);
   background: var(--bg);
@@ -71,6 +72,7 @@ const THEME = `
   --line: #3d444d;
   --panel: #151b23;
   --accent: #4493f8;
+  --on-accent: #0d1117;
 }`;
 
 const LAYOUT = `
@@ -113,7 +115,7 @@ button, select, input {
 }
 .go {
   background: var(--accent);
-  color: #fff;
+  color: var(--on-accent);
 }
 :disabled {
   opacity: .5;
