@@ -17,7 +17,7 @@ export const LAUNCH_ARGS = Object.freeze(['--no-sandbox', '--disable-gpu', '--di
 /** Starts the server and the browser; close() stops both. */
 export async function startBrowser() {
   // the test worker (worker-hooks.mjs) and its hooks besides what the demos need
-  const server = await startServer({ port: 0, folders: [...SERVED, 'tests/e2e/test-worker.mjs', 'tests/js/test-hooks.mjs'] });
+  const server = await startServer({ port: 0, folders: [...SERVED, 'tests/e2e/hooked-worker.mjs', 'tests/js/crash-hooks.mjs'] });
   let browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });

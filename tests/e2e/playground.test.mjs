@@ -13,7 +13,7 @@ test.before(async () => { env = await startBrowser(); });
 test.after(async () => { if (env) await env.close(); });
 
 
-// testWorker: the page's Trainer gets tests/e2e/test-worker.mjs, which also takes the test-only `crash` request.
+// testWorker: the page's Trainer gets tests/e2e/hooked-worker.mjs, which also takes the test-only `crash` request.
 async function openPlayground(hash = '', { testWorker = false } = {}) {
   const { page, context, errors } = await openPage(env.browser);
   await page.addInitScript(LONG_TASK_OBSERVER);
@@ -46,7 +46,8 @@ let shared; // the page of the first test, reused by the control tests (it has a
 let firstLosses;
 
 test('Train: spiral test accuracy reaches 95% within 15 s, loss falls 4x, the map changes, no long tasks', async () => {
-  shared = await openPlayground();
+  // the most steps a run may have, so the run is still going when the control tests below pause it
+  shared = await openPlayground('#steps=1000000');
   const { page, errors } = shared;
   const before = await mapHash(page);
   // Playwright's own in-page work (its injected script, role queries) must not count: warm it up first, then

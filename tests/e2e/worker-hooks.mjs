@@ -1,4 +1,4 @@
-// For the browser tests of worker deaths: an init script that gives a page tests/e2e/test-worker.mjs wherever it
+// For the browser tests of worker deaths: an init script that gives a page tests/e2e/hooked-worker.mjs wherever it
 // asks for web/worker.js, and keeps every Worker it makes in window.testWorkers (so a test can call
 // Worker.prototype.terminate on one, bypassing anything the page wrapped around it).
 export function USE_TEST_WORKER() {
@@ -8,7 +8,7 @@ export function USE_TEST_WORKER() {
   window.Worker = class extends RealWorker {
     constructor(url, options) {
       const u = new URL(url, location.href);
-      if (u.pathname.endsWith('/web/worker.js')) u.pathname = '/tests/e2e/test-worker.mjs';
+      if (u.pathname.endsWith('/web/worker.js')) u.pathname = '/tests/e2e/hooked-worker.mjs';
       super(u, options);
       workers.push(this);
     }

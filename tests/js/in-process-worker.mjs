@@ -5,7 +5,7 @@
 import { TrainingSession } from '../../web/session.js';
 import { startHeartbeat } from '../../web/protocol.js';
 import { FakeModel } from './fake-model.mjs';
-import { addCrashRequest } from './test-hooks.mjs';
+import { addCrashRequest } from './crash-hooks.mjs';
 
 export const SPEC = { input: [2], layers: [{ type: 'dense', units: 3 }], loss: 'cross_entropy',
   optimizer: { type: 'sgd', lr: 0.5 }, seed: 1 };

@@ -1,5 +1,5 @@
 // Hooks only tests use do not ship (issue "One front end"): the crash request, the trap module and a crash method
-// on Trainer live in tests/ (test-hooks.mjs, e2e/test-worker.mjs), which nothing under web/ or wasm/ (all that
+// on Trainer live in tests/ (crash-hooks.mjs, e2e/hooked-worker.mjs), which nothing under web/ or wasm/ (all that
 // tools/dist.mjs can ship) imports. The shipped session refuses `crash` like any unknown request.
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -8,7 +8,7 @@ import { TrainingSession } from '../../web/session.js';
 import { RATES } from '../../web/protocol.js';
 import { FakeModel } from './fake-model.mjs';
 import { InProcessWorker, SPEC, DATA } from './in-process-worker.mjs';
-import { FakeLockManager } from './test-hooks.mjs';
+import { FakeLockManager } from './crash-hooks.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function until(pred, what, ms = 5000) {

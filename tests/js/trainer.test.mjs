@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { Trainer } from '../../web/trainer.js';
 import { FakeModel } from './fake-model.mjs';
 import { InProcessWorker, SPEC, DATA } from './in-process-worker.mjs';
-import { crashWorker } from './test-hooks.mjs';
+import { crashWorker } from './crash-hooks.mjs';
 
 function makeTrainer(options = {}, spec = SPEC, data = DATA, Model = FakeModel) {
   const workers = [];

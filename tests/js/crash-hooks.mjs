@@ -1,6 +1,6 @@
 // Test-only hooks, never shipped (tools/dist.mjs follows web/tiny-train.js's imports, which never reach tests/): a
 // real wasm trap raised inside the training session on request. The Node tests' in-process worker and the browser
-// tests' worker (tests/e2e/test-worker.mjs) add it to the real session; tests ask for it with crashWorker().
+// tests' worker (tests/e2e/hooked-worker.mjs) add it to the real session; tests ask for it with crashWorker().
 import { validateRequest } from '../../web/protocol.js';
 
 // A wasm module (header; type () -> (); one function; export "f"; body: unreachable).
