@@ -1,117 +1,180 @@
 #!/usr/bin/env node
-// `make dist`: writes dist/, everything a site copies to serve the <tiny-train> widget, and checks the budgets of
-// DESIGN.md: tinytrain.wasm <= 64 KiB, the widget's JS (loader + API + worker + element + charts) <= 80 KiB,
-// uncompressed and unminified (the files are copied as written).
+// `make dist`: writes dist/, everything a site copies to serve the <tiny-train> widget, as minified ES modules
+// with source maps beside them (esbuild), and checks the budgets on what a reader's browser downloads, gzipped:
 //
-// The files are found by following the imports of web/tiny-train.js (static, dynamic and new URL(..., import.meta
-// .url) assets), so nothing unused ships and nothing needed is forgotten. dist/ is flat: web/x.js -> dist/x.js,
-// web/widget/x.js -> dist/widget/x.js, wasm/tinytrain.{js,wasm} -> dist/; the one import path this changes
-// ('../wasm/tinytrain.js' -> './tinytrain.js') is rewritten.
+//   - everything one <tiny-train> loads before its first training step (the element, the worker, the Model API and
+//     the code they share, plus tinytrain.wasm): <= 64 KiB;
+//   - each part loaded on demand (the digits pad, the CSV reader, ...): <= 32 KiB, counting only what it adds.
 //
-// <tiny-train demo="digits"> needs MNIST: its modules load on demand, web/mnist-load.js too (session.js imports it
-// through a variable, so it is named here), and the two data files (7.8 MB, no budget) are copied to dist/data/,
-// where web/widget/digits.js's default path is rewritten to point. --no-mnist leaves the data out (a site then
-// gives the widget a `data` folder, or does without demo="digits").
+// Entry points: the element (web/tiny-train.js -> dist/tiny-train.js), the Model API (wasm/tinytrain.js ->
+// dist/tinytrain.js) and the training worker (web/worker.js -> dist/worker.js, which web/trainer.js starts with
+// new URL('./worker.js', import.meta.url)). Every dynamic import() becomes a chunk of its own, and code shared by
+// the entries goes into shared chunks; all files sit side by side in dist/, so the relative URLs of the worker and
+// of tinytrain.wasm resolve as they do in the sources. Nothing is rewritten: where data lives (MNIST for
+// demo="digits") is configuration the element is given.
 //
-// Usage: node tools/dist.mjs [--out DIR] [--no-wasm-budget] [--no-mnist]   (exit 1 when over a budget; the wasm flag
-// only reports the wasm's size, for while the wasm is being shrunk)
+// The MNIST files (7.8 MB, no budget) are copied into dist/data/, the folder the element looks in by default, when
+// `make data` has made them; --no-mnist leaves them out (a site then gives the widget a `data` folder).
+//
+// Usage: node tools/dist.mjs [--out DIR] [--no-mnist]   (exit 1 when over a budget)
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const BUDGETS = Object.freeze({ wasm: 64 * 1024, js: 80 * 1024 });
-const ENTRY = 'web/tiny-train.js';
-const ON_DEMAND = ['web/mnist-load.js']; // reached only through a dynamic import of a variable (session.js)
+export const BUDGETS = Object.freeze({ initial: 64 * 1024, onDemand: 32 * 1024 }); // gzipped bytes
+const ENTRIES = Object.freeze({
+  'tiny-train': 'web/tiny-train.js',
+  tinytrain: 'wasm/tinytrain.js',
+  worker: 'web/worker.js',
+});
+const ELEMENT = 'tiny-train.js';
+const WORKER = 'worker.js';
+const WASM = 'wasm/tinytrain.wasm';
+// Dynamic imports every widget takes before its first step: the Trainer's page-side predictor (the Model API).
+const EAGER_IMPORTS = ['wasm/tinytrain.js'];
 const MNIST = ['mnist-train.bin', 'mnist-test.bin']; // from demos/data/generated/ (make data) to dist/data/
-// Paths that change with dist's flat layout: source text -> dist text.
-const REWRITES = [["'../wasm/tinytrain.js'", "'./tinytrain.js'"], ["'../../demos/data/generated/'", "'../data/'"]];
-const REFERENCE = /(from\s*|import\s*\(\s*|import\s+|new URL\(\s*)'(\.{1,2}\/[^']+)'/g;
 
-// Source path (relative to the repository) -> path inside dist/.
-export function distPath(src) {
-  if (src.startsWith('wasm/')) return src.slice(5);
-  if (src.startsWith('web/')) return src.slice(4);
-  throw new Error(`dist: ${src} is outside web/ and wasm/; it has no place in dist/`);
-}
+export const gzipSize = (bytes) => zlib.gzipSync(bytes, { level: 9 }).length;
 
-// Every file the entry needs -> whether the widget loads it (static imports and new URL assets such as the worker,
-// from the entry on) or only on demand (reached through a dynamic import() alone). Discovery order, entry first.
-export function collect(entry = ENTRY) {
-  const files = new Map([[entry, true], ...ON_DEMAND.map((f) => [f, false])]);
-  const todo = [...files.keys()];
+// The dist files a module needs before it runs: itself and its static imports, transitively. outputs: esbuild's
+// metafile outputs keyed by dist name.
+function staticClosure(start, outputs, into = new Set()) {
+  const todo = [...start];
   while (todo.length) {
-    const file = todo.shift();
-    if (!file.endsWith('.js')) continue;
-    const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-    for (const [, kind, ref] of text.matchAll(REFERENCE)) {
-      const dep = path.posix.normalize(path.posix.join(path.posix.dirname(file), ref));
-      const loaded = files.get(file) && (kind.startsWith('new URL') || !kind.includes('('));
-      if (!files.has(dep) || (loaded && !files.get(dep))) {
-        files.set(dep, !!loaded || !!files.get(dep));
-        todo.push(dep); // again when it turns out to be loaded after all: so are its imports
-      }
+    const name = todo.pop();
+    if (into.has(name)) continue;
+    into.add(name);
+    for (const dep of outputs[name]?.imports ?? []) {
+      if (dep.kind === 'import-statement' && !dep.external) todo.push(dep.path);
     }
   }
-  return files;
+  return into;
 }
 
-/** Writes dist into outDir; returns {files: [{name, bytes, onDemand}], js, jsOnDemand, wasm, mnist} (byte counts;
- * mnist: whether the data files were copied). The JS budget counts what the widget loads; modules only ever
- * imported on demand are listed apart, as are the MNIST files. */
-export function buildDist(outDir, { mnist = true } = {}) {
-  const files = [];
+/**
+ * Bundles and minifies into outDir and measures it. Returns {files, initial, parts, mnist}:
+ *   files: [{name, bytes, gzip, part}] for every file written (source maps apart), part being 'initial', the
+ *     source module of an on-demand part, 'api' (the Model API entry, for pages that import it themselves) or
+ *     'data';
+ *   initial: {bytes, gzip} of what one widget loads before its first step;
+ *   parts: [{name, source, bytes, gzip, files}] per on-demand part (what it adds to the initial files);
+ *   mnist: whether the MNIST files were copied.
+ */
+export async function buildDist(outDir, { mnist = true } = {}) {
+  const wasmFrom = path.join(ROOT, WASM);
+  if (!fs.existsSync(wasmFrom)) throw new Error(`dist: ${WASM} is missing (run make wasm)`);
   fs.rmSync(outDir, { recursive: true, force: true }); // only our own output directory
-  for (const [src, loaded] of collect()) {
-    const name = distPath(src);
-    const from = path.join(ROOT, src);
-    if (!fs.existsSync(from)) throw new Error(`dist: ${src} is missing${src.endsWith('.wasm') ? ' (run make wasm)' : ''}`);
-    let body = fs.readFileSync(from);
-    if (src.endsWith('.js')) body = Buffer.from(REWRITES.reduce((t, [a, b]) => t.replaceAll(a, b), body.toString('utf8')));
-    fs.mkdirSync(path.dirname(path.join(outDir, name)), { recursive: true });
-    fs.writeFileSync(path.join(outDir, name), body);
-    files.push({ name, bytes: body.length, onDemand: !loaded });
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: Object.entries(ENTRIES).map(([out, src]) => ({ in: src, out })),
+    outdir: outDir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: 'linked',
+    entryNames: '[name]',
+    chunkNames: '[name]-[hash]',
+    external: ['node:*'], // the Model API reads the wasm file with node:fs when it runs in Node
+    metafile: true,
+    logLevel: 'silent',
+  });
+  fs.copyFileSync(wasmFrom, path.join(outDir, 'tinytrain.wasm'));
+
+  const outputs = {};
+  const sourceOf = {}; // dist name -> the source module a dynamic import or entry names
+  for (const [file, meta] of Object.entries(result.metafile.outputs)) {
+    if (file.endsWith('.map')) continue;
+    const name = path.relative(outDir, path.join(ROOT, file));
+    outputs[name] = { ...meta, imports: meta.imports.map((d) => ({ ...d, path: path.relative(outDir, path.join(ROOT, d.path)) })) };
+    if (meta.entryPoint) sourceOf[name] = meta.entryPoint;
   }
+  const sizes = (name) => {
+    const bytes = fs.readFileSync(path.join(outDir, name));
+    return { bytes: bytes.length, gzip: gzipSize(bytes) };
+  };
+  const sum = (names) => [...names].map(sizes).reduce((s, x) => ({ bytes: s.bytes + x.bytes, gzip: s.gzip + x.gzip }), { bytes: 0, gzip: 0 });
+
+  // What the element loads before its first step: its module graph, the worker's, and the wasm both instantiate.
+  const eager = Object.keys(outputs).filter((name) => EAGER_IMPORTS.includes(sourceOf[name]));
+  const initialSet = staticClosure([ELEMENT, WORKER, ...eager], outputs);
+  initialSet.add('tinytrain.wasm');
+  // Every dynamic import() leading out of that set is a part loaded on demand; it adds its own static closure.
+  const partOf = new Map();
+  const parts = [];
+  const targets = new Set();
+  for (const name of Object.keys(outputs)) {
+    for (const dep of outputs[name].imports) if (dep.kind === 'dynamic-import' && !dep.external) targets.add(dep.path);
+  }
+  for (const target of [...targets].sort()) {
+    if (initialSet.has(target)) continue;
+    const files = [...staticClosure([target], outputs)].filter((f) => !initialSet.has(f));
+    const source = sourceOf[target] ?? target;
+    for (const f of files) if (!partOf.has(f)) partOf.set(f, source);
+    parts.push({ name: target, source, files, ...sum(files) });
+  }
+  const files = Object.keys(outputs).concat('tinytrain.wasm').sort().map((name) => ({
+    name, ...sizes(name),
+    part: initialSet.has(name) ? 'initial' : partOf.get(name) ?? 'api',
+  }));
+
   // Missing data (no `make data` yet) is not an error: only demo="digits" needs it, and a site may give `data`.
   const data = MNIST.map((f) => path.join(ROOT, 'demos/data/generated', f));
   mnist &&= data.every((f) => fs.existsSync(f));
-  if (mnist) fs.mkdirSync(path.join(outDir, 'data'));
-  for (const [i, from] of data.entries()) {
-    if (!mnist) break;
-    fs.copyFileSync(from, path.join(outDir, 'data', MNIST[i]));
-    files.push({ name: `data/${MNIST[i]}`, bytes: fs.statSync(from).size, onDemand: true });
+  if (mnist) {
+    fs.mkdirSync(path.join(outDir, 'data'));
+    for (const [i, from] of data.entries()) {
+      fs.copyFileSync(from, path.join(outDir, 'data', MNIST[i]));
+      files.push({ name: `data/${MNIST[i]}`, bytes: fs.statSync(from).size, gzip: null, part: 'data' });
+    }
   }
-  const sum = (keep) => files.filter(keep).reduce((s, f) => s + f.bytes, 0);
-  return {
-    files, mnist, wasm: sum((f) => f.name.endsWith('.wasm')),
-    js: sum((f) => f.name.endsWith('.js') && !f.onDemand), jsOnDemand: sum((f) => f.name.endsWith('.js') && f.onDemand),
+  return { files, initial: sum(initialSet), parts, mnist };
+}
+
+/** The lines `make dist` prints, and whether everything is within budget. */
+export function report(built, where = 'dist') {
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  const lines = ['     raw    gzip  file'];
+  for (const f of built.files) {
+    const gz = f.gzip === null ? '       -' : String(f.gzip).padStart(8);
+    const what = f.part === 'initial' ? '' : f.part === 'api' ? '  (the Model API for pages)'
+      : f.part === 'data' ? '  (demo="digits" data, no budget)' : `  (on demand: ${f.part})`;
+    lines.push(`${String(f.bytes).padStart(8)}${gz}  ${where}/${f.name}${what}`);
+  }
+  const over = [];
+  const line = (what, size, budget) => {
+    if (size.gzip > budget) over.push(what);
+    return `${what}: ${size.bytes} bytes minified, ${size.gzip} gzipped (${kib(size.gzip)}), budget ${kib(budget)} gzipped` +
+      (size.gzip > budget ? ` -- OVER by ${size.gzip - budget} bytes` : '');
   };
+  lines.push(line('one <tiny-train> before its first step (JS + wasm)', built.initial, BUDGETS.initial));
+  for (const p of built.parts) lines.push(line(`on demand, ${p.source} (${p.files.join(', ')})`, p, BUDGETS.onDemand));
+  if (!built.mnist) lines.push('MNIST for demo="digits" not copied: give such widgets a data folder');
+  return { lines, ok: over.length === 0, over };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let out = path.join(ROOT, 'dist'), wasmBudget = true, mnist = true;
+  let out = path.join(ROOT, 'dist'), mnist = true;
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--out' && args[i + 1]) out = path.resolve(args[++i]);
-    else if (args[i] === '--no-wasm-budget') wasmBudget = false;
     else if (args[i] === '--no-mnist') mnist = false;
     else {
-      console.error(`usage: node tools/dist.mjs [--out DIR] [--no-wasm-budget] [--no-mnist] (unknown: ${args[i]})`);
+      console.error(`usage: node tools/dist.mjs [--out DIR] [--no-mnist] (unknown: ${args[i]})`);
       process.exit(2);
     }
   }
   try {
-    const r = buildDist(out, { mnist });
-    const rel = path.relative(process.cwd(), out) || '.';
-    for (const f of r.files) console.log(`${String(f.bytes).padStart(8)}  ${rel}/${f.name}${f.onDemand ? '  (only on demand)' : ''}`);
-    const line = (what, bytes, budget) => `${what}: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB), budget ${budget / 1024} KiB` +
-      (bytes > budget ? ` -- OVER by ${bytes - budget} bytes` : '');
-    console.log(line('widget JS', r.js, BUDGETS.js) + (r.jsOnDemand ? ` (+ ${r.jsOnDemand} bytes loaded only on demand)` : ''));
-    console.log(line('tinytrain.wasm', r.wasm, BUDGETS.wasm) + (wasmBudget ? '' : ' (not enforced: --no-wasm-budget)'));
-    if (!r.mnist) console.log(`MNIST for demo="digits" not copied (${mnist ? 'run make data first' : '--no-mnist'}): give such widgets a data folder`);
-    const over = r.js > BUDGETS.js || (wasmBudget && r.wasm > BUDGETS.wasm);
-    if (over) console.error('dist: over budget (see above)');
-    process.exit(over ? 1 : 0);
+    const built = await buildDist(out, { mnist });
+    const { lines, ok, over } = report(built, path.relative(process.cwd(), out) || '.');
+    console.log(lines.join('\n'));
+    if (!ok) console.error(`dist: over budget: ${over.join('; ')}`);
+    process.exit(ok ? 0 : 1);
   } catch (e) {
     console.error(e.message);
     process.exit(1);

@@ -1,25 +1,23 @@
 // The worker's side of {dataset: 'mnist'}: web/session.js imports this on first use only, so widgets without
-// demo="digits" never load it (tools/dist.mjs ships it as on demand).
+// demo="digits" never load it (`make dist` makes it a chunk loaded on demand).
 import { fetchMnist } from './mnist.js';
 import { toTargets } from './datasets.js';
 
 const MNIST_KEYS = ['dataset', 'train', 'test'];
 
-// {dataset: 'mnist', train?, test?}: both splits of web/mnist.js's binary (8,000 + 2,000 digits of 28x28, pixels
-// in [0, 1]), fetched in parallel; train/test are URLs to fetch instead of the files next to web/mnist.js.
-// loadMnist(splitOrUrl) -> {x, y} (tests may pass their own).
+// {dataset: 'mnist', train, test}: both splits of web/mnist.js's binary (8,000 + 2,000 digits of 28x28, pixels in
+// [0, 1]), fetched in parallel from the URLs train and test. loadMnist(url) -> {x, y} (tests may pass their own).
 export async function loadMnistData(data, spec, loadMnist = fetchMnist) {
   for (const k of Object.keys(data)) {
     if (!MNIST_KEYS.includes(k)) throw new Error(`data.${k}: unknown option for mnist (allowed: ${MNIST_KEYS.join(', ')})`);
   }
   const load = async (split) => {
-    const where = data[split] ?? split;
-    if (typeof where !== 'string') throw new Error(`data.${split}: expected a URL string`);
+    const where = data[split];
+    if (typeof where !== 'string') throw new Error(`data.${split}: expected a URL string (where mnist-${split}.bin is)`);
     try {
       return await loadMnist(where);
     } catch (err) { // fetch's own errors ("fetch failed") do not say what was fetched
-      const what = where === split ? `the ${split} split` : `the ${split} split from ${where}`;
-      throw new Error(/^mnist/.test(err.message) ? err.message : `mnist: could not load ${what}: ${err.message}`);
+      throw new Error(/^mnist/.test(err.message) ? err.message : `mnist: could not load the ${split} split from ${where}: ${err.message}`);
     }
   };
   const [train, test] = await Promise.all([load('train'), load('test')]);

@@ -1,5 +1,6 @@
-// MNIST reader for pages, workers and Node: parses the compact binary that tools/mnist-data.mjs writes into
-// demos/data/generated/ (mnist-train.bin: 8,000 digits, mnist-test.bin: 2,000 digits) and fetches it with progress.
+// MNIST reader for pages, workers and Node: parses the compact binary that tools/mnist-data.mjs writes (`make data`
+// puts mnist-train.bin, 8,000 digits, and mnist-test.bin, 2,000 digits, in demos/data/generated/; `make dist` copies
+// them to dist/data/) and fetches it with progress. Where the files are is always the caller's to say.
 //
 // File format "TTMNIST1" (all integers little-endian):
 //   offset 0   8 bytes   magic, ASCII "TTMNIST1"
@@ -15,14 +16,6 @@
 
 export const MNIST_MAGIC = 'TTMNIST1';
 export const MNIST_HEADER_BYTES = 20;
-
-/** The URL of a split ('train' or 'test') next to this module's repository layout. */
-export function mnistUrl(split) {
-  if (split !== 'train' && split !== 'test') {
-    throw new Error(`mnist split: expected 'train' or 'test', got ${JSON.stringify(split)}`);
-  }
-  return new URL(`../demos/data/generated/mnist-${split}.bin`, import.meta.url);
-}
 
 /**
  * Parses a TTMNIST1 buffer (ArrayBuffer or Uint8Array). Returns {x, y, n, rows, cols, pixels, labels}:
@@ -69,12 +62,11 @@ export function parseMnist(buffer) {
 }
 
 /**
- * Fetches and parses a split. onProgress(loadedBytes, totalBytes) is called as chunks arrive (totalBytes is 0 if
+ * Fetches and parses the file at url (a string or URL). onProgress(loadedBytes, totalBytes) is called as chunks arrive (totalBytes is 0 if
  * the server sends no Content-Length). Browsers and workers only: Node's fetch cannot read file: URLs (use
  * tools/mnist-data.mjs's loadMnistNode there).
  */
-export async function fetchMnist(splitOrUrl, { onProgress, signal } = {}) {
-  const url = splitOrUrl === 'train' || splitOrUrl === 'test' ? mnistUrl(splitOrUrl) : splitOrUrl;
+export async function fetchMnist(url, { onProgress, signal } = {}) {
   const res = await fetch(url, { signal });
   if (!res.ok) throw new Error(`mnist: fetching ${url} failed: HTTP ${res.status}`);
   const total = Number(res.headers.get('content-length')) || 0;

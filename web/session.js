@@ -296,11 +296,9 @@ export class TrainingSession {
 }
 
 // {dataset: 'mnist'} is fetched here, in the worker, so the page need not post it tens of MB. Its loader is imported
-// through a variable, so tools/dist.mjs does not count it in the widget's budget (it names it as on demand, for
-// <tiny-train demo="digits">).
-const MNIST_LOADER = './mnist-load.js';
+// on first use only: `make dist` makes it a chunk of its own, loaded only by <tiny-train demo="digits">.
 export async function loadData(data, spec, { loadMnist } = {}) {
-  if (data?.dataset === 'mnist') return (await import(MNIST_LOADER)).loadMnistData(data, spec, loadMnist);
+  if (data?.dataset === 'mnist') return (await import('./mnist-load.js')).loadMnistData(data, spec, loadMnist);
   return prepareData(data, spec);
 }
 

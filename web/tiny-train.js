@@ -6,229 +6,331 @@ import { Trainer } from './trainer.js';
 import { makeDataset } from './datasets.js';
 import { Model } from '../wasm/tinytrain.js';
 import { readConfig, buildSpec, ATTRIBUTES, KNOBS, LIMITS } from './widget/config.js';
-import { Plane, COLORS } from './widget/plane.js';
-import { Line, plot } from './widget/chart.js';
 import { HTML, CSS } from './widget/style.js';
+import { Series, drawLineChart } from './views/chart.js';
+import { DecisionMap, FunctionPlot } from './views/map.js';
+import { classColor } from './views/palette.js';
 
 const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128] };
 const LIVE = { lr: 'lr', 'batch-size': 'batchSize' }; // attribute -> Trainer.set() name: changed without a rebuild
-const fmt = (v) => (Number.isFinite(v) ? v.toFixed(3) : '–');
-const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
+// The attributes that rebuild the model and its data when they change.
+const REBUILD = ['demo', 'layers', 'optimizer', 'seed', 'src', 'data'];
+// The canvases' colours, those of the panels they sit on (style.js's --panel, --mute, --line, --fg).
+const SURFACES = {
+  light: { background: '#f6f8fa', text: '#59636e', grid: '#d1d9e0', ink: '#1f2328' },
+  dark: { background: '#151b23', text: '#9198a1', grid: '#3d444d', ink: '#e6edf3' },
+};
+const MAP_RESOLUTION = 64;
+const MAP_BAND_ROWS = 16; // the first paint of the map, in bands: on cold code all rows at once make a long task
+const POINT_RADIUS = 2.6;
+
+const formatNumber = (v) => (Number.isFinite(v) ? v.toFixed(3) : '–');
+const formatPercent = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
 // 12,345 without toLocaleString: its first call loads ICU's locale data, a 20-40 ms task at the first step.
-const sep = (n) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
-let sheet, template; // shared by every widget on the page
+const withCommas = (n) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+
+let sharedSheet, sharedTemplate; // shared by every widget on the page
 
 export class TinyTrain extends HTMLElement {
   static observedAttributes = ATTRIBUTES;
-  #e = {}; #c; #t; #own; #model; #data; #plane; #fileWeights; #last; #probe; #io; #col;
-  #want = false; #seen = false; #target = 0; #gen = 0; #op = Promise.resolve(); #queued = false; #frame = 0;
-  #drawnAt = -1e9; #dirty = new Set(); #dark = matchMedia('(prefers-color-scheme: dark)');
-  #loss = new Line('training loss', COLORS[1]); #test = new Line('test loss', COLORS[0]);
-  #onChange = () => { this.#sync(); this.#theme(); }; // visibilitychange, colour scheme change
+
+  #elements = {};         // the shadow DOM's elements by their first class name
+  #config;                // the checked attributes (widget/config.js)
+  #trainer = null;
+  #fileModel = null;      // the model of a .safetensors `src`, which predicts until the worker is up
+  #model = null;          // what predicts now: the file's model, then the Trainer's predictor
+  #data = null;           // {x, y, testX, testY, features, classes, domain, ...}: built-in, CSV or digits
+  #view = null;           // DecisionMap (2 features), FunctionPlot (1 feature) or null
+  #fileWeights = null;    // the file's weights, which Reset goes back to
+  #lastProgress = null;
+  #probe = null;          // the reader's input
+  #visibility = null;     // IntersectionObserver
+  #colors = SURFACES.light;
+  #wantsTraining = false; // the reader pressed Train (or autoplay)
+  #inView = false;
+  #targetStep = 0;
+  #generation = 0;        // bumped by every rebuild: answers for an older one are dropped
+  #pending = Promise.resolve(); // requests to the Trainer, one after another
+  #attributesQueued = false;
+  #frame = 0;
+  #drawnAt = -1e9;
+  #dirty = new Set();     // 'chart', 'map'
+  #darkScheme = matchMedia('(prefers-color-scheme: dark)');
+  #lossSeries = new Series(1200);
+  #testSeries = new Series(1200);
+  #lastTestStep = -1;
+  #onChange = () => { // visibilitychange, colour scheme change
+    this.#sync();
+    this.#applyTheme();
+  };
 
   constructor() {
     super();
     const root = this.attachShadow({ mode: 'open' });
-    if (!template) {
-      template = document.createElement('template');
-      template.innerHTML = HTML; // a constant: no attribute value is ever parsed as HTML
-      sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS); // adopted: no style-src needed
+    if (!sharedTemplate) {
+      sharedTemplate = document.createElement('template');
+      sharedTemplate.innerHTML = HTML; // a constant: no attribute value is ever parsed as HTML
+      sharedSheet = new CSSStyleSheet();
+      sharedSheet.replaceSync(CSS); // adopted: no style-src needed
     }
-    root.adoptedStyleSheets = [sheet];
-    root.append(template.content.cloneNode(true));
-    const e = this.#e;
-    for (const el of root.querySelectorAll('[class]')) e[el.classList[0]] ??= el;
-    const on = (el, type, fn) => el.addEventListener(type, (ev) => { try { fn(ev); } catch (err) { this.#fail(err.message); } });
-    on(e.go, 'click', () => {
-      const step = this.#t?.progress?.step ?? 0;
-      if (!this.#want && step >= this.#target) this.#target = step + this.#c.steps; // another run
-      this.#want = !this.#want;
+    root.adoptedStyleSheets = [sharedSheet];
+    root.append(sharedTemplate.content.cloneNode(true));
+    const elements = this.#elements;
+    for (const element of root.querySelectorAll('[class]')) elements[element.classList[0]] ??= element;
+    // Handlers report failures in the widget instead of throwing into the page.
+    const on = (element, type, handler) => element.addEventListener(type, (event) => {
+      try {
+        handler(event);
+      } catch (err) {
+        this.#fail(err.message);
+      }
+    });
+    on(elements.go, 'click', () => {
+      const step = this.#trainer?.progress?.step ?? 0;
+      if (!this.#wantsTraining && step >= this.#targetStep) this.#targetStep = step + this.#config.steps; // another run
+      this.#wantsTraining = !this.#wantsTraining;
       this.#sync();
     });
-    on(e.step, 'click', () => this.#queue(async (t) => {
-      this.#want = false;
-      this.#target = Math.max(this.#target, (await t.step(10)).step);
+    on(elements.step, 'click', () => this.#queue(async (trainer) => {
+      this.#wantsTraining = false;
+      this.#targetStep = Math.max(this.#targetStep, (await trainer.step(10)).step);
     }));
-    on(e.reset, 'click', () => this.#queue(async (t) => {
-      this.#want = false;
-      this.#target = this.#c.steps;
-      await t.reset({ seed: this.#c.seed });
-      if (this.#fileWeights) await t.setWeights(this.#fileWeights); // back to the file's weights
+    on(elements.reset, 'click', () => this.#queue(async (trainer) => {
+      this.#wantsTraining = false;
+      this.#targetStep = this.#config.steps;
+      await trainer.reset({ seed: this.#config.seed });
+      if (this.#fileWeights) await trainer.setWeights(this.#fileWeights); // back to the file's weights
       this.#say(`Reset to ${this.#fileWeights ? 'the pretrained' : 'new random'} weights.`);
     }));
-    for (const k of KNOBS) on(e[k].lastChild, 'change', (ev) => this.#live(k, Number(ev.target.value)));
-    const probe = (ev) => { if (ev.buttons || ev.pointerType === 'mouse') this.#ask(this.#plane?.toData(ev.offsetX, ev.offsetY)); };
-    on(e.map, 'pointermove', probe);
-    on(e.map, 'pointerdown', probe);
-    on(e.inputs, 'input', () => {
-      const v = [...e.inputs.querySelectorAll('input')].map((i) => Number(i.value));
-      if (v.every(Number.isFinite)) this.#ask(v);
+    for (const knob of KNOBS) {
+      on(elements[knob].lastChild, 'change', (event) => this.#setLive(knob, Number(event.target.value)));
+    }
+    const probe = (event) => {
+      if (event.buttons || event.pointerType === 'mouse') this.#ask(this.#view?.toData(event.offsetX, event.offsetY));
+    };
+    on(elements.map, 'pointermove', probe);
+    on(elements.map, 'pointerdown', probe);
+    on(elements.inputs, 'input', () => {
+      const values = [...elements.inputs.querySelectorAll('input')].map((input) => Number(input.value));
+      if (values.every(Number.isFinite)) this.#ask(values);
     });
   }
 
   connectedCallback() {
-    this.#io = new IntersectionObserver((entries) => { this.#seen = entries.at(-1).isIntersecting; this.#sync(); });
-    this.#io.observe(this);
+    this.#visibility = new IntersectionObserver((entries) => {
+      this.#inView = entries.at(-1).isIntersecting;
+      this.#sync();
+    });
+    this.#visibility.observe(this);
     document.addEventListener('visibilitychange', this.#onChange);
-    this.#dark.addEventListener('change', this.#onChange);
+    this.#darkScheme.addEventListener('change', this.#onChange);
     this.#build();
   }
 
   disconnectedCallback() {
-    this.#io.disconnect();
+    this.#visibility.disconnect();
     document.removeEventListener('visibilitychange', this.#onChange);
-    this.#dark.removeEventListener('change', this.#onChange);
-    this.#gen++;
+    this.#darkScheme.removeEventListener('change', this.#onChange);
+    this.#generation++;
     this.#dispose();
   }
 
   attributeChangedCallback(name, before, after) {
-    if (!this.isConnected || before === after || this.#queued) return;
-    this.#queued = true; // attributes set one after another apply once
+    if (!this.isConnected || before === after || this.#attributesQueued) return;
+    this.#attributesQueued = true; // attributes set one after another apply once
     queueMicrotask(() => {
-      this.#queued = false;
-      const old = this.#c, c = this.#read(), same = (k) => JSON.stringify(c[k]) === JSON.stringify(old[k]);
-      if (!['demo', 'layers', 'optimizer', 'seed', 'src', 'data'].every(same)) return this.#build(false);
-      for (const k of KNOBS) if (!same(k)) this.#live(k, c[k]);
-      if (!same('steps')) this.#target = (this.#t?.progress?.step ?? 0) + c.steps;
-      this.#want ||= c.autoplay && !old.autoplay;
-      this.#theme();
-      this.#knobs();
+      this.#attributesQueued = false;
+      const old = this.#config;
+      const config = this.#readAttributes();
+      const same = (key) => JSON.stringify(config[key]) === JSON.stringify(old[key]);
+      if (!REBUILD.every(same)) {
+        this.#build(false);
+        return;
+      }
+      for (const knob of KNOBS) if (!same(knob)) this.#setLive(knob, config[knob]);
+      if (!same('steps')) this.#targetStep = (this.#trainer?.progress?.step ?? 0) + config.steps;
+      this.#wantsTraining ||= config.autoplay && !old.autoplay;
+      this.#applyTheme();
+      this.#showKnobs();
       this.#sync();
     });
   }
 
-  get trainer() { return this.#t; } // for pages that want more than the attributes
+  get trainer() { return this.#trainer; } // for pages that want more than the attributes
 
-  #read() {
-    const { config, problems } = readConfig((n) => this.getAttribute(n));
-    this.#c = config;
-    this.#show(problems.length ? `${problems.join('; ')}. Using the default instead.` : '');
+  #readAttributes() {
+    const { config, problems } = readConfig((name) => this.getAttribute(name));
+    this.#config = config;
+    this.#showMessage(problems.length ? `${problems.join('; ')}. Using the default instead.` : '');
     if (problems.length) this.#emit('error', { message: problems.join('; '), kind: 'attribute' });
     return config;
   }
 
   #dispose() {
-    this.#t?.dispose();
-    this.#own?.dispose();
-    this.#t = this.#own = this.#model = this.#data = this.#plane = null;
+    this.#trainer?.dispose();
+    this.#fileModel?.dispose();
+    this.#trainer = this.#fileModel = this.#model = this.#data = this.#view = null;
   }
 
-  // Data (built-in or CSV) and model (new, or a .safetensors file's) from the attributes, then a Trainer.
+  // Data (built-in, CSV or digits) and model (new, or a .safetensors file's) from the attributes, then a Trainer.
   async #build(read = true) {
-    const gen = ++this.#gen, c = read ? this.#read() : this.#c;
+    const generation = ++this.#generation;
+    const config = read ? this.#readAttributes() : this.#config;
     this.#dispose();
-    this.#want = false;
-    this.#target = c.steps;
-    this.#loss.clear(); this.#test.clear(); this.#last = null;
-    this.#theme();
-    this.#knobs();
-    this.#buttons(false);
+    this.#wantsTraining = false;
+    this.#targetStep = config.steps;
+    this.#clearCurves();
+    this.#lastProgress = null;
+    this.#applyTheme();
+    this.#showKnobs();
+    this.#enableButtons(false);
     this.#say('Loading…');
     try {
-      let data, own;
-      if (c.src) {
-        const [csv, body] = await this.#fetch(c.src);
-        if (csv) data = (await import('./widget/csv.js')).parseCsv(new TextDecoder().decode(body), c.src, c.seed);
-        else own = await Model.load(body).catch((err) => { throw new Error(`src ${c.src}: ${err.message}`); });
+      let data, fileModel;
+      if (config.src) {
+        const [isCsv, body] = await this.#fetchSource(config.src);
+        if (isCsv) {
+          const { parseCsv } = await import('./widget/csv.js');
+          data = parseCsv(new TextDecoder().decode(body), config.src, config.seed);
+        } else {
+          fileModel = await Model.load(body).catch((err) => { throw new Error(`src ${config.src}: ${err.message}`); });
+        }
       }
-      if (!data && c.demo === 'digits') data = (await import('./widget/digits.js')).digits(c); // MNIST: pad, bars
-      if (gen !== this.#gen) return own?.dispose();
-      this.#own = this.#model = own;
+      if (!data && config.demo === 'digits') { // MNIST: the pad and bars, loaded only for this demo
+        const { digits } = await import('./widget/digits.js');
+        data = digits(config, new URL('data/', import.meta.url));
+      }
+      if (generation !== this.#generation) {
+        fileModel?.dispose();
+        return;
+      }
+      this.#fileModel = this.#model = fileModel ?? null;
       if (!data) {
-        const d = makeDataset(c.demo, { seed: 1, testFraction: 0.3 }); // seeded: every reader sees the same points
+        const d = makeDataset(config.demo, { seed: 1, testFraction: 0.3 }); // seeded: every reader sees the same points
         data = { ...d, features: d.inputSize, domain: [d.domain, d.classes ? d.domain : [-1.3, 1.3]] };
       }
-      if (own && own.inputSize !== data.features) {
-        throw new Error(`src: ${c.src} takes ${own.inputSize} inputs but demo "${c.demo}" has ${data.features}`);
+      if (fileModel && fileModel.inputSize !== data.features) {
+        throw new Error(`src: ${config.src} takes ${fileModel.inputSize} inputs but demo "${config.demo}" has ${data.features}`);
       }
       this.#data = data;
-      this.#fileWeights = own?.getWeights();
-      this.#inputs();
-      if (own) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
-      const t = this.#t = new Trainer(own ? own.spec : data.spec ?? buildSpec(c, data.features, data.classes),
-        data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY }, { batchSize: c['batch-size'], ...data.opts });
-      this.#listen(t, gen);
-      await t.ready;
-      if (own) await t.setWeights(this.#fileWeights);
-      if (gen !== this.#gen) return;
-      this.#model = t.predictor; // from now on predictions follow training
-      if (!own) this.#emit('ready', { pretrained: false });
-      this.#buttons(true);
-      this.#say(own ? 'Pretrained weights loaded: predicting now. Train to continue.' : 'Ready: press Train.');
-      this.#want = c.autoplay;
+      this.#fileWeights = fileModel?.getWeights() ?? null;
+      this.#makeInputs();
+      if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
+      const spec = fileModel ? fileModel.spec : data.spec ?? buildSpec(config, data.features, data.classes);
+      const feed = data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY };
+      const trainer = this.#trainer = new Trainer(spec, feed, { batchSize: config['batch-size'], ...data.opts });
+      this.#listen(trainer, generation);
+      await trainer.ready;
+      if (fileModel) await trainer.setWeights(this.#fileWeights);
+      if (generation !== this.#generation) return;
+      this.#model = trainer.predictor; // from now on predictions follow training
+      if (!fileModel) this.#emit('ready', { pretrained: false });
+      this.#enableButtons(true);
+      this.#say(fileModel ? 'Pretrained weights loaded: predicting now. Train to continue.' : 'Ready: press Train.');
+      this.#wantsTraining = config.autoplay;
       this.#sync();
       this.#ask(this.#probe, true, false);
-      this.#redraw('map'); // draws the plane too
+      this.#redraw('map'); // draws the view too
     } catch (err) {
-      if (gen === this.#gen) { this.#fail(err.message); this.#say('Not ready.'); }
+      if (generation === this.#generation) {
+        this.#fail(err.message);
+        this.#say('Not ready.');
+      }
     }
   }
 
   // Same-origin only, size-capped; .csv or .safetensors by extension. Returns [isCsv, bytes].
-  async #fetch(src) {
-    const url = new URL(src, document.baseURI), csv = /\.csv$/i.test(url.pathname);
+  async #fetchSource(src) {
+    const url = new URL(src, document.baseURI);
+    const isCsv = /\.csv$/i.test(url.pathname);
     if (url.origin !== location.origin) throw new Error(`src: only files from this site can be used, got ${url.origin}`);
-    if (!csv && !/\.safetensors$/i.test(url.pathname)) throw new Error(`src: expected a .csv or .safetensors file, got ${JSON.stringify(src.slice(0, 80))}`);
-    const r = await fetch(url);
-    if (!r.ok) throw new Error(`src: could not load ${src} (HTTP ${r.status})`);
-    const body = new Uint8Array(await r.arrayBuffer());
+    if (!isCsv && !/\.safetensors$/i.test(url.pathname)) {
+      throw new Error(`src: expected a .csv or .safetensors file, got ${JSON.stringify(src.slice(0, 80))}`);
+    }
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`src: could not load ${src} (HTTP ${response.status})`);
+    const body = new Uint8Array(await response.arrayBuffer());
     if (body.length > LIMITS.bytes) throw new Error(`src: ${src} is larger than ${LIMITS.bytes / 1e6} MB`);
-    return [csv, body];
+    return [isCsv, body];
   }
 
-  #listen(t, gen) {
-    const on = (type, fn) => t.addEventListener(type, (e) => { if (gen === this.#gen) fn(e.detail); });
-    on('progress', (p) => {
-      if (p.step === 0) { this.#loss.clear(); this.#test.clear(); }
-      p.points.steps.forEach((s, i) => this.#loss.push(s, p.points.losses[i]));
-      if (p.metricsStep !== this.#test.s.at(-1)) this.#test.push(p.metricsStep, p.testLoss);
-      this.#last = p;
-      this.#redraw('chart');
-      this.#emit('progress', p);
+  #listen(trainer, generation) {
+    const on = (type, handler) => trainer.addEventListener(type, (event) => {
+      if (generation === this.#generation) handler(event.detail);
     });
-    on('snapshot', (s) => {
-      if (this.#model !== t.predictor) return; // fresh weights, about to be replaced by the file's
+    on('progress', (progress) => {
+      if (progress.step === 0) this.#clearCurves();
+      progress.points.steps.forEach((step, i) => this.#lossSeries.push(step, progress.points.losses[i]));
+      if (progress.metricsStep !== this.#lastTestStep) {
+        this.#testSeries.push(progress.metricsStep, progress.testLoss);
+        this.#lastTestStep = progress.metricsStep;
+      }
+      this.#lastProgress = progress;
+      this.#redraw('chart');
+      this.#emit('progress', progress);
+    });
+    on('snapshot', (snapshot) => {
+      if (this.#model !== trainer.predictor) return; // fresh weights, about to be replaced by the file's
       this.#redraw('map');
-      this.#emit('snapshot', s);
+      this.#emit('snapshot', snapshot);
     });
     on('stopped', ({ reason, step }) => {
-      const p = this.#last || {}, ours = this.#want && reason === 'paused'; // out of view or hidden tab
-      this.#want = ours;
-      this.#buttons(true);
+      const last = this.#lastProgress || {};
+      const pausedForUs = this.#wantsTraining && reason === 'paused'; // out of view or hidden tab
+      this.#wantsTraining = pausedForUs;
+      this.#enableButtons(true);
       if (reason === 'reset') return;
-      if (ours) return this.#say(`Paused at step ${step} while out of view.`);
-      this.#say(`${reason === 'finished' ? 'Finished' : 'Stopped'} at step ${step}; test ` +
-        (this.#data.classes ? `accuracy ${pct(p.testAccuracy)}.` : `loss ${fmt(p.testLoss)}.`));
+      if (pausedForUs) {
+        this.#say(`Paused at step ${step} while out of view.`);
+        return;
+      }
+      const score = this.#data.classes ? `accuracy ${formatPercent(last.testAccuracy)}.` : `loss ${formatNumber(last.testLoss)}.`;
+      this.#say(`${reason === 'finished' ? 'Finished' : 'Stopped'} at step ${step}; test ${score}`);
       if (reason !== 'diverged') {
-        this.#emit('trained', { reason, step, loss: p.loss, accuracy: p.accuracy, testAccuracy: p.testAccuracy, samplesSeen: p.samplesSeen });
+        this.#emit('trained', {
+          reason, step, loss: last.loss, accuracy: last.accuracy, testAccuracy: last.testAccuracy, samplesSeen: last.samplesSeen,
+        });
       }
     });
-    on('error', (d) => d.kind === 'init' || this.#fail(d.kind === 'diverged'
-      ? `Training stopped: ${d.message}. Predictions keep the last good weights; try a smaller learning rate.` : d.message, d.kind));
+    on('error', (detail) => {
+      if (detail.kind === 'init') return; // #build reports it
+      this.#fail(detail.kind === 'diverged'
+        ? `Training stopped: ${detail.message}. Predictions keep the last good weights; try a smaller learning rate.`
+        : detail.message, detail.kind);
+    });
+  }
+
+  #clearCurves() {
+    this.#lossSeries.clear();
+    this.#testSeries.clear();
+    this.#lastTestStep = -1;
   }
 
   // Requests to the Trainer, one after another; a failure becomes a message.
-  #queue(fn) {
-    this.#op = this.#op.then(() => this.#t && fn(this.#t)).catch((err) => this.#fail(err.message)).then(() => this.#buttons(!!this.#t?.info));
+  #queue(request) {
+    this.#pending = this.#pending
+      .then(() => this.#trainer && request(this.#trainer))
+      .catch((err) => this.#fail(err.message))
+      .then(() => this.#enableButtons(!!this.#trainer?.info));
   }
 
   // Trains while the reader wants it and the widget can be seen.
   #sync() {
-    this.#queue(async (t) => {
-      if (!t.info || this.#model !== t.predictor) return;
-      const run = this.#want && this.#seen && !document.hidden;
-      if (run && !t.running) {
-        await t.start({ maxSteps: this.#target });
-        this.#say(`Training until step ${this.#target}…`);
-      } else if (!run && t.running) await t.pause();
+    this.#queue(async (trainer) => {
+      if (!trainer.info || this.#model !== trainer.predictor) return;
+      const run = this.#wantsTraining && this.#inView && !document.hidden;
+      if (run && !trainer.running) {
+        await trainer.start({ maxSteps: this.#targetStep });
+        this.#say(`Training until step ${this.#targetStep}…`);
+      } else if (!run && trainer.running) {
+        await trainer.pause();
+      }
     });
   }
 
-  #live(k, v) {
-    this.#c[k] = v;
-    this.#t?.set({ [LIVE[k]]: v }).catch((err) => this.#fail(err.message));
+  #setLive(knob, value) {
+    this.#config[knob] = value;
+    this.#trainer?.set({ [LIVE[knob]]: value }).catch((err) => this.#fail(err.message));
   }
 
   // Repaints in an animation frame, at most 20 times a second (once a second with prefers-reduced-motion).
@@ -237,114 +339,155 @@ export class TinyTrain extends HTMLElement {
     this.#frame ||= requestAnimationFrame((now) => {
       this.#frame = 0;
       if (!this.#data) return;
-      if (now - this.#drawnAt < (matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50)) return this.#redraw();
+      const interval = matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50;
+      if (now - this.#drawnAt < interval) {
+        this.#redraw();
+        return;
+      }
       this.#drawnAt = now;
-      if (this.#dirty.delete('chart')) this.#chart();
-      if (this.#dirty.delete('map')) this.#map();
+      if (this.#dirty.delete('chart')) this.#drawChart();
+      if (this.#dirty.delete('map')) this.#paintMap();
     });
   }
 
-  #chart() {
-    const p = this.#last, e = this.#e;
-    if (p) {
-      e['s-step'].textContent = p.step;
-      e['s-loss'].textContent = fmt(p.loss);
-      e['s-acc'].textContent = this.#data.classes ? pct(p.testAccuracy) : fmt(p.testLoss);
-      e['s-rate'].textContent = sep(Math.round(p.samplesPerSec || 0));
-      e.done.value = p.step / this.#target;
+  #drawChart() {
+    const progress = this.#lastProgress, elements = this.#elements;
+    if (progress) {
+      elements['s-step'].textContent = progress.step;
+      elements['s-loss'].textContent = formatNumber(progress.loss);
+      elements['s-acc'].textContent = this.#data.classes ? formatPercent(progress.testAccuracy) : formatNumber(progress.testLoss);
+      elements['s-rate'].textContent = withCommas(Math.round(progress.samplesPerSec || 0));
+      elements.done.value = progress.step / this.#targetStep;
     }
-    plot(e.chart, [this.#loss, this.#test], this.#col, 'the loss appears here while training');
+    drawLineChart(elements.chart, [
+      { series: this.#lossSeries, color: classColor(1), label: 'training loss' },
+      { series: this.#testSeries, color: classColor(0), label: 'test loss' },
+    ], { colors: this.#colors, empty: 'the loss appears here while training' });
   }
 
-  // One batched predict over the plane's grid, then the reader's input again with the new weights. The first paint
-  // comes in bands of 16 rows a frame: on cold code (wasm, JS) all 64 made a 60-175 ms task at the first step.
-  #map() {
-    const m = this.#model, pl = this.#plane, K = this.#data.classes, g = pl?.grid();
-    if (m && pl && !K) pl.paint(m.predict(g), this.#col.bg);
-    else if (m && pl) {
-      const first = pl.rows < pl.res, r0 = first ? pl.rows : 0, r1 = first ? Math.min(pl.res, r0 + 16) : pl.res;
-      pl.paint(m.probabilities(g.subarray(2 * pl.res * r0, 2 * pl.res * r1)), this.#col.bg, r0);
-      if (pl.rows < pl.res) this.#redraw('map');
+  // One batched predict over the view's grid, then the reader's input again with the new weights. The map's first
+  // paint comes in bands of rows, one a frame.
+  #paintMap() {
+    const model = this.#model, view = this.#view, classes = this.#data.classes;
+    if (model && view && !classes) {
+      view.paint(model.predict(view.gridInputs()));
+    } else if (model && view) {
+      const grid = view.gridInputs(), res = view.res, firstPaint = view.rowsPainted < res;
+      const fromRow = firstPaint ? view.rowsPainted : 0;
+      const toRow = firstPaint ? Math.min(res, fromRow + MAP_BAND_ROWS) : res;
+      const probabilities = model.probabilities(grid.subarray(2 * res * fromRow, 2 * res * toRow));
+      view.paint(probabilities, classes, { background: this.#colors.background, firstRow: fromRow });
+      if (view.rowsPainted < res) this.#redraw('map');
     }
     this.#ask(this.#probe, false);
   }
 
-  // One number input per feature, starting at the first test sample; a map (2 features) or curve (1 feature).
-  #inputs() {
-    const d = this.#data, e = this.#e, drawable = d.features === (d.classes ? 2 : 1);
-    this.#plane = drawable ? new Plane(e.map, d.domain, d.classes) : null;
-    e.map.hidden = !drawable;
-    if (d.mount) return d.mount(e, (x) => (x ? this.#ask(x) : (this.#probe = null)));
-    e.inputs.replaceChildren(...Array.from({ length: d.features }, (_, k) => {
+  // The inference panel: a view (a map for 2 features, a curve for 1) and one number input per feature, starting at
+  // the first test sample; or the data's own panel (digits: the pad and bars).
+  #makeInputs() {
+    const data = this.#data, elements = this.#elements;
+    const drawable = data.features === (data.classes ? 2 : 1);
+    const options = { resolution: MAP_RESOLUTION, pointRadius: POINT_RADIUS };
+    if (!drawable) this.#view = null;
+    else if (data.classes) this.#view = new DecisionMap(elements.map, { ...options, domain: data.domain });
+    else this.#view = new FunctionPlot(elements.map, { ...options, domain: data.domain[0], yDomain: data.domain[1] });
+    elements.map.hidden = !drawable;
+    if (data.mount) {
+      data.mount(elements, (x) => {
+        if (x) this.#ask(x);
+        else this.#probe = null;
+      });
+      return;
+    }
+    elements.inputs.replaceChildren(...Array.from({ length: data.features }, (_, k) => {
       const label = document.createElement('label');
       label.append(`x${k + 1} `, Object.assign(document.createElement('input'), { type: 'number', step: 'any' }));
       return label;
     }));
-    this.#ask(Array.from(d.testX.subarray(0, d.features)), true, false);
+    this.#ask(Array.from(data.testX.subarray(0, data.features)), true, false);
     this.#redraw('map'); // the first draw (canvas context, layout) in a frame, not in the page's load task
   }
 
-  // The model's answer for the reader's input v and, when the reader moved it, how long predict() took; draw: the
-  // plane now (false when a #map frame is due).
-  #ask(v, timed = true, draw = true) {
-    const m = this.#model, d = this.#data, e = this.#e;
-    if (!v || !d) return;
-    this.#probe = v = v.slice(0, d.features);
-    e.inputs.querySelectorAll('input').forEach((input, k) => {
-      if (Number(input.value) !== v[k]) input.value = +v[k].toFixed(3);
+  // The model's answer for the reader's input and, when timed (the reader moved it), how long predict() took;
+  // draw: the view now (false when a #paintMap frame is due).
+  #ask(input, timed = true, draw = true) {
+    const model = this.#model, data = this.#data, elements = this.#elements;
+    if (!input || !data) return;
+    const values = this.#probe = input.slice(0, data.features);
+    elements.inputs.querySelectorAll('input').forEach((field, k) => {
+      if (Number(field.value) !== values[k]) field.value = +values[k].toFixed(3);
     });
-    let out;
-    if (m) {
-      const x = Float32Array.from(v), run = () => (d.classes ? m.probabilities(x) : m.predict(x));
-      out = run();
-      d.show?.(out); // digits: the bars
-      // Page clocks are coarse (~0.1 ms): the best of 3 windows of >= 0.6 ms of calls.
-      for (let r = 0, n = 0, t0 = performance.now(), best = 1e9; timed && r < 3; n = 0, t0 = performance.now(), r++) {
-        do { run(); n++; } while (performance.now() - t0 < 0.6);
-        best = Math.min(best, (1000 * (performance.now() - t0)) / n);
-        e.lat.textContent = `in ${best.toFixed(1)} µs`;
+    let output;
+    if (model) {
+      const x = Float32Array.from(values);
+      const run = () => (data.classes ? model.probabilities(x) : model.predict(x));
+      output = run();
+      data.show?.(output); // digits: the bars
+      if (timed) elements.lat.textContent = `in ${this.#timePredict(run).toFixed(1)} µs`;
+      if (data.classes) {
+        const best = output.indexOf(Math.max(...output));
+        const swatch = document.createElement('span');
+        swatch.className = 'sw';
+        swatch.style.background = classColor(best); // CSSOM: allowed under a strict style-src
+        elements.out.replaceChildren(swatch, `class ${best} (${formatPercent(output[best])})`);
+      } else {
+        elements.out.textContent = `y = ${formatNumber(output[0])}`;
       }
-      if (d.classes) {
-        const k = out.indexOf(Math.max(...out)), sw = document.createElement('span');
-        sw.className = 'sw';
-        sw.style.background = COLORS[k % 10]; // CSSOM: allowed under a strict style-src
-        e.out.replaceChildren(sw, `class ${k} (${pct(out[k])})`);
-      } else e.out.textContent = `y = ${fmt(out[0])}`;
     }
-    if (draw) this.#plane?.draw(d.x, d.y, d.classes ? v : out && [v[0], out[0]], this.#col);
+    if (draw && this.#view) {
+      const point = data.classes ? values : output && [values[0], output[0]];
+      this.#view.render({ x: data.x, y: data.y, probe: point && this.#view.toCanvas(...point), colors: this.#colors });
+    }
   }
 
-  #theme() {
-    const t = this.#c.theme, dark = t === 'dark' || (t === 'auto' && this.#dark.matches);
-    this.#e.root.classList.toggle('dark', dark);
-    this.#col = dark ? { bg: '#151b23', fg: '#e6edf3' } : { bg: '#f6f8fa', fg: '#1f2328' };
+  // Microseconds per call of run(). Page clocks are coarse (~0.1 ms): the best of 3 windows of >= 0.6 ms of calls.
+  #timePredict(run) {
+    let best = Infinity;
+    for (let window = 0; window < 3; window++) {
+      const start = performance.now();
+      let calls = 0;
+      do {
+        run();
+        calls++;
+      } while (performance.now() - start < 0.6);
+      best = Math.min(best, (1000 * (performance.now() - start)) / calls);
+    }
+    return best;
+  }
+
+  #applyTheme() {
+    const theme = this.#config.theme;
+    const dark = theme === 'dark' || (theme === 'auto' && this.#darkScheme.matches);
+    this.#elements.root.classList.toggle('dark', dark);
+    this.#colors = dark ? SURFACES.dark : SURFACES.light;
     this.#redraw('chart');
     this.#redraw('map');
   }
 
-  #knobs() {
-    for (const k of KNOBS) {
-      const sel = this.#e[k].lastChild, v = this.#c[k];
-      sel.replaceChildren(...[...new Set([...CHOICES[k], v])].sort((a, b) => a - b).map((o) => new Option(o, o)));
-      sel.value = v;
-      this.#e[k].hidden = !this.#c.controls.includes(k);
+  #showKnobs() {
+    for (const knob of KNOBS) {
+      const select = this.#elements[knob].lastChild, value = this.#config[knob];
+      const options = [...new Set([...CHOICES[knob], value])].sort((a, b) => a - b);
+      select.replaceChildren(...options.map((option) => new Option(option, option)));
+      select.value = value;
+      this.#elements[knob].hidden = !this.#config.controls.includes(knob);
     }
   }
 
-  #buttons(ready) {
-    this.#e.go.textContent = this.#want ? 'Pause' : 'Train';
-    for (const b of [this.#e.go, this.#e.step, this.#e.reset]) b.disabled = !ready;
+  #enableButtons(ready) {
+    this.#elements.go.textContent = this.#wantsTraining ? 'Pause' : 'Train';
+    for (const button of [this.#elements.go, this.#elements.step, this.#elements.reset]) button.disabled = !ready;
   }
 
-  #say(text) { this.#e.status.textContent = text; } // the aria-live status
+  #say(text) { this.#elements.status.textContent = text; } // the aria-live status
 
-  #show(text) {
-    this.#e.msg.textContent = text; // textContent: messages quote attribute values
-    this.#e.msg.hidden = !text;
+  #showMessage(text) {
+    this.#elements.msg.textContent = text; // textContent: messages quote attribute values
+    this.#elements.msg.hidden = !text;
   }
 
   #fail(message, kind = 'error') {
-    this.#show(message);
+    this.#showMessage(message);
     this.#emit('error', { message, kind });
   }
 

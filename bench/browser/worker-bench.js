@@ -7,7 +7,7 @@ import { fetchMnist } from '../../web/mnist.js';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 window.runWorkerBench = async ({ spec, batchSize, warmupMs, timeMs }) => {
-  const data = await fetchMnist('train');
+  const data = await fetchMnist(new URL('../../demos/data/generated/mnist-train.bin', import.meta.url));
   const trainer = new Trainer(spec, { x: data.x, y: data.y }, { batchSize });
   let last = null;
   const workerRates = [];

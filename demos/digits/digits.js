@@ -7,17 +7,20 @@
 import { Model } from '../../wasm/tinytrain.js';
 import { Trainer } from '../../web/trainer.js';
 import { fetchMnist } from '../../web/mnist.js';
-import { Series, drawLineChart } from '../../web/charts.js';
+import { Series, drawLineChart } from '../../web/views/chart.js';
+import { classColor, pageColors } from '../../web/views/palette.js';
+import { probabilityBars } from '../../web/views/bars.js';
 import { MODELS, PRETRAIN, AUGMENT, withAugment } from './models.js';
 import { preprocessRGBA } from '../../web/digits-preprocess.js';
-import { DrawPad } from '../../web/drawpad.js';
-import { downloadBytes, readModelFile, wireWeightsControls } from '../../web/weights-file.js';
+import { DrawPad } from '../../web/views/drawpad.js';
+import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
 import {
-  drawGrey, makeProbBars, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
+  drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
+const mnistFile = (split) => new URL(`mnist-${split}.bin`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -112,7 +115,7 @@ function ensureData() {
       if (total) $('data-progress').value = loaded / total;
       $('data-text').textContent = `loading ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`;
     };
-    const load = (split) => fetchMnist(split, { onProgress: (l, t) => { bytes[split] = [l, t]; report(); } });
+    const load = (split) => fetchMnist(mnistFile(split), { onProgress: (l, t) => { bytes[split] = [l, t]; report(); } });
     const [train, test] = await Promise.all([load('train'), load('test')]);
     state.data = { train, test };
     $('data-progress').value = 1;
@@ -241,7 +244,7 @@ function predictDrawing(prepMs) {
   out.textContent = String(best);
   out.dataset.digit = String(best);
   out.dataset.strokes = String(pad.strokes); // which drawing this answers (tests wait for it)
-  setBars(probs, best);
+  setBars(probs);
   const prep = prepMs === undefined ? '' : `; reading the pad and preprocessing: ${formatSeconds(prepMs)}`;
   $('latency').textContent = `This prediction: ${formatSeconds(ms)} (timer steps are 0.1 ms); ` +
     `averaged: ${Number.isFinite(state.inferUs) ? `${state.inferUs.toFixed(0)} µs` : '–'} per prediction${prep}.`;
@@ -301,18 +304,12 @@ function drawFilters(force) {
 
 // ---- training ---------------------------------------------------------------------------------------------------
 
-// Chart colours follow the page's light or dark scheme.
-function chartColors() {
-  const dark = typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches;
-  return dark ? { text: '#9198a1', grid: '#3d444d', background: '#0d1117' } : undefined;
-}
-
 function drawCharts() {
-  const colors = chartColors();
-  drawLineChart($('loss-chart'), [{ series: state.loss, color: '#2563eb', label: 'training loss' }], { logY: true, colors });
+  const colors = pageColors(); // the page's light or dark scheme
+  drawLineChart($('loss-chart'), [{ series: state.loss, color: classColor(1), label: 'training loss' }], { logY: true, colors });
   drawLineChart($('acc-chart'), [
-    { series: state.testAcc, color: '#d9480f', label: 'held-out' },
-    { series: state.trainAcc, color: '#2b8a3e', label: 'train' },
+    { series: state.testAcc, color: classColor(0), label: 'held-out' },
+    { series: state.trainAcc, color: classColor(2), label: 'train' },
   ], { logY: false, colors });
   $('loss-chart').dataset.points = String(state.loss.count);
   $('acc-chart').dataset.points = String(state.testAcc.count);
@@ -393,7 +390,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
   state.targetEpochs = 0;
   const stepsPerEpoch = Math.ceil(nTrain / batchSize);
   const image = isConvolutional(spec);
-  const t = new Trainer(spec, { dataset: 'mnist' }, {
+  const t = new Trainer(spec, { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') }, {
     batchSize,
     logEvery: 10,
     // A full held-out pass is costly (2,000 digits; ~3 GFLOP for the CNN): a few per epoch, train accuracy on 1,000.
@@ -474,7 +471,7 @@ function guard(fn) {
 }
 
 function init() {
-  setBars = makeProbBars($('probs'));
+  setBars = probabilityBars($('probs'));
   setBars(null);
   pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });
   $('pen').addEventListener('input', () => { pad.penWidth = Number($('pen').value); });

@@ -1,34 +1,10 @@
 // The Digits demo's model specs and training recipes, shared by the page, tools/pretrain.mjs and the tests, so
 // "the pretrained MLP" means the same network and recipe everywhere. Pure data, no DOM.
+import { DIGITS_MLP, DIGITS_CNN } from '../../web/models.js';
 
-// 784-128-10 with ReLU: the classic MLP (PyTorch reference on our split: ~93.9% held-out after 5 epochs of Adam).
-export const MLP_SPEC = Object.freeze({
-  input: [784],
-  layers: [
-    { type: 'dense', units: 128 }, { type: 'relu' },
-    { type: 'dense', units: 10 },
-  ],
-  loss: 'cross_entropy',
-  optimizer: { type: 'adam', lr: 0.001 },
-  seed: 1,
-});
-
-// LeNet-like: conv 5x5x8 'same' + ReLU, maxpool 2, conv 5x5x16 'same' + ReLU, maxpool 2, dense 10
-// (PyTorch reference: ~96.9% after 5 epochs, ~97.6% after 15).
-export const CNN_SPEC = Object.freeze({
-  input: [1, 28, 28],
-  layers: [
-    { type: 'conv2d', filters: 8, kernel: 5, padding: 'same' }, { type: 'relu' },
-    { type: 'maxpool2d', size: 2 },
-    { type: 'conv2d', filters: 16, kernel: 5, padding: 'same' }, { type: 'relu' },
-    { type: 'maxpool2d', size: 2 },
-    { type: 'flatten' },
-    { type: 'dense', units: 10 },
-  ],
-  loss: 'cross_entropy',
-  optimizer: { type: 'adam', lr: 0.001 },
-  seed: 1,
-});
+// The digits MLP and CNN are the runtime's presets (web/models.js), so the widget's layers="cnn" is this CNN.
+export const MLP_SPEC = DIGITS_MLP;
+export const CNN_SPEC = DIGITS_CNN;
 
 // How the shipped pretrained weights are made (tools/pretrain.mjs): seeded, on the 8,000 training digits only.
 export const PRETRAIN = Object.freeze({

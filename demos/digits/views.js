@@ -1,5 +1,6 @@
-// Small views of the Digits demo: digit images, the probability bars, the gallery of mistakes and the first
-// layer's weights as pictures. Each takes plain arrays and the element to draw into; none knows about training.
+// Small views of the Digits demo: digit images, the gallery of mistakes and the first layer's weights as pictures
+// (the probability bars are web/views/bars.js, shared with the widget). Each takes plain arrays and the element to
+// draw into; none knows about training.
 
 const SIDE = 28;
 
@@ -37,39 +38,6 @@ export function drawWeights(canvas, weights, w, h) {
     img.data[4 * i + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
-}
-
-/** Builds the ten probability rows once; returns update(probs, best) which only sets widths and texts. */
-export function makeProbBars(container) {
-  container.replaceChildren();
-  const rows = [];
-  for (let d = 0; d < 10; d++) {
-    const row = document.createElement('div');
-    row.className = 'bar-row';
-    row.setAttribute('role', 'listitem');
-    const label = document.createElement('span');
-    label.className = 'bar-label';
-    label.textContent = String(d);
-    const track = document.createElement('span');
-    track.className = 'bar-track';
-    const bar = document.createElement('span');
-    bar.className = 'bar';
-    track.append(bar);
-    const value = document.createElement('span');
-    value.className = 'bar-value';
-    row.append(label, track, value);
-    container.append(row);
-    rows.push({ row, bar, value });
-  }
-  return (probs, best) => {
-    for (let d = 0; d < 10; d++) {
-      const p = probs ? probs[d] : 0;
-      rows[d].bar.style.width = `${(p * 100).toFixed(1)}%`;
-      rows[d].value.textContent = probs ? `${(p * 100).toFixed(1)}%` : '';
-      rows[d].row.classList.toggle('best', probs !== null && d === best);
-      rows[d].row.setAttribute('aria-label', probs ? `${d}: ${(p * 100).toFixed(1)} percent` : `${d}`);
-    }
-  };
 }
 
 /** Index of the largest of n values at offset. */

@@ -1,6 +1,7 @@
 // The playground's whole configuration, its URL-hash form and the model spec built from it. No DOM here: a link
 // such as #ds=spiral&layers=16:tanh,16:tanh&opt=adam&lr=0.03&seed=1 always rebuilds the same run.
 import { DATASETS, outputUnits } from '../../web/datasets.js';
+import { mlpSpec } from '../../web/models.js';
 
 export const ACTIVATIONS = Object.freeze(['tanh', 'relu', 'leaky_relu', 'sigmoid', 'gelu', 'linear']);
 export const OPTIMIZERS = Object.freeze(['sgd', 'momentum', 'adam', 'adamw']);
@@ -102,15 +103,10 @@ export function toHash(c) {
 
 /** The model spec for a config: hidden layers, then a dense output sized for the dataset and loss. */
 export function buildSpec(c) {
-  const def = DATASETS[c.dataset];
-  const layers = [];
-  for (const l of c.layers) {
-    layers.push({ type: 'dense', units: l.units });
-    if (l.act !== 'linear') layers.push({ type: l.act });
-  }
-  layers.push({ type: 'dense', units: outputUnits(classesOf(c.dataset, c.arms), c.loss) });
-  const optimizer = c.optimizer === 'momentum' ? { type: 'sgd', lr: c.lr, momentum: 0.9 } : { type: c.optimizer, lr: c.lr };
-  return { input: [def.inputSize], layers, loss: c.loss, optimizer, seed: c.seed };
+  return mlpSpec({
+    inputs: DATASETS[c.dataset].inputSize, hidden: c.layers, classes: classesOf(c.dataset, c.arms), loss: c.loss,
+    optimizer: c.optimizer, lr: c.lr, seed: c.seed,
+  });
 }
 
 /** The Trainer's data argument: the dataset generated (seeded) inside the worker. */

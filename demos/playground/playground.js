@@ -3,9 +3,10 @@
 // with measured latency). The page never trains: it repaints from the latest snapshot once per animation frame.
 import { Model } from '../../wasm/tinytrain.js';
 import { Trainer } from '../../web/trainer.js';
-import { downloadBytes, readModelFile, wireWeightsControls } from '../../web/weights-file.js';
-import { Series, drawLineChart } from '../../web/charts.js';
-import { DecisionMap, FunctionPlot, CLASS_COLORS } from '../../web/heatmap.js';
+import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
+import { Series, drawLineChart } from '../../web/views/chart.js';
+import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
+import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import {
   DEFAULTS, MAX_LAYERS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
@@ -483,9 +484,9 @@ function frame(now) {
     lastChartAt = now;
     const t = performance.now();
     drawLineChart($('loss-chart'), [
-      { series: curves.train, color: `rgb(${CLASS_COLORS[1].join(',')})`, label: 'train loss' },
-      { series: curves.test, color: `rgb(${CLASS_COLORS[0].join(',')})`, label: 'test loss' },
-    ], { empty: 'press Train', colors: chartColors() });
+      { series: curves.train, color: classColor(1), label: 'train loss' },
+      { series: curves.test, color: classColor(0), label: 'test loss' },
+    ], { empty: 'press Train', colors: pageColors() });
     chartDirty = false;
     worst('chart', t);
   }
@@ -493,11 +494,6 @@ function frame(now) {
   stats.frames++;
   worst('frame', t0);
   requestAnimationFrame(frame);
-}
-
-function chartColors() {
-  const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
-  return dark ? { text: '#9198a1', grid: '#30363d', background: '#0d1117' } : { text: '#59636e', grid: '#e6e8eb', background: '#fff' };
 }
 
 // For tests and the curious: read-only views of the live state.

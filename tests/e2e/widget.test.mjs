@@ -79,7 +79,7 @@ function startServer(csp) {
 }
 
 test.before(async () => {
-  buildDist(path.join(ROOT, DIST.slice(1)));
+  await buildDist(path.join(ROOT, DIST.slice(1)));
   // A pretrained circles model (seeded) for the `src` test, and a CSV of the xor points with a header.
   const d = makeDataset('circles', { seed: 1, testFraction: 0.3 });
   const m = await Model.create({ input: [2], layers: [{ type: 'dense', units: 16 }, { type: 'relu' },

@@ -1,7 +1,7 @@
-// web/charts.js Series: bounded memory on long runs, merging that depends only on the points (not on timing).
+// web/views/chart.js Series: bounded memory on long runs, merging that depends only on the points (not on timing).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Series } from '../../web/charts.js';
+import { Series } from '../../web/views/chart.js';
 
 test('Series keeps every point until the cap, then halves by averaging neighbour pairs', () => {
   const s = new Series(8);

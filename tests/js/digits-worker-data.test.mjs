@@ -58,18 +58,20 @@ test('loadData fetches both MNIST splits over http, equal to the files; mse gets
   }
 });
 
-test('loadData says what is wrong: an unknown option, a non-string URL, a missing file, an unreachable default', async () => {
+test('loadData says what is wrong: an unknown option, a missing or non-string URL, a missing file, an unreadable URL', async () => {
   const srv = await serveMnist();
   try {
     await assert.rejects(loadData({ dataset: 'mnist', n: 100 }, { loss: 'cross_entropy' }),
       { message: 'data.n: unknown option for mnist (allowed: dataset, train, test)' });
     await assert.rejects(loadData({ dataset: 'mnist', train: 3 }, { loss: 'cross_entropy' }),
-      { message: 'data.train: expected a URL string' });
+      { message: 'data.train: expected a URL string (where mnist-train.bin is)' });
     await assert.rejects(loadData({ ...srv.data, test: `${srv.base}/nothing.bin` }, { loss: 'cross_entropy' }),
       /mnist: fetching .*nothing\.bin failed: HTTP 404/);
-    // In Node the default URL is a file: URL, which fetch cannot read: the message still names the split.
+    // Where the files are is the caller's to say: there is no default location.
     await assert.rejects(loadData({ dataset: 'mnist' }, { loss: 'cross_entropy' }),
-      /^Error: mnist: could not load the (train|test) split: /);
+      { message: 'data.train: expected a URL string (where mnist-train.bin is)' });
+    await assert.rejects(loadData({ dataset: 'mnist', train: 'file:///nowhere/mnist-train.bin', test: srv.data.test }, { loss: 'cross_entropy' }),
+      /^Error: mnist: could not load the train split from file:\/\/\/nowhere\/mnist-train\.bin: /);
     // Generated and given data stay synchronous (prepareData), and mnist is refused there with a pointer.
     assert.throws(() => prepareData({ dataset: 'mnist' }, {}), /use loadData/);
     assert.equal((await loadData({ dataset: 'xor', n: 40 }, { loss: 'cross_entropy' })).nTrain, 20);

@@ -1,12 +1,12 @@
-// The shipped wasm module's budget: at most 80 KiB uncompressed, and self-contained, so
-// the loader only has to supply the memory-growth notification (anything else would mean printf, exit, a
-// clock or a file system crept into the C core).
+// The shipped wasm module: self-contained, so the loader only has to supply the memory-growth notification
+// (anything else would mean printf, exit, a clock or a file system crept into the C core). Its size counts in the
+// widget's budget of 64 KiB gzipped for JS + wasm (tests/js/dist-budgets.test.mjs); this test reports its sections.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 
 const WASM = new URL('../../wasm/tinytrain.wasm', import.meta.url);
-const BUDGET = 81920;
 
 // Section sizes by name, read from the binary itself, so a failure says where the bytes went.
 function sections(bytes) {
@@ -29,14 +29,13 @@ function sections(bytes) {
   return out;
 }
 
-test(`wasm/tinytrain.wasm is at most ${BUDGET} bytes`, () => {
+test('wasm/tinytrain.wasm: raw and gzipped size, by section', () => {
   const bytes = readFileSync(WASM);
   const s = sections(bytes);
   const detail = Object.entries(s).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`wasm/tinytrain.wasm: ${bytes.length} bytes, ${BUDGET - bytes.length} under budget (${detail})`);
-  assert.ok(bytes.length <= BUDGET,
-    `wasm/tinytrain.wasm is ${bytes.length} bytes, ${bytes.length - BUDGET} over the ${BUDGET}-byte budget ` +
-    `(sections: ${detail}); tools/wasm-size.py on a --profiling-funcs build lists the biggest functions`);
+  console.log(`wasm/tinytrain.wasm: ${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped (${detail}); ` +
+    'tools/wasm-size.py on a --profiling-funcs build lists the biggest functions');
+  assert.ok(s.code > 0 && s.export > 0, `no code or exports: ${detail}`);
 });
 
 test('wasm/tinytrain.wasm imports only env.emscripten_notify_memory_growth', async () => {

@@ -1,6 +1,7 @@
 // <tiny-train>'s attributes -> a checked config and a model spec. No DOM. Attribute values are untrusted: a bad
 // one gives a message naming the attribute, and its default is kept.
-import { DATASETS, outputUnits } from '../datasets.js';
+import { DATASETS } from '../datasets.js';
+import { mlpSpec } from '../models.js';
 
 const ACTS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leaky_relu', 'linear'];
 export const KNOBS = ['lr', 'batch-size'];
@@ -62,10 +63,9 @@ export function readConfig(get) {
 
 /** The model spec for `features` inputs and `classes` classes (0: regression). */
 export function buildSpec(c, features, classes) {
-  const loss = classes ? 'cross_entropy' : 'mse', list = [];
-  if (!c.layers.map) bad('layers', 'hidden layers ("cnn" is for demo="digits")', c.layers);
-  for (const [units, act] of c.layers) list.push({ type: 'dense', units }, ...(act === 'linear' ? [] : [{ type: act }]));
-  list.push({ type: 'dense', units: outputUnits(classes, loss) });
-  const optimizer = c.optimizer === 'momentum' ? { type: 'sgd', lr: c.lr, momentum: 0.9 } : { type: c.optimizer, lr: c.lr };
-  return { input: [features], layers: list, loss, optimizer, seed: c.seed };
+  if (!Array.isArray(c.layers)) bad('layers', 'hidden layers ("cnn" is for demo="digits")', c.layers);
+  return mlpSpec({
+    inputs: features, hidden: c.layers.map(([units, act]) => ({ units, act })), classes,
+    loss: classes ? 'cross_entropy' : 'mse', optimizer: c.optimizer, lr: c.lr, seed: c.seed,
+  });
 }

@@ -1,97 +1,145 @@
 // <tiny-train demo="digits">: MNIST in the widget. Loaded with a dynamic import only by widgets with that demo, so
-// the pad, the preprocessing and the bars stay out of the JS every widget loads (tools/dist.mjs lists them as on
-// demand). The worker fetches the digits itself ({dataset: 'mnist'}, web/mnist-load.js) from the `data` folder.
-import { DrawPad } from '../drawpad.js';
+// the pad, the preprocessing and the bars stay out of what every widget loads (`make dist` makes them a part
+// loaded on demand). The worker fetches the digits itself ({dataset: 'mnist'}, web/mnist-load.js) from the `data`
+// folder.
+import { DrawPad } from '../views/drawpad.js';
+import { probabilityBars } from '../views/bars.js';
 import { preprocessRGBA } from '../digits-preprocess.js';
+import { DIGITS_CNN, optimizerSpec } from '../models.js';
 import { buildSpec, bad } from './config.js';
 
-// The MNIST files (mnist-train.bin, mnist-test.bin) in the repository; tools/dist.mjs rewrites this to dist/data/.
-const DATA = '../../demos/data/generated/';
+const PAD_PIXELS = 280; // 10 pad pixels per MNIST pixel
 
-// demos/digits/models.js's CNN_SPEC layers (LeNet-like; tests/e2e/widget-digits checks they are the same).
-export const CNN = [
-  { type: 'conv2d', filters: 8, kernel: 5, padding: 'same' }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
-  { type: 'conv2d', filters: 16, kernel: 5, padding: 'same' }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
-  { type: 'flatten' }, { type: 'dense', units: 10 },
-];
+const CSS = `
+.dg {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 10px;
+  align-items: start;
+  width: 100%;
+}
+.pad {
+  width: 196px;
+  max-width: 100%;
+  aspect-ratio: 1;
+  margin: 0;
+  border-radius: 6px;
+  cursor: crosshair;
+  touch-action: none;
+}
+.dg-side {
+  flex: 1 1 120px;
+  display: grid;
+  gap: 3px;
+}
+.dg-top {
+  display: flex;
+  gap: 8px;
+  align-items: center;
+}
+.dg-digit {
+  font-size: 32px;
+  font-weight: 600;
+  min-width: 1ch;
+}
+.bars .row {
+  display: grid;
+  grid-template-columns: 1ch 1fr 4.5em;
+  gap: 5px;
+  align-items: center;
+  font-size: 11px;
+  color: var(--mute);
+}
+.bars .track {
+  height: 8px;
+  background: var(--line);
+  border-radius: 4px;
+  overflow: hidden;
+}
+.bars .fill {
+  display: block;
+  height: 100%;
+  width: 0;
+  background: var(--mute);
+}
+.bars .best {
+  color: var(--fg);
+}
+.bars .best .fill {
+  background: var(--accent);
+}`;
+let sheet; // shared by every digits widget on the page
 
-const CSS = `.dg { display: flex; flex-wrap: wrap; gap: 10px; align-items: start; width: 100% }
-.pad { width: 196px; max-width: 100%; aspect-ratio: 1; margin: 0; border-radius: 6px; cursor: crosshair; touch-action: none }
-.dg-side { flex: 1 1 120px; display: grid; gap: 3px } .dg-top { display: flex; gap: 8px; align-items: center }
-.dg-digit { font-size: 32px; font-weight: 600; min-width: 1ch }
-.row { display: grid; grid-template-columns: 1ch 1fr 4.5em; gap: 5px; align-items: center; font-size: 11px; color: var(--mute) }
-.track { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden }
-.fill { display: block; height: 100%; width: 0; background: var(--mute) } .best { color: var(--fg) } .best .fill { background: var(--accent) }`;
-let sheet;
-
-const el = (tag, cls, ...kids) => {
-  const x = document.createElement(tag);
-  x.className = cls;
-  x.append(...kids);
-  return x;
-};
+function element(tag, className, ...children) {
+  const made = document.createElement(tag);
+  made.className = className;
+  made.append(...children);
+  return made;
+}
 
 /**
- * The widget's data object for demo="digits" (config c, checked by web/widget/config.js): 784 features, 10 classes,
- * what the Trainer is given (feed, opts), the model spec, and mount/show for the inference panel.
+ * The widget's data object for demo="digits" (config, checked by web/widget/config.js): 784 features, 10 classes,
+ * what the Trainer is given (feed, opts), the model spec, and mount/show for the inference panel. The MNIST files
+ * (mnist-train.bin, mnist-test.bin) are in the folder config.data names (relative to the page), or else in
+ * defaultFolder (a URL the element gives).
  */
-export function digits(c) {
-  const where = new URL(c.data || DATA, c.data ? document.baseURI : import.meta.url);
-  if (where.origin !== location.origin) bad('data', 'a folder on this site', c.data);
-  const file = (split) => new URL(`mnist-${split}.bin`, where.href.replace(/\/?$/, '/')).href; // absolute: the worker's base differs
-  let show = () => {}, strokes = 0;
+export function digits(config, defaultFolder) {
+  const folder = new URL(config.data || defaultFolder, document.baseURI);
+  if (folder.origin !== location.origin) bad('data', 'a folder on this site', config.data);
+  // Absolute URLs: the worker's base URL differs from the page's.
+  const file = (split) => new URL(`mnist-${split}.bin`, folder.href.replace(/\/?$/, '/')).href;
+  const spec = config.layers === 'cnn'
+    ? { ...DIGITS_CNN, optimizer: optimizerSpec(config.optimizer, config.lr), seed: config.seed }
+    : buildSpec(config, 784, 10);
+  let show = () => {};
+  let strokes = 0;
   return {
-    features: 784, classes: 10,
+    features: 784,
+    classes: 10,
     feed: { dataset: 'mnist', train: file('train'), test: file('test') },
     // A full held-out pass (2,000 digits) costs tens of ms: every 25 steps at most, train accuracy on 1,000 digits.
     opts: { evalEvery: 25, evalTrainMax: 1000 },
-    spec: c.layers === 'cnn' ? { ...buildSpec({ ...c, layers: [] }, 784, 10), input: [1, 28, 28], layers: CNN } : buildSpec(c, 784, 10),
+    spec,
 
-    // The pad, the predicted digit and ten bars, in the widget's input area (e: the widget's elements). ask(x) asks
-    // the model about x (784 pixels in [0, 1]) and ends in show(); ask(null) forgets the drawing.
-    mount(e, ask) {
-      const root = e.inputs.getRootNode();
-      if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(CSS);
+    // The pad, the predicted digit and ten bars, in the widget's input area (elements: the widget's, by class).
+    // ask(x) asks the model about x (784 pixels in [0, 1]) and ends in show(); ask(null) forgets the drawing.
+    mount(elements, ask) {
+      const root = elements.inputs.getRootNode();
+      if (!sheet) {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+      }
       if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-      const canvas = el('canvas', 'pad'), digit = el('output', 'dg-digit', '?'), clear = el('button', 'clear', 'Clear');
-      Object.assign(canvas, { width: 280, height: 280 }); // 10 pad pixels per MNIST pixel
+      const canvas = element('canvas', 'pad');
+      const digit = element('output', 'dg-digit', '?');
+      const clear = element('button', 'clear', 'Clear');
+      const bars = element('div', 'bars');
+      Object.assign(canvas, { width: PAD_PIXELS, height: PAD_PIXELS });
       canvas.setAttribute('aria-label', 'Drawing pad: draw a digit with the mouse, a pen or a finger');
       digit.setAttribute('aria-label', 'Predicted digit');
-      const rows = Array.from({ length: 10 }, (_, k) => {
-        const fill = el('span', 'fill'), row = el('div', 'row', `${k}`, el('span', 'track', fill), el('span', 'pct'));
-        row.setAttribute('role', 'listitem');
-        return { row, fill };
-      });
-      const bars = el('div', 'bars', ...rows.map((r) => r.row));
-      bars.setAttribute('role', 'list');
       bars.setAttribute('aria-label', 'Probability of each digit');
-      e.inputs.replaceChildren(el('div', 'dg', canvas, el('div', 'dg-side', el('div', 'dg-top', digit, clear), bars)));
+      const showBars = probabilityBars(bars, 10);
+      elements.inputs.replaceChildren(element('div', 'dg', canvas, element('div', 'dg-side', element('div', 'dg-top', digit, clear), bars)));
       // probs: (10) or null (nothing drawn). The output records the stroke count it answers (for tests).
       show = (probs) => {
-        const best = probs ? probs.indexOf(Math.max(...probs)) : -1;
-        rows.forEach(({ row, fill }, k) => {
-          const p = probs ? `${(100 * probs[k]).toFixed(1)}%` : '';
-          fill.style.width = p || '0'; // CSSOM: allowed under a strict style-src
-          row.lastChild.textContent = p;
-          row.classList.toggle('best', k === best);
-          row.setAttribute('aria-label', p ? `${k}: ${p}` : `${k}`);
-        });
+        const best = showBars(probs);
         digit.textContent = probs ? best : '?';
         Object.assign(digit.dataset, { digit: probs ? best : '', strokes });
       };
-      let pad; // the constructor's clear() reports before pad is set
+      let pad = null; // the constructor's clear() reports before pad is set
       pad = new DrawPad(canvas, {
         penWidth: 18,
-        onChange: (why) => {
+        onChange: (reason) => {
           strokes = pad?.strokes ?? 0;
-          if (why === 'clear') {
-            e.out.textContent = '–';
-            e.lat.textContent = '';
+          if (reason === 'clear') {
+            elements.out.textContent = '–';
+            elements.lat.textContent = '';
             show(null);
-            return ask(null);
+            ask(null);
+            return;
           }
-          const p = preprocessRGBA(pad.pixels().data, 280, 280); // x: (28 * 28), MNIST-style; null when blank
-          if (p) ask(p.x);
+          const drawn = preprocessRGBA(pad.pixels().data, PAD_PIXELS, PAD_PIXELS); // x: (28 * 28), like MNIST; null when blank
+          if (drawn) ask(drawn.x);
         },
       });
       clear.addEventListener('click', () => pad.clear());

@@ -1,5 +1,7 @@
 // Loss curves on a canvas: a bounded history of (step, value) points and a line chart that draws several series
-// on a log or linear y axis. No DOM beyond the canvas it is given; the caller decides when to redraw.
+// on a log or linear y axis. No DOM beyond the canvas it is given; the caller decides when to redraw. Used by the
+// <tiny-train> widget and the demos.
+import { LIGHT } from './palette.js';
 
 // A bounded series: when it reaches `cap` points, neighbours are merged pairwise (mean of values, last step), so
 // memory stays flat on long runs and the result depends only on the points added, never on timing.
@@ -85,11 +87,12 @@ export function prepareCanvas(canvas) {
 
 /**
  * Draws series [{series: Series, color, label, dots?}] into canvas (CSS size, devicePixelRatio aware).
- * opts: {logY = true, colors: {text, grid, background}}.
+ * opts: {logY = true, colors: {text, grid, background} (palette.js's LIGHT by default), empty: the text shown
+ * before there is any point}.
  */
 export function drawLineChart(canvas, lines, opts = {}) {
   const { ctx, w, h } = prepareCanvas(canvas);
-  const c = { text: '#444', grid: '#e3e3e3', background: '#fff', ...(opts.colors || {}) };
+  const c = { ...LIGHT, ...(opts.colors || {}) };
   ctx.fillStyle = c.background;
   ctx.fillRect(0, 0, w, h);
   const pad = { l: 44, r: 10, t: 22, b: 22 }; // the legend sits in the top band
@@ -118,7 +121,10 @@ export function drawLineChart(canvas, lines, opts = {}) {
   ctx.lineWidth = 1;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  for (const t of logY ? niceLogTicks(yLo, yHi) : niceLinearTicks(yLo, yHi)) {
+  // A log axis over less than a few 1-2-5 steps gets evenly spaced ticks, so it still has numbers.
+  let ticks = logY ? niceLogTicks(yLo, yHi) : niceLinearTicks(yLo, yHi);
+  if (logY && ticks.length < 2) ticks = niceLinearTicks(yLo, yHi).filter((t) => t > 0);
+  for (const t of ticks) {
     const y = Math.round(Y(t)) + 0.5;
     ctx.beginPath(); ctx.moveTo(pad.l, y); ctx.lineTo(pad.l + pw, y); ctx.stroke();
     ctx.fillText(fmtTick(t), pad.l - 4, y);

@@ -4,7 +4,7 @@
 //   downloadBytes(model.save(), 'spiral.safetensors');
 //   const m = await readModelFile(file, currentSpec);   // a tinytrain file, or plain safetensors + currentSpec
 //   wireWeightsControls({ downloadButton, onDownload, input, dropZone, onFile: loadIt, onError: show });
-import { Model } from '../wasm/tinytrain.js';
+import { Model } from '../../wasm/tinytrain.js';
 
 // Far above any model a page trains (the digits CNN is ~100 KB); keeps a stray video file out of wasm memory.
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;

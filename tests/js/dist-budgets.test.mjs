@@ -1,0 +1,66 @@
+// `make dist` (tools/dist.mjs) in Node: the budgets on what a reader's browser downloads, minified and gzipped
+// (everything one <tiny-train> loads before its first step, JS + wasm, <= 64 KiB; each part loaded on demand
+// <= 32 KiB), which parts load on demand, and that dist/ is minified ES modules with source maps beside them that
+// reach nothing outside dist/. The browser side (the built widget trains) is tests/e2e/dist.test.mjs.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildDist, report, BUDGETS } from '../../tools/dist.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const OUT = path.join(ROOT, 'tests/artifacts/dist-budgets');
+let built;
+
+test.before(async () => {
+  built = await buildDist(OUT, { mnist: false });
+  console.log(report(built, 'dist').lines.join('\n'));
+});
+
+const table = () => built.files.map((f) => `${f.name} ${f.bytes}/${f.gzip} (${f.part})`).join(', ');
+
+test('one <tiny-train> loads at most 64 KiB gzipped (JS + wasm) before its first training step', () => {
+  assert.equal(BUDGETS.initial, 64 * 1024);
+  const initial = built.files.filter((f) => f.part === 'initial').map((f) => f.name);
+  for (const f of ['tiny-train.js', 'worker.js', 'tinytrain.js', 'tinytrain.wasm']) assert.ok(initial.includes(f), `${f} is not counted: ${table()}`);
+  assert.ok(built.initial.gzip <= BUDGETS.initial, `${built.initial.gzip} bytes gzipped, ${built.initial.gzip - BUDGETS.initial} over: ${table()}`);
+});
+
+test('the digits pad, the MNIST loader and the CSV reader load on demand, each within 32 KiB gzipped', () => {
+  const sources = built.parts.map((p) => p.source).sort();
+  assert.deepEqual(sources, ['web/mnist-load.js', 'web/widget/csv.js', 'web/widget/digits.js'], table());
+  for (const p of built.parts) {
+    assert.ok(p.gzip <= BUDGETS.onDemand, `${p.source}: ${p.gzip} bytes gzipped, ${p.gzip - BUDGETS.onDemand} over`);
+    for (const f of p.files) assert.notEqual(built.files.find((x) => x.name === f).part, 'initial', `${f} counted twice`);
+  }
+});
+
+test('report() fails a build over either budget and names what is over', () => {
+  assert.equal(report(built).ok, true);
+  const big = { ...built, initial: { bytes: 1, gzip: BUDGETS.initial + 1 } };
+  assert.deepEqual(report(big).over, ['one <tiny-train> before its first step (JS + wasm)']);
+  const part = { ...built, parts: [{ ...built.parts[0], gzip: BUDGETS.onDemand + 1 }] };
+  assert.equal(report(part).ok, false);
+  assert.match(report(part).over[0], /^on demand, /);
+});
+
+test('dist/ is minified ES modules with a source map beside each, importing only files inside dist/', () => {
+  for (const f of built.files.filter((x) => x.name.endsWith('.js'))) {
+    const text = fs.readFileSync(path.join(OUT, f.name), 'utf8');
+    assert.ok(fs.existsSync(path.join(OUT, `${f.name}.map`)), `${f.name}.map missing`);
+    assert.match(text, new RegExp(`//# sourceMappingURL=${f.name.replace(/[.]/g, '\\.')}\\.map\\n?$`));
+    // Minified: no comments left (template literals of markup and CSS keep their lines), code on long lines.
+    const lines = text.split('\n');
+    assert.ok(!lines.slice(0, -2).some((l) => /^\s*\/[/*]/.test(l)), `${f.name} keeps comments`);
+    assert.ok(text.length < 1000 || Math.max(...lines.map((l) => l.length)) > 1000, `${f.name} does not look minified`);
+    const refs = [...text.matchAll(/(?:from\s*|import\s*\(\s*)["']([^"']+)["']|new URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url/g)];
+    for (const ref of refs.map((m) => m[1] ?? m[2])) {
+      if (ref.startsWith('node:')) continue; // the Model API reads the wasm with node:fs in Node only
+      assert.match(ref, /^(\.\/)?[\w.-]+\/?$/, `${f.name} refers to ${ref}`);
+      if (ref.endsWith('/')) continue; // a folder: the digits data's default, dist/data/
+      assert.ok(fs.existsSync(path.join(OUT, ref)), `${f.name} refers to ${ref}, which is not in dist/`);
+    }
+    assert.ok(!/demos\/data/.test(text), `${f.name} knows the demos' data path`);
+  }
+});
