@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Model } from '../wasm/tinytrain.js';
-import { GPT, TIME, SETTLE, gptSpec, words, wordShare, emit, emitQuality, runSystem, GPT_DECODE_ROW,
+import { GPT, TIME, SETTLE, CLOCK, gptSpec, words, wordShare, emit, emitQuality, runSystem, GPT_DECODE_ROW,
          GPT_PREFILL_ROW } from './common.mjs';
 import { outputPaths } from '../tools/words-data.mjs';
 
@@ -25,7 +25,7 @@ async function python(task, extra = {}) {
   m.dispose();
   const streams = outputPaths();
   fs.writeFileSync(config, JSON.stringify({ init, train: streams.train, heldout: streams.heldout, batch: GPT.batch,
-                                            settle: SETTLE, time: TIME, seed: 1, ...extra }));
+                                            settle: SETTLE, time: TIME, clock: CLOCK, seed: 1, ...extra }));
   try {
     const r = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'pytorch-gpt.py'), task, config],
                         { encoding: 'utf8', maxBuffer: 64 << 20 });

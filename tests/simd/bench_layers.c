@@ -38,9 +38,13 @@ static void profile(const char *name, const char *spec, int B, int n, int tokens
   }
   for (int i = 0; !tokens && i < n; i++) y[i] = (float)(i % 10);
   if (tokens) {
-    static unsigned char ids[1 << 16];
-    for (int i = 0; i < n; i++) ids[i] = (unsigned char)((s = s * 1103515245u + 12345u) >> 16) % tokens;
-    tt_model_set_tokens(m, ids, (size_t)n, 1);
+    static unsigned short ids[1 << 16];
+    for (int i = 0; i < n; i++) ids[i] = (unsigned short)(((s = s * 1103515245u + 12345u) >> 16) % (unsigned)tokens);
+    if (tt_model_set_tokens(m, ids, (size_t)n, 2)) {
+      printf("%s: %s\n", name, tt_last_error());
+      tt_model_free(m);
+      return;
+    }
   } else {
     tt_model_set_data(m, x, y, n);
   }
