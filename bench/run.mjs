@@ -73,6 +73,7 @@ function runProcess(system, kase, time, clock) {
 
 const fmt = (v, unit) => {
   if (unit === '%') return v.toFixed(2);
+  if (unit === 'nats/char') return v.toFixed(3);
   if (v >= 1000) return Math.round(v).toLocaleString('en-US');
   if (v >= 100) return v.toFixed(0);
   if (v >= 10) return v.toFixed(1);
