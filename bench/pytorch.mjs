@@ -55,6 +55,7 @@ await runSystem('pytorch', {
   'gpt-quality': async () => {
     const r = await python('quality', { steps: GPT.steps, lines: GPT.lines });
     const share = wordShare(Uint8Array.from(r.sample));
-    emitQuality('pytorch', r.value, r.seconds, share, `torch ${r.torch}, training loss ${r.trainLoss.toFixed(3)}`);
+    emitQuality('pytorch', r.value, r.seconds, share,
+                `torch ${r.torch}, training loss ${r.trainLoss.toFixed(3)} over the last 100 steps`);
   },
 });
