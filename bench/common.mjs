@@ -8,6 +8,7 @@
 // Anything else on stdout/stderr is shown to the user.
 
 import { loadMnistNode } from '../tools/mnist-data.mjs';
+import { loadWordsNode } from '../tools/words-data.mjs';
 
 // Duration of one measurement in seconds; BENCH_TIME scales every case (e.g. 0.3 for a quick look).
 export const TIME = Number(process.env.BENCH_TIME || 1);
@@ -52,6 +53,14 @@ export const CASES = {
   // tinytrain runs its Node mlp-adam here too, so the row compares Node with the browser's worker path.
   'worker-mlp-adam': { title: 'MLP training, Node vs headless Chromium through web/worker.js, batch 64, Adam',
                        unit: 'samples/s', higher: true, systems: ['tinytrain', 'tinytrain-browser'] },
+  // The words GPT (gptSpec below). baseline: the system the speed-up column compares with; the quality case has
+  // rows of its own units (each result carries its unit and direction).
+  'gpt-train': { title: 'words GPT training (2 blocks, D 64, T 16), batch 32, AdamW', unit: 'tokens/s',
+                 higher: true, baseline: 'pytorch', systems: ['tinytrain', 'pytorch', 'tfjs-wasm', 'tinytrain-browser'] },
+  'gpt-generate': { title: 'words GPT generation, batch 1, after a 16-token prompt', unit: 'µs/token', higher: false,
+                    baseline: 'pytorch', systems: ['tinytrain', 'pytorch'] },
+  'gpt-quality': { title: 'words GPT quality', unit: 'nats/char', higher: false, baseline: 'pytorch',
+                   systems: ['tinytrain', 'pytorch', 'tinytrain-browser'], reps: 1, timeLimit: 1200 },
   // docs/design.md's runtime budgets on a page (bench/budgets.mjs); each row has its own unit and limit.
   'budgets': { title: 'docs/design.md budgets in headless Chromium', unit: '', higher: false, systems: ['tinytrain-budgets'] },
 };
@@ -59,7 +68,7 @@ export const CASES = {
 export const SYSTEM_NAMES = {
   'tinytrain': 'tinytrain (wasm)', 'tfjs-wasm': 'TF.js wasm', 'tfjs-cpu': 'TF.js cpu', 'convnetjs': 'ConvNetJS',
   'tinytrain-browser': 'tinytrain (Chromium worker)', 'tinytrain-budgets': 'tinytrain (Chromium page)',
-  'tinytrain-cli': 'tinytrain (native CLI)',
+  'tinytrain-cli': 'tinytrain (native CLI)', 'pytorch': 'PyTorch eager (1 thread)',
 };
 
 // Training hyper-parameters shared by all systems (speed does not depend on them, but the runs should be real).
@@ -88,6 +97,56 @@ export function cnnSpec() {
     optimizer: { type: 'adam', lr: CNN.adamLr },
     seed: 1,
   };
+}
+
+// The "words" GPT of issue 16: characters a-z and newline (vocab 27), a window of T = 16, 2 pre-norm blocks of
+// D = 64 (4 heads, MLP 4D with GELU), 105k parameters; AdamW lr 3e-3 (weight decay 0.01, torch's default).
+// BENCH_GPT_STEPS shortens gpt-quality's 2,000 steps for a quick look at the case.
+export const GPT = { T: 16, vocab: 27, dim: 64, heads: 4, batch: 32, lr: 0.003,
+                     steps: Number(process.env.BENCH_GPT_STEPS || 2000), lines: 300,
+                     promptTokens: 16, generateTokens: 200 };
+export function gptSpec() {
+  const block = [
+    { type: 'residual', layers: [{ type: 'layernorm' }, { type: 'attention', heads: GPT.heads, causal: true }] },
+    { type: 'residual', layers: [{ type: 'layernorm' }, { type: 'dense', units: 4 * GPT.dim }, { type: 'gelu' },
+                                 { type: 'dense', units: GPT.dim }] },
+  ];
+  return {
+    input: [GPT.T],
+    layers: [{ type: 'embedding', vocab: GPT.vocab, dim: GPT.dim }, { type: 'position_embedding', length: GPT.T },
+             ...block, ...block, { type: 'layernorm' }, { type: 'dense', units: GPT.vocab }],
+    loss: 'cross_entropy',
+    optimizer: { type: 'adamw', lr: GPT.lr },
+    seed: 1,
+  };
+}
+
+let wordsCache = null;
+/** The words corpus from demos/data/generated (converted on first use): {vocabulary, train, heldout, words}. */
+export function words() {
+  return (wordsCache ??= loadWordsNode());
+}
+
+/** The share (%) of the complete lines of sampled token ids (newline 0) that are words of the corpus. */
+export function wordShare(ids, lines = GPT.lines) {
+  const { vocabulary, train, heldout } = words();
+  const decode = (a) => Array.from(a, (id) => vocabulary[id]).join('');
+  const known = new Set([...decode(train).split('\n'), ...decode(heldout).split('\n')]);
+  const sampled = decode(ids).split('\n').slice(0, -1).slice(0, lines); // complete lines only
+  const hits = sampled.filter((w) => w && known.has(w));
+  return { share: (100 * hits.length) / sampled.length, lines: sampled.length,
+           examples: sampled.filter((w) => w && !known.has(w)).slice(0, 8), hits: hits.slice(0, 8) };
+}
+
+export const GPT_DECODE_ROW = `decode, median µs per token of ${GPT.generateTokens}`;
+export const GPT_PREFILL_ROW = `prefill of the ${GPT.promptTokens}-token prompt, µs`;
+
+/** The gpt-quality rows of one system: held-out loss, the share of sampled lines that are words, training time. */
+export function emitQuality(system, loss, seconds, share, note) {
+  emit(system, 'gpt-quality', `held-out loss after ${GPT.steps} steps`, 'ok', loss, note);
+  emit(system, 'gpt-quality', `sampled lines that are words (${GPT.lines}, temperature 1)`, 'ok', share.share,
+       `e.g. ${share.examples.join(', ')}; words: ${share.hits.join(', ')}`, '', { unit: '%', higher: true });
+  emit(system, 'gpt-quality', `wall time of the ${GPT.steps} steps`, 'ok', seconds, '', '', { unit: 's' });
 }
 
 let mnistCache = {};
@@ -175,10 +234,11 @@ export function emitGemmRows(system, rate, rounds = 4) {
 
 /** Prints one result line for the runner. */
 // note: detail for the JSON (final loss, epochs); caveat: something a reader of the table must know (footnote).
-export function emit(system, kase, row, status, value, note = '', caveat = '') {
-  const unit = CASES[kase]?.unit ?? '';
+// unit and higher: for a row whose unit or direction is not the case's.
+export function emit(system, kase, row, status, value, note = '', caveat = '', { unit, higher } = {}) {
+  unit ??= CASES[kase]?.unit ?? '';
   console.log('BENCH_RESULT ' + JSON.stringify({ system, case: kase, row: row ?? CASES[kase]?.title ?? kase,
-                                                  status, value, unit, note, caveat, clock: CLOCK,
+                                                  status, value, unit, higher, note, caveat, clock: CLOCK,
                                                   cpuShare: shareWall ? +(shareCpu / shareWall).toFixed(3) : null }));
   shareCpu = shareWall = 0;
 }

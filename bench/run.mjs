@@ -7,8 +7,8 @@
 //   --reps     repetitions per (case, system); default 3 (BENCH_REPS). Cases marked reps: 1 run once.
 //   --time     seconds per measurement inside a process; default 1 (BENCH_TIME). 0.3 gives a quick look.
 //   --cases    only these cases (names from bench/common.mjs: gemm, mlp-sgd, mlp-adam, cnn-adam, infer-mlp, ...)
-//   --systems  only these systems (tinytrain, tfjs-wasm, tfjs-cpu, convnetjs, tinytrain-browser, tinytrain-cli,
-//              tinytrain-budgets)
+//   --systems  only these systems (tinytrain, pytorch, tfjs-wasm, tfjs-cpu, convnetjs, tinytrain-browser,
+//              tinytrain-cli, tinytrain-budgets)
 //   --clock    wall (default) or cpu (BENCH_CLOCK): rates from wall-clock time or from the process's CPU time;
 //              on a busy shared machine the cpu clock leaves out time spent waiting for a core.
 import { spawn } from 'node:child_process';
@@ -21,7 +21,7 @@ import { budgetTable } from './budgets.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BASELINE = 'tfjs-wasm';
-const SYSTEMS = ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'tinytrain-browser', 'tinytrain-cli',
+const SYSTEMS = ['tinytrain', 'pytorch', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'tinytrain-browser', 'tinytrain-cli',
                  'tinytrain-budgets'];
 
 function parseArgs(argv) {
@@ -44,6 +44,7 @@ function parseArgs(argv) {
 
 // Runs one system on one case; resolves to {results: [...], log: [lines], error}.
 function runProcess(system, kase, time, clock) {
+  const limitSeconds = Math.max(CASES[kase].timeLimit ?? 300, 200 * time);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join('bench', `${system}.mjs`), kase], {
       cwd: ROOT, env: { ...process.env, BENCH_TIME: String(time), BENCH_CLOCK: clock }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,8 +52,9 @@ function runProcess(system, kase, time, clock) {
     let out = '', err = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { err += d; });
-    // A stuck process must not stall the run: the accuracy cases train for up to 2 minutes, nothing else close.
-    const limit = setTimeout(() => child.kill('SIGKILL'), Math.max(300, 200 * time) * 1000);
+    // A stuck process must not stall the run: the accuracy cases train for up to 2 minutes, the GPT's 2,000 steps
+    // (gpt-quality, with its own limit) a few minutes.
+    const limit = setTimeout(() => child.kill('SIGKILL'), limitSeconds * 1000);
     child.on('close', (code, signal) => {
       clearTimeout(limit);
       const results = [], log = [];
@@ -71,6 +73,7 @@ function runProcess(system, kase, time, clock) {
 
 const fmt = (v, unit) => {
   if (unit === '%') return v.toFixed(2);
+  if (unit === 'nats/char') return v.toFixed(3);
   if (v >= 1000) return Math.round(v).toLocaleString('en-US');
   if (v >= 100) return v.toFixed(0);
   if (v >= 10) return v.toFixed(1);
@@ -111,8 +114,8 @@ async function main() {
         let anyOk = false;
         for (const res of results) {
           const key = `${kase}\t${res.row}`;
-          if (!rows.has(key)) rows.set(key, { case: kase, row: res.row, unit: res.unit || c.unit, higher: c.higher,
-                                              systems: {} });
+          if (!rows.has(key)) rows.set(key, { case: kase, row: res.row, unit: res.unit || c.unit,
+                                              higher: res.higher ?? c.higher, systems: {} });
           const cell = (rows.get(key).systems[system] ??= { values: [], status: res.status, notes: [], caveat: '',
                                                               cpuShares: [] });
           if (res.cpuShare) { cell.cpuShares.push(res.cpuShare); shares.push(res.cpuShare); }
@@ -136,8 +139,12 @@ async function main() {
   const table = [];
   for (const row of rows.values()) {
     for (const cell of Object.values(row.systems)) cell.median = cell.values.length ? median(cell.values) : null;
-    const tt = row.systems.tinytrain?.median, base = row.systems[BASELINE]?.median;
+    // A case may name its own baseline (the GPT cases compare with PyTorch); TF.js wasm otherwise.
+    row.baseline = CASES[row.case].baseline ?? BASELINE;
+    const tt = row.systems.tinytrain?.median, base = row.systems[row.baseline]?.median;
     row.vsBaseline = tt && base ? speedup(row, tt, base) : null;
+    const tfjs = row.systems[BASELINE]?.median;
+    if (row.baseline !== BASELINE && tt && tfjs) row.vsTfjs = speedup(row, tt, tfjs);
     // When TF.js wasm has no number (it cannot train the CNN), compare with the fastest system that has one.
     if (tt && !base) {
       let best = null;
@@ -171,10 +178,24 @@ async function main() {
     });
     let ratio = '';
     const browser = row.systems['tinytrain-browser']?.median, node = row.systems.tinytrain?.median;
-    if (browser && node) ratio = `the worker runs at ${Math.round((100 * browser) / node)}% of Node's speed`;
+    const base = row.systems[row.baseline]?.median;
+    if (row.unit === 'nats/char' && node && base) {
+      ratio = `${node - base >= 0 ? '+' : '−'}${Math.abs(node - base).toFixed(3)} nats vs ${SYSTEM_NAMES[row.baseline]}`;
+    } else if (row.unit === '%' && row.case !== 'acc-mlp' && row.case !== 'acc-cnn' && node && base) {
+      ratio = `${node >= base ? '+' : '−'}${Math.abs(node - base).toFixed(1)} points vs ${SYSTEM_NAMES[row.baseline]}`;
+    } else if (row.baseline !== BASELINE) {
+      // the GPT cases: every comparison that has numbers, side by side
+      const parts = [];
+      if (row.vsBaseline) parts.push(`${row.vsBaseline.toFixed(2)}× vs ${SYSTEM_NAMES[row.baseline]}`);
+      if (row.vsTfjs) parts.push(`${row.vsTfjs.toFixed(2)}× vs TF.js wasm`);
+      if (browser && node) parts.push(`the worker runs at ${Math.round(row.higher ? (100 * browser) / node : (100 * node) / browser)}% of Node's speed`);
+      ratio = parts.join('; ');
+    } else if (browser && node) ratio = `the worker runs at ${Math.round((100 * browser) / node)}% of Node's speed`;
     else if (row.vsBaseline) ratio = `${row.vsBaseline.toFixed(2)}× vs TF.js wasm`;
     else if (row.vsBest) ratio = `${row.vsBest.speedup.toFixed(1)}× vs ${SYSTEM_NAMES[row.vsBest.system]}`;
-    const name = row.case === 'gemm' ? row.row : CASES[row.case].title;
+    // cases whose rows are not one measurement under the case's title name their rows
+    const name = row.case === 'gemm' ? row.row
+      : row.row === CASES[row.case].title ? CASES[row.case].title : `${CASES[row.case].title}: ${row.row}`;
     lines.push(`| ${name} | ${row.unit} | ${cells.join(' | ')} | ${ratio} |`);
   }
 

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { GEMM_ROWS, MLP, CNN, TIME, SETTLE, mnist, oneHot, randomArray, measureRate, measureLatency, emit, emitGemmRows }
   from './common.mjs';
+import { tfjsGptTrainRate } from './tfjs-gpt.mjs';
 
 function mlpModel() {
   return tfl.sequential({ layers: [
@@ -83,6 +84,7 @@ export function tfjsHandlers(system) {
       : trainRate(cnnModel(), tf.train.adam(CNN.adamLr), CNN.batch, [28, 28, 1], TIME),
     'infer-mlp': () => inferLatency(mlpModel(), [784]),
     'infer-cnn': () => inferLatency(cnnModel(), [28, 28, 1]),
+    'gpt-train': tfjsGptTrainRate,
   };
 }
 

@@ -1,11 +1,11 @@
 // tinytrain in headless Chromium through the worker runtime: bench/browser/worker.html fetches the MNIST split,
 // gives it to a Trainer (web/trainer.js) whose module Worker (web/worker.js) trains the MLP in chunks and posts
 // progress; the page times the steps it reports. Against tinytrain's Node row this shows what the worker path
-// costs (chunking, progress and snapshot messages, the browser's wasm tiering). Usage:
-// node bench/tinytrain-browser.mjs worker-mlp-adam
+// costs (chunking, progress and snapshot messages, the browser's wasm tiering). The GPT cases run in a worker of
+// bench/browser/gpt.html instead (below). Usage: node bench/tinytrain-browser.mjs <worker-mlp-adam|gpt-train|gpt-quality>
 import { chromium } from 'playwright-core';
 import { startServer } from '../tools/serve.mjs';
-import { MLP, TIME, SETTLE, mlpSpec, runSystem } from './common.mjs';
+import { MLP, TIME, SETTLE, GPT, mlpSpec, gptSpec, emit, runSystem } from './common.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -35,4 +35,39 @@ async function workerRate() {
   }
 }
 
-await runSystem('tinytrain-browser', { 'worker-mlp-adam': workerRate });
+// The words GPT in a module Worker of bench/browser/gpt.html (the Model API on the words corpus, as a text page
+// would run it): tokens/s, or the 2,000 steps' wall time.
+async function gptInWorker(options) {
+  const server = await startServer({ port: 0 });
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await page.goto(`${server.origin}/bench/browser/gpt.html`);
+    await page.waitForFunction(() => window.gptBenchReady === true, null, { timeout: 15000 });
+    const r = await page.evaluate((o) => window.runGptBench(o), { spec: gptSpec(), batchSize: GPT.batch, ...options });
+    if (errors.length) throw new Error(`the page reported: ${errors.join(' | ')}`);
+    return r;
+  } finally {
+    await browser?.close().catch(() => {});
+    await server.close();
+  }
+}
+
+await runSystem('tinytrain-browser', {
+  'worker-mlp-adam': workerRate,
+  'gpt-train': async () => {
+    const r = await gptInWorker({ task: 'rate', stepsPerChunk: 5, warmupMs: Math.round(SETTLE * 1000),
+                                  timeMs: Math.round(TIME * 1000) });
+    return { value: r.rate, note: `${r.chunks} chunks of 5 steps, loss ${r.loss.toFixed(3)} after ${r.steps} steps` };
+  },
+  'gpt-quality': async () => {
+    const r = await gptInWorker({ task: 'quality', steps: GPT.steps });
+    emit('tinytrain-browser', 'gpt-quality', `wall time of the ${GPT.steps} steps`, 'ok', r.seconds,
+         `held-out loss ${r.heldout.toFixed(4)} (the same seeded run as Node's), training loss ${r.loss.toFixed(3)}`,
+         '', { unit: 's' });
+  },
+});

@@ -4,7 +4,8 @@
 import * as tt from '../wasm/tinytrain.js';
 import { benchGemm } from './gemm-wasm.mjs';
 import { MLP, CNN, TIME, SETTLE, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit, emitGemmRows,
-         runSystem, pending, cpuSeconds, noteShare } from './common.mjs';
+         runSystem, pending, cpuSeconds, noteShare, GPT, gptSpec, words, wordShare, emitQuality, GPT_DECODE_ROW,
+         GPT_PREFILL_ROW } from './common.mjs';
 
 const { Model } = tt;
 
@@ -54,6 +55,65 @@ async function accuracy(spec, batch, epochs, capSeconds) {
   return { value: Number(perEpoch.at(-1)), note: caveat, caveat };
 }
 
+// The words GPT: tokens/s training on seeded random windows of the training stream (trainSteps chunks).
+async function gptTrainRate() {
+  const m = await Model.create(gptSpec());
+  m.setTokens(words().train);
+  let loss = NaN;
+  const steps = 5;
+  const r = measureRate(() => { loss = m.trainSteps(steps, GPT.batch).loss; }, { work: steps * GPT.batch * GPT.T });
+  const note = `loss ${loss.toFixed(3)} after ${m.step} steps`;
+  m.dispose();
+  return { value: r.rate, note };
+}
+
+// Decode: each token of a 200-token generation timed alone (the key/value cache makes it one position's work; when
+// the window is full its last T/2 tokens run again, so every 8th token costs more), the median over the tokens of
+// the median run; prefill: startGeneration() on the 16-token prompt, which runs the prompt at once.
+async function gptGenerate() {
+  const m = await Model.create(gptSpec());
+  m.setTokens(words().train);
+  m.trainSteps(20, GPT.batch); // weights off their initial values, as a page's would be
+  const prompt = words().heldout.subarray(0, GPT.promptTokens);
+  const now = () => performance.now();
+  const runs = [], means = [], prefills = [];
+  for (let seed = 1, t0 = now(); seed <= 5 || now() - t0 < 1000 * (SETTLE + TIME); seed++) {
+    let t = now();
+    const it = m.startGeneration(prompt, { maxTokens: GPT.generateTokens, temperature: 1, seed });
+    prefills.push(1000 * (now() - t));
+    const times = [];
+    t = now();
+    for (const _ of it) { const u = now(); times.push(1000 * (u - t)); t = u; } // eslint-disable-line no-unused-vars
+    if (now() - t0 < 1000 * SETTLE) continue; // warm-up
+    runs.push(median(times));
+    means.push(times.reduce((a, b) => a + b, 0) / times.length);
+  }
+  m.dispose();
+  emit('tinytrain', 'gpt-generate', GPT_DECODE_ROW, 'ok', median(runs),
+       `median of ${runs.length} runs; mean per token ${median(means).toFixed(1)} µs (with the window's re-runs)`);
+  emit('tinytrain', 'gpt-generate', GPT_PREFILL_ROW, 'ok', median(prefills.slice(-runs.length)), '', '', { unit: 'µs' });
+}
+
+// 2,000 steps from the seeded start, the held-out loss over fixed windows, then 300 sampled lines at temperature 1.
+async function gptQuality() {
+  const m = await Model.create(gptSpec());
+  m.setTokens(words().train);
+  const t0 = performance.now();
+  let loss = NaN;
+  for (let s = 0; s < GPT.steps; s += 100) loss = m.trainSteps(Math.min(100, GPT.steps - s), GPT.batch).loss;
+  const seconds = (performance.now() - t0) / 1000;
+  const heldout = m.evaluateTokens(words().heldout).loss;
+  const sample = [];
+  let lines = 0;
+  for (const id of m.startGeneration([0], { maxTokens: 100 * GPT.lines, temperature: 1, seed: 1 })) {
+    sample.push(id);
+    if (id === 0 && ++lines === GPT.lines) break;
+  }
+  m.dispose();
+  emitQuality('tinytrain', heldout, seconds, wordShare(Uint8Array.from(sample)),
+              `training loss ${loss.toFixed(3)} over the last 100 steps`);
+}
+
 await runSystem('tinytrain', {
   gemm: async () => {
     await tt.loadTinytrain();
@@ -80,4 +140,7 @@ await runSystem('tinytrain', {
   'infer-cnn': () => inferLatency(cnnSpec()),
   'acc-mlp': () => accuracy(mlpSpec('adam'), MLP.batch, 5, 60),
   'acc-cnn': () => accuracy(cnnSpec(), CNN.batch, 10, 120),
+  'gpt-train': gptTrainRate,
+  'gpt-generate': gptGenerate,
+  'gpt-quality': gptQuality,
 });

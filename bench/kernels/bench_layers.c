@@ -1,4 +1,4 @@
-/* Per-layer timing of one training step of the digits CNN and the 784-128-10 MLP, inside wasm, with the
+/* Per-layer timing of one training step of the digits CNN, the 784-128-10 MLP and the words GPT, inside wasm, with the
  * layers compiled as the shipped module compiles them (-Oz; kernels -O3). Not a test: a profile that V8's
  * sampling profiler cannot give reliably (it blurs inlined and short functions). Prints, per layer, the
  * microseconds per sample of forward and backward (median of rounds), then a whole train_steps call.
@@ -22,7 +22,8 @@ static double now(void) {
 static int cmp(const void *a, const void *b) { return *(const double *)a < *(const double *)b ? -1 : 1; }
 #define ROUNDS 15
 
-static void profile(const char *name, const char *spec, int B, int n) {
+/* n samples of MNIST-like inputs, or (tokens) a stream of n token ids below `tokens` for a language model. */
+static void profile(const char *name, const char *spec, int B, int n, int tokens) {
   tt_model *m = tt_model_create(spec, strlen(spec));
   if (!m) {
     printf("%s: %s\n", name, tt_last_error());
@@ -31,12 +32,22 @@ static void profile(const char *name, const char *spec, int B, int n) {
   int in = tt_model_input_size(m);
   static float x[256 * 784], y[256];
   unsigned s = 1;
-  for (int i = 0; i < n * in; i++) {  // MNIST-like: mostly zeros, some ink in [0, 1)
+  for (int i = 0; !tokens && i < n * in; i++) {  // MNIST-like: mostly zeros, some ink in [0, 1)
     s = s * 1103515245u + 12345u;
     x[i] = (s >> 16) % 5 == 0 ? (float)((s >> 8) & 255) / 256.0f : 0.0f;
   }
-  for (int i = 0; i < n; i++) y[i] = (float)(i % 10);
-  tt_model_set_data(m, x, y, n);
+  for (int i = 0; !tokens && i < n; i++) y[i] = (float)(i % 10);
+  if (tokens) {
+    static unsigned short ids[1 << 16];
+    for (int i = 0; i < n; i++) ids[i] = (unsigned short)(((s = s * 1103515245u + 12345u) >> 16) % (unsigned)tokens);
+    if (tt_model_set_tokens(m, ids, (size_t)n, 2)) {
+      printf("%s: %s\n", name, tt_last_error());
+      tt_model_free(m);
+      return;
+    }
+  } else {
+    tt_model_set_data(m, x, y, n);
+  }
   tt_model_train_steps(m, 3, B);  // reserves and warms up
   printf("%s, batch %d: microseconds per sample (median of %d)\n", name, B, ROUNDS);
   tt__ctx ctx = {m->workspace, &m->rng, 1};
@@ -67,6 +78,7 @@ static void profile(const char *name, const char *spec, int B, int n) {
   // the rest of a step: loss, gradient zeroing, clipping norm, optimizer update
   {
     int last = m->n_layers - 1, rows = B, cols = tt__shape_size(m->layers[last].out);
+    if (tokens) rows *= cols / tokens, cols = tokens;  // a language model: a class per position
     long correct = 0, total = 0;
     double tl[ROUNDS], tz[ROUNDS], to[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
@@ -125,14 +137,25 @@ int main(void) {
           "\"filters\": 16, \"kernel\": 5, \"padding\": \"same\"}, {\"type\": \"relu\"}, {\"type\": \"maxpool2d\", "
           "\"size\": 2}, {\"type\": \"flatten\"}, {\"type\": \"dense\", \"units\": 10}], \"loss\": \"cross_entropy\", "
           "\"optimizer\": {\"type\": \"adam\", \"lr\": 0.001}}",
-          32, 256);
+          32, 256, 0);
   profile("MLP 784-128-10",
           "{\"input\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 128}, {\"type\": \"relu\"}, {\"type\": "
           "\"dense\", \"units\": 10}], \"loss\": \"cross_entropy\", \"optimizer\": {\"type\": \"adam\", \"lr\": 0.001}}",
-          64, 256);
+          64, 256, 0);
   profile("MLP 784-128-10, SGD",
           "{\"input\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 128}, {\"type\": \"relu\"}, {\"type\": "
           "\"dense\", \"units\": 10}], \"loss\": \"cross_entropy\", \"optimizer\": {\"type\": \"sgd\", \"lr\": 0.1}}",
-          64, 256);
+          64, 256, 0);
+  /* the words GPT of bench/common.mjs (gptSpec): T 16, 2 pre-norm blocks of D 64, 4 heads, MLP 4D */
+#define GPT_BLOCK                                                                                                  \
+  "{\"type\": \"residual\", \"layers\": [{\"type\": \"layernorm\"}, {\"type\": \"attention\", \"heads\": 4, "       \
+  "\"causal\": true}]}, {\"type\": \"residual\", \"layers\": [{\"type\": \"layernorm\"}, {\"type\": \"dense\", "    \
+  "\"units\": 256}, {\"type\": \"gelu\"}, {\"type\": \"dense\", \"units\": 64}]}"
+  profile("words GPT (per sample = per window of 16 tokens)",
+          "{\"input\": [16], \"layers\": [{\"type\": \"embedding\", \"vocab\": 27, \"dim\": 64}, "
+          "{\"type\": \"position_embedding\", \"length\": 16}, " GPT_BLOCK ", " GPT_BLOCK ", {\"type\": \"layernorm\"}, "
+          "{\"type\": \"dense\", \"units\": 27}], \"loss\": \"cross_entropy\", \"optimizer\": {\"type\": \"adamw\", "
+          "\"lr\": 0.003}}",
+          32, 1 << 16, 27);
   return 0;
 }

@@ -31,3 +31,12 @@ ARTICLE_WEIGHTS := $(GEN)/article-spiral.safetensors
 all: $(ARTICLE_WEIGHTS)
 $(ARTICLE_WEIGHTS): tools/article-weights.mjs web/widget/config.js web/datasets.js | wasm/tinytrain.wasm
 	$(NODE) tools/article-weights.mjs --out $(GEN)
+
+# The words corpus (npm `an-array-of-english-words`): a seeded 90/10 split as two token streams and their
+# vocabulary (tools/words-data.mjs; format in web/words.js), for the GPT benchmark and a text page.
+WORDS_SRC  := node_modules/an-array-of-english-words/index.json
+WORDS_DATA := $(GEN)/words.json $(GEN)/words-train.bin $(GEN)/words-heldout.bin
+all: $(WORDS_DATA)
+$(WORDS_DATA) &: $(WORDS_SRC) tools/words-data.mjs web/words.js
+	@test -f $(WORDS_SRC) || { echo "node_modules/an-array-of-english-words is missing: run 'make deps-npm'" >&2; exit 1; }
+	$(NODE) tools/words-data.mjs --out $(GEN) --force
