@@ -203,9 +203,10 @@ def gpt_both_ways(name):
     windows = torch.tensor(stream[:steps * batch * (T + 1)]).reshape(steps * batch, T + 1)
     x, y = windows[:, :T], windows[:, 1:]
     xp, yp, pp, lp = (path(name + s) for s in (".x.f32", ".y.f32", ".pred.f32", ".losses.f32"))
+    trained = path(name + ".trained.safetensors")
     write_f32(xp, x.reshape(-1).tolist())
     write_f32(yp, y.reshape(-1).tolist())
-    node("steps", fp, xp, yp, steps, pp, lp)
+    node("steps", fp, xp, yp, steps, pp, lp, trained)
     got, ours = read_f32(pp), read_f32(lp)
     with torch.no_grad():
         want = net(x[:batch]).reshape(-1)
@@ -227,6 +228,28 @@ def gpt_both_ways(name):
     check(name + ": %d AdamW steps" % steps, rel <= 1e-4,
           "max relative loss difference %.3g over %d steps (tol 1e-4); loss %.4f -> %.4f" % (
               rel, steps, theirs[0].item(), theirs[-1].item()))
+    greedy_both_ways(name, trained, stream[:5], 100)
+
+
+def greedy_both_ways(name, trained, prompt, count):
+    """tinytrain's greedy generation (its key/value cache) against torch recomputing the window for every token,
+    with the same rule for a full window (keep its last T/2 tokens), from the same trained weights."""
+    pr, ip = path(name + ".prompt.f32"), path(name + ".ids.f32")
+    write_f32(pr, prompt)
+    node("generate", trained, pr, count, ip)
+    got = [int(v) for v in read_f32(ip).tolist()]
+    net = tt.to_torch(trained)
+    T = net.tinytrain_spec["input"][0]
+    context, want = list(prompt)[-T:], []
+    with torch.no_grad():
+        for i in range(count):
+            if want:
+                context = context + [want[-1]] if len(context) < T else context[T - T // 2:] + [want[-1]]
+            x = torch.tensor([context + [0] * (T - len(context))])  # causal: the padding is never seen
+            want.append(int(torch.argmax(net(x)[0, len(context) - 1])))
+    same = sum(a == b for a, b in zip(got, want))
+    check(name + ": greedy generation of %d tokens" % count, got == want,
+          "%d of %d ids as torch's greedy loop (first: %s)" % (same, count, " ".join(map(str, got[:12]))))
 
 
 def main():

@@ -6,9 +6,11 @@
 //   node roundtrip_node.mjs continue <in.safetensors> <x.f32> <y.f32> <epochs> <preds.f32> <report.json>
 //       Model.load(file): predict(x) before training into preds, then fit more; the report has the loss before
 //       and after and the paramCount.
-//   node roundtrip_node.mjs steps <in.safetensors> <x.f32> <y.f32> <batches> <preds.f32> <losses.f32>
+//   node roundtrip_node.mjs steps <in.safetensors> <x.f32> <y.f32> <batches> <preds.f32> <losses.f32> [<out>]
 //       Model.load(file): predict on the first batch into preds, then one trainBatch on each of the equal
-//       batches that x and y split into, in order; the losses of the steps into losses.
+//       batches that x and y split into, in order; the losses of the steps into losses; the trained model into out.
+//   node roundtrip_node.mjs generate <in.safetensors> <prompt.f32> <count> <ids.f32>
+//       Model.load(file): count tokens of greedy generation (temperature 0, the key/value cache) after the prompt.
 import fs from 'node:fs';
 import { Model } from '../../wasm/tinytrain.js';
 
@@ -57,6 +59,13 @@ if (mode === 'train') {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = m.trainBatch(x.subarray(i * xn, (i + 1) * xn), y.subarray(i * yn, (i + 1) * yn));
   writeF32(losses, out);
+  if (args[6]) fs.writeFileSync(args[6], m.save());
+  m.dispose();
+} else if (mode === 'generate') {
+  const [file, promptPath, count, idsPath] = args;
+  const m = await Model.load(fs.readFileSync(file));
+  const ids = m.generate(Array.from(f32(promptPath)), { maxTokens: Number(count), temperature: 0 });
+  writeF32(idsPath, Float32Array.from(ids));
   m.dispose();
 } else {
   process.stderr.write('usage: see the top of tests/torch/roundtrip_node.mjs\n');
