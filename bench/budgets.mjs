@@ -38,7 +38,7 @@ export async function firstStep(page, origin, { timeoutMs = 20000 } = {}) {
 // The worker's wasm memory. The worker imports ${origin}/wasm/tinytrain.js; a dynamic import of the same URL inside
 // the worker returns that same module instance (one module map per worker), whose Model.memoryBytes() is its memory.
 async function workerBytes(page, origin) {
-  const w = page.workers().find((x) => x.url().endsWith('/web/worker.js'));
+  const w = page.workers().find((x) => x.url().endsWith('/web/runtime/worker.js'));
   if (!w) throw new Error(`no training worker on the page (workers: ${page.workers().map((x) => x.url()).join(', ') || 'none'})`);
   return w.evaluate(async (url) => (await import(url)).Model.memoryBytes(), `${origin}/wasm/tinytrain.js`);
 }

@@ -51,7 +51,7 @@ export const CASES = {
   'acc-cnn': { title: 'CNN held-out accuracy after 10 epochs (Adam 0.001, batch 32)', unit: '%', higher: true,
                systems: ['tinytrain'], reps: 1 },
   // tinytrain runs its Node mlp-adam here too, so the row compares Node with the browser's worker path.
-  'worker-mlp-adam': { title: 'MLP training, Node vs headless Chromium through web/worker.js, batch 64, Adam',
+  'worker-mlp-adam': { title: 'MLP training, Node vs headless Chromium through web/runtime/worker.js, batch 64, Adam',
                        unit: 'samples/s', higher: true, systems: ['tinytrain', 'tinytrain-browser'] },
   // The words GPT (gptSpec below). baseline: the system the speed-up column compares with; the quality case has
   // rows of its own units (each result carries its unit and direction).

@@ -1,5 +1,5 @@
 // tinytrain in headless Chromium through the worker runtime: bench/browser/worker.html fetches the MNIST split,
-// gives it to a Trainer (web/trainer.js) whose module Worker (web/worker.js) trains the MLP in chunks and posts
+// gives it to a Trainer (web/runtime/trainer.js) whose module Worker (web/runtime/worker.js) trains the MLP in chunks and posts
 // progress; the page times the steps it reports. Against tinytrain's Node row this shows what the worker path
 // costs (chunking, progress and snapshot messages, the browser's wasm tiering). The GPT cases run in a worker of
 // bench/browser/gpt.html instead (below). Usage: node bench/tinytrain-browser.mjs <worker-mlp-adam|gpt-train|gpt-quality>

@@ -7,7 +7,7 @@
 //   - each part loaded on demand (the digits pad, the CSV reader, ...): <= 32 KiB, counting only what it adds.
 //
 // Entry points: the element (web/tiny-train.js -> dist/tiny-train.js), the Model API (wasm/tinytrain.js ->
-// dist/tinytrain.js) and the training worker (web/worker.js -> dist/worker.js, which web/trainer.js starts with
+// dist/tinytrain.js) and the training worker (web/runtime/worker.js -> dist/worker.js, which web/runtime/trainer.js starts with
 // new URL('./worker.js', import.meta.url)). Every dynamic import() becomes a chunk of its own, and code shared by
 // the entries goes into shared chunks; all files sit side by side in dist/, so the relative URLs of the worker and
 // of tinytrain.wasm resolve as they do in the sources. Nothing is rewritten: where data lives (MNIST for
@@ -28,7 +28,7 @@ export const BUDGETS = Object.freeze({ initial: 64 * 1024, onDemand: 32 * 1024 }
 const ENTRIES = Object.freeze({
   'tiny-train': 'web/tiny-train.js',
   tinytrain: 'wasm/tinytrain.js',
-  worker: 'web/worker.js',
+  worker: 'web/runtime/worker.js',
 });
 const ELEMENT = 'tiny-train.js';
 const WORKER = 'worker.js';

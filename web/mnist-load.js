@@ -1,4 +1,4 @@
-// The worker's side of {dataset: 'mnist'}: web/session.js imports this on first use only, so widgets without
+// The worker's side of {dataset: 'mnist'}: web/runtime/session.js imports this on first use only, so widgets without
 // demo="digits" never load it (`make dist` makes it a chunk loaded on demand).
 import { fetchMnist } from './mnist.js';
 import { toTargets } from './datasets.js';

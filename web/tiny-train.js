@@ -2,7 +2,7 @@
 // uses, in a documentation page (README "Embed in your docs": attributes, events, CSP). Training runs in the
 // widget's own worker (a Trainer), paused while out of view; inference runs on the page on the latest snapshot.
 // A bad attribute shows a message in the widget; nothing is thrown into the host page.
-import { Trainer, DEFAULT_MEMORY_LIMIT } from './trainer.js';
+import { Trainer, DEFAULT_MEMORY_LIMIT } from './runtime/trainer.js';
 import { makeDataset } from './datasets.js';
 import { Model } from '../wasm/tinytrain.js';
 import { readConfig, buildSpec, ATTRIBUTES, KNOBS, LIMITS } from './widget/config.js';

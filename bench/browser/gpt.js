@@ -1,4 +1,4 @@
-// Page side of the GPT worker benchmark (bench/tinytrain-browser.mjs opens bench/browser/gpt.html): web/worker.js
+// Page side of the GPT worker benchmark (bench/tinytrain-browser.mjs opens bench/browser/gpt.html): web/runtime/worker.js
 // takes no token stream yet, so a module Worker of its own (gpt-worker.js) runs the Model API on the words corpus
 // the way a text page would. window.runGptBench(options) resolves with the worker's answer.
 window.runGptBench = (options) => new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // Page side of the Chromium worker benchmark (bench/tinytrain-browser.mjs opens bench/browser/worker.html): the
 // real page path — fetch the MNIST split, hand it to a Trainer, let its worker train — timed by the page from the
 // worker's progress events. window.runWorkerBench resolves with {rate, workerRate, steps, loss}.
-import { Trainer } from '../../web/trainer.js';
+import { Trainer } from '../../web/runtime/trainer.js';
 import { fetchMnist } from '../../web/mnist.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -7,7 +7,7 @@
 // the model that answers the pad when the form describes it; a run that diverges before any good step hands the
 // pad back to the model that answered before.
 import { Model } from '../../wasm/tinytrain.js';
-import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/trainer.js';
+import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
 import { fetchMnist } from '../../web/mnist.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
@@ -408,7 +408,7 @@ function setRunning(running) {
   $('reset').disabled = !state.trainer;
 }
 
-// The worker fetches MNIST itself ({dataset: 'mnist'}, web/session.js): handing it the page's 10,000 digits
+// The worker fetches MNIST itself ({dataset: 'mnist'}, web/runtime/session.js): handing it the page's 10,000 digits
 // (31 MB of floats) would be one structured clone of 60-230 ms on this thread.
 function newTrainer(spec, batchSize, nTrain, key) {
   if (state.trainer) state.trainer.dispose();

@@ -2,7 +2,7 @@
 // side: training (counters, loss curves) and inference (the model's map of the plane, probed under the pointer,
 // with measured latency). The page never trains: it repaints from the latest snapshot once per animation frame.
 import { Model } from '../../wasm/tinytrain.js';
-import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/trainer.js';
+import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { DecisionMap, FunctionPlot } from '../../web/views/map.js';

@@ -1,8 +1,8 @@
-// The training worker of the browser tests: web/worker.js as it ships, plus what only tests may ask of it — the
+// The training worker of the browser tests: web/runtime/worker.js as it ships, plus what only tests may ask of it — the
 // `crash` request (a real wasm trap inside the session, tests/js/crash-hooks.mjs) and a `close` message, on which the
-// worker ends itself with self.close(), which the page hears nothing of. Pages get it instead of web/worker.js
+// worker ends itself with self.close(), which the page hears nothing of. Pages get it instead of web/runtime/worker.js
 // through USE_TEST_WORKER (tests/e2e/worker-hooks.mjs).
-import { session } from '../../web/worker.js';
+import { session } from '../../web/runtime/worker.js';
 import { addCrashRequest } from '../js/crash-hooks.mjs';
 
 addCrashRequest(session);

@@ -11,13 +11,13 @@ import { startBrowser, openPage, waitForValue } from './helpers.mjs';
 import { USE_TEST_WORKER } from './worker-hooks.mjs';
 import { Model } from '../../wasm/tinytrain.js';
 import { DEFAULTS, buildSpec, dataOptions, cloneConfig } from '../../demos/playground/config.js';
-import { prepareData } from '../../web/session.js';
+import { prepareData } from '../../web/runtime/session.js';
 
 let env;
 test.before(async () => { env = await startBrowser(); });
 test.after(async () => { if (env) await env.close(); });
 
-// testWorker: the page gets tests/e2e/hooked-worker.mjs for web/worker.js (it closes itself on {type: 'close'}).
+// testWorker: the page gets tests/e2e/hooked-worker.mjs for web/runtime/worker.js (it closes itself on {type: 'close'}).
 async function openPlayground(hash = '', { testWorker = false } = {}) {
   const { page, context, errors } = await openPage(env.browser);
   if (testWorker) await page.addInitScript(USE_TEST_WORKER);

@@ -32,7 +32,7 @@ test('serves the demos, the runtime and the wasm with browser-correct MIME types
   const cases = [
     ['/demos/index.html', 200, 'text/html; charset=utf-8'],
     ['/demos/playground/', 200, 'text/html; charset=utf-8'],
-    ['/web/trainer.js', 200, 'text/javascript; charset=utf-8'],
+    ['/web/runtime/trainer.js', 200, 'text/javascript; charset=utf-8'],
     ['/demos/playground/style.css', 200, 'text/css; charset=utf-8'],
     ['/wasm/tinytrain.js', 200, 'text/javascript; charset=utf-8'],
     ['/wasm/tinytrain.wasm', 200, 'application/wasm'],
@@ -42,7 +42,7 @@ test('serves the demos, the runtime and the wasm with browser-correct MIME types
     const r = await get(p);
     assert.deepEqual([r.status, r.type], [status, type], p);
   }
-  const head = await get('/web/worker.js', 'HEAD');
+  const head = await get('/web/runtime/worker.js', 'HEAD');
   assert.deepEqual([head.status, head.body], [200, '']);
 });
 
@@ -118,7 +118,7 @@ test('no path leaves the root: .., encoded .., NUL and malformed escapes are ref
   assert.equal(resolveUnder('/srv/site', '/a/../../etc'), '/srv/site/etc', '.. above / stays at the root');
   assert.equal(resolveUnder('/srv/site', '/a/b.js?x=1'), '/srv/site/a/b.js');
   assert.equal((await get('/missing.js')).status, 404);
-  assert.equal((await get('/web/trainer.js', 'POST')).status, 405);
+  assert.equal((await get('/web/runtime/trainer.js', 'POST')).status, 405);
 });
 
 test('listens on 127.0.0.1 only', () => {

@@ -1,5 +1,5 @@
 // For the browser tests of worker deaths: an init script that gives a page tests/e2e/hooked-worker.mjs wherever it
-// asks for web/worker.js, and keeps every Worker it makes in window.testWorkers (so a test can call
+// asks for web/runtime/worker.js, and keeps every Worker it makes in window.testWorkers (so a test can call
 // Worker.prototype.terminate on one, bypassing anything the page wrapped around it).
 export function USE_TEST_WORKER() {
   const RealWorker = window.Worker;
@@ -8,7 +8,7 @@ export function USE_TEST_WORKER() {
   window.Worker = class extends RealWorker {
     constructor(url, options) {
       const u = new URL(url, location.href);
-      if (u.pathname.endsWith('/web/worker.js')) u.pathname = '/tests/e2e/hooked-worker.mjs';
+      if (u.pathname.endsWith('/web/runtime/worker.js')) u.pathname = '/tests/e2e/hooked-worker.mjs';
       super(u, options);
       workers.push(this);
     }

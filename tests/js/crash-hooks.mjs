@@ -1,7 +1,7 @@
 // Test-only hooks, never shipped (tools/dist.mjs follows web/tiny-train.js's imports, which never reach tests/): a
 // real wasm trap raised inside the training session on request. The Node tests' in-process worker and the browser
 // tests' worker (tests/e2e/hooked-worker.mjs) add it to the real session; tests ask for it with crashWorker().
-import { validateRequest } from '../../web/protocol.js';
+import { validateRequest } from '../../web/runtime/protocol.js';
 
 // A wasm module (header; type () -> (); one function; export "f"; body: unreachable).
 export const TRAP_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0,

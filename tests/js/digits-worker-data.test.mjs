@@ -1,4 +1,4 @@
-// The Digits page's training data path without a browser: web/session.js loads {dataset: 'mnist'} itself (both
+// The Digits page's training data path without a browser: web/runtime/session.js loads {dataset: 'mnist'} itself (both
 // splits fetched with web/mnist.js, here over a local http server, the way a worker fetches them from the site),
 // and a TrainingSession driven by messages trains the augmented MLP of demos/digits/models.js on it.
 import { test } from 'node:test';
@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import { Model } from '../../wasm/tinytrain.js';
-import { loadData, prepareData, TrainingSession } from '../../web/session.js';
+import { loadData, prepareData, TrainingSession } from '../../web/runtime/session.js';
 import { loadMnistNode, outputPaths } from '../../tools/mnist-data.mjs';
 import { MLP_SPEC, CNN_SPEC, withAugment, AUGMENT } from '../../demos/digits/models.js';
 

@@ -1,9 +1,9 @@
-// The training worker without a browser, for the Trainer tests: web/session.js behind a structured-clone message
+// The training worker without a browser, for the Trainer tests: web/runtime/session.js behind a structured-clone message
 // boundary, the way a module Worker behaves (async delivery both ways, messages cloned, transferred buffers
 // detached), with FakeModel or the real wasm Model, the real heartbeat (and lock, given a FakeLockManager), and the
 // test-only `crash` request. Plus the small spec and dataset those tests train.
-import { TrainingSession } from '../../web/session.js';
-import { startHeartbeat } from '../../web/protocol.js';
+import { TrainingSession } from '../../web/runtime/session.js';
+import { startHeartbeat } from '../../web/runtime/protocol.js';
 import { FakeModel } from './fake-model.mjs';
 import { addCrashRequest } from './crash-hooks.mjs';
 

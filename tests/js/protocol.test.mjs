@@ -1,12 +1,12 @@
-// The worker protocol (web/protocol.js) and the worker's training loop (web/session.js), without a browser: the
+// The worker protocol (web/runtime/protocol.js) and the worker's training loop (web/runtime/session.js), without a browser: the
 // session runs in-process on a fake clock with FakeModel (tests/js/fake-model.mjs), so chunking, throttling,
 // replies, divergence and traps are checked exactly.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   REQUEST, EVENT, RATES, validateRequest, validateSettings, Throttle, RequestClient, classifyError,
-} from '../../web/protocol.js';
-import { TrainingSession } from '../../web/session.js';
+} from '../../web/runtime/protocol.js';
+import { TrainingSession } from '../../web/runtime/session.js';
 import { FakeModel } from './fake-model.mjs';
 import { addCrashRequest } from './crash-hooks.mjs';
 

@@ -1,9 +1,9 @@
-// web/session.js under request sequences that race its chunk loop (found in review): requests arrive between a
+// web/runtime/session.js under request sequences that race its chunk loop (found in review): requests arrive between a
 // chunk being scheduled and it running, so a stale chunk must never start a second training loop.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { REQUEST, EVENT, RATES } from '../../web/protocol.js';
-import { TrainingSession } from '../../web/session.js';
+import { REQUEST, EVENT, RATES } from '../../web/runtime/protocol.js';
+import { TrainingSession } from '../../web/runtime/session.js';
 import { FakeModel } from './fake-model.mjs';
 
 const SPEC = { input: [2], layers: [{ type: 'dense', units: 3 }], loss: 'cross_entropy',

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REQUEST } from '../../web/protocol.js';
-import { TrainingSession } from '../../web/session.js';
-import { Trainer } from '../../web/trainer.js';
+import { REQUEST } from '../../web/runtime/protocol.js';
+import { TrainingSession } from '../../web/runtime/session.js';
+import { Trainer } from '../../web/runtime/trainer.js';
 import { FakeModel } from './fake-model.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,11 +1,11 @@
-// web/trainer.js when its worker dies without an `error` event (issue 15 items 2 and 9): terminate() called on the
+// web/runtime/trainer.js when its worker dies without an `error` event (issue 15 items 2 and 9): terminate() called on the
 // Worker prototype, self.close(), or the browser ending it. In-process workers (FakeModel) with the real session,
 // heartbeat and, where given, a FakeLockManager standing in for the Web Locks API.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Trainer } from '../../web/trainer.js';
-import { TrainingSession } from '../../web/session.js';
-import { RATES } from '../../web/protocol.js';
+import { Trainer } from '../../web/runtime/trainer.js';
+import { TrainingSession } from '../../web/runtime/session.js';
+import { RATES } from '../../web/runtime/protocol.js';
 import { FakeModel } from './fake-model.mjs';
 import { InProcessWorker, SPEC, DATA } from './in-process-worker.mjs';
 import { FakeLockManager } from './crash-hooks.mjs';

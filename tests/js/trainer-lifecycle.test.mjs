@@ -1,8 +1,8 @@
-// web/trainer.js when the page disposes a Trainer at awkward moments (found in review): during boot, and with a
+// web/runtime/trainer.js when the page disposes a Trainer at awkward moments (found in review): during boot, and with a
 // request waiting for the worker. Nothing may hang, and no predictor (wasm memory on the page) may outlive it.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Trainer } from '../../web/trainer.js';
+import { Trainer } from '../../web/runtime/trainer.js';
 import { FakeModel } from './fake-model.mjs';
 import { InProcessWorker, SPEC, DATA } from './in-process-worker.mjs';
 

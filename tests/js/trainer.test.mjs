@@ -1,9 +1,9 @@
-// web/trainer.js without a browser: each Trainer gets an in-process "worker" that runs web/session.js behind a
+// web/runtime/trainer.js without a browser: each Trainer gets an in-process "worker" that runs web/runtime/session.js behind a
 // structured-clone message boundary (transfers included), with FakeModel, or the real wasm Model when built.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { Trainer } from '../../web/trainer.js';
+import { Trainer } from '../../web/runtime/trainer.js';
 import { FakeModel } from './fake-model.mjs';
 import { InProcessWorker, SPEC, DATA } from './in-process-worker.mjs';
 import { crashWorker } from './crash-hooks.mjs';

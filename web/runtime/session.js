@@ -3,7 +3,7 @@
 // reset/snapshot requests are handled at once. Loss points are logged every `logEvery` steps (not per chunk), so
 // the curve depends only on spec, seed and data, never on timing: the same URL draws the same curve.
 import { EVENT, RATES, HPARAMS, Throttle, validateRequest, classifyError } from './protocol.js';
-import { makeDataset, toTargets } from './datasets.js';
+import { makeDataset, toTargets } from '../datasets.js';
 
 // Yields to the event loop: setImmediate in Node; a MessageChannel in browsers (setTimeout is clamped to >= 4 ms
 // when nested, which would waste a fifth of the time).
@@ -312,7 +312,7 @@ export class TrainingSession {
 // {dataset: 'mnist'} is fetched here, in the worker, so the page need not post it tens of MB. Its loader is imported
 // on first use only: `make dist` makes it a chunk of its own, loaded only by <tiny-train demo="digits">.
 export async function loadData(data, spec, { loadMnist } = {}) {
-  if (data?.dataset === 'mnist') return (await import('./mnist-load.js')).loadMnistData(data, spec, loadMnist);
+  if (data?.dataset === 'mnist') return (await import('../mnist-load.js')).loadMnistData(data, spec, loadMnist);
   return prepareData(data, spec);
 }
 

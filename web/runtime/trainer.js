@@ -1,4 +1,4 @@
-// Trainer: the page side of training. Owns one worker (web/worker.js) and a predictor — a Model on the main thread
+// Trainer: the page side of training. Owns one worker (web/runtime/worker.js) and a predictor — a Model on the main thread
 // holding the latest snapshot — so the page predicts synchronously while the worker trains (docs/design.md, "The JS API").
 // Events (CustomEvent, detail): ready (init result), progress, snapshot {step, epoch}, stopped {reason},
 // error {message, kind, fatal, restarting}, restarted {step}.
@@ -69,7 +69,7 @@ export class Trainer extends EventTarget {
   }
 
   async _makePredictor() {
-    const Model = this.ModelClass || (await import('../wasm/tinytrain.js')).Model;
+    const Model = this.ModelClass || (await import('../../wasm/tinytrain.js')).Model;
     const predictor = await Model.create(this.spec);
     if (this.disposed) { // disposed while it was being made: nobody would ever free it
       predictor.dispose();

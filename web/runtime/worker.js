@@ -1,6 +1,6 @@
 // The training worker (a module Worker): loads the wasm, then hands every message to a TrainingSession, which
 // trains in short chunks and posts progress, snapshots and errors (see protocol.js). It never touches the DOM.
-import { Model, loadTinytrain } from '../wasm/tinytrain.js';
+import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
 import { TrainingSession } from './session.js';
 import { EVENT, startHeartbeat } from './protocol.js';
 
