@@ -11,7 +11,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
               '--disable-component-update', '--disable-sync'];
 
-async function workerRate() {
+// Opens a bench page in a fresh Chromium, waits for window[readyFlag], and returns what window[run](options) gives;
+// an error or a console error on the page fails the measurement.
+async function onBenchPage(file, readyFlag, run, options) {
   const server = await startServer({ port: 0 });
   let browser;
   try {
@@ -20,35 +22,9 @@ async function workerRate() {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(`${server.origin}/bench/browser/worker.html`);
-    await page.waitForFunction(() => window.workerBenchReady === true, null, { timeout: 15000 });
-    const r = await page.evaluate((o) => window.runWorkerBench(o), {
-      spec: mlpSpec('adam'), batchSize: MLP.batch, warmupMs: Math.round(SETTLE * 1000) + 500,
-      timeMs: Math.round(Math.max(2, 2 * TIME) * 1000), // progress comes a few times a second: a long window
-    });
-    if (errors.length) throw new Error(`the page reported: ${errors.join(' | ')}`);
-    return { value: r.rate, note: `worker's own figure ${Math.round(r.workerRate)} samples/s; ` +
-                                  `${r.steps} steps, loss ${r.loss.toFixed(3)}` };
-  } finally {
-    await browser?.close().catch(() => {});
-    await server.close();
-  }
-}
-
-// The words GPT in a module Worker of bench/browser/gpt.html (the Model API on the words corpus, as a text page
-// would run it): tokens/s, or the 2,000 steps' wall time.
-async function gptInWorker(options) {
-  const server = await startServer({ port: 0 });
-  let browser;
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(`${server.origin}/bench/browser/gpt.html`);
-    await page.waitForFunction(() => window.gptBenchReady === true, null, { timeout: 15000 });
-    const r = await page.evaluate((o) => window.runGptBench(o), { spec: gptSpec(), batchSize: GPT.batch, ...options });
+    await page.goto(`${server.origin}/bench/browser/${file}`);
+    await page.waitForFunction((flag) => window[flag] === true, readyFlag, { timeout: 15000 });
+    const r = await page.evaluate(([fn, o]) => window[fn](o), [run, options]);
     if (errors.length) throw new Error(`the page reported: ${errors.join(' | ')}`);
     return r;
   } finally {
@@ -56,6 +32,20 @@ async function gptInWorker(options) {
     await server.close();
   }
 }
+
+async function workerRate() {
+  const r = await onBenchPage('worker.html', 'workerBenchReady', 'runWorkerBench', {
+    spec: mlpSpec('adam'), batchSize: MLP.batch, warmupMs: Math.round(SETTLE * 1000) + 500,
+    timeMs: Math.round(Math.max(2, 2 * TIME) * 1000), // progress comes a few times a second: a long window
+  });
+  return { value: r.rate, note: `worker's own figure ${Math.round(r.workerRate)} samples/s; ` +
+                                `${r.steps} steps, loss ${r.loss.toFixed(3)}` };
+}
+
+// The words GPT in a module Worker of bench/browser/gpt.html (the Model API on the words corpus, as a text page
+// would run it): tokens/s, or the 2,000 steps' wall time.
+const gptInWorker = (options) => onBenchPage('gpt.html', 'gptBenchReady', 'runGptBench',
+                                             { spec: gptSpec(), batchSize: GPT.batch, ...options });
 
 await runSystem('tinytrain-browser', {
   'worker-mlp-adam': workerRate,

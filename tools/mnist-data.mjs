@@ -115,7 +115,8 @@ export function outputPaths(outDir = MNIST_OUT_DIR) {
   return { train: path.join(outDir, 'mnist-train.bin'), test: path.join(outDir, 'mnist-test.bin') };
 }
 
-function upToDate(outs, ins) {
+/** Whether every output exists and is no older than every input (paths). */
+export function upToDate(outs, ins) {
   try {
     const oldestOut = Math.min(...outs.map((f) => fs.statSync(f).mtimeMs));
     return ins.every((f) => fs.statSync(f).mtimeMs <= oldestOut);

@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulberry32 } from './mnist-data.mjs';
+import { mulberry32, upToDate } from './mnist-data.mjs';
 import { WORDS_FORMAT, WORDS_VOCABULARY, encodeWords, parseWords } from '../web/words.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,15 +46,6 @@ export const wordsToIds = (words) => encodeWords(words.map((w) => w + '\n').join
 export function outputPaths(outDir = WORDS_OUT_DIR) {
   return { meta: path.join(outDir, 'words.json'), train: path.join(outDir, 'words-train.bin'),
            heldout: path.join(outDir, 'words-heldout.bin') };
-}
-
-function upToDate(outs, ins) {
-  try {
-    const oldestOut = Math.min(...outs.map((f) => fs.statSync(f).mtimeMs));
-    return ins.every((f) => fs.statSync(f).mtimeMs <= oldestOut);
-  } catch {
-    return false; // an output (or input) is missing
-  }
 }
 
 /** Writes the corpus unless it is up to date. Returns {written: bool, meta, train, heldout} (paths). */
