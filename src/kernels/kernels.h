@@ -88,8 +88,7 @@ TT__INLINE size_t tt__conv_sparse_ws_floats(const tt__conv_shape *s) {
  * build: a nonzero costs the k rows of L = k·C rounded up to 16 lanes of a filter, where the dense kernels spend
  * C·k·k per element of dy, plus a fixed cost per sample that weighs most with few channels. With u = k·C / L, the
  * share of those lanes that do work, the sparse pass runs below a density of 0.7u - 0.2, a margin under the
- * crossover bench/kernels/bench_conv_sparse.c finds (bench/README.md): under 38% nonzeros for the digits CNN's
- * second layer (C 8, k 5), never at realistic densities for its first (C 1: under 1.9%). */
+ * crossover that bench/kernels/bench_conv_sparse.c measures (its numbers are in bench/README.md). */
 static inline int tt__conv_sparse_limit(size_t n, int C, int k) {
   const long long L = (k * C + 15) / 16 * 16, a = 7LL * k * C - 2 * L;  // nnz < n·a / 10L: the sparse pass
   // rounded up; a < 10L, so at most n. 0 also when n does not fit the kernel's int count (64-bit builds only)

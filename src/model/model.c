@@ -771,7 +771,7 @@ static int reserve_generation(tt_model *m) {
   if (reserve(m, 1)) return tt_last_status();
   if (m->gen_block) return TT_OK;
   size_t T = (size_t)m->spec.input.d[0], V = (size_t)tt_model_output_size(m) / T;
-  size_t floats = tt__add(V, T); /* the logits, the context (an int per float) */
+  size_t floats = tt__add(2 * V, T); /* the logits, top-k's sorted copy, the context (an int per float) */
   for (int i = 0; i < m->n_layers; i++)
     if (m->layers[i].type == TT_ATTENTION) floats = tt__add(floats, tt__mul(T, 3 * (size_t)m->layers[i].in.d[1]));
   size_t bytes = tt__mul(floats, sizeof(float));
@@ -780,8 +780,9 @@ static int reserve_generation(tt_model *m) {
   m->gen_block = block;
   m->gen_bytes = bytes;
   m->next_logits = block;
-  m->context = (int *)(block + V);
-  float *at = block + V + T;
+  m->sorted_logits = block + V;
+  m->context = (int *)(block + 2 * V);
+  float *at = block + 2 * V + T;
   for (int i = 0; i < m->n_layers; i++)
     if (m->layers[i].type == TT_ATTENTION) {
       m->layers[i].cache = at;
@@ -859,7 +860,7 @@ static int sample(tt_model *m, float temperature, int top_k) {
   if (temperature <= 0.0f) return best;
   float threshold = -INFINITY;
   if (top_k > 0 && top_k < V) {
-    float *sorted = m->workspace;
+    float *sorted = m->sorted_logits;
     tt__copy(sorted, z, (size_t)V);
     tt__sort(sorted, (size_t)V, sizeof(float), by_logit_desc);
     threshold = sorted[top_k - 1];

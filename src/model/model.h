@@ -78,10 +78,11 @@ struct tt_model {
   float last_loss, last_accuracy;
 
   /* generation (generate_begin/next): one block with each attention layer's cache (T, 3D), the logits that
-   * predict the token after the context (vocab) and the context's token ids (T) */
+   * predict the token after the context (vocab), their sorted copy for top-k (vocab) and the context's token ids
+   * (T) */
   float *gen_block;
   size_t gen_bytes;
-  float *next_logits;
+  float *next_logits, *sorted_logits;
   int *context;
   int context_len;                  /* 0 before generate_begin */
   int pending;                      /* the last token sampled, fed in at the next call; -1 for none */

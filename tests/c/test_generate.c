@@ -69,9 +69,25 @@ TT_TEST(test_generation_needs_a_prompt_and_a_start) {
   tt_model_free(m);
 }
 
+/* Top-k sampling sorts the logits in scratch of the model's own: a model without attention (an embedding and a
+ * dense layer) has little workspace, and a vocabulary far larger than its positions. */
+TT_TEST(test_top_k_sampling_without_attention_stays_in_bounds) {
+  static const char lm[] = "{\"input\": [2], \"layers\": [{\"type\": \"embedding\", \"vocab\": 300, \"dim\": 2}, "
+                           "{\"type\": \"dense\", \"units\": 300}], \"loss\": \"cross_entropy\"}";
+  tt_model *m = tt_model_create(lm, sizeof lm - 1);
+  int prompt[1] = {7}, token = -1;
+  CHECK(tt_model_generate_begin(m, prompt, 1, 3) == TT_OK);
+  for (int i = 0; i < 5; i++) {
+    CHECK(tt_model_generate_next(m, 1.0f, 250, &token) == TT_OK);
+    CHECK(token >= 0 && token < 300);
+  }
+  tt_model_free(m);
+}
+
 int main(void) {
   TT_RUN(test_cached_decoding_equals_recomputing_the_window);
   TT_RUN(test_sampling_is_seeded);
   TT_RUN(test_generation_needs_a_prompt_and_a_start);
+  TT_RUN(test_top_k_sampling_without_attention_stays_in_bounds);
   return TT_SUMMARY();
 }
