@@ -9,6 +9,7 @@
 
 import { loadMnistNode } from '../tools/mnist-data.mjs';
 import { loadWordsNode } from '../tools/words-data.mjs';
+import { gptSpec as modelsGptSpec } from '../web/models.js';
 
 // Duration of one measurement in seconds; BENCH_TIME scales every case (e.g. 0.3 for a quick look).
 export const TIME = Number(process.env.BENCH_TIME || 1);
@@ -106,19 +107,7 @@ export const GPT = { T: 16, vocab: 27, dim: 64, heads: 4, batch: 32, lr: 0.003,
                      steps: Number(process.env.BENCH_GPT_STEPS || 2000), lines: 300,
                      promptTokens: 16, generateTokens: 200 };
 export function gptSpec() {
-  const block = [
-    { type: 'residual', layers: [{ type: 'layernorm' }, { type: 'attention', heads: GPT.heads, causal: true }] },
-    { type: 'residual', layers: [{ type: 'layernorm' }, { type: 'dense', units: 4 * GPT.dim }, { type: 'gelu' },
-                                 { type: 'dense', units: GPT.dim }] },
-  ];
-  return {
-    input: [GPT.T],
-    layers: [{ type: 'embedding', vocab: GPT.vocab, dim: GPT.dim }, { type: 'position_embedding', length: GPT.T },
-             ...block, ...block, { type: 'layernorm' }, { type: 'dense', units: GPT.vocab }],
-    loss: 'cross_entropy',
-    optimizer: { type: 'adamw', lr: GPT.lr },
-    seed: 1,
-  };
+  return modelsGptSpec({ vocab: GPT.vocab, size: { dim: GPT.dim, heads: GPT.heads, blocks: 2, window: GPT.T }, lr: GPT.lr, seed: 1 });
 }
 
 let wordsCache = null;
