@@ -162,3 +162,17 @@ TT_KERNEL_DEF(TWIN, void, layernorm_backward,
  * bit-identical. */
 TT_KERNEL_DEF(TWIN, void, gelu, (float *y, const float *x, size_t n), (y, x, n))
 TT_KERNEL_DEF(TWIN, void, gelu_backward, (float *dx, const float *dy, const float *x, size_t n), (dx, dy, x, n))
+
+/* int8 inference (a model from tt_model_quantize: dense and conv2d weights as int8 with one float scale per output
+ * channel; activations stay float between layers). quantize_i16 turns a vector x (n floats) into int16 q (n):
+ * x / s rounded to nearest (ties to even) and clamped to ±limit (NaN gives +limit), with s = max|x| / limit, which
+ * it returns (0 for a vector of zeros; q is then all zeros). With limit from tt__i8_limit(K) no sum of K products
+ * with int8 weights leaves int32. The twins give the same q and s bit for bit. */
+TT_KERNEL_DEF(TWIN, float, quantize_i16, (int16_t *q, const float *x, int n, int limit), (q, x, n, limit))
+/* y[m·ldm + j·ldn] = (float)(Σ_k a[m·K + k] · w[j·K + k]) · scale[j] for m < M, j < N: a (M, K) int16 rows, w
+ * (N, K) int8 rows (torch's [out, in]). The sums are exact in int32 (see quantize_i16), so the twins agree bit for
+ * bit. The SIMD twin dots 4 rows of w at a time with i32x4.dot_i16x8_s and skips chunks of 8 zeros in a row of a
+ * (sparse inputs: MNIST's background). */
+TT_KERNEL_DEF(TWIN, void, gemm_i8,
+              (float *y, int ldm, int ldn, const int16_t *a, const int8_t *w, const float *scale, int M, int N, int K),
+              (y, ldm, ldn, a, w, scale, M, N, K))

@@ -8,6 +8,7 @@
 #define TT_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* bias_act's activations */
 enum { TT_ACT_RELU = 1, TT_ACT_TANH = 2 };
@@ -101,6 +102,13 @@ static inline int tt__conv_sparse_limit(size_t n, int C, int k) {
  * (INPUT_SPARSE) finds is above 2/5 on every shape with u >= 3/4. */
 static inline int tt__conv_sparse_input_limit(size_t n, int F, int k) {
   return n <= 2147483647u && 4 * k * F >= 3 * ((k * F + 15) / 16 * 16) ? (int)(n / 5 * 2) : 0;
+}
+
+/* The largest |q| quantize_i16 may give activations that meet int8 weights in sums of K products: K·limit·127 stays
+ * below 2^31, so the int32 sums of gemm_i8 never overflow; 0 when K is too long for even 1. */
+static inline int tt__i8_limit(int K) {
+  const long long limit = 2147483647LL / (127LL * (K > 0 ? K : 1));
+  return limit > 32767 ? 32767 : (int)limit;
 }
 
 /* Loops and code size (the wasm module counts in the widget's 64 KiB gzipped budget): clang -O3 unrolls and

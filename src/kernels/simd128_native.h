@@ -21,6 +21,7 @@ typedef uint32_t tt__u32x4 __attribute__((vector_size(16)));
 typedef uint64_t tt__u64x2 __attribute__((vector_size(16)));
 typedef float tt__f32x4 __attribute__((vector_size(16)));
 typedef double tt__f64x2 __attribute__((vector_size(16)));
+typedef int16_t tt__i16x8 __attribute__((vector_size(16)));
 
 #define TT__SIMD static inline __attribute__((always_inline))
 
@@ -31,6 +32,12 @@ TT__SIMD v128_t wasm_v128_load(const void *p) {
   return v;
 }
 TT__SIMD void wasm_v128_store(void *p, v128_t v) { memcpy(p, &v, sizeof v); }
+/* 8 int8 sign-extended to 8 int16 lanes */
+TT__SIMD v128_t wasm_i16x8_load8x8(const void *p) {
+  int8_t b[8];
+  memcpy(b, p, sizeof b);
+  return (v128_t)(tt__i16x8){b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]};
+}
 TT__SIMD v128_t wasm_v128_load32_splat(const void *p) {
   int32_t x;
   memcpy(&x, p, sizeof x);
@@ -91,6 +98,30 @@ TT__SIMD v128_t wasm_f32x4_sqrt(v128_t a) {
 TT__SIMD v128_t wasm_f32x4_floor(v128_t a) {
   const tt__f32x4 f = (tt__f32x4)a;
   return (v128_t)(tt__f32x4){floorf(f[0]), floorf(f[1]), floorf(f[2]), floorf(f[3])};
+}
+/* to the nearest integer, ties to even (rintf in the default rounding mode) */
+TT__SIMD v128_t wasm_f32x4_nearest(v128_t a) {
+  const tt__f32x4 f = (tt__f32x4)a;
+  return (v128_t)(tt__f32x4){rintf(f[0]), rintf(f[1]), rintf(f[2]), rintf(f[3])};
+}
+
+/* ---- i16x8 ---- */
+/* the lanes of a then b, each clamped to [-32768, 32767] */
+TT__SIMD v128_t wasm_i16x8_narrow_i32x4(v128_t a, v128_t b) {
+  tt__i16x8 r;
+  for (int i = 0; i < 8; i++) {
+    const int32_t v = i < 4 ? a[i] : b[i - 4];
+    r[i] = (int16_t)(v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+  }
+  return (v128_t)r;
+}
+/* lane i = a[2i]·b[2i] + a[2i+1]·b[2i+1] of the int16 lanes, wrapping (only -32768² twice does) */
+TT__SIMD v128_t wasm_i32x4_dot_i16x8(v128_t a, v128_t b) {
+  const tt__i16x8 x = (tt__i16x8)a, y = (tt__i16x8)b;
+  v128_t r;
+  for (int i = 0; i < 4; i++)
+    r[i] = (int32_t)((uint32_t)(x[2 * i] * y[2 * i]) + (uint32_t)(x[2 * i + 1] * y[2 * i + 1]));
+  return r;
 }
 
 /* ---- i32x4: integer lanes wrap (computed unsigned: signed overflow would be undefined in C) ---- */

@@ -116,5 +116,21 @@ int main(void) {
     mix_f64(wasm_f64x2_add(a, b)), mix_f64(wasm_f64x2_mul(a, b)), mix_f64(wasm_f64x2_splat((double)E[i] / 3.0));
   }
   report("f64x2_add/mul/splat");
+  // int8 inference: rounding, narrowing with saturation, sign-extending loads, int16 dot products (the float
+  // vectors' bits as int16 lanes cover 0, -1, the int16 limits and everything between)
+  for (int i = 0; i < NE; i++) mix_f32(wasm_f32x4_nearest(vec(i)));
+  report("f32x4_nearest");
+  for (int i = 0; i < NE; i++) {
+    const v128_t a = wasm_i32x4_trunc_sat_f32x4(vec(i)), b = wasm_i32x4_trunc_sat_f32x4(vec(i + 7));
+    mix_bits(wasm_i16x8_narrow_i32x4(a, b)), mix_bits(wasm_i16x8_narrow_i32x4(vec(i), vec(i + 2)));
+  }
+  report("i16x8_narrow_i32x4");
+  const signed char bytes[24] = {0, 1, -1, 127, -128, 5, -77, 100, 3, -3, 64, -65, 0, 0, 1, 2, -2, 99, 12, -12, 45};
+  for (int o = 0; o < 16; o++) mix_bits(wasm_i16x8_load8x8(bytes + o));
+  report("i16x8_load8x8");
+  for (int i = 0; i < NE; i++)
+    for (int j = 0; j < NE; j++) mix_bits(wasm_i32x4_dot_i16x8(vec(i), vec(j)));
+  for (int o = 0; o < 16; o++) mix_bits(wasm_i32x4_dot_i16x8(vec(o), wasm_i16x8_load8x8(bytes + o)));
+  report("i32x4_dot_i16x8");
   return 0;
 }

@@ -895,6 +895,73 @@ static void test_gelu(void) {
   free(xs), free(ys), free(ds), free(ones);
 }
 
+/* ---- int8 inference ------------------------------------------------------------------------------------------ */
+
+/* quantize_i16: every vector size, unaligned (x and q one element off), values spanning magnitudes with exact
+ * halves (ties), zeros and an all-zero vector, for the limits the layers use: q and the returned scale bit for bit,
+ * and the int16 after q untouched. */
+static void test_quantize_i16(void) {
+  static const int limits[] = {32767, 21567, 127, 1};
+  for (size_t li = 0; li < sizeof limits / sizeof limits[0]; li++)
+    for (int s = 0; s < NSIZES; s++)
+      for (int off = 0; off < 2; off++)
+        for (int zeros = 0; zeros < 2; zeros++) {
+          const size_t n = vec_sizes[s];
+          const int limit = limits[li];
+          float *x = xmalloc((n + 2) * 4);
+          int16_t *ref = xmalloc((n + 2) * 2), *got = xmalloc((n + 2) * 2);
+          fill_rand(x + off, n);
+          for (size_t i = 0; i < n; i++) {
+            float *v = x + off + i;
+            *v = zeros ? (i % 3 ? 0.0f : -0.0f) : i % 7 == 3 ? 0.0f : *v * (i % 4 == 1 ? 100.0f : 1.0f);
+          }
+          if (!zeros && n > 2) x[off + 2] = -x[off + 1] * 0.5f;  // with x[1] the max: lands on an exact half
+          ref[off + n] = got[off + n] = 0x5a5a;
+          const float sr = tt_f32_quantize_i16__scalar(ref + off, x + off, (int)n, limit);
+          const float sg = tt_f32_quantize_i16__wasmsimd(got + off, x + off, (int)n, limit);
+          size_t bad = n + 1;
+          for (size_t i = 0; i <= n && bad > n; i++)
+            if (ref[off + i] != got[off + i]) bad = i;
+          char what[160];
+          snprintf(what, sizeof what, "n=%zu off=%d limit=%d zeros=%d: scale %.9g vs %.9g, first differing q at %zu", n,
+                   off, limit, zeros, (double)sr, (double)sg, bad);
+          record(stat_for("quantize_i16"), bad <= n, bad > n && got[off + n] == 0x5a5a && same_bits(sr, sg), what);
+          free(x), free(ref), free(got);
+        }
+}
+
+/* gemm_i8: M, N and K over 1..3*8+3 and longer rows (the 784 inputs of a digits MLP), both output layouts (rows of
+ * N, and columns: ldm 1, ldn M as the conv layer writes), a rows with chunks of zeros (skipped by the SIMD twin) at
+ * the limit tt__i8_limit(K) allows, unaligned pointers: bit for bit, and nothing written outside y's elements. */
+static void check_gemm_i8(int M, int N, int K, int transposed, int off) {
+  const int limit = tt__i8_limit(K), ldm = transposed ? 1 : N, ldn = transposed ? M : 1;
+  const size_t ny = (size_t)M * N + off + 1;
+  int16_t *a = xmalloc(((size_t)M * K + 1) * 2);
+  int8_t *w = xmalloc((size_t)N * K + 1);
+  float *scale = xmalloc((N + 1) * 4), *ref = xmalloc(ny * 4), *got = xmalloc(ny * 4);
+  for (size_t i = 0; i < (size_t)M * K; i++)
+    a[off + i] = (i / 8) % 3 == 1 ? 0 : i % 5 == 0 ? (i % 2 ? limit : -limit) : (int16_t)(frand() * limit);
+  for (size_t i = 0; i < (size_t)N * K; i++) w[off + i] = i % 11 == 0 ? (i % 2 ? 127 : -128) : (int8_t)(frand() * 127);
+  fill_rand(scale + off, N);
+  fill(ref, ny, SENTINEL), fill(got, ny, SENTINEL);
+  tt_f32_gemm_i8__scalar(ref + off, ldm, ldn, a + off, w + off, scale + off, M, N, K);
+  tt_f32_gemm_i8__wasmsimd(got + off, ldm, ldn, a + off, w + off, scale + off, M, N, K);
+  char ctx[100];
+  snprintf(ctx, sizeof ctx, "M=%d N=%d K=%d transposed=%d off=%d", M, N, K, transposed, off);
+  compare_vec("gemm_i8", ref + off, got + off, (size_t)M * N, 0.0, ctx);
+  free(a), free(w), free(scale), free(ref), free(got);
+}
+
+static void test_gemm_i8(void) {
+  static const int Ks[] = {64, 100, 200, 784, 1001};
+  for (int M = 1; M <= 3; M++)
+    for (int N = 1; N <= 27; N += (N < 9 ? 1 : 4))
+      for (int K = 1; K <= 27; K++)
+        for (int tr = 0; tr < 2; tr++) check_gemm_i8(M, N, K, tr, (K + N) % 2);
+  for (size_t i = 0; i < sizeof Ks / sizeof Ks[0]; i++)
+    for (int off = 0; off < 2; off++) check_gemm_i8(2, 13, Ks[i], off, off), check_gemm_i8(1, 128, Ks[i], 0, off);
+}
+
 /* Every TWIN kernel of kernels/kernel_list.h has had cases above, under its own name: a kernel added to the list
  * without a twin test fails here. */
 #define TWIN_NAME_TWIN(name) #name,
@@ -930,6 +997,8 @@ int main(void) {
   test_attention();
   test_layernorm();
   test_gelu();
+  test_quantize_i16();
+  test_gemm_i8();
   test_every_twin_compared();
   for (int i = 0; i < nstats; i++)
     printf("  %-14s %6d cases, max err %.3g%s\n", stats[i].name, stats[i].cases, stats[i].max_err,
