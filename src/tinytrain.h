@@ -143,6 +143,14 @@ float *tt_model_params(tt_model *m);
 int tt_model_set_weights(tt_model *m, const float *weights);
 size_t tt_model_param_count(const tt_model *m);
 
+/* Serving: a new, inference-only model with m's weights quantized after training, symmetric per output channel:
+ * every dense and conv2d weight matrix as int8 with one float scale per output row (units or filters), 4x smaller;
+ * biases and other layers' parameters stay float, and so do activations between layers (each layer turns its
+ * input into int16 with one scale per row or sample, then sums exactly in int32). predict, evaluate and
+ * generation work as on m; training, changing or saving its weights fail with TT_ERR_STATE (train and save m,
+ * which is unchanged, and quantize again). Free it with tt_model_free. */
+tt_model *tt_model_quantize(const tt_model *m);
+
 /* Weight files (safetensors, PyTorch nn.Sequential names). tt_model_save stores a malloc'd buffer in *out
  * (release it with tt_free). */
 int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len);

@@ -427,7 +427,9 @@ export class Model {
   /** A copy of all parameters as one block (PyTorch order and layout). The block moves with every training step
    * (the core keeps the weights before the last update, to roll back to on divergence): ask for it each time. */
   getWeights() {
-    return f32(wasm.tt_model_params(this.#m), this.paramCount).slice();
+    const p = wasm.tt_model_params(this.#m); // NULL for a quantized model
+    if (!p) throw lastError();
+    return f32(p, this.paramCount).slice();
   }
 
   setWeights(weights) {
@@ -462,6 +464,13 @@ export class Model {
   loadWeights(bytes) {
     const data = toBytes('loadWeights', bytes);
     withCopy(data, (p) => check(wasm.tt_model_load_weights(this.#m, p, data.length)));
+  }
+
+  /** A new inference-only model with this one's dense and conv2d weights in int8 (symmetric, one scale per output
+   * channel: 4x smaller); predict, evaluate and generation work on it, training it throws. This model is unchanged. */
+  async quantize(kind) {
+    if (kind !== 'int8') throw new RangeError(`quantize: expected 'int8', got ${describe(kind)}`);
+    return Model.#wrap(wasm.tt_model_quantize(this.#m));
   }
 
   dispose() {

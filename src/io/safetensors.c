@@ -180,6 +180,9 @@ static size_t write_header(writer *w, const tt_model *m, const expected_tensor *
 int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
   tt__clear_error();
   if (!m || !out || !out_len) return tt__fail(TT_ERR_STATE, "save: model and output pointers must not be NULL");
+  if (m->quantized)  // its float weights are gone; a file of them would claim a precision it does not have
+    return tt__fail(TT_ERR_STATE, "save: this model is quantized to int8 for inference and is not saved; save the "
+                    "original model and quantize it again after loading");
   *out = NULL;
   *out_len = 0;
   expected_tensor tensors[MAX_TENSORS];
@@ -538,6 +541,7 @@ static int st_apply(tt_model *m, const st_file *f, int allocate) {
 int tt_model_load_weights(tt_model *m, const unsigned char *bytes, size_t len) {
   tt__clear_error();
   if (!m) return tt__fail(TT_ERR_STATE, "load_weights: the model is NULL");
+  if (tt__model_trainable(m)) return TT_ERR_STATE;
   st_file f;
   int status = st_open(&f, bytes, len);
   if (status == TT_OK) status = st_apply(m, &f, 0);

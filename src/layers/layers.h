@@ -59,6 +59,10 @@ typedef struct tt__layer {
   float *w, *dw;
   float *b, *db;
   size_t w_count, b_count;  /* set by setup */
+  /* a dense or conv2d layer of a model from tt_model_quantize: w as int8 (same layout, w NULL) and one scale per
+   * output row (units or filters), w ≈ wq · w_scale[row]; forward then runs the int8 kernels */
+  const int8_t *wq;
+  const float *w_scale;
 
   /* per-sample floats that forward saves for backward (dropout mask, maxpool argmax, layernorm mean/rstd);
    * set by setup; the model provides `saved` with B * saved_per_sample floats */
@@ -109,6 +113,10 @@ void tt__position_embedding_forward_at(tt__layer *l, float *out, const float *in
  * gives its softmax probabilities (heads, T, T), for generation and for showing what attends to what. */
 void tt__attention_cache_positions(tt__layer *l, int n);
 const float *tt__attention_probabilities(const tt__layer *l);
+
+/* Floats of workspace the int8 forward pass of a quantized dense or conv2d layer needs (any batch). */
+size_t tt__dense_i8_workspace(const tt__layer *l);
+size_t tt__conv2d_i8_workspace(const tt__layer *l);
 
 /* The ops for a type (never NULL for a valid type). */
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type);

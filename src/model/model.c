@@ -39,7 +39,7 @@ int tt_model_label_size(const tt_model *m) {
   return m->spec.loss == TT_LOSS_CROSS_ENTROPY ? rows : cols;
 }
 const char *tt_model_spec(const tt_model *m) { return m->spec_json; }
-float *tt_model_params(tt_model *m) { return m->params; }
+float *tt_model_params(tt_model *m) { return tt__model_trainable(m) ? NULL : m->params; }
 size_t tt_model_param_count(const tt_model *m) { return m->param_count; }
 float tt_model_last_loss(const tt_model *m) { return m->last_loss; }
 float tt_model_last_accuracy(const tt_model *m) { return m->last_accuracy; }
@@ -137,7 +137,9 @@ static int allocate_params(tt_model *m, int train) {
 }
 
 /* Gradients, optimizer state and the second set, for a model built by tt_model_load that is about to train. */
-static int allocate_training(tt_model *m) { return m->opt_state ? TT_OK : allocate_params(m, 1); }
+static int allocate_training(tt_model *m) {
+  return tt__model_trainable(m) ? TT_ERR_STATE : m->opt_state ? TT_OK : allocate_params(m, 1);
+}
 
 static void init_params(tt_model *m, unsigned seed) {
   tt__rng init;
@@ -213,12 +215,14 @@ void tt_model_free(tt_model *m) {
 
 int tt_model_reset(tt_model *m, unsigned seed) {
   tt__clear_error();
+  if (tt__model_trainable(m)) return TT_ERR_STATE;
   init_params(m, seed);
   return TT_OK;
 }
 
 int tt_model_set_weights(tt_model *m, const float *weights) {
   tt__clear_error();
+  if (tt__model_trainable(m)) return TT_ERR_STATE;
   if (check_finite("weights", weights, m->param_count)) return TT_ERR_DATA;
   tt__copy(m->params, weights, m->param_count);
   m->spare_valid = 0; /* a divergence must not roll back past weights set from outside */
@@ -365,7 +369,7 @@ const char *tt_model_vocabulary(const tt_model *m) { return m->vocab_json ? m->v
 
 int tt_model_set_tokens(tt_model *m, const void *ids, size_t n, int width) {
   tt__clear_error();
-  if (check_language_model(m, "set_tokens") || check_tokens(m, "set_tokens", ids, n, width))
+  if (tt__model_trainable(m) || check_language_model(m, "set_tokens") || check_tokens(m, "set_tokens", ids, n, width))
     return tt_last_status();
   if (n > UINT32_MAX) return tt__fail(TT_ERR_DATA, "set_tokens: %zu tokens are more than 2^32", n);
   /* two bytes per token whenever the vocabulary allows */
@@ -431,7 +435,7 @@ static int check_labels(const tt_model *m, const float *y, int n) {
 
 int tt_model_set_data(tt_model *m, const float *x, const float *y, int n) {
   tt__clear_error();
-  if (check_inputs(m, x, n) || check_labels(m, y, n)) return tt_last_status();
+  if (tt__model_trainable(m) || check_inputs(m, x, n) || check_labels(m, y, n)) return tt_last_status();
   size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
   size_t bytes = tt__mul((size_t)n, tt__add(tt__mul(tt__add(in, lab), sizeof(float)), sizeof(int)));
   float *block = tt__malloc(bytes);
@@ -628,6 +632,7 @@ static void advance(tt_model *m, int b) {
 
 int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
   tt__clear_error();
+  if (tt__model_trainable(m)) return TT_ERR_STATE;
   if (!m->data_n && !m->tokens) return tt__fail(TT_ERR_STATE, "no training data: call set_data or set_tokens first");
   if (steps < 0 || batch_size < 1)
     return tt__fail(TT_ERR_STATE, "train_steps: expected steps >= 0 and batch_size >= 1, got %d and %d", steps,
@@ -654,7 +659,8 @@ int tt_model_train_steps(tt_model *m, int steps, int batch_size) {
 
 int tt_model_train_batch(tt_model *m, const float *x, const float *y, int n) {
   tt__clear_error();
-  if (check_inputs(m, x, n) || check_labels(m, y, n) || allocate_training(m) || reserve(m, n))
+  if (tt__model_trainable(m) || check_inputs(m, x, n) || check_labels(m, y, n) || allocate_training(m) ||
+      reserve(m, n))
     return tt_last_status();
   tt__copy(m->input, x, (size_t)n * tt_model_input_size(m));
   tt__copy(m->targets, y, (size_t)n * tt_model_label_size(m));
@@ -945,6 +951,7 @@ int tt_model_attention_weights(tt_model *m, const int *prompt, int n, float *out
 
 int tt_model_set_hparam(tt_model *m, const char *name, double value) {
   tt__clear_error();
+  if (tt__model_trainable(m)) return TT_ERR_STATE;
   if (!strcmp(name, "shuffle")) { /* not an optimizer field: whether each epoch starts with a shuffle (1 or 0) */
     if (value != 0 && value != 1) return tt__fail(TT_ERR_STATE, "%s: %g is out of range", name, value);
     m->no_shuffle = value == 0;

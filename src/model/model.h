@@ -48,6 +48,9 @@ struct tt_model {
   double first_loss;                /* first training loss since (re)initialisation, -1 before; divergence scale */
   float *block;
   size_t block_bytes;
+  /* 1 for a model from tt_model_quantize: block holds the float tensors and the int8 weights (see quantize.c),
+   * params is NULL, and everything but inference is refused (tt__model_trainable) */
+  int quantized;
 
   /* activations for up to max_batch samples: acts[i] is layer i's output (B, OUT_i), dacts[i] its gradient;
    * input buffer (B, IN); workspace shared by layers; saved buffers per layer */
@@ -98,5 +101,8 @@ double tt__model_loss(tt_model *m, const float *x, const float *y, int n, int gr
  * (initialised from the spec's seed). Gradients and optimizer state come with the first training call. */
 tt_model *tt__model_new(const char *spec_json, size_t len);
 int tt__model_alloc_params(tt_model *m);
+
+/* TT_OK for a model that can train and change its weights; for a quantized model a TT_ERR_STATE failure saying so. */
+int tt__model_trainable(const tt_model *m);
 
 #endif

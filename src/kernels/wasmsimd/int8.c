@@ -32,43 +32,30 @@ float tt_f32_quantize_i16__wasmsimd(int16_t *q, const float *x, int n, int limit
   return m / L;
 }
 
-/* R (1 or 4, a constant once inlined) dot products of a (K int16) with the rows of w at stride K, into sums (R). */
-TT__INLINE void dot_rows(int32_t *sums, int R, const int16_t *a, const int8_t *w, int K) {
-  v128_t acc[4];
-  TT_UNROLL_FULL
-  for (int r = 0; r < R; r++) acc[r] = wasm_i32x4_splat(0);
-  int k = 0;
-  for (; k + 8 <= K; k += 8) {
-    const v128_t x = wasm_v128_load(a + k);
-    if (!wasm_v128_any_true(x)) continue;  // 8 zeros add nothing
-    TT_UNROLL_FULL
-    for (int r = 0; r < R; r++)
-      acc[r] = wasm_i32x4_add(acc[r], wasm_i32x4_dot_i16x8(x, wasm_i16x8_load8x8(w + (size_t)r * K + k)));
-  }
-  int32_t lanes[4];
-  TT_UNROLL_FULL
-  for (int r = 0; r < R; r++) {
-    wasm_v128_store(lanes, acc[r]);
-    int32_t s = lanes[0] + lanes[1] + lanes[2] + lanes[3];  // |sums| < 2^31: exact, in any order
-    for (int t = k; t < K; t++) s += a[t] * w[(size_t)r * K + t];
-    sums[r] = s;
-  }
-}
-
 void tt_f32_gemm_i8__wasmsimd(float *y, int ldm, int ldn, const int16_t *a, const int8_t *w, const float *scale,
                               int M, int N, int K) {
-  int32_t sums[4];
-  for (int m = 0; m < M; m++, a += K) {
-    float *ym = y + (size_t)m * ldm;
-    int j = 0;
-    for (; j + 4 <= N; j += 4) {
-      dot_rows(sums, 4, a, w + (size_t)j * K, K);
+  for (int m = 0; m < M; m++, a += K)
+    for (int j = 0; j < N; j += 4) {
+      // rows j..j+3 of w; past the last row, the last row again (its sums are not stored): one code path for all N
+      const int8_t *wr[4];
+      v128_t acc[4];
       TT_UNROLL_FULL
-      for (int r = 0; r < 4; r++) ym[(size_t)(j + r) * ldn] = (float)sums[r] * scale[j + r];
+      for (int r = 0; r < 4; r++) wr[r] = w + (size_t)(j + r < N ? j + r : N - 1) * K, acc[r] = wasm_i32x4_splat(0);
+      int k = 0;
+      for (; k + 8 <= K; k += 8) {
+        const v128_t x = wasm_v128_load(a + k);
+        if (!wasm_v128_any_true(x)) continue;  // 8 zeros add nothing
+        TT_UNROLL_FULL
+        for (int r = 0; r < 4; r++)
+          acc[r] = wasm_i32x4_add(acc[r], wasm_i32x4_dot_i16x8(x, wasm_i16x8_load8x8(wr[r] + k)));
+      }
+      int32_t lanes[4][4];
+      TT_UNROLL_FULL
+      for (int r = 0; r < 4; r++) wasm_v128_store(lanes[r], acc[r]);
+      for (int r = 0; r < 4 && j + r < N; r++) {
+        int32_t s = lanes[r][0] + lanes[r][1] + lanes[r][2] + lanes[r][3];  // |partial sums| < 2^31: exact in any order
+        for (int t = k; t < K; t++) s += a[t] * wr[r][t];
+        y[(size_t)m * ldm + (size_t)(j + r) * ldn] = (float)s * scale[j + r];
+      }
     }
-    for (; j < N; j++) {
-      dot_rows(sums, 1, a, w + (size_t)j * K, K);
-      ym[(size_t)j * ldn] = (float)sums[0] * scale[j];
-    }
-  }
 }
