@@ -169,10 +169,13 @@ TT_KERNEL_DEF(TWIN, void, gelu_backward, (float *dx, const float *dy, const floa
  * it returns (0 for a vector of zeros; q is then all zeros). With limit from tt__i8_limit(K) no sum of K products
  * with int8 weights leaves int32. The twins give the same q and s bit for bit. */
 TT_KERNEL_DEF(TWIN, float, quantize_i16, (int16_t *q, const float *x, int n, int limit), (q, x, n, limit))
-/* y[m·ldm + j·ldn] = (float)(Σ_k a[m·K + k] · w[j·K + k]) · scale[j] for m < M, j < N: a (M, K) int16 rows, w
- * (N, K) int8 rows (torch's [out, in]). The sums are exact in int32 (see quantize_i16), so the twins agree bit for
- * bit. The SIMD twin dots 4 rows of w at a time with i32x4.dot_i16x8_s and skips chunks of 8 zeros in a row of a
- * (sparse inputs: MNIST's background). */
+/* y[m·ldm + j·ldn] = (float)(Σ_k a[m·lda + k] · w_jk) · scale[j] for m < M, j < N: a (M, lda) int16 rows, lda even
+ * and a[m·lda + K] = 0 when K is odd; w_jk int8 at w[tt__i8_packed_at(j, k, K)]: rows in groups of 4, a group
+ * holding (K+1)/2 pairs of 8 bytes (row 0's k and k+1, row 1's, row 2's, row 3's), zeros past N and K. The sums
+ * are exact in int32 (see quantize_i16), so the twins agree bit for bit. The SIMD twin lists a row's nonzero pairs
+ * of a in nz ((K+1)/2 ints of scratch: sparse inputs such as MNIST's background cost nothing), then for 16 rows of
+ * w at a time adds i32x4.dot_i16x8_s(the pair in every lane, a pair of 4 rows) to 4 sums of 4 rows each. */
 TT_KERNEL_DEF(TWIN, void, gemm_i8,
-              (float *y, int ldm, int ldn, const int16_t *a, const int8_t *w, const float *scale, int M, int N, int K),
-              (y, ldm, ldn, a, w, scale, M, N, K))
+              (float *y, int ldm, int ldn, const int16_t *a, int lda, const int8_t *w, const float *scale, int M,
+               int N, int K, int *nz),
+              (y, ldm, ldn, a, lda, w, scale, M, N, K, nz))

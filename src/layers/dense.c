@@ -41,18 +41,22 @@ static void dense_init(tt__layer *l, tt__rng *rng) {
   if (l->b) memset(l->b, 0, l->b_count * sizeof(float));
 }
 
-/* Workspace of the int8 forward pass: a row of the input as int16, then the scales of its outputs (floats). */
-size_t tt__dense_i8_workspace(const tt__layer *l) { return (size_t)(l->in.d[l->in.rank - 1] + 1) / 2 + l->units; }
+/* Workspace of the int8 forward pass: a row of the input as int16 (IN rounded up to even), its nonzero pairs (ints),
+ * the scales of the outputs (floats). */
+size_t tt__dense_i8_workspace(const tt__layer *l) { return (size_t)(l->in.d[l->in.rank - 1] + 1) + l->units; }
 
 static void dense_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   int IN = l->in.d[l->in.rank - 1], OUT = l->units, rows = B * dense_rows(l);
   if (l->wq) { // int8 weights: each row of the input as int16 with its own scale s, out[j] = (xq · wq[j]) s w_scale[j]
-    int16_t *xq = (int16_t *)ctx->workspace;  // (IN)
-    float *scale = ctx->workspace + (IN + 1) / 2;  // (OUT)
+    const int pairs = (IN + 1) / 2;
+    int16_t *xq = (int16_t *)ctx->workspace;         // (2 pairs): a zero after an odd IN
+    int *nz = (int *)ctx->workspace + pairs;         // (pairs)
+    float *scale = ctx->workspace + 2 * pairs;       // (OUT)
+    xq[2 * pairs - 1] = 0;
     for (int r = 0; r < rows; r++) {
       const float s = tt__quantize_i16(xq, in + (size_t)r * IN, IN, tt__i8_limit(IN));
       for (int j = 0; j < OUT; j++) scale[j] = l->w_scale[j] * s;
-      tt__gemm_i8(out + (size_t)r * OUT, 0, 1, xq, l->wq, scale, 1, OUT, IN);
+      tt__gemm_i8(out + (size_t)r * OUT, 0, 1, xq, 2 * pairs, l->wq, scale, 1, OUT, IN, nz);
     }
   } else { // out (rows, OUT) = in (rows, IN) · Wᵀ, W (OUT, IN)
     tt__gemm(0, 1, rows, OUT, IN, in, IN, l->w, IN, 0.0f, out, OUT);

@@ -59,8 +59,9 @@ typedef struct tt__layer {
   float *w, *dw;
   float *b, *db;
   size_t w_count, b_count;  /* set by setup */
-  /* a dense or conv2d layer of a model from tt_model_quantize: w as int8 (same layout, w NULL) and one scale per
-   * output row (units or filters), w ≈ wq · w_scale[row]; forward then runs the int8 kernels */
+  /* a dense or conv2d layer of a model from tt_model_quantize: w as int8 (packed for gemm_i8, see
+   * tt__i8_packed_at; w NULL) and one scale per output row (units or filters), w ≈ wq · w_scale[row]; forward then
+   * runs the int8 kernels */
   const int8_t *wq;
   const float *w_scale;
 

@@ -16,13 +16,13 @@ int tt__model_trainable(const tt_model *m) {
 static int quantized_layer(const tt__layer *l) { return l->type == TT_DENSE || l->type == TT_CONV2D; }
 
 /* Symmetric per row: scale = max |w| / 127 and q = w / scale rounded to nearest, so the largest weight of each row
- * is ±127 exactly (a row of zeros: scale 0, q 0). */
-static void quantize_rows(int8_t *q, float *scale, const float *w, int rows, size_t K) {
-  for (int r = 0; r < rows; r++, w += K, q += K) {
+ * is ±127 exactly (a row of zeros: scale 0, q 0); q in the order gemm_i8 reads (tt__i8_packed_at). */
+static void quantize_rows(int8_t *q, float *scale, const float *w, int rows, int K) {
+  for (int r = 0; r < rows; r++, w += K) {
     float m = 0.0f;
-    for (size_t i = 0; i < K; i++) m = fmaxf(m, fabsf(w[i]));
+    for (int i = 0; i < K; i++) m = fmaxf(m, fabsf(w[i]));
     scale[r] = m / 127.0f;
-    for (size_t i = 0; i < K; i++) q[i] = (int8_t)(m > 0.0f ? rintf(w[i] * (127.0f / m)) : 0.0f);
+    for (int i = 0; i < K; i++) q[tt__i8_packed_at(r, i, K)] = (int8_t)(m > 0.0f ? rintf(w[i] * (127.0f / m)) : 0.0f);
   }
 }
 
@@ -48,7 +48,7 @@ tt_model *tt_model_quantize(const tt_model *m) {
       return NULL;
     }
     floats += (size_t)rows + l->b_count;
-    bytes += l->w_count;
+    bytes += tt__i8_packed_bytes(rows, (int)(l->w_count / rows));
     // the int8 forward pass needs its own scratch, in the one workspace all layers share
     const size_t ws = l->type == TT_DENSE ? tt__dense_i8_workspace(l) : tt__conv2d_i8_workspace(l);
     if (ws > l->workspace_fixed) l->workspace_fixed = ws;
@@ -63,14 +63,15 @@ tt_model *tt_model_quantize(const tt_model *m) {
   q->last_loss = q->last_accuracy = NAN;
   float *f = q->block;
   int8_t *i8 = (int8_t *)(q->block + floats);
+  memset(i8, 0, bytes - floats * sizeof(float));  // the packing's padding
   for (int i = 0; i < q->n_layers; i++) {
     tt__layer *l = &q->layers[i];
     const tt__layer *src = &m->layers[i];
     if (quantized_layer(l)) {
       const int rows = l->type == TT_DENSE ? l->units : l->filters;
-      quantize_rows(i8, f, src->w, rows, l->w_count / rows);
+      quantize_rows(i8, f, src->w, rows, (int)(l->w_count / rows));
       l->wq = i8, l->w_scale = f;
-      i8 += l->w_count, f += rows;
+      i8 += tt__i8_packed_bytes(rows, (int)(l->w_count / rows)), f += rows;
     } else {
       l->w = f;
       memcpy(f, src->w, l->w_count * sizeof(float));

@@ -931,31 +931,42 @@ static void test_quantize_i16(void) {
 }
 
 /* gemm_i8: M, N and K over 1..3*8+3 and longer rows (the 784 inputs of a digits MLP), both output layouts (rows of
- * N, and columns: ldm 1, ldn M as the conv layer writes), a rows with chunks of zeros (skipped by the SIMD twin) at
- * the limit tt__i8_limit(K) allows, unaligned pointers: bit for bit, and nothing written outside y's elements. */
+ * N, and columns: ldm 1, ldn M as the conv layer writes), a rows with runs of zeros (skipped by the SIMD twin) at
+ * the limit tt__i8_limit(K) allows and a zero past an odd K, w packed as the kernel reads it (zeros past N and K),
+ * unaligned pointers: bit for bit, and nothing written outside y's elements. */
 static void check_gemm_i8(int M, int N, int K, int transposed, int off) {
-  const int limit = tt__i8_limit(K), ldm = transposed ? 1 : N, ldn = transposed ? M : 1;
-  const size_t ny = (size_t)M * N + off + 1;
-  int16_t *a = xmalloc(((size_t)M * K + 1) * 2);
-  int8_t *w = xmalloc((size_t)N * K + 1);
+  const int limit = tt__i8_limit(K), ldm = transposed ? 1 : N, ldn = transposed ? M : 1, lda = K + K % 2;
+  const size_t ny = (size_t)M * N + off + 1, nw = tt__i8_packed_bytes(N, K);
+  int16_t *a = xmalloc(((size_t)M * lda + 1) * 2);
+  int8_t *w = xmalloc(nw + 1);
+  int *nz = xmalloc(((K + 1) / 2) * sizeof(int));
   float *scale = xmalloc((N + 1) * 4), *ref = xmalloc(ny * 4), *got = xmalloc(ny * 4);
-  for (size_t i = 0; i < (size_t)M * K; i++)
-    a[off + i] = (i / 8) % 3 == 1 ? 0 : i % 5 == 0 ? (i % 2 ? limit : -limit) : (int16_t)(frand() * limit);
-  for (size_t i = 0; i < (size_t)N * K; i++) w[off + i] = i % 11 == 0 ? (i % 2 ? 127 : -128) : (int8_t)(frand() * 127);
+  for (int m = 0; m < M; m++)
+    for (int k = 0; k < lda; k++) {
+      const size_t i = (size_t)m * K + k;
+      a[off + (size_t)m * lda + k] = k >= K || (i / 6) % 3 == 1 ? 0 : i % 5 == 0 ? (i % 2 ? limit : -limit)
+                                                                              : (int16_t)(frand() * limit);
+    }
+  memset(w + off, 0, nw);
+  for (int j = 0; j < N; j++)
+    for (int k = 0; k < K; k++) {
+      const size_t i = (size_t)j * K + k;
+      w[off + tt__i8_packed_at(j, k, K)] = i % 11 == 0 ? (i % 2 ? 127 : -128) : (int8_t)(frand() * 127);
+    }
   fill_rand(scale + off, N);
   fill(ref, ny, SENTINEL), fill(got, ny, SENTINEL);
-  tt_f32_gemm_i8__scalar(ref + off, ldm, ldn, a + off, w + off, scale + off, M, N, K);
-  tt_f32_gemm_i8__wasmsimd(got + off, ldm, ldn, a + off, w + off, scale + off, M, N, K);
+  tt_f32_gemm_i8__scalar(ref + off, ldm, ldn, a + off, lda, w + off, scale + off, M, N, K, nz);
+  tt_f32_gemm_i8__wasmsimd(got + off, ldm, ldn, a + off, lda, w + off, scale + off, M, N, K, nz);
   char ctx[100];
   snprintf(ctx, sizeof ctx, "M=%d N=%d K=%d transposed=%d off=%d", M, N, K, transposed, off);
   compare_vec("gemm_i8", ref + off, got + off, (size_t)M * N, 0.0, ctx);
-  free(a), free(w), free(scale), free(ref), free(got);
+  free(a), free(w), free(nz), free(scale), free(ref), free(got);
 }
 
 static void test_gemm_i8(void) {
   static const int Ks[] = {64, 100, 200, 784, 1001};
   for (int M = 1; M <= 3; M++)
-    for (int N = 1; N <= 27; N += (N < 9 ? 1 : 4))
+    for (int N = 1; N <= 35; N += (N < 9 ? 1 : 4))
       for (int K = 1; K <= 27; K++)
         for (int tr = 0; tr < 2; tr++) check_gemm_i8(M, N, K, tr, (K + N) % 2);
   for (size_t i = 0; i < sizeof Ks / sizeof Ks[0]; i++)

@@ -17,13 +17,14 @@ float tt_f32_quantize_i16__scalar(int16_t *q, const float *x, int n, int limit) 
   return m / L;
 }
 
-void tt_f32_gemm_i8__scalar(float *y, int ldm, int ldn, const int16_t *a, const int8_t *w, const float *scale, int M,
-                            int N, int K) {
-  for (int m = 0; m < M; m++, a += K)
+void tt_f32_gemm_i8__scalar(float *y, int ldm, int ldn, const int16_t *a, int lda, const int8_t *w, const float *scale,
+                            int M, int N, int K, int *nz) {
+  const int K2 = (K + 1) / 2;
+  for (int m = 0; m < M; m++, a += lda)
     for (int j = 0; j < N; j++) {
-      const int8_t *wj = w + (size_t)j * K;  // row j of w
+      const int8_t *wj = w + tt__i8_packed_at(j, 0, K);  // w_jk at wj[8 (k/2) + k%2]
       int32_t acc = 0;
-      for (int k = 0; k < K; k++) acc += a[k] * wj[k];
+      for (int p = 0; p < K2; p++) acc += a[2 * p] * wj[8 * p] + a[2 * p + 1] * wj[8 * p + 1];
       y[(size_t)m * ldm + (size_t)j * ldn] = (float)acc * scale[j];
     }
 }

@@ -1,5 +1,6 @@
 /* WebAssembly SIMD128 int8 kernels, twins of ../scalar/int8.c (same contracts, see kernel_list.h). */
 #include <math.h>
+#include <string.h>
 
 #include "kernels/simd128.h"
 #include "kernels/kernels.h"
@@ -32,30 +33,38 @@ float tt_f32_quantize_i16__wasmsimd(int16_t *q, const float *x, int n, int limit
   return m / L;
 }
 
-void tt_f32_gemm_i8__wasmsimd(float *y, int ldm, int ldn, const int16_t *a, const int8_t *w, const float *scale,
-                              int M, int N, int K) {
-  for (int m = 0; m < M; m++, a += K)
-    for (int j = 0; j < N; j += 4) {
-      // rows j..j+3 of w; past the last row, the last row again (its sums are not stored): one code path for all N
-      const int8_t *wr[4];
-      v128_t acc[4];
-      TT_UNROLL_FULL
-      for (int r = 0; r < 4; r++) wr[r] = w + (size_t)(j + r < N ? j + r : N - 1) * K, acc[r] = wasm_i32x4_splat(0);
-      int k = 0;
-      for (; k + 8 <= K; k += 8) {
-        const v128_t x = wasm_v128_load(a + k);
-        if (!wasm_v128_any_true(x)) continue;  // 8 zeros add nothing
-        TT_UNROLL_FULL
-        for (int r = 0; r < 4; r++)
-          acc[r] = wasm_i32x4_add(acc[r], wasm_i32x4_dot_i16x8(x, wasm_i16x8_load8x8(wr[r] + k)));
+void tt_f32_gemm_i8__wasmsimd(float *y, int ldm, int ldn, const int16_t *a, int lda, const int8_t *w,
+                              const float *scale, int M, int N, int K, int *nz) {
+  const int K2 = (K + 1) / 2, G = (N + 3) / 4;  // pairs of a row, groups of 4 rows of w
+  for (int m = 0; m < M; m++, a += lda) {
+    int n = 0;
+    for (int p = 0; p < K2; p++) {  // the pairs (a[2p], a[2p+1]) that are not both zero; 4 zero pairs at once
+      if (p + 4 <= K2 && !wasm_v128_any_true(wasm_v128_load(a + 2 * p))) {
+        p += 3;
+        continue;
       }
-      int32_t lanes[4][4];
-      TT_UNROLL_FULL
-      for (int r = 0; r < 4; r++) wasm_v128_store(lanes[r], acc[r]);
-      for (int r = 0; r < 4 && j + r < N; r++) {
-        int32_t s = lanes[r][0] + lanes[r][1] + lanes[r][2] + lanes[r][3];  // |partial sums| < 2^31: exact in any order
-        for (int t = k; t < K; t++) s += a[t] * wr[r][t];
-        y[(size_t)m * ldm + (size_t)(j + r) * ldn] = (float)s * scale[j + r];
-      }
+      int32_t pair;
+      memcpy(&pair, a + 2 * p, sizeof pair);
+      if (pair) nz[n++] = p;
     }
+    for (int g = 0; g < G; g += 4) {
+      // groups g..g+3; past the last group, the last group again (its sums are not stored): one code path for all N
+      const int8_t *wg[4];
+      v128_t acc[4];  // lane r of acc[i]: the sum of row 4 (g + i) + r
+      TT_UNROLL_FULL
+      for (int i = 0; i < 4; i++) wg[i] = w + (size_t)(g + i < G ? g + i : G - 1) * K2 * 8, acc[i] = wasm_i32x4_splat(0);
+      for (int t = 0; t < n; t++) {
+        const int p = nz[t];
+        const v128_t x = wasm_v128_load32_splat(a + 2 * p);  // int16 lanes: a[2p], a[2p+1], a[2p], ...
+        TT_UNROLL_FULL
+        for (int i = 0; i < 4; i++)
+          acc[i] = wasm_i32x4_add(acc[i], wasm_i32x4_dot_i16x8(x, wasm_i16x8_load8x8(wg[i] + 8 * (size_t)p)));
+      }
+      int32_t sums[4][4];
+      TT_UNROLL_FULL
+      for (int i = 0; i < 4; i++) wasm_v128_store(sums[i], acc[i]);
+      for (int j = 4 * g; j < 4 * g + 16 && j < N; j++)
+        y[(size_t)m * ldm + (size_t)j * ldn] = (float)sums[j / 4 - g][j % 4] * scale[j];
+    }
+  }
 }
