@@ -47,6 +47,9 @@ export const CASES = {
                  systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
   'infer-cnn': { title: 'CNN batch-1 inference latency', unit: 'µs', higher: false,
                  systems: ['tinytrain', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'] },
+  // int8 serving (Model.quantize): the pretrained digits models at batch 1, f32 and int8 weights in one process.
+  'infer-int8': { title: 'pretrained digits models, batch-1 latency with f32 vs int8 weights', unit: 'µs', higher: false,
+                  systems: ['tinytrain'] },
   'acc-mlp': { title: 'MLP held-out accuracy after 5 epochs (Adam 0.001, batch 64)', unit: '%', higher: true,
                systems: ['tinytrain'], reps: 1 },
   'acc-cnn': { title: 'CNN held-out accuracy after 10 epochs (Adam 0.001, batch 32)', unit: '%', higher: true,

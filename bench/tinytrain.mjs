@@ -1,6 +1,7 @@
 // tinytrain through its JS API (wasm/tinytrain.js over wasm/tinytrain.wasm), in Node, single thread.
 // Training uses the worker's path: setData() once, then trainSteps() runs chunks of mini-batches inside wasm.
 // Usage: node bench/tinytrain.mjs <case>.
+import fs from 'node:fs';
 import * as tt from '../wasm/tinytrain.js';
 import { benchGemm } from './gemm-wasm.mjs';
 import { MLP, CNN, TIME, SETTLE, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit, emitGemmRows,
@@ -29,6 +30,39 @@ async function inferLatency(spec) {
   if (!(out instanceof Float32Array) || out.length !== 10) throw new Error('prediction has the wrong shape');
   m.dispose();
   return us;
+}
+
+// int8 serving: the pretrained digits MLP and CNN (demos/data/generated) predicting one held-out digit at a time with
+// f32 weights and with the int8 copy Model.quantize makes, timed in alternating slices (4 rounds, TIME / 4 each) so a
+// change of the machine's speed falls on both; rows: each latency (median of its slices), and the speed-up, with
+// the held-out accuracy of both in the notes.
+async function inferInt8() {
+  const test = mnist('test');
+  const digits = Array.from({ length: 100 }, (_, i) => test.x.slice(i * 784, (i + 1) * 784));
+  for (const name of ['mlp', 'cnn']) {
+    const file = new URL(`../demos/data/generated/digits-${name}.safetensors`, import.meta.url);
+    const f32 = await Model.load(fs.readFileSync(file)), int8 = await f32.quantize('int8');
+    let k = 0;
+    const predictOne = (m) => () => { m.predict(digits[k++ % digits.length]); };
+    for (const t0 = performance.now(); performance.now() - t0 < 1000 * SETTLE;) predictOne(f32)(), predictOne(int8)();
+    const slices = { f32: [], int8: [] };
+    for (let round = 0; round < 4; round++) {
+      for (const [label, m] of [['f32', f32], ['int8', int8]]) {
+        slices[label].push(measureLatency(predictOne(m), { time: TIME / 4, warmup: 0 }));
+      }
+    }
+    const accuracy = (m) => `held-out accuracy ${(100 * m.evaluate(test.x, test.y).accuracy).toFixed(2)}% of ${test.n}`;
+    const us = (list) => list.map((v) => v.toFixed(1)).join(', ');
+    const NAME = name.toUpperCase();
+    emit('tinytrain', 'infer-int8', `${NAME}, f32 weights`, 'ok', median(slices.f32),
+         `${accuracy(f32)}; slices ${us(slices.f32)} µs`);
+    emit('tinytrain', 'infer-int8', `${NAME}, int8 weights (Model.quantize)`, 'ok', median(slices.int8),
+         `${accuracy(int8)}; slices ${us(slices.int8)} µs`);
+    emit('tinytrain', 'infer-int8', `${NAME}, int8 speed-up over f32 (same process)`, 'ok',
+         median(slices.f32) / median(slices.int8), '', '', { unit: '×', higher: true });
+    int8.dispose();
+    f32.dispose();
+  }
 }
 
 // Held-out accuracy after `epochs` passes (stops early at capSeconds); value in %, note has each epoch's.
@@ -138,6 +172,7 @@ await runSystem('tinytrain', {
   'cnn-adam': () => trainRate(cnnSpec(), CNN.batch, 4),
   'infer-mlp': () => inferLatency(mlpSpec('adam')),
   'infer-cnn': () => inferLatency(cnnSpec()),
+  'infer-int8': inferInt8,
   'acc-mlp': () => accuracy(mlpSpec('adam'), MLP.batch, 5, 60),
   'acc-cnn': () => accuracy(cnnSpec(), CNN.batch, 10, 120),
   'gpt-train': gptTrainRate,
