@@ -1,14 +1,16 @@
 // The worker protocol: every message is a plain object {type, id?, ...}. Requests go page -> worker and each gets
 // exactly one `reply` with the same id ({ok: true, result} or {ok: false, error}). Events go worker -> page
-// unasked: `ready` (wasm loaded), `progress`, `snapshot`, `stopped`, `error` (recoverable, e.g. divergence),
+// unasked: `ready` (wasm loaded), `preparing` (a text corpus being loaded and tokenized), `progress`, `snapshot`, `stopped`, `error` (recoverable, e.g. divergence),
 // `fatal` (a wasm trap: this worker is done, start a new one) and `alive` (the heartbeat, see startHeartbeat).
 // Buffers are transferred, never shared.
 //
-//   requests: init {spec, data, options}  start {maxSteps?}  pause  step {n}  set {lr, batchSize, ...}
+//   requests: init {spec, data, options}      data: {dataset, ...}, {x, y, testX?, testY?} or {text: TEXT}  start {maxSteps?}  pause  step {n}  set {lr, batchSize, ...}
 //             reset {seed}  snapshot  setWeights {weights, step?, epoch?}
 //   events:   ready  reply {id, ok, result|error}  progress {step, epoch, loss, accuracy, testLoss, ...}
 //             snapshot {weights, step, epoch}  stopped {reason}  error {message, kind}  fatal {message}
-//             alive {lock?}
+//             alive {lock?}  preparing {phase, done, total}
+//   TEXT:     (checked by text-data.js, loaded with it) {corpus: 'words'|'prose'|'own', base? (URL of the corpus folder), text? (own: string, Blob or bytes),
+//              tokenizer?: 'characters'|'bpe', merges?, vocabulary? (a saved tokenizer: no learning)}
 
 export const REQUEST = Object.freeze({
   INIT: 'init', START: 'start', PAUSE: 'pause', STEP: 'step', SET: 'set', RESET: 'reset', SNAPSHOT: 'snapshot',
@@ -16,7 +18,7 @@ export const REQUEST = Object.freeze({
 });
 export const EVENT = Object.freeze({
   READY: 'ready', REPLY: 'reply', PROGRESS: 'progress', SNAPSHOT: 'snapshot', STOPPED: 'stopped', ERROR: 'error',
-  FATAL: 'fatal', ALIVE: 'alive',
+  FATAL: 'fatal', ALIVE: 'alive', PREPARING: 'preparing',
 });
 
 // Hyper-parameters the core changes in place (tt_model_set_hparam) and runtime knobs the worker owns.
@@ -45,7 +47,7 @@ export function validateRequest(msg) {
   if (!isInt(msg.id, 0, Number.MAX_SAFE_INTEGER)) return `${type}.id: expected a non-negative integer`;
   if (type === REQUEST.INIT) {
     if (msg.spec === null || !/^(object|string)$/.test(typeof msg.spec)) return 'init.spec: expected a model spec (object or JSON string)';
-    if (msg.data === null || typeof msg.data !== 'object') return 'init.data: expected {dataset, ...options} or {x, y}';
+    if (msg.data === null || typeof msg.data !== 'object') return 'init.data: expected {dataset, ...options}, {x, y} or {text}';
     const limit = msg.options?.memoryLimit;
     if (limit !== undefined && !isInt(limit, 0, 0xffffffff)) {
       return `init.options.memoryLimit: expected a byte count from 0 (no limit) to 4294967295${got(limit)}`;
