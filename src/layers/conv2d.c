@@ -128,47 +128,22 @@ static void conv_linear(tt__layer *l, float *out, const float *in, int B, const 
   }
 }
 
-/* Workspace of the int8 forward pass: a sample as int16 (C, H, W), its columns as int16 (P, C*K*K rounded up to
- * even), the nonzero pairs of a column (ints), the filters' scales (F floats). */
-size_t tt__conv2d_i8_workspace(const tt__layer *l) {
-  const size_t CHW = (size_t)tt__shape_size(l->in), P = (size_t)l->out.d[1] * l->out.d[2];
-  const size_t pairs = ((size_t)l->in.d[0] * l->kernel * l->kernel + 1) / 2;
-  return (CHW + 1) / 2 + P * pairs + pairs + l->filters;
-}
-
-/* int8 weights (a quantized model), per sample: the sample as int16 with one scale s, its columns (P, C*K*K) with
- * zeros for the padding, then y (F, P) = wq (F, C*K*K) · colsᵀ · s w_scale[f] + bias[f]. */
-static void conv_linear_i8(tt__layer *l, float *out, const float *in, int B, const conv_dims *d) {
-  const int C = d->shape.C, H = d->shape.H, W = d->shape.W, F = d->shape.F, k = d->shape.k, P = d->P, CKK = d->CKK;
-  const int lda = CKK + CKK % 2;  // columns padded to pairs
-  int16_t *xq = (int16_t *)d->scratch, *col = xq + ((size_t)C * H * W + 1) / 2 * 2;
-  int *nz = (int *)(col + (size_t)P * lda);
-  float *scale = (float *)(nz + lda / 2);
-  for (int b = 0; b < B; b++) {
-    const float s = tt__quantize_i16(xq, in + (size_t)b * C * H * W, C * H * W, tt__i8_limit(CKK));
-    int16_t *c = col;
-    for (int p = 0; p < P; p++, c += CKK % 2) {  // a column of CKK, and a zero when CKK is odd
-      const int oy = p / d->OW, ox = p % d->OW;
-      if (CKK % 2) c[CKK] = 0;
-      for (int ch = 0; ch < C; ch++)
-          for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++) {
-              const int y = oy * d->S + i - l->pad_lo, x = ox * d->S + j - l->pad_lo;
-              *c++ = y >= 0 && y < H && x >= 0 && x < W ? xq[((size_t)ch * H + y) * W + x] : 0;
-            }
-    }
-    for (int f = 0; f < F; f++) scale[f] = l->w_scale[f] * s;
-    float *yb = out + (size_t)b * F * P;
-    tt__gemm_i8(yb, 1, P, col, lda, l->wq, scale, P, F, CKK, nz);
-    for (int f = 0; f < F && l->bias; f++)
-      for (int p = 0; p < P; p++) yb[(size_t)f * P + p] += l->b[f];
-  }
-}
+/* A quantized layer (tt_model_quantize) keeps its weights as int8 (F, C, K, K) with one scale per filter and
+ * turns them back into floats at the end of the workspace for each forward pass, then runs the float kernels (the
+ * sparse input pass among them): int8 weights at float activations' speed. */
+size_t tt__conv2d_i8_workspace(const tt__layer *l) { return tt__add(l->workspace_fixed, l->w_count); }
 
 static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace, B);
-  if (l->wq) conv_linear_i8(l, out, in, B, &d);
-  else conv_linear(l, out, in, B, &d);
+  if (l->wq) {
+    tt__layer f32 = *l;
+    const size_t CKK = (size_t)d.CKK;
+    f32.w = ctx->workspace + l->workspace_fixed - l->w_count;  // (F, CKK)
+    for (size_t i = 0; i < l->w_count; i++) f32.w[i] = l->wq[i] * l->w_scale[i / CKK];
+    conv_linear(&f32, out, in, B, &d);
+  } else {
+    conv_linear(l, out, in, B, &d);
+  }
   // the fused activation, in place: the activation layer after this one has no buffer of its own
   if (l->act) tt__bias_act(out, NULL, B * d.shape.F, d.P, l->act);
 }

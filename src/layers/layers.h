@@ -59,9 +59,8 @@ typedef struct tt__layer {
   float *w, *dw;
   float *b, *db;
   size_t w_count, b_count;  /* set by setup */
-  /* a dense or conv2d layer of a model from tt_model_quantize: w as int8 (packed for gemm_i8, see
-   * tt__i8_packed_at; w NULL) and one scale per output row (units or filters), w ≈ wq · w_scale[row]; forward then
-   * runs the int8 kernels */
+  /* a dense or conv2d layer of a model from tt_model_quantize: w as int8 (w NULL; dense: packed for gemm_i8, see
+   * tt__i8_packed_at; conv2d: (F, C, K, K)) and one scale per output row (units or filters), w ≈ wq · w_scale[row] */
   const int8_t *wq;
   const float *w_scale;
 
@@ -115,7 +114,7 @@ void tt__position_embedding_forward_at(tt__layer *l, float *out, const float *in
 void tt__attention_cache_positions(tt__layer *l, int n);
 const float *tt__attention_probabilities(const tt__layer *l);
 
-/* Floats of workspace the int8 forward pass of a quantized dense or conv2d layer needs (any batch). */
+/* Floats of workspace the forward pass of a quantized dense or conv2d layer needs (any batch). */
 size_t tt__dense_i8_workspace(const tt__layer *l);
 size_t tt__conv2d_i8_workspace(const tt__layer *l);
 

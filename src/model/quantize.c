@@ -15,14 +15,21 @@ int tt__model_trainable(const tt_model *m) {
 
 static int quantized_layer(const tt__layer *l) { return l->type == TT_DENSE || l->type == TT_CONV2D; }
 
+/* Bytes of a layer's int8 weights: packed for gemm_i8 (dense), or as they are (conv2d, see src/layers/conv2d.c). */
+static size_t int8_bytes(const tt__layer *l, int rows) {
+  return l->type == TT_DENSE ? tt__i8_packed_bytes(rows, (int)(l->w_count / rows)) : l->w_count;
+}
+
 /* Symmetric per row: scale = max |w| / 127 and q = w / scale rounded to nearest, so the largest weight of each row
- * is ±127 exactly (a row of zeros: scale 0, q 0); q in the order gemm_i8 reads (tt__i8_packed_at). */
-static void quantize_rows(int8_t *q, float *scale, const float *w, int rows, int K) {
+ * is ±127 exactly (a row of zeros: scale 0, q 0); q in the order gemm_i8 reads (tt__i8_packed_at) when packed,
+ * else in w's (rows, K). */
+static void quantize_rows(int8_t *q, float *scale, const float *w, int rows, int K, int packed) {
   for (int r = 0; r < rows; r++, w += K) {
     float m = 0.0f;
     for (int i = 0; i < K; i++) m = fmaxf(m, fabsf(w[i]));
     scale[r] = m / 127.0f;
-    for (int i = 0; i < K; i++) q[tt__i8_packed_at(r, i, K)] = (int8_t)(m > 0.0f ? rintf(w[i] * (127.0f / m)) : 0.0f);
+    for (int i = 0; i < K; i++)
+      q[packed ? tt__i8_packed_at(r, i, K) : (size_t)r * K + i] = (int8_t)(m > 0.0f ? rintf(w[i] * (127.0f / m)) : 0);
   }
 }
 
@@ -48,7 +55,7 @@ tt_model *tt_model_quantize(const tt_model *m) {
       return NULL;
     }
     floats += (size_t)rows + l->b_count;
-    bytes += tt__i8_packed_bytes(rows, (int)(l->w_count / rows));
+    bytes += int8_bytes(l, rows);
     // the int8 forward pass needs its own scratch, in the one workspace all layers share
     const size_t ws = l->type == TT_DENSE ? tt__dense_i8_workspace(l) : tt__conv2d_i8_workspace(l);
     if (ws > l->workspace_fixed) l->workspace_fixed = ws;
@@ -69,9 +76,9 @@ tt_model *tt_model_quantize(const tt_model *m) {
     const tt__layer *src = &m->layers[i];
     if (quantized_layer(l)) {
       const int rows = l->type == TT_DENSE ? l->units : l->filters;
-      quantize_rows(i8, f, src->w, rows, (int)(l->w_count / rows));
+      quantize_rows(i8, f, src->w, rows, (int)(l->w_count / rows), l->type == TT_DENSE);
       l->wq = i8, l->w_scale = f;
-      i8 += tt__i8_packed_bytes(rows, (int)(l->w_count / rows)), f += rows;
+      i8 += int8_bytes(l, rows), f += rows;
     } else {
       l->w = f;
       memcpy(f, src->w, l->w_count * sizeof(float));

@@ -153,8 +153,8 @@ TT_TEST(test_quantized_model_refuses_training_and_the_original_trains_on) {
   tt_model_free(q), tt_model_free(m);
 }
 
-/* Dense and conv2d weights take one byte each (rows padded to groups of 4 and pairs, as gemm_i8 reads them) plus a
- * float scale per output row; the rest stays float. A digits-sized MLP's parameters take under 27% of float's. */
+/* Dense and conv2d weights take one byte each (dense rows padded to groups of 4 and pairs, as gemm_i8 reads them)
+ * plus a float scale per output row; the rest stays float. A digits-sized MLP's parameters take under 27% of float's. */
 TT_TEST(test_quantized_weights_take_a_quarter_of_the_memory) {
   static const char digits[] = "{\"input\":[784],\"layers\":[{\"type\":\"dense\",\"units\":128},{\"type\":\"relu\"},"
                                "{\"type\":\"dense\",\"units\":10}],\"loss\":\"cross_entropy\"}";
@@ -170,7 +170,8 @@ TT_TEST(test_quantized_weights_take_a_quarter_of_the_memory) {
       const tt__layer *l = &m->layers[i];
       const int rows = l->type == TT_DENSE ? l->units : l->filters;
       if (!l->w_count) continue;
-      packed += tt__i8_packed_bytes(rows, (int)(l->w_count / rows)), floats += l->b_count + rows;
+      packed += l->type == TT_DENSE ? tt__i8_packed_bytes(rows, (int)(l->w_count / rows)) : l->w_count;
+      floats += l->b_count + rows;
       weights += l->w_count;
     }
     CHECK(q->block_bytes == packed + 4 * floats);
