@@ -113,9 +113,9 @@ static inline int tt__i8_limit(int K) {
 
 /* Where gemm_i8 finds w_jk of an int8 matrix of N rows of K (kernel_list.h), and the bytes of the packed matrix. */
 static inline size_t tt__i8_packed_at(int j, int k, int K) {
-  return ((size_t)(j / 4) * (size_t)((K + 1) / 2) + (size_t)(k / 2)) * 8 + (size_t)(j % 4 * 2 + k % 2);
+  return ((size_t)(j / 16) * (size_t)((K + 1) / 2) + (size_t)(k / 2)) * 32 + (size_t)(j % 16 * 2 + k % 2);
 }
-static inline size_t tt__i8_packed_bytes(int N, int K) { return (size_t)(N + 3) / 4 * (size_t)((K + 1) / 2) * 8; }
+static inline size_t tt__i8_packed_bytes(int N, int K) { return (size_t)(N + 15) / 16 * (size_t)((K + 1) / 2) * 32; }
 
 /* Loops and code size (the wasm module counts in the widget's 64 KiB gzipped budget): clang -O3 unrolls and
  * vectorises plain loops into several copies, so the kernels are compiled with -fno-unroll-loops -fno-vectorize

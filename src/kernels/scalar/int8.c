@@ -22,9 +22,9 @@ void tt_f32_gemm_i8__scalar(float *y, int ldm, int ldn, const int16_t *a, int ld
   const int K2 = (K + 1) / 2;
   for (int m = 0; m < M; m++, a += lda)
     for (int j = 0; j < N; j++) {
-      const int8_t *wj = w + tt__i8_packed_at(j, 0, K);  // w_jk at wj[8 (k/2) + k%2]
+      const int8_t *wj = w + tt__i8_packed_at(j, 0, K);  // w_jk at wj[32 (k/2) + k%2]
       int32_t acc = 0;
-      for (int p = 0; p < K2; p++) acc += a[2 * p] * wj[8 * p] + a[2 * p + 1] * wj[8 * p + 1];
+      for (int p = 0; p < K2; p++) acc += a[2 * p] * wj[32 * p] + a[2 * p + 1] * wj[32 * p + 1];
       y[(size_t)m * ldm + (size_t)j * ldn] = (float)acc * scale[j];
     }
 }

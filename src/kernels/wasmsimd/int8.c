@@ -35,7 +35,7 @@ float tt_f32_quantize_i16__wasmsimd(int16_t *q, const float *x, int n, int limit
 
 void tt_f32_gemm_i8__wasmsimd(float *y, int ldm, int ldn, const int16_t *a, int lda, const int8_t *w,
                               const float *scale, int M, int N, int K, int *nz) {
-  const int K2 = (K + 1) / 2, G = (N + 3) / 4;  // pairs of a row, groups of 4 rows of w
+  const int K2 = (K + 1) / 2;  // pairs of a row
   for (int m = 0; m < M; m++, a += lda) {
     int n = 0;
     for (int p = 0; p < K2; p++) {  // the pairs (a[2p], a[2p+1]) that are not both zero; 4 zero pairs at once
@@ -47,24 +47,22 @@ void tt_f32_gemm_i8__wasmsimd(float *y, int ldm, int ldn, const int16_t *a, int 
       memcpy(&pair, a + 2 * p, sizeof pair);
       if (pair) nz[n++] = p;
     }
-    for (int g = 0; g < G; g += 4) {
-      // groups g..g+3; past the last group, the last group again (its sums are not stored): one code path for all N
-      const int8_t *wg[4];
-      v128_t acc[4];  // lane r of acc[i]: the sum of row 4 (g + i) + r
+    for (int j0 = 0; j0 < N; j0 += 16) {
+      const int8_t *block = w + (size_t)(j0 / 16) * K2 * 32;  // (K2, 16 rows, 2)
+      v128_t acc[4];  // lane r of acc[i]: the sum of row j0 + 4i + r
       TT_UNROLL_FULL
-      for (int i = 0; i < 4; i++) wg[i] = w + (size_t)(g + i < G ? g + i : G - 1) * K2 * 8, acc[i] = wasm_i32x4_splat(0);
+      for (int i = 0; i < 4; i++) acc[i] = wasm_i32x4_splat(0);
       for (int t = 0; t < n; t++) {
         const int p = nz[t];
         const v128_t x = wasm_v128_load32_splat(a + 2 * p);  // int16 lanes: a[2p], a[2p+1], a[2p], ...
+        const int8_t *wp = block + 32 * (size_t)p;
         TT_UNROLL_FULL
-        for (int i = 0; i < 4; i++)
-          acc[i] = wasm_i32x4_add(acc[i], wasm_i32x4_dot_i16x8(x, wasm_i16x8_load8x8(wg[i] + 8 * (size_t)p)));
+        for (int i = 0; i < 4; i++) acc[i] = wasm_i32x4_add(acc[i], wasm_i32x4_dot_i16x8(x, wasm_i16x8_load8x8(wp + 8 * i)));
       }
-      int32_t sums[4][4];
+      int32_t sums[16];
       TT_UNROLL_FULL
-      for (int i = 0; i < 4; i++) wasm_v128_store(sums[i], acc[i]);
-      for (int j = 4 * g; j < 4 * g + 16 && j < N; j++)
-        y[(size_t)m * ldm + (size_t)j * ldn] = (float)sums[j / 4 - g][j % 4] * scale[j];
+      for (int i = 0; i < 4; i++) wasm_v128_store(sums + 4 * i, acc[i]);
+      for (int j = j0; j < j0 + 16 && j < N; j++) y[(size_t)m * ldm + (size_t)j * ldn] = (float)sums[j - j0] * scale[j];
     }
   }
 }
