@@ -16,10 +16,15 @@ float tt_f32_quantize_i16__wasmsimd(int16_t *q, const float *x, int n, int limit
   const float L = (float)limit, inv = m > 0.0f ? L / m : 0.0f;
   const v128_t vinv = wasm_f32x4_splat(inv), hi = wasm_f32x4_splat(L), lo = wasm_f32x4_splat(-L);
   for (i = 0; i + 8 <= n; i += 8) {
+    const v128_t in[2] = {wasm_v128_load(x + i), wasm_v128_load(x + i + 4)};
+    if (!wasm_v128_any_true(wasm_v128_or(in[0], in[1]))) {  // 8 zeros (sparse inputs) give 8 zeros
+      wasm_v128_store(q + i, in[0]);
+      continue;
+    }
     v128_t v[2];
     TT_UNROLL_FULL
     for (int h = 0; h < 2; h++) {  // rint, then v < L ? v : L, then -L < v ? v : -L, as the scalar twin
-      const v128_t r = wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(x + i + 4 * h), vinv));
+      const v128_t r = wasm_f32x4_nearest(wasm_f32x4_mul(in[h], vinv));
       v[h] = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_pmax(lo, wasm_f32x4_pmin(hi, r)));
     }
     wasm_v128_store(q + i, wasm_i16x8_narrow_i32x4(v[0], v[1]));
