@@ -204,6 +204,7 @@ test('encode names the first character outside the vocabulary; encodeForDisplay 
   assert.throws(() => wordsBpe.encode('cats and dogs'), /the character " " \(U\+0020\) at position 4 is not in the vocabulary/);
   assert.throws(() => Tokenizer.characters('abc').encode('ab\ncd'), /"\\n" \(U\+000A\) at position 2/);
   assert.throws(() => Tokenizer.characters('abc').encode('ab😀'), /"😀" \(U\+1F600\) at position 2/);
+  assert.throws(() => Tokenizer.fromVocabulary(['😀', 'a', '😀a']).encode('😀😀x'), /"x" \(U\+0078\) at position 4/);
   for (const tok of [wordsBpe, Tokenizer.fromVocabulary(WORDS_VOCABULARY)]) {
     const text = 'the Cat 😀sat\n';
     const { ids, pieces } = tok.encodeForDisplay(text);

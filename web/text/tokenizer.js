@@ -275,7 +275,11 @@ export class Tokenizer {
       let offset = 0;
       splitPreTokens(text, (piece) => {
         const ids = this.#encodePiece(piece);
-        if (!ids) for (let i = 0; i < piece.length; i++) if (this.#charId(piece, i) < 0) this.#unknown(text, offset + i);
+        if (!ids) {
+          for (let i = 0; i < piece.length; i += piece.codePointAt(i) > 0xffff ? 2 : 1) {
+            if (this.#charId(piece, i) < 0) this.#unknown(text, offset + i);
+          }
+        }
         out.set(ids, n);
         n += ids.length;
         offset += piece.length;
