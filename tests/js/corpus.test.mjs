@@ -18,7 +18,7 @@ import { detokenize, paragraphsOf, splitDocuments, documentNames, PROSE_SRC_DIR,
   from '../../tools/prose-data.mjs';
 import { WORDS_GPT_FILE, WORDS_GPT_MAX_HELDOUT_LOSS } from '../../tools/text-weights.mjs';
 import { Model } from '../../wasm/tinytrain.js';
-import { gptSpec } from '../../web/models.js';
+import { gptSpec } from '../../web/text/gpt.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const GEN = path.join(ROOT, 'demos/data/generated');
