@@ -15,7 +15,7 @@ import { microsecondsPerCall, formatMicroseconds } from './timing.js';
 const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128] };
 const LIVE = { lr: 'lr', 'batch-size': 'batchSize' }; // attribute -> Trainer.set() name: changed without a rebuild
 // The attributes that rebuild the model and its data when they change.
-const REBUILD = ['demo', 'layers', 'optimizer', 'seed', 'src', 'data'];
+const REBUILD = ['demo', 'layers', 'optimizer', 'seed', 'src', 'data', 'panels'];
 // The canvases' colours, those of the panels they sit on (style.js's --panel, --mute, --line, --fg).
 const SURFACES = {
   light: { background: '#f6f8fa', text: '#59636e', grid: '#d1d9e0', ink: '#1f2328' },
@@ -43,6 +43,7 @@ export class TinyTrain extends HTMLElement {
   #model = null;          // what predicts now: the file's model, then the Trainer's predictor
   #data = null;           // {x, y, testX, testY, features, classes, domain, ...}: built-in, CSV or digits
   #view = null;           // DecisionMap (2 features), FunctionPlot (1 feature) or null
+  #costs = null;          // panels="costs": the cost panel (widget/costs.js, loaded on demand)
   #fileWeights = null;    // the file's weights, which Reset goes back to
   #lastProgress = null;
   #probe = null;          // the reader's input
@@ -182,9 +183,10 @@ export class TinyTrain extends HTMLElement {
   }
 
   #dispose() {
+    this.#costs?.dispose();
     this.#trainer?.dispose();
     this.#fileModel?.dispose();
-    this.#trainer = this.#fileModel = this.#model = this.#data = this.#view = null;
+    this.#trainer = this.#fileModel = this.#model = this.#data = this.#view = this.#costs = null;
   }
 
   // Data (built-in, CSV or digits) and model (new, or a .safetensors file's) from the attributes, then a Trainer.
@@ -200,6 +202,11 @@ export class TinyTrain extends HTMLElement {
     this.#showKnobs();
     this.#enableButtons(false);
     this.#say('Loading…');
+    if (config.panels.includes('costs')) {
+      import('./widget/costs.js').then(({ mountCosts }) => {
+        if (generation === this.#generation) this.#costs = mountCosts(this, this.#elements.root);
+      }, (err) => this.#fail(err.message));
+    }
     try {
       let data, fileModel;
       if (config.src) {

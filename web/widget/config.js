@@ -9,7 +9,7 @@ const ACTS = [...(await Model.activations()), 'linear'];
 export const KNOBS = ['lr', 'batch-size'];
 export const LIMITS = { units: 256, bytes: 32e6 };
 export const DEFAULTS = { demo: 'spiral', layers: [[16, 'relu'], [16, 'relu']], optimizer: 'adam', lr: 0.03,
-  'batch-size': 32, seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '', data: '' };
+  'batch-size': 32, seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '', data: '', panels: [] };
 const DIGITS = { layers: [[128, 'relu']], lr: 0.001, 'batch-size': 64 }; // demo="digits": the classic MLP
 
 const q = (s) => JSON.stringify(String(s).slice(0, 40));
@@ -43,6 +43,7 @@ const PARSERS = {
   steps: int('steps', 1, 1e6),
   controls: (s) => s.split(/[\s,]+/).filter((k) => k && oneOf('controls', [...KNOBS, 'none'])(k) !== 'none'),
   theme: oneOf('theme', ['light', 'dark', 'auto']),
+  panels: (s) => s.split(/[\s,]+/).filter((k) => k && oneOf('panels', ['costs'])(k)),
 };
 export const ATTRIBUTES = [...Object.keys(PARSERS), 'autoplay', 'src', 'data'];
 
