@@ -153,7 +153,8 @@ function* units(model, o, result) {
  * sliceMs, maxCallMs, signal (an AbortSignal), onProgress(fraction).
  */
 export function measureServing(model, options = {}) {
-  const o = { ...DEFAULTS, ...options };
+  const o = { ...DEFAULTS };
+  for (const [name, value] of Object.entries(options)) if (value !== undefined) o[name] = value; // undefined: the default
   checkOptions(model, o);
   o.output ??= /cross_entropy$/.test(model.spec.loss ?? '') ? 'probabilities' : 'predict';
   const result = {

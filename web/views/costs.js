@@ -157,6 +157,7 @@ export class CostPanel {
   #serving = null;        // the last measureServing result for #model
   #levers = [];           // [{name, model, input, result}]
   #measuring = null;      // AbortController of the measurement in progress
+  #servingProblem = '';   // why the last measurement failed
   #perDay = DEFAULT_PER_DAY;
   #scale = { ...DEFAULT_SCALE };
   #watts = DEFAULT_WATTS;
@@ -245,7 +246,12 @@ export class CostPanel {
   /** Measures the page's model (and the levers) in idle slices; resolves with the page model's result. */
   async measure() {
     const model = this.#model, f = this.#fields;
-    if (!model) throw this.#problem('serving-how', 'No model to measure yet.');
+    if (!model) {
+      this.#servingProblem = 'No model to measure yet.';
+      this.#render();
+      throw new Error(this.#servingProblem);
+    }
+    this.#servingProblem = '';
     this.#measuring?.abort(new Error('measured again'));
     const controller = this.#measuring = new AbortController();
     f.measure.disabled = true;
@@ -268,7 +274,7 @@ export class CostPanel {
       }
       return result;
     } catch (err) {
-      if (this.#measuring === controller) this.#problem('serving-how', `Could not measure: ${err.message}`);
+      if (this.#measuring === controller) this.#servingProblem = `Could not measure: ${err.message}`;
       throw err;
     } finally {
       if (this.#measuring === controller) {
@@ -324,12 +330,11 @@ export class CostPanel {
     this.#schedule();
   }
 
-  // Shows a message in a field (an alert for the reader's inputs); '' hides it. Returns an Error of it.
+  // Shows a message under the reader's inputs; '' hides it.
   #problem(field, message) {
     const el = this.#fields[field];
     el.textContent = message;
-    if (el.classList.contains('problem')) el.hidden = !message;
-    return new Error(message);
+    el.hidden = !message;
   }
 
   // ---- drawing
@@ -367,7 +372,9 @@ export class CostPanel {
     this.#set('p50', s ? perPrediction(s.p50Us) : '–', s?.p50Us);
     this.#set('p95', s ? perPrediction(s.p95Us) : '–', s?.p95Us);
     this.#renderBatches();
-    if (s && !this.#measuring) {
+    if (this.#servingProblem && !this.#measuring) {
+      f['serving-how'].textContent = this.#servingProblem;
+    } else if (s && !this.#measuring) {
       f['serving-how'].textContent = `Measured on this page, ${s.output === 'probabilities' ? 'with probabilities' : 'raw outputs'}: ` +
         `p50/p95 over ${s.latency.groups} timed groups of ${s.latency.callsPerGroup} calls at batch 1 (the page clock ` +
         'steps by 0.1 ms, too coarse for one call); throughput per batch size is the fastest of 5 rounds of calls ' +
