@@ -58,3 +58,12 @@ test('CSV: header optional, last column the label, a seeded quarter held out; er
   assert.throws(() => parseCsv('1,2,0\n', 'd.csv', 1), /d\.csv: expected at least 8 rows/);
   assert.throws(() => parseCsv('', 'e.csv', 1), /e\.csv: expected at least 8 rows/);
 });
+
+test('panels="costs" asks for the cost panel; an unknown panel is named and left out', () => {
+  assert.deepEqual(read({ panels: 'costs' }).config.panels, ['costs']);
+  assert.deepEqual(read({ panels: ' costs, ' }).config.panels, ['costs']);
+  assert.deepEqual(read({}).config.panels, []);
+  const { config, problems } = read({ panels: 'costs charts' });
+  assert.deepEqual(config.panels, []);
+  assert.deepEqual(problems, ['panels: expected one of costs, got "charts"']);
+});

@@ -137,13 +137,15 @@ const MARKUP = `
     time inside the core; serving: p50 at batch 1). It leaves out the screen, memory and idle power.</p>
 </details>`;
 
-/** The training counters of a Trainer progress detail, as the panel takes them. */
+/** The training counters of a Trainer progress detail, as the panel takes them (tokens for a language model). */
 export function trainingFromProgress(p, how) {
+  const tokens = Number.isFinite(p.tokensSeen);
   return {
-    steps: p.step, samples: p.samplesSeen, flops: p.flopsDone, wallMs: p.wallMs, cpuMs: p.cpuMs,
-    how: how ?? 'Counted by the training worker: samples seen × the model\'s FLOPs per training sample (forward and ' +
-      'backward). Wall time: time spent training, pauses between chunks included; CPU time: the time inside the ' +
-      'core\'s training calls, on the worker\'s clock.',
+    steps: p.step, samples: tokens ? p.tokensSeen : p.samplesSeen, samplesName: tokens ? 'tokens' : 'samples',
+    flops: p.flopsDone, wallMs: p.wallMs, cpuMs: p.cpuMs,
+    how: how ?? `Counted by the training worker: ${tokens ? 'windows' : 'samples'} seen × the model's FLOPs per ` +
+      'training sample (forward and backward). Wall time: time spent training, pauses between chunks included; ' +
+      'CPU time: the time inside the core\'s training calls, on the worker\'s clock.',
   };
 }
 
