@@ -89,15 +89,16 @@ function* units(model, o, result) {
   const call = (b) => model[o.output](inputOf(b));
 
   // Warm-up (the first calls size the activations and let the JS engine compile the path), which also finds k:
-  // the calls of the last warm-up group, timed until groupMs had passed.
-  let k = 0;
+  // the most calls any warm-up group fitted into groupMs (a group the machine paused would give too few).
+  let k = 1;
   for (let w = 0; w < WARM_UP_GROUPS; w++) {
     const start = now();
-    k = 0;
+    let calls = 0;
     do {
       call(1);
-      k++;
-    } while (now() - start < o.groupMs && k < 100000);
+      calls++;
+    } while (now() - start < o.groupMs && calls < 100000);
+    k = Math.max(k, calls);
     yield;
   }
   const latencies = [];
@@ -106,12 +107,13 @@ function* units(model, o, result) {
     for (let i = 0; i < k; i++) call(1);
     const ms = now() - t0;
     if (ms > 0) latencies.push((1000 * ms) / k);
+    if (ms < o.groupMs / 2 && k < 100000) k *= 2; // too short for the clock: longer groups from now on
     yield;
   }
   latencies.sort((a, b) => a - b);
   result.p50Us = percentile(latencies, 0.5);
   result.p95Us = percentile(latencies, 0.95);
-  result.latency = { groups: latencies.length, callsPerGroup: k };
+  result.latency = { groups: latencies.length, callsPerGroup: k }; // k of the last groups
 
   // Throughput per batch size, smallest first, so each larger call's time can be foreseen from the last.
   let known = { batch: 1, us: result.p50Us };

@@ -9,8 +9,8 @@ export const INFER_FLOPS_PER_PARAM_TOKEN = 2;
 // The watts the energy estimate assumes until the reader sets their own: one busy laptop CPU core.
 export const DEFAULT_WATTS = 15;
 // A model to scale up to until the reader names one: 7 billion parameters trained on 2 trillion tokens, answers of
-// 500 tokens, 10 million questions a day.
-export const DEFAULT_SCALE = Object.freeze({ params: 7e9, tokens: 2e12, answerTokens: 500, queriesPerDay: 1e7 });
+// 500 tokens, 100 million questions a day.
+export const DEFAULT_SCALE = Object.freeze({ params: 7e9, tokens: 2e12, answerTokens: 500, queriesPerDay: 1e8 });
 
 const positive = (v) => Number.isFinite(v) && v > 0;
 

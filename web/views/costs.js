@@ -32,7 +32,7 @@ const CSS = `
   border-radius: 6px; padding: 8px; }
 .costs details { margin-top: 10px; }
 .costs summary { cursor: pointer; font-weight: 600; }
-.costs dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 0; }
+.costs dl { display: grid; grid-template-columns: minmax(0, max-content) minmax(7em, 1fr); gap: 2px 10px; margin: 0; }
 .costs dt { color: var(--mute, var(--muted, #59636e)); }
 .costs dd { margin: 0; font-variant-numeric: tabular-nums; }
 .costs table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin-top: 6px; }
@@ -166,7 +166,7 @@ export class CostPanel {
   #frame = 0;
 
   /**
-   * container: where the panel goes (it appends a <section>). Options: compact (the widget's: fewer rows, the
+   * container: where the panel goes (it appends a region). Options: compact (the widget's: fewer rows, the
    * estimates folded), unit ([one, many]: 'prediction(s)' or 'token(s)'), perDay, watts, label (the section's
    * accessible name and heading).
    */
@@ -175,8 +175,9 @@ export class CostPanel {
     this.#unit = unit;
     this.#perDay = perDay;
     this.#watts = watts;
-    const root = this.#root = document.createElement('section');
+    const root = this.#root = document.createElement('div'); // a region of its own, without the page's section styles
     root.className = `costs${compact ? ' compact' : ''}`;
+    root.setAttribute('role', 'region');
     root.setAttribute('aria-label', label);
     root.innerHTML = MARKUP; // constant markup
     container.append(root);
@@ -202,7 +203,7 @@ export class CostPanel {
     this.#render();
   }
 
-  /** The <section> element. */
+  /** The panel's element. */
   get element() { return this.#root; }
 
   /** The last serving measurement of the page's model ({flopsPerPrediction, p50Us, p95Us, perSecond, ...}). */
@@ -378,9 +379,9 @@ export class CostPanel {
       f['serving-how'].textContent = this.#servingProblem;
     } else if (s && !this.#measuring) {
       f['serving-how'].textContent = `Measured on this page, ${s.output === 'probabilities' ? 'with probabilities' : 'raw outputs'}: ` +
-        `p50/p95 over ${s.latency.groups} timed groups of ${s.latency.callsPerGroup} calls at batch 1 (the page clock ` +
-        'steps by 0.1 ms, too coarse for one call); throughput per batch size is the fastest of 5 rounds of calls ' +
-        'of at least 2 ms. Between slices the page keeps running.';
+        `p50/p95 over ${s.latency.groups} timed groups of about 1 ms of calls at batch 1 (${s.latency.callsPerGroup} ` +
+        'calls each at the end: the page clock steps by 0.1 ms, too coarse for one call); throughput per batch size ' +
+        'is the fastest of 5 rounds of calls of at least 2 ms. Between slices the page keeps running.';
     } else if (!this.#measuring) {
       f['serving-how'].textContent = 'Not measured yet: Measure serving times the model that answers on this page.';
     }
@@ -397,8 +398,8 @@ export class CostPanel {
       : `Train, and this says after how many ${many} serving has used as much compute as training.`;
     f['break-even-text'].dataset.value = Number.isFinite(b.predictions) ? String(b.predictions) : '';
     this.#set('day', Number.isFinite(b.day) ? `day ${formatCount(b.day)} (${formatDays(b.days)})` : '–', b.day);
-    this.#set('cpu-per-day', Number.isFinite(b.cpuSecondsPerDay) ? `${cpuSeconds(b.cpuSecondsPerDay)} a day` : 'measure serving', b.cpuSecondsPerDay);
-    this.#set('cpu-per-day-batched', Number.isFinite(batched) ? `${cpuSeconds(batched)} a day` : '–', batched);
+    this.#set('cpu-per-day', Number.isFinite(b.cpuSecondsPerDay) ? formatDuration(b.cpuSecondsPerDay) : 'measure serving', b.cpuSecondsPerDay);
+    this.#set('cpu-per-day-batched', Number.isFinite(batched) ? formatDuration(batched) : '–', batched);
     this.#set('break-even-time', Number.isFinite(b.predictionsByTime) ? `${formatCount(b.predictionsByTime)} ${many}` : '–', b.predictionsByTime);
     this.#renderScale(model, t, flopsPerPrediction, b);
     this.#renderEnergy(t, s, b);
@@ -496,4 +497,3 @@ export class CostPanel {
 
 const capitalise = (s) => s[0].toUpperCase() + s.slice(1);
 const perPrediction = (us) => (Number.isFinite(us) ? formatDuration(us / 1e6) : '–');
-const cpuSeconds = (seconds) => `${formatDuration(seconds)} of CPU`;
