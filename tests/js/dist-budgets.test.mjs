@@ -29,7 +29,7 @@ test('one <tiny-train> loads at most 64 KiB gzipped (JS + wasm) before its first
 
 test('the digits pad, the MNIST loader, the CSV reader, the cost panel and the serving measurement load on demand, each within 32 KiB gzipped', () => {
   const sources = built.parts.map((p) => p.source).sort();
-  assert.deepEqual(sources, ['wasm/serving.js', 'web/mnist-load.js', 'web/widget/costs.js', 'web/widget/csv.js', 'web/widget/digits.js'], table());
+  assert.deepEqual(sources, ['wasm/serving.js', 'web/mnist-load.js', 'web/text/corpus.js', 'web/widget/costs.js', 'web/widget/csv.js', 'web/widget/digits.js'], table());
   for (const p of built.parts) {
     assert.ok(p.gzip <= BUDGETS.onDemand, `${p.source}: ${p.gzip} bytes gzipped, ${p.gzip - BUDGETS.onDemand} over`);
     for (const f of p.files) assert.notEqual(built.files.find((x) => x.name === f).part, 'initial', `${f} counted twice`);
