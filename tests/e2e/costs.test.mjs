@@ -224,3 +224,32 @@ test('<tiny-train panels="costs"> loads the panel on demand and measures its mod
   checkNoErrors(plain.errors);
   await plain.page.close();
 });
+
+test('a lever (another model, e.g. a quantized copy) is measured by the same press and gets its own row', async () => {
+  const { page, errors } = await openPage(env.browser);
+  await page.addInitScript(LONG_TASK_OBSERVER);
+  await page.goto(`${env.origin}/demos/index.html`);
+  await page.evaluate(async () => {
+    const { Model } = await import('/wasm/tinytrain.js');
+    const { CostPanel } = await import('/web/views/costs.js');
+    const spec = { input: [2], layers: [{ type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 3 }], loss: 'cross_entropy' };
+    const small = await Model.create(spec);
+    const wide = await Model.create({ ...spec, layers: [{ type: 'dense', units: 128 }, { type: 'relu' }, { type: 'dense', units: 3 }] });
+    const host = document.createElement('div');
+    document.body.append(host);
+    const panel = new CostPanel(host, { label: 'Costs under test' });
+    panel.setModel(small, { label: '(small)' });
+    window.removeLever = panel.addLever({ name: 'a wider copy', model: wide });
+  });
+  const panel = page.getByRole('region', { name: 'Costs under test' });
+  const lever = panel.locator('tr[data-lever="a wider copy"]');
+  assert.match(await lever.textContent(), /measure serving/);
+  const s = await measure(page, panel, 'lever page');
+  checkServing(s, 'lever page');
+  await waitForValue(page, () => document.querySelector('tr[data-lever="a wider copy"]')?.dataset.perSecond > 0, null, { what: 'the lever row' });
+  assert.match(await lever.textContent(), /^a wider copyp50 [\d.]+ (µs|ms)[\d.,]+( million)?\/s · /);
+  await page.evaluate(() => window.removeLever());
+  await waitForValue(page, () => !document.querySelector('tr[data-lever]'), null, { what: 'the lever row removed' });
+  checkNoErrors(errors);
+  await page.close();
+});

@@ -88,7 +88,7 @@ const MARKUP = `
       <thead><tr><th scope="col">batch</th><th scope="col">one call</th><th scope="col" data-cost="per-second-label">predictions/s</th></tr></thead>
       <tbody data-cost="batches"></tbody>
     </table>
-    <p><button type="button" data-cost="measure">Measure serving</button><progress data-cost="progress" max="1" value="0" hidden></progress></p>
+    <p><button type="button" data-cost="measure">Measure serving</button><progress data-cost="progress" max="1" value="0" aria-label="Measuring serving" hidden></progress></p>
     <p class="how" data-cost="serving-how">Not measured yet: Measure serving times the model that answers on this page.</p>
   </div>
   <div>
@@ -166,8 +166,8 @@ export class CostPanel {
   #frame = 0;
 
   /**
-   * container: where the panel goes (it appends a region). Options: compact (the widget's: fewer rows, the
-   * estimates folded), unit ([one, many]: 'prediction(s)' or 'token(s)'), perDay, watts, label (the section's
+   * container: where the panel goes (it appends a region). Options: compact (the widget's: the estimates
+   * folded), unit ([one, many]: 'prediction(s)' or 'token(s)'), perDay, watts, label (the section's
    * accessible name and heading).
    */
   constructor(container, { compact = false, unit = ['prediction', 'predictions'], perDay = DEFAULT_PER_DAY,
@@ -365,8 +365,9 @@ export class CostPanel {
     this.#set('steps', t ? formatCount(t.steps) : '–', t?.steps);
     this.#set('samples', t ? `${formatCount(t.samples)} ${samplesName}` : '–', t?.samples);
     this.#set('training-flops', t ? formatFlops(t.flops) : '–', t?.flops);
-    this.#set('wall', Number.isFinite(t?.wallMs) ? formatDuration(t.wallMs / 1000) : 'not measured in this tab', t?.wallMs);
-    this.#set('cpu', Number.isFinite(t?.cpuMs) ? formatDuration(t.cpuMs / 1000) : 'not measured in this tab', t?.cpuMs);
+    const time = (ms) => (!t ? '–' : Number.isFinite(ms) ? formatDuration(ms / 1000) : 'not measured in this tab');
+    this.#set('wall', time(t?.wallMs), t?.wallMs);
+    this.#set('cpu', time(t?.cpuMs), t?.cpuMs);
     f['training-how'].textContent = t?.how ?? 'Nothing trained in this tab yet: press Train.';
     // serving
     const flopsPerPrediction = model ? (this.#modelOptions.flopsPerPrediction ?? model.flops.forward) : NaN;
