@@ -198,6 +198,7 @@ function enableTraining(on) {
 // start: {weights, name} to begin from a weight file's parameters instead of the seed's initialisation.
 function rebuild(start = null) {
   if (trainer) trainer.dispose();
+  costs.setModel(null); // the predictor goes with its trainer
   costs.setTraining(null);
   curves.train.clear();
   curves.test.clear();

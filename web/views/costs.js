@@ -370,7 +370,13 @@ export class CostPanel {
     this.#set('cpu', time(t?.cpuMs), t?.cpuMs);
     f['training-how'].textContent = t?.how ?? 'Nothing trained in this tab yet: press Train.';
     // serving
-    const flopsPerPrediction = model ? (this.#modelOptions.flopsPerPrediction ?? model.flops.forward) : NaN;
+    let flopsPerPrediction = NaN, params = NaN;
+    try {
+      flopsPerPrediction = model ? (this.#modelOptions.flopsPerPrediction ?? model.flops.forward) : NaN;
+      params = model ? model.paramCount : NaN;
+    } catch {
+      // a model disposed by its page, which is about to give the next one: nothing to show meanwhile
+    }
     f['model-name'].textContent = this.#modelOptions.label ?? '';
     this.#set('flops-per-prediction', formatFlops(flopsPerPrediction), flopsPerPrediction);
     this.#set('p50', s ? perPrediction(s.p50Us) : '–', s?.p50Us);
@@ -402,7 +408,7 @@ export class CostPanel {
     this.#set('cpu-per-day', Number.isFinite(b.cpuSecondsPerDay) ? formatDuration(b.cpuSecondsPerDay) : 'measure serving', b.cpuSecondsPerDay);
     this.#set('cpu-per-day-batched', Number.isFinite(batched) ? formatDuration(batched) : '–', batched);
     this.#set('break-even-time', Number.isFinite(b.predictionsByTime) ? `${formatCount(b.predictionsByTime)} ${many}` : '–', b.predictionsByTime);
-    this.#renderScale(model, t, flopsPerPrediction, b);
+    this.#renderScale(params, t, flopsPerPrediction, b);
     this.#renderEnergy(t, s, b);
   }
 
@@ -438,16 +444,16 @@ export class CostPanel {
     this.#fields.batches.replaceChildren(...rows);
   }
 
-  #renderScale(model, t, flopsPerPrediction, b) {
+  #renderScale(params, t, flopsPerPrediction, b) {
     const e = scaleUp(this.#scale), [one] = this.#unit;
     this.#set('scale-training', formatFlops(e.trainingFlops), e.trainingFlops);
     this.#set('scale-per-token', `${formatFlops(e.flopsPerToken)} per token`, e.flopsPerToken);
     this.#set('scale-per-answer', formatFlops(e.flopsPerAnswer), e.flopsPerAnswer);
     this.#set('scale-per-day', formatFlops(e.flopsPerDay), e.flopsPerDay);
     this.#set('scale-break-even', `${formatCount(e.breakEvenAnswers)} answers: ${formatDays(e.breakEvenDays)}`, e.breakEvenAnswers);
-    const thumb = model ? ruleOfThumb(model.paramCount, t?.samples ?? NaN) : null;
+    const thumb = params > 0 ? ruleOfThumb(params, t?.samples ?? NaN) : null;
     this.#set('toy-training', t ? formatFlops(t.flops) : '–', t?.flops);
-    this.#set('toy-training-thumb', thumb && t ? `${formatFlops(thumb.trainingFlops)} (N = ${formatCount(model.paramCount)})` : '–', thumb?.trainingFlops);
+    this.#set('toy-training-thumb', thumb && t ? `${formatFlops(thumb.trainingFlops)} (N = ${formatCount(params)})` : '–', thumb?.trainingFlops);
     this.#set('toy-per-prediction', `${formatFlops(flopsPerPrediction)} per ${one}`, flopsPerPrediction);
     this.#set('toy-per-prediction-thumb', thumb ? formatFlops(thumb.flopsPerPrediction) : '–', thumb?.flopsPerPrediction);
     this.#set('toy-break-even', Number.isFinite(b.predictions) ? `${formatCount(b.predictions)} ${this.#unit[1]}` : '–', b.predictions);
