@@ -43,7 +43,6 @@ export class TinyTrain extends HTMLElement {
   #model = null;          // what predicts now: the file's model, then the Trainer's predictor
   #data = null;           // {x, y, testX, testY, features, classes, domain, ...}: built-in, CSV or digits
   #view = null;           // DecisionMap (2 features), FunctionPlot (1 feature) or null
-  #costs = null;          // panels="costs": the cost panel (widget/costs.js, loaded on demand)
   #fileWeights = null;    // the file's weights, which Reset goes back to
   #lastProgress = null;
   #probe = null;          // the reader's input
@@ -183,10 +182,9 @@ export class TinyTrain extends HTMLElement {
   }
 
   #dispose() {
-    this.#costs?.dispose();
     this.#trainer?.dispose();
     this.#fileModel?.dispose();
-    this.#trainer = this.#fileModel = this.#model = this.#data = this.#view = this.#costs = null;
+    this.#trainer = this.#fileModel = this.#model = this.#data = this.#view = null;
   }
 
   // Data (built-in, CSV or digits) and model (new, or a .safetensors file's) from the attributes, then a Trainer.
@@ -202,12 +200,9 @@ export class TinyTrain extends HTMLElement {
     this.#showKnobs();
     this.#enableButtons(false);
     this.#say('Loading…');
-    if (config.panels.includes('costs')) {
-      import('./widget/costs.js').then(({ mountCosts }) => {
-        if (generation === this.#generation) this.#costs = mountCosts(this, this.#elements.root);
-      }, (err) => this.#fail(err.message));
-    }
     try {
+      // panels="costs": the cost panel, loaded on demand (it follows this build of the widget, then leaves)
+      if (config.panels) (await import('./widget/costs.js')).mountCosts(this);
       let data, fileModel;
       if ((config.src && config.demo !== 'text') || /\.safetensors$/i.test(config.src)) {
         const [isCsv, body] = await this.#fetchSource(config.src);
@@ -244,7 +239,8 @@ export class TinyTrain extends HTMLElement {
       if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       const spec = fileModel ? fileModel.spec : data.spec ?? buildSpec(config, data.features, data.classes);
       const feed = data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY };
-      const trainer = this.#trainer = new Trainer(spec, feed, { batchSize: config['batch-size'], ...data.opts });
+      // The element's own Model class for the predictor: the Trainer need not import the Model API again.
+      const trainer = this.#trainer = new Trainer(spec, feed, { Model, batchSize: config['batch-size'], ...data.opts });
       this.#listen(trainer, generation);
       await trainer.ready;
       if (fileModel) await trainer.setWeights(this.#fileWeights);

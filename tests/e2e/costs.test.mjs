@@ -210,8 +210,23 @@ test('<tiny-train panels="costs"> loads the panel on demand and measures its mod
   checkServing(s, 'widget');
   await checkLongTasks(page, 'widget: measure serving');
   await screenshot(widget, 'costs-widget');
+  // Attributes changed later take effect: without panels="costs" the rebuilt widget has no panel.
+  await page.evaluate(() => document.getElementById('w').removeAttribute('panels'));
+  await waitForValue(page, () => !document.getElementById('w').shadowRoot.querySelector('.costs'), null,
+    { what: 'the panel gone after panels was removed', timeoutMs: 30000 });
   checkNoErrors(errors);
   await page.close();
+
+  // An unknown panel is named in the widget, which keeps working.
+  const odd = await openPage(env.browser);
+  await hostPage(odd.page, '<tiny-train id="u" demo="circles" steps="30" panels="costs, charts" autoplay></tiny-train>');
+  await waitForValue(odd.page, () => document.getElementById('u')?.shadowRoot?.querySelector('.costs.msg')?.textContent, null,
+    { what: 'the message about the unknown panel' });
+  assert.equal(await odd.page.locator('#u .costs.msg').textContent(), 'panels: expected one of costs, got "charts"');
+  await waitForValue(odd.page, () => document.getElementById('u').trainer?.progress?.step === 30, null,
+    { what: 'the widget trained anyway', timeoutMs: 60000 });
+  checkNoErrors(odd.errors);
+  await odd.page.close();
 
   // Without the attribute the panel's code is not fetched.
   const plain = await openPage(env.browser);
