@@ -7,7 +7,7 @@ import {
   formatWattHours, DEFAULT_SCALE,
 } from '../../web/costs.js';
 import { Model } from '../../wasm/tinytrain.js';
-import { DIGITS_MLP } from '../../web/models.js';
+import { DIGITS_MLP } from '../../web/digits-models.js';
 
 test('break-even: predictions x FLOPs per prediction = training FLOPs; the day and the CPU-seconds per day', () => {
   const r = breakEven({ trainingFlops: 6e12, flopsPerPrediction: 2e5, perDay: 1e6, secondsPerPrediction: 5e-6,

@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Model } from '../../wasm/tinytrain.js';
 import { percentile } from '../../wasm/serving.js';
-import { DIGITS_MLP } from '../../web/models.js';
+import { DIGITS_MLP } from '../../web/digits-models.js';
 import { loadMnistNode } from '../../tools/mnist-data.mjs';
 
 const heldOut = loadMnistNode('test');
