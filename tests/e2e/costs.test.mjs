@@ -32,12 +32,13 @@ async function measure(page, scope, what) {
   await waitForValue(page, (el) => el.dataset.value !== '' && !el.closest('.costs').querySelector('[data-cost="measure"]').disabled,
     await p50.elementHandle(), { what: `${what}: the serving measurement`, timeoutMs: 30000 });
   const rows = scope.locator('[data-cost="batches"] tr[data-batch]');
-  const perSecond = {};
+  const perSecond = {}, perPrediction = {};
   for (let i = 0; i < await rows.count(); i++) {
-    const row = rows.nth(i);
-    perSecond[await row.getAttribute('data-batch')] = Number(await row.getAttribute('data-per-second'));
+    const row = rows.nth(i), batch = await row.getAttribute('data-batch');
+    perSecond[batch] = Number(await row.getAttribute('data-per-second'));
+    perPrediction[batch] = await row.locator('td').nth(1).textContent();
   }
-  const result = { p50: await field(scope, 'p50'), p95: await field(scope, 'p95'), perSecond,
+  const result = { p50: await field(scope, 'p50'), p95: await field(scope, 'p95'), perSecond, perPrediction,
     rowsText: await scope.locator('[data-cost="batches"]').textContent() };
   console.log(`${what}: p50 ${result.p50.text}, p95 ${result.p95.text}, per second ${JSON.stringify(perSecond)}`);
   return result;
@@ -48,7 +49,14 @@ function checkServing(s, what) {
   assert.match(s.p95.text, /^[\d.]+ (µs|ms)$/);
   assert.ok(s.p50.value > 0 && s.p50.value <= s.p95.value, `${what}: p50 ${s.p50.value} µs, p95 ${s.p95.value} µs`);
   assert.deepEqual(Object.keys(s.perSecond).sort(), ['1', '64', '8']);
-  for (const [b, v] of Object.entries(s.perSecond)) assert.ok(v > 0, `${what}: batch ${b}: ${v} per second`);
+  for (const [b, v] of Object.entries(s.perSecond)) {
+    assert.ok(v > 0, `${what}: batch ${b}: ${v} per second`);
+    // batching side by side: the time per prediction is one call's time over the batch, i.e. 1 / throughput
+    const m = /^([\d.]+) (µs|ms)$/.exec(s.perPrediction[b]);
+    assert.ok(m, `${what}: batch ${b}: per prediction "${s.perPrediction[b]}"`);
+    const us = Number(m[1]) * (m[2] === 'ms' ? 1000 : 1);
+    assert.ok(Math.abs(us * v / 1e6 - 1) < 0.06, `${what}: batch ${b}: ${us} µs per prediction vs ${v} per second`);
+  }
   assert.match(s.rowsText, /\/s/, 'throughput carries its unit');
   assert.match(s.p50.title, /Median time per prediction at batch 1/, 'the p50 says how it was measured');
 }

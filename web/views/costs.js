@@ -85,7 +85,10 @@ const MARKUP = `
       <dt>latency p95, batch 1</dt><dd data-cost="p95">–</dd>
     </dl>
     <table aria-label="Batching: latency and throughput by batch size">
-      <thead><tr><th scope="col">batch</th><th scope="col">one call</th><th scope="col" data-cost="per-second-label">predictions/s</th></tr></thead>
+      <thead><tr><th scope="col">batch</th>
+        <th scope="col" title="The time of one call with that many samples: how long each of them waits for its answer.">one call</th>
+        <th scope="col" data-cost="per-unit-label" title="One call's time divided by the batch size.">per prediction</th>
+        <th scope="col" data-cost="per-second-label" title="The batch size divided by one call's time, from the fastest of 5 rounds of calls.">predictions/s</th></tr></thead>
       <tbody data-cost="batches"></tbody>
     </table>
     <p><button type="button" data-cost="measure">Measure serving</button><progress data-cost="progress" max="1" value="0" aria-label="Measuring serving" hidden></progress></p>
@@ -189,6 +192,7 @@ export class CostPanel {
     f['per-day-label'].textContent = `${capitalise(unit[1])} per day`;
     f['flops-label'].textContent = `compute per ${unit[0]}`;
     f['per-second-label'].textContent = `${unit[1]}/s`;
+    f['per-unit-label'].textContent = `per ${unit[0]}`;
     f['per-day'].value = formatCount(perDay);
     f.watts.value = String(watts);
     f['scale-params'].value = formatCount(this.#scale.params);
@@ -412,7 +416,8 @@ export class CostPanel {
     this.#renderEnergy(t, s, b);
   }
 
-  // One row per batch size: µs per call and predictions per second; then one row per lever.
+  // One row per batch size: the time of one call, per prediction, and predictions per second (batching side by
+  // side); then one row per lever.
   #renderBatches() {
     const s = this.#serving, rows = [];
     const row = (cells, value) => {
@@ -427,16 +432,16 @@ export class CostPanel {
       return tr;
     };
     for (const batch of BATCHES) {
-      const perSecond = s?.perSecond[batch];
-      const cells = [String(batch), s ? (s.skipped?.[batch] ? 'skipped' : perPrediction(s.usPerCall[batch])) : '–',
-        s ? (s.skipped?.[batch] ? s.skipped[batch] : `${formatCount(perSecond)}/s`) : '–'];
+      const perSecond = s?.perSecond[batch], us = s?.usPerCall[batch], skipped = s?.skipped?.[batch];
+      const cells = !s ? [String(batch), '–', '–', '–'] : skipped ? [String(batch), 'skipped', '', skipped]
+        : [String(batch), perPrediction(us), perPrediction(us / batch), `${formatCount(perSecond)}/s`];
       const tr = row(cells, perSecond);
       tr.dataset.batch = String(batch);
       rows.push(tr);
     }
     for (const lever of this.#levers) {
       const r = lever.result;
-      const tr = row([lever.name, r ? `p50 ${perPrediction(r.p50Us)}` : '–',
+      const tr = row([lever.name, r ? `p50 ${perPrediction(r.p50Us)}` : '–', '',
         r ? BATCHES.map((batch) => `${formatCount(r.perSecond[batch])}/s`).join(' · ') : 'measure serving'], r?.perSecond[1]);
       tr.dataset.lever = lever.name;
       rows.push(tr);
