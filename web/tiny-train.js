@@ -421,7 +421,8 @@ export class TinyTrain extends HTMLElement {
       const toRow = firstPaint ? Math.min(res, fromRow + MAP_BAND_ROWS) : res;
       const probabilities = model.probabilities(grid.subarray(2 * res * fromRow, 2 * res * toRow));
       view.paint(probabilities, classes, { background: this.#colors.background, firstRow: fromRow });
-      if (view.rowsPainted < res) this.#redraw('map');
+      // the next band; after the last one, a whole paint: a snapshot may have come while the bands were painted
+      if (firstPaint) this.#redraw('map');
     }
     this.#ask(this.#probe, false);
   }

@@ -37,6 +37,7 @@ const CSS = `
 .costs dd { margin: 0; font-variant-numeric: tabular-nums; }
 .costs table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin-top: 6px; }
 .costs th, .costs td { text-align: right; padding: 1px 8px 1px 0; }
+.costs td { white-space: nowrap; }
 .costs th:first-child, .costs td:first-child { text-align: left; }
 .costs label { display: inline-flex; gap: 6px; align-items: center; margin: 4px 10px 4px 0; }
 .costs input { width: 9em; font: inherit; color: inherit; background: var(--bg, #fff);
