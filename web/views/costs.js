@@ -29,8 +29,8 @@ const CSS = `
 .costs .how { font-size: 12px; margin: 4px 0 0; }
 .costs-grid { display: grid; gap: 10px; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); }
 .costs-grid > div, .costs details { background: var(--panel, #f6f8fa); border: 1px solid var(--line, #d1d9e0);
-  border-radius: 6px; padding: 8px; }
-.costs details { margin-top: 10px; overflow-x: auto; }
+  border-radius: 6px; padding: 8px; overflow-x: auto; }
+.costs details { margin-top: 10px; }
 .costs summary { cursor: pointer; font-weight: 600; }
 .costs dl { display: grid; grid-template-columns: minmax(0, max-content) minmax(7em, 1fr); gap: 2px 10px; margin: 0; }
 .costs dt { color: var(--mute, var(--muted, #59636e)); }
