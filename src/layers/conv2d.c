@@ -137,9 +137,9 @@ static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__c
   const conv_dims d = conv_dims_of(l, ctx->workspace, B);
   if (l->wq) {
     tt__layer f32 = *l;
-    const size_t CKK = (size_t)d.CKK;
     f32.w = ctx->workspace + l->workspace_fixed - l->w_count;  // (F, CKK)
-    for (size_t i = 0; i < l->w_count; i++) f32.w[i] = l->wq[i] * l->w_scale[i / CKK];
+    for (int f = 0, i = 0; f < d.shape.F; f++)
+      for (int end = i + d.CKK; i < end; i++) f32.w[i] = l->wq[i] * l->w_scale[f];
     conv_linear(&f32, out, in, B, &d);
   } else {
     conv_linear(l, out, in, B, &d);
