@@ -1,0 +1,751 @@
+// The text page: a small GPT trained in a worker (web/runtime/trainer.js) on a corpus, and a model on the page that
+// answers every keystroke of the prefix box: the tokens it sees, its next-token probabilities, a streamed
+// continuation, its attention, samples every second, and best-of-N draws. Model code lives in wasm/ and web/; the
+// views are web/views/ modules; settings.js holds the URL-hash form and sampling.js the page's own draws.
+//
+// Which model answers: the last one chosen — a page-side model (state.own: the pretrained words model or a loaded
+// file) or, once Train is pressed, the Trainer's predictor, which follows the worker's snapshots.
+import { Model } from '../../wasm/tinytrain.js';
+import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
+import { Tokenizer } from '../../web/text/tokenizer.js';
+import { OWN_TEXT_LIMIT } from '../../web/text/corpus.js';
+import { GPT_SIZES, gptSpec, withVocabulary } from '../../web/models.js';
+import { fetchWords, WORDS_VOCABULARY } from '../../web/words.js';
+import { Series, drawLineChart } from '../../web/views/chart.js';
+import { classColor, pageColors, rgbOf } from '../../web/views/palette.js';
+import { tokenChips, topTokenBars, topTokens, visibleToken } from '../../web/views/tokens.js';
+import { drawAttention } from '../../web/views/heatmap.js';
+import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
+import { formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
+import { formatFlops, formatSeconds } from '../digits/views.js';
+import { DEFAULTS, parseHash, toHash, tokenizerOptions } from './settings.js';
+import { seededRandom, bestOfN, countRealWords } from './sampling.js';
+
+const $ = (id) => document.getElementById(id);
+const GENERATED = new URL('../data/generated/', import.meta.url);
+const PRETRAINED_FILE = 'words-gpt.safetensors';
+const NEXT_ROWS = 8;              // bars of the most likely next tokens
+const SLICE_MS = 6;               // the longest piece of page-side generation between frames
+const SAMPLE_EVERY_MS = 1000;     // the sample strip
+const EARLY_STEP = 50;            // the "barely trained" snapshot is the first at or after this step
+const BEST_TRIALS = { 1: 200, 4: 100, 16: 50 }; // picks per N when measuring real words
+const MAX_STEPS = 10000000;       // Train runs until paused
+const LN2 = Math.log(2);
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const state = {
+  settings: { ...DEFAULTS },
+  own: null,            // {model, tokenizer, corpus, label}: the pretrained or a loaded model (page-side)
+  trainer: null,
+  trainerKey: '',
+  training: null,       // {tokenizer, corpus, info}: what the trainer's run trains on, once ready
+  source: 'own',        // 'own' or 'training': who answers the prefix box
+  early: null,          // {model, step}: a barely trained copy (an early snapshot, or step 0)
+  ownText: { text: '', file: null }, // the "Your own text" source: pasted text or a chosen file
+  generation: 0,        // bumped to stop a streamed continuation
+  measuring: 0,         // bumped to stop a best-of-N measurement
+  words: null,          // Set of the words corpus (for "real word" counts), loaded on first use
+  wordsLoading: null,
+  sampleSeed: 1,
+  trainLoss: new Series(2000),   // nats per token, as logged by the worker
+  testLoss: new Series(500),
+  lastMetricsStep: -1,
+};
+
+// ---- messages -----------------------------------------------------------------------------------------------
+
+function showMessage(text, isError = true) {
+  const el = $('message');
+  el.textContent = text;
+  el.classList.toggle('error', isError);
+  el.hidden = !text;
+}
+
+window.addEventListener('unhandledrejection', (e) => showMessage(e.reason?.message || String(e.reason)));
+
+function guard(fn) {
+  return (...args) => Promise.resolve().then(() => fn(...args)).catch((e) => {
+    if (e.name !== 'WorkerStoppedError') showMessage(e.message); // a death cut it short: the error event said so
+    setRunning(state.trainer?.running ?? false);
+  });
+}
+
+// ---- the answering model ------------------------------------------------------------------------------------
+
+function active() {
+  if (state.source === 'training' && state.trainer?.predictor && state.training) {
+    return { model: state.trainer.predictor, ...state.training };
+  }
+  return state.own;
+}
+
+function activeLabel() {
+  if (state.source === 'training' && state.trainer) {
+    const p = state.trainer.progress;
+    return `your model in training${p ? ` (step ${p.step})` : ''}`;
+  }
+  return state.own?.label ?? '';
+}
+
+// The context the model reads for a prefix: a newline first where the vocabulary has one (training text starts
+// lines after a newline, so the prefix is read as the start of a word or a line).
+function contextOf(tokenizer, prefix) {
+  const start = tokenizer.vocabulary.includes('\n') ? '\n' : '';
+  return tokenizer.encodeForDisplay(start + prefix);
+}
+
+// The words corpus's vocabulary is a-z and the newline; a loaded model with just those letters came from it.
+function isWordsVocabulary(vocabulary) {
+  return vocabulary.every((t) => /^[a-z\n]+$/.test(t));
+}
+
+// ---- the prefix box ------------------------------------------------------------------------------------------
+
+let showChips, showNext;
+
+function onPrefix() {
+  const a = active();
+  const prefix = $('prefix').value;
+  if (!a) return;
+  const t0 = performance.now();
+  const { ids, pieces } = contextOf(a.tokenizer, prefix);
+  showChips(pieces);
+  const unknown = pieces.filter((p) => p.id < 0).map((p) => p.text);
+  $('chips-note').textContent = unknown.length
+    ? `Not in this model's vocabulary, left out: ${[...new Set(unknown)].map((c) => JSON.stringify(c)).join(' ')}.`
+    : `${[...prefix].length} characters, ${pieces.length} tokens (the first, ⏎, starts a line).`;
+  $('chips').dataset.prefix = prefix;
+  if (!ids.length) {
+    showNext(null);
+    return;
+  }
+  const probs = a.model.nextTokenProbabilities(ids);
+  const ms = performance.now() - t0;
+  showNext(topTokens(probs, a.tokenizer.vocabulary, NEXT_ROWS));
+  $('next-bars').dataset.prefix = prefix; // which text the bars answer (tests wait for it)
+  $('next-latency').textContent = `Tokens and next-token probabilities: ${formatMeasuredMs(ms)} on this page.`;
+  drawAttentionOf(a, ids, pieces);
+  updateTokenization();
+}
+
+// The layer and head menus follow the model; the heatmap shows the chosen head over the last window of tokens.
+function drawAttentionOf(a, ids, pieces) {
+  const layers = a.model.attentionWeights(ids);
+  const layerMenu = $('layer'), headMenu = $('head');
+  if (layerMenu.options.length !== layers.length) {
+    layerMenu.replaceChildren(...layers.map((_, i) => new Option(String(i + 1), String(i))));
+  }
+  const layer = layers[Number(layerMenu.value) || 0] || layers[0];
+  if (!layer) return;
+  if (headMenu.options.length !== layer.length) {
+    headMenu.replaceChildren(...layer.map((_, i) => new Option(String(i + 1), String(i))));
+  }
+  const weights = layer[Number(headMenu.value) || 0] || layer[0];
+  const known = pieces.filter((p) => p.id >= 0);
+  const L = Math.round(Math.sqrt(weights.length));
+  const labels = known.slice(-L).map((p) => visibleToken(p.text));
+  drawAttention($('attention'), weights, labels, { colors: pageColors(), accent: rgbOf(classColor(1)) });
+  $('attention').dataset.tokens = String(L);
+}
+
+// ---- Continue: a streamed continuation ---------------------------------------------------------------------------
+
+function continuePrefix() {
+  const a = active();
+  if (!a) return;
+  const { ids } = contextOf(a.tokenizer, $('prefix').value);
+  if (!ids.length) throw new Error('Type something the model can read first.');
+  const temperature = Number($('temperature').value), topK = Number($('top-k').value), seed = Number($('gen-seed').value);
+  const run = ++state.generation;
+  const out = $('continuation');
+  out.textContent = '';
+  out.dataset.tokens = '0';
+  out.dataset.done = '';
+  const t0 = performance.now();
+  const tokens = a.model.startGeneration(ids, { maxTokens: DEFAULTS.maxTokens, temperature, topK, seed: seed >>> 0 });
+  const prefillMs = performance.now() - t0;
+  let count = 0, spentMs = 0, text = '';
+  $('stop-continue').disabled = false;
+  const finish = (why) => {
+    $('stop-continue').disabled = true;
+    out.dataset.done = why;
+  };
+  // A few ms of tokens per frame, so the page keeps drawing while the text streams in.
+  const slice = () => {
+    if (run !== state.generation) return finish('stopped');
+    const start = performance.now();
+    let step;
+    while (performance.now() - start < SLICE_MS) {
+      step = tokens.next();
+      if (step.done) break;
+      count++;
+      text += a.tokenizer.decode([step.value]);
+    }
+    spentMs += performance.now() - start;
+    out.textContent = text;
+    out.dataset.tokens = String(count);
+    const usPerToken = (1000 * spentMs) / Math.max(count, 1);
+    $('gen-stats').textContent = `${count} tokens: ${formatMicroseconds(usPerToken)} per token, ` +
+      `${Math.round((1000 * count) / Math.max(spentMs, 1e-3)).toLocaleString('en')} tokens/s on this page ` +
+      `(reading the prefix first: ${formatMeasuredMs(prefillMs)}).`;
+    $('gen-stats').dataset.usPerToken = String(usPerToken);
+    if (step?.done) return finish('finished');
+    requestAnimationFrame(slice);
+  };
+  requestAnimationFrame(slice);
+}
+
+// ---- the sample strip --------------------------------------------------------------------------------------------
+
+function drawSamples() {
+  const a = active();
+  if (!a || document.hidden) return;
+  const vocab = a.tokenizer.vocabulary;
+  const start = vocab.indexOf('\n');
+  const seed = state.sampleSeed++;
+  const ids = a.model.generate([start >= 0 ? start : 0], { maxTokens: 120, temperature: 1, seed });
+  const text = a.tokenizer.decode(ids);
+  let lines = text.split('\n').filter((l) => l.trim());
+  if (lines.length < 3) lines = text.match(/.{1,60}/gs) || []; // prose without line breaks: cut into lines
+  const list = $('samples');
+  list.replaceChildren(...lines.slice(0, 8).map((l) => {
+    const li = document.createElement('li');
+    li.textContent = l;
+    return li;
+  }));
+  list.dataset.count = String(Number(list.dataset.count || 0) + 1);
+  $('samples-note').textContent = `From ${activeLabel()}, at temperature 1.`;
+}
+
+// ---- training ----------------------------------------------------------------------------------------------------
+
+function settingsFromForm() {
+  const s = {
+    corpus: $('corpus').value, tokenizer: $('tokenizer').value, size: $('size').value,
+    seed: Number($('seed').value), lr: Number($('lr').value),
+    temperature: Number($('temperature').value), topK: Number($('top-k').value), genSeed: Number($('gen-seed').value),
+  };
+  if (!(s.lr > 0 && s.lr <= 1)) throw new Error(`Learning rate: expected a number above 0 and at most 1, got "${$('lr').value}"`);
+  if (!Number.isInteger(s.seed) || s.seed < 0) throw new Error(`Seed: expected a whole number from 0, got "${$('seed').value}"`);
+  return s;
+}
+
+function syncHash() {
+  try {
+    state.settings = { ...state.settings, ...settingsFromForm() };
+    history.replaceState(null, '', `#${toHash(state.settings)}`);
+  } catch { /* the form's message appears when it is used */ }
+}
+
+function showSettings(s) {
+  $('corpus').value = s.corpus;
+  $('tokenizer').value = s.tokenizer;
+  $('size').value = s.size;
+  $('seed').value = String(s.seed);
+  $('lr').value = String(s.lr);
+  $('temperature').value = String(s.temperature);
+  $('top-k').value = String(s.topK);
+  $('gen-seed').value = String(s.genSeed);
+  $('own-text').hidden = s.corpus !== 'own';
+}
+
+// The text of "Your own text", checked on the page before the worker reads it.
+function ownTextSource() {
+  const { file } = state.ownText;
+  if (file) {
+    if (file.size > OWN_TEXT_LIMIT) {
+      throw new Error(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; your own text can be at most ` +
+        `${OWN_TEXT_LIMIT / 1e6} MB. Pick a shorter file; the model on the page keeps answering.`);
+    }
+    return file;
+  }
+  const text = $('own-input').value;
+  if (!text.trim()) throw new Error('Your own text is empty: paste some text (a few pages at least) or choose a .txt file.');
+  return text;
+}
+
+function setRunning(running) {
+  $('train').disabled = running;
+  $('pause').disabled = !running;
+  $('reset').disabled = !state.trainer || running;
+}
+
+function showPreparing(detail) {
+  const { phase, done = 0, total = 0 } = detail || {};
+  $('prepare-status').hidden = !phase;
+  if (!phase) return;
+  const words = { loading: 'Loading the text', merges: 'Learning byte-pair merges', encoding: 'Encoding the text' };
+  $('prepare-label').textContent = words[phase] || phase;
+  $('prepare-progress').value = total ? done / total : 0;
+  $('prepare-text').textContent = total ? `${done.toLocaleString('en')} of ${total.toLocaleString('en')}` : '';
+  $('prepare-status').dataset.phase = phase;
+}
+
+function clearCharts() {
+  state.trainLoss.clear();
+  state.testLoss.clear();
+  state.lastMetricsStep = -1;
+  drawChart();
+}
+
+function newTrainer(s, key) {
+  state.trainer?.dispose();
+  state.training = null;
+  state.early?.model.dispose();
+  state.early = null;
+  clearCharts();
+  for (const id of ['stat-tokens', 'stat-rate', 'stat-wall', 'stat-heldout', 'stat-bits', 'stat-train', 'stat-flops']) $(id).textContent = '–';
+  $('stat-heldout').dataset.value = '';
+  $('stat-step').textContent = '0';
+  const text = { corpus: s.corpus, base: GENERATED.href, ...tokenizerOptions(s.tokenizer) };
+  if (s.corpus === 'own') text.text = ownTextSource();
+  const t = new Trainer(gptSpec({ vocab: WORDS_VOCABULARY.length, size: s.size, lr: s.lr, seed: s.seed }), { text },
+    { batchSize: 32, logEvery: 10 });
+  t.addEventListener('preparing', (e) => { if (t === state.trainer) showPreparing(e.detail); });
+  t.addEventListener('progress', (e) => { if (t === state.trainer) onProgress(e.detail); });
+  t.addEventListener('snapshot', (e) => { if (t === state.trainer) onSnapshot(e.detail); });
+  t.addEventListener('stopped', () => { if (t === state.trainer) setRunning(false); });
+  t.addEventListener('restarted', () => { if (t === state.trainer) setRunning(false); });
+  t.addEventListener('error', (e) => {
+    const d = e.detail;
+    if (t !== state.trainer || d.kind === 'init') return; // init: train() reports why ready failed
+    if (!d.fatal) return showMessage(d.message);
+    setRunning(false);
+    if (d.restarting) {
+      showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the ` +
+        'prefix box keeps answering. Press Train to go on.');
+    } else showMessage(`Training stopped: ${d.message}. The prefix box keeps answering with the last good weights.`);
+  });
+  state.trainer = t;
+  state.trainerKey = key;
+  return t;
+}
+
+// A different corpus, tokenizer, size, seed or own text needs a new model; a new lr does not.
+function keyOf(s) {
+  const own = s.corpus === 'own' ? (state.ownText.file ? `file:${state.ownText.file.name}:${state.ownText.file.size}` : $('own-input').value) : '';
+  return JSON.stringify([s.corpus, s.tokenizer, s.size, s.seed, own]);
+}
+
+async function ensureTrainer() {
+  const s = settingsFromForm();
+  const key = keyOf(s);
+  let t = state.trainer;
+  if (!t || state.trainerKey !== key || t.failed) {
+    const previous = state.source;
+    t = newTrainer(s, key);
+    showPreparing({ phase: 'loading' });
+    try {
+      const info = await t.ready;
+      if (t !== state.trainer) return null;
+      state.training = { tokenizer: Tokenizer.fromVocabulary(info.vocabulary), corpus: s.corpus, info };
+    } catch (err) {
+      if (t === state.trainer) {
+        t.dispose();
+        state.trainer = null;
+        state.trainerKey = '';
+        state.source = previous === 'training' ? 'own' : previous;
+        modelChanged();
+      }
+      showPreparing(null);
+      throw new Error(`${err.message}. The model on the page keeps answering.`);
+    }
+    showPreparing(null);
+    updateSizes();
+  } else {
+    await t.set({ lr: s.lr });
+  }
+  return t;
+}
+
+async function train() {
+  showMessage('');
+  setRunning(true);
+  const t = await ensureTrainer();
+  if (!t) return;
+  useTraining();
+  await t.start({ maxSteps: MAX_STEPS });
+}
+
+async function stepOnce() {
+  showMessage('');
+  const t = await ensureTrainer();
+  if (!t) return;
+  useTraining();
+  await t.step(1);
+}
+
+function useTraining() {
+  if (state.source === 'training') return;
+  state.source = 'training';
+  modelChanged();
+}
+
+// Losses arrive in nats per token; per character they are loss * tokens / characters of the same text.
+function charsPerToken(which = 'train') {
+  const info = state.training?.info?.text;
+  if (!info) return 1;
+  return which === 'heldout' ? info.heldoutChars / info.heldoutTokens : info.trainChars / info.trainTokens;
+}
+
+function onProgress(p) {
+  const trainScale = 1 / charsPerToken('train'), heldScale = 1 / charsPerToken('heldout');
+  const pts = p.points;
+  if (pts) for (let i = 0; i < pts.steps.length; i++) state.trainLoss.push(pts.steps[i], pts.losses[i] * trainScale);
+  if (Number.isFinite(p.testLoss) && p.metricsStep !== state.lastMetricsStep) {
+    state.lastMetricsStep = p.metricsStep;
+    state.testLoss.push(p.metricsStep, p.testLoss * heldScale);
+    const nats = p.testLoss * heldScale;
+    $('stat-heldout').textContent = nats.toFixed(3);
+    $('stat-heldout').dataset.value = String(nats);
+    $('stat-bits').textContent = (nats / LN2).toFixed(3);
+  }
+  if (Number.isFinite(p.trainLoss)) $('stat-train').textContent = (p.trainLoss * trainScale).toFixed(3);
+  $('stat-step').textContent = p.step.toLocaleString('en');
+  $('stat-tokens').textContent = Number.isFinite(p.tokensSeen) ? p.tokensSeen.toLocaleString('en') : '–';
+  $('stat-rate').textContent = p.tokensPerSec > 0 ? Math.round(p.tokensPerSec).toLocaleString('en') : '–';
+  $('stat-wall').textContent = formatSeconds(p.wallMs);
+  $('stat-wall').dataset.ms = String(p.wallMs);
+  $('stat-flops').textContent = formatFlops(p.flopsDone);
+  scheduleChart();
+  if (state.source === 'training') $('predictor-name').textContent = `Answering: ${activeLabel()}.`;
+}
+
+function onSnapshot({ step }) {
+  if (state.source === 'training') onPrefix();
+  // The barely trained model for best of N: a copy of the first snapshot at or after EARLY_STEP.
+  const t = state.trainer;
+  if (!state.early && step >= EARLY_STEP && step < 4 * EARLY_STEP && t.lastSnapshot) {
+    const weights = t.lastSnapshot.weights.slice();
+    state.early = { model: null, step }; // claimed now: snapshots keep coming while the model is made
+    Model.create(t.predictor.spec).then((m) => {
+      if (t !== state.trainer) return m.dispose();
+      m.setWeights(weights);
+      state.early.model = m;
+      $('best-note').textContent = `"Barely trained" is your model at step ${step}.`;
+    }).catch((e) => showMessage(e.message));
+  }
+}
+
+let chartFrame = 0;
+function scheduleChart() {
+  if (!chartFrame) chartFrame = requestAnimationFrame(() => { chartFrame = 0; drawChart(); });
+}
+
+function drawChart() {
+  const bits = $('unit').value === 'bits';
+  const scaled = (series) => {
+    if (!bits) return series;
+    const s = new Series(series.cap);
+    series.steps.forEach((step, i) => s.push(step, series.values[i] / LN2));
+    return s;
+  };
+  const colors = pageColors();
+  drawLineChart($('loss-chart'), [
+    { series: scaled(state.trainLoss), color: classColor(1), label: 'train' },
+    { series: scaled(state.testLoss), color: classColor(0), label: 'held-out', dots: state.testLoss.length < 3 },
+  ], { logY: false, colors, empty: 'Press Train: the loss per character appears here' });
+  $('loss-chart').dataset.points = String(state.trainLoss.length);
+}
+
+// ---- model sizes and cost ----------------------------------------------------------------------------------------
+
+const sizeInfo = {}; // size name -> {params, flopsPerToken, trainFlopsPerToken, window}
+
+async function updateSizes() {
+  const vocab = active()?.tokenizer.vocabulary.length ?? WORDS_VOCABULARY.length;
+  const menu = $('size');
+  const chosen = menu.value || state.settings.size;
+  const options = [];
+  for (const [name, size] of Object.entries(GPT_SIZES)) {
+    const m = await Model.create(gptSpec({ vocab, size: name }));
+    sizeInfo[name] = { params: m.paramCount, flopsPerToken: m.flops.forward / size.window,
+      trainFlopsPerToken: m.flops.train / size.window, window: size.window };
+    m.dispose();
+    const { params, flopsPerToken } = sizeInfo[name];
+    options.push(new Option(`${name}: ${params.toLocaleString('en')} parameters, ${formatFlops(flopsPerToken)}/token`, name));
+  }
+  menu.replaceChildren(...options);
+  menu.value = chosen;
+  $('size-note').textContent = `Sizes for a vocabulary of ${vocab} tokens; ${GPT_SIZES[menu.value]?.blocks ?? '?'} ` +
+    `block(s), a window of ${GPT_SIZES[menu.value]?.window ?? '?'} tokens. Training a token costs about 3 times ` +
+    'reading it (forward, then backward).';
+}
+
+// How the tokenizer shortens the text, and what that does to the cost of a character.
+function updateTokenization() {
+  const a = active();
+  if (!a) return;
+  const prefix = $('prefix').value;
+  const { pieces } = a.tokenizer.encodeForDisplay(prefix);
+  const chars = [...prefix].length;
+  const perToken = a.model.flops.forward / a.model.spec.input[0];
+  const cpt = state.source === 'training' && state.training?.info?.text ? charsPerToken('train') : (pieces.length ? chars / pieces.length : 1);
+  const where = state.source === 'training' && state.training?.info?.text ? 'on the training text' : 'on your prefix';
+  const kind = a.tokenizer.kind === 'bpe' ? `byte-pair tokens (${a.tokenizer.vocabulary.length} in the vocabulary)` : 'characters';
+  $('tokens-summary').textContent = `This model reads ${kind}: ${cpt.toFixed(2)} characters per token ${where}` +
+    (prefix ? ` (your prefix: ${chars} characters, ${pieces.length} tokens)` : '') +
+    `. One token costs ${formatFlops(perToken)} to read, so a character costs ${formatFlops(perToken / cpt)}, and the ` +
+    `window of ${a.model.spec.input[0]} tokens holds about ${Math.round(a.model.spec.input[0] * cpt)} characters.`;
+  $('tokens-summary').dataset.charsPerToken = String(cpt);
+}
+
+// ---- page-side models: pretrained and loaded ---------------------------------------------------------------------
+
+function modelChanged() {
+  const a = active();
+  $('predictor-name').textContent = a ? `Answering: ${activeLabel()}.` : 'No model yet.';
+  $('layer').replaceChildren();
+  $('head').replaceChildren();
+  state.generation++;
+  if (a) {
+    onPrefix();
+    drawSamples();
+    updateSizes().catch((e) => showMessage(e.message));
+  }
+}
+
+// A page-side GPT (pretrained or from a file) answers the prefix box; the form shows its size when it has one.
+function setOwnModel(model, label) {
+  const vocabulary = model.vocabulary;
+  const first = model.spec.layers?.[0];
+  if (!vocabulary || first?.type !== 'embedding' || first.vocab !== vocabulary.length) {
+    const why = !vocabulary ? 'it has no vocabulary (a text model saved by this page carries one)'
+      : first?.type !== 'embedding' ? 'it is not a language model (its first layer is not an embedding)'
+      : `its vocabulary has ${vocabulary.length} tokens but its embedding ${first.vocab}`;
+    model.dispose();
+    throw new Error(`This page cannot use that model: ${why}. The model on the page keeps answering.`);
+  }
+  const tokenizer = Tokenizer.fromVocabulary(vocabulary);
+  state.own?.model.dispose();
+  state.own = { model, tokenizer, corpus: isWordsVocabulary(vocabulary) ? 'words' : 'other', label };
+  state.source = 'own';
+  const size = Object.entries(GPT_SIZES).find(([name]) =>
+    JSON.stringify(withVocabulary(gptSpec({ vocab: vocabulary.length, size: name }), vocabulary.length).layers) ===
+    JSON.stringify(model.spec.layers))?.[0];
+  if (size) $('size').value = size;
+  $('tokenizer').value = tokenizer.kind === 'bpe' ? (vocabulary.length > 400 ? 'bpe512' : 'bpe256') : 'chars';
+  // The step-0 model of the same shape is the "barely trained" one until training keeps an early snapshot.
+  if (!state.trainer) {
+    state.early?.model?.dispose();
+    state.early = { model: null, step: 0 };
+    Model.create(model.spec).then((m) => {
+      m.setVocabulary(vocabulary);
+      if (state.early?.step === 0 && !state.early.model) state.early.model = m; else m.dispose();
+      $('best-note').textContent = '"Barely trained" is the same network before its first step (random weights).';
+    }).catch((e) => showMessage(e.message));
+  }
+  modelChanged();
+}
+
+async function usePretrained() {
+  showMessage('');
+  if (state.own?.pretrained) {
+    state.source = 'own';
+    return modelChanged();
+  }
+  $('predictor-name').textContent = 'Loading the pretrained words model…';
+  const url = new URL(PRETRAINED_FILE, GENERATED);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`the pretrained words model is missing (${url.pathname}: HTTP ${res.status}); run \`make data\``);
+  const m = await Model.load(new Uint8Array(await res.arrayBuffer()));
+  setOwnModel(m, 'the pretrained words model (trained when this site was built)');
+  state.own.pretrained = true;
+}
+
+function downloadWeights() {
+  const a = active();
+  if (!a) throw new Error('no model to save yet');
+  downloadBytes(a.model.save(), `text-${a.corpus}-${a.tokenizer.kind}.safetensors`);
+}
+
+async function loadWeightsFile(file) {
+  showMessage('');
+  const m = await readModelFile(file);
+  setOwnModel(m, `weights from ${file.name}`);
+  showMessage(`Loaded ${file.name}: a GPT of ${m.paramCount.toLocaleString('en')} parameters with a vocabulary of ` +
+    `${m.vocabulary.length} tokens; the prefix box answers with it now.`, false);
+}
+
+// ---- best of N ---------------------------------------------------------------------------------------------------
+
+// The words corpus as a Set, built in slices so no task of the page grows long.
+function ensureWords() {
+  state.wordsLoading ??= (async () => {
+    const data = await fetchWords(GENERATED.href);
+    const words = new Set();
+    for (const ids of [data.train, data.heldout]) {
+      const chars = new Uint8Array(ids.length);
+      for (let i = 0; i < ids.length; i++) chars[i] = ids[i] === 0 ? 10 : ids[i] + 96;
+      const list = new TextDecoder().decode(chars).split('\n');
+      for (let i = 0; i < list.length; i += 20000) {
+        for (const w of list.slice(i, i + 20000)) if (w) words.add(w);
+        await nextTask();
+      }
+    }
+    state.words = words;
+    return words;
+  })();
+  state.wordsLoading.catch(() => { state.wordsLoading = null; });
+  return state.wordsLoading;
+}
+
+function drawOptions(tokenizer, random) {
+  const newline = new Set(tokenizer.vocabulary.flatMap((t, id) => (t.includes('\n') ? [id] : [])));
+  return { isEnd: (id) => newline.has(id), maxTokens: 16, random };
+}
+
+function pickText(tokenizer, ids) {
+  return tokenizer.decode(ids).split('\n')[0];
+}
+
+function drawBest() {
+  const a = active();
+  if (!a) return;
+  const n = Number($('best-n').value);
+  const start = a.tokenizer.vocabulary.indexOf('\n');
+  const random = seededRandom(Number($('gen-seed').value) >>> 0);
+  const draws = bestOfN(a.model, [Math.max(start, 0)], n, drawOptions(a.tokenizer, random));
+  const known = state.words;
+  $('best-list').replaceChildren(...draws.map((d, i) => {
+    const li = document.createElement('li');
+    const text = pickText(a.tokenizer, d.ids);
+    const real = known && a.corpus === 'words' && known.has(text);
+    li.textContent = `${text || '(empty)'}  log p = ${d.logProb.toFixed(2)}${real ? '  (a real word)' : ''}`;
+    if (i === 0) li.className = 'picked';
+    return li;
+  }));
+  const tokens = draws.reduce((sum, d) => sum + d.ids.length, 0);
+  $('best-cost').textContent = `${n} draw${n > 1 ? 's' : ''}: ${tokens} tokens generated to keep one word of ` +
+    `${draws[0].ids.length} tokens (N x the tokens of one draw).`;
+}
+
+// The share of real corpus words among the picked words, for N = 1, 4, 16, for the model as trained now and the
+// barely trained one. Runs in slices between frames.
+async function measureBest() {
+  const run = ++state.measuring;
+  const a = active();
+  if (!a) return;
+  if (a.corpus !== 'words') {
+    throw new Error('Real words are counted against the words corpus: use the pretrained words model or train on "Invent words".');
+  }
+  $('best-note').textContent = 'Loading the word list…';
+  const known = await ensureWords();
+  const models = [['now', a.model], ['early', state.early?.model]];
+  const table = $('best-table');
+  table.dataset.done = '';
+  for (const [name, model] of models) {
+    const row = table.querySelector(`tr[data-model="${name}"]`);
+    const cells = row.querySelectorAll('td');
+    if (!model) { cells.forEach((c) => { c.textContent = 'not yet'; }); continue; }
+    for (const [k, n] of [1, 4, 16].entries()) {
+      const random = seededRandom(1000 + n);
+      const options = drawOptions(a.tokenizer, random);
+      const start = a.tokenizer.vocabulary.indexOf('\n');
+      let real = 0, total = 0, sliceStart = performance.now();
+      for (let trial = 0; trial < BEST_TRIALS[n]; trial++) {
+        const [best] = bestOfN(model, [Math.max(start, 0)], n, options);
+        const counted = countRealWords(pickText(a.tokenizer, best.ids), known);
+        real += counted.real;
+        total += counted.total;
+        if (performance.now() - sliceStart > SLICE_MS) {
+          cells[k].textContent = `${trial + 1}/${BEST_TRIALS[n]}…`;
+          await new Promise(requestAnimationFrame);
+          if (run !== state.measuring) return;
+          sliceStart = performance.now();
+        }
+      }
+      const share = total ? real / total : 0;
+      cells[k].textContent = `${(100 * share).toFixed(1)}%`;
+      cells[k].dataset.share = String(share);
+      cells[k].title = `${real} of ${total} picked words are in the corpus (${BEST_TRIALS[n]} picks, ${n * BEST_TRIALS[n]} draws)`;
+    }
+  }
+  table.dataset.done = '1';
+  $('best-note').textContent = `Each cell: ${BEST_TRIALS[1]}, ${BEST_TRIALS[4]} and ${BEST_TRIALS[16]} picks at temperature 1. ` +
+    'Picking the most probable of N draws favours short, common words; it cannot make a model know words it never learned.';
+}
+
+// ---- your own text -----------------------------------------------------------------------------------------------
+
+function setOwnFile(file) {
+  state.ownText.file = file;
+  $('own-status').textContent = file ? `${file.name}, ${(file.size / 1e6).toFixed(2)} MB: read by the worker when you press Train` : '';
+}
+
+function wireOwnText() {
+  const zone = $('own-text');
+  $('own-file').addEventListener('change', () => {
+    const file = $('own-file').files[0];
+    $('own-file').value = '';
+    if (file) setOwnFile(file);
+  });
+  $('own-input').addEventListener('input', () => setOwnFile(null));
+  zone.addEventListener('dragover', (e) => {
+    if (!Array.from(e.dataTransfer?.types || []).includes('Files')) return;
+    e.preventDefault();
+    zone.classList.add('dragover');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragover'));
+  zone.addEventListener('drop', (e) => {
+    if (!e.dataTransfer?.files?.length) return;
+    e.preventDefault();
+    zone.classList.remove('dragover');
+    setOwnFile(e.dataTransfer.files[0]);
+  });
+}
+
+// ---- start -------------------------------------------------------------------------------------------------------
+
+function init() {
+  Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
+  showChips = tokenChips($('chips'));
+  showNext = topTokenBars($('next-bars'), NEXT_ROWS);
+  const { settings, error } = parseHash(location.hash);
+  state.settings = settings;
+  for (const name of Object.keys(GPT_SIZES)) $('size').append(new Option(name, name));
+  showSettings(settings);
+  if (error) showMessage(error);
+  $('prefix').addEventListener('input', () => { state.generation++; onPrefix(); });
+  $('layer').addEventListener('change', () => { $('head').replaceChildren(); onPrefix(); });
+  $('head').addEventListener('change', onPrefix);
+  $('continue').addEventListener('click', guard(continuePrefix));
+  $('stop-continue').addEventListener('click', () => { state.generation++; });
+  $('config').addEventListener('change', () => { $('own-text').hidden = $('corpus').value !== 'own'; syncHash(); });
+  for (const id of ['temperature', 'top-k', 'gen-seed']) $(id).addEventListener('change', syncHash);
+  $('lr').addEventListener('change', guard(() => {
+    const lr = Number($('lr').value);
+    if (state.trainer && lr > 0 && lr <= 1) return state.trainer.set({ lr });
+  }));
+  $('unit').addEventListener('change', drawChart);
+  $('train').addEventListener('click', guard(train));
+  $('pause').addEventListener('click', guard(() => state.trainer?.pause()));
+  $('step').addEventListener('click', guard(stepOnce));
+  $('reset').addEventListener('click', guard(async () => {
+    if (!state.trainer) return;
+    await state.trainer.reset({ seed: Number($('seed').value) >>> 0 });
+    clearCharts();
+    setRunning(false);
+  }));
+  $('pretrained').addEventListener('click', guard(usePretrained));
+  $('best-draw').addEventListener('click', guard(drawBest));
+  $('best-measure').addEventListener('click', guard(measureBest));
+  wireOwnText();
+  wireWeightsControls({
+    downloadButton: $('download'), onDownload: guard(downloadWeights),
+    input: $('load-file'), onFile: guard(loadWeightsFile), onError: (e) => showMessage(e.message),
+  });
+  drawChart();
+  setInterval(drawSamples, SAMPLE_EVERY_MS);
+  guard(usePretrained)().then(() => { document.body.dataset.ready = '1'; });
+}
+
+// For tests and the curious: read-only views of the live state.
+window.textPage = Object.freeze({
+  get trainer() { return state.trainer; },
+  get active() { return active(); },
+  get early() { return state.early; },
+  get source() { return state.source; },
+});
+
+init();
