@@ -8,7 +8,7 @@
 import { Model } from '../../wasm/tinytrain.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
 import { Tokenizer } from '../../web/text/tokenizer.js';
-import { OWN_TEXT_LIMIT } from '../../web/text/corpus.js';
+import { CORPORA, OWN_CORPUS, OWN_TEXT_LIMIT } from '../../web/text/corpus.js';
 import { GPT_SIZES, gptSpec, withVocabulary } from '../../web/models.js';
 import { fetchWords, WORDS_VOCABULARY } from '../../web/words.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
@@ -31,6 +31,7 @@ const EARLY_STEP = 50;            // the "barely trained" snapshot is the first 
 const BEST_TRIALS = { 1: 200, 4: 100, 16: 50 }; // picks per N when measuring real words
 const MAX_STEPS = 10000000;       // Train runs until paused
 const LN2 = Math.log(2);
+const MB = 1024 * 1024;
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const state = {
@@ -38,11 +39,13 @@ const state = {
   own: null,            // {model, tokenizer, corpus, label}: the pretrained or a loaded model (page-side)
   trainer: null,
   trainerKey: '',
+  pending: null,        // a trainer still preparing its text
   training: null,       // {tokenizer, corpus, info}: what the trainer's run trains on, once ready
   source: 'own',        // 'own' or 'training': who answers the prefix box
   early: null,          // {model, step}: a barely trained copy (an early snapshot, or step 0)
   ownText: { text: '', file: null }, // the "Your own text" source: pasted text or a chosen file
   generation: 0,        // bumped to stop a streamed continuation
+  streaming: 0,         // the generation number of a continuation being written (the sample strip waits)
   measuring: 0,         // bumped to stop a best-of-N measurement
   words: null,          // Set of the words corpus (for "real word" counts), loaded on first use
   wordsLoading: null,
@@ -166,20 +169,28 @@ function continuePrefix() {
   const prefillMs = performance.now() - t0;
   let count = 0, spentMs = 0, text = '';
   $('stop-continue').disabled = false;
+  state.streaming = run;
   const finish = (why) => {
+    if (state.streaming !== run) return; // a newer continuation has the output now
     $('stop-continue').disabled = true;
     out.dataset.done = why;
+    state.streaming = 0;
   };
   // A few ms of tokens per frame, so the page keeps drawing while the text streams in.
   const slice = () => {
     if (run !== state.generation) return finish('stopped');
     const start = performance.now();
     let step;
-    while (performance.now() - start < SLICE_MS) {
-      step = tokens.next();
-      if (step.done) break;
-      count++;
-      text += a.tokenizer.decode([step.value]);
+    try {
+      while (performance.now() - start < SLICE_MS) {
+        step = tokens.next();
+        if (step.done) break;
+        count++;
+        text += a.tokenizer.decode([step.value]);
+      }
+    } catch (err) { // the model went away (another model answers now) or its generation was ended
+      finish('stopped');
+      return showMessage(`Continue stopped: ${err.message}`);
     }
     spentMs += performance.now() - start;
     out.textContent = text;
@@ -199,7 +210,7 @@ function continuePrefix() {
 
 function drawSamples() {
   const a = active();
-  if (!a || document.hidden) return;
+  if (!a || document.hidden || state.streaming) return; // one generation at a time on a model
   const vocab = a.tokenizer.vocabulary;
   const start = vocab.indexOf('\n');
   const seed = state.sampleSeed++;
@@ -237,6 +248,11 @@ function syncHash() {
   } catch { /* the form's message appears when it is used */ }
 }
 
+function describeCorpus() {
+  const c = $('corpus').value;
+  $('corpus-note').textContent = (c === 'own' ? OWN_CORPUS : CORPORA[c])?.description ?? '';
+}
+
 function showSettings(s) {
   $('corpus').value = s.corpus;
   $('tokenizer').value = s.tokenizer;
@@ -247,6 +263,7 @@ function showSettings(s) {
   $('top-k').value = String(s.topK);
   $('gen-seed').value = String(s.genSeed);
   $('own-text').hidden = s.corpus !== 'own';
+  describeCorpus();
 }
 
 // The text of "Your own text", checked on the page before the worker reads it.
@@ -254,8 +271,8 @@ function ownTextSource() {
   const { file } = state.ownText;
   if (file) {
     if (file.size > OWN_TEXT_LIMIT) {
-      throw new Error(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; your own text can be at most ` +
-        `${OWN_TEXT_LIMIT / 1e6} MB. Pick a shorter file; the model on the page keeps answering.`);
+      throw new Error(`${file.name} is ${(file.size / MB).toFixed(1)} MB; your own text can be at most ` +
+        `${OWN_TEXT_LIMIT / MB} MB. Pick a shorter file; the model on the page keeps answering.`);
     }
     return file;
   }
@@ -288,27 +305,21 @@ function clearCharts() {
   drawChart();
 }
 
-function newTrainer(s, key) {
-  state.trainer?.dispose();
-  state.training = null;
-  state.early?.model.dispose();
-  state.early = null;
-  clearCharts();
-  for (const id of ['stat-tokens', 'stat-rate', 'stat-wall', 'stat-heldout', 'stat-bits', 'stat-train', 'stat-flops']) $(id).textContent = '–';
-  $('stat-heldout').dataset.value = '';
-  $('stat-step').textContent = '0';
+// A trainer for settings s. It prepares its text (loading, learning merges, encoding) beside the current one, which
+// keeps answering until the new one is ready (adoptTrainer).
+function newTrainer(s) {
   const text = { corpus: s.corpus, base: GENERATED.href, ...tokenizerOptions(s.tokenizer) };
   if (s.corpus === 'own') text.text = ownTextSource();
   const t = new Trainer(gptSpec({ vocab: WORDS_VOCABULARY.length, size: s.size, lr: s.lr, seed: s.seed }), { text },
     { batchSize: 32, logEvery: 10 });
-  t.addEventListener('preparing', (e) => { if (t === state.trainer) showPreparing(e.detail); });
+  t.addEventListener('preparing', (e) => { if (t === state.pending) showPreparing(e.detail); });
   t.addEventListener('progress', (e) => { if (t === state.trainer) onProgress(e.detail); });
   t.addEventListener('snapshot', (e) => { if (t === state.trainer) onSnapshot(e.detail); });
   t.addEventListener('stopped', () => { if (t === state.trainer) setRunning(false); });
   t.addEventListener('restarted', () => { if (t === state.trainer) setRunning(false); });
   t.addEventListener('error', (e) => {
     const d = e.detail;
-    if (t !== state.trainer || d.kind === 'init') return; // init: train() reports why ready failed
+    if (t !== state.trainer || d.kind === 'init') return; // init: ensureTrainer reports why ready failed
     if (!d.fatal) return showMessage(d.message);
     setRunning(false);
     if (d.restarting) {
@@ -316,9 +327,21 @@ function newTrainer(s, key) {
         'prefix box keeps answering. Press Train to go on.');
     } else showMessage(`Training stopped: ${d.message}. The prefix box keeps answering with the last good weights.`);
   });
+  return t;
+}
+
+// The ready trainer replaces the old one: new counters, charts and barely trained model.
+function adoptTrainer(t, key, corpus, info) {
+  state.trainer?.dispose();
+  state.early?.model?.dispose();
+  state.early = null;
   state.trainer = t;
   state.trainerKey = key;
-  return t;
+  state.training = { tokenizer: Tokenizer.fromVocabulary(info.vocabulary), corpus, info };
+  clearCharts();
+  for (const id of ['stat-tokens', 'stat-rate', 'stat-wall', 'stat-heldout', 'stat-bits', 'stat-train', 'stat-flops']) $(id).textContent = '–';
+  $('stat-heldout').dataset.value = '';
+  $('stat-step').textContent = '0';
 }
 
 // A different corpus, tokenizer, size, seed or own text needs a new model; a new lr does not.
@@ -327,34 +350,37 @@ function keyOf(s) {
   return JSON.stringify([s.corpus, s.tokenizer, s.size, s.seed, own]);
 }
 
+// The trainer the form describes, made and prepared if needed; null when another Train press superseded it.
 async function ensureTrainer() {
   const s = settingsFromForm();
   const key = keyOf(s);
-  let t = state.trainer;
-  if (!t || state.trainerKey !== key || t.failed) {
-    const previous = state.source;
-    t = newTrainer(s, key);
-    showPreparing({ phase: 'loading' });
-    try {
-      const info = await t.ready;
-      if (t !== state.trainer) return null;
-      state.training = { tokenizer: Tokenizer.fromVocabulary(info.vocabulary), corpus: s.corpus, info };
-    } catch (err) {
-      if (t === state.trainer) {
-        t.dispose();
-        state.trainer = null;
-        state.trainerKey = '';
-        state.source = previous === 'training' ? 'own' : previous;
-        modelChanged();
-      }
+  const current = state.trainer;
+  if (current && state.trainerKey === key && !current.failed) {
+    await current.set({ lr: s.lr });
+    return current;
+  }
+  const t = newTrainer(s);
+  state.pending?.dispose();
+  state.pending = t;
+  showPreparing({ phase: 'loading' });
+  if (current?.running) await current.pause().catch(() => {});
+  let info;
+  try {
+    info = await t.ready;
+  } catch (err) {
+    if (state.pending === t) {
+      state.pending = null;
+      t.dispose();
       showPreparing(null);
       throw new Error(`${err.message}. The model on the page keeps answering.`);
     }
-    showPreparing(null);
-    updateSizes();
-  } else {
-    await t.set({ lr: s.lr });
+    return null;
   }
+  if (state.pending !== t) return null;
+  state.pending = null;
+  showPreparing(null);
+  adoptTrainer(t, key, s.corpus, info);
+  updateSizes().catch((e) => showMessage(e.message));
   return t;
 }
 
@@ -389,18 +415,18 @@ function charsPerToken(which = 'train') {
 }
 
 function onProgress(p) {
-  const trainScale = 1 / charsPerToken('train'), heldScale = 1 / charsPerToken('heldout');
+  const trainScale = 1 / charsPerToken('train');
   const pts = p.points;
   if (pts) for (let i = 0; i < pts.steps.length; i++) state.trainLoss.push(pts.steps[i], pts.losses[i] * trainScale);
-  if (Number.isFinite(p.testLoss) && p.metricsStep !== state.lastMetricsStep) {
+  if (Number.isFinite(p.testLossPerChar) && p.metricsStep !== state.lastMetricsStep) {
     state.lastMetricsStep = p.metricsStep;
-    state.testLoss.push(p.metricsStep, p.testLoss * heldScale);
-    const nats = p.testLoss * heldScale;
+    const nats = p.testLossPerChar;
+    state.testLoss.push(p.metricsStep, nats);
     $('stat-heldout').textContent = nats.toFixed(3);
     $('stat-heldout').dataset.value = String(nats);
     $('stat-bits').textContent = (nats / LN2).toFixed(3);
   }
-  if (Number.isFinite(p.trainLoss)) $('stat-train').textContent = (p.trainLoss * trainScale).toFixed(3);
+  if (Number.isFinite(p.trainLossPerChar)) $('stat-train').textContent = p.trainLossPerChar.toFixed(3);
   $('stat-step').textContent = p.step.toLocaleString('en');
   $('stat-tokens').textContent = Number.isFinite(p.tokensSeen) ? p.tokensSeen.toLocaleString('en') : '–';
   $('stat-rate').textContent = p.tokensPerSec > 0 ? Math.round(p.tokensPerSec).toLocaleString('en') : '–';
@@ -670,7 +696,7 @@ async function measureBest() {
 
 function setOwnFile(file) {
   state.ownText.file = file;
-  $('own-status').textContent = file ? `${file.name}, ${(file.size / 1e6).toFixed(2)} MB: read by the worker when you press Train` : '';
+  $('own-status').textContent = file ? `${file.name}, ${(file.size / MB).toFixed(2)} MB: read by the worker when you press Train` : '';
 }
 
 function wireOwnText() {
@@ -711,7 +737,11 @@ function init() {
   $('head').addEventListener('change', onPrefix);
   $('continue').addEventListener('click', guard(continuePrefix));
   $('stop-continue').addEventListener('click', () => { state.generation++; });
-  $('config').addEventListener('change', () => { $('own-text').hidden = $('corpus').value !== 'own'; syncHash(); });
+  $('config').addEventListener('change', () => {
+    $('own-text').hidden = $('corpus').value !== 'own';
+    describeCorpus();
+    syncHash();
+  });
   for (const id of ['temperature', 'top-k', 'gen-seed']) $(id).addEventListener('change', syncHash);
   $('lr').addEventListener('change', guard(() => {
     const lr = Number($('lr').value);
