@@ -372,7 +372,9 @@ async function ensureTrainer() {
       state.pending = null;
       t.dispose();
       showPreparing(null);
-      throw new Error(`${err.message}. The model on the page keeps answering.`);
+      const file = s.corpus === 'own' ? state.ownText.file?.name : null;
+      const why = err.message.charAt(0).toUpperCase() + err.message.slice(1).replace(/\.$/, '');
+      throw new Error(`${file ? `${file}: ` : ''}${why}. The model on the page keeps answering.`);
     }
     return null;
   }
@@ -531,8 +533,9 @@ function modelChanged() {
   }
 }
 
-// A page-side GPT (pretrained or from a file) answers the prefix box; the form shows its size when it has one.
-function setOwnModel(model, label) {
+// A page-side GPT (pretrained or from a file) answers the prefix box; with toForm, the form shows its size and
+// tokenizer (a loaded file), so Train makes a model like it.
+function setOwnModel(model, label, { toForm = true } = {}) {
   const vocabulary = model.vocabulary;
   const first = model.spec.layers?.[0];
   if (!vocabulary || first?.type !== 'embedding' || first.vocab !== vocabulary.length) {
@@ -549,8 +552,12 @@ function setOwnModel(model, label) {
   const size = Object.entries(GPT_SIZES).find(([name]) =>
     JSON.stringify(withVocabulary(gptSpec({ vocab: vocabulary.length, size: name }), vocabulary.length).layers) ===
     JSON.stringify(model.spec.layers))?.[0];
-  if (size) $('size').value = size;
-  $('tokenizer').value = tokenizer.kind === 'bpe' ? (vocabulary.length > 400 ? 'bpe512' : 'bpe256') : 'chars';
+  if (toForm) {
+    if (size) $('size').value = size;
+    const merges = vocabulary.filter((t) => [...t].length > 1).length;
+    $('tokenizer').value = tokenizer.kind === 'bpe' ? (merges > 384 ? 'bpe512' : 'bpe256') : 'chars';
+    syncHash();
+  }
   // The step-0 model of the same shape is the "barely trained" one until training keeps an early snapshot.
   if (!state.trainer) {
     state.early?.model?.dispose();
@@ -575,7 +582,7 @@ async function usePretrained() {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`the pretrained words model is missing (${url.pathname}: HTTP ${res.status}); run \`make data\``);
   const m = await Model.load(new Uint8Array(await res.arrayBuffer()));
-  setOwnModel(m, 'the pretrained words model (trained when this site was built)');
+  setOwnModel(m, 'the pretrained words model (trained when this site was built)', { toForm: false });
   state.own.pretrained = true;
 }
 

@@ -8,7 +8,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { startBrowser, openPage, waitForValue, screenshot, checkLongTasks, LONG_TASK_OBSERVER } from './helpers.mjs';
 import { Model } from '../../wasm/tinytrain.js';
 import { gptSpec } from '../../web/models.js';
@@ -228,7 +229,11 @@ test('bad own text: an empty paste, a binary file and a 50 MB file get a plain m
   await train();
   await waitForValue(page, () => /empty/.test(document.getElementById('message').textContent), null, { what: 'the empty-text message' });
   assert.match(await message(), /Your own text is empty/);
-  await page.locator('#own-file').setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(50 * 1024 * 1024, 97) });
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'tinytrain-text-'));
+  const big = path.join(folder, 'big.txt'); // playwright passes files over 50 MB by path only
+  await writeFile(big, Buffer.alloc(50 * 1024 * 1024, 'the cat sat on the mat\n'));
+  await page.locator('#own-file').setInputFiles(big);
+  await rm(folder, { recursive: true });
   await train();
   await waitForValue(page, () => /big\.txt is 50\.0 MB/.test(document.getElementById('message').textContent), null, { what: 'the too-big message' });
   assert.match(await message(), /at most 10 MB/);
