@@ -1,6 +1,6 @@
 // Sampling on the page for the text demo, with no DOM: seeded draws from a language model's next-token
 // probabilities that keep each draw's log-probability, "best of N" (N draws ranked by the model's own
-// log-probability), and how many of the sampled words are words of the corpus.
+// log-probability), and words picked one after another as a list goes on.
 //
 // Each draw calls model.nextTokenProbabilities once per token (the whole context each time, no cache): a few
 // hundred µs for the page's models, so the page runs draws in slices between frames.
@@ -47,17 +47,17 @@ export function bestOfN(model, prompt, n, options) {
   return draws.sort((a, b) => b.logProb - a.logProb);
 }
 
-/** The words of a text: runs of letters (any script) and apostrophes, lower-cased. */
-export function wordsOf(text) {
-  return text.toLowerCase().match(/[\p{L}']+/gu) || [];
-}
-
-/** {real, total}: how many of the words of `text` are in the set `known`. */
-export function countRealWords(text, known) {
-  let real = 0, total = 0;
-  for (const w of wordsOf(text)) {
-    total++;
-    if (known.has(w)) real++;
+/**
+ * Picks words one after another as a list of words goes on: each pick is the best of N draws after the words picked
+ * so far (the last `window` tokens of the list, which starts with the token `start`, a newline), so every draw
+ * has the context a line sampled from a stream has. A generator: one pick ({ids, logProb}) per next().
+ */
+export function* pickWords(model, { n, start, window, isEnd, maxTokens = 16, random }) {
+  const list = [start];
+  for (;;) {
+    const [best] = bestOfN(model, list.slice(-window), n, { isEnd, maxTokens, random });
+    yield best;
+    list.push(...best.ids);
+    if (!isEnd(best.ids[best.ids.length - 1])) list.push(start); // a draw cut at maxTokens still ends its line
   }
-  return { real, total };
 }

@@ -19,7 +19,7 @@ import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/wei
 import { formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
 import { formatFlops, formatSeconds } from '../digits/views.js';
 import { DEFAULTS, parseHash, toHash, tokenizerOptions } from './settings.js';
-import { seededRandom, bestOfN, countRealWords } from './sampling.js';
+import { seededRandom, bestOfN, pickWords } from './sampling.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
@@ -28,7 +28,7 @@ const NEXT_ROWS = 8;              // bars of the most likely next tokens
 const SLICE_MS = 6;               // the longest piece of page-side generation between frames
 const SAMPLE_EVERY_MS = 1000;     // the sample strip
 const EARLY_STEP = 50;            // the "barely trained" snapshot is the first at or after this step
-const BEST_TRIALS = { 1: 200, 4: 100, 16: 50 }; // picks per N when measuring real words
+const BEST_TRIALS = { 1: 400, 4: 100, 16: 50 }; // picks per N when measuring real words
 const MAX_STEPS = 10000000;       // Train runs until paused
 const LN2 = Math.log(2);
 const MB = 1024 * 1024;
@@ -316,7 +316,11 @@ function newTrainer(s) {
   t.addEventListener('progress', (e) => { if (t === state.trainer) onProgress(e.detail); });
   t.addEventListener('snapshot', (e) => { if (t === state.trainer) onSnapshot(e.detail); });
   t.addEventListener('stopped', () => { if (t === state.trainer) setRunning(false); });
-  t.addEventListener('restarted', () => { if (t === state.trainer) setRunning(false); });
+  t.addEventListener('restarted', (e) => {
+    if (t !== state.trainer) return;
+    setRunning(false);
+    showMessage(`The training worker was restarted from the last snapshot (step ${e.detail.step}), paused: press Train to go on.`, false);
+  });
   t.addEventListener('error', (e) => {
     const d = e.detail;
     if (t !== state.trainer || d.kind === 'init') return; // init: ensureTrainer reports why ready failed
@@ -632,29 +636,30 @@ function pickText(tokenizer, ids) {
   return tokenizer.decode(ids).split('\n')[0];
 }
 
+// N continuations of the prefix to the end of its line, the most probable (by the model's own reckoning) first.
 function drawBest() {
   const a = active();
   if (!a) return;
   const n = Number($('best-n').value);
-  const start = a.tokenizer.vocabulary.indexOf('\n');
+  const prefix = $('prefix').value;
+  const { ids } = contextOf(a.tokenizer, prefix);
   const random = seededRandom(Number($('gen-seed').value) >>> 0);
-  const draws = bestOfN(a.model, [Math.max(start, 0)], n, drawOptions(a.tokenizer, random));
-  const known = state.words;
+  const draws = bestOfN(a.model, ids, n, drawOptions(a.tokenizer, random));
+  const known = a.corpus === 'words' ? state.words : null;
   $('best-list').replaceChildren(...draws.map((d, i) => {
     const li = document.createElement('li');
-    const text = pickText(a.tokenizer, d.ids);
-    const real = known && a.corpus === 'words' && known.has(text);
-    li.textContent = `${text || '(empty)'}  log p = ${d.logProb.toFixed(2)}${real ? '  (a real word)' : ''}`;
+    const text = prefix + pickText(a.tokenizer, d.ids);
+    li.textContent = `${text || '(empty)'}  log p = ${d.logProb.toFixed(2)}${known?.has(text) ? '  (a real word)' : ''}`;
     if (i === 0) li.className = 'picked';
     return li;
   }));
   const tokens = draws.reduce((sum, d) => sum + d.ids.length, 0);
-  $('best-cost').textContent = `${n} draw${n > 1 ? 's' : ''}: ${tokens} tokens generated to keep one word of ` +
-    `${draws[0].ids.length} tokens (N x the tokens of one draw).`;
+  $('best-cost').textContent = `${n} draw${n > 1 ? 's' : ''}: ${tokens} tokens generated to keep one continuation of ` +
+    `${draws[0].ids.length} tokens (N times the tokens of one draw).`;
 }
 
-// The share of real corpus words among the picked words, for N = 1, 4, 16, for the model as trained now and the
-// barely trained one. Runs in slices between frames.
+// The share of real corpus words among words picked as a list goes on, for N = 1, 4, 16, for the model as trained
+// now and the barely trained one. Runs in slices between frames.
 async function measureBest() {
   const run = ++state.measuring;
   const a = active();
@@ -664,39 +669,35 @@ async function measureBest() {
   }
   $('best-note').textContent = 'Loading the word list…';
   const known = await ensureWords();
-  const models = [['now', a.model], ['early', state.early?.model]];
   const table = $('best-table');
   table.dataset.done = '';
-  for (const [name, model] of models) {
-    const row = table.querySelector(`tr[data-model="${name}"]`);
-    const cells = row.querySelectorAll('td');
+  const start = Math.max(a.tokenizer.vocabulary.indexOf('\n'), 0);
+  for (const [name, model] of [['now', a.model], ['early', state.early?.model]]) {
+    const cells = table.querySelectorAll(`tr[data-model="${name}"] td`);
     if (!model) { cells.forEach((c) => { c.textContent = 'not yet'; }); continue; }
     for (const [k, n] of [1, 4, 16].entries()) {
-      const random = seededRandom(1000 + n);
-      const options = drawOptions(a.tokenizer, random);
-      const start = a.tokenizer.vocabulary.indexOf('\n');
-      let real = 0, total = 0, sliceStart = performance.now();
-      for (let trial = 0; trial < BEST_TRIALS[n]; trial++) {
-        const [best] = bestOfN(model, [Math.max(start, 0)], n, options);
-        const counted = countRealWords(pickText(a.tokenizer, best.ids), known);
-        real += counted.real;
-        total += counted.total;
+      const options = drawOptions(a.tokenizer, seededRandom(1000 + n));
+      const picks = pickWords(model, { n, start, window: model.spec.input[0], ...options });
+      const trials = BEST_TRIALS[n];
+      let real = 0, sliceStart = performance.now();
+      for (let trial = 0; trial < trials; trial++) {
+        if (known.has(pickText(a.tokenizer, picks.next().value.ids))) real++;
         if (performance.now() - sliceStart > SLICE_MS) {
-          cells[k].textContent = `${trial + 1}/${BEST_TRIALS[n]}…`;
+          cells[k].textContent = `${trial + 1}/${trials}…`;
           await new Promise(requestAnimationFrame);
           if (run !== state.measuring) return;
           sliceStart = performance.now();
         }
       }
-      const share = total ? real / total : 0;
-      cells[k].textContent = `${(100 * share).toFixed(1)}%`;
-      cells[k].dataset.share = String(share);
-      cells[k].title = `${real} of ${total} picked words are in the corpus (${BEST_TRIALS[n]} picks, ${n * BEST_TRIALS[n]} draws)`;
+      cells[k].textContent = `${((100 * real) / trials).toFixed(1)}%`;
+      cells[k].dataset.share = String(real / trials);
+      cells[k].title = `${real} of ${trials} picked words are in the corpus (${n * trials} draws)`;
     }
   }
   table.dataset.done = '1';
-  $('best-note').textContent = `Each cell: ${BEST_TRIALS[1]}, ${BEST_TRIALS[4]} and ${BEST_TRIALS[16]} picks at temperature 1. ` +
-    'Picking the most probable of N draws favours short, common words; it cannot make a model know words it never learned.';
+  $('best-note').textContent = `Each cell: ${BEST_TRIALS[1]}, ${BEST_TRIALS[4]} and ${BEST_TRIALS[16]} words picked ` +
+    'at temperature 1, each after the ones before. Keeping the most probable of N draws favours short, common ' +
+    'words; it cannot make a model know words it never learned.' + (state.early?.step ? ` "Barely trained" is your model at step ${state.early.step}.` : '');
 }
 
 // ---- your own text -----------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ test.before(async () => { env = await startBrowser(); });
 test.after(async () => { await env?.close(); });
 
 const overloaded = () => os.loadavg()[0] > 1.5 * os.cpus().length;
+// The worker's steps in 60 s on a quiet 2-core machine (bench/README.md: 2,000 steps of the words GPT in 40 s).
+const QUIET_STEPS = 3000;
 
 async function openText(options = {}, hash = '') {
   const opened = await openPage(env.browser, options);
@@ -143,12 +145,13 @@ test('words corpus, default model: 60 s of training in the worker reach held-out
   await waitForValue(page, () => /training worker failed/.test(document.getElementById('message').textContent), null, { what: 'the failure message' });
   await page.locator('#prefix').fill('qu');
   assert.equal(await page.getAttribute('#next-bars', 'data-prefix'), 'qu');
-  await waitForValue(page, () => !document.getElementById('train').disabled, null, { what: 'Train enabled after the restart' });
+  await waitForValue(page, () => /worker was restarted from the last snapshot/.test(document.getElementById('message').textContent),
+    null, { what: 'the restart', timeoutMs: 60000 });
   const restored = await page.evaluate(() => Array.from(window.textPage.trainer.predictor.getWeights().subarray(0, 64)));
   assert.deepEqual(restored, killed.weights, 'the predictor lost the last snapshot');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await waitForValue(page, (s) => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) > s + 50,
-    killed.step, { what: `training on past step ${killed.step}` });
+    killed.step, { what: `training on past step ${killed.step}`, timeoutMs: 30000 });
   console.log(`killed after the snapshot of step ${killed.step}; the new worker trained on from it`);
 
   await wall(60000);
@@ -157,12 +160,12 @@ test('words corpus, default model: 60 s of training in the worker reach held-out
   let heldout = Number(await page.getAttribute('#stat-heldout', 'data-value'));
   let step = Number((await page.textContent('#stat-step')).replace(/,/g, ''));
   console.log(`60 s of training: step ${step}, held-out ${heldout.toFixed(3)} nats/char, ${await page.textContent('#stat-rate')} tokens/s`);
-  if (heldout > 2.15 && overloaded() && step < 2000) {
-    // A descheduled worker does fewer steps in 60 s: the recipe's 2,000 steps stand for them (the reference's).
-    console.log('the machine is overloaded: the 60 s bound is not checked; training on to step 2,000');
+  if (heldout > 2.15 && overloaded() && step < QUIET_STEPS) {
+    // A descheduled worker does fewer steps in 60 s: the steps a quiet machine makes in 60 s stand for them.
+    console.log(`the machine is overloaded: the 60 s bound is not checked; training on to step ${QUIET_STEPS}`);
     await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await waitForValue(page, () => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= 2000, null,
-      { what: 'step 2,000', timeoutMs: 240000 });
+    await waitForValue(page, (n) => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= n, QUIET_STEPS,
+      { what: `step ${QUIET_STEPS}`, timeoutMs: 480000 });
     await page.getByRole('button', { name: 'Pause' }).click();
     await waitForValue(page, () => !document.getElementById('train').disabled, null, { what: 'paused' });
     heldout = Number(await page.getAttribute('#stat-heldout', 'data-value'));
@@ -173,7 +176,7 @@ test('words corpus, default model: 60 s of training in the worker reach held-out
   assert.match(await page.textContent('#stat-bits'), /^\d\.\d{3}$/);
   await checkLongTasks(page, 'text page, 60 s of training');
 
-  // best of N: 200 picks at N = 1 are 200 sampled words at temperature 1
+  // best of N: the picks at N = 1 are words sampled at temperature 1, each after the ones before (lines of a stream)
   await page.getByRole('button', { name: 'Measure N = 1, 4, 16' }).click();
   await waitForValue(page, () => document.getElementById('best-table').dataset.done === '1', null,
     { what: 'the best-of-N measurement', timeoutMs: 120000 });
@@ -181,7 +184,7 @@ test('words corpus, default model: 60 s of training in the worker reach held-out
     [...r.querySelectorAll('td')].map((td) => Number(td.dataset.share))));
   console.log(`real words at N = 1, 4, 16: now ${shares[0].map((s) => (100 * s).toFixed(1)).join(', ')}%; ` +
     `barely trained ${shares[1].map((s) => (100 * s).toFixed(1)).join(', ')}%`);
-  assert.ok(shares[0][0] >= 0.05, `${(100 * shares[0][0]).toFixed(1)}% of 200 sampled words are corpus words (at least 5%)`);
+  assert.ok(shares[0][0] >= 0.05, `${(100 * shares[0][0]).toFixed(1)}% of 400 words sampled at temperature 1 are corpus words (at least 5%)`);
   assert.ok(shares[1].every(Number.isFinite), 'the barely trained model was measured');
   assert.ok(shares[0][0] > shares[1][0], 'training made more real words than the barely trained model');
   assert.match(await page.textContent('#best-note'), /step \d+/);

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULTS, parseHash, toHash, tokenizerOptions } from '../../demos/text/settings.js';
-import { seededRandom, drawSequence, bestOfN, wordsOf, countRealWords } from '../../demos/text/sampling.js';
+import { seededRandom, drawSequence, bestOfN, pickWords } from '../../demos/text/sampling.js';
 
 // A fake language model over 3 tokens: after any context, token 0 with 0.5, 1 with 0.3, 2 (the end) with 0.2.
 const PROBS = Float32Array.from([0.5, 0.3, 0.2]);
@@ -58,8 +58,17 @@ test('bestOfN: N draws, most probable first, N times the calls of one', () => {
   assert.equal(fake.calls, draws.reduce((s, d) => s + d.ids.length, 0));
 });
 
-test('real words: words are runs of letters, lower-cased; counted against a set', () => {
-  assert.deepEqual(wordsOf("The cat's hat, 42 times-over; café"), ['the', "cat's", 'hat', 'times', 'over', 'café']);
-  assert.deepEqual(countRealWords('the zqx Cat', new Set(['the', 'cat'])), { real: 2, total: 3 });
-  assert.deepEqual(countRealWords('', new Set(['a'])), { real: 0, total: 0 });
+test('pickWords: each pick continues the list of the picks before it, in the last window of tokens', () => {
+  const contexts = [];
+  const recorder = { nextTokenProbabilities(context) { contexts.push(Array.from(context)); return PROBS; } };
+  const picks = pickWords(recorder, { n: 2, start: 2, window: 4, isEnd: (id) => id === 2, maxTokens: 3, random: seededRandom(5) });
+  const list = [2];
+  for (let i = 0; i < 20; i++) {
+    contexts.length = 0;
+    const pick = picks.next().value;
+    // every draw of this pick starts from the list so far (its last 4 tokens)
+    assert.deepEqual(contexts[0], list.slice(-4));
+    list.push(...pick.ids);
+    if (pick.ids.at(-1) !== 2) list.push(2);
+  }
 });
