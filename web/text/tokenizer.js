@@ -129,9 +129,10 @@ export class Tokenizer {
   /**
    * Learns byte-pair encoding on text: the characters, then up to `merges` merged tokens, most frequent adjacent
    * pair first. onProgress({done, total}) reports the merges learned (a few dozen calls); the work runs in chunks
-   * separated by awaits so that a worker's progress messages go out as it learns.
+   * separated by awaits so that a worker's progress messages go out as it learns. The characters of `alphabet`
+   * (e.g. the held-out text) join the base vocabulary without taking part in learning.
    */
-  static async learnBpe(text, { merges = 256, onProgress, maxVocabulary = 4096 } = {}) {
+  static async learnBpe(text, { merges = 256, onProgress, maxVocabulary = 4096, alphabet = '' } = {}) {
     if (!Number.isInteger(merges) || merges < 0 || merges > MAX_MERGES) {
       throw new RangeError(`learnBpe: merges must be a whole number from 0 to ${MAX_MERGES}, got ${merges}`);
     }
@@ -139,7 +140,7 @@ export class Tokenizer {
     // The table of unique pre-tokens with their counts: learning works on it, not on the text.
     const table = new Map();
     splitPreTokens(text, (piece) => table.set(piece, (table.get(piece) ?? 0) + 1));
-    const cps = distinctCodePoints(text);
+    const cps = distinctCodePoints(alphabet ? text + alphabet : text);
     checkCharacterCount(cps.length, maxVocabulary);
     const vocabulary = cps.map((cp) => String.fromCodePoint(cp));
     const ids = new Map(vocabulary.map((t, i) => [t, i]));
@@ -302,13 +303,17 @@ export class Tokenizer {
   /** The text of token ids; throws on an id outside the vocabulary. */
   decode(ids) {
     const v = this.#vocabulary;
-    let s = '';
+    // Joining blocks of pieces is much faster than appending millions of short strings one by one.
+    const blocks = [];
+    const block = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       if (!(id >= 0 && id < v.length)) throw new Error(`tokenizer: token id ${id} at ${i} is outside the vocabulary of ${v.length}`);
-      s += v[id];
+      block.push(v[id]);
+      if (block.length === 8192) { blocks.push(block.join('')); block.length = 0; }
     }
-    return s;
+    blocks.push(block.join(''));
+    return blocks.join('');
   }
 
   // Id of the single-character token at text[i] (a surrogate pair counts as one character), or -1.
