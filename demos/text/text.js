@@ -116,7 +116,8 @@ function onPrefix() {
   const unknown = pieces.filter((p) => p.id < 0).map((p) => p.text);
   $('chips-note').textContent = unknown.length
     ? `Not in this model's vocabulary, left out: ${[...new Set(unknown)].map((c) => JSON.stringify(c)).join(' ')}.`
-    : `${[...prefix].length} characters, ${pieces.length} tokens (the first, ⏎, starts a line).`;
+    : `${[...prefix].length} characters, ${pieces.length} tokens` +
+      `${pieces[0]?.text.startsWith('\n') ? ' (the first, ⏎, starts a line, as after the line before)' : ''}.`;
   $('chips').dataset.prefix = prefix;
   if (!ids.length) {
     showNext(null);
