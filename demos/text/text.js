@@ -483,44 +483,70 @@ function drawChart() {
 
 // ---- model sizes and cost ----------------------------------------------------------------------------------------
 
-const sizeInfo = {}; // size name -> {params, flopsPerToken, trainFlopsPerToken, window}
+const readCost = new Map(); // the layers of a spec (JSON) -> FLOPs to read one token
 
+// FLOPs to read one token with a model of this spec (made once per shape, to ask the core).
+async function readCostOf(spec) {
+  const key = JSON.stringify(spec.layers);
+  if (!readCost.has(key)) {
+    const m = await Model.create(spec);
+    readCost.set(key, { perToken: m.flops.forward / spec.input[0], trainPerToken: m.flops.train / spec.input[0], params: m.paramCount });
+    m.dispose();
+  }
+  return readCost.get(key);
+}
+
+// The size menu: parameters and FLOPs per token of each preset, for the answering model's vocabulary.
 async function updateSizes() {
   const vocab = active()?.tokenizer.vocabulary.length ?? WORDS_VOCABULARY.length;
   const menu = $('size');
   const chosen = menu.value || state.settings.size;
   const options = [];
-  for (const [name, size] of Object.entries(GPT_SIZES)) {
-    const m = await Model.create(gptSpec({ vocab, size: name }));
-    sizeInfo[name] = { params: m.paramCount, flopsPerToken: m.flops.forward / size.window,
-      trainFlopsPerToken: m.flops.train / size.window, window: size.window };
-    m.dispose();
-    const { params, flopsPerToken } = sizeInfo[name];
-    options.push(new Option(`${name}: ${params.toLocaleString('en')} parameters, ${formatFlops(flopsPerToken)}/token`, name));
+  for (const name of Object.keys(GPT_SIZES)) {
+    const { params, perToken } = await readCostOf(gptSpec({ vocab, size: name }));
+    options.push(new Option(`${name}: ${params.toLocaleString('en')} parameters, ${formatFlops(perToken)}/token`, name));
   }
   menu.replaceChildren(...options);
   menu.value = chosen;
-  $('size-note').textContent = `Sizes for a vocabulary of ${vocab} tokens; ${GPT_SIZES[menu.value]?.blocks ?? '?'} ` +
-    `block(s), a window of ${GPT_SIZES[menu.value]?.window ?? '?'} tokens. Training a token costs about 3 times ` +
-    'reading it (forward, then backward).';
+  const size = GPT_SIZES[menu.value];
+  const { perToken, trainPerToken } = await readCostOf(gptSpec({ vocab, size: menu.value }));
+  $('size-note').textContent = `For a vocabulary of ${vocab} tokens. ${menu.value}: ${size.blocks} block(s) of ` +
+    `${size.heads} attention heads, width ${size.dim}, a window of ${size.window} tokens. Training on a token costs ` +
+    `${(trainPerToken / perToken).toFixed(1)} times reading it (forward, backward, update).`;
 }
 
-// How the tokenizer shortens the text, and what that does to the cost of a character.
+let tokenizationRun = 0;
+
+// How the tokenizer shortens the text, and what that does to the cost of a character: beside a character model of
+// the same shape (the vocabulary's single characters only).
 function updateTokenization() {
   const a = active();
   if (!a) return;
+  const run = ++tokenizationRun;
   const prefix = $('prefix').value;
   const { pieces } = a.tokenizer.encodeForDisplay(prefix);
   const chars = [...prefix].length;
-  const perToken = a.model.flops.forward / a.model.spec.input[0];
-  const cpt = state.source === 'training' && state.training?.info?.text ? charsPerToken('train') : (pieces.length ? chars / pieces.length : 1);
-  const where = state.source === 'training' && state.training?.info?.text ? 'on the training text' : 'on your prefix';
-  const kind = a.tokenizer.kind === 'bpe' ? `byte-pair tokens (${a.tokenizer.vocabulary.length} in the vocabulary)` : 'characters';
-  $('tokens-summary').textContent = `This model reads ${kind}: ${cpt.toFixed(2)} characters per token ${where}` +
-    (prefix ? ` (your prefix: ${chars} characters, ${pieces.length} tokens)` : '') +
-    `. One token costs ${formatFlops(perToken)} to read, so a character costs ${formatFlops(perToken / cpt)}, and the ` +
-    `window of ${a.model.spec.input[0]} tokens holds about ${Math.round(a.model.spec.input[0] * cpt)} characters.`;
-  $('tokens-summary').dataset.charsPerToken = String(cpt);
+  const window = a.model.spec.input[0];
+  const onText = state.source === 'training' && state.training?.info?.text;
+  const cpt = onText ? charsPerToken('train') : (pieces.length ? chars / pieces.length : 1);
+  const where = onText ? 'on the training text' : 'on your prefix';
+  const vocab = a.tokenizer.vocabulary;
+  const letters = vocab.filter((t) => [...t].length === 1).length;
+  Promise.all([readCostOf(a.model.spec), readCostOf(withVocabulary(a.model.spec, letters))]).then(([own, chars1]) => {
+    if (run !== tokenizationRun) return;
+    const perChar = own.perToken / cpt;
+    let text = `${(prefix ? `Your prefix: ${chars} characters in ${pieces.length} tokens. ` : '')}This model reads ` +
+      (a.tokenizer.kind === 'bpe' ? `byte-pair tokens (${vocab.length} in the vocabulary, ${letters} of them single characters)` : `characters (${vocab.length})`) +
+      `: ${cpt.toFixed(2)} characters per token ${where}. Reading a token costs ${formatFlops(own.perToken)}, so a ` +
+      `character costs ${formatFlops(perChar)}, and its window of ${window} tokens holds about ${Math.round(window * cpt)} characters.`;
+    if (a.tokenizer.kind === 'bpe') {
+      text += ` The same network on characters (${letters} tokens) costs ${formatFlops(chars1.perToken)} per character ` +
+        `and sees ${window} characters: byte pairs make each character ${(chars1.perToken / perChar).toFixed(1)} times ` +
+        'cheaper to read and the context longer, for a wider first and last layer.';
+    }
+    $('tokens-summary').textContent = text;
+    $('tokens-summary').dataset.charsPerToken = String(cpt);
+  }).catch((e) => showMessage(e.message));
 }
 
 // ---- page-side models: pretrained and loaded ---------------------------------------------------------------------
@@ -680,9 +706,11 @@ async function measureBest() {
       const options = drawOptions(a.tokenizer, seededRandom(1000 + n));
       const picks = pickWords(model, { n, start, window: model.spec.input[0], ...options });
       const trials = BEST_TRIALS[n];
-      let real = 0, sliceStart = performance.now();
+      let real = 0, letters = 0, sliceStart = performance.now();
       for (let trial = 0; trial < trials; trial++) {
-        if (known.has(pickText(a.tokenizer, picks.next().value.ids))) real++;
+        const word = pickText(a.tokenizer, picks.next().value.ids);
+        letters += [...word].length;
+        if (known.has(word)) real++;
         if (performance.now() - sliceStart > SLICE_MS) {
           cells[k].textContent = `${trial + 1}/${trials}…`;
           await new Promise(requestAnimationFrame);
@@ -690,15 +718,18 @@ async function measureBest() {
           sliceStart = performance.now();
         }
       }
-      cells[k].textContent = `${((100 * real) / trials).toFixed(1)}%`;
+      // the mean length too: short picks (a, in, to) are real words more often, whatever the model knows
+      cells[k].textContent = `${((100 * real) / trials).toFixed(1)}% (${(letters / trials).toFixed(1)} letters)`;
       cells[k].dataset.share = String(real / trials);
-      cells[k].title = `${real} of ${trials} picked words are in the corpus (${n * trials} draws)`;
+      cells[k].dataset.letters = String(letters / trials);
+      cells[k].title = `${real} of ${trials} picked words are in the corpus (${n * trials} draws); ` +
+        `they have ${(letters / trials).toFixed(1)} letters on average`;
     }
   }
   table.dataset.done = '1';
   $('best-note').textContent = `Each cell: ${BEST_TRIALS[1]}, ${BEST_TRIALS[4]} and ${BEST_TRIALS[16]} words picked ` +
-    'at temperature 1, each after the ones before. Keeping the most probable of N draws favours short, common ' +
-    'words; it cannot make a model know words it never learned.' + (state.early?.step ? ` "Barely trained" is your model at step ${state.early.step}.` : '');
+    'at temperature 1, each after the ones before, with their mean length. Keeping the most probable of N draws ' +
+    'favours short, common words; it cannot make a model know words it never learned.' + (state.early?.step ? ` "Barely trained" is your model at step ${state.early.step}.` : '');
 }
 
 // ---- your own text -----------------------------------------------------------------------------------------------
