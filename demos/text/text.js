@@ -28,7 +28,7 @@ const NEXT_ROWS = 8;              // bars of the most likely next tokens
 const SLICE_MS = 6;               // the longest piece of page-side generation between frames
 const SAMPLE_EVERY_MS = 1000;     // the sample strip
 const EARLY_STEP = 50;            // the "barely trained" snapshot is the first at or after this step
-const BEST_TRIALS = { 1: 400, 4: 100, 16: 50 }; // picks per N when measuring real words
+const BEST_TRIALS = { 1: 1000, 4: 150, 16: 50 }; // picks per N when measuring real words
 const MAX_STEPS = 10000000;       // Train runs until paused
 const LN2 = Math.log(2);
 const MB = 1024 * 1024;
@@ -721,6 +721,7 @@ async function measureBest() {
       // the mean length too: short picks (a, in, to) are real words more often, whatever the model knows
       cells[k].textContent = `${((100 * real) / trials).toFixed(1)}% (${(letters / trials).toFixed(1)} letters)`;
       cells[k].dataset.share = String(real / trials);
+      cells[k].dataset.picks = String(trials);
       cells[k].dataset.letters = String(letters / trials);
       cells[k].title = `${real} of ${trials} picked words are in the corpus (${n * trials} draws); ` +
         `they have ${(letters / trials).toFixed(1)} letters on average`;
@@ -794,6 +795,8 @@ function init() {
   $('reset').addEventListener('click', guard(async () => {
     if (!state.trainer) return;
     await state.trainer.reset({ seed: Number($('seed').value) >>> 0 });
+    state.early?.model?.dispose(); // the new run keeps its own barely trained snapshot
+    state.early = null;
     clearCharts();
     setRunning(false);
   }));
