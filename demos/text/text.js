@@ -42,7 +42,7 @@ const state = {
   pending: null,        // a trainer still preparing its text
   training: null,       // {tokenizer, corpus, info}: what the trainer's run trains on, once ready
   source: 'own',        // 'own' or 'training': who answers the prefix box
-  early: null,          // {model, step}: a barely trained copy (an early snapshot, or step 0)
+  early: null,          // {model, step}: the trainer's barely trained copy (its first snapshot from EARLY_STEP)
   ownText: { text: '', file: null }, // the "Your own text" source: pasted text or a chosen file
   generation: 0,        // bumped to stop a streamed continuation
   streaming: 0,         // the generation number of a continuation being written (the sample strip waits)
@@ -452,10 +452,9 @@ function onSnapshot({ step }) {
     const weights = t.lastSnapshot.weights.slice();
     state.early = { model: null, step }; // claimed now: snapshots keep coming while the model is made
     Model.create(t.predictor.spec).then((m) => {
-      if (t !== state.trainer) return m.dispose();
+      if (t !== state.trainer || state.early?.step !== step) return m.dispose(); // replaced, or Reset meanwhile
       m.setWeights(weights);
       state.early.model = m;
-      $('best-note').textContent = `"Barely trained" is your model at step ${step}.`;
     }).catch((e) => showMessage(e.message));
   }
 }
@@ -578,27 +577,23 @@ function setOwnModel(model, label, { toForm = true } = {}) {
   }
   const tokenizer = Tokenizer.fromVocabulary(vocabulary);
   state.own?.model.dispose();
+  state.own?.early?.model.dispose();
   state.own = { model, tokenizer, corpus: isWordsVocabulary(vocabulary) ? 'words' : 'other', label };
   state.source = 'own';
-  const size = Object.entries(GPT_SIZES).find(([name]) =>
-    JSON.stringify(withVocabulary(gptSpec({ vocab: vocabulary.length, size: name }), vocabulary.length).layers) ===
-    JSON.stringify(model.spec.layers))?.[0];
+  const size = Object.keys(GPT_SIZES).find((name) =>
+    JSON.stringify(gptSpec({ vocab: vocabulary.length, size: name }).layers) === JSON.stringify(model.spec.layers));
   if (toForm) {
     if (size) $('size').value = size;
     const merges = vocabulary.filter((t) => [...t].length > 1).length;
     $('tokenizer').value = tokenizer.kind === 'bpe' ? (merges > 384 ? 'bpe512' : 'bpe256') : 'chars';
     syncHash();
   }
-  // The step-0 model of the same shape is the "barely trained" one until training keeps an early snapshot.
-  if (!state.trainer) {
-    state.early?.model?.dispose();
-    state.early = { model: null, step: 0 };
-    Model.create(model.spec).then((m) => {
-      m.setVocabulary(vocabulary);
-      if (state.early?.step === 0 && !state.early.model) state.early.model = m; else m.dispose();
-      $('best-note').textContent = '"Barely trained" is the same network before its first step (random weights).';
-    }).catch((e) => showMessage(e.message));
-  }
+  // Its "barely trained" twin for best of N: the same network before its first step (random weights).
+  const own = state.own;
+  Model.create(model.spec).then((m) => {
+    if (state.own !== own) return m.dispose();
+    own.early = { model: m, step: 0 };
+  }).catch((e) => showMessage(e.message));
   modelChanged();
 }
 
@@ -699,7 +694,8 @@ async function measureBest() {
   const table = $('best-table');
   table.dataset.done = '';
   const start = Math.max(a.tokenizer.vocabulary.indexOf('\n'), 0);
-  for (const [name, model] of [['now', a.model], ['early', state.early?.model]]) {
+  const early = state.source === 'training' ? state.early : state.own?.early;
+  for (const [name, model] of [['now', a.model], ['early', early?.model]]) {
     const cells = table.querySelectorAll(`tr[data-model="${name}"] td`);
     if (!model) { cells.forEach((c) => { c.textContent = 'not yet'; }); continue; }
     for (const [k, n] of [1, 4, 16].entries()) {
@@ -730,7 +726,8 @@ async function measureBest() {
   table.dataset.done = '1';
   $('best-note').textContent = `Each cell: ${BEST_TRIALS[1]}, ${BEST_TRIALS[4]} and ${BEST_TRIALS[16]} words picked ` +
     'at temperature 1, each after the ones before, with their mean length. Keeping the most probable of N draws ' +
-    'favours short, common words; it cannot make a model know words it never learned.' + (state.early?.step ? ` "Barely trained" is your model at step ${state.early.step}.` : '');
+    'favours short, common words; it cannot make a model know words it never learned. "Barely trained" is ' +
+    (early?.step ? `your model at step ${early.step}.` : 'the same network before its first step (random weights).');
 }
 
 // ---- your own text -----------------------------------------------------------------------------------------------
