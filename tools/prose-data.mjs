@@ -10,7 +10,8 @@
 //
 // Each token loses its tag (everything from its last '/'); a paragraph's tokens are joined by spaces except before
 // closing punctuation (. , ; : ? ! ) ] '' n't ...) and after opening punctuation (( [ ``); `` and '' become ",
-// a doubled ; or ? (as the corpus often writes them) is written once. The original case stays. Every paragraph ends with a newline. `chars` counts code points.
+// a doubled ; or ? (as the corpus often writes them) is written once. The original case stays. Every paragraph
+// ends with a newline. `chars` counts code points.
 // The split is by document: the documents in file-name order, a Fisher-Yates shuffle driven by mulberry32 with
 // PROSE_SPLIT_SEED (as tools/words-data.mjs), train = the first floor(0.9 n), held-out = the rest, both in the
 // shuffled order.

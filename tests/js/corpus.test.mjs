@@ -18,7 +18,7 @@ import { detokenize, paragraphsOf, splitDocuments, documentNames, PROSE_SRC_DIR,
   from '../../tools/prose-data.mjs';
 import { WORDS_GPT_FILE, WORDS_GPT_MAX_HELDOUT_LOSS } from '../../tools/text-weights.mjs';
 import { Model } from '../../wasm/tinytrain.js';
-import { gptSpec } from '../../web/models.js';
+import { gptSpec } from '../../web/text/gpt.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const GEN = path.join(ROOT, 'demos/data/generated');
@@ -153,15 +153,16 @@ test('own text: every bad input gets a message a person understands', async () =
   big.arrayBuffer = big.text = big.stream = () => { throw new Error('read a file that is too big'); };
   await assert.rejects(own(big), { message: 'the file is 50.0 MB; at most 10 MB of text is supported' });
   await assert.rejects(own('x'.repeat(OWN_TEXT_LIMIT + 1)), { message: 'the text is 10.0 MB; at most 10 MB of text is supported' });
-  await assert.rejects(own('Too short to learn from.\n'), /the text is too short to train on: 25 characters; at least 200 are needed/);
+  await assert.rejects(own('Too short to learn from.\n'), /the text is too short to train on: 25 characters; at least 1000 are needed/);
+  await assert.rejects(own('é'.repeat(999)), /the text is too short to train on: 999 characters/);
   const many = Array.from({ length: 5000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('');
   await assert.rejects(prepareText({ corpus: 'own', text: many }), /this text uses 5000 different characters; at most 4096 are supported/);
-  await assert.rejects(prepareText({ corpus: 'own', text: 'A text with Capitals and spaces. '.repeat(10) }, { vocabulary: WORDS_VOCABULARY }),
+  await assert.rejects(prepareText({ corpus: 'own', text: 'A text with Capitals and spaces. '.repeat(40) }, { vocabulary: WORDS_VOCABULARY }),
                        /the model's vocabulary does not cover this text: the character "A" \(U\+0041\) at position 0/);
   await assert.rejects(loadCorpus({ corpus: 'poems', base }), /unknown corpus "poems"; expected one of words, prose, own/);
   await assert.rejects(loadCorpus({ corpus: 'prose', base: base + 'missing/' }, { fetch: fileFetch }),
                        /the prose corpus could not be loaded \(prose.json: HTTP 404; `make data` builds it\)/);
-  await assert.rejects(prepareText({ corpus: 'own', text: 'x'.repeat(300) }, { tokenizer: 'words' }), /unknown tokenizer "words"/);
+  await assert.rejects(prepareText({ corpus: 'own', text: 'x'.repeat(1000) }, { tokenizer: 'words' }), /unknown tokenizer "words"/);
 });
 
 test('CORPORA describes the built-in corpora for the page', () => {

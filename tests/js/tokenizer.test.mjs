@@ -125,6 +125,55 @@ test('encoding is defined by the vocabulary alone', () => {
   assert.deepEqual([...tok.encode('cab')], [2, 4]);
 });
 
+// Learning as the module's header states it, with no incremental bookkeeping: recount every pair of the pre-token
+// table before each merge, take the most frequent (ties: lower left id, then lower right id), merge it everywhere.
+function referenceLearn(text, merges) {
+  const table = new Map();
+  splitPreTokens(text, (p) => table.set(p, (table.get(p) ?? 0) + 1));
+  const vocabulary = [...new Set(text)].sort((x, y) => x.codePointAt(0) - y.codePointAt(0));
+  const id = new Map(vocabulary.map((t, i) => [t, i]));
+  const rows = [...table].map(([p, count]) => ({ ids: [...p].map((ch) => id.get(ch)), count }));
+  let learned = 0;
+  while (learned < merges) {
+    const counts = new Map();
+    for (const { ids, count } of rows) {
+      for (let i = 0; i + 1 < ids.length; i++) {
+        const key = `${ids[i]},${ids[i + 1]}`;
+        counts.set(key, (counts.get(key) ?? 0) + count);
+      }
+    }
+    let best = null;
+    for (const [key, count] of counts) {
+      const [a, b] = key.split(',').map(Number);
+      if (count >= 2 && (!best || count > best.count || (count === best.count && (a < best.a || (a === best.a && b < best.b))))) {
+        best = { a, b, count };
+      }
+    }
+    if (!best) break;
+    const token = vocabulary[best.a] + vocabulary[best.b];
+    if (!id.has(token)) { id.set(token, vocabulary.length); vocabulary.push(token); learned++; }
+    const c = id.get(token);
+    for (const row of rows) {
+      const out = [];
+      for (let i = 0; i < row.ids.length; i++) {
+        if (row.ids[i] === best.a && row.ids[i + 1] === best.b) { out.push(c); i++; } else out.push(row.ids[i]);
+      }
+      row.ids = out;
+    }
+  }
+  return vocabulary;
+}
+
+test('learning with incremental pair counts learns what recounting every pair learns', async () => {
+  // Small vocabularies count pairs in a dense table, large ones (here 900 characters) in Maps: both are checked.
+  const cjk = Array.from({ length: 900 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join(' ');
+  for (const text of [prose.train.slice(0, 60000), wordsText.slice(0, 60000), 'aaaa abab aaaaa ababab ' + MESSY.repeat(3),
+                      cjk + ' 日本語 日本語 日本語 abab abab ' + MESSY.repeat(3)]) {
+    const learned = await Tokenizer.learnBpe(text, { merges: 80 });
+    assert.deepEqual([...learned.vocabulary], referenceLearn(text, 80));
+  }
+});
+
 test('learning is deterministic: the same text and merges give the same vocabulary', async () => {
   const text = prose.train.slice(0, 300000);
   const a = await Tokenizer.learnBpe(text, { merges: 100 });
@@ -158,6 +207,7 @@ test('encode names the first character outside the vocabulary; encodeForDisplay 
   assert.throws(() => wordsBpe.encode('cats and dogs'), /the character " " \(U\+0020\) at position 4 is not in the vocabulary/);
   assert.throws(() => Tokenizer.characters('abc').encode('ab\ncd'), /"\\n" \(U\+000A\) at position 2/);
   assert.throws(() => Tokenizer.characters('abc').encode('ab😀'), /"😀" \(U\+1F600\) at position 2/);
+  assert.throws(() => Tokenizer.fromVocabulary(['😀', 'a', '😀a']).encode('😀😀x'), /"x" \(U\+0078\) at position 4/);
   for (const tok of [wordsBpe, Tokenizer.fromVocabulary(WORDS_VOCABULARY)]) {
     const text = 'the Cat 😀sat\n';
     const { ids, pieces } = tok.encodeForDisplay(text);
