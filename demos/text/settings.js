@@ -1,6 +1,6 @@
 // The text page's settings and their URL-hash form. No DOM here: a link such as
 // #corpus=words&tok=chars&size=small&seed=1&lr=0.003 always describes the same run.
-import { GPT_SIZES, GPT_DEFAULTS } from '../../web/models.js';
+import { GPT_SIZES, GPT_DEFAULTS } from '../../web/text/gpt.js';
 
 export const CORPUS_NAMES = Object.freeze(['words', 'prose', 'own']);
 // 'chars' trains on characters; 'bpe256' and 'bpe512' on byte-pair tokens with that many merges.

@@ -9,7 +9,7 @@ import { Model } from '../../wasm/tinytrain.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
 import { Tokenizer } from '../../web/text/tokenizer.js';
 import { CORPORA, OWN_CORPUS, OWN_TEXT_LIMIT } from '../../web/text/corpus.js';
-import { GPT_SIZES, gptSpec, withVocabulary } from '../../web/models.js';
+import { GPT_SIZES, gptSpec, withVocabulary } from '../../web/text/gpt.js';
 import { fetchWords, WORDS_VOCABULARY } from '../../web/words.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { classColor, pageColors, rgbOf } from '../../web/views/palette.js';

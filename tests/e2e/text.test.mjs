@@ -12,7 +12,7 @@ import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startBrowser, openPage, waitForValue, screenshot, checkLongTasks, LONG_TASK_OBSERVER } from './helpers.mjs';
 import { Model } from '../../wasm/tinytrain.js';
-import { gptSpec } from '../../web/models.js';
+import { gptSpec } from '../../web/text/gpt.js';
 import { WORDS_VOCABULARY } from '../../web/words.js';
 
 let env;
