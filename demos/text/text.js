@@ -628,19 +628,25 @@ async function loadWeightsFile(file) {
 
 // ---- best of N ---------------------------------------------------------------------------------------------------
 
-// The words corpus as a Set, built in slices so no task of the page grows long.
+// The words corpus as a Set, built in slices of WORD_SLICE tokens so no task of the page grows long.
+const WORD_SLICE = 1 << 17;
 function ensureWords() {
   state.wordsLoading ??= (async () => {
     const data = await fetchWords(GENERATED.href);
     const words = new Set();
+    const decoder = new TextDecoder();
     for (const ids of [data.train, data.heldout]) {
-      const chars = new Uint8Array(ids.length);
-      for (let i = 0; i < ids.length; i++) chars[i] = ids[i] === 0 ? 10 : ids[i] + 96;
-      const list = new TextDecoder().decode(chars).split('\n');
-      for (let i = 0; i < list.length; i += 20000) {
-        for (const w of list.slice(i, i + 20000)) if (w) words.add(w);
+      let carry = ''; // a word cut by the slice's end
+      for (let at = 0; at < ids.length; at += WORD_SLICE) {
+        const part = ids.subarray(at, at + WORD_SLICE);
+        const chars = new Uint8Array(part.length); // token ids -> ASCII: 0 is the newline, 1..26 are a..z
+        for (let i = 0; i < part.length; i++) chars[i] = part[i] === 0 ? 10 : part[i] + 96;
+        const lines = (carry + decoder.decode(chars)).split('\n');
+        carry = lines.pop();
+        for (const w of lines) if (w) words.add(w);
         await nextTask();
       }
+      if (carry) words.add(carry);
     }
     state.words = words;
     return words;
