@@ -148,6 +148,8 @@ function drawAttentionOf(a, ids, pieces) {
   const known = pieces.filter((p) => p.id >= 0);
   const L = Math.round(Math.sqrt(weights.length));
   const labels = known.slice(-L).map((p) => visibleToken(p.text));
+  // as tall as the tokens need: up to 32 px a row under the labels' band
+  $('attention').style.height = `${Math.min(420, 32 + 32 * labels.length)}px`;
   drawAttention($('attention'), weights, labels, { colors: pageColors(), accent: rgbOf(classColor(1)) });
   $('attention').dataset.tokens = String(L);
 }

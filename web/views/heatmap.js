@@ -1,7 +1,8 @@
 // An attention map on a canvas: one L x L matrix of weights (row q: what position q attends to over positions
 // 0..q) as shades of one colour, with the tokens along both axes. Pure drawing from data; no DOM beyond the canvas.
 //
-//   drawAttention(canvas, weights /* Float32Array L*L */, labels /* L strings */, { colors })
+//   drawAttention(canvas, weights /* Float32Array L*L */, labels /* L strings */, { colors, accent, maxCell })
+// colors: palette.js's LIGHT or DARK; accent: the [r, g, b] of full weight; maxCell: the largest cell in CSS px.
 import { LIGHT } from './palette.js';
 import { prepareCanvas } from './chart.js';
 
