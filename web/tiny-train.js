@@ -33,7 +33,11 @@ const withCommas = (n) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 let sharedSheet, sharedTemplate; // shared by every widget on the page
 let widgetsCreated = 0;           // numbers the widgets of a page, for region names a screen reader can tell apart
 
-export class TinyTrain extends HTMLElement {
+// Outside a browser (a server-side renderer or a bundler importing every module in Node) there is no HTMLElement:
+// the class is then defined over an empty base and never registered, so importing this module has no effect.
+const ElementBase = globalThis.HTMLElement ?? class {};
+
+export class TinyTrain extends ElementBase {
   static observedAttributes = ATTRIBUTES;
 
   #elements = {};         // the shadow DOM's elements by their first class name
@@ -521,4 +525,4 @@ export class TinyTrain extends HTMLElement {
   }
 }
 
-if (!customElements.get('tiny-train')) customElements.define('tiny-train', TinyTrain);
+if (globalThis.customElements && !customElements.get('tiny-train')) customElements.define('tiny-train', TinyTrain);
