@@ -13,10 +13,11 @@
 // of tinytrain.wasm resolve as they do in the sources. Nothing is rewritten: where data lives (MNIST for
 // demo="digits") is configuration the element is given.
 //
-// The MNIST files (7.8 MB, no budget) are copied into dist/data/, the folder the element looks in by default, when
-// `make data` has made them; --no-mnist leaves them out (a site then gives the widget a `data` folder).
+// The MNIST files for demo="digits" (gzipped, 1.6 MB; no budget) are left out unless asked: --mnist copies them into
+// dist/data/, the folder the element looks in by default (`make data` makes them). Without them, a site that uses
+// demo="digits" copies them itself or points the widget's `data` attribute at a folder holding them.
 //
-// Usage: node tools/dist.mjs [--out DIR] [--no-mnist]   (exit 1 when over a budget)
+// Usage: node tools/dist.mjs [--out DIR] [--mnist]   (exit 1 when over a budget)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -35,7 +36,7 @@ const WORKER = 'worker.js';
 const WASM = 'wasm/tinytrain.wasm';
 // Dynamic imports every widget takes before its first step: the Trainer's page-side predictor (the Model API).
 const EAGER_IMPORTS = ['wasm/tinytrain.js'];
-const MNIST = ['mnist-train.bin', 'mnist-test.bin']; // from demos/data/generated/ (make data) to dist/data/
+const MNIST = ['mnist-train.bin.gz', 'mnist-test.bin.gz']; // from demos/data/generated/ (make data) to dist/data/
 
 export const gzipSize = (bytes) => zlib.gzipSync(bytes, { level: 9 }).length;
 
@@ -61,9 +62,9 @@ function staticClosure(start, outputs, into = new Set()) {
  *     'data';
  *   initial: {bytes, gzip} of what one widget loads before its first step;
  *   parts: [{name, source, bytes, gzip, files}] per on-demand part (what it adds to the initial files);
- *   mnist: whether the MNIST files were copied.
+ *   mnist: whether the MNIST files were copied (only when asked: {mnist: true}).
  */
-export async function buildDist(outDir, { mnist = true } = {}) {
+export async function buildDist(outDir, { mnist = false } = {}) {
   const wasmFrom = path.join(ROOT, WASM);
   if (!fs.existsSync(wasmFrom)) throw new Error(`dist: ${WASM} is missing (run make wasm)`);
   fs.rmSync(outDir, { recursive: true, force: true }); // only our own output directory
@@ -123,9 +124,9 @@ export async function buildDist(outDir, { mnist = true } = {}) {
     part: initialSet.has(name) ? 'initial' : partOf.get(name) ?? 'api',
   }));
 
-  // Missing data (no `make data` yet) is not an error: only demo="digits" needs it, and a site may give `data`.
   const data = MNIST.map((f) => path.join(ROOT, 'demos/data/generated', f));
-  mnist &&= data.every((f) => fs.existsSync(f));
+  const missing = data.filter((f) => !fs.existsSync(f));
+  if (mnist && missing.length) throw new Error(`dist: --mnist: ${missing.map((f) => path.relative(ROOT, f)).join(', ')} missing (run make data)`);
   if (mnist) {
     fs.mkdirSync(path.join(outDir, 'data'));
     for (const [i, from] of data.entries()) {
@@ -154,18 +155,18 @@ export function report(built, where = 'dist') {
   };
   lines.push(line('one <tiny-train> before its first step (JS + wasm)', built.initial, BUDGETS.initial));
   for (const p of built.parts) lines.push(line(`on demand, ${p.source} (${p.files.join(', ')})`, p, BUDGETS.onDemand));
-  if (!built.mnist) lines.push('MNIST for demo="digits" not copied: give such widgets a data folder');
+  if (!built.mnist) lines.push('MNIST for demo="digits" not copied (--mnist copies it): give such widgets a data folder');
   return { lines, ok: over.length === 0, over };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let out = path.join(ROOT, 'dist'), mnist = true;
+  let out = path.join(ROOT, 'dist'), mnist = false;
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--out' && args[i + 1]) out = path.resolve(args[++i]);
-    else if (args[i] === '--no-mnist') mnist = false;
+    else if (args[i] === '--mnist') mnist = true;
     else {
-      console.error(`usage: node tools/dist.mjs [--out DIR] [--no-mnist] (unknown: ${args[i]})`);
+      console.error(`usage: node tools/dist.mjs [--out DIR] [--mnist] (unknown: ${args[i]})`);
       process.exit(2);
     }
   }
