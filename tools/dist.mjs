@@ -17,12 +17,16 @@
 // dist/data/, the folder the element looks in by default (`make data` makes them). Without them, a site that uses
 // demo="digits" copies them itself or points the widget's `data` attribute at a folder holding them.
 //
+// Beside them, tiny-train.standalone.js (tools/standalone.mjs): the same element with its worker and wasm inside one
+// classic script, for pages opened from disk and scripts served from another origin; a page loads either, not both.
+//
 // Usage: node tools/dist.mjs [--out DIR] [--mnist]   (exit 1 when over a budget)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { buildStandalone, STANDALONE } from './standalone.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUDGETS = Object.freeze({ initial: 64 * 1024, onDemand: 32 * 1024 }); // gzipped bytes
@@ -58,8 +62,8 @@ function staticClosure(start, outputs, into = new Set()) {
 /**
  * Bundles and minifies into outDir and measures it. Returns {files, initial, parts, mnist}:
  *   files: [{name, bytes, gzip, part}] for every file written (source maps apart), part being 'initial', the
- *     source module of an on-demand part, 'api' (the Model API entry, for pages that import it themselves) or
- *     'data';
+ *     source module of an on-demand part, 'api' (the Model API entry, for pages that import it themselves),
+ *     'standalone' (the one-file build) or 'data';
  *   initial: {bytes, gzip} of what one widget loads before its first step;
  *   parts: [{name, source, bytes, gzip, files}] per on-demand part (what it adds to the initial files);
  *   mnist: whether the MNIST files were copied (only when asked: {mnist: true}).
@@ -86,6 +90,7 @@ export async function buildDist(outDir, { mnist = false } = {}) {
     logLevel: 'silent',
   });
   fs.copyFileSync(wasmFrom, path.join(outDir, 'tinytrain.wasm'));
+  await buildStandalone(outDir, wasmFrom);
 
   const outputs = {};
   const sourceOf = {}; // dist name -> the source module a dynamic import or entry names
@@ -119,9 +124,9 @@ export async function buildDist(outDir, { mnist = false } = {}) {
     for (const f of files) if (!partOf.has(f)) partOf.set(f, source);
     parts.push({ name: target, source, files, ...sum(files) });
   }
-  const files = Object.keys(outputs).concat('tinytrain.wasm').sort().map((name) => ({
+  const files = Object.keys(outputs).concat('tinytrain.wasm', STANDALONE).sort().map((name) => ({
     name, ...sizes(name),
-    part: initialSet.has(name) ? 'initial' : partOf.get(name) ?? 'api',
+    part: initialSet.has(name) ? 'initial' : name === STANDALONE ? 'standalone' : partOf.get(name) ?? 'api',
   }));
 
   const data = MNIST.map((f) => path.join(ROOT, 'demos/data/generated', f));
@@ -144,6 +149,7 @@ export function report(built, where = 'dist') {
   for (const f of built.files) {
     const gz = f.gzip === null ? '       -' : String(f.gzip).padStart(8);
     const what = f.part === 'initial' ? '' : f.part === 'api' ? '  (the Model API for pages)'
+      : f.part === 'standalone' ? '  (the one-file build: element, worker and wasm, for file:// and other origins)'
       : f.part === 'data' ? '  (demo="digits" data, no budget)' : `  (on demand: ${f.part})`;
     lines.push(`${String(f.bytes).padStart(8)}${gz}  ${where}/${f.name}${what}`);
   }
