@@ -17,7 +17,7 @@
 // dist/data/, the folder the element looks in by default (`make data` makes them). Without them, a site that uses
 // demo="digits" copies them itself or points the widget's `data` attribute at a folder holding them.
 //
-// Beside them, tiny-train.standalone.js (tools/standalone.mjs): the same element with its worker and wasm inside one
+// Beside them, the TypeScript declarations (types/*.d.ts), and tiny-train.standalone.js (tools/standalone.mjs): the same element with its worker and wasm inside one
 // classic script, for pages opened from disk and scripts served from another origin; a page loads either, not both.
 //
 // Usage: node tools/dist.mjs [--out DIR] [--mnist]   (exit 1 when over a budget)
@@ -40,6 +40,7 @@ const WORKER = 'worker.js';
 const WASM = 'wasm/tinytrain.wasm';
 // Dynamic imports every widget takes before its first step: the Trainer's page-side predictor (the Model API).
 const EAGER_IMPORTS = ['wasm/tinytrain.js'];
+const TYPES = ['tinytrain.d.ts', 'tiny-train.d.ts']; // types/ -> dist/: the package's TypeScript declarations
 const MNIST = ['mnist-train.bin.gz', 'mnist-test.bin.gz']; // from demos/data/generated/ (make data) to dist/data/
 
 export const gzipSize = (bytes) => zlib.gzipSync(bytes, { level: 9 }).length;
@@ -91,6 +92,7 @@ export async function buildDist(outDir, { mnist = false } = {}) {
   });
   fs.copyFileSync(wasmFrom, path.join(outDir, 'tinytrain.wasm'));
   await buildStandalone(outDir, wasmFrom);
+  for (const f of TYPES) fs.copyFileSync(path.join(ROOT, 'types', f), path.join(outDir, f));
 
   const outputs = {};
   const sourceOf = {}; // dist name -> the source module a dynamic import or entry names

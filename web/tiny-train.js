@@ -12,6 +12,8 @@ import { DecisionMap, FunctionPlot } from './views/map.js';
 import { classColor } from './views/palette.js';
 import { microsecondsPerCall, formatMicroseconds } from './timing.js';
 
+export { Trainer }; // for pages that train a model of their own beside the widgets
+
 const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128] };
 const LIVE = { lr: 'lr', 'batch-size': 'batchSize' }; // attribute -> Trainer.set() name: changed without a rebuild
 // The attributes that rebuild the model and its data when they change.

@@ -21,8 +21,8 @@ test.before(async () => {
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(PKG, 'package.json'));
   fs.writeFileSync(path.join(SITE, 'package.json'), JSON.stringify({ name: 'ssr-site', private: true, type: 'module' }));
   const { exports } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const named = Object.entries(exports).filter(([, file]) => file.endsWith('.js') && !file.includes('*'))
-    .map(([sub]) => path.posix.join('tinytrain', sub));
+  const named = Object.entries(exports).map(([sub, target]) => [sub, target.default ?? target])
+    .filter(([, file]) => file.endsWith('.js') && !file.includes('*')).map(([sub]) => path.posix.join('tinytrain', sub));
   const distFiles = fs.readdirSync(path.join(PKG, 'dist')).filter((f) => f.endsWith('.js')).map((f) => `tinytrain/dist/${f}`);
   specifiers = [...named, ...distFiles];
 });
