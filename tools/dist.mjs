@@ -15,10 +15,12 @@
 //
 // The MNIST files for demo="digits" (gzipped, 1.6 MB; no budget) are left out unless asked: --mnist copies them into
 // dist/data/, the folder the element looks in by default (`make data` makes them). Without them, a site that uses
-// demo="digits" copies them itself or points the widget's `data` attribute at a folder holding them.
+// demo="digits" copies them itself or points the widget's `data` attribute at a folder holding them. The text
+// corpora of demo="text" (words 2.8 MB, prose 6 MB) are copied there when `make data` has made them.
 //
-// Beside them, the TypeScript declarations (types/*.d.ts), and tiny-train.standalone.js (tools/standalone.mjs): the same element with its worker and wasm inside one
-// classic script, for pages opened from disk and scripts served from another origin; a page loads either, not both.
+// Beside them: the TypeScript declarations (types/*.d.ts), and tiny-train.standalone.js (tools/standalone.mjs), the
+// same element with its worker and wasm inside one classic script, for pages opened from disk and scripts served
+// from another origin (a page loads either, not both).
 //
 // Usage: node tools/dist.mjs [--out DIR] [--mnist]   (exit 1 when over a budget)
 import fs from 'node:fs';
@@ -42,6 +44,8 @@ const WASM = 'wasm/tinytrain.wasm';
 const EAGER_IMPORTS = ['wasm/tinytrain.js'];
 const TYPES = ['tinytrain.d.ts', 'tiny-train.d.ts']; // types/ -> dist/: the package's TypeScript declarations
 const MNIST = ['mnist-train.bin.gz', 'mnist-test.bin.gz']; // from demos/data/generated/ (make data) to dist/data/
+// demo="text"'s corpora (web/text/corpus.js), copied when `make data` has made them.
+const TEXT_DATA = ['words.json', 'words-train.bin', 'words-heldout.bin', 'prose.json', 'prose-train.txt', 'prose-heldout.txt'];
 
 export const gzipSize = (bytes) => zlib.gzipSync(bytes, { level: 9 }).length;
 
@@ -141,6 +145,14 @@ export async function buildDist(outDir, { mnist = false } = {}) {
       files.push({ name: `data/${MNIST[i]}`, bytes: fs.statSync(from).size, gzip: null, part: 'data' });
     }
   }
+  const text = TEXT_DATA.map((f) => path.join(ROOT, 'demos/data/generated', f));
+  if (text.every((f) => fs.existsSync(f))) {
+    fs.mkdirSync(path.join(outDir, 'data'), { recursive: true });
+    for (const [i, from] of text.entries()) {
+      fs.copyFileSync(from, path.join(outDir, 'data', TEXT_DATA[i]));
+      files.push({ name: `data/${TEXT_DATA[i]}`, bytes: fs.statSync(from).size, gzip: null, part: 'text data' });
+    }
+  }
   return { files, initial: sum(initialSet), parts, mnist };
 }
 
@@ -152,7 +164,7 @@ export function report(built, where = 'dist') {
     const gz = f.gzip === null ? '       -' : String(f.gzip).padStart(8);
     const what = f.part === 'initial' ? '' : f.part === 'api' ? '  (the Model API for pages)'
       : f.part === 'standalone' ? '  (the one-file build: element, worker and wasm, for file:// and other origins)'
-      : f.part === 'data' ? '  (demo="digits" data, no budget)' : `  (on demand: ${f.part})`;
+      : f.part === 'data' ? '  (demo="digits" data, no budget)' : f.part === 'text data' ? '  (demo="text" data, no budget)' : `  (on demand: ${f.part})`;
     lines.push(`${String(f.bytes).padStart(8)}${gz}  ${where}/${f.name}${what}`);
   }
   const over = [];
