@@ -7,7 +7,7 @@ import type { Model, ModelSpec, Samples, Labels } from './tinytrain.js';
  * widget and its default is used. */
 export interface TinyTrainAttributes {
   /** built-in data (default spiral) */
-  demo?: 'spiral' | 'circles' | 'xor' | 'moons' | 'gaussians' | 'sine' | 'digits';
+  demo?: 'spiral' | 'circles' | 'xor' | 'moons' | 'gaussians' | 'sine' | 'digits' | 'text';
   /** hidden layers: "16 tanh, 16 tanh", "none" or, for digits, "cnn" */
   layers?: string;
   optimizer?: 'sgd' | 'momentum' | 'adam' | 'adamw';
@@ -27,6 +27,13 @@ export interface TinyTrainAttributes {
   data?: string;
   /** a short name for the widget's regions (screen readers) */
   label?: string;
+  /** for text: the corpus to train on */
+  corpus?: 'words' | 'prose';
+  /** for text: the GPT's size */
+  size?: 'tiny' | 'small' | 'medium';
+  tokenizer?: 'characters' | 'bpe';
+  /** for text: the text the model continues */
+  prefix?: string;
 }
 
 export interface ProgressDetail {
@@ -53,7 +60,9 @@ export interface TinyTrainEventDetails {
   /** a run ended: its `steps` (finished) or paused by the reader */
   trained: { reason: 'finished' | 'paused' | string; step: number; loss: number; accuracy: number;
     testAccuracy: number; samplesSeen: number };
-  error: { message: string; kind: 'attribute' | 'diverged' | 'fatal' | 'error' | string; restarting?: boolean };
+  error: { message: string; kind: 'attribute' | 'diverged' | 'fatal' | 'error' | 'generate' | string; restarting?: boolean };
+  /** demo="text": a continuation was written */
+  generated: { prefix: string; text: string; tokens: number; microsecondsPerToken: number };
 }
 
 export type TinyTrainEventMap = { [K in keyof TinyTrainEventDetails]: CustomEvent<TinyTrainEventDetails[K]> };

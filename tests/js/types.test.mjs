@@ -86,8 +86,10 @@ test('every static and instance member of Model and every method of Trainer is d
 
 test('the element\'s attributes and the events of the element and of Trainer are the declared ones', () => {
   assert.deepEqual(keysOf('tiny-train.d.ts', 'TinyTrainAttributes'), [...ATTRIBUTES, 'label'].sort());
-  const emitted = (file, call) => [...new Set([...fs.readFileSync(path.join(ROOT, file), 'utf8')
-    .matchAll(new RegExp(`${call}\\('([a-z]+)'`, 'g'))].map((m) => m[1]))].sort();
-  assert.deepEqual(keysOf('tiny-train.d.ts', 'TinyTrainEventDetails'), emitted('web/tiny-train.js', '#emit'));
-  assert.deepEqual(keysOf('tiny-train.d.ts', 'TrainerEventDetails'), emitted('web/runtime/trainer.js', '_emit'));
+  // The event names the sources send: this.#emit('x' in the element, emit('x' in its panels (web/widget/).
+  const emitted = (files, call) => [...new Set(files.flatMap((file) => [...fs.readFileSync(path.join(ROOT, file), 'utf8')
+    .matchAll(new RegExp(`${call}\\('([a-z]+)'`, 'g'))].map((m) => m[1])))].sort();
+  const panels = fs.readdirSync(path.join(ROOT, 'web/widget')).map((f) => `web/widget/${f}`);
+  assert.deepEqual(keysOf('tiny-train.d.ts', 'TinyTrainEventDetails'), emitted(['web/tiny-train.js', ...panels], '\\bemit'));
+  assert.deepEqual(keysOf('tiny-train.d.ts', 'TrainerEventDetails'), emitted(['web/runtime/trainer.js'], '_emit'));
 });
