@@ -44,7 +44,7 @@ ${list(types.map((t) => `{ name: '${t.name}', traits: [${t.traits.map((w) => `'$
 ]);
 
 /** The element-wise activations (trait ACTIVATION): the choices of the widget's and the playground's menus. */
-export const ACTIVATIONS = /* @__PURE__ */ Object.freeze([${activations.join(', ')}]);
+export const ACTIVATIONS = [${activations.join(', ')}];
 `;
 }
 

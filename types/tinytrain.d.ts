@@ -56,8 +56,6 @@ export class Model {
   static load(bytes: Uint8Array | ArrayBuffer): Promise<Model>;
   /** The core's layer types in the order of its table. */
   static layerTypes(): Promise<{ name: string; traits: LayerTrait[] }[]>;
-  /** The element-wise activations among them. */
-  static activations(): Promise<string[]>;
   /** Caps the memory all models take together (bytes, 0 for none). */
   static setMemoryLimit(bytes: number): void;
   static readonly memoryLimit: number;

@@ -191,11 +191,6 @@ export class Model {
     return types;
   }
 
-  /** The names of the element-wise activations (the layer types with the trait 'ACTIVATION'), in table order. */
-  static async activations() {
-    return (await Model.layerTypes()).filter((type) => type.traits.includes('ACTIVATION')).map((type) => type.name);
-  }
-
   static #wrap(ptr) {
     if (!ptr) throw lastError();
     return new Model(FROM_WASM, ptr);

@@ -25,4 +25,4 @@ export const LAYER_TYPES = /* @__PURE__ */ Object.freeze([
 ]);
 
 /** The element-wise activations (trait ACTIVATION): the choices of the widget's and the playground's menus. */
-export const ACTIVATIONS = /* @__PURE__ */ Object.freeze(['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'silu']);
+export const ACTIVATIONS = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'silu'];

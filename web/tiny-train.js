@@ -36,10 +36,8 @@ let sharedSheet, sharedTemplate; // shared by every widget on the page
 let widgetsCreated = 0;           // numbers the widgets of a page, for region names a screen reader can tell apart
 
 // Outside a browser (a server-side renderer or a bundler importing every module in Node) there is no HTMLElement:
-// the class is then defined over an empty base and never registered, so importing this module has no effect.
-const ElementBase = globalThis.HTMLElement ?? class {};
-
-export class TinyTrain extends ElementBase {
+// the class is then defined over Object and never registered, so importing this module has no effect.
+export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
   static observedAttributes = ATTRIBUTES;
 
   #elements = {};         // the shadow DOM's elements by their first class name

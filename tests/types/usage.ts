@@ -20,7 +20,7 @@ export async function modelApi(): Promise<number> {
   const probs: Float32Array = m.probabilities(x);
   const { accuracy } = m.evaluate(x, y);
   const again = await Model.load(m.save());
-  const activations: string[] = await Model.activations();
+  const activations: string[] = (await Model.layerTypes()).filter((t) => t.traits.includes('ACTIVATION')).map((t) => t.name);
   for (const id of again.startGeneration([1, 2, 3], { maxTokens: 5, topK: 3 })) console.log(id.toFixed(0));
   Model.setMemoryLimit(64 * 1024 * 1024);
   m.setHparam('lr', 0.003);
