@@ -18,7 +18,8 @@
 // demo="digits" copies them itself or points the widget's `data` attribute at a folder holding them. The text
 // corpora of demo="text" (words 2.8 MB, prose 6 MB) are copied there when `make data` has made them.
 //
-// Beside them: the TypeScript declarations (types/*.d.ts), and tiny-train.standalone.js (tools/standalone.mjs), the
+// Beside them: the TypeScript declarations (types/*.d.ts), the iframe embed (embed.html, embed.js), and
+// tiny-train.standalone.js (tools/standalone.mjs), the
 // same element with its worker and wasm inside one classic script, for pages opened from disk and scripts served
 // from another origin (a page loads either, not both).
 //
@@ -42,6 +43,11 @@ const WORKER = 'worker.js';
 const WASM = 'wasm/tinytrain.wasm';
 // Dynamic imports every widget takes before its first step: the Trainer's page-side predictor (the Model API).
 const EAGER_IMPORTS = ['wasm/tinytrain.js'];
+// The iframe embed page's script tag for the element, in demos/ and in dist/; embed.js is built on its own, so it
+// changes nothing in the widget's chunks.
+const EMBED_ELEMENT = '"../web/tiny-train.js"';
+const EMBED_BUILD = { entryPoints: ['demos/embed.js'], bundle: true, format: 'esm', target: 'es2022', minify: true,
+  sourcemap: 'linked', logLevel: 'silent' };
 const TYPES = ['tinytrain.d.ts', 'tiny-train.d.ts']; // types/ -> dist/: the package's TypeScript declarations
 const MNIST = ['mnist-train.bin.gz', 'mnist-test.bin.gz']; // from demos/data/generated/ (make data) to dist/data/
 // demo="text"'s corpora (web/text/corpus.js), copied when `make data` has made them.
@@ -68,7 +74,7 @@ function staticClosure(start, outputs, into = new Set()) {
  * Bundles and minifies into outDir and measures it. Returns {files, initial, parts, mnist}:
  *   files: [{name, bytes, gzip, part}] for every file written (source maps apart), part being 'initial', the
  *     source module of an on-demand part, 'api' (the Model API entry, for pages that import it themselves),
- *     'standalone' (the one-file build) or 'data';
+ *     'standalone' (the one-file build), 'embed' (the iframe embed page) or 'data';
  *   initial: {bytes, gzip} of what one widget loads before its first step;
  *   parts: [{name, source, bytes, gzip, files}] per on-demand part (what it adds to the initial files);
  *   mnist: whether the MNIST files were copied (only when asked: {mnist: true}).
@@ -96,6 +102,11 @@ export async function buildDist(outDir, { mnist = false } = {}) {
   });
   fs.copyFileSync(wasmFrom, path.join(outDir, 'tinytrain.wasm'));
   await buildStandalone(outDir, wasmFrom);
+  // The iframe embed: demos/embed.html beside the element (its one path to it changed), embed.js minified apart.
+  const embedHtml = fs.readFileSync(path.join(ROOT, 'demos/embed.html'), 'utf8');
+  if (!embedHtml.includes(EMBED_ELEMENT)) throw new Error(`dist: demos/embed.html no longer loads ${EMBED_ELEMENT}`);
+  fs.writeFileSync(path.join(outDir, 'embed.html'), embedHtml.replace(EMBED_ELEMENT, `"${ELEMENT}"`));
+  await esbuild.build({ ...EMBED_BUILD, absWorkingDir: ROOT, outdir: outDir });
   for (const f of TYPES) fs.copyFileSync(path.join(ROOT, 'types', f), path.join(outDir, f));
 
   const outputs = {};
@@ -130,9 +141,10 @@ export async function buildDist(outDir, { mnist = false } = {}) {
     for (const f of files) if (!partOf.has(f)) partOf.set(f, source);
     parts.push({ name: target, source, files, ...sum(files) });
   }
-  const files = Object.keys(outputs).concat('tinytrain.wasm', STANDALONE).sort().map((name) => ({
+  const files = Object.keys(outputs).concat('tinytrain.wasm', STANDALONE, 'embed.html', 'embed.js').sort().map((name) => ({
     name, ...sizes(name),
-    part: initialSet.has(name) ? 'initial' : name === STANDALONE ? 'standalone' : partOf.get(name) ?? 'api',
+    part: initialSet.has(name) ? 'initial' : name === STANDALONE ? 'standalone' : name.startsWith('embed.') ? 'embed'
+      : partOf.get(name) ?? 'api',
   }));
 
   const data = MNIST.map((f) => path.join(ROOT, 'demos/data/generated', f));
@@ -164,6 +176,7 @@ export function report(built, where = 'dist') {
     const gz = f.gzip === null ? '       -' : String(f.gzip).padStart(8);
     const what = f.part === 'initial' ? '' : f.part === 'api' ? '  (the Model API for pages)'
       : f.part === 'standalone' ? '  (the one-file build: element, worker and wasm, for file:// and other origins)'
+      : f.part === 'embed' ? '  (the iframe embed page)'
       : f.part === 'data' ? '  (demo="digits" data, no budget)' : f.part === 'text data' ? '  (demo="text" data, no budget)' : `  (on demand: ${f.part})`;
     lines.push(`${String(f.bytes).padStart(8)}${gz}  ${where}/${f.name}${what}`);
   }
