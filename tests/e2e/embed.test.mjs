@@ -101,3 +101,10 @@ test('a bad attribute in the query is shown in the frame and forwarded as an err
   await context.close();
   assert.deepEqual(errors, []);
 });
+
+test('docs/embedding.md shows the host snippet this test runs', () => {
+  const guide = fs.readFileSync(new URL('../../docs/embedding.md', import.meta.url), 'utf8');
+  const code = fs.readFileSync(new URL('../../docs/embed-host.js', import.meta.url), 'utf8')
+    .split('\n').filter((line) => !line.startsWith('//')).join('\n').trim();
+  assert.ok(guide.includes(code), 'the iframe recipe\'s snippet differs from docs/embed-host.js');
+});

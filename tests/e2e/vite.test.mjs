@@ -83,3 +83,9 @@ test('vite build ships the wasm and the worker as its own assets, and the widget
   await context.close();
   assert.deepEqual(errors, []);
 });
+
+test('docs/embedding.md\'s Vite recipe is this app: the import line and the worker format', () => {
+  const guide = fs.readFileSync(path.join(ROOT, 'docs/embedding.md'), 'utf8');
+  assert.ok(guide.includes(APP_FILES['main.js'].split('\n')[0]), 'the import line');
+  assert.ok(guide.includes("export default { worker: { format: 'es' } };"), 'the worker format');
+});
