@@ -54,10 +54,21 @@ export async function buildStandalone(outDir, wasmFile = path.join(ROOT, 'wasm/t
   const startWorker = `import { WASM_BASE64 } from ${JSON.stringify(FETCH_MODULE)};
 const WORKER_SOURCE = ${JSON.stringify(workerSource)};
 let url = null; // one blob for every widget of the page
+const REFUSED = "this page's Content-Security-Policy refuses workers from blob: URLs (it needs worker-src blob:)";
 export function startWorker() {
   url ??= URL.createObjectURL(new Blob(['var __ttWasm="', WASM_BASE64, '",__ttBase=', JSON.stringify(__ttBase), ';\\n',
     WORKER_SOURCE], { type: 'text/javascript' }));
-  return new Worker(url);
+  const worker = new Worker(url);
+  // The script is in memory, so a worker that fails before its first word without a message was refused (CSP):
+  // the Trainer, listening after this, hears that reason instead of a bare error.
+  let heard = false;
+  worker.addEventListener('message', () => { heard = true; }, { once: true });
+  worker.addEventListener('error', (e) => {
+    if (heard || e.message) return;
+    e.stopImmediatePropagation();
+    worker.dispatchEvent(new ErrorEvent('error', { message: REFUSED }));
+  }, { once: true });
+  return worker;
 }`;
   const page = await esbuild.build({
     ...common, entryPoints: ['web/tiny-train.js'],

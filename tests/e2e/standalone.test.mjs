@@ -2,7 +2,7 @@
 // go: a page opened from disk (file://) and a page whose script comes from another origin (a CDN), under the CSP the
 // README gives for it (worker-src blob:). In both a circles widget trains in its worker to >= 90% test accuracy and
 // predicts on the page; the page fetches nothing but the one script; no console errors, failed requests or CSP
-// violations. Without `worker-src blob:` the widget says its worker could not start.
+// violations. Without `worker-src blob:` the widget says the page's CSP refuses its worker and what it needs.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -97,7 +97,7 @@ test('from disk (file://): the one-file build trains and predicts, fetching noth
   assert.deepEqual(fetched.map((u) => path.basename(new URL(u).pathname)).sort(), ['index.html', 'record.js', STANDALONE].sort());
 });
 
-test('from another origin (a CDN) under a strict CSP with worker-src blob:, it trains; without it, the widget says so', async () => {
+test('from another origin (a CDN) under a strict CSP with worker-src blob:, it trains; without it, the widget says what the CSP needs', async () => {
   const script = fs.readFileSync(path.join(SITE, STANDALONE));
   const cdn = await serve({ [`/${STANDALONE}`]: ['text/javascript', script] });
   const site = await serve({
@@ -118,7 +118,7 @@ test('from another origin (a CDN) under a strict CSP with worker-src blob:, it t
     { timeoutMs: 60000, what: 'the widget to report the refused worker' });
   const csp = await p.evaluate(() => window.ttLog.csp);
   await context.close();
-  assert.match(error.message, /worker/i);
+  assert.match(error.message, /Content-Security-Policy refuses workers from blob: URLs \(it needs worker-src blob:\)/);
   assert.ok(csp.some((v) => /^worker-src blob/.test(v)), `CSP violations: ${csp}`);
   console.log(`without worker-src blob: the widget says: ${error.message}`);
 });
