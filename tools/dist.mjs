@@ -19,9 +19,8 @@
 // corpora of demo="text" (words 2.8 MB, prose 6 MB) are copied there when `make data` has made them.
 //
 // Beside them: the TypeScript declarations (types/*.d.ts), the iframe embed (embed.html, embed.js), and
-// tiny-train.standalone.js (tools/standalone.mjs), the
-// same element with its worker and wasm inside one classic script, for pages opened from disk and scripts served
-// from another origin (a page loads either, not both).
+// tiny-train.standalone.js (tools/standalone.mjs), the same element with its worker and wasm inside one classic
+// script, for pages opened from disk and scripts served from another origin (a page loads either, not both).
 //
 // Usage: node tools/dist.mjs [--out DIR] [--mnist]   (exit 1 when over a budget)
 import fs from 'node:fs';
@@ -41,8 +40,6 @@ const ENTRIES = Object.freeze({
 const ELEMENT = 'tiny-train.js';
 const WORKER = 'worker.js';
 const WASM = 'wasm/tinytrain.wasm';
-// Dynamic imports every widget takes before its first step: the Trainer's page-side predictor (the Model API).
-const EAGER_IMPORTS = ['wasm/tinytrain.js'];
 // The iframe embed page's script tag for the element, in demos/ and in dist/; embed.js is built on its own, so it
 // changes nothing in the widget's chunks.
 const EMBED_ELEMENT = '"../web/tiny-train.js"';
@@ -124,8 +121,9 @@ export async function buildDist(outDir, { mnist = false } = {}) {
   const sum = (names) => [...names].map(sizes).reduce((s, x) => ({ bytes: s.bytes + x.bytes, gzip: s.gzip + x.gzip }), { bytes: 0, gzip: 0 });
 
   // What the element loads before its first step: its module graph, the worker's, and the wasm both instantiate.
-  const eager = Object.keys(outputs).filter((name) => EAGER_IMPORTS.includes(sourceOf[name]));
-  const initialSet = staticClosure([ELEMENT, WORKER, ...eager], outputs);
+  // (The element gives its Trainer the Model class it imports, so the Trainer's own import of the Model API, for
+  // pages that give none, is not taken.)
+  const initialSet = staticClosure([ELEMENT, WORKER], outputs);
   initialSet.add('tinytrain.wasm');
   // Every dynamic import() leading out of that set is a part loaded on demand; it adds its own static closure.
   const partOf = new Map();
