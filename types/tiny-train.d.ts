@@ -34,6 +34,8 @@ export interface TinyTrainAttributes {
   tokenizer?: 'characters' | 'bpe';
   /** for text: the text the model continues */
   prefix?: string;
+  /** extra panels: "costs" */
+  panels?: string;
 }
 
 export interface ProgressDetail {

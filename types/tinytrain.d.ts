@@ -85,6 +85,16 @@ export class Model {
   /** predict() with softmax or sigmoid applied. */
   probabilities(x: Samples): Float32Array;
   evaluate(x: Samples, y: Labels): Score;
+  /** What serving this model costs here, measured in short slices (latency at batch 1, throughput per batch). */
+  measureServing(options?: {
+    batches?: number[]; input?: Float32Array | null; output?: 'predict' | 'probabilities' | null;
+    latencyGroups?: number; groupMs?: number; rounds?: number; roundMs?: number; sliceMs?: number;
+    maxCallMs?: number; signal?: AbortSignal | null; onProgress?: (fraction: number) => void;
+  }): Promise<{
+    flopsPerPrediction: number; p50Us: number; p95Us: number; perSecond: { [batch: number]: number };
+    usPerCall: { [batch: number]: number }; latency: { groups: number; callsPerGroup: number };
+    skipped: { [batch: number]: string }; output: 'predict' | 'probabilities';
+  }>;
   /** Keeps a training set in wasm memory for trainSteps(). */
   setData(x: Samples, y: Labels): void;
   /** Trains `steps` mini-batches on the data of setData() or setTokens(); the chunk's mean loss and accuracy. */
