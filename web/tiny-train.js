@@ -535,4 +535,4 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
   }
 }
 
-if (globalThis.customElements && !customElements.get('tiny-train')) customElements.define('tiny-train', TinyTrain);
+if (!globalThis.customElements?.get('tiny-train')) globalThis.customElements?.define('tiny-train', TinyTrain);
