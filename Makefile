@@ -1,9 +1,11 @@
-# tinytrain build. `make` builds the native library, CLI and tests plus wasm/tinytrain.wasm; `make test` runs
-# every suite; `make demo` serves the demos. Missing tools are installed by tools/install-deps.sh.
+# tinytrain build. `make` builds the native library, CLI and tests plus wasm/tinytrain.wasm and its int8 variant
+# wasm/tinytrain-int8.wasm; `make test` runs every suite; `make demo` serves the demos. Missing tools are installed
+# by tools/install-deps.sh.
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc
+# TT_INT8: int8 inference (tt_model_quantize and its kernels), in every native build; see INT8_SRC for the wasm.
+CFLAGS   += -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc -DTT_INT8
 ASANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The C tests' objects (build/asan/) carry the test hooks of src/core/testing.h; the library, CLI and wasm do not.
 TESTFLAGS = -DTT_TESTING
@@ -46,6 +48,14 @@ WASM_LDFLAGS := -Oz --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH -sINITIAL
                 -sMALLOC=none -sFILESYSTEM=0
 KERNEL_SRC := $(filter src/kernels/%,$(CORE_SRC)) $(SIMD_SRC)
 WASM_OBJ   := $(patsubst %.c,build/wasm/%.o,$(CORE_SRC) $(SIMD_SRC))
+# Two modules from the same C: wasm/tinytrain.wasm, the one every widget loads and `make dist` ships, without the int8
+# kernels and tt_model_quantize's work (the widget's 64 KiB gzipped budget has no room for them), and
+# wasm/tinytrain-int8.wasm with them (-DTT_INT8), which a page loads to quantize (INT8_WASM_URL in wasm/tinytrain.js).
+# Only the sources that mention TT_INT8 or call tt__model_trainable (model.h: TT_OK without it) are compiled twice;
+# the int8 module links the other objects as they are.
+INT8_SRC      := $(shell grep -lE 'TT_INT8|tt__model_trainable' $(CORE_SRC) $(SIMD_SRC))
+WASM_INT8_OBJ := $(patsubst %.c,build/wasm-int8/%.o,$(INT8_SRC)) \
+                 $(patsubst %.c,build/wasm/%.o,$(filter-out $(INT8_SRC),$(CORE_SRC) $(SIMD_SRC)))
 WASM_FEATURES := --enable-simd --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
                  --enable-bulk-memory
 
@@ -55,7 +65,7 @@ WASM_FEATURES := --enable-simd --enable-sign-ext --enable-mutable-globals --enab
 all: native wasm
 
 # Keep the sanitizer objects between test builds (make would otherwise delete them as intermediates).
-.SECONDARY: $(ASAN_OBJ) $(NATIVE_OBJ) $(WASM_OBJ)
+.SECONDARY: $(ASAN_OBJ) $(NATIVE_OBJ) $(WASM_OBJ) $(WASM_INT8_OBJ)
 
 native: build/libtinytrain.a build/tinytrain $(C_TESTS)
 
@@ -92,7 +102,7 @@ build/tests/%: tests/c/%.c tests/c/test.h $(ASAN_OBJ)
 
 # ---- wasm ----------------------------------------------------------------------------------------------------
 
-wasm: wasm/tinytrain.wasm web/layer-types.js
+wasm: wasm/tinytrain.wasm wasm/tinytrain-int8.wasm web/layer-types.js
 
 # The layer types and activations for the widget and the demos, known without loading the wasm (committed, so the
 # pages run from a checkout; tests/js/layer-table.test.mjs checks it is current).
@@ -104,33 +114,56 @@ build/wasm/src/kernels/%.o: src/kernels/%.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	@echo "  EMCC -O3 $<"
 	@$(EMCC) -O3 $(WASM_CFLAGS) -c $< -o $@
+build/wasm-int8/src/kernels/%.o: src/kernels/%.c $(HEADERS) | deps-build
+	@mkdir -p $(dir $@)
+	@echo "  EMCC -O3 -DTT_INT8 $<"
+	@$(EMCC) -O3 $(WASM_CFLAGS) -DTT_INT8 -c $< -o $@
 
 # Kernels keep every loop as written unless it says otherwise (TT_UNROLL_FULL): -O3 would copy plain loops into
 # unrolled and vectorised versions, code the widget's size budget has no room for (see kernels.h).
 KERNEL_LOOP_FLAGS := -fno-unroll-loops -fno-vectorize
-build/wasm/src/kernels/%.o: WASM_CFLAGS += $(KERNEL_LOOP_FLAGS)
+build/wasm/src/kernels/%.o build/wasm-int8/src/kernels/%.o: WASM_CFLAGS += $(KERNEL_LOOP_FLAGS)
 
 build/wasm/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
 	@echo "  EMCC -Oz $<"
 	@$(EMCC) -Oz $(WASM_CFLAGS) -c $< -o $@
+build/wasm-int8/%.o: %.c $(HEADERS) | deps-build
+	@mkdir -p $(dir $@)
+	@echo "  EMCC -Oz -DTT_INT8 $<"
+	@$(EMCC) -Oz $(WASM_CFLAGS) -DTT_INT8 -c $< -o $@
+
+# The int8 module exports all of the API; the default one all but tt_model_quantize, whose work it leaves out
+# (wasm/tinytrain.js's quantize says which module to load instead).
+WASM_EXPORTS_NO_INT8 := $(subst $(COMMA)_tt_model_quantize$(COMMA),$(COMMA),$(WASM_EXPORTS))
+build/wasm/exports.json wasm/tinytrain.wasm: EXPORTS := $(WASM_EXPORTS_NO_INT8)
+build/wasm-int8/exports.json wasm/tinytrain-int8.wasm: EXPORTS := $(WASM_EXPORTS)
 
 # emcc 3.1.6 also exports stackSave/stackRestore/stackAlloc, __errno_location and the function table, which the
 # loader never uses: wasm-metadce keeps only the API, _initialize and memory, and what they reach.
-build/wasm/exports.json: src/tinytrain.h Makefile
+build/wasm/exports.json build/wasm-int8/exports.json: src/tinytrain.h Makefile
 	@mkdir -p $(dir $@)
-	@names="$(subst $(COMMA), ,$(subst _tt_,tt_,$(WASM_EXPORTS))) _initialize memory"; sep=; \
+	@names="$(subst $(COMMA), ,$(subst _tt_,tt_,$(EXPORTS))) _initialize memory"; sep=; \
 	  { printf '[{"name": "root", "root": true, "reaches": ['; \
 	    for n in $$names; do printf '%s"%s"' "$$sep" "$$n"; sep=', '; done; printf ']}'; \
 	    for n in $$names; do printf ',\n {"name": "%s", "export": "%s"}' "$$n" "$$n"; done; echo ']'; } > $@
 
-wasm/tinytrain.wasm: $(WASM_OBJ) build/wasm/exports.json
+# Both modules link the same way: their exports, then wasm-metadce and a second binaryen pass.
+define WASM_LINK
 	@echo "  LINK    $@"
-	@$(EMCC) $(WASM_LDFLAGS) -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) $(WASM_OBJ) -o $@
-	@wasm-metadce $(WASM_FEATURES) --graph-file build/wasm/exports.json $@ -o $@ > /dev/null
+	@$(EMCC) $(WASM_LDFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(filter %.o,$^) -o $@
+	@wasm-metadce $(WASM_FEATURES) --graph-file $(filter %.json,$^) $@ -o $@ > /dev/null
 	@# a second binaryen pass to a fixed point folds what emcc's single pass leaves
 	@wasm-opt -Oz --converge $(WASM_FEATURES) $@ -o $@
-	@echo "wasm/tinytrain.wasm: $$(stat -c %s $@) bytes, $$(gzip -9 -c $@ | wc -c) gzipped (make dist checks the budget)"
+endef
+
+wasm/tinytrain.wasm: $(WASM_OBJ) build/wasm/exports.json
+	$(WASM_LINK)
+	@echo "$@: $$(stat -c %s $@) bytes, $$(gzip -9 -c $@ | wc -c) gzipped (make dist checks the budget)"
+
+wasm/tinytrain-int8.wasm: $(WASM_INT8_OBJ) build/wasm-int8/exports.json
+	$(WASM_LINK)
+	@echo "$@: $$(stat -c %s $@) bytes, $$(gzip -9 -c $@ | wc -c) gzipped (loaded on request, outside the widget's budget)"
 
 # The benchmark build: the same objects plus bench/wasm/gemm.c, exporting its GEMM timer (bench/gemm-wasm.mjs).
 build/bench/tinytrain-bench.wasm: $(WASM_OBJ) build/wasm/bench/wasm/gemm.o

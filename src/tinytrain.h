@@ -148,7 +148,8 @@ size_t tt_model_param_count(const tt_model *m);
  * biases and other layers' parameters stay float, and so do activations between layers (each layer turns its
  * input into int16 with one scale per row or sample, then sums exactly in int32). predict, evaluate and
  * generation work as on m; training, changing or saving its weights fail with TT_ERR_STATE (train and save m,
- * which is unchanged, and quantize again). Free it with tt_model_free. */
+ * which is unchanged, and quantize again). Free it with tt_model_free. Only in builds with -DTT_INT8 (the native
+ * library, wasm/tinytrain-int8.wasm): wasm/tinytrain.wasm, the widget's module, leaves int8 out. */
 tt_model *tt_model_quantize(const tt_model *m);
 
 /* Weight files (safetensors, PyTorch nn.Sequential names). tt_model_save stores a malloc'd buffer in *out

@@ -180,9 +180,11 @@ static size_t write_header(writer *w, const tt_model *m, const expected_tensor *
 int tt_model_save(const tt_model *m, unsigned char **out, size_t *out_len) {
   tt__clear_error();
   if (!m || !out || !out_len) return tt__fail(TT_ERR_STATE, "save: model and output pointers must not be NULL");
+#ifdef TT_INT8
   if (m->quantized)  // its float weights are gone; a file of them would claim a precision it does not have
     return tt__fail(TT_ERR_STATE, "save: this model is quantized to int8 for inference and is not saved; save the "
                     "original model and quantize it again after loading");
+#endif
   *out = NULL;
   *out_len = 0;
   expected_tensor tensors[MAX_TENSORS];

@@ -163,6 +163,7 @@ TT_KERNEL_DEF(TWIN, void, layernorm_backward,
 TT_KERNEL_DEF(TWIN, void, gelu, (float *y, const float *x, size_t n), (y, x, n))
 TT_KERNEL_DEF(TWIN, void, gelu_backward, (float *dx, const float *dy, const float *x, size_t n), (dx, dy, x, n))
 
+#ifdef TT_INT8 /* the int8 build only (kernels.h: TT_INT8) */
 /* int8 inference (a model from tt_model_quantize: dense and conv2d weights as int8 with one float scale per output
  * channel; activations stay float between layers). quantize_i16 turns a vector x (n floats) into int16 q (n):
  * x / s rounded to nearest (ties to even) and clamped to ±limit (NaN gives +limit), with s = max|x| / limit, which
@@ -179,3 +180,4 @@ TT_KERNEL_DEF(TWIN, void, gemm_i8,
               (float *y, int ldm, int ldn, const int16_t *a, int lda, const int8_t *w, const float *scale, int M,
                int N, int K, int *nz),
               (y, ldm, ldn, a, lda, w, scale, M, N, K, nz))
+#endif

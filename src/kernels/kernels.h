@@ -104,6 +104,11 @@ static inline int tt__conv_sparse_input_limit(size_t n, int F, int k) {
   return n <= 2147483647u && 4 * k * F >= 3 * ((k * F + 15) / 16 * 16) ? (int)(n / 5 * 2) : 0;
 }
 
+/* int8 inference (tt_model_quantize) is compiled in only with -DTT_INT8: the native library and every test build
+ * define it, and so does wasm/tinytrain-int8.wasm; wasm/tinytrain.wasm, the module every widget loads, leaves the
+ * int8 kernels out (the widget's 64 KiB gzipped budget) and does not define or export tt_model_quantize
+ * (wasm/tinytrain.js's quantize says which module to load). */
+#ifdef TT_INT8
 /* The largest |q| quantize_i16 may give activations that meet int8 weights in sums of K products: K·limit·127 stays
  * below 2^31, so the int32 sums of gemm_i8 never overflow; 0 when K is too long for even 1. */
 static inline int tt__i8_limit(int K) {
@@ -116,6 +121,7 @@ static inline size_t tt__i8_packed_at(int j, int k, int K) {
   return ((size_t)(j / 16) * (size_t)((K + 1) / 2) + (size_t)(k / 2)) * 32 + (size_t)(j % 16 * 2 + k % 2);
 }
 static inline size_t tt__i8_packed_bytes(int N, int K) { return (size_t)(N + 15) / 16 * (size_t)((K + 1) / 2) * 32; }
+#endif
 
 /* Loops and code size (the wasm module counts in the widget's 64 KiB gzipped budget): clang -O3 unrolls and
  * vectorises plain loops into several copies, so the kernels are compiled with -fno-unroll-loops -fno-vectorize

@@ -128,22 +128,25 @@ static void conv_linear(tt__layer *l, float *out, const float *in, int B, const 
   }
 }
 
+#ifdef TT_INT8
 /* A quantized layer (tt_model_quantize) keeps its weights as int8 (F, C, K, K) with one scale per filter and
  * turns them back into floats at the end of the workspace for each forward pass, then runs the float kernels (the
  * sparse input pass among them): int8 weights at float activations' speed. */
 size_t tt__conv2d_i8_workspace(const tt__layer *l) { return tt__add(l->workspace_fixed, l->w_count); }
+#endif
 
 static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace, B);
+#ifdef TT_INT8
   if (l->wq) {
     tt__layer f32 = *l;
     f32.w = ctx->workspace + l->workspace_fixed - l->w_count;  // (F, CKK)
     for (int f = 0, i = 0; f < d.shape.F; f++)
       for (int end = i + d.CKK; i < end; i++) f32.w[i] = l->wq[i] * l->w_scale[f];
     conv_linear(&f32, out, in, B, &d);
-  } else {
+  } else
+#endif
     conv_linear(l, out, in, B, &d);
-  }
   // the fused activation, in place: the activation layer after this one has no buffer of its own
   if (l->act) tt__bias_act(out, NULL, B * d.shape.F, d.P, l->act);
 }

@@ -41,12 +41,15 @@ static void dense_init(tt__layer *l, tt__rng *rng) {
   if (l->b) memset(l->b, 0, l->b_count * sizeof(float));
 }
 
+#ifdef TT_INT8
 /* Workspace of the int8 forward pass: a row of the input as int16 (IN rounded up to even), its nonzero pairs (ints),
  * the scales of the outputs (floats). */
 size_t tt__dense_i8_workspace(const tt__layer *l) { return (size_t)(l->in.d[l->in.rank - 1] + 1) + l->units; }
+#endif
 
 static void dense_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   int IN = l->in.d[l->in.rank - 1], OUT = l->units, rows = B * dense_rows(l);
+#ifdef TT_INT8
   if (l->wq) { // int8 weights: each row of the input as int16 with its own scale s, out[j] = (xq · wq[j]) s w_scale[j]
     const int pairs = (IN + 1) / 2;
     int16_t *xq = (int16_t *)ctx->workspace;         // (2 pairs): a zero after an odd IN
@@ -58,7 +61,9 @@ static void dense_forward(tt__layer *l, float *out, const float *in, int B, tt__
       for (int j = 0; j < OUT; j++) scale[j] = l->w_scale[j] * s;
       tt__gemm_i8(out + (size_t)r * OUT, 0, 1, xq, 2 * pairs, l->wq, scale, 1, OUT, IN, nz);
     }
-  } else { // out (rows, OUT) = in (rows, IN) · Wᵀ, W (OUT, IN)
+  } else
+#endif
+  { // out (rows, OUT) = in (rows, IN) · Wᵀ, W (OUT, IN)
     tt__gemm(0, 1, rows, OUT, IN, in, IN, l->w, IN, 0.0f, out, OUT);
   }
   tt__bias_act(out, l->bias ? l->b : NULL, rows, OUT, l->act);

@@ -59,10 +59,6 @@ typedef struct tt__layer {
   float *w, *dw;
   float *b, *db;
   size_t w_count, b_count;  /* set by setup */
-  /* a dense or conv2d layer of a model from tt_model_quantize: w as int8 (w NULL; dense: packed for gemm_i8, see
-   * tt__i8_packed_at; conv2d: (F, C, K, K)) and one scale per output row (units or filters), w ≈ wq · w_scale[row] */
-  const int8_t *wq;
-  const float *w_scale;
 
   /* per-sample floats that forward saves for backward (dropout mask, maxpool argmax, layernorm mean/rstd);
    * set by setup; the model provides `saved` with B * saved_per_sample floats */
@@ -71,6 +67,11 @@ typedef struct tt__layer {
   /* floats of scratch this layer needs for a batch of B: workspace_fixed + B * workspace_per_sample
    * (im2col columns etc.); the model provides one shared workspace of the largest need */
   size_t workspace_fixed, workspace_per_sample;
+  /* (last, so every field before has the same offset as in a build without them, which never sets them)
+   * a dense or conv2d layer of a model from tt_model_quantize: w as int8 (w NULL; dense: packed for gemm_i8, see
+   * tt__i8_packed_at; conv2d: (F, C, K, K)) and one scale per output row (units or filters), w ≈ wq · w_scale[row] */
+  const int8_t *wq;
+  const float *w_scale;
 } tt__layer;
 
 /* What forward/backward may use besides the layer itself. */
@@ -114,9 +115,11 @@ void tt__position_embedding_forward_at(tt__layer *l, float *out, const float *in
 void tt__attention_cache_positions(tt__layer *l, int n);
 const float *tt__attention_probabilities(const tt__layer *l);
 
-/* Floats of workspace the forward pass of a quantized dense or conv2d layer needs (any batch). */
+/* Floats of workspace the forward pass of a quantized dense or conv2d layer needs (any batch); int8 build only. */
+#ifdef TT_INT8
 size_t tt__dense_i8_workspace(const tt__layer *l);
 size_t tt__conv2d_i8_workspace(const tt__layer *l);
+#endif
 
 /* The ops for a type (never NULL for a valid type). */
 const tt__layer_ops *tt__layer_ops_of(tt__layer_type type);

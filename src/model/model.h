@@ -48,9 +48,6 @@ struct tt_model {
   double first_loss;                /* first training loss since (re)initialisation, -1 before; divergence scale */
   float *block;
   size_t block_bytes;
-  /* 1 for a model from tt_model_quantize: block holds the float tensors and the int8 weights (see quantize.c),
-   * params is NULL, and everything but inference is refused (tt__model_trainable) */
-  int quantized;
 
   /* activations for up to max_batch samples: acts[i] is layer i's output (B, OUT_i), dacts[i] its gradient;
    * input buffer (B, IN); workspace shared by layers; saved buffers per layer */
@@ -90,6 +87,9 @@ struct tt_model {
   int context_len;                  /* 0 before generate_begin */
   int pending;                      /* the last token sampled, fed in at the next call; -1 for none */
   tt__rng gen_rng;                  /* sampling, apart from training's */
+  /* 1 for a model from tt_model_quantize: block holds the float tensors and the int8 weights (see quantize.c),
+   * params is NULL, and everything but inference is refused (tt__model_trainable) */
+  int quantized;
 };
 
 /* The training loss of n samples (a forward pass in training mode), and with `gradients` the parameter gradients
@@ -102,7 +102,12 @@ double tt__model_loss(tt_model *m, const float *x, const float *y, int n, int gr
 tt_model *tt__model_new(const char *spec_json, size_t len);
 int tt__model_alloc_params(tt_model *m);
 
-/* TT_OK for a model that can train and change its weights; for a quantized model a TT_ERR_STATE failure saying so. */
+/* TT_OK for a model that can train and change its weights; for a quantized model a TT_ERR_STATE failure saying so.
+ * Without TT_INT8 (kernels.h) no model is quantized: TT_OK, and the checks compile away. */
+#ifdef TT_INT8
 int tt__model_trainable(const tt_model *m);
+#else
+static inline int tt__model_trainable(const tt_model *m) { return TT_OK; }
+#endif
 
 #endif

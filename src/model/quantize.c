@@ -1,13 +1,14 @@
 /* Post-training int8 quantization (tt_model_quantize, src/tinytrain.h): a second model of the same spec whose
  * dense and conv2d weights are int8 rows with one scale each. Its block holds the float tensors (every other
  * parameter, the biases, the scales) first, in layer order, then the int8 weights; nothing else is allocated
- * until it predicts (activations, as any model). */
+ * until it predicts (activations, as any model). Compiled in with -DTT_INT8 only (kernels.h). */
 #include <math.h>
 #include <string.h>
 
 #include "../kernels/kernels.h"
 #include "model.h"
 
+#ifdef TT_INT8 /* the int8 build only; without it tt_model_quantize is not defined (kernels.h) */
 int tt__model_trainable(const tt_model *m) {
   return m->quantized ? tt__fail(TT_ERR_STATE, "this model is quantized to int8 for inference; train the original")
                       : TT_OK;
@@ -90,3 +91,4 @@ tt_model *tt_model_quantize(const tt_model *m) {
   }
   return q;
 }
+#endif

@@ -7,9 +7,11 @@ EMCC ?= emcc
 NODE ?= node
 
 KERNEL_SRC := $(wildcard src/kernels/scalar/*.c src/kernels/wasmsimd/*.c)
+# every twin is tested, the int8 ones (built only with TT_INT8, see kernels.h) included
+INT8 := -DTT_INT8
 # kernels' loops as the shipped module compiles them (Makefile: KERNEL_LOOP_FLAGS)
 SIMD_FLAGS := -O3 -fno-unroll-loops -fno-vectorize -msimd128 -std=c11 -Wall -Wextra -Wno-unused-parameter -Isrc \
-              -sALLOW_MEMORY_GROWTH -sSTANDALONE_WASM -sFILESYSTEM=0
+              $(INT8) -sALLOW_MEMORY_GROWTH -sSTANDALONE_WASM -sFILESYSTEM=0
 
 .PHONY: test-simd test-simd-wasm test-simd-native
 test-simd: test-simd-wasm test-simd-native
@@ -23,7 +25,7 @@ test-simd-wasm: build/simd/test_simd.wasm
 # the top Makefile's instruction set flags for the native build (-msse4.1 on x86-64), so the same codegen is tested.
 CC ?= cc
 NATIVE_ISA ?=
-NATIVE_FLAGS := -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-attributes -Isrc -DTT_NATIVE_SIMD $(NATIVE_ISA)
+NATIVE_FLAGS := -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-attributes -Isrc -DTT_NATIVE_SIMD $(INT8) $(NATIVE_ISA)
 ASAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 test-simd-native: build/simd/simd128_ops.wasm build/simd/simd128_ops build/simd/test_simd_native
 	$(NODE) tools/wasi-run.mjs build/simd/simd128_ops.wasm >build/simd/simd128_ops.wasm.txt

@@ -895,6 +895,7 @@ static void test_gelu(void) {
   free(xs), free(ys), free(ds), free(ones);
 }
 
+#ifdef TT_INT8 /* the int8 kernels exist in the int8 build only (kernels.h); tests/simd/simd.mk defines it */
 /* ---- int8 inference ------------------------------------------------------------------------------------------ */
 
 /* quantize_i16: every vector size, unaligned (x and q one element off), values spanning magnitudes with exact
@@ -972,6 +973,7 @@ static void test_gemm_i8(void) {
   for (size_t i = 0; i < sizeof Ks / sizeof Ks[0]; i++)
     for (int off = 0; off < 2; off++) check_gemm_i8(2, 13, Ks[i], off, off), check_gemm_i8(1, 128, Ks[i], 0, off);
 }
+#endif
 
 /* Every TWIN kernel of kernels/kernel_list.h has had cases above, under its own name: a kernel added to the list
  * without a twin test fails here. */
@@ -1008,8 +1010,10 @@ int main(void) {
   test_attention();
   test_layernorm();
   test_gelu();
+#ifdef TT_INT8
   test_quantize_i16();
   test_gemm_i8();
+#endif
   test_every_twin_compared();
   for (int i = 0; i < nstats; i++)
     printf("  %-14s %6d cases, max err %.3g%s\n", stats[i].name, stats[i].cases, stats[i].max_err,

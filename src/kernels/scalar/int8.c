@@ -4,6 +4,8 @@
 
 #include "kernels/kernels.h"
 
+#ifdef TT_INT8 /* the int8 build only (kernels.h) */
+
 float tt_f32_quantize_i16__scalar(int16_t *q, const float *x, int n, int limit) {
   float m = 0.0f;  // max |x|; NaN is passed over (pmax's rule, as in the SIMD twin)
   for (int i = 0; i < n; i++) m = m < fabsf(x[i]) ? fabsf(x[i]) : m;
@@ -28,3 +30,4 @@ void tt_f32_gemm_i8__scalar(float *y, int ldm, int ldn, const int16_t *a, int ld
       y[(size_t)m * ldm + (size_t)j * ldn] = (float)acc * scale[j];
     }
 }
+#endif

@@ -5,6 +5,8 @@
 #include "kernels/simd128.h"
 #include "kernels/kernels.h"
 
+#ifdef TT_INT8 /* the int8 build only (kernels.h) */
+
 float tt_f32_quantize_i16__wasmsimd(int16_t *q, const float *x, int n, int limit) {
   v128_t vm = wasm_f32x4_splat(0.0f);
   int i = 0;
@@ -71,3 +73,4 @@ void tt_f32_gemm_i8__wasmsimd(float *y, int ldm, int ldn, const int16_t *a, int 
     }
   }
 }
+#endif
