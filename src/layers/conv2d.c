@@ -138,7 +138,7 @@ size_t tt__conv2d_i8_workspace(const tt__layer *l) { return tt__add(l->workspace
 static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace, B);
 #ifdef TT_INT8
-  if (l->wq) {
+  if (!l->w) { // int8 weights (layers.h)
     tt__layer f32 = *l;
     f32.w = ctx->workspace + l->workspace_fixed - l->w_count;  // (F, CKK)
     for (int f = 0, i = 0; f < d.shape.F; f++)

@@ -50,7 +50,7 @@ size_t tt__dense_i8_workspace(const tt__layer *l) { return (size_t)(l->in.d[l->i
 static void dense_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   int IN = l->in.d[l->in.rank - 1], OUT = l->units, rows = B * dense_rows(l);
 #ifdef TT_INT8
-  if (l->wq) { // int8 weights: each row of the input as int16 with its own scale s, out[j] = (xq · wq[j]) s w_scale[j]
+  if (!l->w) { // int8 weights (layers.h): each row of the input as int16 with its own scale s, out[j] = (xq · wq[j]) s w_scale[j]
     const int pairs = (IN + 1) / 2;
     int16_t *xq = (int16_t *)ctx->workspace;         // (2 pairs): a zero after an odd IN
     int *nz = (int *)ctx->workspace + pairs;         // (pairs)

@@ -56,8 +56,14 @@ typedef struct tt__layer {
    * Order and layout are PyTorch's: dense w (OUT, IN), conv2d w (F, C, K, K), layernorm w = gamma,
    * b = beta, embedding w (vocab, dim), position_embedding w (length, dim), attention w = in_proj_weight (3D, D),
    * in_proj_bias (3D), out_proj.weight (D, D), out_proj.bias (D) (state_dict() order; no b). */
-  float *w, *dw;
-  float *b, *db;
+  /* A dense or conv2d layer of a model from tt_model_quantize has w NULL and, in place of the gradients such a model
+   * never has, its weights as int8 in wq (dense: packed for gemm_i8, see tt__i8_packed_at; conv2d: (F, C, K, K))
+   * with one scale per output row (units or filters) in w_scale: w ≈ wq · w_scale[row]. Sharing the gradients'
+   * fields keeps the struct, and the code of a build without TT_INT8, as it is without int8. */
+  float *w;
+  union { float *dw; const int8_t *wq; };
+  float *b;
+  union { float *db; const float *w_scale; };
   size_t w_count, b_count;  /* set by setup */
 
   /* per-sample floats that forward saves for backward (dropout mask, maxpool argmax, layernorm mean/rstd);
@@ -67,11 +73,6 @@ typedef struct tt__layer {
   /* floats of scratch this layer needs for a batch of B: workspace_fixed + B * workspace_per_sample
    * (im2col columns etc.); the model provides one shared workspace of the largest need */
   size_t workspace_fixed, workspace_per_sample;
-  /* (last, so every field before has the same offset as in a build without them, which never sets them)
-   * a dense or conv2d layer of a model from tt_model_quantize: w as int8 (w NULL; dense: packed for gemm_i8, see
-   * tt__i8_packed_at; conv2d: (F, C, K, K)) and one scale per output row (units or filters), w ≈ wq · w_scale[row] */
-  const int8_t *wq;
-  const float *w_scale;
 } tt__layer;
 
 /* What forward/backward may use besides the layer itself. */
