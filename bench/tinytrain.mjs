@@ -35,8 +35,10 @@ async function inferLatency(spec) {
 // int8 serving: the pretrained digits MLP and CNN (demos/data/generated) predicting one held-out digit at a time with
 // f32 weights and with the int8 copy Model.quantize makes, timed in alternating slices (4 rounds, TIME / 4 each) so a
 // change of the machine's speed falls on both; rows: each latency (median of its slices), and the speed-up, with
-// the held-out accuracy of both in the notes.
+// the held-out accuracy of both in the notes. Both run on the full build (tinytrain-int8.wasm), loaded first: the
+// default module has no int8 kernels.
 async function inferInt8() {
+  await tt.loadTinytrain({ url: tt.INT8_WASM_URL });
   const test = mnist('test');
   const digits = Array.from({ length: 100 }, (_, i) => test.x.slice(i * 784, (i + 1) * 784));
   for (const name of ['mlp', 'cnn']) {

@@ -18,6 +18,9 @@
 // demo="digits" copies them itself or points the widget's `data` attribute at a folder holding them. The text
 // corpora of demo="text" (words 2.8 MB, prose 6 MB) are copied there when `make data` has made them.
 //
+// tinytrain-int8.wasm, the full build with int8 inference (Model#quantize), is copied beside tinytrain.wasm as an
+// extra outside the budgets: only a page that calls loadTinytrain({ url: INT8_WASM_URL }) fetches it; no widget does.
+//
 // Beside them: the TypeScript declarations (types/*.d.ts), the iframe embed (embed.html, embed.js), and
 // tiny-train.standalone.js (tools/standalone.mjs), the same element with its worker and wasm inside one classic
 // script, for pages opened from disk and scripts served from another origin (a page loads either, not both).
@@ -40,6 +43,7 @@ const ENTRIES = Object.freeze({
 const ELEMENT = 'tiny-train.js';
 const WORKER = 'worker.js';
 const WASM = 'wasm/tinytrain.wasm';
+const WASM_INT8 = 'wasm/tinytrain-int8.wasm';
 // The iframe embed page's script tag for the element, in demos/ and in dist/; embed.js is built on its own, so it
 // changes nothing in the widget's chunks.
 const EMBED_ELEMENT = '"../web/tiny-train.js"';
@@ -78,7 +82,7 @@ function staticClosure(start, outputs, into = new Set()) {
  */
 export async function buildDist(outDir, { mnist = false } = {}) {
   const wasmFrom = path.join(ROOT, WASM);
-  if (!fs.existsSync(wasmFrom)) throw new Error(`dist: ${WASM} is missing (run make wasm)`);
+  for (const f of [WASM, WASM_INT8]) if (!fs.existsSync(path.join(ROOT, f))) throw new Error(`dist: ${f} is missing (run make wasm)`);
   fs.rmSync(outDir, { recursive: true, force: true }); // only our own output directory
   const result = await esbuild.build({
     absWorkingDir: ROOT,
@@ -98,6 +102,7 @@ export async function buildDist(outDir, { mnist = false } = {}) {
     logLevel: 'silent',
   });
   fs.copyFileSync(wasmFrom, path.join(outDir, 'tinytrain.wasm'));
+  fs.copyFileSync(path.join(ROOT, WASM_INT8), path.join(outDir, 'tinytrain-int8.wasm'));
   await buildStandalone(outDir, wasmFrom);
   // The iframe embed: demos/embed.html beside the element (its one path to it changed), embed.js minified apart.
   const embedHtml = fs.readFileSync(path.join(ROOT, 'demos/embed.html'), 'utf8');
@@ -139,10 +144,11 @@ export async function buildDist(outDir, { mnist = false } = {}) {
     for (const f of files) if (!partOf.has(f)) partOf.set(f, source);
     parts.push({ name: target, source, files, ...sum(files) });
   }
-  const files = Object.keys(outputs).concat('tinytrain.wasm', STANDALONE, 'embed.html', 'embed.js').sort().map((name) => ({
-    name, ...sizes(name),
-    part: initialSet.has(name) ? 'initial' : name === STANDALONE ? 'standalone' : name.startsWith('embed.') ? 'embed'
-      : partOf.get(name) ?? 'api',
+  const files = Object.keys(outputs).concat('tinytrain.wasm', 'tinytrain-int8.wasm', STANDALONE, 'embed.html', 'embed.js')
+    .sort().map((name) => ({
+      name, ...sizes(name),
+      part: initialSet.has(name) ? 'initial' : name === STANDALONE ? 'standalone' : name.startsWith('embed.') ? 'embed'
+        : name === 'tinytrain-int8.wasm' ? 'int8' : partOf.get(name) ?? 'api',
   }));
 
   const data = MNIST.map((f) => path.join(ROOT, 'demos/data/generated', f));
@@ -175,6 +181,7 @@ export function report(built, where = 'dist') {
     const what = f.part === 'initial' ? '' : f.part === 'api' ? '  (the Model API for pages)'
       : f.part === 'standalone' ? '  (the one-file build: element, worker and wasm, for file:// and other origins)'
       : f.part === 'embed' ? '  (the iframe embed page)'
+      : f.part === 'int8' ? '  (the full build with int8 inference, for pages that load INT8_WASM_URL; no budget)'
       : f.part === 'data' ? '  (demo="digits" data, no budget)' : f.part === 'text data' ? '  (demo="text" data, no budget)' : `  (on demand: ${f.part})`;
     lines.push(`${String(f.bytes).padStart(8)}${gz}  ${where}/${f.name}${what}`);
   }

@@ -6,6 +6,10 @@
 import { fetchModule } from './fetch-module.js';
 
 const WASM_URL = new URL('./tinytrain.wasm', import.meta.url);
+/** The full build: tinytrain.wasm plus int8 inference (Model#quantize), beside it. The default module leaves int8
+ * out to keep the widget small; a page that quantizes calls `await loadTinytrain({ url: INT8_WASM_URL })` before it
+ * creates any model (the first module loaded serves every Model of the page). */
+export const INT8_WASM_URL = new URL('./tinytrain-int8.wasm', import.meta.url);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -397,6 +401,13 @@ export class Model {
     return (await import('./serving.js')).measureServing(this, options);
   }
 
+  /** A new inference-only model with this one's dense and conv2d weights in int8 (symmetric, one scale per output
+   * channel: 4x smaller); predict, evaluate and generation work on it, training it throws. This model is unchanged.
+   * Needs the full build (INT8_WASM_URL); its checks are in serving.js, loaded on first use. */
+  async quantize(kind) {
+    return Model.#wrap((await import('./serving.js')).quantize(wasm, this.#m, kind, describe));
+  }
+
   /** Mean loss and accuracy (a fraction in [0, 1]; NaN for mse) over (x, y). */
   evaluate(x, y) {
     return this.#withXY(x, y, (px, py, n) => withAlloc(8, (res) => {
@@ -454,13 +465,6 @@ export class Model {
   loadWeights(bytes) {
     const data = toBytes('loadWeights', bytes);
     withCopy(data, (p) => check(wasm.tt_model_load_weights(this.#m, p, data.length)));
-  }
-
-  /** A new inference-only model with this one's dense and conv2d weights in int8 (symmetric, one scale per output
-   * channel: 4x smaller); predict, evaluate and generation work on it, training it throws. This model is unchanged. */
-  async quantize(kind) {
-    if (kind !== 'int8') throw new RangeError(`quantize: expected 'int8', got ${describe(kind)}`);
-    return Model.#wrap(wasm.tt_model_quantize(this.#m));
   }
 
   dispose() {

@@ -1,16 +1,23 @@
-// int8 serving (Model.quantize, src/model/quantize.c): the pretrained digits MLP and CNN keep their held-out MNIST
-// accuracy within half a point, predictions stay close, the quantized model refuses training with one message
-// while the original trains on, and a quantized model's weights are not saved (the original's file is).
+// int8 serving (Model.quantize, src/model/quantize.c) on the full build (wasm/tinytrain-int8.wasm, loaded first as a
+// page would): the pretrained digits MLP and CNN keep their held-out MNIST accuracy within half a point,
+// predictions stay close, the quantized model refuses training with one message while the original trains on, and
+// a quantized model's weights are not saved (the original's file is). The default build's refusal is in
+// quantize-default-build.test.mjs (one module per process).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { Model } from '../../wasm/tinytrain.js';
+import { Model, loadTinytrain, INT8_WASM_URL } from '../../wasm/tinytrain.js';
 import { parseMnist } from '../../web/mnist.js';
 
 const generated = new URL('../../demos/data/generated/', import.meta.url);
 const mnist = parseMnist(fs.readFileSync(new URL('mnist-test.bin', generated)));
 const pretrained = (name) => Model.load(fs.readFileSync(new URL(`digits-${name}.safetensors`, generated)));
 const REFUSED = 'this model is quantized to int8 for inference; train the original';
+
+test.before(async () => {
+  const wasm = await loadTinytrain({ url: INT8_WASM_URL });
+  assert.equal(typeof wasm.tt_model_quantize, 'function', 'the full build exports tt_model_quantize');
+});
 
 for (const name of ['mlp', 'cnn']) {
   test(`the pretrained digits ${name.toUpperCase()} quantized to int8 keeps its held-out accuracy within 0.5 points`, async () => {
