@@ -2,7 +2,8 @@
 #   make -f bench/kernels/kernels.mk twins              every SIMD twin of kernels/kernel_list.h against its scalar
 #                                                       reference (bench_twins.c), wasm then native; `make bench`
 #                                                       runs the same builds as its `kernels` case
-#   make -f bench/kernels/kernels.mk twins-quick        one call of each row, checked (`make test-simd` runs it)
+#   make -f bench/kernels/kernels.mk twins-quick        one call of each row, checked, also under ASan
+#                                                       (`make test-simd` runs it)
 # and the kernel author's tools, not part of `make bench`:
 #   make -f bench/kernels/kernels.mk microkernel        register-tile shapes of the GEMM's inner loop
 #   make -f bench/kernels/kernels.mk layers             per-layer profile of a training step (bench_layers.c)
@@ -24,9 +25,11 @@ SIMD_FLAGS := -O3 -fno-unroll-loops -fno-vectorize -msimd128 -std=c11 -Wall -Wex
 twins: twins-build
 	$(NODE) --no-liftoff tools/wasi-run.mjs $(OUT)/bench_twins.wasm
 	$(OUT)/bench_twins_native 1 wall tinytrain-cli
-twins-quick: twins-build
+# also under ASan/UBSan, which checks that every workload's buffers are long enough for its kernel
+twins-quick: twins-build $(OUT)/bench_twins_asan
 	$(NODE) --no-liftoff tools/wasi-run.mjs $(OUT)/bench_twins.wasm --quick >$(OUT)/bench_twins.quick.txt
 	$(OUT)/bench_twins_native --quick >$(OUT)/bench_twins_native.quick.txt
+	$(OUT)/bench_twins_asan --quick >$(OUT)/bench_twins_asan.quick.txt
 twins-build: $(OUT)/bench_twins.wasm $(OUT)/bench_twins_native
 microkernel: $(OUT)/bench_microkernel.wasm
 	$(NODE) tools/wasi-run.mjs $<
@@ -46,6 +49,11 @@ NATIVE_ISA ?= -msse4.1
 $(OUT)/bench_twins_native: bench/kernels/bench_twins.c $(KERNEL_SRC) $(KERNEL_H) bench/kernels/kernels.mk
 	@mkdir -p $(OUT)
 	$(CC) -O3 -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-attributes -Isrc -DTT_NATIVE_SIMD $(NATIVE_ISA) \
+	  bench/kernels/bench_twins.c $(KERNEL_SRC) -lm -o $@
+$(OUT)/bench_twins_asan: bench/kernels/bench_twins.c $(KERNEL_SRC) $(KERNEL_H) bench/kernels/kernels.mk
+	@mkdir -p $(OUT)
+	$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -std=c11 \
+	  -Wall -Wextra -Wno-unused-parameter -Wno-attributes -Isrc -DTT_NATIVE_SIMD $(NATIVE_ISA) \
 	  bench/kernels/bench_twins.c $(KERNEL_SRC) -lm -o $@
 $(OUT)/bench_microkernel.wasm: bench/kernels/bench_microkernel.c
 	@mkdir -p $(OUT)
