@@ -262,10 +262,15 @@ export async function runSystem(system, handlers) {
  */
 export function runKernelTwins(system, command, args = []) {
   const program = args.at(-1) ?? command;
-  if (!fs.existsSync(program)) throw new Error(`${program} is missing: run make -f bench/kernels/kernels.mk twins-build`);
+  if (!fs.existsSync(program)) {
+    throw new Error(`${program} is missing: run make -f bench/kernels/kernels.mk twins-build`);
+  }
   const run = spawnSync(command, [...args, String(TIME), CLOCK, system], { encoding: 'utf8', maxBuffer: 1 << 24 });
   process.stdout.write(run.stdout ?? '');
-  if (run.status !== 0) throw new Error(`${program} failed: ${(run.stderr || run.error?.message || '').trim().split('\n').at(-1)}`);
+  if (run.status !== 0) {
+    const why = (run.stderr || run.error?.message || '').trim().split('\n').at(-1);
+    throw new Error(`${program} failed: ${why}`);
+  }
 }
 
 export function pending(message) {

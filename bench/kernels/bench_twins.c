@@ -100,7 +100,6 @@ typedef struct {
   float *bufs[24];
   int nbufs, next;  // buffers made, and the next one to hand out (each call gets the same ones in order)
   tt__conv_shape shape;
-  int has_shape;
   uint64_t rng;
 } ctx;
 
@@ -120,7 +119,8 @@ static float *buffer(ctx *c, const char *name) {
   if (c->next < c->nbufs) return c->bufs[c->next++];
   float *b = malloc(c->floats * sizeof(float) + 64);
   if (!b || c->nbufs == (int)(sizeof c->bufs / sizeof c->bufs[0])) {
-    fprintf(stderr, "bench_twins: out of memory (%zu floats)\n", c->floats);
+    fprintf(stderr, "bench_twins: out of memory, or more pointer parameters than bufs holds (%zu floats)\n",
+            c->floats);
     exit(2);
   }
   c->bufs[c->nbufs++] = b;
@@ -281,7 +281,6 @@ static size_t buffer_floats(ctx *c) {
   }
   int found;
   lookup(c->line, "F", &found);
-  c->has_shape = found;
   if (found) {
     tt__conv_shape *s = &c->shape;
     *s = (tt__conv_shape){.B = (int)value(c, "B", 1), .C = (int)value(c, "C", 1), .H = (int)value(c, "H", 1),
@@ -345,7 +344,7 @@ int main(int argc, char **argv) {
       failures += row(TWINS[k].run, TWINS[k].name, label, line, seconds);
     }
     if (rows == 0 && !vector) {
-      emit(TWINS[k].name, "", "failed", 0,
+      emit(TWINS[k].name, "(no workload)", "failed", 0,
            "a kernel with shapes needs its rows in WORKLOADS of bench/kernels/bench_twins.c");
       failures++;
     }
