@@ -39,7 +39,8 @@ static const char *const DEFAULTS = "lr=0.001 beta1=0.9 beta2=0.999 eps=1e-5 bc1
                                     "wd_l2=0 decay=0.0001 limit=2147483647";
 
 /* Kernels with shapes: their rows (label, then the workload). The digits CNN's layers, the words GPT's attention
- * and layernorm, the MLP's dense layer, and odd sizes that leave every SIMD loop a tail. */
+ * and layernorm, the MLP's dense layer, the widget's decision map, and odd sizes that leave every SIMD loop a
+ * tail. */
 static const struct {
   const char *kernel, *label, *workload;
 } WORKLOADS[] = {
@@ -48,6 +49,7 @@ static const struct {
     {"gemm", "(64x128)ᵀ · 64x784 (dense weight gradient)", "ta=1 M=128 N=784 K=64 lda=128 ldb=784 ldc=784 beta=1"},
     {"gemm", "16x200 · 200x196 (conv2 as im2col)", "M=16 N=196 K=200 lda=200 ldb=196 ldc=196 beta=0"},
     {"gemm", "1x784 · (128x784)ᵀ (batch 1)", "tb=1 M=1 N=128 K=784 lda=784 ldb=784 ldc=128 beta=0"},
+    {"gemm", "10000x16 · (3x16)ᵀ (decision map's last layer)", "tb=1 M=10000 N=3 K=16 lda=16 ldb=16 ldc=3 beta=0"},
     {"conv_forward", "B 4, 1x28x28, 8 of 5x5, same", "B=4 C=1 H=28 W=28 F=8 k=5 pad_lo=2 pad_hi=2"},
     {"conv_forward", "B 4, 8x14x14, 16 of 5x5, same", "B=4 C=8 H=14 W=14 F=16 k=5 pad_lo=2 pad_hi=2"},
     {"conv_forward", "B 3, 3x13x11, 5 of 3x3, pad 1", "B=3 C=3 H=13 W=11 F=5 k=3 pad_lo=1 pad_hi=1"},
