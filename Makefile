@@ -92,7 +92,13 @@ build/tests/%: tests/c/%.c tests/c/test.h $(ASAN_OBJ)
 
 # ---- wasm ----------------------------------------------------------------------------------------------------
 
-wasm: wasm/tinytrain.wasm
+wasm: wasm/tinytrain.wasm web/layer-types.js
+
+# The layer types and activations for the widget and the demos, known without loading the wasm (committed, so the
+# pages run from a checkout; tests/js/layer-table.test.mjs checks it is current).
+web/layer-types.js: src/layers/layer_table.h tools/layer-types.mjs
+	$(NODE) tools/layer-types.mjs
+	@touch $@
 
 build/wasm/src/kernels/%.o: src/kernels/%.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
