@@ -184,8 +184,10 @@ test-c: $(C_TESTS)
 test-cli: build/tinytrain
 	bash tests/cli/cli.sh build/tinytrain
 
+# the twins against each other, then one quick pass of their benchmark (bench/kernels/bench_twins.c) so it cannot rot
 test-simd: | deps-build
 	$(MAKE) -f tests/simd/simd.mk NATIVE_ISA="$(filter-out -DTT_NATIVE_SIMD,$(NATIVE_SIMD))"
+	$(MAKE) -f bench/kernels/kernels.mk twins-quick NATIVE_ISA="$(filter-out -DTT_NATIVE_SIMD,$(NATIVE_SIMD))"
 
 test-torch: wasm build/tinytrain | deps-test
 	$(MAKE) -f tests/torch/torch.mk TORCH_SIMD="$(NATIVE_SIMD)"
@@ -215,6 +217,7 @@ dist: wasm | deps-npm
 	$(NODE) tools/dist.mjs --out dist
 
 bench: wasm data build/tinytrain build/bench/tinytrain-bench.wasm | deps-npm
+	$(MAKE) -f bench/kernels/kernels.mk twins-build NATIVE_ISA="$(filter-out -DTT_NATIVE_SIMD,$(NATIVE_SIMD))"
 	$(MAKE) -f bench/bench.mk
 
 fuzz: | deps-test

@@ -16,7 +16,7 @@
 // The MNIST files for demo="digits" (gzipped, 1.6 MB; no budget) are left out unless asked: --mnist copies them into
 // dist/data/, the folder the element looks in by default (`make data` makes them). Without them, a site that uses
 // demo="digits" copies them itself or points the widget's `data` attribute at a folder holding them. The text
-// corpora of demo="text" (words 2.8 MB, prose 6 MB) are copied there when `make data` has made them.
+// corpora of demo="text" (words 2.8 MB, prose 6 MB) likewise: --text copies them.
 //
 // tinytrain-int8.wasm, the full build with int8 inference (Model#quantize), is copied beside tinytrain.wasm as an
 // extra outside the budgets: only a page that calls loadTinytrain({ url: INT8_WASM_URL }) fetches it; no widget does.
@@ -25,7 +25,7 @@
 // tiny-train.standalone.js (tools/standalone.mjs), the same element with its worker and wasm inside one classic
 // script, for pages opened from disk and scripts served from another origin (a page loads either, not both).
 //
-// Usage: node tools/dist.mjs [--out DIR] [--mnist]   (exit 1 when over a budget)
+// Usage: node tools/dist.mjs [--out DIR] [--mnist] [--text]   (exit 1 when over a budget)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -80,7 +80,7 @@ function staticClosure(start, outputs, into = new Set()) {
  *   parts: [{name, source, bytes, gzip, files}] per on-demand part (what it adds to the initial files);
  *   mnist: whether the MNIST files were copied (only when asked: {mnist: true}).
  */
-export async function buildDist(outDir, { mnist = false } = {}) {
+export async function buildDist(outDir, { mnist = false, text = false } = {}) {
   const wasmFrom = path.join(ROOT, WASM);
   for (const f of [WASM, WASM_INT8]) if (!fs.existsSync(path.join(ROOT, f))) throw new Error(`dist: ${f} is missing (run make wasm)`);
   fs.rmSync(outDir, { recursive: true, force: true }); // only our own output directory
@@ -161,15 +161,17 @@ export async function buildDist(outDir, { mnist = false } = {}) {
       files.push({ name: `data/${MNIST[i]}`, bytes: fs.statSync(from).size, gzip: null, part: 'data' });
     }
   }
-  const text = TEXT_DATA.map((f) => path.join(ROOT, 'demos/data/generated', f));
-  if (text.every((f) => fs.existsSync(f))) {
+  const corpora = TEXT_DATA.map((f) => path.join(ROOT, 'demos/data/generated', f));
+  const absent = corpora.filter((f) => !fs.existsSync(f));
+  if (text && absent.length) throw new Error(`dist: --text: ${absent.map((f) => path.relative(ROOT, f)).join(', ')} missing (run make data)`);
+  if (text) {
     fs.mkdirSync(path.join(outDir, 'data'), { recursive: true });
-    for (const [i, from] of text.entries()) {
+    for (const [i, from] of corpora.entries()) {
       fs.copyFileSync(from, path.join(outDir, 'data', TEXT_DATA[i]));
       files.push({ name: `data/${TEXT_DATA[i]}`, bytes: fs.statSync(from).size, gzip: null, part: 'text data' });
     }
   }
-  return { files, initial: sum(initialSet), parts, mnist };
+  return { files, initial: sum(initialSet), parts, mnist, text };
 }
 
 /** The lines `make dist` prints, and whether everything is within budget. */
@@ -194,22 +196,24 @@ export function report(built, where = 'dist') {
   lines.push(line('one <tiny-train> before its first step (JS + wasm)', built.initial, BUDGETS.initial));
   for (const p of built.parts) lines.push(line(`on demand, ${p.source} (${p.files.join(', ')})`, p, BUDGETS.onDemand));
   if (!built.mnist) lines.push('MNIST for demo="digits" not copied (--mnist copies it): give such widgets a data folder');
+  if (!built.text) lines.push('The corpora of demo="text" not copied (--text copies them): give such widgets a data folder');
   return { lines, ok: over.length === 0, over };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let out = path.join(ROOT, 'dist'), mnist = false;
+  let out = path.join(ROOT, 'dist'), mnist = false, text = false;
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--out' && args[i + 1]) out = path.resolve(args[++i]);
     else if (args[i] === '--mnist') mnist = true;
+    else if (args[i] === '--text') text = true;
     else {
-      console.error(`usage: node tools/dist.mjs [--out DIR] [--mnist] (unknown: ${args[i]})`);
+      console.error(`usage: node tools/dist.mjs [--out DIR] [--mnist] [--text] (unknown: ${args[i]})`);
       process.exit(2);
     }
   }
   try {
-    const built = await buildDist(out, { mnist });
+    const built = await buildDist(out, { mnist, text });
     const { lines, ok, over } = report(built, path.relative(process.cwd(), out) || '.');
     console.log(lines.join('\n'));
     if (!ok) console.error(`dist: over budget: ${over.join('; ')}`);

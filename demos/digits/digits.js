@@ -19,6 +19,7 @@ import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/wei
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import {
+import { messageLine } from '../shared/messages.js';
   drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
 
@@ -60,14 +61,7 @@ const state = {
 
 // ---- messages -----------------------------------------------------------------------------------------------
 
-function showMessage(text, isError = true) {
-  const el = $('message');
-  el.textContent = text;
-  el.classList.toggle('error', isError);
-  el.hidden = !text;
-}
-
-window.addEventListener('unhandledrejection', (e) => showMessage(e.reason?.message || String(e.reason)));
+const showMessage = messageLine($('message'));
 
 // ---- model settings -----------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 import { DATASETS, outputUnits } from '../../web/datasets.js';
 import { mlpSpec } from '../../web/models.js';
 import { ACTIVATIONS as CORE_ACTIVATIONS } from '../../web/layer-types.js';
+import { num, oneOf } from '../shared/fields.js';
 
 // the core's element-wise activations (its table of layers), and 'linear' for none: the menu's entries
 export const ACTIVATIONS = Object.freeze([...CORE_ACTIVATIONS, 'linear']);
@@ -34,21 +35,6 @@ export function cloneConfig(c) {
 
 // Hash keys -> config fields, each with a parser that throws a message in the form's words (the field's label, the
 // allowed range), as a reader who edited the link can act on it.
-function num(label, lo, hi, integer) {
-  return (s) => {
-    const v = Number(s);
-    if (s === '' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
-      throw new Error(`${label}: expected ${integer ? 'a whole number' : 'a number'} from ${lo} to ${hi}, got "${s}"`);
-    }
-    return v;
-  };
-}
-function oneOf(label, list) {
-  return (s) => {
-    if (!list.includes(s)) throw new Error(`${label}: expected one of ${list.join(', ')}, got "${s}"`);
-    return s;
-  };
-}
 function layersOf(s) {
   if (s === '') return [];
   const parts = s.split(',');

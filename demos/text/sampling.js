@@ -4,18 +4,10 @@
 //
 // Each draw calls model.nextTokenProbabilities once per token (the whole context each time, no cache): a few
 // hundred µs for the page's models, so the page runs draws in slices between frames.
+import { mulberry32 } from '../../web/datasets.js';
 
-/** A seeded generator of floats in [0, 1) (mulberry32): the same seed gives the same draws. */
-export function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator of floats in [0, 1): the same seed gives the same draws (web/datasets.js's mulberry32). */
+export const seededRandom = mulberry32;
 
 /**
  * One draw at temperature 1 after `prompt` (token ids), until a token for which isEnd(id) holds (included) or

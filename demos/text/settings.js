@@ -1,6 +1,7 @@
 // The text page's settings and their URL-hash form. No DOM here: a link such as
 // #corpus=words&tok=chars&size=small&seed=1&lr=0.003 always describes the same run.
 import { GPT_SIZES, GPT_DEFAULTS } from '../../web/text/gpt.js';
+import { num, oneOf } from '../shared/fields.js';
 
 export const CORPUS_NAMES = Object.freeze(['words', 'prose', 'own']);
 // 'chars' trains on characters; 'bpe256' and 'bpe512' on byte-pair tokens with that many merges.
@@ -16,21 +17,6 @@ export function tokenizerOptions(choice) {
   return choice === 'chars' ? { tokenizer: 'characters' } : { tokenizer: 'bpe', merges: Number(choice.slice(3)) };
 }
 
-function num(label, lo, hi, integer) {
-  return (s) => {
-    const v = Number(s);
-    if (s === '' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
-      throw new Error(`${label}: expected ${integer ? 'a whole number' : 'a number'} from ${lo} to ${hi}, got "${s}"`);
-    }
-    return v;
-  };
-}
-function oneOf(label, list) {
-  return (s) => {
-    if (!list.includes(s)) throw new Error(`${label}: expected one of ${list.join(', ')}, got "${s}"`);
-    return s;
-  };
-}
 
 // hash key -> [field, parser whose message uses the form's words]
 const KEYS = {

@@ -22,6 +22,7 @@ import { DEFAULTS, parseHash, toHash, tokenizerOptions } from './settings.js';
 import { seededRandom, bestOfN, pickWords } from './sampling.js';
 import { measureTokenServing } from './serving.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
+import { messageLine } from '../shared/messages.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
@@ -60,14 +61,7 @@ const state = {
 
 // ---- messages -----------------------------------------------------------------------------------------------
 
-function showMessage(text, isError = true) {
-  const el = $('message');
-  el.textContent = text;
-  el.classList.toggle('error', isError);
-  el.hidden = !text;
-}
-
-window.addEventListener('unhandledrejection', (e) => showMessage(e.reason?.message || String(e.reason)));
+const showMessage = messageLine($('message'));
 
 function guard(fn) {
   return (...args) => Promise.resolve().then(() => fn(...args)).catch((e) => {

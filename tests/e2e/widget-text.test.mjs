@@ -25,7 +25,7 @@ const FILES = {
 };
 
 let host;
-test.before(async () => { host = await startWidgetHost({ dist: '/tests/artifacts/widget-text-dist', pages: PAGES, files: FILES }); });
+test.before(async () => { host = await startWidgetHost({ dist: '/tests/artifacts/widget-text-dist', pages: PAGES, files: FILES, text: true }); });
 test.after(async () => { await host?.close(); });
 
 const inShadow = (page, id, fn, arg) => page.evaluate(([i, f, a]) => new Function('root', 'arg', `return (${f})(root, arg)`)(
@@ -34,7 +34,7 @@ const bars = (page, id) => inShadow(page, id, (root) => [...root.querySelectorAl
   .map((r) => ({ token: r.querySelector('.label').textContent, percent: parseFloat(r.querySelector('.pct').textContent) })));
 const samples = (page, id) => inShadow(page, id, (root) => root.querySelector('.tx-samples').textContent);
 
-test('the text code is loaded on demand only, and dist/ ships the words corpus', () => {
+test('the text code is loaded on demand only, and dist/ ships the words corpus when asked (--text)', () => {
   const names = host.built.files.map((f) => f.name);
   for (const f of ['data/words.json', 'data/words-train.bin', 'data/words-heldout.bin']) assert.ok(names.includes(f), `${f} missing from dist`);
   const parts = Object.fromEntries(host.built.parts.map((p) => [p.source, p]));

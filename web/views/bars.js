@@ -4,24 +4,30 @@
 //
 //   const show = probabilityBars(container, 10);   show(probs) -> index of the best class; show(null) empties it
 
+/** One bar: a list item .row holding a .label, a .track with its .fill, and the value as .pct. */
+export function barRow() {
+  const row = document.createElement('div');
+  const label = document.createElement('span');
+  const track = document.createElement('span');
+  const fill = document.createElement('span');
+  const value = document.createElement('span');
+  row.className = 'row';
+  row.setAttribute('role', 'listitem');
+  label.className = 'label';
+  track.className = 'track';
+  fill.className = 'fill';
+  value.className = 'pct';
+  track.append(fill);
+  row.append(label, track, value);
+  return { row, label, fill, value };
+}
+
 export function probabilityBars(container, classes = 10) {
   container.setAttribute('role', 'list');
   const rows = Array.from({ length: classes }, (_, k) => {
-    const row = document.createElement('div');
-    const label = document.createElement('span');
-    const track = document.createElement('span');
-    const fill = document.createElement('span');
-    const value = document.createElement('span');
-    row.className = 'row';
-    row.setAttribute('role', 'listitem');
-    label.className = 'label';
-    label.textContent = String(k);
-    track.className = 'track';
-    fill.className = 'fill';
-    value.className = 'pct';
-    track.append(fill);
-    row.append(label, track, value);
-    return { row, fill, value };
+    const bar = barRow();
+    bar.label.textContent = String(k);
+    return bar;
   });
   container.replaceChildren(...rows.map((r) => r.row));
   return (probs) => {

@@ -4,6 +4,7 @@
 //
 //   const showChips = tokenChips(container);   showChips([{text, id}])   (id -1: a character outside the vocabulary)
 //   const showTop = topTokenBars(container, 8);   showTop([{text, p}])   (most likely first; null empties it)
+import { barRow } from './bars.js';
 
 /** A token's text as it can be seen: a newline as ⏎, a space as ␣, a tab as ⇥. */
 export function visibleToken(text) {
@@ -35,22 +36,7 @@ export function tokenChips(container) {
 /** Bars of the most likely next tokens (rows rows); the first row is marked best. */
 export function topTokenBars(container, rows = 8) {
   container.setAttribute('role', 'list');
-  const items = Array.from({ length: rows }, () => {
-    const row = document.createElement('div');
-    const label = document.createElement('span');
-    const track = document.createElement('span');
-    const fill = document.createElement('span');
-    const value = document.createElement('span');
-    row.className = 'row';
-    row.setAttribute('role', 'listitem');
-    label.className = 'label';
-    track.className = 'track';
-    fill.className = 'fill';
-    value.className = 'pct';
-    track.append(fill);
-    row.append(label, track, value);
-    return { row, label, fill, value };
-  });
+  const items = Array.from({ length: rows }, barRow);
   container.replaceChildren(...items.map((r) => r.row));
   return (entries) => {
     items.forEach(({ row, label, fill, value }, k) => {

@@ -8,6 +8,7 @@ import { preprocessRGBA } from '../digits-preprocess.js';
 import { optimizerSpec } from '../models.js';
 import { DIGITS_CNN } from '../digits-models.js';
 import { buildSpec, bad } from './config.js';
+import { element, adoptStyles } from './dom.js';
 
 const PAD_PIXELS = 280; // 10 pad pixels per MNIST pixel
 
@@ -69,14 +70,7 @@ const CSS = `
 .bars .best .fill {
   background: var(--accent);
 }`;
-let sheet; // shared by every digits widget on the page
 
-function element(tag, className, ...children) {
-  const made = document.createElement(tag);
-  made.className = className;
-  made.append(...children);
-  return made;
-}
 
 /**
  * The widget's data object for demo="digits" (config, checked by web/widget/config.js): 784 features, 10 classes,
@@ -105,12 +99,7 @@ export function digits(config, defaultFolder) {
     // The pad, the predicted digit and ten bars, in the widget's input area (elements: the widget's, by class).
     // ask(x) asks the model about x (784 pixels in [0, 1]) and ends in show(); ask(null) forgets the drawing.
     mount(elements, ask) {
-      const root = elements.inputs.getRootNode();
-      if (!sheet) {
-        sheet = new CSSStyleSheet();
-        sheet.replaceSync(CSS);
-      }
-      if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+      adoptStyles(elements.inputs, CSS);
       const canvas = element('canvas', 'pad');
       const digit = element('output', 'dg-digit', '?');
       const clear = element('button', 'clear', 'Clear');

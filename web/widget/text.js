@@ -12,6 +12,7 @@ import { OWN_TEXT_LIMIT } from '../text/corpus.js';
 import { gptSpec, GPT_SIZES } from '../text/gpt.js';
 import { Model } from '../../wasm/tinytrain.js';
 import { bad } from './config.js';
+import { element, adoptStyles } from './dom.js';
 
 const TOP_TOKENS = 5;         // bars under the prefix box
 const ANSWER_TOKENS = 120;    // a continuation's length
@@ -92,14 +93,7 @@ const CSS = `
   color: var(--mute);
   min-height: 3.6em;
 }`;
-let sheet; // shared by every text widget on the page
 
-function element(tag, className, ...children) {
-  const made = document.createElement(tag);
-  made.className = className;
-  made.append(...children);
-  return made;
-}
 
 /**
  * The widget's data object for demo="text" (config, checked by web/widget/config.js): the window as its feature
@@ -156,12 +150,7 @@ class TextPanel {
   }
 
   mount(elements, emit) {
-    const root = elements.inputs.getRootNode();
-    if (!sheet) {
-      sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS);
-    }
-    if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    adoptStyles(elements.inputs, CSS);
     this.emit = emit;
     this.out = elements.out;
     this.lat = elements.lat;
