@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tt from '../wasm/tinytrain.js';
+import { INT8_WASM_URL } from '../wasm/int8.js';
 import { benchGemm } from './gemm-wasm.mjs';
 import { MLP, CNN, TIME, SETTLE, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit, emitGemmRows,
          runSystem, pending, cpuSeconds, noteShare, GPT, gptSpec, words, wordShare, emitQuality, GPT_DECODE_ROW,
@@ -39,7 +40,7 @@ async function inferLatency(spec) {
 // the held-out accuracy of both in the notes. Both run on the full build (tinytrain-int8.wasm), loaded first: the
 // default module has no int8 kernels.
 async function inferInt8() {
-  await tt.loadTinytrain({ url: tt.INT8_WASM_URL });
+  await tt.loadTinytrain({ url: INT8_WASM_URL });
   const test = mnist('test');
   const digits = Array.from({ length: 100 }, (_, i) => test.x.slice(i * 784, (i + 1) * 784));
   for (const name of ['mlp', 'cnn']) {

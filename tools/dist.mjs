@@ -20,6 +20,7 @@
 //
 // tinytrain-int8.wasm, the full build with int8 inference (Model#quantize), is copied beside tinytrain.wasm as an
 // extra outside the budgets: only a page that calls loadTinytrain({ url: INT8_WASM_URL }) fetches it; no widget does.
+// INT8_WASM_URL is in int8.js (wasm/int8.js), an entry of its own, so the widget's modules do not carry it.
 //
 // Beside them: the TypeScript declarations (types/*.d.ts), the iframe embed (embed.html, embed.js), and
 // tiny-train.standalone.js (tools/standalone.mjs), the same element with its worker and wasm inside one classic
@@ -39,6 +40,7 @@ const ENTRIES = Object.freeze({
   'tiny-train': 'web/tiny-train.js',
   tinytrain: 'wasm/tinytrain.js',
   worker: 'web/runtime/worker.js',
+  int8: 'wasm/int8.js', // INT8_WASM_URL for pages; Model#quantize imports it on demand
 });
 const ELEMENT = 'tiny-train.js';
 const WORKER = 'worker.js';
@@ -49,7 +51,7 @@ const WASM_INT8 = 'wasm/tinytrain-int8.wasm';
 const EMBED_ELEMENT = '"../web/tiny-train.js"';
 const EMBED_BUILD = { entryPoints: ['demos/embed.js'], bundle: true, format: 'esm', target: 'es2022', minify: true,
   sourcemap: 'linked', logLevel: 'silent' };
-const TYPES = ['tinytrain.d.ts', 'tiny-train.d.ts']; // types/ -> dist/: the package's TypeScript declarations
+const TYPES = ['tinytrain.d.ts', 'tiny-train.d.ts', 'int8.d.ts']; // types/ -> dist/: the package's TypeScript declarations
 const MNIST = ['mnist-train.bin.gz', 'mnist-test.bin.gz']; // from demos/data/generated/ (make data) to dist/data/
 // demo="text"'s corpora (web/text/corpus.js), copied when `make data` has made them.
 const TEXT_DATA = ['words.json', 'words-train.bin', 'words-heldout.bin', 'prose.json', 'prose-train.txt', 'prose-heldout.txt'];

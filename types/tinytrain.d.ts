@@ -46,9 +46,6 @@ export interface GenerationOptions {
 
 /** Loads tinytrain.wasm once (by default from beside the module); later calls return the same promise. */
 export function loadTinytrain(options?: { url?: URL }): Promise<WebAssembly.Exports>;
-/** The full build, tinytrain-int8.wasm beside tinytrain.wasm: the core with int8 inference (Model#quantize). Pass it
- * to loadTinytrain before creating any model; the default module, the one widgets load, has no int8 kernels. */
-export const INT8_WASM_URL: URL;
 
 /** A model in wasm memory. Made by Model.create or Model.load only; free it with dispose(). */
 export class Model {
@@ -106,7 +103,7 @@ export class Model {
   /** All parameters as one block (PyTorch order and layout). */
   getWeights(): Float32Array;
   /** A new inference-only model with this one's dense and conv2d weights in int8; this one is unchanged. Needs the
-   * full build (INT8_WASM_URL); rejects on the default one. */
+   * full build (INT8_WASM_URL, from tinytrain/int8.js); rejects on the default one. */
   quantize(kind: 'int8'): Promise<Model>;
   setWeights(weights: Float32Array): void;
   /** New weights and optimizer state from a seed; step and epoch back to 0. */

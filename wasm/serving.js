@@ -1,5 +1,4 @@
-// What serving a Model costs on this machine, measured, and the int8 lever's checks (Model.measureServing and
-// Model.quantize load this module on first use; the widget uses neither before it trains).
+// What serving a Model costs on this machine, measured (Model.measureServing loads this module on first use).
 //
 // Latency: p50 and p95 of batch-1 predictions. A page's clock steps by 0.1 ms and one prediction of a small model
 // takes microseconds, so calls are timed in groups of k calls, k chosen so that a group lasts at least groupMs;
@@ -184,16 +183,4 @@ export function measureServing(model, options = {}) {
     };
     nextSlice(slice, o.sliceMs);
   });
-}
-
-/** Model.quantize's work: the model at `ptr` quantized by the module's tt_model_quantize, a pointer to the new model
- * (0 with the core's error set). Throws when `kind` is not 'int8' or when the module is the default build, which
- * leaves the int8 kernels out. */
-export function quantize(wasm, ptr, kind, describe) {
-  if (kind !== 'int8') throw new RangeError(`quantize: expected 'int8', got ${describe(kind)}`);
-  if (!wasm.tt_model_quantize) {
-    throw new Error('quantize: this build of tinytrain has no int8 kernels; load tinytrain-int8.wasm with ' +
-      '`await loadTinytrain({ url: INT8_WASM_URL })` before creating any model');
-  }
-  return wasm.tt_model_quantize(ptr);
 }

@@ -6,10 +6,6 @@
 import { fetchModule } from './fetch-module.js';
 
 const WASM_URL = new URL('./tinytrain.wasm', import.meta.url);
-/** The full build: tinytrain.wasm plus int8 inference (Model#quantize), beside it. The default module leaves int8
- * out to keep the widget small; a page that quantizes calls `await loadTinytrain({ url: INT8_WASM_URL })` before it
- * creates any model (the first module loaded serves every Model of the page). */
-export const INT8_WASM_URL = new URL('./tinytrain-int8.wasm', import.meta.url);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -403,9 +399,9 @@ export class Model {
 
   /** A new inference-only model with this one's dense and conv2d weights in int8 (symmetric, one scale per output
    * channel: 4x smaller); predict, evaluate and generation work on it, training it throws. This model is unchanged.
-   * Needs the full build (INT8_WASM_URL); its checks are in serving.js, loaded on first use. */
+   * Needs the full build (INT8_WASM_URL in int8.js, which holds the checks too and is loaded on first use). */
   async quantize(kind) {
-    return Model.#wrap((await import('./serving.js')).quantize(wasm, this.#m, kind, describe));
+    return (await import('./int8.js')).quantize(wasm, this.#m, kind, Model.#wrap);
   }
 
   /** Mean loss and accuracy (a fraction in [0, 1]; NaN for mse) over (x, y). */
@@ -428,9 +424,7 @@ export class Model {
   /** A copy of all parameters as one block (PyTorch order and layout). The block moves with every training step
    * (the core keeps the weights before the last update, to roll back to on divergence): ask for it each time. */
   getWeights() {
-    const p = wasm.tt_model_params(this.#m); // NULL for a quantized model
-    if (!p) throw lastError();
-    return f32(p, this.paramCount).slice();
+    return f32(wasm.tt_model_params(this.#m), this.paramCount).slice();
   }
 
   setWeights(weights) {

@@ -3,7 +3,8 @@
 // reported as such. The full build's quantization is tested in quantize.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Model, loadTinytrain, INT8_WASM_URL } from '../../wasm/tinytrain.js';
+import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
+import { INT8_WASM_URL } from '../../wasm/int8.js';
 
 test('on the default build quantize(\'int8\') says which module has int8; the model trains on', async () => {
   const wasm = await loadTinytrain();

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { Model, loadTinytrain, INT8_WASM_URL } from '../../wasm/tinytrain.js';
+import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
+import { INT8_WASM_URL } from '../../wasm/int8.js';
 import { parseMnist } from '../../web/mnist.js';
 
 const generated = new URL('../../demos/data/generated/', import.meta.url);
