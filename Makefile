@@ -50,7 +50,7 @@ KERNEL_SRC := $(filter src/kernels/%,$(CORE_SRC)) $(SIMD_SRC)
 WASM_OBJ   := $(patsubst %.c,build/wasm/%.o,$(CORE_SRC) $(SIMD_SRC))
 # Two modules from the same C: wasm/tinytrain.wasm, the one every widget loads and `make dist` ships, without the int8
 # kernels and tt_model_quantize's work (the widget's 64 KiB gzipped budget has no room for them), and
-# wasm/tinytrain-int8.wasm with them (-DTT_INT8), which a page loads to quantize (INT8_WASM_URL in wasm/tinytrain.js).
+# wasm/tinytrain-int8.wasm with them (-DTT_INT8), which a page loads to quantize (INT8_WASM_URL in wasm/int8.js).
 # Only the sources that mention TT_INT8 or call tt__model_trainable (model.h: TT_OK without it) are compiled twice;
 # the int8 module links the other objects as they are.
 INT8_SRC      := $(shell grep -lE 'TT_INT8|tt__model_trainable' $(CORE_SRC) $(SIMD_SRC))
@@ -134,7 +134,7 @@ build/wasm-int8/%.o: %.c $(HEADERS) | deps-build
 	@$(EMCC) -Oz $(WASM_CFLAGS) -DTT_INT8 -c $< -o $@
 
 # The int8 module exports all of the API; the default one all but tt_model_quantize, whose work it leaves out
-# (wasm/tinytrain.js's quantize says which module to load instead).
+# (wasm/int8.js, Model#quantize's work, says which module to load instead).
 WASM_EXPORTS_NO_INT8 := $(subst $(COMMA)_tt_model_quantize$(COMMA),$(COMMA),$(WASM_EXPORTS))
 build/wasm/exports.json wasm/tinytrain.wasm: EXPORTS := $(WASM_EXPORTS_NO_INT8)
 build/wasm-int8/exports.json wasm/tinytrain-int8.wasm: EXPORTS := $(WASM_EXPORTS)

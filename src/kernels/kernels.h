@@ -107,7 +107,7 @@ static inline int tt__conv_sparse_input_limit(size_t n, int F, int k) {
 /* int8 inference (tt_model_quantize) is compiled in only with -DTT_INT8: the native library and every test build
  * define it, and so does wasm/tinytrain-int8.wasm; wasm/tinytrain.wasm, the module every widget loads, leaves the
  * int8 kernels out (the widget's 64 KiB gzipped budget) and does not define or export tt_model_quantize
- * (wasm/tinytrain.js's quantize says which module to load). */
+ * (wasm/int8.js, Model#quantize's work, says which module to load). */
 #ifdef TT_INT8
 /* The largest |q| quantize_i16 may give activations that meet int8 weights in sums of K products: K·limit·127 stays
  * below 2^31, so the int32 sums of gemm_i8 never overflow; 0 when K is too long for even 1. */
