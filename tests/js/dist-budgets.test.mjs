@@ -29,14 +29,26 @@ test('one <tiny-train> loads at most 64 KiB gzipped (JS + wasm) before its first
   assert.ok(built.initial.gzip <= BUDGETS.initial, `${built.initial.gzip} bytes gzipped, ${built.initial.gzip - BUDGETS.initial} over: ${table()}`);
 });
 
-test('the digits pad, the MNIST loader, the CSV reader, the text demo, the cost panel and the serving measurement load on demand, each within 32 KiB gzipped', () => {
+test('the digits pad, the MNIST loader, the CSV reader, the text demo, the cost panel, the serving measurement and int8 quantizing load on demand, each within 32 KiB gzipped', () => {
   const sources = built.parts.map((p) => p.source).sort();
-  assert.deepEqual(sources, ['wasm/serving.js', 'wasm/tinytrain.js', 'web/mnist-load.js', 'web/runtime/text-data.js', 'web/text/corpus.js',
+  assert.deepEqual(sources, ['wasm/int8.js', 'wasm/serving.js', 'wasm/tinytrain.js', 'web/mnist-load.js', 'web/runtime/text-data.js', 'web/text/corpus.js',
     'web/widget/costs.js', 'web/widget/csv.js', 'web/widget/digits.js', 'web/widget/text.js'], table());
   for (const p of built.parts) {
     assert.ok(p.gzip <= BUDGETS.onDemand, `${p.source}: ${p.gzip} bytes gzipped, ${p.gzip - BUDGETS.onDemand} over`);
     for (const f of p.files) assert.notEqual(built.files.find((x) => x.name === f).part, 'initial', `${f} counted twice`);
   }
+});
+
+// The full build (int8 inference) ships beside the default module for pages that quantize; no widget loads it.
+test('tinytrain-int8.wasm is copied beside tinytrain.wasm, outside the budgets, and no widget module refers to it', () => {
+  const int8 = built.files.find((f) => f.name === 'tinytrain-int8.wasm');
+  assert.ok(int8 && int8.part === 'int8', table());
+  assert.ok(fs.existsSync(path.join(OUT, 'tinytrain-int8.wasm')));
+  const initialJs = built.files.filter((f) => f.part === 'initial' && f.name.endsWith('.js'));
+  for (const f of initialJs) {
+    assert.ok(!fs.readFileSync(path.join(OUT, f.name), 'utf8').includes('tinytrain-int8'), `${f.name} names the int8 build`);
+  }
+  assert.ok(fs.readFileSync(path.join(OUT, 'int8.js'), 'utf8').includes('tinytrain-int8.wasm'));
 });
 
 test('report() fails a build over either budget and names what is over', () => {
