@@ -4,7 +4,8 @@
 
 /** The full build: tinytrain.wasm plus int8 inference (Model#quantize), beside it. The default module leaves int8
  * out to keep the widget small; a page that quantizes calls `await loadTinytrain({ url: INT8_WASM_URL })` before it
- * creates any model (the first module loaded serves every Model of the page). */
+ * creates any model and before it imports tiny-train.js (the first module loaded serves every Model of the page, the
+ * element's included; the widgets' workers load the default module all the same). */
 export const INT8_WASM_URL = new URL('./tinytrain-int8.wasm', import.meta.url);
 
 // What the core says to every call that would train or change a quantized model's weights.
@@ -20,7 +21,7 @@ export function quantize(wasm, ptr, kind, wrap) {
   }
   if (!wasm.tt_model_quantize) {
     throw new Error('quantize: this build of tinytrain has no int8 kernels; load tinytrain-int8.wasm with ' +
-      '`await loadTinytrain({ url: INT8_WASM_URL })` before creating any model');
+      '`await loadTinytrain({ url: INT8_WASM_URL })` before the page creates a model or imports tiny-train.js');
   }
   const model = wrap(wasm.tt_model_quantize(ptr));
   // Its float weights are gone (tt_model_params gives NULL), so it has none to copy out; the core refuses the rest.

@@ -85,7 +85,71 @@ document.getElementById('w').addEventListener('trained', (e) => { document.body.
   }
 });
 
-test('npm pack gives a package that installs and imports (exports: ".", "./tiny-train.js", "./tinytrain.wasm")', () => {
+// int8 serving from dist/: a page loads the full build (INT8_WASM_URL from dist/int8.js) before its first model and
+// before it imports the element, as the README says, and quantizes; a widget on the same page still trains, its
+// worker on the default module; a page that did not load the full build is told which module to load, and its
+// model works on.
+test('a page served from dist/ quantizes on tinytrain-int8.wasm beside a widget; without it, quantize says what to load', async () => {
+  fs.writeFileSync(path.join(SITE, 'int8.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>int8</title><link rel="icon" href="icon.svg">
+<script type="module" src="int8-site.js"></script></head>
+<body><tiny-train id="w" demo="xor" steps="400" autoplay></tiny-train></body></html>`);
+  fs.writeFileSync(path.join(SITE, 'int8-site.js'), `import { Model, loadTinytrain } from './dist/tinytrain.js';
+import { INT8_WASM_URL } from './dist/int8.js';
+const full = new URLSearchParams(location.search).has('full');
+if (full) await loadTinytrain({ url: INT8_WASM_URL });
+await import('./dist/tiny-train.js');
+const m = await Model.create({ input: [2], layers: [{ type: 'dense', units: 16 }, { type: 'tanh' }, { type: 'dense', units: 2 }],
+  loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.05 }, seed: 3 });
+const x = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), y = new Int32Array([0, 1, 1, 0]);
+m.fit(x, y, { epochs: 300, batchSize: 4 });
+const result = { f32: m.evaluate(x, y).accuracy };
+try {
+  const q = await m.quantize('int8');
+  result.int8 = q.evaluate(x, y).accuracy;
+  try { q.trainSteps(1, 4); } catch (e) { result.refused = e.message; }
+} catch (e) { result.error = e.message; }
+result.after = m.evaluate(x, y).accuracy; // the original works on either way
+document.body.dataset.result = JSON.stringify(result);
+document.getElementById('w').addEventListener('trained', (e) => { document.body.dataset.accuracy = String(e.detail.testAccuracy); });`);
+  if (!fs.existsSync(path.join(SITE, 'icon.svg'))) {
+    fs.writeFileSync(path.join(SITE, 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>');
+  }
+  const port = await freePort();
+  const py = spawn('/usr/bin/python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', SITE], { stdio: 'ignore' });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
+  try {
+    for (const full of [true, false]) {
+      const { page, context, errors } = await openPage(browser);
+      const fetched = []; // wasm modules fetched by the page and the widget's worker
+      context.on('request', (r) => { const p = new URL(r.url()).pathname; if (p.endsWith('.wasm')) fetched.push(p.slice(6)); });
+      for (let i = 0; ; i++) { // python needs a moment to listen
+        try { await page.goto(`http://127.0.0.1:${port}/int8.html${full ? '?full' : ''}`); break; } catch (e) { if (i > 40) throw e; await page.waitForTimeout(100); }
+      }
+      const result = JSON.parse(await waitForValue(page, () => document.body.dataset.result, null, { timeoutMs: 20000, what: 'the page to quantize' }));
+      const acc = await waitForValue(page, () => document.body.dataset.accuracy, null, { timeoutMs: 20000, what: 'the widget to train' });
+      assert.ok(Number(acc) >= 0.9, `the widget beside it: xor test accuracy ${acc}`);
+      assert.equal(result.f32, 1, JSON.stringify(result));
+      assert.equal(result.after, 1, JSON.stringify(result));
+      if (full) {
+        assert.equal(result.int8, 1, `the quantized model: ${JSON.stringify(result)}`);
+        assert.equal(result.refused, 'this model is quantized to int8 for inference; train the original');
+        // the page fetched the full build, the widget's worker the default one
+        assert.deepEqual(fetched.sort(), ['tinytrain-int8.wasm', 'tinytrain.wasm'], fetched.join(', '));
+      } else {
+        assert.match(result.error, /^quantize: this build of tinytrain has no int8 kernels; load tinytrain-int8\.wasm with `await loadTinytrain\(\{ url: INT8_WASM_URL \}\)`/);
+        assert.deepEqual(fetched, ['tinytrain.wasm', 'tinytrain.wasm'], fetched.join(', '));
+      }
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    py.kill();
+  }
+});
+
+test('npm pack gives a package that installs and imports (exports: ".", "./tiny-train.js", "./int8.js", the two wasm builds)', () => {
   // Pack a copy of the package with the fresh dist/, so the repository's own dist/ does not matter.
   const pkg = path.join(SITE, 'pkg');
   fs.mkdirSync(pkg, { recursive: true });
@@ -93,7 +157,8 @@ test('npm pack gives a package that installs and imports (exports: ".", "./tiny-
   fs.cpSync(path.join(SITE, 'dist'), path.join(pkg, 'dist'), { recursive: true });
   const [info] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', SITE], { cwd: pkg, encoding: 'utf8' }));
   const files = info.files.map((f) => f.path);
-  for (const f of ['dist/tiny-train.js', 'dist/tinytrain.js', 'dist/tinytrain.wasm', 'dist/worker.js', 'package.json']) {
+  for (const f of ['dist/tiny-train.js', 'dist/tinytrain.js', 'dist/tinytrain.wasm', 'dist/worker.js', 'dist/int8.js',
+    'dist/tinytrain-int8.wasm', 'package.json']) {
     assert.ok(files.includes(f), `${f} not in the package: ${files.join(', ')}`);
   }
   assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('tests/')), 'sources or tests were packed');
@@ -105,11 +170,16 @@ test('npm pack gives a package that installs and imports (exports: ".", "./tiny-
   // The site's own package.json stops Node from resolving 'tinytrain' to the repository itself (package
   // self-reference), which would pass only where the repository's dist/ happens to exist.
   fs.writeFileSync(path.join(site, 'package.json'), JSON.stringify({ name: 'docs-site', private: true, type: 'module' }));
-  fs.writeFileSync(path.join(site, 'check.mjs'), `import { Model } from 'tinytrain';
+  fs.writeFileSync(path.join(site, 'check.mjs'), `import { Model, loadTinytrain } from 'tinytrain';
+import { INT8_WASM_URL } from 'tinytrain/int8.js';
+await loadTinytrain({ url: INT8_WASM_URL });
 const m = await Model.create({ input: [2], layers: [{ type: 'dense', units: 2 }], loss: 'cross_entropy' });
+const q = await m.quantize('int8');
 const wasm = import.meta.resolve('tinytrain/tinytrain.wasm');
+const int8 = import.meta.resolve('tinytrain/tinytrain-int8.wasm');
 const widget = import.meta.resolve('tinytrain/tiny-train.js');
-console.log(JSON.stringify({ outputs: m.outputSize, wasm: wasm.endsWith('/dist/tinytrain.wasm'), widget: widget.endsWith('/dist/tiny-train.js') }));`);
+console.log(JSON.stringify({ outputs: m.outputSize, quantized: q.outputSize, wasm: wasm.endsWith('/dist/tinytrain.wasm'),
+  int8: int8 === INT8_WASM_URL.href, widget: widget.endsWith('/dist/tiny-train.js') }));`);
   const out = JSON.parse(execFileSync(process.execPath, [path.join(site, 'check.mjs')], { cwd: site, encoding: 'utf8' }));
-  assert.deepEqual(out, { outputs: 2, wasm: true, widget: true });
+  assert.deepEqual(out, { outputs: 2, quantized: 2, wasm: true, int8: true, widget: true });
 });

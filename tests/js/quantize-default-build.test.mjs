@@ -13,7 +13,7 @@ test('on the default build quantize(\'int8\') says which module has int8; the mo
     loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.05 } });
   await assert.rejects(m.quantize('int8'), {
     message: 'quantize: this build of tinytrain has no int8 kernels; load tinytrain-int8.wasm with ' +
-      '`await loadTinytrain({ url: INT8_WASM_URL })` before creating any model',
+      '`await loadTinytrain({ url: INT8_WASM_URL })` before the page creates a model or imports tiny-train.js',
   });
   await assert.rejects(m.quantize('int4'), { message: `quantize: expected 'int8', got the string "int4"` });
   const x = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), y = new Int32Array([0, 1, 1, 0]);
