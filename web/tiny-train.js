@@ -3,6 +3,7 @@
 // widget's own worker (a Trainer), paused while out of view; inference runs on the page on the latest snapshot.
 // A bad attribute shows a message in the widget; nothing is thrown into the host page.
 import { Trainer, DEFAULT_MEMORY_LIMIT } from './runtime/trainer.js';
+import { PACE } from './runtime/protocol.js';
 import { makeDataset } from './datasets.js';
 import { Model } from '../wasm/tinytrain.js';
 import { readConfig, buildSpec, ATTRIBUTES, KNOBS, LIMITS } from './widget/config.js';
@@ -12,8 +13,8 @@ import { DecisionMap, FunctionPlot } from './views/map.js';
 import { classColor } from './views/palette.js';
 import { microsecondsPerCall, formatMicroseconds } from './timing.js';
 
-const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128] };
-const LIVE = { lr: 'lr', 'batch-size': 'batchSize' }; // attribute -> Trainer.set() name: changed without a rebuild
+const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128], speed: ['watch', 'fast'] };
+const LIVE = { lr: 'lr', 'batch-size': 'batchSize', speed: 'pace' }; // attribute -> Trainer.set() name: changed without a rebuild
 // The attributes that rebuild the model and its data when they change.
 const REBUILD = ['demo', 'layers', 'optimizer', 'seed', 'src', 'data'];
 // The canvases' colours, those of the panels they sit on (style.js's --panel, --mute, --line, --fg).
@@ -106,7 +107,7 @@ export class TinyTrain extends HTMLElement {
       this.#say(`Reset to ${this.#fileWeights ? 'the pretrained' : 'new random'} weights.`);
     }));
     for (const knob of KNOBS) {
-      on(elements[knob].lastChild, 'change', (event) => this.#setLive(knob, Number(event.target.value)));
+      on(elements[knob].lastChild, 'change', ({ target }) => this.#setLive(knob, knob === 'speed' ? target.value : Number(target.value)));
     }
     const probe = (event) => {
       if (event.buttons || event.pointerType === 'mouse') this.#ask(this.#view?.toData(event.offsetX, event.offsetY));
@@ -233,7 +234,7 @@ export class TinyTrain extends HTMLElement {
       if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       const spec = fileModel ? fileModel.spec : data.spec ?? buildSpec(config, data.features, data.classes);
       const feed = data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY };
-      const trainer = this.#trainer = new Trainer(spec, feed, { batchSize: config['batch-size'], ...data.opts });
+      const trainer = this.#trainer = new Trainer(spec, feed, { batchSize: config['batch-size'], pace: PACE[config.speed], ...data.opts });
       this.#listen(trainer, generation);
       await trainer.ready;
       if (fileModel) await trainer.setWeights(this.#fileWeights);
@@ -363,7 +364,7 @@ export class TinyTrain extends HTMLElement {
 
   #setLive(knob, value) {
     this.#config[knob] = value;
-    this.#trainer?.set({ [LIVE[knob]]: value }).catch((err) => this.#fail(err.message));
+    this.#trainer?.set({ [LIVE[knob]]: PACE[value] ?? value }).catch((err) => this.#fail(err.message));
   }
 
   // Repaints in an animation frame, at most 20 times a second (once a second with prefers-reduced-motion).

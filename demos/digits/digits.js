@@ -8,6 +8,7 @@
 // pad back to the model that answered before.
 import { Model } from '../../wasm/tinytrain.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
+import { PACE } from '../../web/runtime/protocol.js';
 import { fetchMnist } from '../../web/mnist.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
@@ -427,6 +428,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
     // A full held-out pass is costly (2,000 digits; ~3 GFLOP for the CNN): a few per epoch, train accuracy on 1,000.
     evalEvery: Math.max(5, Math.round(stepsPerEpoch / (image ? 2 : 4))),
     evalTrainMax: 1000,
+    pace: PACE[$('speed').value],
   });
   t.addEventListener('progress', (e) => onProgress(e.detail));
   t.addEventListener('snapshot', (e) => {
@@ -499,7 +501,7 @@ async function train() {
     t = newTrainer(spec, batchSize, data.train.n, key);
     state.trainedFrom = startWeights ? state.ownLabel : '';
   } else {
-    await t.set({ lr: spec.optimizer.lr, batchSize });
+    await t.set({ lr: spec.optimizer.lr, batchSize, pace: PACE[$('speed').value] });
   }
   setRunning(true);
   const info = await t.ready;
@@ -557,7 +559,7 @@ function init() {
   onKindChange();
   $('model-kind').addEventListener('change', onKindChange);
   $('optimizer').addEventListener('change', () => { $('lr').value = String(DEFAULT_LR[$('optimizer').value]); });
-  // Learning rate and batch size change live while training.
+  // Learning rate, batch size and speed change live while training.
   $('lr').addEventListener('change', guard(() => {
     const lr = Number($('lr').value);
     if (state.trainer && lr > 0) return state.trainer.set({ lr });
@@ -567,6 +569,7 @@ function init() {
     showMessage('');
     if (state.trainer) return state.trainer.set({ batchSize });
   }));
+  $('speed').addEventListener('change', guard(() => state.trainer?.set({ pace: PACE[$('speed').value] })));
   $('train').addEventListener('click', guard(train));
   $('pause').addEventListener('click', guard(() => state.trainer?.pause()));
   $('reset').addEventListener('click', guard(async () => {

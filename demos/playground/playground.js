@@ -3,6 +3,7 @@
 // with measured latency). The page never trains: it repaints from the latest snapshot once per animation frame.
 import { Model } from '../../wasm/tinytrain.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
+import { PACE } from '../../web/runtime/protocol.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
@@ -67,7 +68,7 @@ function setStat(id, text, value) {
 // ---- the form ------------------------------------------------------------------------------------------------
 
 function renderForm() {
-  for (const id of ['dataset', 'noise', 'n', 'test', 'dataSeed', 'optimizer', 'lr', 'batchSize', 'seed', 'steps']) {
+  for (const id of ['dataset', 'noise', 'n', 'test', 'dataSeed', 'optimizer', 'lr', 'batchSize', 'seed', 'steps', 'speed']) {
     $(id).value = String(config[id]);
   }
   $('arms').value = String(config.arms);
@@ -111,7 +112,7 @@ function renderForm() {
 // Reads one form field into config; returns false (and restores the field) if the value is out of range.
 function readField(id) {
   const el = $(id);
-  const numeric = !['dataset', 'loss', 'optimizer'].includes(id);
+  const numeric = !['dataset', 'loss', 'optimizer', 'speed'].includes(id);
   const v = numeric ? Number(el.value) : el.value;
   const { config: probeConfig, error } = parseHash(toHash({ ...cloneConfig(config), [id]: v }));
   if (error || (numeric && el.value === '')) {
@@ -156,6 +157,11 @@ function bindForm() {
     if (!readField('batchSize')) return;
     configChanged(false);
     if (trainer) trainer.set({ batchSize: config.batchSize }).catch((e) => showMessage(`Batch size not applied: ${e.message}`));
+  });
+  $('speed').addEventListener('change', () => {
+    if (!readField('speed')) return;
+    configChanged(false);
+    if (trainer) trainer.set({ pace: PACE[config.speed] }).catch((e) => showMessage(`Speed not applied: ${e.message}`));
   });
   $('add-layer').addEventListener('click', () => {
     if (config.layers.length >= MAX_LAYERS) return;
@@ -210,7 +216,7 @@ function rebuild(start = null) {
   const canvas = $('map');
   view = def.task === 'regression' ? new FunctionPlot(canvas) : new DecisionMap(canvas, { resolution: MAP_RESOLUTION });
   grid = view.gridInputs();
-  const t = new Trainer(buildSpec(config), dataOptions(config), { batchSize: config.batchSize });
+  const t = new Trainer(buildSpec(config), dataOptions(config), { batchSize: config.batchSize, pace: PACE[config.speed] });
   trainer = t;
   enableTraining(true);
   setStatus('loading…');
@@ -354,7 +360,7 @@ function bindControls() {
   $('train').addEventListener('click', act(async (t) => {
     clearMessage();
     await t.ready;
-    await t.set({ lr: config.lr, batchSize: config.batchSize }); // the form may have changed before ready
+    await t.set({ lr: config.lr, batchSize: config.batchSize, pace: PACE[config.speed] }); // the form may have changed before ready
     await startRun(t, true);
   }));
   $('pause').addEventListener('click', act((t) => { pausedWhileHidden = false; return t.pause(); }));

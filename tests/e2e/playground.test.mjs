@@ -13,12 +13,15 @@ test.before(async () => { env = await startBrowser(); });
 test.after(async () => { if (env) await env.close(); });
 
 
+// These tests train at full speed unless the link says otherwise (the page's default is to watch it learn).
+const fast = (hash) => (/speed=/.test(hash) ? hash : `${hash || '#'}${hash ? '&' : ''}speed=fast`);
+
 // testWorker: the page's Trainer gets tests/e2e/hooked-worker.mjs, which also takes the test-only `crash` request.
 async function openPlayground(hash = '', { testWorker = false } = {}) {
   const { page, context, errors } = await openPage(env.browser);
   await page.addInitScript(LONG_TASK_OBSERVER);
   if (testWorker) await page.addInitScript(USE_TEST_WORKER);
-  await page.goto(`${env.origin}/demos/playground/${hash}`);
+  await page.goto(`${env.origin}/demos/playground/${fast(hash)}`);
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null,
     { what: 'status "ready"' });
   await waitForValue(page, () => window.playground.stats.paints > 0, null, { what: 'the first map paint' });

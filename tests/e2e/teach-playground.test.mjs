@@ -111,7 +111,7 @@ test('a run ends after its steps; a hidden tab pauses training and showing it re
 
 test('held-out loss climbing while training loss falls is named overfitting', async () => {
   // 30 noisy training points, all in every batch, and a wide network: it memorises them.
-  const { page, context, errors } = await openPlayground('#ds=spiral&noise=0.5&n=60&test=0.5&layers=64:relu,64:relu&lr=0.01&bs=30&steps=20000');
+  const { page, context, errors } = await openPlayground('#ds=spiral&noise=0.5&n=60&test=0.5&layers=64:relu,64:relu&lr=0.01&bs=30&steps=20000&speed=fast');
   assert.equal(await page.isVisible('#overfit'), false);
   await page.getByRole('button', { name: 'Train' }).click();
   await waitForValue(page, () => !document.getElementById('overfit').hidden, null, { timeoutMs: 30000, what: 'the overfitting hint' });

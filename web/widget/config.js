@@ -6,10 +6,10 @@ import { Model } from '../../wasm/tinytrain.js';
 
 // the core's element-wise activations (its table of layers), and 'linear' for none
 const ACTS = [...(await Model.activations()), 'linear'];
-export const KNOBS = ['lr', 'batch-size'];
+export const KNOBS = ['lr', 'batch-size', 'speed'];
 export const LIMITS = { units: 256, bytes: 32e6 };
 export const DEFAULTS = { demo: 'spiral', layers: [[16, 'relu'], [16, 'relu']], optimizer: 'adam', lr: 0.03,
-  'batch-size': 32, seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '', data: '' };
+  'batch-size': 32, speed: 'fast', seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '', data: '' };
 const DIGITS = { layers: [[128, 'relu']], lr: 0.001, 'batch-size': 64 }; // demo="digits": the classic MLP
 
 const q = (s) => JSON.stringify(String(s).slice(0, 40));
@@ -39,6 +39,7 @@ const PARSERS = {
   optimizer: oneOf('optimizer', ['sgd', 'momentum', 'adam', 'adamw']),
   lr: (s) => (s.trim() && Number(s) > 0 && Number(s) <= 10 ? Number(s) : bad('lr', 'a number above 0, at most 10', s)),
   'batch-size': int('batch-size', 1, 1024),
+  speed: oneOf('speed', ['watch', 'fast']),
   seed: int('seed', 0, 0xffffffff),
   steps: int('steps', 1, 1e6),
   controls: (s) => s.split(/[\s,]+/).filter((k) => k && oneOf('controls', [...KNOBS, 'none'])(k) !== 'none'),
