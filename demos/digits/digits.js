@@ -134,7 +134,10 @@ function ensureData() {
       if (total) $('data-progress').value = loaded / total;
       $('data-text').textContent = `loading ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`;
     };
-    const load = (split) => fetchMnist(mnistFile(split), { onProgress: (l, t) => { bytes[split] = [l, t]; report(); } });
+    // The page needs the held-out digits as floats (the gallery) and of the training set only its size: the worker
+    // reads the training digits itself (from the HTTP cache this download fills).
+    const load = (split) => fetchMnist(mnistFile(split), { onProgress: (l, t) => { bytes[split] = [l, t]; report(); },
+      floats: split === 'test' });
     const [train, test] = await Promise.all([load('train'), load('test')]);
     state.data = { train, test };
     $('data-progress').value = 1;
@@ -374,9 +377,29 @@ function onProgress(d) {
   $('test-accuracy').dataset.value = Number.isFinite(d.testAccuracy) ? String(d.testAccuracy) : '';
   $('train-accuracy').textContent = pct(d.accuracy);
   $('stat-rate').textContent = d.samplesPerSec > 0 ? Math.round(d.samplesPerSec).toLocaleString('en') : '–';
-  drawCharts();
-  updatePhases();
-  if (state.source === 'training') $('predictor-name').textContent = `Predicting with: ${activeLabel()}.`;
+  redrawSoon();
+}
+
+// Progress comes up to 30 times a second: the charts (at most 5 times a second) and then the phases' numbers follow
+// in animation frames of their own, so each fits a phone's frame.
+const dirty = { charts: false, phases: false };
+let redrawFrame = 0, redrawnAt = -Infinity;
+function redrawSoon() {
+  dirty.charts = dirty.phases = true;
+  redrawFrame ||= requestAnimationFrame(redrawFrameTask);
+}
+function redrawFrameTask(now) {
+  redrawFrame = 0;
+  if (dirty.charts && now - redrawnAt >= 200) {
+    redrawnAt = now;
+    dirty.charts = false;
+    drawCharts();
+  } else if (dirty.phases) {
+    dirty.phases = false;
+    updatePhases();
+    if (state.source === 'training') $('predictor-name').textContent = `Predicting with: ${activeLabel()}.`;
+  }
+  if (dirty.charts || dirty.phases) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
 
 function updatePhases() {

@@ -17,7 +17,9 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const STEP_BUTTON_STEPS = 10;
-const MAP_RESOLUTION = 100; // 100 x 100 grid = 10,000 points through one predict call
+const MAP_RESOLUTION = 100; // 100 x 100 grid = 10,000 points
+const MAP_BAND_ROWS = 10;   // rows per predict call while the map is painted in bands
+const FRAME_BUDGET_MS = 8;  // the page's work per animation frame: a phone's frame has room for little more
 
 let config = cloneConfig(DEFAULTS);
 let trainer = null;
@@ -207,6 +209,7 @@ function rebuild(start = null) {
   curves.test.clear();
   points = null;
   drawnVersion = -1;
+  mapJob = null;
   targetStep = 0;
   pausedWhileHidden = false;
   stats.latencyUs = NaN;
@@ -416,13 +419,29 @@ function measureLatency(force = false) {
   setStat('stat-latency', formatMicroseconds(us), us);
 }
 
-function paintMap() {
-  const n = config.dataset === 'sine' ? grid.length : grid.length / 2;
-  const t0 = performance.now();
-  const out = runModel(grid);
-  const ms = performance.now() - t0;
-  if (view instanceof DecisionMap) view.paint(classProbs(out, n, points.classes), points.classes);
-  else view.paint(out);
+// A map paint in progress: the weights it paints, the next grid row and the predict time so far. A decision map
+// is painted in bands of rows, as many as fit the frame's budget, so a slow phone never gets one long task.
+let mapJob = null;
+
+function paintMap(deadline) {
+  if (!(view instanceof DecisionMap)) { // a 1-D curve: a few hundred points at once
+    const t0 = performance.now();
+    view.paint(runModel(grid));
+    return finishMap(grid.length, performance.now() - t0);
+  }
+  const res = view.res, K = points.classes;
+  do {
+    const t0 = performance.now(), from = mapJob.row, to = Math.min(res, from + MAP_BAND_ROWS);
+    const out = runModel(grid.subarray(2 * res * from, 2 * res * to));
+    mapJob.ms += performance.now() - t0;
+    view.paint(classProbs(out, (to - from) * res, K), K, { firstRow: from });
+    mapJob.row = to;
+  } while (mapJob.row < res && performance.now() < deadline);
+  if (mapJob.row === res) finishMap(res * res, mapJob.ms);
+}
+
+function finishMap(n, ms) {
+  mapJob = null;
   stats.paints++;
   stats.mapMs = ms;
   const each = ms > 0 ? formatMicroseconds((ms * 1000) / n) : `< ${formatMicroseconds((CLOCK_STEP_MS * 1000) / n)}`;
@@ -537,17 +556,24 @@ function worst(name, since) {
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 let mapPaintedAt = -Infinity;
 
+// Each frame does what fits FRAME_BUDGET_MS, most visible first: the map's bands, then the chart, then the numbers;
+// what does not fit waits for the next frame.
 function frame(now) {
-  const t0 = performance.now();
+  const t0 = performance.now(), deadline = t0 + FRAME_BUDGET_MS;
   if (trainer && trainer.predictor && points) {
     const due = drawnVersion < 0 || !reducedMotion.matches || now - mapPaintedAt >= 1000;
-    if (trainer.weightsVersion !== drawnVersion && due) {
+    if (!mapJob && trainer.weightsVersion !== drawnVersion && due) {
       drawnVersion = trainer.weightsVersion;
       mapPaintedAt = now;
+      mapJob = { row: 0, ms: 0 };
+    }
+    if (mapJob) {
       const t = performance.now();
-      paintMap();
-      if (probe) describeProbe();
-      else measureLatency();
+      paintMap(deadline);
+      if (!mapJob) {
+        if (probe) describeProbe();
+        else measureLatency();
+      }
       worst('predict', t);
       mapDirty = true;
     }
@@ -559,7 +585,7 @@ function frame(now) {
     }
   }
   // The chart is redrawn at most ~10 times a second: smooth enough, and a fraction of the work.
-  if (chartDirty && now - lastChartAt > 100) {
+  if (chartDirty && now - lastChartAt > 100 && performance.now() < deadline) {
     lastChartAt = now;
     const t = performance.now();
     drawLineChart($('loss-chart'), [
@@ -569,7 +595,7 @@ function frame(now) {
     chartDirty = false;
     worst('chart', t);
   }
-  showProgress(now);
+  if (performance.now() < deadline) showProgress(now);
   stats.frames++;
   worst('frame', t0);
   requestAnimationFrame(frame);
