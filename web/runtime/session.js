@@ -4,6 +4,12 @@
 // the curve depends only on spec, seed and data, never on timing: the same URL draws the same curve.
 import { EVENT, RATES, HPARAMS, Throttle, validateRequest, classifyError } from './protocol.js';
 import { makeDataset, toTargets } from '../datasets.js';
+import { withVocabulary } from '../models.js';
+
+// A language model's train and held-out losses are measured on fixed slices of its token streams (the same tokens
+// at every evaluation, so the curve is smooth): big enough for a held-out estimate within ~0.01 nats, small enough
+// that an evaluation stays a fraction of a second.
+export const TEXT_EVAL_TOKENS = Object.freeze({ train: 8192, heldout: 32768 });
 
 // Yields to the event loop: setImmediate in Node; a MessageChannel in browsers (setTimeout is clamped to >= 4 ms
 // when nested, which would waste a fifth of the time).
@@ -21,9 +27,10 @@ const noPoints = () => ({ steps: [], losses: [], accuracies: [] });
 export class TrainingSession {
   // Model: the class from wasm/tinytrain.js (or a fake with the same surface); post(message, transfer).
   // schedule(fn): run fn soon (between chunks); wait(fn, ms): run fn after ms (between the chunks of a paced run).
+  // prepareText: the text pipeline (web/text/corpus.js by default, loaded on first use).
   constructor({ Model, post, now = () => performance.now(), schedule = defaultScheduler(),
-    wait = (fn, ms) => setTimeout(fn, ms), rates = RATES }) {
-    Object.assign(this, { Model, post, now, schedule, wait, rates });
+    wait = (fn, ms) => setTimeout(fn, ms), rates = RATES, prepareText = null }) {
+    Object.assign(this, { Model, post, now, schedule, wait, rates, prepareText });
     this.model = null;
     this.running = this.dead = false; // dead: after a trap the wasm instance can no longer be trusted
     this.run = 0;                     // id of the current run: a chunk of an earlier run, still queued, stops
@@ -67,20 +74,21 @@ export class TrainingSession {
 
   async _init(msg) {
     this.running = false;
-    const spec = typeof msg.spec === 'string' ? JSON.parse(msg.spec) : msg.spec;
+    let spec = typeof msg.spec === 'string' ? JSON.parse(msg.spec) : msg.spec;
     const opt = msg.options || {};
     // The cap on this worker's wasm memory (its own instance): a model or data set over it is refused with the
     // size it needs, instead of growing memory by gigabytes.
     if (opt.memoryLimit !== undefined) this.Model.setMemoryLimit?.(opt.memoryLimit);
-    const data = await loadData(msg.data, spec);
+    const data = msg.data.text ? await this._loadText(msg.data.text) : await loadData(msg.data, spec);
+    if (data.text) spec = textSpec(spec, data.vocabulary.length);
     const model = await this.Model.create(spec);
     try {
-      model.setData(data.x, data.y);
+      feed(model, data);
     } catch (e) {
       model.dispose();
       throw e;
     }
-    if (!data.generated) {
+    if (!data.generated && !data.text) {
       data.nTrain = data.x.length / model.inputSize;
       data.nTest = data.testX ? data.testX.length / model.inputSize : 0;
     }
@@ -102,6 +110,32 @@ export class TrainingSession {
       nTrain: data.nTrain, nTest: data.nTest, batchSize: this.batchSize, logEvery: this.logEvery,
       // makeDataset's result (labels as class indices), so the page can draw exactly what is trained on.
       dataset: data.generated,
+      // A language model: the spec trained (its vocabulary size is the tokenizer's), the tokens, the streams.
+      ...(data.text && { spec, vocabulary: data.vocabulary, text: data.text }),
+    };
+  }
+
+  // Loads, tokenizes and splits a text corpus (learning BPE merges if asked), posting `preparing` as it goes.
+  async _loadText(source) {
+    const prepare = this.prepareText ?? (await import('../text/corpus.js')).prepareText;
+    const throttle = new Throttle(this.rates.progressHz);
+    const onProgress = ({ phase, done, total }) => {
+      if (done === total || throttle.due(this.now())) this.post({ type: EVENT.PREPARING, phase, done, total });
+    };
+    const { tokenizer, vocabulary, train, heldout, chars, corpus } = await prepare(source, {
+      tokenizer: source.tokenizer, merges: source.merges, vocabulary: source.vocabulary, onProgress,
+    });
+    const evalTrain = train.subarray(0, TEXT_EVAL_TOKENS.train);
+    const evalHeldout = heldout.subarray(0, TEXT_EVAL_TOKENS.heldout);
+    // Characters per token of the evaluated slices: nats per token -> nats per character.
+    const perChar = (ids) => ids.length / Math.max(1, [...tokenizer.decode(ids)].length);
+    return {
+      generated: null, vocabulary, train, heldout, evalTrain, evalHeldout, nTrain: train.length, nTest: heldout.length,
+      tokensPerChar: { train: perChar(evalTrain), heldout: perChar(evalHeldout) },
+      text: {
+        corpus, tokenizer: tokenizer.kind, merges: vocabulary.filter((t) => [...t].length > 1).length,
+        trainTokens: train.length, heldoutTokens: heldout.length, trainChars: chars.train, heldoutChars: chars.heldout,
+      },
     };
   }
 
@@ -220,11 +254,16 @@ export class TrainingSession {
     if (!force && ((this.evalEvery && this.step - m.at < this.evalEvery) || !throttle.due(t) ||
       this.evalMs > 0.1 * this._wall(t))) return;
     if (force) throttle.last = t;
-    const nTr = Math.min(d.nTrain, this.evalTrainMax);
-    const tr = model.evaluate(d.x.subarray(0, nTr * model.inputSize), d.y.subarray(0, nTr * model.labelSize));
-    m.accuracy = tr.accuracy;
-    m.trainLoss = tr.loss;
-    if (d.nTest > 0) ({ loss: m.testLoss, accuracy: m.testAccuracy } = model.evaluate(d.testX, d.testY));
+    if (d.text) {
+      ({ loss: m.trainLoss, accuracy: m.accuracy } = model.evaluateTokens(d.evalTrain));
+      ({ loss: m.testLoss, accuracy: m.testAccuracy } = model.evaluateTokens(d.evalHeldout));
+    } else {
+      const nTr = Math.min(d.nTrain, this.evalTrainMax);
+      const tr = model.evaluate(d.x.subarray(0, nTr * model.inputSize), d.y.subarray(0, nTr * model.labelSize));
+      m.accuracy = tr.accuracy;
+      m.trainLoss = tr.loss;
+      if (d.nTest > 0) ({ loss: m.testLoss, accuracy: m.testAccuracy } = model.evaluate(d.testX, d.testY));
+    }
     m.at = this.step;
     this.evalMs += this.now() - t;
   }
@@ -246,10 +285,21 @@ export class TrainingSession {
       trainLoss: m.trainLoss ?? NaN, testLoss: m.testLoss, testAccuracy: m.testAccuracy, metricsStep: m.at,
       samplesPerSec: this.rate, samplesSeen: this.samplesSeen, flopsDone: this.samplesSeen * this.flops.train,
       wallMs: this._wall(t), batchSize: this.batchSize,
+      ...(this.data.text && this._textProgress()),
       // Every logged point since the last report: (steps, losses) of equal length.
       points: { steps: Float64Array.from(p.steps), losses: Float32Array.from(p.losses),
         accuracies: Float32Array.from(p.accuracies) },
     });
+  }
+
+  // A language model trains on windows of inputSize tokens, each predicting every next token; losses per
+  // character as well as per token (BPE tokens span several characters).
+  _textProgress() {
+    const T = this.model.inputSize, m = this.metrics, perChar = this.data.tokensPerChar;
+    return {
+      tokensSeen: this.samplesSeen * T, tokensPerSec: this.rate * T,
+      trainLossPerChar: m.trainLoss * perChar.train, testLossPerChar: m.testLoss * perChar.heldout,
+    };
   }
 
   // getWeights() returns a copy out of wasm memory, so its buffer can be transferred (a view of wasm memory
@@ -304,7 +354,7 @@ export class TrainingSession {
     this.running = false;
     this.model.reset(msg.seed ?? this.model.spec?.seed ?? 1); // no seed: the spec's, as Model.reset() and init
     // Setting the data again restarts the core's seeded shuffling too, so the run repeats from step 0.
-    this.model.setData(this.data.x, this.data.y);
+    feed(this.model, this.data);
     this._clearCounters(0);
     this._progress(true);
     this._postSnapshot();
@@ -323,6 +373,21 @@ export class TrainingSession {
     if (Number.isInteger(msg.step) && msg.step >= 0) this._clearCounters(msg.step - this.model.step);
     return this._snapshot();
   }
+}
+
+// Gives a model its training data: token streams (with their vocabulary) or samples.
+function feed(model, data) {
+  if (!data.text) return model.setData(data.x, data.y);
+  model.setVocabulary(data.vocabulary);
+  model.setTokens(data.train);
+}
+
+// A language model's spec sized for the tokenizer's vocabulary.
+function textSpec(spec, vocab) {
+  if (spec.layers?.[0]?.type !== 'embedding') {
+    throw new Error('data.text: a text corpus trains a language model; the spec must start with an embedding layer');
+  }
+  return withVocabulary(spec, vocab);
 }
 
 // {dataset: 'mnist'} is fetched here, in the worker, so the page need not post it tens of MB. Its loader is imported

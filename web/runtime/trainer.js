@@ -1,7 +1,12 @@
 // Trainer: the page side of training. Owns one worker (web/runtime/worker.js) and a predictor — a Model on the main thread
 // holding the latest snapshot — so the page predicts synchronously while the worker trains (docs/design.md, "The JS API").
-// Events (CustomEvent, detail): ready (init result), progress, snapshot {step, epoch}, stopped {reason},
-// error {message, kind, fatal, restarting}, restarted {step}.
+// Events (CustomEvent, detail): preparing {phase, done, total} (a text corpus being tokenized), ready (init
+// result), progress, snapshot {step, epoch}, stopped {reason}, error {message, kind, fatal, restarting},
+// restarted {step}.
+//
+// Text data ({text: {corpus, tokenizer, ...}}, protocol.js) trains a language model: the worker fixes the spec's
+// vocabulary size to its tokenizer's, so the predictor is made from the init result's spec and vocabulary, and a
+// restarted worker gets that vocabulary back instead of learning its tokenizer again.
 //
 // When the worker dies (a wasm trap, a crash, terminate() called by other code, self.close(), the browser ending
 // it), Trainer emits `error` {kind: 'fatal', fatal: true, restarting: true}, rejects every request still waiting
@@ -57,7 +62,16 @@ export class Trainer extends EventTarget {
   async _boot() {
     try {
       this.alive = this._spawn();
-      const [info] = await Promise.all([this.alive, this._makePredictor()]);
+      let info;
+      if (this.data?.text) { // the spec is only known once the worker has tokenized the corpus
+        info = await this.alive;
+        this.spec = info.spec;
+        this.data = { ...this.data, text: { ...this.data.text, vocabulary: info.vocabulary } };
+        await this._makePredictor();
+        this.predictor.setVocabulary(info.vocabulary);
+      } else {
+        [info] = await Promise.all([this.alive, this._makePredictor()]);
+      }
       this.info = info;
       if (this.lastSnapshot) this._applySnapshot(this.lastSnapshot);
       this._emit('ready', info);
@@ -142,7 +156,9 @@ export class Trainer extends EventTarget {
   _onMessage(msg) {
     if (!msg || typeof msg !== 'object' || this.client.handleReply(msg)) return;
     const { type, ...detail } = msg;
-    if (type === EVENT.PROGRESS) {
+    if (type === EVENT.PREPARING) {
+      this._emit('preparing', detail);
+    } else if (type === EVENT.PROGRESS) {
       this.progress = detail;
       this.running = detail.running;
       this._emit('progress', detail);

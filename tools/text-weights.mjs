@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// The text page's pretrained "words" model, trained at build time by our own engine (wasm/tinytrain.js in Node) on
+// the words corpus's training stream (tools/words-data.mjs), seeded, so the page answers before the reader has
+// trained anything. The file carries the spec and the vocabulary (WORDS_VOCABULARY), so loading it is enough.
+//
+//   node tools/text-weights.mjs [--out DIR] [--steps N]  ->  DIR/words-gpt.safetensors (default demos/data/generated)
+//
+// The recipe is the benchmark's words GPT (web/models.js gptSpec 'small', AdamW with GPT_DEFAULTS, batch 32).
+// Prints the held-out loss and the wall time, so the build log records what was shipped; fails if the held-out
+// loss is above WORDS_GPT_MAX_HELDOUT_LOSS (a broken recipe or core must not ship a model that spells badly).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Model } from '../wasm/tinytrain.js';
+import { gptSpec, GPT_DEFAULTS } from '../web/models.js';
+import { WORDS_VOCABULARY } from '../web/words.js';
+import { loadWordsNode, WORDS_OUT_DIR } from './words-data.mjs';
+
+export const WORDS_GPT_FILE = 'words-gpt.safetensors';
+export const WORDS_GPT_RECIPE = Object.freeze({
+  size: 'small', lr: GPT_DEFAULTS.lr, seed: GPT_DEFAULTS.seed, batchSize: GPT_DEFAULTS.batchSize, steps: 2000,
+});
+// The same recipe in PyTorch reaches 2.154 nats per character after 2,000 steps (bench/); a uniform guess over
+// 27 tokens is ln 27 = 3.30, and the unigram letter frequencies alone give about 2.9.
+export const WORDS_GPT_MAX_HELDOUT_LOSS = 2.2;
+
+/** Trains the words GPT; returns {bytes, heldoutLoss, seconds}. log(line) for progress. */
+export async function trainWordsGpt({ steps = WORDS_GPT_RECIPE.steps, words = loadWordsNode(), log = () => {} } = {}) {
+  const { size, lr, seed, batchSize } = WORDS_GPT_RECIPE;
+  const model = await Model.create(gptSpec({ vocab: WORDS_VOCABULARY.length, size, lr, seed }));
+  try {
+    model.setVocabulary(WORDS_VOCABULARY);
+    model.setTokens(words.train);
+    const t0 = performance.now();
+    const chunk = 250;
+    for (let done = 0; done < steps;) {
+      const n = Math.min(chunk, steps - done);
+      const { loss } = model.trainSteps(n, batchSize);
+      done += n;
+      log(`words-gpt: step ${done}/${steps}  training loss ${loss.toFixed(4)}  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const heldoutLoss = model.evaluateTokens(words.heldout).loss;
+    return { bytes: model.save(), heldoutLoss, seconds };
+  } finally {
+    model.dispose();
+  }
+}
+
+// Command line.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  let outDir = WORDS_OUT_DIR, steps = WORDS_GPT_RECIPE.steps;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--out') outDir = path.resolve(args[++i] ?? '');
+    else if (args[i] === '--steps') steps = Number(args[++i]);
+    else { console.error(`usage: node tools/text-weights.mjs [--out DIR] [--steps N] (unknown: ${args[i]})`); process.exit(2); }
+  }
+  try {
+    const r = await trainWordsGpt({ steps, log: console.log });
+    if (!(r.heldoutLoss <= WORDS_GPT_MAX_HELDOUT_LOSS)) {
+      throw new Error(`held-out loss ${r.heldoutLoss.toFixed(4)} is above ${WORDS_GPT_MAX_HELDOUT_LOSS}; the page promises a model that spells well`);
+    }
+    fs.mkdirSync(outDir, { recursive: true });
+    const file = path.join(outDir, WORDS_GPT_FILE), tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, r.bytes); // then rename: a page being served never reads half a file
+    fs.renameSync(tmp, file);
+    console.log(`${WORDS_GPT_FILE}: ${r.bytes.length} bytes, ${steps} steps in ${r.seconds.toFixed(1)} s, ` +
+                `held-out loss ${r.heldoutLoss.toFixed(4)} nats per character`);
+  } catch (e) {
+    console.error(`text-weights: ${e.message}`);
+    process.exit(1);
+  }
+}
