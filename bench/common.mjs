@@ -9,7 +9,7 @@
 
 import { loadMnistNode } from '../tools/mnist-data.mjs';
 import { loadWordsNode } from '../tools/words-data.mjs';
-import { gptSpec as modelsGptSpec } from '../web/models.js';
+import { gptSpec as modelsGptSpec } from '../web/text/gpt.js';
 
 // Duration of one measurement in seconds; BENCH_TIME scales every case (e.g. 0.3 for a quick look).
 export const TIME = Number(process.env.BENCH_TIME || 1);

@@ -14,7 +14,8 @@
 // demo="digits") is configuration the element is given.
 //
 // The MNIST files (7.8 MB, no budget) are copied into dist/data/, the folder the element looks in by default, when
-// `make data` has made them; --no-mnist leaves them out (a site then gives the widget a `data` folder).
+// `make data` has made them; --no-mnist leaves them out (a site then gives the widget a `data` folder). The text
+// corpora of demo="text" (words 2.8 MB, prose 6 MB) are copied there too.
 //
 // Usage: node tools/dist.mjs [--out DIR] [--no-mnist]   (exit 1 when over a budget)
 import fs from 'node:fs';
@@ -36,6 +37,8 @@ const WASM = 'wasm/tinytrain.wasm';
 // Dynamic imports every widget takes before its first step: the Trainer's page-side predictor (the Model API).
 const EAGER_IMPORTS = ['wasm/tinytrain.js'];
 const MNIST = ['mnist-train.bin', 'mnist-test.bin']; // from demos/data/generated/ (make data) to dist/data/
+// demo="text"'s corpora (web/text/corpus.js), copied the same way when `make data` has made them.
+const TEXT_DATA = ['words.json', 'words-train.bin', 'words-heldout.bin', 'prose.json', 'prose-train.txt', 'prose-heldout.txt'];
 
 export const gzipSize = (bytes) => zlib.gzipSync(bytes, { level: 9 }).length;
 
@@ -133,6 +136,14 @@ export async function buildDist(outDir, { mnist = true } = {}) {
       files.push({ name: `data/${MNIST[i]}`, bytes: fs.statSync(from).size, gzip: null, part: 'data' });
     }
   }
+  const text = TEXT_DATA.map((f) => path.join(ROOT, 'demos/data/generated', f));
+  if (text.every((f) => fs.existsSync(f))) {
+    fs.mkdirSync(path.join(outDir, 'data'), { recursive: true });
+    for (const [i, from] of text.entries()) {
+      fs.copyFileSync(from, path.join(outDir, 'data', TEXT_DATA[i]));
+      files.push({ name: `data/${TEXT_DATA[i]}`, bytes: fs.statSync(from).size, gzip: null, part: 'text data' });
+    }
+  }
   return { files, initial: sum(initialSet), parts, mnist };
 }
 
@@ -143,7 +154,7 @@ export function report(built, where = 'dist') {
   for (const f of built.files) {
     const gz = f.gzip === null ? '       -' : String(f.gzip).padStart(8);
     const what = f.part === 'initial' ? '' : f.part === 'api' ? '  (the Model API for pages)'
-      : f.part === 'data' ? '  (demo="digits" data, no budget)' : `  (on demand: ${f.part})`;
+      : f.part === 'data' ? '  (demo="digits" data, no budget)' : f.part === 'text data' ? '  (demo="text" data, no budget)' : `  (on demand: ${f.part})`;
     lines.push(`${String(f.bytes).padStart(8)}${gz}  ${where}/${f.name}${what}`);
   }
   const over = [];

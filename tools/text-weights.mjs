@@ -5,14 +5,14 @@
 //
 //   node tools/text-weights.mjs [--out DIR] [--steps N]  ->  DIR/words-gpt.safetensors (default demos/data/generated)
 //
-// The recipe is the benchmark's words GPT (web/models.js gptSpec 'small', AdamW with GPT_DEFAULTS, batch 32).
+// The recipe is the benchmark's words GPT (web/text/gpt.js gptSpec 'small', AdamW with GPT_DEFAULTS, batch 32).
 // Prints the held-out loss and the wall time, so the build log records what was shipped; fails if the held-out
 // loss is above WORDS_GPT_MAX_HELDOUT_LOSS (a broken recipe or core must not ship a model that spells badly).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Model } from '../wasm/tinytrain.js';
-import { gptSpec, GPT_DEFAULTS } from '../web/models.js';
+import { gptSpec, GPT_DEFAULTS } from '../web/text/gpt.js';
 import { WORDS_VOCABULARY } from '../web/words.js';
 import { loadWordsNode, WORDS_OUT_DIR } from './words-data.mjs';
 

@@ -16,7 +16,7 @@ import { microsecondsPerCall, formatMicroseconds } from './timing.js';
 const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128], speed: ['watch', 'fast'] };
 const LIVE = { lr: 'lr', 'batch-size': 'batchSize', speed: 'pace' }; // attribute -> Trainer.set() name: changed without a rebuild
 // The attributes that rebuild the model and its data when they change.
-const REBUILD = ['demo', 'layers', 'optimizer', 'seed', 'src', 'data'];
+const REBUILD = ['demo', 'layers', 'optimizer', 'seed', 'src', 'data', 'corpus', 'size', 'tokenizer'];
 // The canvases' colours, those of the panels they sit on (style.js's --panel, --mute, --line, --fg).
 const SURFACES = {
   light: { background: '#f6f8fa', text: '#59636e', grid: '#d1d9e0', ink: '#1f2328' },
@@ -203,7 +203,7 @@ export class TinyTrain extends HTMLElement {
     this.#say('Loading…');
     try {
       let data, fileModel;
-      if (config.src) {
+      if ((config.src && config.demo !== 'text') || /\.safetensors$/i.test(config.src)) {
         const [isCsv, body] = await this.#fetchSource(config.src);
         if (isCsv) {
           const { parseCsv } = await import('./widget/csv.js');
@@ -215,6 +215,10 @@ export class TinyTrain extends HTMLElement {
       if (!data && config.demo === 'digits') { // MNIST: the pad and bars, loaded only for this demo
         const { digits } = await import('./widget/digits.js');
         data = digits(config, new URL('data/', import.meta.url));
+      }
+      if (!data && config.demo === 'text') { // a GPT: the tokenizer, prefix box and samples, loaded only for this demo
+        const { text } = await import('./widget/text.js');
+        data = await text(config, new URL('data/', import.meta.url));
       }
       if (generation !== this.#generation) {
         fileModel?.dispose();
@@ -274,6 +278,7 @@ export class TinyTrain extends HTMLElement {
     const on = (type, handler) => trainer.addEventListener(type, (event) => {
       if (generation === this.#generation) handler(event.detail);
     });
+    on('preparing', ({ phase, done, total }) => this.#say(`Preparing the text (${phase}): ${Math.round((100 * done) / total)}%`));
     on('progress', (progress) => {
       if (progress.step === 0) this.#clearCurves();
       progress.points.steps.forEach((step, i) => this.#lossSeries.push(step, progress.points.losses[i]));
@@ -405,6 +410,7 @@ export class TinyTrain extends HTMLElement {
   // paint comes in bands of rows, one a frame.
   #paintMap() {
     const model = this.#model, view = this.#view, classes = this.#data.classes;
+    this.#data.refresh?.(model); // text: the next-token bars and samples
     if (model && view && !classes) {
       view.paint(model.predict(view.gridInputs()));
     } else if (model && view) {
@@ -432,7 +438,7 @@ export class TinyTrain extends HTMLElement {
       data.mount(elements, (x) => {
         if (x) this.#ask(x);
         else this.#probe = null;
-      });
+      }, (type, detail) => this.#emit(type, detail));
       return;
     }
     elements.inputs.replaceChildren(...Array.from({ length: data.features }, (_, k) => {

@@ -54,5 +54,5 @@ $(PROSE_DATA) &: $(PROSE_SRC) tools/prose-data.mjs web/text/corpus.js
 # 35 s on one core). The wasm is order-only, as for the Digits weights.
 TEXT_WEIGHTS := $(GEN)/words-gpt.safetensors
 all: $(TEXT_WEIGHTS)
-$(TEXT_WEIGHTS): $(WORDS_DATA) tools/text-weights.mjs web/models.js | wasm/tinytrain.wasm
+$(TEXT_WEIGHTS): $(WORDS_DATA) tools/text-weights.mjs web/text/gpt.js | wasm/tinytrain.wasm
 	$(NODE) tools/text-weights.mjs --out $(GEN)

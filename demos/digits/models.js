@@ -1,6 +1,6 @@
 // The Digits demo's model specs and training recipes, shared by the page, tools/pretrain.mjs and the tests, so
 // "the pretrained MLP" means the same network and recipe everywhere. Pure data, no DOM.
-import { DIGITS_MLP, DIGITS_CNN } from '../../web/models.js';
+import { DIGITS_MLP, DIGITS_CNN } from '../../web/digits-models.js';
 
 // The digits MLP and CNN are the runtime's presets (web/models.js), so the widget's layers="cnn" is this CNN.
 export const MLP_SPEC = DIGITS_MLP;

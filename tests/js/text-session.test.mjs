@@ -6,8 +6,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { REQUEST, EVENT } from '../../web/runtime/protocol.js';
-import { TrainingSession, TEXT_EVAL_TOKENS } from '../../web/runtime/session.js';
-import { gptSpec } from '../../web/models.js';
+import { TrainingSession } from '../../web/runtime/session.js';
+import { TEXT_EVAL_TOKENS } from '../../web/runtime/text-data.js';
+import { gptSpec } from '../../web/text/gpt.js';
 import { WORDS_VOCABULARY, decodeWords } from '../../web/words.js';
 
 const built = existsSync(new URL('../../wasm/tinytrain.wasm', import.meta.url)) &&

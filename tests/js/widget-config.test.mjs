@@ -59,3 +59,17 @@ test('CSV: header optional, last column the label, a seeded quarter held out; er
   assert.throws(() => parseCsv('1,2,0\n', 'd.csv', 1), /d\.csv: expected at least 8 rows/);
   assert.throws(() => parseCsv('', 'e.csv', 1), /e\.csv: expected at least 8 rows/);
 });
+
+test('demo="text": its attributes, and defaults that are web/text/gpt.js\'s recipe', async () => {
+  const { GPT_SIZES, GPT_DEFAULTS } = await import('../../web/text/gpt.js');
+  const { config, problems } = read({ demo: 'text', corpus: 'prose', size: 'tiny', tokenizer: 'bpe', prefix: 'The ' });
+  assert.deepEqual(problems, []);
+  assert.deepEqual([config.corpus, config.size, config.tokenizer, config.prefix], ['prose', 'tiny', 'bpe', 'The ']);
+  assert.equal(config.lr, GPT_DEFAULTS.lr, 'the GPT recipe\'s learning rate, whatever the optimizer default');
+  assert.equal(read({ demo: 'text' }).config.size, GPT_DEFAULTS.size);
+  for (const size of Object.keys(GPT_SIZES)) assert.deepEqual(read({ demo: 'text', size }).problems, []);
+  const bad = read({ demo: 'text', corpus: 'poems', size: 'huge', tokenizer: 'bytes' });
+  assert.deepEqual(bad.problems, ['corpus: expected one of words, prose, got "poems"',
+    'size: expected one of tiny, small, medium, got "huge"', 'tokenizer: expected one of characters, bpe, got "bytes"']);
+  assert.deepEqual([bad.config.corpus, bad.config.size, bad.config.tokenizer], ['words', 'small', 'characters']);
+});

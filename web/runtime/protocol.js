@@ -9,7 +9,7 @@
 //   events:   ready  reply {id, ok, result|error}  progress {step, epoch, loss, accuracy, testLoss, ...}
 //             snapshot {weights, step, epoch}  stopped {reason}  error {message, kind}  fatal {message}
 //             alive {lock?}  preparing {phase, done, total}
-//   TEXT:     {corpus: 'words'|'prose'|'own', base? (URL of the corpus folder), text? (own: string, Blob or bytes),
+//   TEXT:     (checked by text-data.js, loaded with it) {corpus: 'words'|'prose'|'own', base? (URL of the corpus folder), text? (own: string, Blob or bytes),
 //              tokenizer?: 'characters'|'bpe', merges?, vocabulary? (a saved tokenizer: no learning)}
 
 export const REQUEST = Object.freeze({
@@ -20,10 +20,6 @@ export const EVENT = Object.freeze({
   READY: 'ready', REPLY: 'reply', PROGRESS: 'progress', SNAPSHOT: 'snapshot', STOPPED: 'stopped', ERROR: 'error',
   FATAL: 'fatal', ALIVE: 'alive', PREPARING: 'preparing',
 });
-
-export const TEXT_CORPORA = Object.freeze(['words', 'prose', 'own']);
-export const TOKENIZERS = Object.freeze(['characters', 'bpe']);
-export const MAX_MERGES = 4096;
 
 // Hyper-parameters the core changes in place (tt_model_set_hparam) and runtime knobs the worker owns. pace: the
 // most optimizer steps per second a run takes (0: as many as the core can do), so a reader can watch it learn.
@@ -56,10 +52,6 @@ export function validateRequest(msg) {
   if (type === REQUEST.INIT) {
     if (msg.spec === null || !/^(object|string)$/.test(typeof msg.spec)) return 'init.spec: expected a model spec (object or JSON string)';
     if (msg.data === null || typeof msg.data !== 'object') return 'init.data: expected {dataset, ...options}, {x, y} or {text}';
-    if (msg.data.text !== undefined) {
-      const problem = validateText(msg.data.text);
-      if (problem) return problem;
-    }
     const limit = msg.options?.memoryLimit, pace = msg.options?.pace;
     if (pace !== undefined && !isInt(pace, 0, 65536)) return `init.options.pace: expected steps per second from 0 (no limit) to 65536${got(pace)}`;
     if (limit !== undefined && !isInt(limit, 0, 0xffffffff)) {
@@ -80,26 +72,8 @@ export function validateRequest(msg) {
   return null;
 }
 
-// init.data.text: a known corpus with what it needs, a known tokenizer, a sane merge count and vocabulary.
-function validateText(t) {
-  if (t === null || typeof t !== 'object') return 'init.data.text: expected {corpus, ...}';
-  if (!TEXT_CORPORA.includes(t.corpus)) return `init.data.text.corpus: expected one of ${TEXT_CORPORA.join(', ')}${got(t.corpus)}`;
-  if (t.corpus === 'own' && t.text == null) return 'init.data.text.text: your own text is missing';
-  if (t.corpus !== 'own' && typeof t.base !== 'string') return 'init.data.text.base: expected the URL of the corpus folder';
-  if (t.tokenizer !== undefined && !TOKENIZERS.includes(t.tokenizer)) {
-    return `init.data.text.tokenizer: expected one of ${TOKENIZERS.join(', ')}${got(t.tokenizer)}`;
-  }
-  if (t.merges !== undefined && !isInt(t.merges, 0, MAX_MERGES)) {
-    return `init.data.text.merges: expected an integer in [0, ${MAX_MERGES}]${got(t.merges)}`;
-  }
-  if (t.vocabulary !== undefined && !(Array.isArray(t.vocabulary) && t.vocabulary.length > 0 &&
-      t.vocabulary.every((v) => typeof v === 'string' && v.length > 0))) {
-    return 'init.data.text.vocabulary: expected a non-empty array of token strings';
-  }
-  return null;
-}
-
-// set {values}: known names only, finite numbers; batchSize and logEvery are positive integers, pace one from 0.
+// Hyper-parameters the core changes in place (tt_model_set_hparam) and runtime knobs the worker owns. pace: the
+// most optimizer steps per second a run takes (0: as many as the core can do), so a reader can watch it learn.
 export function validateSettings(values) {
   if (values === null || typeof values !== 'object') return 'set.values: expected an object';
   for (const [k, v] of Object.entries(values)) {

@@ -4,12 +4,6 @@
 // the curve depends only on spec, seed and data, never on timing: the same URL draws the same curve.
 import { EVENT, RATES, HPARAMS, Throttle, validateRequest, classifyError } from './protocol.js';
 import { makeDataset, toTargets } from '../datasets.js';
-import { withVocabulary } from '../models.js';
-
-// A language model's train and held-out losses are measured on fixed slices of its token streams (the same tokens
-// at every evaluation, so the curve is smooth): big enough for a held-out estimate within ~0.01 nats, small enough
-// that an evaluation stays a fraction of a second.
-export const TEXT_EVAL_TOKENS = Object.freeze({ train: 8192, heldout: 32768 });
 
 // Yields to the event loop: setImmediate in Node; a MessageChannel in browsers (setTimeout is clamped to >= 4 ms
 // when nested, which would waste a fifth of the time).
@@ -27,7 +21,7 @@ const noPoints = () => ({ steps: [], losses: [], accuracies: [] });
 export class TrainingSession {
   // Model: the class from wasm/tinytrain.js (or a fake with the same surface); post(message, transfer).
   // schedule(fn): run fn soon (between chunks); wait(fn, ms): run fn after ms (between the chunks of a paced run).
-  // prepareText: the text pipeline (web/text/corpus.js by default, loaded on first use).
+  // prepareText: the text pipeline (web/text/corpus.js by default; text-data.js loads it on first use).
   constructor({ Model, post, now = () => performance.now(), schedule = defaultScheduler(),
     wait = (fn, ms) => setTimeout(fn, ms), rates = RATES, prepareText = null }) {
     Object.assign(this, { Model, post, now, schedule, wait, rates, prepareText });
@@ -79,8 +73,14 @@ export class TrainingSession {
     // The cap on this worker's wasm memory (its own instance): a model or data set over it is refused with the
     // size it needs, instead of growing memory by gigabytes.
     if (opt.memoryLimit !== undefined) this.Model.setMemoryLimit?.(opt.memoryLimit);
-    const data = msg.data.text ? await this._loadText(msg.data.text) : await loadData(msg.data, spec);
-    if (data.text) spec = textSpec(spec, data.vocabulary.length);
+    let data;
+    if (msg.data.text) { // a language model: the text code is loaded only for it (make dist: a part on demand)
+      const { loadText, textSpec } = await import('./text-data.js');
+      data = await loadText(msg.data.text, { post: this.post, now: this.now, hz: this.rates.progressHz, prepareText: this.prepareText });
+      spec = textSpec(spec, data.vocabulary.length);
+    } else {
+      data = await loadData(msg.data, spec);
+    }
     const model = await this.Model.create(spec);
     try {
       feed(model, data);
@@ -112,30 +112,6 @@ export class TrainingSession {
       dataset: data.generated,
       // A language model: the spec trained (its vocabulary size is the tokenizer's), the tokens, the streams.
       ...(data.text && { spec, vocabulary: data.vocabulary, text: data.text }),
-    };
-  }
-
-  // Loads, tokenizes and splits a text corpus (learning BPE merges if asked), posting `preparing` as it goes.
-  async _loadText(source) {
-    const prepare = this.prepareText ?? (await import('../text/corpus.js')).prepareText;
-    const throttle = new Throttle(this.rates.progressHz);
-    const onProgress = ({ phase, done, total }) => {
-      if (done === total || throttle.due(this.now())) this.post({ type: EVENT.PREPARING, phase, done, total });
-    };
-    const { tokenizer, vocabulary, train, heldout, chars, corpus } = await prepare(source, {
-      tokenizer: source.tokenizer, merges: source.merges, vocabulary: source.vocabulary, onProgress,
-    });
-    const evalTrain = train.subarray(0, TEXT_EVAL_TOKENS.train);
-    const evalHeldout = heldout.subarray(0, TEXT_EVAL_TOKENS.heldout);
-    // Characters per token of the evaluated slices: nats per token -> nats per character.
-    const perChar = (ids) => ids.length / Math.max(1, [...tokenizer.decode(ids)].length);
-    return {
-      generated: null, vocabulary, train, heldout, evalTrain, evalHeldout, nTrain: train.length, nTest: heldout.length,
-      tokensPerChar: { train: perChar(evalTrain), heldout: perChar(evalHeldout) },
-      text: {
-        corpus, tokenizer: tokenizer.kind, merges: vocabulary.filter((t) => [...t].length > 1).length,
-        trainTokens: train.length, heldoutTokens: heldout.length, trainChars: chars.train, heldoutChars: chars.heldout,
-      },
     };
   }
 
@@ -380,14 +356,6 @@ function feed(model, data) {
   if (!data.text) return model.setData(data.x, data.y);
   model.setVocabulary(data.vocabulary);
   model.setTokens(data.train);
-}
-
-// A language model's spec sized for the tokenizer's vocabulary.
-function textSpec(spec, vocab) {
-  if (spec.layers?.[0]?.type !== 'embedding') {
-    throw new Error('data.text: a text corpus trains a language model; the spec must start with an embedding layer');
-  }
-  return withVocabulary(spec, vocab);
 }
 
 // {dataset: 'mnist'} is fetched here, in the worker, so the page need not post it tens of MB. Its loader is imported

@@ -9,8 +9,10 @@ const ACTS = [...(await Model.activations()), 'linear'];
 export const KNOBS = ['lr', 'batch-size', 'speed'];
 export const LIMITS = { units: 256, bytes: 32e6 };
 export const DEFAULTS = { demo: 'spiral', layers: [[16, 'relu'], [16, 'relu']], optimizer: 'adam', lr: 0.03,
-  'batch-size': 32, speed: 'fast', seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '', data: '' };
+  'batch-size': 32, speed: 'fast', seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '',
+  data: '', corpus: 'words', size: 'small', tokenizer: 'characters', prefix: '' };
 const DIGITS = { layers: [[128, 'relu']], lr: 0.001, 'batch-size': 64 }; // demo="digits": the classic MLP
+const TEXT = { lr: 0.003, steps: 3000 }; // demo="text": web/text/gpt.js's recipe (GPT_DEFAULTS, checked by a test)
 
 const q = (s) => JSON.stringify(String(s).slice(0, 40));
 export const bad = (name, want, s) => { throw new Error(`${name}: expected ${want}, got ${q(s)}`); };
@@ -34,7 +36,7 @@ function layers(s) {
 }
 
 const PARSERS = {
-  demo: oneOf('demo', [...Object.keys(DATASETS), 'digits']),
+  demo: oneOf('demo', [...Object.keys(DATASETS), 'digits', 'text']),
   layers,
   optimizer: oneOf('optimizer', ['sgd', 'momentum', 'adam', 'adamw']),
   lr: (s) => (s.trim() && Number(s) > 0 && Number(s) <= 10 ? Number(s) : bad('lr', 'a number above 0, at most 10', s)),
@@ -44,8 +46,11 @@ const PARSERS = {
   steps: int('steps', 1, 1e6),
   controls: (s) => s.split(/[\s,]+/).filter((k) => k && oneOf('controls', [...KNOBS, 'none'])(k) !== 'none'),
   theme: oneOf('theme', ['light', 'dark', 'auto']),
+  corpus: oneOf('corpus', ['words', 'prose']),
+  size: oneOf('size', ['tiny', 'small', 'medium']), // web/text/gpt.js's GPT_SIZES (checked by a test)
+  tokenizer: oneOf('tokenizer', ['characters', 'bpe']),
 };
-export const ATTRIBUTES = [...Object.keys(PARSERS), 'autoplay', 'src', 'data'];
+export const ATTRIBUTES = [...Object.keys(PARSERS), 'autoplay', 'src', 'data', 'prefix'];
 
 /** Reads the attributes through get(name) (null when absent): {config, problems: [message]}. */
 export function readConfig(get) {
@@ -59,8 +64,10 @@ export function readConfig(get) {
   }
   config.autoplay = get('autoplay') !== null && get('autoplay') !== 'false';
   for (const k of ['src', 'data']) config[k] = (get(k) || '').trim();
-  for (const k in DIGITS) if (config.demo === 'digits' && get(k) === null) config[k] = DIGITS[k];
-  if (get('lr') === null && config.optimizer !== 'adam' && config.optimizer !== 'adamw') config.lr = 0.1; // sgd's usual
+  config.prefix = get('prefix') || '';
+  const defaults = { digits: DIGITS, text: TEXT }[config.demo] ?? {};
+  for (const k in defaults) if (get(k) === null) config[k] = defaults[k];
+  if (get('lr') === null && config.optimizer !== 'adam' && config.optimizer !== 'adamw' && config.demo !== 'text') config.lr = 0.1; // sgd's usual
   return { config, problems };
 }
 

@@ -5,7 +5,8 @@
 import { DrawPad, KEYBOARD_HELP } from '../views/drawpad.js';
 import { probabilityBars } from '../views/bars.js';
 import { preprocessRGBA } from '../digits-preprocess.js';
-import { DIGITS_CNN, optimizerSpec } from '../models.js';
+import { optimizerSpec } from '../models.js';
+import { DIGITS_CNN } from '../digits-models.js';
 import { buildSpec, bad } from './config.js';
 
 const PAD_PIXELS = 280; // 10 pad pixels per MNIST pixel

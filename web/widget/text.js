@@ -1,0 +1,289 @@
+// <tiny-train demo="text">: a small GPT in the widget. Loaded with a dynamic import only by widgets with that demo,
+// so the tokenizer, the prefix box and the sample strip stay out of what every widget loads (`make dist` makes
+// them a part loaded on demand). The worker loads and tokenizes the corpus itself ({text: {...}}, web/text/corpus.js)
+// from the `data` folder, or trains on a same-origin .txt file the `src` attribute names.
+//
+// The inference panel: a prefix box whose next-token probabilities update on every keystroke, the prefix as the
+// tokens the model sees, "Continue" streaming a continuation token by token with its cost per token, and a strip of
+// lines sampled from the latest snapshot about once a second while training.
+import { Tokenizer } from '../text/tokenizer.js';
+import { OWN_TEXT_LIMIT } from '../text/corpus.js';
+import { gptSpec, GPT_SIZES } from '../text/gpt.js';
+import { Model } from '../../wasm/tinytrain.js';
+import { bad } from './config.js';
+
+const TOP_TOKENS = 5;         // bars under the prefix box
+const ANSWER_TOKENS = 120;    // a continuation's length
+const SAMPLE_LINES = 3;       // lines in the sample strip
+const SAMPLE_TOKENS = 40;     // at most, per sampled line
+const SAMPLE_EVERY_MS = 1000;
+const FRAME_BUDGET_MS = 4;    // generation work per animation frame, so the page never has a long task
+const TEMPERATURE = 0.8;      // of a continuation: a little more likely than the model's raw draws
+
+const CSS = `
+.tx {
+  display: grid;
+  gap: 6px;
+  width: 100%;
+}
+.tx-prefix {
+  width: 100%;
+  box-sizing: border-box;
+  font: inherit;
+  padding: 4px 6px;
+}
+.tx-tokens, .tx-answer, .tx-samples {
+  font-family: ui-monospace, SFMono-Regular, Menlo, monospace;
+  font-size: 12px;
+  overflow-wrap: anywhere;
+  white-space: pre-wrap;
+}
+.tx-tokens span {
+  display: inline-block;
+  margin: 0 2px 2px 0;
+  padding: 0 3px;
+  border-radius: 3px;
+  background: var(--line);
+}
+.tx-tokens .unknown {
+  outline: 1px dashed var(--fg);
+  background: none;
+}
+.tx-top .row {
+  display: grid;
+  grid-template-columns: 3.5em 1fr 4em;
+  gap: 5px;
+  align-items: center;
+  font-size: 11px;
+  color: var(--mute);
+}
+.tx-top .track {
+  height: 8px;
+  background: var(--line);
+  border-radius: 4px;
+  overflow: hidden;
+}
+.tx-top .fill {
+  display: block;
+  height: 100%;
+  background: var(--accent);
+}
+.tx-row {
+  display: flex;
+  gap: 8px;
+  align-items: center;
+  flex-wrap: wrap;
+}
+.tx-answer mark {
+  background: none;
+  color: var(--accent);
+}
+.tx-samples {
+  color: var(--mute);
+  min-height: 3.6em;
+}`;
+let sheet; // shared by every text widget on the page
+
+function element(tag, className, ...children) {
+  const made = document.createElement(tag);
+  made.className = className;
+  made.append(...children);
+  return made;
+}
+
+/** How a token looks on screen: a newline as ⏎, spaces as ·, so a token that is only whitespace can be seen. */
+export function showToken(token) {
+  return token.replace(/\n/g, '⏎').replace(/ /g, '·');
+}
+
+/** The `count` most likely token ids of a probability vector, most likely first. */
+export function topTokens(probs, count) {
+  const ids = Array.from(probs.keys());
+  return ids.sort((a, b) => probs[b] - probs[a]).slice(0, count);
+}
+
+/**
+ * The widget's data object for demo="text" (config, checked by web/widget/config.js): the window as its feature
+ * count, what the Trainer is given (feed), the GPT spec (the worker sizes it for the tokenizer's vocabulary), and
+ * mount/refresh for the inference panel. The corpus files are in the folder config.data names (relative to the
+ * page), or else in defaultFolder (a URL the element gives).
+ */
+export async function text(config, defaultFolder) {
+  let source;
+  if (/\.txt$/i.test(config.src)) {
+    source = { corpus: 'own', text: await fetchText(config.src) };
+  } else {
+    const folder = new URL(config.data || defaultFolder, document.baseURI);
+    if (folder.origin !== location.origin) bad('data', 'a folder on this site', config.data);
+    source = { corpus: config.corpus, base: folder.href.replace(/\/?$/, '/') }; // absolute: the worker's base differs
+  }
+  const panel = new TextPanel(config);
+  return {
+    features: GPT_SIZES[config.size].window,
+    classes: 0,
+    feed: { text: { ...source, tokenizer: config.tokenizer } },
+    spec: gptSpec({ vocab: 2, size: config.size, lr: config.lr, seed: config.seed }),
+    opts: {},
+    mount: (elements, ask, emit) => panel.mount(elements, emit),
+    refresh: (model) => panel.refresh(model),
+  };
+}
+
+// Same-origin only, at most OWN_TEXT_LIMIT bytes; the worker checks that it is text.
+async function fetchText(src) {
+  const url = new URL(src, document.baseURI);
+  if (url.origin !== location.origin) throw new Error(`src: only files from this site can be used, got ${url.origin}`);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`src: could not load ${src} (HTTP ${response.status})`);
+  const length = Number(response.headers.get('content-length'));
+  const limit = `${OWN_TEXT_LIMIT / 1024 / 1024} MB`;
+  if (length > OWN_TEXT_LIMIT) throw new Error(`src: ${src} is larger than ${limit}; at most ${limit} of text is supported`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.length > OWN_TEXT_LIMIT) throw new Error(`src: ${src} is larger than ${limit}; at most ${limit} of text is supported`);
+  return bytes;
+}
+
+class TextPanel {
+  constructor(config) {
+    this.config = config;
+    this.model = null;        // the model that answers now (the widget's predictor or a file's)
+    this.tokenizer = null;    // from the model's vocabulary
+    this.generator = null;    // a copy of the model for "Continue", so snapshots do not change it mid-answer
+    this.sampledAt = -Infinity;
+    this.sampledStep = -1;
+    this.answering = 0;       // bumped by every Continue: a newer one ends the older
+  }
+
+  mount(elements, emit) {
+    const root = elements.inputs.getRootNode();
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+    }
+    if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    this.emit = emit;
+    this.out = elements.out;
+    this.lat = elements.lat;
+    this.prefix = Object.assign(element('input', 'tx-prefix'), { type: 'text', value: this.config.prefix, spellcheck: false });
+    this.prefix.setAttribute('aria-label', 'Prefix: the text the model continues');
+    this.tokens = element('div', 'tx-tokens');
+    this.tokens.setAttribute('aria-label', 'The prefix as the tokens the model sees');
+    this.top = element('div', 'tx-top');
+    this.top.setAttribute('role', 'list');
+    this.top.setAttribute('aria-label', 'Most likely next tokens');
+    this.go = element('button', 'tx-go', 'Continue');
+    this.speed = element('output', 'tx-speed');
+    this.answer = element('div', 'tx-answer');
+    this.answer.setAttribute('aria-live', 'polite');
+    this.samples = element('div', 'tx-samples');
+    this.samples.setAttribute('aria-label', 'Lines sampled from the latest weights');
+    elements.inputs.replaceChildren(element('div', 'tx', this.prefix, this.tokens, this.top,
+      element('div', 'tx-row', this.go, this.speed), this.answer, this.samples));
+    this.prefix.addEventListener('input', () => this.showNext());
+    this.go.addEventListener('click', () => this.continueText());
+  }
+
+  // A new snapshot (or the first model): the bars follow it at once; the sample strip about once a second.
+  refresh(model) {
+    if (!model || !this.prefix) return;
+    if (model !== this.model) {
+      this.model = model;
+      this.tokenizer = Tokenizer.fromVocabulary(model.vocabulary ?? bad('src', 'a language model with a vocabulary', 'none'));
+      this.generator?.then((generator) => generator.dispose(), () => {});
+      this.generator = null;
+    }
+    this.showNext();
+    const now = performance.now();
+    if (now - this.sampledAt >= SAMPLE_EVERY_MS) {
+      this.sampledAt = now;
+      this.showSamples();
+    }
+  }
+
+  // The prompt the model is given: the prefix's known tokens, or a line start when there are none.
+  prompt() {
+    const { ids, pieces } = this.tokenizer.encodeForDisplay(this.prefix.value);
+    const start = this.tokenizer.vocabulary.indexOf('\n');
+    return { ids: ids.length ? ids : Int32Array.of(Math.max(start, 0)), pieces };
+  }
+
+  // The prefix as tokens (characters outside the vocabulary marked) and the most likely next tokens as bars.
+  showNext() {
+    if (!this.model || !this.tokenizer) return;
+    const { ids, pieces } = this.prompt();
+    this.tokens.replaceChildren(...pieces.map(({ text, id }) => {
+      const chip = element('span', id < 0 ? 'unknown' : 'token', showToken(text));
+      chip.title = id < 0 ? `${JSON.stringify(text)} is not in the vocabulary: the model never sees it` : `token ${id}`;
+      return chip;
+    }));
+    const probs = this.model.nextTokenProbabilities(ids);
+    const vocabulary = this.tokenizer.vocabulary;
+    this.top.replaceChildren(...topTokens(probs, TOP_TOKENS).map((id) => {
+      const percent = `${(100 * probs[id]).toFixed(1)}%`;
+      const fill = element('span', 'fill');
+      fill.style.width = percent; // CSSOM: allowed under a strict style-src
+      const row = element('div', 'row', element('span', 'label', showToken(vocabulary[id])),
+        element('span', 'track', fill), element('span', 'pct', percent));
+      row.setAttribute('role', 'listitem');
+      row.setAttribute('aria-label', `${JSON.stringify(vocabulary[id])}: ${percent}`);
+      return row;
+    }));
+    const best = topTokens(probs, 1)[0];
+    this.out.textContent = `next: ${showToken(vocabulary[best])}`;
+  }
+
+  // A few lines sampled at temperature 1 from the latest weights (a few hundred tokens: about a millisecond).
+  showSamples() {
+    const newline = this.tokenizer.vocabulary.indexOf('\n');
+    const lines = [];
+    for (let k = 0; k < SAMPLE_LINES; k++) {
+      const ids = [];
+      const tokens = this.model.startGeneration(Int32Array.of(Math.max(newline, 0)), {
+        maxTokens: SAMPLE_TOKENS, seed: this.config.seed + ++this.sampledStep, topK: 0,
+      });
+      for (const id of tokens) {
+        if (id === newline) break;
+        ids.push(id);
+      }
+      lines.push(this.tokenizer.decode(ids));
+    }
+    this.samples.textContent = lines.join('\n');
+  }
+
+  // Streams a continuation of the prefix, a few ms of tokens per frame, and measures µs per token on the page.
+  continueText() {
+    if (!this.model) return;
+    const run = ++this.answering;
+    if (!this.generator) this.generator = Model.load(this.model.save());
+    this.generator.then((generator) => {
+      if (run !== this.answering) return;
+      generator.setWeights(this.model.getWeights());
+      const { ids } = this.prompt();
+      const tokens = generator.startGeneration(ids, {
+        maxTokens: ANSWER_TOKENS, temperature: TEMPERATURE, seed: this.config.seed,
+      });
+      const written = [];
+      const shown = element('mark', '');
+      this.answer.replaceChildren(this.prefix.value, shown);
+      let spentMs = 0;
+      const frame = () => {
+        if (run !== this.answering) return;
+        const t0 = performance.now();
+        let next;
+        while (!(next = tokens.next()).done) {
+          written.push(next.value);
+          if (performance.now() - t0 > FRAME_BUDGET_MS) break;
+        }
+        spentMs += performance.now() - t0;
+        shown.textContent = this.tokenizer.decode(written);
+        const perToken = (1000 * spentMs) / Math.max(1, written.length);
+        this.speed.textContent = `${perToken.toFixed(1)} µs per token, ${Math.round(1e6 / perToken)} tokens/s`;
+        this.lat.textContent = `${perToken.toFixed(1)} µs/token`;
+        if (!next.done) return requestAnimationFrame(frame);
+        this.emit('generated', { prefix: this.prefix.value, text: shown.textContent, tokens: written.length,
+          microsecondsPerToken: perToken });
+      };
+      requestAnimationFrame(frame);
+    }).catch((err) => this.emit('error', { message: err.message, kind: 'generate' }));
+  }
+}
