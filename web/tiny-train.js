@@ -6,7 +6,7 @@ import { Trainer, DEFAULT_MEMORY_LIMIT } from './runtime/trainer.js';
 import { PACE } from './runtime/protocol.js';
 import { makeDataset } from './datasets.js';
 import { Model } from '../wasm/tinytrain.js';
-import { readConfig, buildSpec, ATTRIBUTES, KNOBS, LIMITS } from './widget/config.js';
+import { readConfig, buildSpec, ATTRIBUTES, KNOBS } from './widget/config.js';
 import { HTML, CSS } from './widget/style.js';
 import { Series, drawLineChart } from './views/chart.js';
 import { DecisionMap, FunctionPlot } from './views/map.js';
@@ -204,13 +204,8 @@ export class TinyTrain extends HTMLElement {
     try {
       let data, fileModel;
       if ((config.src && config.demo !== 'text') || /\.safetensors$/i.test(config.src)) {
-        const [isCsv, body] = await this.#fetchSource(config.src);
-        if (isCsv) {
-          const { parseCsv } = await import('./widget/csv.js');
-          data = parseCsv(new TextDecoder().decode(body), config.src, config.seed);
-        } else {
-          fileModel = await Model.load(body).catch((err) => { throw new Error(`src ${config.src}: ${err.message}`); });
-        }
+        const { loadSource } = await import('./widget/source.js'); // a CSV or a weights file, loaded only for src
+        ({ data, fileModel } = await loadSource(config.src, config.seed));
       }
       if (!data && config.demo === 'digits') { // MNIST: the pad and bars, loaded only for this demo
         const { digits } = await import('./widget/digits.js');
@@ -257,21 +252,6 @@ export class TinyTrain extends HTMLElement {
         this.#say('Not ready.');
       }
     }
-  }
-
-  // Same-origin only, size-capped; .csv or .safetensors by extension. Returns [isCsv, bytes].
-  async #fetchSource(src) {
-    const url = new URL(src, document.baseURI);
-    const isCsv = /\.csv$/i.test(url.pathname);
-    if (url.origin !== location.origin) throw new Error(`src: only files from this site can be used, got ${url.origin}`);
-    if (!isCsv && !/\.safetensors$/i.test(url.pathname)) {
-      throw new Error(`src: expected a .csv or .safetensors file, got ${JSON.stringify(src.slice(0, 80))}`);
-    }
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`src: could not load ${src} (HTTP ${response.status})`);
-    const body = new Uint8Array(await response.arrayBuffer());
-    if (body.length > LIMITS.bytes) throw new Error(`src: ${src} is larger than ${LIMITS.bytes / 1e6} MB`);
-    return [isCsv, body];
   }
 
   #listen(trainer, generation) {

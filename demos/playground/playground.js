@@ -6,7 +6,7 @@ import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
 import { PACE } from '../../web/runtime/protocol.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
-import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
+import { DecisionMap, FunctionPlot, nearestPoint } from '../../web/views/map.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS } from '../../web/timing.js';
@@ -450,7 +450,7 @@ function finishMap(n, ms) {
 
 function describeProbe() {
   if (!probe || !points || !trainer?.predictor) return;
-  const near = view.nearest(probe[0], probe[1], [['train', points.x, points.y], ['test', points.testX, points.testY]]);
+  const near = nearestPoint(view, probe[0], probe[1], [['train', points.x, points.y], ['test', points.testX, points.testY]]);
   const at = near ? near.x : view.toData(probe[0], probe[1]).slice(0, DATASETS[config.dataset].inputSize);
   const x = Float32Array.from(at);
   const out = runModel(x);

@@ -60,7 +60,7 @@ test('validateRequest names the field of a malformed request', () => {
   assert.match(validateSettings({ pace: -1 }), /set.pace: expected an integer in \[0, 65536\], got -1/);
   assert.equal(validateSettings({ pace: 0 }), null);
   assert.match(validateRequest({ type: 'init', id: 1, spec: SPEC, data: DATA, options: { pace: 'slow' } }),
-    /init.options.pace: expected steps per second from 0 \(no limit\) to 65536, got "slow"/);
+    /init.options: set.pace: expected a finite number, got "slow"/);
 });
 
 test('Throttle lets through at most hz events per second', () => {

@@ -53,7 +53,7 @@ export function validateRequest(msg) {
     if (msg.spec === null || !/^(object|string)$/.test(typeof msg.spec)) return 'init.spec: expected a model spec (object or JSON string)';
     if (msg.data === null || typeof msg.data !== 'object') return 'init.data: expected {dataset, ...options}, {x, y} or {text}';
     const limit = msg.options?.memoryLimit, pace = msg.options?.pace;
-    if (pace !== undefined && !isInt(pace, 0, 65536)) return `init.options.pace: expected steps per second from 0 (no limit) to 65536${got(pace)}`;
+    if (pace !== undefined && validateSettings({ pace })) return `init.options: ${validateSettings({ pace })}`;
     if (limit !== undefined && !isInt(limit, 0, 0xffffffff)) {
       return `init.options.memoryLimit: expected a byte count from 0 (no limit) to 4294967295${got(limit)}`;
     }

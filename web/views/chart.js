@@ -139,7 +139,7 @@ export function drawLineChart(canvas, lines, opts = {}) {
   for (let v = 10; logX && v < xMax / 3; v *= 10) { // decades, clear of the last step's label
     const x = Math.round(X(v)) + 0.5;
     ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, pad.t + ph); ctx.stroke();
-    ctx.fillText(v < 1e3 ? v : v < 1e6 ? `${v / 1e3}k` : `${v / 1e6}M`, x, h - 6);
+    ctx.fillText(v < 1e3 ? v : `${v / 1e3}k`, x, h - 6);
   }
   ctx.textAlign = 'right';
   ctx.fillText(`step ${Math.round(xMax)}${logX ? ' (log scale)' : ''}`, pad.l + pw, h - 6);
