@@ -210,6 +210,7 @@ function rebuild(start = null) {
   points = null;
   drawnVersion = -1;
   mapJob = null;
+  best = null;
   targetStep = 0;
   pausedWhileHidden = false;
   stats.latencyUs = NaN;
@@ -224,7 +225,11 @@ function rebuild(start = null) {
   enableTraining(true);
   setStatus('loading…');
   t.addEventListener('progress', (e) => { if (trainer === t) onProgress(e.detail); });
-  t.addEventListener('snapshot', () => { if (trainer === t) mapDirty = true; });
+  t.addEventListener('snapshot', (e) => {
+    if (trainer !== t) return;
+    mapDirty = true;
+    keepIfBest(t, e.detail.step);
+  });
   t.addEventListener('stopped', (e) => {
     if (trainer !== t) return;
     showProgress(performance.now(), true); // the final counters, before the status says so
@@ -291,21 +296,71 @@ function onProgress(p) {
     curves.test.push(p.metricsStep, p.testLoss);
     lastTestStep = p.metricsStep;
   }
-  if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; }
+  if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; best = null; }
   showOverfitting(overfitting(curves.train, curves.test));
   chartDirty = true;
   latestProgress = p;
 }
 
-// The hint under the chart when held-out loss climbs while training loss falls.
+// The hint under the chart when held-out loss climbs while training loss falls, with the way back to the weights
+// of the lowest held-out loss (the snapshot kept in `best`).
 function showOverfitting(o) {
   const el = $('overfit');
   const text = o ? `Overfitting: the test loss has risen since step ${o.bestStep} (${o.bestLoss.toFixed(3)} then, ` +
     `${o.latestLoss.toFixed(3)} now) while the training loss keeps falling. The network is memorising the training ` +
     'points rather than learning the pattern: fewer units, more points or more noise help.' : '';
   if (el.textContent !== text) el.textContent = text;
-  el.hidden = !o;
+  $('overfit-box').hidden = !o;
   if (o) el.dataset.bestStep = String(o.bestStep);
+  const button = $('stop-best');
+  button.hidden = !o || !best;
+  if (o && best) {
+    const label = `Stop at the best held-out step (${best.step}, test loss ${best.loss.toFixed(3)})`;
+    if (button.textContent !== label) button.textContent = label;
+    button.dataset.step = String(best.step);
+  }
+  overfit = o;
+}
+
+// The weights with the lowest held-out loss so far: a snapshot taken at the very step a test loss was measured
+// (the worker posts both after the same chunk). Snapshots are fresh arrays, so keeping one costs no copy.
+let best = null;   // {step, loss, weights}
+let overfit = null; // what overfitting() last said
+function keepIfBest(t, step) {
+  const p = t.progress;
+  if (!p || p.metricsStep !== step || !Number.isFinite(p.testLoss) || p.testLoss >= (best?.loss ?? Infinity)) return;
+  best = { step, loss: p.testLoss, weights: t.lastSnapshot.weights };
+}
+
+// Pauses and goes back to the kept weights: the worker, the map and the step count continue from there, and the
+// curves lose what came after it.
+async function stopAtBest(t) {
+  const kept = best;
+  if (!kept) return;
+  pausedWhileHidden = false;
+  await t.pause();
+  await t.setWeights(kept.weights, { step: kept.step });
+  for (const name of ['train', 'test']) {
+    const old = curves[name];
+    curves[name] = new Series();
+    old.steps.forEach((step, i) => { if (step <= kept.step) curves[name].push(step, old.values[i]); });
+  }
+  lastTestStep = kept.step;
+  targetStep = kept.step;
+  showOverfitting(null);
+  chartDirty = true;
+  setStatus(`back at step ${kept.step}, the lowest test loss (${kept.loss.toFixed(3)}); paused`);
+}
+
+// A vertical line on the chart at the kept step while overfitting is shown: from the lowest to the highest loss.
+function bestMark() {
+  if (!overfit || !best) return null;
+  let lo = Infinity, hi = -Infinity;
+  for (const c of [curves.train, curves.test]) for (const v of c.values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const mark = new Series();
+  mark.push(best.step, lo);
+  mark.push(best.step, hi);
+  return { series: mark, color: classColor(2), label: 'lowest test loss' };
 }
 
 // DOM text for the last progress, written from the frame loop at most ~10 times a second (layout is not free).
@@ -367,6 +422,7 @@ function bindControls() {
     await startRun(t, true);
   }));
   $('pause').addEventListener('click', act((t) => { pausedWhileHidden = false; return t.pause(); }));
+  $('stop-best').addEventListener('click', act(stopAtBest));
   $('step').addEventListener('click', act(async (t) => {
     await t.ready;
     const r = await t.step(STEP_BUTTON_STEPS);
@@ -381,6 +437,8 @@ function bindControls() {
     curves.train.clear();
     curves.test.clear();
     lastTestStep = -1;
+    best = null;
+    showOverfitting(null);
     chartDirty = true;
     setStatus('reset');
   }));
@@ -591,7 +649,8 @@ function frame(now) {
     drawLineChart($('loss-chart'), [
       { series: curves.train, color: classColor(1), label: 'train loss' },
       { series: curves.test, color: classColor(0), label: 'test loss' },
-    ], { empty: 'press Train', colors: pageColors() });
+      bestMark(),
+    ].filter(Boolean), { empty: 'press Train', colors: pageColors() });
     chartDirty = false;
     worst('chart', t);
   }
@@ -606,6 +665,7 @@ window.playground = Object.freeze({
   get trainer() { return trainer; },
   get config() { return cloneConfig(config); },
   get losses() { return { steps: [...curves.train.steps], values: [...curves.train.values] }; },
+  get best() { return best && { step: best.step, loss: best.loss }; },
   get stats() { return { ...stats, worstMs: { ...stats.worstMs } }; },
 });
 
