@@ -17,6 +17,7 @@ import { MODELS, PRETRAIN, AUGMENT, withAugment } from './models.js';
 import { preprocessRGBA } from '../../web/digits-preprocess.js';
 import { DrawPad, KEYBOARD_HELP } from '../../web/views/drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
+import { explainTerms } from '../shared/glossary.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
 import {
   drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
@@ -148,7 +149,7 @@ function ensureData() {
   state.dataLoading.catch((e) => {
     state.dataLoading = null;
     $('data-text').textContent = 'failed';
-    showMessage(`${e.message} (run \`make data\` to build the data)`);
+    showMessage(`The handwritten digits could not be loaded (${e.message}); reload the page to try again.`);
   });
   return state.dataLoading;
 }
@@ -573,6 +574,7 @@ function guard(fn) {
 function init() {
   // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
+  explainTerms();
   setBars = probabilityBars($('probs'));
   setBars(null);
   pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });

@@ -65,7 +65,7 @@ function layersOf(s) {
 const KEYS = {
   ds: ['dataset', oneOf('Dataset', Object.keys(DATASETS))], arms: ['arms', num('Spiral arms', 2, 3, true)],
   noise: ['noise', num('Noise', 0, 0.5, false)], n: ['n', num('Points', 20, 2000, true)],
-  test: ['test', num('Test split', 0, 0.8, false)], dseed: ['dataSeed', num('Data seed', 0, 0xffffffff, true)],
+  test: ['test', num('Share of points held out for testing', 0, 0.8, false)], dseed: ['dataSeed', num('Data seed', 0, 0xffffffff, true)],
   layers: ['layers', layersOf], loss: ['loss', oneOf('Loss', ['cross_entropy', 'binary_cross_entropy', 'mse'])],
   opt: ['optimizer', oneOf('Optimizer', OPTIMIZERS)], lr: ['lr', num('Learning rate', 1e-6, 10, false)],
   bs: ['batchSize', num('Batch size', 1, 1024, true)], seed: ['seed', num('Seed', 0, 0xffffffff, true)],

@@ -11,6 +11,7 @@ import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS } from '../../web/timing.js';
 import { overfitting } from './overfit.js';
+import { explainTerms } from '../shared/glossary.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
 } from './config.js';
@@ -111,6 +112,13 @@ function renderForm() {
     (classes ? ` (${classes} classes)` : ' (a value)') + '.';
 }
 
+// A field's label as a reader sees it: without the glossary's hidden explanations and the field itself.
+function labelText(el) {
+  const label = el.closest('label')?.cloneNode(true);
+  label?.querySelectorAll('.tip, input, select').forEach((e) => e.remove());
+  return label?.textContent.replace(/\s+/g, ' ').trim();
+}
+
 // Reads one form field into config; returns false (and restores the field) if the value is out of range.
 function readField(id) {
   const el = $(id);
@@ -118,7 +126,7 @@ function readField(id) {
   const v = numeric ? Number(el.value) : el.value;
   const { config: probeConfig, error } = parseHash(toHash({ ...cloneConfig(config), [id]: v }));
   if (error || (numeric && el.value === '')) {
-    const label = el.closest('label')?.firstChild.textContent.trim() || id;
+    const label = labelText(el) || id;
     showMessage(`Not applied: ${error || `${label}: a value is needed`}; it keeps ${config[id]}.`);
     el.value = String(config[id]);
     return false;
@@ -269,6 +277,7 @@ function rebuild(start = null) {
       if (trainer !== t) return;
     }
     points = info.dataset;
+    showLegend(points.classes);
     setStat('stat-fwd-flops', si(info.flops.forward, 'FLOP'), info.flops.forward);
     setStat('stat-params', si(info.paramCount), info.paramCount);
     setStatus(start ? `ready (weights from ${start.name})` : 'ready');
@@ -278,6 +287,28 @@ function rebuild(start = null) {
     setStatus('not started');
     showMessage(`Could not build this model: ${err.message}`, 'error');
   });
+}
+
+// What the map's colours and marks mean: one colour per class; filled points trained on, hollow ones held out.
+function showLegend(classes) {
+  const el = $('legend'), items = [];
+  const dot = (color, hollow, text) => {
+    const item = document.createElement('span'), mark = document.createElement('span');
+    mark.className = 'dot';
+    mark.style.borderColor = color;
+    mark.style.background = hollow ? 'transparent' : color;
+    item.append(mark, text);
+    return item;
+  };
+  for (let k = 0; k < classes; k++) items.push(dot(classColor(k), false, `class ${k}`));
+  if (!classes) items.push(dot(classColor(1), false, 'the points to fit'));
+  const held = document.createElement('span');
+  held.append('filled: trained on · hollow: ', Object.assign(document.createElement('span'), { textContent: 'held out' }),
+    classes ? ' · background: the model\'s answer, paler where unsure' : ' · line: the model\'s answer');
+  held.children[0].dataset.term = 'held-out';
+  items.push(held);
+  el.replaceChildren(...items);
+  explainTerms(el);
 }
 
 function resetTrainingStats() {
@@ -306,7 +337,7 @@ function onProgress(p) {
 // of the lowest held-out loss (the snapshot kept in `best`).
 function showOverfitting(o) {
   const el = $('overfit');
-  const text = o ? `Overfitting: the test loss has risen since step ${o.bestStep} (${o.bestLoss.toFixed(3)} then, ` +
+  const text = o ? `the held-out (test) loss has risen since step ${o.bestStep} (${o.bestLoss.toFixed(3)} then, ` +
     `${o.latestLoss.toFixed(3)} now) while the training loss keeps falling. The network is memorising the training ` +
     'points rather than learning the pattern: fewer units, more points or more noise help.' : '';
   if (el.textContent !== text) el.textContent = text;
@@ -360,7 +391,7 @@ function bestMark() {
   const mark = new Series();
   mark.push(best.step, lo);
   mark.push(best.step, hi);
-  return { series: mark, color: classColor(2), label: 'lowest test loss' };
+  return { series: mark, color: classColor(2), label: 'lowest held-out loss' };
 }
 
 // DOM text for the last progress, written from the frame loop at most ~10 times a second (layout is not free).
@@ -647,8 +678,8 @@ function frame(now) {
     lastChartAt = now;
     const t = performance.now();
     drawLineChart($('loss-chart'), [
-      { series: curves.train, color: classColor(1), label: 'train loss' },
-      { series: curves.test, color: classColor(0), label: 'test loss' },
+      { series: curves.train, color: classColor(1), label: 'training loss' },
+      { series: curves.test, color: classColor(0), label: 'held-out loss' },
       bestMark(),
     ].filter(Boolean), { empty: 'press Train', colors: pageColors() });
     chartDirty = false;
@@ -672,6 +703,7 @@ window.playground = Object.freeze({
 // The page's own models (the predictor, weight files) are capped like the worker's: a hostile file is refused with
 // the size it asks for instead of growing this tab's memory by gigabytes.
 Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
+explainTerms();
 loadFromHash();
 bindForm();
 bindControls();

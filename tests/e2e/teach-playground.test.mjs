@@ -117,7 +117,7 @@ test('held-out loss climbing while training loss falls is named overfitting', as
   await waitForValue(page, () => !document.getElementById('overfit-box').hidden, null, { timeoutMs: 30000, what: 'the overfitting hint' });
   const hint = await page.textContent('#overfit');
   console.log(`hint: ${hint}`);
-  assert.match(hint, /^Overfitting: the test loss has risen since step \d+/);
+  assert.match(hint, /^the held-out \(test\) loss has risen since step \d+/);
   // The snapshot with the lowest held-out loss is kept, and one press goes back to it.
   const stop = page.getByRole('button', { name: /^Stop at the best held-out step/ });
   await stop.waitFor();
