@@ -12,6 +12,7 @@ import { DATASETS } from '../../web/datasets.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS } from '../../web/timing.js';
 import { overfitting } from './overfit.js';
 import { explainTerms } from '../shared/glossary.js';
+import { NetworkView } from './network.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
 } from './config.js';
@@ -33,8 +34,11 @@ let chartDirty = true, mapDirty = true;
 let targetStep = 0;       // the step the current run trains to (Steps per run more at each press of Train)
 let pausedWhileHidden = false; // a run paused because the tab was hidden, resumed when it is shown again
 const curves = { train: new Series(), test: new Series() };
+const network = new NetworkView($('network'), $('unit-zoom'));
+let networkVersion = -1, networkAt = -Infinity; // the weights the network drawing shows, and when
 // Measured on this page, for the stats panel and the tests; worstMs: the slowest frame and its parts.
-const stats = { paints: 0, mapMs: NaN, latencyUs: NaN, frames: 0, worstMs: { frame: 0, predict: 0, render: 0, chart: 0 } };
+const stats = { paints: 0, mapMs: NaN, latencyUs: NaN, frames: 0,
+  worstMs: { frame: 0, predict: 0, render: 0, chart: 0, network: 0 } };
 let lastChartAt = -Infinity;
 
 // ---- messages ------------------------------------------------------------------------------------------------
@@ -278,6 +282,11 @@ function rebuild(start = null) {
     }
     points = info.dataset;
     showLegend(points.classes);
+    network.build(t.spec, Model).then((drawable) => {
+      if (trainer !== t) return; // rebuilt meanwhile: the later build is the one drawn
+      $('network-section').hidden = !drawable;
+      networkVersion = -1;
+    }, (err) => showMessage(`The network drawing is not available: ${err.message}`));
     setStat('stat-fwd-flops', si(info.flops.forward, 'FLOP'), info.flops.forward);
     setStat('stat-params', si(info.paramCount), info.paramCount);
     setStatus(start ? `ready (weights from ${start.name})` : 'ready');
@@ -685,6 +694,16 @@ function frame(now) {
     chartDirty = false;
     worst('chart', t);
   }
+  // The network drawing: a few times a second (once with reduced motion), in a frame with room left.
+  const networkDue = now - networkAt >= (reducedMotion.matches ? 1000 : 250);
+  if (trainer?.predictor && network.layers.length && trainer.weightsVersion !== networkVersion && networkDue &&
+      !$('network-section').hidden && performance.now() < deadline) {
+    networkVersion = trainer.weightsVersion;
+    networkAt = now;
+    const t = performance.now(), predictor = trainer.predictor;
+    network.update(predictor.getWeights(), (g) => predictor.predict(g), pageColors());
+    worst('network', t);
+  }
   if (performance.now() < deadline) showProgress(now);
   stats.frames++;
   worst('frame', t0);
@@ -697,6 +716,9 @@ window.playground = Object.freeze({
   get config() { return cloneConfig(config); },
   get losses() { return { steps: [...curves.train.steps], values: [...curves.train.values] }; },
   get best() { return best && { step: best.step, loss: best.loss }; },
+  get network() {
+    return { updates: network.updates, columns: network.layers.map((c) => c.units), box: (c, k) => network.unitBox([c, k]) };
+  },
   get stats() { return { ...stats, worstMs: { ...stats.worstMs } }; },
 });
 
