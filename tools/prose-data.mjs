@@ -8,9 +8,10 @@
 //   demos/data/generated/prose-train.txt    90% of the documents, UTF-8, one paragraph per line
 //   demos/data/generated/prose-heldout.txt  the other 10%
 //
-// Each token loses its tag (everything from its last '/'); tokens are joined by spaces except before closing
-// punctuation (. , ; : ? ! ) ] '' n't ...) and after opening punctuation (( [ ``); `` and '' become ". The
-// original case stays. Every paragraph ends with a newline. `chars` counts code points.
+// Each token loses its tag (everything from its last '/'); a paragraph's tokens are joined by spaces except before
+// closing punctuation (. , ; : ? ! ) ] '' n't ...) and after opening punctuation (( [ ``); `` and '' become ",
+// a doubled ; or ? (as the corpus often writes them) is written once. The original case stays. Every paragraph
+// ends with a newline. `chars` counts code points.
 // The split is by document: the documents in file-name order, a Fisher-Yates shuffle driven by mulberry32 with
 // PROSE_SPLIT_SEED (as tools/words-data.mjs), train = the first floor(0.9 n), held-out = the rest, both in the
 // shuffled order.
@@ -40,7 +41,11 @@ export function detokenize(words) {
   let out = '';
   let glueNext = true;     // no space before the next word (start of the sentence, or after an opening mark)
   let singleOpen = false;  // whether a lone ' opened a quotation
+  let previous = null;
   for (let word of words) {
+    // The corpus often doubles a sentence-ending ; or ? (";/. ;/."): one is enough.
+    if ((word === ';' || word === '?') && word === previous) continue;
+    previous = word;
     let glue = glueNext;
     glueNext = false;
     if (word === '``') { word = '"'; glueNext = true; }
@@ -61,15 +66,13 @@ export const untag = (token) => {
   return slash > 0 ? token.slice(0, slash) : token;
 };
 
-/** The paragraphs of one Brown document's text as plain-text lines (sentences joined by a space). */
+/** The paragraphs of one Brown document's text as plain-text lines (its sentences, one per line, run together). */
 export function paragraphsOf(source) {
   const paragraphs = [];
   for (const block of source.split(/\r?\n[ \t]*\r?\n/)) {
-    const sentences = block.split(/\r?\n/)
-      .map((line) => line.trim().split(/\s+/).filter(Boolean).map(untag))
-      .filter((words) => words.length > 0)
-      .map(detokenize);
-    if (sentences.length) paragraphs.push(sentences.join(' '));
+    // One sequence per paragraph: a sentence that is only "." or a closing quote still joins its neighbour.
+    const words = block.split(/\s+/).filter(Boolean).map(untag);
+    if (words.length) paragraphs.push(detokenize(words));
   }
   return paragraphs;
 }

@@ -59,7 +59,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   try {
     const r = await trainWordsGpt({ steps, log: console.log });
     if (!(r.heldoutLoss <= WORDS_GPT_MAX_HELDOUT_LOSS)) {
-      throw new Error(`held-out loss ${r.heldoutLoss.toFixed(4)} is above ${WORDS_GPT_MAX_HELDOUT_LOSS}; the page promises a model that spells well`);
+      throw new Error(`held-out loss ${r.heldoutLoss.toFixed(4)} is above ${WORDS_GPT_MAX_HELDOUT_LOSS}; ` +
+                      'the page promises a model that spells well');
     }
     fs.mkdirSync(outDir, { recursive: true });
     const file = path.join(outDir, WORDS_GPT_FILE), tmp = `${file}.${process.pid}.tmp`;

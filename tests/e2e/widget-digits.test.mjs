@@ -5,19 +5,12 @@
 // attributes give messages. No console errors, uncaught exceptions or CSP violations on any page.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, LAUNCH_ARGS, openPage, screenshot, waitForValue, drawImage } from './helpers.mjs';
-import { MIME, resolveUnder } from '../../tools/serve.mjs';
-import { buildDist, BUDGETS } from '../../tools/dist.mjs';
+import { screenshot, waitForValue, drawImage } from './helpers.mjs';
+import { startWidgetHost, eventOf } from './widget-host.mjs';
+import { BUDGETS } from '../../tools/dist.mjs';
 import { loadMnistNode } from '../../tools/mnist-data.mjs';
 import { CNN_SPEC } from '../../demos/digits/models.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'";
 const DIST = '/tests/artifacts/widget-digits-dist'; // its own build: widget.test.mjs may rebuild its one meanwhile
 const heldOut = loadMnistNode('test');
 const INK = 0.5; // MNIST pixels above this are drawn
@@ -36,66 +29,25 @@ for (const type of ['ready', 'progress', 'trained', 'error']) {
 }
 document.addEventListener('securitypolicyviolation', (e) => log.csp.push(e.violatedDirective + ' ' + e.blockedURI));`;
 
-const hostPage = (body) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>digits host</title>
-<link rel="icon" href="/tests/e2e/host/icon.svg"><script type="module" src="/tests/e2e/host/record.js"></script>
-<script type="module" src="${DIST}/tiny-train.js"></script></head><body><p>Some prose.</p>${body}</body></html>`;
-
 const PAGES = {
-  '/tests/e2e/host/record.js': RECORDER,
-  '/tests/e2e/host/icon.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>',
-  '/tests/e2e/host/digits-pretrained.html': hostPage('<tiny-train id="p" demo="digits" src="/demos/data/generated/digits-mlp.safetensors"></tiny-train>'),
-  '/tests/e2e/host/digits-train.html': hostPage('<tiny-train id="t" demo="digits" steps="150"></tiny-train>'),
-  '/tests/e2e/host/digits-bad.html': hostPage(`<tiny-train id="cnn" demo="digits" layers="cnn"></tiny-train>
+  'digits-pretrained': '<tiny-train id="p" demo="digits" src="/demos/data/generated/digits-mlp.safetensors"></tiny-train>',
+  'digits-train': '<tiny-train id="t" demo="digits" steps="150"></tiny-train>',
+  'digits-bad': `<tiny-train id="cnn" demo="digits" layers="cnn"></tiny-train>
 <tiny-train id="far" demo="digits" data="https://example.com/mnist/"></tiny-train>
-<tiny-train id="spiral" demo="spiral" layers="cnn"></tiny-train>`),
+<tiny-train id="spiral" demo="spiral" layers="cnn"></tiny-train>`,
 };
 
-let server, origin, browser, built;
-
+let host, built;
 test.before(async () => {
-  built = await buildDist(path.join(ROOT, DIST.slice(1)));
-  server = http.createServer((req, res) => {
-    const url = req.url.split('?')[0];
-    let body = PAGES[url];
-    const file = body === undefined ? resolveUnder(ROOT, url) : null;
-    if (file) { try { body = fs.readFileSync(file); } catch { body = undefined; } }
-    const headers = { 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' };
-    if (body === undefined) { res.writeHead(404, headers); res.end('not found'); return; }
-    res.writeHead(200, { ...headers, 'Content-Type': MIME[path.extname(url)] || 'application/octet-stream' });
-    res.end(body);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
+  host = await startWidgetHost({ dist: DIST, pages: PAGES, recorder: RECORDER });
+  built = host.built;
 });
+test.after(async () => { await host?.close(); });
 
-test.after(async () => {
-  await browser?.close();
-  server?.closeAllConnections();
-  server?.close();
-});
-
-// Opens a host page, recording the URLs it requests; check() asserts nothing went wrong on it.
-async function open(name) {
-  const { page, context, errors } = await openPage(browser, { viewport: { width: 1000, height: 900 } });
-  const requests = [];
-  context.on('request', (r) => requests.push(new URL(r.url()).pathname));
-  await page.goto(`${origin}/tests/e2e/host/${name}.html`);
-  return {
-    page, requests,
-    async check() {
-      const csp = await page.evaluate(() => window.ttLog?.csp ?? []);
-      await context.close();
-      assert.deepEqual(errors, [], `problems on ${name}.html`);
-      assert.deepEqual(csp, [], `CSP violations on ${name}.html`);
-    },
-  };
-}
+const open = (name) => host.open(name);
 
 const shadow = (page, id, sel, what = 'textContent') =>
   page.evaluate(([i, s, w]) => { const el = document.getElementById(i).shadowRoot.querySelector(s); return w === 'dataset' ? { ...el.dataset } : el[w]; }, [id, sel, what]);
-const eventOf = (page, id, type, what, timeoutMs = 60000) => waitForValue(page, ([i, t]) => window.ttLog.events.find((e) => e.id === i && e.type === t),
-  [id, type], { what, timeoutMs });
 
 // Held-out digit i drawn as mouse strokes on widget id's pad.
 const drawDigit = (page, id, i) => drawImage(page, `#${id} canvas.pad`, heldOut.x.subarray(i * 784, (i + 1) * 784), { ink: INK });

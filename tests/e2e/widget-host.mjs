@@ -26,16 +26,18 @@ document.addEventListener('securitypolicyviolation', (e) => log.csp.push(e.viola
 
 /**
  * Builds dist into `dist` (a path under the repository, e.g. '/tests/artifacts/x-dist') and serves the repository
- * plus `pages` ({name: body HTML}, at /tests/e2e/host/<name>.html) and `files` ({url path: body}).
+ * plus `pages` ({name: body HTML}, at /tests/e2e/host/<name>.html) and `files` ({url path: body}). `recorder`
+ * replaces the host's script (it must define window.ttLog with `events` and `csp`).
  * Returns {origin, built, browser, open(name, viewport), close()}.
  */
-export async function startWidgetHost({ dist, pages, files = {}, events = ['ready', 'trained', 'error', 'generated'] }) {
+export async function startWidgetHost({ dist, pages, files = {}, events = ['ready', 'trained', 'error', 'generated'],
+  recorder: script = recorder(events) }) {
   const built = await buildDist(path.join(ROOT, dist.slice(1)));
   const host = (body) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>widget host</title>
 <link rel="icon" href="/tests/e2e/host/icon.svg"><script type="module" src="/tests/e2e/host/record.js"></script>
 <script type="module" src="${dist}/tiny-train.js"></script></head><body><main><p>Some prose.</p>${body}</main></body></html>`;
   const served = {
-    '/tests/e2e/host/record.js': recorder(events),
+    '/tests/e2e/host/record.js': script,
     '/tests/e2e/host/icon.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>',
     ...Object.fromEntries(Object.entries(pages).map(([name, body]) => [`/tests/e2e/host/${name}.html`, host(body)])),
     ...files,
@@ -55,13 +57,15 @@ export async function startWidgetHost({ dist, pages, files = {}, events = ['read
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
   return {
     origin, built, browser,
-    // Opens a host page; check() closes it and asserts it had no console errors, exceptions or CSP violations
+    // Opens a host page, recording the paths it requests; check() closes it and asserts it had no console errors, exceptions or CSP violations
     // (besides those matching a pattern of `expected`, e.g. the 404 of a missing file the test asks for).
     async open(name, viewport = { width: 1000, height: 900 }) {
       const { page, context, errors } = await openPage(browser, { viewport });
+      const requests = []; // the paths the page asked for
+      context.on('request', (r) => requests.push(new URL(r.url()).pathname));
       await page.goto(`${origin}/tests/e2e/host/${name}.html`);
       return {
-        page,
+        page, requests,
         async check({ expected = [] } = {}) {
           const csp = await page.evaluate(() => window.ttLog?.csp ?? []);
           await context.close();

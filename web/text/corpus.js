@@ -40,8 +40,9 @@ export const OWN_CORPUS = Object.freeze({
 });
 
 export const OWN_TEXT_LIMIT = 10 * 1024 * 1024;
-// Fewer characters than this cannot fill the training windows of even the tiny model a few times over.
-export const MIN_TEXT_CHARS = 200;
+// Own text needs this many characters: its held-out tenth must still fill a window of the largest model (32
+// tokens and the one after) once byte-pair encoding has shortened it about twofold.
+export const MIN_TEXT_CHARS = 1000;
 // The share of control characters (other than tab, newline, carriage return, form feed) that makes a file binary.
 const MAX_CONTROL_SHARE = 0.1;
 

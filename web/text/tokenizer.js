@@ -16,8 +16,9 @@
 // learnBpe appends tokens in the order it learns them (most frequent adjacent pair first), so lower ids are the
 // merges learned earlier, and the vocabulary is all that a saved model needs to carry.
 
-// Pair keys are left * PAIR_KEY + right, so ids must stay below it (Uint16Array streams hold them too).
-const PAIR_KEY = 65536;
+// Pair keys are left * PAIR_KEY + right: with ids below 2^15 every key stays a small integer (below 2^30), which
+// V8's Maps hash without allocating.
+const PAIR_KEY = 32768;
 export const MAX_VOCABULARY = PAIR_KEY;
 export const MAX_MERGES = 8192;
 // Pre-tokens longer than this many UTF-16 units are cut into pieces, so a pasted run of a million '=' characters
@@ -92,6 +93,8 @@ export class Tokenizer {
   #bmpIds = new Int32Array(65536).fill(-1); // code unit -> id of that single-character token, for speed
   #pairs = new Map();                    // left * PAIR_KEY + right -> id of the token left + right
   #cache = new Map();                    // pre-token -> its ids (bpe only)
+  #scratchIds = new Int32Array(MAX_PRETOKEN);
+  #scratchRank = new Int32Array(MAX_PRETOKEN);
 
   constructor(vocabulary) {
     if (!Array.isArray(vocabulary) || vocabulary.length === 0) {
@@ -151,10 +154,16 @@ export class Tokenizer {
     let total = 0;
     for (const piece of table.keys()) total += piece.length;
     const sym = new Int32Array(total);
+    const bmp = new Int32Array(65536);
+    for (const [token, id] of ids) if (token.length === 1) bmp[token.charCodeAt(0)] = id;
     let w = 0, at = 0;
     for (const [piece, count] of table) {
       start[w] = at;
-      for (const ch of piece) sym[at++] = ids.get(ch);
+      for (let i = 0; i < piece.length; i++) {
+        const cp = piece.codePointAt(i);
+        if (cp <= 0xffff) sym[at++] = bmp[cp];
+        else { sym[at++] = ids.get(String.fromCodePoint(cp)); i++; }
+      }
       len[w] = at - start[w];
       freq[w++] = count;
     }
@@ -162,31 +171,45 @@ export class Tokenizer {
     // Pair counts over the table and, per pair, the words that hold it (entries may go stale; merging re-checks).
     const counts = new Map();
     const where = new Map();
-    const addPairs = (w, sign, onlyWith = -1) => {
-      const s = start[w], e = s + len[w] - 1;
-      for (let i = s; i < e; i++) {
-        const key = sym[i] * PAIR_KEY + sym[i + 1];
-        const c = (counts.get(key) ?? 0) + sign * freq[w];
-        if (c > 0) counts.set(key, c); else counts.delete(key);
-        if (sign > 0 && (onlyWith < 0 || sym[i] === onlyWith || sym[i + 1] === onlyWith)) {
-          let list = where.get(key);
-          if (!list) where.set(key, (list = []));
-          if (list[list.length - 1] !== w) list.push(w);
-        }
+    const add = (key, delta, w) => {
+      const c = (counts.get(key) ?? 0) + delta;
+      if (c > 0) counts.set(key, c); else counts.delete(key);
+      if (delta > 0) {
+        let list = where.get(key);
+        if (!list) where.set(key, (list = []));
+        if (list[list.length - 1] !== w) list.push(w);
       }
     };
-    for (let w = 0; w < words; w++) addPairs(w, 1);
+    for (let w = 0; w < words; w++) {
+      for (let i = start[w], e = start[w] + len[w] - 1; i < e; i++) add(sym[i] * PAIR_KEY + sym[i + 1], freq[w], w);
+    }
 
-    // Replaces every non-overlapping (a, b) in word w, left to right, by c; false when the word has none.
+    // Replaces every non-overlapping (a, b) in word w, left to right, by c, and updates the pair counts of just
+    // the pairs that change: (left, a) becomes (left, c), (b, right) becomes (c, right), (a, b) goes. The left
+    // neighbour is read from what is already written, so "a b a b" -> "c c" counts (c, c), not (c, a).
     const mergeWord = (w, a, b, c) => {
-      const s = start[w], n = len[w];
-      let out = s, merged = false;
-      for (let i = s; i < s + n; i++) {
-        if (sym[i] === a && i + 1 < s + n && sym[i + 1] === b) { sym[out++] = c; i++; merged = true; }
-        else sym[out++] = sym[i];
+      const s = start[w], end = s + len[w], f = freq[w];
+      let out = s;
+      for (let i = s; i < end;) {
+        if (sym[i] === a && i + 1 < end && sym[i + 1] === b) {
+          if (out > s) {
+            const left = sym[out - 1];
+            add(left * PAIR_KEY + a, -f, w);
+            add(left * PAIR_KEY + c, f, w);
+          }
+          if (i + 2 < end) {
+            const right = sym[i + 2];
+            add(b * PAIR_KEY + right, -f, w);
+            add(c * PAIR_KEY + right, f, w);
+          }
+          add(a * PAIR_KEY + b, -f, w);
+          sym[out++] = c;
+          i += 2;
+        } else {
+          sym[out++] = sym[i++];
+        }
       }
       len[w] = out - s;
-      return merged;
     };
 
     const visited = new Int32Array(words);
@@ -195,9 +218,9 @@ export class Tokenizer {
     while (learned < merges) {
       // The most frequent pair; ties go to the smaller key (left id, then right id), so learning is deterministic.
       let bestKey = -1, bestCount = 1;
-      for (const [key, count] of counts) {
+      counts.forEach((count, key) => {
         if (count > bestCount || (count === bestCount && bestKey >= 0 && key < bestKey)) { bestKey = key; bestCount = count; }
-      }
+      });
       if (bestKey < 0) break; // no pair occurs twice: further merges would only memorise single pre-tokens
       const a = Math.floor(bestKey / PAIR_KEY), b = bestKey % PAIR_KEY;
       const token = vocabulary[a] + vocabulary[b];
@@ -214,13 +237,7 @@ export class Tokenizer {
       for (const w of where.get(bestKey) ?? []) {
         if (visited[w] === round) continue;
         visited[w] = round;
-        const s = start[w], n = len[w];
-        let holds = false;
-        for (let i = s; i < s + n - 1; i++) if (sym[i] === a && sym[i + 1] === b) { holds = true; break; }
-        if (!holds) continue;
-        addPairs(w, -1);
         mergeWord(w, a, b, c);
-        addPairs(w, 1, c);
       }
       where.delete(bestKey);
       counts.delete(bestKey);
@@ -258,7 +275,11 @@ export class Tokenizer {
       let offset = 0;
       splitPreTokens(text, (piece) => {
         const ids = this.#encodePiece(piece);
-        if (!ids) for (let i = 0; i < piece.length; i++) if (this.#charId(piece, i) < 0) this.#unknown(text, offset + i);
+        if (!ids) {
+          for (let i = 0; i < piece.length; i += piece.codePointAt(i) > 0xffff ? 2 : 1) {
+            if (this.#charId(piece, i) < 0) this.#unknown(text, offset + i);
+          }
+        }
         out.set(ids, n);
         n += ids.length;
         offset += piece.length;
@@ -343,24 +364,33 @@ export class Tokenizer {
   #encodePiece(piece) {
     const cached = this.#cache.get(piece);
     if (cached) return cached;
-    const ids = [];
+    // A piece has at most MAX_PRETOKEN characters; rank[i] is the token that ids[i] + ids[i + 1] make, or -1.
+    const ids = this.#scratchIds, rank = this.#scratchRank;
+    let n = 0;
     for (let i = 0; i < piece.length; i++) {
       const id = this.#charId(piece, i);
       if (id < 0) return null;
-      ids.push(id);
+      ids[n++] = id;
       if (piece.charCodeAt(i) !== piece.codePointAt(i)) i++;
     }
+    const pairAt = (i) => this.#pairs.get(ids[i] * PAIR_KEY + ids[i + 1]) ?? -1;
+    for (let i = 0; i + 1 < n; i++) rank[i] = pairAt(i);
     // Merge the adjacent pair that makes the lowest-id token until no adjacent pair makes a token.
     for (;;) {
       let best = -1, at = -1;
-      for (let i = 0; i + 1 < ids.length; i++) {
-        const t = this.#pairs.get(ids[i] * PAIR_KEY + ids[i + 1]);
-        if (t !== undefined && (best < 0 || t < best)) { best = t; at = i; }
+      for (let i = 0; i + 1 < n; i++) {
+        const t = rank[i];
+        if (t >= 0 && (best < 0 || t < best)) { best = t; at = i; }
       }
       if (at < 0) break;
-      ids.splice(at, 2, best);
+      ids[at] = best;
+      ids.copyWithin(at + 1, at + 2, n);
+      rank.copyWithin(at + 1, at + 2, n - 1);
+      n--;
+      if (at > 0) rank[at - 1] = pairAt(at - 1);
+      if (at + 1 < n) rank[at] = pairAt(at);
     }
-    const result = Int32Array.from(ids);
+    const result = ids.slice(0, n);
     if (this.#cache.size >= 1 << 20) this.#cache.clear();
     this.#cache.set(piece, result);
     return result;
