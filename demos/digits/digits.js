@@ -284,6 +284,7 @@ function predictDrawing(prepMs) {
 
 // Predicts the held-out digits in small batches (yielding between them, so the page stays responsive) and shows
 // the ones the model gets wrong, most confident mistakes first.
+const GALLERY_SLICE_MS = 8;
 async function refreshGallery() {
   const token = ++state.galleryToken;
   const m = activeModel();
@@ -295,17 +296,20 @@ async function refreshGallery() {
     if (token !== state.galleryToken) return;
   }
   const test = state.data.test;
-  const chunk = m.flops.forward > 1e6 ? 40 : 250; // about 10-30 ms of work per slice
   const mistakes = [];
   status.textContent = 'Checking the held-out digits…';
-  for (let i = 0; i < test.n; i += chunk) {
+  // Slices sized from the last one's time to about GALLERY_SLICE_MS, so a slow phone gets smaller slices.
+  for (let i = 0, chunk = 20, k; i < test.n; i += k) {
     if (token !== state.galleryToken) return; // superseded (or the model was replaced)
-    const k = Math.min(chunk, test.n - i);
+    k = Math.min(chunk, test.n - i);
+    const t0 = performance.now();
     const probs = m.probabilities(test.x.subarray(i * 784, (i + k) * 784));
     for (let j = 0; j < k; j++) {
       const best = argmax(probs, j * 10, 10);
       if (best !== test.y[i + j]) mistakes.push({ index: i + j, label: test.y[i + j], predicted: best, confidence: probs[j * 10 + best] });
     }
+    const ms = performance.now() - t0;
+    chunk = Math.max(1, Math.min(500, Math.round((k * GALLERY_SLICE_MS) / Math.max(ms, 0.1))));
     await nextTask();
   }
   if (token !== state.galleryToken) return;
