@@ -50,6 +50,7 @@ export class NetworkView {
     this.weights = null;
     this.updates = 0;
     canvas.addEventListener('pointermove', (e) => this.#hover(e));
+    canvas.addEventListener('pointerdown', (e) => this.#hover(e)); // a tap on a phone
     canvas.addEventListener('pointerleave', () => { this.zoom.hidden = true; this.hovered = null; });
   }
 
