@@ -34,8 +34,6 @@ const ENTRIES = Object.freeze({
 const ELEMENT = 'tiny-train.js';
 const WORKER = 'worker.js';
 const WASM = 'wasm/tinytrain.wasm';
-// Dynamic imports every widget takes before its first step: the Trainer's page-side predictor (the Model API).
-const EAGER_IMPORTS = ['wasm/tinytrain.js'];
 const MNIST = ['mnist-train.bin', 'mnist-test.bin']; // from demos/data/generated/ (make data) to dist/data/
 // demo="text"'s corpora (web/text/corpus.js), copied the same way when `make data` has made them.
 const TEXT_DATA = ['words.json', 'words-train.bin', 'words-heldout.bin', 'prose.json', 'prose-train.txt', 'prose-heldout.txt'];
@@ -104,8 +102,9 @@ export async function buildDist(outDir, { mnist = true } = {}) {
   const sum = (names) => [...names].map(sizes).reduce((s, x) => ({ bytes: s.bytes + x.bytes, gzip: s.gzip + x.gzip }), { bytes: 0, gzip: 0 });
 
   // What the element loads before its first step: its module graph, the worker's, and the wasm both instantiate.
-  const eager = Object.keys(outputs).filter((name) => EAGER_IMPORTS.includes(sourceOf[name]));
-  const initialSet = staticClosure([ELEMENT, WORKER, ...eager], outputs);
+  // (The element gives its Trainer the Model class it imports, so the Trainer's own import of the Model API, for
+  // pages that give none, is not taken.)
+  const initialSet = staticClosure([ELEMENT, WORKER], outputs);
   initialSet.add('tinytrain.wasm');
   // Every dynamic import() leading out of that set is a part loaded on demand; it adds its own static closure.
   const partOf = new Map();

@@ -4,6 +4,10 @@
 // trained anything. The file carries the spec and the vocabulary (WORDS_VOCABULARY), so loading it is enough.
 //
 //   node tools/text-weights.mjs [--out DIR] [--steps N]  ->  DIR/words-gpt.safetensors (default demos/data/generated)
+//                                                            and DIR/words-gpt-early.safetensors
+//
+// The same run saved after its first WORDS_GPT_EARLY_STEPS steps is the article's barely trained model, shown beside
+// the trained one: the same network, answering as fast, only less trained.
 //
 // The recipe is the benchmark's words GPT (web/text/gpt.js gptSpec 'small', AdamW with GPT_DEFAULTS, batch 32).
 // Prints the held-out loss and the wall time, so the build log records what was shipped; fails if the held-out
@@ -23,9 +27,13 @@ export const WORDS_GPT_RECIPE = Object.freeze({
 // The same recipe in PyTorch reaches 2.154 nats per character after 2,000 steps (bench/); a uniform guess over
 // 27 tokens is ln 27 = 3.30, and the unigram letter frequencies alone give about 2.9.
 export const WORDS_GPT_MAX_HELDOUT_LOSS = 2.2;
+export const WORDS_GPT_EARLY_FILE = 'words-gpt-early.safetensors';
+export const WORDS_GPT_EARLY_STEPS = 300;
 
-/** Trains the words GPT; returns {bytes, heldoutLoss, seconds}. log(line) for progress. */
-export async function trainWordsGpt({ steps = WORDS_GPT_RECIPE.steps, words = loadWordsNode(), log = () => {} } = {}) {
+/** Trains the words GPT; returns {bytes, heldoutLoss, seconds, early: {bytes, heldoutLoss, steps}} (early: the
+ * weights after earlySteps, when the run gets there). log(line) for progress. */
+export async function trainWordsGpt({ steps = WORDS_GPT_RECIPE.steps, earlySteps = WORDS_GPT_EARLY_STEPS,
+  words = loadWordsNode(), log = () => {} } = {}) {
   const { size, lr, seed, batchSize } = WORDS_GPT_RECIPE;
   const model = await Model.create(gptSpec({ vocab: WORDS_VOCABULARY.length, size, lr, seed }));
   try {
@@ -33,15 +41,17 @@ export async function trainWordsGpt({ steps = WORDS_GPT_RECIPE.steps, words = lo
     model.setTokens(words.train);
     const t0 = performance.now();
     const chunk = 250;
+    let early = null, spent = 0;
     for (let done = 0; done < steps;) {
-      const n = Math.min(chunk, steps - done);
+      const n = Math.min(chunk, steps - done, done < earlySteps ? earlySteps - done : Infinity);
       const { loss } = model.trainSteps(n, batchSize);
       done += n;
-      log(`words-gpt: step ${done}/${steps}  training loss ${loss.toFixed(4)}  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      spent = (performance.now() - t0) / 1000;
+      log(`words-gpt: step ${done}/${steps}  training loss ${loss.toFixed(4)}  ${spent.toFixed(1)} s`);
+      if (done === earlySteps) early = { bytes: model.save(), heldoutLoss: model.evaluateTokens(words.heldout).loss, steps: done };
     }
-    const seconds = (performance.now() - t0) / 1000;
     const heldoutLoss = model.evaluateTokens(words.heldout).loss;
-    return { bytes: model.save(), heldoutLoss, seconds };
+    return { bytes: model.save(), heldoutLoss, seconds: spent, early };
   } finally {
     model.dispose();
   }
@@ -62,12 +72,16 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       throw new Error(`held-out loss ${r.heldoutLoss.toFixed(4)} is above ${WORDS_GPT_MAX_HELDOUT_LOSS}; ` +
                       'the page promises a model that spells well');
     }
+    if (!r.early) throw new Error(`--steps ${steps}: at least ${WORDS_GPT_EARLY_STEPS} steps make both files`);
     fs.mkdirSync(outDir, { recursive: true });
-    const file = path.join(outDir, WORDS_GPT_FILE), tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, r.bytes); // then rename: a page being served never reads half a file
-    fs.renameSync(tmp, file);
+    for (const [name, bytes] of [[WORDS_GPT_FILE, r.bytes], [WORDS_GPT_EARLY_FILE, r.early.bytes]]) {
+      const file = path.join(outDir, name), tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, bytes); // then rename: a page being served never reads half a file
+      fs.renameSync(tmp, file);
+    }
     console.log(`${WORDS_GPT_FILE}: ${r.bytes.length} bytes, ${steps} steps in ${r.seconds.toFixed(1)} s, ` +
                 `held-out loss ${r.heldoutLoss.toFixed(4)} nats per character`);
+    console.log(`${WORDS_GPT_EARLY_FILE}: after ${r.early.steps} steps, held-out loss ${r.early.heldoutLoss.toFixed(4)}`);
   } catch (e) {
     console.error(`text-weights: ${e.message}`);
     process.exit(1);

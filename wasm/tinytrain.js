@@ -407,6 +407,12 @@ export class Model {
   /** predict() with softmax (cross_entropy) or sigmoid (binary_cross_entropy) applied. */
   probabilities(x) { return this.#predict(x, 1); }
 
+  /** What serving this model costs here, measured in short slices that leave the page responsive (wasm/serving.js):
+   * resolves with {flopsPerPrediction, p50Us, p95Us (µs per prediction at batch 1), perSecond: {1, 8, 64}}. */
+  async measureServing(options) {
+    return (await import('./serving.js')).measureServing(this, options);
+  }
+
   /** Mean loss and accuracy (a fraction in [0, 1]; NaN for mse) over (x, y). */
   evaluate(x, y) {
     return this.#withXY(x, y, (px, py, n) => withAlloc(8, (res) => {

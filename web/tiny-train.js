@@ -16,7 +16,7 @@ import { microsecondsPerCall, formatMicroseconds } from './timing.js';
 const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128], speed: ['watch', 'fast'] };
 const LIVE = { lr: 'lr', 'batch-size': 'batchSize', speed: 'pace' }; // attribute -> Trainer.set() name: changed without a rebuild
 // The attributes that rebuild the model and its data when they change.
-const REBUILD = ['demo', 'layers', 'optimizer', 'seed', 'src', 'data', 'corpus', 'size', 'tokenizer'];
+const REBUILD = ['demo', 'layers', 'optimizer', 'seed', 'src', 'data', 'corpus', 'size', 'tokenizer', 'panels'];
 // The canvases' colours, those of the panels they sit on (style.js's --panel, --mute, --line, --fg).
 const SURFACES = {
   light: { background: '#f6f8fa', text: '#59636e', grid: '#d1d9e0', ink: '#1f2328' },
@@ -202,6 +202,8 @@ export class TinyTrain extends HTMLElement {
     this.#enableButtons(false);
     this.#say('Loading…');
     try {
+      // panels="costs": the cost panel, loaded on demand (it follows this build of the widget, then leaves)
+      if (config.panels) (await import('./widget/costs.js')).mountCosts(this);
       let data, fileModel;
       if ((config.src && config.demo !== 'text') || /\.safetensors$/i.test(config.src)) {
         const { loadSource } = await import('./widget/source.js'); // a CSV or a weights file, loaded only for src
@@ -233,7 +235,8 @@ export class TinyTrain extends HTMLElement {
       if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       const spec = fileModel ? fileModel.spec : data.spec ?? buildSpec(config, data.features, data.classes);
       const feed = data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY };
-      const trainer = this.#trainer = new Trainer(spec, feed, { batchSize: config['batch-size'], pace: PACE[config.speed], ...data.opts });
+      // The element's own Model class for the predictor: the Trainer need not import the Model API again.
+      const trainer = this.#trainer = new Trainer(spec, feed, { Model, batchSize: config['batch-size'], pace: PACE[config.speed], ...data.opts });
       this.#listen(trainer, generation);
       await trainer.ready;
       if (fileModel) await trainer.setWeights(this.#fileWeights);
@@ -399,7 +402,8 @@ export class TinyTrain extends HTMLElement {
       const toRow = firstPaint ? Math.min(res, fromRow + MAP_BAND_ROWS) : res;
       const probabilities = model.probabilities(grid.subarray(2 * res * fromRow, 2 * res * toRow));
       view.paint(probabilities, classes, { background: this.#colors.background, firstRow: fromRow });
-      if (view.rowsPainted < res) this.#redraw('map');
+      // the next band; after the last one, a whole paint: a snapshot may have come while the bands were painted
+      if (firstPaint) this.#redraw('map');
     }
     this.#ask(this.#probe, false);
   }

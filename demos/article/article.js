@@ -51,3 +51,52 @@ pre.addEventListener('error', (e) => {
   if (!preReady) $('pretrained-report').textContent = `This widget could not start: ${e.detail.message}`;
   else if (e.detail.kind === 'fatal') $('pretrained-report').textContent = 'Its training worker stopped; the model still answers with its last good weights.';
 });
+
+// The language model: what training has cost so far, then what one character of an answer costs.
+const flops = (n) => (n >= 1e12 ? `${(n / 1e12).toFixed(1)} trillion` : `${(n / 1e9).toFixed(1)} billion`);
+let talk = null; // the language model's last progress
+let answer = null; // its last answer's cost ('generated')
+
+function describeTalk() {
+  const p = talk;
+  if (!p || p.step === 0) return 'The model has not been trained yet: its words are noise.';
+  const loss = Number.isFinite(p.testLossPerChar)
+    ? ` On words it never trained on it now needs ${p.testLossPerChar.toFixed(2)} nats per character (a blind guess among 27 needs 3.30).` : '';
+  const cost = answer
+    ? ` Its last answer cost ${answer.microsecondsPerToken.toFixed(1)} µs per character, measured on this page.` : ' Type a start and press Continue to see what an answer costs.';
+  return `Training so far: ${count(p.step)} steps, ${count(p.tokensSeen)} characters read, ${(p.wallMs / 1000).toFixed(1)} s ` +
+    `of work in its worker and ${flops(p.flopsDone)} floating-point operations.${loss}${cost}`;
+}
+
+$('talk').addEventListener('progress', (e) => {
+  talk = e.detail;
+  $('talk-report').textContent = describeTalk();
+});
+$('talk').addEventListener('generated', (e) => {
+  answer = e.detail;
+  $('talk-report').textContent = describeTalk();
+});
+$('talk').addEventListener('error', (e) => {
+  if (e.detail.kind === 'fatal' || e.detail.kind === 'init') $('talk-report').textContent = `Training stopped: ${e.detail.message}`;
+});
+
+// The two pretrained language models: ready, then the cost of each one's answers.
+const pair = { early: null, trained: null };
+const pairReady = new Set();
+function describePair() {
+  if (pairReady.size < 2) return 'Loading the two trained models…';
+  const each = (id) => (pair[id] ? `${pair[id].microsecondsPerToken.toFixed(1)} µs per character` : 'press its Continue');
+  return `Both models are loaded and answering. Cost of an answer: ${each('early')} for the model trained for 300 steps, ` +
+    `${each('trained')} for the one trained for 2,000.`;
+}
+for (const id of ['early', 'trained']) {
+  $(id).addEventListener('ready', () => {
+    pairReady.add(id);
+    $('pair-report').textContent = describePair();
+  });
+  $(id).addEventListener('generated', (e) => {
+    pair[id] = e.detail;
+    $('pair-report').textContent = describePair();
+  });
+  $(id).addEventListener('error', (e) => { $('pair-report').textContent = `A model could not start: ${e.detail.message}`; });
+}

@@ -51,8 +51,9 @@ $(PROSE_DATA) &: $(PROSE_SRC) tools/prose-data.mjs web/text/corpus.js
 	$(NODE) tools/prose-data.mjs --out $(GEN) --force
 
 # The text page's pretrained words GPT (tools/text-weights.mjs: the benchmark's recipe, seeded, 2,000 steps, about
-# 35 s on one core). The wasm is order-only, as for the Digits weights.
-TEXT_WEIGHTS := $(GEN)/words-gpt.safetensors
+# 35 s on one core), and the same run after 300 steps for the article. The wasm is order-only, as for the Digits
+# weights.
+TEXT_WEIGHTS := $(GEN)/words-gpt.safetensors $(GEN)/words-gpt-early.safetensors
 all: $(TEXT_WEIGHTS)
-$(TEXT_WEIGHTS): $(WORDS_DATA) tools/text-weights.mjs web/text/gpt.js | wasm/tinytrain.wasm
+$(TEXT_WEIGHTS) &: $(WORDS_DATA) tools/text-weights.mjs web/text/gpt.js | wasm/tinytrain.wasm
 	$(NODE) tools/text-weights.mjs --out $(GEN)

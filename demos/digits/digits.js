@@ -19,6 +19,7 @@ import { DrawPad, KEYBOARD_HELP } from '../../web/views/drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
 import { explainTerms } from '../shared/glossary.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
+import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import {
   drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
@@ -28,6 +29,7 @@ const GENERATED = new URL('../data/generated/', import.meta.url);
 const mnistFile = (split) => new URL(`mnist-${split}.bin`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+const PRETRAIN_DIGITS = 8000; // the training digits tools/pretrain.mjs trains on
 
 const state = {
   data: null,          // {train, test}: parsed MNIST splits (x Float32Array (n, 784), y Int32Array (n))
@@ -39,6 +41,7 @@ const state = {
   targetEpochs: 0,     // epochs asked for so far in this trainer's run
   own: null,           // a page-side Model: pretrained or loaded from a file
   ownLabel: '',
+  ownRecipe: null,     // 'mlp' or 'cnn' when the page-side model is a pretrained one (PRETRAIN's recipe)
   source: 'own',       // 'own' or 'training': who answers the pad
   lastInput: null,     // the last preprocessed drawing, Float32Array (784)
   inferUs: NaN,        // µs per prediction of the active model, averaged over many calls
@@ -54,6 +57,7 @@ const state = {
   loss: new Series(2000),
   testAcc: new Series(500),
   trainAcc: new Series(500),
+  costs: null,         // the cost panel (web/views/costs.js)
 };
 
 // ---- messages -----------------------------------------------------------------------------------------------
@@ -204,7 +208,7 @@ function modelChanged({ gallery = true } = {}) {
 }
 
 // A page-side model (pretrained or from a file) becomes the one that answers the pad.
-function setOwnModel(m, label) {
+function setOwnModel(m, label, recipe = null) {
   if (m.inputSize !== 784 || m.outputSize !== 10) {
     const got = `${m.inputSize} inputs and ${m.outputSize} outputs`;
     m.dispose();
@@ -214,6 +218,7 @@ function setOwnModel(m, label) {
   if (state.own) state.own.dispose();
   state.own = m;
   state.ownLabel = label;
+  state.ownRecipe = recipe;
   state.ownAccuracy = NaN;
   state.source = 'own';
   showModelInForm(m.spec);
@@ -236,7 +241,7 @@ async function usePretrained() {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`the pretrained ${kind.toUpperCase()} is missing (${url.pathname}: HTTP ${res.status}); run \`make data\``);
   const m = await Model.load(new Uint8Array(await res.arrayBuffer()));
-  setOwnModel(m, `the pretrained ${kind.toUpperCase()} (trained when this site was built)`);
+  setOwnModel(m, `the pretrained ${kind.toUpperCase()} (trained when this site was built)`, kind);
 }
 
 // ---- the pad ----------------------------------------------------------------------------------------------------
@@ -407,7 +412,33 @@ function redrawFrameTask(now) {
   if (dirty.charts || dirty.phases) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
 
+// The cost panel follows the model that answers the pad and what trained it: this tab's run, or for the pretrained
+// model the build's recipe (its steps, samples and FLOPs are known; its time was not measured here).
+function updateCosts() {
+  const m = activeModel(), panel = state.costs;
+  if (!panel || !m) return;
+  panel.setModel(m, { label: activeLabel(), input: () => state.lastInput ?? state.data?.test.x.slice(0, 784) });
+  const p = state.trainer?.progress;
+  if (state.source === 'training' && p) {
+    const training = trainingFromProgress(p);
+    if (state.trainedFrom) training.how += ` The run continued from ${state.trainedFrom}, whose earlier training is not counted.`;
+    panel.setTraining(training);
+  } else if (state.ownRecipe) {
+    const kind = state.ownRecipe, recipe = PRETRAIN[kind];
+    const samples = recipe.epochs * PRETRAIN_DIGITS, steps = recipe.epochs * Math.ceil(PRETRAIN_DIGITS / recipe.batchSize);
+    panel.setTraining({
+      steps, samples, flops: samples * m.flops.train, wallMs: NaN, cpuMs: NaN,
+      how: `The pretrained ${kind.toUpperCase()} was trained when this site was built (tools/pretrain.mjs: ` +
+        `${recipe.epochs} epochs over the ${PRETRAIN_DIGITS.toLocaleString('en')} training digits, batch ` +
+        `${recipe.batchSize}): its steps, samples and FLOPs are counted from that recipe; its time was not measured in this tab.`,
+    });
+  } else {
+    panel.setTraining({ how: 'Weights from a file: how they were trained is not known here. Train to count a run.' });
+  }
+}
+
 function updatePhases() {
+  updateCosts();
   const t = state.trainer, p = t?.progress, m = activeModel();
   if (p && t.info) {
     $('train-flops').textContent = formatFlops(p.flopsDone);
@@ -579,6 +610,7 @@ function init() {
   // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
   explainTerms();
+  state.costs = new CostPanel($('costs'), { label: 'What serving costs' });
   setBars = probabilityBars($('probs'));
   setBars(null);
   pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });

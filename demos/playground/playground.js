@@ -13,6 +13,7 @@ import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_M
 import { overfitting } from './overfit.js';
 import { explainTerms } from '../shared/glossary.js';
 import { NetworkView } from './network.js';
+import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
 } from './config.js';
@@ -217,6 +218,8 @@ function enableTraining(on) {
 // start: {weights, name} to begin from a weight file's parameters instead of the seed's initialisation.
 function rebuild(start = null) {
   if (trainer) trainer.dispose();
+  costs.setModel(null); // the predictor goes with its trainer
+  costs.setTraining(null);
   curves.train.clear();
   curves.test.clear();
   points = null;
@@ -287,6 +290,9 @@ function rebuild(start = null) {
       $('network-section').hidden = !drawable;
       networkVersion = -1;
     }, (err) => showMessage(`The network drawing is not available: ${err.message}`));
+    // the cost panel times the predictor on the first test point (the first training point without a test split)
+    const sample = () => Float32Array.from((points.testX?.length ? points.testX : points.x).subarray(0, info.inputSize));
+    costs.setModel(t.predictor, { input: sample, label: `(${config.dataset}, ${si(info.paramCount)} parameters)` });
     setStat('stat-fwd-flops', si(info.flops.forward, 'FLOP'), info.flops.forward);
     setStat('stat-params', si(info.paramCount), info.paramCount);
     setStatus(start ? `ready (weights from ${start.name})` : 'ready');
@@ -340,6 +346,7 @@ function onProgress(p) {
   showOverfitting(overfitting(curves.train, curves.test));
   chartDirty = true;
   latestProgress = p;
+  costs.setTraining(trainingFromProgress(p));
 }
 
 // The hint under the chart when held-out loss climbs while training loss falls, with the way back to the weights
@@ -726,6 +733,7 @@ window.playground = Object.freeze({
 // the size it asks for instead of growing this tab's memory by gigabytes.
 Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
 explainTerms();
+const costs = new CostPanel(document.getElementById('costs'));
 loadFromHash();
 bindForm();
 bindControls();

@@ -52,3 +52,41 @@ test('the article fits a phone screen without sideways scrolling', async () => {
   await context.close();
   assert.deepEqual(errors, []);
 });
+
+test('the language-model section: training cost, the cost of a character of an answer, 300 against 2,000 steps', async () => {
+  const { page, context, errors } = await openPage(env.browser, { viewport: { width: 800, height: 1000 } });
+  await page.goto(`${env.origin}/demos/article.html`);
+  await waitForValue(page, () => /^Both models are loaded/.test(document.getElementById('pair-report').textContent),
+    null, { timeoutMs: 30000, what: 'the two pretrained language models' });
+  // Each pretrained model continues "th"; the report gives each one's cost per character.
+  for (const id of ['early', 'trained']) {
+    const widget = page.locator(`#${id}`);
+    await widget.scrollIntoViewIfNeeded();
+    await widget.getByRole('button', { name: 'Continue' }).click();
+  }
+  const pair = await waitForValue(page, () => {
+    const t = document.getElementById('pair-report').textContent;
+    return (t.match(/\d+\.\d µs per character/g) || []).length === 2 && t;
+  }, null, { what: 'both answers\' costs' });
+  assert.match(pair, /300 steps, \d+\.\d µs per character for the one trained for 2,000/);
+  // Both continued the same start.
+  const answers = await page.evaluate(() => ['early', 'trained'].map((id) =>
+    document.getElementById(id).shadowRoot.querySelector('.tx-answer').textContent));
+  assert.ok(answers.every((a) => a.startsWith('th') && a.length > 20), JSON.stringify(answers));
+
+  const talk = page.locator('#talk');
+  await talk.scrollIntoViewIfNeeded();
+  await talk.getByRole('button', { name: 'Train' }).click();
+  const report = await waitForValue(page, () => {
+    const t = document.getElementById('talk-report').textContent;
+    const steps = Number((/Training so far: ([\d,]+) steps/.exec(t) || [, '0'])[1].replaceAll(',', ''));
+    return steps >= 200 && /nats per character/.test(t) && t;
+  }, null, { timeoutMs: 60000, what: 'the language model to train 200 steps' });
+  assert.match(report, /[\d,]+ characters read, \d+\.\d s of work in its worker and \d+\.\d (billion|trillion) floating-point operations/);
+  await talk.getByRole('button', { name: 'Pause' }).click();
+  await talk.getByRole('button', { name: 'Continue' }).click();
+  await waitForValue(page, () => /Its last answer cost \d+\.\d µs per character/.test(document.getElementById('talk-report').textContent),
+    null, { what: 'the cost of the trained model\'s answer' });
+  await context.close();
+  assert.deepEqual(errors, []);
+});

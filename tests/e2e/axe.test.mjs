@@ -1,6 +1,6 @@
 // axe-core (a pinned dev dependency) on every page, in light and dark mode: no serious or critical violation of
 // WCAG 2 A/AA rules, the widgets' shadow DOM included. Each page is checked once its models answer (the pretrained
-// widget, the digits pad, the playground's map). One browser for the file.
+// widget, the digits pad, the playground's map, the text page's samples). One browser for the file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -17,6 +17,7 @@ const PAGES = [
   ['index', '/demos/index.html', () => document.querySelector('main')],
   ['playground', '/demos/playground/', () => window.playground?.stats.paints > 0],
   ['digits', '/demos/digits/', () => /% right on the held-out/.test(document.getElementById('predictor-name').textContent)],
+  ['text', '/demos/text/', () => document.body.dataset.ready === '1' && document.querySelectorAll('#samples li').length > 0],
   ['article', '/demos/article.html', () => /^Ready/.test(document.getElementById('pretrained-report').textContent)],
 ];
 

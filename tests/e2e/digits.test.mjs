@@ -189,7 +189,7 @@ test('Augment on: a brief CNN run with the core\'s seeded augmentation learns; p
 
 test('an edited spec that is invalid is refused with a message naming the field; the page keeps working', async () => {
   const { page, errors } = shared;
-  await page.locator('details summary').click();
+  await page.locator('#config details summary').click(); // the layers' editor (the cost panel has details too)
   await page.fill('#layers', '[{"type": "dense", "units": -3}]');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await waitForValue(page, () => !document.getElementById('message').hidden, null, { what: 'the error message' });

@@ -145,6 +145,8 @@ test('training runs in ~15 ms chunks; progress <= 30/s and snapshots <= 10/s of 
   assert.equal(last.running, false);
   assert.ok(last.samplesPerSec > 0 && last.samplesSeen === last.step * 32, JSON.stringify(last));
   assert.equal(last.flopsDone, last.samplesSeen * 36);
+  // The time inside the core's training calls is part of the run's time, never more.
+  assert.ok(last.cpuMs > 0 && last.cpuMs < last.wallMs, `cpuMs ${last.cpuMs}, wallMs ${last.wallMs}`);
   assert.ok(last.testAccuracy > 0.8, `test accuracy ${last.testAccuracy}`);
 });
 

@@ -109,6 +109,10 @@ test('bad text sources and specs get messages that name what is wrong', { skip: 
   for (const [data, message] of cases) await assert.rejects(h.send(REQUEST.INIT, { spec, data }), message);
   const mlp = { input: [16], layers: [{ type: 'dense', units: 3 }], loss: 'cross_entropy', optimizer: { type: 'sgd', lr: 0.1 } };
   await assert.rejects(h.send(REQUEST.INIT, { spec: mlp, data: TEXT }), /must start with an embedding layer/);
+  // A text whose held-out part is shorter than the window (BPE can shorten a short text a lot) is refused.
+  const short = harness(async (source, options) => ({ ...(await wordsPipeline()(source, options)), heldout: new Uint8Array(16) }));
+  await assert.rejects(short.send(REQUEST.INIT, { spec, data: TEXT }),
+    /the held-out part of the text is 16 tokens, too short for the model's window of 16/);
   // A pipeline failure (an empty paste, a binary file) is the init's error, word for word.
   const failing = harness(async () => { throw new Error('the text is empty'); });
   await assert.rejects(failing.send(REQUEST.INIT, { spec, data: { text: { corpus: 'own', text: ' ' } } }), /^Error: the text is empty$/);

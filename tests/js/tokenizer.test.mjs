@@ -165,7 +165,10 @@ function referenceLearn(text, merges) {
 }
 
 test('learning with incremental pair counts learns what recounting every pair learns', async () => {
-  for (const text of [prose.train.slice(0, 60000), wordsText.slice(0, 60000), 'aaaa abab aaaaa ababab ' + MESSY.repeat(3)]) {
+  // Small vocabularies count pairs in a dense table, large ones (here 900 characters) in Maps: both are checked.
+  const cjk = Array.from({ length: 900 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join(' ');
+  for (const text of [prose.train.slice(0, 60000), wordsText.slice(0, 60000), 'aaaa abab aaaaa ababab ' + MESSY.repeat(3),
+                      cjk + ' 日本語 日本語 日本語 abab abab ' + MESSY.repeat(3)]) {
     const learned = await Tokenizer.learnBpe(text, { merges: 80 });
     assert.deepEqual([...learned.vocabulary], referenceLearn(text, 80));
   }

@@ -73,3 +73,9 @@ test('demo="text": its attributes, and defaults that are web/text/gpt.js\'s reci
     'size: expected one of tiny, small, medium, got "huge"', 'tokenizer: expected one of characters, bpe, got "bytes"']);
   assert.deepEqual([bad.config.corpus, bad.config.size, bad.config.tokenizer], ['words', 'small', 'characters']);
 });
+
+test('panels is read as written; widget/costs.js checks its names when it loads', () => {
+  assert.equal(read({ panels: ' costs ' }).config.panels, 'costs');
+  assert.equal(read({}).config.panels, '', 'no panels: nothing extra loads');
+  assert.deepEqual(read({ panels: 'charts' }).problems, []);
+});

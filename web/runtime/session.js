@@ -77,7 +77,7 @@ export class TrainingSession {
     if (msg.data.text) { // a language model: the text code is loaded only for it (make dist: a part on demand)
       const { loadText, textSpec } = await import('./text-data.js');
       data = await loadText(msg.data.text, { post: this.post, now: this.now, hz: this.rates.progressHz, prepareText: this.prepareText });
-      spec = textSpec(spec, data.vocabulary.length);
+      spec = textSpec(spec, data);
     } else {
       data = await loadData(msg.data, spec);
     }
@@ -118,7 +118,7 @@ export class TrainingSession {
   // Everything counted since init/reset.
   _clearCounters(stepBase) {
     this.stepBase = stepBase;
-    this.samplesSeen = this.wallMs = this.rate = this.evalMs = 0;
+    this.samplesSeen = this.wallMs = this.cpuMs = this.rate = this.evalMs = 0;
     this.rateMark = null;
     this.points = noPoints();
     this.lastLoss = this.lastAccuracy = NaN;
@@ -171,8 +171,11 @@ export class TrainingSession {
     else this.schedule(() => this._chunk(run));
   }
 
+  // cpuMs counts the time inside the core's training calls only: no yields, evaluations or messages.
   _trainUnit(n) {
+    const t0 = this.now();
     const r = this.model.trainSteps(n, this.batchSize);
+    this.cpuMs += this.now() - t0;
     this.samplesSeen += n * this.batchSize;
     this.lastLoss = r.loss;
     this.lastAccuracy = r.accuracy;
@@ -260,7 +263,7 @@ export class TrainingSession {
       loss: this.lastLoss, accuracy: m.accuracy, batchAccuracy: this.lastAccuracy,
       trainLoss: m.trainLoss ?? NaN, testLoss: m.testLoss, testAccuracy: m.testAccuracy, metricsStep: m.at,
       samplesPerSec: this.rate, samplesSeen: this.samplesSeen, flopsDone: this.samplesSeen * this.flops.train,
-      wallMs: this._wall(t), batchSize: this.batchSize,
+      wallMs: this._wall(t), cpuMs: this.cpuMs, batchSize: this.batchSize,
       ...(this.data.text && this._textProgress()),
       // Every logged point since the last report: (steps, losses) of equal length.
       points: { steps: Float64Array.from(p.steps), losses: Float32Array.from(p.losses),

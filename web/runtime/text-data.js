@@ -65,10 +65,18 @@ export async function loadText(source, { post, now, hz, prepareText }) {
   };
 }
 
-/** A language model's spec sized for the tokenizer's vocabulary. */
-export function textSpec(spec, vocab) {
+/** A language model's spec sized for the tokenizer's vocabulary of `text` (loadText's), which must be long enough
+ * for the model's window in both parts. */
+export function textSpec(spec, text) {
   if (spec.layers?.[0]?.type !== 'embedding') {
     throw new Error('data.text: a text corpus trains a language model; the spec must start with an embedding layer');
   }
-  return withVocabulary(spec, vocab);
+  const window = spec.input?.[0];
+  for (const [part, ids] of [['training', text.train], ['held-out', text.heldout]]) {
+    if (ids.length <= window) {
+      throw new Error(`the ${part} part of the text is ${ids.length} tokens, too short for the model's window of ` +
+        `${window}: use a longer text, characters instead of byte pairs, or a smaller model`);
+    }
+  }
+  return withVocabulary(spec, text.vocabulary.length);
 }

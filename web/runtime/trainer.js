@@ -34,7 +34,8 @@ const defaultCreateWorker = () => new Worker(new URL('./worker.js', import.meta.
 export class Trainer extends EventTarget {
   // options: {batchSize, logEvery, evalEvery, evalTrainMax} and memoryLimit (bytes, 0 for none; the worker's wasm
   // memory: the page's own is the page's business, Model.setMemoryLimit) for the worker; silenceMs: how long a
-  // worker may say nothing before it is presumed dead, where there are no Web Locks; createWorker, Model and
+  // worker may say nothing before it is presumed dead, where there are no Web Locks; Model: the Model class for
+  // the predictor (a page that imports it already passes it; otherwise it is imported here); createWorker and
   // locks to run elsewhere than a page (tests).
   constructor(spec, data, { createWorker = defaultCreateWorker, Model = null, silenceMs = SILENCE_MS,
     locks = globalThis.navigator?.locks, memoryLimit = DEFAULT_MEMORY_LIMIT, ...options } = {}) {

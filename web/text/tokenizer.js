@@ -24,6 +24,8 @@ export const MAX_MERGES = 8192;
 // Pre-tokens longer than this many UTF-16 units are cut into pieces, so a pasted run of a million '=' characters
 // costs linear time to encode, not quadratic.
 const MAX_PRETOKEN = 64;
+// Learning keeps pair counts in a dense table when the final vocabulary has at most this many tokens (a 5 MB table).
+const DENSE_PAIRS = 800;
 
 // GPT-2's pre-tokenizer with Unicode classes: English contractions, letters (with combining marks) after an
 // optional space, digits after an optional space, other symbols after an optional space, then whitespace (a run
@@ -168,20 +170,52 @@ export class Tokenizer {
       freq[w++] = count;
     }
 
-    // Pair counts over the table and, per pair, the words that hold it (entries may go stale; merging re-checks).
-    const counts = new Map();
-    const where = new Map();
+    // Pair counts over the table and, per pair (key left * K + right), the words that hold it (entries may go
+    // stale: merging a word without the pair changes nothing). A small final vocabulary (the usual case: a few
+    // dozen characters and a few hundred merges) keeps the counts in a dense K x K array, else in Maps.
+    const dense = vocabulary.length + merges <= DENSE_PAIRS;
+    const K = dense ? vocabulary.length + merges : PAIR_KEY;
+    const denseCounts = dense ? new Float64Array(K * K) : null, denseLists = dense ? new Array(K * K) : null;
+    const counts = dense ? null : new Map(), lists = dense ? null : new Map();
     const add = (key, delta, w) => {
-      const c = (counts.get(key) ?? 0) + delta;
-      if (c > 0) counts.set(key, c); else counts.delete(key);
-      if (delta > 0) {
-        let list = where.get(key);
-        if (!list) where.set(key, (list = []));
-        if (list[list.length - 1] !== w) list.push(w);
+      let list;
+      if (dense) {
+        denseCounts[key] += delta;
+        if (delta > 0 && !(list = denseLists[key])) denseLists[key] = list = [];
+      } else {
+        const c = (counts.get(key) ?? 0) + delta;
+        if (c > 0) counts.set(key, c); else counts.delete(key);
+        if (delta > 0 && !(list = lists.get(key))) lists.set(key, (list = []));
       }
+      if (delta > 0 && list[list.length - 1] !== w) list.push(w);
     };
+    // The most frequent pair that occurs at least twice, or -1; ties go to the lower left id, then the lower right
+    // id (the lower key), so learning is deterministic and both layouts agree.
+    const bestPair = () => {
+      let bestKey = -1, bestCount = 1;
+      if (dense) {
+        const v = vocabulary.length;
+        for (let a = 0; a < v; a++) {
+          for (let key = a * K, end = key + v; key < end; key++) {
+            if (denseCounts[key] > bestCount) { bestKey = key; bestCount = denseCounts[key]; }
+          }
+        }
+      } else {
+        counts.forEach((count, key) => {
+          if (count > bestCount || (count === bestCount && key < bestKey)) { bestKey = key; bestCount = count; }
+        });
+      }
+      return bestKey;
+    };
+    // The words that held a pair, forgetting them; then, once they are merged, the pair's count (now 0).
+    const takeWords = (key) => {
+      const list = dense ? denseLists[key] : lists.get(key);
+      if (dense) denseLists[key] = undefined; else lists.delete(key);
+      return list ?? [];
+    };
+    const forget = (key) => { if (dense) denseCounts[key] = 0; else counts.delete(key); };
     for (let w = 0; w < words; w++) {
-      for (let i = start[w], e = start[w] + len[w] - 1; i < e; i++) add(sym[i] * PAIR_KEY + sym[i + 1], freq[w], w);
+      for (let i = start[w], e = start[w] + len[w] - 1; i < e; i++) add(sym[i] * K + sym[i + 1], freq[w], w);
     }
 
     // Replaces every non-overlapping (a, b) in word w, left to right, by c, and updates the pair counts of just
@@ -194,15 +228,15 @@ export class Tokenizer {
         if (sym[i] === a && i + 1 < end && sym[i + 1] === b) {
           if (out > s) {
             const left = sym[out - 1];
-            add(left * PAIR_KEY + a, -f, w);
-            add(left * PAIR_KEY + c, f, w);
+            add(left * K + a, -f, w);
+            add(left * K + c, f, w);
           }
           if (i + 2 < end) {
             const right = sym[i + 2];
-            add(b * PAIR_KEY + right, -f, w);
-            add(c * PAIR_KEY + right, f, w);
+            add(b * K + right, -f, w);
+            add(c * K + right, f, w);
           }
-          add(a * PAIR_KEY + b, -f, w);
+          add(a * K + b, -f, w);
           sym[out++] = c;
           i += 2;
         } else {
@@ -216,13 +250,9 @@ export class Tokenizer {
     const report = Math.max(1, Math.ceil(merges / 32));
     let learned = 0, round = 0, reported = 0;
     while (learned < merges) {
-      // The most frequent pair; ties go to the smaller key (left id, then right id), so learning is deterministic.
-      let bestKey = -1, bestCount = 1;
-      counts.forEach((count, key) => {
-        if (count > bestCount || (count === bestCount && bestKey >= 0 && key < bestKey)) { bestKey = key; bestCount = count; }
-      });
+      const bestKey = bestPair();
       if (bestKey < 0) break; // no pair occurs twice: further merges would only memorise single pre-tokens
-      const a = Math.floor(bestKey / PAIR_KEY), b = bestKey % PAIR_KEY;
+      const a = Math.floor(bestKey / K), b = bestKey % K;
       const token = vocabulary[a] + vocabulary[b];
       // A concatenation that is already a token (e.g. "a"+"bc" after "ab"+"c") joins it instead of repeating it.
       let c = ids.get(token);
@@ -234,13 +264,12 @@ export class Tokenizer {
         learned++;
       }
       round++;
-      for (const w of where.get(bestKey) ?? []) {
+      for (const w of takeWords(bestKey)) {
         if (visited[w] === round) continue;
         visited[w] = round;
         mergeWord(w, a, b, c);
       }
-      where.delete(bestKey);
-      counts.delete(bestKey);
+      forget(bestKey);
       if (learned - reported >= report) {
         reported = learned;
         onProgress?.({ done: learned, total: merges });

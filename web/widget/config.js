@@ -10,7 +10,7 @@ export const KNOBS = ['lr', 'batch-size', 'speed'];
 export const LIMITS = { units: 256, bytes: 32e6 };
 export const DEFAULTS = { demo: 'spiral', layers: [[16, 'relu'], [16, 'relu']], optimizer: 'adam', lr: 0.03,
   'batch-size': 32, speed: 'fast', seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '',
-  data: '', corpus: 'words', size: 'small', tokenizer: 'characters', prefix: '' };
+  data: '', corpus: 'words', size: 'small', tokenizer: 'characters', prefix: '', panels: '' };
 const DIGITS = { layers: [[128, 'relu']], lr: 0.001, 'batch-size': 64 }; // demo="digits": the classic MLP
 const TEXT = { lr: 0.003, steps: 3000 }; // demo="text": web/text/gpt.js's recipe (GPT_DEFAULTS, checked by a test)
 
@@ -50,7 +50,7 @@ const PARSERS = {
   size: oneOf('size', ['tiny', 'small', 'medium']), // web/text/gpt.js's GPT_SIZES (checked by a test)
   tokenizer: oneOf('tokenizer', ['characters', 'bpe']),
 };
-export const ATTRIBUTES = [...Object.keys(PARSERS), 'autoplay', 'src', 'data', 'prefix'];
+export const ATTRIBUTES = [...Object.keys(PARSERS), 'autoplay', 'src', 'data', 'prefix', 'panels'];
 
 /** Reads the attributes through get(name) (null when absent): {config, problems: [message]}. */
 export function readConfig(get) {
@@ -63,7 +63,7 @@ export function readConfig(get) {
     }
   }
   config.autoplay = get('autoplay') !== null && get('autoplay') !== 'false';
-  for (const k of ['src', 'data']) config[k] = (get(k) || '').trim();
+  for (const k of ['src', 'data', 'panels']) config[k] = (get(k) || '').trim(); // panels: checked by widget/costs.js
   config.prefix = get('prefix') || '';
   const defaults = { digits: DIGITS, text: TEXT }[config.demo] ?? {};
   for (const k in defaults) if (get(k) === null) config[k] = defaults[k];

@@ -149,9 +149,11 @@ class TextPanel {
     this.model = null;        // the model that answers now (the widget's predictor or a file's)
     this.tokenizer = null;    // from the model's vocabulary
     this.generator = null;    // a copy of the model for "Continue", so snapshots do not change it mid-answer
+    this.generatorOf = null;  // the model it copies
     this.sampledAt = -Infinity;
     this.sampledStep = -1;
     this.answering = 0;       // bumped by every Continue: a newer one ends the older
+    this.continueAsked = false; // Continue pressed before the first model arrived
   }
 
   mount(elements, emit) {
@@ -189,10 +191,9 @@ class TextPanel {
     if (model !== this.model) {
       this.model = model;
       this.tokenizer = Tokenizer.fromVocabulary(model.vocabulary ?? bad('src', 'a language model with a vocabulary', 'none'));
-      this.generator?.then((generator) => generator.dispose(), () => {});
-      this.generator = null;
     }
     this.showNext();
+    if (this.continueAsked) this.continueText();
     const now = performance.now();
     if (now - this.sampledAt >= SAMPLE_EVERY_MS) {
       this.sampledAt = now;
@@ -252,9 +253,14 @@ class TextPanel {
 
   // Streams a continuation of the prefix, a few ms of tokens per frame, and measures µs per token on the page.
   continueText() {
+    this.continueAsked = !this.model;
     if (!this.model) return;
-    const run = ++this.answering;
-    if (!this.generator) this.generator = Model.load(this.model.save());
+    const run = ++this.answering; // an answer still streaming stops at its next frame
+    if (this.generatorOf !== this.model) { // a new model (a file's, then the trainer's): a copy of it
+      this.generator?.then((generator) => generator.dispose(), () => {});
+      this.generator = Model.load(this.model.save());
+      this.generatorOf = this.model;
+    }
     this.generator.then((generator) => {
       if (run !== this.answering) return;
       generator.setWeights(this.model.getWeights());
