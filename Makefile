@@ -92,7 +92,13 @@ build/tests/%: tests/c/%.c tests/c/test.h $(ASAN_OBJ)
 
 # ---- wasm ----------------------------------------------------------------------------------------------------
 
-wasm: wasm/tinytrain.wasm
+wasm: wasm/tinytrain.wasm web/layer-types.js
+
+# The layer types and activations for the widget and the demos, known without loading the wasm (committed, so the
+# pages run from a checkout; tests/js/layer-table.test.mjs checks it is current).
+web/layer-types.js: src/layers/layer_table.h tools/layer-types.mjs
+	$(NODE) tools/layer-types.mjs
+	@touch $@
 
 build/wasm/src/kernels/%.o: src/kernels/%.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
@@ -145,8 +151,10 @@ test-c: $(C_TESTS)
 test-cli: build/tinytrain
 	bash tests/cli/cli.sh build/tinytrain
 
+# the twins against each other, then one quick pass of their benchmark (bench/kernels/bench_twins.c) so it cannot rot
 test-simd: | deps-build
 	$(MAKE) -f tests/simd/simd.mk NATIVE_ISA="$(filter-out -DTT_NATIVE_SIMD,$(NATIVE_SIMD))"
+	$(MAKE) -f bench/kernels/kernels.mk twins-quick NATIVE_ISA="$(filter-out -DTT_NATIVE_SIMD,$(NATIVE_SIMD))"
 
 test-torch: wasm build/tinytrain | deps-test
 	$(MAKE) -f tests/torch/torch.mk TORCH_SIMD="$(NATIVE_SIMD)"
@@ -176,6 +184,7 @@ dist: wasm | deps-npm
 	$(NODE) tools/dist.mjs --out dist
 
 bench: wasm data build/tinytrain build/bench/tinytrain-bench.wasm | deps-npm
+	$(MAKE) -f bench/kernels/kernels.mk twins-build NATIVE_ISA="$(filter-out -DTT_NATIVE_SIMD,$(NATIVE_SIMD))"
 	$(MAKE) -f bench/bench.mk
 
 fuzz: | deps-test

@@ -7,6 +7,8 @@
 // is not built yet) or 'not-yet' (the case is a stub); caveat, if set, becomes a footnote of the table.
 // Anything else on stdout/stderr is shown to the user.
 
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { loadMnistNode } from '../tools/mnist-data.mjs';
 import { loadWordsNode } from '../tools/words-data.mjs';
 import { gptSpec as modelsGptSpec } from '../web/text/gpt.js';
@@ -62,6 +64,9 @@ export const CASES = {
                     baseline: 'pytorch', systems: ['tinytrain', 'pytorch'] },
   'gpt-quality': { title: 'words GPT quality', unit: 'nats/char', higher: false, baseline: 'pytorch',
                    systems: ['tinytrain', 'pytorch', 'tinytrain-browser'], reps: 1, timeLimit: 1200 },
+  // Every SIMD twin of src/kernels/kernel_list.h against its scalar reference (bench/kernels/bench_twins.c): the
+  // wasm build in Node and the native build as the CLI compiles it; a row per kernel and size.
+  'kernels': { title: 'SIMD vs scalar', unit: '×', higher: true, systems: ['tinytrain', 'tinytrain-cli'] },
   // docs/design.md's runtime budgets on a page (bench/budgets.mjs); each row has its own unit and limit.
   'budgets': { title: 'docs/design.md budgets in headless Chromium', unit: '', higher: false, systems: ['tinytrain-budgets'] },
 };
@@ -248,6 +253,23 @@ export async function runSystem(system, handlers) {
   } catch (e) {
     // A system that cannot run a case is a result, not a crash: report its own message.
     emit(system, kase, null, e.pending ? 'pending' : 'failed', null, String(e?.message ?? e).split('\n')[0]);
+  }
+}
+
+/**
+ * The kernels case: runs one build of bench/kernels/bench_twins.c (`command` and the arguments before its own),
+ * which times every twin of the kernel list and prints its rows as BENCH_RESULT lines for `system`.
+ */
+export function runKernelTwins(system, command, args = []) {
+  const program = args.at(-1) ?? command;
+  if (!fs.existsSync(program)) {
+    throw new Error(`${program} is missing: run make -f bench/kernels/kernels.mk twins-build`);
+  }
+  const run = spawnSync(command, [...args, String(TIME), CLOCK, system], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  process.stdout.write(run.stdout ?? '');
+  if (run.status !== 0) {
+    const why = (run.stderr || run.error?.message || '').trim().split('\n').at(-1);
+    throw new Error(`${program} failed: ${why}`);
   }
 }
 

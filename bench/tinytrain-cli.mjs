@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MLP, CNN, TIME, mnist, mlpSpec, cnnSpec, runSystem } from './common.mjs';
+import { MLP, CNN, TIME, mnist, mlpSpec, cnnSpec, runSystem, runKernelTwins } from './common.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'build', 'tinytrain');
@@ -51,4 +51,6 @@ await runSystem('tinytrain-cli', {
   'mlp-sgd': () => cliRate(mlpSpec('sgd'), MLP.batch, Math.max(1, Math.round(6 * TIME))),
   'mlp-adam': () => cliRate(mlpSpec('adam'), MLP.batch, Math.max(1, Math.round(6 * TIME))),
   'cnn-adam': () => cliRate(cnnSpec(), CNN.batch, Math.max(1, Math.round(TIME))),
+  // the kernels compiled as the CLI compiles them (bench/kernels/kernels.mk), not through the CLI itself
+  kernels: () => runKernelTwins('tinytrain-cli', path.join(ROOT, 'build', 'bench', 'kernels', 'bench_twins_native')),
 });

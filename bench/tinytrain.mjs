@@ -1,11 +1,12 @@
 // tinytrain through its JS API (wasm/tinytrain.js over wasm/tinytrain.wasm), in Node, single thread.
 // Training uses the worker's path: setData() once, then trainSteps() runs chunks of mini-batches inside wasm.
 // Usage: node bench/tinytrain.mjs <case>.
+import { fileURLToPath } from 'node:url';
 import * as tt from '../wasm/tinytrain.js';
 import { benchGemm } from './gemm-wasm.mjs';
 import { MLP, CNN, TIME, SETTLE, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit, emitGemmRows,
          runSystem, pending, cpuSeconds, noteShare, GPT, gptSpec, words, wordShare, emitQuality, GPT_DECODE_ROW,
-         GPT_PREFILL_ROW } from './common.mjs';
+         GPT_PREFILL_ROW, runKernelTwins } from './common.mjs';
 
 const { Model } = tt;
 
@@ -143,4 +144,8 @@ await runSystem('tinytrain', {
   'gpt-train': gptTrainRate,
   'gpt-generate': gptGenerate,
   'gpt-quality': gptQuality,
+  // the kernels' wasm build as the shipped module compiles them, run under Node's optimising compiler only
+  kernels: () => runKernelTwins('tinytrain', process.execPath,
+                                ['--no-liftoff', fileURLToPath(new URL('../tools/wasi-run.mjs', import.meta.url)),
+                                 fileURLToPath(new URL('../build/bench/kernels/bench_twins.wasm', import.meta.url))]),
 });

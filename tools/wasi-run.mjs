@@ -1,5 +1,5 @@
 // Runs a standalone emcc-built wasm program (WASI command: exports _start and memory) under node with the
-// handful of WASI calls a printf-and-exit test needs. Usage: node tools/wasi-run.mjs build/simd/x.wasm
+// handful of WASI calls a printf-and-exit test needs. Usage: node tools/wasi-run.mjs build/simd/x.wasm [args...]
 // Exits with the program's exit status. (Emscripten 3.1.6's JS glue cannot load its .wasm in Node 20.)
 import { readFileSync } from 'node:fs';
 
@@ -7,6 +7,8 @@ const file = process.argv[2];
 let memory;
 class Exit { constructor(code) { this.code = code; } }
 const decoder = new TextDecoder();
+// argv as the program sees it: its file name, then the arguments after it, NUL-terminated UTF-8
+const argv = process.argv.slice(2).map((a) => new TextEncoder().encode(`${a}\0`));
 const pending = { 1: '', 2: '' };
 
 const wasi = {
@@ -39,12 +41,25 @@ const wasi = {
   proc_exit(code) { throw new Exit(code); },
   args_sizes_get(argc, size) {
     const view = new DataView(memory.buffer);
-    view.setUint32(argc, 0, true);
+    view.setUint32(argc, argv.length, true);
+    view.setUint32(size, argv.reduce((n, a) => n + a.length, 0), true);
+    return 0;
+  },
+  args_get(pointers, strings) {
+    const view = new DataView(memory.buffer);
+    argv.forEach((a, i) => {
+      view.setUint32(pointers + 4 * i, strings, true);
+      new Uint8Array(memory.buffer, strings, a.length).set(a);
+      strings += a.length;
+    });
+    return 0;
+  },
+  environ_sizes_get(count, size) {
+    const view = new DataView(memory.buffer);
+    view.setUint32(count, 0, true);
     view.setUint32(size, 0, true);
     return 0;
   },
-  args_get: () => 0,
-  environ_sizes_get(count, size) { return wasi.args_sizes_get(count, size); },
   environ_get: () => 0,
 };
 const env = { emscripten_notify_memory_growth() {} };

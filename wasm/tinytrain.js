@@ -3,6 +3,8 @@
 // Views of wasm memory are made right before use and never kept across a call into C (memory growth detaches
 // them); everything returned to the caller is a copy.
 
+import { fetchModule } from './fetch-module.js';
+
 const WASM_URL = new URL('./tinytrain.wasm', import.meta.url);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -10,19 +12,6 @@ const decoder = new TextDecoder();
 let loading = null; // Promise of the module's exports, shared by every Model in this realm
 let wasm = null;    // the exports, once loaded
 let memoryLimit = 0; // bytes, 0 for none: see Model.setMemoryLimit
-
-async function fetchModule(url) {
-  if (url.protocol === 'file:') { // Node, whose fetch cannot read files
-    const { readFile } = await import('node:fs/promises');
-    return WebAssembly.compile(await readFile(url));
-  }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`could not load ${url.href}: HTTP ${response.status}`);
-  if (WebAssembly.compileStreaming && response.headers.get('content-type')?.startsWith('application/wasm')) {
-    return WebAssembly.compileStreaming(response);
-  }
-  return WebAssembly.compile(await response.arrayBuffer()); // a server with the wrong MIME type
-}
 
 // The module's one import (tests/js/wasm-size.test.mjs pins it): a growth notice nothing needs, as views are made
 // afresh. Any other import fails instantiation with a LinkError that names it.
@@ -200,11 +189,6 @@ export class Model {
       types.push({ name: cString(wasm.tt_layer_type_name(i)), traits });
     }
     return types;
-  }
-
-  /** The names of the element-wise activations (the layer types with the trait 'ACTIVATION'), in table order. */
-  static async activations() {
-    return (await Model.layerTypes()).filter((type) => type.traits.includes('ACTIVATION')).map((type) => type.name);
   }
 
   static #wrap(ptr) {

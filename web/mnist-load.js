@@ -17,6 +17,10 @@ export async function loadMnistData(data, spec, loadMnist = fetchMnist) {
     try {
       return await loadMnist(where);
     } catch (err) { // fetch's own errors ("fetch failed") do not say what was fetched
+      if (/HTTP 404/.test(err.message)) { // the usual case: a site without the data files, or a wrong folder
+        throw new Error(`${err.message}. Put mnist-train.bin.gz and mnist-test.bin.gz there (make data writes them), ` +
+          'or give the folder that holds them (a <tiny-train>\'s data attribute)');
+      }
       throw new Error(/^mnist/.test(err.message) ? err.message : `mnist: could not load the ${split} split from ${where}: ${err.message}`);
     }
   };

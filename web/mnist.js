@@ -1,6 +1,7 @@
 // MNIST reader for pages, workers and Node: parses the compact binary that tools/mnist-data.mjs writes (`make data`
-// puts mnist-train.bin, 8,000 digits, and mnist-test.bin, 2,000 digits, in demos/data/generated/; `make dist` copies
-// them to dist/data/) and fetches it with progress. Where the files are is always the caller's to say.
+// puts mnist-train.bin, 8,000 digits, and mnist-test.bin, 2,000 digits, in demos/data/generated/, each also gzipped
+// as .bin.gz; `node tools/dist.mjs --mnist` copies the .gz files to dist/data/) and fetches it with progress,
+// decompressing gzip itself. Where the files are is always the caller's to say.
 //
 // File format "TTMNIST1" (all integers little-endian):
 //   offset 0   8 bytes   magic, ASCII "TTMNIST1"
@@ -63,16 +64,32 @@ export function parseMnist(buffer, { floats = true } = {}) {
   return { x, y, n, rows, cols, pixels, labels };
 }
 
+// A gzip stream starts with 1f 8b. The bytes say whether to decompress: a server that sends a .gz file with
+// Content-Encoding: gzip has already had the browser decompress it.
+const isGzip = (bytes) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+/** The TTMNIST1 bytes of a file that is either gzipped (.bin.gz) or not (DecompressionStream, off the main thread). */
+export async function gunzipMnist(bytes, url = 'mnist file') {
+  if (!isGzip(bytes)) return bytes;
+  try {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (err) {
+    throw new Error(`mnist: ${url} is not a complete gzip file (${err.message})`);
+  }
+}
+
 /**
- * Fetches and parses the file at url (a string or URL); floats as parseMnist's. onProgress(loadedBytes, totalBytes) is called as chunks arrive (totalBytes is 0 if
- * the server sends no Content-Length). Browsers and workers only: Node's fetch cannot read file: URLs (use
+ * Fetches and parses the file at url (a string or URL; the file gzipped or not); floats as parseMnist's. onProgress(loadedBytes, totalBytes) is called as chunks arrive (totalBytes is 0 if
+ * the server sends no Content-Length; the bytes counted are those fetched, compressed or not). Browsers and workers only: Node's fetch cannot read file: URLs (use
  * tools/mnist-data.mjs's loadMnistNode there).
  */
 export async function fetchMnist(url, { onProgress, signal, floats = true } = {}) {
   const res = await fetch(url, { signal });
+  if (res.status === 404) throw new Error(`mnist: the digits data is missing: nothing at ${url} (HTTP 404)`);
   if (!res.ok) throw new Error(`mnist: fetching ${url} failed: HTTP ${res.status}`);
   const total = Number(res.headers.get('content-length')) || 0;
-  if (!res.body || !onProgress) return parseMnist(await res.arrayBuffer(), { floats });
+  if (!res.body || !onProgress) return parseMnist(await gunzipMnist(new Uint8Array(await res.arrayBuffer()), url), { floats });
   // Stream so the page can draw a progress bar; one copy into a single buffer at the end.
   const reader = res.body.getReader();
   const chunks = [];
@@ -87,5 +104,5 @@ export async function fetchMnist(url, { onProgress, signal, floats = true } = {}
   const all = new Uint8Array(loaded);
   let at = 0;
   for (const c of chunks) { all.set(c, at); at += c.length; }
-  return parseMnist(all, { floats });
+  return parseMnist(await gunzipMnist(all, url), { floats });
 }

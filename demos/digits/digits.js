@@ -26,7 +26,7 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
-const mnistFile = (split) => new URL(`mnist-${split}.bin`, GENERATED).href; // absolute: the worker's base differs
+const mnistFile = (split) => new URL(`mnist-${split}.bin.gz`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 const PRETRAIN_DIGITS = 8000; // the training digits tools/pretrain.mjs trains on

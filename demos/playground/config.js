@@ -2,10 +2,10 @@
 // such as #ds=spiral&layers=16:tanh,16:tanh&opt=adam&lr=0.03&seed=1 always rebuilds the same run.
 import { DATASETS, outputUnits } from '../../web/datasets.js';
 import { mlpSpec } from '../../web/models.js';
-import { Model } from '../../wasm/tinytrain.js';
+import { ACTIVATIONS as CORE_ACTIVATIONS } from '../../web/layer-types.js';
 
 // the core's element-wise activations (its table of layers), and 'linear' for none: the menu's entries
-export const ACTIVATIONS = Object.freeze([...(await Model.activations()), 'linear']);
+export const ACTIVATIONS = Object.freeze([...CORE_ACTIVATIONS, 'linear']);
 export const OPTIMIZERS = Object.freeze(['sgd', 'momentum', 'adam', 'adamw']);
 export const MAX_LAYERS = 6;
 export const MAX_UNITS = 128;

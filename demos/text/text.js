@@ -9,7 +9,7 @@ import { Model } from '../../wasm/tinytrain.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
 import { Tokenizer } from '../../web/text/tokenizer.js';
 import { CORPORA, OWN_CORPUS, OWN_TEXT_LIMIT } from '../../web/text/corpus.js';
-import { GPT_SIZES, gptSpec, withVocabulary } from '../../web/text/gpt.js';
+import { GPT_SIZES, gptSpec, withVocabulary, WORDS_GPT_RECIPE } from '../../web/text/gpt.js';
 import { fetchWords, WORDS_VOCABULARY } from '../../web/words.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { classColor, pageColors, rgbOf } from '../../web/views/palette.js';
@@ -20,6 +20,8 @@ import { formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
 import { formatFlops, formatSeconds } from '../digits/views.js';
 import { DEFAULTS, parseHash, toHash, tokenizerOptions } from './settings.js';
 import { seededRandom, bestOfN, pickWords } from './sampling.js';
+import { measureTokenServing } from './serving.js';
+import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
@@ -50,6 +52,7 @@ const state = {
   words: null,          // Set of the words corpus (for "real word" counts), loaded on first use
   wordsLoading: null,
   sampleSeed: 1,
+  costs: null,          // the cost panel (web/views/costs.js), per token
   trainLoss: new Series(2000),   // nats per token, as logged by the worker
   testLoss: new Series(500),
   lastMetricsStep: -1,
@@ -444,6 +447,31 @@ function onProgress(p) {
   $('stat-flops').textContent = formatFlops(p.flopsDone);
   scheduleChart();
   if (state.source === 'training') $('predictor-name').textContent = `Answering: ${activeLabel()}.`;
+  updateCosts();
+}
+
+// The cost panel follows the model that answers and what trained it: this tab's run, or for the pretrained words
+// model the build's recipe (its steps, tokens and FLOPs are known; its time was not measured here). Per token.
+function updateCosts() {
+  const a = active(), panel = state.costs;
+  if (!panel) return;
+  if (!a) return panel.setModel(null);
+  const m = a.model;
+  panel.setModel(m, { label: activeLabel(), flopsPerPrediction: m.flops.forward / m.inputSize, measure: measureTokenServing });
+  const p = state.trainer?.progress;
+  if (state.source === 'training' && p) {
+    panel.setTraining(trainingFromProgress(p));
+  } else if (state.own?.pretrained) {
+    const { steps, batchSize } = WORDS_GPT_RECIPE, windows = steps * batchSize;
+    panel.setTraining({
+      steps, samples: windows * m.inputSize, samplesName: 'tokens', flops: windows * m.flops.train, wallMs: NaN, cpuMs: NaN,
+      how: `The pretrained words model was trained when this site was built (${steps.toLocaleString('en')} steps of ` +
+        `${batchSize} windows of ${m.inputSize} tokens): its steps, tokens and FLOPs are counted from that recipe; its ` +
+        'time was not measured in this tab.',
+    });
+  } else {
+    panel.setTraining({ how: 'Weights from a file: how they were trained is not known here. Train to count a run.' });
+  }
 }
 
 function onSnapshot({ step }) {
@@ -563,6 +591,7 @@ function modelChanged() {
     drawSamples();
     updateSizes().catch((e) => showMessage(e.message));
   }
+  updateCosts();
 }
 
 // A page-side GPT (pretrained or from a file) answers the prefix box; with toForm, the form shows its size and
@@ -612,6 +641,7 @@ async function usePretrained() {
   const m = await Model.load(new Uint8Array(await res.arrayBuffer()));
   setOwnModel(m, 'the pretrained words model (trained when this site was built)', { toForm: false });
   state.own.pretrained = true;
+  updateCosts(); // its training is the build's recipe
 }
 
 function downloadWeights() {
@@ -813,6 +843,7 @@ function init() {
     downloadButton: $('download'), onDownload: guard(downloadWeights),
     input: $('load-file'), onFile: guard(loadWeightsFile), onError: (e) => showMessage(e.message),
   });
+  state.costs = new CostPanel($('costs'), { unit: ['token', 'tokens'], label: 'What serving costs' });
   drawChart();
   setInterval(drawSamples, SAMPLE_EVERY_MS);
   guard(usePretrained)().then(() => { document.body.dataset.ready = '1'; });

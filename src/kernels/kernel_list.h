@@ -6,7 +6,10 @@
  *          SCALAR: the scalar kernel only.
  *   ret    the return type (void, int or float); params: the parameter list; args: the same names as a call.
  * A new kernel is one entry here, its two definitions, and a twin test in tests/simd/test_simd.c (which fails
- * while a TWIN kernel of this list has none). */
+ * while a TWIN kernel of this list has none). Its benchmark rows (SIMD against scalar, bench/kernels/bench_twins.c)
+ * are made from the entry: the bench sets each parameter by its name and type, so a name keeps the meaning it has
+ * elsewhere in this list (n, rows, cols, M, N, K, dy, ...). A kernel on n elements (a size_t n) needs nothing more;
+ * one with shapes adds its sizes to that file's WORKLOADS (its quick pass in `make test-simd` fails until then). */
 
 /* C[M,N] = beta * C + op(A)[M,K] · op(B)[K,N], with beta 0 or 1 (when 0, C is not read).
  * op(A) = A (ta = 0, A is M×K with row stride lda) or Aᵀ (ta = 1, A is K×M with row stride lda);

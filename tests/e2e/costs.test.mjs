@@ -276,3 +276,38 @@ test('a lever (another model, e.g. a quantized copy) is measured by the same pre
   checkNoErrors(errors);
   await page.close();
 });
+
+test('text page, pretrained words GPT: the panel counts tokens; a generated token\'s p50/p95 without a long task; break-even x FLOPs per token = training FLOPs', async () => {
+  const { page, errors } = await openPage(env.browser, { viewport: { width: 1280, height: 1400 } });
+  await page.addInitScript(LONG_TASK_OBSERVER);
+  await page.goto(`${env.origin}/demos/text/`);
+  await waitForValue(page, () => document.body.dataset.ready === '1' || null, null, { what: 'the pretrained words model', timeoutMs: 60000 });
+  const panel = page.locator('#costs .costs');
+  await panel.scrollIntoViewIfNeeded();
+  const { WORDS_GPT_RECIPE } = await import('../../web/text/gpt.js');
+  const flops = await page.evaluate(() => { const m = window.textPage.active.model; return { ...m.flops, window: m.inputSize }; });
+  const windows = WORDS_GPT_RECIPE.steps * WORDS_GPT_RECIPE.batchSize;
+  assert.equal((await field(panel, 'samples')).value, windows * flops.window, 'tokens of the build\'s recipe');
+  const trainingFlops = await field(panel, 'training-flops');
+  assert.equal(trainingFlops.value, windows * flops.train);
+  const perToken = await field(panel, 'flops-per-prediction');
+  assert.equal(perToken.value, flops.forward / flops.window);
+
+  await page.evaluate(() => { window.__longTasks.length = 0; });
+  await panel.getByRole('button', { name: 'Measure serving' }).click();
+  const p50 = panel.locator('[data-cost="p50"]');
+  await waitForValue(page, (el) => el.dataset.value !== '' && !el.closest('.costs').querySelector('[data-cost="measure"]').disabled,
+    await p50.elementHandle(), { what: 'the per-token measurement', timeoutMs: 30000 });
+  const [p50Us, p95Us] = [(await field(panel, 'p50')).value, (await field(panel, 'p95')).value];
+  console.log(`text page: p50 ${p50Us.toFixed(1)} µs per token, p95 ${p95Us.toFixed(1)} µs`);
+  assert.ok(p50Us > 0 && p50Us <= p95Us && p50Us < 5000);
+  const rows = await panel.locator('[data-cost="batches"] tr[data-batch]').allTextContents();
+  assert.match(rows[0], /^1.*tokens?\/s|^1.*\/s/);
+  assert.match(rows[1], /^8skipped.*one sequence at a time/);
+  await checkLongTasks(page, 'text: measure serving');
+  const breakEven = panel.locator('[data-cost="break-even-text"]');
+  const count = Number(await breakEven.getAttribute('data-value'));
+  assert.ok(Math.abs(count * perToken.value - trainingFlops.value) <= 1e-6 * trainingFlops.value, `${count} tokens`);
+  assert.match(await breakEven.textContent(), /tokens/);
+  checkNoErrors(errors);
+});

@@ -1,8 +1,8 @@
 // <tiny-train demo="digits"> in Chromium, embedded as a documentation site would: host pages load a fresh `dist`
-// build (MNIST in dist/data/) under the strict CSP of tests/e2e/widget.test.mjs, sent as a header on every response.
+// build (with --mnist: the gzipped MNIST in dist/data/) under the strict CSP of tests/e2e/widget.test.mjs, sent as a header on every response.
 // A widget starting from the pretrained MLP recognises held-out digits drawn on its pad with mouse strokes; a
 // widget training from scratch gets better on the held-out digits; the digits code is loaded only on demand; bad
-// attributes give messages. No console errors, uncaught exceptions or CSP violations on any page.
+// attributes give messages, and a widget whose data folder is empty says what is missing. No console errors, uncaught exceptions or CSP violations on any page.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot, waitForValue, drawImage } from './helpers.mjs';
@@ -35,11 +35,12 @@ const PAGES = {
   'digits-bad': `<tiny-train id="cnn" demo="digits" layers="cnn"></tiny-train>
 <tiny-train id="far" demo="digits" data="https://example.com/mnist/"></tiny-train>
 <tiny-train id="spiral" demo="spiral" layers="cnn"></tiny-train>`,
+  'digits-missing': '<tiny-train id="none" demo="digits" data="/tests/e2e/host/empty/"></tiny-train>',
 };
 
 let host, built;
 test.before(async () => {
-  host = await startWidgetHost({ dist: DIST, pages: PAGES, recorder: RECORDER });
+  host = await startWidgetHost({ dist: DIST, pages: PAGES, recorder: RECORDER, mnist: true });
   built = host.built;
 });
 test.after(async () => { await host?.close(); });
@@ -52,9 +53,13 @@ const shadow = (page, id, sel, what = 'textContent') =>
 // Held-out digit i drawn as mouse strokes on widget id's pad.
 const drawDigit = (page, id, i) => drawImage(page, `#${id} canvas.pad`, heldOut.x.subarray(i * 784, (i + 1) * 784), { ink: INK });
 
-test('the digits code is loaded on demand only: the widget stays within budget and dist/ ships MNIST', () => {
+test('the digits code is loaded on demand only: the widget stays within budget and dist/ ships MNIST gzipped when asked', () => {
   const names = built.files.map((f) => f.name);
-  for (const f of ['data/mnist-train.bin', 'data/mnist-test.bin']) assert.ok(names.includes(f), `${f} missing from dist: ${names.join(', ')}`);
+  for (const f of ['data/mnist-train.bin.gz', 'data/mnist-test.bin.gz']) assert.ok(names.includes(f), `${f} missing from dist: ${names.join(', ')}`);
+  const data = built.files.filter((f) => f.part === 'data');
+  assert.equal(data.length, 2);
+  const mb = data.reduce((s, f) => s + f.bytes, 0) / 1e6;
+  assert.ok(mb < 2, `the digits data ships as ${mb.toFixed(2)} MB (the raw files are 7.85 MB)`);
   const parts = Object.fromEntries(built.parts.map((p) => [p.source, p]));
   for (const source of ['web/widget/digits.js', 'web/mnist-load.js']) {
     assert.ok(parts[source], `${source} is not a part loaded on demand: ${built.parts.map((p) => p.source).join(', ')}`);
@@ -123,7 +128,7 @@ test('a digits widget trains in its worker on dist/data/: held-out accuracy rise
   assert.match(await shadow(page, 't', '.status'), /Finished at step 150; test accuracy \d+\.\d%/);
   await waitForValue(page, (want) => document.getElementById('t').shadowRoot.querySelector('.s-acc').textContent === want,
     `${(100 * last[1]).toFixed(1)}%`, { what: 'the stats line to show the last test accuracy' }); // repainted in a frame
-  for (const f of ['mnist-train.bin', 'mnist-test.bin']) {
+  for (const f of ['mnist-train.bin.gz', 'mnist-test.bin.gz']) {
     assert.ok(requests.includes(`${DIST}/data/${f}`), `${f} fetched from dist/data/ (requests: ${requests.filter((u) => /mnist/.test(u))})`);
   }
   assert.equal(await shadow(page, 't', '.map', 'hidden'), true, 'no input plane for digits');
@@ -158,4 +163,16 @@ test('layers="cnn" builds the digits CNN; a data folder on another site and "cnn
   assert.equal(await page.locator('#cnn canvas.pad').count(), 0, 'the pad is gone');
   assert.equal(await page.locator('#cnn .inputs input').count(), 2, 'two number inputs for xor');
   await check();
+});
+
+test('a digits widget whose data folder lacks the MNIST files says which file is missing and where to put it', async () => {
+  const { page, check } = await open('digits-missing');
+  const error = await eventOf(page, 'none', 'error', 'the missing data to be reported');
+  assert.match(error.message, /^mnist: the digits data is missing: nothing at http:\/\/127\.0\.0\.1:\d+\/tests\/e2e\/host\/empty\/mnist-(train|test)\.bin\.gz \(HTTP 404\)\. Put mnist-train\.bin\.gz and mnist-test\.bin\.gz there/);
+  assert.match(error.message, /data attribute/);
+  assert.match(await shadow(page, 'none', '.msg'), /the digits data is missing/);
+  assert.equal(await shadow(page, 'none', '.msg', 'hidden'), false);
+  // The page around it keeps working, and nothing but the two 404s shows up as a problem.
+  assert.equal(await page.evaluate(() => document.querySelector('p').textContent), 'Some prose.');
+  await check({ expected: [/HTTP 404: .*\/empty\/mnist-(train|test)\.bin\.gz/, /404 \(Not Found\)/] });
 });

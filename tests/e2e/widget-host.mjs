@@ -27,12 +27,13 @@ document.addEventListener('securitypolicyviolation', (e) => log.csp.push(e.viola
 /**
  * Builds dist into `dist` (a path under the repository, e.g. '/tests/artifacts/x-dist') and serves the repository
  * plus `pages` ({name: body HTML}, at /tests/e2e/host/<name>.html) and `files` ({url path: body}). `recorder`
- * replaces the host's script (it must define window.ttLog with `events` and `csp`).
+ * replaces the host's script (it must define window.ttLog with `events` and `csp`); `mnist` and `text` copy the
+ * digits data and the text corpora into dist (tools/dist.mjs --mnist, --text).
  * Returns {origin, built, browser, open(name, viewport), close()}.
  */
 export async function startWidgetHost({ dist, pages, files = {}, events = ['ready', 'trained', 'error', 'generated'],
-  recorder: script = recorder(events) }) {
-  const built = await buildDist(path.join(ROOT, dist.slice(1)));
+  recorder: script = recorder(events), mnist = false, text = false }) {
+  const built = await buildDist(path.join(ROOT, dist.slice(1)), { mnist, text });
   const host = (body) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>widget host</title>
 <link rel="icon" href="/tests/e2e/host/icon.svg"><script type="module" src="/tests/e2e/host/record.js"></script>
 <script type="module" src="${dist}/tiny-train.js"></script></head><body><main><p>Some prose.</p>${body}</main></body></html>`;

@@ -25,7 +25,7 @@ const FILES = {
 };
 
 let host;
-test.before(async () => { host = await startWidgetHost({ dist: '/tests/artifacts/widget-text-dist', pages: PAGES, files: FILES }); });
+test.before(async () => { host = await startWidgetHost({ dist: '/tests/artifacts/widget-text-dist', pages: PAGES, files: FILES, text: true }); });
 test.after(async () => { await host?.close(); });
 
 const inShadow = (page, id, fn, arg) => page.evaluate(([i, f, a]) => new Function('root', 'arg', `return (${f})(root, arg)`)(
@@ -34,7 +34,7 @@ const bars = (page, id) => inShadow(page, id, (root) => [...root.querySelectorAl
   .map((r) => ({ token: r.querySelector('.label').textContent, percent: parseFloat(r.querySelector('.pct').textContent) })));
 const samples = (page, id) => inShadow(page, id, (root) => root.querySelector('.tx-samples').textContent);
 
-test('the text code is loaded on demand only, and dist/ ships the words corpus', () => {
+test('the text code is loaded on demand only, and dist/ ships the words corpus when asked (--text)', () => {
   const names = host.built.files.map((f) => f.name);
   for (const f of ['data/words.json', 'data/words-train.bin', 'data/words-heldout.bin']) assert.ok(names.includes(f), `${f} missing from dist`);
   const parts = Object.fromEntries(host.built.parts.map((p) => [p.source, p]));
@@ -49,9 +49,8 @@ test('src = the pretrained words GPT: bars for the prefix at once, tokens, a str
   const { page, check } = await host.open('text-pretrained');
   const ready = await eventOf(page, 'p', 'ready', 'the pretrained GPT to be ready');
   assert.equal(ready.pretrained, true);
-  const first = await waitForValue(page, () => document.getElementById('p').shadowRoot.querySelectorAll('.tx-top .row').length === 5 || null,
-    null, { what: 'five next-token bars' });
-  assert.ok(first);
+  await waitForValue(page, () => [...document.getElementById('p').shadowRoot.querySelectorAll('.tx-top .label')]
+    .filter((l) => l.textContent).length === 5 || null, null, { what: 'five next-token bars' });
   const th = await bars(page, 'p');
   assert.ok(th.every((b) => /^[a-z⏎]$/.test(b.token)), JSON.stringify(th));
   assert.ok(th[0].percent >= th[4].percent && th[0].percent > 10, `after "th" the model is fairly sure: ${JSON.stringify(th)}`);
@@ -66,8 +65,9 @@ test('src = the pretrained words GPT: bars for the prefix at once, tokens, a str
   assert.ok(['a', 'e', 'i', 'o'].includes(qu[0]), `after "qu" a vowel: ${qu}`);
   // A character outside the vocabulary is shown as such and left out of what the model sees.
   await page.locator('#p .tx-prefix').fill('thé');
-  const chips = await inShadow(page, 'p', (root) => [...root.querySelectorAll('.tx-tokens span')].map((s) => [s.textContent, s.className]));
-  assert.deepEqual(chips, [['t', 'token'], ['h', 'token'], ['é', 'unknown']]);
+  const chips = await inShadow(page, 'p', (root) => [...root.querySelectorAll('.tx-tokens .chip')]
+    .map((c) => [c.querySelector('.piece').textContent, c.querySelector('.id').textContent, c.className]));
+  assert.deepEqual(chips, [['t', '20', 'chip'], ['h', '8', 'chip'], ['é', '?', 'chip unknown']]);
   // Continue streams a continuation and reports its cost per token.
   await page.locator('#p .tx-prefix').fill('th');
   await page.locator('#p').getByRole('button', { name: 'Continue' }).click();
@@ -111,8 +111,8 @@ test('src = a same-origin .txt: a GPT on its own text, its characters (é) in th
   const vocabulary = await page.evaluate(() => document.getElementById('o').trainer.info.vocabulary);
   assert.deepEqual(vocabulary, [...new Set(OWN_TEXT)].sort());
   await page.locator('#o .tx-prefix').fill('café');
-  const chips = await inShadow(page, 'o', (root) => [...root.querySelectorAll('.tx-tokens span')].map((s) => s.className));
-  assert.deepEqual(chips, ['token', 'token', 'token', 'token']);
+  const chips = await inShadow(page, 'o', (root) => [...root.querySelectorAll('.tx-tokens .chip')].map((c) => c.className));
+  assert.deepEqual(chips, ['chip', 'chip', 'chip', 'chip']);
   await page.locator('#o').getByRole('button', { name: 'Train' }).click();
   assert.equal((await eventOf(page, 'o', 'trained', 'the own-text run')).step, 20);
   await check();

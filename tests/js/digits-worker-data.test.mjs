@@ -66,7 +66,7 @@ test('loadData says what is wrong: an unknown option, a missing or non-string UR
     await assert.rejects(loadData({ dataset: 'mnist', train: 3 }, { loss: 'cross_entropy' }),
       { message: 'data.train: expected a URL string (where mnist-train.bin is)' });
     await assert.rejects(loadData({ ...srv.data, test: `${srv.base}/nothing.bin` }, { loss: 'cross_entropy' }),
-      /mnist: fetching .*nothing\.bin failed: HTTP 404/);
+      /^Error: mnist: the digits data is missing: nothing at http:.*\/nothing\.bin \(HTTP 404\)\. Put mnist-train\.bin\.gz and mnist-test\.bin\.gz there/);
     // Where the files are is the caller's to say: there is no default location.
     await assert.rejects(loadData({ dataset: 'mnist' }, { loss: 'cross_entropy' }),
       { message: 'data.train: expected a URL string (where mnist-train.bin is)' });

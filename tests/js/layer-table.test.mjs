@@ -3,9 +3,12 @@
 // builds, trains and saves/loads a model.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Model } from '../../wasm/tinytrain.js';
 import { ACTIVATIONS, parseHash } from '../../demos/playground/config.js';
 import { readConfig } from '../../web/widget/config.js';
+import { LAYER_TYPES, ACTIVATIONS as GENERATED_ACTIVATIONS } from '../../web/layer-types.js';
+import { layerTypesModule } from '../../tools/layer-types.mjs';
 import { layerTable } from './layer-table.mjs';
 
 const table = layerTable();
@@ -14,7 +17,14 @@ const activations = table.filter((row) => row.traits.includes('ACTIVATION')).map
 test('Model.layerTypes() is the table: names, order and traits', async () => {
   assert.ok(table.length >= 14);
   assert.deepEqual(await Model.layerTypes(), table.map(({ name, traits }) => ({ name, traits: [...traits].sort(byBit) })));
-  assert.deepEqual(await Model.activations(), activations);
+});
+
+test('web/layer-types.js (the layer list known without the wasm) is current and is the table', async () => {
+  const text = readFileSync(new URL('../../src/layers/layer_table.h', import.meta.url), 'utf8');
+  assert.equal(readFileSync(new URL('../../web/layer-types.js', import.meta.url), 'utf8'), layerTypesModule(text),
+    'web/layer-types.js is out of date: run node tools/layer-types.mjs (make does)');
+  assert.deepEqual(LAYER_TYPES, await Model.layerTypes());
+  assert.deepEqual(GENERATED_ACTIVATIONS, activations);
 });
 
 // the loader lists traits in bit order

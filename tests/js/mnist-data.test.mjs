@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { convert, loadMnistNode, outputPaths, jsonPaths, MNIST_SPLIT_SEED } from '../../tools/mnist-data.mjs';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import { parseMnist, fetchMnist } from '../../web/mnist.js';
 
 const SIZE = 784;
@@ -168,6 +169,42 @@ test('fetchMnist streams a split over http with progress and parses it like the 
     assert.ok(progress.length >= 1, 'onProgress was never called');
     assert.deepEqual(progress.at(-1), [body.length, body.length], `last progress ${progress.at(-1)}`);
     await assert.rejects(fetchMnist(`http://127.0.0.1:${server.address().port}/missing.bin`), /HTTP 404/);
+  } finally {
+    server.close();
+  }
+});
+
+test('the .bin.gz files make data writes are the splits gzipped; fetchMnist decompresses them, whatever the server says', async () => {
+  const raw = fs.readFileSync(outputPaths().test);
+  const gz = fs.readFileSync(`${outputPaths().test}.gz`);
+  assert.ok(zlib.gunzipSync(gz).equals(raw), 'mnist-test.bin.gz is not mnist-test.bin gzipped');
+  assert.ok(gz.length < raw.length / 3, `gzipped ${gz.length} bytes of ${raw.length}`);
+  const trainGz = fs.readFileSync(`${outputPaths().train}.gz`);
+  assert.ok(zlib.gunzipSync(trainGz).equals(fs.readFileSync(outputPaths().train)), 'mnist-train.bin.gz differs');
+  // /plain.gz: a host serving the file as bytes; /encoded.gz: one sending it with Content-Encoding: gzip, which
+  // fetch decompresses itself; /cut.gz: a truncated upload.
+  const server = http.createServer((req, res) => {
+    const routes = { '/plain.gz': [gz, {}], '/encoded.gz': [gz, { 'content-encoding': 'gzip' }], '/cut.gz': [gz.subarray(0, 5000), {}] };
+    const [body, headers] = routes[req.url] ?? [null];
+    if (!body) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length, ...headers });
+    res.end(body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    for (const route of ['/plain.gz', '/encoded.gz']) {
+      const progress = [];
+      const got = await fetchMnist(`${base}${route}`, { onProgress: (loaded, totalBytes) => progress.push([loaded, totalBytes]) });
+      assert.equal(got.n, 2000, route);
+      assert.ok(Buffer.from(got.pixels).equals(Buffer.from(testSet.pixels)), `${route}: pixels differ from the file`);
+      assert.deepEqual(Array.from(got.labels), Array.from(testSet.labels), route);
+      assert.ok(progress.length >= 1, `${route}: onProgress was never called`);
+      const plain = await fetchMnist(`${base}${route}`); // without progress: the one-read path
+      assert.ok(Buffer.from(plain.pixels).equals(Buffer.from(testSet.pixels)), `${route}: pixels differ (no progress)`);
+    }
+    await assert.rejects(fetchMnist(`${base}/cut.gz`), /^Error: mnist: http:.*\/cut\.gz is not a complete gzip file/);
+    await assert.rejects(fetchMnist(`${base}/gone.bin.gz`), /^Error: mnist: the digits data is missing: nothing at http:.*\/gone\.bin\.gz \(HTTP 404\)$/);
   } finally {
     server.close();
   }

@@ -21,6 +21,7 @@
 // otherwise by silence: the worker posts `alive` every HEARTBEAT_MS, and after silenceMs with no message at all it
 // is presumed dead (protocol.js startHeartbeat).
 import { REQUEST, EVENT, SILENCE_MS, RequestClient, validateSettings } from './protocol.js';
+import { startWorker as defaultCreateWorker } from './start-worker.js';
 
 const MAX_RESTARTS = 3; // within RESTART_WINDOW_MS; more means the worker cannot live here (e.g. no wasm)
 const RESTART_WINDOW_MS = 60000;
@@ -29,7 +30,6 @@ const RESTART_WINDOW_MS = 60000;
 // size it needs long before the tab runs out of memory.
 export const DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024;
 
-const defaultCreateWorker = () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
 export class Trainer extends EventTarget {
   // options: {batchSize, logEvery, evalEvery, evalTrainMax} and memoryLimit (bytes, 0 for none; the worker's wasm

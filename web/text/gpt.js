@@ -39,3 +39,9 @@ export function withVocabulary(spec, vocab) {
   layers[last] = { ...layers[last], units: vocab };
   return { ...spec, layers };
 }
+
+// The pretrained words model's recipe (tools/text-weights.mjs trains it at `make data`; pages count its training
+// from it): the 'small' GPT with the defaults, 2,000 steps of batch 32 on the words corpus.
+export const WORDS_GPT_RECIPE = Object.freeze({
+  size: 'small', lr: GPT_DEFAULTS.lr, seed: GPT_DEFAULTS.seed, batchSize: GPT_DEFAULTS.batchSize, steps: 2000,
+});

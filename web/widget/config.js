@@ -2,10 +2,10 @@
 // one gives a message naming the attribute, and its default is kept.
 import { DATASETS } from '../datasets.js';
 import { mlpSpec } from '../models.js';
-import { Model } from '../../wasm/tinytrain.js';
+import { ACTIVATIONS } from '../layer-types.js';
 
 // the core's element-wise activations (its table of layers), and 'linear' for none
-const ACTS = [...(await Model.activations()), 'linear'];
+const ACTS = [...ACTIVATIONS, 'linear'];
 export const KNOBS = ['lr', 'batch-size', 'speed'];
 export const LIMITS = { units: 256, bytes: 32e6 };
 export const DEFAULTS = { demo: 'spiral', layers: [[16, 'relu'], [16, 'relu']], optimizer: 'adam', lr: 0.03,

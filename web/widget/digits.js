@@ -81,14 +81,14 @@ function element(tag, className, ...children) {
 /**
  * The widget's data object for demo="digits" (config, checked by web/widget/config.js): 784 features, 10 classes,
  * what the Trainer is given (feed, opts), the model spec, and mount/show for the inference panel. The MNIST files
- * (mnist-train.bin, mnist-test.bin) are in the folder config.data names (relative to the page), or else in
+ * (mnist-train.bin.gz, mnist-test.bin.gz) are in the folder config.data names (relative to the page), or else in
  * defaultFolder (a URL the element gives).
  */
 export function digits(config, defaultFolder) {
   const folder = new URL(config.data || defaultFolder, document.baseURI);
   if (folder.origin !== location.origin) bad('data', 'a folder on this site', config.data);
   // Absolute URLs: the worker's base URL differs from the page's.
-  const file = (split) => new URL(`mnist-${split}.bin`, folder.href.replace(/\/?$/, '/')).href;
+  const file = (split) => new URL(`mnist-${split}.bin.gz`, folder.href.replace(/\/?$/, '/')).href;
   const spec = config.layers === 'cnn'
     ? { ...DIGITS_CNN, optimizer: optimizerSpec(config.optimizer, config.lr), seed: config.seed }
     : buildSpec(config, 784, 10);

@@ -7,6 +7,7 @@
 // tokens the model sees, "Continue" streaming a continuation token by token with its cost per token, and a strip of
 // lines sampled from the latest snapshot about once a second while training.
 import { Tokenizer } from '../text/tokenizer.js';
+import { tokenChips, topTokenBars, topTokens, visibleToken } from '../views/tokens.js';
 import { OWN_TEXT_LIMIT } from '../text/corpus.js';
 import { gptSpec, GPT_SIZES } from '../text/gpt.js';
 import { Model } from '../../wasm/tinytrain.js';
@@ -38,12 +39,18 @@ const CSS = `
   overflow-wrap: anywhere;
   white-space: pre-wrap;
 }
-.tx-tokens span {
-  display: inline-block;
+.tx-tokens .chip {
+  display: inline-flex;
+  flex-direction: column;
+  align-items: center;
   margin: 0 2px 2px 0;
   padding: 0 3px;
   border-radius: 3px;
   background: var(--line);
+}
+.tx-tokens .id {
+  font-size: 9px;
+  color: var(--mute);
 }
 .tx-tokens .unknown {
   outline: 1px dashed var(--fg);
@@ -66,6 +73,9 @@ const CSS = `
 .tx-top .fill {
   display: block;
   height: 100%;
+  background: var(--mute);
+}
+.tx-top .best .fill {
   background: var(--accent);
 }
 .tx-row {
@@ -89,17 +99,6 @@ function element(tag, className, ...children) {
   made.className = className;
   made.append(...children);
   return made;
-}
-
-/** How a token looks on screen: a newline as ⏎, spaces as ·, so a token that is only whitespace can be seen. */
-export function showToken(token) {
-  return token.replace(/\n/g, '⏎').replace(/ /g, '·');
-}
-
-/** The `count` most likely token ids of a probability vector, most likely first. */
-export function topTokens(probs, count) {
-  const ids = Array.from(probs.keys());
-  return ids.sort((a, b) => probs[b] - probs[a]).slice(0, count);
 }
 
 /**
@@ -170,9 +169,10 @@ class TextPanel {
     this.prefix.setAttribute('aria-label', 'Prefix: the text the model continues');
     this.tokens = element('div', 'tx-tokens');
     this.tokens.setAttribute('aria-label', 'The prefix as the tokens the model sees');
+    this.showChips = tokenChips(this.tokens);
     this.top = element('div', 'tx-top');
-    this.top.setAttribute('role', 'list');
     this.top.setAttribute('aria-label', 'Most likely next tokens');
+    this.showTop = topTokenBars(this.top, TOP_TOKENS);
     this.go = element('button', 'tx-go', 'Continue');
     this.speed = element('output', 'tx-speed');
     this.answer = element('div', 'tx-answer');
@@ -212,25 +212,10 @@ class TextPanel {
   showNext() {
     if (!this.model || !this.tokenizer) return;
     const { ids, pieces } = this.prompt();
-    this.tokens.replaceChildren(...pieces.map(({ text, id }) => {
-      const chip = element('span', id < 0 ? 'unknown' : 'token', showToken(text));
-      chip.title = id < 0 ? `${JSON.stringify(text)} is not in the vocabulary: the model never sees it` : `token ${id}`;
-      return chip;
-    }));
-    const probs = this.model.nextTokenProbabilities(ids);
-    const vocabulary = this.tokenizer.vocabulary;
-    this.top.replaceChildren(...topTokens(probs, TOP_TOKENS).map((id) => {
-      const percent = `${(100 * probs[id]).toFixed(1)}%`;
-      const fill = element('span', 'fill');
-      fill.style.width = percent; // CSSOM: allowed under a strict style-src
-      const row = element('div', 'row', element('span', 'label', showToken(vocabulary[id])),
-        element('span', 'track', fill), element('span', 'pct', percent));
-      row.setAttribute('role', 'listitem');
-      row.setAttribute('aria-label', `${JSON.stringify(vocabulary[id])}: ${percent}`);
-      return row;
-    }));
-    const best = topTokens(probs, 1)[0];
-    this.out.textContent = `next: ${showToken(vocabulary[best])}`;
+    this.showChips(pieces);
+    const top = topTokens(this.model.nextTokenProbabilities(ids), this.tokenizer.vocabulary, TOP_TOKENS);
+    this.showTop(top);
+    this.out.textContent = `next: ${visibleToken(top[0].text)}`;
   }
 
   // A few lines sampled at temperature 1 from the latest weights (a few hundred tokens: about a millisecond).
