@@ -13,10 +13,12 @@ export interface TinyTrainAttributes {
   optimizer?: 'sgd' | 'momentum' | 'adam' | 'adamw';
   lr?: string;
   'batch-size'?: string;
+  /** "watch" (100 steps per second, to watch it learn) or "fast" (default: all the core can do) */
+  speed?: 'watch' | 'fast';
   seed?: string;
   /** optimizer steps per press of Train */
   steps?: string;
-  /** knobs to show: "lr", "batch-size" or "none" */
+  /** knobs to show: "lr", "batch-size", "speed" or "none" */
   controls?: string;
   theme?: 'light' | 'dark' | 'auto';
   /** present: train as soon as the widget is visible */
@@ -97,6 +99,8 @@ export interface TrainerOptions {
   logEvery?: number;
   evalEvery?: number;
   evalTrainMax?: number;
+  /** the most optimizer steps per second a run takes (0, the default: as many as the core can do) */
+  pace?: number;
   /** the worker's wasm memory cap in bytes (0: none; default 256 MiB) */
   memoryLimit?: number;
   /** how long a worker may be silent before it is presumed dead, where there are no Web Locks */
@@ -142,7 +146,7 @@ export class Trainer extends EventTarget {
   /** Exactly n optimizer steps; resolves after the predictor has the new weights. */
   step(n?: number): Promise<{ step: number; [more: string]: unknown }>;
   reset(options?: { seed?: number }): Promise<unknown>;
-  /** Changes hyper-parameters (lr, momentum, ...) or batchSize while training. */
+  /** Changes hyper-parameters (lr, momentum, ...), batchSize or pace while training. */
   set(values: { [name: string]: number }): Promise<unknown>;
   setWeights(weights: Float32Array | ArrayLike<number>, options?: { step?: number }): Promise<unknown>;
   snapshot(): Promise<unknown>;

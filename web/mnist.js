@@ -20,10 +20,11 @@ export const MNIST_HEADER_BYTES = 20;
 
 /**
  * Parses a TTMNIST1 buffer (ArrayBuffer or Uint8Array). Returns {x, y, n, rows, cols, pixels, labels}:
- * x: Float32Array (n, rows*cols) in [0, 1]; y: Int32Array (n) of digits; pixels/labels: the raw uint8 views.
+ * x: Float32Array (n, rows*cols) in [0, 1] (null with floats: false, for a caller that needs only the labels or
+ * the raw pixels); y: Int32Array (n) of digits; pixels/labels: the raw uint8 views.
  * Throws an Error that says what is wrong with the bytes.
  */
-export function parseMnist(buffer) {
+export function parseMnist(buffer, { floats = true } = {}) {
   const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
   if (bytes.length < MNIST_HEADER_BYTES) {
     throw new Error(`mnist file: ${bytes.length} bytes is shorter than the ${MNIST_HEADER_BYTES}-byte header`);
@@ -54,6 +55,7 @@ export function parseMnist(buffer) {
     }
     y[i] = labels[i];
   }
+  if (!floats) return { x: null, y, n, rows, cols, pixels, labels };
   // A lookup table keeps the scale exact and identical everywhere: x = k / 255 rounded to float32.
   const scale = new Float32Array(256);
   for (let k = 0; k < 256; k++) scale[k] = k / 255;
@@ -78,16 +80,16 @@ export async function gunzipMnist(bytes, url = 'mnist file') {
 }
 
 /**
- * Fetches and parses the file at url (a string or URL; the file gzipped or not). onProgress(loadedBytes, totalBytes) is called as chunks arrive (totalBytes is 0 if
+ * Fetches and parses the file at url (a string or URL; the file gzipped or not); floats as parseMnist's. onProgress(loadedBytes, totalBytes) is called as chunks arrive (totalBytes is 0 if
  * the server sends no Content-Length; the bytes counted are those fetched, compressed or not). Browsers and workers only: Node's fetch cannot read file: URLs (use
  * tools/mnist-data.mjs's loadMnistNode there).
  */
-export async function fetchMnist(url, { onProgress, signal } = {}) {
+export async function fetchMnist(url, { onProgress, signal, floats = true } = {}) {
   const res = await fetch(url, { signal });
   if (res.status === 404) throw new Error(`mnist: the digits data is missing: nothing at ${url} (HTTP 404)`);
   if (!res.ok) throw new Error(`mnist: fetching ${url} failed: HTTP ${res.status}`);
   const total = Number(res.headers.get('content-length')) || 0;
-  if (!res.body || !onProgress) return parseMnist(await gunzipMnist(new Uint8Array(await res.arrayBuffer()), url));
+  if (!res.body || !onProgress) return parseMnist(await gunzipMnist(new Uint8Array(await res.arrayBuffer()), url), { floats });
   // Stream so the page can draw a progress bar; one copy into a single buffer at the end.
   const reader = res.body.getReader();
   const chunks = [];
@@ -102,5 +104,5 @@ export async function fetchMnist(url, { onProgress, signal } = {}) {
   const all = new Uint8Array(loaded);
   let at = 0;
   for (const c of chunks) { all.set(c, at); at += c.length; }
-  return parseMnist(await gunzipMnist(all, url));
+  return parseMnist(await gunzipMnist(all, url), { floats });
 }

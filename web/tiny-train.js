@@ -3,9 +3,10 @@
 // widget's own worker (a Trainer), paused while out of view; inference runs on the page on the latest snapshot.
 // A bad attribute shows a message in the widget; nothing is thrown into the host page.
 import { Trainer, DEFAULT_MEMORY_LIMIT } from './runtime/trainer.js';
+import { PACE } from './runtime/protocol.js';
 import { makeDataset } from './datasets.js';
 import { Model } from '../wasm/tinytrain.js';
-import { readConfig, buildSpec, ATTRIBUTES, KNOBS, LIMITS } from './widget/config.js';
+import { readConfig, buildSpec, ATTRIBUTES, KNOBS } from './widget/config.js';
 import { HTML, CSS } from './widget/style.js';
 import { Series, drawLineChart } from './views/chart.js';
 import { DecisionMap, FunctionPlot } from './views/map.js';
@@ -14,8 +15,8 @@ import { microsecondsPerCall, formatMicroseconds } from './timing.js';
 
 export { Trainer }; // for pages that train a model of their own beside the widgets
 
-const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128] };
-const LIVE = { lr: 'lr', 'batch-size': 'batchSize' }; // attribute -> Trainer.set() name: changed without a rebuild
+const CHOICES = { lr: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'batch-size': [1, 8, 16, 32, 64, 128], speed: ['watch', 'fast'] };
+const LIVE = { lr: 'lr', 'batch-size': 'batchSize', speed: 'pace' }; // attribute -> Trainer.set() name: changed without a rebuild
 // The attributes that rebuild the model and its data when they change.
 const REBUILD = ['demo', 'layers', 'optimizer', 'seed', 'src', 'data', 'corpus', 'size', 'tokenizer', 'panels'];
 // The canvases' colours, those of the panels they sit on (style.js's --panel, --mute, --line, --fg).
@@ -110,7 +111,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       this.#say(`Reset to ${this.#fileWeights ? 'the pretrained' : 'new random'} weights.`);
     }));
     for (const knob of KNOBS) {
-      on(elements[knob].lastChild, 'change', (event) => this.#setLive(knob, Number(event.target.value)));
+      on(elements[knob].lastChild, 'change', ({ target }) => this.#setLive(knob, knob === 'speed' ? target.value : Number(target.value)));
     }
     const probe = (event) => {
       if (event.buttons || event.pointerType === 'mouse') this.#ask(this.#view?.toData(event.offsetX, event.offsetY));
@@ -209,13 +210,8 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       if (config.panels) (await import('./widget/costs.js')).mountCosts(this);
       let data, fileModel;
       if ((config.src && config.demo !== 'text') || /\.safetensors$/i.test(config.src)) {
-        const [isCsv, body] = await this.#fetchSource(config.src);
-        if (isCsv) {
-          const { parseCsv } = await import('./widget/csv.js');
-          data = parseCsv(new TextDecoder().decode(body), config.src, config.seed);
-        } else {
-          fileModel = await Model.load(body).catch((err) => { throw new Error(`src ${config.src}: ${err.message}`); });
-        }
+        const { loadSource } = await import('./widget/source.js'); // a CSV or a weights file, loaded only for src
+        ({ data, fileModel } = await loadSource(config.src, config.seed));
       }
       if (!data && config.demo === 'digits') { // MNIST: the pad and bars, loaded only for this demo
         const { digits } = await import('./widget/digits.js');
@@ -244,7 +240,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       const spec = fileModel ? fileModel.spec : data.spec ?? buildSpec(config, data.features, data.classes);
       const feed = data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY };
       // The element's own Model class for the predictor: the Trainer need not import the Model API again.
-      const trainer = this.#trainer = new Trainer(spec, feed, { Model, batchSize: config['batch-size'], ...data.opts });
+      const trainer = this.#trainer = new Trainer(spec, feed, { Model, batchSize: config['batch-size'], pace: PACE[config.speed], ...data.opts });
       this.#listen(trainer, generation);
       await trainer.ready;
       if (fileModel) await trainer.setWeights(this.#fileWeights);
@@ -263,21 +259,6 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
         this.#say('Not ready.');
       }
     }
-  }
-
-  // Same-origin only, size-capped; .csv or .safetensors by extension. Returns [isCsv, bytes].
-  async #fetchSource(src) {
-    const url = new URL(src, document.baseURI);
-    const isCsv = /\.csv$/i.test(url.pathname);
-    if (url.origin !== location.origin) throw new Error(`src: only files from this site can be used, got ${url.origin}`);
-    if (!isCsv && !/\.safetensors$/i.test(url.pathname)) {
-      throw new Error(`src: expected a .csv or .safetensors file, got ${JSON.stringify(src.slice(0, 80))}`);
-    }
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`src: could not load ${src} (HTTP ${response.status})`);
-    const body = new Uint8Array(await response.arrayBuffer());
-    if (body.length > LIMITS.bytes) throw new Error(`src: ${src} is larger than ${LIMITS.bytes / 1e6} MB`);
-    return [isCsv, body];
   }
 
   #listen(trainer, generation) {
@@ -375,7 +356,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
 
   #setLive(knob, value) {
     this.#config[knob] = value;
-    this.#trainer?.set({ [LIVE[knob]]: value }).catch((err) => this.#fail(err.message));
+    this.#trainer?.set({ [LIVE[knob]]: PACE[value] ?? value }).catch((err) => this.#fail(err.message));
   }
 
   // Repaints in an animation frame, at most 20 times a second (once a second with prefers-reduced-motion).

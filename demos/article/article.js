@@ -9,7 +9,7 @@ function describeLive(p) {
   if (p.step === 0) return 'The model was reset: new random weights, nothing learned yet.';
   const acc = Number.isFinite(p.testAccuracy) ? ` It now labels ${pct(p.testAccuracy)} of the points it never trained on correctly.` : '';
   return `Your model has now seen ${count(p.samplesSeen)} examples in ${count(p.step)} steps ` +
-    `(${(p.wallMs / 1000).toFixed(1)} s of work in its worker).${acc}`;
+    `(${(p.wallMs / 1000).toFixed(1)} s of training in its worker).${acc}`;
 }
 
 $('live').addEventListener('progress', (e) => {
@@ -22,7 +22,7 @@ $('live').addEventListener('trained', (e) => {
   const how = d.reason === 'finished' ? 'finished its run' : 'paused';
   $('live-report').textContent = `${describeLive(live || d)} Training ${how} at step ${count(d.step)}.`;
   const secs = live ? (live.wallMs / 1000).toFixed(1) : '?';
-  $('compare').textContent = `Your model needed ${count(d.samplesSeen)} examples and ${secs} s of computation to ` +
+  $('compare').textContent = `Your model needed ${count(d.samplesSeen)} examples and ${secs} s of training to ` +
     `reach ${pct(d.testAccuracy)}. The second model answered its first question before you had read its paragraph, ` +
     'because that work had already been done.';
 });

@@ -8,6 +8,7 @@
 // pad back to the model that answered before.
 import { Model } from '../../wasm/tinytrain.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
+import { PACE } from '../../web/runtime/protocol.js';
 import { fetchMnist } from '../../web/mnist.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
@@ -16,6 +17,7 @@ import { MODELS, PRETRAIN, AUGMENT, withAugment } from './models.js';
 import { preprocessRGBA } from '../../web/digits-preprocess.js';
 import { DrawPad, KEYBOARD_HELP } from '../../web/views/drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
+import { explainTerms } from '../shared/glossary.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import {
@@ -131,7 +133,10 @@ function ensureData() {
       if (total) $('data-progress').value = loaded / total;
       $('data-text').textContent = `loading ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`;
     };
-    const load = (split) => fetchMnist(mnistFile(split), { onProgress: (l, t) => { bytes[split] = [l, t]; report(); } });
+    // The page needs the held-out digits as floats (the gallery) and of the training set only its size: the worker
+    // reads the training digits itself (from the HTTP cache this download fills).
+    const load = (split) => fetchMnist(mnistFile(split), { onProgress: (l, t) => { bytes[split] = [l, t]; report(); },
+      floats: split === 'test' });
     const [train, test] = await Promise.all([load('train'), load('test')]);
     state.data = { train, test };
     $('data-progress').value = 1;
@@ -142,7 +147,7 @@ function ensureData() {
   state.dataLoading.catch((e) => {
     state.dataLoading = null;
     $('data-text').textContent = 'failed';
-    showMessage(`${e.message} (run \`make data\` to build the data)`);
+    showMessage(`The handwritten digits could not be loaded (${e.message}); reload the page to try again.`);
   });
   return state.dataLoading;
 }
@@ -278,6 +283,7 @@ function predictDrawing(prepMs) {
 
 // Predicts the held-out digits in small batches (yielding between them, so the page stays responsive) and shows
 // the ones the model gets wrong, most confident mistakes first.
+const GALLERY_SLICE_MS = 8;
 async function refreshGallery() {
   const token = ++state.galleryToken;
   const m = activeModel();
@@ -289,17 +295,20 @@ async function refreshGallery() {
     if (token !== state.galleryToken) return;
   }
   const test = state.data.test;
-  const chunk = m.flops.forward > 1e6 ? 40 : 250; // about 10-30 ms of work per slice
   const mistakes = [];
   status.textContent = 'Checking the held-out digits…';
-  for (let i = 0; i < test.n; i += chunk) {
+  // Slices sized from the last one's time to about GALLERY_SLICE_MS, so a slow phone gets smaller slices.
+  for (let i = 0, chunk = 20, k; i < test.n; i += k) {
     if (token !== state.galleryToken) return; // superseded (or the model was replaced)
-    const k = Math.min(chunk, test.n - i);
+    k = Math.min(chunk, test.n - i);
+    const t0 = performance.now();
     const probs = m.probabilities(test.x.subarray(i * 784, (i + k) * 784));
     for (let j = 0; j < k; j++) {
       const best = argmax(probs, j * 10, 10);
       if (best !== test.y[i + j]) mistakes.push({ index: i + j, label: test.y[i + j], predicted: best, confidence: probs[j * 10 + best] });
     }
+    const ms = performance.now() - t0;
+    chunk = Math.max(1, Math.min(500, Math.round((k * GALLERY_SLICE_MS) / Math.max(ms, 0.1))));
     await nextTask();
   }
   if (token !== state.galleryToken) return;
@@ -372,9 +381,29 @@ function onProgress(d) {
   $('test-accuracy').dataset.value = Number.isFinite(d.testAccuracy) ? String(d.testAccuracy) : '';
   $('train-accuracy').textContent = pct(d.accuracy);
   $('stat-rate').textContent = d.samplesPerSec > 0 ? Math.round(d.samplesPerSec).toLocaleString('en') : '–';
-  drawCharts();
-  updatePhases();
-  if (state.source === 'training') $('predictor-name').textContent = `Predicting with: ${activeLabel()}.`;
+  redrawSoon();
+}
+
+// Progress comes up to 30 times a second: the charts (at most 5 times a second) and then the phases' numbers follow
+// in animation frames of their own, so each fits a phone's frame.
+const dirty = { charts: false, phases: false };
+let redrawFrame = 0, redrawnAt = -Infinity;
+function redrawSoon() {
+  dirty.charts = dirty.phases = true;
+  redrawFrame ||= requestAnimationFrame(redrawFrameTask);
+}
+function redrawFrameTask(now) {
+  redrawFrame = 0;
+  if (dirty.charts && now - redrawnAt >= 200) {
+    redrawnAt = now;
+    dirty.charts = false;
+    drawCharts();
+  } else if (dirty.phases) {
+    dirty.phases = false;
+    updatePhases();
+    if (state.source === 'training') $('predictor-name').textContent = `Predicting with: ${activeLabel()}.`;
+  }
+  if (dirty.charts || dirty.phases) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
 
 // The cost panel follows the model that answers the pad and what trained it: this tab's run, or for the pretrained
@@ -452,6 +481,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
     // A full held-out pass is costly (2,000 digits; ~3 GFLOP for the CNN): a few per epoch, train accuracy on 1,000.
     evalEvery: Math.max(5, Math.round(stepsPerEpoch / (image ? 2 : 4))),
     evalTrainMax: 1000,
+    pace: PACE[$('speed').value],
   });
   t.addEventListener('progress', (e) => onProgress(e.detail));
   t.addEventListener('snapshot', (e) => {
@@ -524,7 +554,7 @@ async function train() {
     t = newTrainer(spec, batchSize, data.train.n, key);
     state.trainedFrom = startWeights ? state.ownLabel : '';
   } else {
-    await t.set({ lr: spec.optimizer.lr, batchSize });
+    await t.set({ lr: spec.optimizer.lr, batchSize, pace: PACE[$('speed').value] });
   }
   setRunning(true);
   const info = await t.ready;
@@ -573,6 +603,7 @@ function guard(fn) {
 function init() {
   // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
+  explainTerms();
   state.costs = new CostPanel($('costs'), { label: 'What serving costs' });
   setBars = probabilityBars($('probs'));
   setBars(null);
@@ -583,7 +614,7 @@ function init() {
   onKindChange();
   $('model-kind').addEventListener('change', onKindChange);
   $('optimizer').addEventListener('change', () => { $('lr').value = String(DEFAULT_LR[$('optimizer').value]); });
-  // Learning rate and batch size change live while training.
+  // Learning rate, batch size and speed change live while training.
   $('lr').addEventListener('change', guard(() => {
     const lr = Number($('lr').value);
     if (state.trainer && lr > 0) return state.trainer.set({ lr });
@@ -593,6 +624,7 @@ function init() {
     showMessage('');
     if (state.trainer) return state.trainer.set({ batchSize });
   }));
+  $('speed').addEventListener('change', guard(() => state.trainer?.set({ pace: PACE[$('speed').value] })));
   $('train').addEventListener('click', guard(train));
   $('pause').addEventListener('click', guard(() => state.trainer?.pause()));
   $('reset').addEventListener('click', guard(async () => {

@@ -23,8 +23,7 @@ export function drawGrey(canvas, pixels, w = SIDE, h = SIDE) {
  * each tile shows its own pattern (a filter's shape matters, not its overall scale).
  */
 export function drawWeights(canvas, weights, w, h) {
-  canvas.width = w;
-  canvas.height = h;
+  if (canvas.width !== w || canvas.height !== h) Object.assign(canvas, { width: w, height: h });
   let m = 1e-12;
   for (let i = 0; i < w * h; i++) m = Math.max(m, Math.abs(weights[i]));
   const ctx = canvas.getContext('2d');
@@ -96,23 +95,28 @@ export function firstLayerLayout(spec) {
 }
 
 /** Draws up to `max` first-layer tiles (weights = model.getWeights(); the first tensor is the first layer's). */
+// The same tiles as last time are redrawn in place (no new canvases, no layout): training redraws them every second.
 export function drawFirstLayer(container, spec, weights, { max = 64, scale = 2 } = {}) {
-  container.replaceChildren();
   const lay = firstLayerLayout(spec);
   if (!lay) {
+    container.replaceChildren();
     container.textContent = 'The first layer with weights does not look at the pixels directly.';
     return null;
   }
   const n = Math.min(lay.count, max);
   const px = lay.kind === 'conv' ? Math.max(4, Math.round(56 / lay.w)) : scale;
-  for (let i = 0; i < n; i++) {
-    const c = document.createElement('canvas');
-    drawWeights(c, weights.subarray(i * lay.stride, i * lay.stride + lay.w * lay.h), lay.w, lay.h);
-    c.style.width = `${lay.w * px}px`;
-    c.style.height = `${lay.h * px}px`;
-    c.title = lay.kind === 'conv' ? `filter ${i}` : `hidden unit ${i}`;
-    container.append(c);
+  const key = `${lay.kind} ${n} ${lay.w}`;
+  if (container.dataset.tiles !== key) {
+    container.replaceChildren(...Array.from({ length: n }, (_, i) => {
+      const c = document.createElement('canvas');
+      c.style.width = `${lay.w * px}px`;
+      c.style.height = `${lay.h * px}px`;
+      c.title = lay.kind === 'conv' ? `filter ${i}` : `hidden unit ${i}`;
+      return c;
+    }));
+    container.dataset.tiles = key;
   }
+  [...container.children].forEach((c, i) => drawWeights(c, weights.subarray(i * lay.stride, i * lay.stride + lay.w * lay.h), lay.w, lay.h));
   return { ...lay, shown: n };
 }
 

@@ -17,6 +17,7 @@ export const DEFAULTS = Object.freeze({
   layers: Object.freeze([{ units: 16, act: 'relu' }, { units: 16, act: 'relu' }]),
   loss: 'cross_entropy', optimizer: 'adam', lr: 0.03, batchSize: 32, seed: 1,
   steps: 200000, // optimizer steps per press of Train: a run ends by itself
+  speed: 'watch', // web/runtime/protocol.js PACE: slow enough to see the map and the loss change
 });
 
 // Losses that make sense for a dataset: regression needs mse; binary cross entropy needs exactly 2 classes.
@@ -50,11 +51,11 @@ function layersOf(s) {
 const KEYS = {
   ds: ['dataset', oneOf('Dataset', Object.keys(DATASETS))], arms: ['arms', num('Spiral arms', 2, 3, true)],
   noise: ['noise', num('Noise', 0, 0.5, false)], n: ['n', num('Points', 20, 2000, true)],
-  test: ['test', num('Test split', 0, 0.8, false)], dseed: ['dataSeed', num('Data seed', 0, 0xffffffff, true)],
+  test: ['test', num('Share of points held out for testing', 0, 0.8, false)], dseed: ['dataSeed', num('Data seed', 0, 0xffffffff, true)],
   layers: ['layers', layersOf], loss: ['loss', oneOf('Loss', ['cross_entropy', 'binary_cross_entropy', 'mse'])],
   opt: ['optimizer', oneOf('Optimizer', OPTIMIZERS)], lr: ['lr', num('Learning rate', 1e-6, 10, false)],
   bs: ['batchSize', num('Batch size', 1, 1024, true)], seed: ['seed', num('Seed', 0, 0xffffffff, true)],
-  steps: ['steps', num('Steps per run', 1, MAX_STEPS, true)],
+  steps: ['steps', num('Steps per run', 1, MAX_STEPS, true)], speed: ['speed', oneOf('Speed', ['watch', 'fast'])],
 };
 
 /**
@@ -101,6 +102,7 @@ export function toHash(c) {
     ['ds', c.dataset], ...(c.dataset === 'spiral' ? [['arms', c.arms]] : []), ['noise', c.noise], ['n', c.n],
     ['test', c.test], ['dseed', c.dataSeed], ['layers', c.layers.map((l) => `${l.units}:${l.act}`).join(',')],
     ['loss', c.loss], ['opt', c.optimizer], ['lr', c.lr], ['bs', c.batchSize], ['seed', c.seed], ['steps', c.steps],
+    ['speed', c.speed],
   ];
   return parts.map(([k, v]) => `${k}=${encodeURIComponent(String(v)).replace(/%3A/g, ':').replace(/%2C/g, ',')}`).join('&');
 }

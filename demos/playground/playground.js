@@ -3,13 +3,16 @@
 // with measured latency). The page never trains: it repaints from the latest snapshot once per animation frame.
 import { Model } from '../../wasm/tinytrain.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
+import { PACE } from '../../web/runtime/protocol.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
-import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
+import { DecisionMap, FunctionPlot, nearestPoint } from '../../web/views/map.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS } from '../../web/timing.js';
 import { overfitting } from './overfit.js';
+import { explainTerms } from '../shared/glossary.js';
+import { NetworkView } from './network.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
@@ -17,7 +20,9 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const STEP_BUTTON_STEPS = 10;
-const MAP_RESOLUTION = 100; // 100 x 100 grid = 10,000 points through one predict call
+const MAP_RESOLUTION = 100; // 100 x 100 grid = 10,000 points
+const MAP_BAND_ROWS = 10;   // rows per predict call while the map is painted in bands
+const FRAME_BUDGET_MS = 8;  // the page's work per animation frame: a phone's frame has room for little more
 
 let config = cloneConfig(DEFAULTS);
 let trainer = null;
@@ -30,8 +35,11 @@ let chartDirty = true, mapDirty = true;
 let targetStep = 0;       // the step the current run trains to (Steps per run more at each press of Train)
 let pausedWhileHidden = false; // a run paused because the tab was hidden, resumed when it is shown again
 const curves = { train: new Series(), test: new Series() };
+const network = new NetworkView($('network'), $('unit-zoom'));
+let networkVersion = -1, networkAt = -Infinity; // the weights the network drawing shows, and when
 // Measured on this page, for the stats panel and the tests; worstMs: the slowest frame and its parts.
-const stats = { paints: 0, mapMs: NaN, latencyUs: NaN, frames: 0, worstMs: { frame: 0, predict: 0, render: 0, chart: 0 } };
+const stats = { paints: 0, mapMs: NaN, latencyUs: NaN, frames: 0,
+  worstMs: { frame: 0, predict: 0, render: 0, chart: 0, network: 0 } };
 let lastChartAt = -Infinity;
 
 // ---- messages ------------------------------------------------------------------------------------------------
@@ -68,7 +76,7 @@ function setStat(id, text, value) {
 // ---- the form ------------------------------------------------------------------------------------------------
 
 function renderForm() {
-  for (const id of ['dataset', 'noise', 'n', 'test', 'dataSeed', 'optimizer', 'lr', 'batchSize', 'seed', 'steps']) {
+  for (const id of ['dataset', 'noise', 'n', 'test', 'dataSeed', 'optimizer', 'lr', 'batchSize', 'seed', 'steps', 'speed']) {
     $(id).value = String(config[id]);
   }
   $('arms').value = String(config.arms);
@@ -109,14 +117,21 @@ function renderForm() {
     (classes ? ` (${classes} classes)` : ' (a value)') + '.';
 }
 
+// A field's label as a reader sees it: without the glossary's hidden explanations and the field itself.
+function labelText(el) {
+  const label = el.closest('label')?.cloneNode(true);
+  label?.querySelectorAll('.tip, input, select').forEach((e) => e.remove());
+  return label?.textContent.replace(/\s+/g, ' ').trim();
+}
+
 // Reads one form field into config; returns false (and restores the field) if the value is out of range.
 function readField(id) {
   const el = $(id);
-  const numeric = !['dataset', 'loss', 'optimizer'].includes(id);
+  const numeric = !['dataset', 'loss', 'optimizer', 'speed'].includes(id);
   const v = numeric ? Number(el.value) : el.value;
   const { config: probeConfig, error } = parseHash(toHash({ ...cloneConfig(config), [id]: v }));
   if (error || (numeric && el.value === '')) {
-    const label = el.closest('label')?.firstChild.textContent.trim() || id;
+    const label = labelText(el) || id;
     showMessage(`Not applied: ${error || `${label}: a value is needed`}; it keeps ${config[id]}.`);
     el.value = String(config[id]);
     return false;
@@ -157,6 +172,11 @@ function bindForm() {
     if (!readField('batchSize')) return;
     configChanged(false);
     if (trainer) trainer.set({ batchSize: config.batchSize }).catch((e) => showMessage(`Batch size not applied: ${e.message}`));
+  });
+  $('speed').addEventListener('change', () => {
+    if (!readField('speed')) return;
+    configChanged(false);
+    if (trainer) trainer.set({ pace: PACE[config.speed] }).catch((e) => showMessage(`Speed not applied: ${e.message}`));
   });
   $('add-layer').addEventListener('click', () => {
     if (config.layers.length >= MAX_LAYERS) return;
@@ -204,6 +224,8 @@ function rebuild(start = null) {
   curves.test.clear();
   points = null;
   drawnVersion = -1;
+  mapJob = null;
+  best = null;
   targetStep = 0;
   pausedWhileHidden = false;
   stats.latencyUs = NaN;
@@ -213,12 +235,16 @@ function rebuild(start = null) {
   const canvas = $('map');
   view = def.task === 'regression' ? new FunctionPlot(canvas) : new DecisionMap(canvas, { resolution: MAP_RESOLUTION });
   grid = view.gridInputs();
-  const t = new Trainer(buildSpec(config), dataOptions(config), { batchSize: config.batchSize });
+  const t = new Trainer(buildSpec(config), dataOptions(config), { batchSize: config.batchSize, pace: PACE[config.speed] });
   trainer = t;
   enableTraining(true);
   setStatus('loading…');
   t.addEventListener('progress', (e) => { if (trainer === t) onProgress(e.detail); });
-  t.addEventListener('snapshot', () => { if (trainer === t) mapDirty = true; });
+  t.addEventListener('snapshot', (e) => {
+    if (trainer !== t) return;
+    mapDirty = true;
+    keepIfBest(t, e.detail.step);
+  });
   t.addEventListener('stopped', (e) => {
     if (trainer !== t) return;
     showProgress(performance.now(), true); // the final counters, before the status says so
@@ -258,6 +284,12 @@ function rebuild(start = null) {
       if (trainer !== t) return;
     }
     points = info.dataset;
+    showLegend(points.classes);
+    network.build(t.spec, Model).then((drawable) => {
+      if (trainer !== t) return; // rebuilt meanwhile: the later build is the one drawn
+      $('network-section').hidden = !drawable;
+      networkVersion = -1;
+    }, (err) => showMessage(`The network drawing is not available: ${err.message}`));
     // the cost panel times the predictor on the first test point (the first training point without a test split)
     const sample = () => Float32Array.from((points.testX?.length ? points.testX : points.x).subarray(0, info.inputSize));
     costs.setModel(t.predictor, { input: sample, label: `(${config.dataset}, ${si(info.paramCount)} parameters)` });
@@ -270,6 +302,28 @@ function rebuild(start = null) {
     setStatus('not started');
     showMessage(`Could not build this model: ${err.message}`, 'error');
   });
+}
+
+// What the map's colours and marks mean: one colour per class; filled points trained on, hollow ones held out.
+function showLegend(classes) {
+  const el = $('legend'), items = [];
+  const dot = (color, hollow, text) => {
+    const item = document.createElement('span'), mark = document.createElement('span');
+    mark.className = 'dot';
+    mark.style.borderColor = color;
+    mark.style.background = hollow ? 'transparent' : color;
+    item.append(mark, text);
+    return item;
+  };
+  for (let k = 0; k < classes; k++) items.push(dot(classColor(k), false, `class ${k}`));
+  if (!classes) items.push(dot(classColor(1), false, 'the points to fit'));
+  const held = document.createElement('span');
+  held.append('filled: trained on · hollow: ', Object.assign(document.createElement('span'), { textContent: 'held out' }),
+    classes ? ' · background: the model\'s answer, paler where unsure' : ' · line: the model\'s answer');
+  held.children[0].dataset.term = 'held-out';
+  items.push(held);
+  el.replaceChildren(...items);
+  explainTerms(el);
 }
 
 function resetTrainingStats() {
@@ -288,22 +342,72 @@ function onProgress(p) {
     curves.test.push(p.metricsStep, p.testLoss);
     lastTestStep = p.metricsStep;
   }
-  if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; }
+  if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; best = null; }
   showOverfitting(overfitting(curves.train, curves.test));
   chartDirty = true;
   latestProgress = p;
   costs.setTraining(trainingFromProgress(p));
 }
 
-// The hint under the chart when held-out loss climbs while training loss falls.
+// The hint under the chart when held-out loss climbs while training loss falls, with the way back to the weights
+// of the lowest held-out loss (the snapshot kept in `best`).
 function showOverfitting(o) {
   const el = $('overfit');
-  const text = o ? `Overfitting: the test loss has risen since step ${o.bestStep} (${o.bestLoss.toFixed(3)} then, ` +
+  const text = o ? `the held-out (test) loss has risen since step ${o.bestStep} (${o.bestLoss.toFixed(3)} then, ` +
     `${o.latestLoss.toFixed(3)} now) while the training loss keeps falling. The network is memorising the training ` +
     'points rather than learning the pattern: fewer units, more points or more noise help.' : '';
   if (el.textContent !== text) el.textContent = text;
-  el.hidden = !o;
+  $('overfit-box').hidden = !o;
   if (o) el.dataset.bestStep = String(o.bestStep);
+  const button = $('stop-best');
+  button.hidden = !o || !best;
+  if (o && best) {
+    const label = `Stop at the best held-out step (${best.step}, test loss ${best.loss.toFixed(3)})`;
+    if (button.textContent !== label) button.textContent = label;
+    button.dataset.step = String(best.step);
+  }
+  overfit = o;
+}
+
+// The weights with the lowest held-out loss so far: a snapshot taken at the very step a test loss was measured
+// (the worker posts both after the same chunk). Snapshots are fresh arrays, so keeping one costs no copy.
+let best = null;   // {step, loss, weights}
+let overfit = null; // what overfitting() last said
+function keepIfBest(t, step) {
+  const p = t.progress;
+  if (!p || p.metricsStep !== step || !Number.isFinite(p.testLoss) || p.testLoss >= (best?.loss ?? Infinity)) return;
+  best = { step, loss: p.testLoss, weights: t.lastSnapshot.weights };
+}
+
+// Pauses and goes back to the kept weights: the worker, the map and the step count continue from there, and the
+// curves lose what came after it.
+async function stopAtBest(t) {
+  const kept = best;
+  if (!kept) return;
+  pausedWhileHidden = false;
+  await t.pause();
+  await t.setWeights(kept.weights, { step: kept.step });
+  for (const name of ['train', 'test']) {
+    const old = curves[name];
+    curves[name] = new Series();
+    old.steps.forEach((step, i) => { if (step <= kept.step) curves[name].push(step, old.values[i]); });
+  }
+  lastTestStep = kept.step;
+  targetStep = kept.step;
+  showOverfitting(null);
+  chartDirty = true;
+  setStatus(`back at step ${kept.step}, the lowest test loss (${kept.loss.toFixed(3)}); paused`);
+}
+
+// A vertical line on the chart at the kept step while overfitting is shown: from the lowest to the highest loss.
+function bestMark() {
+  if (!overfit || !best) return null;
+  let lo = Infinity, hi = -Infinity;
+  for (const c of [curves.train, curves.test]) for (const v of c.values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const mark = new Series();
+  mark.push(best.step, lo);
+  mark.push(best.step, hi);
+  return { series: mark, color: classColor(2), label: 'lowest held-out loss' };
 }
 
 // DOM text for the last progress, written from the frame loop at most ~10 times a second (layout is not free).
@@ -361,10 +465,11 @@ function bindControls() {
   $('train').addEventListener('click', act(async (t) => {
     clearMessage();
     await t.ready;
-    await t.set({ lr: config.lr, batchSize: config.batchSize }); // the form may have changed before ready
+    await t.set({ lr: config.lr, batchSize: config.batchSize, pace: PACE[config.speed] }); // the form may have changed before ready
     await startRun(t, true);
   }));
   $('pause').addEventListener('click', act((t) => { pausedWhileHidden = false; return t.pause(); }));
+  $('stop-best').addEventListener('click', act(stopAtBest));
   $('step').addEventListener('click', act(async (t) => {
     await t.ready;
     const r = await t.step(STEP_BUTTON_STEPS);
@@ -379,6 +484,8 @@ function bindControls() {
     curves.train.clear();
     curves.test.clear();
     lastTestStep = -1;
+    best = null;
+    showOverfitting(null);
     chartDirty = true;
     setStatus('reset');
   }));
@@ -417,13 +524,29 @@ function measureLatency(force = false) {
   setStat('stat-latency', formatMicroseconds(us), us);
 }
 
-function paintMap() {
-  const n = config.dataset === 'sine' ? grid.length : grid.length / 2;
-  const t0 = performance.now();
-  const out = runModel(grid);
-  const ms = performance.now() - t0;
-  if (view instanceof DecisionMap) view.paint(classProbs(out, n, points.classes), points.classes);
-  else view.paint(out);
+// A map paint in progress: the weights it paints, the next grid row and the predict time so far. A decision map
+// is painted in bands of rows, as many as fit the frame's budget, so a slow phone never gets one long task.
+let mapJob = null;
+
+function paintMap(deadline) {
+  if (!(view instanceof DecisionMap)) { // a 1-D curve: a few hundred points at once
+    const t0 = performance.now();
+    view.paint(runModel(grid));
+    return finishMap(grid.length, performance.now() - t0);
+  }
+  const res = view.res, K = points.classes;
+  do {
+    const t0 = performance.now(), from = mapJob.row, to = Math.min(res, from + MAP_BAND_ROWS);
+    const out = runModel(grid.subarray(2 * res * from, 2 * res * to));
+    mapJob.ms += performance.now() - t0;
+    view.paint(classProbs(out, (to - from) * res, K), K, { firstRow: from });
+    mapJob.row = to;
+  } while (mapJob.row < res && performance.now() < deadline);
+  if (mapJob.row === res) finishMap(res * res, mapJob.ms);
+}
+
+function finishMap(n, ms) {
+  mapJob = null;
   stats.paints++;
   stats.mapMs = ms;
   const each = ms > 0 ? formatMicroseconds((ms * 1000) / n) : `< ${formatMicroseconds((CLOCK_STEP_MS * 1000) / n)}`;
@@ -432,7 +555,7 @@ function paintMap() {
 
 function describeProbe() {
   if (!probe || !points || !trainer?.predictor) return;
-  const near = view.nearest(probe[0], probe[1], [['train', points.x, points.y], ['test', points.testX, points.testY]]);
+  const near = nearestPoint(view, probe[0], probe[1], [['train', points.x, points.y], ['test', points.testX, points.testY]]);
   const at = near ? near.x : view.toData(probe[0], probe[1]).slice(0, DATASETS[config.dataset].inputSize);
   const x = Float32Array.from(at);
   const out = runModel(x);
@@ -538,17 +661,24 @@ function worst(name, since) {
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 let mapPaintedAt = -Infinity;
 
+// Each frame does what fits FRAME_BUDGET_MS, most visible first: the map's bands, then the chart, then the numbers;
+// what does not fit waits for the next frame.
 function frame(now) {
-  const t0 = performance.now();
+  const t0 = performance.now(), deadline = t0 + FRAME_BUDGET_MS;
   if (trainer && trainer.predictor && points) {
     const due = drawnVersion < 0 || !reducedMotion.matches || now - mapPaintedAt >= 1000;
-    if (trainer.weightsVersion !== drawnVersion && due) {
+    if (!mapJob && trainer.weightsVersion !== drawnVersion && due) {
       drawnVersion = trainer.weightsVersion;
       mapPaintedAt = now;
+      mapJob = { row: 0, ms: 0 };
+    }
+    if (mapJob) {
       const t = performance.now();
-      paintMap();
-      if (probe) describeProbe();
-      else measureLatency();
+      paintMap(deadline);
+      if (!mapJob) {
+        if (probe) describeProbe();
+        else measureLatency();
+      }
       worst('predict', t);
       mapDirty = true;
     }
@@ -560,17 +690,28 @@ function frame(now) {
     }
   }
   // The chart is redrawn at most ~10 times a second: smooth enough, and a fraction of the work.
-  if (chartDirty && now - lastChartAt > 100) {
+  if (chartDirty && now - lastChartAt > 100 && performance.now() < deadline) {
     lastChartAt = now;
     const t = performance.now();
     drawLineChart($('loss-chart'), [
-      { series: curves.train, color: classColor(1), label: 'train loss' },
-      { series: curves.test, color: classColor(0), label: 'test loss' },
-    ], { empty: 'press Train', colors: pageColors() });
+      { series: curves.train, color: classColor(1), label: 'training loss' },
+      { series: curves.test, color: classColor(0), label: 'held-out loss' },
+      bestMark(),
+    ].filter(Boolean), { empty: 'press Train', colors: pageColors() });
     chartDirty = false;
     worst('chart', t);
   }
-  showProgress(now);
+  // The network drawing: a few times a second (once with reduced motion), in a frame with room left.
+  const networkDue = now - networkAt >= (reducedMotion.matches ? 1000 : 250);
+  if (trainer?.predictor && network.layers.length && trainer.weightsVersion !== networkVersion && networkDue &&
+      !$('network-section').hidden && performance.now() < deadline) {
+    networkVersion = trainer.weightsVersion;
+    networkAt = now;
+    const t = performance.now(), predictor = trainer.predictor;
+    network.update(predictor.getWeights(), (g) => predictor.predict(g), pageColors());
+    worst('network', t);
+  }
+  if (performance.now() < deadline) showProgress(now);
   stats.frames++;
   worst('frame', t0);
   requestAnimationFrame(frame);
@@ -581,12 +722,17 @@ window.playground = Object.freeze({
   get trainer() { return trainer; },
   get config() { return cloneConfig(config); },
   get losses() { return { steps: [...curves.train.steps], values: [...curves.train.values] }; },
+  get best() { return best && { step: best.step, loss: best.loss }; },
+  get network() {
+    return { updates: network.updates, columns: network.layers.map((c) => c.units), box: (c, k) => network.unitBox([c, k]) };
+  },
   get stats() { return { ...stats, worstMs: { ...stats.worstMs } }; },
 });
 
 // The page's own models (the predictor, weight files) are capped like the worker's: a hostile file is refused with
 // the size it asks for instead of growing this tab's memory by gigabytes.
 Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
+explainTerms();
 const costs = new CostPanel(document.getElementById('costs'));
 loadFromHash();
 bindForm();

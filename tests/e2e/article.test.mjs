@@ -27,16 +27,17 @@ test('the article loads, its pretrained widget predicts at once, and its text fo
 
   const live = page.locator('#live');
   await live.scrollIntoViewIfNeeded();
+  await live.getByLabel('Speed').selectOption('fast'); // the article's default is to watch (tests/e2e/teach-pace)
   await live.getByRole('button', { name: 'Train' }).click();
   await waitForValue(page, () => /has now seen [\d,]+ examples/.test(document.getElementById('live-report').textContent),
     null, { what: 'the article to report progress' });
-  // The run (steps="10000" at batch 32) ends by itself with `trained`; the prose then compares the two models.
+  // The run (steps="3000" at batch 32, at full speed) ends by itself with `trained`; the prose then compares the models.
   await waitForValue(page, () => /^Your model needed [\d,]+ examples/.test(document.getElementById('compare').textContent),
     null, { timeoutMs: 30000, what: 'the comparison paragraph after training' });
   const report = await text(page, 'live-report');
-  assert.match(report, /Training finished its run at step 10,000\.$/);
-  assert.equal(seen(report), 320000, report);
-  assert.match(await text(page, 'compare'), /examples and \d+\.\d s of computation to reach (9\d|100)\.\d%/);
+  assert.match(report, /Training finished its run at step 3,000\.$/);
+  assert.equal(seen(report), 96000, report);
+  assert.match(await text(page, 'compare'), /examples and \d+\.\d s of training to reach (9\d|100)\.\d%/);
   await screenshot(page, 'article');
   await context.close();
   assert.deepEqual(errors, []);

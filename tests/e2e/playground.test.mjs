@@ -13,12 +13,15 @@ test.before(async () => { env = await startBrowser(); });
 test.after(async () => { if (env) await env.close(); });
 
 
+// These tests train at full speed unless the link says otherwise (the page's default is to watch it learn).
+const fast = (hash) => (/speed=/.test(hash) ? hash : `${hash || '#'}${hash ? '&' : ''}speed=fast`);
+
 // testWorker: the page's Trainer gets tests/e2e/hooked-worker.mjs, which also takes the test-only `crash` request.
 async function openPlayground(hash = '', { testWorker = false } = {}) {
   const { page, context, errors } = await openPage(env.browser);
   await page.addInitScript(LONG_TASK_OBSERVER);
   if (testWorker) await page.addInitScript(USE_TEST_WORKER);
-  await page.goto(`${env.origin}/demos/playground/${hash}`);
+  await page.goto(`${env.origin}/demos/playground/${fast(hash)}`);
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null,
     { what: 'status "ready"' });
   await waitForValue(page, () => window.playground.stats.paints > 0, null, { what: 'the first map paint' });
@@ -120,10 +123,10 @@ test('Pause stops the step counter, Step advances it (keyboard too), Reset with 
   await page.waitForTimeout(400);
   assert.equal(await stat(page, 'stat-step'), paused, 'the step counter moved after Pause');
 
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await waitForValue(page, (s) => Number(document.getElementById('stat-step').dataset.value) === s + 10, paused,
     { what: `step ${paused + 10}` });
-  await page.getByRole('button', { name: 'Step' }).focus();
+  await page.getByRole('button', { name: 'Step', exact: true }).focus();
   await page.keyboard.press('Enter');
   await waitForValue(page, (s) => Number(document.getElementById('stat-step').dataset.value) === s + 20, paused,
     { what: `step ${paused + 20} after Enter on Step` });
@@ -133,7 +136,7 @@ test('Pause stops the step counter, Step advances it (keyboard too), Reset with 
   await waitForValue(page, () => document.getElementById('status').textContent === 'reset', null, { what: 'reset' });
   assert.equal(await stat(page, 'stat-step'), 0);
   for (let i = 1; i <= 3; i++) {
-    await page.getByRole('button', { name: 'Step' }).click();
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
     await waitForValue(page, (n) => Number(document.getElementById('stat-step').dataset.value) === n, 10 * i,
       { what: `step ${10 * i}` });
   }
@@ -177,7 +180,7 @@ test('A link reproduces a run; an invalid link shows a message and falls back to
     const config = await page.evaluate(() => window.playground.config);
     assert.deepEqual([config.dataset, config.n, config.layers, config.optimizer, config.seed],
       ['moons', 300, [{ units: 8, act: 'tanh' }], 'momentum', 5]);
-    await page.getByRole('button', { name: 'Step' }).click();
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
     await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
     runs.push((await page.evaluate(() => window.playground.losses)).values);
     checkNoErrors(errors);
@@ -205,7 +208,7 @@ test('The activation menu offers every activation of the table of layers; choosi
   await menu.selectOption('silu');
   await waitForValue(page, () => location.hash.includes('layers=8:silu') && window.playground.trainer?.spec?.layers?.[1]?.type === 'silu',
     null, { what: 'a run with silu' });
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
   checkNoErrors(errors);
   await context.close();
@@ -231,7 +234,7 @@ test('Divergence stops training with a readable message and inference keeps the 
 
 test('A wasm trap in the worker is reported; a new worker continues from the last snapshot', async () => {
   const { page, context, errors } = await openPlayground('', { testWorker: true });
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
   const before = await weights(page);
   const err = await page.evaluate(() => window.playground.trainer._request('crash').then(() => 'no error', (e) => e.message));
@@ -240,7 +243,7 @@ test('A wasm trap in the worker is reported; a new worker continues from the las
     { what: 'the restart' });
   assert.match(await page.textContent('#message'), /training worker failed \(wasm trap: unreachable\)/);
   assert.deepEqual(await weights(page), before, 'the predictor lost its weights in the crash');
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 20, null,
     { what: 'step 20 on the new worker' });
   checkNoErrors(errors);
@@ -257,7 +260,7 @@ test('Every dataset and loss builds, steps and paints its view from a link (hash
     await page.evaluate((h) => { location.hash = h; }, hash);
     await waitForValue(page, (d) => window.playground.config.dataset === d && document.getElementById('status').textContent === 'ready',
       ds, { what: `${hash} ready` });
-    await page.getByRole('button', { name: 'Step' }).click();
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
     await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: `${hash} step 10` });
     await waitForValue(page, (p) => window.playground.stats.paints > p, paints, { what: `${hash} repaint` });
     const loss10 = await stat(page, 'stat-loss');

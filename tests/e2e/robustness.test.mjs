@@ -36,7 +36,7 @@ const inference = (page) => page.evaluate(() => {
 test('lr 1e6: training stops with the divergence message and predictions still come from the last good weights', async () => {
   // Adam's normalised steps survive lr 1e6 (the loss even falls); plain SGD blows up, as a reader's typo would.
   const { page, context, errors } = await openPlayground('#opt=sgd&lr=0.1');
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
   const good = await inference(page);
   // The form caps lr at 10 (and Train re-applies the form's lr), so go through the page's Trainer, as a page
@@ -230,7 +230,7 @@ test('without Web Locks (an insecure context), a silently ended worker is notice
 
 test('after 4 worker deaths in a minute the page says one thing: stopped, not restarting; Train is off; inference works', async () => {
   const { page, context, errors } = await openPlayground();
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
   const good = await inference(page);
   for (let i = 1; i <= 3; i++) {
@@ -258,7 +258,7 @@ test('after 4 worker deaths in a minute the page says one thing: stopped, not re
   await page.selectOption('#optimizer', 'sgd');
   await statusIs(page, () => document.getElementById('status').textContent === 'ready', null, 'the rebuilt model');
   assert.equal(await page.getByRole('button', { name: 'Train', exact: true }).isDisabled(), false);
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10 again' });
   assert.deepEqual(errors, [], errors.join('\n'));
   await context.close();

@@ -45,7 +45,7 @@ test('a hand-written #ds=sine is a regression that trains, with no message', asy
   const { page, context, errors } = await openPlayground('#ds=sine');
   assert.equal(await message(page), '');
   assert.equal((await page.evaluate(() => window.playground.config)).loss, 'mse');
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) === 10, null, { what: 'step 10' });
   // the sine's small map is faster than the clock can tell: never shown as 0
   const map = await page.textContent('#stat-map');
@@ -111,14 +111,34 @@ test('a run ends after its steps; a hidden tab pauses training and showing it re
 
 test('held-out loss climbing while training loss falls is named overfitting', async () => {
   // 30 noisy training points, all in every batch, and a wide network: it memorises them.
-  const { page, context, errors } = await openPlayground('#ds=spiral&noise=0.5&n=60&test=0.5&layers=64:relu,64:relu&lr=0.01&bs=30&steps=20000');
+  const { page, context, errors } = await openPlayground('#ds=spiral&noise=0.5&n=60&test=0.5&layers=64:relu,64:relu&lr=0.01&bs=30&steps=20000&speed=fast');
   assert.equal(await page.isVisible('#overfit'), false);
   await page.getByRole('button', { name: 'Train' }).click();
-  await waitForValue(page, () => !document.getElementById('overfit').hidden, null, { timeoutMs: 30000, what: 'the overfitting hint' });
+  await waitForValue(page, () => !document.getElementById('overfit-box').hidden, null, { timeoutMs: 30000, what: 'the overfitting hint' });
   const hint = await page.textContent('#overfit');
   console.log(`hint: ${hint}`);
-  assert.match(hint, /^Overfitting: the test loss has risen since step \d+/);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  assert.match(hint, /^the held-out \(test\) loss has risen since step \d+/);
+  // The snapshot with the lowest held-out loss is kept, and one press goes back to it.
+  const stop = page.getByRole('button', { name: /^Stop at the best held-out step/ });
+  await stop.waitFor();
+  const best = await page.evaluate(() => window.playground.best);
+  const latest = await page.evaluate(() => window.playground.trainer.progress);
+  console.log(`best held-out step ${best.step} (test loss ${best.loss.toFixed(3)}); now step ${latest.step}, test loss ${latest.testLoss.toFixed(3)}`);
+  assert.ok(best.step < latest.step && best.loss < latest.testLoss, 'the kept step is the better, earlier one');
+  await stop.click();
+  await waitForValue(page, () => /^back at step \d+/.test(document.getElementById('status').textContent), null,
+    { what: 'the page back at the kept step' });
+  const after = await page.evaluate(() => ({ running: window.playground.trainer.running, snap: window.playground.trainer.lastSnapshot.step,
+    curveEnd: window.playground.losses.steps.at(-1), hidden: document.getElementById('overfit-box').hidden }));
+  assert.deepEqual([after.running, after.snap, after.hidden], [false, best.step, true]);
+  assert.ok(after.curveEnd <= best.step, `the curve still goes to step ${after.curveEnd}`);
+  // The worker has those weights: one evaluation step later its held-out loss is near the kept one, not the latest.
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await waitForValue(page, (s) => window.playground.trainer.progress.step === s + 10, best.step, { what: '10 more steps' });
+  const resumed = await page.evaluate(() => window.playground.trainer.progress.testLoss);
+  console.log(`after going back and 10 steps: test loss ${resumed.toFixed(3)}`);
+  assert.ok(Math.abs(resumed - best.loss) < Math.abs(latest.testLoss - best.loss) / 2,
+    `test loss ${resumed} is not near the kept ${best.loss} (latest was ${latest.testLoss})`);
   await context.close();
   checkNoErrors(errors);
 });
@@ -224,8 +244,9 @@ test('landmarks and names: <main> on the index and the article; the article widg
       const names = await page.evaluate(() => [...document.querySelectorAll('tiny-train')].flatMap((w) =>
         [...w.shadowRoot.querySelectorAll('section')].map((s) => s.getAttribute('aria-label'))));
       console.log(`article regions: ${names.join(' | ')}`);
-      assert.equal(names.length, 4);
-      assert.equal(new Set(names).size, 4, `region names repeat: ${names.join(', ')}`);
+      const widgets = await page.locator('tiny-train').count(); // two regions each: training and inference
+      assert.equal(names.length, 2 * widgets);
+      assert.equal(new Set(names).size, names.length, `region names repeat: ${names.join(', ')}`);
       assert.ok(names.includes('Training: the model you train'), names.join(', '));
     }
     await context.close();

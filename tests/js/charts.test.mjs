@@ -29,3 +29,31 @@ test('the same points pushed in different batches give the same series', () => {
   for (const chunk of [3, 1, 40, 7, 49]) for (let k = 0; k < chunk; k++, i++) b.push(i * 10, Math.sin(i));
   assert.deepEqual([b.steps, b.values], [a.steps, a.values]);
 });
+
+// A 2D context that records the text drawn and the path's vertices.
+function recordingCanvas(width, height) {
+  const texts = [], vertices = [];
+  const ctx = new Proxy({ measureText: (t) => ({ width: 6 * String(t).length }) }, {
+    get: (target, key) => target[key] ?? ((...args) => {
+      if (key === 'fillText') texts.push(String(args[0]));
+      if (key === 'lineTo' || key === 'moveTo') vertices.push(args);
+    }),
+    set: (target, key, value) => { target[key] = value; return true; },
+  });
+  return { canvas: { clientWidth: width, clientHeight: height, width, height, getContext: () => ctx }, texts, vertices };
+}
+
+test('the step axis is logarithmic from 100 steps: step 100 sits halfway to step 10,000, with decade labels', async () => {
+  const { drawLineChart } = await import('../../web/views/chart.js');
+  const s = new Series();
+  for (const step of [1, 100, 10000]) s.push(step, 1 / step);
+  const { canvas, texts, vertices } = recordingCanvas(454, 200); // plot width 400 from x = 44
+  drawLineChart(canvas, [{ series: s, color: '#000' }]);
+  for (const label of ['1', '10', '100', '1k', 'step 10000 (log scale)']) assert.ok(texts.includes(label), `no "${label}" in ${texts}`);
+  const xs = vertices.slice(-3).map(([x]) => x);
+  assert.deepEqual(xs.map((x) => Math.round(x)), [44, 244, 444], 'steps 1, 100, 10000 at the left, middle and right');
+  const linear = recordingCanvas(454, 200);
+  drawLineChart(linear.canvas, [{ series: s, color: '#000' }], { logX: false });
+  assert.deepEqual(linear.vertices.slice(-3).map(([x]) => Math.round(x)), [44, 48, 444]);
+  assert.ok(linear.texts.includes('step 10000') && linear.texts.includes('0'));
+});

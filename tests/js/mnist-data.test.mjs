@@ -97,6 +97,15 @@ test('mnist x is the pixel byte scaled to [0, 1] and y holds the label bytes', (
   }
 });
 
+test('mnist reader with floats: false gives the labels and pixels without the float copy', () => {
+  const bytes = new Uint8Array(train.pixels.buffer, train.pixels.byteOffset - 20, 20 + train.n * 785);
+  const lean = parseMnist(bytes, { floats: false });
+  assert.equal(lean.x, null);
+  assert.deepEqual([lean.n, lean.rows, lean.cols], [train.n, 28, 28]);
+  assert.deepEqual(lean.y, train.y);
+  assert.equal(Buffer.compare(lean.pixels, train.pixels), 0);
+});
+
 test('mnist label distribution: all ten digits in both splits, test share 20% +- 5 points per digit', () => {
   const counts = (set) => { const c = new Array(10).fill(0); for (const l of set.y) c[l]++; return c; };
   const tr = counts(train), te = counts(testSet);

@@ -6,7 +6,7 @@ import { DEFAULTS, parseHash, toHash, buildSpec, dataOptions, lossesFor } from '
 test('toHash and parseHash round-trip every field', () => {
   const c = { dataset: 'spiral', arms: 3, noise: 0.15, n: 700, test: 0.25, dataSeed: 42,
     layers: [{ units: 32, act: 'gelu' }, { units: 5, act: 'linear' }], loss: 'mse', optimizer: 'adamw', lr: 0.0007,
-    batchSize: 64, seed: 4000000000, steps: 2500 };
+    batchSize: 64, seed: 4000000000, steps: 2500, speed: 'fast' };
   const h = toHash(c);
   assert.match(h, /layers=32:gelu,5:linear/);
   const back = parseHash(`#${h}`);
@@ -31,6 +31,7 @@ test('a bad setting in a link is named in the form\'s words and only that settin
     ['#ds=gaussians&loss=binary_cross_entropy', /does not fit the gaussians dataset/, 'loss'],
     ['#bs=0', /^Batch size: expected a whole number from 1 to 1024, got "0"$/, 'batchSize'],
     ['#steps=0', /^Steps per run: expected a whole number from 1 to/, 'steps'],
+    ['#speed=slow', /^Speed: expected one of watch, fast, got "slow"$/, 'speed'],
     ['#n=%ZZ', /^"n=%ZZ" is not readable$/, 'n'],
   ];
   for (const [hash, re, field] of cases) {

@@ -15,12 +15,13 @@ const SPEC = { input: [2], layers: [{ type: 'dense', units: 3 }], loss: 'cross_e
 const DATA = { dataset: 'gaussians', n: 200, seed: 1, testFraction: 0.25 };
 
 // A session on a fake clock that advances `tick` ms per reading; collects everything posted.
+// A paced run's sleep (wait) moves the fake clock on by its length.
 function harness({ tick = 1, rates = RATES } = {}) {
   const posts = [];
   let t = 0;
   const session = new TrainingSession({
     Model: FakeModel, rates, post: (m, transfer = []) => posts.push({ m, transfer }),
-    now: () => (t += tick), schedule: (fn) => setImmediate(fn),
+    now: () => (t += tick), schedule: (fn) => setImmediate(fn), wait: (fn, ms) => { t += ms; setImmediate(fn); },
   });
   let id = 1;
   const request = async (type, fields = {}) => {
@@ -56,6 +57,10 @@ test('validateRequest names the field of a malformed request', () => {
   assert.match(validateSettings({ learningRate: 1 }), /set.learningRate: unknown setting/);
   assert.match(validateSettings({ lr: NaN }), /set.lr: expected a finite number/);
   assert.match(validateSettings({ batchSize: 2.5 }), /set.batchSize: expected an integer/);
+  assert.match(validateSettings({ pace: -1 }), /set.pace: expected an integer in \[0, 65536\], got -1/);
+  assert.equal(validateSettings({ pace: 0 }), null);
+  assert.match(validateRequest({ type: 'init', id: 1, spec: SPEC, data: DATA, options: { pace: 'slow' } }),
+    /init.options: set.pace: expected a finite number, got "slow"/);
 });
 
 test('Throttle lets through at most hz events per second', () => {
@@ -292,4 +297,30 @@ test('evaluation is kept to about a tenth of the training time when it is expens
   console.log(`${evaluated.size} evaluations in ${((t - t0) / 1000).toFixed(1)} s of fake time`);
   assert.ok(evaluated.size >= 2, 'still evaluates');
   assert.ok(evalSeconds <= 0.12 * ((t - t0) / 1000) + 0.8, `${evalSeconds} s of evaluation`);
+});
+
+test('a paced run takes `pace` steps per second of its clock; set pace 0 goes back to full speed', async () => {
+  const h = harness({ tick: 0.01 });
+  await h.request(REQUEST.INIT, { spec: SPEC, data: DATA, options: { logEvery: 5, pace: 250 } });
+  const t0 = h.clock();
+  await h.request(REQUEST.START);
+  await until(() => h.clock() - t0 > 2000, '2 s of fake time');
+  let seconds = (h.clock() - t0) / 1000, step = h.session.model.step;
+  assert.ok(step <= 250 * seconds && step >= 250 * seconds - 2 * 5 - 250 * 0.016, `${step} steps in ${seconds} s at 250/s`);
+  // Points still land on multiples of logEvery.
+  const steps = h.of(EVENT.PROGRESS).flatMap((p) => [...p.points.steps]);
+  assert.ok(steps.length > 50 && steps.every((s, i) => s === 5 * (i + 1)), String(steps.slice(0, 10)));
+  // Faster now: from the moment of the change, not as a burst of the steps "owed" since the start.
+  await h.request(REQUEST.SET, { values: { pace: 1000 } });
+  const t1 = h.clock(), s1 = h.session.model.step;
+  await until(() => h.clock() - t1 > 1000, '1 s more');
+  seconds = (h.clock() - t1) / 1000;
+  step = h.session.model.step - s1;
+  assert.ok(step <= 1000 * seconds && step >= 1000 * seconds - 30, `${step} steps in ${seconds} s at 1000/s`);
+  await h.request(REQUEST.SET, { values: { pace: 0 } });
+  const t2 = h.clock(), s2 = h.session.model.step;
+  await until(() => h.clock() - t2 > 100, '0.1 s at full speed');
+  step = h.session.model.step - s2;
+  assert.ok(step > 1000, `only ${step} steps in 0.1 s of fake time with no pace`);
+  await h.request(REQUEST.PAUSE);
 });

@@ -3,7 +3,7 @@
 // widget's and the playground's configurations build their specs through the same code.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
+import { DecisionMap, FunctionPlot, nearestPoint } from '../../web/views/map.js';
 import { CLASS_COLORS, classColor, rgbOf, LIGHT } from '../../web/views/palette.js';
 import { mlpSpec, optimizerSpec } from '../../web/models.js';
 import { DIGITS_MLP, DIGITS_CNN } from '../../web/digits-models.js';
@@ -81,4 +81,17 @@ test('the digits presets are defined once: the demo\'s MLP and CNN and the widge
   assert.equal(CNN_SPEC, DIGITS_CNN);
   const digitsMlp = readConfig((name) => ({ demo: 'digits' })[name] ?? null).config;
   assert.deepEqual(widgetSpec(digitsMlp, 784, 10), { ...DIGITS_MLP, input: [784] }, 'demo="digits" defaults: the classic MLP');
+});
+
+test('nearestPoint finds the closest training or held-out point within the radius, on a map and on a plot', () => {
+  const map = new DecisionMap(canvas, { resolution: 4, domain: [[0, 4], [-2, 2]] });
+  const sets = [['train', Float32Array.of(1, 1, 3, -1), Int32Array.of(0, 1)], ['test', Float32Array.of(2, 0), Int32Array.of(1)]];
+  // (3, -1) is CSS pixel (150, 75); (2, 0) is (100, 50)
+  assert.deepEqual(nearestPoint(map, 148, 76, sets), { set: 'train', index: 1, x: [3, -1], label: 1 });
+  assert.deepEqual(nearestPoint(map, 103, 50, sets), { set: 'test', index: 0, x: [2, 0], label: 1 });
+  assert.equal(nearestPoint(map, 10, 10, sets), null, 'nothing within 8 pixels');
+  const plot = new FunctionPlot(canvas, { domain: [-1, 1], yDomain: [-2, 2] });
+  // x = 0.5, y = 1 is CSS pixel (150, 25)
+  assert.deepEqual(nearestPoint(plot, 151, 27, [['train', Float32Array.of(-0.5, 0.5), Float32Array.of(0, 1)]]),
+    { set: 'train', index: 1, x: [0.5], label: 1 });
 });

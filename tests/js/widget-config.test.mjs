@@ -9,26 +9,27 @@ const read = (attrs) => readConfig((n) => (n in attrs ? attrs[n] : null));
 
 test('attributes parse into a config; absent ones keep the defaults', () => {
   const { config, problems } = read({ demo: 'moons', layers: '8 tanh, 4', optimizer: 'sgd', 'batch-size': '16',
-    seed: '7', steps: '500', controls: 'lr batch-size', theme: 'dark', autoplay: '' });
+    seed: '7', steps: '500', controls: 'lr batch-size speed', theme: 'dark', autoplay: '', speed: 'watch' });
   assert.deepEqual(problems, []);
   assert.deepEqual(config.layers, [[8, 'tanh'], [4, 'relu']]);
   assert.equal(config.lr, 0.1, 'sgd without lr gets its usual 0.1');
   assert.deepEqual([config.demo, config['batch-size'], config.seed, config.steps, config.theme, config.autoplay],
     ['moons', 16, 7, 500, 'dark', true]);
-  assert.deepEqual(config.controls, ['lr', 'batch-size']);
+  assert.deepEqual([config.controls, config.speed], [['lr', 'batch-size', 'speed'], 'watch']);
   assert.deepEqual(read({ layers: 'none', controls: 'none' }).config.layers, []);
   assert.deepEqual(read({}).config, { ...DEFAULTS });
 });
 
 test('bad attribute values give messages naming the attribute, and the default is kept', () => {
   const { config, problems } = read({ lr: 'abc', layers: '16 tanh, 8 <b>', demo: 'mnist', 'batch-size': '-5',
-    seed: '1.5', theme: 'neon', controls: 'lr,knobs', steps: '' });
+    seed: '1.5', theme: 'neon', controls: 'lr,knobs', steps: '', speed: 'slow' });
   const expected = ['demo: expected one of spiral', 'layers item 2: expected "units activation"', 'lr: expected a number',
     'batch-size: expected an integer from 1 to 1024, got "-5"', 'seed: expected an integer', 'steps: expected',
-    'controls: expected one of lr, batch-size, none, got "knobs"', 'theme: expected one of light, dark, auto, got "neon"'];
+    'controls: expected one of lr, batch-size, speed, none, got "knobs"', 'speed: expected one of watch, fast, got "slow"', 'theme: expected one of light, dark, auto, got "neon"'];
   for (const e of expected) assert.ok(problems.some((p) => p.startsWith(e)), `no message starting "${e}" in ${JSON.stringify(problems)}`);
   assert.equal(problems.length, expected.length);
-  assert.deepEqual([config.lr, config.demo, config['batch-size'], config.layers], [0.03, 'spiral', 32, DEFAULTS.layers]);
+  assert.deepEqual([config.lr, config.demo, config['batch-size'], config.layers, config.speed],
+    [0.03, 'spiral', 32, DEFAULTS.layers, 'fast']);
   assert.match(read({ layers: '999 relu' }).problems[0], /units: expected an integer from 1 to 256, got "999"/);
   assert.match(read({ layers: '1,2,3,4,5,6,7' }).problems[0], /at most 6 hidden layers/);
 });

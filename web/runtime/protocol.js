@@ -4,7 +4,7 @@
 // `fatal` (a wasm trap: this worker is done, start a new one) and `alive` (the heartbeat, see startHeartbeat).
 // Buffers are transferred, never shared.
 //
-//   requests: init {spec, data, options}      data: {dataset, ...}, {x, y, testX?, testY?} or {text: TEXT}  start {maxSteps?}  pause  step {n}  set {lr, batchSize, ...}
+//   requests: init {spec, data, options}      data: {dataset, ...}, {x, y, testX?, testY?} or {text: TEXT}  start {maxSteps?}  pause  step {n}  set {lr, batchSize, pace, ...}
 //             reset {seed}  snapshot  setWeights {weights, step?, epoch?}
 //   events:   ready  reply {id, ok, result|error}  progress {step, epoch, loss, accuracy, testLoss, ...}
 //             snapshot {weights, step, epoch}  stopped {reason}  error {message, kind}  fatal {message}
@@ -21,12 +21,16 @@ export const EVENT = Object.freeze({
   FATAL: 'fatal', ALIVE: 'alive', PREPARING: 'preparing',
 });
 
-// Hyper-parameters the core changes in place (tt_model_set_hparam) and runtime knobs the worker owns.
+// Hyper-parameters the core changes in place (tt_model_set_hparam) and runtime knobs the worker owns. pace: the
+// most optimizer steps per second a run takes (0: as many as the core can do), so a reader can watch it learn.
 export const HPARAMS = Object.freeze(['lr', 'momentum', 'weight_decay', 'beta1', 'beta2', 'eps', 'clip_norm']);
-export const KNOBS = Object.freeze(['batchSize', 'logEvery']);
+export const KNOBS = Object.freeze(['batchSize', 'logEvery', 'pace']);
+// The pages' speeds: "watch" spreads a small model's learning over seconds; "fast" is all the core can do.
+export const PACE = Object.freeze({ watch: 100, fast: 0 });
 
 // Rates (per second) of the throttled events, and the target length of one training chunk.
-export const RATES = Object.freeze({ progressHz: 30, snapshotHz: 10, testHz: 10, chunkMs: 15 });
+// A paced run trains what is due every paceMs and sleeps in between.
+export const RATES = Object.freeze({ progressHz: 30, snapshotHz: 10, testHz: 10, chunkMs: 15, paceMs: 16 });
 export const MAX_STEPS_PER_REQUEST = 1e6;
 
 // The worker says `alive` this often (ms); the page presumes it dead after SILENCE_MS without any message from it.
@@ -48,7 +52,8 @@ export function validateRequest(msg) {
   if (type === REQUEST.INIT) {
     if (msg.spec === null || !/^(object|string)$/.test(typeof msg.spec)) return 'init.spec: expected a model spec (object or JSON string)';
     if (msg.data === null || typeof msg.data !== 'object') return 'init.data: expected {dataset, ...options}, {x, y} or {text}';
-    const limit = msg.options?.memoryLimit;
+    const limit = msg.options?.memoryLimit, pace = msg.options?.pace;
+    if (pace !== undefined && validateSettings({ pace })) return `init.options: ${validateSettings({ pace })}`;
     if (limit !== undefined && !isInt(limit, 0, 0xffffffff)) {
       return `init.options.memoryLimit: expected a byte count from 0 (no limit) to 4294967295${got(limit)}`;
     }
@@ -67,7 +72,8 @@ export function validateRequest(msg) {
   return null;
 }
 
-// set {values}: known names only, finite numbers; batchSize and logEvery are positive integers.
+// Hyper-parameters the core changes in place (tt_model_set_hparam) and runtime knobs the worker owns. pace: the
+// most optimizer steps per second a run takes (0: as many as the core can do), so a reader can watch it learn.
 export function validateSettings(values) {
   if (values === null || typeof values !== 'object') return 'set.values: expected an object';
   for (const [k, v] of Object.entries(values)) {
@@ -75,7 +81,8 @@ export function validateSettings(values) {
       return `set.${k}: unknown setting; expected one of ${[...HPARAMS, ...KNOBS].join(', ')}`;
     }
     if (!Number.isFinite(v)) return `set.${k}: expected a finite number${got(v)}`;
-    if (KNOBS.includes(k) && !isInt(v, 1, 65536)) return `set.${k}: expected an integer in [1, 65536]${got(v)}`;
+    const lo = k === 'pace' ? 0 : 1;
+    if (KNOBS.includes(k) && !isInt(v, lo, 65536)) return `set.${k}: expected an integer in [${lo}, 65536]${got(v)}`;
   }
   return null;
 }

@@ -20,10 +20,11 @@ const noPoints = () => ({ steps: [], losses: [], accuracies: [] });
 
 export class TrainingSession {
   // Model: the class from wasm/tinytrain.js (or a fake with the same surface); post(message, transfer).
+  // schedule(fn): run fn soon (between chunks); wait(fn, ms): run fn after ms (between the chunks of a paced run).
   // prepareText: the text pipeline (web/text/corpus.js by default; text-data.js loads it on first use).
-  constructor({ Model, post, now = () => performance.now(), schedule = defaultScheduler(), rates = RATES,
-    prepareText = null }) {
-    Object.assign(this, { Model, post, now, schedule, rates, prepareText });
+  constructor({ Model, post, now = () => performance.now(), schedule = defaultScheduler(),
+    wait = (fn, ms) => setTimeout(fn, ms), rates = RATES, prepareText = null }) {
+    Object.assign(this, { Model, post, now, schedule, wait, rates, prepareText });
     this.model = null;
     this.running = this.dead = false; // dead: after a trap the wasm instance can no longer be trusted
     this.run = 0;                     // id of the current run: a chunk of an earlier run, still queued, stops
@@ -96,6 +97,7 @@ export class TrainingSession {
     this.data = data;
     this.batchSize = positive(opt.batchSize, 32);
     this.logEvery = positive(opt.logEvery, 10);
+    this.pace = opt.pace ?? 0;
     // For big data sets (MNIST: a full evaluation costs seconds): evaluate at most every evalEvery steps, and
     // measure train accuracy on the first evalTrainMax samples only. Unset: every evaluation, on everything.
     this.evalEvery = positive(opt.evalEvery, 0);
@@ -131,22 +133,31 @@ export class TrainingSession {
       this.running = true;
       this.runStart = this.now();
       this.rateMark = { t: this.runStart, samples: this.samplesSeen };
+      this._paceFromNow();
       const run = ++this.run; // start, pause, start in one turn: the first run's queued chunk must not run too
       this.schedule(() => this._chunk(run));
     }
     return { step: this.step };
   }
 
-  // One chunk: logEvery-step units until the chunk's time is used up, then report and yield.
+  // A pace counts its steps from here: the run's start, or the moment the pace changed.
+  _paceFromNow() {
+    this.paceFrom = { t: this.now(), step: this.step };
+  }
+
+  // One chunk: logEvery-step units until the chunk's time is used up (or, at a pace, until the steps due by now
+  // are done), then report and yield.
   _chunk(run) {
     if (!this.running || this.dead || run !== this.run) return;
-    const t0 = this.now();
+    const t0 = this.now(), pace = this.pace, from = this.paceFrom;
+    const due = pace ? from.step + Math.floor(((t0 - from.t) * pace) / 1000) : Infinity;
     try {
-      do {
-        const left = this.maxSteps - this.step;
-        if (left <= 0) break;
-        this._trainUnit(Math.min(this._unitSize(), left));
-      } while (this.now() - t0 < this.rates.chunkMs);
+      for (;;) {
+        const unit = Math.min(this._unitSize(), this.maxSteps - this.step);
+        if (unit <= 0 || this.step + unit > due) break;
+        this._trainUnit(unit);
+        if (this.now() - t0 >= this.rates.chunkMs) break;
+      }
     } catch (err) {
       return this._stopOnError(err);
     }
@@ -154,7 +165,10 @@ export class TrainingSession {
     if (this.step >= this.maxSteps) return this._halt('finished');
     if (progress.due(t1)) this._progress(false);
     if (snapshot.due(t1)) this._postSnapshot();
-    this.schedule(() => this._chunk(run));
+    // A pace the core cannot keep up with does not pile up steps to rush through later.
+    if (pace && due - this.step > pace) this._paceFromNow();
+    if (pace) this.wait(() => this._chunk(run), this.rates.paceMs);
+    else this.schedule(() => this._chunk(run));
   }
 
   // cpuMs counts the time inside the core's training calls only: no yields, evaluations or messages.
@@ -308,8 +322,9 @@ export class TrainingSession {
   _set(msg) {
     for (const [k, v] of Object.entries(msg.values)) {
       if (HPARAMS.includes(k)) this.model.setHparam(k, v);
-      else this[k] = v; // batchSize, logEvery (validated by the protocol)
+      else this[k] = v; // batchSize, logEvery, pace (validated by the protocol)
     }
+    if ('pace' in msg.values) this._paceFromNow();
     return { applied: msg.values, step: this.step };
   }
 

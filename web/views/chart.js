@@ -87,8 +87,8 @@ export function prepareCanvas(canvas) {
 
 /**
  * Draws series [{series: Series, color, label, dots?}] into canvas (CSS size, devicePixelRatio aware).
- * opts: {logY = true, colors: {text, grid, background} (palette.js's LIGHT by default), empty: the text shown
- * before there is any point}.
+ * opts: {logY = true, logX = true (from 100 steps), colors: {text, grid, background} (palette.js's LIGHT by
+ * default), empty: the text shown before there is any point}.
  */
 export function drawLineChart(canvas, lines, opts = {}) {
   const { ctx, w, h } = prepareCanvas(canvas);
@@ -114,7 +114,10 @@ export function drawLineChart(canvas, lines, opts = {}) {
   if (logY) { yLo = Math.max(yLo, yHi * 1e-6); yLo /= 1.2; yHi *= 1.2; } else { const m = (yHi - yLo) * 0.08 || 0.1; yLo -= m; yHi += m; }
   const fy = logY ? (v) => (Math.log(Math.max(v, yLo)) - Math.log(yLo)) / (Math.log(yHi) - Math.log(yLo))
     : (v) => (v - yLo) / (yHi - yLo);
-  const X = (s) => pad.l + (s / xMax) * pw;
+  // The step axis is logarithmic once there are 100 steps, so the first steps, where most of the learning
+  // happens, get as much room as the thousands after them.
+  const logX = opts.logX !== false && xMax >= 100;
+  const X = logX ? (s) => pad.l + (Math.log10(Math.max(s, 1)) / Math.log10(xMax)) * pw : (s) => pad.l + (s / xMax) * pw;
   const Y = (v) => pad.t + ph - fy(v) * ph;
   // grid and y ticks
   ctx.strokeStyle = c.grid;
@@ -131,9 +134,15 @@ export function drawLineChart(canvas, lines, opts = {}) {
   }
   ctx.textAlign = 'left';
   ctx.textBaseline = 'alphabetic';
-  ctx.fillText('0', pad.l, h - 6);
+  ctx.fillText(logX ? '1' : '0', pad.l, h - 6);
+  ctx.textAlign = 'center';
+  for (let v = 10; logX && v < xMax / 3; v *= 10) { // decades, clear of the last step's label
+    const x = Math.round(X(v)) + 0.5;
+    ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, pad.t + ph); ctx.stroke();
+    ctx.fillText(v < 1e3 ? v : `${v / 1e3}k`, x, h - 6);
+  }
   ctx.textAlign = 'right';
-  ctx.fillText(`step ${Math.round(xMax)}`, pad.l + pw, h - 6);
+  ctx.fillText(`step ${Math.round(xMax)}${logX ? ' (log scale)' : ''}`, pad.l + pw, h - 6);
   // series: at most one vertex per pixel column (min/max kept would hide nothing important at this scale)
   for (const { series, color, dots } of lines) {
     if (!series.length) continue;

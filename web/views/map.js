@@ -157,23 +157,6 @@ export class DecisionMap {
     dots(testX, testY, true);
     return layer;
   }
-
-  /** The training or test point nearest to CSS pixel (px, py) within `radius` pixels, or null. */
-  nearest(px, py, sets, radius = 8) {
-    let best = null, bestDistance = radius * radius;
-    for (const [name, xs, labels] of sets) {
-      if (!xs) continue;
-      for (let i = 0; i < labels.length; i++) {
-        const [qx, qy] = this.toCanvas(xs[2 * i], xs[2 * i + 1]);
-        const distance = (qx - px) ** 2 + (qy - py) ** 2;
-        if (distance <= bestDistance) {
-          bestDistance = distance;
-          best = { set: name, index: i, x: [xs[2 * i], xs[2 * i + 1]], label: labels[i] };
-        }
-      }
-    }
-    return best;
-  }
 }
 
 /** y = f(x) for a 1-D regression: x domain [lo, hi], y range yDomain. */
@@ -250,20 +233,28 @@ export class FunctionPlot {
     }
     drawProbe(ctx, probe, colors.ink);
   }
+}
 
-  nearest(px, py, sets, radius = 8) {
-    let best = null, bestDistance = radius * radius;
-    for (const [name, xs, ys] of sets) {
-      if (!xs) continue;
-      for (let i = 0; i < ys.length; i++) {
-        const [qx, qy] = this.toCanvas(xs[i], ys[i]);
-        const distance = (qx - px) ** 2 + (qy - py) ** 2;
-        if (distance <= bestDistance) {
-          bestDistance = distance;
-          best = { set: name, index: i, x: [xs[i]], label: ys[i] };
-        }
+/**
+ * The training or test point nearest to CSS pixel (px, py) of a DecisionMap or FunctionPlot within `radius` pixels,
+ * or null. sets: [[name, xs, labels]]; xs holds two inputs per point on a map, one on a plot (where the label is
+ * the point's height). Returns {set, index, x: the point's inputs, label}. A function, not a method: only the
+ * playground asks, so the widget does not carry it.
+ */
+export function nearestPoint(view, px, py, sets, radius = 8) {
+  let best = null, bestDistance = radius * radius;
+  for (const [name, xs, labels] of sets) {
+    if (!xs) continue;
+    const inputs = xs.length / labels.length;
+    for (let i = 0; i < labels.length; i++) {
+      const x = inputs === 2 ? [xs[2 * i], xs[2 * i + 1]] : [xs[i]];
+      const [qx, qy] = view.toCanvas(x[0], inputs === 2 ? x[1] : labels[i]);
+      const distance = (qx - px) ** 2 + (qy - py) ** 2;
+      if (distance <= bestDistance) {
+        bestDistance = distance;
+        best = { set: name, index: i, x, label: labels[i] };
       }
     }
-    return best;
   }
+  return best;
 }

@@ -6,11 +6,11 @@ import { ACTIVATIONS } from '../layer-types.js';
 
 // the core's element-wise activations (its table of layers), and 'linear' for none
 const ACTS = [...ACTIVATIONS, 'linear'];
-export const KNOBS = ['lr', 'batch-size'];
+export const KNOBS = ['lr', 'batch-size', 'speed'];
 export const LIMITS = { units: 256, bytes: 32e6 };
 export const DEFAULTS = { demo: 'spiral', layers: [[16, 'relu'], [16, 'relu']], optimizer: 'adam', lr: 0.03,
-  'batch-size': 32, seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '', data: '',
-  corpus: 'words', size: 'small', tokenizer: 'characters', prefix: '', panels: '' };
+  'batch-size': 32, speed: 'fast', seed: 1, steps: 2000, controls: ['lr'], theme: 'auto', autoplay: false, src: '',
+  data: '', corpus: 'words', size: 'small', tokenizer: 'characters', prefix: '', panels: '' };
 const DIGITS = { layers: [[128, 'relu']], lr: 0.001, 'batch-size': 64 }; // demo="digits": the classic MLP
 const TEXT = { lr: 0.003, steps: 3000 }; // demo="text": web/text/gpt.js's recipe (GPT_DEFAULTS, checked by a test)
 
@@ -41,6 +41,7 @@ const PARSERS = {
   optimizer: oneOf('optimizer', ['sgd', 'momentum', 'adam', 'adamw']),
   lr: (s) => (s.trim() && Number(s) > 0 && Number(s) <= 10 ? Number(s) : bad('lr', 'a number above 0, at most 10', s)),
   'batch-size': int('batch-size', 1, 1024),
+  speed: oneOf('speed', ['watch', 'fast']),
   seed: int('seed', 0, 0xffffffff),
   steps: int('steps', 1, 1e6),
   controls: (s) => s.split(/[\s,]+/).filter((k) => k && oneOf('controls', [...KNOBS, 'none'])(k) !== 'none'),

@@ -11,6 +11,7 @@ const TRAINING = `
       <button class="reset">Reset</button>
       <label class="lr">Learning rate <select></select></label>
       <label class="batch-size">Batch <select></select></label>
+      <label class="speed">Speed <select></select></label>
     </div>
     <canvas class="chart" role="img" aria-label="Loss curve"></canvas>
     <progress class="done" aria-label="Training progress" value="0"></progress>

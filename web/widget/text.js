@@ -167,6 +167,7 @@ class TextPanel {
     this.answer = element('div', 'tx-answer');
     this.answer.setAttribute('aria-live', 'polite');
     this.samples = element('div', 'tx-samples');
+    this.samples.setAttribute('role', 'group');
     this.samples.setAttribute('aria-label', 'Lines sampled from the latest weights');
     elements.inputs.replaceChildren(element('div', 'tx', this.prefix, this.tokens, this.top,
       element('div', 'tx-row', this.go, this.speed), this.answer, this.samples));
