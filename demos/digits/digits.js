@@ -21,9 +21,9 @@ import { explainTerms } from '../shared/glossary.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import {
-import { messageLine } from '../shared/messages.js';
   drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
+import { messageLine } from '../shared/messages.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
