@@ -265,7 +265,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     const on = (type, handler) => trainer.addEventListener(type, (event) => {
       if (generation === this.#generation) handler(event.detail);
     });
-    on('preparing', ({ phase, done, total }) => this.#say(`Preparing the text (${phase}): ${Math.round((100 * done) / total)}%`));
+    on('preparing', ({ phase }) => this.#say(`Preparing the text: ${phase}…`)); // demo="text"'s tokenizing
     on('progress', (progress) => {
       if (progress.step === 0) this.#clearCurves();
       progress.points.steps.forEach((step, i) => this.#lossSeries.push(step, progress.points.losses[i]));

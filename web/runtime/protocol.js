@@ -1,16 +1,19 @@
 // The worker protocol: every message is a plain object {type, id?, ...}. Requests go page -> worker and each gets
 // exactly one `reply` with the same id ({ok: true, result} or {ok: false, error}). Events go worker -> page
-// unasked: `ready` (wasm loaded), `preparing` (a text corpus being loaded and tokenized), `progress`, `snapshot`, `stopped`, `error` (recoverable, e.g. divergence),
-// `fatal` (a wasm trap: this worker is done, start a new one) and `alive` (the heartbeat, see startHeartbeat).
+// unasked: `ready` (wasm loaded), `preparing` (a text corpus being loaded and tokenized), `progress`, `snapshot`,
+// `stopped`, `error` (recoverable, e.g. divergence), `fatal` (a wasm trap: this worker is done, start a new one)
+// and `alive` (the heartbeat, see startHeartbeat).
 // Buffers are transferred, never shared.
 //
-//   requests: init {spec, data, options}      data: {dataset, ...}, {x, y, testX?, testY?} or {text: TEXT}  start {maxSteps?}  pause  step {n}  set {lr, batchSize, pace, ...}
+//   requests: init {spec, data, options}  start {maxSteps?}  pause  step {n}  set {lr, batchSize, pace, ...}
 //             reset {seed}  snapshot  setWeights {weights, step?, epoch?}
+//             (init's data: {dataset, ...}, {x, y, testX?, testY?} or {text: TEXT})
 //   events:   ready  reply {id, ok, result|error}  progress {step, epoch, loss, accuracy, testLoss, ...}
 //             snapshot {weights, step, epoch}  stopped {reason}  error {message, kind}  fatal {message}
 //             alive {lock?}  preparing {phase, done, total}
-//   TEXT:     (checked by text-data.js, loaded with it) {corpus: 'words'|'prose'|'own', base? (URL of the corpus folder), text? (own: string, Blob or bytes),
-//              tokenizer?: 'characters'|'bpe', merges?, vocabulary? (a saved tokenizer: no learning)}
+//   TEXT:     {corpus: 'words'|'prose'|'own', base? (URL of the corpus folder), text? (own: string, Blob or
+//              bytes), tokenizer?: 'characters'|'bpe', merges?, vocabulary? (a saved tokenizer: no learning)},
+//             checked by text-data.js, which the worker loads only for it
 
 export const REQUEST = Object.freeze({
   INIT: 'init', START: 'start', PAUSE: 'pause', STEP: 'step', SET: 'set', RESET: 'reset', SNAPSHOT: 'snapshot',
@@ -72,8 +75,8 @@ export function validateRequest(msg) {
   return null;
 }
 
-// Hyper-parameters the core changes in place (tt_model_set_hparam) and runtime knobs the worker owns. pace: the
-// most optimizer steps per second a run takes (0: as many as the core can do), so a reader can watch it learn.
+// set {values}: known names only, finite numbers; batchSize and logEvery are positive integers, pace a whole
+// number of steps per second (0: no limit).
 export function validateSettings(values) {
   if (values === null || typeof values !== 'object') return 'set.values: expected an object';
   for (const [k, v] of Object.entries(values)) {

@@ -76,7 +76,8 @@ export class TrainingSession {
     let data;
     if (msg.data.text) { // a language model: the text code is loaded only for it (make dist: a part on demand)
       const { loadText, textSpec } = await import('./text-data.js');
-      data = await loadText(msg.data.text, { post: this.post, now: this.now, hz: this.rates.progressHz, prepareText: this.prepareText });
+      data = await loadText(msg.data.text,
+        { post: this.post, now: this.now, hz: this.rates.progressHz, prepareText: this.prepareText });
       spec = textSpec(spec, data);
     } else {
       data = await loadData(msg.data, spec);

@@ -18,9 +18,13 @@ const got = (v) => `, got ${JSON.stringify(v)}`;
 /** Checks init.data.text: null when fine, otherwise a message that names the field. */
 export function validateText(t) {
   if (t === null || typeof t !== 'object') return 'init.data.text: expected {corpus, ...}';
-  if (!TEXT_CORPORA.includes(t.corpus)) return `init.data.text.corpus: expected one of ${TEXT_CORPORA.join(', ')}${got(t.corpus)}`;
+  if (!TEXT_CORPORA.includes(t.corpus)) {
+    return `init.data.text.corpus: expected one of ${TEXT_CORPORA.join(', ')}${got(t.corpus)}`;
+  }
   if (t.corpus === 'own' && t.text == null) return 'init.data.text.text: your own text is missing';
-  if (t.corpus !== 'own' && typeof t.base !== 'string') return 'init.data.text.base: expected the URL of the corpus folder';
+  if (t.corpus !== 'own' && typeof t.base !== 'string') {
+    return 'init.data.text.base: expected the URL of the corpus folder';
+  }
   if (t.tokenizer !== undefined && !TOKENIZERS.includes(t.tokenizer)) {
     return `init.data.text.tokenizer: expected one of ${TOKENIZERS.join(', ')}${got(t.tokenizer)}`;
   }
