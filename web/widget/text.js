@@ -144,6 +144,7 @@ class TextPanel {
     this.generator = null;    // a copy of the model for "Continue", so snapshots do not change it mid-answer
     this.generatorOf = null;  // the model it copies
     this.sampledAt = -Infinity;
+    this.sampleTimer = 0;     // a sampling due at the end of the current second
     this.sampledStep = -1;
     this.answering = 0;       // bumped by every Continue: a newer one ends the older
     this.continueAsked = false; // Continue pressed before the first model arrived
@@ -184,11 +185,16 @@ class TextPanel {
     }
     this.showNext();
     if (this.continueAsked) this.continueText();
-    const now = performance.now();
-    if (now - this.sampledAt >= SAMPLE_EVERY_MS) {
-      this.sampledAt = now;
+    // Samples at most once a second, and always from the last weights: a refresh inside the second is caught up
+    // at its end (the last snapshot of a short run too).
+    if (this.sampleTimer) return;
+    const wait = this.sampledAt + SAMPLE_EVERY_MS - performance.now();
+    this.sampleTimer = setTimeout(() => {
+      this.sampleTimer = 0;
+      if (!this.samples.isConnected) return; // the widget was rebuilt: a new panel answers
+      this.sampledAt = performance.now();
       this.showSamples();
-    }
+    }, Math.max(0, wait));
   }
 
   // The prompt the model is given: the prefix's known tokens, or a line start when there are none.
