@@ -167,7 +167,8 @@ for (const [how, kill] of Object.entries(KILLS)) {
   test(`${how} mid-training: the page reports it, pause() settles, the run restarts from the last snapshot`, async () => {
     const { page, context, errors } = await openPlayground('', { testWorker: true });
     await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await waitForValue(page, () => Number(document.getElementById('stat-step').dataset.value) >= 200, null, { what: 'step 200' });
+    // A snapshot from step 200 on (at the "watch" pace the step shown runs a few steps ahead of the last snapshot).
+    await waitForValue(page, () => window.playground.trainer.lastSnapshot?.step >= 200, null, { what: 'a snapshot from step 200' });
     await page.evaluate((source) => {
       const t = window.playground.trainer;
       window.killedAt = performance.now();
