@@ -1,8 +1,7 @@
 // The digits models, shared by <tiny-train demo="digits">, the Digits demo and the tools, so "the digits CNN"
 // means the same thing everywhere. Pure data, no DOM.
 
-// 784-128-10 with ReLU: the classic MLP (PyTorch reference on the demos' split: ~93.9% held-out after 5 epochs of
-// Adam).
+// 784-128-10 with ReLU: the classic MLP (its PyTorch reference accuracy is in bench/README.md).
 export const DIGITS_MLP = Object.freeze({
   input: [784],
   layers: [
@@ -14,8 +13,7 @@ export const DIGITS_MLP = Object.freeze({
   seed: 1,
 });
 
-// LeNet-like: conv 5x5x8 'same' + ReLU, maxpool 2, conv 5x5x16 'same' + ReLU, maxpool 2, dense 10
-// (PyTorch reference: ~96.9% after 5 epochs, ~97.6% after 15).
+// LeNet-like: conv 5x5x8 'same' + ReLU, maxpool 2, conv 5x5x16 'same' + ReLU, maxpool 2, dense 10.
 export const DIGITS_CNN = Object.freeze({
   input: [1, 28, 28],
   layers: [
