@@ -1,0 +1,191 @@
+// What readers of a documentation page get from <tiny-train>, checked the same way in Chromium, Firefox and WebKit
+// (tests/browsers/<browser>.test.mjs each call readerSuite): a fresh `dist` build with the gzipped MNIST, served
+// under the strict CSP of tests/e2e/widget-host.mjs (a header on every response, the worker's included), host pages
+// that load it, and for every page: no console errors, uncaught exceptions or unhandled rejections in the page or
+// its workers (collected in the page: page-checks.mjs), no CSP violations, and nothing the browser itself reports.
+// The browsers run with a dark system colour scheme (drivers.mjs).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { serveWidgetHost } from '../e2e/widget-host.mjs';
+import { loadMnistNode } from '../../tools/mnist-data.mjs';
+import { launchBrowser } from './drivers.mjs';
+import * as inPage from './page-checks.mjs';
+
+const INK = 0.5; // MNIST pixels above this are drawn
+const DARK = 'rgb(13, 17, 23)', LIGHT = 'rgb(255, 255, 255)'; // the widget's surfaces (web/widget/style.js)
+
+const CSP_PROBE = `let evaluated;
+try { evaluated = new Function('return "ran"')(); } catch (e) { evaluated = e.name; }
+document.documentElement.dataset.evaluated = evaluated;`;
+
+const PAGES = {
+  // an inline script and a string evaluated by the page's own script, both refused under the strict CSP
+  csp: `<script>document.documentElement.dataset.inline = 'ran';</script>
+<script type="module" src="/tests/e2e/host/csp-probe.js"></script>`,
+  train: '<tiny-train id="c" demo="circles" steps="600" autoplay></tiny-train>',
+  themes: `<tiny-train id="auto" demo="xor"></tiny-train><tiny-train id="light" demo="xor" theme="light"></tiny-train>
+<tiny-train id="dark" demo="xor" theme="dark"></tiny-train>`,
+  'digits-pretrained': '<tiny-train id="p" demo="digits" src="/demos/data/generated/digits-mlp.safetensors"></tiny-train>',
+  'digits-train': '<tiny-train id="t" demo="digits" steps="150"></tiny-train>',
+};
+
+/**
+ * Horizontal runs of ink in a 28x28 image as mouse strokes across the matching cells of a pad whose box is `box`
+ * (viewport coordinates), as tests/e2e/helpers.mjs's drawImage draws them.
+ */
+function strokesFor(pixels, box) {
+  const cell = box.width / 28, strokes = [];
+  for (let r = 0; r < 28; r++) {
+    for (let c = 0; c < 28;) {
+      if (pixels[r * 28 + c] <= INK) { c++; continue; }
+      const c0 = c;
+      while (c < 28 && pixels[r * 28 + c] > INK) c++;
+      const y = box.y + (r + 0.5) * cell;
+      strokes.push([[box.x + (c0 + 0.5) * cell, y], [box.x + (c - 0.5) * cell, y]]);
+    }
+  }
+  return strokes;
+}
+
+/** Registers the suite for browser `name` (drivers.mjs's BROWSERS). */
+export function readerSuite(name) {
+  const dist = `/tests/artifacts/browsers-${name}-dist`;
+  const heldOut = loadMnistNode('test');
+  let site, browser;
+
+  test.before(async () => {
+    site = await serveWidgetHost({ dist, pages: PAGES, recorder: inPage.recorder(dist), mnist: true,
+      files: { ...inPage.forwardingWorkerFiles(dist), '/tests/e2e/host/csp-probe.js': CSP_PROBE } });
+    browser = await launchBrowser(name);
+  });
+  test.after(async () => {
+    await browser?.close();
+    site?.close();
+  });
+
+  // Opens a host page; its check() asserts that nothing went wrong on it, besides problems matching `expected`.
+  async function open(page) {
+    const p = await browser.open(`${site.origin}/tests/e2e/host/${page}.html`);
+    await p.waitFor(() => window.ttLog, null, { what: 'the host page\'s recorder' });
+    p.check = async ({ expected = [] } = {}) => {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the workers' last messages on the channel
+      const { problems, csp } = await p.evaluate(inPage.recorded);
+      const unexpected = (list) => list.filter((e) => !expected.some((re) => re.test(e)));
+      const native = p.problems();
+      await p.close();
+      assert.deepEqual(unexpected(problems), [], `${name}: problems in ${page}.html or its workers`);
+      assert.deepEqual(unexpected(csp), [], `${name}: CSP violations on ${page}.html`);
+      assert.deepEqual(unexpected(native), [], `${name}: problems the browser reported on ${page}.html`);
+    };
+    p.eventOf = (id, type, what, timeoutMs = 60000) => p.waitFor(inPage.eventOf, [id, type], { what, timeoutMs });
+    p.clickButton = async (id, label) => {
+      const centre = await p.evaluate(inPage.buttonCentre, [id, label]);
+      assert.ok(centre, `${name}: no button "${label}" in #${id}`);
+      await p.click(...centre);
+    };
+    // Draws held-out digit i on widget id's pad; returns the number of strokes.
+    p.drawDigit = async (id, i) => {
+      const strokes = strokesFor(heldOut.x.subarray(i * 784, (i + 1) * 784), await p.evaluate(inPage.padBox, id));
+      await p.strokes(strokes);
+      return strokes.length;
+    };
+    // The pad's answer for a finished drawing of `strokes` strokes.
+    p.digitFor = (id, strokes, what) => p.waitFor(([i, s]) => {
+      const o = document.getElementById(i).shadowRoot.querySelector('.dg-digit').dataset;
+      return o.strokes === String(s) && o.digit !== '' && o.digit;
+    }, [id, strokes], { what });
+    return p;
+  }
+
+  test(`${name}: the strict CSP is in force: the page's inline script and its string evaluation are refused and reported`, async () => {
+    const page = await open('csp');
+    const ran = await page.waitFor(() => document.documentElement.dataset.evaluated && { ...document.documentElement.dataset }, null,
+      { what: 'the page\'s probe script' });
+    assert.deepEqual(ran, { evaluated: 'EvalError' }, `${name}: what ran under the strict CSP`);
+    const { csp } = await page.evaluate(inPage.recorded);
+    // (the inline script's violation comes before the recorder, a module script, listens)
+    assert.ok(csp.some((v) => /^script-src(-elem)? eval$/.test(v)), `${name}: violations reported: ${JSON.stringify(csp)}`);
+    await page.check({ expected: [/^script-src/, /eval|inline|Content Security Policy|Content-Security-Policy/i] });
+  });
+
+  test(`${name}: a circles widget trains in its worker to >= 90% held-out accuracy; the page answers typed points with its weights`, async () => {
+    const page = await open('train');
+    const t0 = Date.now();
+    const trained = await page.eventOf('c', 'trained', 'the 600-step run to finish', 120000);
+    console.log(`${name}: circles, 600 steps in ${((Date.now() - t0) / 1000).toFixed(1)} s, held-out accuracy ${(100 * trained.testAccuracy).toFixed(1)}%`);
+    assert.equal(trained.step, 600);
+    assert.ok(trained.testAccuracy >= 0.9, `${name}: held-out accuracy ${trained.testAccuracy} after 600 steps`);
+    // The disc is class 0, the ring class 1 (web/datasets.js circles); the page predicts with the trained weights.
+    const answer = (a, b) => page.waitFor(([i, x, y, want]) => {
+      const root = document.getElementById(i).shadowRoot, inputs = root.querySelectorAll('.inputs input');
+      inputs[0].value = x;
+      inputs[1].value = y;
+      inputs[1].dispatchEvent(new Event('input', { bubbles: true }));
+      const text = root.querySelector('.out').textContent;
+      return new RegExp(want).test(text) && text;
+    }, ['c', a, b, '^class \\d \\((9\\d|100)\\.\\d%\\)$'], { what: `a confident answer for (${a}, ${b})`, timeoutMs: 10000 });
+    assert.match(await answer(0, 0), /^class 0 /);
+    assert.match(await answer(0.8, 0), /^class 1 /);
+    assert.match(await page.evaluate(inPage.shadowProperty, ['c', '.status']), /Finished at step 600; test accuracy \d+\.\d%/);
+    await page.screenshot(`browsers-${name}-circles`);
+    await page.check();
+  });
+
+  test(`${name}: dark mode: theme="auto" follows the system's dark scheme, "light" and "dark" are what they say`, async () => {
+    const page = await open('themes');
+    for (const id of ['auto', 'light', 'dark']) await page.eventOf(id, 'ready', `the ${id} widget to be ready`);
+    const surfaces = Object.fromEntries(await Promise.all(['auto', 'light', 'dark'].map(async (id) => [id, await page.evaluate(inPage.surface, id)])));
+    assert.equal(surfaces.auto.systemDark, true, `${name}: the browser was meant to run with a dark system scheme`);
+    assert.equal(surfaces.auto.background, DARK, `${name}: theme="auto" under a dark system scheme`);
+    assert.equal(surfaces.light.background, LIGHT, `${name}: theme="light"`);
+    assert.equal(surfaces.dark.background, DARK, `${name}: theme="dark"`);
+    await page.screenshot(`browsers-${name}-themes`);
+    await page.check();
+  });
+
+  test(`${name}: the pretrained digits MLP recognises >= 8 of 10 held-out digits drawn on its pad with the mouse`, async () => {
+    const page = await open('digits-pretrained');
+    await page.eventOf('p', 'ready', 'the pretrained MLP to be ready');
+    const results = [];
+    for (let i = 0; i < 10; i++) {
+      await page.clickButton('p', 'Clear');
+      const strokes = await page.drawDigit('p', i);
+      results.push({ i, label: heldOut.y[i], got: Number(await page.digitFor('p', strokes, `the answer for held-out digit ${i} (${strokes} strokes)`)) });
+      if (i === 0) await page.screenshot(`browsers-${name}-digit`);
+    }
+    const right = results.filter((r) => r.got === r.label).length;
+    const wrong = results.filter((r) => r.got !== r.label).map((r) => `#${r.i}: a ${r.label} read as ${r.got}`);
+    console.log(`${name}: drawn held-out digits recognised: ${right}/10${wrong.length ? ` (${wrong.join(', ')})` : ''}`);
+    assert.ok(right >= 8, `${name}: only ${right} of 10 drawn digits recognised: ${wrong.join(', ')}`);
+    assert.match(await page.evaluate(inPage.shadowProperty, ['p', '.out']), /^class \d \(\d+\.\d%\)$/);
+    await page.clickButton('p', 'Clear');
+    assert.equal(await page.evaluate(inPage.shadowProperty, ['p', '.dg-digit']), '?', 'Clear forgets the drawing');
+    await page.check();
+  });
+
+  test(`${name}: a digits widget decompresses the gzipped MNIST in its worker and trains: >= 85% held-out after 150 steps`, async () => {
+    const page = await open('digits-train');
+    const t0 = Date.now();
+    await page.eventOf('t', 'ready', 'the worker to fetch and decompress MNIST', 120000);
+    const loaded = Date.now();
+    // Step: 10 steps, scored at once; then Train runs on to `steps`.
+    await page.clickButton('t', 'Step');
+    await page.waitFor(inPage.accuracies, 't', { what: 'the held-out accuracy after Step' });
+    await page.clickButton('t', 'Train');
+    const trained = await page.eventOf('t', 'trained', 'the 150-step run to finish', 240000);
+    const acc = await page.evaluate(inPage.accuracies, 't');
+    const [first, last] = [acc[0], acc.at(-1)];
+    console.log(`${name}: MNIST ready in ${((loaded - t0) / 1000).toFixed(1)} s; 150 steps in ${((Date.now() - loaded) / 1000).toFixed(1)} s; ` +
+      `held-out ${(100 * first[1]).toFixed(1)}% at step ${first[0]}, ${(100 * last[1]).toFixed(1)}% at step ${last[0]}`);
+    assert.equal(trained.step, 150);
+    assert.ok(last[1] >= 0.85, `${name}: held-out accuracy after 150 steps is ${(100 * last[1]).toFixed(1)}% (< 85%)`);
+    assert.equal(first[0], 10, `${name}: the first score is the one after Step`);
+    assert.ok(last[1] > first[1] + 0.1, `${name}: held-out accuracy went from ${first[1]} at step ` +
+      `${first[0]} to ${last[1]} at step ${last[0]}: no rise`);
+    // The pad answers with the trained weights.
+    const strokes = await page.drawDigit('t', 0);
+    const digit = await page.digitFor('t', strokes, 'the trained widget\'s answer for a drawn digit');
+    console.log(`${name}: the trained widget reads held-out digit 0 (a ${heldOut.y[0]}) as ${digit}`);
+    await page.check();
+  });
+}
