@@ -15,7 +15,7 @@ const describe = `const describe = (args) => args.map((a) => (a instanceof Error
 
 /** The recorder (the host page's first script) for a site whose dist folder is `dist` (a path on the site). */
 export function recorder(dist) {
-  return `const log = { events: [], acc: {}, csp: [], problems: [] };
+  return `const log = { events: [], acc: {}, csp: [], problems: [], workers: [] };
 Object.defineProperty(window, 'ttLog', { value: log, enumerable: false });
 for (const type of ['ready', 'progress', 'trained', 'error']) {
   document.addEventListener(type, (e) => {
@@ -38,6 +38,7 @@ window.Worker = class extends RealWorker {
     const u = new URL(url, location.href);
     if (u.pathname === ${JSON.stringify(`${dist}/worker.js`)}) u.pathname = ${JSON.stringify(FORWARDING_WORKER)};
     super(u, options);
+    log.workers.push(u.pathname);
     this.addEventListener('error', (e) => log.problems.push('worker error: ' + (e.message || 'the worker script failed to load')));
   }
 };`;
@@ -57,10 +58,21 @@ self.addEventListener('unhandledrejection', (e) => channel.postMessage('worker u
   };
 }
 
+/**
+ * A worker for checking the recorder itself (not one of the widget's): it logs an error on its console, then throws
+ * uncaught, with the same forwarding installed first.
+ */
+export const NOISY_WORKER = '/tests/e2e/host/noisy-worker.js';
+export const noisyWorkerFile = () => ({
+  [NOISY_WORKER]: `import ${JSON.stringify(WORKER_CONSOLE)};
+console.error('noisy worker: an error on the console');
+setTimeout(() => { throw new Error('noisy worker: uncaught'); });`,
+});
+
 // ---- run in the page -----------------------------------------------------------------------------------------
 
-/** What the recorder saw: {problems, csp}. */
-export const recorded = () => ({ problems: [...window.ttLog.problems], csp: [...window.ttLog.csp] });
+/** What the recorder saw: {problems, csp, workers} (workers: the script path of each Worker the page started). */
+export const recorded = () => ({ problems: [...window.ttLog.problems], csp: [...window.ttLog.csp], workers: [...window.ttLog.workers] });
 
 /** The first event of `type` from widget `id`, or undefined. */
 export const eventOf = ([id, type]) => window.ttLog.events.find((e) => e.id === id && e.type === type);

@@ -55,7 +55,7 @@ export function readerSuite(name) {
 
   test.before(async () => {
     site = await serveWidgetHost({ dist, pages: PAGES, recorder: inPage.recorder(dist), mnist: true,
-      files: { ...inPage.forwardingWorkerFiles(dist), '/tests/e2e/host/csp-probe.js': CSP_PROBE } });
+      files: { ...inPage.forwardingWorkerFiles(dist), ...inPage.noisyWorkerFile(), '/tests/e2e/host/csp-probe.js': CSP_PROBE } });
     browser = await launchBrowser(name);
   });
   test.after(async () => {
@@ -108,6 +108,26 @@ export function readerSuite(name) {
     await page.check({ expected: [/^script-src/, /eval|inline|Content Security Policy|Content-Security-Policy/i] });
   });
 
+  test(`${name}: the page's recorder hears console errors and uncaught exceptions of the page and of a worker`, async () => {
+    const page = await open('csp');
+    await page.evaluate((url) => {
+      console.error('the page: an error on the console');
+      new Worker(url, { type: 'module' });
+      setTimeout(() => { throw new Error('the page: uncaught'); });
+      Promise.reject(new Error('the page: unhandled'));
+    }, inPage.NOISY_WORKER);
+    const problems = await page.waitFor(() => window.ttLog.problems.length >= 5 && window.ttLog.problems, null,
+      { what: 'five problems to be recorded', timeoutMs: 10000 }).catch(async (e) => {
+      throw new Error(`${e.message}; recorded: ${JSON.stringify(await page.evaluate(inPage.recorded))}`);
+    });
+    for (const re of [/^page console: the page: an error on the console$/, /^page uncaught: .*the page: uncaught$/,
+      /^page unhandled rejection: the page: unhandled$/, /^worker console: noisy worker: an error on the console$/,
+      /^worker uncaught: .*noisy worker: uncaught$/]) {
+      assert.ok(problems.some((p) => re.test(p)), `${name}: nothing recorded matches ${re}: ${JSON.stringify(problems)}`);
+    }
+    await page.check({ expected: [/the page: |noisy worker: /, /^script-src/, /eval|inline|Content Security Policy|Content-Security-Policy/i] });
+  });
+
   test(`${name}: a circles widget trains in its worker to >= 90% held-out accuracy; the page answers typed points with its weights`, async () => {
     const page = await open('train');
     const t0 = Date.now();
@@ -127,6 +147,8 @@ export function readerSuite(name) {
     assert.match(await answer(0, 0), /^class 0 /);
     assert.match(await answer(0.8, 0), /^class 1 /);
     assert.match(await page.evaluate(inPage.shadowProperty, ['c', '.status']), /Finished at step 600; test accuracy \d+\.\d%/);
+    // the widget's worker ran with its console forwarded to the page
+    assert.deepEqual((await page.evaluate(inPage.recorded)).workers, [inPage.FORWARDING_WORKER]);
     await page.screenshot(`browsers-${name}-circles`);
     await page.check();
   });
