@@ -8,7 +8,7 @@
 //   evaluate(fn, arg)  runs fn(arg) in the page (arg and result as JSON; fn may be async)
 //   waitFor(fn, arg, {what, timeoutMs})  polls fn(arg) until it returns a truthy value; returns it
 //   click(x, y), strokes([[[x, y], ...], ...])  pointer input at viewport coordinates (a mouse)
-//   screenshot(name)  a PNG in tests/artifacts/
+//   screenshot(name)  the viewport as PNG bytes, also written to tests/artifacts/<name>.png
 //   problems()  what the browser itself reports: console errors (page and workers), uncaught exceptions, failed
 //               requests; WebKit's WebDriver reports none of these (the host page's recorder collects them there)
 //   close()
@@ -59,7 +59,7 @@ async function writeScreenshot(name, bytes) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
   fs.writeFileSync(file, bytes);
-  return file;
+  return bytes;
 }
 
 // Playwright's and Puppeteer's mouse have the same calls.

@@ -112,6 +112,17 @@ export const answerFor = ([id, a, b]) => {
   return root.querySelector('.out').textContent;
 };
 
+/**
+ * The box of the first <select> in widget `id`, scrolled into view, in screenshot pixels (viewport coordinates times
+ * the device pixel ratio), less its border.
+ */
+export const selectBox = (id) => {
+  const select = document.getElementById(id).shadowRoot.querySelector('select');
+  select.scrollIntoView({ block: 'center' });
+  const r = select.getBoundingClientRect(), s = devicePixelRatio, inset = 3;
+  return { x: (r.x + inset) * s, y: (r.y + inset) * s, width: (r.width - 2 * inset) * s, height: (r.height - 2 * inset) * s };
+};
+
 /** The background colour of widget `id`'s surface and what its theme attribute says. */
 export const surface = (id) => {
   const w = document.getElementById(id);

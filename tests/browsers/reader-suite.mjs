@@ -10,6 +10,7 @@ import { serveWidgetHost } from '../e2e/widget-host.mjs';
 import { loadMnistNode } from '../../tools/mnist-data.mjs';
 import { launchBrowser } from './drivers.mjs';
 import * as inPage from './page-checks.mjs';
+import { decodePng, meanLuminance } from './png.mjs';
 
 const INK = 0.5; // MNIST pixels above this are drawn
 const DARK = 'rgb(13, 17, 23)', LIGHT = 'rgb(255, 255, 255)'; // the widget's surfaces (web/widget/style.js)
@@ -161,7 +162,14 @@ export function readerSuite(name) {
     assert.equal(surfaces.auto.background, DARK, `${name}: theme="auto" under a dark system scheme`);
     assert.equal(surfaces.light.background, LIGHT, `${name}: theme="light"`);
     assert.equal(surfaces.dark.background, DARK, `${name}: theme="dark"`);
-    await page.screenshot(`browsers-${name}-themes`);
+    // What a reader sees of the learning-rate menu: dark on a dark widget, light on a light one. (WebKitGTK draws
+    // a <select> from the colour scheme, whatever its CSS background says.)
+    for (const [id, dark] of [['auto', true], ['light', false], ['dark', true]]) {
+      const box = await page.evaluate(inPage.selectBox, id);
+      const luminance = meanLuminance(decodePng(await page.screenshot(`browsers-${name}-theme-${id}`)), box);
+      assert.ok(dark ? luminance < 0.35 : luminance > 0.65, `${name}: the <select> of the ${id} widget has mean luminance ` +
+        `${luminance.toFixed(2)} (want ${dark ? '< 0.35' : '> 0.65'})`);
+    }
     await page.check();
   });
 
