@@ -113,11 +113,11 @@ export const answerFor = ([id, a, b]) => {
 };
 
 /**
- * The box of the first <select> in widget `id`, scrolled into view, in screenshot pixels (viewport coordinates times
- * the device pixel ratio), less its border.
+ * The box of the first <select> in widget `id` (or on the page, when there is no such widget), scrolled into view, in
+ * screenshot pixels (viewport coordinates times the device pixel ratio), less its border.
  */
 export const selectBox = (id) => {
-  const select = document.getElementById(id).shadowRoot.querySelector('select');
+  const select = (document.getElementById(id)?.shadowRoot ?? document).querySelector('select');
   select.scrollIntoView({ block: 'center' });
   const r = select.getBoundingClientRect(), s = devicePixelRatio, inset = 3;
   return { x: (r.x + inset) * s, y: (r.y + inset) * s, width: (r.width - 2 * inset) * s, height: (r.height - 2 * inset) * s };

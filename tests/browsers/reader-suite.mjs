@@ -173,6 +173,17 @@ export function readerSuite(name) {
     await page.check();
   });
 
+  test(`${name}: the demo pages' menus are dark under a dark system scheme`, async () => {
+    for (const demo of ['playground', 'digits', 'text']) {
+      const page = await browser.open(`${site.origin}/demos/${demo}/index.html`);
+      await page.waitFor(() => document.querySelector('select')?.getBoundingClientRect().width > 0, null, { what: `a menu on the ${demo} demo` });
+      const box = await page.evaluate(inPage.selectBox, null);
+      const luminance = meanLuminance(decodePng(await page.screenshot(`browsers-${name}-${demo}-dark`)), box);
+      assert.ok(luminance < 0.35, `${name}: the first <select> of the ${demo} demo has mean luminance ${luminance.toFixed(2)} (want < 0.35)`);
+      await page.close();
+    }
+  });
+
   test(`${name}: the pretrained digits MLP recognises >= 8 of 10 held-out digits drawn on its pad with the mouse`, async () => {
     const page = await open('digits-pretrained');
     await page.eventOf('p', 'ready', 'the pretrained MLP to be ready');
