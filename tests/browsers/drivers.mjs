@@ -197,7 +197,7 @@ Promise.resolve().then(() => (${fn})(arguments[0])).then((value) => done({ value
           let actions = pointer();
           for (const stroke of strokes) {
             const [x0, y0] = stroke[0];
-            actions = actions.move({ x: Math.round(x0), y: Math.round(y0), origin: Origin.VIEWPORT }).press();
+            actions = actions.move({ x: Math.round(x0), y: Math.round(y0), origin: Origin.VIEWPORT, duration: 0 }).press();
             for (const [x, y] of stroke.slice(1)) actions = actions.move({ x: Math.round(x), y: Math.round(y), origin: Origin.VIEWPORT, duration: 20 });
             actions = actions.release();
           }

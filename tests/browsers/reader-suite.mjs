@@ -7,6 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { serveWidgetHost } from '../e2e/widget-host.mjs';
+import { inkStrokes } from '../e2e/helpers.mjs';
 import { loadMnistNode } from '../../tools/mnist-data.mjs';
 import { launchBrowser } from './drivers.mjs';
 import * as inPage from './page-checks.mjs';
@@ -29,24 +30,6 @@ const PAGES = {
   'digits-pretrained': '<tiny-train id="p" demo="digits" src="/demos/data/generated/digits-mlp.safetensors"></tiny-train>',
   'digits-train': '<tiny-train id="t" demo="digits" steps="150"></tiny-train>',
 };
-
-/**
- * Horizontal runs of ink in a 28x28 image as mouse strokes across the matching cells of a pad whose box is `box`
- * (viewport coordinates), as tests/e2e/helpers.mjs's drawImage draws them.
- */
-function strokesFor(pixels, box) {
-  const cell = box.width / 28, strokes = [];
-  for (let r = 0; r < 28; r++) {
-    for (let c = 0; c < 28;) {
-      if (pixels[r * 28 + c] <= INK) { c++; continue; }
-      const c0 = c;
-      while (c < 28 && pixels[r * 28 + c] > INK) c++;
-      const y = box.y + (r + 0.5) * cell;
-      strokes.push([[box.x + (c0 + 0.5) * cell, y], [box.x + (c - 0.5) * cell, y]]);
-    }
-  }
-  return strokes;
-}
 
 /** Registers the suite for browser `name` (drivers.mjs's BROWSERS). */
 export function readerSuite(name) {
@@ -86,7 +69,7 @@ export function readerSuite(name) {
     };
     // Draws held-out digit i on widget id's pad; returns the number of strokes.
     p.drawDigit = async (id, i) => {
-      const strokes = strokesFor(heldOut.x.subarray(i * 784, (i + 1) * 784), await p.evaluate(inPage.padBox, id));
+      const strokes = inkStrokes(heldOut.x.subarray(i * 784, (i + 1) * 784), await p.evaluate(inPage.padBox, id), { ink: INK });
       await p.strokes(strokes);
       return strokes.length;
     };
