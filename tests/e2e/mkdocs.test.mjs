@@ -1,14 +1,14 @@
-// docs/embedding.md's MkDocs recipe, built for real: tests/mkdocs-site/ (MkDocs + Material with
-// `navigation.instant`, the recipe's theme override loading dist/tiny-train.js) is copied to a temporary folder, a
-// fresh `make dist` output goes into its docs/assets/tinytrain/, `mkdocs build` writes the site, and Chromium reads
-// it. Instant navigation swaps the page's content without a reload, so every widget it removes must end its worker
-// and let go of its memory, and every widget it brings back must train again. Going round three pages (two widgets,
-// one, none) ten times by clicking links, the test checks: still the same document (no reload); exactly one training
-// worker per widget on screen, also after leaving pages whose widgets were still starting; the widgets train and
-// predict on every visit; none that left emits an event; and, after forced garbage collections, no Trainer or model
-// of a widget that left is alive, none keeps canvas pixels (Material keeps the old pages, and so their elements),
-// the page's wasm memory stays the same and the JS heap stays within a generous bound. Without mkdocs the test fails
-// and says how to install it (tools/install-deps.sh installs it for `make test`).
+// docs/embedding.md's MkDocs recipe, built for real: tests/mkdocs-site/ (MkDocs + Material with `navigation.instant`,
+// the recipe's theme override loading dist/tiny-train.js) is copied to a temporary folder, a fresh `make dist` output
+// goes into its docs/assets/tinytrain/, `mkdocs build` writes the site, and Chromium reads it. Instant navigation swaps
+// the page's content without a reload, so every widget it removes must end its worker and let go of its memory, and
+// every widget it brings back must train again. Going round three pages (two widgets, one, none) ten times by clicking
+// links, then Back twice, the test checks: still the same document (no reload); exactly one training worker per widget
+// on screen, also after leaving pages whose widgets were still starting; the widgets train and predict on every visit;
+// none that left emits an event; and, after forced garbage collections, no Trainer or model of a widget that left is
+// alive, none keeps canvas pixels (Material keeps the old pages, and so their elements), the page's wasm memory stays
+// the same and the JS heap stays within a generous bound. Without mkdocs the test fails and says how to install it
+// (tools/install-deps.sh installs it for `make test`).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -23,7 +23,8 @@ import { buildDist } from '../../tools/dist.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SITE_SOURCE = path.join(ROOT, 'tests/mkdocs-site');
-const INSTALL = 'install MkDocs and its Material theme with `sudo apt-get install -y mkdocs mkdocs-material` (or run `make deps-test` as root)';
+const INSTALL = 'install MkDocs and its Material theme with `sudo apt-get install -y mkdocs mkdocs-material` ' +
+  '(or run `make deps-test` as root)';
 const ROUNDS = 10;
 // The site's pages in the order the links go round, with the widgets each shows.
 const PAGES = [
@@ -105,7 +106,10 @@ async function measure(page, cdp) {
   for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   const left = await page.evaluate(() => {
-    const alive = window.ttWidgets.map((refs) => ({ widget: refs.widget.deref(), trainer: refs.trainer.deref(), predictor: refs.predictor.deref() }));
+    const alive = window.ttWidgets.map((refs) => ({
+      widget: refs.widget.deref(), trainer: refs.trainer.deref(), predictor: refs.predictor.deref(),
+    }));
+    const pixels = (w) => [...w.shadowRoot.querySelectorAll('canvas')].reduce((n, c) => n + c.width * c.height, 0);
     const kept = alive.map((a) => a.widget).filter((w) => w && !w.isConnected);
     return {
       seen: alive.length,
@@ -113,7 +117,7 @@ async function measure(page, cdp) {
       trainers: alive.filter((a) => a.trainer).length,
       predictors: alive.filter((a) => a.predictor).length,
       keptTrainers: kept.filter((w) => w.trainer).length,
-      canvasPixels: kept.reduce((sum, w) => sum + [...w.shadowRoot.querySelectorAll('canvas')].reduce((n, c) => n + c.width * c.height, 0), 0),
+      canvasPixels: kept.reduce((sum, w) => sum + pixels(w), 0),
     };
   });
   return { heap: usedSize, ...left };
@@ -215,6 +219,17 @@ test(`${ROUNDS} rounds of instant navigation: one worker per widget on screen, n
     }
   }
   console.log(`${leftBooting} widgets were left before their worker was up`);
+  // The browser's Back button goes through the same instant navigation: back to the first page, whose widgets train.
+  const visit = ROUNDS * PAGES.length;
+  await page.evaluate((v) => { window.ttVisit = v; }, visit);
+  for (const at of [PAGES[1], PAGES[0]]) {
+    await page.goBack();
+    await waitForValue(page, (title) => document.querySelector('.md-content h1')?.textContent === title, at.title,
+      { what: `back to ${at.title}` });
+  }
+  assert.ok(await page.evaluate(() => typeof window.ttDocument === 'symbol'), 'Back reloaded the page');
+  await expectTrained(page, visit, PAGES[0].widgets, 'back on the first page');
+  await expectWorkers(page, PAGES[0].widgets.length, 'back on the first page');
   // Widgets that left the page say nothing more.
   const stray = await page.evaluate(() => window.ttEvents.filter((e) => !e.connected));
   assert.deepEqual(stray, [], 'events from widgets that had left the page');
