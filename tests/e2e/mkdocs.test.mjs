@@ -6,9 +6,9 @@
 // links, then Back twice, the test checks: still the same document (no reload); exactly one training worker per widget
 // on screen, also after leaving pages whose widgets were still starting; the widgets train and predict on every visit;
 // none that left emits an event; and, after forced garbage collections, no Trainer or model of a widget that left is
-// alive, none keeps canvas pixels (Material keeps the old pages, and so their elements), the page's wasm memory stays
-// the same and the JS heap stays within a generous bound. Without mkdocs the test fails and says how to install it
-// (tools/install-deps.sh installs it for `make test`).
+// alive, none keeps canvas pixels (Material keeps the old pages, and so their elements) or a listener on the document,
+// the page's wasm memory stays the same and the JS heap stays within a generous bound. Without mkdocs the test fails
+// and says how to install it (tools/install-deps.sh installs it for `make test`).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -99,10 +99,22 @@ async function expectWorkers(page, count, where) {
   assert.equal(trainingWorkers(page).length, count, `${where}: ${trainingWorkers(page).length} training workers for ${count} widgets`);
 }
 
+// Listeners on the document and on window from the widget's code (the theme has its own); scripts: id -> URL.
+async function widgetListeners(cdp, scripts) {
+  let count = 0;
+  for (const expression of ['document', 'window']) {
+    const { result: { objectId } } = await cdp.send('Runtime.evaluate', { expression });
+    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId });
+    count += listeners.filter((l) => scripts.get(l.scriptId)?.includes('/assets/tinytrain/')).length;
+    await cdp.send('Runtime.releaseObject', { objectId });
+  }
+  return count;
+}
+
 // After forced garbage collections: the JS heap in use, and what is left of the widgets ever seen. MkDocs Material
 // 8.2.5 itself keeps every page its instant navigation swaps out (listeners of its own hold the old content), and so
 // the widgets in them: what matters is that such a widget holds nothing more, no Trainer, no model, no pixels.
-async function measure(page, cdp) {
+async function measure(page, cdp, scripts) {
   for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   const left = await page.evaluate(() => {
@@ -120,7 +132,7 @@ async function measure(page, cdp) {
       canvasPixels: kept.reduce((sum, w) => sum + pixels(w), 0),
     };
   });
-  return { heap: usedSize, ...left };
+  return { heap: usedSize, ...left, listeners: await widgetListeners(cdp, scripts) };
 }
 
 // The widgets on screen, after they trained in this visit: trained to at least 0.8 test accuracy.
@@ -161,6 +173,9 @@ test(`${ROUNDS} rounds of instant navigation: one worker per widget on screen, n
   const { page, errors } = await openPage(browser);
   await page.addInitScript(RECORDER);
   const cdp = await page.context().newCDPSession(page);
+  const scripts = new Map(); // script id -> URL, to tell the widget's listeners from the theme's
+  cdp.on('Debugger.scriptParsed', ({ scriptId, url }) => scripts.set(scriptId, url));
+  await cdp.send('Debugger.enable');
   await page.goto(`${server.origin}/`);
   await page.evaluate(() => { window.ttDocument = Symbol('this document'); }); // gone if a click reloads the page
   const wasm = []; // the page's wasm memory, in bytes, at each visit of the first page
@@ -190,6 +205,9 @@ test(`${ROUNDS} rounds of instant navigation: one worker per widget on screen, n
       }
       await expectTrained(page, visit, at.widgets, where);
       await expectWorkers(page, at.widgets.length, where);
+      if (visit === 0) { // what the check below looks for is there while the widgets are
+        assert.ok(await widgetListeners(cdp, scripts) > 0, 'the widgets\' listeners on the document are not found');
+      }
       await page.evaluate(() => {
         for (const w of document.querySelectorAll('tiny-train')) {
           window.ttWidgets.push({ widget: new WeakRef(w), trainer: new WeakRef(w.trainer), predictor: new WeakRef(w.trainer.predictor) });
@@ -206,13 +224,14 @@ test(`${ROUNDS} rounds of instant navigation: one worker per widget on screen, n
         wasm.push(answer.wasm);
       }
       if (!at.widgets.length && round >= 1) { // no widget on screen: what the earlier ones left behind
-        const now = await measure(page, cdp);
+        const now = await measure(page, cdp, scripts);
         baseline ??= now.heap;
         console.log(`${where}: JS heap ${(now.heap / 1048576).toFixed(2)} MiB (${((now.heap - baseline) / 1024).toFixed(0)} KiB ` +
           `more than in round 3); of ${now.seen} widgets seen, ${now.kept} kept by the theme, ${now.trainers} Trainers and ` +
           `${now.predictors} models alive, ${now.canvasPixels} canvas pixels; the page's wasm memory ${wasm.at(-1)} bytes`);
         assert.equal(now.trainers + now.predictors + now.keptTrainers, 0, `${where}: widgets that left keep their Trainers or models`);
         assert.equal(now.canvasPixels, 0, `${where}: widgets that left keep their canvases' pixels`);
+        assert.equal(now.listeners, 0, `${where}: widgets that left still listen to the document or window`);
         assert.ok(now.heap - baseline <= HEAP_GROWTH_LIMIT,
           `${where}: the JS heap grew by ${now.heap - baseline} bytes since round 3 (limit ${HEAP_GROWTH_LIMIT})`);
       }
