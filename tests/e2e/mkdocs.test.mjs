@@ -84,7 +84,7 @@ test('docs/embedding.md\'s MkDocs recipe is this site: the theme override and in
   const guide = fs.readFileSync(path.join(ROOT, 'docs/embedding.md'), 'utf8');
   const override = fs.readFileSync(path.join(SITE_SOURCE, 'overrides/main.html'), 'utf8').trim();
   assert.ok(guide.includes(override), `docs/embedding.md does not show overrides/main.html:\n${override}`);
-  for (const line of ['custom_dir: overrides', '- navigation.instant']) {
+  for (const line of ['site_url: ', 'custom_dir: overrides', '- navigation.instant']) { // no site_url, no instant navigation
     assert.ok(guide.includes(line), `docs/embedding.md does not show "${line}"`);
     assert.ok(fs.readFileSync(path.join(SITE_SOURCE, 'mkdocs.yml'), 'utf8').includes(line), `mkdocs.yml lacks "${line}"`);
   }
