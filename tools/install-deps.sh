@@ -16,7 +16,8 @@ case "${1:-test}" in
   build) want emcc emscripten; want wasm-dis binaryen ;;
   npm) ;;
   test) want emcc emscripten; want wasm-dis binaryen; want /usr/bin/chromium chromium; want_torch
-        want clang clang; want /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev ;;
+        want clang clang; want /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
+        want mkdocs mkdocs; want /usr/share/mkdocs/themes/material mkdocs-material ;; # tests/e2e/mkdocs.test.mjs
   # make test-browsers: Chromium, Firefox ESR, WebKitGTK's MiniBrowser and its WebDriver, and a virtual display for it
   browsers) want /usr/bin/chromium chromium; want /usr/bin/firefox-esr firefox-esr; want /usr/bin/WebKitWebDriver webkit2gtk-driver
             want xvfb-run xvfb ;;
