@@ -116,9 +116,10 @@ export const answerFor = ([id, a, b]) => {
  * The box of the first <select> in widget `id` (or on the page, when there is no such widget), scrolled into view, in
  * screenshot pixels (viewport coordinates times the device pixel ratio), less its border.
  */
-export const selectBox = (id) => {
+export const selectBox = async (id) => {
   const select = (document.getElementById(id)?.shadowRoot ?? document).querySelector('select');
   select.scrollIntoView({ block: 'center' });
+  for (let i = 0; i < 2; i++) await new Promise(requestAnimationFrame); // painted where it now is
   const r = select.getBoundingClientRect(), s = devicePixelRatio, inset = 3;
   return { x: (r.x + inset) * s, y: (r.y + inset) * s, width: (r.width - 2 * inset) * s, height: (r.height - 2 * inset) * s };
 };
