@@ -33,7 +33,10 @@ const SESSION_TIMEOUT_MS = 60000;
 export async function launchBrowser(name) {
   if (name === 'chromium') return launchChromium();
   if (name === 'firefox') return launchFirefox();
-  if (name === 'webkit') return launchWebKit();
+  if (name === 'webkit') {
+    // xvfb-run -a can lose a race for a display number to another Xvfb starting at the same moment: once more then
+    try { return await launchWebKit(); } catch (err) { console.log(`webkit: ${err.message}; starting again`); return launchWebKit(); }
+  }
   throw new Error(`unknown browser "${name}" (expected one of ${BROWSERS.join(', ')})`);
 }
 
@@ -165,7 +168,7 @@ async function launchWebKit() {
   const stop = () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ } };
   let driver;
   try {
-    await waitForPort(port, 20000, child);
+    await waitForPort(port, 60000, child);
     driver = new Builder().usingServer(`http://127.0.0.1:${port}`).withCapabilities({
       browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
