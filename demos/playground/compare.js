@@ -38,6 +38,7 @@ class Card {
     this.drawnVersion = -1;  // the trainer's weightsVersion last painted
     this.drawnTrainer = null;
     this.paintedAt = -Infinity;
+    this.paints = 0;         // small maps painted, for the tests and the curious
     this.shownProgress = null;
   }
 
@@ -60,6 +61,8 @@ class Card {
     };
     set('step', String(p.step), p.step);
     set('loss', fixed(p.loss), p.loss);
+    const label = regression ? 'Held-out loss' : 'Held-out accuracy';
+    if (this.part('test-label').textContent !== label) this.part('test-label').textContent = label;
     if (regression) set('test', fixed(p.testLoss), p.testLoss);
     else set('test', pct(p.testAccuracy), p.testAccuracy);
   }
@@ -400,6 +403,7 @@ export class Comparison {
     const view = card.viewOf(this.host.config().dataset);
     card.drawnVersion = trainer.weightsVersion;
     card.drawnTrainer = trainer;
+    card.paints++;
     const grid = view.gridInputs();
     if (view instanceof DecisionMap) {
       view.paint(this.host.probabilities(trainer.predictor, grid, grid.length / 2, points.classes), points.classes);

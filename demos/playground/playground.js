@@ -777,7 +777,12 @@ window.playground = Object.freeze({
   get stats() { return { ...stats, worstMs: { ...stats.worstMs } }; },
   // the compared runs: name, settings, the link that opens the run alone, and its trainer
   get runs() {
-    return comparison.runs.map((r) => Object.freeze({ name: r.name, settings: r.settings, link: `#${toHash(r.config)}`, trainer: r.trainer }));
+    return comparison.runs.map((r) => Object.freeze({
+      name: r.name, settings: r.settings, link: `#${toHash(r.config)}`, trainer: r.trainer, status: r.status,
+      paints: r.card.paints, losses: { steps: [...r.curves.train.steps], values: [...r.curves.train.values] },
+    }));
+  },
+  get mainCard() { return { paints: comparison.mainCard.paints };
   },
 });
 
