@@ -47,7 +47,8 @@ class Card {
     this.part('map').setAttribute('aria-label', `Map of ${name}'s answers over the input plane`);
     const alone = this.part('alone');
     alone.href = link;
-    alone.setAttribute('aria-label', `Open ${name} alone`);
+    alone.setAttribute('aria-label', `Open alone: ${name}`); // the visible words first, then which run
+    alone.title = 'This run\'s link, without the other runs';
   }
 
   // The numbers of the last progress (called at most every STATS_EVERY_MS).
@@ -194,7 +195,9 @@ class Run {
     stop.textContent = this.held ? 'Resume' : 'Stop';
     stop.setAttribute('aria-label', `${this.held ? 'Resume' : 'Stop'} ${name}`);
     stop.disabled = this.failed;
-    this.card.part('use').setAttribute('aria-label', `Use ${name} as the page's model`);
+    const use = this.card.part('use');
+    use.setAttribute('aria-label', `Use this one: ${name}`);
+    use.title = `Make ${name} the page's model: the map, the form and the link follow it`;
     this.card.part('remove').setAttribute('aria-label', `Remove ${name}`);
   }
 
@@ -227,7 +230,7 @@ export class Comparison {
     this.runs = [];
     this.mainCard = new Card(this.template, RUN_COLORS[0]);
     this.mainCard.el.classList.add('main-run');
-    for (const name of ['stop', 'use', 'remove']) this.mainCard.part(name).remove();
+    for (const name of ['stop', 'use', 'remove', 'status']) this.mainCard.part(name).remove();
     this.paintNext = 0;   // round robin over the cards: the next small map to paint
     this.statsAt = -Infinity;
     this.reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');

@@ -155,7 +155,7 @@ test('choosing a run makes it the page\'s model; removing a run ends its worker'
   assert.ok(alone, 'needs the tests above');
   const { page, errors } = compare;
   const chosen = await page.evaluate(() => window.playground.runs[1].link);
-  await page.getByRole('button', { name: 'Use 8 units, tanh, learning rate 0.1 as the page\'s model' }).click();
+  await page.getByRole('button', { name: 'Use this one: 8 units, tanh, learning rate 0.1' }).click();
   // the page's model is now that run: its settings in the form and the link, its trainer and weights
   assert.equal(await page.inputValue('#lr'), '0.1');
   assert.equal(await page.inputValue('#layers li:first-child .units'), '8');
