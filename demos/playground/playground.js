@@ -150,6 +150,7 @@ function configChanged(rebuildNeeded, rerenderForm = false) {
   if (rerenderForm) renderForm();
   if (rebuildNeeded) rebuild();
   comparison.refresh(); // the runs are named by how they differ from the page's settings
+  chartDirty = true;    // and so is the chart's legend
 }
 
 function bindForm() {
@@ -695,6 +696,27 @@ function useRun(run) {
   configChanged(false, true); // the form and the link now describe the chosen run
 }
 
+// The chart's legend while runs are compared: a colour and a name per run, as text (and for screen readers, the
+// chart's label). Rewritten only when the runs or their names change.
+let chartLegendKey = '';
+function showChartLegend(lines) {
+  const key = JSON.stringify(lines.map((l) => [l.color, l.label]));
+  if (key === chartLegendKey) return;
+  chartLegendKey = key;
+  const legend = $('chart-legend');
+  legend.hidden = !lines.length;
+  legend.replaceChildren(...lines.map(({ color, label }) => {
+    const item = document.createElement('span'), mark = document.createElement('span');
+    mark.className = 'swatch';
+    mark.style.background = color;
+    item.append(mark, label);
+    return item;
+  }));
+  $('loss-chart').setAttribute('aria-label', lines.length
+    ? `Training loss per logged step of each run: ${lines.map((l) => l.label).join('; ')}`
+    : 'Loss curves: training loss per logged step and test loss');
+}
+
 // ---- the frame loop: repaint only what changed ---------------------------------------------------------------
 
 function worst(name, since) {
@@ -738,11 +760,14 @@ function frame(now) {
   if (chartDirty && now - lastChartAt > 100 && performance.now() < deadline) {
     lastChartAt = now;
     const t = performance.now();
-    // Compared runs: every run's training loss, named by how it differs; alone: training and held-out loss.
+    // Compared runs: every run's training loss, named under the chart by how it differs (names too long for the
+    // chart's own legend); alone: training and held-out loss.
     const lines = comparison.size ? [{ series: curves.train, color: RUN_COLORS[0], label: MAIN_NAME }, ...comparison.lines()]
       : [{ series: curves.train, color: classColor(1), label: 'training loss' },
         { series: curves.test, color: classColor(0), label: 'held-out loss' }, bestMark()].filter(Boolean);
-    drawLineChart($('loss-chart'), lines, { empty: 'press Train', colors: pageColors() });
+    showChartLegend(comparison.size ? lines : []);
+    drawLineChart($('loss-chart'), comparison.size ? lines.map((l) => ({ ...l, label: '' })) : lines,
+      { empty: 'press Train', colors: pageColors() });
     chartDirty = false;
     worst('chart', t);
   }

@@ -86,6 +86,8 @@ test('three configurations train at once, each in its own worker, with no long t
   assert.match(hash, /&vs=seed=2\|layers=8:tanh,8:tanh;lr=0\.1$/, 'the link lists the compared runs');
   // the chart's legend and the cards name the runs the same way
   assert.deepEqual(await page.locator('.run-name').allTextContents(), ['the page\'s model', ...names]);
+  await waitForValue(page, (n) => [...document.querySelectorAll('#chart-legend > span')].map((e) => e.textContent).join('|') === n,
+    ['the page\'s model', ...names].join('|'), { what: 'the chart\'s legend to name the runs' });
 
   // Train all three at the page's default pace (watch: 100 steps/s) to the step budget, traced.
   await page.getByRole('button', { name: 'Train', exact: true }).waitFor();
@@ -108,7 +110,7 @@ test('three configurations train at once, each in its own worker, with no long t
   const stats = await page.evaluate(() => window.playground.stats);
   const paints = await page.evaluate(() => [window.playground.mainCard.paints, ...window.playground.runs.map((r) => r.paints)]);
   console.log(`3 runs to step 300: ${tasks.length} main-thread tasks traced, the busiest ${busiest.cpuMs.toFixed(1)} ms of CPU ` +
-    `(${busiest.ms.toFixed(1)} ms wall); the observer saw ${observed.length} long tasks` +
+    `(${busiest.ms.toFixed(1)} ms wall: ${busiest.inside().join(', ')}); the observer saw ${observed.length} long tasks` +
     `${attributed.length ? ': ' + attributed.map((t) => `${t.ms} ms wall / ${t.cpuMs.toFixed(1)} ms CPU`).join(', ') : ''}; ` +
     `small map paints ${paints.join(', ')}; main map paints ${stats.paints}; slowest frame parts (wall ms) ${JSON.stringify(stats.worstMs)}`);
   // Every long task the observer saw is the thread waiting for a core, not the page's work, and no task did more

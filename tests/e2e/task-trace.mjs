@@ -9,7 +9,8 @@ const MARK = 'tinytrain-trace-sync';
 
 /**
  * Traces page while `during()` runs. Returns {result, tasks}: tasks are the page's main-thread tasks,
- * {start, ms, cpuMs}, with start on the page's performance.now() clock (the clock of PerformanceObserver entries).
+ * {start, ms, cpuMs, inside()}, with start on the page's performance.now() clock (the clock of PerformanceObserver
+ * entries); inside() lists the largest events within a task by CPU time.
  */
 export async function traceMainThread(browser, page, during) {
   await browser.startTracing(page, { categories: CATEGORIES });
@@ -29,8 +30,14 @@ export async function traceMainThread(browser, page, during) {
   const mark = events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message === MARK);
   assert.ok(mark, 'the trace has no sync mark from the page');
   const offsetMs = mark.ts / 1000 - sync; // trace time - page time
-  const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === mark.pid && e.tid === mark.tid)
-    .map((e) => ({ start: e.ts / 1000 - offsetMs, ms: e.dur / 1000, cpuMs: e.tdur / 1000 }));
+  const main = events.filter((e) => e.ph === 'X' && e.pid === mark.pid && e.tid === mark.tid);
+  const tasks = main.filter((e) => e.name === 'RunTask').map((e) => ({
+    start: e.ts / 1000 - offsetMs, ms: e.dur / 1000, cpuMs: e.tdur / 1000,
+    // what ran inside: the largest events by CPU time, to say what a busy task was (names are Chromium's)
+    inside: () => main.filter((c) => c !== e && c.ts >= e.ts && c.ts + c.dur <= e.ts + e.dur && c.tdur > 1000)
+      .sort((a, b) => b.tdur - a.tdur).slice(0, 6)
+      .map((c) => `${c.name}${c.args?.data?.functionName ? ` ${c.args.data.functionName}` : ''}${c.args?.data?.url ? ` ${c.args.data.url.replace(/^.*\//, '')}` : ''} ${(c.tdur / 1000).toFixed(1)} ms`),
+  }));
   assert.ok(tasks.length > 0, 'no main-thread task in the trace');
   assert.ok(tasks.every((t) => Number.isFinite(t.cpuMs)), 'the trace has no thread times: CPU time cannot be told from waiting');
   return { result, tasks };
