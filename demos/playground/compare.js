@@ -20,6 +20,7 @@ export const MAIN_NAME = 'the page\'s model';
 const SMALL_MAP_RESOLUTION = 40; // 40 x 40 = 1,600 predictions per small map
 const SMALL_MAP_EVERY_MS = 250;  // a small map follows its weights this often at most (once a second with reduced motion)
 const STATS_EVERY_MS = 100;      // the cards' numbers, like the page's
+const OVERDUE = 4;               // a small map this many intervals late is painted even in a full frame
 
 const fixed = (v, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
@@ -390,14 +391,16 @@ export class Comparison {
     if (!points) return;
     const every = this.reducedMotion.matches ? 1000 : SMALL_MAP_EVERY_MS;
     const cards = [[this.mainCard, main.trainer], ...this.runs.map((r) => [r.card, r.trainer])];
-    for (let tried = 0; tried < cards.length && performance.now() < deadline; tried++) {
-      const [card, trainer] = cards[this.paintNext % cards.length];
-      this.paintNext = (this.paintNext + 1) % cards.length;
+    for (let tried = 0; tried < cards.length; tried++) {
+      const index = (this.paintNext + tried) % cards.length, [card, trainer] = cards[index];
       const fresh = card.drawnTrainer !== trainer || card.drawnVersion < 0;
-      if (!trainer?.predictor || (!fresh && trainer.weightsVersion === card.drawnVersion) ||
-          (!fresh && now - card.paintedAt < every)) continue;
+      if (!trainer?.predictor) continue;
+      if (!fresh && (trainer.weightsVersion === card.drawnVersion || now - card.paintedAt < every)) continue;
+      // Within the frame's budget, or overdue: a main map that fills every frame does not starve the small ones.
+      if (performance.now() >= deadline && now - card.paintedAt < OVERDUE * every) continue;
       this.paintCard(card, trainer, points);
       card.paintedAt = now;
+      this.paintNext = (index + 1) % cards.length;
       break; // one small map per frame
     }
   }

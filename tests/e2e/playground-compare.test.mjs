@@ -128,6 +128,39 @@ test('three configurations train at once, each in its own worker, with no long t
   checkNoErrors(errors);
 });
 
+test('at full speed too, four runs leave the page no task over 50 ms of its own, and every small map keeps up', async () => {
+  const { page, context, errors } = await openPlayground('#steps=1000000&speed=fast&vs=seed=2|layers=32:tanh,32:tanh,32:tanh;lr=0.01|bs=8;seed=3');
+  await waitForWorkers(page, 4, 'four runs from the link');
+  await waitForValue(page, () => window.playground.runs.every((r) => r.paints > 0), null, { what: 'the small maps' });
+  const before = await page.evaluate(() => [window.playground.mainCard.paints, ...window.playground.runs.map((r) => r.paints)]);
+  await page.evaluate(() => { window.__longTasks = []; });
+  const { tasks, result: window } = await traceMainThread(env.browser, page, async () => {
+    const from = await page.evaluate(() => performance.now());
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await page.waitForTimeout(4000);
+    return { from, to: await page.evaluate(() => performance.now()) };
+  });
+  const after = await page.evaluate(() => [window.playground.mainCard.paints, ...window.playground.runs.map((r) => r.paints)]);
+  const steps = (await runState(page)).map((r) => r.step);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const observed = (await page.evaluate(() => window.__longTasks)).filter((t) => t.start >= window.from && t.start <= window.to);
+  const attributed = attributeLongTasks(observed, tasks);
+  const busiest = tasks.reduce((m, t) => (t.cpuMs > m.cpuMs ? t : m), tasks[0]);
+  const paints = after.map((n, i) => n - before[i]);
+  console.log(`4 runs at full speed for 4 s: steps ${steps.join(', ')}; the busiest task ${busiest.cpuMs.toFixed(1)} ms of CPU ` +
+    `(${busiest.inside().join(', ')}); ${observed.length} long tasks observed, their CPU ms: ` +
+    `${attributed.map((t) => `${t.ms}/${t.cpuMs.toFixed(1)}`).join(' ') || '–'}; small map paints ${paints.join(', ')}`);
+  for (const t of attributed) {
+    assert.ok(Number.isFinite(t.cpuMs), `the long task at ${t.start} ms is not in the trace`);
+    assert.ok(t.cpuMs <= LONG_TASK_MS, `a ${t.ms} ms long task at ${t.start} ms did ${t.cpuMs} ms of the page's own work`);
+  }
+  assert.ok(busiest.cpuMs <= LONG_TASK_MS, `a main-thread task took ${busiest.cpuMs.toFixed(1)} ms of CPU`);
+  for (const [i, n] of paints.entries()) assert.ok(n >= 2, `card ${i}'s small map was painted ${n} times in 4 s of training`);
+  assert.ok(steps.every((n) => n > 1000), `steps ${steps}: a run hardly trained`);
+  await context.close();
+  checkNoErrors(errors);
+});
+
 let alone; // the bytes of each run's weight file, trained alone
 test('each run\'s weights and losses equal the same configuration trained alone with the same seed, bit for bit', async () => {
   assert.ok(trained, 'needs the first test');
