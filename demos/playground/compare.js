@@ -40,7 +40,7 @@ class Card {
     this.drawnTrainer = null;
     this.paintedAt = -Infinity;
     this.paints = 0;         // small maps painted, for the tests and the curious
-    this.shownProgress = null;
+    this.shownProgress = undefined; // nothing shown yet
   }
 
   setName(name, link) {
@@ -54,17 +54,23 @@ class Card {
 
   // The numbers of the last progress (called at most every STATS_EVERY_MS).
   showProgress(p, regression) {
-    if (!p || p === this.shownProgress) return;
+    const label = regression ? 'Held-out loss' : 'Held-out accuracy';
+    if (this.part('test-label').textContent !== label) this.part('test-label').textContent = label;
+    if (p === this.shownProgress) return;
     this.shownProgress = p;
     const set = (name, text, value) => {
       const el = this.part(name);
       if (el.textContent !== text) el.textContent = text;
       el.dataset.value = String(value);
     };
+    if (!p) { // a run that has not trained yet
+      set('step', '0', 0);
+      set('loss', '–', NaN);
+      set('test', '–', NaN);
+      return;
+    }
     set('step', String(p.step), p.step);
     set('loss', fixed(p.loss), p.loss);
-    const label = regression ? 'Held-out loss' : 'Held-out accuracy';
-    if (this.part('test-label').textContent !== label) this.part('test-label').textContent = label;
     if (regression) set('test', fixed(p.testLoss), p.testLoss);
     else set('test', pct(p.testAccuracy), p.testAccuracy);
   }
@@ -117,7 +123,7 @@ class Run {
     this.lastTestStep = curves.test.length ? curves.test.steps[curves.test.length - 1] : -1;
     this.status = trainer.running ? 'training…' : trainer.info ? 'paused' : 'loading…';
     this.card.drawnVersion = -1;
-    this.card.shownProgress = null;
+    this.card.shownProgress = undefined;
     const on = (type, fn) => trainer.addEventListener(type, (e) => fn(e.detail), { signal: this.wiring.signal });
     on('progress', (p) => this.onProgress(p));
     on('stopped', ({ reason }) => {

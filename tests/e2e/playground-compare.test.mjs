@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { startBrowser, openPage, waitForValue, screenshot, LONG_TASK_OBSERVER } from './helpers.mjs';
 import { traceMainThread, attributeLongTasks } from './task-trace.mjs';
+import { USE_TEST_WORKER } from './worker-hooks.mjs';
 
 let env;
 test.before(async () => { env = await startBrowser(); });
@@ -17,9 +18,11 @@ test.after(async () => { await env?.close(); });
 const checkNoErrors = (errors) => assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
 const LONG_TASK_MS = 50; // the budget: no task of the page's own over 50 ms
 
-async function openPlayground(hash, options = {}) {
+// testWorker: every Trainer gets tests/e2e/hooked-worker.mjs, which also takes the test-only `crash` request.
+async function openPlayground(hash, { testWorker = false, ...options } = {}) {
   const { page, context, errors } = await openPage(env.browser, options);
   await page.addInitScript(LONG_TASK_OBSERVER);
+  if (testWorker) await page.addInitScript(USE_TEST_WORKER);
   await page.addInitScript(TRAINERS);
   await page.goto(`${env.origin}/demos/playground/${hash}`);
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready' &&
@@ -274,6 +277,34 @@ test('Step, Stop, a hidden tab and reduced motion apply to every run', async () 
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await waitForValue(page, () => window.trainers().every((t) => !t.running), null,
     { what: 'Pause to pause every run' });
+  await context.close();
+  checkNoErrors(errors);
+});
+
+test('a compared run whose worker dies restarts from its snapshot; a new dataset rebuilds the runs on it', async () => {
+  const { page, context, errors } = await openPlayground('#vs=seed=2', { testWorker: true });
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await waitForValue(page, () => window.trainers().every((t) => t.lastSnapshot?.step === 10), null, { what: 'both at step 10' });
+  const [, before] = await runState(page);
+  const err = await page.evaluate(() => window.playground.runs[0].trainer._request('crash').then(() => 'no error', (e) => e.message));
+  assert.match(err, /wasm trap: unreachable/);
+  await waitForValue(page, () => window.playground.runs[0].status === 'restarted at step 10; paused', null, { what: 'the restart' });
+  assert.match(await page.textContent('#message'), /^seed 2: wasm trap: unreachable/);
+  const [main, after] = await runState(page);
+  assert.equal(after.weights, before.weights, 'the run lost its weights in the crash');
+  assert.equal(main.step, 10, 'the page\'s model was disturbed');
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await waitForValue(page, () => window.trainers().every((t) => t.progress?.step === 20), null, { what: 'both at step 20' });
+
+  // Another dataset: the compared run keeps its settings and starts again on the new data, its map a curve.
+  await page.selectOption('#dataset', 'sine');
+  await waitForValue(page, () => window.playground.runs[0].trainer.info?.dataset && window.playground.runs[0].paints > 0 &&
+    document.getElementById('status').textContent === 'ready', null, { what: 'the run rebuilt on sine' });
+  assert.deepEqual(await page.evaluate(() => [window.playground.runs[0].name, window.playground.runs[0].trainer.data.dataset,
+    window.playground.runs[0].trainer.disposed]), ['seed 2', 'sine', false]);
+  await waitForWorkers(page, 2, 'one worker per run after the rebuild');
+  assert.match(await page.evaluate(() => location.hash), /ds=sine.*&vs=seed=2$/);
+  assert.match(await page.locator('.run-test-label').first().textContent(), /Held-out loss/, 'a regression shows its held-out loss');
   await context.close();
   checkNoErrors(errors);
 });
