@@ -178,7 +178,7 @@ test('each run\'s weights and losses equal the same configuration trained alone 
     await waitForValue(page, () => window.playground.trainer.lastSnapshot?.step === 300 && !window.playground.trainer.running,
       null, { what: `run ${i} alone at step 300`, timeoutMs: 30000 });
     const [state] = await runState(page);
-    console.log(`run ${i} (${link.match(/layers=[^&]*|seed=\d+|lr=[^&]*/g).join(' ')}): loss at step 300 together ` +
+    console.log(`run ${i} (${link.match(/layers=[^&]*|(?<=&)seed=\d+|lr=[^&]*/g).join(' ')}): loss at step 300 together ` +
       `${trained[i].loss}, alone ${state.loss}; ${state.weights.length / 8} weights`);
     assert.equal(state.loss, trained[i].loss, `run ${i}: the loss at step 300 differs`);
     assert.deepEqual(state.losses, trained[i].losses, `run ${i}: the loss curves differ`);
