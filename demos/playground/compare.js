@@ -117,7 +117,8 @@ class Run {
   take({ settings, trainer, curves, targetStep }) {
     this.wiring?.abort();
     this.wiring = new AbortController();
-    Object.assign(this, { settings: runSettings(settings), trainer, curves, targetStep, key: runKey(runConfig(this.comparison.host.config(), settings)) });
+    const key = runKey(runConfig(this.comparison.host.config(), settings));
+    Object.assign(this, { settings: runSettings(settings), trainer, curves, targetStep, key });
     this.held = this.failed = false;
     this.pausedWhileHidden = false;
     this.lastTestStep = curves.test.length ? curves.test.steps[curves.test.length - 1] : -1;

@@ -36,7 +36,8 @@ export async function traceMainThread(browser, page, during) {
     // what ran inside: the largest events by CPU time, to say what a busy task was (names are Chromium's)
     inside: () => main.filter((c) => c !== e && c.ts >= e.ts && c.ts + c.dur <= e.ts + e.dur && c.tdur > 1000)
       .sort((a, b) => b.tdur - a.tdur).slice(0, 6)
-      .map((c) => `${c.name}${c.args?.data?.functionName ? ` ${c.args.data.functionName}` : ''}${c.args?.data?.url ? ` ${c.args.data.url.replace(/^.*\//, '')}` : ''} ${(c.tdur / 1000).toFixed(1)} ms`),
+      .map((c) => [c.name, c.args?.data?.functionName, c.args?.data?.url?.replace(/^.*\//, ''), `${(c.tdur / 1000).toFixed(1)} ms`]
+        .filter(Boolean).join(' ')),
   }));
   assert.ok(tasks.length > 0, 'no main-thread task in the trace');
   assert.ok(tasks.every((t) => Number.isFinite(t.cpuMs)), 'the trace has no thread times: CPU time cannot be told from waiting');
