@@ -199,7 +199,10 @@ export function describeRun(run, c) {
     const units = new Set(run.layers.map((l) => l.units)), acts = new Set(run.layers.map((l) => l.act));
     const actName = (a) => (a === 'linear' ? 'no activation' : a);
     if (run.layers.length !== c.layers.length || (units.size > 1 && acts.size > 1)) {
-      words.push(run.layers.length ? `layers ${run.layers.map((l) => `${l.units} ${actName(l.act)}`).join(', ')}` : 'no hidden layers');
+      const n = run.layers.length, [first] = run.layers;
+      if (!n) words.push('no hidden layers');
+      else if (units.size === 1 && acts.size === 1) words.push(`${n} layer${n > 1 ? 's' : ''} of ${first.units} ${actName(first.act)}`);
+      else words.push(`layers ${run.layers.map((l) => `${l.units} ${actName(l.act)}`).join(', ')}`);
     } else {
       if (JSON.stringify(run.layers.map((l) => l.units)) !== JSON.stringify(c.layers.map((l) => l.units))) {
         words.push(units.size === 1 ? `${[...units][0]} units` : `units ${run.layers.map((l) => l.units).join(', ')}`);

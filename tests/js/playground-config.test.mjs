@@ -91,7 +91,11 @@ test('compared runs are named in plain words by what differs', () => {
   assert.equal(name({ lr: 0.1, batchSize: 64 }), 'learning rate 0.1, batch 64');
   assert.equal(name({ layers: [{ units: 8, act: 'relu' }, { units: 8, act: 'relu' }] }), '8 units');
   assert.equal(name({ layers: [{ units: 16, act: 'tanh' }, { units: 16, act: 'linear' }] }), 'tanh, no activation');
-  assert.equal(name({ layers: [{ units: 4, act: 'gelu' }] }), 'layers 4 gelu');
+  assert.equal(name({ layers: [{ units: 4, act: 'gelu' }] }), '1 layer of 4 gelu');
+  assert.equal(name({ layers: [{ units: 32, act: 'tanh' }, { units: 32, act: 'tanh' }, { units: 32, act: 'tanh' }] }), '3 layers of 32 tanh');
+  assert.equal(name({ layers: [{ units: 4, act: 'gelu' }, { units: 8, act: 'relu' }, { units: 8, act: 'relu' }] }),
+    'layers 4 gelu, 8 relu, 8 relu');
+  assert.equal(name({ layers: [] }), 'no hidden layers');
   assert.equal(name({ optimizer: 'momentum' }), 'sgd + momentum');
   assert.equal(name({}), 'same settings');
 });
