@@ -43,6 +43,7 @@ const runState = (page) => page.evaluate(() => {
   return trainers.map((t, i) => ({
     step: t.progress?.step ?? 0, running: t.running, snapshotStep: t.lastSnapshot?.step ?? -1,
     weights: t.predictor ? hex(t.predictor.getWeights()) : '', losses: losses[i], loss: t.progress?.loss,
+    wallMs: t.progress?.wallMs,
   }));
 });
 
@@ -106,6 +107,10 @@ test('three configurations train at once, each in its own worker, with no long t
   });
   trained = await runState(page);
   assert.deepEqual(trained.map((r) => r.step), [300, 300, 300]);
+  // every run at the page's pace (watch: 100 steps per second, as teach-pace checks for one run)
+  for (const [i, r] of trained.entries()) {
+    assert.ok(r.step <= (r.wallMs / 1000) * 100 + 20, `run ${i}: step ${r.step} after ${r.wallMs} ms is faster than watch`);
+  }
   // the long tasks from the press of Train to the last run's end (all inside the trace)
   const observed = (await page.evaluate(() => window.__longTasks)).filter((t) => t.start >= window.from && t.start <= window.to);
   const attributed = attributeLongTasks(observed, tasks);
