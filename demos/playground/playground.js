@@ -26,6 +26,7 @@ const STEP_BUTTON_STEPS = 10;
 const MAP_RESOLUTION = 100; // 100 x 100 grid = 10,000 points
 const MAP_BAND_ROWS = 10;   // rows per predict call while the map is painted in bands
 const FRAME_BUDGET_MS = 8;  // the page's work per animation frame: a phone's frame has room for little more
+const OVERDUE_MS = 500;     // the chart and the numbers wait for a frame with room at most this long
 
 let config = cloneConfig(DEFAULTS);
 let trainer = null;
@@ -758,7 +759,8 @@ function frame(now) {
     }
   }
   // The chart is redrawn at most ~10 times a second: smooth enough, and a fraction of the work.
-  if (chartDirty && now - lastChartAt > 100 && performance.now() < deadline) {
+  // (A chart or numbers OVERDUE_MS old are drawn even in a full frame: a busy map never starves them.)
+  if (chartDirty && now - lastChartAt > 100 && (performance.now() < deadline || now - lastChartAt > OVERDUE_MS)) {
     lastChartAt = now;
     const t = performance.now();
     // Compared runs: every run's training loss, named under the chart by how it differs (names too long for the
@@ -782,7 +784,7 @@ function frame(now) {
     network.update(predictor.getWeights(), (g) => predictor.predict(g), pageColors());
     worst('network', t);
   }
-  if (performance.now() < deadline) showProgress(now);
+  if (performance.now() < deadline || now - statsAt > OVERDUE_MS) showProgress(now);
   const compared = performance.now();
   comparison.frame(now, deadline);
   worst('compare', compared);
