@@ -225,9 +225,10 @@ class Run {
 
 /**
  * The compare section. host: {config() (the page's config), points() (the dataset as trained on, or null),
- * main() ({trainer, curves}: the page's model), probabilities(predictor, inputs, n, classes) (what its map shows),
- * showMessage(text, kind), chartChanged(), runsChanged() (the list or its names changed: the link follows),
- * use(run) (the page's model trades places with a run: returns nothing, calls back take())}.
+ * main() ({trainer}: the page's model), probabilities(predictor, inputs, n, classes) (what a map shows: class
+ * probabilities (n, classes), or the predicted values when classes is 0), showMessage(text, kind), chartChanged(),
+ * runsChanged() (the list changed: the link follows), use(run) (the page's model trades places with the run: the
+ * page takes run.release() and gives the run its own state with run.take())}.
  */
 export class Comparison {
   constructor(section, host) {
@@ -237,7 +238,6 @@ export class Comparison {
     this.list = section.querySelector('#runs');
     this.runs = [];
     this.mainCard = new Card(this.template, RUN_COLORS[0]);
-    this.mainCard.el.classList.add('main-run');
     for (const name of ['stop', 'use', 'remove', 'status']) this.mainCard.part(name).remove();
     this.paintNext = 0;   // round robin over the cards: the next small map to paint
     this.statsAt = -Infinity;
