@@ -119,7 +119,8 @@ class Run {
     this.wiring = new AbortController();
     const key = runKey(runConfig(this.comparison.host.config(), settings));
     Object.assign(this, { settings: runSettings(settings), trainer, curves, targetStep, key });
-    this.held = this.failed = false;
+    this.held = false;
+    this.failed = Boolean(trainer.failed); // a trainer that gave up on its worker trains no more
     this.pausedWhileHidden = false;
     this.lastTestStep = curves.test.length ? curves.test.steps[curves.test.length - 1] : -1;
     this.status = trainer.running ? 'training…' : trainer.info ? 'paused' : 'loading…';
