@@ -123,7 +123,8 @@ class Run {
     this.failed = Boolean(trainer.failed); // a trainer that gave up on its worker trains no more
     this.pausedWhileHidden = false;
     this.lastTestStep = curves.test.length ? curves.test.steps[curves.test.length - 1] : -1;
-    this.status = trainer.running ? 'training…' : trainer.info ? 'paused' : 'loading…';
+    this.status = this.failed ? 'stopped: its worker keeps failing' : trainer.running ? 'training…'
+      : trainer.info ? 'paused' : 'loading…';
     this.card.drawnVersion = -1;
     this.card.shownProgress = undefined;
     const on = (type, fn) => trainer.addEventListener(type, (e) => fn(e.detail), { signal: this.wiring.signal });
