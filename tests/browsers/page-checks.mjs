@@ -17,7 +17,7 @@ const describe = `const describe = (args) => args.map((a) => (a instanceof Error
 export function recorder(dist) {
   return `const log = { events: [], acc: {}, csp: [], problems: [], workers: [] };
 Object.defineProperty(window, 'ttLog', { value: log, enumerable: false });
-for (const type of ['ready', 'progress', 'trained', 'error']) {
+for (const type of ['ready', 'progress', 'trained', 'generated', 'error']) {
   document.addEventListener(type, (e) => {
     if (e.target.localName !== 'tiny-train') return;
     const d = e.detail, id = e.target.id;
@@ -122,6 +122,18 @@ export const selectBox = async (id) => {
   for (let i = 0; i < 2; i++) await new Promise(requestAnimationFrame); // painted where it now is
   const r = select.getBoundingClientRect(), s = devicePixelRatio, inset = 3;
   return { x: (r.x + inset) * s, y: (r.y + inset) * s, width: (r.width - 2 * inset) * s, height: (r.height - 2 * inset) * s };
+};
+
+/** The labels of the next-token bars of text widget `id`, after `prefix` is typed into it (when given). */
+export const nextTokens = ([id, prefix]) => {
+  const root = document.getElementById(id).shadowRoot;
+  if (prefix !== undefined) {
+    const box = root.querySelector('.tx-prefix');
+    box.value = prefix;
+    box.dispatchEvent(new Event('input'));
+  }
+  return [...root.querySelectorAll('.tx-top .row')].map((r) => ({ token: r.querySelector('.label').textContent,
+    percent: parseFloat(r.querySelector('.pct').textContent) }));
 };
 
 /** The background colour of widget `id`'s surface and what its theme attribute says. */

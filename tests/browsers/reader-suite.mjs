@@ -29,6 +29,7 @@ const PAGES = {
 <tiny-train id="dark" demo="xor" theme="dark"></tiny-train>`,
   'digits-pretrained': '<tiny-train id="p" demo="digits" src="/demos/data/generated/digits-mlp.safetensors"></tiny-train>',
   'digits-train': '<tiny-train id="t" demo="digits" steps="150"></tiny-train>',
+  text: '<tiny-train id="w" demo="text" src="/demos/data/generated/words-gpt.safetensors" prefix="th"></tiny-train>',
 };
 
 /** Registers the suite for browser `name` (drivers.mjs's BROWSERS). */
@@ -38,7 +39,7 @@ export function readerSuite(name) {
   let site, browser;
 
   test.before(async () => {
-    site = await serveWidgetHost({ dist, pages: PAGES, recorder: inPage.recorder(dist), mnist: true,
+    site = await serveWidgetHost({ dist, pages: PAGES, recorder: inPage.recorder(dist), mnist: true, text: true,
       files: { ...inPage.forwardingWorkerFiles(dist), ...inPage.noisyWorkerFile(), '/tests/e2e/host/csp-probe.js': CSP_PROBE } });
     browser = await launchBrowser(name);
   });
@@ -225,6 +226,27 @@ export function readerSuite(name) {
     const strokes = await page.drawDigit('t', 0);
     const digit = await page.digitFor('t', strokes, 'the trained widget\'s answer for a drawn digit');
     console.log(`${name}: the trained widget reads held-out digit 0 (a ${heldOut.y[0]}) as ${digit}`);
+    await page.check();
+  });
+
+  test(`${name}: the pretrained words GPT answers a typed prefix on the page and streams a continuation`, async () => {
+    const page = await open('text');
+    const ready = await page.eventOf('w', 'ready', 'the pretrained GPT to be ready', 120000);
+    assert.equal(ready.pretrained, true);
+    await page.waitFor((id) => [...document.getElementById(id).shadowRoot.querySelectorAll('.tx-top .label')]
+      .filter((l) => l.textContent).length === 5, 'w', { what: 'five next-token bars for "th"' });
+    const th = await page.evaluate(inPage.nextTokens, ['w']);
+    assert.ok(th.every((b) => /^[a-z⏎]$/.test(b.token)), `${name}: ${JSON.stringify(th)}`);
+    assert.ok(th[0].percent >= th[4].percent && th[0].percent > 10, `${name}: after "th" the model is fairly sure: ${JSON.stringify(th)}`);
+    const qu = (await page.evaluate(inPage.nextTokens, ['w', 'qu'])).map((b) => b.token);
+    assert.ok(['a', 'e', 'i', 'o'].includes(qu[0]), `${name}: after "qu" a vowel: ${qu}`);
+    await page.evaluate(inPage.nextTokens, ['w', 'th']);
+    await page.clickButton('w', 'Continue');
+    const generated = await page.eventOf('w', 'generated', 'the continuation');
+    assert.equal(generated.prefix, 'th');
+    assert.equal(generated.tokens, 120);
+    assert.match(generated.text, /^[a-z\n]+$/);
+    console.log(`${name}: the words GPT continues "th" with ${JSON.stringify(generated.text.slice(0, 40))}...`);
     await page.check();
   });
 }
