@@ -202,7 +202,7 @@ export function readerSuite(name) {
 
   test(`${name}: a digits widget decompresses the gzipped MNIST in its worker and trains: >= 85% held-out after 150 steps`, async () => {
     // dist/data/ holds the MNIST files only gzipped, so a widget that gets ready has decompressed them
-    const data = site.built.files.filter((f) => f.name.startsWith('data/')).map((f) => f.name).sort();
+    const data = site.built.files.filter((f) => f.name.startsWith('data/mnist')).map((f) => f.name).sort();
     assert.deepEqual(data, ['data/mnist-test.bin.gz', 'data/mnist-train.bin.gz']);
     const page = await open('digits-train');
     const t0 = Date.now();
