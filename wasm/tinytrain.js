@@ -156,8 +156,6 @@ export class Model {
   #ptr;
   #spec = null;
   #generation = 0; // the latest startGeneration(): an older one's iterator stops
-  #sizes = null; // {input, output}: floats per sample, fixed for the model's life
-  #one = 0; // wasm memory for one sample's input and output (#predictOne), 0 until the first
 
   constructor(token, ptr) {
     if (token !== FROM_WASM) throw new TypeError('new Model(): use await Model.create(spec) or await Model.load(bytes)');
@@ -380,28 +378,11 @@ export class Model {
   }
 
   #predict(x, probabilities) {
-    if (x instanceof Float32Array && x.length === (this.#sizes ??= this.#ioSizes()).input) {
-      return this.#predictOne(x, probabilities);
-    }
     const outs = this.outputSize;
     return this.#withXY(x, NO_LABELS, (px, _, n, out) => {
       check(wasm.tt_model_predict(this.#m, px, n, out, probabilities));
       return f32(out, n * outs).slice();
     }, outs);
-  }
-
-  #ioSizes() { return { input: this.inputSize, output: this.outputSize }; }
-
-  // One sample, the serving case: through a block of wasm memory the model keeps for it (until dispose), so a
-  // prediction costs no allocation; views are made after the call, as it may grow memory.
-  #predictOne(x, probabilities) {
-    const { input, output } = this.#sizes;
-    this.#one ||= wasm.tt_alloc((input + output) * 4);
-    if (!this.#one) throw new Error(`out of memory: could not allocate ${(input + output) * 4} bytes`);
-    const px = this.#one, out = px + input * 4;
-    f32(px, input).set(x);
-    check(wasm.tt_model_predict(this.#m, px, 1, out, probabilities));
-    return f32(out, output).slice();
   }
 
   /** The last layer's output for each sample (logits for classifiers), as PyTorch's nn.Sequential returns. */
@@ -482,7 +463,6 @@ export class Model {
 
   dispose() {
     if (this.#ptr) wasm.tt_model_free(this.#ptr);
-    if (this.#one) wasm.tt_free(this.#one);
-    this.#ptr = this.#one = 0;
+    this.#ptr = 0;
   }
 }
