@@ -46,7 +46,8 @@ float tt_f32_quantize_i16__wasmsimd(int16_t *q, const float *x, int n, int limit
 }
 
 void tt_f32_gemm_i8__wasmsimd(float *y, int ldm, int ldn, const int16_t *a, int lda, const int8_t *w,
-                              const float *scale, int M, int N, int K, int *nz) {
+                              const float *scale, float s, int M, int N, int K, int *nz) {
+  const v128_t vs = wasm_f32x4_splat(s);
   const int K2 = (K + 1) / 2;  // pairs of a row
   for (int m = 0; m < M; m++, a += lda) {
     int n = 0;
@@ -75,14 +76,15 @@ void tt_f32_gemm_i8__wasmsimd(float *y, int ldm, int ldn, const int16_t *a, int 
         TT_UNROLL_FULL
         for (int i = 0; i < 4; i++) {
           float *yp = y + (size_t)m * ldm + j0 + 4 * i;
-          wasm_v128_store(yp, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc[i]), wasm_v128_load(scale + j0 + 4 * i)));
+          const v128_t sc = wasm_f32x4_mul(wasm_v128_load(scale + j0 + 4 * i), vs);
+          wasm_v128_store(yp, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc[i]), sc));
         }
         continue;
       }
       int32_t sums[16];
       TT_UNROLL_FULL
       for (int i = 0; i < 4; i++) wasm_v128_store(sums + 4 * i, acc[i]);
-      for (int j = j0; j < j0 + 16 && j < N; j++) y[(size_t)m * ldm + (size_t)j * ldn] = (float)sums[j - j0] * scale[j];
+      for (int j = j0; j < j0 + 16 && j < N; j++) y[(size_t)m * ldm + (size_t)j * ldn] = (float)sums[j - j0] * (scale[j] * s);
     }
   }
 }
