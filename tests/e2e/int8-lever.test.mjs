@@ -84,6 +84,9 @@ test('digits page: int8 lever on and off with the pretrained MLP; the lesson sho
   await page.getByRole('button', { name: 'Measure serving' }).click();
   await waitForValue(page, () => document.querySelector('#costs tr[data-lever="int8 weights"]')?.dataset.perSecond > 0, null,
     { what: 'the int8 row of the serving table', timeoutMs: 60000 });
+  const rowTitles = await page.evaluate(() => [...document.querySelector('#costs tr[data-lever="int8 weights"]').cells]
+    .filter((c) => c.textContent).map((c) => [c.textContent, c.title]));
+  for (const [cell, title] of rowTitles.slice(1)) assert.ok(title.length > 20, `the int8 row's "${cell}" has a tooltip`);
   await screenshot(page.locator('#costs'), 'int8-lever-on');
   await checkLongTasks(page, 'int8 lever on');
 
