@@ -635,7 +635,7 @@ function init() {
     input: () => state.lastInput ?? state.data?.test.x.slice(0, 784) ?? new Float32Array(784),
     data: ensureData,
     panel: state.costs,
-    changed: () => { state.measured = null; predictDrawing(); },
+    changed: () => { state.measured = null; updatePhases(); predictDrawing(); }, // the pad's model is timed anew
     steps: stepsOf,
     trainSpec: () => ({ input: [784], layers: MODELS.mlp.layers, loss: 'cross_entropy',
       optimizer: { type: 'adam', lr: DEFAULT_LR.adam }, seed: 1 }),
