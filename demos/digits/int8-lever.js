@@ -157,7 +157,8 @@ export class Int8Lever {
       }
     }
     this.#set('f32-us', formatMicroseconds(us.f32), us.f32);
-    this.#set('int8-us', `${formatMicroseconds(us.int8)} (${(us.f32 / us.int8).toFixed(2)}× faster)`, us.int8);
+    const speedup = us.f32 / us.int8, relative = speedup >= 1 ? `${speedup.toFixed(2)}× faster` : `${(1 / speedup).toFixed(2)}× slower`;
+    this.#set('int8-us', `${formatMicroseconds(us.int8)} (${relative})`, us.int8);
     const { test } = await this.#page.data();
     if (stale()) return;
     const f32Accuracy = m === this.#f32Scored?.model ? this.#f32Scored.accuracy : await heldOutAccuracy(m, test, stale);

@@ -66,7 +66,7 @@ test('digits page: int8 lever on and off with the pretrained MLP; the lesson sho
   const f32Us = await field(page, 'f32-us'), int8Us = await field(page, 'int8-us');
   console.log(`latency: float ${f32Us.text}, int8 ${int8Us.text}`);
   assert.match(f32Us.text, /^[\d.]+ (µs|ms)$/);
-  assert.match(int8Us.text, /^[\d.]+ (µs|ms) \([\d.]+× faster\)$/);
+  assert.match(int8Us.text, /^[\d.]+ (µs|ms) \([\d.]+× (faster|slower)\)$/);
   assert.ok(f32Us.value > 0 && int8Us.value > 0);
 
   const f32Acc = await field(page, 'f32-accuracy'), int8Acc = await field(page, 'int8-accuracy');
