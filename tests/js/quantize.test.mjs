@@ -2,8 +2,7 @@
 // page would): the pretrained digits MLP and CNN keep their held-out MNIST accuracy within half a point,
 // predictions stay close, the quantized model refuses training with one message while the original trains on, and
 // a quantized model's weights are not saved (the original's file is); weightBytes counts its int8 weights, scales
-// and biases. The default build's refusal is in
-// quantize-default-build.test.mjs (one module per process).
+// and biases. The default build's refusal is in quantize-default-build.test.mjs (one module per process).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
