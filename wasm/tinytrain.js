@@ -17,13 +17,23 @@ let memoryLimit = 0; // bytes, 0 for none: see Model.setMemoryLimit
 // afresh. Any other import fails instantiation with a LinkError that names it.
 const IMPORTS = { env: { emscripten_notify_memory_growth() {} } };
 
-/** Loads the wasm module once (later calls return the same promise). Options: {url} to override its location. */
-export function loadTinytrain({ url = WASM_URL } = {}) {
+/** Loads the wasm module once (later calls return the same promise). Options: {url} to override its location;
+ * {threads}: how many threads train (more than 1 loads the threaded build, threads.js); by default as many as the
+ * device has cores on a cross-origin isolated page (the only kind where workers may share memory), else 1. */
+export function loadTinytrain({ url = WASM_URL, threads } = {}) {
   loading ??= (async () => {
-    const instance = await WebAssembly.instantiate(await fetchModule(url), IMPORTS);
-    instance.exports._initialize?.();
-    instance.exports.tt_set_memory_limit(memoryLimit);
-    wasm = instance.exports;
+    let core;
+    if (url === WASM_URL && (threads > 1 || (threads ?? globalThis.crossOriginIsolated) === true)) {
+      const mt = await import('./threads.js');
+      // asked for: its failure is the caller's to see; by default, this module takes over
+      core = await mt.instantiateThreaded(threads ?? await mt.defaultThreads()).catch((err) => { if (threads) throw err; });
+    }
+    if (!core) {
+      core = (await WebAssembly.instantiate(await fetchModule(url), IMPORTS)).exports;
+      core._initialize?.();
+    }
+    core.tt_set_memory_limit(memoryLimit);
+    wasm = core;
     return wasm;
   })();
   loading.catch(() => { loading = null; }); // a failed load may be retried
@@ -39,7 +49,7 @@ const f32 = (ptr, n) => new Float32Array(wasm.memory.buffer, ptr, n);
 
 function cString(ptr) {
   const bytes = new Uint8Array(wasm.memory.buffer, ptr);
-  return decoder.decode(bytes.subarray(0, bytes.indexOf(0)));
+  return decoder.decode(bytes.slice(0, bytes.indexOf(0))); // a copy: decode() refuses views of shared memory
 }
 
 function lastError() {
@@ -162,9 +172,11 @@ export class Model {
     this.#ptr = ptr;
   }
 
-  /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. */
-  static async create(spec) {
-    await loadTinytrain();
+  /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. {threads}: see
+   * loadTinytrain; it sets how many threads every model of this realm uses from now on. */
+  static async create(spec, { threads } = {}) {
+    await loadTinytrain({ threads });
+    if (threads) wasm.setThreads?.(threads);
     const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
     return Model.#wrap(withString(text, (p, n) => wasm.tt_model_create(p, n)));
   }
@@ -206,6 +218,11 @@ export class Model {
   /** The cap set by setMemoryLimit (0: none), e.g. for a widget that sets a default only where a page set none. */
   static get memoryLimit() {
     return memoryLimit;
+  }
+
+  /** The threads training uses (1 unless the threaded build is loaded). */
+  static get threads() {
+    return wasm?.threads ?? 1;
   }
 
   /** The wasm memory's current size in bytes (for leak checks). */

@@ -1,0 +1,139 @@
+/* The thread pool of the threaded wasm build (kernels/parallel.h; compiled to nothing elsewhere). Helpers are Web
+ * Workers or Node worker threads that instantiate the same module on the same shared memory; wasm/threads.js starts
+ * them and calls, in order:
+ *   main thread: _initialize(), then tt_threads_setup(helpers, can_wait), which gives each helper a stack and a
+ *                block of thread-local storage and sets up the main thread's own (before any kernel runs);
+ *   each helper: stackRestore(its stack top from that list), then tt_thread_run(id), which never returns;
+ *   main thread: tt_threads_ready() until every helper is in its loop, then tt_threads_use(n).
+ * A job is one tt__parallel_for: the main thread publishes it and bumps job_gen; helpers spin on job_gen for a
+ * little while, then sleep in memory.atomic.wait32 until the next job's notify. Every thread takes chunks from
+ * job_next until none are left; each helper then counts itself off job_left, and the main thread's join spins
+ * briefly on it, then waits. A helper that never answers (its worker died) is noticed by the join after a long
+ * silence: the pool is then marked broken and runs everything on the main thread (tt_threads_broken tells JS, which
+ * reports it; that job's results are not trusted). */
+#ifdef TT_THREADS
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "../kernels/parallel.h"
+
+#define MAX_THREADS 16
+#define HELPER_STACK (512 * 1024)
+#define SPIN 20000            /* loads of a counter before sleeping on it (tens of microseconds) */
+#define WAIT_NS 1000000LL     /* the join's sleeps, in ns, */
+#define SILENCE 10000         /* and how many of them without progress mean a helper is gone (10 s) */
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_SEQ_CST)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
+#define ADD(x, v) __atomic_fetch_add(&(x), (v), __ATOMIC_SEQ_CST)
+
+extern void __wasm_init_tls(void *block);
+
+static _Thread_local int thread_id;
+static int helpers;          /* helpers given a stack and TLS by tt_threads_setup */
+static int ready;            /* helpers in their loop */
+static int in_use = 1;       /* threads a job may use, the main thread included */
+static int can_wait;         /* the main thread may block (not a browser page's main thread) */
+static int broken;           /* a helper stopped answering */
+static void *tls_block[MAX_THREADS];
+static int stack_top[MAX_THREADS];
+
+/* the current job */
+static int job_gen, job_left, job_next, job_chunks, job_threads;
+static void (*job_fn)(void *, int);
+static void *job_arg;
+
+static float *scratch;
+static size_t scratch_floats;
+
+int tt__threads(void) { return broken ? 1 : in_use; }
+int tt__thread_id(void) { return thread_id; }
+
+/* Exported to wasm/threads.js (Makefile: MT_EXPORTS). Allocates each helper's stack and every thread's TLS block and
+ * sets up the main thread's; returns the helpers' stack tops (index = helper id, 1..helpers), or NULL when
+ * memory runs out or helpers is out of range. Once only. */
+int *tt_threads_setup(int count, int main_can_wait) {
+  if (count < 1 || count >= MAX_THREADS || helpers) return NULL;
+  const size_t align = __builtin_wasm_tls_align() > 16 ? __builtin_wasm_tls_align() : 16;
+  const size_t tls = (__builtin_wasm_tls_size() + align - 1) / align * align;
+  for (int t = 0; t <= count; t++) {
+    char *block = malloc(tls + align + (t ? HELPER_STACK : 0));
+    if (!block) return NULL;  // the few blocks already taken stay: the module is not used threaded
+    tls_block[t] = (void *)(((uintptr_t)block + align - 1) / align * align);
+    stack_top[t] = (int)(((uintptr_t)tls_block[t] + tls + HELPER_STACK) & ~(uintptr_t)15);
+  }
+  __wasm_init_tls(tls_block[0]);
+  can_wait = main_can_wait;
+  helpers = count;
+  return stack_top;
+}
+
+int tt_threads_ready(void) { return LOAD(ready); }
+int tt_threads_broken(void) { return LOAD(broken); }
+
+/* Sets how many threads the kernels use (1 .. helpers + 1); returns the number set. */
+int tt_threads_use(int n) {
+  const int most = LOAD(ready) + 1;
+  in_use = n < 1 ? 1 : n > most ? most : n;
+  return in_use;
+}
+
+static void run_chunks(void) {
+  for (int i; (i = ADD(job_next, 1)) < job_chunks;) job_fn(job_arg, i);
+}
+
+/* A helper's loop (id 1..helpers), on the stack its worker set with stackRestore. */
+void tt_thread_run(int id) {
+  __wasm_init_tls(tls_block[id]);
+  thread_id = id;
+  int seen = LOAD(job_gen);
+  ADD(ready, 1);
+  for (;;) {
+    int g;
+    for (int spin = 0; (g = LOAD(job_gen)) == seen; spin++)
+      if (spin >= SPIN) __builtin_wasm_memory_atomic_wait32(&job_gen, seen, -1);
+    seen = g;
+    if (id < job_threads) run_chunks();
+    if (ADD(job_left, -1) == 1) __builtin_wasm_memory_atomic_notify(&job_left, 1);
+  }
+}
+
+void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
+  const int threads = tt__threads() < chunks ? tt__threads() : chunks;
+  if (threads <= 1) {
+    for (int i = 0; i < chunks; i++) fn(arg, i);
+    return;
+  }
+  job_fn = fn;
+  job_arg = arg;
+  job_chunks = chunks;
+  job_threads = threads;
+  STORE(job_next, 0);
+  STORE(job_left, helpers);
+  ADD(job_gen, 1);
+  __builtin_wasm_memory_atomic_notify(&job_gen, (unsigned)helpers);
+  run_chunks();
+  // the join: spin a little, then sleep in short waits (or keep spinning where the thread may not block)
+  long long quiet = 0;
+  for (int spin = 0, left, last = -1; (left = LOAD(job_left)) > 0; spin++) {
+    if (left != last) last = left, quiet = 0;
+    if (spin < SPIN) continue;
+    if (can_wait ? __builtin_wasm_memory_atomic_wait32(&job_left, left, WAIT_NS) == 2 && ++quiet >= SILENCE
+                 : ++quiet >= SILENCE * 100000LL) {
+      STORE(broken, 1);
+      return;
+    }
+  }
+}
+
+float *tt__thread_scratch(size_t floats) {
+  const size_t n = floats * (size_t)(helpers + 1);
+  if (floats > SIZE_MAX / sizeof(float) / (size_t)(helpers + 1)) return NULL;
+  if (n > scratch_floats) {
+    free(scratch);
+    scratch = malloc(n * sizeof(float));
+    scratch_floats = scratch ? n : 0;
+  }
+  return scratch;
+}
+#endif

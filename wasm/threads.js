@@ -1,0 +1,106 @@
+// The threaded build of the core (tinytrain-mt.wasm, src/kernels/parallel.h): its module on a shared memory, plus
+// helper threads (Web Workers, or Node worker threads) that run the same module on the same memory and take their
+// share of the large kernels. tinytrain.js imports this only when threads are used: a cross-origin isolated page
+// (SharedArrayBuffer may cross to workers only there) or Model.create(spec, {threads}) with more than one.
+import { fetchModule } from './fetch-module.js';
+
+export const THREADED_WASM_URL = new URL('./tinytrain-mt.wasm', import.meta.url);
+const HELPER_URL = new URL('./thread-helper.js', import.meta.url);
+// The memory's size in 64 KiB pages: at the start, and at most (the module's own maximum, Makefile MT_MAX_MEMORY:
+// 1 GiB; an imported memory with another maximum is refused).
+const INITIAL_PAGES = 64;
+export const THREADED_MAX_MEMORY = 16384 * 65536;
+const MAX_THREADS = 16; // the pool's limit (src/core/threads.c)
+const READY_MS = 10000; // how long helpers may take to start
+
+/** The threads used when none are asked for: the cores this device reports, at most 8. */
+export async function defaultThreads() {
+  const cores = globalThis.navigator?.hardwareConcurrency ?? (await import('node:os')).availableParallelism();
+  return Math.max(1, Math.min(cores || 1, 8));
+}
+
+/** Thrown by the first call after a helper thread stopped (its worker died or never answered); the pool then runs
+ * everything on one thread. That call's results are not to be trusted: go back to the last good weights. */
+export class ThreadLostError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ThreadLostError';
+  }
+}
+
+function startHelper(data) {
+  if (typeof process !== 'undefined' && process.versions?.node) {
+    // Node: a worker thread gets its start-up data at birth (a message sent before its listener exists is lost)
+    return import('node:worker_threads').then(({ Worker }) => new Worker(HELPER_URL, { workerData: data }));
+  }
+  const worker = new Worker(HELPER_URL, { type: 'module', name: `tinytrain helper ${data.id}` });
+  worker.postMessage(data);
+  return worker;
+}
+
+/**
+ * Instantiates the threaded module with `threads` threads in all (this one and threads - 1 helpers); resolves with
+ * its exports as tinytrain.js uses them, plus `memory`, `threads` (the count in use) and `setThreads(n)`.
+ */
+export async function instantiateThreaded(threads) {
+  if (!Number.isInteger(threads) || threads < 2 || threads > MAX_THREADS) {
+    throw new RangeError(`threads: expected an integer from 1 to ${MAX_THREADS}, got ${threads}`);
+  }
+  const module = await fetchModule(THREADED_WASM_URL);
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: THREADED_MAX_MEMORY / 65536, shared: true });
+  const env = { memory, emscripten_notify_memory_growth() {} };
+  const { exports: core } = await WebAssembly.instantiate(module, { env });
+  core._initialize();
+  // A page's main thread may not block in memory.atomic.wait; a worker or Node may.
+  const stackTops = core.tt_threads_setup(threads - 1, typeof document === 'undefined' ? 1 : 0);
+  if (!stackTops) throw new Error(`out of memory: could not give ${threads - 1} helper threads their stacks`);
+  const tops = new Int32Array(memory.buffer, stackTops, threads);
+  const helpers = [];
+  let lost = null; // why a helper stopped, once one has
+  const onLost = (why) => {
+    if (lost) return;
+    lost = `a helper thread stopped (${why}); training goes on with one thread`;
+    core.tt_threads_use(1);
+  };
+  try {
+    for (let id = 1; id < threads; id++) {
+      const helper = await startHelper({ module, memory, id, stackTop: tops[id] });
+      helper.addEventListener?.('error', (e) => onLost(e.message || 'its script failed'));
+      helper.on?.('error', (e) => onLost(e.message));
+      helper.on?.('exit', () => onLost('it ended'));
+      helper.unref?.(); // Node: helpers do not keep the process alive
+      helpers.push(helper);
+    }
+    const start = Date.now();
+    while (core.tt_threads_ready() < threads - 1) {
+      if (lost || Date.now() - start > READY_MS) throw new Error(lost ?? `helper threads did not start within ${READY_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  } catch (err) {
+    for (const helper of helpers) helper.terminate();
+    throw err;
+  }
+  let inUse = core.tt_threads_use(threads);
+  const exports = { ...core, memory, helpers };
+  Object.defineProperty(exports, 'threads', { get: () => (lost ? 1 : inUse) });
+  exports.setThreads = (n) => {
+    inUse = Math.max(1, Math.min(n, threads));
+    if (!lost) core.tt_threads_use(inUse);
+  };
+  // The first call into a model after a helper is lost throws, once: the pool noticed it (a silence of 10 s in a
+  // job), or a helper's worker died in between.
+  let reported = false;
+  for (const [name, fn] of Object.entries(core)) {
+    if (!name.startsWith('tt_model_') || typeof fn !== 'function') continue;
+    exports[name] = (...args) => {
+      const result = fn(...args);
+      if (!lost && core.tt_threads_broken()) onLost('it stopped answering');
+      if (lost && !reported) {
+        reported = true;
+        throw new ThreadLostError(lost);
+      }
+      return result;
+    };
+  }
+  return exports;
+}
