@@ -87,11 +87,11 @@ export async function instantiateThreaded(threads) {
     inUse = Math.max(1, Math.min(n, threads));
     if (!lost) core.tt_threads_use(inUse);
   };
-  // The first call into a model after a helper is lost throws, once: the pool noticed it (a silence of 10 s in a
-  // job), or a helper's worker died in between.
+  // The first training, prediction or evaluation after a helper is lost throws, once: the pool noticed it (a silence
+  // of 10 s in a job), or a helper's worker died in between.
   let reported = false;
   for (const [name, fn] of Object.entries(core)) {
-    if (!name.startsWith('tt_model_') || typeof fn !== 'function') continue;
+    if (!/^tt_model_(train|predict|evaluate)/.test(name)) continue;
     exports[name] = (...args) => {
       const result = fn(...args);
       if (!lost && core.tt_threads_broken()) onLost('it stopped answering');

@@ -1,0 +1,48 @@
+// The threaded build (wasm/tinytrain-mt.wasm, wasm/threads.js) in Node: training gives the same weights, bit for bit,
+// on 1, 2 or 3 threads as the single-threaded module (the MLP, the CNN with its sparse and dense convolution passes,
+// the words GPT); a helper thread that dies is reported once and training goes on on one thread.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
+import { CASES, trainAll } from './threads-models.mjs';
+
+const SCRIPT = fileURLToPath(new URL('./threads-train.mjs', import.meta.url));
+// each count in its own process: a realm loads one module
+const run = (arg) => JSON.parse(execFileSync(process.execPath, [SCRIPT, arg], { encoding: 'utf8' }));
+
+test('weights are bit-identical on 1, 2 and 3 threads and with the single-threaded module', () => {
+  const single = run('single');
+  assert.equal(single.threads, 1);
+  assert.equal(Object.keys(single.hashes).length, CASES.length);
+  for (const threads of [1, 2, 3]) {
+    const got = run(String(threads));
+    assert.equal(got.threads, threads, 'the threads in use');
+    assert.deepEqual(got.hashes, single.hashes, `${threads} threads against the single-threaded module`);
+  }
+});
+
+test('a helper that dies is reported once; training goes on with one thread and the same results', async () => {
+  const wasm = await loadTinytrain({ threads: 2 });
+  assert.equal(Model.threads, 2);
+  const expected = JSON.parse(execFileSync(process.execPath, [SCRIPT, 'single'], { encoding: 'utf8' })).hashes;
+  const [helper] = wasm.helpers;
+  helper.terminate();
+  await once(helper, 'exit');
+  const model = await Model.create(CASES[0].spec);
+  model.setData(new Float32Array(784), new Float32Array(1));
+  assert.throws(() => model.trainSteps(1, 1),
+    (err) => err.name === 'ThreadLostError' && /a helper thread stopped \(it ended\); training goes on with one thread/.test(err.message));
+  model.trainSteps(1, 1); // reported once
+  model.dispose();
+  assert.equal(Model.threads, 1);
+  assert.deepEqual(await trainAll(Model), expected, 'one thread after the loss, as the single-threaded module');
+});
+
+test('threads out of range are refused with a message', async () => {
+  const { instantiateThreaded } = await import('../../wasm/threads.js');
+  await assert.rejects(instantiateThreaded(17), /threads: expected an integer from 1 to 16, got 17/);
+  await assert.rejects(instantiateThreaded(1.5), /got 1.5/);
+});
