@@ -2,16 +2,25 @@
 // helper threads (Web Workers, or Node worker threads) that run the same module on the same memory and take their
 // share of the large kernels. tinytrain.js imports this only when threads are used: a cross-origin isolated page
 // (SharedArrayBuffer may cross to workers only there) or Model.create(spec, {threads}) with more than one.
-import { fetchModule } from './fetch-module.js';
 
-export const THREADED_WASM_URL = new URL('./tinytrain-mt.wasm', import.meta.url);
-const HELPER_URL = new URL('./thread-helper.js', import.meta.url);
+// Beside this file; made when used, so that a build without import.meta.url (the one-file build) fails inside
+// instantiateThreaded, where a page's default falls back to the single-threaded module.
+const besideThis = (name) => new URL(name, import.meta.url);
 // The memory's size in 64 KiB pages: at the start, and at most (the module's own maximum, Makefile MT_MAX_MEMORY:
 // 1 GiB; an imported memory with another maximum is refused).
 const INITIAL_PAGES = 64;
 export const THREADED_MAX_MEMORY = 16384 * 65536;
 const MAX_THREADS = 16; // the pool's limit (src/core/threads.c)
 const READY_MS = 10000; // how long helpers may take to start
+
+// The module, from disk in Node or fetched (not through fetch-module.js: a module of its own here would cost the
+// widget's initial load a file). A server that sets COOP/COEP sets a MIME type too: compileStreaming needs it.
+async function compile(url) {
+  if (url.protocol === 'file:') return WebAssembly.compile(await (await import('node:fs/promises')).readFile(url));
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load ${url.href}: HTTP ${response.status}`);
+  return WebAssembly.compileStreaming(response);
+}
 
 /** The threads used when none are asked for: the cores this device reports, at most 8. */
 export async function defaultThreads() {
@@ -31,22 +40,34 @@ export class ThreadLostError extends Error {
 function startHelper(data) {
   if (typeof process !== 'undefined' && process.versions?.node) {
     // Node: a worker thread gets its start-up data at birth (a message sent before its listener exists is lost)
-    return import('node:worker_threads').then(({ Worker }) => new Worker(HELPER_URL, { workerData: data }));
+    return import('node:worker_threads').then(({ Worker }) => new Worker(besideThis('./thread-helper.js'), { workerData: data }));
   }
-  const worker = new Worker(HELPER_URL, { type: 'module', name: `tinytrain helper ${data.id}` });
+  const worker = new Worker(besideThis('./thread-helper.js'), { type: 'module', name: `tinytrain helper ${data.id}` });
   worker.postMessage(data);
   return worker;
 }
 
 /**
  * Instantiates the threaded module with `threads` threads in all (this one and threads - 1 helpers); resolves with
- * its exports as tinytrain.js uses them, plus `memory`, `threads` (the count in use) and `setThreads(n)`.
+ * its exports as tinytrain.js uses them, plus `memory`, `threads` (the count in use) and `setThreads(n)`. With
+ * threads 1, undefined (the single-threaded module). With threads undefined (tinytrain.js on a cross-origin
+ * isolated page), defaultThreads() in a worker, and undefined
+ * (the single-threaded module) on a page's main thread, which may not block and predicts in small steps, on a
+ * single core, or when the threaded module cannot start (it says why on the console).
  */
 export async function instantiateThreaded(threads) {
+  if (threads === 1) return undefined;
+  if (threads === undefined) {
+    if (typeof document !== 'undefined' || typeof SharedArrayBuffer === 'undefined') return undefined;
+    const cores = await defaultThreads();
+    return cores > 1 ? instantiateThreaded(cores).catch((err) => {
+      console.warn(`tinytrain: threads are not available here (${err.message}); training runs on one thread`);
+    }) : undefined;
+  }
   if (!Number.isInteger(threads) || threads < 2 || threads > MAX_THREADS) {
     throw new RangeError(`threads: expected an integer from 1 to ${MAX_THREADS}, got ${threads}`);
   }
-  const module = await fetchModule(THREADED_WASM_URL);
+  const module = await compile(besideThis('./tinytrain-mt.wasm'));
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: THREADED_MAX_MEMORY / 65536, shared: true });
   const env = { memory, emscripten_notify_memory_growth() {} };
   const { exports: core } = await WebAssembly.instantiate(module, { env });
@@ -81,10 +102,12 @@ export async function instantiateThreaded(threads) {
     throw err;
   }
   let inUse = core.tt_threads_use(threads);
-  const exports = { ...core, memory, helpers };
+  const exports = { ...core, memory, helpers, _initialize() {} }; // tinytrain.js calls it: this one ran
   Object.defineProperty(exports, 'threads', { get: () => (lost ? 1 : inUse) });
-  exports.setThreads = (n) => {
-    inUse = Math.max(1, Math.min(n, threads));
+  // Model.create's options: {threads} sets the count in use (at most the threads started), none keeps it
+  exports.setThreads = ({ threads: n } = {}) => {
+    if (!Number.isInteger(n) || n < 1) return;
+    inUse = Math.min(n, threads);
     if (!lost) core.tt_threads_use(inUse);
   };
   // The first training, prediction or evaluation after a helper is lost throws, once: the pool noticed it (a silence

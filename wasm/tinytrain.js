@@ -18,23 +18,16 @@ let memoryLimit = 0; // bytes, 0 for none: see Model.setMemoryLimit
 const IMPORTS = { env: { emscripten_notify_memory_growth() {} } };
 
 /** Loads the wasm module once (later calls return the same promise). Options: {url} to override its location;
- * {threads}: how many threads train (more than 1 loads the threaded build, threads.js); by default as many as the
- * device has cores on a cross-origin isolated page (the only kind where workers may share memory), else 1. */
+ * {threads}: how many threads train, more than 1 for the threaded build (threads.js, which also picks it by default
+ * in a worker of a cross-origin isolated page: only there may workers share memory). */
 export function loadTinytrain({ url = WASM_URL, threads } = {}) {
   loading ??= (async () => {
-    let core;
-    if (url === WASM_URL && (threads > 1 || (threads ?? globalThis.crossOriginIsolated) === true)) {
-      const mt = await import('./threads.js');
-      // asked for: its failure is the caller's to see; by default, this module takes over
-      core = await mt.instantiateThreaded(threads ?? await mt.defaultThreads()).catch((err) => { if (threads) throw err; });
-    }
-    if (!core) {
-      core = (await WebAssembly.instantiate(await fetchModule(url), IMPORTS)).exports;
-      core._initialize?.();
-    }
+    const core = url === WASM_URL && (threads > 1 || globalThis.crossOriginIsolated) &&
+      await (await import('./threads.js')).instantiateThreaded(threads) ||
+      (await WebAssembly.instantiate(await fetchModule(url), IMPORTS)).exports;
+    core._initialize(); // the threaded build calls its own, and gives a no-op here
     core.tt_set_memory_limit(memoryLimit);
-    wasm = core;
-    return wasm;
+    return (wasm = core);
   })();
   loading.catch(() => { loading = null; }); // a failed load may be retried
   return loading;
@@ -173,10 +166,10 @@ export class Model {
   }
 
   /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. {threads}: see
-   * loadTinytrain; it sets how many threads every model of this realm uses from now on. */
-  static async create(spec, { threads } = {}) {
-    await loadTinytrain({ threads });
-    if (threads) wasm.setThreads?.(threads);
+   * loadTinytrain; it sets how many threads every model of this realm uses from now on (`threads` of what
+   * loadTinytrain resolves with: the count in use, undefined for the single-threaded module). */
+  static async create(spec, options) {
+    (await loadTinytrain(options)).setThreads?.(options); // the threaded build's: options.threads, if any
     const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
     return Model.#wrap(withString(text, (p, n) => wasm.tt_model_create(p, n)));
   }
@@ -218,11 +211,6 @@ export class Model {
   /** The cap set by setMemoryLimit (0: none), e.g. for a widget that sets a default only where a page set none. */
   static get memoryLimit() {
     return memoryLimit;
-  }
-
-  /** The threads training uses (1 unless the threaded build is loaded). */
-  static get threads() {
-    return wasm?.threads ?? 1;
   }
 
   /** The wasm memory's current size in bytes (for leak checks). */

@@ -6,9 +6,9 @@ import { trainAll } from '../js/threads-models.mjs';
 
 self.onmessage = async ({ data: { threads } }) => {
   try {
-    await loadTinytrain(threads ? { threads } : {});
+    const wasm = await loadTinytrain(threads ? { threads } : {});
     const hashes = await trainAll(Model, threads ? { threads } : {});
-    self.postMessage({ threads: Model.threads, isolated: self.crossOriginIsolated, hashes });
+    self.postMessage({ threads: wasm.threads ?? 1, isolated: self.crossOriginIsolated, hashes });
   } catch (err) {
     self.postMessage({ error: `${err.name}: ${err.message}` });
   }

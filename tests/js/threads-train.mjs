@@ -8,4 +8,4 @@ const arg = process.argv[2];
 const threads = arg === 'single' ? undefined : Number(arg);
 if (threads) await loadTinytrain({ threads: Math.max(2, threads) });
 const hashes = await trainAll(Model, threads ? { threads } : {});
-console.log(JSON.stringify({ threads: Model.threads, hashes }));
+console.log(JSON.stringify({ threads: (await loadTinytrain()).threads ?? 1, hashes }));

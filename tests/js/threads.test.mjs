@@ -26,7 +26,7 @@ test('weights are bit-identical on 1, 2 and 3 threads and with the single-thread
 
 test('a helper that dies is reported once; training goes on with one thread and the same results', async () => {
   const wasm = await loadTinytrain({ threads: 2 });
-  assert.equal(Model.threads, 2);
+  assert.equal(wasm.threads, 2);
   const expected = JSON.parse(execFileSync(process.execPath, [SCRIPT, 'single'], { encoding: 'utf8' })).hashes;
   const [helper] = wasm.helpers;
   helper.terminate();
@@ -37,7 +37,7 @@ test('a helper that dies is reported once; training goes on with one thread and 
     (err) => err.name === 'ThreadLostError' && /a helper thread stopped \(it ended\); training goes on with one thread/.test(err.message));
   model.trainSteps(1, 1); // reported once
   model.dispose();
-  assert.equal(Model.threads, 1);
+  assert.equal(wasm.threads, 1);
   assert.deepEqual(await trainAll(Model), expected, 'one thread after the loss, as the single-threaded module');
 });
 
