@@ -72,13 +72,19 @@ const COMPACT_STYLE = {
       const source = await fs.promises.readFile(args.path, 'utf8');
       const compact = (literal) => {
         if (/<pre|<textarea|white-space:\s*pre/.test(literal)) throw new Error(`dist: ${args.path}: a <pre> in the markup`);
-        if (literal.includes('<')) return literal.replace(/\n\s*/g, ' ');
+        // markup: no space either next to a block or flex item (sections, divs, headings, paragraphs, canvases,
+        // progress bars, and the buttons and labels of the flex .bar), where HTML renders none
+        const block = '(?:section|div|h3|p|canvas|progress|button|label)\\b';
+        if (literal.includes('<')) {
+          return literal.replace(/\n\s*/g, ' ').replace(new RegExp(`(<\\/?${block}[^>]*>) (?=<)|(>) (?=<\\/?${block})`, 'g'), '$1$2')
+            .replace(/^` (?=<)/, '`').replace(/(>) `$/, '$1`');
+        }
         // a style sheet: no space is needed around { } ; , or after a colon, nor a rule's last semicolon (outside
         // strings and url(), which it has none of)
         if (/["']|url\(/.test(literal)) {
           throw new Error(`dist: ${args.path}: a string or url() in a style sheet; update compact-style (tools/dist.mjs)`);
         }
-        return literal.replace(/\s*([{};,])\s*/g, '$1').replace(/:\s+/g, ':').replaceAll(';}', '}');
+        return literal.replace(/\s*([{};,])\s*/g, '$1').replace(/:\s+/g, ':').replaceAll(';}', '}').replace(/^`\s+/, '`');
       };
       return { contents: source.replace(/`[^`]*`/g, compact), loader: 'js' };
     });

@@ -54,6 +54,7 @@ export function loadTinytrain(options?: { url?: URL; threads?: number }): Promis
 export class Model {
   private constructor();
   /** A new model from a spec (object or JSON text); rejects with an Error naming the bad field. */
+  /** options.threads: as loadTinytrain takes it, on the realm's first load. */
   static create(spec: ModelSpec | string, options?: { threads?: number }): Promise<Model>;
   /** A model rebuilt from a .safetensors file written by save(). */
   static load(bytes: Uint8Array | ArrayBuffer): Promise<Model>;
@@ -73,6 +74,8 @@ export class Model {
   readonly epoch: number;
   /** FLOPs per sample */
   readonly flops: { forward: number; train: number };
+  /** The threads this model trains with (every model of the realm alike): more than 1 with the threaded build. */
+  readonly threads: number;
   readonly spec: ModelSpec;
   /** A language model's tokens (one string per id), or null. */
   readonly vocabulary: string[] | null;

@@ -29,8 +29,10 @@ export async function defaultThreads() {
 }
 
 /** Thrown by the first call after a helper thread stopped (its worker died or never answered); the pool then runs
- * everything on one thread. That call's results are not to be trusted: go back to the last good weights. */
-export class ThreadLostError extends Error {
+ * everything on one thread. That call's results are not to be trusted: go back to the last good weights. A
+ * WebAssembly.RuntimeError, as a trap is: the training worker's runtime (web/runtime/protocol.js) reports it as
+ * fatal and the page restarts training from its last snapshot, on one thread (web/runtime/trainer.js). */
+export class ThreadLostError extends WebAssembly.RuntimeError {
   constructor(message) {
     super(message);
     this.name = 'ThreadLostError';
@@ -49,14 +51,15 @@ function startHelper(data) {
 
 /**
  * Instantiates the threaded module with `threads` threads in all (this one and threads - 1 helpers); resolves with
- * its exports as tinytrain.js uses them, plus `memory`, `threads` (the count in use) and `setThreads(n)`. With
- * threads 1, undefined (the single-threaded module). With threads undefined (tinytrain.js on a cross-origin
+ * its exports as tinytrain.js uses them, plus `memory`, `threads` (the count in use) and `setThreads({threads})`. With
+ * threads 1, or a url other than the default module's (tinytrain.js's loadTinytrain), undefined: that module then. With threads undefined (tinytrain.js on a cross-origin
  * isolated page), defaultThreads() in a worker, and undefined
  * (the single-threaded module) on a page's main thread, which may not block and predicts in small steps, on a
  * single core, or when the threaded module cannot start (it says why on the console).
  */
-export async function instantiateThreaded(threads) {
-  if (threads === 1) return undefined;
+export { instantiateThreaded as default };
+export async function instantiateThreaded(threads, url = besideThis('./tinytrain.wasm')) {
+  if (threads === 1 || url.href !== besideThis('./tinytrain.wasm').href) return undefined;
   if (threads === undefined) {
     if (typeof document !== 'undefined' || typeof SharedArrayBuffer === 'undefined') return undefined;
     const cores = await defaultThreads();
@@ -80,7 +83,7 @@ export async function instantiateThreaded(threads) {
   let lost = null; // why a helper stopped, once one has
   const onLost = (why) => {
     if (lost) return;
-    lost = `a helper thread stopped (${why}); training goes on with one thread`;
+    lost = `a helper thread stopped (${why}); training goes on with one thread from the last good weights`;
     core.tt_threads_use(1);
   };
   try {

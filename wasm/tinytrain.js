@@ -19,11 +19,12 @@ const IMPORTS = { env: { emscripten_notify_memory_growth() {} } };
 
 /** Loads the wasm module once (later calls return the same promise). Options: {url} to override its location;
  * {threads}: how many threads train, more than 1 for the threaded build (threads.js, which also picks it by default
- * in a worker of a cross-origin isolated page: only there may workers share memory). */
+ * in a worker of a cross-origin isolated page: only there may workers share memory; it declines, and this module
+ * loads, for 1 thread or another url). */
 export function loadTinytrain({ url = WASM_URL, threads } = {}) {
   loading ??= (async () => {
-    const core = url === WASM_URL && (threads > 1 || globalThis.crossOriginIsolated) &&
-      await (await import('./threads.js')).instantiateThreaded(threads) ||
+    const core = (threads || globalThis.crossOriginIsolated) &&
+      await (await import('./threads.js')).default(threads, url) || // instantiateThreaded
       (await WebAssembly.instantiate(await fetchModule(url), IMPORTS)).exports;
     core._initialize(); // the threaded build calls its own, and gives a no-op here
     core.tt_set_memory_limit(memoryLimit);
@@ -165,11 +166,11 @@ export class Model {
     this.#ptr = ptr;
   }
 
-  /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. {threads}: see
-   * loadTinytrain; it sets how many threads every model of this realm uses from now on (`threads` of what
-   * loadTinytrain resolves with: the count in use, undefined for the single-threaded module). */
+  /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. {threads}: the threads
+   * every model of this realm trains with, as loadTinytrain takes it, when this is the realm's first load (later,
+   * the threaded build's exports, from loadTinytrain, change the count with setThreads({threads})). */
   static async create(spec, options) {
-    (await loadTinytrain(options)).setThreads?.(options); // the threaded build's: options.threads, if any
+    await loadTinytrain(options);
     const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
     return Model.#wrap(withString(text, (p, n) => wasm.tt_model_create(p, n)));
   }
@@ -232,6 +233,8 @@ export class Model {
   get flops() {
     return { forward: wasm.tt_model_flops_forward(this.#m), train: wasm.tt_model_flops_train(this.#m) };
   }
+  /** The threads this model trains with (every model of the realm alike): more than 1 with the threaded build. */
+  get threads() { return wasm.threads ?? 1; }
   get spec() { return (this.#spec ??= JSON.parse(cString(wasm.tt_model_spec(this.#m)))); }
 
   // Checks the lengths of x and y (unless NO_LABELS), then lends fn(px, py, samples, pout) one block of wasm memory

@@ -6,9 +6,9 @@
  *   each helper: stackRestore(its stack top from that list), then tt_thread_run(id), which never returns;
  *   main thread: tt_threads_ready() until every helper is in its loop, then tt_threads_use(n).
  * A job is one tt__parallel_for: the main thread publishes it and bumps job_gen; helpers spin on job_gen for a
- * little while, then sleep in memory.atomic.wait32 until the next job's notify. Every thread takes chunks from
- * job_next until none are left; each helper then counts itself off job_left, and the main thread's join spins
- * briefly on it, then waits. A helper that never answers (its worker died) is noticed by the join after a long
+ * little while, then sleep in memory.atomic.wait32 until the next job's notify. Every thread takes chunks (see
+ * job_next) until none are left, and the main thread's join spins briefly, then waits, for the helpers still
+ * running one. A helper that never answers (its worker died) is noticed by the join after a long
  * silence: the pool is then marked broken and runs everything on the main thread (tt_threads_broken tells JS, which
  * reports it; that job's results are not trusted). */
 #ifdef TT_THREADS
@@ -38,8 +38,11 @@ static int broken;           /* a helper stopped answering */
 static void *tls_block[MAX_THREADS];
 static int stack_top[MAX_THREADS];
 
-/* the current job */
-static int job_gen, job_left, job_next, job_chunks, job_threads;
+/* The current job. job_next holds the job's generation (low 15 bits, shifted up by 16) and its next chunk: a thread
+ * claims chunk i by swapping (gen, i) for (gen, i + 1), so a helper that wakes late can never take a chunk of a later
+ * job. job_active counts the helpers inside a job's claiming loop; once every chunk is claimed, the join waits only
+ * for those, not for helpers still asleep or busy elsewhere (they find nothing left when they come). */
+static int job_gen, job_next, job_active, job_chunks, job_threads;
 static void (*job_fn)(void *, int);
 static void *job_arg;
 
@@ -78,8 +81,12 @@ int tt_threads_use(int n) {
   return in_use;
 }
 
-static void run_chunks(void) {
-  for (int i; (i = ADD(job_next, 1)) < job_chunks;) job_fn(job_arg, i);
+/* Claims and runs chunks of job `gen` until none are left (or a later job has begun). */
+static void run_chunks(int gen) {
+  const int tag = (gen & 0x7fff) << 16;
+  for (int v = LOAD(job_next); (v & ~0xffff) == tag && (v & 0xffff) < job_chunks; v = LOAD(job_next))
+    if (__atomic_compare_exchange_n(&job_next, &v, v + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+      job_fn(job_arg, v & 0xffff);
 }
 
 /* A helper's loop (id 1..helpers), on the stack its worker set with stackRestore. */
@@ -93,8 +100,10 @@ void tt_thread_run(int id) {
     for (int spin = 0; (g = LOAD(job_gen)) == seen; spin++)
       if (spin >= SPIN) __builtin_wasm_memory_atomic_wait32(&job_gen, seen, -1);
     seen = g;
-    if (id < job_threads) run_chunks();
-    if (ADD(job_left, -1) == 1) __builtin_wasm_memory_atomic_notify(&job_left, 1);
+    if (id >= job_threads) continue;
+    ADD(job_active, 1);
+    run_chunks(g);
+    if (ADD(job_active, -1) == 1) __builtin_wasm_memory_atomic_notify(&job_active, 1);
   }
 }
 
@@ -108,17 +117,18 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
   job_arg = arg;
   job_chunks = chunks;
   job_threads = threads;
-  STORE(job_next, 0);
-  STORE(job_left, helpers);
-  ADD(job_gen, 1);
+  const int gen = LOAD(job_gen) + 1;
+  STORE(job_next, (gen & 0x7fff) << 16);
+  STORE(job_gen, gen);
   __builtin_wasm_memory_atomic_notify(&job_gen, (unsigned)helpers);
-  run_chunks();
-  // the join: spin a little, then sleep in short waits (or keep spinning where the thread may not block)
+  run_chunks(gen);
+  // the join, once every chunk is claimed: spin a little, then sleep in short waits (or keep spinning where the
+  // thread may not block) until the helpers running chunks are done
   long long quiet = 0;
-  for (int spin = 0, left, last = -1; (left = LOAD(job_left)) > 0; spin++) {
-    if (left != last) last = left, quiet = 0;
+  for (int spin = 0, active, last = -1; (active = LOAD(job_active)) > 0; spin++) {
+    if (active != last) last = active, quiet = 0;
     if (spin < SPIN) continue;
-    if (can_wait ? __builtin_wasm_memory_atomic_wait32(&job_left, left, WAIT_NS) == 2 && ++quiet >= SILENCE
+    if (can_wait ? __builtin_wasm_memory_atomic_wait32(&job_active, active, WAIT_NS) == 2 && ++quiet >= SILENCE
                  : ++quiet >= SILENCE * 100000LL) {
       STORE(broken, 1);
       return;

@@ -6,8 +6,10 @@ import { trainAll } from '../js/threads-models.mjs';
 
 self.onmessage = async ({ data: { threads } }) => {
   try {
-    const wasm = await loadTinytrain(threads ? { threads } : {});
-    const hashes = await trainAll(Model, threads ? { threads } : {});
+    // 1 thread: the threaded build (loaded by default here) told to use one
+    const wasm = await loadTinytrain();
+    if (threads) wasm.setThreads({ threads });
+    const hashes = await trainAll(Model);
     self.postMessage({ threads: wasm.threads ?? 1, isolated: self.crossOriginIsolated, hashes });
   } catch (err) {
     self.postMessage({ error: `${err.name}: ${err.message}` });

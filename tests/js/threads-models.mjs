@@ -48,10 +48,10 @@ export function hashWeights(weights) {
 }
 
 /** {name: hash of the weights after training} for every case, with Model (wasm/tinytrain.js) as loaded. */
-export async function trainAll(Model, options = {}) {
+export async function trainAll(Model) {
   const out = {};
   for (const c of CASES) {
-    const model = await Model.create(c.spec, options);
+    const model = await Model.create(c.spec);
     if (c.tokens) {
       const r = rng(7);
       model.setTokens(Uint16Array.from({ length: c.tokens }, () => Math.floor(r() * 27)));

@@ -6,6 +6,6 @@ import { trainAll } from './threads-models.mjs';
 
 const arg = process.argv[2];
 const threads = arg === 'single' ? undefined : Number(arg);
-if (threads) await loadTinytrain({ threads: Math.max(2, threads) });
-const hashes = await trainAll(Model, threads ? { threads } : {});
+if (threads) (await loadTinytrain({ threads: Math.max(2, threads) })).setThreads({ threads });
+const hashes = await trainAll(Model);
 console.log(JSON.stringify({ threads: (await loadTinytrain()).threads ?? 1, hashes }));

@@ -34,7 +34,7 @@ test('a helper that dies is reported once; training goes on with one thread and 
   const model = await Model.create(CASES[0].spec);
   model.setData(new Float32Array(784), new Float32Array(1));
   assert.throws(() => model.trainSteps(1, 1),
-    (err) => err.name === 'ThreadLostError' && /a helper thread stopped \(it ended\); training goes on with one thread/.test(err.message));
+    (err) => err.name === 'ThreadLostError' && /a helper thread stopped \(it ended\); training goes on with one thread from the last good weights/.test(err.message));
   model.trainSteps(1, 1); // reported once
   model.dispose();
   assert.equal(wasm.threads, 1);
@@ -43,6 +43,7 @@ test('a helper that dies is reported once; training goes on with one thread and 
 
 test('threads out of range are refused with a message', async () => {
   const { instantiateThreaded } = await import('../../wasm/threads.js');
+  assert.equal(await instantiateThreaded(1), undefined, '1 thread: the single-threaded module');
   await assert.rejects(instantiateThreaded(17), /threads: expected an integer from 1 to 16, got 17/);
   await assert.rejects(instantiateThreaded(1.5), /got 1.5/);
 });
