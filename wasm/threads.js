@@ -28,10 +28,11 @@ export async function defaultThreads() {
   return Math.max(1, Math.min(cores || 1, 8));
 }
 
-/** Thrown by the first call after a helper thread stopped (its worker died or never answered); the pool then runs
- * everything on one thread. That call's results are not to be trusted: go back to the last good weights. A
+/** Thrown by a call during which a helper thread stopped answering (its worker died mid-job): that call's results
+ * are lost, so its model must go back to the last good weights; the pool runs on one thread from then on. A
  * WebAssembly.RuntimeError, as a trap is: the training worker's runtime (web/runtime/protocol.js) reports it as
- * fatal and the page restarts training from its last snapshot, on one thread (web/runtime/trainer.js). */
+ * fatal and the page restarts training from its last snapshot. (A helper that dies between calls costs nothing:
+ * the next call runs on one thread, `threads` says 1, and the console says why.) */
 export class ThreadLostError extends WebAssembly.RuntimeError {
   constructor(message) {
     super(message);
@@ -83,8 +84,9 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
   let lost = null; // why a helper stopped, once one has
   const onLost = (why) => {
     if (lost) return;
-    lost = `a helper thread stopped (${why}); training goes on with one thread from the last good weights`;
+    lost = `a helper thread stopped (${why})`;
     core.tt_threads_use(1);
+    console.warn(`tinytrain: ${lost}; training goes on with one thread`);
   };
   try {
     for (let id = 1; id < threads; id++) {
@@ -113,17 +115,14 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
     inUse = Math.min(n, threads);
     if (!lost) core.tt_threads_use(inUse);
   };
-  // The first training, prediction or evaluation after a helper is lost throws, once: the pool noticed it (a silence
-  // of 10 s in a job), or a helper's worker died in between.
-  let reported = false;
+  // A training, prediction or evaluation during which the pool gave up on a silent helper throws.
   for (const [name, fn] of Object.entries(core)) {
     if (!/^tt_model_(train|predict|evaluate)/.test(name)) continue;
     exports[name] = (...args) => {
       const result = fn(...args);
-      if (!lost && core.tt_threads_broken()) onLost('it stopped answering');
-      if (lost && !reported) {
-        reported = true;
-        throw new ThreadLostError(lost);
+      if (!lost && core.tt_threads_broken()) {
+        onLost('it stopped answering in the middle of a step');
+        throw new ThreadLostError(`${lost}: the results of this step are lost; going back to the last good weights`);
       }
       return result;
     };
