@@ -64,7 +64,8 @@ WASM_INT8_OBJ := $(patsubst %.c,build/wasm-int8/%.o,$(INT8_SRC)) \
 MT_MAX_MEMORY := 1073741824
 MT_CFLAGS     := -DTT_THREADS -matomics -mbulk-memory -mmutable-globals
 WASM_MT_OBJ   := $(patsubst %.c,build/wasm-mt/%.o,$(CORE_SRC) $(SIMD_SRC))
-MT_EXPORTS    := _tt_threads_setup,_tt_thread_run,_tt_threads_ready,_tt_threads_use,_tt_threads_broken
+MT_EXPORTS    := $(subst $(eval) ,,_tt_threads_setup,_tt_thread_run,_tt_threads_ready,_tt_threads_use,_tt_threads_broken,\
+                 _tt_threads_jobs,_tt_threads_awake)
 wasm/tinytrain-mt.wasm: WASM_LDFLAGS += -sMAXIMUM_MEMORY=$(MT_MAX_MEMORY) \
   -Wl,--shared-memory,--import-memory,--export=__wasm_init_tls,--export=__tls_size,--export=__tls_align,--export=__tls_base
 build/wasm-mt/exports.json wasm/tinytrain-mt.wasm: EXPORTS = $(WASM_EXPORTS_NO_INT8),$(MT_EXPORTS)
@@ -237,7 +238,7 @@ data: wasm | deps-npm
 	$(MAKE) -f demos/data/data.mk
 
 demo: wasm data | deps-npm
-	$(NODE) tools/serve.mjs --port $(PORT)
+	$(NODE) tools/serve.mjs --port $(PORT) --isolated
 
 # dist/: what a site copies to serve the widget, minified ES modules with source maps (esbuild); prints each file's
 # raw and gzipped size and fails over the budgets (README, "Budgets").

@@ -12,6 +12,7 @@ const INITIAL_PAGES = 64;
 export const THREADED_MAX_MEMORY = 16384 * 65536;
 const MAX_THREADS = 16; // the pool's limit (src/core/threads.c)
 const READY_MS = 10000; // how long helpers may take to start
+const HEARTBEAT_MS = 10000; // how long a helper may sleep through every job before it is taken for gone
 
 // The module, from disk in Node or fetched (not through fetch-module.js: a module of its own here would cost the
 // widget's initial load a file). A server that sets COOP/COEP sets a MIME type too: compileStreaming needs it.
@@ -115,6 +116,17 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
     inUse = Math.min(n, threads);
     if (!lost) core.tt_threads_use(inUse);
   };
+  // A helper that ends between jobs (a browser tells no one of a terminated worker) never takes a chunk again, so
+  // the others do its share; it is noticed when jobs go on and it has not woken up for any of them in HEARTBEAT_MS.
+  let check = { at: Date.now(), jobs: core.tt_threads_jobs(), awake: core.tt_threads_awake() };
+  const checkHeartbeats = () => {
+    const now = Date.now();
+    if (lost || now - check.at < HEARTBEAT_MS) return;
+    const jobs = core.tt_threads_jobs(), awake = core.tt_threads_awake();
+    const silent = helpers.findIndex((_, i) => !(awake & (2 << i)));
+    if (silent >= 0 && jobs !== check.jobs) onLost(`helper ${silent + 1} has not answered for ${Math.round((now - check.at) / 1000)} s`);
+    check = { at: now, jobs, awake };
+  };
   // A training, prediction or evaluation during which the pool gave up on a silent helper throws.
   for (const [name, fn] of Object.entries(core)) {
     if (!/^tt_model_(train|predict|evaluate)/.test(name)) continue;
@@ -124,6 +136,7 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
         onLost('it stopped answering in the middle of a step');
         throw new ThreadLostError(`${lost}: the results of this step are lost; going back to the last good weights`);
       }
+      checkHeartbeats();
       return result;
     };
   }

@@ -24,6 +24,7 @@ import {
   drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
 import { messageLine } from '../shared/messages.js';
+import { showThreads } from '../shared/threads.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
@@ -381,6 +382,7 @@ function onProgress(d) {
   $('test-accuracy').dataset.value = Number.isFinite(d.testAccuracy) ? String(d.testAccuracy) : '';
   $('train-accuracy').textContent = pct(d.accuracy);
   $('stat-rate').textContent = d.samplesPerSec > 0 ? Math.round(d.samplesPerSec).toLocaleString('en') : '–';
+  showThreads($('stat-threads'), d.threads);
   redrawSoon();
 }
 
@@ -558,6 +560,7 @@ async function train() {
   }
   setRunning(true);
   const info = await t.ready;
+  showThreads($('stat-threads'), info.threads);
   if (t !== state.trainer) return;
   // the worker (and the predictor) start from the weights that answered the pad
   if (startWeights) await t.setWeights(startWeights, { step: 0 });

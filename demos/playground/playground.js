@@ -14,6 +14,7 @@ import { overfitting } from './overfit.js';
 import { explainTerms } from '../shared/glossary.js';
 import { NetworkView } from './network.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
+import { showThreads } from '../shared/threads.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
 } from './config.js';
@@ -295,6 +296,7 @@ function rebuild(start = null) {
     costs.setModel(t.predictor, { input: sample, label: `(${config.dataset}, ${si(info.paramCount)} parameters)` });
     setStat('stat-fwd-flops', si(info.flops.forward, 'FLOP'), info.flops.forward);
     setStat('stat-params', si(info.paramCount), info.paramCount);
+    showThreads($('stat-threads'), info.threads);
     setStatus(start ? `ready (weights from ${start.name})` : 'ready');
     mapDirty = true;
   }, (err) => {
@@ -424,6 +426,7 @@ function showProgress(now, force = false) {
   setStat('stat-flops', si(p.flopsDone, 'FLOP'), p.flopsDone);
   setStat('stat-wall', `${(p.wallMs / 1000).toFixed(1)} s`, p.wallMs);
   setStat('stat-rate', si(p.samplesPerSec), p.samplesPerSec);
+  showThreads($('stat-threads'), p.threads);
   setStat('stat-loss', fixed(p.loss), p.loss);
   setStat('stat-test-loss', fixed(p.testLoss), p.testLoss);
   setStat('stat-acc', pct(p.accuracy), p.accuracy);

@@ -48,6 +48,10 @@ static void *job_arg;
 
 static float *scratch;
 static size_t scratch_floats;
+/* bit i: helper i woke up for a job since tt_threads_awake last read it (wasm/threads.js tells a helper that stopped
+ * waking up by it). One word at a fixed address: Node 20's baseline wasm compiler (Liftoff) stores an atomic to a
+ * computed address at address 0, so the helpers' atomics all go to fixed addresses. */
+static int awake;
 
 int tt__threads(void) { return broken ? 1 : in_use; }
 int tt__thread_id(void) { return thread_id; }
@@ -72,6 +76,9 @@ int *tt_threads_setup(int count, int main_can_wait) {
 }
 
 int tt_threads_ready(void) { return LOAD(ready); }
+/* The jobs published so far; which helpers (bit i for helper i) woke up for one since the last call. */
+int tt_threads_jobs(void) { return LOAD(job_gen); }
+int tt_threads_awake(void) { return __atomic_exchange_n(&awake, 0, __ATOMIC_SEQ_CST); }
 int tt_threads_broken(void) { return LOAD(broken); }
 
 /* Sets how many threads the kernels use (1 .. helpers + 1); returns the number set. */
@@ -100,6 +107,7 @@ void tt_thread_run(int id) {
     for (int spin = 0; (g = LOAD(job_gen)) == seen; spin++)
       if (spin >= SPIN) __builtin_wasm_memory_atomic_wait32(&job_gen, seen, -1);
     seen = g;
+    __atomic_fetch_or(&awake, 1 << id, __ATOMIC_SEQ_CST);
     if (id >= job_threads) continue;
     ADD(job_active, 1);
     run_chunks(g);

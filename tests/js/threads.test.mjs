@@ -46,6 +46,15 @@ test('a helper that dies between steps: training goes on with one thread, to the
   assert.deepEqual(await trainAll(Model), expected, 'one thread after the loss, as the single-threaded module');
 });
 
+test('a helper that ends without a word (a browser tells no one) is noticed once jobs go on without it', () => {
+  const script = fileURLToPath(new URL('./threads-silent-loss.mjs', import.meta.url));
+  const got = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' }));
+  assert.equal(got.before, 2);
+  assert.equal(got.after, 1, `still ${got.after} threads after ${got.seconds} s`);
+  assert.ok(got.seconds >= 9, `noticed after ${got.seconds} s: a helper gets 10 s`);
+  assert.match(got.warnings.join(), /^tinytrain: a helper thread stopped \(helper 1 has not answered for 1\d s\); training goes on with one thread$/);
+});
+
 test('threads out of range are refused with a message', async () => {
   const { instantiateThreaded } = await import('../../wasm/threads.js');
   assert.equal(await instantiateThreaded(1), undefined, '1 thread: the single-threaded module');
