@@ -560,7 +560,6 @@ async function train() {
   }
   setRunning(true);
   const info = await t.ready;
-  showThreads($('stat-threads'), info.threads);
   if (t !== state.trainer) return;
   // the worker (and the predictor) start from the weights that answered the pad
   if (startWeights) await t.setWeights(startWeights, { step: 0 });

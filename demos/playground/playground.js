@@ -318,7 +318,6 @@ function adopt(t, { start = null, kept = null } = {}) {
     costs.setModel(t.predictor, { input: sample, label: `(${config.dataset}, ${si(info.paramCount)} parameters)` });
     setStat('stat-fwd-flops', si(info.flops.forward, 'FLOP'), info.flops.forward);
     setStat('stat-params', si(info.paramCount), info.paramCount);
-    showThreads($('stat-threads'), info.threads);
     if (kept) setStatus(t.running ? 'training…' : t.progress ? 'paused' : 'ready'); // a compared run chosen
     else setStatus(start ? `ready (weights from ${start.name})` : 'ready');
     mapDirty = true;

@@ -1,5 +1,5 @@
-// The threads training uses, as the pages show it beside their speed: from the training worker's init result and
-// each progress event (web/runtime/session.js). More than one when the page is cross-origin isolated (make demo
+// The threads training uses, as the pages show it beside their speed: from each progress event of the training
+// worker (web/runtime/session.js). More than one when the page is cross-origin isolated (make demo
 // serves it so: the README says which hosts can); a drop to one says a helper thread stopped, after which training
 // goes on with one (wasm/threads.js).
 

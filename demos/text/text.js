@@ -372,7 +372,6 @@ async function ensureTrainer() {
   let info;
   try {
     info = await t.ready;
-    showThreads($('stat-threads'), info.threads);
   } catch (err) {
     if (state.pending === t) {
       state.pending = null;

@@ -108,7 +108,7 @@ export class TrainingSession {
     this._postSnapshot();
     return {
       paramCount: model.paramCount, inputSize: model.inputSize, outputSize: model.outputSize, flops: this.flops,
-      nTrain: data.nTrain, nTest: data.nTest, batchSize: this.batchSize, logEvery: this.logEvery, threads: model.threads,
+      nTrain: data.nTrain, nTest: data.nTest, batchSize: this.batchSize, logEvery: this.logEvery,
       // makeDataset's result (labels as class indices), so the page can draw exactly what is trained on.
       dataset: data.generated,
       // A language model: the spec trained (its vocabulary size is the tokenizer's), the tokens, the streams.
