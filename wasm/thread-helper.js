@@ -7,9 +7,10 @@ function run({ module, memory, id, stackTop }) {
   exports.tt_thread_run(id);
 }
 
+// Imported anywhere else (a server-side renderer importing every module in Node), it does nothing.
 if (typeof WorkerGlobalScope !== 'undefined') {
   self.onmessage = (e) => run(e.data);
-} else {
-  const { workerData } = await import('node:worker_threads');
-  run(workerData);
+} else if (typeof process !== 'undefined' && process.versions?.node) {
+  const { isMainThread, workerData } = await import('node:worker_threads');
+  if (!isMainThread && workerData?.module) run(workerData);
 }
