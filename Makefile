@@ -16,7 +16,7 @@ PORT     ?= 8080
 export NODE_PATH := /usr/share/nodejs
 
 # Core sources shared by every build; SIMD twins for wasm and the native SIMD build; the CLI only natively.
-CORE_SRC := $(wildcard src/core/*.c src/layers/*.c src/optim/*.c src/kernels/scalar/*.c src/io/*.c src/model/*.c)
+CORE_SRC := $(wildcard src/core/*.c src/layers/*.c src/optim/*.c src/kernels/*.c src/kernels/scalar/*.c src/io/*.c src/model/*.c)
 SIMD_SRC := $(wildcard src/kernels/wasmsimd/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 HEADERS  := $(wildcard src/*.h src/*/*.h)
@@ -56,8 +56,23 @@ WASM_OBJ   := $(patsubst %.c,build/wasm/%.o,$(CORE_SRC) $(SIMD_SRC))
 INT8_SRC      := $(shell grep -lE 'TT_INT8|tt__model_trainable' $(CORE_SRC) $(SIMD_SRC))
 WASM_INT8_OBJ := $(patsubst %.c,build/wasm-int8/%.o,$(INT8_SRC)) \
                  $(patsubst %.c,build/wasm/%.o,$(filter-out $(INT8_SRC),$(CORE_SRC) $(SIMD_SRC)))
+# The threaded module, wasm/tinytrain-mt.wasm (-DTT_THREADS, kernels/parallel.h): the default module's API plus the
+# thread pool's entry points, every object compiled with atomics, on a shared memory that the loader makes and
+# imports (wasm/threads.js), of at most MT_MAX_MEMORY (THREADED_MAX_MEMORY there must match: an imported memory whose
+# maximum differs from the module's is refused). emcc 3.1.6 refuses -pthread in a standalone module, so the linker
+# gets the flags themselves; helpers need __wasm_init_tls and stackRestore to set up their own TLS and stack.
+MT_MAX_MEMORY := 1073741824
+MT_CFLAGS     := -DTT_THREADS -matomics -mbulk-memory -mmutable-globals
+WASM_MT_OBJ   := $(patsubst %.c,build/wasm-mt/%.o,$(CORE_SRC) $(SIMD_SRC))
+MT_EXPORTS    := $(subst $(eval) ,,_tt_threads_setup,_tt_thread_run,_tt_threads_ready,_tt_threads_use,_tt_threads_broken,\
+                 _tt_threads_jobs,_tt_threads_awake)
+wasm/tinytrain-mt.wasm: WASM_LDFLAGS += -sMAXIMUM_MEMORY=$(MT_MAX_MEMORY) \
+  -Wl,--shared-memory,--import-memory,--export=__wasm_init_tls,--export=__tls_size,--export=__tls_align,--export=__tls_base
+build/wasm-mt/exports.json wasm/tinytrain-mt.wasm: EXPORTS = $(WASM_EXPORTS_NO_INT8),$(MT_EXPORTS)
+build/wasm-mt/exports.json: KEEP := stackRestore __wasm_init_tls
 WASM_FEATURES := --enable-simd --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
                  --enable-bulk-memory
+wasm/tinytrain-mt.wasm: WASM_FEATURES += --enable-threads
 
 .PHONY: all native wasm data test test-c test-simd test-torch test-js test-e2e test-browsers test-fuzz test-cli demo dist bench \
         fuzz deps deps-build deps-npm deps-test deps-browsers clean
@@ -65,7 +80,7 @@ WASM_FEATURES := --enable-simd --enable-sign-ext --enable-mutable-globals --enab
 all: native wasm
 
 # Keep the sanitizer objects between test builds (make would otherwise delete them as intermediates).
-.SECONDARY: $(ASAN_OBJ) $(NATIVE_OBJ) $(WASM_OBJ) $(WASM_INT8_OBJ)
+.SECONDARY: $(ASAN_OBJ) $(NATIVE_OBJ) $(WASM_OBJ) $(WASM_INT8_OBJ) $(WASM_MT_OBJ)
 
 native: build/libtinytrain.a build/tinytrain $(C_TESTS)
 
@@ -102,7 +117,7 @@ build/tests/%: tests/c/%.c tests/c/test.h $(ASAN_OBJ)
 
 # ---- wasm ----------------------------------------------------------------------------------------------------
 
-wasm: wasm/tinytrain.wasm wasm/tinytrain-int8.wasm web/layer-types.js
+wasm: wasm/tinytrain.wasm wasm/tinytrain-int8.wasm wasm/tinytrain-mt.wasm web/layer-types.js
 
 # The layer types and activations for the widget and the demos, known without loading the wasm (committed, so the
 # pages run from a checkout; tests/js/layer-table.test.mjs checks it is current).
@@ -119,10 +134,15 @@ build/wasm-int8/src/kernels/%.o: src/kernels/%.c $(HEADERS) | deps-build
 	@echo "  EMCC -O3 -DTT_INT8 $<"
 	@$(EMCC) -O3 $(WASM_CFLAGS) -DTT_INT8 -c $< -o $@
 
+build/wasm-mt/src/kernels/%.o: src/kernels/%.c $(HEADERS) | deps-build
+	@mkdir -p $(dir $@)
+	@echo "  EMCC -O3 -DTT_THREADS $<"
+	@$(EMCC) -O3 $(WASM_CFLAGS) $(MT_CFLAGS) -c $< -o $@
+
 # Kernels keep every loop as written unless it says otherwise (TT_UNROLL_FULL): -O3 would copy plain loops into
 # unrolled and vectorised versions, code the widget's size budget has no room for (see kernels.h).
 KERNEL_LOOP_FLAGS := -fno-unroll-loops -fno-vectorize
-build/wasm/src/kernels/%.o build/wasm-int8/src/kernels/%.o: WASM_CFLAGS += $(KERNEL_LOOP_FLAGS)
+build/wasm/src/kernels/%.o build/wasm-int8/src/kernels/%.o build/wasm-mt/src/kernels/%.o: WASM_CFLAGS += $(KERNEL_LOOP_FLAGS)
 
 build/wasm/%.o: %.c $(HEADERS) | deps-build
 	@mkdir -p $(dir $@)
@@ -133,6 +153,11 @@ build/wasm-int8/%.o: %.c $(HEADERS) | deps-build
 	@echo "  EMCC -Oz -DTT_INT8 $<"
 	@$(EMCC) -Oz $(WASM_CFLAGS) -DTT_INT8 -c $< -o $@
 
+build/wasm-mt/%.o: %.c $(HEADERS) | deps-build
+	@mkdir -p $(dir $@)
+	@echo "  EMCC -Oz -DTT_THREADS $<"
+	@$(EMCC) -Oz $(WASM_CFLAGS) $(MT_CFLAGS) -c $< -o $@
+
 # The int8 module exports all of the API; the default one all but tt_model_quantize and tt_model_weight_bytes,
 # whose work it leaves out (wasm/int8.js, Model#quantize's work, says which module to load instead).
 WASM_EXPORTS_NO_INT8 := $(subst $(COMMA)_tt_model_weight_bytes$(COMMA),$(COMMA),$(subst \
@@ -142,9 +167,9 @@ build/wasm-int8/exports.json wasm/tinytrain-int8.wasm: EXPORTS := $(WASM_EXPORTS
 
 # emcc 3.1.6 also exports stackSave/stackRestore/stackAlloc, __errno_location and the function table, which the
 # loader never uses: wasm-metadce keeps only the API, _initialize and memory, and what they reach.
-build/wasm/exports.json build/wasm-int8/exports.json: src/tinytrain.h Makefile
+build/wasm/exports.json build/wasm-int8/exports.json build/wasm-mt/exports.json: src/tinytrain.h Makefile
 	@mkdir -p $(dir $@)
-	@names="$(subst $(COMMA), ,$(subst _tt_,tt_,$(EXPORTS))) _initialize memory"; sep=; \
+	@names="$(subst $(COMMA), ,$(subst _tt_,tt_,$(EXPORTS))) _initialize memory $(KEEP)"; sep=; \
 	  { printf '[{"name": "root", "root": true, "reaches": ['; \
 	    for n in $$names; do printf '%s"%s"' "$$sep" "$$n"; sep=', '; done; printf ']}'; \
 	    for n in $$names; do printf ',\n {"name": "%s", "export": "%s"}' "$$n" "$$n"; done; echo ']'; } > $@
@@ -165,6 +190,10 @@ wasm/tinytrain.wasm: $(WASM_OBJ) build/wasm/exports.json
 wasm/tinytrain-int8.wasm: $(WASM_INT8_OBJ) build/wasm-int8/exports.json
 	$(WASM_LINK)
 	@echo "$@: $$(stat -c %s $@) bytes, $$(gzip -9 -c $@ | wc -c) gzipped (loaded on request, outside the widget's budget)"
+
+wasm/tinytrain-mt.wasm: $(WASM_MT_OBJ) build/wasm-mt/exports.json
+	$(WASM_LINK)
+	@echo "$@: $$(stat -c %s $@) bytes, $$(gzip -9 -c $@ | wc -c) gzipped (cross-origin isolated pages, outside the widget's budget)"
 
 # The benchmark build: the same objects plus bench/wasm/gemm.c, exporting its GEMM timer (bench/gemm-wasm.mjs).
 build/bench/tinytrain-bench.wasm: $(WASM_OBJ) build/wasm/bench/wasm/gemm.o
@@ -215,7 +244,7 @@ data: wasm | deps-npm
 	$(MAKE) -f demos/data/data.mk
 
 demo: wasm data | deps-npm
-	$(NODE) tools/serve.mjs --port $(PORT)
+	$(NODE) tools/serve.mjs --port $(PORT) --isolated
 
 # dist/: what a site copies to serve the widget, minified ES modules with source maps (esbuild); prints each file's
 # raw and gzipped size and fails over the budgets (README, "Budgets").

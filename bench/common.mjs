@@ -67,6 +67,10 @@ export const CASES = {
                     baseline: 'pytorch', systems: ['tinytrain', 'pytorch'] },
   'gpt-quality': { title: 'words GPT quality', unit: 'nats/char', higher: false, baseline: 'pytorch',
                    systems: ['tinytrain', 'pytorch', 'tinytrain-browser'], reps: 1, timeLimit: 1200 },
+  // The threaded build (wasm/tinytrain-mt.wasm) on 1, 2 and all threads in one process (bench/threads.mjs): a row
+  // per model and thread count, samples (tokens for the GPT) per second in wall-clock time.
+  'threads': { title: 'threaded build: training on 1, 2 and all threads (in-process A/B, wall clock)',
+               unit: 'samples/s', higher: true, systems: ['tinytrain'], reps: 1 },
   // Every SIMD twin of src/kernels/kernel_list.h against its scalar reference (bench/kernels/bench_twins.c): the
   // wasm build in Node and the native build as the CLI compiles it; a row per kernel and size.
   'kernels': { title: 'SIMD vs scalar', unit: '×', higher: true, systems: ['tinytrain', 'tinytrain-cli'] },

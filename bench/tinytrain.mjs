@@ -152,6 +152,32 @@ async function gptQuality() {
               `training loss ${loss.toFixed(3)} over the last 100 steps`);
 }
 
+// The threaded build on 1, 2 and all threads (bench/threads.mjs), with the two modules' sizes in the notes.
+async function threadRows() {
+  const { availableParallelism } = await import('node:os');
+  const { measureThreads } = await import('./threads.mjs');
+  const cores = availableParallelism();
+  await tt.loadTinytrain({ threads: Math.max(2, cores) });
+  const size = (name) => {
+    const bytes = fs.readFileSync(new URL(`../wasm/${name}`, import.meta.url));
+    return `${name} ${bytes.length} bytes`;
+  };
+  const sizes = `${size('tinytrain-mt.wasm')}, ${size('tinytrain.wasm')}`;
+  const setData = (model, kind) => {
+    if (kind === 'words') return model.setTokens(words().train);
+    const { x, y } = mnist('train');
+    return model.setData(x, y);
+  };
+  const base = {};
+  for await (const r of measureThreads(Model, setData, cores, { time: 3 * TIME, cpuSeconds })) {
+    if (r.threads === 1) base[r.case] = r.rate;
+    const unit = /GPT/.test(r.case) ? GPT.T : 1; // the GPT's rate in tokens
+    emit('tinytrain', 'threads', `${r.case}, ${r.threads} thread${r.threads > 1 ? 's' : ''}`, 'ok', r.rate * unit,
+         `${(r.rate / base[r.case]).toFixed(2)}x of 1 thread; CPU/wall ${r.cpuShare?.toFixed(2)}; ${sizes}`, '',
+         { unit: unit > 1 ? 'tokens/s' : 'samples/s' });
+  }
+}
+
 await runSystem('tinytrain', {
   gemm: async () => {
     await tt.loadTinytrain();
@@ -180,6 +206,7 @@ await runSystem('tinytrain', {
   'acc-mlp': () => accuracy(mlpSpec('adam'), MLP.batch, 5, 60),
   'acc-cnn': () => accuracy(cnnSpec(), CNN.batch, 10, 120),
   'gpt-train': gptTrainRate,
+  threads: threadRows,
   'gpt-generate': gptGenerate,
   'gpt-quality': gptQuality,
   // the kernels' wasm build as the shipped module compiles them, run under Node's optimising compiler only

@@ -41,11 +41,14 @@ const ENTRIES = Object.freeze({
   tinytrain: 'wasm/tinytrain.js',
   worker: 'web/runtime/worker.js',
   int8: 'wasm/int8.js', // INT8_WASM_URL for pages; Model#quantize imports it on demand
+  threads: 'wasm/threads.js', // the threaded build's loader, imported on demand by wasm/tinytrain.js
+  'thread-helper': 'wasm/thread-helper.js', // the threaded build's helper workers (wasm/threads.js starts them)
 });
 const ELEMENT = 'tiny-train.js';
 const WORKER = 'worker.js';
 const WASM = 'wasm/tinytrain.wasm';
 const WASM_INT8 = 'wasm/tinytrain-int8.wasm';
+const WASM_MT = 'wasm/tinytrain-mt.wasm'; // the threaded build, for cross-origin isolated pages (wasm/threads.js)
 // The iframe embed page's script tag for the element, in demos/ and in dist/; embed.js is built on its own, so it
 // changes nothing in the widget's chunks.
 const EMBED_ELEMENT = '"../web/tiny-train.js"';
@@ -57,6 +60,36 @@ const MNIST = ['mnist-train.bin.gz', 'mnist-test.bin.gz']; // from demos/data/ge
 const TEXT_DATA = ['words.json', 'words-train.bin', 'words-heldout.bin', 'prose.json', 'prose-train.txt', 'prose-heldout.txt'];
 
 export const gzipSize = (bytes) => zlib.gzipSync(bytes, { level: 9 }).length;
+
+// The widget's markup and style sheet (web/widget/style.js) are template literals indented for people; esbuild keeps
+// template literals as they are. Here each run of a line break and indentation in the markup becomes one space,
+// which HTML reads the same way (no <pre> or <textarea> there), and the style sheets lose the spaces CSS ignores
+// (no strings or url() in them).
+const COMPACT_STYLE = {
+  name: 'compact-style',
+  setup(build) {
+    build.onLoad({ filter: /web[\\/]widget[\\/]style\.js$/ }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const compact = (literal) => {
+        if (/<pre|<textarea|white-space:\s*pre/.test(literal)) throw new Error(`dist: ${args.path}: a <pre> in the markup`);
+        // markup: no space either next to a block or flex item (sections, divs, headings, paragraphs, canvases,
+        // progress bars, and the buttons and labels of the flex .bar), where HTML renders none
+        const block = '(?:section|div|h3|p|canvas|progress|button|label)\\b';
+        if (literal.includes('<')) {
+          return literal.replace(/\n\s*/g, ' ').replace(new RegExp(`(<\\/?${block}[^>]*>) (?=<)|(>) (?=<\\/?${block})`, 'g'), '$1$2')
+            .replace(/^` (?=<)/, '`').replace(/(>) `$/, '$1`');
+        }
+        // a style sheet: no space is needed around { } ; , or after a colon, nor a rule's last semicolon (outside
+        // strings and url(), which it has none of)
+        if (/["']|url\(/.test(literal)) {
+          throw new Error(`dist: ${args.path}: a string or url() in a style sheet; update compact-style (tools/dist.mjs)`);
+        }
+        return literal.replace(/\s*([{};,])\s*/g, '$1').replace(/:\s+/g, ':').replaceAll(';}', '}').replace(/^`\s+/, '`');
+      };
+      return { contents: source.replace(/`[^`]*`/g, compact), loader: 'js' };
+    });
+  },
+};
 
 // The dist files a module needs before it runs: itself and its static imports, transitively. outputs: esbuild's
 // metafile outputs keyed by dist name.
@@ -84,7 +117,7 @@ function staticClosure(start, outputs, into = new Set()) {
  */
 export async function buildDist(outDir, { mnist = false, text = false } = {}) {
   const wasmFrom = path.join(ROOT, WASM);
-  for (const f of [WASM, WASM_INT8]) if (!fs.existsSync(path.join(ROOT, f))) throw new Error(`dist: ${f} is missing (run make wasm)`);
+  for (const f of [WASM, WASM_INT8, WASM_MT]) if (!fs.existsSync(path.join(ROOT, f))) throw new Error(`dist: ${f} is missing (run make wasm)`);
   fs.rmSync(outDir, { recursive: true, force: true }); // only our own output directory
   const result = await esbuild.build({
     absWorkingDir: ROOT,
@@ -102,9 +135,11 @@ export async function buildDist(outDir, { mnist = false, text = false } = {}) {
     external: ['node:*'], // the Model API reads the wasm file with node:fs when it runs in Node
     metafile: true,
     logLevel: 'silent',
+    plugins: [COMPACT_STYLE],
   });
   fs.copyFileSync(wasmFrom, path.join(outDir, 'tinytrain.wasm'));
   fs.copyFileSync(path.join(ROOT, WASM_INT8), path.join(outDir, 'tinytrain-int8.wasm'));
+  fs.copyFileSync(path.join(ROOT, WASM_MT), path.join(outDir, 'tinytrain-mt.wasm'));
   await buildStandalone(outDir, wasmFrom);
   // The iframe embed: demos/embed.html beside the element (its one path to it changed), embed.js minified apart.
   const embedHtml = fs.readFileSync(path.join(ROOT, 'demos/embed.html'), 'utf8');
@@ -146,11 +181,12 @@ export async function buildDist(outDir, { mnist = false, text = false } = {}) {
     for (const f of files) if (!partOf.has(f)) partOf.set(f, source);
     parts.push({ name: target, source, files, ...sum(files) });
   }
-  const files = Object.keys(outputs).concat('tinytrain.wasm', 'tinytrain-int8.wasm', STANDALONE, 'embed.html', 'embed.js')
+  const files = Object.keys(outputs).concat('tinytrain.wasm', 'tinytrain-int8.wasm', 'tinytrain-mt.wasm', STANDALONE, 'embed.html', 'embed.js')
     .sort().map((name) => ({
       name, ...sizes(name),
       part: initialSet.has(name) ? 'initial' : name === STANDALONE ? 'standalone' : name.startsWith('embed.') ? 'embed'
-        : name === 'tinytrain-int8.wasm' ? 'int8' : partOf.get(name) ?? 'api',
+        : name === 'tinytrain-int8.wasm' ? 'int8' : name === 'tinytrain-mt.wasm' || name === 'thread-helper.js' ? 'threads'
+        : partOf.get(name) ?? 'api',
   }));
 
   const data = MNIST.map((f) => path.join(ROOT, 'demos/data/generated', f));
@@ -186,6 +222,7 @@ export function report(built, where = 'dist') {
       : f.part === 'standalone' ? '  (the one-file build: element, worker and wasm, for file:// and other origins)'
       : f.part === 'embed' ? '  (the iframe embed page)'
       : f.part === 'int8' ? '  (the full build with int8 inference, for pages that load INT8_WASM_URL; no budget)'
+      : f.part === 'threads' ? '  (the threaded build, for cross-origin isolated pages; no budget)'
       : f.part === 'data' ? '  (demo="digits" data, no budget)' : f.part === 'text data' ? '  (demo="text" data, no budget)' : `  (on demand: ${f.part})`;
     lines.push(`${String(f.bytes).padStart(8)}${gz}  ${where}/${f.name}${what}`);
   }

@@ -7,7 +7,8 @@
 // MIME and nothing whose name starts with a dot; no directory listings, no paths outside the root, and a redirect
 // always names a path on this server.
 //
-//   node tools/serve.mjs [--port 8080] [--root DIR]     (--port 0 picks a free port)
+//   node tools/serve.mjs [--port 8080] [--root DIR] [--isolated]   (--port 0 picks a free port; --isolated sends
+//                                                                  COOP/COEP, see ISOLATION_HEADERS)
 //   import { startServer } from './tools/serve.mjs'; const s = await startServer({ port: 0 }); ... await s.close();
 import http from 'node:http';
 import { createReadStream } from 'node:fs';
@@ -56,7 +57,14 @@ function send(res, status, text) {
   res.end(text);
 }
 
-async function handle(root, folders, req, res) {
+// Cross-origin isolation: pages served with these may share memory with their workers (SharedArrayBuffer), so the
+// training worker runs the threaded build (wasm/threads.js). Every page here loads only its own origin's files.
+export const ISOLATION_HEADERS = Object.freeze({
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+});
+
+async function handle(root, folders, isolated, req, res) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     send(res, 405, 'method not allowed\n');
@@ -107,6 +115,7 @@ async function handle(root, folders, req, res) {
       'Content-Length': st.size,
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
+      ...(isolated ? ISOLATION_HEADERS : {}),
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
@@ -117,12 +126,13 @@ async function handle(root, folders, req, res) {
 
 /** Starts the server; resolves with {server, port, origin, url (of demos/index.html), close()}. `folders`: what
  * is served from the repository (default SERVED; tests add a file or two of their own); another root is served
- * whole. */
-export async function startServer({ root = REPO_ROOT, port = 8080, host = '127.0.0.1', folders = SERVED } = {}) {
+ * whole. `isolated`: send ISOLATION_HEADERS with every file (`make demo` does). */
+export async function startServer({ root = REPO_ROOT, port = 8080, host = '127.0.0.1', folders = SERVED,
+  isolated = false } = {}) {
   const absRoot = await realpath(path.resolve(root));
   if (absRoot !== await realpath(REPO_ROOT)) folders = null;
   const server = http.createServer((req, res) => {
-    handle(absRoot, folders, req, res).catch(() => { if (!res.headersSent) send(res, 500, 'internal error\n'); else res.end(); });
+    handle(absRoot, folders, isolated, req, res).catch(() => { if (!res.headersSent) send(res, 500, 'internal error\n'); else res.end(); });
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -137,8 +147,12 @@ export async function startServer({ root = REPO_ROOT, port = 8080, host = '127.0
 }
 
 function parseArgs(argv) {
-  const out = { port: 8080, root: REPO_ROOT };
+  const out = { port: 8080, root: REPO_ROOT, isolated: false };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--isolated') {
+      out.isolated = true;
+      continue;
+    }
     const [k, inline] = argv[i].split('=', 2);
     const v = inline ?? argv[++i];
     if (k === '--port') {
@@ -147,7 +161,7 @@ function parseArgs(argv) {
     } else if (k === '--root') {
       out.root = path.resolve(v);
     } else {
-      throw new Error(`unknown option ${argv[i]}; usage: serve.mjs [--port N] [--root DIR]`);
+      throw new Error(`unknown option ${argv[i]}; usage: serve.mjs [--port N] [--root DIR] [--isolated]`);
     }
   }
   return out;
@@ -156,7 +170,7 @@ function parseArgs(argv) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     const s = await startServer(parseArgs(process.argv.slice(2)));
-    console.log(`serving ${s.origin}/ (127.0.0.1 only); demos: ${s.url}`);
+    console.log(`serving ${s.origin}/ (127.0.0.1 only${parseArgs(process.argv.slice(2)).isolated ? ', cross-origin isolated' : ''}); demos: ${s.url}`);
   } catch (err) {
     console.error(`serve.mjs: ${err.message}`);
     process.exit(1);

@@ -45,13 +45,17 @@ export interface GenerationOptions {
 }
 
 /** Loads tinytrain.wasm once (by default from beside the module); later calls return the same promise. */
-export function loadTinytrain(options?: { url?: URL }): Promise<WebAssembly.Exports>;
+/** threads: more than 1 loads the threaded build (needs SharedArrayBuffer: Node, or a cross-origin isolated page);
+ * by default it is chosen in a worker of a cross-origin isolated page. The exports of the threaded build also carry
+ * `threads`, the count in use. */
+export function loadTinytrain(options?: { url?: URL; threads?: number }): Promise<WebAssembly.Exports>;
 
 /** A model in wasm memory. Made by Model.create or Model.load only; free it with dispose(). */
 export class Model {
   private constructor();
   /** A new model from a spec (object or JSON text); rejects with an Error naming the bad field. */
-  static create(spec: ModelSpec | string): Promise<Model>;
+  /** options.threads: as loadTinytrain takes it, on the realm's first load. */
+  static create(spec: ModelSpec | string, options?: { threads?: number }): Promise<Model>;
   /** A model rebuilt from a .safetensors file written by save(). */
   static load(bytes: Uint8Array | ArrayBuffer): Promise<Model>;
   /** The core's layer types in the order of its table. */
@@ -70,6 +74,8 @@ export class Model {
   readonly epoch: number;
   /** FLOPs per sample */
   readonly flops: { forward: number; train: number };
+  /** The threads this model trains with (every model of the realm alike): more than 1 with the threaded build. */
+  readonly threads: number;
   readonly spec: ModelSpec;
   /** A language model's tokens (one string per id), or null. */
   readonly vocabulary: string[] | null;

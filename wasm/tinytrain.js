@@ -17,14 +17,18 @@ let memoryLimit = 0; // bytes, 0 for none: see Model.setMemoryLimit
 // afresh. Any other import fails instantiation with a LinkError that names it.
 const IMPORTS = { env: { emscripten_notify_memory_growth() {} } };
 
-/** Loads the wasm module once (later calls return the same promise). Options: {url} to override its location. */
-export function loadTinytrain({ url = WASM_URL } = {}) {
+/** Loads the wasm module once (later calls return the same promise). Options: {url} to override its location;
+ * {threads}: how many threads train, more than 1 for the threaded build (threads.js, which also picks it by default
+ * in a worker of a cross-origin isolated page: only there may workers share memory; it declines, and this module
+ * loads, for 1 thread or another url). */
+export function loadTinytrain({ url = WASM_URL, threads } = {}) {
   loading ??= (async () => {
-    const instance = await WebAssembly.instantiate(await fetchModule(url), IMPORTS);
-    instance.exports._initialize?.();
-    instance.exports.tt_set_memory_limit(memoryLimit);
-    wasm = instance.exports;
-    return wasm;
+    const core = (threads || globalThis.crossOriginIsolated) &&
+      await (await import('./threads.js')).default(threads, url) || // instantiateThreaded
+      (await WebAssembly.instantiate(await fetchModule(url), IMPORTS)).exports;
+    core._initialize(); // the threaded build calls its own, and gives a no-op here
+    core.tt_set_memory_limit(memoryLimit);
+    return (wasm = core);
   })();
   loading.catch(() => { loading = null; }); // a failed load may be retried
   return loading;
@@ -39,7 +43,7 @@ const f32 = (ptr, n) => new Float32Array(wasm.memory.buffer, ptr, n);
 
 function cString(ptr) {
   const bytes = new Uint8Array(wasm.memory.buffer, ptr);
-  return decoder.decode(bytes.subarray(0, bytes.indexOf(0)));
+  return decoder.decode(bytes.slice(0, bytes.indexOf(0))); // a copy: decode() refuses views of shared memory
 }
 
 function lastError() {
@@ -162,9 +166,11 @@ export class Model {
     this.#ptr = ptr;
   }
 
-  /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. */
-  static async create(spec) {
-    await loadTinytrain();
+  /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. {threads}: the threads
+   * every model of this realm trains with, as loadTinytrain takes it, when this is the realm's first load (later,
+   * the threaded build's exports, from loadTinytrain, change the count with setThreads({threads})). */
+  static async create(spec, options) {
+    await loadTinytrain(options);
     const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
     return Model.#wrap(withString(text, (p, n) => wasm.tt_model_create(p, n)));
   }
@@ -227,6 +233,8 @@ export class Model {
   get flops() {
     return { forward: wasm.tt_model_flops_forward(this.#m), train: wasm.tt_model_flops_train(this.#m) };
   }
+  /** The threads this model trains with (every model of the realm alike): more than 1 with the threaded build. */
+  get threads() { return wasm.threads ?? 1; }
   get spec() { return (this.#spec ??= JSON.parse(cString(wasm.tt_model_spec(this.#m)))); }
 
   // Checks the lengths of x and y (unless NO_LABELS), then lends fn(px, py, samples, pout) one block of wasm memory

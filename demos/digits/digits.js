@@ -26,6 +26,7 @@ import {
   drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
 import { messageLine } from '../shared/messages.js';
+import { showThreads } from '../shared/threads.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
@@ -394,6 +395,7 @@ function onProgress(d) {
   $('test-accuracy').dataset.value = Number.isFinite(d.testAccuracy) ? String(d.testAccuracy) : '';
   $('train-accuracy').textContent = pct(d.accuracy);
   $('stat-rate').textContent = d.samplesPerSec > 0 ? Math.round(d.samplesPerSec).toLocaleString('en') : '–';
+  showThreads($('stat-threads'), d.threads);
   redrawSoon();
 }
 

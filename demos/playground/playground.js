@@ -16,6 +16,7 @@ import { Comparison, RUN_COLORS, MAIN_NAME } from './compare.js';
 import { explainTerms } from '../shared/glossary.js';
 import { NetworkView } from './network.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
+import { showThreads } from '../shared/threads.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
   runConfig, runSettings,
@@ -447,6 +448,7 @@ function showProgress(now, force = false) {
   setStat('stat-flops', si(p.flopsDone, 'FLOP'), p.flopsDone);
   setStat('stat-wall', `${(p.wallMs / 1000).toFixed(1)} s`, p.wallMs);
   setStat('stat-rate', si(p.samplesPerSec), p.samplesPerSec);
+  showThreads($('stat-threads'), p.threads);
   setStat('stat-loss', fixed(p.loss), p.loss);
   setStat('stat-test-loss', fixed(p.testLoss), p.testLoss);
   setStat('stat-acc', pct(p.accuracy), p.accuracy);

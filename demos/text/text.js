@@ -23,6 +23,7 @@ import { seededRandom, bestOfN, pickWords } from './sampling.js';
 import { measureTokenServing } from './serving.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import { messageLine } from '../shared/messages.js';
+import { showThreads } from '../shared/threads.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
@@ -436,6 +437,7 @@ function onProgress(p) {
   $('stat-step').textContent = p.step.toLocaleString('en');
   $('stat-tokens').textContent = Number.isFinite(p.tokensSeen) ? p.tokensSeen.toLocaleString('en') : '–';
   $('stat-rate').textContent = p.tokensPerSec > 0 ? Math.round(p.tokensPerSec).toLocaleString('en') : '–';
+  showThreads($('stat-threads'), p.threads);
   $('stat-wall').textContent = formatSeconds(p.wallMs);
   $('stat-wall').dataset.ms = String(p.wallMs);
   $('stat-flops').textContent = formatFlops(p.flopsDone);

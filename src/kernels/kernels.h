@@ -162,4 +162,31 @@ static inline size_t tt__i8_packed_bytes(int N, int K) { return (size_t)(N + 15)
 #include "kernels/kernel_list.h"
 #undef TT_KERNEL_DEF
 
+/* The threaded build (kernels/parallel.h) sends the layers' calls of these kernels to their versions that split the
+ * work over threads (src/kernels/parallel.c), which run the twins above on each part. */
+#ifdef TT_THREADS
+void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
+                  float *C, int ldc);
+void tt__par_conv_forward(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
+                          float *ws);
+void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const tt__conv_shape *s, float *ws);
+int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
+                        const tt__conv_shape *s, int limit, float *ws);
+void tt__par_adam(float *p_out, float *m_out, float *v_out, const float *p, const float *g, const float *m,
+                  const float *v, size_t n, float lr, float beta1, float beta2, float eps, float wd_l2, float decay,
+                  float bc1, float bc2);
+void tt__par_sgd(float *p_out, float *buf_out, const float *p, const float *g, const float *buf, size_t n, float lr,
+                 float mu, float wd, int nesterov, int first);
+#define tt__gemm tt__par_gemm
+#define tt__conv_forward tt__par_conv_forward
+#define tt__conv_backward_w tt__par_conv_backward_w
+#define tt__conv_sparse tt__par_conv_sparse
+#define tt__adam tt__par_adam
+#define tt__sgd tt__par_sgd
+/* state a kernel keeps between its own calls is each thread's own */
+#define TT_THREAD_LOCAL _Thread_local
+#else
+#define TT_THREAD_LOCAL
+#endif
+
 #endif

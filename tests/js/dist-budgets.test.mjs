@@ -29,9 +29,9 @@ test('one <tiny-train> loads at most 64 KiB gzipped (JS + wasm) before its first
   assert.ok(built.initial.gzip <= BUDGETS.initial, `${built.initial.gzip} bytes gzipped, ${built.initial.gzip - BUDGETS.initial} over: ${table()}`);
 });
 
-test('the digits pad, the MNIST loader, the CSV reader, the src loader, the text demo, the cost panel, the serving measurement and int8 quantizing load on demand, each within 32 KiB gzipped', () => {
+test('the digits pad, the MNIST loader, the CSV reader, the src loader, the text demo, the cost panel, the serving measurement, int8 quantizing and threads load on demand, each within 32 KiB gzipped', () => {
   const sources = built.parts.map((p) => p.source).sort();
-  assert.deepEqual(sources, ['wasm/int8.js', 'wasm/serving.js', 'wasm/tinytrain.js', 'web/mnist-load.js', 'web/runtime/text-data.js', 'web/text/corpus.js',
+  assert.deepEqual(sources, ['wasm/int8.js', 'wasm/serving.js', 'wasm/threads.js', 'wasm/tinytrain.js', 'web/mnist-load.js', 'web/runtime/text-data.js', 'web/text/corpus.js',
     'web/widget/costs.js', 'web/widget/csv.js', 'web/widget/digits.js', 'web/widget/source.js', 'web/widget/text.js'], table());
   for (const p of built.parts) {
     assert.ok(p.gzip <= BUDGETS.onDemand, `${p.source}: ${p.gzip} bytes gzipped, ${p.gzip - BUDGETS.onDemand} over`);
@@ -49,6 +49,19 @@ test('tinytrain-int8.wasm is copied beside tinytrain.wasm, outside the budgets, 
     assert.ok(!fs.readFileSync(path.join(OUT, f.name), 'utf8').includes('tinytrain-int8'), `${f.name} names the int8 build`);
   }
   assert.ok(fs.readFileSync(path.join(OUT, 'int8.js'), 'utf8').includes('tinytrain-int8.wasm'));
+});
+
+// The threaded build and its helper ship beside the default module for cross-origin isolated pages; only the
+// threads part (on demand) names them.
+test('tinytrain-mt.wasm and thread-helper.js ship outside the budgets; no initial module names them', () => {
+  for (const name of ['tinytrain-mt.wasm', 'thread-helper.js']) {
+    assert.equal(built.files.find((f) => f.name === name)?.part, 'threads', table());
+  }
+  for (const f of built.files.filter((x) => x.part === 'initial' && x.name.endsWith('.js'))) {
+    const text = fs.readFileSync(path.join(OUT, f.name), 'utf8');
+    assert.ok(!/tinytrain-mt|thread-helper/.test(text), `${f.name} names the threaded build`);
+  }
+  assert.match(fs.readFileSync(path.join(OUT, 'threads.js'), 'utf8'), /tinytrain-mt\.wasm[^]*thread-helper\.js|thread-helper\.js[^]*tinytrain-mt\.wasm/);
 });
 
 test('report() fails a build over either budget and names what is over', () => {

@@ -263,7 +263,7 @@ export class TrainingSession {
       step: this.step, epoch: this.model.epoch, running: this.running,
       loss: this.lastLoss, accuracy: m.accuracy, batchAccuracy: this.lastAccuracy,
       trainLoss: m.trainLoss ?? NaN, testLoss: m.testLoss, testAccuracy: m.testAccuracy, metricsStep: m.at,
-      samplesPerSec: this.rate, samplesSeen: this.samplesSeen, flopsDone: this.samplesSeen * this.flops.train,
+      samplesPerSec: this.rate, threads: this.model.threads, samplesSeen: this.samplesSeen, flopsDone: this.samplesSeen * this.flops.train,
       wallMs: this._wall(t), cpuMs: this.cpuMs, batchSize: this.batchSize,
       ...(this.data.text && this._textProgress()),
       // Every logged point since the last report: (steps, losses) of equal length.

@@ -22,9 +22,9 @@
  *   of a classifier: one GEMV per column) skip packing and
  *   run a GEMV that reads the weights once, skipping the all-zero 4-float chunks of x (sparse inputs: digits).
  *
- * Memory: the packing buffers are fixed static arrays (KC·NC + MC·KC floats, 224 KiB); nothing is allocated
- * per call, so training steps never grow the wasm memory. Not reentrant (neither is the rest of the core:
- * one model per thread). */
+ * Memory: the packing buffers are fixed static arrays (KC·NC + MC·KC floats, 224 KiB; each thread's own in the
+ * threaded build, TT_THREAD_LOCAL); nothing is allocated per call, so training steps never grow the wasm memory.
+ * Not reentrant (neither is the rest of the core: one model per thread). */
 #include "kernels/simd128.h"
 #include "kernels/kernels.h"
 
@@ -37,11 +37,11 @@
 /* Loops are kept as written (-fno-unroll-loops, see kernels.h): unrolled packing and tail loops are more code for
  * no speed; only loops over the accumulators are unrolled (TT_UNROLL_FULL), so they stay in registers. */
 
-static float gemm_apack[MC * KC] __attribute__((aligned(16)));  // (MC/MR, kc, MR)
-static float gemm_bpack[KC * NC] __attribute__((aligned(16)));  // (NC/NR, kc, NR)
+static TT_THREAD_LOCAL float gemm_apack[MC * KC] __attribute__((aligned(16)));  // (MC/MR, kc, MR)
+static TT_THREAD_LOCAL float gemm_bpack[KC * NC] __attribute__((aligned(16)));  // (NC/NR, kc, NR)
 /* per packed panel: its runs of nonzero rows ([start, end) pairs), their number and the kernel's work over them */
-static int gemm_aruns[MC / MR][KC + 3], gemm_acost[MC / MR];  // runs: (count, then [start, end) pairs)
-static int gemm_bruns[NC / NR][KC + 3], gemm_bcost[NC / NR];
+static TT_THREAD_LOCAL int gemm_aruns[MC / MR][KC + 3], gemm_acost[MC / MR];  // runs: (count, then [start, end) pairs)
+static TT_THREAD_LOCAL int gemm_bruns[NC / NR][KC + 3], gemm_bcost[NC / NR];
 
 /* The 4×8 micro-kernel: C tile (row stride ldc) = or += packed A panel ap (kc, 4) · packed B panel bp (kc, 8),
  * summed over the rows p of the panels in the runs [runs[2r], runs[2r+1]) for r < nruns (p ascending); rows
@@ -139,7 +139,7 @@ static void gemm_pack(float *dst, const float *src, size_t sk, size_t sq, int kc
  * once, for M == 1 (and N == 1 through Cᵀ = op(B)ᵀ · op(A)ᵀ) when both operands are contiguous along K, as in
  * batch-1 inference (x · Wᵀ). GV dot products at a time share the loads of x. Other vector shapes (batch-1
  * backward) take the packed path. */
-static int gemv_chunks[1024];  // offsets of x's 4-float chunks that are not all zero, for the dot products
+static TT_THREAD_LOCAL int gemv_chunks[1024];  // offsets of x's 4-float chunks that are not all zero, for the dot products
 
 /* dot[u] += x[q : q+4] · b[u][q : q+4] for the GV rows (lane-wise partial sums) */
 static inline void gemv_dot4(v128_t *dot, const float *x, const float *const *b, int q) {

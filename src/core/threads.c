@@ -1,0 +1,157 @@
+/* The thread pool of the threaded wasm build (kernels/parallel.h; compiled to nothing elsewhere). Helpers are Web
+ * Workers or Node worker threads that instantiate the same module on the same shared memory; wasm/threads.js starts
+ * them and calls, in order:
+ *   main thread: _initialize(), then tt_threads_setup(helpers, can_wait), which gives each helper a stack and a
+ *                block of thread-local storage and sets up the main thread's own (before any kernel runs);
+ *   each helper: stackRestore(its stack top from that list), then tt_thread_run(id), which never returns;
+ *   main thread: tt_threads_ready() until every helper is in its loop, then tt_threads_use(n).
+ * A job is one tt__parallel_for: the main thread publishes it and bumps job_gen; helpers spin on job_gen for a
+ * little while, then sleep in memory.atomic.wait32 until the next job's notify. Every thread takes chunks (see
+ * job_next) until none are left, and the main thread's join spins briefly, then waits, for the helpers still
+ * running one. A helper that never answers (its worker died) is noticed by the join after a long
+ * silence: the pool is then marked broken and runs everything on the main thread (tt_threads_broken tells JS, which
+ * reports it; that job's results are not trusted). */
+#ifdef TT_THREADS
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "../kernels/parallel.h"
+
+#define MAX_THREADS 16
+#define HELPER_STACK (512 * 1024)
+#define SPIN 20000            /* loads of a counter before sleeping on it (tens of microseconds) */
+#define WAIT_NS 1000000LL     /* the join's sleeps, in ns, */
+#define SILENCE 10000         /* and how many of them without progress mean a helper is gone (10 s) */
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_SEQ_CST)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
+#define ADD(x, v) __atomic_fetch_add(&(x), (v), __ATOMIC_SEQ_CST)
+
+extern void __wasm_init_tls(void *block);
+
+static _Thread_local int thread_id;
+static int helpers;          /* helpers given a stack and TLS by tt_threads_setup */
+static int ready;            /* helpers in their loop */
+static int in_use = 1;       /* threads a job may use, the main thread included */
+static int can_wait;         /* the main thread may block (not a browser page's main thread) */
+static int broken;           /* a helper stopped answering */
+static void *tls_block[MAX_THREADS];
+static int stack_top[MAX_THREADS];
+
+/* The current job. job_next holds the job's generation (low 15 bits, shifted up by 16) and its next chunk: a thread
+ * claims chunk i by swapping (gen, i) for (gen, i + 1), so a helper that wakes late can never take a chunk of a later
+ * job. job_active counts the helpers inside a job's claiming loop; once every chunk is claimed, the join waits only
+ * for those, not for helpers still asleep or busy elsewhere (they find nothing left when they come). */
+static int job_gen, job_next, job_active, job_chunks, job_threads;
+static void (*job_fn)(void *, int);
+static void *job_arg;
+
+static float *scratch;
+static size_t scratch_floats;
+/* bit i: helper i woke up for a job since tt_threads_awake last read it (wasm/threads.js tells a helper that stopped
+ * waking up by it). One word at a fixed address: Node 20's baseline wasm compiler (Liftoff) stores an atomic to a
+ * computed address at address 0, so the helpers' atomics all go to fixed addresses. */
+static int awake;
+
+int tt__threads(void) { return broken ? 1 : in_use; }
+int tt__thread_id(void) { return thread_id; }
+
+/* Exported to wasm/threads.js (Makefile: MT_EXPORTS). Allocates each helper's stack and every thread's TLS block and
+ * sets up the main thread's; returns the helpers' stack tops (index = helper id, 1..helpers), or NULL when
+ * memory runs out or helpers is out of range. Once only. */
+int *tt_threads_setup(int count, int main_can_wait) {
+  if (count < 1 || count >= MAX_THREADS || helpers) return NULL;
+  const size_t align = __builtin_wasm_tls_align() > 16 ? __builtin_wasm_tls_align() : 16;
+  const size_t tls = (__builtin_wasm_tls_size() + align - 1) / align * align;
+  for (int t = 0; t <= count; t++) {
+    char *block = malloc(tls + align + (t ? HELPER_STACK : 0));
+    if (!block) return NULL;  // the few blocks already taken stay: the module is not used threaded
+    tls_block[t] = (void *)(((uintptr_t)block + align - 1) / align * align);
+    stack_top[t] = (int)(((uintptr_t)tls_block[t] + tls + HELPER_STACK) & ~(uintptr_t)15);
+  }
+  __wasm_init_tls(tls_block[0]);
+  can_wait = main_can_wait;
+  helpers = count;
+  return stack_top;
+}
+
+int tt_threads_ready(void) { return LOAD(ready); }
+/* The jobs published so far; which helpers (bit i for helper i) woke up for one since the last call. */
+int tt_threads_jobs(void) { return LOAD(job_gen); }
+int tt_threads_awake(void) { return __atomic_exchange_n(&awake, 0, __ATOMIC_SEQ_CST); }
+int tt_threads_broken(void) { return LOAD(broken); }
+
+/* Sets how many threads the kernels use (1 .. helpers + 1); returns the number set. */
+int tt_threads_use(int n) {
+  const int most = LOAD(ready) + 1;
+  in_use = n < 1 ? 1 : n > most ? most : n;
+  return in_use;
+}
+
+/* Claims and runs chunks of job `gen` until none are left (or a later job has begun). */
+static void run_chunks(int gen) {
+  const int tag = (gen & 0x7fff) << 16;
+  for (int v = LOAD(job_next); (v & ~0xffff) == tag && (v & 0xffff) < job_chunks; v = LOAD(job_next))
+    if (__atomic_compare_exchange_n(&job_next, &v, v + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+      job_fn(job_arg, v & 0xffff);
+}
+
+/* A helper's loop (id 1..helpers), on the stack its worker set with stackRestore. */
+void tt_thread_run(int id) {
+  __wasm_init_tls(tls_block[id]);
+  thread_id = id;
+  int seen = LOAD(job_gen);
+  ADD(ready, 1);
+  for (;;) {
+    int g;
+    for (int spin = 0; (g = LOAD(job_gen)) == seen; spin++)
+      if (spin >= SPIN) __builtin_wasm_memory_atomic_wait32(&job_gen, seen, -1);
+    seen = g;
+    __atomic_fetch_or(&awake, 1 << id, __ATOMIC_SEQ_CST);
+    if (id >= job_threads) continue;
+    ADD(job_active, 1);
+    run_chunks(g);
+    if (ADD(job_active, -1) == 1) __builtin_wasm_memory_atomic_notify(&job_active, 1);
+  }
+}
+
+void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
+  const int threads = tt__threads() < chunks ? tt__threads() : chunks;
+  if (threads <= 1) {
+    for (int i = 0; i < chunks; i++) fn(arg, i);
+    return;
+  }
+  job_fn = fn;
+  job_arg = arg;
+  job_chunks = chunks;
+  job_threads = threads;
+  const int gen = LOAD(job_gen) + 1;
+  STORE(job_next, (gen & 0x7fff) << 16);
+  STORE(job_gen, gen);
+  __builtin_wasm_memory_atomic_notify(&job_gen, (unsigned)helpers);
+  run_chunks(gen);
+  // the join, once every chunk is claimed: spin a little, then sleep in short waits (or keep spinning where the
+  // thread may not block) until the helpers running chunks are done
+  long long quiet = 0;
+  for (int spin = 0, active, last = -1; (active = LOAD(job_active)) > 0; spin++) {
+    if (active != last) last = active, quiet = 0;
+    if (spin < SPIN) continue;
+    if (can_wait ? __builtin_wasm_memory_atomic_wait32(&job_active, active, WAIT_NS) == 2 && ++quiet >= SILENCE
+                 : ++quiet >= SILENCE * 100000LL) {
+      STORE(broken, 1);
+      return;
+    }
+  }
+}
+
+float *tt__thread_scratch(size_t floats) {
+  const size_t n = floats * (size_t)(helpers + 1);
+  if (floats > SIZE_MAX / sizeof(float) / (size_t)(helpers + 1)) return NULL;
+  if (n > scratch_floats) {
+    free(scratch);
+    scratch = malloc(n * sizeof(float));
+    scratch_floats = scratch ? n : 0;
+  }
+  return scratch;
+}
+#endif

@@ -1,0 +1,261 @@
+/* The kernels of the threaded build that split their work over threads (kernels/parallel.h): each cuts its
+ * outputs into chunks and runs the SIMD twin on each chunk, so every output element is the twin's own sum. The layers
+ * call them through the names kernels.h gives them under TT_THREADS. Small calls run on the calling thread. */
+#ifdef TT_THREADS
+#include <limits.h>
+#include <string.h>
+
+#include "kernels/simd128.h"
+#include "kernels/kernels.h"
+#include "kernels/parallel.h"
+
+/* chunks per thread: enough for a thread on a busy core to take fewer of them */
+#define CHUNKS_PER_THREAD 3
+/* below this many multiply-adds a call stays on one thread (the fork and join cost about a microsecond) */
+#define MIN_WORK 65536.0
+
+static int chunk_count(int units) {
+  const int most = tt__threads() * CHUNKS_PER_THREAD;
+  return units < most ? units : most;
+}
+
+/* ---- GEMM: blocks of output rows or columns ---------------------------------------------------------------- */
+
+typedef struct {
+  int ta, tb, M, N, K, lda, ldb, ldc, by_rows, unit, chunks;
+  const float *A, *B;
+  float *C, beta;
+} gemm_job;
+
+/* chunk i: units of `unit` rows (or columns) shared out evenly; the last chunk also takes the rest of the matrix */
+static void gemm_chunk(void *arg, int i) {
+  const gemm_job *g = arg;
+  const int total = g->by_rows ? g->M : g->N, units = total / g->unit;
+  const int lo = (int)((long long)units * i / g->chunks) * g->unit;
+  const int hi = i == g->chunks - 1 ? total : (int)((long long)units * (i + 1) / g->chunks) * g->unit;
+  if (g->by_rows)
+    TT_KERNEL(tt_f32_gemm)(g->ta, g->tb, hi - lo, g->N, g->K, g->A + (g->ta ? (size_t)lo : (size_t)lo * g->lda),
+                           g->lda, g->B, g->ldb, g->beta, g->C + (size_t)lo * g->ldc, g->ldc);
+  else
+    TT_KERNEL(tt_f32_gemm)(g->ta, g->tb, g->M, hi - lo, g->K, g->A, g->lda,
+                           g->B + (g->tb ? (size_t)lo * g->ldb : (size_t)lo), g->ldb, g->beta, g->C + lo, g->ldc);
+}
+
+/* The twin picks its path from the shape (a GEMV when M == 1, or N <= 4, with both operands contiguous along K;
+ * else 4x8 tiles): every chunk keeps the whole call's path. A GEMV splits its outputs anywhere; tiles split at
+ * multiples of 4 rows or 8 columns, where the whole call's tiles start (and at least 8 columns or 4 rows, so a
+ * chunk never turns into a GEMV). The split duplicates the packing of the other operand: columns for a wide C
+ * (A is packed again per chunk), rows for a tall one. */
+void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
+                  float *C, int ldc) {
+  gemm_job g = {ta, tb, M, N, K, lda, ldb, ldc, 0, 8, 1, A, B, C, beta};
+  const int contiguous = !ta && tb;
+  if (M == 1 && contiguous) g.unit = 4;
+  else if (N <= 4 && contiguous) g.by_rows = 1, g.unit = 4;
+  else g.by_rows = M > N, g.unit = g.by_rows ? 4 : 8;
+  const int units = (g.by_rows ? M : N) / g.unit;
+  if (tt__threads() > 1 && K > 0 && (beta == 0.0f || beta == 1.0f) && (double)M * N * K >= MIN_WORK && units > 1) {
+    g.chunks = chunk_count(units);
+    tt__parallel_for(g.chunks, gemm_chunk, &g);
+    return;
+  }
+  TT_KERNEL(tt_f32_gemm)(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+}
+
+/* ---- convolutions: samples for outputs, filters for weight gradients ----------------------------------------- */
+
+typedef struct {
+  float *y, *dw, *ws;
+  const float *x, *dy, *w, *bias;
+  tt__conv_shape s;
+  size_t ws_floats;  // each thread's scratch
+  int chunks, *nonzeros;
+} conv_job;
+
+static float *thread_ws(const conv_job *c) { return c->ws + (size_t)tt__thread_id() * c->ws_floats; }
+
+/* [lo, hi) of n items for chunk i of c->chunks */
+static int part(int n, int i, int chunks) { return (int)((long long)n * i / chunks); }
+
+/* forward (or an adjoint's input gradient) on samples [lo, hi) */
+static void conv_forward_chunk(void *arg, int i) {
+  const conv_job *c = arg;
+  tt__conv_shape s = c->s;
+  const int lo = part(s.B, i, c->chunks), hi = part(s.B, i + 1, c->chunks);
+  const size_t in = (size_t)s.C * s.H * s.W, out = (size_t)s.F * (s.H + s.pad_lo + s.pad_hi - s.k + 1) *
+                                                   (s.W + s.pad_lo + s.pad_hi - s.k + 1);
+  s.B = hi - lo;
+  TT_KERNEL(tt_f32_conv_forward)(c->y + lo * out, c->x + lo * in, c->w, c->bias, &s, thread_ws(c));
+}
+
+void tt__par_conv_forward(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
+                          float *ws) {
+  const double work = (double)s->B * s->C * s->F * s->H * s->W * s->k * s->k;
+  const size_t floats = tt__conv_ws_floats(s);
+  conv_job c = {.y = y, .x = x, .w = w, .bias = bias, .s = *s, .ws_floats = floats};
+  if (tt__threads() > 1 && s->B > 1 && work >= MIN_WORK && (c.ws = tt__thread_scratch(floats))) {
+    c.chunks = chunk_count(s->B);
+    tt__parallel_for(c.chunks, conv_forward_chunk, &c);
+    return;
+  }
+  TT_KERNEL(tt_f32_conv_forward)(y, x, w, bias, s, ws);
+}
+
+/* The weight gradient's rows split over threads: dw is (F, C, k, k), or (C, F, k, k) in an adjoint shape; a chunk
+ * takes rows [lo, hi) of its first dimension, copies the matching channels of dy (F) or x (C) of every sample
+ * into its scratch, and runs the kernel on that narrower shape: each gradient still sums over all samples in one
+ * call, in the kernel's order. sparse: the sparse pass (dx NULL, no limit) instead of the dense one. */
+typedef struct {
+  conv_job c;
+  int sparse, rows;
+  size_t kernel_ws;  // the kernel's part of each thread's scratch; the copied channels follow
+} conv_dw_job;
+
+static void conv_dw_chunk(void *arg, int i) {
+  const conv_dw_job *j = arg;
+  tt__conv_shape s = j->c.s;
+  const int lo = part(j->rows, i, j->c.chunks), hi = part(j->rows, i + 1, j->c.chunks), n = hi - lo;
+  const int OH = s.H + s.pad_lo + s.pad_hi - s.k + 1, OW = s.W + s.pad_lo + s.pad_hi - s.k + 1;
+  float *ws = thread_ws(&j->c), *copy = ws + j->kernel_ws;
+  const float *dy = j->c.dy, *x = j->c.x;
+  // the channels of dy (filters, OH·OW each) or of x (channels, H·W each) that this chunk's rows need
+  const size_t plane = s.adjoint ? (size_t)s.H * s.W : (size_t)OH * OW, all = s.adjoint ? s.C : s.F;
+  const float *from = s.adjoint ? x : dy;
+  for (int b = 0; b < s.B; b++)
+    memcpy(copy + (size_t)b * n * plane, from + ((size_t)b * all + lo) * plane, (size_t)n * plane * sizeof(float));
+  if (s.adjoint) s.C = n, x = copy;
+  else s.F = n, dy = copy;
+  const size_t at = (size_t)lo * (s.adjoint ? s.F : s.C) * s.k * s.k;  // a row of dw (and w) holds the other dimension
+  if (j->sparse)
+    TT_KERNEL(tt_f32_conv_sparse)(j->c.dw + at, NULL, dy, x, j->c.w + at, NULL, &s, INT_MAX, ws);
+  else
+    TT_KERNEL(tt_f32_conv_backward_w)(j->c.dw + at, dy, x, &s, ws);
+}
+
+/* Runs the weight gradient over threads; returns 0 (doing nothing) when it is too small to split or scratch runs
+ * out. */
+static int conv_dw_parallel(float *dw, const float *dy, const float *x, const float *w, const tt__conv_shape *s,
+                            int sparse) {
+  const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
+  const int rows = s->adjoint ? s->C : s->F;
+  const double work = (double)s->B * s->C * s->F * OH * OW * s->k * s->k;
+  if (tt__threads() <= 1 || rows < 2 || work < MIN_WORK) return 0;
+  conv_dw_job j = {.c = {.dw = dw, .dy = dy, .x = x, .w = w, .s = *s}, .sparse = sparse, .rows = rows};
+  j.kernel_ws = sparse ? tt__conv_sparse_ws_floats(s) : tt__conv_ws_floats(s);
+  const size_t plane = s->adjoint ? (size_t)s->H * s->W : (size_t)OH * OW;
+  // a chunk copies at most ceil(rows / chunks) channels; bounded here by all of them
+  j.c.ws_floats = j.kernel_ws + (size_t)s->B * rows * plane;
+  if (!(j.c.ws = tt__thread_scratch(j.c.ws_floats))) return 0;
+  j.c.chunks = chunk_count(rows);
+  tt__parallel_for(j.c.chunks, conv_dw_chunk, &j);
+  return 1;
+}
+
+void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const tt__conv_shape *s, float *ws) {
+  if (!conv_dw_parallel(dw, dy, x, NULL, s, 0)) TT_KERNEL(tt_f32_conv_backward_w)(dw, dy, x, s, ws);
+}
+
+/* dy's nonzeros per chunk of samples, counted as the sparse kernel counts them */
+static void count_chunk(void *arg, int i) {
+  const conv_job *c = arg;
+  const size_t per = (size_t)c->s.F * (c->s.H + c->s.pad_lo + c->s.pad_hi - c->s.k + 1) *
+                     (c->s.W + c->s.pad_lo + c->s.pad_hi - c->s.k + 1);
+  const float *p = c->dy + part(c->s.B, i, c->chunks) * per, *end = c->dy + part(c->s.B, i + 1, c->chunks) * per;
+  int n = 0;
+  for (; p + 4 <= end; p += 4)
+    n += __builtin_popcount((unsigned)wasm_i32x4_bitmask(wasm_f32x4_ne(wasm_v128_load(p), wasm_f32x4_splat(0.0f))));
+  for (; p < end; p++) n += *p != 0.0f;
+  c->nonzeros[i] = n;
+}
+
+/* the sparse pass's input gradient (or an adjoint's forward pass) on samples [lo, hi) */
+static void sparse_dx_chunk(void *arg, int i) {
+  const conv_job *c = arg;
+  tt__conv_shape s = c->s;
+  const int lo = part(s.B, i, c->chunks), hi = part(s.B, i + 1, c->chunks);
+  const size_t in = (size_t)s.C * s.H * s.W, out = (size_t)s.F * (s.H + s.pad_lo + s.pad_hi - s.k + 1) *
+                                                   (s.W + s.pad_lo + s.pad_hi - s.k + 1);
+  s.B = hi - lo;
+  TT_KERNEL(tt_f32_conv_sparse)(NULL, c->y + lo * in, c->dy + lo * out, c->x ? c->x + lo * in : NULL, c->w, c->bias,
+                                &s, INT_MAX, thread_ws(c));
+}
+
+/* The sparse pass (kernel_list.h: conv_sparse), its choice made on the whole of dy as the kernel makes it; then dx
+ * by samples and dw by rows, each its own pass over the nonzeros. */
+int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
+                        const tt__conv_shape *s, int limit, float *ws) {
+  const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
+  const double work = (double)s->B * s->C * s->F * OH * OW * s->k * s->k;
+  const size_t floats = tt__conv_sparse_ws_floats(s);
+  conv_job c = {.y = dx, .dy = dy, .x = x, .w = w, .bias = bias, .s = *s, .ws_floats = floats};
+  int counts[16 * CHUNKS_PER_THREAD];
+  if (limit <= 0 || tt__threads() <= 1 || s->B < 2 || work < MIN_WORK || !(c.ws = tt__thread_scratch(floats)))
+    return TT_KERNEL(tt_f32_conv_sparse)(dw, dx, dy, x, w, bias, s, limit, ws);
+  c.chunks = chunk_count(s->B);
+  c.nonzeros = counts;
+  tt__parallel_for(c.chunks, count_chunk, &c);
+  long long nonzeros = 0;
+  for (int i = 0; i < c.chunks; i++) nonzeros += counts[i];
+  if (nonzeros >= limit) return 0;
+  if (dx) tt__parallel_for(c.chunks, sparse_dx_chunk, &c);
+  if (dw && !conv_dw_parallel(dw, dy, x, w, s, 1))
+    TT_KERNEL(tt_f32_conv_sparse)(dw, NULL, dy, x, w, NULL, s, INT_MAX, ws);
+  return 1;
+}
+
+/* ---- optimizer updates: blocks of parameters ------------------------------------------------------------------ */
+
+typedef struct {
+  float *p_out, *m_out, *v_out;
+  const float *p, *g, *m, *v;
+  size_t n;
+  float lr, beta1, beta2, eps, wd, decay, bc1, bc2, mu;
+  int nesterov, first, chunks;
+} update_job;
+
+/* elements [lo, hi) of chunk i, at multiples of 16 floats */
+static size_t update_part(const update_job *u, int i) {
+  return i == u->chunks ? u->n : u->n / 16 * (size_t)i / (size_t)u->chunks * 16;
+}
+
+#define UPDATE_MIN 16384 /* parameters below which an update stays on one thread */
+
+static void adam_chunk(void *arg, int i) {
+  const update_job *u = arg;
+  const size_t lo = update_part(u, i), n = update_part(u, i + 1) - lo;
+  TT_KERNEL(tt_f32_adam)(u->p_out + lo, u->m_out + lo, u->v_out + lo, u->p + lo, u->g + lo, u->m + lo, u->v + lo, n,
+                         u->lr, u->beta1, u->beta2, u->eps, u->wd, u->decay, u->bc1, u->bc2);
+}
+
+void tt__par_adam(float *p_out, float *m_out, float *v_out, const float *p, const float *g, const float *m,
+                  const float *v, size_t n, float lr, float beta1, float beta2, float eps, float wd_l2, float decay,
+                  float bc1, float bc2) {
+  update_job u = {.p_out = p_out, .m_out = m_out, .v_out = v_out, .p = p, .g = g, .m = m, .v = v, .n = n, .lr = lr,
+                  .beta1 = beta1, .beta2 = beta2, .eps = eps, .wd = wd_l2, .decay = decay, .bc1 = bc1, .bc2 = bc2};
+  if (tt__threads() > 1 && n >= UPDATE_MIN) {
+    u.chunks = chunk_count((int)(n / 4096));
+    tt__parallel_for(u.chunks, adam_chunk, &u);
+    return;
+  }
+  TT_KERNEL(tt_f32_adam)(p_out, m_out, v_out, p, g, m, v, n, lr, beta1, beta2, eps, wd_l2, decay, bc1, bc2);
+}
+
+static void sgd_chunk(void *arg, int i) {
+  const update_job *u = arg;
+  const size_t lo = update_part(u, i), n = update_part(u, i + 1) - lo;
+  TT_KERNEL(tt_f32_sgd)(u->p_out + lo, u->mu != 0.0f ? u->m_out + lo : u->m_out, u->p + lo, u->g + lo,
+                        u->mu != 0.0f ? u->m + lo : u->m, n, u->lr, u->mu, u->wd, u->nesterov, u->first);
+}
+
+void tt__par_sgd(float *p_out, float *buf_out, const float *p, const float *g, const float *buf, size_t n, float lr,
+                 float mu, float wd, int nesterov, int first) {
+  update_job u = {.p_out = p_out, .m_out = buf_out, .p = p, .g = g, .m = buf, .n = n, .lr = lr, .wd = wd, .mu = mu,
+                  .nesterov = nesterov, .first = first};
+  if (tt__threads() > 1 && n >= UPDATE_MIN) {
+    u.chunks = chunk_count((int)(n / 4096));
+    tt__parallel_for(u.chunks, sgd_chunk, &u);
+    return;
+  }
+  TT_KERNEL(tt_f32_sgd)(p_out, buf_out, p, g, buf, n, lr, mu, wd, nesterov, first);
+}
+#endif

@@ -1,0 +1,63 @@
+// The threaded build (wasm/tinytrain-mt.wasm, wasm/threads.js) in Node: training gives the same weights, bit for bit,
+// on 1, 2 or 3 threads as the single-threaded module (the MLP, the CNN with its sparse and dense convolution passes,
+// the words GPT); a helper thread that dies is reported once and training goes on on one thread.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
+import { CASES, trainAll } from './threads-models.mjs';
+
+const SCRIPT = fileURLToPath(new URL('./threads-train.mjs', import.meta.url));
+// each count in its own process: a realm loads one module
+const run = (arg) => JSON.parse(execFileSync(process.execPath, [SCRIPT, arg], { encoding: 'utf8' }));
+
+test('weights are bit-identical on 1, 2 and 3 threads and with the single-threaded module', () => {
+  const single = run('single');
+  assert.equal(single.threads, 1);
+  assert.equal(Object.keys(single.hashes).length, CASES.length);
+  for (const threads of [1, 2, 3]) {
+    const got = run(String(threads));
+    assert.equal(got.threads, threads, 'the threads in use');
+    assert.deepEqual(got.hashes, single.hashes, `${threads} threads against the single-threaded module`);
+  }
+});
+
+test('a helper that dies between steps: training goes on with one thread, to the same results', async () => {
+  const wasm = await loadTinytrain({ threads: 2 });
+  assert.equal(wasm.threads, 2);
+  const expected = run('single').hashes;
+  const [helper] = wasm.helpers;
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (text) => warnings.push(text);
+  try {
+    helper.terminate();
+    await once(helper, 'exit');
+  } finally {
+    console.warn = warn;
+  }
+  assert.deepEqual(warnings, ['tinytrain: a helper thread stopped (it ended); training goes on with one thread']);
+  assert.equal(wasm.threads, 1);
+  const model = await Model.create(CASES[0].spec);
+  assert.equal(model.threads, 1);
+  model.dispose();
+  assert.deepEqual(await trainAll(Model), expected, 'one thread after the loss, as the single-threaded module');
+});
+
+test('a helper that ends without a word (a browser tells no one) is noticed once jobs go on without it', () => {
+  const script = fileURLToPath(new URL('./threads-silent-loss.mjs', import.meta.url));
+  const got = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' }));
+  assert.equal(got.before, 2);
+  assert.equal(got.after, 1, `still ${got.after} threads after ${got.seconds} s`);
+  assert.ok(got.seconds >= 9, `noticed after ${got.seconds} s: a helper gets 10 s`);
+  assert.match(got.warnings.join(), /^tinytrain: a helper thread stopped \(helper 1 has not answered for 1\d s\); training goes on with one thread$/);
+});
+
+test('threads out of range are refused with a message', async () => {
+  const { instantiateThreaded } = await import('../../wasm/threads.js');
+  assert.equal(await instantiateThreaded(1), undefined, '1 thread: the single-threaded module');
+  await assert.rejects(instantiateThreaded(17), /threads: expected an integer from 1 to 16, got 17/);
+  await assert.rejects(instantiateThreaded(1.5), /got 1.5/);
+});
