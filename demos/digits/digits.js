@@ -645,6 +645,7 @@ function init() {
     `pixels and turned by up to ${AUGMENT.rotate} degrees, inside the training worker, by the core's generator ` +
     'seeded with Seed: the same seed gives the same run. Held-out digits and your drawings are never changed.';
   drawCharts();
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', drawCharts); // charts on the page's surface
   // The pretrained MLP first, so the pad answers at once; then the data, lazily, behind its progress bar.
   guard(usePretrained)().then(() => ensureData()).catch(() => {});
   document.body.dataset.ready = '1';
