@@ -1,7 +1,8 @@
 // Issue 21 in a dark colour scheme, in Chromium: the playground's decision map, a compared run's small map, the
 // network drawing (and a unit's large map) and the loss chart are painted on the page's dark surface, also after
-// the scheme changes while the page is open; the digits and text pages' charts (and the attention map) too. Measured on the canvases'
-// pixels: the share of bright pixels (what a light background leaves) and the median brightness. One browser.
+// the scheme changes while the page is open; the digits and text pages' charts (and the attention map) too.
+// Measured on the canvases' pixels: the share of bright pixels (what a light background leaves) and the median
+// brightness. One browser for the file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrowser, openPage, waitForValue, screenshot } from './helpers.mjs';
