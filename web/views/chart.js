@@ -132,17 +132,16 @@ export function drawLineChart(canvas, lines, opts = {}) {
     ctx.beginPath(); ctx.moveTo(pad.l, y); ctx.lineTo(pad.l + pw, y); ctx.stroke();
     ctx.fillText(fmtTick(t), pad.l - 4, y);
   }
-  ctx.textAlign = 'left';
+  ctx.textAlign = 'center'; // the step axis's ticks, the first under the axis's origin
   ctx.textBaseline = 'alphabetic';
-  ctx.fillText(logX ? '1' : '0', pad.l, h - 17);
-  ctx.textAlign = 'center';
-  for (let v = 10; logX && v < xMax / 3; v *= 10) { // decades, clear of the right edge
+  if (!logX) ctx.fillText('0', pad.l, h - 17);
+  for (let v = 1; logX && v < xMax / 3; v *= 10) { // decades from 1, clear of the right edge
     const x = Math.round(X(v)) + 0.5;
     ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, pad.t + ph); ctx.stroke();
     ctx.fillText(v < 1e3 ? v : `${v / 1e3}k`, x, h - 17);
   }
   ctx.textAlign = 'right'; // the axis's name on a line of its own, under the ticks: no tick label runs into it
-  ctx.fillText(`step ${Math.round(xMax)}${logX ? ' (log scale)' : ''}`, pad.l + pw, h - 4);
+  ctx.fillText(`step ${Math.round(xMax)}${logX ? ' (log scale)' : ''}`, pad.l + pw, h - 6);
   // series: at most one vertex per pixel column (min/max kept would hide nothing important at this scale)
   for (const { series, color, dots } of lines) {
     if (!series.length) continue;
