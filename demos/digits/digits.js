@@ -684,6 +684,7 @@ function init() {
     `pixels and turned by up to ${AUGMENT.rotate} degrees, inside the training worker, by the core's generator ` +
     'seeded with Seed: the same seed gives the same run. Held-out digits and your drawings are never changed.';
   drawCharts();
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', drawCharts); // charts on the page's surface
   // The full build (int8 kernels, for the lever) before any model; then the pretrained MLP, so the pad answers at
   // once; then the data, lazily, behind its progress bar. Without the full build the page works on, lever aside.
   loadTinytrain({ url: INT8_WASM_URL }).catch(() => {})

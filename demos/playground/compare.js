@@ -8,6 +8,7 @@ import { Trainer } from '../../web/runtime/trainer.js';
 import { PACE } from '../../web/runtime/protocol.js';
 import { Series } from '../../web/views/chart.js';
 import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
+import { pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import { num } from '../shared/fields.js';
 import {
@@ -383,6 +384,11 @@ export class Comparison {
 
   // ---- the frame: numbers, then at most one small map -----------------------------------------------------------
 
+  /** Paints every small map again in the coming frames (the page's colour scheme changed). */
+  repaint() {
+    for (const card of [this.mainCard, ...this.runs.map((r) => r.card)]) card.drawnVersion = -1;
+  }
+
   /** Does this frame's share of the cards' work while performance.now() < deadline. */
   frame(now, deadline) {
     if (!this.runs.length) return;
@@ -419,13 +425,14 @@ export class Comparison {
     card.drawnVersion = trainer.weightsVersion;
     card.drawnTrainer = trainer;
     card.paints++;
-    const grid = view.gridInputs();
+    const grid = view.gridInputs(), colors = pageColors();
     if (view instanceof DecisionMap) {
-      view.paint(this.host.probabilities(trainer.predictor, grid, grid.length / 2, points.classes), points.classes);
+      view.paint(this.host.probabilities(trainer.predictor, grid, grid.length / 2, points.classes), points.classes,
+        { background: colors.background });
     } else {
       view.paint(this.host.probabilities(trainer.predictor, grid, grid.length, 0));
     }
-    view.render({ x: points.x, y: points.y, testX: points.testX, testY: points.testY });
+    view.render({ x: points.x, y: points.y, testX: points.testX, testY: points.testY, colors });
   }
 
   // ---- the form that adds a run ------------------------------------------------------------------------------------

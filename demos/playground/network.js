@@ -24,17 +24,18 @@ function gridOf(res, [lo, hi]) {
   return g;
 }
 
-// Values (res * res) -> an image: orange below 0, blue above, white at 0, scaled by the largest magnitude.
-function valuesImage(values, res, stride = 1, offset = 0) {
+// Values (res * res) -> an image: orange below 0, blue above, the surface's background ([r, g, b]) at 0, scaled by
+// the largest magnitude.
+function valuesImage(values, res, stride, offset, background) {
   const image = new ImageData(res, res), d = image.data;
   const negative = rgbOf(classColor(0)), positive = rgbOf(classColor(1));
   let top = 1e-6;
   for (let i = 0; i < res * res; i++) top = Math.max(top, Math.abs(values[i * stride + offset]));
   for (let i = 0; i < res * res; i++) {
     const v = values[i * stride + offset] / top, c = v < 0 ? negative : positive, a = Math.min(1, Math.abs(v));
-    d[4 * i] = 255 + (c[0] - 255) * a;
-    d[4 * i + 1] = 255 + (c[1] - 255) * a;
-    d[4 * i + 2] = 255 + (c[2] - 255) * a;
+    d[4 * i] = background[0] + (c[0] - background[0]) * a;
+    d[4 * i + 1] = background[1] + (c[1] - background[1]) * a;
+    d[4 * i + 2] = background[2] + (c[2] - background[2]) * a;
     d[4 * i + 3] = 255;
   }
   return image;
@@ -48,6 +49,7 @@ export class NetworkView {
     this.layers = [];   // per column: {units, shown, model (hidden layers), images: [ImageBitmap-like canvases]}
     this.edges = [];    // per pair of columns: {offset, inputs, outputs} of the dense weights between them
     this.weights = null;
+    this.background = rgbOf(LIGHT.background); // the surface the maps fade to where a value is 0
     this.updates = 0;
     canvas.addEventListener('pointermove', (e) => this.#hover(e));
     canvas.addEventListener('pointerdown', (e) => this.#hover(e)); // a tap on a phone
@@ -92,8 +94,6 @@ export class NetworkView {
       tile.width = tile.height = TILE_RES;
       return tile;
     }));
-    // The inputs' maps never change: x1 grows to the right, x2 upwards.
-    this.images[0].forEach((tile, k) => tile.getContext('2d').putImageData(valuesImage(this.grid, TILE_RES, 2, k), 0, 0));
     return true;
   }
 
@@ -105,16 +105,19 @@ export class NetworkView {
 
   /**
    * New weights (the predictor's, paramCount floats) and the whole model's predict (grid -> outputs) for the output
-   * units' maps; colors: the page's (text) for the labels.
+   * units' maps; colors: the page's surface (palette.js: background, text, grid).
    */
-  update(weights, predictOutputs, colors) {
+  update(weights, predictOutputs, colors = LIGHT) {
     if (!this.layers.length || weights.length !== this.paramCount) return;
     this.weights = weights;
     this.predictOutputs = predictOutputs;
+    this.background = rgbOf(colors.background);
     this.layers.forEach((column, c) => {
-      if (column.kind === 'input') return;
-      const out = column.model ? this.#activations(column.model, this.grid) : predictOutputs(this.grid);
-      this.images[c].forEach((tile, k) => tile.getContext('2d').putImageData(valuesImage(out, TILE_RES, column.units, k), 0, 0));
+      // The inputs' maps are the plane itself: x1 grows to the right, x2 upwards.
+      const out = column.kind === 'input' ? this.grid
+        : column.model ? this.#activations(column.model, this.grid) : predictOutputs(this.grid);
+      const stride = column.kind === 'input' ? 2 : column.units;
+      this.images[c].forEach((tile, k) => tile.getContext('2d').putImageData(valuesImage(out, TILE_RES, stride, k, this.background), 0, 0));
     });
     this.updates++;
     this.draw(colors);
@@ -212,8 +215,11 @@ export class NetworkView {
     if (!column || (column.kind !== 'input' && !this.weights)) return false;
     const grid = gridOf(ZOOM_RES, this.domain);
     let image;
-    if (column.kind === 'input') image = valuesImage(grid, ZOOM_RES, 2, k);
-    else image = valuesImage(column.model ? this.#activations(column.model, grid) : predictOutputs(grid), ZOOM_RES, column.units, k);
+    if (column.kind === 'input') image = valuesImage(grid, ZOOM_RES, 2, k, this.background);
+    else {
+      const out = column.model ? this.#activations(column.model, grid) : predictOutputs(grid);
+      image = valuesImage(out, ZOOM_RES, column.units, k, this.background);
+    }
     const z = this.zoom;
     z.width = z.height = ZOOM_RES;
     z.getContext('2d').putImageData(image, 0, 0);

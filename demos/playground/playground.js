@@ -575,7 +575,7 @@ function paintMap(deadline) {
     const t0 = performance.now(), from = mapJob.row, to = Math.min(res, from + MAP_BAND_ROWS);
     const out = runModel(grid.subarray(2 * res * from, 2 * res * to));
     mapJob.ms += performance.now() - t0;
-    view.paint(classProbs(out, (to - from) * res, K), K, { firstRow: from });
+    view.paint(classProbs(out, (to - from) * res, K), K, { firstRow: from, background: pageColors().background });
     mapJob.row = to;
   } while (mapJob.row < res && performance.now() < deadline);
   if (mapJob.row === res) finishMap(res * res, mapJob.ms);
@@ -730,6 +730,13 @@ function worst(name, since) {
 
 // With prefers-reduced-motion the map follows the weights once a second instead of every frame.
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+// The canvases are painted on the page's surface (palette.js): when the reader's colour scheme changes, the maps,
+// the network drawing and the chart are painted again on the new one.
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+  drawnVersion = networkVersion = -1;
+  chartDirty = mapDirty = true;
+  comparison.repaint();
+});
 let mapPaintedAt = -Infinity;
 
 // Each frame does what fits FRAME_BUDGET_MS, most visible first: the map's bands, then the chart, then the numbers;
@@ -755,7 +762,7 @@ function frame(now) {
     }
     if (mapDirty) {
       const t = performance.now();
-      view.render({ x: points.x, y: points.y, testX: points.testX, testY: points.testY, probe });
+      view.render({ x: points.x, y: points.y, testX: points.testX, testY: points.testY, probe, colors: pageColors() });
       worst('render', t);
       mapDirty = false;
     }

@@ -841,6 +841,8 @@ function init() {
   });
   state.costs = new CostPanel($('costs'), { unit: ['token', 'tokens'], label: 'What serving costs' });
   drawChart();
+  // The canvases are painted on the page's surface: a change of colour scheme paints them again.
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { drawChart(); onPrefix(); });
   setInterval(drawSamples, SAMPLE_EVERY_MS);
   guard(usePretrained)().then(() => { document.body.dataset.ready = '1'; });
 }

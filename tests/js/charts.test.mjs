@@ -30,17 +30,24 @@ test('the same points pushed in different batches give the same series', () => {
   assert.deepEqual([b.steps, b.values], [a.steps, a.values]);
 });
 
-// A 2D context that records the text drawn and the path's vertices.
+// A 2D context that records the text drawn (also as boxes: 6 px a character, 11 px tall, placed by the context's
+// textAlign and textBaseline) and the path's vertices.
 function recordingCanvas(width, height) {
-  const texts = [], vertices = [];
+  const texts = [], boxes = [], vertices = [];
   const ctx = new Proxy({ measureText: (t) => ({ width: 6 * String(t).length }) }, {
     get: (target, key) => target[key] ?? ((...args) => {
-      if (key === 'fillText') texts.push(String(args[0]));
+      if (key === 'fillText') {
+        const [text, x, y] = args, w = 6 * String(text).length;
+        const left = { left: x, center: x - w / 2, right: x - w }[target.textAlign ?? 'left'] ?? x;
+        const top = target.textBaseline === 'middle' ? y - 5.5 : y - 11;
+        texts.push(String(text));
+        boxes.push({ text: String(text), left, right: left + w, top, bottom: top + 11 });
+      }
       if (key === 'lineTo' || key === 'moveTo') vertices.push(args);
     }),
     set: (target, key, value) => { target[key] = value; return true; },
   });
-  return { canvas: { clientWidth: width, clientHeight: height, width, height, getContext: () => ctx }, texts, vertices };
+  return { canvas: { clientWidth: width, clientHeight: height, width, height, getContext: () => ctx }, texts, boxes, vertices };
 }
 
 test('the step axis is logarithmic from 100 steps: step 100 sits halfway to step 10,000, with decade labels', async () => {
@@ -56,4 +63,26 @@ test('the step axis is logarithmic from 100 steps: step 100 sits halfway to step
   drawLineChart(linear.canvas, [{ series: s, color: '#000' }], { logX: false });
   assert.deepEqual(linear.vertices.slice(-3).map(([x]) => Math.round(x)), [44, 48, 444]);
   assert.ok(linear.texts.includes('step 10000') && linear.texts.includes('0'));
+});
+
+test('no two labels of the chart overlap: the step axis\'s name has a line of its own under its ticks', async () => {
+  const { drawLineChart } = await import('../../web/views/chart.js');
+  for (const width of [240, 320, 454, 640]) {
+    for (const last of [50, 150, 1000, 10000, 170000]) {
+      const s = new Series();
+      for (let step = 1; step <= last; step = Math.ceil(step * 1.5)) s.push(step, 2 / step);
+      s.push(last, 2 / last);
+      const { canvas, boxes } = recordingCanvas(width, 130); // the widget's chart is 130 px tall
+      drawLineChart(canvas, [{ series: s, color: '#000', label: 'training loss' }]);
+      const name = boxes.find((b) => b.text.startsWith('step '));
+      assert.ok(name && name.bottom <= 130 && name.left >= 0, `${width} px, ${last} steps: the axis's name ${JSON.stringify(name)}`);
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i], b = boxes[j];
+          const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0;
+          assert.ok(!overlap, `${width} px, ${last} steps: "${a.text}" ${JSON.stringify(a)} overlaps "${b.text}" ${JSON.stringify(b)}`);
+        }
+      }
+    }
+  }
 });

@@ -95,7 +95,7 @@ export function drawLineChart(canvas, lines, opts = {}) {
   const c = { ...LIGHT, ...(opts.colors || {}) };
   ctx.fillStyle = c.background;
   ctx.fillRect(0, 0, w, h);
-  const pad = { l: 44, r: 10, t: 22, b: 22 }; // the legend sits in the top band
+  const pad = { l: 44, r: 10, t: 22, b: 32 }; // the legend sits in the top band; the step axis's two lines below
   const pw = w - pad.l - pad.r, ph = h - pad.t - pad.b;
   let logY = opts.logY !== false;
   let xMax = 1, yLo = Infinity, yHi = -Infinity;
@@ -132,16 +132,15 @@ export function drawLineChart(canvas, lines, opts = {}) {
     ctx.beginPath(); ctx.moveTo(pad.l, y); ctx.lineTo(pad.l + pw, y); ctx.stroke();
     ctx.fillText(fmtTick(t), pad.l - 4, y);
   }
-  ctx.textAlign = 'left';
+  ctx.textAlign = 'center'; // the step axis's ticks, the first under the axis's origin
   ctx.textBaseline = 'alphabetic';
-  ctx.fillText(logX ? '1' : '0', pad.l, h - 6);
-  ctx.textAlign = 'center';
-  for (let v = 10; logX && v < xMax / 3; v *= 10) { // decades, clear of the last step's label
+  if (!logX) ctx.fillText('0', pad.l, h - 17);
+  for (let v = 1; logX && v < xMax / 3; v *= 10) { // decades from 1, clear of the right edge
     const x = Math.round(X(v)) + 0.5;
     ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, pad.t + ph); ctx.stroke();
-    ctx.fillText(v < 1e3 ? v : `${v / 1e3}k`, x, h - 6);
+    ctx.fillText(v < 1e3 ? v : `${v / 1e3}k`, x, h - 17);
   }
-  ctx.textAlign = 'right';
+  ctx.textAlign = 'right'; // the axis's name on a line of its own, under the ticks: no tick label runs into it
   ctx.fillText(`step ${Math.round(xMax)}${logX ? ' (log scale)' : ''}`, pad.l + pw, h - 6);
   // series: at most one vertex per pixel column (min/max kept would hide nothing important at this scale)
   for (const { series, color, dots } of lines) {
