@@ -24,6 +24,7 @@ import {
   drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
 import { messageLine } from '../shared/messages.js';
+import { withCommas } from '../shared/numbers.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
@@ -140,7 +141,7 @@ function ensureData() {
     const [train, test] = await Promise.all([load('train'), load('test')]);
     state.data = { train, test };
     $('data-progress').value = 1;
-    $('data-text').textContent = `${train.n.toLocaleString('en')} training + ${test.n.toLocaleString('en')} held-out digits`;
+    $('data-text').textContent = `${withCommas(train.n)} training + ${withCommas(test.n)} held-out digits`;
     $('train').disabled = false;
     return state.data;
   })();
@@ -380,7 +381,7 @@ function onProgress(d) {
   $('test-accuracy').textContent = pct(d.testAccuracy);
   $('test-accuracy').dataset.value = Number.isFinite(d.testAccuracy) ? String(d.testAccuracy) : '';
   $('train-accuracy').textContent = pct(d.accuracy);
-  $('stat-rate').textContent = d.samplesPerSec > 0 ? Math.round(d.samplesPerSec).toLocaleString('en') : '–';
+  $('stat-rate').textContent = d.samplesPerSec > 0 ? withCommas(d.samplesPerSec) : '–';
   redrawSoon();
 }
 
@@ -423,7 +424,7 @@ function updateCosts() {
     panel.setTraining({
       steps, samples, flops: samples * m.flops.train, wallMs: NaN, cpuMs: NaN,
       how: `The pretrained ${kind.toUpperCase()} was trained when this site was built (tools/pretrain.mjs: ` +
-        `${recipe.epochs} epochs over the ${PRETRAIN_DIGITS.toLocaleString('en')} training digits, batch ` +
+        `${recipe.epochs} epochs over the ${withCommas(PRETRAIN_DIGITS)} training digits, batch ` +
         `${recipe.batchSize}): its steps, samples and FLOPs are counted from that recipe; its time was not measured in this tab.`,
     });
   } else {
@@ -437,7 +438,7 @@ function updatePhases() {
   if (p && t.info) {
     $('train-flops').textContent = formatFlops(p.flopsDone);
     $('train-time').textContent = formatSeconds(p.wallMs);
-    $('train-samples').textContent = p.samplesSeen.toLocaleString('en');
+    $('train-samples').textContent = withCommas(p.samplesSeen);
     $('train-flops-sample').textContent = formatFlops(t.info.flops.train);
   }
   if (m) {
@@ -448,7 +449,7 @@ function updatePhases() {
     if (p && p.flopsDone > 0 && state.source === 'training') {
       $('phases-summary').textContent = `Training so far took ${formatSeconds(p.wallMs)} and ${formatFlops(p.flopsDone)}; ` +
         `one prediction takes ${us} and ${formatFlops(f)}: the training cost as much compute as ` +
-        `${Math.round(p.flopsDone / f).toLocaleString('en')} predictions.`;
+        `${withCommas(p.flopsDone / f)} predictions.`;
     } else {
       $('phases-summary').textContent = `One prediction: ${formatFlops(f)} in about ${us}. ` +
         'Train a model to compare with what learning costs.';

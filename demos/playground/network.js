@@ -108,14 +108,24 @@ export class NetworkView {
    * units' maps; colors: the page's (text) for the labels.
    */
   update(weights, predictOutputs, colors) {
+    const steps = this.updating(weights, predictOutputs, colors);
+    while (!steps.next().done);
+  }
+
+  /**
+   * update() in steps, for a frame loop with a budget: one column's maps per step, then the drawing. The weights
+   * are the snapshot's own array (snapshots are fresh arrays), so a half-done update stays consistent.
+   */
+  *updating(weights, predictOutputs, colors) {
     if (!this.layers.length || weights.length !== this.paramCount) return;
     this.weights = weights;
     this.predictOutputs = predictOutputs;
-    this.layers.forEach((column, c) => {
-      if (column.kind === 'input') return;
+    for (const [c, column] of this.layers.entries()) {
+      if (column.kind === 'input') continue;
       const out = column.model ? this.#activations(column.model, this.grid) : predictOutputs(this.grid);
       this.images[c].forEach((tile, k) => tile.getContext('2d').putImageData(valuesImage(out, TILE_RES, column.units, k), 0, 0));
-    });
+      yield;
+    }
     this.updates++;
     this.draw(colors);
   }
@@ -135,7 +145,8 @@ export class NetworkView {
   draw(colors = LIGHT) {
     if (!this.layers.length) return;
     const shownMax = Math.max(...this.layers.map((c) => Math.min(c.units, MAX_SHOWN)));
-    this.canvas.style.height = `${2 * PAD + 24 + shownMax * (TILE + GAP)}px`;
+    const height = `${2 * PAD + 24 + shownMax * (TILE + GAP)}px`;
+    if (this.canvas.style.height !== height) this.canvas.style.height = height; // a new height means a new layout
     const { ctx, w } = prepareCanvas(this.canvas);
     const { x, y } = this.#layout(w);
     ctx.clearRect(0, 0, w, this.canvas.clientHeight);

@@ -9,7 +9,7 @@ import { Series, drawLineChart } from '../../web/views/chart.js';
 import { DecisionMap, FunctionPlot, nearestPoint } from '../../web/views/map.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
-import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS } from '../../web/timing.js';
+import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS, nextTask } from '../../web/timing.js';
 import { overfitting } from './overfit.js';
 import { explainTerms } from '../shared/glossary.js';
 import { NetworkView } from './network.js';
@@ -17,6 +17,7 @@ import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
 } from './config.js';
+import { withCommas } from '../shared/numbers.js';
 
 const $ = (id) => document.getElementById(id);
 const STEP_BUTTON_STEPS = 10;
@@ -37,6 +38,8 @@ let pausedWhileHidden = false; // a run paused because the tab was hidden, resum
 const curves = { train: new Series(), test: new Series() };
 const network = new NetworkView($('network'), $('unit-zoom'));
 let networkVersion = -1, networkAt = -Infinity; // the weights the network drawing shows, and when
+let networkJob = null;    // a network update in progress (its steps: one column of unit maps each)
+let latencyDue = false;   // a map was painted: time one prediction in a frame of its own
 // Measured on this page, for the stats panel and the tests; worstMs: the slowest frame and its parts.
 const stats = { paints: 0, mapMs: NaN, latencyUs: NaN, frames: 0,
   worstMs: { frame: 0, predict: 0, render: 0, chart: 0, network: 0 } };
@@ -218,13 +221,13 @@ function enableTraining(on) {
 // start: {weights, name} to begin from a weight file's parameters instead of the seed's initialisation.
 function rebuild(start = null) {
   if (trainer) trainer.dispose();
-  costs.setModel(null); // the predictor goes with its trainer
-  costs.setTraining(null);
+  costs?.setModel(null); // the predictor goes with its trainer
+  costs?.setTraining(null);
   curves.train.clear();
   curves.test.clear();
   points = null;
   drawnVersion = -1;
-  mapJob = null;
+  mapJob = networkJob = null;
   best = null;
   targetStep = 0;
   pausedWhileHidden = false;
@@ -289,10 +292,11 @@ function rebuild(start = null) {
       if (trainer !== t) return; // rebuilt meanwhile: the later build is the one drawn
       $('network-section').hidden = !drawable;
       networkVersion = -1;
+      networkJob = null; // its models are gone
     }, (err) => showMessage(`The network drawing is not available: ${err.message}`));
     // the cost panel times the predictor on the first test point (the first training point without a test split)
     const sample = () => Float32Array.from((points.testX?.length ? points.testX : points.x).subarray(0, info.inputSize));
-    costs.setModel(t.predictor, { input: sample, label: `(${config.dataset}, ${si(info.paramCount)} parameters)` });
+    costs?.setModel(t.predictor, { input: sample, label: `(${config.dataset}, ${si(info.paramCount)} parameters)` });
     setStat('stat-fwd-flops', si(info.flops.forward, 'FLOP'), info.flops.forward);
     setStat('stat-params', si(info.paramCount), info.paramCount);
     setStatus(start ? `ready (weights from ${start.name})` : 'ready');
@@ -346,7 +350,7 @@ function onProgress(p) {
   showOverfitting(overfitting(curves.train, curves.test));
   chartDirty = true;
   latestProgress = p;
-  costs.setTraining(trainingFromProgress(p));
+  costs?.setTraining(trainingFromProgress(p));
 }
 
 // The hint under the chart when held-out loss climbs while training loss falls, with the way back to the weights
@@ -415,7 +419,7 @@ let latestProgress = null;
 let statsAt = -Infinity;
 function showProgress(now, force = false) {
   const p = latestProgress;
-  if (!p || (!force && now - statsAt < 100)) return;
+  if (!p || (!force && now - statsAt < 100)) return false;
   latestProgress = null;
   statsAt = now;
   setStat('stat-step', String(p.step), p.step);
@@ -430,6 +434,7 @@ function showProgress(now, force = false) {
   setStat('stat-test-acc', pct(p.testAccuracy), p.testAccuracy);
   // p may predate a worker's death (the frame loop shows it late): the Trainer knows whether it still runs.
   if (p.running && trainer?.running) setStatus('training…');
+  return true;
 }
 
 // A run ends by itself after Steps per run steps (a forgotten tab does not train for ever); pressing Train after
@@ -550,7 +555,7 @@ function finishMap(n, ms) {
   stats.paints++;
   stats.mapMs = ms;
   const each = ms > 0 ? formatMicroseconds((ms * 1000) / n) : `< ${formatMicroseconds((CLOCK_STEP_MS * 1000) / n)}`;
-  setStat('stat-map', `${n.toLocaleString('en')} points in ${formatMeasuredMs(ms)} (${each} each)`, ms);
+  setStat('stat-map', `${withCommas(n)} points in ${formatMeasuredMs(ms)} (${each} each)`, ms);
 }
 
 function describeProbe() {
@@ -661,36 +666,40 @@ function worst(name, since) {
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 let mapPaintedAt = -Infinity;
 
-// Each frame does what fits FRAME_BUDGET_MS, most visible first: the map's bands, then the chart, then the numbers;
-// what does not fit waits for the next frame.
-function frame(now) {
-  const t0 = performance.now(), deadline = t0 + FRAME_BUDGET_MS;
-  if (trainer && trainer.predictor && points) {
+// The page's work while training, cut into jobs a slow phone's frame has room for: a band of the map's rows (as
+// many as fit FRAME_BUDGET_MS), the map drawn with its points, the chart, one column of the network's unit maps,
+// the numbers. Each frame runs one job that has something to do, taking turns, so no frame holds two large ones
+// and none waits long; a timing of one prediction, when due, has a frame of its own.
+const frameJobs = [
+  // the map's colours, in bands of rows
+  (now) => {
     const due = drawnVersion < 0 || !reducedMotion.matches || now - mapPaintedAt >= 1000;
     if (!mapJob && trainer.weightsVersion !== drawnVersion && due) {
       drawnVersion = trainer.weightsVersion;
       mapPaintedAt = now;
       mapJob = { row: 0, ms: 0 };
     }
-    if (mapJob) {
-      const t = performance.now();
-      paintMap(deadline);
-      if (!mapJob) {
-        if (probe) describeProbe();
-        else measureLatency();
-      }
-      worst('predict', t);
-      mapDirty = true;
-    }
-    if (mapDirty) {
-      const t = performance.now();
-      view.render({ x: points.x, y: points.y, testX: points.testX, testY: points.testY, probe });
-      worst('render', t);
-      mapDirty = false;
-    }
-  }
-  // The chart is redrawn at most ~10 times a second: smooth enough, and a fraction of the work.
-  if (chartDirty && now - lastChartAt > 100 && performance.now() < deadline) {
+    if (!mapJob) return false;
+    const t = performance.now(), firstPaint = view.rowsPainted < view.res;
+    paintMap(t + FRAME_BUDGET_MS);
+    if (!mapJob) latencyDue = true;
+    // the first paint shows its bands as they come; later ones replace the whole map at once
+    if (firstPaint || !mapJob) mapDirty = true;
+    worst('predict', t);
+    return true;
+  },
+  // the map on screen: the colours, the points, the reader's probe
+  () => {
+    if (!mapDirty) return false;
+    const t = performance.now();
+    view.render({ x: points.x, y: points.y, testX: points.testX, testY: points.testY, probe });
+    mapDirty = false;
+    worst('render', t);
+    return true;
+  },
+  // the chart, at most ~10 times a second: smooth enough, and a fraction of the work
+  (now) => {
+    if (!chartDirty || now - lastChartAt <= 100) return false;
     lastChartAt = now;
     const t = performance.now();
     drawLineChart($('loss-chart'), [
@@ -700,18 +709,48 @@ function frame(now) {
     ].filter(Boolean), { empty: 'press Train', colors: pageColors() });
     chartDirty = false;
     worst('chart', t);
-  }
-  // The network drawing: a few times a second (once with reduced motion), in a frame with room left.
-  const networkDue = now - networkAt >= (reducedMotion.matches ? 1000 : 250);
-  if (trainer?.predictor && network.layers.length && trainer.weightsVersion !== networkVersion && networkDue &&
-      !$('network-section').hidden && performance.now() < deadline) {
-    networkVersion = trainer.weightsVersion;
-    networkAt = now;
-    const t = performance.now(), predictor = trainer.predictor;
-    network.update(predictor.getWeights(), (g) => predictor.predict(g), pageColors());
+    return true;
+  },
+  // the network drawing: a few times a second (once with reduced motion), a column of unit maps at a time
+  (now) => {
+    const due = now - networkAt >= (reducedMotion.matches ? 1000 : 250);
+    if (!networkJob && network.layers.length && trainer.weightsVersion !== networkVersion && due &&
+        !$('network-section').hidden) {
+      networkVersion = trainer.weightsVersion;
+      networkAt = now;
+      const predictor = trainer.predictor;
+      networkJob = network.updating(predictor.getWeights(), (g) => predictor.predict(g), pageColors());
+    }
+    if (!networkJob) return false;
+    const t = performance.now();
+    if (networkJob.next().done) networkJob = null;
     worst('network', t);
+    return true;
+  },
+  // the numbers, ~10 times a second
+  (now) => showProgress(now),
+];
+let nextJob = 0;
+
+function frame(now) {
+  const t0 = performance.now();
+  if (trainer?.predictor && points) {
+    if (latencyDue) {
+      latencyDue = false;
+      if (probe) describeProbe();
+      else measureLatency();
+    } else {
+      for (let i = 0; i < frameJobs.length; i++) {
+        const job = (nextJob + i) % frameJobs.length;
+        if (frameJobs[job](now)) {
+          nextJob = job + 1;
+          break;
+        }
+      }
+    }
+  } else {
+    showProgress(now);
   }
-  if (performance.now() < deadline) showProgress(now);
   stats.frames++;
   worst('frame', t0);
   requestAnimationFrame(frame);
@@ -732,13 +771,19 @@ window.playground = Object.freeze({
 // The page's own models (the predictor, weight files) are capped like the worker's: a hostile file is refused with
 // the size it asks for instead of growing this tab's memory by gigabytes.
 Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
-explainTerms();
-const costs = new CostPanel(document.getElementById('costs'));
+// Start-up in a few tasks (a phone's main thread gets no long one): the form first, then the terms' explanations
+// and the cost panel (below the first screen), then the model.
+let costs = null;
 loadFromHash();
 bindForm();
 bindControls();
 bindMap();
 bindWeights();
 bindVisibility();
+await nextTask();
+explainTerms();
+await nextTask();
+costs = new CostPanel(document.getElementById('costs'));
+await nextTask();
 rebuild();
 requestAnimationFrame(frame);
