@@ -45,7 +45,7 @@ export class NetworkView {
   constructor(canvas, zoom, { domain = [-1.25, 1.25] } = {}) {
     Object.assign(this, { canvas, zoom, domain });
     this.grid = gridOf(TILE_RES, domain);
-    this.layers = [];   // per column: {units, shown, model (hidden layers), images: [ImageBitmap-like canvases]}
+    this.layers = [];   // per column: {units, kind, model (hidden layers)}
     this.edges = [];    // per pair of columns: {offset, inputs, outputs} of the dense weights between them
     this.weights = null;
     this.updates = 0;
@@ -87,13 +87,11 @@ export class NetworkView {
     this.layers = columns;
     this.edges = edges;
     this.paramCount = offset;
-    this.images = columns.map((c) => Array.from({ length: Math.min(c.units, MAX_SHOWN) }, () => {
-      const tile = document.createElement('canvas');
-      tile.width = tile.height = TILE_RES;
-      return tile;
-    }));
+    // Every unit's map in one image, column c's unit k at (c, k) tiles: one canvas to draw from, not one per unit.
+    this.atlas = Object.assign(document.createElement('canvas'), { width: TILE_RES * columns.length, height: TILE_RES * MAX_SHOWN });
+    this.atlasContext = this.atlas.getContext('2d');
     // The inputs' maps never change: x1 grows to the right, x2 upwards.
-    this.images[0].forEach((tile, k) => tile.getContext('2d').putImageData(valuesImage(this.grid, TILE_RES, 2, k), 0, 0));
+    for (let k = 0; k < 2; k++) this.#putTile(0, k, valuesImage(this.grid, TILE_RES, 2, k));
     return true;
   }
 
@@ -123,11 +121,15 @@ export class NetworkView {
     for (const [c, column] of this.layers.entries()) {
       if (column.kind === 'input') continue;
       const out = column.model ? this.#activations(column.model, this.grid) : predictOutputs(this.grid);
-      this.images[c].forEach((tile, k) => tile.getContext('2d').putImageData(valuesImage(out, TILE_RES, column.units, k), 0, 0));
+      for (let k = 0; k < Math.min(column.units, MAX_SHOWN); k++) this.#putTile(c, k, valuesImage(out, TILE_RES, column.units, k));
       yield;
     }
     this.updates++;
     this.draw(colors);
+  }
+
+  #putTile(c, k, image) {
+    this.atlasContext.putImageData(image, c * TILE_RES, k * TILE_RES);
   }
 
   #activations(model, grid) {
@@ -183,10 +185,10 @@ export class NetworkView {
       ctx.fillText(name, x(c), PAD + 4);
       ctx.strokeStyle = colors.grid;
       ctx.lineWidth = 1;
-      this.images[c].forEach((tile, k) => {
-        ctx.drawImage(tile, x(c), y(k), TILE, TILE);
+      for (let k = 0; k < Math.min(column.units, MAX_SHOWN); k++) {
+        ctx.drawImage(this.atlas, c * TILE_RES, k * TILE_RES, TILE_RES, TILE_RES, x(c), y(k), TILE, TILE);
         ctx.strokeRect(x(c) - 0.5, y(k) - 0.5, TILE + 1, TILE + 1);
-      });
+      }
       if (column.units > MAX_SHOWN) ctx.fillText(`+${column.units - MAX_SHOWN} more`, x(c), y(MAX_SHOWN) + 10);
     });
   }
