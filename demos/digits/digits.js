@@ -18,7 +18,7 @@ import { preprocessRGBA } from '../../web/digits-preprocess.js';
 import { DrawPad, KEYBOARD_HELP } from '../../web/views/drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
 import { explainTerms } from '../shared/glossary.js';
-import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
+import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, nextTask } from '../../web/timing.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import {
   drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
@@ -30,7 +30,7 @@ const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
 const mnistFile = (split) => new URL(`mnist-${split}.bin.gz`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+const FILTER_TILES_PER_TASK = 8;
 const PRETRAIN_DIGITS = 8000; // the training digits tools/pretrain.mjs trains on
 
 const state = {
@@ -56,6 +56,7 @@ const state = {
   lastMetricsStep: -1,
   galleryToken: 0,     // bumped to cancel a gallery pass in progress
   filtersAt: 0,        // when the first-layer view was last drawn (ms), to limit it during training
+  filtersToken: 0,     // the first-layer drawing in progress (it takes a few tasks); a newer one stops it
   loss: new Series(2000),
   testAcc: new Series(500),
   trainAcc: new Series(500),
@@ -323,17 +324,25 @@ async function refreshGallery() {
   if (state.source === 'own') $('predictor-name').textContent = `Predicting with: ${state.ownLabel}, ${(acc * 100).toFixed(2)}% right on the held-out digits.`;
 }
 
-function drawFilters(force) {
+async function drawFilters(force) {
   const m = activeModel();
   if (!m) return;
   const now = performance.now();
   if (!force && now - state.filtersAt < 1000) return; // during training: once a second is plenty
   state.filtersAt = now;
-  const lay = drawFirstLayer($('filters'), m.spec, m.getWeights(), { max: 64 });
-  if (lay) {
-    $('filters-status').textContent = lay.kind === 'conv'
-      ? `The ${lay.count} filters (${lay.w}x${lay.h}) of the first convolution. Red: positive weight, blue: negative.`
-      : `What ${lay.shown} of the ${lay.count} hidden units look for: each one's 784 input weights as a 28x28 image. Red: positive, blue: negative.`;
+  const token = ++state.filtersToken, weights = m.getWeights();
+  // a few tiles a task: making and painting 64 canvases at once is a long task on a phone
+  for (let from = 0; ; from += FILTER_TILES_PER_TASK) {
+    const lay = drawFirstLayer($('filters'), m.spec, weights, { max: 64, from, to: from + FILTER_TILES_PER_TASK });
+    if (!lay) return;
+    if (from + FILTER_TILES_PER_TASK >= lay.shown) {
+      $('filters-status').textContent = lay.kind === 'conv'
+        ? `The ${lay.count} filters (${lay.w}x${lay.h}) of the first convolution. Red: positive weight, blue: negative.`
+        : `What ${lay.shown} of the ${lay.count} hidden units look for: each one's 784 input weights as a 28x28 image. Red: positive, blue: negative.`;
+      return;
+    }
+    await nextTask();
+    if (token !== state.filtersToken || activeModel() !== m) return; // a newer drawing, or another model
   }
 }
 
@@ -372,7 +381,14 @@ function onProgress(d) {
     state.testAcc.push(d.metricsStep, d.testAccuracy);
     state.trainAcc.push(d.metricsStep, d.accuracy);
   }
-  const nTrain = state.trainer.info?.nTrain || 8000;
+  latestProgress = d;
+  redrawSoon();
+}
+
+// The numbers of the last progress (text to lay out anew: ~10 times a second, in a frame of their own).
+let latestProgress = null, numbersAt = -Infinity;
+function showNumbers(d) {
+  const nTrain = state.trainer?.info?.nTrain || 8000;
   const epochs = d.samplesSeen / nTrain;
   $('epoch-text').textContent = `${Math.min(epochs, state.targetEpochs).toFixed(2)} of ${state.targetEpochs}`;
   $('epoch-progress').value = state.targetEpochs ? Math.min(1, epochs / state.targetEpochs) : 0;
@@ -382,11 +398,10 @@ function onProgress(d) {
   $('test-accuracy').dataset.value = Number.isFinite(d.testAccuracy) ? String(d.testAccuracy) : '';
   $('train-accuracy').textContent = pct(d.accuracy);
   $('stat-rate').textContent = d.samplesPerSec > 0 ? withCommas(d.samplesPerSec) : '–';
-  redrawSoon();
 }
 
-// Progress comes up to 30 times a second: the charts (at most 5 times a second) and then the phases' numbers follow
-// in animation frames of their own, so each fits a phone's frame.
+// Progress comes up to 30 times a second: the charts (at most 5 times a second), the numbers (10 times a second)
+// and the phases' numbers follow in animation frames of their own, so each fits a phone's frame.
 const dirty = { charts: false, phases: false };
 let redrawFrame = 0, redrawnAt = -Infinity;
 function redrawSoon() {
@@ -399,12 +414,16 @@ function redrawFrameTask(now) {
     redrawnAt = now;
     dirty.charts = false;
     drawCharts();
+  } else if (latestProgress && now - numbersAt >= 100) {
+    numbersAt = now;
+    showNumbers(latestProgress);
+    latestProgress = null;
   } else if (dirty.phases) {
     dirty.phases = false;
     updatePhases();
     if (state.source === 'training') $('predictor-name').textContent = `Predicting with: ${activeLabel()}.`;
   }
-  if (dirty.charts || dirty.phases) redrawFrame = requestAnimationFrame(redrawFrameTask);
+  if (dirty.charts || dirty.phases || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
 
 // The cost panel follows the model that answers the pad and what trained it: this tab's run, or for the pretrained
@@ -601,11 +620,16 @@ function guard(fn) {
   });
 }
 
-function init() {
+// Start-up in a few tasks, so a phone's main thread gets no long one: after the task that parsed the page, the
+// terms' explanations, then the cost panel (below the first screen), then the pad and the controls.
+async function init() {
   // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
+  await nextTask();
   explainTerms();
+  await nextTask();
   state.costs = new CostPanel($('costs'), { label: 'What serving costs' });
+  await nextTask();
   setBars = probabilityBars($('probs'));
   setBars(null);
   pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });

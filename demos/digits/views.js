@@ -94,9 +94,12 @@ export function firstLayerLayout(spec) {
   return null;
 }
 
-/** Draws up to `max` first-layer tiles (weights = model.getWeights(); the first tensor is the first layer's). */
+/**
+ * Draws up to `max` first-layer tiles (weights = model.getWeights(); the first tensor is the first layer's), or of
+ * those only tiles [from, to): a caller can spread the drawing over several tasks.
+ */
 // The same tiles as last time are redrawn in place (no new canvases, no layout): training redraws them every second.
-export function drawFirstLayer(container, spec, weights, { max = 64, scale = 2 } = {}) {
+export function drawFirstLayer(container, spec, weights, { max = 64, scale = 2, from = 0, to = Infinity } = {}) {
   const lay = firstLayerLayout(spec);
   if (!lay) {
     container.replaceChildren();
@@ -116,7 +119,9 @@ export function drawFirstLayer(container, spec, weights, { max = 64, scale = 2 }
     }));
     container.dataset.tiles = key;
   }
-  [...container.children].forEach((c, i) => drawWeights(c, weights.subarray(i * lay.stride, i * lay.stride + lay.w * lay.h), lay.w, lay.h));
+  for (let i = from; i < Math.min(n, to); i++) {
+    drawWeights(container.children[i], weights.subarray(i * lay.stride, i * lay.stride + lay.w * lay.h), lay.w, lay.h);
+  }
   return { ...lay, shown: n };
 }
 

@@ -301,6 +301,7 @@ function rebuild(start = null) {
     setStat('stat-params', si(info.paramCount), info.paramCount);
     setStatus(start ? `ready (weights from ${start.name})` : 'ready');
     mapDirty = true;
+    settleFrames = 2; // the new legend, numbers and network section are laid out before the first map is painted
   }, (err) => {
     if (trainer !== t) return;
     setStatus('not started');
@@ -731,10 +732,13 @@ const frameJobs = [
   (now) => showProgress(now),
 ];
 let nextJob = 0;
+let settleFrames = 0; // frames left to the page's layout alone
 
 function frame(now) {
   const t0 = performance.now();
-  if (trainer?.predictor && points) {
+  if (settleFrames > 0) {
+    settleFrames--;
+  } else if (trainer?.predictor && points) {
     if (latencyDue) {
       latencyDue = false;
       if (probe) describeProbe();
@@ -771,9 +775,10 @@ window.playground = Object.freeze({
 // The page's own models (the predictor, weight files) are capped like the worker's: a hostile file is refused with
 // the size it asks for instead of growing this tab's memory by gigabytes.
 Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
-// Start-up in a few tasks (a phone's main thread gets no long one): the form first, then the terms' explanations
-// and the cost panel (below the first screen), then the model.
+// Start-up in a few tasks (a phone's main thread gets no long one): after the task that parsed the page, the
+// form, then the terms' explanations and the cost panel (below the first screen), then the model.
 let costs = null;
+await nextTask();
 loadFromHash();
 bindForm();
 bindControls();

@@ -238,13 +238,15 @@ export class CostPanel {
    * A different model forgets the last measurement.
    */
   setModel(model, options = {}) {
+    const sameLabel = options.label === this.#modelOptions.label;
     if (model !== this.#model) {
       this.#measuring?.abort(new Error('the model changed while it was being measured'));
       this.#serving = null;
     }
+    const changed = model !== this.#model || !sameLabel;
     this.#model = model;
     this.#modelOptions = options;
-    this.#schedule();
+    if (changed) this.#schedule(); // the same model again (a page may say so at every step) changes nothing shown
   }
 
   /** Another model to measure beside the page's (e.g. a quantized copy): a row in the serving table. Returns a
