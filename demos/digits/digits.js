@@ -21,7 +21,7 @@ import { explainTerms } from '../shared/glossary.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, nextTask } from '../../web/timing.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import {
-  drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
+  drawGrey, argmax, galleryTile, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
 import { messageLine } from '../shared/messages.js';
 import { withCommas } from '../shared/numbers.js';
@@ -31,6 +31,7 @@ const GENERATED = new URL('../data/generated/', import.meta.url);
 const mnistFile = (split) => new URL(`mnist-${split}.bin.gz`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
 const FILTER_TILES_PER_TASK = 8;
+const GALLERY_TILES_PER_TASK = 10;
 const PRETRAIN_DIGITS = 8000; // the training digits tools/pretrain.mjs trains on
 
 const state = {
@@ -315,7 +316,14 @@ async function refreshGallery() {
   }
   if (token !== state.galleryToken) return;
   mistakes.sort((a, b) => b.confidence - a.confidence);
-  drawGallery($('gallery'), mistakes, test.x);
+  // a few tiles a task: 60 canvases at once are a long task on a phone
+  const gallery = $('gallery'), shown = mistakes.slice(0, 60);
+  gallery.replaceChildren();
+  for (let i = 0; i < shown.length; i += GALLERY_TILES_PER_TASK) {
+    gallery.append(...shown.slice(i, i + GALLERY_TILES_PER_TASK).map((m) => galleryTile(m, test.x)));
+    await nextTask();
+    if (token !== state.galleryToken) return;
+  }
   const acc = 1 - mistakes.length / test.n;
   status.textContent = `${mistakes.length} of ${test.n} held-out digits wrong (${(acc * 100).toFixed(2)}% right)` +
     `${mistakes.length > 60 ? '; the 60 most confident mistakes' : ''}. Label → prediction.`;

@@ -47,29 +47,26 @@ export function argmax(values, offset = 0, n = values.length - offset) {
 }
 
 /**
- * Fills the gallery with misclassified digits: mistakes [{index, label, predicted, confidence}], pixels of the
- * test split (n, 784). Each tile says "label → predicted".
+ * One tile of the gallery of misclassified held-out digits: m is {index, label, predicted, confidence}, pixels the
+ * test split (n, 784); the tile says "label → predicted".
  */
-export function drawGallery(container, mistakes, pixels, max = 60) {
-  container.replaceChildren();
-  for (const m of mistakes.slice(0, max)) {
-    const fig = document.createElement('figure');
-    fig.className = 'tile';
-    const c = document.createElement('canvas');
-    drawGrey(c, pixels.subarray(m.index * 784, (m.index + 1) * 784));
-    c.setAttribute('role', 'img');
-    c.setAttribute('aria-label', `held-out digit ${m.index}: a ${m.label}, predicted ${m.predicted}`);
-    const cap = document.createElement('figcaption');
-    const label = document.createElement('b');
-    label.textContent = String(m.label);
-    const wrong = document.createElement('span');
-    wrong.className = 'wrong';
-    wrong.textContent = String(m.predicted);
-    cap.append(label, ' → ', wrong);
-    cap.title = `held-out #${m.index}: ${(m.confidence * 100).toFixed(0)}% sure it is a ${m.predicted}`;
-    fig.append(c, cap);
-    container.append(fig);
-  }
+export function galleryTile(m, pixels) {
+  const fig = document.createElement('figure');
+  fig.className = 'tile';
+  const c = document.createElement('canvas');
+  drawGrey(c, pixels.subarray(m.index * 784, (m.index + 1) * 784));
+  c.setAttribute('role', 'img');
+  c.setAttribute('aria-label', `held-out digit ${m.index}: a ${m.label}, predicted ${m.predicted}`);
+  const cap = document.createElement('figcaption');
+  const label = document.createElement('b');
+  label.textContent = String(m.label);
+  const wrong = document.createElement('span');
+  wrong.className = 'wrong';
+  wrong.textContent = String(m.predicted);
+  cap.append(label, ' → ', wrong);
+  cap.title = `held-out #${m.index}: ${(m.confidence * 100).toFixed(0)}% sure it is a ${m.predicted}`;
+  fig.append(c, cap);
+  return fig;
 }
 
 /**
