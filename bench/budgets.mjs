@@ -77,7 +77,7 @@ export function budgetTable(values) {
   for (const b of BUDGETS) {
     const v = values[b.row];
     if (v === undefined || v === null) continue;
-    const measured = b.limit === 0 && v === 0 ? 'none' : `${fmt(v)} ${v === 1 ? b.unit.replace(/s$/, '') : b.unit}`;
+    const measured = b.limit === 0 && v === 0 ? 'none' : `${fmt(v)} ${v === 1 && b.unit === 'tasks' ? 'task' : b.unit}`;
     const ok = v <= b.limit;
     rows.push({ ...b, measured: v, ok });
     lines.push(`| ${b.row}: ${b.budget} | ${measured} | ${ok ? 'yes' : 'NO'} |`);

@@ -112,7 +112,7 @@ export function cnnSpec() {
 // D = 64 (4 heads, MLP 4D with GELU), 105k parameters; AdamW lr 3e-3 (weight decay 0.01, torch's default).
 // BENCH_GPT_STEPS shortens gpt-quality's 2,000 steps for a quick look at the case.
 export const GPT = { T: 16, vocab: 27, dim: 64, heads: 4, batch: 32, lr: 0.003,
-                     steps: Number(process.env.BENCH_GPT_STEPS || 2000), lines: 300,
+                     steps: Number(process.env.BENCH_GPT_STEPS || 2000), lines: 3000,
                      promptTokens: 16, generateTokens: 200 };
 export function gptSpec() {
   return modelsGptSpec({ vocab: GPT.vocab, size: { dim: GPT.dim, heads: GPT.heads, blocks: 2, window: GPT.T }, lr: GPT.lr, seed: 1 });

@@ -132,7 +132,7 @@ async function gptGenerate() {
   emit('tinytrain', 'gpt-generate', GPT_PREFILL_ROW, 'ok', median(prefills.slice(-runs.length)), '', '', { unit: 'µs' });
 }
 
-// 2,000 steps from the seeded start, the held-out loss over fixed windows, then 300 sampled lines at temperature 1.
+// 2,000 steps from the seeded start, the held-out loss over fixed windows, then GPT.lines sampled lines at temperature 1.
 async function gptQuality() {
   const m = await Model.create(gptSpec());
   m.setTokens(words().train);

@@ -16,7 +16,8 @@ case "${1:-test}" in
   build) want emcc emscripten; want wasm-dis binaryen ;;
   npm) ;;
   test) want emcc emscripten; want wasm-dis binaryen; want /usr/bin/chromium chromium; want_torch
-        want clang clang; want /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev ;;
+        want clang clang; want /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
+        want mkdocs mkdocs; want /usr/share/mkdocs/themes/material mkdocs-material ;; # tests/e2e/mkdocs.test.mjs
   *) echo "usage: $0 build|npm|test" >&2; exit 2 ;;
 esac
 

@@ -3,9 +3,9 @@
 // insist on (.wasm must be application/wasm for streaming compilation; module scripts must be JavaScript).
 // From the repository it serves only what the pages load: the folders in SERVED (demos, the browser runtime, the
 // wasm module and its loader, dist/, the browser benchmark pages); never .git, node_modules, build outputs or
-// sources. From another --root, everything under it. Either way only files with a type in MIME and nothing whose
-// name starts with a dot; no directory listings, no paths outside the root, and a redirect always names a path on
-// this server.
+// sources. From another --root, everything under it (/ is its index.html). Either way only files with a type in
+// MIME and nothing whose name starts with a dot; no directory listings, no paths outside the root, and a redirect
+// always names a path on this server.
 //
 //   node tools/serve.mjs [--port 8080] [--root DIR]     (--port 0 picks a free port)
 //   import { startServer } from './tools/serve.mjs'; const s = await startServer({ port: 0 }); ... await s.close();
@@ -22,7 +22,7 @@ export const MIME = Object.freeze({
   '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json',
   '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.gz': 'application/gzip', '.safetensors': 'application/octet-stream',
   '.png': 'image/png', '.svg': 'image/svg+xml', '.csv': 'text/csv; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8', '.ico': 'image/x-icon', '.jpg': 'image/jpeg', '.webp': 'image/webp',
+  '.md': 'text/markdown; charset=utf-8', '.xml': 'application/xml', '.ico': 'image/x-icon', '.jpg': 'image/jpeg', '.webp': 'image/webp',
 });
 
 // The repository's folders (relative to its root, '/'-separated) whose files are served.
@@ -31,6 +31,7 @@ export const SERVED = Object.freeze(['demos', 'web', 'wasm', 'dist', 'bench/brow
 // Whether a file (or directory) at `rel`, a path relative to the root, may be served: no part empty or starting
 // with a dot (nor "..", outside the root), and inside one of `folders` unless that is null.
 export function isServed(rel, folders = SERVED) {
+  if (rel === '') return !folders; // the root itself: its index.html, when it is served whole
   const parts = rel.split(path.sep);
   if (parts.some((p) => p === '' || p.startsWith('.'))) return false;
   const posix = parts.join('/');
@@ -61,7 +62,7 @@ async function handle(root, folders, req, res) {
     send(res, 405, 'method not allowed\n');
     return;
   }
-  if (req.url.split('?')[0] === '/') { // the repository root has no page: the demos are what people came for
+  if (folders && req.url.split('?')[0] === '/') { // the repository root has no page: the demos are what people came for
     res.writeHead(302, { Location: '/demos/index.html' });
     res.end();
     return;

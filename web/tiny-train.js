@@ -135,24 +135,23 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#visibility.observe(this);
     document.addEventListener('visibilitychange', this.#onChange);
     this.#darkScheme.addEventListener('change', this.#onChange);
-    this.#nameRegions();
-    this.#build();
-  }
-
-  // Each widget's regions get their own names: the `label` attribute ("Training: your model"), or the widget's
-  // number on the page, so two widgets do not both offer a region called "Training".
-  #nameRegions() {
+    // Each widget's regions get their own names: the `label` attribute ("Training: your model"), or the widget's
+    // number on the page, so two widgets do not both offer a region called "Training".
     const name = this.getAttribute('label')?.trim() || `widget ${this.#number}`;
     this.#elements.training.setAttribute('aria-label', `Training: ${name}`);
     this.#elements.inference.setAttribute('aria-label', `Inference: ${name}`);
+    this.#build();
   }
 
   disconnectedCallback() {
     this.#visibility.disconnect();
     document.removeEventListener('visibilitychange', this.#onChange);
     this.#darkScheme.removeEventListener('change', this.#onChange);
-    this.#generation++;
     this.#dispose();
+    // A host may keep the element (MkDocs Material keeps every page its instant navigation swaps out): the
+    // canvases' pixels and the curves go now.
+    for (const canvas of this.shadowRoot.querySelectorAll('canvas')) canvas.width = 0;
+    this.#clearCurves();
   }
 
   attributeChangedCallback(name, before, after) {
@@ -186,7 +185,9 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     return config;
   }
 
+  // Ends the worker and frees the models; what an older build still awaits is dropped (#generation).
   #dispose() {
+    this.#generation++;
     this.#trainer?.dispose();
     this.#fileModel?.dispose();
     this.#trainer = this.#fileModel = this.#model = this.#data = this.#view = null;
@@ -194,9 +195,9 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
 
   // Data (built-in, CSV or digits) and model (new, or a .safetensors file's) from the attributes, then a Trainer.
   async #build(read = true) {
-    const generation = ++this.#generation;
-    const config = read ? this.#readAttributes() : this.#config;
     this.#dispose();
+    const generation = this.#generation;
+    const config = read ? this.#readAttributes() : this.#config;
     this.#wantsTraining = false;
     this.#targetStep = config.steps;
     this.#clearCurves();
@@ -456,7 +457,8 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       const run = () => (data.classes ? model.probabilities(x) : model.predict(x));
       output = run();
       data.show?.(output); // digits: the bars
-      if (timed) elements.lat.textContent = `in ${formatMicroseconds(this.#timePredict(run))}`;
+      // how long predict() takes: the best of 3 rounds of >= 0.6 ms of calls (timing.js)
+      if (timed) elements.lat.textContent = `in ${formatMicroseconds(microsecondsPerCall(run, { rounds: 3, roundMs: 0.6 }))}`;
       if (data.classes) {
         const best = output.indexOf(Math.max(...output));
         const swatch = document.createElement('span');
@@ -471,11 +473,6 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       const point = data.classes ? values : output && [values[0], output[0]];
       this.#view.render({ x: data.x, y: data.y, probe: point && this.#view.toCanvas(...point), colors: this.#colors });
     }
-  }
-
-  // Microseconds per call of run(): the best of 3 rounds of >= 0.6 ms of calls (timing.js).
-  #timePredict(run) {
-    return microsecondsPerCall(run, { rounds: 3, roundMs: 0.6 });
   }
 
   #applyTheme() {

@@ -98,6 +98,7 @@ test('another --root is served whole, except dotfiles and files of unknown types
     });
     assert.deepEqual([await at('/index.html'), await at('/playground/'), await at('/data/data.mk'), await at('/../README.md')],
       [200, 200, 404, 404]);
+    assert.equal(await at('/'), 200, 'the root of another --root is its index.html');
   } finally {
     await demos.close();
   }
