@@ -132,24 +132,26 @@ export class DecisionMap {
     const layer = Object.assign(document.createElement('canvas'), { width: this.canvas.width, height: this.canvas.height });
     const ctx = layer.getContext('2d');
     ctx.scale(this.canvas.width / w, this.canvas.height / h);
-    // One path per class, filled and stroked once: a path per point would cost a phone's frame. Training points
-    // are filled; held-out points hollow.
     const dots = (xs, labels, hollow) => {
       if (!xs) return;
-      const paths = [], r = this.pointRadius;
       for (let i = 0; i < labels.length; i++) {
-        const [px, py] = this.toCanvas(xs[2 * i], xs[2 * i + 1]), path = paths[labels[i]] ??= new Path2D();
-        path.moveTo(px + r, py);
-        path.arc(px, py, r, 0, 2 * Math.PI);
+        const [px, py] = this.toCanvas(xs[2 * i], xs[2 * i + 1]);
+        const color = classColor(labels[i]);
+        ctx.beginPath();
+        ctx.arc(px, py, this.pointRadius, 0, 2 * Math.PI);
+        if (hollow) {
+          ctx.fillStyle = background;
+          ctx.fill();
+          ctx.strokeStyle = color;
+          ctx.lineWidth = 1.6;
+        } else {
+          ctx.fillStyle = color;
+          ctx.fill();
+          ctx.strokeStyle = background;
+          ctx.lineWidth = 0.8;
+        }
+        ctx.stroke();
       }
-      paths.forEach((path, k) => {
-        const color = classColor(k);
-        ctx.fillStyle = hollow ? background : color;
-        ctx.fill(path);
-        ctx.strokeStyle = hollow ? color : background;
-        ctx.lineWidth = hollow ? 1.6 : 0.8;
-        ctx.stroke(path);
-      });
     };
     dots(x, y, false);
     dots(testX, testY, true);
