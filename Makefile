@@ -133,9 +133,10 @@ build/wasm-int8/%.o: %.c $(HEADERS) | deps-build
 	@echo "  EMCC -Oz -DTT_INT8 $<"
 	@$(EMCC) -Oz $(WASM_CFLAGS) -DTT_INT8 -c $< -o $@
 
-# The int8 module exports all of the API; the default one all but tt_model_quantize, whose work it leaves out
-# (wasm/int8.js, Model#quantize's work, says which module to load instead).
-WASM_EXPORTS_NO_INT8 := $(subst $(COMMA)_tt_model_quantize$(COMMA),$(COMMA),$(WASM_EXPORTS))
+# The int8 module exports all of the API; the default one all but tt_model_quantize and tt_model_weight_bytes,
+# whose work it leaves out (wasm/int8.js, Model#quantize's work, says which module to load instead).
+WASM_EXPORTS_NO_INT8 := $(subst $(COMMA)_tt_model_weight_bytes$(COMMA),$(COMMA),$(subst \
+                        $(COMMA)_tt_model_quantize$(COMMA),$(COMMA),$(WASM_EXPORTS)))
 build/wasm/exports.json wasm/tinytrain.wasm: EXPORTS := $(WASM_EXPORTS_NO_INT8)
 build/wasm-int8/exports.json wasm/tinytrain-int8.wasm: EXPORTS := $(WASM_EXPORTS)
 

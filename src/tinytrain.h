@@ -151,6 +151,10 @@ size_t tt_model_param_count(const tt_model *m);
  * which is unchanged, and quantize again). Free it with tt_model_free. Only in builds with -DTT_INT8 (the native
  * library, wasm/tinytrain-int8.wasm): wasm/tinytrain.wasm, the widget's module, leaves int8 out. */
 tt_model *tt_model_quantize(const tt_model *m);
+/* Bytes of m's weights in memory: 4 per parameter, or for a model from tt_model_quantize its int8 weights (dense
+ * rows padded to blocks of 16 as its kernel reads them), their scales and its float parameters. Int8 builds only,
+ * as tt_model_quantize. */
+size_t tt_model_weight_bytes(const tt_model *m);
 
 /* Weight files (safetensors, PyTorch nn.Sequential names). tt_model_save stores a malloc'd buffer in *out
  * (release it with tt_free). */

@@ -23,8 +23,10 @@ export function quantize(wasm, ptr, kind, wrap) {
     throw new Error('quantize: this build of tinytrain has no int8 kernels; load tinytrain-int8.wasm with ' +
       '`await loadTinytrain({ url: INT8_WASM_URL })` before the page creates a model or imports tiny-train.js');
   }
-  const model = wrap(wasm.tt_model_quantize(ptr));
+  const quantized = wasm.tt_model_quantize(ptr), model = wrap(quantized);
   // Its float weights are gone (tt_model_params gives NULL), so it has none to copy out; the core refuses the rest.
   model.getWeights = () => { throw new Error(REFUSED); };
+  /** Bytes of its weights in memory: int8 weights, their float scales and the float parameters of other layers. */
+  model.weightBytes = wasm.tt_model_weight_bytes(quantized);
   return model;
 }

@@ -6,7 +6,8 @@
 // or, once "Train" is pressed, the Trainer's predictor, which follows the worker's snapshots. Train continues from
 // the model that answers the pad when the form describes it; a run that diverges before any good step hands the
 // pad back to the model that answered before.
-import { Model } from '../../wasm/tinytrain.js';
+import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
+import { INT8_WASM_URL } from '../../wasm/int8.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
 import { PACE } from '../../web/runtime/protocol.js';
 import { fetchMnist } from '../../web/mnist.js';
@@ -20,6 +21,7 @@ import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/wei
 import { explainTerms } from '../shared/glossary.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, nextTask } from '../../web/timing.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
+import { Int8Lever } from './int8-lever.js';
 import {
   drawGrey, argmax, galleryTile, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
@@ -62,6 +64,7 @@ const state = {
   testAcc: new Series(500),
   trainAcc: new Series(500),
   costs: null,         // the cost panel (web/views/costs.js)
+  int8: null,          // the int8 lever in it (int8-lever.js)
 };
 
 // ---- messages -----------------------------------------------------------------------------------------------
@@ -162,6 +165,12 @@ function activeModel() {
   return state.own;
 }
 
+// The model that answers the pad: the active one, or its int8 copy while the lever is on.
+function servingModel() {
+  const m = activeModel();
+  return m && state.int8 ? state.int8.serving(m) : m;
+}
+
 function activeLabel() {
   if (state.source === 'training' && state.trainer) {
     const p = state.trainer.progress;
@@ -181,7 +190,7 @@ function measureInference(m) {
 // inferUs belongs to the model that answers the pad: whenever that changes (another trainer, a file, the
 // pretrained model), it is measured again.
 function ensureMeasured() {
-  const m = activeModel();
+  const m = servingModel();
   if (!m || state.measured === m) return;
   state.measured = m;
   state.inferUs = measureInference(m);
@@ -189,6 +198,7 @@ function ensureMeasured() {
 }
 
 function modelChanged({ gallery = true } = {}) {
+  state.int8?.update();
   const m = activeModel();
   $('predictor-name').textContent = m ? `Predicting with: ${activeLabel()}.` : 'No model yet.';
   if (!m) return;
@@ -266,7 +276,7 @@ function onPadChange(reason) {
 }
 
 function predictDrawing(prepMs) {
-  const m = activeModel();
+  const m = servingModel();
   if (!m || !state.lastInput) return;
   const probs = m.probabilities(state.lastInput);
   const best = argmax(probs);
@@ -274,11 +284,14 @@ function predictDrawing(prepMs) {
   out.textContent = String(best);
   out.dataset.digit = String(best);
   out.dataset.strokes = String(pad.strokes); // which drawing this answers (tests wait for it)
+  const int8 = m !== activeModel();
+  out.dataset.weights = int8 ? 'int8' : 'float32';
   setBars(probs);
   ensureMeasured();
   const prep = prepMs === undefined ? '' : `; reading the pad and preprocessing: ${formatMeasuredMs(prepMs)}`;
   // One call is below what the page's clock can time: the model's best-of-rounds time stands for each answer.
-  $('latency').textContent = `One prediction: ${formatMicroseconds(state.inferUs)} (the fastest of 5 rounds of ` +
+  $('latency').textContent = `One prediction${int8 ? ' with int8 weights' : ''}: ` +
+    `${formatMicroseconds(state.inferUs)} (the fastest of 5 rounds of ` +
     `repeated calls)${prep}.`;
 }
 
@@ -459,6 +472,16 @@ function updateCosts() {
   }
 }
 
+// Optimizer steps that trained `m`: this tab's run, or the pretrained model's recipe; NaN for a file's weights.
+function stepsOf(m) {
+  if (m === state.trainer?.predictor) return state.trainer.progress?.step ?? NaN;
+  if (m === state.own && state.ownRecipe) {
+    const recipe = PRETRAIN[state.ownRecipe];
+    return recipe.epochs * Math.ceil(PRETRAIN_DIGITS / recipe.batchSize);
+  }
+  return NaN;
+}
+
 function updatePhases() {
   updateCosts();
   const t = state.trainer, p = t?.progress, m = activeModel();
@@ -485,6 +508,7 @@ function updatePhases() {
 }
 
 function setRunning(running) {
+  state.int8?.update();
   $('train').disabled = !state.data || running;
   $('pause').disabled = !running;
   $('reset').disabled = !state.trainer;
@@ -637,6 +661,19 @@ async function init() {
   explainTerms();
   await nextTask();
   state.costs = new CostPanel($('costs'), { label: 'What serving costs' });
+  state.int8 = new Int8Lever(state.costs.element, {
+    model: activeModel,
+    busy: () => state.source === 'training' && !!state.trainer?.running,
+    input: () => state.lastInput ?? state.data?.test.x.slice(0, 784) ?? new Float32Array(784),
+    data: ensureData,
+    panel: state.costs,
+    changed: () => { state.measured = null; updatePhases(); predictDrawing(); }, // the pad's model is timed anew
+    steps: stepsOf,
+    trainSpec: () => ({ input: [784], layers: MODELS.mlp.layers, loss: 'cross_entropy',
+      optimizer: { type: 'adam', lr: DEFAULT_LR.adam }, seed: 1 }),
+    trainData: { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') },
+    trainOptions: { batchSize: 64, logEvery: 10, evalEvery: 1000000, evalTrainMax: 1000 },
+  });
   await nextTask();
   setBars = probabilityBars($('probs'));
   setBars(null);
@@ -678,8 +715,10 @@ async function init() {
     `pixels and turned by up to ${AUGMENT.rotate} degrees, inside the training worker, by the core's generator ` +
     'seeded with Seed: the same seed gives the same run. Held-out digits and your drawings are never changed.';
   drawCharts();
-  // The pretrained MLP first, so the pad answers at once; then the data, lazily, behind its progress bar.
-  guard(usePretrained)().then(() => ensureData()).catch(() => {});
+  // The full build (int8 kernels, for the lever) before any model; then the pretrained MLP, so the pad answers at
+  // once; then the data, lazily, behind its progress bar. Without the full build the page works on, lever aside.
+  loadTinytrain({ url: INT8_WASM_URL }).catch(() => {})
+    .then(guard(usePretrained)).then(() => ensureData()).catch(() => {});
   document.body.dataset.ready = '1';
 }
 

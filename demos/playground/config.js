@@ -11,6 +11,10 @@ export const OPTIMIZERS = Object.freeze(['sgd', 'momentum', 'adam', 'adamw']);
 export const MAX_LAYERS = 6;
 export const MAX_UNITS = 128;
 export const MAX_STEPS = 1000000;
+// Runs compared with the page's model (demos/playground/compare.js): each trains in a worker of its own.
+export const MAX_COMPARED = 3;
+// The settings a compared run may have of its own; the data, the loss and the page's pace and step budget are shared.
+export const RUN_FIELDS = Object.freeze(['layers', 'optimizer', 'lr', 'batchSize', 'seed']);
 
 export const DEFAULTS = Object.freeze({
   dataset: 'spiral', arms: 2, noise: 0.05, n: 400, test: 0.5, dataSeed: 1,
@@ -58,16 +62,21 @@ const KEYS = {
   steps: ['steps', num('Steps per run', 1, MAX_STEPS, true)], speed: ['speed', oneOf('Speed', ['watch', 'fast'])],
 };
 
+// The hash keys of RUN_FIELDS, for the compared runs' part of a link.
+const RUN_KEYS = Object.fromEntries(Object.entries(KEYS).filter(([, [field]]) => RUN_FIELDS.includes(field)));
+
 /**
- * Parses a location.hash. Returns {config, error}: a setting that cannot be read keeps its default (the others
- * stay as the link says) and error lists every such problem in plain words (null when there is none). A link
- * without a loss gets the dataset's first (a hand-written "#ds=sine" is a regression).
+ * Parses a location.hash. Returns {config, runs, error}: a setting that cannot be read keeps its default (the
+ * others stay as the link says) and error lists every such problem in plain words (null when there is none). A
+ * link without a loss gets the dataset's first (a hand-written "#ds=sine" is a regression). runs: the compared
+ * runs' settings (RUN_FIELDS), from the `vs` key (see toHash).
  */
 export function parseHash(hash) {
   const text = (hash || '').replace(/^#/, '');
   const config = cloneConfig(DEFAULTS);
   const problems = [];
   const seen = new Set();
+  let compared = null;
   for (const part of text ? text.split('&') : []) {
     try {
       const eq = part.indexOf('=');
@@ -79,9 +88,13 @@ export function parseHash(hash) {
       } catch {
         throw new Error(`"${part}" is not readable`);
       }
-      if (!Object.prototype.hasOwnProperty.call(KEYS, key)) throw new Error(`unknown setting "${key}"`);
+      if (key !== 'vs' && !Object.prototype.hasOwnProperty.call(KEYS, key)) throw new Error(`unknown setting "${key}"`);
       if (seen.has(key)) throw new Error(`"${key}" appears twice`);
       seen.add(key);
+      if (key === 'vs') {
+        compared = value; // read once the page's model is known: a run lists only how it differs
+        continue;
+      }
       const [field, parse] = KEYS[key];
       config[field] = parse(value);
     } catch (err) {
@@ -93,18 +106,117 @@ export function parseHash(hash) {
     if (seen.has('loss')) problems.push(`Loss: ${config.loss} does not fit the ${config.dataset} dataset; using ${losses[0]}`);
     config.loss = losses[0];
   }
-  return { config, error: problems.length ? problems.join('; ') : null };
+  const runs = compared === null ? [] : parseRuns(compared, config, problems);
+  return { config, runs, error: problems.length ? problems.join('; ') : null };
 }
 
-/** The hash for a config (without '#'); parseHash(toHash(c)) gives c back. */
-export function toHash(c) {
+// `vs`: the compared runs separated by "|", each its differences from the page's model as key=value pairs
+// separated by ";" (the link's own keys), or "same". A run with an unreadable setting is left out.
+function parseRuns(text, config, problems) {
+  const runs = [];
+  const parts = text.split('|');
+  if (parts.length > MAX_COMPARED) {
+    problems.push(`Compared runs: at most ${MAX_COMPARED} besides the page's model, got ${parts.length}; the first ${MAX_COMPARED} are kept`);
+  }
+  parts.slice(0, MAX_COMPARED).forEach((part, i) => {
+    const run = runSettings(config);
+    try {
+      const seen = new Set();
+      for (const pair of part === 'same' ? [] : part.split(';')) {
+        const eq = pair.indexOf('=');
+        const key = pair.slice(0, eq);
+        if (eq < 1) throw new Error(`"${pair}" is not a setting=value pair`);
+        if (!Object.prototype.hasOwnProperty.call(RUN_KEYS, key)) {
+          throw new Error(`"${key}" cannot differ between compared runs (they share the data and the loss)`);
+        }
+        if (seen.has(key)) throw new Error(`"${key}" appears twice`);
+        seen.add(key);
+        const [field, parse] = RUN_KEYS[key];
+        run[field] = parse(pair.slice(eq + 1));
+      }
+      runs.push(run);
+    } catch (err) {
+      problems.push(`Compared run ${i + 1} is left out: ${err.message}`);
+    }
+  });
+  return runs;
+}
+
+/** A copy of the RUN_FIELDS of a config: what a compared run may have of its own. */
+export function runSettings(c) {
+  const run = {};
+  for (const field of RUN_FIELDS) run[field] = field === 'layers' ? c.layers.map((l) => ({ ...l })) : c[field];
+  return run;
+}
+
+/** The full config of a compared run: the page's config with the run's own settings. */
+export function runConfig(c, run) {
+  return { ...cloneConfig(c), ...runSettings(run) };
+}
+
+/** Whether two configs build the same model and train it the same way (the shared settings aside). */
+export function sameRun(a, b) {
+  return JSON.stringify(runSettings(a)) === JSON.stringify(runSettings(b));
+}
+
+// A hash value with the separators a link keeps readable left as they are.
+const encodeValue = (v) => encodeURIComponent(String(v)).replace(/%3A/g, ':').replace(/%2C/g, ',');
+
+/**
+ * The hash for a config (without '#'); parseHash(toHash(c, runs)) gives c and runs back. runs: the compared runs'
+ * settings (runSettings), written as their differences from c.
+ */
+export function toHash(c, runs = []) {
   const parts = [
     ['ds', c.dataset], ...(c.dataset === 'spiral' ? [['arms', c.arms]] : []), ['noise', c.noise], ['n', c.n],
     ['test', c.test], ['dseed', c.dataSeed], ['layers', c.layers.map((l) => `${l.units}:${l.act}`).join(',')],
     ['loss', c.loss], ['opt', c.optimizer], ['lr', c.lr], ['bs', c.batchSize], ['seed', c.seed], ['steps', c.steps],
     ['speed', c.speed],
   ];
-  return parts.map(([k, v]) => `${k}=${encodeURIComponent(String(v)).replace(/%3A/g, ':').replace(/%2C/g, ',')}`).join('&');
+  const own = { ...c, layers: (l) => l.map((x) => `${x.units}:${x.act}`).join(',') };
+  const hash = parts.map(([k, v]) => `${k}=${encodeValue(v)}`).join('&');
+  if (!runs.length) return hash;
+  const page = runSettings(c);
+  const differences = runs.map((run) => {
+    const pairs = Object.entries(RUN_KEYS).filter(([, [field]]) => JSON.stringify(run[field]) !== JSON.stringify(page[field]))
+      .map(([key, [field]]) => `${key}=${encodeValue(field === 'layers' ? own.layers(run.layers) : run[field])}`);
+    return pairs.length ? pairs.join(';') : 'same';
+  });
+  return `${hash}&vs=${differences.join('|')}`;
+}
+
+// How the menus name an optimizer.
+const OPTIMIZER_NAMES = { sgd: 'sgd', momentum: 'sgd + momentum', adam: 'adam', adamw: 'adamw' };
+
+/**
+ * A compared run's name in plain words: how its settings differ from the page's config c ("seed 2, learning rate
+ * 0.1"), or "same settings".
+ */
+export function describeRun(run, c) {
+  const words = [];
+  const same = (field) => JSON.stringify(run[field]) === JSON.stringify(c[field]);
+  if (!same('layers')) {
+    const units = new Set(run.layers.map((l) => l.units)), acts = new Set(run.layers.map((l) => l.act));
+    const actName = (a) => (a === 'linear' ? 'no activation' : a);
+    if (run.layers.length !== c.layers.length || (units.size > 1 && acts.size > 1)) {
+      const n = run.layers.length, [first] = run.layers;
+      if (!n) words.push('no hidden layers');
+      else if (units.size === 1 && acts.size === 1) words.push(`${n} layer${n > 1 ? 's' : ''} of ${first.units} ${actName(first.act)}`);
+      else words.push(`layers ${run.layers.map((l) => `${l.units} ${actName(l.act)}`).join(', ')}`);
+    } else {
+      if (JSON.stringify(run.layers.map((l) => l.units)) !== JSON.stringify(c.layers.map((l) => l.units))) {
+        words.push(units.size === 1 ? `${[...units][0]} units` : `units ${run.layers.map((l) => l.units).join(', ')}`);
+      }
+      if (JSON.stringify(run.layers.map((l) => l.act)) !== JSON.stringify(c.layers.map((l) => l.act))) {
+        words.push(acts.size === 1 ? actName([...acts][0]) : run.layers.map((l) => actName(l.act)).join(', '));
+      }
+    }
+  }
+  if (!same('optimizer')) words.push(OPTIMIZER_NAMES[run.optimizer]);
+  if (!same('lr')) words.push(`learning rate ${run.lr}`);
+  if (!same('batchSize')) words.push(`batch ${run.batchSize}`);
+  if (!same('seed')) words.push(`seed ${run.seed}`);
+  return words.length ? words.join(', ') : 'same settings';
 }
 
 /** The model spec for a config: hidden layers, then a dense output sized for the dataset and loss. */

@@ -1,6 +1,7 @@
 // The playground page: a form (synced to the URL hash) -> a Trainer (training in a worker) -> two views side by
 // side: training (counters, loss curves) and inference (the model's map of the plane, probed under the pointer,
 // with measured latency). The page never trains: it repaints from the latest snapshot once per animation frame.
+// Runs compared with the page's model (compare.js) train in workers of their own and share its controls.
 import { Model } from '../../wasm/tinytrain.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
 import { PACE } from '../../web/runtime/protocol.js';
@@ -11,11 +12,13 @@ import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS, nextTask } from '../../web/timing.js';
 import { overfitting } from './overfit.js';
+import { Comparison, RUN_COLORS, MAIN_NAME } from './compare.js';
 import { explainTerms } from '../shared/glossary.js';
 import { NetworkView } from './network.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
+  runConfig, runSettings,
 } from './config.js';
 import { withCommas } from '../shared/numbers.js';
 
@@ -35,14 +38,14 @@ let probe = null;         // [px, py] in CSS pixels of the map, or null
 let chartDirty = true, mapDirty = true;
 let targetStep = 0;       // the step the current run trains to (Steps per run more at each press of Train)
 let pausedWhileHidden = false; // a run paused because the tab was hidden, resumed when it is shown again
-const curves = { train: new Series(), test: new Series() };
+let curves = { train: new Series(), test: new Series() }; // the page's model's; a compared run brings its own
 const network = new NetworkView($('network'), $('unit-zoom'));
 let networkVersion = -1, networkAt = -Infinity; // the weights the network drawing shows, and when
 let networkJob = null;    // a network update in progress (its steps: one column of unit maps each)
 let latencyDue = false;   // a map was painted: time one prediction in a frame of its own
 // Measured on this page, for the stats panel and the tests; worstMs: the slowest frame and its parts.
 const stats = { paints: 0, mapMs: NaN, latencyUs: NaN, frames: 0,
-  worstMs: { frame: 0, predict: 0, render: 0, chart: 0, network: 0 } };
+  worstMs: { frame: 0, predict: 0, render: 0, chart: 0, network: 0, compare: 0 } };
 let lastChartAt = -Infinity;
 
 // ---- messages ------------------------------------------------------------------------------------------------
@@ -146,9 +149,11 @@ function readField(id) {
 // live: lr and batch size go to the running trainer; everything else rebuilds the model.
 function configChanged(rebuildNeeded, rerenderForm = false) {
   clearMessage(); // the change was applied: an older "not applied" no longer holds
-  window.history.replaceState(null, '', `#${toHash(config)}`);
+  window.history.replaceState(null, '', `#${toHash(config, comparison.settings())}`);
   if (rerenderForm) renderForm();
   if (rebuildNeeded) rebuild();
+  comparison.refresh(); // the runs are named by how they differ from the page's settings
+  chartDirty = true;    // and so is the chart's legend
 }
 
 function bindForm() {
@@ -180,6 +185,7 @@ function bindForm() {
     if (!readField('speed')) return;
     configChanged(false);
     if (trainer) trainer.set({ pace: PACE[config.speed] }).catch((e) => showMessage(`Speed not applied: ${e.message}`));
+    comparison.setPace(PACE[config.speed]).catch((e) => showMessage(`Speed not applied: ${e.message}`));
   });
   $('add-layer').addEventListener('click', () => {
     if (config.layers.length >= MAX_LAYERS) return;
@@ -190,21 +196,22 @@ function bindForm() {
   $('config').addEventListener('submit', (e) => e.preventDefault());
   // A hand-edited hash (or back/forward) is a new configuration.
   window.addEventListener('hashchange', () => {
-    if (location.hash.replace(/^#/, '') === toHash(config)) return;
-    loadFromHash();
-    rebuild();
+    if (location.hash.replace(/^#/, '') === toHash(config, comparison.settings())) return;
+    rebuild(null, loadFromHash());
   });
 }
 
+// Reads the link into the form; returns the compared runs it lists.
 function loadFromHash() {
-  const { config: c, error } = parseHash(location.hash);
+  const { config: c, runs, error } = parseHash(location.hash);
   config = c;
   if (error) {
     showMessage(`Some settings in this link could not be used and keep their defaults: ${error}.`);
-    // the address bar now holds the run shown, so copying it shares what the page does
-    window.history.replaceState(null, '', `#${toHash(config)}`);
+    // the address bar now holds the runs shown, so copying it shares what the page does
+    window.history.replaceState(null, '', `#${toHash(config, runs)}`);
   }
   renderForm();
+  return runs;
 }
 
 // ---- training ------------------------------------------------------------------------------------------------
@@ -218,44 +225,58 @@ function enableTraining(on) {
   for (const id of ['train', 'pause', 'step', 'reset']) $(id).disabled = !on;
 }
 
-// start: {weights, name} to begin from a weight file's parameters instead of the seed's initialisation.
-function rebuild(start = null) {
+// start: {weights, name} to begin from a weight file's parameters instead of the seed's initialisation. runs: the
+// compared runs' settings; those whose model and data are unchanged keep training.
+function rebuild(start = null, runs = comparison.settings()) {
   if (trainer) trainer.dispose();
+  const t = new Trainer(buildSpec(config), dataOptions(config), { batchSize: config.batchSize, pace: PACE[config.speed] });
+  adopt(t, { start });
+  comparison.sync(runs);
+}
+
+// Makes t the page's model: its events drive the page and its predictor answers the map. kept: the curves and step
+// budget of a compared run that becomes the page's model (its trainer keeps its worker and weights).
+let wiring = null; // aborts the listeners of the trainer that was the page's model before
+function adopt(t, { start = null, kept = null } = {}) {
+  wiring?.abort();
+  wiring = new AbortController();
+  const on = (type, fn) => t.addEventListener(type, fn, { signal: wiring.signal });
   costs?.setModel(null); // the predictor goes with its trainer
   costs?.setTraining(null);
-  curves.train.clear();
-  curves.test.clear();
+  curves = kept?.curves || { train: new Series(), test: new Series() };
+  lastTestStep = curves.test.length ? curves.test.steps[curves.test.length - 1] : -1;
   points = null;
   drawnVersion = -1;
   mapJob = networkJob = null;
   best = null;
-  targetStep = 0;
+  showOverfitting(null);
+  targetStep = kept?.targetStep ?? 0;
   pausedWhileHidden = false;
   stats.latencyUs = NaN;
   chartDirty = mapDirty = true;
   resetTrainingStats();
+  latestProgress = t.progress;
   const def = DATASETS[config.dataset];
   const canvas = $('map');
   view = def.task === 'regression' ? new FunctionPlot(canvas) : new DecisionMap(canvas, { resolution: MAP_RESOLUTION });
   grid = view.gridInputs();
-  const t = new Trainer(buildSpec(config), dataOptions(config), { batchSize: config.batchSize, pace: PACE[config.speed] });
   trainer = t;
-  enableTraining(true);
-  setStatus('loading…');
-  t.addEventListener('progress', (e) => { if (trainer === t) onProgress(e.detail); });
-  t.addEventListener('snapshot', (e) => {
+  enableTraining(!t.failed);
+  setStatus(t.failed ? 'stopped: the training worker keeps failing' : t.info ? (t.running ? 'training…' : 'paused') : 'loading…');
+  on('progress', (e) => { if (trainer === t) onProgress(e.detail); });
+  on('snapshot', (e) => {
     if (trainer !== t) return;
     mapDirty = true;
     keepIfBest(t, e.detail.step);
   });
-  t.addEventListener('stopped', (e) => {
+  on('stopped', (e) => {
     if (trainer !== t) return;
     showProgress(performance.now(), true); // the final counters, before the status says so
     const reason = e.detail.reason;
     if (reason === 'paused' && pausedWhileHidden) setStatus('paused while the tab is hidden');
     else setStatus(reason === 'diverged' ? 'stopped: diverged' : reason === 'finished' ? `finished (${config.steps} steps per run)` : 'paused');
   });
-  t.addEventListener('error', (e) => {
+  on('error', (e) => {
     if (trainer !== t) return;
     const d = e.detail;
     if (d.kind === 'diverged') {
@@ -273,7 +294,7 @@ function rebuild(start = null) {
     }
   });
   // The new worker resumes from the last snapshot, which may be older than the dead worker's last progress.
-  t.addEventListener('restarted', (e) => { if (trainer === t) setStatus(`restarted at step ${e.detail.step}; paused`); });
+  on('restarted', (e) => { if (trainer === t) setStatus(`restarted at step ${e.detail.step}; paused`); });
   t.ready.then(async (info) => {
     if (trainer !== t) return;
     if (start) {
@@ -299,7 +320,8 @@ function rebuild(start = null) {
     costs?.setModel(t.predictor, { input: sample, label: `(${config.dataset}, ${si(info.paramCount)} parameters)` });
     setStat('stat-fwd-flops', si(info.flops.forward, 'FLOP'), info.flops.forward);
     setStat('stat-params', si(info.paramCount), info.paramCount);
-    setStatus(start ? `ready (weights from ${start.name})` : 'ready');
+    if (kept) setStatus(t.running ? 'training…' : t.progress ? 'paused' : 'ready'); // a compared run chosen
+    else setStatus(start ? `ready (weights from ${start.name})` : 'ready');
     mapDirty = true;
     settleFrames = 2; // the new legend, numbers and network section are laid out before the first map is painted
   }, (err) => {
@@ -459,6 +481,7 @@ function bindVisibility() {
     } else if (!document.hidden && pausedWhileHidden) {
       startRun(t, false).catch((e) => { if (!/disposed/.test(e.message)) showMessage(e.message, 'error'); });
     }
+    comparison.visibility(document.hidden);
   });
 }
 
@@ -468,22 +491,31 @@ function bindControls() {
     // A request the worker's death cut short: the `error` event has said so already.
     fn(trainer).catch((e) => { if (!/disposed/.test(e.message) && e.name !== 'WorkerStoppedError') showMessage(e.message, 'error'); });
   };
+  // Train, Pause, Step and Reset act on the compared runs too, so they stay comparable step for step.
   $('train').addEventListener('click', act(async (t) => {
     clearMessage();
+    const others = comparison.startAll(true);
     await t.ready;
     await t.set({ lr: config.lr, batchSize: config.batchSize, pace: PACE[config.speed] }); // the form may have changed before ready
     await startRun(t, true);
+    await others;
   }));
-  $('pause').addEventListener('click', act((t) => { pausedWhileHidden = false; return t.pause(); }));
+  $('pause').addEventListener('click', act((t) => {
+    pausedWhileHidden = false;
+    return Promise.all([t.pause(), comparison.pauseAll()]);
+  }));
   $('stop-best').addEventListener('click', act(stopAtBest));
   $('step').addEventListener('click', act(async (t) => {
+    const others = comparison.stepAll(STEP_BUTTON_STEPS);
     await t.ready;
     const r = await t.step(STEP_BUTTON_STEPS);
     showProgress(performance.now(), true);
     setStatus(`paused at step ${r.step}`);
+    await others;
   }));
   $('reset').addEventListener('click', act(async (t) => {
     clearMessage();
+    const others = comparison.resetAll();
     await t.reset({ seed: config.seed });
     targetStep = 0;
     showProgress(performance.now(), true);
@@ -494,12 +526,13 @@ function bindControls() {
     showOverfitting(null);
     chartDirty = true;
     setStatus('reset');
+    await others;
   }));
 }
 
 // ---- inference -----------------------------------------------------------------------------------------------
 
-// Class probabilities (N, K) from the predictor's output for the configured loss.
+// Class probabilities (N, K) from a predictor's output for the configured loss (the compared runs share it).
 function classProbs(out, n, K) {
   if (config.loss === 'cross_entropy') return out; // softmax applied by probabilities()
   const p = new Float32Array(n * K);
@@ -512,8 +545,8 @@ function classProbs(out, n, K) {
   return p;
 }
 
-function runModel(x) {
-  return config.loss === 'mse' ? trainer.predictor.predict(x) : trainer.predictor.probabilities(x);
+function runModel(x, predictor = trainer.predictor) {
+  return config.loss === 'mse' ? predictor.predict(x) : predictor.probabilities(x);
 }
 
 // Time of one single-sample predict, in µs: the best of rounds of repeated calls (web/timing.js), measured at the
@@ -656,6 +689,41 @@ function bindWeights() {
   });
 }
 
+// ---- compared runs ---------------------------------------------------------------------------------------------
+
+// A compared run becomes the page's model: its worker, weights, curves and step budget carry on as the page's, the
+// form and the link take its settings, and the page's model until now takes its place among the compared runs.
+function useRun(run) {
+  clearMessage();
+  const before = { settings: runSettings(config), trainer, curves, targetStep };
+  const chosen = run.release();
+  config = runConfig(config, chosen.settings);
+  adopt(chosen.trainer, { kept: chosen });
+  run.take(before);
+  configChanged(false, true); // the form and the link now describe the chosen run
+}
+
+// The chart's legend while runs are compared: a colour and a name per run, as text (and for screen readers, the
+// chart's label). Rewritten only when the runs or their names change.
+let chartLegendKey = '';
+function showChartLegend(lines) {
+  const key = JSON.stringify(lines.map((l) => [l.color, l.label]));
+  if (key === chartLegendKey) return;
+  chartLegendKey = key;
+  const legend = $('chart-legend');
+  legend.hidden = !lines.length;
+  legend.replaceChildren(...lines.map(({ color, label }) => {
+    const item = document.createElement('span'), mark = document.createElement('span');
+    mark.className = 'swatch';
+    mark.style.background = color;
+    item.append(mark, label);
+    return item;
+  }));
+  $('loss-chart').setAttribute('aria-label', lines.length
+    ? `Training loss per logged step of each run: ${lines.map((l) => l.label).join('; ')}`
+    : 'Loss curves: training loss per logged step and test loss');
+}
+
 // ---- the frame loop: repaint only what changed ---------------------------------------------------------------
 
 function worst(name, since) {
@@ -703,11 +771,14 @@ const frameJobs = [
     if (!chartDirty || now - lastChartAt <= 100) return false;
     lastChartAt = now;
     const t = performance.now();
-    drawLineChart($('loss-chart'), [
-      { series: curves.train, color: classColor(1), label: 'training loss' },
-      { series: curves.test, color: classColor(0), label: 'held-out loss' },
-      bestMark(),
-    ].filter(Boolean), { empty: 'press Train', colors: pageColors() });
+    // Compared runs: every run's training loss, named under the chart by how it differs (names too long for the
+    // chart's own legend); alone: training and held-out loss.
+    const lines = comparison.size ? [{ series: curves.train, color: RUN_COLORS[0], label: MAIN_NAME }, ...comparison.lines()]
+      : [{ series: curves.train, color: classColor(1), label: 'training loss' },
+        { series: curves.test, color: classColor(0), label: 'held-out loss' }, bestMark()].filter(Boolean);
+    showChartLegend(comparison.size ? lines : []);
+    drawLineChart($('loss-chart'), comparison.size ? lines.map((l) => ({ ...l, label: '' })) : lines,
+      { empty: 'press Train', colors: pageColors() });
     chartDirty = false;
     worst('chart', t);
     return true;
@@ -755,6 +826,10 @@ function frame(now) {
   } else {
     showProgress(now);
   }
+  // the compared runs' small maps and numbers, in what is left of the frame (or when overdue)
+  const compared = performance.now();
+  comparison.frame(now, t0 + FRAME_BUDGET_MS);
+  worst('compare', compared);
   stats.frames++;
   worst('frame', t0);
   requestAnimationFrame(frame);
@@ -770,6 +845,15 @@ window.playground = Object.freeze({
     return { updates: network.updates, columns: network.layers.map((c) => c.units), box: (c, k) => network.unitBox([c, k]) };
   },
   get stats() { return { ...stats, worstMs: { ...stats.worstMs } }; },
+  // the compared runs: name, settings, the link that opens the run alone, and its trainer
+  get runs() {
+    return comparison.runs.map((r) => Object.freeze({
+      name: r.name, settings: r.settings, link: `#${toHash(r.config)}`, trainer: r.trainer, status: r.status,
+      paints: r.card.paints, losses: { steps: [...r.curves.train.steps], values: [...r.curves.train.values] },
+    }));
+  },
+  get mainCard() { return { paints: comparison.mainCard.paints };
+  },
 });
 
 // The page's own models (the predictor, weight files) are capped like the worker's: a hostile file is refused with
@@ -779,7 +863,20 @@ Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
 // form, then the terms' explanations and the cost panel (below the first screen), then the model.
 let costs = null;
 await nextTask();
-loadFromHash();
+const comparison = new Comparison($('compare-section'), {
+  config: () => config,
+  points: () => points,
+  main: () => ({ trainer }),
+  probabilities: (predictor, x, n, K) => (K ? classProbs(runModel(x, predictor), n, K) : runModel(x, predictor)),
+  showMessage,
+  chartChanged: () => { chartDirty = true; },
+  runsChanged: () => {
+    window.history.replaceState(null, '', `#${toHash(config, comparison.settings())}`);
+    chartDirty = true;
+  },
+  use: useRun,
+});
+const runs = loadFromHash();
 bindForm();
 bindControls();
 bindMap();
@@ -790,5 +887,5 @@ explainTerms();
 await nextTask();
 costs = new CostPanel(document.getElementById('costs'));
 await nextTask();
-rebuild();
+rebuild(null, runs);
 requestAnimationFrame(frame);

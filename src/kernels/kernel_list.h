@@ -173,14 +173,14 @@ TT_KERNEL_DEF(TWIN, void, gelu_backward, (float *dx, const float *dy, const floa
  * it returns (0 for a vector of zeros; q is then all zeros). With limit from tt__i8_limit(K) no sum of K products
  * with int8 weights leaves int32. The twins give the same q and s bit for bit. */
 TT_KERNEL_DEF(TWIN, float, quantize_i16, (int16_t *q, const float *x, int n, int limit), (q, x, n, limit))
-/* y[m·ldm + j·ldn] = (float)(Σ_k a[m·lda + k] · w_jk) · scale[j] for m < M, j < N: a (M, lda) int16 rows, lda even
+/* y[m·ldm + j·ldn] = (float)(Σ_k a[m·lda + k] · w_jk) · (scale[j] · s) for m < M, j < N (s: a's scale): a (M, lda) int16 rows, lda even
  * and a[m·lda + K] = 0 when K is odd; w_jk int8 at w[tt__i8_packed_at(j, k, K)]: rows in blocks of 16, a block
  * holding (K+1)/2 pairs of 32 bytes (row 0's k and k+1, row 1's, ..., row 15's), zeros past N and K. The sums
  * are exact in int32 (see quantize_i16), so the twins agree bit for bit. The SIMD twin lists a row's nonzero pairs
  * of a in nz ((K+1)/2 ints of scratch: sparse inputs such as MNIST's background cost nothing), then per block of
  * 16 rows adds i32x4.dot_i16x8_s(the pair in every lane, the pair of 4 rows) to 4 sums of 4 rows each. */
 TT_KERNEL_DEF(TWIN, void, gemm_i8,
-              (float *y, int ldm, int ldn, const int16_t *a, int lda, const int8_t *w, const float *scale, int M,
-               int N, int K, int *nz),
-              (y, ldm, ldn, a, lda, w, scale, M, N, K, nz))
+              (float *y, int ldm, int ldn, const int16_t *a, int lda, const int8_t *w, const float *scale, float s,
+               int M, int N, int K, int *nz),
+              (y, ldm, ldn, a, lda, w, scale, s, M, N, K, nz))
 #endif

@@ -142,6 +142,9 @@ TT__SIMD v128_t wasm_i32x4_trunc_sat_f32x4(v128_t a) {
   return wasm_v128_bitselect(wasm_i32x4_splat(INT32_MAX), r, wasm_f32x4_ge(a, wasm_f32x4_splat(2147483648.0f)));
 }
 
+/* int32 -> float, rounded to nearest like C's (float) cast */
+TT__SIMD v128_t wasm_f32x4_convert_i32x4(v128_t a) { return (v128_t)__builtin_convertvector(a, tt__f32x4); }
+
 /* ---- f64x2 ---- */
 TT__SIMD v128_t wasm_f64x2_splat(double x) { return (v128_t)(tt__f64x2){x, x}; }
 TT__SIMD v128_t wasm_f64x2_add(v128_t a, v128_t b) { return (v128_t)((tt__f64x2)a + (tt__f64x2)b); }

@@ -42,24 +42,21 @@ static void dense_init(tt__layer *l, tt__rng *rng) {
 }
 
 #ifdef TT_INT8
-/* Workspace of the int8 forward pass: a row of the input as int16 (IN rounded up to even), its nonzero pairs (ints),
- * the scales of the outputs (floats). */
-size_t tt__dense_i8_workspace(const tt__layer *l) { return (size_t)(l->in.d[l->in.rank - 1] + 1) + l->units; }
+/* Workspace of the int8 forward pass: a row of the input as int16 (IN rounded up to even), its nonzero pairs (ints). */
+size_t tt__dense_i8_workspace(const tt__layer *l) { return (size_t)(l->in.d[l->in.rank - 1] + 1); }
 #endif
 
 static void dense_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   int IN = l->in.d[l->in.rank - 1], OUT = l->units, rows = B * dense_rows(l);
 #ifdef TT_INT8
-  if (!l->w) { // int8 weights (layers.h): each row of the input as int16 with its own scale s, out[j] = (xq · wq[j]) s w_scale[j]
+  if (!l->w) { // int8 weights (layers.h): each row of the input as int16 with its own scale s, out[j] = (xq · wq[j]) (w_scale[j] s)
     const int pairs = (IN + 1) / 2;
     int16_t *xq = (int16_t *)ctx->workspace;         // (2 pairs): a zero after an odd IN
     int *nz = (int *)ctx->workspace + pairs;         // (pairs)
-    float *scale = ctx->workspace + 2 * pairs;       // (OUT)
     xq[2 * pairs - 1] = 0;
     for (int r = 0; r < rows; r++) {
       const float s = tt__quantize_i16(xq, in + (size_t)r * IN, IN, tt__i8_limit(IN));
-      for (int j = 0; j < OUT; j++) scale[j] = l->w_scale[j] * s;
-      tt__gemm_i8(out + (size_t)r * OUT, 0, 1, xq, 2 * pairs, l->wq, scale, 1, OUT, IN, nz);
+      tt__gemm_i8(out + (size_t)r * OUT, 0, 1, xq, 2 * pairs, l->wq, l->w_scale, s, 1, OUT, IN, nz);
     }
   } else
 #endif

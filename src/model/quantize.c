@@ -34,6 +34,10 @@ static void quantize_rows(int8_t *q, float *scale, const float *w, int rows, int
   }
 }
 
+size_t tt_model_weight_bytes(const tt_model *m) {
+  return m->quantized ? m->block_bytes : tt_model_param_count(m) * sizeof(float);
+}
+
 tt_model *tt_model_quantize(const tt_model *m) {
   tt__clear_error();
   if (m->quantized) {

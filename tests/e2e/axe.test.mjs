@@ -16,6 +16,12 @@ test.after(async () => { await env?.close(); });
 const PAGES = [
   ['index', '/demos/index.html', () => document.querySelector('main')],
   ['playground', '/demos/playground/', () => window.playground?.stats.paints > 0],
+  // two compared runs, their small maps painted, and the form that adds a run open
+  ['playground with compared runs', '/demos/playground/#vs=seed=2|layers=8:tanh,8:tanh;lr=0.1', () => {
+    if (!(window.playground?.stats.paints > 0 && window.playground.runs.every((r) => r.paints > 0))) return false;
+    if (!document.querySelector('.add-run')) document.getElementById('add-run-toggle').click();
+    return document.querySelector('.add-run') !== null;
+  }],
   ['digits', '/demos/digits/', () => /% right on the held-out/.test(document.getElementById('predictor-name').textContent)],
   ['text', '/demos/text/', () => document.body.dataset.ready === '1' && document.querySelectorAll('#samples li').length > 0],
   ['article', '/demos/article.html', () => /^Ready/.test(document.getElementById('pretrained-report').textContent)],

@@ -1,7 +1,9 @@
 // demos/playground/config.js: the URL hash <-> configuration <-> model spec, and the messages of a bad link.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULTS, parseHash, toHash, buildSpec, dataOptions, lossesFor } from '../../demos/playground/config.js';
+import {
+  DEFAULTS, parseHash, toHash, buildSpec, dataOptions, lossesFor, runSettings, runConfig, describeRun,
+} from '../../demos/playground/config.js';
 
 test('toHash and parseHash round-trip every field', () => {
   const c = { dataset: 'spiral', arms: 3, noise: 0.15, n: 700, test: 0.25, dataSeed: 42,
@@ -63,4 +65,48 @@ test('buildSpec sizes the output for the dataset and loss, and maps the optimize
   assert.deepEqual(buildSpec({ ...base, optimizer: 'momentum', lr: 0.1 }).optimizer, { type: 'sgd', lr: 0.1, momentum: 0.9 });
   assert.deepEqual(dataOptions({ ...base, dataset: 'moons' }), { dataset: 'moons', n: 400, noise: 0.05, seed: 1, testFraction: 0.5 });
   assert.deepEqual(lossesFor('gaussians'), ['cross_entropy', 'mse']);
+});
+
+test('compared runs: the link lists how each differs from the page\'s model, and reads back the same runs', () => {
+  const { config } = parseHash('#seed=4');
+  const seed = { ...runSettings(config), seed: 7 };
+  const tanh = { ...runSettings(config), lr: 0.1, layers: [{ units: 8, act: 'tanh' }, { units: 8, act: 'tanh' }] };
+  const same = runSettings(config);
+  const h = toHash(config, [seed, tanh, same]);
+  assert.match(h, /&vs=seed=7\|layers=8:tanh,8:tanh;lr=0\.1\|same$/);
+  const back = parseHash(`#${h}`);
+  assert.equal(back.error, null);
+  assert.deepEqual(back.config, config);
+  assert.deepEqual(back.runs, [seed, tanh, same]);
+  assert.equal(toHash(config, []), toHash(config), 'no runs, no vs');
+  assert.deepEqual(parseHash(`#${toHash(config)}`).runs, []);
+  // a run's full config: the page's data and budget, its own model
+  assert.deepEqual(runConfig({ ...config, dataset: 'moons' }, tanh), { ...config, dataset: 'moons', lr: 0.1, layers: tanh.layers });
+});
+
+test('compared runs are named in plain words by what differs', () => {
+  const { config } = parseHash('#layers=16:relu,16:relu&lr=0.03&seed=1');
+  const name = (change) => describeRun({ ...runSettings(config), ...change }, config);
+  assert.equal(name({ seed: 2 }), 'seed 2');
+  assert.equal(name({ lr: 0.1, batchSize: 64 }), 'learning rate 0.1, batch 64');
+  assert.equal(name({ layers: [{ units: 8, act: 'relu' }, { units: 8, act: 'relu' }] }), '8 units');
+  assert.equal(name({ layers: [{ units: 16, act: 'tanh' }, { units: 16, act: 'linear' }] }), 'tanh, no activation');
+  assert.equal(name({ layers: [{ units: 4, act: 'gelu' }] }), '1 layer of 4 gelu');
+  assert.equal(name({ layers: [{ units: 32, act: 'tanh' }, { units: 32, act: 'tanh' }, { units: 32, act: 'tanh' }] }), '3 layers of 32 tanh');
+  assert.equal(name({ layers: [{ units: 4, act: 'gelu' }, { units: 8, act: 'relu' }, { units: 8, act: 'relu' }] }),
+    'layers 4 gelu, 8 relu, 8 relu');
+  assert.equal(name({ layers: [] }), 'no hidden layers');
+  assert.equal(name({ optimizer: 'momentum' }), 'sgd + momentum');
+  assert.equal(name({}), 'same settings');
+});
+
+test('a bad compared run in a link is left out with a message; the others and the page\'s model stay', () => {
+  const r = parseHash('#lr=0.01&vs=seed=2|ds=moons|lr=fast|seed=3|seed=4');
+  assert.equal(r.config.lr, 0.01);
+  assert.deepEqual(r.runs.map((x) => x.seed), [2]);
+  assert.match(r.error, /^Compared runs: at most 3 besides the page's model, got 5; the first 3 are kept; /);
+  assert.match(r.error, /Compared run 2 is left out: "ds" cannot differ between compared runs \(they share the data and the loss\)/);
+  assert.match(r.error, /Compared run 3 is left out: Learning rate: expected a number from 0\.000001 to 10, got "fast"/);
+  assert.match(parseHash('#vs=seed=2;seed=3').error, /Compared run 1 is left out: "seed" appears twice/);
+  assert.match(parseHash('#vs=seed').error, /Compared run 1 is left out: "seed" is not a setting=value pair/);
 });

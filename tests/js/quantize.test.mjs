@@ -1,8 +1,8 @@
 // int8 serving (Model.quantize, src/model/quantize.c) on the full build (wasm/tinytrain-int8.wasm, loaded first as a
 // page would): the pretrained digits MLP and CNN keep their held-out MNIST accuracy within half a point,
 // predictions stay close, the quantized model refuses training with one message while the original trains on, and
-// a quantized model's weights are not saved (the original's file is). The default build's refusal is in
-// quantize-default-build.test.mjs (one module per process).
+// a quantized model's weights are not saved (the original's file is); weightBytes counts its int8 weights, scales
+// and biases. The default build's refusal is in quantize-default-build.test.mjs (one module per process).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -94,6 +94,18 @@ test('a quantized GPT writes text and its next-token probabilities stay close', 
   const text = q.generate([1, 8], { maxTokens: 20, temperature: 0 });
   assert.equal(text.length, 20);
   assert.deepEqual(Array.from(text), Array.from(m.generate([1, 8], { maxTokens: 20, temperature: 0 })));
+  q.dispose();
+  m.dispose();
+});
+
+test('weightBytes counts the int8 rows (padded to blocks of 16), their scales and the float biases', async () => {
+  const m = await pretrained('mlp'), q = await m.quantize('int8');
+  // 784-128-10: 128 rows of 392 input pairs in 8 blocks of 16 rows, 32 bytes per pair and block; 10 rows of 64
+  // pairs in one block (6 rows of zeros); a float scale and a float bias per row
+  const int8 = 8 * 392 * 32 + 1 * 64 * 32, floats = (128 + 10) * 2;
+  assert.equal(q.weightBytes, int8 + 4 * floats);
+  assert.equal(m.paramCount, 784 * 128 + 128 + 128 * 10 + 10);
+  assert.ok(4 * m.paramCount / q.weightBytes > 3.9, `${4 * m.paramCount} bytes as floats, ${q.weightBytes} as int8`);
   q.dispose();
   m.dispose();
 });

@@ -460,6 +460,8 @@ export class CostPanel {
       const tr = row([lever.name, r ? `p50 ${perPrediction(r.p50Us)}` : '–', '',
         r ? BATCHES.map((batch) => `${formatCount(r.perSecond[batch])}/s`).join(' · ') : 'measure serving'], r?.perSecond[1]);
       tr.dataset.lever = lever.name;
+      tr.cells[1].title = `${lever.name}: median time per ${this.#unit[0]} at batch 1, measured as the model above.`;
+      tr.cells[3].title = `${lever.name}: ${this.#unit[1]} per second at batch ${BATCHES.join(', ')}, measured as the model above.`;
       rows.push(tr);
     }
     this.#fields.batches.replaceChildren(...rows);

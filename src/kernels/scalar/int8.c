@@ -20,14 +20,14 @@ float tt_f32_quantize_i16__scalar(int16_t *q, const float *x, int n, int limit) 
 }
 
 void tt_f32_gemm_i8__scalar(float *y, int ldm, int ldn, const int16_t *a, int lda, const int8_t *w, const float *scale,
-                            int M, int N, int K, int *nz) {
+                            float s, int M, int N, int K, int *nz) {
   const int K2 = (K + 1) / 2;
   for (int m = 0; m < M; m++, a += lda)
     for (int j = 0; j < N; j++) {
       const int8_t *wj = w + tt__i8_packed_at(j, 0, K);  // w_jk at wj[32 (k/2) + k%2]
       int32_t acc = 0;
       for (int p = 0; p < K2; p++) acc += a[2 * p] * wj[32 * p] + a[2 * p + 1] * wj[32 * p + 1];
-      y[(size_t)m * ldm + (size_t)j * ldn] = (float)acc * scale[j];
+      y[(size_t)m * ldm + (size_t)j * ldn] = (float)acc * (scale[j] * s);
     }
 }
 #endif

@@ -8,11 +8,16 @@
 #ifdef TT_INT8 /* the int8 build only (kernels.h) */
 
 float tt_f32_quantize_i16__wasmsimd(int16_t *q, const float *x, int n, int limit) {
-  v128_t vm = wasm_f32x4_splat(0.0f);
+  v128_t vm[4] = {wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f)};
   int i = 0;
-  for (; i + 4 <= n; i += 4) vm = wasm_f32x4_pmax(vm, wasm_f32x4_abs(wasm_v128_load(x + i)));
+  for (; i + 16 <= n; i += 16) {  // 4 running maxima: one would wait on pmax's latency at every step
+    TT_UNROLL_FULL
+    for (int h = 0; h < 4; h++) vm[h] = wasm_f32x4_pmax(vm[h], wasm_f32x4_abs(wasm_v128_load(x + i + 4 * h)));
+  }
+  for (; i + 4 <= n; i += 4) vm[0] = wasm_f32x4_pmax(vm[0], wasm_f32x4_abs(wasm_v128_load(x + i)));
+  vm[0] = wasm_f32x4_pmax(wasm_f32x4_pmax(vm[0], vm[1]), wasm_f32x4_pmax(vm[2], vm[3]));
   float lanes[4], m = 0.0f;  // max is exact in any order: the lanes, then the tail
-  wasm_v128_store(lanes, vm);
+  wasm_v128_store(lanes, vm[0]);
   for (int l = 0; l < 4; l++) m = m < lanes[l] ? lanes[l] : m;
   for (; i < n; i++) m = m < fabsf(x[i]) ? fabsf(x[i]) : m;
   const float L = (float)limit, inv = m > 0.0f ? L / m : 0.0f;
@@ -41,7 +46,8 @@ float tt_f32_quantize_i16__wasmsimd(int16_t *q, const float *x, int n, int limit
 }
 
 void tt_f32_gemm_i8__wasmsimd(float *y, int ldm, int ldn, const int16_t *a, int lda, const int8_t *w,
-                              const float *scale, int M, int N, int K, int *nz) {
+                              const float *scale, float s, int M, int N, int K, int *nz) {
+  const v128_t vs = wasm_f32x4_splat(s);
   const int K2 = (K + 1) / 2;  // pairs of a row
   for (int m = 0; m < M; m++, a += lda) {
     int n = 0;
@@ -66,10 +72,19 @@ void tt_f32_gemm_i8__wasmsimd(float *y, int ldm, int ldn, const int16_t *a, int 
         TT_UNROLL_FULL
         for (int i = 0; i < 4; i++) acc[i] = wasm_i32x4_add(acc[i], wasm_i32x4_dot_i16x8(x, wasm_i16x8_load8x8(wp + 8 * i)));
       }
+      if (ldn == 1 && j0 + 16 <= N) {  // a whole block into a row of y: convert and scale 4 at a time
+        TT_UNROLL_FULL
+        for (int i = 0; i < 4; i++) {
+          float *yp = y + (size_t)m * ldm + j0 + 4 * i;
+          const v128_t sc = wasm_f32x4_mul(wasm_v128_load(scale + j0 + 4 * i), vs);
+          wasm_v128_store(yp, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc[i]), sc));
+        }
+        continue;
+      }
       int32_t sums[16];
       TT_UNROLL_FULL
       for (int i = 0; i < 4; i++) wasm_v128_store(sums + 4 * i, acc[i]);
-      for (int j = j0; j < j0 + 16 && j < N; j++) y[(size_t)m * ldm + (size_t)j * ldn] = (float)sums[j - j0] * scale[j];
+      for (int j = j0; j < j0 + 16 && j < N; j++) y[(size_t)m * ldm + (size_t)j * ldn] = (float)sums[j - j0] * (scale[j] * s);
     }
   }
 }
