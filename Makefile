@@ -59,8 +59,8 @@ WASM_INT8_OBJ := $(patsubst %.c,build/wasm-int8/%.o,$(INT8_SRC)) \
 WASM_FEATURES := --enable-simd --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
                  --enable-bulk-memory
 
-.PHONY: all native wasm data test test-c test-simd test-torch test-js test-e2e test-fuzz test-cli demo dist bench fuzz deps \
-        deps-build deps-npm deps-test clean
+.PHONY: all native wasm data test test-c test-simd test-torch test-js test-e2e test-browsers test-fuzz test-cli demo dist bench \
+        fuzz deps deps-build deps-npm deps-test deps-browsers clean
 
 all: native wasm
 
@@ -174,7 +174,7 @@ build/bench/tinytrain-bench.wasm: $(WASM_OBJ) build/wasm/bench/wasm/gemm.o
 
 # ---- tests -----------------------------------------------------------------------------------------------------
 
-test: test-c test-cli test-simd test-torch test-fuzz test-js test-e2e
+test: test-c test-cli test-simd test-torch test-fuzz test-js test-e2e test-browsers
 
 # every binary runs, even after a failure; the failures are listed at the end
 test-c: $(C_TESTS)
@@ -202,6 +202,11 @@ test-js: wasm data | deps-test
 
 test-e2e: wasm data | deps-test
 	$(NODE) --test tests/e2e/
+
+# the readers' checks of the widget in Chromium, Firefox ESR and WebKitGTK's MiniBrowser (tests/browsers/reader-suite.mjs;
+# WebKit runs under xvfb-run)
+test-browsers: wasm data | deps-browsers
+	$(NODE) --test tests/browsers/
 
 # ---- demo, dist, bench ----------------------------------------------------------------------------------------
 
@@ -235,7 +240,10 @@ deps-npm:
 deps-test:
 	@bash tools/install-deps.sh test
 
-deps: deps-build deps-test
+deps-browsers:
+	@bash tools/install-deps.sh browsers
+
+deps: deps-build deps-test deps-browsers
 
 clean:
 	rm -rf build dist wasm/*.wasm tests/artifacts

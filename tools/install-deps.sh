@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs, only if missing: Debian packages with apt-get (when root; otherwise prints
-# the exact command to run) and npm packages from the lock file. Usage: install-deps.sh build|npm|test
+# the exact command to run) and npm packages from the lock file. Usage: install-deps.sh build|npm|test|browsers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +18,10 @@ case "${1:-test}" in
   test) want emcc emscripten; want wasm-dis binaryen; want /usr/bin/chromium chromium; want_torch
         want clang clang; want /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
         want mkdocs mkdocs; want /usr/share/mkdocs/themes/material mkdocs-material ;; # tests/e2e/mkdocs.test.mjs
-  *) echo "usage: $0 build|npm|test" >&2; exit 2 ;;
+  # make test-browsers: Chromium, Firefox ESR, WebKitGTK's MiniBrowser and its WebDriver, and a virtual display for it
+  browsers) want /usr/bin/chromium chromium; want /usr/bin/firefox-esr firefox-esr; want /usr/bin/WebKitWebDriver webkit2gtk-driver
+            want xvfb-run xvfb ;;
+  *) echo "usage: $0 build|npm|test|browsers" >&2; exit 2 ;;
 esac
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then

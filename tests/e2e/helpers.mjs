@@ -105,24 +105,32 @@ export async function checkLongTasks(page, label, { limitMs = LONG_TASK_LIMIT_MS
 // ---- drawing on a 28x28 pad ------------------------------------------------------------------------------------
 
 /**
- * Draws a 28x28 image (784 values in [0, 1]) onto the pad matched by `padSelector` with the mouse: each horizontal
- * run of pixels above `ink` becomes one stroke across the matching cells. Returns the number of strokes.
+ * The mouse strokes that draw a 28x28 image (784 values in [0, 1]) on a pad whose box is `box` (x, y, width in
+ * viewport coordinates): each horizontal run of pixels above `ink` becomes one stroke, [[x0, y], [x1, y]], across
+ * the matching cells.
  */
-export async function drawImage(page, padSelector, pixels, { ink = 0.5 } = {}) {
-  const box = await page.locator(padSelector).boundingBox(), cell = box.width / 28;
-  let strokes = 0;
+export function inkStrokes(pixels, box, { ink = 0.5 } = {}) {
+  const cell = box.width / 28, strokes = [];
   for (let r = 0; r < 28; r++) {
     for (let c = 0; c < 28;) {
       if (pixels[r * 28 + c] <= ink) { c++; continue; }
       const c0 = c;
       while (c < 28 && pixels[r * 28 + c] > ink) c++;
       const y = box.y + (r + 0.5) * cell;
-      await page.mouse.move(box.x + (c0 + 0.5) * cell, y);
-      await page.mouse.down();
-      await page.mouse.move(box.x + (c - 0.5) * cell, y, { steps: 2 });
-      await page.mouse.up();
-      strokes++;
+      strokes.push([[box.x + (c0 + 0.5) * cell, y], [box.x + (c - 0.5) * cell, y]]);
     }
   }
   return strokes;
+}
+
+/** Draws a 28x28 image onto the pad matched by `padSelector` with the mouse (inkStrokes); returns the number of strokes. */
+export async function drawImage(page, padSelector, pixels, { ink = 0.5 } = {}) {
+  const strokes = inkStrokes(pixels, await page.locator(padSelector).boundingBox(), { ink });
+  for (const [[x0, y], [x1]] of strokes) {
+    await page.mouse.move(x0, y);
+    await page.mouse.down();
+    await page.mouse.move(x1, y, { steps: 2 });
+    await page.mouse.up();
+  }
+  return strokes.length;
 }

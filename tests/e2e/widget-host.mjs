@@ -1,6 +1,7 @@
 // A documentation site in miniature for the widget's e2e tests: a fresh `dist` build served with a strict CSP
 // header on every response, host pages that load it, and a recorder of the widgets' events and CSP violations
-// (window.ttLog). startWidgetHost() builds, serves and launches Chromium; open(name) opens a host page.
+// (window.ttLog). serveWidgetHost() builds and serves; startWidgetHost() also launches Chromium, whose open(name)
+// opens a host page.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import fs from 'node:fs';
@@ -26,12 +27,13 @@ document.addEventListener('securitypolicyviolation', (e) => log.csp.push(e.viola
 
 /**
  * Builds dist into `dist` (a path under the repository, e.g. '/tests/artifacts/x-dist') and serves the repository
- * plus `pages` ({name: body HTML}, at /tests/e2e/host/<name>.html) and `files` ({url path: body}). `recorder`
- * replaces the host's script (it must define window.ttLog with `events` and `csp`); `mnist` and `text` copy the
- * digits data and the text corpora into dist (tools/dist.mjs --mnist, --text).
- * Returns {origin, built, browser, open(name, viewport), close()}.
+ * plus `pages` ({name: body HTML}, at /tests/e2e/host/<name>.html) and `files` ({url path: body}), every response
+ * with the strict CSP. `recorder` replaces the host's script (it must define window.ttLog with `events` and `csp`);
+ * `mnist` and `text` copy the digits data and the text corpora into dist (tools/dist.mjs --mnist, --text).
+ * Serves only: any browser can open its pages (tests/browsers/ opens them in Firefox and WebKit).
+ * Returns {origin, built, close()}.
  */
-export async function startWidgetHost({ dist, pages, files = {}, events = ['ready', 'trained', 'error', 'generated'],
+export async function serveWidgetHost({ dist, pages, files = {}, events = ['ready', 'trained', 'error', 'generated'],
   recorder: script = recorder(events), mnist = false, text = false }) {
   const built = await buildDist(path.join(ROOT, dist.slice(1)), { mnist, text });
   const host = (body) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>widget host</title>
@@ -54,8 +56,28 @@ export async function startWidgetHost({ dist, pages, files = {}, events = ['read
     res.end(body);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`, built,
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/**
+ * serveWidgetHost's site opened in Chromium. Returns {origin, built, browser, open(name, viewport), close()}.
+ */
+export async function startWidgetHost(options) {
+  const site = await serveWidgetHost(options);
+  const { origin, built } = site;
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
+  } catch (err) {
+    site.close();
+    throw err;
+  }
   return {
     origin, built, browser,
     // Opens a host page, recording the paths it requests; check() closes it and asserts it had no console errors, exceptions or CSP violations
@@ -77,8 +99,7 @@ export async function startWidgetHost({ dist, pages, files = {}, events = ['read
     },
     async close() {
       await browser.close();
-      server.closeAllConnections();
-      server.close();
+      site.close();
     },
   };
 }

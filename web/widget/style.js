@@ -67,6 +67,7 @@ const THEME = `
   padding: 10px;
 }
 .root.dark {
+  color-scheme: dark;
   --bg: #0d1117;
   --fg: #e6edf3;
   --mute: #9198a1;
