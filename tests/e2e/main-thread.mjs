@@ -28,12 +28,19 @@ export async function traceTasks(cdp, origin, during) {
     await complete;
     cdp.off('Tracing.dataCollected', collect);
   }
-  // The renderer main thread that ran this origin's page (the browser may have other renderers: new tab pages).
-  const names = new Map();
+  // The renderer main thread that ran this page: the one whose events name the page's main frame most often (a
+  // page closed just before may still be tracing on a renderer of the same origin).
+  const { frameTree } = await cdp.send('Page.getFrameTree');
+  const frame = frameTree.frame.id;
+  const names = new Map(), counts = new Map();
   for (const e of events) if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
-  const ours = events.find((e) => names.get(`${e.pid}:${e.tid}`) === 'CrRendererMain' &&
-    JSON.stringify(e.args ?? {}).includes(origin));
-  assert.ok(ours, `no renderer main thread of ${origin} in the trace`);
+  for (const e of events) {
+    const key = `${e.pid}:${e.tid}`;
+    if (names.get(key) === 'CrRendererMain' && e.args && JSON.stringify(e.args).includes(frame)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const [best] = [...counts].sort((a, b) => b[1] - a[1]);
+  assert.ok(best, `no renderer main thread of ${origin} (frame ${frame}) in the trace`);
+  const ours = events.find((e) => `${e.pid}:${e.tid}` === best[0]);
   const main = events.filter((e) => e.pid === ours.pid && e.tid === ours.tid && e.ph === 'X');
   const runs = main.filter((e) => e.name === 'ThreadControllerImpl::RunTask').sort((a, b) => a.ts - b.ts);
   const t0 = Math.min(...main.map((e) => e.ts));
