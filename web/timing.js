@@ -44,3 +44,9 @@ export function formatMeasuredMs(ms) {
   if (ms < 1000) return `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/**
+ * Resolves in a task of its own: `await nextTask()` ends the page's current task, so long start-up work is cut
+ * into tasks a slow phone runs without a long one (and a frame may come in between).
+ */
+export const nextTask = () => new Promise((resolve) => setTimeout(resolve));

@@ -1,7 +1,9 @@
 // The article's prose reacts to its two widgets through their events (ready, progress, trained, error): the
 // paragraphs under each widget say what the model has done so far, in words. Text only (textContent).
+import { withCommas } from '../shared/numbers.js';
+
 const $ = (id) => document.getElementById(id);
-const count = (n) => Math.round(n).toLocaleString('en');
+const count = withCommas;
 const pct = (v) => `${(100 * v).toFixed(1)}%`;
 let live = null; // the first widget's last progress
 

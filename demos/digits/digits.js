@@ -19,20 +19,22 @@ import { preprocessRGBA } from '../../web/digits-preprocess.js';
 import { DrawPad, KEYBOARD_HELP } from '../../web/views/drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
 import { explainTerms } from '../shared/glossary.js';
-import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs } from '../../web/timing.js';
+import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, nextTask } from '../../web/timing.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import { Int8Lever } from './int8-lever.js';
 import {
-  drawGrey, argmax, drawGallery, drawFirstLayer, formatFlops, formatSeconds,
+  drawGrey, argmax, galleryTile, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
 import { messageLine } from '../shared/messages.js';
 import { showThreads } from '../shared/threads.js';
+import { withCommas } from '../shared/numbers.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
 const mnistFile = (split) => new URL(`mnist-${split}.bin.gz`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+const FILTER_TILES_PER_TASK = 8;
+const GALLERY_TILES_PER_TASK = 10;
 const PRETRAIN_DIGITS = 8000; // the training digits tools/pretrain.mjs trains on
 
 const state = {
@@ -58,6 +60,7 @@ const state = {
   lastMetricsStep: -1,
   galleryToken: 0,     // bumped to cancel a gallery pass in progress
   filtersAt: 0,        // when the first-layer view was last drawn (ms), to limit it during training
+  filtersToken: 0,     // the first-layer drawing in progress (it takes a few tasks); a newer one stops it
   loss: new Series(2000),
   testAcc: new Series(500),
   trainAcc: new Series(500),
@@ -144,7 +147,7 @@ function ensureData() {
     const [train, test] = await Promise.all([load('train'), load('test')]);
     state.data = { train, test };
     $('data-progress').value = 1;
-    $('data-text').textContent = `${train.n.toLocaleString('en')} training + ${test.n.toLocaleString('en')} held-out digits`;
+    $('data-text').textContent = `${withCommas(train.n)} training + ${withCommas(test.n)} held-out digits`;
     $('train').disabled = false;
     return state.data;
   })();
@@ -327,7 +330,14 @@ async function refreshGallery() {
   }
   if (token !== state.galleryToken) return;
   mistakes.sort((a, b) => b.confidence - a.confidence);
-  drawGallery($('gallery'), mistakes, test.x);
+  // a few tiles a task: 60 canvases at once are a long task on a phone
+  const gallery = $('gallery'), shown = mistakes.slice(0, 60);
+  gallery.replaceChildren();
+  for (let i = 0; i < shown.length; i += GALLERY_TILES_PER_TASK) {
+    gallery.append(...shown.slice(i, i + GALLERY_TILES_PER_TASK).map((m) => galleryTile(m, test.x)));
+    await nextTask();
+    if (token !== state.galleryToken) return;
+  }
   const acc = 1 - mistakes.length / test.n;
   status.textContent = `${mistakes.length} of ${test.n} held-out digits wrong (${(acc * 100).toFixed(2)}% right)` +
     `${mistakes.length > 60 ? '; the 60 most confident mistakes' : ''}. Label → prediction.`;
@@ -336,17 +346,25 @@ async function refreshGallery() {
   if (state.source === 'own') $('predictor-name').textContent = `Predicting with: ${state.ownLabel}, ${(acc * 100).toFixed(2)}% right on the held-out digits.`;
 }
 
-function drawFilters(force) {
+async function drawFilters(force) {
   const m = activeModel();
   if (!m) return;
   const now = performance.now();
   if (!force && now - state.filtersAt < 1000) return; // during training: once a second is plenty
   state.filtersAt = now;
-  const lay = drawFirstLayer($('filters'), m.spec, m.getWeights(), { max: 64 });
-  if (lay) {
-    $('filters-status').textContent = lay.kind === 'conv'
-      ? `The ${lay.count} filters (${lay.w}x${lay.h}) of the first convolution. Red: positive weight, blue: negative.`
-      : `What ${lay.shown} of the ${lay.count} hidden units look for: each one's 784 input weights as a 28x28 image. Red: positive, blue: negative.`;
+  const token = ++state.filtersToken, weights = m.getWeights();
+  // a few tiles a task: making and painting 64 canvases at once is a long task on a phone
+  for (let from = 0; ; from += FILTER_TILES_PER_TASK) {
+    const lay = drawFirstLayer($('filters'), m.spec, weights, { max: 64, from, to: from + FILTER_TILES_PER_TASK });
+    if (!lay) return;
+    if (from + FILTER_TILES_PER_TASK >= lay.shown) {
+      $('filters-status').textContent = lay.kind === 'conv'
+        ? `The ${lay.count} filters (${lay.w}x${lay.h}) of the first convolution. Red: positive weight, blue: negative.`
+        : `What ${lay.shown} of the ${lay.count} hidden units look for: each one's 784 input weights as a 28x28 image. Red: positive, blue: negative.`;
+      return;
+    }
+    await nextTask();
+    if (token !== state.filtersToken || activeModel() !== m) return; // a newer drawing, or another model
   }
 }
 
@@ -385,7 +403,14 @@ function onProgress(d) {
     state.testAcc.push(d.metricsStep, d.testAccuracy);
     state.trainAcc.push(d.metricsStep, d.accuracy);
   }
-  const nTrain = state.trainer.info?.nTrain || 8000;
+  latestProgress = d;
+  redrawSoon();
+}
+
+// The numbers of the last progress (text to lay out anew: ~10 times a second, in a frame of their own).
+let latestProgress = null, numbersAt = -Infinity;
+function showNumbers(d) {
+  const nTrain = state.trainer?.info?.nTrain || 8000;
   const epochs = d.samplesSeen / nTrain;
   $('epoch-text').textContent = `${Math.min(epochs, state.targetEpochs).toFixed(2)} of ${state.targetEpochs}`;
   $('epoch-progress').value = state.targetEpochs ? Math.min(1, epochs / state.targetEpochs) : 0;
@@ -394,13 +419,12 @@ function onProgress(d) {
   $('test-accuracy').textContent = pct(d.testAccuracy);
   $('test-accuracy').dataset.value = Number.isFinite(d.testAccuracy) ? String(d.testAccuracy) : '';
   $('train-accuracy').textContent = pct(d.accuracy);
-  $('stat-rate').textContent = d.samplesPerSec > 0 ? Math.round(d.samplesPerSec).toLocaleString('en') : '–';
+  $('stat-rate').textContent = d.samplesPerSec > 0 ? withCommas(d.samplesPerSec) : '–';
   showThreads($('stat-threads'), d.threads);
-  redrawSoon();
 }
 
-// Progress comes up to 30 times a second: the charts (at most 5 times a second) and then the phases' numbers follow
-// in animation frames of their own, so each fits a phone's frame.
+// Progress comes up to 30 times a second: the charts (at most 5 times a second), the numbers (10 times a second)
+// and the phases' numbers follow in animation frames of their own, so each fits a phone's frame.
 const dirty = { charts: false, phases: false };
 let redrawFrame = 0, redrawnAt = -Infinity;
 function redrawSoon() {
@@ -413,12 +437,16 @@ function redrawFrameTask(now) {
     redrawnAt = now;
     dirty.charts = false;
     drawCharts();
+  } else if (latestProgress && now - numbersAt >= 100) {
+    numbersAt = now;
+    showNumbers(latestProgress);
+    latestProgress = null;
   } else if (dirty.phases) {
     dirty.phases = false;
     updatePhases();
     if (state.source === 'training') $('predictor-name').textContent = `Predicting with: ${activeLabel()}.`;
   }
-  if (dirty.charts || dirty.phases) redrawFrame = requestAnimationFrame(redrawFrameTask);
+  if (dirty.charts || dirty.phases || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
 
 // The cost panel follows the model that answers the pad and what trained it: this tab's run, or for the pretrained
@@ -438,7 +466,7 @@ function updateCosts() {
     panel.setTraining({
       steps, samples, flops: samples * m.flops.train, wallMs: NaN, cpuMs: NaN,
       how: `The pretrained ${kind.toUpperCase()} was trained when this site was built (tools/pretrain.mjs: ` +
-        `${recipe.epochs} epochs over the ${PRETRAIN_DIGITS.toLocaleString('en')} training digits, batch ` +
+        `${recipe.epochs} epochs over the ${withCommas(PRETRAIN_DIGITS)} training digits, batch ` +
         `${recipe.batchSize}): its steps, samples and FLOPs are counted from that recipe; its time was not measured in this tab.`,
     });
   } else {
@@ -462,7 +490,7 @@ function updatePhases() {
   if (p && t.info) {
     $('train-flops').textContent = formatFlops(p.flopsDone);
     $('train-time').textContent = formatSeconds(p.wallMs);
-    $('train-samples').textContent = p.samplesSeen.toLocaleString('en');
+    $('train-samples').textContent = withCommas(p.samplesSeen);
     $('train-flops-sample').textContent = formatFlops(t.info.flops.train);
   }
   if (m) {
@@ -473,7 +501,7 @@ function updatePhases() {
     if (p && p.flopsDone > 0 && state.source === 'training') {
       $('phases-summary').textContent = `Training so far took ${formatSeconds(p.wallMs)} and ${formatFlops(p.flopsDone)}; ` +
         `one prediction takes ${us} and ${formatFlops(f)}: the training cost as much compute as ` +
-        `${Math.round(p.flopsDone / f).toLocaleString('en')} predictions.`;
+        `${withCommas(p.flopsDone / f)} predictions.`;
     } else {
       $('phases-summary').textContent = `One prediction: ${formatFlops(f)} in about ${us}. ` +
         'Train a model to compare with what learning costs.';
@@ -626,10 +654,14 @@ function guard(fn) {
   });
 }
 
-function init() {
+// Start-up in a few tasks, so a phone's main thread gets no long one: after the task that parsed the page, the
+// terms' explanations, then the cost panel (below the first screen), then the pad and the controls.
+async function init() {
   // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
+  await nextTask();
   explainTerms();
+  await nextTask();
   state.costs = new CostPanel($('costs'), { label: 'What serving costs' });
   state.int8 = new Int8Lever(state.costs.element, {
     model: activeModel,
@@ -644,6 +676,7 @@ function init() {
     trainData: { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') },
     trainOptions: { batchSize: 64, logEvery: 10, evalEvery: 1000000, evalTrainMax: 1000 },
   });
+  await nextTask();
   setBars = probabilityBars($('probs'));
   setBars(null);
   pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });

@@ -47,29 +47,26 @@ export function argmax(values, offset = 0, n = values.length - offset) {
 }
 
 /**
- * Fills the gallery with misclassified digits: mistakes [{index, label, predicted, confidence}], pixels of the
- * test split (n, 784). Each tile says "label → predicted".
+ * One tile of the gallery of misclassified held-out digits: m is {index, label, predicted, confidence}, pixels the
+ * test split (n, 784); the tile says "label → predicted".
  */
-export function drawGallery(container, mistakes, pixels, max = 60) {
-  container.replaceChildren();
-  for (const m of mistakes.slice(0, max)) {
-    const fig = document.createElement('figure');
-    fig.className = 'tile';
-    const c = document.createElement('canvas');
-    drawGrey(c, pixels.subarray(m.index * 784, (m.index + 1) * 784));
-    c.setAttribute('role', 'img');
-    c.setAttribute('aria-label', `held-out digit ${m.index}: a ${m.label}, predicted ${m.predicted}`);
-    const cap = document.createElement('figcaption');
-    const label = document.createElement('b');
-    label.textContent = String(m.label);
-    const wrong = document.createElement('span');
-    wrong.className = 'wrong';
-    wrong.textContent = String(m.predicted);
-    cap.append(label, ' → ', wrong);
-    cap.title = `held-out #${m.index}: ${(m.confidence * 100).toFixed(0)}% sure it is a ${m.predicted}`;
-    fig.append(c, cap);
-    container.append(fig);
-  }
+export function galleryTile(m, pixels) {
+  const fig = document.createElement('figure');
+  fig.className = 'tile';
+  const c = document.createElement('canvas');
+  drawGrey(c, pixels.subarray(m.index * 784, (m.index + 1) * 784));
+  c.setAttribute('role', 'img');
+  c.setAttribute('aria-label', `held-out digit ${m.index}: a ${m.label}, predicted ${m.predicted}`);
+  const cap = document.createElement('figcaption');
+  const label = document.createElement('b');
+  label.textContent = String(m.label);
+  const wrong = document.createElement('span');
+  wrong.className = 'wrong';
+  wrong.textContent = String(m.predicted);
+  cap.append(label, ' → ', wrong);
+  cap.title = `held-out #${m.index}: ${(m.confidence * 100).toFixed(0)}% sure it is a ${m.predicted}`;
+  fig.append(c, cap);
+  return fig;
 }
 
 /**
@@ -94,9 +91,12 @@ export function firstLayerLayout(spec) {
   return null;
 }
 
-/** Draws up to `max` first-layer tiles (weights = model.getWeights(); the first tensor is the first layer's). */
+/**
+ * Draws up to `max` first-layer tiles (weights = model.getWeights(); the first tensor is the first layer's), or of
+ * those only tiles [from, to): a caller can spread the drawing over several tasks.
+ */
 // The same tiles as last time are redrawn in place (no new canvases, no layout): training redraws them every second.
-export function drawFirstLayer(container, spec, weights, { max = 64, scale = 2 } = {}) {
+export function drawFirstLayer(container, spec, weights, { max = 64, scale = 2, from = 0, to = Infinity } = {}) {
   const lay = firstLayerLayout(spec);
   if (!lay) {
     container.replaceChildren();
@@ -116,7 +116,9 @@ export function drawFirstLayer(container, spec, weights, { max = 64, scale = 2 }
     }));
     container.dataset.tiles = key;
   }
-  [...container.children].forEach((c, i) => drawWeights(c, weights.subarray(i * lay.stride, i * lay.stride + lay.w * lay.h), lay.w, lay.h));
+  for (let i = from; i < Math.min(n, to); i++) {
+    drawWeights(container.children[i], weights.subarray(i * lay.stride, i * lay.stride + lay.w * lay.h), lay.w, lay.h);
+  }
   return { ...lay, shown: n };
 }
 

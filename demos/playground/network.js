@@ -46,7 +46,7 @@ export class NetworkView {
   constructor(canvas, zoom, { domain = [-1.25, 1.25] } = {}) {
     Object.assign(this, { canvas, zoom, domain });
     this.grid = gridOf(TILE_RES, domain);
-    this.layers = [];   // per column: {units, shown, model (hidden layers), images: [ImageBitmap-like canvases]}
+    this.layers = [];   // per column: {units, kind, model (hidden layers)}
     this.edges = [];    // per pair of columns: {offset, inputs, outputs} of the dense weights between them
     this.weights = null;
     this.background = rgbOf(LIGHT.background); // the surface the maps fade to where a value is 0
@@ -89,11 +89,9 @@ export class NetworkView {
     this.layers = columns;
     this.edges = edges;
     this.paramCount = offset;
-    this.images = columns.map((c) => Array.from({ length: Math.min(c.units, MAX_SHOWN) }, () => {
-      const tile = document.createElement('canvas');
-      tile.width = tile.height = TILE_RES;
-      return tile;
-    }));
+    // Every unit's map in one image, column c's unit k at (c, k) tiles: one canvas to draw from, not one per unit.
+    this.atlas = Object.assign(document.createElement('canvas'), { width: TILE_RES * columns.length, height: TILE_RES * MAX_SHOWN });
+    this.atlasContext = this.atlas.getContext('2d');
     return true;
   }
 
@@ -108,19 +106,33 @@ export class NetworkView {
    * units' maps; colors: the page's surface (palette.js: background, text, grid).
    */
   update(weights, predictOutputs, colors = LIGHT) {
+    const steps = this.updating(weights, predictOutputs, colors);
+    while (!steps.next().done);
+  }
+
+  /**
+   * update() in steps, for a frame loop with a budget: one column's maps per step, then the drawing. The weights
+   * are the snapshot's own array (snapshots are fresh arrays), so a half-done update stays consistent.
+   */
+  *updating(weights, predictOutputs, colors = LIGHT) {
     if (!this.layers.length || weights.length !== this.paramCount) return;
     this.weights = weights;
     this.predictOutputs = predictOutputs;
     this.background = rgbOf(colors.background);
-    this.layers.forEach((column, c) => {
-      // The inputs' maps are the plane itself: x1 grows to the right, x2 upwards.
-      const out = column.kind === 'input' ? this.grid
-        : column.model ? this.#activations(column.model, this.grid) : predictOutputs(this.grid);
-      const stride = column.kind === 'input' ? 2 : column.units;
-      this.images[c].forEach((tile, k) => tile.getContext('2d').putImageData(valuesImage(out, TILE_RES, stride, k, this.background), 0, 0));
-    });
+    for (const [c, column] of this.layers.entries()) {
+      // The inputs' maps are the plane itself (x1 grows to the right, x2 upwards): two small tiles, no step of their own.
+      const input = column.kind === 'input';
+      const out = input ? this.grid : column.model ? this.#activations(column.model, this.grid) : predictOutputs(this.grid);
+      const stride = input ? 2 : column.units;
+      for (let k = 0; k < Math.min(column.units, MAX_SHOWN); k++) this.#putTile(c, k, valuesImage(out, TILE_RES, stride, k, this.background));
+      if (!input) yield;
+    }
     this.updates++;
     this.draw(colors);
+  }
+
+  #putTile(c, k, image) {
+    this.atlasContext.putImageData(image, c * TILE_RES, k * TILE_RES);
   }
 
   #activations(model, grid) {
@@ -138,7 +150,8 @@ export class NetworkView {
   draw(colors = LIGHT) {
     if (!this.layers.length) return;
     const shownMax = Math.max(...this.layers.map((c) => Math.min(c.units, MAX_SHOWN)));
-    this.canvas.style.height = `${2 * PAD + 24 + shownMax * (TILE + GAP)}px`;
+    const height = `${2 * PAD + 24 + shownMax * (TILE + GAP)}px`;
+    if (this.canvas.style.height !== height) this.canvas.style.height = height; // a new height means a new layout
     const { ctx, w } = prepareCanvas(this.canvas);
     const { x, y } = this.#layout(w);
     ctx.clearRect(0, 0, w, this.canvas.clientHeight);
@@ -175,10 +188,10 @@ export class NetworkView {
       ctx.fillText(name, x(c), PAD + 4);
       ctx.strokeStyle = colors.grid;
       ctx.lineWidth = 1;
-      this.images[c].forEach((tile, k) => {
-        ctx.drawImage(tile, x(c), y(k), TILE, TILE);
+      for (let k = 0; k < Math.min(column.units, MAX_SHOWN); k++) {
+        ctx.drawImage(this.atlas, c * TILE_RES, k * TILE_RES, TILE_RES, TILE_RES, x(c), y(k), TILE, TILE);
         ctx.strokeRect(x(c) - 0.5, y(k) - 0.5, TILE + 1, TILE + 1);
-      });
+      }
       if (column.units > MAX_SHOWN) ctx.fillText(`+${column.units - MAX_SHOWN} more`, x(c), y(MAX_SHOWN) + 10);
     });
   }

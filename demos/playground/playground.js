@@ -10,7 +10,7 @@ import { Series, drawLineChart } from '../../web/views/chart.js';
 import { DecisionMap, FunctionPlot, nearestPoint } from '../../web/views/map.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
-import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS } from '../../web/timing.js';
+import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS, nextTask } from '../../web/timing.js';
 import { overfitting } from './overfit.js';
 import { Comparison, RUN_COLORS, MAIN_NAME } from './compare.js';
 import { explainTerms } from '../shared/glossary.js';
@@ -21,13 +21,13 @@ import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
   runConfig, runSettings,
 } from './config.js';
+import { withCommas } from '../shared/numbers.js';
 
 const $ = (id) => document.getElementById(id);
 const STEP_BUTTON_STEPS = 10;
 const MAP_RESOLUTION = 100; // 100 x 100 grid = 10,000 points
 const MAP_BAND_ROWS = 10;   // rows per predict call while the map is painted in bands
 const FRAME_BUDGET_MS = 8;  // the page's work per animation frame: a phone's frame has room for little more
-const OVERDUE_MS = 500;     // the chart and the numbers wait for a frame with room at most this long
 
 let config = cloneConfig(DEFAULTS);
 let trainer = null;
@@ -42,6 +42,8 @@ let pausedWhileHidden = false; // a run paused because the tab was hidden, resum
 let curves = { train: new Series(), test: new Series() }; // the page's model's; a compared run brings its own
 const network = new NetworkView($('network'), $('unit-zoom'));
 let networkVersion = -1, networkAt = -Infinity; // the weights the network drawing shows, and when
+let networkJob = null;    // a network update in progress (its steps: one column of unit maps each)
+let latencyDue = false;   // a map was painted: time one prediction in a frame of its own
 // Measured on this page, for the stats panel and the tests; worstMs: the slowest frame and its parts.
 const stats = { paints: 0, mapMs: NaN, latencyUs: NaN, frames: 0,
   worstMs: { frame: 0, predict: 0, render: 0, chart: 0, network: 0, compare: 0 } };
@@ -240,13 +242,13 @@ function adopt(t, { start = null, kept = null } = {}) {
   wiring?.abort();
   wiring = new AbortController();
   const on = (type, fn) => t.addEventListener(type, fn, { signal: wiring.signal });
-  costs.setModel(null); // the predictor goes with its trainer
-  costs.setTraining(null);
+  costs?.setModel(null); // the predictor goes with its trainer
+  costs?.setTraining(null);
   curves = kept?.curves || { train: new Series(), test: new Series() };
   lastTestStep = curves.test.length ? curves.test.steps[curves.test.length - 1] : -1;
   points = null;
   drawnVersion = -1;
-  mapJob = null;
+  mapJob = networkJob = null;
   best = null;
   showOverfitting(null);
   targetStep = kept?.targetStep ?? 0;
@@ -312,15 +314,17 @@ function adopt(t, { start = null, kept = null } = {}) {
       if (trainer !== t) return; // rebuilt meanwhile: the later build is the one drawn
       $('network-section').hidden = !drawable;
       networkVersion = -1;
+      networkJob = null; // its models are gone
     }, (err) => showMessage(`The network drawing is not available: ${err.message}`));
     // the cost panel times the predictor on the first test point (the first training point without a test split)
     const sample = () => Float32Array.from((points.testX?.length ? points.testX : points.x).subarray(0, info.inputSize));
-    costs.setModel(t.predictor, { input: sample, label: `(${config.dataset}, ${si(info.paramCount)} parameters)` });
+    costs?.setModel(t.predictor, { input: sample, label: `(${config.dataset}, ${si(info.paramCount)} parameters)` });
     setStat('stat-fwd-flops', si(info.flops.forward, 'FLOP'), info.flops.forward);
     setStat('stat-params', si(info.paramCount), info.paramCount);
     if (kept) setStatus(t.running ? 'training…' : t.progress ? 'paused' : 'ready'); // a compared run chosen
     else setStatus(start ? `ready (weights from ${start.name})` : 'ready');
     mapDirty = true;
+    settleFrames = 2; // the new legend, numbers and network section are laid out before the first map is painted
   }, (err) => {
     if (trainer !== t) return;
     setStatus('not started');
@@ -370,7 +374,7 @@ function onProgress(p) {
   showOverfitting(overfitting(curves.train, curves.test));
   chartDirty = true;
   latestProgress = p;
-  costs.setTraining(trainingFromProgress(p));
+  costs?.setTraining(trainingFromProgress(p));
 }
 
 // The hint under the chart when held-out loss climbs while training loss falls, with the way back to the weights
@@ -439,7 +443,7 @@ let latestProgress = null;
 let statsAt = -Infinity;
 function showProgress(now, force = false) {
   const p = latestProgress;
-  if (!p || (!force && now - statsAt < 100)) return;
+  if (!p || (!force && now - statsAt < 100)) return false;
   latestProgress = null;
   statsAt = now;
   setStat('stat-step', String(p.step), p.step);
@@ -455,6 +459,7 @@ function showProgress(now, force = false) {
   setStat('stat-test-acc', pct(p.testAccuracy), p.testAccuracy);
   // p may predate a worker's death (the frame loop shows it late): the Trainer knows whether it still runs.
   if (p.running && trainer?.running) setStatus('training…');
+  return true;
 }
 
 // A run ends by itself after Steps per run steps (a forgotten tab does not train for ever); pressing Train after
@@ -586,7 +591,7 @@ function finishMap(n, ms) {
   stats.paints++;
   stats.mapMs = ms;
   const each = ms > 0 ? formatMicroseconds((ms * 1000) / n) : `< ${formatMicroseconds((CLOCK_STEP_MS * 1000) / n)}`;
-  setStat('stat-map', `${n.toLocaleString('en')} points in ${formatMeasuredMs(ms)} (${each} each)`, ms);
+  setStat('stat-map', `${withCommas(n)} points in ${formatMeasuredMs(ms)} (${each} each)`, ms);
 }
 
 function describeProbe() {
@@ -739,37 +744,40 @@ matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
 });
 let mapPaintedAt = -Infinity;
 
-// Each frame does what fits FRAME_BUDGET_MS, most visible first: the map's bands, then the chart, then the numbers;
-// what does not fit waits for the next frame.
-function frame(now) {
-  const t0 = performance.now(), deadline = t0 + FRAME_BUDGET_MS;
-  if (trainer && trainer.predictor && points) {
+// The page's work while training, cut into jobs a slow phone's frame has room for: a band of the map's rows (as
+// many as fit FRAME_BUDGET_MS), the map drawn with its points, the chart, one column of the network's unit maps,
+// the numbers. Each frame runs one job that has something to do, taking turns, so no frame holds two large ones
+// and none waits long; a timing of one prediction, when due, has a frame of its own.
+const frameJobs = [
+  // the map's colours, in bands of rows
+  (now) => {
     const due = drawnVersion < 0 || !reducedMotion.matches || now - mapPaintedAt >= 1000;
     if (!mapJob && trainer.weightsVersion !== drawnVersion && due) {
       drawnVersion = trainer.weightsVersion;
       mapPaintedAt = now;
       mapJob = { row: 0, ms: 0 };
     }
-    if (mapJob) {
-      const t = performance.now();
-      paintMap(deadline);
-      if (!mapJob) {
-        if (probe) describeProbe();
-        else measureLatency();
-      }
-      worst('predict', t);
-      mapDirty = true;
-    }
-    if (mapDirty) {
-      const t = performance.now();
-      view.render({ x: points.x, y: points.y, testX: points.testX, testY: points.testY, probe, colors: pageColors() });
-      worst('render', t);
-      mapDirty = false;
-    }
-  }
-  // The chart is redrawn at most ~10 times a second: smooth enough, and a fraction of the work.
-  // (A chart or numbers OVERDUE_MS old are drawn even in a full frame: a busy map never starves them.)
-  if (chartDirty && now - lastChartAt > 100 && (performance.now() < deadline || now - lastChartAt > OVERDUE_MS)) {
+    if (!mapJob) return false;
+    const t = performance.now(), firstPaint = view.rowsPainted < view.res;
+    paintMap(t + FRAME_BUDGET_MS);
+    if (!mapJob) latencyDue = true;
+    // the first paint shows its bands as they come; later ones replace the whole map at once
+    if (firstPaint || !mapJob) mapDirty = true;
+    worst('predict', t);
+    return true;
+  },
+  // the map on screen: the colours, the points, the reader's probe
+  () => {
+    if (!mapDirty) return false;
+    const t = performance.now();
+    view.render({ x: points.x, y: points.y, testX: points.testX, testY: points.testY, probe, colors: pageColors() });
+    mapDirty = false;
+    worst('render', t);
+    return true;
+  },
+  // the chart, at most ~10 times a second: smooth enough, and a fraction of the work
+  (now) => {
+    if (!chartDirty || now - lastChartAt <= 100) return false;
     lastChartAt = now;
     const t = performance.now();
     // Compared runs: every run's training loss, named under the chart by how it differs (names too long for the
@@ -782,20 +790,54 @@ function frame(now) {
       { empty: 'press Train', colors: pageColors() });
     chartDirty = false;
     worst('chart', t);
-  }
-  // The network drawing: a few times a second (once with reduced motion), in a frame with room left.
-  const networkDue = now - networkAt >= (reducedMotion.matches ? 1000 : 250);
-  if (trainer?.predictor && network.layers.length && trainer.weightsVersion !== networkVersion && networkDue &&
-      !$('network-section').hidden && performance.now() < deadline) {
-    networkVersion = trainer.weightsVersion;
-    networkAt = now;
-    const t = performance.now(), predictor = trainer.predictor;
-    network.update(predictor.getWeights(), (g) => predictor.predict(g), pageColors());
+    return true;
+  },
+  // the network drawing: a few times a second (once with reduced motion), a column of unit maps at a time
+  (now) => {
+    const due = now - networkAt >= (reducedMotion.matches ? 1000 : 250);
+    if (!networkJob && network.layers.length && trainer.weightsVersion !== networkVersion && due &&
+        !$('network-section').hidden) {
+      networkVersion = trainer.weightsVersion;
+      networkAt = now;
+      const predictor = trainer.predictor;
+      networkJob = network.updating(predictor.getWeights(), (g) => predictor.predict(g), pageColors());
+    }
+    if (!networkJob) return false;
+    const t = performance.now();
+    if (networkJob.next().done) networkJob = null;
     worst('network', t);
+    return true;
+  },
+  // the numbers, ~10 times a second
+  (now) => showProgress(now),
+];
+let nextJob = 0;
+let settleFrames = 0; // frames left to the page's layout alone
+
+function frame(now) {
+  const t0 = performance.now();
+  if (settleFrames > 0) {
+    settleFrames--;
+  } else if (trainer?.predictor && points) {
+    if (latencyDue) {
+      latencyDue = false;
+      if (probe) describeProbe();
+      else measureLatency();
+    } else {
+      for (let i = 0; i < frameJobs.length; i++) {
+        const job = (nextJob + i) % frameJobs.length;
+        if (frameJobs[job](now)) {
+          nextJob = job + 1;
+          break;
+        }
+      }
+    }
+  } else {
+    showProgress(now);
   }
-  if (performance.now() < deadline || now - statsAt > OVERDUE_MS) showProgress(now);
+  // the compared runs' small maps and numbers, in what is left of the frame (or when overdue)
   const compared = performance.now();
-  comparison.frame(now, deadline);
+  comparison.frame(now, t0 + FRAME_BUDGET_MS);
   worst('compare', compared);
   stats.frames++;
   worst('frame', t0);
@@ -826,8 +868,10 @@ window.playground = Object.freeze({
 // The page's own models (the predictor, weight files) are capped like the worker's: a hostile file is refused with
 // the size it asks for instead of growing this tab's memory by gigabytes.
 Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
-explainTerms();
-const costs = new CostPanel(document.getElementById('costs'));
+// Start-up in a few tasks (a phone's main thread gets no long one): after the task that parsed the page, the
+// form, then the terms' explanations and the cost panel (below the first screen), then the model.
+let costs = null;
+await nextTask();
 const comparison = new Comparison($('compare-section'), {
   config: () => config,
   points: () => points,
@@ -847,5 +891,10 @@ bindControls();
 bindMap();
 bindWeights();
 bindVisibility();
+await nextTask();
+explainTerms();
+await nextTask();
+costs = new CostPanel(document.getElementById('costs'));
+await nextTask();
 rebuild(null, runs);
 requestAnimationFrame(frame);

@@ -19,6 +19,7 @@ import {
 export const BATCHES = [1, 8, 64];
 // A batch size whose one call would take longer is not measured on the page (it would be a long task).
 const MAX_CALL_MS = 40;
+const TRAINING_REDRAW_MS = 250; // the training numbers: four times a second
 const DEFAULT_PER_DAY = 100000;
 
 const CSS = `
@@ -168,6 +169,8 @@ export class CostPanel {
   #scale = { ...DEFAULT_SCALE };
   #watts = DEFAULT_WATTS;
   #frame = 0;
+  #trainingTimer = 0;
+  #tableShows = null;     // what the serving table was last built from: rebuilt only when that changes
 
   /**
    * container: where the panel goes (it appends a region). Options: compact (the widget's: the estimates
@@ -220,7 +223,12 @@ export class CostPanel {
    */
   setTraining(training) {
     this.#training = training;
-    this.#schedule();
+    // Progress comes many times a second; its numbers are drawn a few times a second (new text is laid out anew),
+    // in a task of their own rather than in the page's animation frames.
+    this.#trainingTimer ||= setTimeout(() => {
+      this.#trainingTimer = 0;
+      this.#render();
+    }, TRAINING_REDRAW_MS);
   }
 
   /**
@@ -230,13 +238,15 @@ export class CostPanel {
    * A different model forgets the last measurement.
    */
   setModel(model, options = {}) {
+    const sameLabel = options.label === this.#modelOptions.label;
     if (model !== this.#model) {
       this.#measuring?.abort(new Error('the model changed while it was being measured'));
       this.#serving = null;
     }
+    const changed = model !== this.#model || !sameLabel;
     this.#model = model;
     this.#modelOptions = options;
-    this.#schedule();
+    if (changed) this.#schedule(); // the same model again (a page may say so at every step) changes nothing shown
   }
 
   /** Another model to measure beside the page's (e.g. a quantized copy): a row in the serving table. Returns a
@@ -297,6 +307,7 @@ export class CostPanel {
   dispose() {
     this.#measuring?.abort(new Error('the panel was closed'));
     cancelAnimationFrame(this.#frame);
+    clearTimeout(this.#trainingTimer);
     this.#root.remove();
   }
 
@@ -386,7 +397,11 @@ export class CostPanel {
     this.#set('flops-per-prediction', formatFlops(flopsPerPrediction), flopsPerPrediction);
     this.#set('p50', s ? perPrediction(s.p50Us) : '–', s?.p50Us);
     this.#set('p95', s ? perPrediction(s.p95Us) : '–', s?.p95Us);
-    this.#renderBatches();
+    const tableShows = [s, ...this.#levers.flatMap((lever) => [lever, lever.result])];
+    if (tableShows.length !== this.#tableShows?.length || tableShows.some((item, i) => item !== this.#tableShows[i])) {
+      this.#tableShows = tableShows;
+      this.#renderBatches();
+    }
     if (this.#servingProblem && !this.#measuring) {
       f['serving-how'].textContent = this.#servingProblem;
     } else if (s && !this.#measuring) {

@@ -1,0 +1,124 @@
+// Issue 21, bug 10: a phone-class CPU. Chromium's main thread slowed 4x (CDP Emulation.setCPUThrottlingRate) at
+// 390x844: training at full speed (the most snapshots, curves and maps per second) on the playground makes no task
+// over 50 ms; on digits and a widget page it should too (TODO), and loading the playground, digits, the widget page
+// and the article should make none over 100 ms (module evaluation, first layouts and paints, the first maps and
+// charts included: TODO). The TODO checks run and print their tasks; they are reported, not failed, until fixed.
+// Tasks are judged by the CPU time the throttled main thread spent on them (main-thread.mjs), so the checks hold
+// on this shared machine too; they always run. One browser for the file.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { startBrowser, openPage, waitForValue } from './helpers.mjs';
+import { traceTasks, checkTasks } from './main-thread.mjs';
+
+let env;
+test.before(async () => { env = await startBrowser(); });
+test.after(async () => { await env?.close(); });
+
+const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 };
+const RATE = 4;
+const LOAD_LIMIT_MS = 100, TRAIN_LIMIT_MS = 50;
+const TRAIN_MS = 3000;
+// Loading is not yet within the limit on any page: the first style and layout of the page's markup, module
+// evaluation and the widgets' first frames still make tasks of 100-250 ms CPU at 4x here. These checks run and
+// print their tasks but are reported as TODO (issue 21, bug 10) until they pass.
+const LOAD_TODO = 'issue 21 bug 10: tasks over 100 ms at load remain (first layout of the markup, module evaluation, first frames)';
+const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training frames still reach 70-110 ms CPU at 4x (charts, cost panel, paint)';
+const WIDGET_TRAIN_TODO = 'issue 21 bug 10: the widget draws its chart and map in one frame (60-100 ms CPU at 4x); ' +
+  'the split costs gzipped bytes the widget does not have';
+const checkNoErrors = (errors) => assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
+
+async function openThrottled() {
+  const opened = await openPage(env.browser, PHONE);
+  // embed.html, made for iframes, names no icon: the browser's own request for one is no error of the page
+  await opened.page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
+  const cdp = await opened.context.newCDPSession(opened.page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: RATE });
+  return { ...opened, cdp };
+}
+
+// Loading: from navigation until the page is ready and has settled (its first maps, charts and measurements).
+async function checkLoad(path, ready) {
+  await checkTasks(`${path} loading at ${RATE}x`, LOAD_LIMIT_MS, async () => {
+    const { page, context, errors, cdp } = await openThrottled();
+    try {
+      return await traceTasks(cdp, env.origin, async () => {
+        await page.goto(`${env.origin}${path}`);
+        await waitForValue(page, ready, null, { what: `${path} ready`, timeoutMs: 60000 });
+        await page.waitForTimeout(1500);
+      });
+    } finally {
+      await context.close();
+      checkNoErrors(errors);
+    }
+  });
+}
+
+// Training: a window of TRAIN_MS once training runs (step(page) must advance in it); stop() ends it.
+async function checkTraining(path, ready, start, step, stop) {
+  const { page, context, errors, cdp } = await openThrottled();
+  await page.goto(`${env.origin}${path}`);
+  await waitForValue(page, ready, null, { what: `${path} ready`, timeoutMs: 60000 });
+  await start(page);
+  await page.waitForTimeout(500);
+  await checkTasks(`${path} training at ${RATE}x`, TRAIN_LIMIT_MS, async () => {
+    const before = await step(page);
+    const tasks = await traceTasks(cdp, env.origin, () => page.waitForTimeout(TRAIN_MS));
+    const after = await step(page);
+    assert.ok(after > before, `${path}: training did not advance while measured (step ${before} -> ${after})`);
+    return tasks;
+  });
+  await stop(page);
+  await context.close();
+  checkNoErrors(errors);
+}
+
+const button = (page, name) => page.getByRole('button', { name, exact: true });
+
+const PLAYGROUND = '/demos/playground/#speed=fast&steps=1000000';
+const playgroundReady = () => window.playground?.stats.paints > 0 && document.getElementById('stat-latency').dataset.value;
+
+test('playground: loading with a 4x slower CPU makes no task over 100 ms', { todo: LOAD_TODO }, () => checkLoad(PLAYGROUND, playgroundReady));
+
+test('playground: training at full speed with a 4x slower CPU makes no task over 50 ms', () => checkTraining(PLAYGROUND,
+  playgroundReady, async (page) => {
+    await button(page, 'Train').click();
+    await waitForValue(page, () => window.playground.trainer.progress?.step > 0 && window.playground.network.updates > 0,
+      null, { what: 'training and the network drawn' });
+  }, (page) => page.evaluate(() => window.playground.trainer.progress.step), (page) => button(page, 'Pause').click()));
+
+const DIGITS = '/demos/digits/';
+const digitsReady = () => !document.getElementById('train').disabled &&
+  /held-out/.test(document.getElementById('predictor-name').textContent);
+
+test('digits: loading with a 4x slower CPU makes no task over 100 ms', { todo: LOAD_TODO }, () => checkLoad(DIGITS, digitsReady));
+
+test('digits: training the MLP at full speed with a 4x slower CPU makes no task over 50 ms', { todo: DIGITS_TRAIN_TODO }, () => checkTraining(DIGITS,
+  digitsReady, async (page) => {
+    await page.selectOption('#speed', 'fast');
+    await page.fill('#epochs', '50');
+    await button(page, 'Train').click();
+  }, (page) => page.evaluate(() => Number(document.getElementById('stat-step').textContent) || 0),
+  (page) => button(page, 'Pause').click()));
+
+// One widget on a page of its own, as a documentation site embeds it.
+const WIDGET = '/demos/embed.html?demo=spiral&layers=16%20relu,16%20relu&speed=fast&steps=1000000';
+const widgetReady = () => {
+  const root = document.querySelector('tiny-train')?.shadowRoot;
+  return [...(root?.querySelectorAll('button') ?? [])].some((b) => b.textContent.trim() === 'Train' && !b.disabled);
+};
+
+test('widget: loading with a 4x slower CPU makes no task over 100 ms', { todo: LOAD_TODO }, () => checkLoad(WIDGET, widgetReady));
+
+test('widget: training at full speed with a 4x slower CPU makes no task over 50 ms', { todo: WIDGET_TRAIN_TODO }, () => checkTraining(WIDGET,
+  widgetReady, (page) => button(page, 'Train').click(),
+  (page) => page.evaluate(() => document.querySelector('tiny-train').trainer?.progress?.step ?? 0),
+  (page) => button(page, 'Pause').click()));
+
+// The article: two spiral widgets (one loading pretrained weights) and three language models.
+const ARTICLE = '/demos/article.html';
+const articleReady = () => /^Ready/.test(document.getElementById('pretrained-report').textContent) &&
+  !document.getElementById('live').shadowRoot.querySelector('.go').disabled &&
+  /^Both models are loaded/.test(document.getElementById('pair-report').textContent) &&
+  !document.getElementById('talk').shadowRoot.querySelector('.go').disabled;
+
+test('article: loading with a 4x slower CPU makes no task over 100 ms', { todo: LOAD_TODO }, () => checkLoad(ARTICLE, articleReady));
