@@ -53,7 +53,7 @@ const WASM_MT = 'wasm/tinytrain-mt.wasm'; // the threaded build, for cross-origi
 // changes nothing in the widget's chunks.
 const EMBED_ELEMENT = '"../web/tiny-train.js"';
 const EMBED_BUILD = { entryPoints: ['demos/embed.js'], bundle: true, format: 'esm', target: 'es2022', minify: true,
-  sourcemap: 'linked', logLevel: 'silent' };
+  sourcemap: 'external', logLevel: 'silent' };
 const TYPES = ['tinytrain.d.ts', 'tiny-train.d.ts', 'int8.d.ts']; // types/ -> dist/: the package's TypeScript declarations
 const MNIST = ['mnist-train.bin.gz', 'mnist-test.bin.gz']; // from demos/data/generated/ (make data) to dist/data/
 // demo="text"'s corpora (web/text/corpus.js), copied when `make data` has made them.
@@ -129,7 +129,7 @@ export async function buildDist(outDir, { mnist = false, text = false } = {}) {
     platform: 'browser',
     target: 'es2022',
     minify: true,
-    sourcemap: 'linked',
+    sourcemap: 'external', // maps beside the files, unnamed in them: their names would cost every reader ~35 bytes a file
     entryNames: '[name]',
     chunkNames: '[name]-[hash]',
     external: ['node:*'], // the Model API reads the wasm file with node:fs when it runs in Node
