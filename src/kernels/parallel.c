@@ -77,14 +77,23 @@ static float *thread_ws(const conv_job *c) { return c->ws + (size_t)tt__thread_i
 /* [lo, hi) of n items for chunk i of c->chunks */
 static int part(int n, int i, int chunks) { return (int)((long long)n * i / chunks); }
 
+/* chunk i's samples: *s is c's shape for them (B = their count), *in and *out one sample's input and output floats;
+ * returns the first sample */
+static int chunk_samples(const conv_job *c, int i, tt__conv_shape *s, size_t *in, size_t *out) {
+  *s = c->s;
+  const int lo = part(s->B, i, c->chunks), hi = part(s->B, i + 1, c->chunks);
+  *in = (size_t)s->C * s->H * s->W;
+  *out = (size_t)s->F * (s->H + s->pad_lo + s->pad_hi - s->k + 1) * (s->W + s->pad_lo + s->pad_hi - s->k + 1);
+  s->B = hi - lo;
+  return lo;
+}
+
 /* forward (or an adjoint's input gradient) on samples [lo, hi) */
 static void conv_forward_chunk(void *arg, int i) {
   const conv_job *c = arg;
-  tt__conv_shape s = c->s;
-  const int lo = part(s.B, i, c->chunks), hi = part(s.B, i + 1, c->chunks);
-  const size_t in = (size_t)s.C * s.H * s.W, out = (size_t)s.F * (s.H + s.pad_lo + s.pad_hi - s.k + 1) *
-                                                   (s.W + s.pad_lo + s.pad_hi - s.k + 1);
-  s.B = hi - lo;
+  tt__conv_shape s;
+  size_t in, out;
+  const int lo = chunk_samples(c, i, &s, &in, &out);
   TT_KERNEL(tt_f32_conv_forward)(c->y + lo * out, c->x + lo * in, c->w, c->bias, &s, thread_ws(c));
 }
 
@@ -171,11 +180,9 @@ static void count_chunk(void *arg, int i) {
 /* the sparse pass's input gradient (or an adjoint's forward pass) on samples [lo, hi) */
 static void sparse_dx_chunk(void *arg, int i) {
   const conv_job *c = arg;
-  tt__conv_shape s = c->s;
-  const int lo = part(s.B, i, c->chunks), hi = part(s.B, i + 1, c->chunks);
-  const size_t in = (size_t)s.C * s.H * s.W, out = (size_t)s.F * (s.H + s.pad_lo + s.pad_hi - s.k + 1) *
-                                                   (s.W + s.pad_lo + s.pad_hi - s.k + 1);
-  s.B = hi - lo;
+  tt__conv_shape s;
+  size_t in, out;
+  const int lo = chunk_samples(c, i, &s, &in, &out);
   TT_KERNEL(tt_f32_conv_sparse)(NULL, c->y + lo * in, c->dy + lo * out, c->x ? c->x + lo * in : NULL, c->w, c->bias,
                                 &s, INT_MAX, thread_ws(c));
 }

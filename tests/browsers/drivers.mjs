@@ -75,6 +75,18 @@ async function mouseStrokes(mouse, strokes) {
   }
 }
 
+// A Playwright or Puppeteer page (their evaluate, mouse and screenshot calls are the same) as the suite's page.
+function playwrightLikePage(page, problems, close) {
+  return {
+    ...pageBase((fn, arg) => page.evaluate(fn, arg)),
+    click: (x, y) => page.mouse.click(x, y),
+    strokes: (strokes) => mouseStrokes(page.mouse, strokes),
+    screenshot: async (name) => writeScreenshot(name, await page.screenshot()),
+    problems: () => [...problems],
+    close,
+  };
+}
+
 // Collects what a Playwright or Puppeteer page reports as going wrong.
 function collectProblems(page) {
   const problems = [];
@@ -93,14 +105,7 @@ async function launchChromium() {
       // helpers.mjs's openPage collects page and worker console errors, exceptions and failed requests
       const { page, context, errors } = await openPage(browser, { viewport: VIEWPORT, colorScheme: 'dark' });
       await page.goto(url);
-      return {
-        ...pageBase((fn, arg) => page.evaluate(fn, arg)),
-        click: (x, y) => page.mouse.click(x, y),
-        strokes: (strokes) => mouseStrokes(page.mouse, strokes),
-        screenshot: async (name) => writeScreenshot(name, await page.screenshot()),
-        problems: () => [...errors],
-        close: () => context.close(),
-      };
+      return playwrightLikePage(page, errors, () => context.close());
     },
     close: () => browser.close(),
   };
@@ -118,14 +123,7 @@ async function launchFirefox() {
       const page = await browser.newPage();
       const problems = collectProblems(page);
       await page.goto(url);
-      return {
-        ...pageBase((fn, arg) => page.evaluate(fn, arg)),
-        click: (x, y) => page.mouse.click(x, y),
-        strokes: (strokes) => mouseStrokes(page.mouse, strokes),
-        screenshot: async (name) => writeScreenshot(name, await page.screenshot()),
-        problems: () => [...problems],
-        close: () => page.close(),
-      };
+      return playwrightLikePage(page, problems, () => page.close());
     },
     close: () => browser.close(),
   };
