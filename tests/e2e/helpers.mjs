@@ -72,6 +72,16 @@ export async function waitForValue(page, fn, arg, { timeoutMs = 10000, what = 'a
 // ---- main-thread long tasks --------------------------------------------------------------------------------------
 
 // An init script: records long tasks from the first script on into window.__longTasks ({start, ms}).
+/** Simulates the tab going to the background (hidden true) or coming back: document.hidden, visibilityState and the
+ * visibilitychange event, as a browser sets them. */
+export function setTabHidden(page, hidden) {
+  return page.evaluate((h) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
 export const LONG_TASK_OBSERVER = () => {
   window.__longTasks = [];
   new PerformanceObserver((list) => {

@@ -7,7 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startBrowser, openPage, waitForValue, screenshot, LONG_TASK_OBSERVER } from './helpers.mjs';
+import { startBrowser, openPage, waitForValue, screenshot, LONG_TASK_OBSERVER, setTabHidden } from './helpers.mjs';
 import { traceMainThread, attributeLongTasks } from './task-trace.mjs';
 import { USE_TEST_WORKER } from './worker-hooks.mjs';
 
@@ -262,11 +262,7 @@ test('Step, Stop, a hidden tab and reduced motion apply to every run', async () 
   assert.ok(paints >= 1 && paints <= 6, `${paints} small map paints in about 3 s`);
 
   // A hidden tab pauses every run that trains; showing it again resumes them (and not the stopped one).
-  const setHidden = (hidden) => page.evaluate((h) => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
+  const setHidden = (hidden) => setTabHidden(page, hidden);
   await setHidden(true);
   await waitForValue(page, () => window.trainers().every((t) => !t.running), null,
     { what: 'every run paused in a hidden tab' });

@@ -5,7 +5,7 @@
 // names. One browser for the file; no console errors.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser, openPage, waitForValue } from './helpers.mjs';
+import { startBrowser, openPage, waitForValue, setTabHidden } from './helpers.mjs';
 
 let env;
 test.before(async () => { env = await startBrowser(); });
@@ -79,11 +79,7 @@ test('a run ends after its steps; a hidden tab pauses training and showing it re
   await waitForValue(page, () => window.playground.trainer.running && window.playground.trainer.progress?.step > 0, null,
     { what: 'training' });
   // The tab goes to the background.
-  const setHidden = (hidden) => page.evaluate((h) => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
+  const setHidden = (hidden) => setTabHidden(page, hidden);
   await setHidden(true);
   await waitForValue(page, () => !window.playground.trainer.running, null, { what: 'training to pause in a hidden tab' });
   const paused = await stepOf(page);

@@ -22,7 +22,7 @@
  *   of a classifier: one GEMV per column) skip packing and
  *   run a GEMV that reads the weights once, skipping the all-zero 4-float chunks of x (sparse inputs: digits).
  *
- * Memory: the packing buffers are fixed static arrays (KC·NC + MC·KC floats, 224 KiB; each thread's own in the
+ * Memory: the packing buffers are fixed static arrays (KC·NC + MC·KC floats; each thread's own in the
  * threaded build, TT_THREAD_LOCAL); nothing is allocated per call, so training steps never grow the wasm memory.
  * Not reentrant (neither is the rest of the core: one model per thread). */
 #include "kernels/simd128.h"
