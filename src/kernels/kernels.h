@@ -189,4 +189,20 @@ void tt__par_sgd(float *p_out, float *buf_out, const float *p, const float *g, c
 #define TT_THREAD_LOCAL
 #endif
 
+/* ... and the kernels of the sequence models' steps (src/kernels/parallel_seq.c). */
+#ifdef TT_THREADS
+void tt__par_gelu(float *y, const float *x, size_t n);
+void tt__par_gelu_backward(float *dx, const float *dy, const float *x, size_t n);
+void tt__par_bias_act(float *y, const float *bias, int rows, int cols, int act);
+void tt__par_layernorm(float *y, float *stats, const float *x, const float *gamma, const float *beta, int rows, int D,
+                       float eps);
+void tt__par_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                                const float *stats, const float *gamma, int rows, int D);
+#define tt__gelu tt__par_gelu
+#define tt__gelu_backward tt__par_gelu_backward
+#define tt__bias_act tt__par_bias_act
+#define tt__layernorm tt__par_layernorm
+#define tt__layernorm_backward tt__par_layernorm_backward
+#endif
+
 #endif

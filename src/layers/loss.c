@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "layers.h"
+#include "../kernels/kernels.h"
+#include "../kernels/parallel.h"
 
 static void count(long *counter, long n) {
   if (counter) *counter += n;
@@ -32,35 +34,69 @@ static double exp_nonpositive(double x) {
 }
 
 /* Cross entropy with the log-sum-exp shifted by the row max, so logits of ±1000 stay finite:
- * loss_r = log Σ_k exp(x_rk - m_r) + m_r - x_r,t;  dx_rk = (softmax_rk - [k == t]) / R. */
+ * loss_r = log Σ_k exp(x_rk - m_r) + m_r - x_r,t;  dx_rk = (softmax_rk - [k == t]) / R.
+ * One row x (K) of R with target t: returns its loss, writes its gradient row dx (K) unless dx is NULL, and adds 1 to
+ * *right when its first max is at t. */
+TT__INLINE double cross_entropy_row(float *dx, const float *x, int t, int rows, int cols, long *right) {
+  TT_ASSERT(t >= 0 && t < cols);                   // labels were validated by the caller
+  int arg = 0;                                     // first index of the max, as torch.argmax
+  for (int k = 1; k < cols; k++)
+    if (x[k] > x[arg]) arg = k;
+  double m = x[arg], z = 0.0, e[16];              // e: the row's exponentials, reused by the gradient
+  for (int k = 0; k < cols; k++) {
+    double ek = exp_nonpositive((double)x[k] - m);
+    if (k < 16) e[k] = ek;
+    z += ek;
+  }
+  double lse = m + log(z);
+  *right += arg == t;
+  if (dx)
+    for (int k = 0; k < cols; k++) {
+      double p = (k < 16 ? e[k] : exp_nonpositive((double)x[k] - m)) / z;
+      dx[k] = (float)((p - (k == t)) / rows);
+    }
+  return lse - (double)x[t];
+}
+
+#ifdef TT_THREADS
+/* The threaded build runs rows [lo, hi) at a time over threads: each row's loss goes to loss[r] (summed in row
+ * order afterwards, as on one thread), its hit to one counter per thread. */
+typedef struct {
+  float *dlogits;
+  const float *logits, *targets;
+  int rows, cols;
+  double *loss;
+  long *hits;
+} cross_entropy_job;
+
+static void cross_entropy_rows(void *arg, int lo, int hi) {
+  const cross_entropy_job *j = arg;
+  long *right = j->hits + tt__thread_id();
+  for (int r = lo; r < hi; r++)
+    j->loss[r] = cross_entropy_row(j->dlogits ? j->dlogits + (size_t)r * j->cols : NULL,
+                                   j->logits + (size_t)r * j->cols, (int)j->targets[r], j->rows, j->cols, right);
+}
+#endif
+
 static double cross_entropy(float *dlogits, const float *logits, const float *targets, int rows, int cols,
                             long *correct) {
   double total = 0.0;
   long right = 0;
-  for (int r = 0; r < rows; r++) {
-    const float *x = logits + (size_t)r * cols;   // (K)
-    int t = (int)targets[r];
-    TT_ASSERT(t >= 0 && t < cols);                 // labels were validated by the caller
-    int arg = 0;                                   // first index of the max, as torch.argmax
-    for (int k = 1; k < cols; k++)
-      if (x[k] > x[arg]) arg = k;
-    double m = x[arg], z = 0.0, e[16];            // e: the row's exponentials, reused by the gradient
-    for (int k = 0; k < cols; k++) {
-      double ek = exp_nonpositive((double)x[k] - m);
-      if (k < 16) e[k] = ek;
-      z += ek;
-    }
-    double lse = m + log(z);
-    total += lse - (double)x[t];
-    right += arg == t;
-    if (dlogits) {
-      float *dx = dlogits + (size_t)r * cols;      // (K)
-      for (int k = 0; k < cols; k++) {
-        double p = (k < 16 ? e[k] : exp_nonpositive((double)x[k] - m)) / z;
-        dx[k] = (float)((p - (k == t)) / rows);
-      }
-    }
+#ifdef TT_THREADS
+  long hits[TT_MAX_THREADS] = {0};
+  // the rows' losses (a double each) in the threads' scratch
+  cross_entropy_job j = {dlogits, logits, targets, rows, cols, (double *)tt__thread_scratch(2 * (size_t)rows), hits};
+  if (j.loss) {
+    tt__parallel_ranges(rows, 30.0 * rows * cols, cross_entropy_rows, &j);
+    for (int r = 0; r < rows; r++) total += j.loss[r];
+    for (int t = 0; t < TT_MAX_THREADS; t++) right += hits[t];
+    count(correct, right);
+    return total / rows;
   }
+#endif
+  for (int r = 0; r < rows; r++)
+    total += cross_entropy_row(dlogits ? dlogits + (size_t)r * cols : NULL, logits + (size_t)r * cols,
+                               (int)targets[r], rows, cols, &right);
   count(correct, right);
   return total / rows;
 }

@@ -38,6 +38,17 @@ export const CASES = [
           { type: 'dense', units: 64 }] }]).flat(),
       { type: 'layernorm' }, { type: 'dense', units: 27 }],
     loss: 'cross_entropy', optimizer: { type: 'adamw', lr: 0.003 }, seed: 5 } },
+  // odd sizes: 15 positions, 30 features in 3 heads of 10, a vocabulary of 29 (rows longer than cross entropy's 16
+  // kept exponentials), 37 hidden units, batch 41; large enough that every part a GPT step splits over threads is
+  // split (the residual adds' 41·15·30 floats too), with one attention causal and one not
+  { name: 'odd gpt adamw, batch 41', batch: 41, steps: 4, tokens: 3000, vocab: 29,
+    spec: { input: [15], layers: [{ type: 'embedding', vocab: 29, dim: 30 }, { type: 'position_embedding', length: 15 },
+      ...[true, false].map((causal) => [
+        { type: 'residual', layers: [{ type: 'layernorm' }, { type: 'attention', heads: 3, causal }] },
+        { type: 'residual', layers: [{ type: 'layernorm' }, { type: 'dense', units: 37 }, { type: 'gelu' },
+          { type: 'dense', units: 30 }] }]).flat(),
+      { type: 'layernorm' }, { type: 'dense', units: 29 }],
+    loss: 'cross_entropy', optimizer: { type: 'adamw', lr: 0.01 }, seed: 6 } },
 ];
 
 /** FNV-1a over the bits of the weights, as 8 hex digits. */
@@ -54,7 +65,7 @@ export async function trainAll(Model) {
     const model = await Model.create(c.spec);
     if (c.tokens) {
       const r = rng(7);
-      model.setTokens(Uint16Array.from({ length: c.tokens }, () => Math.floor(r() * 27)));
+      model.setTokens(Uint16Array.from({ length: c.tokens }, () => Math.floor(r() * (c.vocab ?? 27))));
     } else {
       const { x, y } = c.data();
       model.setData(x, y);
