@@ -194,6 +194,7 @@ void tt__par_sgd(float *p_out, float *buf_out, const float *p, const float *g, c
 void tt__par_gelu(float *y, const float *x, size_t n);
 void tt__par_gelu_backward(float *dx, const float *dy, const float *x, size_t n);
 void tt__par_bias_act(float *y, const float *bias, int rows, int cols, int act);
+void tt__par_sum_rows(float *db, const float *dy, int rows, int cols);
 void tt__par_layernorm(float *y, float *stats, const float *x, const float *gamma, const float *beta, int rows, int D,
                        float eps);
 void tt__par_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
@@ -201,6 +202,7 @@ void tt__par_layernorm_backward(float *dx, float *dgamma, float *dbeta, const fl
 #define tt__gelu tt__par_gelu
 #define tt__gelu_backward tt__par_gelu_backward
 #define tt__bias_act tt__par_bias_act
+#define tt__sum_rows tt__par_sum_rows
 #define tt__layernorm tt__par_layernorm
 #define tt__layernorm_backward tt__par_layernorm_backward
 #endif

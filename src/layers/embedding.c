@@ -3,6 +3,7 @@
  * anyway so a bad value can never read or write outside W. The input is not differentiable: din is zero. */
 #include <string.h>
 
+#include "../kernels/parallel.h"
 #include "layer_util.h"
 
 static int embedding_setup(tt__layer *l) {
@@ -36,19 +37,57 @@ static size_t token_row(const tt__layer *l, float v) {
   return (size_t)v;
 }
 
+#ifdef TT_THREADS
+/* The threaded build runs the loops below over threads: the forward pass by tokens [lo, hi), the backward pass by
+ * blocks of 16 columns [lo, hi) of W, each adding every token's gradient in token order. */
+typedef struct {
+  const tt__layer *l;
+  float *out;
+  const float *in, *dout;
+  size_t n;
+} embedding_job;
+
+static void embedding_tokens(void *arg, int lo, int hi) {
+  const embedding_job *j = arg;
+  const size_t D = (size_t)j->l->dim;
+  for (size_t t = (size_t)lo; t < (size_t)hi; t++)
+    memcpy(j->out + t * D, j->l->w + token_row(j->l, j->in[t]) * D, D * sizeof(float));
+}
+
+static void embedding_columns(void *arg, int lo, int hi) {
+  const embedding_job *j = arg;
+  const size_t D = (size_t)j->l->dim, end = (size_t)hi * 16 < D ? (size_t)hi * 16 : D;
+  for (size_t t = 0; t < j->n; t++) {
+    float *dw = j->l->dw + token_row(j->l, j->in[t]) * D;
+    const float *dy = j->dout + t * D;
+    for (size_t i = (size_t)lo * 16; i < end; i++) dw[i] += dy[i];
+  }
+}
+#endif
+
 static void embedding_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   size_t n = (size_t)B * l->in.d[0], D = (size_t)l->dim;
+#ifdef TT_THREADS
+  embedding_job j = {l, out, in, NULL, n};
+  tt__parallel_ranges((int)n, (double)n * D, embedding_tokens, &j);
+#else
   for (size_t t = 0; t < n; t++) memcpy(out + t * D, l->w + token_row(l, in[t]) * D, D * sizeof(float));
+#endif
 }
 
 static void embedding_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out,
                                int B, tt__ctx *ctx) {
   size_t n = (size_t)B * l->in.d[0], D = (size_t)l->dim;
+#ifdef TT_THREADS
+  embedding_job j = {l, NULL, in, dout, n};
+  tt__parallel_ranges((int)((D + 15) / 16), (double)n * D, embedding_columns, &j);
+#else
   for (size_t t = 0; t < n; t++) {
     float *dw = l->dw + token_row(l, in[t]) * D;  // (D): += since a token may repeat
     const float *dy = dout + t * D;
     for (size_t i = 0; i < D; i++) dw[i] += dy[i];
   }
+#endif
   if (din) memset(din, 0, n * sizeof(float));
 }
 

@@ -1,5 +1,6 @@
 /* position_embedding: adds a learned table W (length, D) to an input [T, D], row t to position t, for T <= length
  * (a shorter input uses the first T rows). Initialised N(0, 0.02²), as GPT-2's position table. */
+#include "../kernels/kernels.h"
 #include "layer_util.h"
 
 static int position_embedding_setup(tt__layer *l) {
@@ -34,8 +35,12 @@ static void position_embedding_forward(tt__layer *l, float *out, const float *in
 static void position_embedding_backward(tt__layer *l, float *din, const float *dout, const float *in,
                                         const float *out, int B, tt__ctx *ctx) {
   size_t n = (size_t)tt__shape_size(l->in);
+#ifdef TT_THREADS
+  tt__sum_rows(l->dw, dout, B, (int)n);  // the same sums by columns over threads: dw (n) += Σ_b dout[b]
+#else
   for (int b = 0; b < B; b++)
     for (size_t i = 0; i < n; i++) l->dw[i] += dout[b * n + i];
+#endif
   if (din && din != dout)
     for (size_t i = 0; i < (size_t)B * n; i++) din[i] = dout[i];
 }
