@@ -154,8 +154,8 @@ test('pretrained CNN: loads, scores >= 96% on the held-out digits and shows its 
 
 // One major garbage collection on the page's main thread took 70-71 ms of CPU (a task of 393-401 ms wall at load
 // average 17-20) while the augmented CNN trained, in both runs of this file (1 task of 6,210 and of 8,625; the next
-// longest 16-41 ms). A fresh page doing the same training collects in 21 ms: the pages the earlier tests left on
-// this shared page make it longer. Checked and reported, not failed, until the page's collections are shorter.
+// longest 16-41 ms). A fresh page doing the same training collects in 21 ms, so what the earlier tests did on
+// this shared page likely makes it longer. Checked and reported, not failed, until the page's collections are shorter.
 const CNN_TRAINING_TODO = 'one major GC of 70-71 ms CPU on the main thread while the augmented CNN trains (limit 50 ms)';
 
 test('Augment on: a brief CNN run with the core\'s seeded augmentation learns; pressing Train makes no long task', async (t) => {
