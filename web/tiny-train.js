@@ -113,6 +113,10 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     for (const knob of KNOBS) {
       on(elements[knob].lastChild, 'change', ({ target }) => this.#setLive(knob, knob === 'speed' ? target.value : Number(target.value)));
     }
+    // The map's legend, plain words for the terms and the overfitting hint (widget/teach.js): loaded on demand, at
+    // the first pointer move, focus or progress, with the class colours and the loss curves they read.
+    const teach = () => import('./widget/teach.js').then((m) => m.teach(this, classColor, this.#lossSeries, this.#testSeries));
+    for (const type of ['pointermove', 'focusin', 'progress']) this.addEventListener(type, teach, { once: true });
     const probe = (event) => {
       if (event.buttons || event.pointerType === 'mouse') this.#ask(this.#view?.toData(event.offsetX, event.offsetY));
     };
@@ -468,7 +472,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     }
     if (draw && this.#view) {
       const point = data.classes ? values : output && [values[0], output[0]];
-      this.#view.render({ x: data.x, y: data.y, probe: point && this.#view.toCanvas(...point), colors: this.#colors });
+      this.#view.render({ ...data, probe: point && this.#view.toCanvas(...point), colors: this.#colors });
     }
   }
 

@@ -18,7 +18,7 @@ import { MODELS, PRETRAIN, AUGMENT, withAugment } from './models.js';
 import { preprocessRGBA } from '../../web/digits-preprocess.js';
 import { DrawPad, KEYBOARD_HELP } from '../../web/views/drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
-import { explainTerms } from '../shared/glossary.js';
+import { explainTerms } from '../../web/views/glossary.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, nextTask } from '../../web/timing.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import { Int8Lever } from './int8-lever.js';

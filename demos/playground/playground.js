@@ -11,9 +11,9 @@ import { DecisionMap, FunctionPlot, nearestPoint } from '../../web/views/map.js'
 import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS, nextTask } from '../../web/timing.js';
-import { overfitting } from './overfit.js';
+import { overfitting, overfittingText, stopAtBestLabel, BestHeldOut, cutCurve } from '../../web/views/overfit.js';
 import { Comparison, RUN_COLORS, MAIN_NAME } from './compare.js';
-import { explainTerms } from '../shared/glossary.js';
+import { explainTerms } from '../../web/views/glossary.js';
 import { NetworkView } from './network.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import { showThreads } from '../shared/threads.js';
@@ -249,7 +249,7 @@ function adopt(t, { start = null, kept = null } = {}) {
   points = null;
   drawnVersion = -1;
   mapJob = networkJob = null;
-  best = null;
+  lowest.clear();
   showOverfitting(null);
   targetStep = kept?.targetStep ?? 0;
   pausedWhileHidden = false;
@@ -268,7 +268,7 @@ function adopt(t, { start = null, kept = null } = {}) {
   on('snapshot', (e) => {
     if (trainer !== t) return;
     mapDirty = true;
-    keepIfBest(t, e.detail.step);
+    lowest.consider(t, e.detail.step);
   });
   on('stopped', (e) => {
     if (trainer !== t) return;
@@ -370,7 +370,7 @@ function onProgress(p) {
     curves.test.push(p.metricsStep, p.testLoss);
     lastTestStep = p.metricsStep;
   }
-  if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; best = null; }
+  if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; lowest.clear(); }
   showOverfitting(overfitting(curves.train, curves.test));
   chartDirty = true;
   latestProgress = p;
@@ -378,57 +378,46 @@ function onProgress(p) {
 }
 
 // The hint under the chart when held-out loss climbs while training loss falls, with the way back to the weights
-// of the lowest held-out loss (the snapshot kept in `best`).
+// of the lowest held-out loss (the snapshot `lowest` holds).
 function showOverfitting(o) {
-  const el = $('overfit');
-  const text = o ? `the held-out (test) loss has risen since step ${o.bestStep} (${o.bestLoss.toFixed(3)} then, ` +
-    `${o.latestLoss.toFixed(3)} now) while the training loss keeps falling. The network is memorising the training ` +
-    'points rather than learning the pattern: fewer units, more points or more noise help.' : '';
+  const el = $('overfit'), best = lowest.best;
+  const text = o ? `${overfittingText(o)}: fewer units, more points or more noise help.` : '';
   if (el.textContent !== text) el.textContent = text;
   $('overfit-box').hidden = !o;
   if (o) el.dataset.bestStep = String(o.bestStep);
   const button = $('stop-best');
   button.hidden = !o || !best;
   if (o && best) {
-    const label = `Stop at the best held-out step (${best.step}, test loss ${best.loss.toFixed(3)})`;
+    const label = stopAtBestLabel(best);
     if (button.textContent !== label) button.textContent = label;
     button.dataset.step = String(best.step);
   }
   overfit = o;
 }
 
-// The weights with the lowest held-out loss so far: a snapshot taken at the very step a test loss was measured
-// (the worker posts both after the same chunk). Snapshots are fresh arrays, so keeping one costs no copy.
-let best = null;   // {step, loss, weights}
+const lowest = new BestHeldOut(); // the weights with the lowest held-out loss so far
 let overfit = null; // what overfitting() last said
-function keepIfBest(t, step) {
-  const p = t.progress;
-  if (!p || p.metricsStep !== step || !Number.isFinite(p.testLoss) || p.testLoss >= (best?.loss ?? Infinity)) return;
-  best = { step, loss: p.testLoss, weights: t.lastSnapshot.weights };
-}
 
 // Pauses and goes back to the kept weights: the worker, the map and the step count continue from there, and the
 // curves lose what came after it.
 async function stopAtBest(t) {
-  const kept = best;
-  if (!kept) return;
+  const best = lowest.best;
+  if (!best) return;
   pausedWhileHidden = false;
   await t.pause();
-  await t.setWeights(kept.weights, { step: kept.step });
-  for (const name of ['train', 'test']) {
-    const old = curves[name];
-    curves[name] = new Series();
-    old.steps.forEach((step, i) => { if (step <= kept.step) curves[name].push(step, old.values[i]); });
-  }
-  lastTestStep = kept.step;
-  targetStep = kept.step;
+  await t.setWeights(best.weights, { step: best.step });
+  cutCurve(curves.train, best.step);
+  cutCurve(curves.test, best.step);
+  lastTestStep = best.step;
+  targetStep = best.step;
   showOverfitting(null);
   chartDirty = true;
-  setStatus(`back at step ${kept.step}, the lowest test loss (${kept.loss.toFixed(3)}); paused`);
+  setStatus(`back at step ${best.step}, the lowest test loss (${best.loss.toFixed(3)}); paused`);
 }
 
 // A vertical line on the chart at the kept step while overfitting is shown: from the lowest to the highest loss.
 function bestMark() {
+  const best = lowest.best;
   if (!overfit || !best) return null;
   let lo = Infinity, hi = -Infinity;
   for (const c of [curves.train, curves.test]) for (const v of c.values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
@@ -524,7 +513,7 @@ function bindControls() {
     curves.train.clear();
     curves.test.clear();
     lastTestStep = -1;
-    best = null;
+    lowest.clear();
     showOverfitting(null);
     chartDirty = true;
     setStatus('reset');
@@ -849,7 +838,7 @@ window.playground = Object.freeze({
   get trainer() { return trainer; },
   get config() { return cloneConfig(config); },
   get losses() { return { steps: [...curves.train.steps], values: [...curves.train.values] }; },
-  get best() { return best && { step: best.step, loss: best.loss }; },
+  get best() { return lowest.best && { step: lowest.best.step, loss: lowest.best.loss }; },
   get network() {
     return { updates: network.updates, columns: network.layers.map((c) => c.units), box: (c, k) => network.unitBox([c, k]) };
   },

@@ -1,8 +1,8 @@
-// demos/playground/overfit.js: overfitting is held-out loss climbing from its lowest point while training loss
+// web/views/overfit.js: overfitting is held-out loss climbing from its lowest point while training loss
 // falls; a test loss that only wobbles, or climbs with the training loss, is not.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { overfitting } from '../../demos/playground/overfit.js';
+import { overfitting } from '../../web/views/overfit.js';
 
 const curve = (f, n, every = 10) => {
   const steps = [], values = [];
@@ -27,4 +27,11 @@ test('a falling, a flat-with-noise or a jointly rising test loss is not overfitt
   const rising = curve((s) => 0.1 + s / 1000, 300); // training loss climbing too: divergence, not overfitting
   assert.equal(overfitting(rising, curve((s) => 0.3 + ((s - 1000) / 1000) ** 2, 30, 100)), null);
   assert.equal(overfitting(falling, curve((s) => 0.3 + s, 2, 100)), null, 'three points are too few to call');
+});
+
+test('a held-out loss lowest at step 0, before the first training loss is logged, is overfitting from step 0', () => {
+  const train = curve((s) => 1 / (1 + s / 100), 300);
+  train.steps.shift(); train.values.shift(); // training losses are logged after their steps: from step 10
+  const o = overfitting(train, curve((s) => 0.7 + s / 500, 30, 100));
+  assert.deepEqual(o && [o.bestStep, o.bestLoss], [0, 0.7]);
 });

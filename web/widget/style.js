@@ -7,7 +7,7 @@ const TRAINING = `
     <h3>Training <small>in a Web Worker</small></h3>
     <div class="bar" role="group" aria-label="Training controls">
       <button class="go">Train</button>
-      <button class="step" title="10 training steps">Step</button>
+      <button class="step">Step</button>
       <button class="reset">Reset</button>
       <label class="lr">Learning rate <select></select></label>
       <label class="batch-size">Batch <select></select></label>
