@@ -268,7 +268,7 @@ function adopt(t, { start = null, kept = null } = {}) {
   on('snapshot', (e) => {
     if (trainer !== t) return;
     mapDirty = true;
-    lowest.consider(t, e.detail.step);
+    lowest.consider(t);
   });
   on('stopped', (e) => {
     if (trainer !== t) return;
@@ -371,6 +371,7 @@ function onProgress(p) {
     lastTestStep = p.metricsStep;
   }
   if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; lowest.clear(); }
+  if (trainer) lowest.consider(trainer);
   showOverfitting(overfitting(curves.train, curves.test));
   chartDirty = true;
   latestProgress = p;

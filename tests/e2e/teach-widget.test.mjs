@@ -7,7 +7,7 @@
 // finds no serious or critical violation in those states, light and dark. One browser for the file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { waitForValue } from './helpers.mjs';
+import { waitForValue, screenshot } from './helpers.mjs';
 import { startWidgetHost } from './widget-host.mjs';
 import { seriousViolations } from './axe-check.mjs';
 import { GLOSSARY } from '../../web/views/glossary.js';
@@ -77,6 +77,7 @@ for (const [name, background] of [['gaussians', '#f6f8fa'], ['gaussians-dark', '
     await page.locator('#g canvas.map').hover();
     await waitForValue(page, () => document.getElementById('g').shadowRoot.querySelector('.legend:not([hidden])'), null,
       { what: 'the legend after a hover' });
+    await screenshot(page.locator('#g'), `teach-widget-${name}`);
     const legend = await inShadow(page, 'g', (root) => ({
       text: root.querySelector('.legend').innerText.replace(/\s+/g, ' '),
       dots: [...root.querySelectorAll('.legend .dot')].map((d) => getComputedStyle(d).backgroundColor),
@@ -119,8 +120,8 @@ test('the terms the widget shows explain themselves on hover and on keyboard foc
   const described = await inShadow(page, 'g', (root) => root.getElementById(root.activeElement.getAttribute('aria-describedby')).textContent);
   assert.equal(described, GLOSSARY.loss);
   // hover: the learning rate's explanation, wholly inside the widget (the host clips what leaves its box)
+  await inShadow(page, 'g', (root) => root.activeElement.blur());
   await page.locator('#g [data-term="learning rate"]').hover();
-  await page.locator('#g [data-term="learning rate"]').blur();
   await waitForValue(page, (text) => {
     const tips = [...document.getElementById('g').shadowRoot.querySelectorAll('.tip')].filter((t) => getComputedStyle(t).display !== 'none');
     return tips.length === 1 && tips[0].textContent === text;
@@ -155,6 +156,7 @@ for (const name of ['overfit', 'overfit-dark']) {
       { what: 'the button back to the best step' });
     const label = await stop.textContent();
     const [, bestStep, bestLoss] = /^Stop at the best held-out step \((\d+), test loss ([\d.]+)\)$/.exec(label).map(Number);
+    await screenshot(page.locator('#o'), `teach-widget-${name}`);
     // axe on the hint and its button, light or dark
     assert.deepEqual(await seriousViolations(page, `${name} with the overfitting hint`), []);
     await stop.click();
@@ -167,6 +169,7 @@ for (const name of ['overfit', 'overfit-dark']) {
         hidden: root.querySelector('.overfit').hidden, go: root.querySelector('.go').textContent, status: root.querySelector('.status').textContent };
     });
     console.log(`best held-out step ${bestStep} (test loss ${bestLoss}); ${after.status}`);
+    await screenshot(page.locator('#o'), `teach-widget-${name}-back`);
     assert.deepEqual([after.running, after.snapshot, Number(after.step), after.hidden, after.go], [false, bestStep, bestStep, true, 'Train']);
     // The page's predictor has those weights: its held-out loss, evaluated here, is the kept one.
     const loss = await page.evaluate(([x, y]) => document.getElementById('o').trainer.predictor

@@ -52,20 +52,41 @@ export const stopAtBestLabel = (best) => `Stop at the best held-out step (${best
 
 /**
  * The snapshot with the lowest held-out loss so far: the weights of a snapshot taken at the very step a test loss
- * was measured (the worker posts both after the same chunk). Snapshots are fresh arrays, so keeping one costs no
+ * was measured (by chance, or asked for when wants() says so). Snapshots are fresh arrays, so keeping one costs no
  * copy.
  */
 export class BestHeldOut {
   best = null; // {step, loss, weights, progress: the Trainer's progress at that step}
+  asked = -1;  // the step a snapshot was last asked for
 
-  clear() { this.best = null; }
+  clear() {
+    this.best = null;
+    this.asked = -1;
+  }
 
-  /** Called on a Trainer's `snapshot` event (detail.step): keeps it when its held-out loss is the lowest yet. */
-  consider(trainer, step) {
-    const p = trainer.progress, snapshot = trainer.lastSnapshot;
-    if (!p || !snapshot || p.metricsStep !== step || snapshot.step !== step || !Number.isFinite(p.testLoss)) return false;
-    if (p.testLoss >= (this.best?.loss ?? Infinity)) return false;
+  /**
+   * Called on a Trainer's `snapshot` and `progress` events: keeps its last snapshot when the held-out loss of its
+   * last progress was measured at that step and is the lowest yet. (Either may come first: the step-0 snapshot
+   * comes before any progress.)
+   */
+  consider(trainer) {
+    const p = trainer.progress, snapshot = trainer.lastSnapshot, step = snapshot?.step;
+    if (!p || p.metricsStep !== step || !Number.isFinite(p.testLoss) || p.testLoss >= (this.best?.loss ?? Infinity)) return false;
     this.best = { step, loss: p.testLoss, weights: snapshot.weights, progress: p };
+    return true;
+  }
+
+  /**
+   * True when the Trainer's last progress measured the lowest held-out loss yet, at the step the worker was then
+   * at, and no snapshot of that step has come: one asked for now (Trainer#snapshot) is of that step unless the
+   * worker has trained on meanwhile (consider() then leaves it). Snapshots and held-out measurements keep paces of
+   * their own, so unasked they seldom meet at the lowest point.
+   */
+  wants(trainer) {
+    const p = trainer.progress;
+    if (!p || p.metricsStep !== p.step || !Number.isFinite(p.testLoss) || trainer.lastSnapshot?.step === p.step) return false;
+    if (p.testLoss >= (this.best?.loss ?? Infinity) || this.asked === p.step) return false;
+    this.asked = p.step;
     return true;
   }
 }

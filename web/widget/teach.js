@@ -175,7 +175,7 @@ function showLegend(legend, element, classColor) {
 // `snapshot` events; the button pauses the widget and gives its Trainer those weights back at that step.
 class OverfittingHint {
   constructor(element, losses, tests) {
-    Object.assign(this, { element, losses, tests, lowest: new BestHeldOut(), trainer: null, state: null });
+    Object.assign(this, { element, losses, tests, lowest: new BestHeldOut(), trainer: null, backAt: -1, busy: false });
     this.text = make('span', 'overfit-text');
     this.text.setAttribute('role', 'status');
     const word = make('strong', '', 'Overfitting');
@@ -185,9 +185,6 @@ class OverfittingHint {
     this.box = make('div', 'overfit', make('p', '', word, ': ', this.text), this.button);
     this.box.hidden = true;
     this.button.addEventListener('click', () => this.stopAtBest().catch((err) => this.#say(`Could not go back: ${err.message}`)));
-    element.addEventListener('snapshot', ({ detail }) => {
-      if (this.#follow()) this.lowest.consider(this.trainer, detail.step);
-    });
     element.addEventListener('progress', ({ detail }) => {
       if (detail.step === 0) this.lowest.clear(); // reset: a new run
     });
@@ -199,13 +196,22 @@ class OverfittingHint {
     if (trainer !== this.trainer) {
       this.trainer = trainer;
       this.lowest.clear();
+      this.backAt = -1;
     }
     return !!trainer;
   }
 
+  // On the widget's ready, snapshot and progress events (and once at the start): keeps the snapshot of the lowest
+  // held-out loss and shows or hides the hint. Right after going back it stays hidden: the curve's lowest point
+  // may be one no snapshot was taken at.
   update() {
-    this.#follow();
-    const o = overfitting(this.losses, this.tests), best = this.lowest.best;
+    if (this.#follow() && !this.busy) {
+      this.lowest.consider(this.trainer);
+      if (this.lowest.wants(this.trainer)) this.trainer.snapshot().catch(() => {}); // a worker's death is reported
+    }
+    const latest = this.tests.steps.at(-1) ?? -1;
+    if (latest > this.backAt) this.backAt = -1;
+    const o = this.backAt < 0 ? overfitting(this.losses, this.tests) : null, best = this.lowest.best;
     const text = overfittingText(o, { points: 'examples' }) + (o ? '.' : '');
     if (this.text.textContent !== text) this.text.textContent = text;
     this.box.hidden = !o;
@@ -229,6 +235,7 @@ class OverfittingHint {
       if (trainer !== this.element.trainer) return;
       await trainer.setWeights(best.weights, { step: best.step });
       if (trainer !== this.element.trainer) return;
+      this.backAt = best.step;
       cutCurve(this.losses, best.step);
       cutCurve(this.tests, best.step - 1); // the replayed report adds the kept step's held-out loss again
       const none = { steps: [], losses: [], accuracies: [] };
