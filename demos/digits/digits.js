@@ -19,6 +19,7 @@ import { preprocessRGBA } from '../../web/digits-preprocess.js';
 import { DrawPad, KEYBOARD_HELP } from '../../web/views/drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
 import { explainTerms } from '../../web/views/glossary.js';
+import { overfitting, overfittingText, stopAtBestLabel, BestHeldOut, cutCurve } from '../../web/views/overfit.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, nextTask } from '../../web/timing.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import { Int8Lever } from './int8-lever.js';
@@ -62,8 +63,11 @@ const state = {
   filtersAt: 0,        // when the first-layer view was last drawn (ms), to limit it during training
   filtersToken: 0,     // the first-layer drawing in progress (it takes a few tasks); a newer one stops it
   loss: new Series(2000),
+  testLoss: new Series(500),
   testAcc: new Series(500),
   trainAcc: new Series(500),
+  lowest: new BestHeldOut(), // the trainer's snapshot with the lowest held-out loss (web/views/overfit.js)
+  rewound: null,       // the step "Stop at the best held-out step" went back to, until the next Train
   costs: null,         // the cost panel (web/views/costs.js)
   int8: null,          // the int8 lever in it (int8-lever.js)
 };
@@ -176,7 +180,8 @@ function activeLabel() {
   if (state.source === 'training' && state.trainer) {
     const p = state.trainer.progress;
     return `your ${isConvolutional(state.trainer.spec) ? 'CNN' : 'network'} in training` +
-      (state.trainedFrom ? `, continued from ${state.trainedFrom}` : '') + (p ? ` (step ${p.step})` : '');
+      (state.trainedFrom ? `, continued from ${state.trainedFrom}` : '') +
+      (state.rewound !== null ? ` (back at step ${state.rewound}, the lowest held-out loss)` : p ? ` (step ${p.step})` : '');
   }
   return state.ownLabel;
 }
@@ -372,7 +377,10 @@ async function drawFilters(force) {
 
 function drawCharts() {
   const colors = pageColors(); // the page's light or dark scheme
-  drawLineChart($('loss-chart'), [{ series: state.loss, color: classColor(1), label: 'training loss' }], { logY: true, colors });
+  drawLineChart($('loss-chart'), [
+    { series: state.loss, color: classColor(1), label: 'training loss' },
+    { series: state.testLoss, color: classColor(0), label: 'held-out loss' },
+  ], { logY: true, colors });
   drawLineChart($('acc-chart'), [
     { series: state.testAcc, color: classColor(0), label: 'held-out' },
     { series: state.trainAcc, color: classColor(2), label: 'train' },
@@ -382,8 +390,11 @@ function drawCharts() {
 }
 
 function clearCharts() {
-  state.loss.clear(); state.testAcc.clear(); state.trainAcc.clear();
+  state.loss.clear(); state.testLoss.clear(); state.testAcc.clear(); state.trainAcc.clear();
   state.lastMetricsStep = -1;
+  state.lowest.clear();
+  state.rewound = null;
+  showOverfitting(null);
   drawCharts();
 }
 
@@ -400,11 +411,60 @@ function onProgress(d) {
   for (let i = 0; i < steps.length; i++) state.loss.push(steps[i], losses[i]);
   if (d.metricsStep !== state.lastMetricsStep && d.metricsStep >= 0) {
     state.lastMetricsStep = d.metricsStep;
+    state.testLoss.push(d.metricsStep, d.testLoss);
     state.testAcc.push(d.metricsStep, d.testAccuracy);
     state.trainAcc.push(d.metricsStep, d.accuracy);
   }
+  keepLowest();
+  showOverfitting(state.rewound === null && !state.diverged ? overfitting(state.loss, state.testLoss) : null);
   latestProgress = d;
   redrawSoon();
+}
+
+// The trainer's snapshot with the lowest held-out loss, kept (asked for when a held-out measurement and a snapshot
+// did not meet), for "Stop at the best held-out step".
+function keepLowest() {
+  const t = state.trainer;
+  if (!t || state.diverged || state.rewound !== null) return;
+  state.lowest.consider(t);
+  if (state.lowest.wants(t)) t.snapshot().catch(() => {}); // a worker's death is reported by its error event
+}
+
+// The hint under the charts when the held-out loss climbs while the training loss falls, with the way back.
+function showOverfitting(o) {
+  const text = o ? `${overfittingText(o, { points: 'digits' })}: Augment (shifted, turned digits) or fewer epochs help.` : '';
+  if ($('overfit').textContent !== text) $('overfit').textContent = text;
+  $('overfit-box').hidden = !o;
+  const best = state.lowest.best, button = $('stop-best');
+  button.hidden = !o || !best;
+  if (o && best && button.textContent !== stopAtBestLabel(best)) button.textContent = stopAtBestLabel(best);
+}
+
+// Pauses and goes back to the kept weights at their step: the pad, the gallery, the first layer, the numbers and
+// the curves follow; Train continues from there.
+async function stopAtBest() {
+  const t = state.trainer, best = state.lowest.best;
+  if (!t || !best) return;
+  $('stop-best').disabled = true;
+  try {
+    await t.pause();
+    await t.setWeights(best.weights, { step: best.step });
+  } finally {
+    $('stop-best').disabled = false;
+  }
+  if (t !== state.trainer) return;
+  for (const curve of [state.loss, state.testLoss, state.testAcc, state.trainAcc]) cutCurve(curve, best.step);
+  state.lastMetricsStep = best.step;
+  state.rewound = best.step;
+  state.targetEpochs = 0; // the next Train's epochs count from here
+  showOverfitting(null);
+  latestProgress = null; // the later step's numbers, not shown yet, are not shown at all
+  showNumbers(best.progress);
+  $('epoch-text').textContent = '–';
+  $('epoch-progress').value = 0;
+  drawCharts();
+  setRunning(false);
+  modelChanged(); // the pad, its timing, the first layer and the gallery, with the weights of that step
 }
 
 // The numbers of the last progress (text to lay out anew: ~10 times a second, in a frame of their own).
@@ -540,6 +600,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
   t.addEventListener('progress', (e) => onProgress(e.detail));
   t.addEventListener('snapshot', (e) => {
     if (t === state.trainer && !state.diverged) state.goodStep = Math.max(state.goodStep, e.detail.step);
+    if (t === state.trainer) keepLowest();
     if (state.source !== 'training') return;
     predictDrawing();
     drawFilters(false);
@@ -563,6 +624,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
   t.addEventListener('restarted', () => { if (t === state.trainer) setRunning(false); });
   state.trainer = t;
   state.trainerKey = key;
+  state.lowest.clear();
   state.goodStep = -1;
   state.goodAccuracy = NaN;
   return t;
@@ -622,12 +684,14 @@ async function train() {
     state.source = 'training';
     modelChanged({ gallery: false });
   }
-  // A run goes to targetEpochs; pressing Train after it finished asks for `epochs` more.
-  const p = t.progress;
+  // A run goes to targetEpochs; pressing Train after it finished asks for `epochs` more. After going back to the
+  // best held-out step the worker's counters start again there (its last progress is of a later step).
+  const p = state.rewound === null ? t.progress : null, from = state.rewound ?? p?.step ?? 0;
+  state.rewound = null;
   const done = p ? p.samplesSeen / info.nTrain : 0;
   if (done >= state.targetEpochs - 1e-9) state.targetEpochs = Math.floor(done + 1e-9) + epochs;
   const left = Math.max(1, Math.ceil(((state.targetEpochs - done) * info.nTrain) / batchSize));
-  await t.start({ maxSteps: (p ? p.step : 0) + left });
+  await t.start({ maxSteps: from + left });
 }
 
 // ---- weights files ----------------------------------------------------------------------------------------------
@@ -699,6 +763,7 @@ async function init() {
   $('speed').addEventListener('change', guard(() => state.trainer?.set({ pace: PACE[$('speed').value] })));
   $('train').addEventListener('click', guard(train));
   $('pause').addEventListener('click', guard(() => state.trainer?.pause()));
+  $('stop-best').addEventListener('click', guard(stopAtBest));
   $('reset').addEventListener('click', guard(async () => {
     if (!state.trainer) return;
     await state.trainer.reset({ seed: Number($('seed').value) >>> 0 });
