@@ -27,7 +27,8 @@ const PAGES = [
     if (!/^Ready/.test(document.getElementById('pretrained-report').textContent)) return false;
     const widgets = [...document.querySelectorAll('tiny-train')];
     for (const w of widgets) w.dispatchEvent(new PointerEvent('pointermove', { bubbles: true, composed: true }));
-    return widgets.every((w) => w.shadowRoot.querySelector('.legend:not([hidden])') && w.shadowRoot.querySelector('.term'));
+    return widgets.every((w) => w.shadowRoot.querySelector('.term') &&
+      (w.shadowRoot.querySelector('.map').hidden || w.shadowRoot.querySelector('.legend:not([hidden])')));
   }],
 ];
 

@@ -102,6 +102,9 @@ export function teach(element, classColor, losses, tests) {
     if (epochs.textContent !== done) epochs.textContent = done;
   };
   for (const type of ['ready', 'snapshot', 'progress']) element.addEventListener(type, update);
+  // and on what the widget says: "Pretrained weights loaded" comes when its Trainer takes over from a file's model,
+  // with no event
+  new MutationObserver(() => update()).observe(named('status'), { childList: true, characterData: true, subtree: true });
   update();
 }
 
