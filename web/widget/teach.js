@@ -178,7 +178,9 @@ function showLegend(legend, element, classColor) {
 // `snapshot` events; the button pauses the widget and gives its Trainer those weights back at that step.
 class OverfittingHint {
   constructor(element, losses, tests) {
-    Object.assign(this, { element, losses, tests, lowest: new BestHeldOut(), trainer: null, backAt: -1, busy: false });
+    // followed: a weak reference to the Trainer followed, so a widget a host keeps after removing it (MkDocs'
+    // instant navigation) does not keep its Trainer alive through this
+    Object.assign(this, { element, losses, tests, lowest: new BestHeldOut(), followed: null, backAt: -1, busy: false });
     this.text = make('span', 'overfit-text');
     this.text.setAttribute('role', 'status');
     const word = make('strong', '', 'Overfitting');
@@ -193,24 +195,25 @@ class OverfittingHint {
     });
   }
 
-  // The widget's current Trainer; a new one (a rebuild) starts over.
+  // The widget's current Trainer (or null); a new one (a rebuild) starts over.
   #follow() {
     const trainer = this.element.trainer;
-    if (trainer !== this.trainer) {
-      this.trainer = trainer;
+    if (trainer !== (this.followed?.deref() ?? null)) {
+      this.followed = trainer && new WeakRef(trainer);
       this.lowest.clear();
       this.backAt = -1;
     }
-    return !!trainer;
+    return trainer;
   }
 
   // On the widget's ready, snapshot and progress events (and once at the start): keeps the snapshot of the lowest
   // held-out loss and shows or hides the hint. Right after going back it stays hidden: the curve's lowest point
   // may be one no snapshot was taken at.
   update() {
-    if (this.#follow() && !this.busy) {
-      this.lowest.consider(this.trainer);
-      if (this.lowest.wants(this.trainer)) this.trainer.snapshot().catch(() => {}); // a worker's death is reported
+    const trainer = this.#follow();
+    if (trainer && !this.busy) {
+      this.lowest.consider(trainer);
+      if (this.lowest.wants(trainer)) trainer.snapshot().catch(() => {}); // a worker's death is reported
     }
     const latest = this.tests.steps.at(-1) ?? -1;
     if (latest > this.backAt) this.backAt = -1;
@@ -227,7 +230,7 @@ class OverfittingHint {
   // their step, cuts the curves back to it and replays the worker's report of that step, so the widget's counters
   // and chart show it; the map follows the snapshot the worker sends.
   async stopAtBest() {
-    const best = this.lowest.best, trainer = this.trainer;
+    const best = this.lowest.best, trainer = this.#follow();
     if (!best || !trainer || this.busy) return;
     this.busy = true;
     this.update();
