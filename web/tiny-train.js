@@ -11,7 +11,7 @@ import { HTML, CSS } from './widget/style.js';
 import { Series, drawLineChart } from './views/chart.js';
 import { DecisionMap, FunctionPlot } from './views/map.js';
 import { classColor } from './views/palette.js';
-import { microsecondsPerCall, formatMicroseconds } from './timing.js';
+import { microsecondsPerCall, formatMicroseconds, nextTask } from './timing.js';
 
 export { Trainer }; // for pages that train a model of their own beside the widgets
 
@@ -207,6 +207,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#enableButtons(false);
     this.#say('Loading…');
     try {
+      await nextTask(); // the markup is laid out in the page's task; the data and the worker come in later ones
       // panels="costs": the cost panel, loaded on demand (it follows this build of the widget, then leaves)
       if (config.panels) (await import('./widget/costs.js')).mountCosts(this);
       let data, fileModel;
@@ -237,6 +238,8 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       this.#data = data;
       this.#fileWeights = fileModel?.getWeights() ?? null;
       this.#makeInputs();
+      await nextTask();
+      if (generation !== this.#generation) return;
       if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       const spec = fileModel ? fileModel.spec : data.spec ?? buildSpec(config, data.features, data.classes);
       const feed = data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY };
@@ -374,8 +377,12 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
         return;
       }
       this.#drawnAt = now;
-      if (this.#dirty.delete('chart')) this.#drawChart();
-      if (this.#dirty.delete('map')) this.#paintMap();
+      // one view a frame, the one waiting longest: the chart and the map together would not fit a phone's frame
+      const [kind] = this.#dirty;
+      this.#dirty.delete(kind);
+      if (kind === 'chart') this.#drawChart();
+      else if (kind) this.#paintMap();
+      if (this.#dirty.size) this.#redraw();
     });
   }
 
