@@ -141,6 +141,12 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#elements.training.setAttribute('aria-label', `Training: ${name}`);
     this.#elements.inference.setAttribute('aria-label', `Inference: ${name}`);
     this.#build();
+    // The markup (hidden until then) is shown in the next frame, which lays it out: not in the task that made it (on
+    // a page that loads, the one that evaluated the modules), nor in a frame that draws the views.
+    requestAnimationFrame(() => {
+      this.#elements.root.hidden = false;
+      this.#redraw();
+    });
   }
 
   disconnectedCallback() {
@@ -207,7 +213,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#enableButtons(false);
     this.#say('Loading…');
     try {
-      await nextTask(); // the markup is laid out in the page's task; the data and the worker come in later ones
+      await nextTask(); // the data and the worker come in tasks after the one that made the markup
       // panels="costs": the cost panel, loaded on demand (it follows this build of the widget, then leaves)
       if (config.panels) (await import('./widget/costs.js')).mountCosts(this);
       let data, fileModel;
@@ -368,7 +374,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     if (kind) this.#dirty.add(kind);
     this.#frame ||= requestAnimationFrame((now) => {
       this.#frame = 0;
-      if (!this.#data) return;
+      if (!this.#data || this.#elements.root.hidden) return;
       const interval = matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50;
       // the bands of the map's first paint come one a frame at any pace: a half-painted map is no calmer
       const firstPaint = this.#dirty.has('map') && this.#view && this.#view.rowsPainted < this.#view.res;
