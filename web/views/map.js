@@ -138,7 +138,7 @@ export class DecisionMap {
       if (!xs) return;
       const paths = [], r = this.pointRadius;
       for (let i = 0; i < labels.length; i++) {
-        // the size passed: reading it from the canvas may force a layout, once per point
+        // the size given, not read per point: each read of the canvas's size may force a layout
         const [px, py] = this.toCanvas(xs[2 * i], xs[2 * i + 1], [w, h]), path = paths[labels[i]] ??= new Path2D();
         path.moveTo(px + r, py);
         path.arc(px, py, r, 0, 2 * Math.PI);
@@ -200,7 +200,7 @@ export class FunctionPlot {
     ctx.strokeStyle = colors.grid;
     ctx.lineWidth = 1;
     ctx.beginPath();
-    const size = [w, h]; // passed to toCanvas: reading it from the canvas may force a layout, once per point
+    const size = [w, h]; // given to toCanvas, not read per point: each read of the canvas's size may force a layout
     const [, zero] = this.toCanvas(0, 0, size);
     ctx.moveTo(0, zero);
     ctx.lineTo(w, zero);
