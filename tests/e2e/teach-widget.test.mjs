@@ -163,6 +163,8 @@ for (const name of ['overfit', 'overfit-dark']) {
     const latest = await page.evaluate(() => document.getElementById('o').trainer.progress.testLoss);
     await waitForValue(page, () => /^Back at step \d+/.test(document.getElementById('o').shadowRoot.querySelector('.status').textContent), null,
       { what: 'the widget back at the best step' });
+    await waitForValue(page, (s) => document.getElementById('o').shadowRoot.querySelector('.s-step').textContent === String(s), bestStep,
+      { what: 'the counters at the best step (drawn in a frame)' });
     const after = await page.evaluate(() => {
       const el = document.getElementById('o'), root = el.shadowRoot;
       return { running: el.trainer.running, snapshot: el.trainer.lastSnapshot.step, step: root.querySelector('.s-step').textContent,
