@@ -413,6 +413,12 @@ function onProgress(d) {
   redrawSoon();
 }
 
+// Writes an element's text only when it changed: new text is laid out and painted anew, even when it says the same.
+function setText(id, text) {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+
 // The numbers of the last progress (text to lay out anew: ~10 times a second, in a frame of their own).
 let latestProgress = null, numbersAt = -Infinity;
 function showNumbers(d) {
@@ -450,7 +456,7 @@ function redrawFrameTask(now) {
   } else if (dirty.phases) {
     dirty.phases = false;
     updatePhases();
-    if (state.source === 'training') $('predictor-name').textContent = `Predicting with: ${activeLabel()}.`;
+    if (state.source === 'training') setText('predictor-name', `Predicting with: ${activeLabel()}.`);
   }
   if (dirty.charts || dirty.phases || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
@@ -494,23 +500,23 @@ function updatePhases() {
   updateCosts();
   const t = state.trainer, p = t?.progress, m = activeModel();
   if (p && t.info) {
-    $('train-flops').textContent = formatFlops(p.flopsDone);
-    $('train-time').textContent = formatSeconds(p.wallMs);
-    $('train-samples').textContent = withCommas(p.samplesSeen);
-    $('train-flops-sample').textContent = formatFlops(t.info.flops.train);
+    setText('train-flops', formatFlops(p.flopsDone));
+    setText('train-time', formatSeconds(p.wallMs));
+    setText('train-samples', withCommas(p.samplesSeen));
+    setText('train-flops-sample', formatFlops(t.info.flops.train));
   }
   if (m) {
     ensureMeasured();
     const f = m.flops.forward, us = formatMicroseconds(state.inferUs);
-    $('infer-flops').textContent = formatFlops(f);
-    $('infer-time').textContent = us;
+    setText('infer-flops', formatFlops(f));
+    setText('infer-time', us);
     if (p && p.flopsDone > 0 && state.source === 'training') {
-      $('phases-summary').textContent = `Training so far took ${formatSeconds(p.wallMs)} and ${formatFlops(p.flopsDone)}; ` +
+      setText('phases-summary', `Training so far took ${formatSeconds(p.wallMs)} and ${formatFlops(p.flopsDone)}; ` +
         `one prediction takes ${us} and ${formatFlops(f)}: the training cost as much compute as ` +
-        `${withCommas(p.flopsDone / f)} predictions.`;
+        `${withCommas(p.flopsDone / f)} predictions.`);
     } else {
-      $('phases-summary').textContent = `One prediction: ${formatFlops(f)} in about ${us}. ` +
-        'Train a model to compare with what learning costs.';
+      setText('phases-summary', `One prediction: ${formatFlops(f)} in about ${us}. ` +
+        'Train a model to compare with what learning costs.');
     }
   }
 }
