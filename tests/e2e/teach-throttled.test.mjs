@@ -22,7 +22,7 @@ const TRAIN_MS = 3000;
 // evaluation and the widgets' first frames still make tasks of 100-250 ms CPU at 4x here. These checks run and
 // print their tasks but are reported as TODO (issue 21, bug 10) until they pass.
 const LOAD_TODO = 'issue 21 bug 10: tasks over 100 ms at load remain (first layout of the markup, module evaluation, first frames)';
-const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training frames still reach 70-110 ms CPU at 4x (charts, cost panel, paint)';
+const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training frames still reach 55-80 ms CPU at 4x (paint and layout of the page, charts)';
 const WIDGET_TRAIN_TODO = 'issue 21 bug 10: the widget draws its chart and map in one frame (60-100 ms CPU at 4x); ' +
   'the split costs gzipped bytes the widget does not have';
 const checkNoErrors = (errors) => assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
