@@ -199,6 +199,8 @@ export class Trainer extends EventTarget {
       return this._giveUp(`the training worker failed ${deaths} times within a minute (last: ${message}); it is not restarted`);
     }
     this.restarts.push(now);
+    // A helper thread ended in the middle of a step (wasm/threads.js): the new worker trains on one thread.
+    /helper thread/.test(message) && (this.options.threads = 1);
     this._fatal(message, true);
     const restart = this.alive = this._restart();
     // A restart that fails on its own (not because the new worker died too: that is a death of its own) is final.
