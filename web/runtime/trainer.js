@@ -243,9 +243,8 @@ export class Trainer extends EventTarget {
 
   // Sends a request once the current worker is up.
   async _request(type, fields, transfer) {
-    if (this.disposed) throw new Error('this Trainer was disposed');
-    await this.alive;
-    if (this.disposed) throw new Error('this Trainer was disposed'); // while waiting: the worker is gone
+    if (!this.disposed) await this.alive;
+    if (this.disposed) throw new Error('this Trainer was disposed'); // (perhaps while waiting: the worker is gone)
     return this.client.send(type, fields, transfer);
   }
 
