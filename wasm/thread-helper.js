@@ -17,8 +17,12 @@ function run(data) {
   core.tt_thread_run(data.id);
 }
 
-function watch(data) {
+// Watches only when every helper holds its lock (a context that refuses Web Locks gives none): the pool then keeps
+// its silence limits.
+async function watch(data) {
   const core = instantiate(data);
+  const { held } = await navigator.locks.query();
+  if (!data.watch.every((lock) => held.some((h) => h.name === lock))) return;
   data.watch.forEach((lock, i) => navigator.locks.request(lock, () => {
     core.tt_threads_gone(2 << i); // helper i + 1
     self.postMessage({ gone: i + 1 });
@@ -30,11 +34,13 @@ function watch(data) {
 // Imported anywhere else (a server-side renderer importing every module in Node), it does nothing.
 if (typeof WorkerGlobalScope !== 'undefined') {
   self.onmessage = async ({ data }) => {
-    if (data.watch) return watch(data);
-    if (data.lock) await new Promise((held) => navigator.locks.request(data.lock, () => {
-      held();
-      return new Promise(() => {}); // never settles: held until the worker ends
-    }));
+    if (data.watch) return watch(data).catch(() => {}); // no Web Locks here after all: no watcher
+    if (data.lock) {
+      await new Promise((held) => navigator.locks.request(data.lock, () => {
+        held();
+        return new Promise(() => {}); // never settles: held until the worker ends
+      }).catch(held)); // refused: no lock, and the watcher sees it is missing
+    }
     // In a task of its own, so that a trap is the worker's uncaught error (threads.js hears of it); the loop never
     // returns, so should it end (a trap, or its script stopped) the task after it ends this worker, and its lock.
     setTimeout(() => run(data));
