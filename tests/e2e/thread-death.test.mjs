@@ -154,9 +154,11 @@ async function assertTrainsOn(page, steps) {
 test('a helper that ends between steps: the page says so, training goes on with one thread, no restart', async () => {
   const { page, context, errors, warnings } = await trainDigits();
   // The test worker ends its helper's worker between two chunks of training.
+  const t0 = Date.now();
   await page.evaluate(() => window.testWorkers[0].postMessage({ type: 'endHelper' }));
   await waitForValue(page, () => document.getElementById('stat-threads').textContent === '1 (a helper thread stopped)', null,
     { timeoutMs: 30000, what: 'the page to show one thread' });
+  console.log(`a helper ended between steps: the page showed one thread ${Date.now() - t0} ms later`);
   await assertTrainsOn(page, 100);
   const after = await stats(page);
   assert.equal(after.message, '', 'no restart, no message: nothing was lost');
@@ -171,11 +173,13 @@ test('a helper that ends in the middle of a step: a restart from the last snapsh
   await stopInJob(helper);
   const stalledAt = await assertStalled(page, 2000);
   // Its script is stopped where it stands: its worker then ends itself (thread-helper.js), with the job unfinished.
-  // (its worker ends before it answers either)
-  await helper.send('Runtime.terminateExecution', {}, 5000).catch(() => {});
-  await helper.send('Debugger.resume', {}, 5000).catch(() => {});
+  // (in that order; its worker ends before it answers either)
+  const t0 = Date.now();
+  helper.send('Runtime.terminateExecution', {}, 5000).catch(() => {});
+  helper.send('Debugger.resume', {}, 5000).catch(() => {});
   const message = await waitForValue(page, () => /^A helper thread stopped; training goes on/.test(document.getElementById('message').textContent) &&
     document.getElementById('message').textContent, null, { timeoutMs: 60000, what: 'the page to say training goes on with one thread' });
+  console.log(`a helper ended mid-step: training went on, on one thread, ${Date.now() - t0} ms later`);
   const from = Number(/from step ([\d,]+)/.exec(message)[1].replace(/,/g, ''));
   assert.ok(from > 0 && from <= stalledAt, `went on from step ${from}; the helper stopped at ${stalledAt}`);
   assert.equal(message, `A helper thread stopped; training goes on with one thread from step ${from.toLocaleString('en')}, the last good weights.`);
