@@ -26,7 +26,7 @@ import {
   drawGrey, argmax, galleryTile, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
 import { messageLine } from '../shared/messages.js';
-import { showThreads } from '../shared/threads.js';
+import { showThreads, helperStopped, oneThreadFrom } from '../shared/threads.js';
 import { withCommas } from '../shared/numbers.js';
 import { showLater } from '../shared/later.js';
 
@@ -567,12 +567,23 @@ function newTrainer(spec, batchSize, nTrain, key) {
     if (t !== state.trainer) return;
     if (d.kind === 'diverged') return onDiverged(d);
     if (!d.fatal) return showMessage(d.message);
+    state.goOnAfterRestart = helperStopped(d) && !$('pause').disabled; // it was training: it goes on
     setRunning(false);
-    if (d.restarting) showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the pad keeps answering.`);
+    if (helperStopped(d)) showMessage('A helper thread stopped in the middle of a step; training restarts on one thread from the last snapshot.', false);
+    else if (d.restarting) showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the pad keeps answering.`);
     else if (t.failed) showMessage(`Training stopped: ${d.message}. The pad keeps answering with the last good weights; Train starts a new model.`);
     else showMessage(d.message);
   });
-  t.addEventListener('restarted', () => { if (t === state.trainer) setRunning(false); });
+  t.addEventListener('restarted', (e) => {
+    if (t !== state.trainer) return;
+    setRunning(false);
+    if (!state.goOnAfterRestart) return;
+    state.goOnAfterRestart = false;
+    guard(async () => { // Train clears the message first
+      await train();
+      showMessage(oneThreadFrom(e.detail.step), false);
+    })();
+  });
   state.trainer = t;
   state.trainerKey = key;
   state.goodStep = -1;

@@ -16,7 +16,7 @@ import { Comparison, RUN_COLORS, MAIN_NAME } from './compare.js';
 import { explainTerms } from '../shared/glossary.js';
 import { NetworkView } from './network.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
-import { showThreads } from '../shared/threads.js';
+import { showThreads, helperStopped, oneThreadFrom } from '../shared/threads.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
   runConfig, runSettings,
@@ -40,6 +40,7 @@ let probe = null;         // [px, py] in CSS pixels of the map, or null
 let chartDirty = true, mapDirty = true;
 let targetStep = 0;       // the step the current run trains to (Steps per run more at each press of Train)
 let pausedWhileHidden = false; // a run paused because the tab was hidden, resumed when it is shown again
+let goOnAfterRestart = false;  // a helper thread stopped mid-run: the restarted worker trains on
 let curves = { train: new Series(), test: new Series() }; // the page's model's; a compared run brings its own
 const network = new NetworkView($('network'), $('unit-zoom'));
 let networkVersion = -1, networkAt = -Infinity; // the weights the network drawing shows, and when
@@ -283,6 +284,9 @@ function adopt(t, { start = null, kept = null } = {}) {
     const d = e.detail;
     if (d.kind === 'diverged') {
       showMessage(`Training stopped: ${d.message}. Inference keeps the last good weights.`, 'error');
+    } else if (helperStopped(d)) {
+      goOnAfterRestart = $('status').textContent === 'training…'; // it was training: it goes on
+      setStatus('a helper thread stopped; restarting on one thread…');
     } else if (d.fatal && d.restarting) {
       setStatus('worker failed; restarting…');
       showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot and inference keeps working.`, 'error');
@@ -296,7 +300,14 @@ function adopt(t, { start = null, kept = null } = {}) {
     }
   });
   // The new worker resumes from the last snapshot, which may be older than the dead worker's last progress.
-  on('restarted', (e) => { if (trainer === t) setStatus(`restarted at step ${e.detail.step}; paused`); });
+  on('restarted', (e) => {
+    if (trainer !== t) return;
+    setStatus(`restarted at step ${e.detail.step}; paused`);
+    if (!goOnAfterRestart) return;
+    goOnAfterRestart = false;
+    showMessage(oneThreadFrom(e.detail.step));
+    $('train').click();
+  });
   t.ready.then(async (info) => {
     if (trainer !== t) return;
     grid = view.gridInputs();
