@@ -16,12 +16,13 @@ import { Comparison, RUN_COLORS, MAIN_NAME } from './compare.js';
 import { explainTerms } from '../../web/views/glossary.js';
 import { NetworkView } from './network.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
-import { showThreads } from '../shared/threads.js';
+import { showThreads, helperStopped, oneThreadFrom } from '../shared/threads.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
   runConfig, runSettings,
 } from './config.js';
 import { withCommas } from '../shared/numbers.js';
+import { showLater } from '../shared/later.js';
 
 const $ = (id) => document.getElementById(id);
 const STEP_BUTTON_STEPS = 10;
@@ -39,6 +40,7 @@ let probe = null;         // [px, py] in CSS pixels of the map, or null
 let chartDirty = true, mapDirty = true;
 let targetStep = 0;       // the step the current run trains to (Steps per run more at each press of Train)
 let pausedWhileHidden = false; // a run paused because the tab was hidden, resumed when it is shown again
+let goOnAfterRestart = false;  // a helper thread stopped mid-run: the restarted worker trains on
 let curves = { train: new Series(), test: new Series() }; // the page's model's; a compared run brings its own
 const network = new NetworkView($('network'), $('unit-zoom'));
 let networkVersion = -1, networkAt = -Infinity; // the weights the network drawing shows, and when
@@ -260,7 +262,7 @@ function adopt(t, { start = null, kept = null } = {}) {
   const def = DATASETS[config.dataset];
   const canvas = $('map');
   view = def.task === 'regression' ? new FunctionPlot(canvas) : new DecisionMap(canvas, { resolution: MAP_RESOLUTION });
-  grid = view.gridInputs();
+  grid = null; // made when the worker is ready, in a task of its own
   trainer = t;
   enableTraining(!t.failed);
   setStatus(t.failed ? 'stopped: the training worker keeps failing' : t.info ? (t.running ? 'training…' : 'paused') : 'loading…');
@@ -282,6 +284,9 @@ function adopt(t, { start = null, kept = null } = {}) {
     const d = e.detail;
     if (d.kind === 'diverged') {
       showMessage(`Training stopped: ${d.message}. Inference keeps the last good weights.`, 'error');
+    } else if (helperStopped(d)) {
+      goOnAfterRestart = $('status').textContent === 'training…'; // it was training: it goes on
+      setStatus('a helper thread stopped; restarting on one thread…');
     } else if (d.fatal && d.restarting) {
       setStatus('worker failed; restarting…');
       showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot and inference keeps working.`, 'error');
@@ -295,8 +300,18 @@ function adopt(t, { start = null, kept = null } = {}) {
     }
   });
   // The new worker resumes from the last snapshot, which may be older than the dead worker's last progress.
-  on('restarted', (e) => { if (trainer === t) setStatus(`restarted at step ${e.detail.step}; paused`); });
+  on('restarted', (e) => {
+    if (trainer !== t) return;
+    setStatus(`restarted at step ${e.detail.step}; paused`);
+    if (!goOnAfterRestart) return;
+    goOnAfterRestart = false;
+    showMessage(oneThreadFrom(e.detail.step));
+    $('train').click();
+  });
   t.ready.then(async (info) => {
+    if (trainer !== t) return;
+    grid = view.gridInputs();
+    await nextTask();
     if (trainer !== t) return;
     if (start) {
       // The worker replies after the snapshot that gives the predictor these weights, so the first map painted
@@ -859,7 +874,8 @@ window.playground = Object.freeze({
 // the size it asks for instead of growing this tab's memory by gigabytes.
 Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
 // Start-up in a few tasks (a phone's main thread gets no long one): after the task that parsed the page, the
-// form, then the terms' explanations and the cost panel (below the first screen), then the model.
+// compared runs' section, the form, then the terms' explanations and the cost panel (below the first screen), then
+// the model.
 let costs = null;
 await nextTask();
 const comparison = new Comparison($('compare-section'), {
@@ -875,6 +891,7 @@ const comparison = new Comparison($('compare-section'), {
   },
   use: useRun,
 });
+await nextTask();
 const runs = loadFromHash();
 bindForm();
 bindControls();
@@ -885,6 +902,7 @@ await nextTask();
 explainTerms();
 await nextTask();
 costs = new CostPanel(document.getElementById('costs'));
+showLater(costs.element.querySelectorAll(':scope > *, .costs-grid > *')); // laid out a part a frame
 await nextTask();
 rebuild(null, runs);
 requestAnimationFrame(frame);

@@ -26,7 +26,7 @@ const LOAD_TODO = 'issue 21 bug 10: tasks over 100 ms at load remain (first layo
 // its own; its data; its first frames), the longest 100-200 ms CPU at 4x at load average 13-27 on this machine; the
 // browser's navigation commit alone, with no page code in it, takes 80-180 ms.
 const WIDGET_LOAD_TODO = 'issue 21 bug 10: the navigation commit (no page code), the module evaluation and the first layout each reach 100-180 ms CPU at 4x';
-const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training frames still reach 70-110 ms CPU at 4x (charts, cost panel, paint)';
+const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training frames still reach 55-80 ms CPU at 4x (paint and layout of the page, charts)';
 const checkNoErrors = (errors) => assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
 
 async function openThrottled() {

@@ -55,6 +55,12 @@ test('a helper that ends without a word (a browser tells no one) is noticed once
   assert.match(got.warnings.join(), /^tinytrain: a helper thread stopped \(helper 1 has not answered for 1\d s\); training goes on with one thread$/);
 });
 
+test('Model.create({threads}) after the threaded build has loaded sets the threads in use (a restarted training worker asks for 1)', () => {
+  const script = fileURLToPath(new URL('./threads-create.mjs', import.meta.url));
+  const out = execFileSync(process.execPath, [script], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), [1, 2, 2, 2], 'threads 1, then 2, kept when not given, at most the 2 started');
+});
+
 test('threads out of range are refused with a message', async () => {
   const { instantiateThreaded } = await import('../../wasm/threads.js');
   assert.equal(await instantiateThreaded(1), undefined, '1 thread: the single-threaded module');
