@@ -114,9 +114,10 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       on(elements[knob].lastChild, 'change', ({ target }) => this.#setLive(knob, knob === 'speed' ? target.value : Number(target.value)));
     }
     // The map's legend, plain words for the terms and the overfitting hint (widget/teach.js): loaded on demand, at
-    // the first pointer move, focus or progress, with the class colours and the loss curves they read.
-    const teach = () => import('./widget/teach.js').then((m) => m.teach(this, classColor, this.#lossSeries, this.#testSeries));
-    for (const type of ['pointermove', 'focusin', 'progress']) this.addEventListener(type, teach, { once: true });
+    // the first pointer move, focus or progress, with the class colours and the loss curves they read (it then
+    // removes these listeners).
+    const teach = () => import('./widget/teach.js').then((m) => m.teach(this, teach, classColor, this.#lossSeries, this.#testSeries));
+    for (const type of ['pointermove', 'focus', 'progress']) this.addEventListener(type, teach);
     const probe = (event) => {
       if (event.buttons || event.pointerType === 'mouse') this.#ask(this.#view?.toData(event.offsetX, event.offsetY));
     };

@@ -75,13 +75,16 @@ const TERMS = [
 const TIP_WIDTH = 260; // CSS pixels, or the widget's width less a margin when narrower
 
 const taught = new WeakSet(); // the widgets this module has taught already
+const LOADED_ON = ['pointermove', 'focus', 'progress']; // the events tiny-train.js loads this part on
 
 /**
- * Teaches widget `element` (a <tiny-train>); later calls for the same widget do nothing. classColor: the class
- * colours the map paints with (web/views/palette.js's, passed so this part needs no copy of them); losses, tests:
- * the widget's training and held-out loss curves (Series), which it draws.
+ * Teaches widget `element` (a <tiny-train>); later calls for the same widget do nothing. load: the widget's
+ * listener that loaded this part, removed here; classColor: the class colours the map paints with
+ * (web/views/palette.js's, passed so this part needs no copy of them); losses, tests: the widget's training and
+ * held-out loss curves (Series), which it draws.
  */
-export function teach(element, classColor, losses, tests) {
+export function teach(element, load, classColor, losses, tests) {
+  for (const type of LOADED_ON) element.removeEventListener(type, load);
   if (taught.has(element)) return;
   taught.add(element);
   const root = element.shadowRoot, named = (name) => root.querySelector(`.${name}`);
