@@ -53,7 +53,8 @@ static size_t scratch_floats;
  * computed address at address 0, so the helpers' atomics all go to fixed addresses. */
 static int awake;
 
-int tt__threads(void) { return broken ? 1 : in_use; }
+/* 1 on a helper: a kernel that a job's chunk calls runs whole on that thread */
+int tt__threads(void) { return broken || thread_id ? 1 : in_use; }
 int tt__thread_id(void) { return thread_id; }
 
 /* Exported to wasm/threads.js (Makefile: MT_EXPORTS). Allocates each helper's stack and every thread's TLS block and

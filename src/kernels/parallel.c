@@ -19,6 +19,9 @@ static int chunk_count(int units) {
   return units < most ? units : most;
 }
 
+/* One chunk per thread, for splits whose every chunk repeats work of its own (packing, transposing) */
+static int chunk_per_thread(int units) { return units < tt__threads() ? units : tt__threads(); }
+
 /* ---- GEMM: blocks of output rows or columns ---------------------------------------------------------------- */
 
 typedef struct {
@@ -45,7 +48,9 @@ static void gemm_chunk(void *arg, int i) {
  * else 4x8 tiles): every chunk keeps the whole call's path. A GEMV splits its outputs anywhere; tiles split at
  * multiples of 4 rows or 8 columns, where the whole call's tiles start (and at least 8 columns or 4 rows, so a
  * chunk never turns into a GEMV). The split duplicates the packing of the other operand: columns for a wide C
- * (A is packed again per chunk), rows for a tall one. */
+ * (A is packed again per chunk), rows for a tall one. Packing a float costs about as much as 8 of a tile's
+ * multiply-adds, so a chunk of fewer than 64 rows or columns would spend more than 1/8 of its time packing: a
+ * split that short takes one chunk per thread. */
 void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
                   float *C, int ldc) {
   gemm_job g = {ta, tb, M, N, K, lda, ldb, ldc, 0, 8, 1, A, B, C, beta};
@@ -56,6 +61,8 @@ void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, 
   const int units = (g.by_rows ? M : N) / g.unit;
   if (tt__threads() > 1 && K > 0 && (beta == 0.0f || beta == 1.0f) && (double)M * N * K >= MIN_WORK && units > 1) {
     g.chunks = chunk_count(units);
+    const int packed = !((M == 1 || N <= 4) && contiguous), most = (g.by_rows ? M : N) / 64;
+    if (packed && g.chunks > most) g.chunks = most > chunk_per_thread(units) ? most : chunk_per_thread(units);
     tt__parallel_for(g.chunks, gemm_chunk, &g);
     return;
   }
@@ -155,7 +162,7 @@ static int conv_dw_parallel(float *dw, const float *dy, const float *x, const fl
   // a chunk copies at most ceil(rows / chunks) channels; bounded here by all of them
   j.c.ws_floats = j.kernel_ws + (size_t)s->B * rows * plane;
   if (!(j.c.ws = tt__thread_scratch(j.c.ws_floats))) return 0;
-  j.c.chunks = chunk_count(rows);
+  j.c.chunks = chunk_per_thread(rows);  // each chunk transposes every sample (and lists its nonzeros) again
   tt__parallel_for(j.c.chunks, conv_dw_chunk, &j);
   return 1;
 }
@@ -208,6 +215,90 @@ int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, c
   if (dw && !conv_dw_parallel(dw, dy, x, w, s, 1))
     TT_KERNEL(tt_f32_conv_sparse)(dw, NULL, dy, x, w, NULL, s, INT_MAX, ws);
   return 1;
+}
+
+/* ---- element-wise kernels and the layers' own loops -------------------------------------------------------------- */
+
+typedef struct {
+  int n, chunks;
+  tt__range_fn *fn;
+  void *arg;
+} range_job;
+
+static void range_chunk(void *arg, int i) {
+  const range_job *r = arg;
+  r->fn(r->arg, part(r->n, i, r->chunks), part(r->n, i + 1, r->chunks));
+}
+
+void tt__parallel_range(int n, double work, tt__range_fn *fn, void *arg) {
+  if (tt__threads() > 1 && n > 1 && work >= MIN_WORK) {
+    range_job r = {n, chunk_count(n), fn, arg};
+    tt__parallel_for(r.chunks, range_chunk, &r);
+    return;
+  }
+  fn(arg, 0, n);
+}
+
+/* Element-wise kernels on blocks of 16 floats (rows for bias_act): each element is what the twin gives it. */
+typedef struct {
+  float *y;
+  const float *x, *z;
+  size_t n;
+  float v;
+  int cols, act;
+} elementwise_job;
+
+#define BLOCK 16
+
+static void bias_act_part(void *arg, int lo, int hi) {
+  const elementwise_job *e = arg;
+  TT_KERNEL(tt_f32_bias_act)(e->y + (size_t)lo * e->cols, e->x, hi - lo, e->cols, e->act);
+}
+
+void tt__par_bias_act(float *y, const float *bias, int rows, int cols, int act) {
+  elementwise_job e = {.y = y, .x = bias, .cols = cols, .act = act};
+  tt__parallel_range(rows, (double)rows * cols * (act == TT_ACT_TANH ? 8 : 1), bias_act_part, &e);
+}
+
+/* blocks [lo, hi) of e's n floats: *at is where they start, the result their count (the last block ends at n) */
+static size_t in_blocks(const elementwise_job *e, int lo, int hi, size_t *at) {
+  *at = (size_t)lo * BLOCK;
+  return ((size_t)hi * BLOCK < e->n ? (size_t)hi * BLOCK : e->n) - *at;
+}
+
+static void relu_part(void *arg, int lo, int hi) {
+  const elementwise_job *e = arg;
+  size_t at, n = in_blocks(e, lo, hi, &at);
+  TT_KERNEL(tt_f32_relu)(e->y + at, e->x + at, n);
+}
+
+static void relu_backward_part(void *arg, int lo, int hi) {
+  const elementwise_job *e = arg;
+  size_t at, n = in_blocks(e, lo, hi, &at);
+  TT_KERNEL(tt_f32_relu_backward)(e->y + at, e->x + at, e->z + at, n);
+}
+
+static void fill_part(void *arg, int lo, int hi) {
+  const elementwise_job *e = arg;
+  size_t at, n = in_blocks(e, lo, hi, &at);
+  TT_KERNEL(tt_f32_fill)(e->y + at, e->v, n);
+}
+
+/* n / BLOCK fits an int: the threaded build is wasm32's */
+static void elementwise(elementwise_job *e, tt__range_fn *fn) {
+  tt__parallel_range((int)((e->n + BLOCK - 1) / BLOCK), (double)e->n, fn, e);
+}
+
+void tt__par_relu(float *y, const float *x, size_t n) {
+  elementwise(&(elementwise_job){.y = y, .x = x, .n = n}, relu_part);
+}
+
+void tt__par_relu_backward(float *dx, const float *dy, const float *y, size_t n) {
+  elementwise(&(elementwise_job){.y = dx, .x = dy, .z = y, .n = n}, relu_backward_part);
+}
+
+void tt__par_fill(float *x, float v, size_t n) {
+  elementwise(&(elementwise_job){.y = x, .v = v, .n = n}, fill_part);
 }
 
 /* ---- optimizer updates: blocks of parameters ------------------------------------------------------------------ */
