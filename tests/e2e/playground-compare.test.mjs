@@ -7,8 +7,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startBrowser, openPage, waitForValue, screenshot, LONG_TASK_OBSERVER, setTabHidden } from './helpers.mjs';
-import { traceMainThread, attributeLongTasks } from './task-trace.mjs';
+import { startBrowser, openPage, waitForValue, screenshot, setTabHidden } from './helpers.mjs';
+import { traceTasks, showTask } from './main-thread.mjs';
 import { USE_TEST_WORKER } from './worker-hooks.mjs';
 
 let env;
@@ -21,7 +21,6 @@ const LONG_TASK_MS = 50; // the budget: no task of the page's own over 50 ms
 // testWorker: every Trainer gets tests/e2e/hooked-worker.mjs, which also takes the test-only `crash` request.
 async function openPlayground(hash, { testWorker = false, ...options } = {}) {
   const { page, context, errors } = await openPage(env.browser, options);
-  await page.addInitScript(LONG_TASK_OBSERVER);
   if (testWorker) await page.addInitScript(USE_TEST_WORKER);
   await page.addInitScript(TRAINERS);
   await page.goto(`${env.origin}/demos/playground/${hash}`);
@@ -95,15 +94,12 @@ test('three configurations train at once, each in its own worker, with no long t
 
   // Train all three at the page's default pace (watch: 100 steps/s) to the step budget, traced.
   await page.getByRole('button', { name: 'Train', exact: true }).waitFor();
-  await page.evaluate(() => { window.__longTasks = []; });
-  const { tasks, result: window } = await traceMainThread(env.browser, page, async () => {
-    const from = await page.evaluate(() => performance.now());
+  const { tasks } = await traceTasks(page, async () => {
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await waitForValue(page, () => window.playground.runs.every((r) => r.trainer.running) && window.playground.trainer.running,
       null, { what: 'all three training' });
     await waitForValue(page, () => window.trainers().every((t) => t.lastSnapshot?.step === 300 && !t.running), null,
       { what: 'all three at step 300', timeoutMs: 60000 });
-    return { from, to: await page.evaluate(() => performance.now()) };
   });
   trained = await runState(page);
   assert.deepEqual(trained.map((r) => r.step), [300, 300, 300]);
@@ -111,23 +107,12 @@ test('three configurations train at once, each in its own worker, with no long t
   for (const [i, r] of trained.entries()) {
     assert.ok(r.step <= (r.wallMs / 1000) * 100 + 20, `run ${i}: step ${r.step} after ${r.wallMs} ms is faster than watch`);
   }
-  // the long tasks from the press of Train to the last run's end (all inside the trace)
-  const observed = (await page.evaluate(() => window.__longTasks)).filter((t) => t.start >= window.from && t.start <= window.to);
-  const attributed = attributeLongTasks(observed, tasks);
-  const busiest = tasks.reduce((m, t) => (t.cpuMs > m.cpuMs ? t : m), tasks[0]);
+  // the page's tasks from the press of Train to the last run's end, by CPU time (main-thread.mjs)
   const stats = await page.evaluate(() => window.playground.stats);
   const paints = await page.evaluate(() => [window.playground.mainCard.paints, ...window.playground.runs.map((r) => r.paints)]);
-  console.log(`3 runs to step 300: ${tasks.length} main-thread tasks traced, the busiest ${busiest.cpuMs.toFixed(1)} ms of CPU ` +
-    `(${busiest.ms.toFixed(1)} ms wall: ${busiest.inside().join(', ')}); the observer saw ${observed.length} long tasks` +
-    `${attributed.length ? ': ' + attributed.map((t) => `${t.ms} ms wall / ${t.cpuMs.toFixed(1)} ms CPU`).join(', ') : ''}; ` +
+  console.log(`3 runs to step 300: ${tasks.length} main-thread tasks traced, the busiest ${showTask(tasks[0])}; ` +
     `small map paints ${paints.join(', ')}; main map paints ${stats.paints}; slowest frame parts (wall ms) ${JSON.stringify(stats.worstMs)}`);
-  // Every long task the observer saw is the thread waiting for a core, not the page's work, and no task did more
-  // than 50 ms of work.
-  for (const t of attributed) {
-    assert.ok(Number.isFinite(t.cpuMs), `the long task at ${t.start} ms is not in the trace`);
-    assert.ok(t.cpuMs <= LONG_TASK_MS, `a ${t.ms} ms long task at ${t.start} ms did ${t.cpuMs} ms of the page's own work`);
-  }
-  assert.ok(busiest.cpuMs <= LONG_TASK_MS, `a main-thread task took ${busiest.cpuMs.toFixed(1)} ms of CPU`);
+  assert.ok(tasks[0].cpuMs <= LONG_TASK_MS, `a main-thread task took ${showTask(tasks[0])} (limit ${LONG_TASK_MS} ms)`);
   for (const [i, n] of paints.entries()) assert.ok(n >= 2, `card ${i}'s small map was painted ${n} times while training`);
   // the runs learned different things: different weights and losses
   assert.notEqual(trained[0].weights, trained[1].weights);
@@ -141,28 +126,17 @@ test('at full speed too, four runs leave the page no task over 50 ms of its own,
   await waitForWorkers(page, 4, 'four runs from the link');
   await waitForValue(page, () => window.playground.runs.every((r) => r.paints > 0), null, { what: 'the small maps' });
   const before = await page.evaluate(() => [window.playground.mainCard.paints, ...window.playground.runs.map((r) => r.paints)]);
-  await page.evaluate(() => { window.__longTasks = []; });
-  const { tasks, result: window } = await traceMainThread(env.browser, page, async () => {
-    const from = await page.evaluate(() => performance.now());
+  const { tasks } = await traceTasks(page, async () => {
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForTimeout(4000);
-    return { from, to: await page.evaluate(() => performance.now()) };
   });
   const after = await page.evaluate(() => [window.playground.mainCard.paints, ...window.playground.runs.map((r) => r.paints)]);
   const steps = (await runState(page)).map((r) => r.step);
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
-  const observed = (await page.evaluate(() => window.__longTasks)).filter((t) => t.start >= window.from && t.start <= window.to);
-  const attributed = attributeLongTasks(observed, tasks);
-  const busiest = tasks.reduce((m, t) => (t.cpuMs > m.cpuMs ? t : m), tasks[0]);
   const paints = after.map((n, i) => n - before[i]);
-  console.log(`4 runs at full speed for 4 s: steps ${steps.join(', ')}; the busiest task ${busiest.cpuMs.toFixed(1)} ms of CPU ` +
-    `(${busiest.inside().join(', ')}); ${observed.length} long tasks observed, their CPU ms: ` +
-    `${attributed.map((t) => `${t.ms}/${t.cpuMs.toFixed(1)}`).join(' ') || '–'}; small map paints ${paints.join(', ')}`);
-  for (const t of attributed) {
-    assert.ok(Number.isFinite(t.cpuMs), `the long task at ${t.start} ms is not in the trace`);
-    assert.ok(t.cpuMs <= LONG_TASK_MS, `a ${t.ms} ms long task at ${t.start} ms did ${t.cpuMs} ms of the page's own work`);
-  }
-  assert.ok(busiest.cpuMs <= LONG_TASK_MS, `a main-thread task took ${busiest.cpuMs.toFixed(1)} ms of CPU`);
+  console.log(`4 runs at full speed for 4 s: steps ${steps.join(', ')}; ${tasks.length} main-thread tasks traced, the busiest ` +
+    `${showTask(tasks[0])}; small map paints ${paints.join(', ')}`);
+  assert.ok(tasks[0].cpuMs <= LONG_TASK_MS, `a main-thread task took ${showTask(tasks[0])} (limit ${LONG_TASK_MS} ms)`);
   for (const [i, n] of paints.entries()) assert.ok(n >= 2, `card ${i}'s small map was painted ${n} times in 4 s of training`);
   assert.ok(steps.every((n) => n > 1000), `steps ${steps}: a run hardly trained`);
   await context.close();

@@ -33,19 +33,20 @@ async function openThrottled() {
   await opened.page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
   const cdp = await opened.context.newCDPSession(opened.page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: RATE });
-  return { ...opened, cdp };
+  return opened;
 }
 
 // Loading: from navigation until the page is ready and has settled (its first maps, charts and measurements).
 async function checkLoad(path, ready) {
   await checkTasks(`${path} loading at ${RATE}x`, LOAD_LIMIT_MS, async () => {
-    const { page, context, errors, cdp } = await openThrottled();
+    const { page, context, errors } = await openThrottled();
     try {
-      return await traceTasks(cdp, env.origin, async () => {
+      const { tasks } = await traceTasks(page, async () => {
         await page.goto(`${env.origin}${path}`);
         await waitForValue(page, ready, null, { what: `${path} ready`, timeoutMs: 60000 });
         await page.waitForTimeout(1500);
       });
+      return tasks;
     } finally {
       await context.close();
       checkNoErrors(errors);
@@ -55,14 +56,14 @@ async function checkLoad(path, ready) {
 
 // Training: a window of TRAIN_MS once training runs (step(page) must advance in it); stop() ends it.
 async function checkTraining(path, ready, start, step, stop) {
-  const { page, context, errors, cdp } = await openThrottled();
+  const { page, context, errors } = await openThrottled();
   await page.goto(`${env.origin}${path}`);
   await waitForValue(page, ready, null, { what: `${path} ready`, timeoutMs: 60000 });
   await start(page);
   await page.waitForTimeout(500);
   await checkTasks(`${path} training at ${RATE}x`, TRAIN_LIMIT_MS, async () => {
     const before = await step(page);
-    const tasks = await traceTasks(cdp, env.origin, () => page.waitForTimeout(TRAIN_MS));
+    const { tasks } = await traceTasks(page, () => page.waitForTimeout(TRAIN_MS));
     const after = await step(page);
     assert.ok(after > before, `${path}: training did not advance while measured (step ${before} -> ${after})`);
     return tasks;
