@@ -168,19 +168,12 @@ export class Model {
 
   /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. {threads}: the threads
    * every model of this realm trains with. The realm's first load picks the module with it (as loadTinytrain);
-   * after that it sets the count in use of the threaded build (at most the threads it started), and on the
-   * single-threaded module anything but 1 throws, as the count cannot change there. */
+   * after that it sets the count in use of the threaded build (threads.js setThreads: at most the threads it
+   * started), and on the single-threaded module more than 1 throws, as the count cannot change there. */
   static async create(spec, options) {
     const core = await loadTinytrain(options);
-    const threads = options?.threads;
-    if (threads !== undefined) {
-      if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads: expected an integer from 1, got ${threads}`);
-      if (core.setThreads) core.setThreads({ threads });
-      else if (threads > 1) {
-        throw new Error(`threads: ${threads} asked for, but this realm loaded the single-threaded module first ` +
-                        '(the first load picks the module: ask for threads there)');
-      }
-    }
+    if (options?.threads > 1 && !core.setThreads) throw new Error('threads: the single-threaded module is loaded');
+    core.setThreads?.(options);
     const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
     return Model.#wrap(withString(text, (p, n) => wasm.tt_model_create(p, n)));
   }
