@@ -123,14 +123,15 @@ void tt__par_conv_forward(float *y, const float *x, const float *w, const float 
  * call, in the kernel's order. sparse: the sparse pass (dx NULL, no limit) instead of the dense one. */
 typedef struct {
   conv_job c;
-  int sparse, rows;
-  size_t kernel_ws;  // the kernel's part of each thread's scratch; the copied channels follow
+  int sparse, rows, unit;  // rows go out in blocks of unit (the last chunk takes the rest)
+  size_t kernel_ws;        // the kernel's part of each thread's scratch; the copied channels follow
 } conv_dw_job;
 
 static void conv_dw_chunk(void *arg, int i) {
   const conv_dw_job *j = arg;
   tt__conv_shape s = j->c.s;
-  const int lo = part(j->rows, i, j->c.chunks), hi = part(j->rows, i + 1, j->c.chunks), n = hi - lo;
+  const int units = j->rows / j->unit, lo = part(units, i, j->c.chunks) * j->unit;
+  const int hi = i == j->c.chunks - 1 ? j->rows : part(units, i + 1, j->c.chunks) * j->unit, n = hi - lo;
   const int OH = s.H + s.pad_lo + s.pad_hi - s.k + 1, OW = s.W + s.pad_lo + s.pad_hi - s.k + 1;
   float *ws = thread_ws(&j->c), *copy = ws + j->kernel_ws;
   const float *dy = j->c.dy, *x = j->c.x;
@@ -149,20 +150,22 @@ static void conv_dw_chunk(void *arg, int i) {
 }
 
 /* Runs the weight gradient over threads; returns 0 (doing nothing) when it is too small to split or scratch runs
- * out. */
+ * out. The dense kernel computes filters 8 at a time (a tile's width), so it gets blocks of 8: fewer would cost
+ * as much as 8 each. */
 static int conv_dw_parallel(float *dw, const float *dy, const float *x, const float *w, const tt__conv_shape *s,
                             int sparse) {
   const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
   const int rows = s->adjoint ? s->C : s->F;
   const double work = (double)s->B * s->C * s->F * OH * OW * s->k * s->k;
-  if (tt__threads() <= 1 || rows < 2 || work < MIN_WORK) return 0;
-  conv_dw_job j = {.c = {.dw = dw, .dy = dy, .x = x, .w = w, .s = *s}, .sparse = sparse, .rows = rows};
+  const int unit = sparse ? 1 : 8;
+  if (tt__threads() <= 1 || rows < 2 * unit || work < MIN_WORK) return 0;
+  conv_dw_job j = {.c = {.dw = dw, .dy = dy, .x = x, .w = w, .s = *s}, .sparse = sparse, .rows = rows, .unit = unit};
   j.kernel_ws = sparse ? tt__conv_sparse_ws_floats(s) : tt__conv_ws_floats(s);
   const size_t plane = s->adjoint ? (size_t)s->H * s->W : (size_t)OH * OW;
   // a chunk copies at most ceil(rows / chunks) channels; bounded here by all of them
   j.c.ws_floats = j.kernel_ws + (size_t)s->B * rows * plane;
   if (!(j.c.ws = tt__thread_scratch(j.c.ws_floats))) return 0;
-  j.c.chunks = chunk_per_thread(rows);  // each chunk transposes every sample (and lists its nonzeros) again
+  j.c.chunks = chunk_per_thread(rows / unit);  // each chunk transposes every sample (and lists its nonzeros) again
   tt__parallel_for(j.c.chunks, conv_dw_chunk, &j);
   return 1;
 }
