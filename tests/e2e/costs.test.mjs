@@ -7,7 +7,7 @@
 // same numbers. One browser for the file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser, openPage, screenshot, waitForValue, LONG_TASK_OBSERVER, checkLongTasks } from './helpers.mjs';
+import { startBrowser, openPage, screenshot, waitForValue, watchLongTasks, checkLongTasks } from './helpers.mjs';
 import { PRETRAIN } from '../../demos/digits/models.js';
 
 let env;
@@ -26,7 +26,6 @@ async function field(scope, name) {
 
 // Presses Measure serving and waits for the p50 to appear; returns the panel's serving numbers.
 async function measure(page, scope, what) {
-  await page.evaluate(() => { window.__longTasks.length = 0; });
   await scope.getByRole('button', { name: 'Measure serving' }).click();
   const p50 = scope.locator('[data-cost="p50"]');
   await waitForValue(page, (el) => el.dataset.value !== '' && !el.closest('.costs').querySelector('[data-cost="measure"]').disabled,
@@ -69,7 +68,6 @@ function parseCount(text) {
 
 test('digits, pretrained MLP: measure serving shows p50/p95 and batch 1/8/64 with no long task; break-even x FLOPs = training FLOPs', async () => {
   const { page, errors } = await openPage(env.browser, { viewport: { width: 1280, height: 1400 } });
-  await page.addInitScript(LONG_TASK_OBSERVER);
   await page.goto(`${env.origin}/demos/digits/`);
   await waitForValue(page, () => /MLP.*% right on the held-out/.test(document.getElementById('predictor-name').textContent),
     null, { what: 'the pretrained MLP scored on the held-out digits', timeoutMs: 60000 });
@@ -95,6 +93,7 @@ test('digits, pretrained MLP: measure serving shows p50/p95 and batch 1/8/64 wit
   const perPrediction = await field(panel, 'flops-per-prediction');
   assert.equal(perPrediction.value, flops.forward);
 
+  await watchLongTasks(page);
   const s = await measure(page, panel, 'digits MLP');
   checkServing(s, 'digits MLP');
   await checkLongTasks(page, 'digits: measure serving');
@@ -153,7 +152,6 @@ test('digits, pretrained MLP: measure serving shows p50/p95 and batch 1/8/64 wit
 
 test('playground: a run of its own is counted (FLOPs, wall and CPU time) and its predictor measured', async () => {
   const { page, errors } = await openPage(env.browser, { viewport: { width: 1280, height: 1600 } });
-  await page.addInitScript(LONG_TASK_OBSERVER);
   await page.goto(`${env.origin}/demos/playground/#steps=300`);
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null, { what: 'status "ready"' });
   await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -167,6 +165,7 @@ test('playground: a run of its own is counted (FLOPs, wall and CPU time) and its
   const wall = await field(panel, 'wall'), cpu = await field(panel, 'cpu');
   assert.ok(cpu.value > 0 && cpu.value <= wall.value, `CPU ${cpu.value} ms, wall ${wall.value} ms`);
   assert.match(cpu.text, /^[\d.]+ (µs|ms|s)$/);
+  await watchLongTasks(page);
   const s = await measure(page, panel, 'playground MLP');
   checkServing(s, 'playground MLP');
   await checkLongTasks(page, 'playground: measure serving');
@@ -201,7 +200,6 @@ async function hostPage(page, body) {
 
 test('<tiny-train panels="costs"> loads the panel on demand and measures its model; without it, nothing loads', async () => {
   const { page, errors } = await openPage(env.browser, { viewport: { width: 1000, height: 1400 } });
-  await page.addInitScript(LONG_TASK_OBSERVER);
   page.on('console', (m) => { if (/Content Security Policy|Refused/.test(m.text())) errors.push(`csp: ${m.text()}`); });
   const requests = await hostPage(page, '<tiny-train id="w" demo="circles" steps="200" panels="costs" autoplay></tiny-train>');
   const widget = page.locator('#w');
@@ -214,6 +212,7 @@ test('<tiny-train panels="costs"> loads the panel on demand and measures its mod
   const trainingFlops = await field(panel, 'training-flops');
   const progress = await page.evaluate(() => document.getElementById('w').trainer.progress);
   assert.equal(trainingFlops.value, progress.flopsDone);
+  await watchLongTasks(page);
   const s = await measure(page, panel, 'widget');
   checkServing(s, 'widget');
   await checkLongTasks(page, 'widget: measure serving');
@@ -250,7 +249,6 @@ test('<tiny-train panels="costs"> loads the panel on demand and measures its mod
 
 test('a lever (another model, e.g. a quantized copy) is measured by the same press and gets its own row', async () => {
   const { page, errors } = await openPage(env.browser);
-  await page.addInitScript(LONG_TASK_OBSERVER);
   await page.goto(`${env.origin}/demos/index.html`);
   await page.evaluate(async () => {
     const { Model } = await import('/wasm/tinytrain.js');
@@ -279,7 +277,6 @@ test('a lever (another model, e.g. a quantized copy) is measured by the same pre
 
 test('text page, pretrained words GPT: the panel counts tokens; a generated token\'s p50/p95 without a long task; break-even x FLOPs per token = training FLOPs', async () => {
   const { page, errors } = await openPage(env.browser, { viewport: { width: 1280, height: 1400 } });
-  await page.addInitScript(LONG_TASK_OBSERVER);
   await page.goto(`${env.origin}/demos/text/`);
   await waitForValue(page, () => document.body.dataset.ready === '1' || null, null, { what: 'the pretrained words model', timeoutMs: 60000 });
   const panel = page.locator('#costs .costs');
@@ -293,7 +290,7 @@ test('text page, pretrained words GPT: the panel counts tokens; a generated toke
   const perToken = await field(panel, 'flops-per-prediction');
   assert.equal(perToken.value, flops.forward / flops.window);
 
-  await page.evaluate(() => { window.__longTasks.length = 0; });
+  await watchLongTasks(page);
   await panel.getByRole('button', { name: 'Measure serving' }).click();
   const p50 = panel.locator('[data-cost="p50"]');
   await waitForValue(page, (el) => el.dataset.value !== '' && !el.closest('.costs').querySelector('[data-cost="measure"]').disabled,

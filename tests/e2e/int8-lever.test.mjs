@@ -6,7 +6,7 @@
 // wrong beside the trained one. No long tasks; no console errors. One browser for the file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser, openPage, screenshot, waitForValue, LONG_TASK_OBSERVER, checkLongTasks, drawImage } from './helpers.mjs';
+import { startBrowser, openPage, screenshot, waitForValue, watchLongTasks, checkLongTasks, drawImage } from './helpers.mjs';
 import { loadMnistNode } from '../../tools/mnist-data.mjs';
 
 const heldOut = loadMnistNode('test');
@@ -28,7 +28,6 @@ const prediction = (page) => page.evaluate(() => ({ ...document.getElementById('
 
 test('digits page: int8 lever on and off with the pretrained MLP; the lesson shows a few-step model fast and wrong', async () => {
   const { page, errors } = await openPage(env.browser, { viewport: { width: 1280, height: 1400 } });
-  await page.addInitScript(LONG_TASK_OBSERVER);
   await page.goto(`${env.origin}/demos/digits/`);
   await waitForValue(page, () => /MLP.*% right on the held-out/.test(document.getElementById('predictor-name').textContent),
     null, { what: 'the pretrained MLP scored on the held-out digits', timeoutMs: 60000 });
@@ -44,7 +43,7 @@ test('digits page: int8 lever on and off with the pretrained MLP; the lesson sho
   const lever = page.getByRole('checkbox', { name: 'int8 weights for the pad' });
   await lever.scrollIntoViewIfNeeded();
   assert.equal(await lever.isEnabled(), true, 'the lever is offered on the pretrained model');
-  await page.evaluate(() => { window.__longTasks.length = 0; });
+  await watchLongTasks(page);
   await lever.check();
   await waitForValue(page, () => document.querySelector('[data-int8="how"]').dataset.done === '1', null,
     { what: 'the int8 lever\'s measurements', timeoutMs: 60000 });
@@ -102,7 +101,7 @@ test('digits page: int8 lever on and off with the pretrained MLP; the lesson sho
   await waitForValue(page, () => !document.querySelector('#costs tr[data-lever]'), null, { what: 'the int8 row removed' });
 
   // the lesson: a fresh MLP trained for a few steps in a worker, quantized, beside the pad's model quantized
-  await page.evaluate(() => { window.__longTasks.length = 0; });
+  await watchLongTasks(page);
   await page.getByRole('button', { name: /Compare with a model trained for \d+ steps/ }).click();
   await waitForValue(page, () => document.querySelector('[data-int8="lesson-how"]').dataset.done === '1' ||
     /Could not/.test(document.querySelector('[data-int8="lesson-how"]').textContent), null,

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 
-const CATEGORIES = ['toplevel', 'devtools.timeline', '__metadata'];
+const CATEGORIES = ['toplevel', 'devtools.timeline'];
 const RUN_TASK = 'ThreadControllerImpl::RunTask';
 let traces = 0;
 
@@ -23,7 +23,8 @@ let traces = 0;
 export async function startTrace(page) {
   const cdp = await page.context().newCDPSession(page);
   const events = [];
-  const collect = (e) => { for (const event of e.value) events.push(event); };
+  // only what mainThreadTasks reads: complete events (tasks and what ran inside them) and the mark
+  const collect = (e) => { for (const event of e.value) if (event.ph === 'X' || event.name === 'TimeStamp') events.push(event); };
   cdp.on('Tracing.dataCollected', collect);
   const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
   await cdp.send('Tracing.start', { traceConfig: { includedCategories: CATEGORIES }, transferMode: 'ReportEvents' });

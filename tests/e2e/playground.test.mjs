@@ -3,7 +3,7 @@
 // (divergence, an invalid link, a crashed worker) are shown and survived. One browser for the whole file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser, openPage, screenshot, waitForValue, LONG_TASK_OBSERVER, checkLongTasks } from './helpers.mjs';
+import { startBrowser, openPage, screenshot, waitForValue, watchLongTasks, checkLongTasks } from './helpers.mjs';
 import { layerTable } from '../js/layer-table.mjs';
 import { USE_TEST_WORKER } from './worker-hooks.mjs';
 
@@ -19,7 +19,6 @@ const fast = (hash) => (/speed=/.test(hash) ? hash : `${hash || '#'}${hash ? '&'
 // testWorker: the page's Trainer gets tests/e2e/hooked-worker.mjs, which also takes the test-only `crash` request.
 async function openPlayground(hash = '', { testWorker = false } = {}) {
   const { page, context, errors } = await openPage(env.browser);
-  await page.addInitScript(LONG_TASK_OBSERVER);
   if (testWorker) await page.addInitScript(USE_TEST_WORKER);
   await page.goto(`${env.origin}/demos/playground/${fast(hash)}`);
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null,
@@ -53,11 +52,10 @@ test('Train: spiral test accuracy reaches 95% within 15 s, loss falls 4x, the ma
   shared = await openPlayground('#steps=1000000');
   const { page, errors } = shared;
   const before = await mapHash(page);
-  // Playwright's own in-page work (its injected script, role queries) must not count: warm it up first, then
-  // record only from the start of training.
+  // Watched from the start of training (Playwright's own commands are left out of the trace).
   const train = page.getByRole('button', { name: 'Train', exact: true });
   await train.waitFor();
-  await page.evaluate(() => { window.__longTasks = []; });
+  await watchLongTasks(page);
   const t0 = Date.now();
   await train.click();
   // The first logged losses, read before the curve's bounded history starts averaging pairs (at 4000 points).
@@ -148,7 +146,7 @@ test('Pause stops the step counter, Step advances it (keyboard too), Reset with 
 
 test('Changing the learning rate while training takes effect at once', async () => {
   const { page, errors } = shared;
-  await page.evaluate(() => { window.__longTasks = []; });
+  await watchLongTasks(page);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   // Weight movement per step at lr 0.03, then at lr 1e-6, over similar windows of the same run.
   const movement = async () => {

@@ -2,7 +2,7 @@
 // plane, updated from the page's snapshots while training (no long tasks); pointing at a unit shows its map large.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser, openPage, waitForValue, LONG_TASK_OBSERVER, checkLongTasks } from './helpers.mjs';
+import { startBrowser, openPage, waitForValue, watchLongTasks, checkLongTasks } from './helpers.mjs';
 
 let env;
 test.before(async () => { env = await startBrowser(); });
@@ -18,14 +18,13 @@ const canvasHash = (page, id) => page.evaluate((i) => {
 
 test('the network is drawn layer by layer, follows training, and shows a unit large on hover', async () => {
   const { page, context, errors } = await openPage(env.browser);
-  await page.addInitScript(LONG_TASK_OBSERVER);
   await page.goto(`${env.origin}/demos/playground/#ds=circles&layers=8:tanh,6:relu&speed=fast&steps=1000000`);
   await waitForValue(page, () => window.playground?.network.updates > 0, null, { what: 'the first network drawing' });
   assert.deepEqual(await page.evaluate(() => window.playground.network.columns), [2, 8, 6, 2], 'inputs, 8, 6, outputs');
   assert.equal(await page.isVisible('#network-section'), true);
   const before = await canvasHash(page, 'network');
   const updates = await page.evaluate(() => window.playground.network.updates);
-  await page.evaluate(() => { window.__longTasks = []; });
+  await watchLongTasks(page);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await waitForValue(page, (u) => window.playground.network.updates >= u + 3 && window.playground.trainer.progress?.step > 2000,
     updates, { what: 'the drawing to follow training', timeoutMs: 20000 });

@@ -5,17 +5,15 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { startBrowser, openPage, checkLongTasks } from './helpers.mjs';
+import { readdir, readFile } from 'node:fs/promises';
+import { startBrowser, openPage, watchLongTasks, checkLongTasks, LONG_TASK_LIMIT_MS } from './helpers.mjs';
 import { firstStep, trainingWindow, latency } from '../../bench/budgets.mjs';
 
 const LOADS = 3;         // fresh page loads; the median is checked
 const TRAIN_MS = 5000;   // training watched for long tasks and memory growth
 const LIMIT = {
-  firstStepMs: 2000,     // budget 500 ms
-  // budget none > 50 ms. The widget's first paint on cold code (ICU's first load, unoptimised map paint) made one
-  // 60-175 ms task at the first step; spread over frames, each frame's work measured < 30 ms even at load 6. The
-  // limit leaves room for the scheduling noise of this shared 2-core machine.
-  longTaskMs: 150,
+  firstStepMs: 2000,     // budget 500 ms; on a machine whose cores are free (see renderer() below)
+  firstStepCpuMs: 1500,  // the page's renderer's CPU time until then, all its threads
   predictUs: 50,         // budget 10 µs
   heatmapMs: 15,         // budget 3 ms; relu, the widget's default hidden layers
   heatmapTanhMs: 15,     // tanh (the README's example spec), through the core's tanh kernel
@@ -29,35 +27,70 @@ const allErrors = [];
 test.before(async () => { env = await startBrowser(); });
 test.after(async () => { if (env) await env.close(); });
 
-// The page must exist for the later tests even if the first one fails on its limit.
+// The page's renderer process (the newest of this browser's renderers that runs a dedicated worker: the widget's
+// training worker), from Linux's per-thread schedstat since it started: cpuMs, the CPU time of all its threads, and
+// stretch = (cpu + wait) / cpu of its main thread and the worker's thread, where wait is the time they were ready
+// to run but waited for a core. The stretch is how much longer the page's own work took than on free cores: about
+// 1 on a quiet machine, 10-20 at load average 20-30 on 2 cores.
+async function renderer() {
+  const cdp = await env.browser.newBrowserCDPSession();
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo').finally(() => cdp.detach());
+  let best = null;
+  for (const { id: pid, type } of processInfo) {
+    if (type !== 'renderer') continue;
+    const threads = await Promise.all((await readdir(`/proc/${pid}/task`).catch(() => [])).map(async (tid) => {
+      const [comm, sched] = await Promise.all([`comm`, `schedstat`].map((f) => readFile(`/proc/${pid}/task/${tid}/${f}`, 'utf8').catch(() => '')));
+      const [run, wait] = sched.split(' ').map(Number);
+      return { tid: Number(tid), name: comm.trim(), cpuMs: run / 1e6, waitMs: wait / 1e6 };
+    }));
+    if (!threads.some((t) => t.name === 'DedicatedWorker')) continue;
+    const started = Number((await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /, '').split(' ')[19]);
+    if (!best || started > best.started) best = { pid, started, threads: threads.filter((t) => Number.isFinite(t.cpuMs)) };
+  }
+  assert.ok(best, 'no renderer process of this browser runs a worker');
+  const sum = (threads, key) => threads.reduce((s, t) => s + t[key], 0);
+  const page = best.threads.filter((t) => t.tid === best.pid || t.name === 'DedicatedWorker');
+  return { cpuMs: sum(best.threads, 'cpuMs'), stretch: 1 + sum(page, 'waitMs') / sum(page, 'cpuMs') };
+}
+
+// The page must exist for the later tests even if the first one fails on its limit. Returns {ms (navigation start ->
+// the first step), cpuMs, stretch} (renderer(), read as soon as the first step is seen).
 async function freshLoad() {
   await last?.context.close();
   last = await openPage(env.browser, { viewport: { width: 1000, height: 800 } });
   last.page.on('pageerror', (e) => allErrors.push(`uncaught: ${e.message}`));
-  return firstStep(last.page, env.origin);
+  const ms = await firstStep(last.page, env.origin);
+  return { ms, ...(await renderer()) };
 }
 
-test(`page load to the first training step: median of ${LOADS} fresh loads < ${LIMIT.firstStepMs} ms (budget 500 ms)`, async () => {
-  const times = [];
-  for (let i = 0; i < LOADS; i++) times.push(await freshLoad());
-  const med = median(times);
-  console.log(`navigation start -> first progress with step > 0: ${times.map(Math.round).join(', ')} ms; median ` +
-    `${Math.round(med)} ms (${loadNote()})`);
-  assert.ok(med < LIMIT.firstStepMs, `the first training step came ${Math.round(med)} ms after navigation start ` +
-    `(median of ${times.map(Math.round).join(', ')}), limit ${LIMIT.firstStepMs} ms (${loadNote()})`);
+// The wall-clock limit holds on free cores; when the page's threads had to wait for one (other processes on this
+// shared machine), it is stretched by as much as they were, so the check always runs and means the same. The
+// renderer's CPU time before the first step does not depend on the machine's load and has a limit of its own.
+test(`page load to the first training step: median of ${LOADS} fresh loads < ${LIMIT.firstStepMs} ms on free cores ` +
+     `(budget 500 ms), < ${LIMIT.firstStepCpuMs} ms of the renderer's CPU`, async () => {
+  const loads = [];
+  for (let i = 0; i < LOADS; i++) loads.push(await freshLoad());
+  const [ms, cpuMs, stretch] = ['ms', 'cpuMs', 'stretch'].map((k) => median(loads.map((l) => l[k])));
+  const limitMs = LIMIT.firstStepMs * Math.max(1, stretch);
+  const each = loads.map((l) => `${Math.round(l.ms)} ms (CPU ${Math.round(l.cpuMs)} ms, stretch ${l.stretch.toFixed(1)})`).join(', ');
+  console.log(`navigation start -> first progress with step > 0: ${each}; median ${Math.round(ms)} ms, limit ` +
+    `${Math.round(limitMs)} ms; the renderer's CPU ${Math.round(cpuMs)} ms (${loadNote()})`);
+  assert.ok(cpuMs < LIMIT.firstStepCpuMs, `the page's renderer used ${Math.round(cpuMs)} ms of CPU before the first ` +
+    `training step (median; ${each}), limit ${LIMIT.firstStepCpuMs} ms`);
+  assert.ok(ms < limitMs, `the first training step came ${Math.round(ms)} ms after navigation start (median; ${each}), ` +
+    `limit ${LIMIT.firstStepMs} ms x stretch ${stretch.toFixed(1)} (${loadNote()})`);
 });
 
-// helpers.mjs's checkLongTasks holds them to the limit unless the machine is overloaded; it reads
-// window.__longTasks, here only the tasks after the first progress event.
-test(`${TRAIN_MS / 1000} s of training after the first progress event: steps advance, no main-thread task > ${LIMIT.longTaskMs} ms`, async () => {
+// The budget itself (no task over 50 ms), by main-thread CPU time (helpers.mjs's checkLongTasks), from the first
+// training step on.
+test(`${TRAIN_MS / 1000} s of training after the first progress event: steps advance, no main-thread task > ${LONG_TASK_LIMIT_MS} ms of CPU`, async () => {
   assert.ok(last, 'needs the page of the first test');
+  await watchLongTasks(last.page);
   watched = await trainingWindow(last.page, env.origin, TRAIN_MS);
   const { steps } = watched;
-  console.log(`steps ${steps[0]} -> ${steps[1]} in ${watched.seconds.toFixed(1)} s; ${watched.loadTasks.length} long ` +
-    `tasks before the first step`);
+  console.log(`steps ${steps[0]} -> ${steps[1]} in ${watched.seconds.toFixed(1)} s`);
   assert.ok(steps[1] > steps[0], `training did not advance: step ${steps[0]} at the first snapshot, ${steps[1]} at the end`);
-  await last.page.evaluate((t) => { window.__longTasks = t; }, watched.longTasks);
-  await checkLongTasks(last.page, 'long tasks while training', { limitMs: LIMIT.longTaskMs });
+  await checkLongTasks(last.page, 'while training');
 });
 
 test('no wasm memory growth after the first snapshot: the page predictor and the worker', () => {
