@@ -48,9 +48,8 @@ static void gemm_chunk(void *arg, int i) {
  * else 4x8 tiles): every chunk keeps the whole call's path. A GEMV splits its outputs anywhere; tiles split at
  * multiples of 4 rows or 8 columns, where the whole call's tiles start (and at least 8 columns or 4 rows, so a
  * chunk never turns into a GEMV). The split duplicates the packing of the other operand: columns for a wide C
- * (A is packed again per chunk), rows for a tall one. Packing a float costs about as much as 8 of a tile's
- * multiply-adds, so a chunk of fewer than 64 rows or columns would spend more than 1/8 of its time packing: a
- * split that short takes one chunk per thread. */
+ * (A is packed again per chunk), rows for a tall one. Packing a float costs several of a tile's multiply-adds, so
+ * a split of fewer than 64 rows or columns per chunk takes one chunk per thread, where that repeat stays small. */
 void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
                   float *C, int ldc) {
   gemm_job g = {ta, tb, M, N, K, lda, ldb, ldc, 0, 8, 1, A, B, C, beta};
