@@ -28,12 +28,13 @@ import {
 import { messageLine } from '../shared/messages.js';
 import { showThreads } from '../shared/threads.js';
 import { withCommas } from '../shared/numbers.js';
+import { showLater } from '../shared/later.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
 const mnistFile = (split) => new URL(`mnist-${split}.bin.gz`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
-const FILTER_TILES_PER_TASK = 8;
+const FILTER_SLICE_MS = 8;
 const GALLERY_TILES_PER_TASK = 10;
 const PRETRAIN_DIGITS = 8000; // the training digits tools/pretrain.mjs trains on
 
@@ -353,18 +354,23 @@ async function drawFilters(force) {
   if (!force && now - state.filtersAt < 1000) return; // during training: once a second is plenty
   state.filtersAt = now;
   const token = ++state.filtersToken, weights = m.getWeights();
-  // a few tiles a task: making and painting 64 canvases at once is a long task on a phone
-  for (let from = 0; ; from += FILTER_TILES_PER_TASK) {
-    const lay = drawFirstLayer($('filters'), m.spec, weights, { max: 64, from, to: from + FILTER_TILES_PER_TASK });
+  // tiles for about FILTER_SLICE_MS a task: making and painting 64 canvases at once is a long task on a phone
+  for (let from = 0; ;) {
+    await nextTask();
+    if (token !== state.filtersToken || activeModel() !== m) return; // a newer drawing, or another model
+    const t0 = performance.now();
+    let lay;
+    do {
+      lay = drawFirstLayer($('filters'), m.spec, weights, { max: 64, from, to: from + 1 });
+      from++;
+    } while (lay && from < lay.shown && performance.now() - t0 < FILTER_SLICE_MS);
     if (!lay) return;
-    if (from + FILTER_TILES_PER_TASK >= lay.shown) {
+    if (from >= lay.shown) {
       $('filters-status').textContent = lay.kind === 'conv'
         ? `The ${lay.count} filters (${lay.w}x${lay.h}) of the first convolution. Red: positive weight, blue: negative.`
         : `What ${lay.shown} of the ${lay.count} hidden units look for: each one's 784 input weights as a 28x28 image. Red: positive, blue: negative.`;
       return;
     }
-    await nextTask();
-    if (token !== state.filtersToken || activeModel() !== m) return; // a newer drawing, or another model
   }
 }
 
@@ -407,6 +413,12 @@ function onProgress(d) {
   redrawSoon();
 }
 
+// Writes an element's text only when it changed: new text is laid out and painted anew, even when it says the same.
+function setText(id, text) {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+
 // The numbers of the last progress (text to lay out anew: ~10 times a second, in a frame of their own).
 let latestProgress = null, numbersAt = -Infinity;
 function showNumbers(d) {
@@ -444,7 +456,7 @@ function redrawFrameTask(now) {
   } else if (dirty.phases) {
     dirty.phases = false;
     updatePhases();
-    if (state.source === 'training') $('predictor-name').textContent = `Predicting with: ${activeLabel()}.`;
+    if (state.source === 'training') setText('predictor-name', `Predicting with: ${activeLabel()}.`);
   }
   if (dirty.charts || dirty.phases || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
@@ -488,23 +500,23 @@ function updatePhases() {
   updateCosts();
   const t = state.trainer, p = t?.progress, m = activeModel();
   if (p && t.info) {
-    $('train-flops').textContent = formatFlops(p.flopsDone);
-    $('train-time').textContent = formatSeconds(p.wallMs);
-    $('train-samples').textContent = withCommas(p.samplesSeen);
-    $('train-flops-sample').textContent = formatFlops(t.info.flops.train);
+    setText('train-flops', formatFlops(p.flopsDone));
+    setText('train-time', formatSeconds(p.wallMs));
+    setText('train-samples', withCommas(p.samplesSeen));
+    setText('train-flops-sample', formatFlops(t.info.flops.train));
   }
   if (m) {
     ensureMeasured();
     const f = m.flops.forward, us = formatMicroseconds(state.inferUs);
-    $('infer-flops').textContent = formatFlops(f);
-    $('infer-time').textContent = us;
+    setText('infer-flops', formatFlops(f));
+    setText('infer-time', us);
     if (p && p.flopsDone > 0 && state.source === 'training') {
-      $('phases-summary').textContent = `Training so far took ${formatSeconds(p.wallMs)} and ${formatFlops(p.flopsDone)}; ` +
+      setText('phases-summary', `Training so far took ${formatSeconds(p.wallMs)} and ${formatFlops(p.flopsDone)}; ` +
         `one prediction takes ${us} and ${formatFlops(f)}: the training cost as much compute as ` +
-        `${withCommas(p.flopsDone / f)} predictions.`;
+        `${withCommas(p.flopsDone / f)} predictions.`);
     } else {
-      $('phases-summary').textContent = `One prediction: ${formatFlops(f)} in about ${us}. ` +
-        'Train a model to compare with what learning costs.';
+      setText('phases-summary', `One prediction: ${formatFlops(f)} in about ${us}. ` +
+        'Train a model to compare with what learning costs.');
     }
   }
 }
@@ -655,7 +667,8 @@ function guard(fn) {
 }
 
 // Start-up in a few tasks, so a phone's main thread gets no long one: after the task that parsed the page, the
-// terms' explanations, then the cost panel (below the first screen), then the pad and the controls.
+// terms' explanations, the cost panel and its int8 lever (below the first screen), the pad and the controls, then
+// the charts.
 async function init() {
   // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
@@ -663,6 +676,8 @@ async function init() {
   explainTerms();
   await nextTask();
   state.costs = new CostPanel($('costs'), { label: 'What serving costs' });
+  showLater(state.costs.element.querySelectorAll(':scope > *, .costs-grid > *')); // laid out a part a frame
+  await nextTask();
   state.int8 = new Int8Lever(state.costs.element, {
     model: activeModel,
     busy: () => state.source === 'training' && !!state.trainer?.running,
@@ -676,6 +691,7 @@ async function init() {
     trainData: { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') },
     trainOptions: { batchSize: 64, logEvery: 10, evalEvery: 1000000, evalTrainMax: 1000 },
   });
+  showLater(state.costs.element.querySelectorAll('.int8-lever'));
   await nextTask();
   setBars = probabilityBars($('probs'));
   setBars(null);
@@ -716,6 +732,7 @@ async function init() {
   $('augment-label').title = `Each training batch is drawn afresh with every digit moved by up to ${AUGMENT.shift} ` +
     `pixels and turned by up to ${AUGMENT.rotate} degrees, inside the training worker, by the core's generator ` +
     'seeded with Seed: the same seed gives the same run. Held-out digits and your drawings are never changed.';
+  await nextTask();
   drawCharts();
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', drawCharts); // charts on the page's surface
   // The full build (int8 kernels, for the lever) before any model; then the pretrained MLP, so the pad answers at

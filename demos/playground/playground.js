@@ -22,6 +22,7 @@ import {
   runConfig, runSettings,
 } from './config.js';
 import { withCommas } from '../shared/numbers.js';
+import { showLater } from '../shared/later.js';
 
 const $ = (id) => document.getElementById(id);
 const STEP_BUTTON_STEPS = 10;
@@ -260,7 +261,7 @@ function adopt(t, { start = null, kept = null } = {}) {
   const def = DATASETS[config.dataset];
   const canvas = $('map');
   view = def.task === 'regression' ? new FunctionPlot(canvas) : new DecisionMap(canvas, { resolution: MAP_RESOLUTION });
-  grid = view.gridInputs();
+  grid = null; // made when the worker is ready, in a task of its own
   trainer = t;
   enableTraining(!t.failed);
   setStatus(t.failed ? 'stopped: the training worker keeps failing' : t.info ? (t.running ? 'training…' : 'paused') : 'loading…');
@@ -297,6 +298,9 @@ function adopt(t, { start = null, kept = null } = {}) {
   // The new worker resumes from the last snapshot, which may be older than the dead worker's last progress.
   on('restarted', (e) => { if (trainer === t) setStatus(`restarted at step ${e.detail.step}; paused`); });
   t.ready.then(async (info) => {
+    if (trainer !== t) return;
+    grid = view.gridInputs();
+    await nextTask();
     if (trainer !== t) return;
     if (start) {
       // The worker replies after the snapshot that gives the predictor these weights, so the first map painted
@@ -869,7 +873,8 @@ window.playground = Object.freeze({
 // the size it asks for instead of growing this tab's memory by gigabytes.
 Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
 // Start-up in a few tasks (a phone's main thread gets no long one): after the task that parsed the page, the
-// form, then the terms' explanations and the cost panel (below the first screen), then the model.
+// compared runs' section, the form, then the terms' explanations and the cost panel (below the first screen), then
+// the model.
 let costs = null;
 await nextTask();
 const comparison = new Comparison($('compare-section'), {
@@ -885,6 +890,7 @@ const comparison = new Comparison($('compare-section'), {
   },
   use: useRun,
 });
+await nextTask();
 const runs = loadFromHash();
 bindForm();
 bindControls();
@@ -895,6 +901,7 @@ await nextTask();
 explainTerms();
 await nextTask();
 costs = new CostPanel(document.getElementById('costs'));
+showLater(costs.element.querySelectorAll(':scope > *, .costs-grid > *')); // laid out a part a frame
 await nextTask();
 rebuild(null, runs);
 requestAnimationFrame(frame);

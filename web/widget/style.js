@@ -1,6 +1,7 @@
 // The widget's shadow DOM: fixed markup (attribute values are never parsed as HTML) and a constructed style sheet,
 // adopted, so a strict CSP needs no style-src. `all: initial` on .root keeps the host's inherited text styles out.
-// The first class of an element is its name in the widget's code (tiny-train.js).
+// The first class of an element is its name in the widget's code (tiny-train.js). The root is hidden until the
+// widget's first frame, which lays it out in a task of its own.
 
 const TRAINING = `
   <section class="training" aria-label="Training">
@@ -30,7 +31,7 @@ const INFERENCE = `
   </section>`;
 
 export const HTML = `
-<div class="root">
+<div class="root" hidden>
   <div class="msg" role="alert" hidden></div>
   <div class="panels">${TRAINING}${INFERENCE}
   </div>
