@@ -132,7 +132,8 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
   Object.defineProperty(exports, 'threads', { get: () => (lost ? 1 : inUse) });
   // Model.create's options: {threads} sets the count in use (at most the threads started), none keeps it
   exports.setThreads = ({ threads: n } = {}) => {
-    if (!Number.isInteger(n) || n < 1) return;
+    if (n === undefined) return;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`threads: expected an integer from 1, got ${n}`);
     inUse = Math.min(n, threads);
     if (!lost) core.tt_threads_use(inUse);
   };

@@ -60,7 +60,8 @@ static int awake;
  * ends are reported, so the join never takes a silence for one. */
 static int busy, gone, reported;
 
-int tt__threads(void) { return broken ? 1 : in_use; }
+/* 1 on a helper: a kernel that a job's chunk calls runs whole on that thread */
+int tt__threads(void) { return broken || thread_id ? 1 : in_use; }
 int tt__thread_id(void) { return thread_id; }
 
 /* Exported to wasm/threads.js (Makefile: MT_EXPORTS). Allocates each helper's stack and every thread's TLS block and
