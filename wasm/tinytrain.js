@@ -169,11 +169,9 @@ export class Model {
   /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. {threads}: the threads
    * every model of this realm trains with. The realm's first load picks the module with it (as loadTinytrain);
    * after that it sets the count in use of the threaded build (threads.js setThreads: at most the threads it
-   * started), and on the single-threaded module more than 1 throws, as the count cannot change there. */
+   * started); the single-threaded module stays on 1. model.threads says the count in use. */
   static async create(spec, options) {
-    const core = await loadTinytrain(options);
-    if (options?.threads > 1 && !core.setThreads) throw new Error('threads: the single-threaded module is loaded');
-    core.setThreads?.(options);
+    (await loadTinytrain(options)).setThreads?.(options);
     const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
     return Model.#wrap(withString(text, (p, n) => wasm.tt_model_create(p, n)));
   }

@@ -168,12 +168,6 @@ b, output {
   padding: 6px 8px;
   margin-bottom: 8px;
   overflow-wrap: anywhere;
-}
-@media (prefers-reduced-motion: reduce) {
-  * {
-    transition: none !important;
-    animation: none !important;
-  }
 }`;
 
 export const CSS = [HOST, THEME, LAYOUT, CONTROLS, VIEWS].join('\n');
