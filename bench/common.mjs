@@ -70,7 +70,7 @@ export const CASES = {
   // The threaded build (wasm/tinytrain-mt.wasm) on 1, 2 and all threads in one process (bench/threads.mjs): a row
   // per model and thread count, samples (tokens for the GPT) per second in wall-clock time.
   'threads': { title: 'threaded build: training on 1, 2 and all threads (in-process A/B, wall clock)',
-               unit: 'samples/s', higher: true, systems: ['tinytrain'], reps: 1 },
+               unit: 'samples/s', higher: true, systems: ['tinytrain', 'tinytrain-browser'], reps: 1 },
   // Every SIMD twin of src/kernels/kernel_list.h against its scalar reference (bench/kernels/bench_twins.c): the
   // wasm build in Node and the native build as the CLI compiles it; a row per kernel and size.
   'kernels': { title: 'SIMD vs scalar', unit: '×', higher: true, systems: ['tinytrain', 'tinytrain-cli'] },
@@ -121,6 +121,13 @@ export const GPT = { T: 16, vocab: 27, dim: 64, heads: 4, batch: 32, lr: 0.003,
 export function gptSpec() {
   return modelsGptSpec({ vocab: GPT.vocab, size: { dim: GPT.dim, heads: GPT.heads, blocks: 2, window: GPT.T }, lr: GPT.lr, seed: 1 });
 }
+
+/** The threaded build's cases (bench/threads.mjs, in Node and in a Chromium worker): plain data, to pass to a page. */
+export const THREAD_CASES = [
+  { name: 'MLP 784-128-10, Adam, batch 64', spec: mlpSpec('adam'), batch: MLP.batch, steps: 10, data: 'mnist' },
+  { name: 'digits CNN, Adam, batch 32', spec: cnnSpec(), batch: CNN.batch, steps: 2, data: 'mnist' },
+  { name: 'words GPT, AdamW, batch 32', spec: gptSpec(), batch: GPT.batch, steps: 2, data: 'words' },
+];
 
 let wordsCache = null;
 /** The words corpus from demos/data/generated (converted on first use): {vocabulary, train, heldout, words}. */

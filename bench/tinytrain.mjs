@@ -8,7 +8,7 @@ import { INT8_WASM_URL } from '../wasm/int8.js';
 import { benchGemm } from './gemm-wasm.mjs';
 import { MLP, CNN, TIME, SETTLE, CLOCK, mnist, mlpSpec, cnnSpec, measureRate, measureLatency, median, emit, emitGemmRows,
          runSystem, pending, cpuSeconds, noteShare, GPT, gptSpec, words, wordShare, emitQuality, GPT_DECODE_ROW,
-         GPT_PREFILL_ROW, runKernelTwins } from './common.mjs';
+         GPT_PREFILL_ROW, runKernelTwins, THREAD_CASES } from './common.mjs';
 
 const { Model } = tt;
 
@@ -152,29 +152,64 @@ async function gptQuality() {
               `training loss ${loss.toFixed(3)} over the last 100 steps`);
 }
 
-// The threaded build on 1, 2 and all threads (bench/threads.mjs), with the two modules' sizes in the notes.
+// The threaded build on 1, 2 and all threads (bench/threads.mjs), with the two modules' sizes in the notes; then the
+// single-threaded module against the threaded one on 1 thread (threadedOnOneRows).
 async function threadRows() {
   const { availableParallelism } = await import('node:os');
-  const { measureThreads } = await import('./threads.mjs');
+  const { measureThreads, threadCounts } = await import('./threads.mjs');
   const cores = availableParallelism();
-  await tt.loadTinytrain({ threads: Math.max(2, cores) });
+  const core = await tt.loadTinytrain({ threads: Math.max(2, cores) });
   const size = (name) => {
     const bytes = fs.readFileSync(new URL(`../wasm/${name}`, import.meta.url));
     return `${name} ${bytes.length} bytes`;
   };
   const sizes = `${size('tinytrain-mt.wasm')}, ${size('tinytrain.wasm')}`;
-  const setData = (model, kind) => {
-    if (kind === 'words') return model.setTokens(words().train);
-    const { x, y } = mnist('train');
-    return model.setData(x, y);
-  };
   const base = {};
-  for await (const r of measureThreads(Model, setData, cores, { time: 3 * TIME, cpuSeconds })) {
+  for await (const r of measureThreads({ Model, setThreads: (threads) => core.setThreads({ threads }), cases: THREAD_CASES,
+                                         counts: threadCounts(cores), setData: setThreadData, time: 3 * TIME, cpuSeconds })) {
     if (r.threads === 1) base[r.case] = r.rate;
     const unit = /GPT/.test(r.case) ? GPT.T : 1; // the GPT's rate in tokens
     emit('tinytrain', 'threads', `${r.case}, ${r.threads} thread${r.threads > 1 ? 's' : ''}`, 'ok', r.rate * unit,
          `${(r.rate / base[r.case]).toFixed(2)}x of 1 thread; CPU/wall ${r.cpuShare?.toFixed(2)}; ${sizes}`, '',
          { unit: unit > 1 ? 'tokens/s' : 'samples/s' });
+  }
+  await threadedOnOneRows(core);
+}
+
+function setThreadData(model, kind) {
+  if (kind === 'words') return model.setTokens(words().train);
+  const { x, y } = mnist('train');
+  return model.setData(x, y);
+}
+
+// The single-threaded module (a second copy of tinytrain.js, its own realm's module) against the threaded one set to
+// 1 thread, same process, interleaved slices, rates per CPU second of the process (one thread runs either way, so
+// the CPU clock leaves out the time a busy machine keeps it waiting): the cost of the threaded build's shared
+// memory and atomics when it has one thread.
+async function threadedOnOneRows(core) {
+  const single = await import(`../wasm/tinytrain.js?single-threaded`);
+  await single.loadTinytrain();
+  core.setThreads({ threads: 1 });
+  for (const c of THREAD_CASES) {
+    const models = [await single.Model.create(c.spec), await Model.create(c.spec)];
+    const rates = [[], []];
+    for (const m of models) {
+      setThreadData(m, c.data);
+      for (const t0 = performance.now(); performance.now() - t0 < 300;) m.trainSteps(c.steps, c.batch);
+    }
+    for (let r = 0; r < 10; r++) {
+      for (const i of r % 2 ? [1, 0] : [0, 1]) {
+        const u0 = cpuSeconds(), t0 = performance.now();
+        let samples = 0;
+        do { models[i].trainSteps(c.steps, c.batch); samples += c.steps * c.batch; } while (performance.now() - t0 < 100 * TIME);
+        rates[i].push(samples / (cpuSeconds() - u0));
+      }
+    }
+    for (const m of models) m.dispose();
+    const [a, b] = rates.map(median), unit = /GPT/.test(c.name) ? GPT.T : 1;
+    emit('tinytrain', 'threads', `${c.name}, threaded module on 1 thread vs single-threaded module`, 'ok', b / a,
+         `${Math.round(b * unit)} vs ${Math.round(a * unit)} ${unit > 1 ? 'tokens' : 'samples'} per CPU second`, '',
+         { unit: '×' });
   }
 }
 

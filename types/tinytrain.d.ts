@@ -54,7 +54,8 @@ export function loadTinytrain(options?: { url?: URL; threads?: number }): Promis
 export class Model {
   private constructor();
   /** A new model from a spec (object or JSON text); rejects with an Error naming the bad field. */
-  /** options.threads: as loadTinytrain takes it, on the realm's first load. */
+  /** options.threads: as loadTinytrain takes it on the realm's first load; later, the threads the threaded build
+   * uses (at most those it started). */
   static create(spec: ModelSpec | string, options?: { threads?: number }): Promise<Model>;
   /** A model rebuilt from a .safetensors file written by save(). */
   static load(bytes: Uint8Array | ArrayBuffer): Promise<Model>;

@@ -1,15 +1,51 @@
 // A helper thread of the threaded build (threads.js starts it): instantiates the module on the shared memory, moves
 // onto the stack the main thread gave it, and enters the pool's loop (src/core/threads.c), which never returns.
-// It gets {module, memory, id, stackTop} as its Node workerData, or as the first message in a browser.
-function run({ module, memory, id, stackTop }) {
-  const { exports } = new WebAssembly.Instance(module, { env: { memory, emscripten_notify_memory_growth() {} } });
-  exports.stackRestore(stackTop);
-  exports.tt_thread_run(id);
+// It gets {module, memory, id, stackTop, lock?} as its Node workerData, or as the first message in a browser. In a
+// browser it holds the Web Lock named `lock` for its whole life: the browser lets go of it when the worker ends,
+// however it ends (terminate(), a crash, the browser stopping it), which is how the pool's watcher learns of the end.
+//
+// The watcher is this file too, given {module, memory, watch: [each helper's lock]}: it queues for every helper's
+// lock and, granted one, tells the pool that helper ended (tt_threads_gone, straight into the shared memory, since
+// the thread that trains may be waiting in a join for that very helper) and tells threads.js ({gone: id}).
+function instantiate({ module, memory }) {
+  return new WebAssembly.Instance(module, { env: { memory, emscripten_notify_memory_growth() {} } }).exports;
+}
+
+function run(data) {
+  const core = instantiate(data);
+  core.stackRestore(data.stackTop);
+  core.tt_thread_run(data.id);
+}
+
+// Watches only when every helper holds its lock (a context that refuses Web Locks gives none): the pool then keeps
+// its silence limits.
+async function watch(data) {
+  const core = instantiate(data);
+  const { held } = await navigator.locks.query();
+  if (!data.watch.every((lock) => held.some((h) => h.name === lock))) return;
+  data.watch.forEach((lock, i) => navigator.locks.request(lock, () => {
+    core.tt_threads_gone(2 << i); // helper i + 1
+    self.postMessage({ gone: i + 1 });
+  }));
+  core.tt_threads_gone(0); // ends are reported from now on: the join may wait for a slow helper
+  self.postMessage({ watching: true });
 }
 
 // Imported anywhere else (a server-side renderer importing every module in Node), it does nothing.
 if (typeof WorkerGlobalScope !== 'undefined') {
-  self.onmessage = (e) => run(e.data);
+  self.onmessage = async ({ data }) => {
+    if (data.watch) return watch(data).catch(() => {}); // no Web Locks here after all: no watcher
+    if (data.lock) {
+      await new Promise((held) => navigator.locks.request(data.lock, () => {
+        held();
+        return new Promise(() => {}); // never settles: held until the worker ends
+      }).catch(held)); // refused: no lock, and the watcher sees it is missing
+    }
+    // In a task of its own, so that a trap is the worker's uncaught error (threads.js hears of it); the loop never
+    // returns, so should it end (a trap, or its script stopped) the task after it ends this worker, and its lock.
+    setTimeout(() => run(data));
+    setTimeout(() => self.close());
+  };
 } else if (typeof process !== 'undefined' && process.versions?.node) {
   const { isMainThread, workerData } = await import('node:worker_threads');
   if (!isMainThread && workerData?.module) run(workerData);

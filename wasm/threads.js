@@ -12,7 +12,9 @@ const INITIAL_PAGES = 64;
 export const THREADED_MAX_MEMORY = 16384 * 65536;
 const MAX_THREADS = 16; // the pool's limit (src/core/threads.c)
 const READY_MS = 10000; // how long helpers may take to start
-const HEARTBEAT_MS = 10000; // how long a helper may sleep through every job before it is taken for gone
+// Where no watcher reports helpers' ends (no Web Locks: Node), how long a helper may sleep through every job before
+// it is taken for gone.
+const HEARTBEAT_MS = 10000;
 
 // The module, from disk in Node or fetched (not through fetch-module.js: a module of its own here would cost the
 // widget's initial load a file). A server that sets COOP/COEP sets a MIME type too: compileStreaming needs it.
@@ -29,11 +31,12 @@ export async function defaultThreads() {
   return Math.max(1, Math.min(cores || 1, 8));
 }
 
-/** Thrown by a call during which a helper thread stopped answering (its worker died mid-job): that call's results
- * are lost, so its model must go back to the last good weights; the pool runs on one thread from then on. A
+/** Thrown by a call during which a helper thread ended (its worker died mid-job): that call's results are lost, so
+ * its model must go back to the last good weights; the pool runs on one thread from then on. A
  * WebAssembly.RuntimeError, as a trap is: the training worker's runtime (web/runtime/protocol.js) reports it as
- * fatal and the page restarts training from its last snapshot. (A helper that dies between calls costs nothing:
- * the next call runs on one thread, `threads` says 1, and the console says why.) */
+ * fatal, and the page restarts training from its last snapshot on one thread (web/runtime/trainer.js). (A helper
+ * that dies between calls costs nothing: the next call runs on one thread, `threads` says 1, and the console says
+ * why.) */
 export class ThreadLostError extends WebAssembly.RuntimeError {
   constructor(message) {
     super(message);
@@ -41,12 +44,16 @@ export class ThreadLostError extends WebAssembly.RuntimeError {
   }
 }
 
+const isNode = typeof process !== 'undefined' && process.versions?.node;
+
+// A helper (data.id), or the helpers' watcher (data.watch): both are thread-helper.js.
 function startHelper(data) {
-  if (typeof process !== 'undefined' && process.versions?.node) {
+  if (isNode) {
     // Node: a worker thread gets its start-up data at birth (a message sent before its listener exists is lost)
     return import('node:worker_threads').then(({ Worker }) => new Worker(besideThis('./thread-helper.js'), { workerData: data }));
   }
-  const worker = new Worker(besideThis('./thread-helper.js'), { type: 'module', name: `tinytrain helper ${data.id}` });
+  const name = data.watch ? 'tinytrain helpers\' watcher' : `tinytrain helper ${data.id}`;
+  const worker = new Worker(besideThis('./thread-helper.js'), { type: 'module', name });
   worker.postMessage(data);
   return worker;
 }
@@ -89,9 +96,13 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
     core.tt_threads_use(1);
     console.warn(`tinytrain: ${lost}; training goes on with one thread`);
   };
+  // In a browser each helper holds a Web Lock while it lives (thread-helper.js), and a watcher reports its end.
+  const locks = !isNode && globalThis.navigator?.locks;
+  const lockName = `tinytrain-helper-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-`;
   try {
     for (let id = 1; id < threads; id++) {
-      const helper = await startHelper({ module, memory, id, stackTop: tops[id] });
+      const lock = locks ? lockName + id : undefined;
+      const helper = await startHelper({ module, memory, id, stackTop: tops[id], lock });
       helper.addEventListener?.('error', (e) => onLost(e.message || 'its script failed'));
       helper.on?.('error', (e) => onLost(e.message));
       helper.on?.('exit', () => onLost('it ended'));
@@ -107,21 +118,32 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
     for (const helper of helpers) helper.terminate();
     throw err;
   }
+  // Once every helper holds its lock (they take it before entering the pool): queued for it first, the watcher
+  // would take a helper for ended.
+  let watched = false;
+  if (locks) {
+    const watch = helpers.map((_, i) => lockName + (i + 1));
+    const watcher = await startHelper({ module, memory, watch });
+    watcher.onmessage = ({ data }) => (data.gone ? onLost(`helper ${data.gone} ended`) : (watched = true));
+    helpers.watcher = watcher;
+  }
   let inUse = core.tt_threads_use(threads);
   const exports = { ...core, memory, helpers, _initialize() {} }; // tinytrain.js calls it: this one ran
   Object.defineProperty(exports, 'threads', { get: () => (lost ? 1 : inUse) });
   // Model.create's options: {threads} sets the count in use (at most the threads started), none keeps it
   exports.setThreads = ({ threads: n } = {}) => {
-    if (!Number.isInteger(n) || n < 1) return;
+    if (n === undefined) return;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`threads: expected an integer from 1, got ${n}`);
     inUse = Math.min(n, threads);
     if (!lost) core.tt_threads_use(inUse);
   };
-  // A helper that ends between jobs (a browser tells no one of a terminated worker) never takes a chunk again, so
-  // the others do its share; it is noticed when jobs go on and it has not woken up for any of them in HEARTBEAT_MS.
+  // A helper that ends between jobs never takes a chunk again, so the others do its share. The watcher reports its
+  // end; without one (a browser tells no one of a terminated worker), it is noticed when jobs go on and it has not
+  // woken up for any of them in HEARTBEAT_MS (a helper only paused that long would be taken for gone too).
   let check = { at: Date.now(), jobs: core.tt_threads_jobs(), awake: core.tt_threads_awake() };
   const checkHeartbeats = () => {
     const now = Date.now();
-    if (lost || now - check.at < HEARTBEAT_MS) return;
+    if (lost || watched || now - check.at < HEARTBEAT_MS) return;
     const jobs = core.tt_threads_jobs(), awake = core.tt_threads_awake();
     const silent = helpers.findIndex((_, i) => !(awake & (2 << i)));
     if (silent >= 0 && jobs !== check.jobs) onLost(`helper ${silent + 1} has not answered for ${Math.round((now - check.at) / 1000)} s`);
@@ -133,7 +155,7 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
     exports[name] = (...args) => {
       const result = fn(...args);
       if (!lost && core.tt_threads_broken()) {
-        onLost('it stopped answering in the middle of a step');
+        onLost(watched ? 'it ended in the middle of a step' : 'it stopped answering in the middle of a step');
         throw new ThreadLostError(`${lost}: the results of this step are lost; going back to the last good weights`);
       }
       checkHeartbeats();

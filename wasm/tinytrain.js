@@ -167,10 +167,11 @@ export class Model {
   }
 
   /** A new model from a spec (object or JSON text). Throws an Error naming the bad field. {threads}: the threads
-   * every model of this realm trains with, as loadTinytrain takes it, when this is the realm's first load (later,
-   * the threaded build's exports, from loadTinytrain, change the count with setThreads({threads})). */
+   * every model of this realm trains with. The realm's first load picks the module with it (as loadTinytrain);
+   * after that it sets the count in use of the threaded build (threads.js setThreads: at most the threads it
+   * started); the single-threaded module stays on 1. model.threads says the count in use. */
   static async create(spec, options) {
-    await loadTinytrain(options);
+    (await loadTinytrain(options)).setThreads?.(options);
     const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
     return Model.#wrap(withString(text, (p, n) => wasm.tt_model_create(p, n)));
   }

@@ -11,7 +11,7 @@ import { HTML, CSS } from './widget/style.js';
 import { Series, drawLineChart } from './views/chart.js';
 import { DecisionMap, FunctionPlot } from './views/map.js';
 import { classColor } from './views/palette.js';
-import { microsecondsPerCall, formatMicroseconds } from './timing.js';
+import { microsecondsPerCall, formatMicroseconds, nextTask } from './timing.js';
 
 export { Trainer }; // for pages that train a model of their own beside the widgets
 
@@ -113,6 +113,11 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     for (const knob of KNOBS) {
       on(elements[knob].lastChild, 'change', ({ target }) => this.#setLive(knob, knob === 'speed' ? target.value : Number(target.value)));
     }
+    // The map's legend, plain words for the terms and the overfitting hint (widget/teach.js): loaded on demand, at
+    // the first pointer move, focus or progress, with the class colours and the loss curves they read (it then
+    // removes these listeners).
+    const teach = () => import('./widget/teach.js').then((m) => m.teach(this, teach, classColor, this.#lossSeries, this.#testSeries));
+    for (const type of ['pointermove', 'focus', 'progress']) this.addEventListener(type, teach);
     const probe = (event) => {
       if (event.buttons || event.pointerType === 'mouse') this.#ask(this.#view?.toData(event.offsetX, event.offsetY));
     };
@@ -141,6 +146,12 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#elements.training.setAttribute('aria-label', `Training: ${name}`);
     this.#elements.inference.setAttribute('aria-label', `Inference: ${name}`);
     this.#build();
+    // The markup (hidden until then) is shown in the next frame, which lays it out: not in the task that made it (on
+    // a page that loads, the one that evaluated the modules), nor in a frame that draws the views.
+    requestAnimationFrame(() => {
+      this.#elements.root.hidden = false;
+      this.#redraw();
+    });
   }
 
   disconnectedCallback() {
@@ -207,6 +218,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#enableButtons(false);
     this.#say('Loading…');
     try {
+      await nextTask(); // the data and the worker come in tasks after the one that made the markup
       // panels="costs": the cost panel, loaded on demand (it follows this build of the widget, then leaves)
       if (config.panels) (await import('./widget/costs.js')).mountCosts(this);
       let data, fileModel;
@@ -237,6 +249,8 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       this.#data = data;
       this.#fileWeights = fileModel?.getWeights() ?? null;
       this.#makeInputs();
+      await nextTask();
+      if (generation !== this.#generation) return;
       if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       const spec = fileModel ? fileModel.spec : data.spec ?? buildSpec(config, data.features, data.classes);
       const feed = data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY };
@@ -365,7 +379,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     if (kind) this.#dirty.add(kind);
     this.#frame ||= requestAnimationFrame((now) => {
       this.#frame = 0;
-      if (!this.#data) return;
+      if (!this.#data || this.#elements.root.hidden) return;
       const interval = matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50;
       // the bands of the map's first paint come one a frame at any pace: a half-painted map is no calmer
       const firstPaint = this.#dirty.has('map') && this.#view && this.#view.rowsPainted < this.#view.res;
@@ -374,8 +388,12 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
         return;
       }
       this.#drawnAt = now;
-      if (this.#dirty.delete('chart')) this.#drawChart();
-      if (this.#dirty.delete('map')) this.#paintMap();
+      // one view a frame, the one waiting longest: the chart and the map together would not fit a phone's frame
+      const [kind] = this.#dirty;
+      this.#dirty.delete(kind);
+      if (kind === 'chart') this.#drawChart();
+      else if (kind) this.#paintMap();
+      if (this.#dirty.size) this.#redraw();
     });
   }
 
@@ -468,7 +486,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     }
     if (draw && this.#view) {
       const point = data.classes ? values : output && [values[0], output[0]];
-      this.#view.render({ x: data.x, y: data.y, probe: point && this.#view.toCanvas(...point), colors: this.#colors });
+      this.#view.render({ ...data, probe: point && this.#view.toCanvas(...point), colors: this.#colors });
     }
   }
 

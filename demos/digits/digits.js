@@ -18,7 +18,8 @@ import { MODELS, PRETRAIN, AUGMENT, withAugment } from './models.js';
 import { preprocessRGBA } from '../../web/digits-preprocess.js';
 import { DrawPad, KEYBOARD_HELP } from '../../web/views/drawpad.js';
 import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/weights-file.js';
-import { explainTerms } from '../shared/glossary.js';
+import { explainTerms } from '../../web/views/glossary.js';
+import { overfitting, overfittingText, stopAtBestLabel, BestHeldOut, cutCurve } from '../../web/views/overfit.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, nextTask } from '../../web/timing.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import { Int8Lever } from './int8-lever.js';
@@ -26,14 +27,15 @@ import {
   drawGrey, argmax, galleryTile, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
 import { messageLine } from '../shared/messages.js';
-import { showThreads } from '../shared/threads.js';
+import { showThreads, helperStopped, oneThreadFrom } from '../shared/threads.js';
 import { withCommas } from '../shared/numbers.js';
+import { showLater } from '../shared/later.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
 const mnistFile = (split) => new URL(`mnist-${split}.bin.gz`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
-const FILTER_TILES_PER_TASK = 8;
+const FILTER_SLICE_MS = 8;
 const GALLERY_TILES_PER_TASK = 10;
 const PRETRAIN_DIGITS = 8000; // the training digits tools/pretrain.mjs trains on
 
@@ -62,8 +64,11 @@ const state = {
   filtersAt: 0,        // when the first-layer view was last drawn (ms), to limit it during training
   filtersToken: 0,     // the first-layer drawing in progress (it takes a few tasks); a newer one stops it
   loss: new Series(2000),
+  testLoss: new Series(500),
   testAcc: new Series(500),
   trainAcc: new Series(500),
+  lowest: new BestHeldOut(), // the trainer's snapshot with the lowest held-out loss (web/views/overfit.js)
+  rewound: null,       // the step "Stop at the best held-out step" went back to, until the next Train
   costs: null,         // the cost panel (web/views/costs.js)
   int8: null,          // the int8 lever in it (int8-lever.js)
 };
@@ -176,7 +181,8 @@ function activeLabel() {
   if (state.source === 'training' && state.trainer) {
     const p = state.trainer.progress;
     return `your ${isConvolutional(state.trainer.spec) ? 'CNN' : 'network'} in training` +
-      (state.trainedFrom ? `, continued from ${state.trainedFrom}` : '') + (p ? ` (step ${p.step})` : '');
+      (state.trainedFrom ? `, continued from ${state.trainedFrom}` : '') +
+      (state.rewound !== null ? ` (back at step ${state.rewound}, the lowest held-out loss)` : p ? ` (step ${p.step})` : '');
   }
   return state.ownLabel;
 }
@@ -353,18 +359,23 @@ async function drawFilters(force) {
   if (!force && now - state.filtersAt < 1000) return; // during training: once a second is plenty
   state.filtersAt = now;
   const token = ++state.filtersToken, weights = m.getWeights();
-  // a few tiles a task: making and painting 64 canvases at once is a long task on a phone
-  for (let from = 0; ; from += FILTER_TILES_PER_TASK) {
-    const lay = drawFirstLayer($('filters'), m.spec, weights, { max: 64, from, to: from + FILTER_TILES_PER_TASK });
+  // tiles for about FILTER_SLICE_MS a task: making and painting 64 canvases at once is a long task on a phone
+  for (let from = 0; ;) {
+    await nextTask();
+    if (token !== state.filtersToken || activeModel() !== m) return; // a newer drawing, or another model
+    const t0 = performance.now();
+    let lay;
+    do {
+      lay = drawFirstLayer($('filters'), m.spec, weights, { max: 64, from, to: from + 1 });
+      from++;
+    } while (lay && from < lay.shown && performance.now() - t0 < FILTER_SLICE_MS);
     if (!lay) return;
-    if (from + FILTER_TILES_PER_TASK >= lay.shown) {
+    if (from >= lay.shown) {
       $('filters-status').textContent = lay.kind === 'conv'
         ? `The ${lay.count} filters (${lay.w}x${lay.h}) of the first convolution. Red: positive weight, blue: negative.`
         : `What ${lay.shown} of the ${lay.count} hidden units look for: each one's 784 input weights as a 28x28 image. Red: positive, blue: negative.`;
       return;
     }
-    await nextTask();
-    if (token !== state.filtersToken || activeModel() !== m) return; // a newer drawing, or another model
   }
 }
 
@@ -372,7 +383,10 @@ async function drawFilters(force) {
 
 function drawCharts() {
   const colors = pageColors(); // the page's light or dark scheme
-  drawLineChart($('loss-chart'), [{ series: state.loss, color: classColor(1), label: 'training loss' }], { logY: true, colors });
+  drawLineChart($('loss-chart'), [
+    { series: state.loss, color: classColor(1), label: 'training loss' },
+    { series: state.testLoss, color: classColor(0), label: 'held-out loss' },
+  ], { logY: true, colors });
   drawLineChart($('acc-chart'), [
     { series: state.testAcc, color: classColor(0), label: 'held-out' },
     { series: state.trainAcc, color: classColor(2), label: 'train' },
@@ -382,8 +396,11 @@ function drawCharts() {
 }
 
 function clearCharts() {
-  state.loss.clear(); state.testAcc.clear(); state.trainAcc.clear();
+  state.loss.clear(); state.testLoss.clear(); state.testAcc.clear(); state.trainAcc.clear();
   state.lastMetricsStep = -1;
+  state.lowest.clear();
+  state.rewound = null;
+  showOverfitting(null);
   drawCharts();
 }
 
@@ -400,11 +417,66 @@ function onProgress(d) {
   for (let i = 0; i < steps.length; i++) state.loss.push(steps[i], losses[i]);
   if (d.metricsStep !== state.lastMetricsStep && d.metricsStep >= 0) {
     state.lastMetricsStep = d.metricsStep;
+    state.testLoss.push(d.metricsStep, d.testLoss);
     state.testAcc.push(d.metricsStep, d.testAccuracy);
     state.trainAcc.push(d.metricsStep, d.accuracy);
   }
+  keepLowest();
+  showOverfitting(state.rewound === null && !state.diverged ? overfitting(state.loss, state.testLoss) : null);
   latestProgress = d;
   redrawSoon();
+}
+
+// The trainer's snapshot with the lowest held-out loss, kept (asked for when a held-out measurement and a snapshot
+// did not meet), for "Stop at the best held-out step".
+function keepLowest() {
+  const t = state.trainer;
+  if (!t || state.diverged || state.rewound !== null) return;
+  state.lowest.consider(t);
+  if (state.lowest.wants(t)) t.snapshot().catch(() => {}); // a worker's death is reported by its error event
+}
+
+// The hint under the charts when the held-out loss climbs while the training loss falls, with the way back.
+function showOverfitting(o) {
+  const text = o ? `${overfittingText(o, { points: 'digits' })}: Augment (shifted, turned digits) or fewer epochs help.` : '';
+  if ($('overfit').textContent !== text) $('overfit').textContent = text;
+  $('overfit-box').hidden = !o;
+  const best = state.lowest.best, button = $('stop-best');
+  button.hidden = !o || !best;
+  if (o && best && button.textContent !== stopAtBestLabel(best)) button.textContent = stopAtBestLabel(best);
+}
+
+// Pauses and goes back to the kept weights at their step: the pad, the gallery, the first layer, the numbers and
+// the curves follow; Train continues from there.
+async function stopAtBest() {
+  const t = state.trainer, best = state.lowest.best;
+  if (!t || !best) return;
+  $('stop-best').disabled = true;
+  try {
+    await t.pause();
+    await t.setWeights(best.weights, { step: best.step });
+  } finally {
+    $('stop-best').disabled = false;
+  }
+  if (t !== state.trainer) return;
+  for (const curve of [state.loss, state.testLoss, state.testAcc, state.trainAcc]) cutCurve(curve, best.step);
+  state.lastMetricsStep = best.step;
+  state.rewound = best.step;
+  state.targetEpochs = 0; // the next Train's epochs count from here
+  showOverfitting(null);
+  latestProgress = null; // the later step's numbers, not shown yet, are not shown at all
+  showNumbers(best.progress);
+  $('epoch-text').textContent = '–';
+  $('epoch-progress').value = 0;
+  drawCharts();
+  setRunning(false);
+  modelChanged(); // the pad, its timing, the first layer and the gallery, with the weights of that step
+}
+
+// Writes an element's text only when it changed: new text is laid out and painted anew, even when it says the same.
+function setText(id, text) {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
 }
 
 // The numbers of the last progress (text to lay out anew: ~10 times a second, in a frame of their own).
@@ -444,7 +516,7 @@ function redrawFrameTask(now) {
   } else if (dirty.phases) {
     dirty.phases = false;
     updatePhases();
-    if (state.source === 'training') $('predictor-name').textContent = `Predicting with: ${activeLabel()}.`;
+    if (state.source === 'training') setText('predictor-name', `Predicting with: ${activeLabel()}.`);
   }
   if (dirty.charts || dirty.phases || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
@@ -488,23 +560,23 @@ function updatePhases() {
   updateCosts();
   const t = state.trainer, p = t?.progress, m = activeModel();
   if (p && t.info) {
-    $('train-flops').textContent = formatFlops(p.flopsDone);
-    $('train-time').textContent = formatSeconds(p.wallMs);
-    $('train-samples').textContent = withCommas(p.samplesSeen);
-    $('train-flops-sample').textContent = formatFlops(t.info.flops.train);
+    setText('train-flops', formatFlops(p.flopsDone));
+    setText('train-time', formatSeconds(p.wallMs));
+    setText('train-samples', withCommas(p.samplesSeen));
+    setText('train-flops-sample', formatFlops(t.info.flops.train));
   }
   if (m) {
     ensureMeasured();
     const f = m.flops.forward, us = formatMicroseconds(state.inferUs);
-    $('infer-flops').textContent = formatFlops(f);
-    $('infer-time').textContent = us;
+    setText('infer-flops', formatFlops(f));
+    setText('infer-time', us);
     if (p && p.flopsDone > 0 && state.source === 'training') {
-      $('phases-summary').textContent = `Training so far took ${formatSeconds(p.wallMs)} and ${formatFlops(p.flopsDone)}; ` +
+      setText('phases-summary', `Training so far took ${formatSeconds(p.wallMs)} and ${formatFlops(p.flopsDone)}; ` +
         `one prediction takes ${us} and ${formatFlops(f)}: the training cost as much compute as ` +
-        `${withCommas(p.flopsDone / f)} predictions.`;
+        `${withCommas(p.flopsDone / f)} predictions.`);
     } else {
-      $('phases-summary').textContent = `One prediction: ${formatFlops(f)} in about ${us}. ` +
-        'Train a model to compare with what learning costs.';
+      setText('phases-summary', `One prediction: ${formatFlops(f)} in about ${us}. ` +
+        'Train a model to compare with what learning costs.');
     }
   }
 }
@@ -540,6 +612,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
   t.addEventListener('progress', (e) => onProgress(e.detail));
   t.addEventListener('snapshot', (e) => {
     if (t === state.trainer && !state.diverged) state.goodStep = Math.max(state.goodStep, e.detail.step);
+    if (t === state.trainer) keepLowest();
     if (state.source !== 'training') return;
     predictDrawing();
     drawFilters(false);
@@ -555,14 +628,26 @@ function newTrainer(spec, batchSize, nTrain, key) {
     if (t !== state.trainer) return;
     if (d.kind === 'diverged') return onDiverged(d);
     if (!d.fatal) return showMessage(d.message);
+    state.goOnAfterRestart = helperStopped(d) && !$('pause').disabled; // it was training: it goes on
     setRunning(false);
-    if (d.restarting) showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the pad keeps answering.`);
+    if (helperStopped(d)) showMessage('A helper thread stopped in the middle of a step; training restarts on one thread from the last snapshot.', false);
+    else if (d.restarting) showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the pad keeps answering.`);
     else if (t.failed) showMessage(`Training stopped: ${d.message}. The pad keeps answering with the last good weights; Train starts a new model.`);
     else showMessage(d.message);
   });
-  t.addEventListener('restarted', () => { if (t === state.trainer) setRunning(false); });
+  t.addEventListener('restarted', (e) => {
+    if (t !== state.trainer) return;
+    setRunning(false);
+    if (!state.goOnAfterRestart) return;
+    state.goOnAfterRestart = false;
+    guard(async () => { // Train clears the message first
+      await train();
+      showMessage(oneThreadFrom(e.detail.step), false);
+    })();
+  });
   state.trainer = t;
   state.trainerKey = key;
+  state.lowest.clear();
   state.goodStep = -1;
   state.goodAccuracy = NaN;
   return t;
@@ -622,12 +707,14 @@ async function train() {
     state.source = 'training';
     modelChanged({ gallery: false });
   }
-  // A run goes to targetEpochs; pressing Train after it finished asks for `epochs` more.
-  const p = t.progress;
+  // A run goes to targetEpochs; pressing Train after it finished asks for `epochs` more. After going back to the
+  // best held-out step the worker's counters start again there (its last progress is of a later step).
+  const p = state.rewound === null ? t.progress : null, from = state.rewound ?? p?.step ?? 0;
+  state.rewound = null;
   const done = p ? p.samplesSeen / info.nTrain : 0;
   if (done >= state.targetEpochs - 1e-9) state.targetEpochs = Math.floor(done + 1e-9) + epochs;
   const left = Math.max(1, Math.ceil(((state.targetEpochs - done) * info.nTrain) / batchSize));
-  await t.start({ maxSteps: (p ? p.step : 0) + left });
+  await t.start({ maxSteps: from + left });
 }
 
 // ---- weights files ----------------------------------------------------------------------------------------------
@@ -655,7 +742,8 @@ function guard(fn) {
 }
 
 // Start-up in a few tasks, so a phone's main thread gets no long one: after the task that parsed the page, the
-// terms' explanations, then the cost panel (below the first screen), then the pad and the controls.
+// terms' explanations, the cost panel and its int8 lever (below the first screen), the pad and the controls, then
+// the charts.
 async function init() {
   // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
@@ -663,6 +751,8 @@ async function init() {
   explainTerms();
   await nextTask();
   state.costs = new CostPanel($('costs'), { label: 'What serving costs' });
+  showLater(state.costs.element.querySelectorAll(':scope > *, .costs-grid > *')); // laid out a part a frame
+  await nextTask();
   state.int8 = new Int8Lever(state.costs.element, {
     model: activeModel,
     busy: () => state.source === 'training' && !!state.trainer?.running,
@@ -676,6 +766,7 @@ async function init() {
     trainData: { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') },
     trainOptions: { batchSize: 64, logEvery: 10, evalEvery: 1000000, evalTrainMax: 1000 },
   });
+  showLater(state.costs.element.querySelectorAll('.int8-lever'));
   await nextTask();
   setBars = probabilityBars($('probs'));
   setBars(null);
@@ -699,6 +790,7 @@ async function init() {
   $('speed').addEventListener('change', guard(() => state.trainer?.set({ pace: PACE[$('speed').value] })));
   $('train').addEventListener('click', guard(train));
   $('pause').addEventListener('click', guard(() => state.trainer?.pause()));
+  $('stop-best').addEventListener('click', guard(stopAtBest));
   $('reset').addEventListener('click', guard(async () => {
     if (!state.trainer) return;
     await state.trainer.reset({ seed: Number($('seed').value) >>> 0 });
@@ -716,6 +808,7 @@ async function init() {
   $('augment-label').title = `Each training batch is drawn afresh with every digit moved by up to ${AUGMENT.shift} ` +
     `pixels and turned by up to ${AUGMENT.rotate} degrees, inside the training worker, by the core's generator ` +
     'seeded with Seed: the same seed gives the same run. Held-out digits and your drawings are never changed.';
+  await nextTask();
   drawCharts();
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', drawCharts); // charts on the page's surface
   // The full build (int8 kernels, for the lever) before any model; then the pretrained MLP, so the pad answers at

@@ -11,17 +11,18 @@ import { DecisionMap, FunctionPlot, nearestPoint } from '../../web/views/map.js'
 import { classColor, pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, CLOCK_STEP_MS, nextTask } from '../../web/timing.js';
-import { overfitting } from './overfit.js';
+import { overfitting, overfittingText, stopAtBestLabel, BestHeldOut, cutCurve } from '../../web/views/overfit.js';
 import { Comparison, RUN_COLORS, MAIN_NAME } from './compare.js';
-import { explainTerms } from '../shared/glossary.js';
+import { explainTerms } from '../../web/views/glossary.js';
 import { NetworkView } from './network.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
-import { showThreads } from '../shared/threads.js';
+import { showThreads, helperStopped, oneThreadFrom } from '../shared/threads.js';
 import {
   ACTIVATIONS, DEFAULTS, MAX_LAYERS, MAX_UNITS, parseHash, toHash, buildSpec, dataOptions, lossesFor, classesOf, cloneConfig, configFromSpec,
   runConfig, runSettings,
 } from './config.js';
 import { withCommas } from '../shared/numbers.js';
+import { showLater } from '../shared/later.js';
 
 const $ = (id) => document.getElementById(id);
 const STEP_BUTTON_STEPS = 10;
@@ -39,6 +40,7 @@ let probe = null;         // [px, py] in CSS pixels of the map, or null
 let chartDirty = true, mapDirty = true;
 let targetStep = 0;       // the step the current run trains to (Steps per run more at each press of Train)
 let pausedWhileHidden = false; // a run paused because the tab was hidden, resumed when it is shown again
+let goOnAfterRestart = false;  // a helper thread stopped mid-run: the restarted worker trains on
 let curves = { train: new Series(), test: new Series() }; // the page's model's; a compared run brings its own
 const network = new NetworkView($('network'), $('unit-zoom'));
 let networkVersion = -1, networkAt = -Infinity; // the weights the network drawing shows, and when
@@ -249,7 +251,7 @@ function adopt(t, { start = null, kept = null } = {}) {
   points = null;
   drawnVersion = -1;
   mapJob = networkJob = null;
-  best = null;
+  lowest.clear();
   showOverfitting(null);
   targetStep = kept?.targetStep ?? 0;
   pausedWhileHidden = false;
@@ -260,7 +262,7 @@ function adopt(t, { start = null, kept = null } = {}) {
   const def = DATASETS[config.dataset];
   const canvas = $('map');
   view = def.task === 'regression' ? new FunctionPlot(canvas) : new DecisionMap(canvas, { resolution: MAP_RESOLUTION });
-  grid = view.gridInputs();
+  grid = null; // made when the worker is ready, in a task of its own
   trainer = t;
   enableTraining(!t.failed);
   setStatus(t.failed ? 'stopped: the training worker keeps failing' : t.info ? (t.running ? 'training…' : 'paused') : 'loading…');
@@ -268,7 +270,7 @@ function adopt(t, { start = null, kept = null } = {}) {
   on('snapshot', (e) => {
     if (trainer !== t) return;
     mapDirty = true;
-    keepIfBest(t, e.detail.step);
+    lowest.consider(t);
   });
   on('stopped', (e) => {
     if (trainer !== t) return;
@@ -282,6 +284,9 @@ function adopt(t, { start = null, kept = null } = {}) {
     const d = e.detail;
     if (d.kind === 'diverged') {
       showMessage(`Training stopped: ${d.message}. Inference keeps the last good weights.`, 'error');
+    } else if (helperStopped(d)) {
+      goOnAfterRestart = $('status').textContent === 'training…'; // it was training: it goes on
+      setStatus('a helper thread stopped; restarting on one thread…');
     } else if (d.fatal && d.restarting) {
       setStatus('worker failed; restarting…');
       showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot and inference keeps working.`, 'error');
@@ -295,8 +300,18 @@ function adopt(t, { start = null, kept = null } = {}) {
     }
   });
   // The new worker resumes from the last snapshot, which may be older than the dead worker's last progress.
-  on('restarted', (e) => { if (trainer === t) setStatus(`restarted at step ${e.detail.step}; paused`); });
+  on('restarted', (e) => {
+    if (trainer !== t) return;
+    setStatus(`restarted at step ${e.detail.step}; paused`);
+    if (!goOnAfterRestart) return;
+    goOnAfterRestart = false;
+    showMessage(oneThreadFrom(e.detail.step));
+    $('train').click();
+  });
   t.ready.then(async (info) => {
+    if (trainer !== t) return;
+    grid = view.gridInputs();
+    await nextTask();
     if (trainer !== t) return;
     if (start) {
       // The worker replies after the snapshot that gives the predictor these weights, so the first map painted
@@ -370,7 +385,8 @@ function onProgress(p) {
     curves.test.push(p.metricsStep, p.testLoss);
     lastTestStep = p.metricsStep;
   }
-  if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; best = null; }
+  if (p.step === 0) { curves.train.clear(); curves.test.clear(); lastTestStep = -1; lowest.clear(); }
+  if (trainer) lowest.consider(trainer);
   showOverfitting(overfitting(curves.train, curves.test));
   chartDirty = true;
   latestProgress = p;
@@ -378,57 +394,46 @@ function onProgress(p) {
 }
 
 // The hint under the chart when held-out loss climbs while training loss falls, with the way back to the weights
-// of the lowest held-out loss (the snapshot kept in `best`).
+// of the lowest held-out loss (the snapshot `lowest` holds).
 function showOverfitting(o) {
-  const el = $('overfit');
-  const text = o ? `the held-out (test) loss has risen since step ${o.bestStep} (${o.bestLoss.toFixed(3)} then, ` +
-    `${o.latestLoss.toFixed(3)} now) while the training loss keeps falling. The network is memorising the training ` +
-    'points rather than learning the pattern: fewer units, more points or more noise help.' : '';
+  const el = $('overfit'), best = lowest.best;
+  const text = o ? `${overfittingText(o)}: fewer units, more points or more noise help.` : '';
   if (el.textContent !== text) el.textContent = text;
   $('overfit-box').hidden = !o;
   if (o) el.dataset.bestStep = String(o.bestStep);
   const button = $('stop-best');
   button.hidden = !o || !best;
   if (o && best) {
-    const label = `Stop at the best held-out step (${best.step}, test loss ${best.loss.toFixed(3)})`;
+    const label = stopAtBestLabel(best);
     if (button.textContent !== label) button.textContent = label;
     button.dataset.step = String(best.step);
   }
   overfit = o;
 }
 
-// The weights with the lowest held-out loss so far: a snapshot taken at the very step a test loss was measured
-// (the worker posts both after the same chunk). Snapshots are fresh arrays, so keeping one costs no copy.
-let best = null;   // {step, loss, weights}
+const lowest = new BestHeldOut(); // the weights with the lowest held-out loss so far
 let overfit = null; // what overfitting() last said
-function keepIfBest(t, step) {
-  const p = t.progress;
-  if (!p || p.metricsStep !== step || !Number.isFinite(p.testLoss) || p.testLoss >= (best?.loss ?? Infinity)) return;
-  best = { step, loss: p.testLoss, weights: t.lastSnapshot.weights };
-}
 
 // Pauses and goes back to the kept weights: the worker, the map and the step count continue from there, and the
 // curves lose what came after it.
 async function stopAtBest(t) {
-  const kept = best;
-  if (!kept) return;
+  const best = lowest.best;
+  if (!best) return;
   pausedWhileHidden = false;
   await t.pause();
-  await t.setWeights(kept.weights, { step: kept.step });
-  for (const name of ['train', 'test']) {
-    const old = curves[name];
-    curves[name] = new Series();
-    old.steps.forEach((step, i) => { if (step <= kept.step) curves[name].push(step, old.values[i]); });
-  }
-  lastTestStep = kept.step;
-  targetStep = kept.step;
+  await t.setWeights(best.weights, { step: best.step });
+  cutCurve(curves.train, best.step);
+  cutCurve(curves.test, best.step);
+  lastTestStep = best.step;
+  targetStep = best.step;
   showOverfitting(null);
   chartDirty = true;
-  setStatus(`back at step ${kept.step}, the lowest test loss (${kept.loss.toFixed(3)}); paused`);
+  setStatus(`back at step ${best.step}, the lowest test loss (${best.loss.toFixed(3)}); paused`);
 }
 
 // A vertical line on the chart at the kept step while overfitting is shown: from the lowest to the highest loss.
 function bestMark() {
+  const best = lowest.best;
   if (!overfit || !best) return null;
   let lo = Infinity, hi = -Infinity;
   for (const c of [curves.train, curves.test]) for (const v of c.values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
@@ -524,7 +529,7 @@ function bindControls() {
     curves.train.clear();
     curves.test.clear();
     lastTestStep = -1;
-    best = null;
+    lowest.clear();
     showOverfitting(null);
     chartDirty = true;
     setStatus('reset');
@@ -849,7 +854,7 @@ window.playground = Object.freeze({
   get trainer() { return trainer; },
   get config() { return cloneConfig(config); },
   get losses() { return { steps: [...curves.train.steps], values: [...curves.train.values] }; },
-  get best() { return best && { step: best.step, loss: best.loss }; },
+  get best() { return lowest.best && { step: lowest.best.step, loss: lowest.best.loss }; },
   get network() {
     return { updates: network.updates, columns: network.layers.map((c) => c.units), box: (c, k) => network.unitBox([c, k]) };
   },
@@ -869,7 +874,8 @@ window.playground = Object.freeze({
 // the size it asks for instead of growing this tab's memory by gigabytes.
 Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
 // Start-up in a few tasks (a phone's main thread gets no long one): after the task that parsed the page, the
-// form, then the terms' explanations and the cost panel (below the first screen), then the model.
+// compared runs' section, the form, then the terms' explanations and the cost panel (below the first screen), then
+// the model.
 let costs = null;
 await nextTask();
 const comparison = new Comparison($('compare-section'), {
@@ -885,6 +891,7 @@ const comparison = new Comparison($('compare-section'), {
   },
   use: useRun,
 });
+await nextTask();
 const runs = loadFromHash();
 bindForm();
 bindControls();
@@ -895,6 +902,7 @@ await nextTask();
 explainTerms();
 await nextTask();
 costs = new CostPanel(document.getElementById('costs'));
+showLater(costs.element.querySelectorAll(':scope > *, .costs-grid > *')); // laid out a part a frame
 await nextTask();
 rebuild(null, runs);
 requestAnimationFrame(frame);

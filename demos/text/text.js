@@ -23,7 +23,7 @@ import { seededRandom, bestOfN, pickWords } from './sampling.js';
 import { measureTokenServing } from './serving.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import { messageLine } from '../shared/messages.js';
-import { showThreads } from '../shared/threads.js';
+import { showThreads, helperStopped, oneThreadFrom } from '../shared/threads.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
@@ -320,14 +320,24 @@ function newTrainer(s) {
   t.addEventListener('restarted', (e) => {
     if (t !== state.trainer) return;
     setRunning(false);
+    if (state.goOnAfterRestart) {
+      state.goOnAfterRestart = false;
+      return guard(async () => { // Train clears the message first
+        await train();
+        showMessage(oneThreadFrom(e.detail.step), false);
+      })();
+    }
     showMessage(`The training worker was restarted from the last snapshot (step ${e.detail.step}), paused: press Train to go on.`, false);
   });
   t.addEventListener('error', (e) => {
     const d = e.detail;
     if (t !== state.trainer || d.kind === 'init') return; // init: ensureTrainer reports why ready failed
     if (!d.fatal) return showMessage(d.message);
+    state.goOnAfterRestart = helperStopped(d) && $('train').disabled; // it was training: it goes on
     setRunning(false);
-    if (d.restarting) {
+    if (state.goOnAfterRestart) {
+      showMessage('A helper thread stopped in the middle of a step; training restarts on one thread from the last snapshot.', false);
+    } else if (d.restarting) {
       showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the ` +
         'prefix box keeps answering. Press Train to go on.');
     } else showMessage(`Training stopped: ${d.message}. The prefix box keeps answering with the last good weights.`);

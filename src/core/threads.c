@@ -8,9 +8,12 @@
  * A job is one tt__parallel_for: the main thread publishes it and bumps job_gen; helpers spin on job_gen for a
  * little while, then sleep in memory.atomic.wait32 until the next job's notify. Every thread takes chunks (see
  * job_next) until none are left, and the main thread's join spins briefly, then waits, for the helpers still
- * running one. A helper that never answers (its worker died) is noticed by the join after a long
- * silence: the pool is then marked broken and runs everything on the main thread (tt_threads_broken tells JS, which
- * reports it; that job's results are not trusted). */
+ * running one. A helper that ends in the middle of a job (its worker died) makes the join give up on it: the pool is
+ * then marked broken and runs everything on the main thread (tt_threads_broken tells JS, which reports it; that job's
+ * results are not trusted). The join knows of the end from JS (tt_threads_gone: the browser released the lock the
+ * helper held) and waits for a helper not known to be gone however long it takes, as a helper only paused or starved
+ * by a busy machine still finishes its chunk; where no one reports ends (tt_threads_gone never called), a long
+ * silence is taken for an end instead. */
 #ifdef TT_THREADS
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,7 +24,8 @@
 #define HELPER_STACK (512 * 1024)
 #define SPIN 20000            /* loads of a counter before sleeping on it (tens of microseconds) */
 #define WAIT_NS 1000000LL     /* the join's sleeps, in ns, */
-#define SILENCE 10000         /* and how many of them without progress mean a helper is gone (10 s) */
+#define SILENCE 10000         /* and, where ends are not reported, how many of them without progress mean a helper
+                                 is gone (10 s at least: a busy machine wakes the joining thread later) */
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_SEQ_CST)
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
@@ -52,8 +56,12 @@ static size_t scratch_floats;
  * waking up by it). One word at a fixed address: Node 20's baseline wasm compiler (Liftoff) stores an atomic to a
  * computed address at address 0, so the helpers' atomics all go to fixed addresses. */
 static int awake;
+/* bit i: helper i is inside a job's claiming loop (busy) / has ended (gone, from wasm/threads.js); reported: helpers'
+ * ends are reported, so the join never takes a silence for one. */
+static int busy, gone, reported;
 
-int tt__threads(void) { return broken ? 1 : in_use; }
+/* 1 on a helper: a kernel that a job's chunk calls runs whole on that thread */
+int tt__threads(void) { return broken || thread_id ? 1 : in_use; }
 int tt__thread_id(void) { return thread_id; }
 
 /* Exported to wasm/threads.js (Makefile: MT_EXPORTS). Allocates each helper's stack and every thread's TLS block and
@@ -80,6 +88,13 @@ int tt_threads_ready(void) { return LOAD(ready); }
 int tt_threads_jobs(void) { return LOAD(job_gen); }
 int tt_threads_awake(void) { return __atomic_exchange_n(&awake, 0, __ATOMIC_SEQ_CST); }
 int tt_threads_broken(void) { return LOAD(broken); }
+/* Tells the pool that helpers ended (bit i for helper i; 0 tells nothing), from now on and when they do: the join
+ * then gives up only on a helper that ended, and may wait for a slow one however long. Any thread may call it. */
+void tt_threads_gone(int helper_bits) {
+  STORE(reported, 1);
+  __atomic_fetch_or(&gone, helper_bits, __ATOMIC_SEQ_CST);
+  __builtin_wasm_memory_atomic_notify(&job_active, 1);
+}
 
 /* Sets how many threads the kernels use (1 .. helpers + 1); returns the number set. */
 int tt_threads_use(int n) {
@@ -109,8 +124,10 @@ void tt_thread_run(int id) {
     seen = g;
     __atomic_fetch_or(&awake, 1 << id, __ATOMIC_SEQ_CST);
     if (id >= job_threads) continue;
+    __atomic_fetch_or(&busy, 1 << id, __ATOMIC_SEQ_CST);
     ADD(job_active, 1);
     run_chunks(g);
+    __atomic_fetch_and(&busy, ~(1 << id), __ATOMIC_SEQ_CST);
     if (ADD(job_active, -1) == 1) __builtin_wasm_memory_atomic_notify(&job_active, 1);
   }
 }
@@ -131,17 +148,19 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
   __builtin_wasm_memory_atomic_notify(&job_gen, (unsigned)helpers);
   run_chunks(gen);
   // the join, once every chunk is claimed: spin a little, then sleep in short waits (or keep spinning where the
-  // thread may not block) until the helpers running chunks are done
+  // thread may not block) until the helpers running chunks are done, or one of them has ended
   long long quiet = 0;
   for (int spin = 0, active, last = -1; (active = LOAD(job_active)) > 0; spin++) {
     if (active != last) last = active, quiet = 0;
+    if (LOAD(busy) & LOAD(gone)) break;
     if (spin < SPIN) continue;
     if (can_wait ? __builtin_wasm_memory_atomic_wait32(&job_active, active, WAIT_NS) == 2 && ++quiet >= SILENCE
                  : ++quiet >= SILENCE * 100000LL) {
-      STORE(broken, 1);
-      return;
+      if (!LOAD(reported)) break;
+      quiet = 0;
     }
   }
+  if (LOAD(job_active) > 0) STORE(broken, 1);
 }
 
 float *tt__thread_scratch(size_t floats) {

@@ -183,17 +183,32 @@ void tt__par_sgd(float *p_out, float *buf_out, const float *p, const float *g, c
 #define tt__conv_sparse tt__par_conv_sparse
 #define tt__adam tt__par_adam
 #define tt__sgd tt__par_sgd
+void tt__par_bias_act(float *y, const float *bias, int rows, int cols, int act);
+void tt__par_relu(float *y, const float *x, size_t n);
+void tt__par_relu_backward(float *dx, const float *dy, const float *y, size_t n);
+void tt__par_fill(float *x, float v, size_t n);
+#define tt__bias_act tt__par_bias_act
+#define tt__relu tt__par_relu
+#define tt__relu_backward tt__par_relu_backward
+#define tt__fill tt__par_fill
 /* state a kernel keeps between its own calls is each thread's own */
 #define TT_THREAD_LOCAL _Thread_local
 #else
 #define TT_THREAD_LOCAL
 #endif
 
-/* ... and the kernels of the sequence models' steps (src/kernels/parallel_seq.c). */
+/* A layer's loop whose iterations write outputs of their own (samples, planes, filters), in the threaded build:
+ * fn(arg, lo, hi) runs iterations [lo, hi), and the parts together cover [0, n) once, split over the threads in
+ * use when `work` (about that many operations in all) is worth a fork and join (else one call fn(arg, 0, n)). */
+#ifdef TT_THREADS
+typedef void tt__range_fn(void *arg, int lo, int hi);
+void tt__parallel_range(int n, double work, tt__range_fn *fn, void *arg);
+#endif
+
+/* The threaded build's versions of the sequence models' kernels (src/kernels/parallel_seq.c). */
 #ifdef TT_THREADS
 void tt__par_gelu(float *y, const float *x, size_t n);
 void tt__par_gelu_backward(float *dx, const float *dy, const float *x, size_t n);
-void tt__par_bias_act(float *y, const float *bias, int rows, int cols, int act);
 void tt__par_sum_rows(float *db, const float *dy, int rows, int cols);
 void tt__par_layernorm(float *y, float *stats, const float *x, const float *gamma, const float *beta, int rows, int D,
                        float eps);
@@ -201,7 +216,6 @@ void tt__par_layernorm_backward(float *dx, float *dgamma, float *dbeta, const fl
                                 const float *stats, const float *gamma, int rows, int D);
 #define tt__gelu tt__par_gelu
 #define tt__gelu_backward tt__par_gelu_backward
-#define tt__bias_act tt__par_bias_act
 #define tt__sum_rows tt__par_sum_rows
 #define tt__layernorm tt__par_layernorm
 #define tt__layernorm_backward tt__par_layernorm_backward

@@ -19,6 +19,9 @@ static int chunk_count(int units) {
   return units < most ? units : most;
 }
 
+/* One chunk per thread, for splits whose every chunk repeats work of its own (packing, transposing) */
+static int chunk_per_thread(int units) { return units < tt__threads() ? units : tt__threads(); }
+
 /* ---- GEMM: blocks of output rows or columns ---------------------------------------------------------------- */
 
 typedef struct {
@@ -45,7 +48,8 @@ static void gemm_chunk(void *arg, int i) {
  * else 4x8 tiles): every chunk keeps the whole call's path. A GEMV splits its outputs anywhere; tiles split at
  * multiples of 4 rows or 8 columns, where the whole call's tiles start (and at least 8 columns or 4 rows, so a
  * chunk never turns into a GEMV). The split duplicates the packing of the other operand: columns for a wide C
- * (A is packed again per chunk), rows for a tall one. */
+ * (A is packed again per chunk), rows for a tall one. Packing a float costs several of a tile's multiply-adds, so
+ * a split of fewer than 64 rows or columns per chunk takes one chunk per thread, where that repeat stays small. */
 void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
                   float *C, int ldc) {
   gemm_job g = {ta, tb, M, N, K, lda, ldb, ldc, 0, 8, 1, A, B, C, beta};
@@ -56,6 +60,8 @@ void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, 
   const int units = (g.by_rows ? M : N) / g.unit;
   if (tt__threads() > 1 && K > 0 && (beta == 0.0f || beta == 1.0f) && (double)M * N * K >= MIN_WORK && units > 1) {
     g.chunks = chunk_count(units);
+    const int packed = !((M == 1 || N <= 4) && contiguous), most = (g.by_rows ? M : N) / 64;
+    if (packed && g.chunks > most) g.chunks = most > chunk_per_thread(units) ? most : chunk_per_thread(units);
     tt__parallel_for(g.chunks, gemm_chunk, &g);
     return;
   }
@@ -116,14 +122,15 @@ void tt__par_conv_forward(float *y, const float *x, const float *w, const float 
  * call, in the kernel's order. sparse: the sparse pass (dx NULL, no limit) instead of the dense one. */
 typedef struct {
   conv_job c;
-  int sparse, rows;
-  size_t kernel_ws;  // the kernel's part of each thread's scratch; the copied channels follow
+  int sparse, rows, unit;  // rows go out in blocks of unit (the last chunk takes the rest)
+  size_t kernel_ws;        // the kernel's part of each thread's scratch; the copied channels follow
 } conv_dw_job;
 
 static void conv_dw_chunk(void *arg, int i) {
   const conv_dw_job *j = arg;
   tt__conv_shape s = j->c.s;
-  const int lo = part(j->rows, i, j->c.chunks), hi = part(j->rows, i + 1, j->c.chunks), n = hi - lo;
+  const int units = j->rows / j->unit, lo = part(units, i, j->c.chunks) * j->unit;
+  const int hi = i == j->c.chunks - 1 ? j->rows : part(units, i + 1, j->c.chunks) * j->unit, n = hi - lo;
   const int OH = s.H + s.pad_lo + s.pad_hi - s.k + 1, OW = s.W + s.pad_lo + s.pad_hi - s.k + 1;
   float *ws = thread_ws(&j->c), *copy = ws + j->kernel_ws;
   const float *dy = j->c.dy, *x = j->c.x;
@@ -142,20 +149,22 @@ static void conv_dw_chunk(void *arg, int i) {
 }
 
 /* Runs the weight gradient over threads; returns 0 (doing nothing) when it is too small to split or scratch runs
- * out. */
+ * out. The dense kernel computes filters 8 at a time (a tile's width), so it gets blocks of 8: fewer would cost
+ * as much as 8 each. */
 static int conv_dw_parallel(float *dw, const float *dy, const float *x, const float *w, const tt__conv_shape *s,
                             int sparse) {
   const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
   const int rows = s->adjoint ? s->C : s->F;
   const double work = (double)s->B * s->C * s->F * OH * OW * s->k * s->k;
-  if (tt__threads() <= 1 || rows < 2 || work < MIN_WORK) return 0;
-  conv_dw_job j = {.c = {.dw = dw, .dy = dy, .x = x, .w = w, .s = *s}, .sparse = sparse, .rows = rows};
+  const int unit = sparse ? 1 : 8;
+  if (tt__threads() <= 1 || rows < 2 * unit || work < MIN_WORK) return 0;
+  conv_dw_job j = {.c = {.dw = dw, .dy = dy, .x = x, .w = w, .s = *s}, .sparse = sparse, .rows = rows, .unit = unit};
   j.kernel_ws = sparse ? tt__conv_sparse_ws_floats(s) : tt__conv_ws_floats(s);
   const size_t plane = s->adjoint ? (size_t)s->H * s->W : (size_t)OH * OW;
   // a chunk copies at most ceil(rows / chunks) channels; bounded here by all of them
   j.c.ws_floats = j.kernel_ws + (size_t)s->B * rows * plane;
   if (!(j.c.ws = tt__thread_scratch(j.c.ws_floats))) return 0;
-  j.c.chunks = chunk_count(rows);
+  j.c.chunks = chunk_per_thread(rows / unit);  // each chunk transposes every sample (and lists its nonzeros) again
   tt__parallel_for(j.c.chunks, conv_dw_chunk, &j);
   return 1;
 }
@@ -208,6 +217,90 @@ int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, c
   if (dw && !conv_dw_parallel(dw, dy, x, w, s, 1))
     TT_KERNEL(tt_f32_conv_sparse)(dw, NULL, dy, x, w, NULL, s, INT_MAX, ws);
   return 1;
+}
+
+/* ---- element-wise kernels and the layers' own loops -------------------------------------------------------------- */
+
+typedef struct {
+  int n, chunks;
+  tt__range_fn *fn;
+  void *arg;
+} range_job;
+
+static void range_chunk(void *arg, int i) {
+  const range_job *r = arg;
+  r->fn(r->arg, part(r->n, i, r->chunks), part(r->n, i + 1, r->chunks));
+}
+
+void tt__parallel_range(int n, double work, tt__range_fn *fn, void *arg) {
+  if (tt__threads() > 1 && n > 1 && work >= MIN_WORK) {
+    range_job r = {n, chunk_count(n), fn, arg};
+    tt__parallel_for(r.chunks, range_chunk, &r);
+    return;
+  }
+  fn(arg, 0, n);
+}
+
+/* Element-wise kernels on blocks of 16 floats (rows for bias_act): each element is what the twin gives it. */
+typedef struct {
+  float *y;
+  const float *x, *z;
+  size_t n;
+  float v;
+  int cols, act;
+} elementwise_job;
+
+#define BLOCK 16
+
+static void bias_act_part(void *arg, int lo, int hi) {
+  const elementwise_job *e = arg;
+  TT_KERNEL(tt_f32_bias_act)(e->y + (size_t)lo * e->cols, e->x, hi - lo, e->cols, e->act);
+}
+
+void tt__par_bias_act(float *y, const float *bias, int rows, int cols, int act) {
+  elementwise_job e = {.y = y, .x = bias, .cols = cols, .act = act};
+  tt__parallel_range(rows, (double)rows * cols * (act == TT_ACT_TANH ? 8 : 1), bias_act_part, &e);
+}
+
+/* blocks [lo, hi) of e's n floats: *at is where they start, the result their count (the last block ends at n) */
+static size_t in_blocks(const elementwise_job *e, int lo, int hi, size_t *at) {
+  *at = (size_t)lo * BLOCK;
+  return ((size_t)hi * BLOCK < e->n ? (size_t)hi * BLOCK : e->n) - *at;
+}
+
+static void relu_part(void *arg, int lo, int hi) {
+  const elementwise_job *e = arg;
+  size_t at, n = in_blocks(e, lo, hi, &at);
+  TT_KERNEL(tt_f32_relu)(e->y + at, e->x + at, n);
+}
+
+static void relu_backward_part(void *arg, int lo, int hi) {
+  const elementwise_job *e = arg;
+  size_t at, n = in_blocks(e, lo, hi, &at);
+  TT_KERNEL(tt_f32_relu_backward)(e->y + at, e->x + at, e->z + at, n);
+}
+
+static void fill_part(void *arg, int lo, int hi) {
+  const elementwise_job *e = arg;
+  size_t at, n = in_blocks(e, lo, hi, &at);
+  TT_KERNEL(tt_f32_fill)(e->y + at, e->v, n);
+}
+
+/* n / BLOCK fits an int: the threaded build is wasm32's */
+static void elementwise(elementwise_job *e, tt__range_fn *fn) {
+  tt__parallel_range((int)((e->n + BLOCK - 1) / BLOCK), (double)e->n, fn, e);
+}
+
+void tt__par_relu(float *y, const float *x, size_t n) {
+  elementwise(&(elementwise_job){.y = y, .x = x, .n = n}, relu_part);
+}
+
+void tt__par_relu_backward(float *dx, const float *dy, const float *y, size_t n) {
+  elementwise(&(elementwise_job){.y = dx, .x = dy, .z = y, .n = n}, relu_backward_part);
+}
+
+void tt__par_fill(float *x, float v, size_t n) {
+  elementwise(&(elementwise_job){.y = x, .v = v, .n = n}, fill_part);
 }
 
 /* ---- optimizer updates: blocks of parameters ------------------------------------------------------------------ */

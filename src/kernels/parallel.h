@@ -17,7 +17,8 @@
 #include <stddef.h>
 
 #ifdef TT_THREADS
-/* Threads in use (the calling one included): 1 until wasm/threads.js has started helpers. */
+/* Threads in use (the calling one included): 1 until wasm/threads.js has started helpers, and on a helper (a split
+ * kernel that a chunk of another job calls runs whole there). */
 int tt__threads(void);
 /* This thread's index: 0 on the main thread, 1.. on helpers. */
 int tt__thread_id(void);

@@ -1,6 +1,6 @@
 /* The threaded build's split of the sequence models' work (kernels/parallel.h): ranges of units for the layers'
  * own loops (attention by (sample, head) pairs, cross entropy by rows, embeddings and residual adds by blocks), and
- * the kernels that GPT's steps run besides the GEMM: GELU by blocks of elements, bias_act and layer norm by rows,
+ * the kernels that GPT's steps run besides the GEMM: GELU by blocks of elements, layer norm by rows,
  * sum_rows (bias gradients) and layer norm's gamma and beta gradients by columns. As in parallel.c, no sum is ever
  * split: each output element is computed by one thread with the same operations in the same order as on one
  * thread, so any thread count gives the same bits. */
@@ -86,40 +86,6 @@ void tt__par_gelu_backward(float *dx, const float *dy, const float *x, size_t n)
 }
 
 /* ---- row-wise kernels: blocks of rows ----------------------------------------------------------------------------- */
-
-static void bias_act_rows(void *arg, int lo, int hi) {
-  const eltwise_job *e = arg;
-  TT_KERNEL(tt_f32_bias_act)(e->y + (size_t)lo * e->cols, e->bias, hi - lo, e->cols, e->act);
-}
-
-/* an add costs little beside a tanh's dozen operations */
-void tt__par_bias_act(float *y, const float *bias, int rows, int cols, int act) {
-  eltwise_job e = {.y = y, .bias = bias, .rows = rows, .cols = cols, .act = act};
-  tt__parallel_ranges(rows, (double)rows * cols * (act == TT_ACT_TANH ? 12 : 1), bias_act_rows, &e);
-}
-
-/* db (cols) += Σ_r dy[r] of columns [4 lo, 4 hi): the twins' own loop (each column's rows added in order to its
- * starting value), 4 columns at a time and a scalar tail */
-static void sum_rows_columns(void *arg, int lo, int hi) {
-  const eltwise_job *e = arg;
-  const int cols = e->cols, end = 4 * hi < cols ? 4 * hi : cols;
-  int c = 4 * lo;
-  for (; c + 4 <= end; c += 4) {
-    v128_t acc = wasm_v128_load(e->y + c);
-    for (int r = 0; r < e->rows; r++) acc = wasm_f32x4_add(acc, wasm_v128_load(e->dy + (size_t)r * cols + c));
-    wasm_v128_store(e->y + c, acc);
-  }
-  for (; c < end; c++) {
-    float acc = e->y[c];
-    for (int r = 0; r < e->rows; r++) acc += e->dy[(size_t)r * cols + c];
-    e->y[c] = acc;
-  }
-}
-
-void tt__par_sum_rows(float *db, const float *dy, int rows, int cols) {
-  eltwise_job e = {.y = db, .dy = dy, .rows = rows, .cols = cols};
-  tt__parallel_ranges((cols + 3) / 4, (double)rows * cols, sum_rows_columns, &e);
-}
 
 typedef struct {
   float *y, *stats, *dx, *dgamma, *dbeta, *junk;

@@ -75,10 +75,12 @@ document.getElementById('w').addEventListener('trained', (e) => { document.body.
     assert.ok(Number(acc) >= 0.9, `xor test accuracy ${acc}`);
     assert.equal(await page.evaluate(() => document.body.dataset.outputs), '3', 'the Model API from dist/tinytrain.js');
     assert.deepEqual(errors, []);
-    // What the budget counts as loaded before the first step is what a widget fetches (this one has no on-demand
-    // part), and the page's own script imports dist/tinytrain.js, the Model API's entry, which the widget does not.
+    // What the budget counts as loaded before the first step is what a widget fetches, and after its first step
+    // the plain words (web/widget/teach.js, on demand); the page's own script imports dist/tinytrain.js, the Model
+    // API's entry, which the widget does not.
     const initial = built.files.filter((f) => f.part === 'initial').map((f) => f.name).sort();
-    assert.deepEqual([...fetched].filter((f) => !f.endsWith('.map')).sort(), [...initial, 'tinytrain.js'].sort());
+    const teach = built.parts.find((p) => p.source === 'web/widget/teach.js').files;
+    assert.deepEqual([...fetched].filter((f) => !f.endsWith('.map')).sort(), [...initial, 'tinytrain.js', ...teach].sort());
   } finally {
     await browser.close();
     py.kill();

@@ -1,6 +1,6 @@
 // The demos served as `make demo` serves them, cross-origin isolated (COOP/COEP): the playground, digits and text
-// pages train on the threaded build and show its threads; the iframe embed loads. (A helper that dies is checked in
-// Node, tests/js/threads.test.mjs.)
+// pages train on the threaded build and show its threads; the iframe embed loads. (Helpers that end or stall:
+// tests/e2e/thread-death.test.mjs.)
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';

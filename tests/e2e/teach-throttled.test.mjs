@@ -1,6 +1,6 @@
 // Issue 21, bug 10: a phone-class CPU. Chromium's main thread slowed 4x (CDP Emulation.setCPUThrottlingRate) at
-// 390x844: training at full speed (the most snapshots, curves and maps per second) on the playground makes no task
-// over 50 ms; on digits and a widget page it should too (TODO), and loading the playground, digits, the widget page
+// 390x844: training at full speed (the most snapshots, curves and maps per second) on the playground and a widget
+// page makes no task over 50 ms; on digits it should too (TODO), and loading the playground, digits, the widget page
 // and the article should make none over 100 ms (module evaluation, first layouts and paints, the first maps and
 // charts included: TODO). The TODO checks run and print their tasks; they are reported, not failed, until fixed.
 // Tasks are judged by the CPU time the throttled main thread spent on them (main-thread.mjs), so the checks hold
@@ -22,9 +22,11 @@ const TRAIN_MS = 3000;
 // evaluation and the widgets' first frames still make tasks of 100-250 ms CPU at 4x here. These checks run and
 // print their tasks but are reported as TODO (issue 21, bug 10) until they pass.
 const LOAD_TODO = 'issue 21 bug 10: tasks over 100 ms at load remain (first layout of the markup, module evaluation, first frames)';
-const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training frames still reach 70-110 ms CPU at 4x (charts, cost panel, paint)';
-const WIDGET_TRAIN_TODO = 'issue 21 bug 10: the widget draws its chart and map in one frame (60-100 ms CPU at 4x); ' +
-  'the split costs gzipped bytes the widget does not have';
+// The widget's start-up is in separate tasks (its modules and element; the first layout of its markup in a frame of
+// its own; its data; its first frames), the longest 100-200 ms CPU at 4x at load average 13-27 on this machine; the
+// browser's navigation commit alone, with no page code in it, takes 80-180 ms.
+const WIDGET_LOAD_TODO = 'issue 21 bug 10: the navigation commit (no page code), the module evaluation and the first layout each reach 100-180 ms CPU at 4x';
+const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training frames still reach 55-80 ms CPU at 4x (paint and layout of the page, charts)';
 const checkNoErrors = (errors) => assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
 
 async function openThrottled() {
@@ -108,9 +110,9 @@ const widgetReady = () => {
   return [...(root?.querySelectorAll('button') ?? [])].some((b) => b.textContent.trim() === 'Train' && !b.disabled);
 };
 
-test('widget: loading with a 4x slower CPU makes no task over 100 ms', { todo: LOAD_TODO }, () => checkLoad(WIDGET, widgetReady));
+test('widget: loading with a 4x slower CPU makes no task over 100 ms', { todo: WIDGET_LOAD_TODO }, () => checkLoad(WIDGET, widgetReady));
 
-test('widget: training at full speed with a 4x slower CPU makes no task over 50 ms', { todo: WIDGET_TRAIN_TODO }, () => checkTraining(WIDGET,
+test('widget: training at full speed with a 4x slower CPU makes no task over 50 ms', () => checkTraining(WIDGET,
   widgetReady, (page) => button(page, 'Train').click(),
   (page) => page.evaluate(() => document.querySelector('tiny-train').trainer?.progress?.step ?? 0),
   (page) => button(page, 'Pause').click()));

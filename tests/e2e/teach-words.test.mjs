@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrowser, openPage, waitForValue } from './helpers.mjs';
-import { GLOSSARY } from '../../demos/shared/glossary.js';
+import { GLOSSARY } from '../../web/views/glossary.js';
 
 let env;
 test.before(async () => { env = await startBrowser(); });

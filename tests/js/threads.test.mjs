@@ -1,9 +1,13 @@
 // The threaded build (wasm/tinytrain-mt.wasm, wasm/threads.js) in Node: training gives the same weights, bit for bit,
 // on 1, 2 or 3 threads as the single-threaded module (the MLP, the CNN with its sparse and dense convolution passes,
-// the words GPT); a helper thread that dies is reported once and training goes on on one thread.
+// the words GPT); Model.create's {threads} sets the count in use; a helper thread that dies is reported once and
+// training goes on on one thread.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
@@ -22,6 +26,44 @@ test('weights are bit-identical on 1, 2 and 3 threads and with the single-thread
     assert.equal(got.threads, threads, 'the threads in use');
     assert.deepEqual(got.hashes, single.hashes, `${threads} threads against the single-threaded module`);
   }
+});
+
+// Runs module code in a fresh Node process (a realm loads one module) and parses what it prints. From a file: the
+// helpers' worker threads inherit the process's flags, and --input-type would refuse their file.
+function inFreshProcess(code) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinytrain-threads-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'run.mjs'), code);
+    return JSON.parse(execFileSync(process.execPath, [path.join(dir, 'run.mjs')], { encoding: 'utf8' }));
+  } finally {
+    fs.rmSync(dir, { recursive: true });
+  }
+}
+const TINYTRAIN = JSON.stringify(new URL('../../wasm/tinytrain.js', import.meta.url).href);
+const SPEC = JSON.stringify(CASES[0].spec);
+
+test('Model.create(spec, {threads}) sets the threads in use of a loaded threaded build, at most those started', () => {
+  const got = inFreshProcess(`
+    import { Model } from ${TINYTRAIN};
+    const threadsOf = async (options) => { const m = await Model.create(${SPEC}, options); m.dispose(); return m.threads; };
+    const out = { first: await threadsOf({ threads: 3 }) };
+    out.one = await threadsOf({ threads: 1 });
+    out.kept = await threadsOf();
+    out.two = await threadsOf({ threads: 2 });
+    out.capped = await threadsOf({ threads: 8 });
+    out.refused = await threadsOf({ threads: 1.5 }).catch((e) => e.message);
+    console.log(JSON.stringify(out));`);
+  assert.deepEqual(got, { first: 3, one: 1, kept: 1, two: 2, capped: 3, refused: 'threads: expected an integer from 1, got 1.5' });
+});
+
+test('Model.create(spec, {threads: 2}) after the single-threaded module loaded stays on 1 thread and says so', () => {
+  const got = inFreshProcess(`
+    import { Model } from ${TINYTRAIN};
+    const model = await Model.create(${SPEC});
+    const one = await Model.create(${SPEC}, { threads: 1 });
+    const two = await Model.create(${SPEC}, { threads: 2 });
+    console.log(JSON.stringify({ threads: [model.threads, one.threads, two.threads] }));`);
+  assert.deepEqual(got.threads, [1, 1, 1]);
 });
 
 test('a helper that dies between steps: training goes on with one thread, to the same results', async () => {
@@ -53,6 +95,12 @@ test('a helper that ends without a word (a browser tells no one) is noticed once
   assert.equal(got.after, 1, `still ${got.after} threads after ${got.seconds} s`);
   assert.ok(got.seconds >= 9, `noticed after ${got.seconds} s: a helper gets 10 s`);
   assert.match(got.warnings.join(), /^tinytrain: a helper thread stopped \(helper 1 has not answered for 1\d s\); training goes on with one thread$/);
+});
+
+test('Model.create({threads}) after the threaded build has loaded sets the threads in use (a restarted training worker asks for 1)', () => {
+  const script = fileURLToPath(new URL('./threads-create.mjs', import.meta.url));
+  const out = execFileSync(process.execPath, [script], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), [1, 2, 2, 2], 'threads 1, then 2, kept when not given, at most the 2 started');
 });
 
 test('threads out of range are refused with a message', async () => {

@@ -158,3 +158,44 @@ test('the worker gets a memory limit by default (256 MiB), or the one given, or 
   await assert.rejects(bad.ready, /init.options.memoryLimit: expected a byte count from 0 \(no limit\) to 4294967295, got -1/);
   bad.dispose();
 });
+
+test('a helper thread that ends in the middle of a step: the restarted worker trains on one thread; any other death keeps the threads', async () => {
+  const { ThreadLostError } = await import('../../wasm/threads.js');
+  const created = []; // the options of every Model.create in the workers
+  let lose = null;    // the next trainSteps throws this
+  class ThreadedModel extends FakeModel {
+    static async create(spec, options) {
+      created.push(options?.threads);
+      return Object.setPrototypeOf(await FakeModel.create(spec), ThreadedModel.prototype);
+    }
+    trainSteps(n, batch) {
+      const err = lose;
+      lose = null;
+      if (err) throw err;
+      return super.trainSteps(n, batch);
+    }
+  }
+  const workers = [];
+  const t = new Trainer(SPEC, DATA, { Model: FakeModel,
+    createWorker: () => { const w = new InProcessWorker(ThreadedModel); workers.push(w); return w; } });
+  const errors = [], restarts = [];
+  t.addEventListener('error', (e) => errors.push(e.detail));
+  t.addEventListener('restarted', (e) => restarts.push(e.detail.step));
+  await t.ready;
+  await t.step(10);
+  // an ordinary trap: a new worker, threads as before
+  lose = new WebAssembly.RuntimeError('unreachable');
+  await assert.rejects(t.step(1));
+  await until(() => restarts.length === 1, 'the first restart');
+  assert.deepEqual(created, [undefined, undefined]);
+  // a helper thread lost mid-step
+  lose = new ThreadLostError('a helper thread stopped (it ended in the middle of a step): the results of this step are lost; going back to the last good weights');
+  await assert.rejects(t.step(1));
+  await until(() => restarts.length === 2, 'the second restart');
+  assert.deepEqual(created, [undefined, undefined, 1], 'the third worker trains on one thread');
+  assert.match(errors[1].message, /^wasm trap: a helper thread stopped/);
+  assert.deepEqual([errors[1].fatal, errors[1].restarting], [true, true]);
+  assert.deepEqual(restarts, [10, 10], 'both from the last snapshot');
+  assert.equal((await t.step(5)).step, 15);
+  t.dispose();
+});

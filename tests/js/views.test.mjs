@@ -58,6 +58,32 @@ test('FunctionPlot: x grid over its domain, y over yDomain', () => {
   assert.deepEqual(plot.toData(200, 0), [1, 2]);
 });
 
+// A canvas whose CSS size is counted when read (in a page each read may force a layout), with a 2-D context and
+// Path2D that accept every call: enough for render() in Node.
+function countingCanvas() {
+  const counted = { width: 200, height: 100, reads: 0 };
+  Object.defineProperty(counted, 'clientWidth', { get: () => (counted.reads++, 200) });
+  Object.defineProperty(counted, 'clientHeight', { get: () => (counted.reads++, 100) });
+  const context = new Proxy({}, { get: (target, name) => target[name] ?? (() => {}), set: (target, name, value) => (target[name] = value, true) });
+  counted.getContext = () => context;
+  return counted;
+}
+globalThis.document ??= { createElement: () => countingCanvas() };
+globalThis.Path2D ??= class { moveTo() {} arc() {} };
+
+test('render reads the canvas size once per frame, not once per point (each read may force a layout)', () => {
+  const n = 300, x = Float32Array.from({ length: 2 * n }, (_, i) => Math.sin(i)), y = Int32Array.from({ length: n }, (_, i) => i % 3);
+  const map = new DecisionMap(countingCanvas(), { resolution: 4 });
+  map.render({ x, y, testX: x, testY: y, probe: [10, 10] });
+  assert.ok(map.canvas.reads <= 2, `${map.canvas.reads} reads of the map's size for ${2 * n} points`);
+  const plot = new FunctionPlot(countingCanvas(), { resolution: 50 });
+  plot.paint(new Float32Array(50));
+  plot.render({ x: x.subarray(0, n), y: x.subarray(n), testX: x.subarray(0, n), testY: x.subarray(n) });
+  assert.ok(plot.canvas.reads <= 2, `${plot.canvas.reads} reads of the plot's size for ${2 * n} points and a curve of 50`);
+  assert.deepEqual(map.toCanvas(0.5, -0.25, [200, 100]), map.toCanvas(0.5, -0.25), 'a size given is the size read');
+  assert.deepEqual(plot.toCanvas(0.5, -0.25, [200, 100]), plot.toCanvas(0.5, -0.25));
+});
+
 test('one palette: ten class colours, classes beyond it reuse them; a light surface by default', () => {
   assert.equal(CLASS_COLORS.length, 10);
   assert.equal(classColor(12), CLASS_COLORS[2]);

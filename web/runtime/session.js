@@ -82,7 +82,7 @@ export class TrainingSession {
     } else {
       data = await loadData(msg.data, spec);
     }
-    const model = await this.Model.create(spec);
+    const model = await this.Model.create(spec, opt); // opt.threads: a restart after a helper thread ended says 1
     try {
       feed(model, data);
     } catch (e) {

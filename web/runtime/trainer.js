@@ -142,16 +142,15 @@ export class Trainer extends EventTarget {
 
   // Runs every silenceMs / 4 (or less often: browsers throttle timers in hidden tabs, which only delays this).
   _checkSilence() {
-    if (!this.worker || this.heardAt === null || this.lockWatch) return;
-    if (performance.now() - this.heardAt <= this.silenceMs) return;
+    const silentMs = performance.now() - this.heardAt;
+    if (!this.worker || this.heardAt === null || this.lockWatch || silentMs <= this.silenceMs) return;
     // Silent for too long: dead, unless its messages merely wait behind this timer (a frozen page resuming), so
     // only a second check with nothing heard in between decides.
     if (this.suspect !== this.heardAt) {
       this.suspect = this.heardAt;
       return;
     }
-    const seconds = Math.round((performance.now() - this.heardAt) / 1000);
-    this._onDeath(`the training worker stopped answering (no message for ${seconds} s)`);
+    this._onDeath(`the training worker stopped answering (no message for ${Math.round(silentMs / 1000)} s)`);
   }
 
   _onMessage(msg) {
@@ -184,10 +183,7 @@ export class Trainer extends EventTarget {
 
   // The worker is gone: fail what waited for it, report, then restart it from the last snapshot (paused).
   _onDeath(message) {
-    const dead = this.worker;
-    this.worker = null;
-    this.running = false;
-    dead?.terminate();
+    this._endWorker();
     this.client?.rejectAll(`the training worker stopped (${message})`, 'WorkerStoppedError');
     this._abortSpawn(new Error(message)); // a worker that died before `ready`
     if (this.disposed) return;
@@ -195,16 +191,25 @@ export class Trainer extends EventTarget {
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
     if (this.restarts.length >= MAX_RESTARTS) {
-      const deaths = MAX_RESTARTS + 1;
-      return this._giveUp(`the training worker failed ${deaths} times within a minute (last: ${message}); it is not restarted`);
+      return this._giveUp(`the training worker failed ${MAX_RESTARTS + 1} times within a minute (last: ${message}); it is not restarted`);
     }
     this.restarts.push(now);
+    // A helper thread ended in the middle of a step (wasm/threads.js): the new worker trains on one thread.
+    /helper thread/.test(message) && (this.options.threads = 1);
     this._fatal(message, true);
     const restart = this.alive = this._restart();
     // A restart that fails on its own (not because the new worker died too: that is a death of its own) is final.
     restart.catch((err) => {
       if (this.alive === restart && !this.disposed) this._giveUp(`could not restart the training worker: ${err.message}`);
     });
+  }
+
+  // Forgets the worker, then ends it (so that its terminate() is not taken for a death of the current worker).
+  _endWorker() {
+    const worker = this.worker;
+    this.worker = null;
+    this.running = false;
+    worker?.terminate();
   }
 
   _fatal(message, restarting) {
@@ -214,10 +219,7 @@ export class Trainer extends EventTarget {
   // No more workers: requests reject with the reason; the predictor keeps answering with the last good weights.
   _giveUp(reason) {
     this.failed = reason;
-    this.running = false;
-    const worker = this.worker;
-    this.worker = null;
-    worker?.terminate();
+    this._endWorker();
     clearInterval(this.watchdog);
     this.alive = Promise.reject(Object.assign(new Error(reason), { name: 'WorkerStoppedError' }));
     this.alive.catch(() => {});
@@ -241,9 +243,8 @@ export class Trainer extends EventTarget {
 
   // Sends a request once the current worker is up.
   async _request(type, fields, transfer) {
-    if (this.disposed) throw new Error('this Trainer was disposed');
-    await this.alive;
-    if (this.disposed) throw new Error('this Trainer was disposed'); // while waiting: the worker is gone
+    if (!this.disposed) await this.alive;
+    if (this.disposed) throw new Error('this Trainer was disposed'); // (perhaps while waiting: the worker is gone)
     return this.client.send(type, fields, transfer);
   }
 
@@ -300,8 +301,7 @@ export class Trainer extends EventTarget {
   dispose() {
     this.disposed = true;
     clearInterval(this.watchdog);
-    this.worker?.terminate();
-    this.worker = null;
+    this._endWorker();
     this.client?.rejectAll('the Trainer was disposed');
     this._abortSpawn?.(new Error('this Trainer was disposed')); // a boot waiting for `ready` fails instead of hanging
     this.predictor?.dispose();

@@ -71,9 +71,9 @@ export class DecisionMap {
     return [x0Low + (px / w) * (x0High - x0Low), x1High - (py / h) * (x1High - x1Low)];
   }
 
-  /** Data -> CSS pixel coordinates. */
-  toCanvas(x0, x1) {
-    const [[x0Low, x0High], [x1Low, x1High]] = this.axes, [w, h] = cssSize(this.canvas);
+  /** Data -> CSS pixel coordinates; size: the canvas's CSS [width, height] when the caller knows it. */
+  toCanvas(x0, x1, [w, h] = cssSize(this.canvas)) {
+    const [[x0Low, x0High], [x1Low, x1High]] = this.axes;
     return [((x0 - x0Low) / (x0High - x0Low)) * w, ((x1High - x1) / (x1High - x1Low)) * h];
   }
 
@@ -132,26 +132,25 @@ export class DecisionMap {
     const layer = Object.assign(document.createElement('canvas'), { width: this.canvas.width, height: this.canvas.height });
     const ctx = layer.getContext('2d');
     ctx.scale(this.canvas.width / w, this.canvas.height / h);
+    // One path per class, filled and stroked once: a path per point would cost a phone's frame. Training points
+    // are filled; held-out points hollow.
     const dots = (xs, labels, hollow) => {
       if (!xs) return;
+      const paths = [], r = this.pointRadius;
       for (let i = 0; i < labels.length; i++) {
-        const [px, py] = this.toCanvas(xs[2 * i], xs[2 * i + 1]);
-        const color = classColor(labels[i]);
-        ctx.beginPath();
-        ctx.arc(px, py, this.pointRadius, 0, 2 * Math.PI);
-        if (hollow) {
-          ctx.fillStyle = background;
-          ctx.fill();
-          ctx.strokeStyle = color;
-          ctx.lineWidth = 1.6;
-        } else {
-          ctx.fillStyle = color;
-          ctx.fill();
-          ctx.strokeStyle = background;
-          ctx.lineWidth = 0.8;
-        }
-        ctx.stroke();
+        // the size given, not read per point: each read of the canvas's size may force a layout
+        const [px, py] = this.toCanvas(xs[2 * i], xs[2 * i + 1], [w, h]), path = paths[labels[i]] ??= new Path2D();
+        path.moveTo(px + r, py);
+        path.arc(px, py, r, 0, 2 * Math.PI);
       }
+      paths.forEach((path, k) => {
+        const color = classColor(k);
+        ctx.fillStyle = hollow ? background : color;
+        ctx.fill(path);
+        ctx.strokeStyle = hollow ? color : background;
+        ctx.lineWidth = hollow ? 1.6 : 0.8;
+        ctx.stroke(path);
+      });
     };
     dots(x, y, false);
     dots(testX, testY, true);
@@ -183,8 +182,8 @@ export class FunctionPlot {
     return [lo + (px / w) * (hi - lo), yHigh - (py / h) * (yHigh - yLow)];
   }
 
-  toCanvas(x, y) {
-    const [lo, hi] = this.domain, [yLow, yHigh] = this.yDomain, [w, h] = cssSize(this.canvas);
+  toCanvas(x, y, [w, h] = cssSize(this.canvas)) {
+    const [lo, hi] = this.domain, [yLow, yHigh] = this.yDomain;
     return [((x - lo) / (hi - lo)) * w, ((yHigh - y) / (yHigh - yLow)) * h];
   }
 
@@ -201,14 +200,15 @@ export class FunctionPlot {
     ctx.strokeStyle = colors.grid;
     ctx.lineWidth = 1;
     ctx.beginPath();
-    const [, zero] = this.toCanvas(0, 0);
+    const size = [w, h]; // given to toCanvas, not read per point: each read of the canvas's size may force a layout
+    const [, zero] = this.toCanvas(0, 0, size);
     ctx.moveTo(0, zero);
     ctx.lineTo(w, zero);
     ctx.stroke();
     const dots = (xs, ys, hollow) => {
       if (!xs) return;
       for (let i = 0; i < ys.length; i++) {
-        const [px, py] = this.toCanvas(xs[i], ys[i]);
+        const [px, py] = this.toCanvas(xs[i], ys[i], size);
         ctx.beginPath();
         ctx.arc(px, py, this.pointRadius, 0, 2 * Math.PI);
         ctx.strokeStyle = classColor(1);
@@ -225,7 +225,7 @@ export class FunctionPlot {
       ctx.lineWidth = 2.5;
       ctx.beginPath();
       for (let i = 0; i < xs.length; i++) {
-        const [px, py] = this.toCanvas(xs[i], this.curve[i]);
+        const [px, py] = this.toCanvas(xs[i], this.curve[i], size);
         if (i === 0) ctx.moveTo(px, py);
         else ctx.lineTo(px, py);
       }

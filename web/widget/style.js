@@ -1,13 +1,14 @@
 // The widget's shadow DOM: fixed markup (attribute values are never parsed as HTML) and a constructed style sheet,
 // adopted, so a strict CSP needs no style-src. `all: initial` on .root keeps the host's inherited text styles out.
-// The first class of an element is its name in the widget's code (tiny-train.js).
+// The first class of an element is its name in the widget's code (tiny-train.js). The root is hidden until the
+// widget's first frame, which lays it out in a task of its own.
 
 const TRAINING = `
   <section class="training" aria-label="Training">
     <h3>Training <small>in a Web Worker</small></h3>
     <div class="bar" role="group" aria-label="Training controls">
       <button class="go">Train</button>
-      <button class="step" title="10 training steps">Step</button>
+      <button class="step">Step</button>
       <button class="reset">Reset</button>
       <label class="lr">Learning rate <select></select></label>
       <label class="batch-size">Batch <select></select></label>
@@ -30,7 +31,7 @@ const INFERENCE = `
   </section>`;
 
 export const HTML = `
-<div class="root">
+<div class="root" hidden>
   <div class="msg" role="alert" hidden></div>
   <div class="panels">${TRAINING}${INFERENCE}
   </div>
@@ -167,12 +168,6 @@ b, output {
   padding: 6px 8px;
   margin-bottom: 8px;
   overflow-wrap: anywhere;
-}
-@media (prefers-reduced-motion: reduce) {
-  * {
-    transition: none !important;
-    animation: none !important;
-  }
 }`;
 
 export const CSS = [HOST, THEME, LAYOUT, CONTROLS, VIEWS].join('\n');

@@ -1,0 +1,230 @@
+// Helper threads that end or stall, in Chromium, on the digits page served as `make demo` serves it (cross-origin
+// isolated: its training worker runs the threaded build, wasm/threads.js, with a helper worker per extra core):
+// - a helper that ends between steps: the page says so and training goes on with one thread, no restart;
+// - a helper that ends in the middle of a step: the step's results are dropped, the worker restarts on one thread
+//   from the last snapshot, training goes on by itself, and the page says so in words;
+// - a helper that stalls for longer than any silence limit (paused in DevTools, in the middle of a step and between
+//   jobs), then resumes: it is not taken for gone, and training goes on with every thread.
+// The helper is reached through DevTools' protocol (its worker's target, with the debugger: a breakpoint where the
+// helper has taken a job, Debugger.pause, Runtime.terminateExecution), or ended between steps by the test worker
+// (tests/e2e/hooked-worker.mjs). No console error on the page or in its workers, only the warning that says why.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startServer, SERVED } from '../../tools/serve.mjs';
+import { loadMnistNode } from '../../tools/mnist-data.mjs';
+import { CHROMIUM, LAUNCH_ARGS, openPage, waitForValue, drawImage } from './helpers.mjs';
+import { USE_TEST_WORKER } from './worker-hooks.mjs';
+
+const STALL_MS = 21000; // longer than the pool's old silence limits (10 s in a join, 10 s between heartbeat checks)
+const heldOut = loadMnistNode('test');
+
+const env = {};
+test.before(async () => {
+  env.server = await startServer({ port: 0, isolated: true,
+    folders: [...SERVED, 'tests/e2e/hooked-worker.mjs', 'tests/js/crash-hooks.mjs'] });
+  env.browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
+});
+test.after(async () => {
+  await env.browser?.close();
+  await env.server?.close();
+});
+
+const stats = (page) => page.evaluate(() => {
+  const text = (id) => document.getElementById(id).textContent;
+  return { step: Number(text('stat-step').replace(/,/g, '')), loss: Number(text('stat-loss')), threads: text('stat-threads'),
+    message: document.getElementById('message').hidden ? '' : text('message') };
+});
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The digits page training the MLP as fast as it can, on the test worker; resolves once it trains on 2 threads.
+// warnings: the console warnings of the page and its workers.
+async function trainDigits() {
+  const opened = await openPage(env.browser, { viewport: { width: 1280, height: 1400 } });
+  const { page } = opened;
+  opened.warnings = [];
+  // (Playwright reports the console of the page's workers, nested ones too, on the page)
+  page.on('console', (m) => { if (m.type() === 'warning') opened.warnings.push(m.text()); });
+  await page.addInitScript(USE_TEST_WORKER);
+  await page.goto(`${env.server.origin}/demos/digits/`);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.ok(cores >= 2, `this machine reports ${cores} core: no helper threads to lose`);
+  opened.threads = String(Math.min(cores, 8));
+  await page.selectOption('#speed', 'fast');
+  await page.fill('#epochs', '50');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await waitForValue(page, () => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= 50 &&
+    Number(document.getElementById('stat-threads').textContent) >= 2, null, { timeoutMs: 90000, what: '50 steps on threads' });
+  return opened;
+}
+
+// A DevTools session on the first helper thread of the page (a worker of its training worker). Playwright opens
+// none on a worker, so messages go through the browser's session (Target.sendMessageToTarget).
+async function debugHelper() {
+  const cdp = await env.browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const helper = targetInfos.find((t) => t.type === 'worker' && t.title === 'tinytrain helper 1');
+  assert.ok(helper, `no helper thread among ${targetInfos.map((t) => `${t.type} ${t.title}`).join(', ')}`);
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: helper.targetId, flatten: false });
+  let next = 0, wasm = null;
+  const replies = new Map(), waiting = new Map();
+  cdp.on('Target.receivedMessageFromTarget', (e) => {
+    if (e.sessionId !== sessionId) return;
+    const m = JSON.parse(e.message);
+    if (m.id) return replies.get(m.id)?.(m);
+    if (m.method === 'Debugger.scriptParsed' && m.params.url.endsWith('/tinytrain-mt.wasm')) wasm = m.params.scriptId;
+    waiting.get(m.method)?.(m.params);
+  });
+  // (a worker that ends does not answer what was sent to it last: hence the time limit)
+  const send = (method, params = {}, timeoutMs = 30000) => new Promise((resolve, reject) => {
+    const id = ++next;
+    const timer = setTimeout(() => reject(new Error(`${method}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    replies.set(id, (m) => {
+      clearTimeout(timer);
+      if (m.error) reject(new Error(`${method}: ${m.error.message}`));
+      else resolve(m.result);
+    });
+    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+  });
+  const event = (method, timeoutMs = 60000) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${method} within ${timeoutMs} ms`)), timeoutMs);
+    waiting.set(method, (params) => { clearTimeout(timer); waiting.delete(method); resolve(params); });
+  });
+  await send('Debugger.enable');
+  assert.ok(wasm, 'the helper\'s module was not reported to the debugger');
+  return { send, event, wasm, close: () => cdp.detach() };
+}
+
+// The byte offset, in the threaded module, of the first instruction of the function the helper's loop calls to run
+// a job's chunks (tt_thread_run in src/core/threads.c calls it once it has taken the job): a helper stopped there
+// has taken the job, and the thread that trains waits for it in the join. (A breakpoint in tt_thread_run itself
+// would never be hit: it never returns, so its frame keeps the code it started with.)
+async function jobEntryOffset({ send, wasm }) {
+  const first = await send('Debugger.disassembleWasmModule', { scriptId: wasm });
+  let { lines, bytecodeOffsets } = first.chunk;
+  for (let chunk; first.streamId && (chunk = (await send('Debugger.nextWasmDisassemblyChunk', { streamId: first.streamId })).chunk).lines.length;) {
+    lines = lines.concat(chunk.lines);
+    bytecodeOffsets = bytecodeOffsets.concat(chunk.bytecodeOffsets);
+  }
+  const isFunction = (line) => /^\s*\(func /.test(line);
+  const start = lines.findIndex((l) => /\(func \$tt_thread_run\b/.test(l));
+  assert.ok(start >= 0, 'tt_thread_run is not in the disassembly');
+  let callee = null;
+  for (let i = start + 1; !callee && i < lines.length && !isFunction(lines[i]); i++) {
+    callee = /^\s*call (\$\S+)/.exec(lines[i])?.[1].replace(/^\$__wasm_init_tls$/, '') || null;
+  }
+  assert.ok(callee, 'tt_thread_run calls nothing but __wasm_init_tls');
+  const header = lines.findIndex((l) => isFunction(l) && l.trim().startsWith(`(func ${callee} `));
+  let i = header + 1;
+  while (/^\s*\(local /.test(lines[i])) i++;
+  return bytecodeOffsets[i];
+}
+
+// Stops the helper right after it has taken a job; resolves once it is stopped there and the breakpoint is gone
+// (it is stopped once, not at every job).
+async function stopInJob(helper) {
+  const columnNumber = await jobEntryOffset(helper);
+  const paused = helper.event('Debugger.paused');
+  const { breakpointId } = await helper.send('Debugger.setBreakpoint', { location: { scriptId: helper.wasm, lineNumber: 0, columnNumber } });
+  await paused;
+  await helper.send('Debugger.removeBreakpoint', { breakpointId });
+}
+
+// Training does not move for `ms`: the thread that trains waits for the stopped helper. (Counted from a moment after
+// the stop, as the page may still be showing progress that was on its way.)
+async function assertStalled(page, ms) {
+  await sleep(1500);
+  const before = (await stats(page)).step;
+  await sleep(ms);
+  const after = (await stats(page)).step;
+  assert.equal(after, before, `training went on (${before} -> ${after} steps) while the helper was stopped in a job`);
+  return before;
+}
+
+// Training goes on by `steps` more, with a finite loss that stays low (it did not start again from random weights).
+async function assertTrainsOn(page, steps) {
+  const from = (await stats(page)).step;
+  await waitForValue(page, (n) => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= n, from + steps,
+    { timeoutMs: 90000, what: `${steps} more steps` });
+  const { loss } = await stats(page);
+  assert.ok(Number.isFinite(loss) && loss < 1, `loss ${loss} after going on`);
+}
+
+test('a helper that ends between steps: the page says so, training goes on with one thread, no restart', async () => {
+  const { page, context, errors, warnings } = await trainDigits();
+  // The test worker ends its helper's worker between two chunks of training.
+  const t0 = Date.now();
+  await page.evaluate(() => window.testWorkers[0].postMessage({ type: 'endHelper' }));
+  await waitForValue(page, () => document.getElementById('stat-threads').textContent === '1 (a helper thread stopped)', null,
+    { timeoutMs: 30000, what: 'the page to show one thread' });
+  console.log(`a helper ended between steps: the page showed one thread ${Date.now() - t0} ms later`);
+  await assertTrainsOn(page, 100);
+  const after = await stats(page);
+  assert.equal(after.message, '', 'no restart, no message: nothing was lost');
+  assert.deepEqual(warnings, ['tinytrain: a helper thread stopped (helper 1 ended); training goes on with one thread']);
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await context.close();
+});
+
+test('a helper that ends in the middle of a step: a restart from the last snapshot on one thread, and training goes on', async () => {
+  const { page, context, errors, warnings } = await trainDigits();
+  const helper = await debugHelper();
+  await stopInJob(helper);
+  const stalledAt = await assertStalled(page, 2000);
+  // Its script is stopped where it stands: its worker then ends itself (thread-helper.js), with the job unfinished.
+  // (in that order; its worker ends before it answers either)
+  const t0 = Date.now();
+  helper.send('Runtime.terminateExecution', {}, 5000).catch(() => {});
+  helper.send('Debugger.resume', {}, 5000).catch(() => {});
+  const message = await waitForValue(page, () => /^A helper thread stopped; training goes on/.test(document.getElementById('message').textContent) &&
+    document.getElementById('message').textContent, null, { timeoutMs: 60000, what: 'the page to say training goes on with one thread' });
+  console.log(`a helper ended mid-step: training went on, on one thread, ${Date.now() - t0} ms later`);
+  const from = Number(/from step ([\d,]+)/.exec(message)[1].replace(/,/g, ''));
+  assert.ok(from > 0 && from <= stalledAt, `went on from step ${from}; the helper stopped at ${stalledAt}`);
+  assert.equal(message, `A helper thread stopped; training goes on with one thread from step ${from.toLocaleString('en')}, the last good weights.`);
+  await assertTrainsOn(page, 100);
+  assert.equal((await stats(page)).threads, '1 (a helper thread stopped)');
+  // The weights are the last good ones, trained on: held-out accuracy, and the pad reads drawn digits.
+  await waitForValue(page, () => Number(document.getElementById('test-accuracy').dataset.value) >= 0.85, null,
+    { timeoutMs: 60000, what: 'held-out accuracy of 85% or more' });
+  let right = 0;
+  for (let i = 0; i < 3; i++) {
+    await page.getByRole('button', { name: 'Clear' }).click();
+    const strokes = await drawImage(page, '#pad', heldOut.x.subarray(i * 784, (i + 1) * 784), { ink: 0.5 });
+    await waitForValue(page, (s) => document.getElementById('prediction').dataset.strokes === String(s), strokes,
+      { what: `the prediction for held-out digit ${i}` });
+    right += Number(await page.evaluate(() => document.getElementById('prediction').dataset.digit)) === heldOut.y[i];
+  }
+  assert.ok(right >= 2, `${right} of 3 drawn digits read right`);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /^tinytrain: a helper thread stopped \(it ended in the middle of a step\); training goes on with one thread$/);
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await helper.close().catch(() => {});
+  await context.close();
+});
+
+test('a helper stalled for longer than any silence limit, in a job and between jobs, is not taken for gone', async () => {
+  const { page, context, errors, warnings, threads } = await trainDigits();
+  const helper = await debugHelper();
+  // In a job: training waits for it the whole time, then goes on with both threads.
+  await stopInJob(helper);
+  await assertStalled(page, STALL_MS);
+  await helper.send('Debugger.resume');
+  await assertTrainsOn(page, 100);
+  // Between jobs (or wherever the pause finds it): training goes on without it meanwhile, or waits.
+  const paused = helper.event('Debugger.paused');
+  await helper.send('Debugger.pause');
+  const where = (await paused).callFrames[0]?.functionName;
+  await sleep(STALL_MS);
+  await helper.send('Debugger.resume');
+  console.log(`the second pause stopped the helper in ${where}`);
+  await assertTrainsOn(page, 100);
+  const after = await stats(page);
+  assert.equal(after.threads, threads, 'every thread still trains');
+  assert.equal(after.message, '', 'no restart');
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await helper.close().catch(() => {});
+  await context.close();
+});
