@@ -87,6 +87,29 @@ void tt__par_gelu_backward(float *dx, const float *dy, const float *x, size_t n)
 
 /* ---- row-wise kernels: blocks of rows ----------------------------------------------------------------------------- */
 
+/* db (cols) += Σ_r dy[r] of columns [4 lo, 4 hi): the twins' own loop (each column's rows added in order to its
+ * starting value), 4 columns at a time and a scalar tail */
+static void sum_rows_columns(void *arg, int lo, int hi) {
+  const eltwise_job *e = arg;
+  const int cols = e->cols, end = 4 * hi < cols ? 4 * hi : cols;
+  int c = 4 * lo;
+  for (; c + 4 <= end; c += 4) {
+    v128_t acc = wasm_v128_load(e->y + c);
+    for (int r = 0; r < e->rows; r++) acc = wasm_f32x4_add(acc, wasm_v128_load(e->dy + (size_t)r * cols + c));
+    wasm_v128_store(e->y + c, acc);
+  }
+  for (; c < end; c++) {
+    float acc = e->y[c];
+    for (int r = 0; r < e->rows; r++) acc += e->dy[(size_t)r * cols + c];
+    e->y[c] = acc;
+  }
+}
+
+void tt__par_sum_rows(float *db, const float *dy, int rows, int cols) {
+  eltwise_job e = {.y = db, .dy = dy, .rows = rows, .cols = cols};
+  tt__parallel_ranges((cols + 3) / 4, (double)rows * cols, sum_rows_columns, &e);
+}
+
 typedef struct {
   float *y, *stats, *dx, *dgamma, *dbeta, *junk;
   const float *x, *dy, *gamma, *beta, *stats_in;
