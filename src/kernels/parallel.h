@@ -29,14 +29,10 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg);
 float *tt__thread_scratch(size_t floats_per_thread);
 #endif
 
-/* Ranges for a layer's own loops in the threaded build (src/kernels/parallel_seq.c): fn(arg, lo, hi) runs units
- * [lo, hi) of [0, n) in order, each unit's outputs its own; the ranges go out over the threads in use when `work` (in
- * multiply-adds or the like) is worth a fork and join, else fn(arg, 0, n) runs on the calling thread. Scratch that
- * a unit needs is per thread: TT_MAX_THREADS copies (threads.c's most), the thread's at tt__thread_id(). Main
- * thread only. Other builds run those loops as they are. */
+/* Scratch that a unit of a layer's split loop (kernels.h: tt__parallel_range) needs is per thread: TT_MAX_THREADS
+ * copies (threads.c's most), the thread's at tt__thread_id(). Other builds run those loops as they are. */
 #ifdef TT_THREADS
 #define TT_MAX_THREADS 16
-void tt__parallel_ranges(int n, double work, void (*fn)(void *arg, int lo, int hi), void *arg);
 #else
 #define TT_MAX_THREADS 1
 #endif

@@ -11,34 +11,8 @@
 #include "kernels/kernels.h"
 #include "kernels/parallel.h"
 
-/* chunks per thread: enough for a thread on a busy core to take fewer of them */
-#define CHUNKS_PER_THREAD 3
-/* below this much work (in multiply-adds or the like) a call stays on the calling thread */
+/* below this much work a layer norm backward stays on the calling thread (parallel.c: tt__parallel_range for the rest) */
 #define MIN_WORK 16384.0
-
-/* [lo, hi) of n units for chunk i of chunks */
-static int part(int n, int i, int chunks) { return (int)((long long)n * i / chunks); }
-
-typedef struct {
-  int n, chunks;
-  void (*fn)(void *arg, int lo, int hi);
-  void *arg;
-} ranges_job;
-
-static void range_chunk(void *arg, int i) {
-  const ranges_job *r = arg;
-  r->fn(r->arg, part(r->n, i, r->chunks), part(r->n, i + 1, r->chunks));
-}
-
-void tt__parallel_ranges(int n, double work, void (*fn)(void *arg, int lo, int hi), void *arg) {
-  if (tt__threads() > 1 && n > 1 && work >= MIN_WORK) {
-    const int most = tt__threads() * CHUNKS_PER_THREAD;
-    ranges_job r = {n, n < most ? n : most, fn, arg};
-    tt__parallel_for(r.chunks, range_chunk, &r);
-    return;
-  }
-  fn(arg, 0, n);
-}
 
 /* ---- element-wise kernels: blocks of 16 elements -------------------------------------------------------------- */
 
@@ -69,7 +43,7 @@ static void gelu_blocks(void *arg, int lo, int hi) {
 /* a GELU costs some 40 operations an element */
 void tt__par_gelu(float *y, const float *x, size_t n) {
   eltwise_job e = {.y = y, .x = x, .n = n};
-  if (blocks(n)) tt__parallel_ranges(blocks(n), 40.0 * n, gelu_blocks, &e);
+  if (blocks(n)) tt__parallel_range(blocks(n), 40.0 * n, gelu_blocks, &e);
   else TT_KERNEL(tt_f32_gelu)(y, x, n);
 }
 
@@ -81,7 +55,7 @@ static void gelu_backward_blocks(void *arg, int lo, int hi) {
 
 void tt__par_gelu_backward(float *dx, const float *dy, const float *x, size_t n) {
   eltwise_job e = {.y = dx, .dy = dy, .x = x, .n = n};
-  if (blocks(n)) tt__parallel_ranges(blocks(n), 50.0 * n, gelu_backward_blocks, &e);
+  if (blocks(n)) tt__parallel_range(blocks(n), 50.0 * n, gelu_backward_blocks, &e);
   else TT_KERNEL(tt_f32_gelu_backward)(dx, dy, x, n);
 }
 
@@ -107,7 +81,7 @@ static void sum_rows_columns(void *arg, int lo, int hi) {
 
 void tt__par_sum_rows(float *db, const float *dy, int rows, int cols) {
   eltwise_job e = {.y = db, .dy = dy, .rows = rows, .cols = cols};
-  tt__parallel_ranges((cols + 3) / 4, (double)rows * cols, sum_rows_columns, &e);
+  tt__parallel_range((cols + 3) / 4, (double)rows * cols, sum_rows_columns, &e);
 }
 
 typedef struct {
@@ -127,7 +101,7 @@ static void layernorm_rows(void *arg, int lo, int hi) {
 void tt__par_layernorm(float *y, float *stats, const float *x, const float *gamma, const float *beta, int rows, int D,
                        float eps) {
   layernorm_job j = {.y = y, .stats = stats, .x = x, .gamma = gamma, .beta = beta, .rows = rows, .D = D, .eps = eps};
-  tt__parallel_ranges(rows, 8.0 * rows * D, layernorm_rows, &j);
+  tt__parallel_range(rows, 8.0 * rows * D, layernorm_rows, &j);
 }
 
 /* dx of rows [lo, hi): the kernel on those rows, its sums for dgamma and dbeta going to this thread's junk (they are
@@ -183,7 +157,7 @@ void tt__par_layernorm_backward(float *dx, float *dgamma, float *dbeta, const fl
     return;
   }
   memset(j.junk, 0, 2 * (size_t)D * (size_t)tt__threads() * sizeof(float));  // no stray denormals or NaNs
-  tt__parallel_ranges(rows, work, layernorm_dx_rows, &j);
-  tt__parallel_ranges((D + 3) / 4, 4.0 * rows * D, layernorm_dgamma_columns, &j);
+  tt__parallel_range(rows, work, layernorm_dx_rows, &j);
+  tt__parallel_range((D + 3) / 4, 4.0 * rows * D, layernorm_dgamma_columns, &j);
 }
 #endif

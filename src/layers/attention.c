@@ -122,7 +122,7 @@ static void attention_forward(tt__layer *l, float *out, const float *in, int B, 
   if (p.b_in) tt__bias_act(s.qkv, p.b_in, rows, 3 * D, 0);
 #ifdef TT_THREADS
   heads_job j = {l, s, NULL, NULL, NULL, scale};
-  tt__parallel_ranges(B * H, 2.0 * B * T * T * D, heads_forward, &j);
+  tt__parallel_range(B * H, 2.0 * B * T * T * D, heads_forward, &j);
 #else
   for (int b = 0; b < B; b++)
     for (int h = 0; h < H; h++)
@@ -150,7 +150,7 @@ static void attention_backward(tt__layer *l, float *din, const float *dout, cons
   tt__fill(dqkv, 0.0f, (size_t)rows * 3 * D);                     // dk and dv accumulate over the queries
 #ifdef TT_THREADS
   heads_job j = {l, s, dctx, dqkv, ds, scale};
-  tt__parallel_ranges(B * H, 4.0 * B * T * T * D, heads_backward, &j);
+  tt__parallel_range(B * H, 4.0 * B * T * T * D, heads_backward, &j);
 #else
   for (int b = 0; b < B; b++)
     for (int h = 0; h < H; h++)

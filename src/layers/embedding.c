@@ -3,6 +3,7 @@
  * anyway so a bad value can never read or write outside W. The input is not differentiable: din is zero. */
 #include <string.h>
 
+#include "../kernels/kernels.h"
 #include "../kernels/parallel.h"
 #include "layer_util.h"
 
@@ -69,7 +70,7 @@ static void embedding_forward(tt__layer *l, float *out, const float *in, int B, 
   size_t n = (size_t)B * l->in.d[0], D = (size_t)l->dim;
 #ifdef TT_THREADS
   embedding_job j = {l, out, in, NULL, n};
-  tt__parallel_ranges((int)n, (double)n * D, embedding_tokens, &j);
+  tt__parallel_range((int)n, (double)n * D, embedding_tokens, &j);
 #else
   for (size_t t = 0; t < n; t++) memcpy(out + t * D, l->w + token_row(l, in[t]) * D, D * sizeof(float));
 #endif
@@ -80,7 +81,7 @@ static void embedding_backward(tt__layer *l, float *din, const float *dout, cons
   size_t n = (size_t)B * l->in.d[0], D = (size_t)l->dim;
 #ifdef TT_THREADS
   embedding_job j = {l, NULL, in, dout, n};
-  tt__parallel_ranges((int)((D + 15) / 16), (double)n * D, embedding_columns, &j);
+  tt__parallel_range((int)((D + 15) / 16), (double)n * D, embedding_columns, &j);
 #else
   for (size_t t = 0; t < n; t++) {
     float *dw = l->dw + token_row(l, in[t]) * D;  // (D): += since a token may repeat

@@ -49,7 +49,7 @@ static void sum_blocks(void *arg, int lo, int hi) {
 
 static void sum(float *y, const float *a, const float *b, size_t n) {
   sum_job j = {y, a, b, n};
-  tt__parallel_ranges((int)((n + SUM_BLOCK - 1) / SUM_BLOCK), (double)n, sum_blocks, &j);
+  tt__parallel_range((int)((n + SUM_BLOCK - 1) / SUM_BLOCK), (double)n, sum_blocks, &j);
 }
 #endif
 
