@@ -15,9 +15,10 @@ export const LAUNCH_ARGS = Object.freeze(['--no-sandbox', '--disable-gpu', '--di
   '--disable-background-networking', '--disable-component-update', '--disable-sync']);
 
 /** Starts the server and the browser; close() stops both. */
-export async function startBrowser() {
+export async function startBrowser({ isolated = false } = {}) {
   // the test worker (worker-hooks.mjs) and its hooks besides what the demos need
-  const server = await startServer({ port: 0, folders: [...SERVED, 'tests/e2e/hooked-worker.mjs', 'tests/js/crash-hooks.mjs'] });
+  const server = await startServer({ port: 0, isolated,
+    folders: [...SERVED, 'tests/e2e/hooked-worker.mjs', 'tests/js/crash-hooks.mjs'] });
   let browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });

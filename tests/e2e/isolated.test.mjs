@@ -3,20 +3,11 @@
 // tests/e2e/thread-death.test.mjs.)
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { startServer, SERVED } from '../../tools/serve.mjs';
-import { CHROMIUM, LAUNCH_ARGS, openPage, waitForValue } from './helpers.mjs';
+import { startBrowser, openPage, waitForValue } from './helpers.mjs';
 
-const env = {};
-test.before(async () => {
-  env.server = await startServer({ port: 0, isolated: true,
-    folders: [...SERVED, 'tests/e2e/hooked-worker.mjs', 'tests/js/crash-hooks.mjs'] });
-  env.browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
-});
-test.after(async () => {
-  await env.browser?.close();
-  await env.server?.close();
-});
+let env; // served as `make demo` serves: cross-origin isolated
+test.before(async () => { env = await startBrowser({ isolated: true }); });
+test.after(async () => { await env?.close(); });
 
 const threadsShown = (page) => page.evaluate(() => document.getElementById('stat-threads').textContent);
 const step = (page) => page.evaluate(() => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')));
@@ -25,7 +16,7 @@ async function trainPlayground({ testWorker = false } = {}) {
   const opened = await openPage(env.browser);
   const { page } = opened;
   if (testWorker) await page.addInitScript(USE_TEST_WORKER);
-  await page.goto(`${env.server.origin}/demos/playground/#steps=1000000&speed=fast`);
+  await page.goto(`${env.origin}/demos/playground/#steps=1000000&speed=fast`);
   await waitForValue(page, () => document.getElementById('status').textContent === 'ready', null,
     { timeoutMs: 30000, what: 'the playground to be ready' });
   assert.equal(await page.evaluate(() => crossOriginIsolated), true);
@@ -46,18 +37,18 @@ test('playground: trains on the threads the device has, and says how many', asyn
 test('digits and text pages show their threads; the iframe embed trains', async () => {
   const { page, context, errors } = await openPage(env.browser);
   const cores = await page.evaluate(() => Math.min(navigator.hardwareConcurrency, 8));
-  await page.goto(`${env.server.origin}/demos/digits/`);
+  await page.goto(`${env.origin}/demos/digits/`);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await waitForValue(page, (n) => document.getElementById('stat-threads').textContent === String(n), cores,
     { timeoutMs: 60000, what: `digits: ${cores} threads shown` });
-  await page.goto(`${env.server.origin}/demos/text/`);
+  await page.goto(`${env.origin}/demos/text/`);
   await waitForValue(page, () => document.body.dataset.ready === '1', null, { timeoutMs: 60000, what: 'the text page' });
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await waitForValue(page, (n) => document.getElementById('stat-threads').textContent === String(n), cores,
     { timeoutMs: 60000, what: `text: ${cores} threads shown` });
   assert.deepEqual(errors, [], errors.join('\n'));
   // (embed.html has no icon link: its favicon 404 is not this test's business)
-  await page.goto(`${env.server.origin}/demos/embed.html`);
+  await page.goto(`${env.origin}/demos/embed.html`);
   await page.locator('tiny-train').waitFor();
   await context.close();
 });

@@ -10,25 +10,16 @@
 // (tests/e2e/hooked-worker.mjs). No console error on the page or in its workers, only the warning that says why.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { startServer, SERVED } from '../../tools/serve.mjs';
 import { loadMnistNode } from '../../tools/mnist-data.mjs';
-import { CHROMIUM, LAUNCH_ARGS, openPage, waitForValue, drawImage } from './helpers.mjs';
+import { startBrowser, openPage, waitForValue, drawImage } from './helpers.mjs';
 import { USE_TEST_WORKER } from './worker-hooks.mjs';
 
 const STALL_MS = 21000; // longer than the pool's old silence limits (10 s in a join, 10 s between heartbeat checks)
 const heldOut = loadMnistNode('test');
 
-const env = {};
-test.before(async () => {
-  env.server = await startServer({ port: 0, isolated: true,
-    folders: [...SERVED, 'tests/e2e/hooked-worker.mjs', 'tests/js/crash-hooks.mjs'] });
-  env.browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
-});
-test.after(async () => {
-  await env.browser?.close();
-  await env.server?.close();
-});
+let env; // served as `make demo` serves: cross-origin isolated
+test.before(async () => { env = await startBrowser({ isolated: true }); });
+test.after(async () => { await env?.close(); });
 
 const stats = (page) => page.evaluate(() => {
   const text = (id) => document.getElementById(id).textContent;
@@ -46,7 +37,7 @@ async function trainDigits() {
   // (Playwright reports the console of the page's workers, nested ones too, on the page)
   page.on('console', (m) => { if (m.type() === 'warning') opened.warnings.push(m.text()); });
   await page.addInitScript(USE_TEST_WORKER);
-  await page.goto(`${env.server.origin}/demos/digits/`);
+  await page.goto(`${env.origin}/demos/digits/`);
   assert.equal(await page.evaluate(() => crossOriginIsolated), true);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   assert.ok(cores >= 2, `this machine reports ${cores} core: no helper threads to lose`);
