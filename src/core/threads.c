@@ -6,7 +6,7 @@
  *   each helper: stackRestore(its stack top from that list), then tt_thread_run(id), which never returns;
  *   main thread: tt_threads_ready() until every helper is in its loop, then tt_threads_use(n).
  * A job is one tt__parallel_for: the main thread publishes it and bumps job.gen; helpers spin on job.gen for a
- * while (SPIN), then sleep in memory.atomic.wait32 until the next job's notify (sent only when one sleeps). Every
+ * while (SPIN_LONG or SPIN_SHORT), then sleep in memory.atomic.wait32 until the next job's notify (sent only when one sleeps). Every
  * thread takes chunks (see job_next) until none are left, and the main thread's join spins a while, then waits,
  * for the helpers still running one. A helper that ends in the middle of a job (its worker died) makes the join give up on it: the pool is
  * then marked broken and runs everything on the main thread (tt_threads_broken tells JS, which reports it; that job's
@@ -22,11 +22,19 @@
 
 #define MAX_THREADS 16
 #define HELPER_STACK (512 * 1024)
-/* Loads of a counter before sleeping on it: 200,000 is 70-250 us (0.35-1.2 ns a load, as V8 compiles the loop), longer
- * than the serial stretches of a training step (the loss, the gradient norm), so a helper sleeps between calls, not
- * between a step's jobs, and a join sleeps only when a helper is far behind: waking a sleeping thread costs tens of
- * microseconds, and more on a virtual machine whose idle core has halted. */
-#define SPIN 200000
+/* Loads of a counter before sleeping on it. Waking a sleeping thread costs tens of microseconds, and more on a
+ * virtual machine whose idle core has halted, so on a machine with a core free the threads spin for SPIN_LONG
+ * (70-250 us: 0.35-1.2 ns a load, as V8 compiles the loop), longer than the serial stretches of a training step (the
+ * gradient norm, the small tensors' updates): a helper then sleeps between calls, not between a step's jobs. On a busy
+ * machine that spinning takes the time the other thread needs (the kernel shares a core between the threads of a
+ * session), so there they spin for SPIN_SHORT. Which one: see spin_mode. */
+#define SPIN_LONG 200000
+#define SPIN_SHORT 20000
+/* The main thread measures how often a helper was asleep when a job was published, over windows of WINDOW jobs:
+ * with long spins, more than a quarter means the helpers sleep for want of a core, not for want of work, so the pool
+ * goes to short spins, and tries long ones again after RETRY jobs. */
+#define WINDOW 64
+#define RETRY 1024
 #define WAIT_NS 1000000LL     /* the join's sleeps, in ns, */
 #define SILENCE 10000         /* and, where ends are not reported, how many of them without progress mean a helper
                                  is gone (10 s at least: a busy machine wakes the joining thread later) */
@@ -61,10 +69,10 @@ static int stack_top[MAX_THREADS];
  *   address 0, so the helpers' atomics all go to fixed addresses (no arrays indexed by helper). */
 #define LINE __attribute__((aligned(64)))
 static LINE struct {
-  int gen, chunks, threads;
+  int gen, chunks, threads, spin;  // spin: how many loads a helper spins before it sleeps
   void (*fn)(void *, int);
   void *arg;
-} job;
+} job = {.spin = SPIN_LONG};
 static LINE int job_next;
 static LINE struct { int active, busy, sleeping, joining, awake; } crew;
 /* bit i: helper i has ended (from wasm/threads.js); reported: helpers' ends are reported, so the join never takes
@@ -73,7 +81,7 @@ static LINE int gone, reported;
 
 /* Counters of the pool's work, for bench/threads-ab.mjs (tt_threads_stats): the main thread's and the helpers' on
  * lines of their own, each written by its threads only (helpers add theirs atomically: there may be several). */
-enum { JOBS, MAIN_CHUNKS, ASLEEP_AT_PUBLISH, JOIN_SPINS, JOIN_WAITS, MAIN_STATS };
+enum { JOBS, MAIN_CHUNKS, ASLEEP_AT_PUBLISH, JOIN_SPINS, JOIN_WAITS, SHORT_SPINS, MAIN_STATS };
 enum { HELPER_CHUNKS, HELPER_SLEEPS, HELPER_LATE, HELPER_STATS };
 static LINE int main_stats[MAIN_STATS];
 static LINE int helper_stats[HELPER_STATS];
@@ -122,7 +130,10 @@ void tt_threads_gone(int helper_bits) {
  * over helpers), which it then sets to zero; main thread only. bench/threads-ab.mjs names them. */
 int *tt_threads_stats(void) {
   for (int i = 0; i < MAIN_STATS; i++) stats_copy[i] = main_stats[i], main_stats[i] = 0;
-  for (int i = 0; i < HELPER_STATS; i++) stats_copy[MAIN_STATS + i] = __atomic_exchange_n(&helper_stats[i], 0, __ATOMIC_SEQ_CST);
+  // one by one: the helpers' atomics stay at fixed addresses (see crew.awake)
+  stats_copy[MAIN_STATS + HELPER_CHUNKS] = __atomic_exchange_n(&helper_stats[HELPER_CHUNKS], 0, __ATOMIC_SEQ_CST);
+  stats_copy[MAIN_STATS + HELPER_SLEEPS] = __atomic_exchange_n(&helper_stats[HELPER_SLEEPS], 0, __ATOMIC_SEQ_CST);
+  stats_copy[MAIN_STATS + HELPER_LATE] = __atomic_exchange_n(&helper_stats[HELPER_LATE], 0, __ATOMIC_SEQ_CST);
   return stats_copy;
 }
 
@@ -153,15 +164,15 @@ void tt_thread_run(int id) {
   ADD(ready, 1);
   for (;;) {
     int g;
-    for (int spin = 0; (g = LOAD(job.gen)) == seen; spin++) {
-      if (spin < SPIN) continue;
+    for (int spin = 0, most = LOAD(job.spin); (g = LOAD(job.gen)) == seen; spin++) {
+      if (spin < most) continue;
       __atomic_fetch_or(&crew.sleeping, 1 << id, __ATOMIC_SEQ_CST);
       if (LOAD(job.gen) == seen) {
         ADD(helper_stats[HELPER_SLEEPS], 1);
         __builtin_wasm_memory_atomic_wait32(&job.gen, seen, -1);
       }
       __atomic_fetch_and(&crew.sleeping, ~(1 << id), __ATOMIC_SEQ_CST);
-      spin = 0;
+      spin = 0, most = LOAD(job.spin);
     }
     seen = g;
     __atomic_fetch_or(&crew.awake, 1 << id, __ATOMIC_SEQ_CST);
@@ -174,6 +185,21 @@ void tt_thread_run(int id) {
     __atomic_fetch_and(&crew.busy, ~(1 << id), __ATOMIC_SEQ_CST);
     if (ADD(crew.active, -1) == 1 && LOAD(crew.joining)) __builtin_wasm_memory_atomic_notify(&crew.active, 1);
   }
+}
+
+/* Counts a published job (asleep: a helper was asleep then) in the window and, at its end, sets how long threads
+ * spin (job.spin for the helpers); returns the join's spin. Main thread only. */
+static int spin_mode(int asleep) {
+  static int window, sleeps, since_short;
+  sleeps += asleep;
+  if (++window == WINDOW) {
+    int most = LOAD(job.spin);
+    if (most == SPIN_LONG && sleeps > WINDOW / 4) most = SPIN_SHORT, since_short = 0;
+    else if (most == SPIN_SHORT && (since_short += WINDOW) >= RETRY) most = SPIN_LONG;
+    STORE(job.spin, most);
+    window = sleeps = 0;
+  }
+  return LOAD(job.spin);
 }
 
 void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
@@ -190,10 +216,13 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
   STORE(job_next, (gen & 0x7fff) << 16);
   STORE(job.gen, gen);
   main_stats[JOBS]++;
-  if (LOAD(crew.sleeping)) {
+  const int asleep = LOAD(crew.sleeping) != 0;
+  if (asleep) {
     main_stats[ASLEEP_AT_PUBLISH]++;
     __builtin_wasm_memory_atomic_notify(&job.gen, (unsigned)helpers);
   }
+  const int most = spin_mode(asleep);
+  main_stats[SHORT_SPINS] += most == SPIN_SHORT;
   main_stats[MAIN_CHUNKS] += run_chunks(gen);
   // the join, once every chunk is claimed: spin a little, then sleep in short waits (or keep spinning where the
   // thread may not block) until the helpers running chunks are done, or one of them has ended. The last helper out
@@ -203,7 +232,7 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
   for (int active, last = -1; (active = LOAD(crew.active)) > 0; spin++) {
     if (active != last) last = active, quiet = 0;
     if (LOAD(crew.busy) & LOAD(gone)) break;
-    if (spin < SPIN) continue;
+    if (spin < most) continue;
     int timed_out;
     if (can_wait) {
       STORE(crew.joining, 1);
