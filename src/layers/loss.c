@@ -87,8 +87,7 @@ static double cross_entropy(float *dlogits, const float *logits, const float *ta
   // the rows' losses (a double each) in the threads' scratch
   cross_entropy_job j = {dlogits, logits, targets, rows, cols, (double *)tt__thread_scratch(2 * (size_t)rows), hits};
   if (j.loss) {
-    // an element's exp and share of the log weigh as much as a few hundred of a GEMM's multiply-adds
-    tt__parallel_range(rows, 300.0 * rows * cols, cross_entropy_rows, &j);
+    tt__parallel_range(rows, 300.0 * rows * cols, cross_entropy_rows, &j);  // an exp: 300 multiply-adds' time
     for (int r = 0; r < rows; r++) total += j.loss[r];
     for (int t = 0; t < TT_MAX_THREADS; t++) right += hits[t];
     count(correct, right);

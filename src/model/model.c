@@ -634,8 +634,7 @@ static int next_batch(tt_model *m, int B) {
   if (m->cursor == 0 && !m->no_shuffle) shuffle(m);
 #ifdef TT_THREADS
   int b = m->data_n - m->cursor < B ? m->data_n - m->cursor : B;
-  // a float's copy weighs 4 multiply-adds: its sample is a random row of a training set larger than the caches
-  tt__parallel_range(b, 4.0 * b * tt_model_input_size(m), copy_samples, m);
+  tt__parallel_range(b, 4.0 * b * tt_model_input_size(m), copy_samples, m);  // a float: 4 multiply-adds' time
 #else
   size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
   int b = m->data_n - m->cursor < B ? m->data_n - m->cursor : B;
