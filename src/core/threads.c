@@ -5,15 +5,15 @@
  *                block of thread-local storage and sets up the main thread's own (before any kernel runs);
  *   each helper: stackRestore(its stack top from that list), then tt_thread_run(id), which never returns;
  *   main thread: tt_threads_ready() until every helper is in its loop, then tt_threads_use(n).
- * A job is one tt__parallel_for: the main thread publishes it and bumps job.gen; helpers spin on job.gen for a
- * while (SPIN_LONG or SPIN_SHORT), then sleep in memory.atomic.wait32 until the next job's notify (sent only when one sleeps). Every
- * thread takes chunks (see job_next) until none are left, and the main thread's join spins a while, then waits,
- * for the helpers still running one. A helper that ends in the middle of a job (its worker died) makes the join give up on it: the pool is
- * then marked broken and runs everything on the main thread (tt_threads_broken tells JS, which reports it; that job's
- * results are not trusted). The join knows of the end from JS (tt_threads_gone: the browser released the lock the
- * helper held) and waits for a helper not known to be gone however long it takes, as a helper only paused or starved
- * by a busy machine still finishes its chunk; where no one reports ends (tt_threads_gone never called), a long
- * silence is taken for an end instead. */
+ * A job is one tt__parallel_for: the main thread publishes it and bumps job.gen; helpers spin on job.gen for a while
+ * (SPIN_LONG or SPIN_SHORT), then sleep in memory.atomic.wait32 until the next job's notify (sent only when one
+ * sleeps). Every thread takes chunks (see claim.next) until none are left, and the main thread's join spins a while,
+ * then waits, for the helpers still running one. A helper that ends in the middle of a job (its worker died) makes
+ * the join give up on it: the pool is then marked broken and runs everything on the main thread (tt_threads_broken
+ * tells JS, which reports it; that job's results are not trusted). The join knows of the end from JS
+ * (tt_threads_gone: the browser released the lock the helper held) and waits for a helper not known to be gone
+ * however long it takes, as a helper only paused or starved by a busy machine still finishes its chunk; where no one
+ * reports ends (tt_threads_gone never called), a long silence is taken for an end instead. */
 #ifdef TT_THREADS
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,10 +24,10 @@
 #define HELPER_STACK (512 * 1024)
 /* Loads of a counter before sleeping on it. Waking a sleeping thread costs tens of microseconds, and more on a
  * virtual machine whose idle core has halted, so on a machine with a core free the threads spin for SPIN_LONG
- * (70-250 us: 0.35-1.2 ns a load, as V8 compiles the loop), longer than the serial stretches of a training step (the
- * gradient norm, the small tensors' updates): a helper then sleeps between calls, not between a step's jobs. On a busy
- * machine that spinning takes the time the other thread needs (the kernel shares a core between the threads of a
- * session), so there they spin for SPIN_SHORT. Which one: see spin_mode. */
+ * (70-250 us: 0.35-1.2 ns a load, as V8 compiles the loop), longer than the serial stretches of a training step
+ * (the gradient norm, the small tensors' updates): a helper then sleeps between calls, not between a step's jobs.
+ * On a busy machine that spinning takes the time the other thread needs (the kernel shares a core between the
+ * threads of a session), so there they spin for SPIN_SHORT. Which one: see spin_mode. */
 #define SPIN_LONG 200000
 #define SPIN_SHORT 20000
 /* The main thread measures how often a helper was asleep when a job was published, over windows of WINDOW jobs:
@@ -57,7 +57,7 @@ static int stack_top[MAX_THREADS];
 /* The pool's shared words, each group on a 64-byte line of its own (the size of a cache line), so that the atomics
  * one thread writes often never invalidate the line another is spinning on:
  * - job: the current job, written by the main thread when it publishes one; helpers spin on job.gen.
- * - job_next holds the job's generation (low 15 bits, shifted up by 16) and its next chunk: a thread claims chunk i
+ * - claim.next holds the job's generation (low 15 bits, shifted up by 16) and its next chunk: a thread claims chunk i
  *   by swapping (gen, i) for (gen, i + 1), so a helper that wakes late can never take a chunk of a later job.
  * - crew: written by helpers as they come and go. active counts the helpers inside a job's claiming loop; once every
  *   chunk is claimed, the join waits only for those, not for helpers still asleep or busy elsewhere (they find
@@ -67,24 +67,25 @@ static int stack_top[MAX_THREADS];
  * - awake: bit i: helper i woke up for a job since tt_threads_awake last read it (wasm/threads.js tells a helper that
  *   stopped waking up by it). Node 20's baseline wasm compiler (Liftoff) stores an atomic to a computed address at
  *   address 0, so the helpers' atomics all go to fixed addresses (no arrays indexed by helper). */
+/* on a struct type: its objects start a line and fill whole ones */
 #define LINE __attribute__((aligned(64)))
-static LINE struct {
+static struct LINE {
   int gen, chunks, threads, spin;  // spin: how many loads a helper spins before it sleeps
   void (*fn)(void *, int);
   void *arg;
 } job = {.spin = SPIN_LONG};
-static LINE int job_next;
-static LINE struct { int active, busy, sleeping, joining, awake; } crew;
+static struct LINE { int next; } claim;
+static struct LINE { int active, busy, sleeping, joining, awake; } crew;
 /* bit i: helper i has ended (from wasm/threads.js); reported: helpers' ends are reported, so the join never takes
  * a silence for one. */
-static LINE int gone, reported;
+static struct LINE { int gone, reported; } ends;
 
 /* Counters of the pool's work, for bench/threads-ab.mjs (tt_threads_stats): the main thread's and the helpers' on
  * lines of their own, each written by its threads only (helpers add theirs atomically: there may be several). */
 enum { JOBS, MAIN_CHUNKS, ASLEEP_AT_PUBLISH, JOIN_SPINS, JOIN_WAITS, SHORT_SPINS, MAIN_STATS };
 enum { HELPER_CHUNKS, HELPER_SLEEPS, HELPER_LATE, HELPER_STATS };
-static LINE int main_stats[MAIN_STATS];
-static LINE int helper_stats[HELPER_STATS];
+static struct LINE { int n[MAIN_STATS]; } main_stats;
+static struct LINE { int n[HELPER_STATS]; } helper_stats;
 static int stats_copy[MAIN_STATS + HELPER_STATS];
 
 static float *scratch;
@@ -121,19 +122,19 @@ int tt_threads_broken(void) { return LOAD(broken); }
 /* Tells the pool that helpers ended (bit i for helper i; 0 tells nothing), from now on and when they do: the join
  * then gives up only on a helper that ended, and may wait for a slow one however long. Any thread may call it. */
 void tt_threads_gone(int helper_bits) {
-  STORE(reported, 1);
-  __atomic_fetch_or(&gone, helper_bits, __ATOMIC_SEQ_CST);
+  STORE(ends.reported, 1);
+  __atomic_fetch_or(&ends.gone, helper_bits, __ATOMIC_SEQ_CST);
   __builtin_wasm_memory_atomic_notify(&crew.active, 1);
 }
 
 /* The pool's counters since the last call (the main thread's MAIN_STATS, then the helpers' HELPER_STATS, summed
  * over helpers), which it then sets to zero; main thread only. bench/threads-ab.mjs names them. */
 int *tt_threads_stats(void) {
-  for (int i = 0; i < MAIN_STATS; i++) stats_copy[i] = main_stats[i], main_stats[i] = 0;
+  for (int i = 0; i < MAIN_STATS; i++) stats_copy[i] = main_stats.n[i], main_stats.n[i] = 0;
   // one by one: the helpers' atomics stay at fixed addresses (see crew.awake)
-  stats_copy[MAIN_STATS + HELPER_CHUNKS] = __atomic_exchange_n(&helper_stats[HELPER_CHUNKS], 0, __ATOMIC_SEQ_CST);
-  stats_copy[MAIN_STATS + HELPER_SLEEPS] = __atomic_exchange_n(&helper_stats[HELPER_SLEEPS], 0, __ATOMIC_SEQ_CST);
-  stats_copy[MAIN_STATS + HELPER_LATE] = __atomic_exchange_n(&helper_stats[HELPER_LATE], 0, __ATOMIC_SEQ_CST);
+  stats_copy[MAIN_STATS + HELPER_CHUNKS] = __atomic_exchange_n(&helper_stats.n[HELPER_CHUNKS], 0, __ATOMIC_SEQ_CST);
+  stats_copy[MAIN_STATS + HELPER_SLEEPS] = __atomic_exchange_n(&helper_stats.n[HELPER_SLEEPS], 0, __ATOMIC_SEQ_CST);
+  stats_copy[MAIN_STATS + HELPER_LATE] = __atomic_exchange_n(&helper_stats.n[HELPER_LATE], 0, __ATOMIC_SEQ_CST);
   return stats_copy;
 }
 
@@ -148,8 +149,8 @@ int tt_threads_use(int n) {
 static int run_chunks(int gen) {
   const int tag = (gen & 0x7fff) << 16;
   int ran = 0;
-  for (int v = LOAD(job_next); (v & ~0xffff) == tag && (v & 0xffff) < job.chunks; v = LOAD(job_next))
-    if (__atomic_compare_exchange_n(&job_next, &v, v + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+  for (int v = LOAD(claim.next); (v & ~0xffff) == tag && (v & 0xffff) < job.chunks; v = LOAD(claim.next))
+    if (__atomic_compare_exchange_n(&claim.next, &v, v + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
       job.fn(job.arg, v & 0xffff), ran++;
   return ran;
 }
@@ -168,7 +169,7 @@ void tt_thread_run(int id) {
       if (spin < most) continue;
       __atomic_fetch_or(&crew.sleeping, 1 << id, __ATOMIC_SEQ_CST);
       if (LOAD(job.gen) == seen) {
-        ADD(helper_stats[HELPER_SLEEPS], 1);
+        ADD(helper_stats.n[HELPER_SLEEPS], 1);
         __builtin_wasm_memory_atomic_wait32(&job.gen, seen, -1);
       }
       __atomic_fetch_and(&crew.sleeping, ~(1 << id), __ATOMIC_SEQ_CST);
@@ -180,8 +181,8 @@ void tt_thread_run(int id) {
     __atomic_fetch_or(&crew.busy, 1 << id, __ATOMIC_SEQ_CST);
     ADD(crew.active, 1);
     const int ran = run_chunks(g);
-    if (ran) ADD(helper_stats[HELPER_CHUNKS], ran);
-    else ADD(helper_stats[HELPER_LATE], 1);
+    if (ran) ADD(helper_stats.n[HELPER_CHUNKS], ran);
+    else ADD(helper_stats.n[HELPER_LATE], 1);
     __atomic_fetch_and(&crew.busy, ~(1 << id), __ATOMIC_SEQ_CST);
     if (ADD(crew.active, -1) == 1 && LOAD(crew.joining)) __builtin_wasm_memory_atomic_notify(&crew.active, 1);
   }
@@ -213,17 +214,17 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
   job.chunks = chunks;
   job.threads = threads;
   const int gen = LOAD(job.gen) + 1;
-  STORE(job_next, (gen & 0x7fff) << 16);
+  STORE(claim.next, (gen & 0x7fff) << 16);
   STORE(job.gen, gen);
-  main_stats[JOBS]++;
+  main_stats.n[JOBS]++;
   const int asleep = LOAD(crew.sleeping) != 0;
   if (asleep) {
-    main_stats[ASLEEP_AT_PUBLISH]++;
+    main_stats.n[ASLEEP_AT_PUBLISH]++;
     __builtin_wasm_memory_atomic_notify(&job.gen, (unsigned)helpers);
   }
   const int most = spin_mode(asleep);
-  main_stats[SHORT_SPINS] += most == SPIN_SHORT;
-  main_stats[MAIN_CHUNKS] += run_chunks(gen);
+  main_stats.n[SHORT_SPINS] += most == SPIN_SHORT;
+  main_stats.n[MAIN_CHUNKS] += run_chunks(gen);
   // the join, once every chunk is claimed: spin a little, then sleep in short waits (or keep spinning where the
   // thread may not block) until the helpers running chunks are done, or one of them has ended. The last helper out
   // notifies only a joining main thread, which reads crew.active again after saying so.
@@ -231,23 +232,24 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
   int spin = 0;
   for (int active, last = -1; (active = LOAD(crew.active)) > 0; spin++) {
     if (active != last) last = active, quiet = 0;
-    if (LOAD(crew.busy) & LOAD(gone)) break;
+    if (LOAD(crew.busy) & LOAD(ends.gone)) break;
     if (spin < most) continue;
     int timed_out;
     if (can_wait) {
       STORE(crew.joining, 1);
-      timed_out = LOAD(crew.active) == active && __builtin_wasm_memory_atomic_wait32(&crew.active, active, WAIT_NS) == 2;
+      timed_out = LOAD(crew.active) == active &&
+                  __builtin_wasm_memory_atomic_wait32(&crew.active, active, WAIT_NS) == 2;
       STORE(crew.joining, 0);
-      main_stats[JOIN_WAITS]++;
+      main_stats.n[JOIN_WAITS]++;
     } else {
       timed_out = 1;
     }
     if (timed_out && ++quiet >= (can_wait ? SILENCE : SILENCE * 100000LL)) {
-      if (!LOAD(reported)) break;
+      if (!LOAD(ends.reported)) break;
       quiet = 0;
     }
   }
-  main_stats[JOIN_SPINS] += spin;
+  main_stats.n[JOIN_SPINS] += spin;
   if (LOAD(crew.active) > 0) STORE(broken, 1);
 }
 
