@@ -50,6 +50,38 @@ async function trainDigits({ speed = 'fast' } = {}) {
   return opened;
 }
 
+// The workers of the browser, by DevTools' targets: the page's training worker(s) and the helper threads (and their
+// watcher) of the threaded build, which are workers of the training worker.
+async function workersAlive() {
+  const cdp = await env.browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const workers = targetInfos.filter((t) => t.type === 'worker');
+    return {
+      training: workers.filter((t) => t.url.endsWith('/tests/e2e/hooked-worker.mjs')).map((t) => t.title),
+      helpers: workers.filter((t) => /^tinytrain helper/.test(t.title)).map((t) => t.title),
+    };
+  } finally {
+    await cdp.detach();
+  }
+}
+
+// What the page's training worker loaded: the wasm modules it fetched, whether its memory is shared, its helper threads
+// and the threads it says it uses (from the loader it imported: the same module, so the same load).
+async function trainingWorkerLoad(page) {
+  const [worker] = page.workers();
+  return worker.evaluate(async () => {
+    const core = await (await import('/wasm/tinytrain.js')).loadTinytrain();
+    return {
+      name: self.name,
+      fetched: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm')),
+      shared: core.memory.buffer instanceof SharedArrayBuffer,
+      helpers: core.helpers?.length ?? 0,
+      threads: core.threads ?? 1,
+    };
+  });
+}
+
 // A DevTools session on the first helper thread of the page (a worker of its training worker). Playwright opens
 // none on a worker, so messages go through the browser's session (Target.sendMessageToTarget).
 async function debugHelper() {
@@ -159,7 +191,10 @@ test('a helper that ends between steps: the page says so, training goes on with 
 });
 
 test('a helper that ends in the middle of a step: a restart from the last snapshot on one thread, and training goes on', async () => {
-  const { page, context, errors, warnings } = await trainDigits();
+  const { page, context, errors, warnings, threads } = await trainDigits();
+  const before = await trainingWorkerLoad(page);
+  assert.deepEqual([before.name, before.shared, before.helpers, before.threads], ['', true, Number(threads) - 1, Number(threads)]);
+  assert.ok(before.fetched.includes('/wasm/tinytrain-mt.wasm'), before.fetched.join(', '));
   const helper = await debugHelper();
   await stopInJob(helper);
   const stalledAt = await assertStalled(page, 2000);
@@ -176,6 +211,14 @@ test('a helper that ends in the middle of a step: a restart from the last snapsh
   assert.equal(message, `A helper thread stopped; training goes on with one thread from step ${from.toLocaleString('en')}, the last good weights.`);
   await assertTrainsOn(page, 100);
   assert.equal((await stats(page)).threads, '1 (a helper thread stopped)');
+  // The new worker loaded the single-threaded module and started no helper threads; the old one's are gone with it.
+  const deadline = Date.now() + 30000;
+  let alive;
+  while ((alive = await workersAlive()).training.length + alive.helpers.length > 1 && Date.now() < deadline) await sleep(250);
+  assert.deepEqual(alive, { training: ['1'], helpers: [] }, 'one training worker, named for one thread, and no helper threads');
+  assert.equal(page.workers().length, 1);
+  const after = await trainingWorkerLoad(page);
+  assert.deepEqual(after, { name: '1', fetched: ['/wasm/tinytrain.wasm'], shared: false, helpers: 0, threads: 1 });
   // The weights are the last good ones, trained on: held-out accuracy, and the pad reads drawn digits.
   await waitForValue(page, () => Number(document.getElementById('test-accuracy').dataset.value) >= 0.85, null,
     { timeoutMs: 60000, what: 'held-out accuracy of 85% or more' });
