@@ -1,8 +1,10 @@
 // Helper threads that end or stall, in Chromium, on the digits page served as `make demo` serves it (cross-origin
-// isolated: its training worker runs the threaded build, wasm/threads.js, with a helper worker per extra core):
+// isolated: its training worker runs the threaded build, wasm/threads.js, with a helper worker per extra core), and
+// on the widget's iframe embed there:
 // - a helper that ends between steps: the page says so and training goes on with one thread, no restart;
 // - a helper that ends in the middle of a step: the step's results are dropped, the worker restarts on one thread
-//   from the last snapshot, training goes on by itself, and the page says so in words;
+//   from the last snapshot, training goes on by itself, and the page says so in words; the new worker runs the
+//   single-threaded module with no helper threads; the widget says so in words too, and trains on;
 // - a helper that stalls for longer than any silence limit (paused in DevTools, in the middle of a step and between
 //   jobs), then resumes: it is not taken for gone, and training goes on with every thread.
 // The helper is reached through DevTools' protocol (its worker's target, with the debugger: a breakpoint where the
@@ -261,6 +263,54 @@ test('a helper stalled for longer than any silence limit, in a job and between j
   assert.equal(after.message, '', 'no restart');
   assert.deepEqual(warnings, []);
   assert.deepEqual(errors, [], errors.join('\n'));
+  await helper.close().catch(() => {});
+  await context.close();
+});
+
+// The widget's counters and words (its shadow DOM), and its Trainer's last progress.
+const widget = (page) => page.evaluate(() => {
+  const w = document.querySelector('tiny-train'), text = (name) => w.shadowRoot.querySelector(`.${name}`).textContent;
+  const p = w.trainer?.progress;
+  return { step: Number(text('s-step').replace(/,/g, '')), status: text('status'), go: text('go'),
+    msg: w.shadowRoot.querySelector('.msg').hidden ? '' : text('msg'), threads: p?.threads, running: p?.running };
+});
+
+test('the widget on an isolated page: a helper that ends mid-step; it says so in plain words and trains on, on one thread', async () => {
+  const { page, context, errors } = await openPage(env.browser);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  // layers and a batch large enough for its matrix products to be split over the threads
+  await page.goto(`${env.origin}/demos/embed.html?demo=spiral&layers=64%20relu,64%20relu&batch-size=256&steps=1000000&autoplay`);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  await waitForValue(page, () => {
+    const w = document.querySelector('tiny-train');
+    return w?.trainer?.progress?.step >= 50 && w.trainer.progress.threads >= 2;
+  }, null, { timeoutMs: 90000, what: 'the widget to train 50 steps on threads' });
+  const helper = await debugHelper();
+  await stopInJob(helper);
+  await sleep(1500);
+  const stalledAt = (await widget(page)).step;
+  await sleep(2000);
+  assert.equal((await widget(page)).step, stalledAt, 'the widget trained on while the helper was stopped in a job');
+  helper.send('Runtime.terminateExecution', {}, 5000).catch(() => {});
+  helper.send('Debugger.resume', {}, 5000).catch(() => {});
+  const status = await waitForValue(page, () => {
+    const root = document.querySelector('tiny-train').shadowRoot, s = root.querySelector('.status').textContent;
+    return /^A helper thread stopped; training goes on/.test(s) && document.querySelector('tiny-train').trainer.progress?.running && s;
+  }, null, { timeoutMs: 60000, what: 'the widget to say it trains on with one thread' });
+  const from = Number(/from step ([\d,]+)/.exec(status)[1].replace(/,/g, ''));
+  assert.ok(from > 0 && from <= stalledAt, `went on from step ${from}; the helper stopped at ${stalledAt}`);
+  assert.equal(status, `A helper thread stopped; training goes on with one thread from step ${from.toLocaleString('en')}, the last good weights.`);
+  await waitForValue(page, (n) => document.querySelector('tiny-train').trainer.progress.step >= n, from + 100,
+    { timeoutMs: 60000, what: '100 more steps' });
+  const after = await widget(page);
+  assert.deepEqual([after.threads, after.running, after.go, after.msg], [1, true, 'Pause', ''], JSON.stringify(after));
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /^tinytrain: a helper thread stopped \(it ended in the middle of a step\); training goes on with one thread$/);
+  // (embed.html has no icon link: the browser's favicon request is its 404, without a URL; any of the page's own
+  // is an `HTTP 404: <url>`)
+  const problems = errors.filter((e) => e !== 'console: Failed to load resource: the server responded with a status of 404 (Not Found)');
+  assert.deepEqual(problems, [], problems.join('\n'));
   await helper.close().catch(() => {});
   await context.close();
 });
