@@ -101,10 +101,14 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
   const tops = new Int32Array(memory.buffer, stackTops, threads);
   const helpers = [];
   let lost = null; // why a helper stopped, once one has
+  // From then on every job runs on this thread alone, so the other helpers (asleep, or finishing a chunk of a step
+  // whose results are lost) and the watcher would only hold their workers and memory: they are ended too.
   const onLost = (why) => {
     if (lost) return;
     lost = `a helper thread stopped (${why})`;
     core.tt_threads_use(1);
+    helpers.watcher?.terminate();
+    for (const helper of helpers) helper.terminate();
     console.warn(`tinytrain: ${lost}; training goes on with one thread`);
   };
   // In a browser each helper holds a Web Lock while it lives (thread-helper.js), and a watcher reports its end.
