@@ -38,7 +38,8 @@ async function openThrottled() {
   return opened;
 }
 
-// Loading: from navigation until the page is ready and has settled (its first maps, charts and measurements).
+// Loading: from navigation until the page is ready and has settled (its first maps, charts and measurements). The
+// navigation commit counts with the page's work inside it only (main-thread.mjs: a blank page's commit is as long).
 async function checkLoad(path, ready) {
   await checkTasks(`${path} loading at ${RATE}x`, LOAD_LIMIT_MS, async () => {
     const { page, context, errors } = await openThrottled();
