@@ -31,8 +31,8 @@ let traces = 0;
  * [{cpuMs, wallMs, start (ms on the page's performance.now() clock), what (the page functions and phases inside)}].
  * Tasks that only carry the test's own DevTools commands (Playwright's evaluations) are left out, as no page does
  * them; tasks.ownCommands counts them. A navigation commit in the trace counts with the CPU time of the page's work
- * inside it; it also has commitMs (the whole task's) and is tasks.commit. The page must stay open until stop()
- * resolves.
+ * inside it; it also has commitMs (the whole task's) and is tasks.commit (the last one, when there are several).
+ * The page must stay open until stop() resolves.
  */
 export async function startTrace(page) {
   const cdp = await page.context().newCDPSession(page);
@@ -95,7 +95,7 @@ function mainThreadTasks(events, markName, sync) {
     if (!inside.some((e) => e.name === 'Receive mojo message' && mojo(e) === NAVIGATION_COMMIT)) return t;
     const work = pageWork(inside);
     const parts = describe(work, 1);
-    commit = Object.assign(t, { cpuMs: work.reduce((sum, e) => sum + e.tdur / 1000, 0), commitMs: t.cpuMs,
+    commit = Object.assign(t, { cpuMs: work.reduce((sum, e) => sum + (e.tdur ?? 0) / 1000, 0), commitMs: t.cpuMs,
       what: `the navigation commit: ${t.cpuMs.toFixed(0)} ms CPU in all, the browser's own work left out` +
         `${parts ? `; the page's: ${parts}` : ''}` });
     return t;
