@@ -12,6 +12,12 @@ import { Series, drawLineChart } from './views/chart.js';
 import { DecisionMap, FunctionPlot } from './views/map.js';
 import { classColor } from './views/palette.js';
 import { microsecondsPerCall, formatMicroseconds, nextTask } from './timing.js';
+// What the modules above import, listed here too: a browser loading these files one by one then asks for them in
+// the same round trip as the rest, not one round trip later.
+import './runtime/start-worker.js';
+import '../wasm/fetch-module.js';
+import './models.js';
+import './layer-types.js';
 
 export { Trainer }; // for pages that train a model of their own beside the widgets
 
