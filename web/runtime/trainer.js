@@ -127,7 +127,10 @@ export class Trainer extends EventTarget {
     worker.addEventListener('messageerror', () => {
       if (current()) this._onDeath('the training worker sent a message that could not be read');
     });
-    return workerReady.then(() => client.send(REQUEST.INIT, { spec: this.spec, data: this.data, options: this.options }));
+    // init goes now, not after `ready`: the worker holds it until its wasm is loaded, and a page busy with its first
+    // frames then costs no round trip.
+    const init = client.send(REQUEST.INIT, { spec: this.spec, data: this.data, options: this.options });
+    return Promise.all([init, workerReady]).then(([info]) => info);
   }
 
   // The worker holds `lock` while it lives: queue for it, and the grant is the news of its end.
