@@ -254,15 +254,16 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       }
       this.#data = data;
       this.#fileWeights = fileModel?.getWeights() ?? null;
-      this.#makeInputs();
-      await nextTask();
-      if (generation !== this.#generation) return;
-      if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       const spec = fileModel ? fileModel.spec : data.spec ?? buildSpec(config, data.features, data.classes);
       const feed = data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY };
-      // The element's own Model class for the predictor: the Trainer need not import the Model API again.
+      // The worker starts as soon as its data exists, and loads while the page makes the rest. The element's own
+      // Model class for the predictor: the Trainer need not import the Model API again.
       const trainer = this.#trainer = new Trainer(spec, feed, { Model, batchSize: config['batch-size'], pace: PACE[config.speed], ...data.opts });
       this.#listen(trainer, generation);
+      await nextTask();
+      if (generation !== this.#generation) return;
+      this.#makeInputs();
+      if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       await trainer.ready;
       if (fileModel) await trainer.setWeights(this.#fileWeights);
       if (generation !== this.#generation) return;
