@@ -229,7 +229,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       // The Trainer's worker starts now, to load its modules and wasm while the page makes the data. What it says
       // before the Trainer listens is nothing the Trainer waits for; if it fails to start, the Trainer makes another.
       const early = this.#early = startWorker();
-      early.onerror = () => { this.#early = null; };
+      early.onerror = () => { if (this.#early === early) this.#early = null; };
       await nextTask(); // the data and the Trainer come in tasks after the one that made the markup
       // panels="costs": the cost panel, loaded on demand (it follows this build of the widget, then leaves)
       if (config.panels) (await import('./widget/costs.js')).mountCosts(this);

@@ -81,6 +81,39 @@ test(`page load to the first training step: median of ${LOADS} fresh loads < ${L
     `limit ${LIMIT.firstStepMs} ms x stretch ${stretch.toFixed(1)} (${loadNote()})`);
 });
 
+// The start-up order behind the load time: the element's build starts the training worker in the task that upgrades
+// it (before the data, the markup's first frame and the page's own wasm), and the Trainer adopts that worker: one
+// worker per widget, none started twice.
+test('the widget starts its worker before its data and the page wasm, and its Trainer adopts it', async () => {
+  const { page, context } = await openPage(env.browser);
+  try {
+    await page.addInitScript(() => {
+      window.startup = { workers: [], upgradedAt: null };
+      const Native = window.Worker;
+      window.Worker = class extends Native {
+        constructor(url, options) {
+          super(url, options);
+          window.startup.workers.push({ url: String(url), at: performance.now(), upgraded: window.startup.upgradedAt !== null });
+        }
+      };
+      // the element's upgrade: its connectedCallback runs right after customElements.define
+      const define = customElements.define.bind(customElements);
+      customElements.define = (name, ...rest) => { define(name, ...rest); window.startup.upgradedAt ??= performance.now(); };
+    });
+    const ms = await firstStep(page, env.origin);
+    const { workers, wasmAt } = await page.evaluate(() => ({ ...window.startup,
+      wasmAt: performance.getEntriesByType('resource').find((e) => e.name.endsWith('/wasm/tinytrain.wasm'))?.startTime }));
+    console.log(`workers started at ${workers.map((w) => `${w.at.toFixed(0)} ms`).join(', ')}; the page's wasm fetched at ` +
+      `${wasmAt?.toFixed(0)} ms; first step at ${ms.toFixed(0)} ms`);
+    assert.equal(workers.length, 1, `workers started: ${JSON.stringify(workers)}`);
+    assert.match(workers[0].url, /\/web\/runtime\/worker\.js$/);
+    assert.equal(workers[0].upgraded, false, 'the worker starts inside the define() that upgrades the element');
+    assert.ok(wasmAt > workers[0].at, `the worker started at ${workers[0].at} ms, after the page's wasm (${wasmAt} ms)`);
+  } finally {
+    await context.close();
+  }
+});
+
 // The budget itself (no task over 50 ms), by main-thread CPU time (helpers.mjs's checkLongTasks), from the first
 // training step on.
 test(`${TRAIN_MS / 1000} s of training after the first progress event: steps advance, no main-thread task > ${LONG_TASK_LIMIT_MS} ms of CPU`, async () => {
