@@ -262,10 +262,11 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       this.#fileWeights = fileModel?.getWeights() ?? null;
       const spec = fileModel ? fileModel.spec : data.spec ?? buildSpec(config, data.features, data.classes);
       const feed = data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY };
-      // The Trainer starts as soon as its data exists, with the worker started early (a new one after a death). The
-      // element's own Model class for the predictor: the Trainer need not import the Model API again.
+      // The Trainer starts as soon as its data exists, with the worker started early (a new one after a death, on the
+      // threads the Trainer asks for). The element's own Model class for the predictor: the Trainer need not import
+      // the Model API again.
       const trainer = this.#trainer = new Trainer(spec, feed, { Model, batchSize: config['batch-size'], pace: PACE[config.speed], ...data.opts,
-        createWorker: () => { const worker = this.#early ?? startWorker(); this.#early = worker.onerror = null; return worker; } });
+        createWorker: (threads) => { const worker = this.#early ?? startWorker(threads); this.#early = worker.onerror = null; return worker; } });
       this.#listen(trainer, generation);
       await nextTask();
       if (generation !== this.#generation) return;
