@@ -55,10 +55,10 @@ export async function buildStandalone(outDir, wasmFile = path.join(ROOT, 'wasm/t
 const WORKER_SOURCE = ${JSON.stringify(workerSource)};
 let url = null; // one blob for every widget of the page
 const REFUSED = "this page's Content-Security-Policy refuses workers from blob: URLs (it needs worker-src blob:)";
-export function startWorker() {
+export function startWorker(threads) { // its name says how many threads it trains on: web/runtime/start-worker.js
   url ??= URL.createObjectURL(new Blob(['var __ttWasm="', WASM_BASE64, '",__ttBase=', JSON.stringify(__ttBase), ';\\n',
     WORKER_SOURCE], { type: 'text/javascript' }));
-  const worker = new Worker(url);
+  const worker = new Worker(url, { name: threads });
   // The script is in memory, so a worker that fails before its first word without a message was refused (CSP):
   // the Trainer, listening after this, hears that reason instead of a bare error.
   let heard = false;

@@ -4,23 +4,27 @@
 // browser it holds the Web Lock named `lock` for its whole life: the browser lets go of it when the worker ends,
 // however it ends (terminate(), a crash, the browser stopping it), which is how the pool's watcher learns of the end.
 //
-// The watcher is this file too, given {module, memory, watch: [each helper's lock]}: it queues for every helper's
-// lock and, granted one, tells the pool that helper ended (tt_threads_gone, straight into the shared memory, since
-// the thread that trains may be waiting in a join for that very helper) and tells threads.js ({gone: id}).
-function instantiate({ module, memory }) {
-  return new WebAssembly.Instance(module, { env: { memory, emscripten_notify_memory_growth() {} } }).exports;
+// The watcher is this file too, given {module, memory, watch: [each helper's lock], stackTop}: it queues for
+// every helper's lock and, granted one, tells the pool that helper ended (tt_threads_gone, straight into the shared
+// memory, since the thread that trains may be waiting in a join for that very helper) and tells threads.js
+// ({gone: id}).
+
+/** The module's instance for this thread, on the stack that starts at `stackTop`: a new instance's stack pointer is
+ * the main thread's, so one without a stack of its own is refused rather than let it write over the main thread's. */
+export function instantiate({ module, memory, stackTop }) {
+  if (!(Number.isInteger(stackTop) && stackTop > 0)) throw new Error(`a thread needs a stack of its own, got ${stackTop}`);
+  const core = new WebAssembly.Instance(module, { env: { memory, emscripten_notify_memory_growth() {} } }).exports;
+  core.stackRestore(stackTop);
+  return core;
 }
 
 function run(data) {
-  const core = instantiate(data);
-  core.stackRestore(data.stackTop);
-  core.tt_thread_run(data.id);
+  instantiate(data).tt_thread_run(data.id);
 }
 
 // Watches only when every helper holds its lock (a context that refuses Web Locks gives none): the pool then keeps
 // its silence limits.
-async function watch(data) {
-  const core = instantiate(data);
+async function watch(core, data) {
   const { held } = await navigator.locks.query();
   if (!data.watch.every((lock) => held.some((h) => h.name === lock))) return;
   data.watch.forEach((lock, i) => navigator.locks.request(lock, () => {
@@ -34,7 +38,8 @@ async function watch(data) {
 // Imported anywhere else (a server-side renderer importing every module in Node), it does nothing.
 if (typeof WorkerGlobalScope !== 'undefined') {
   self.onmessage = async ({ data }) => {
-    if (data.watch) return watch(data).catch(() => {}); // no Web Locks here after all: no watcher
+    // (an instance refused is this worker's error; no Web Locks here after all is no watcher)
+    if (data.watch) return watch(instantiate(data), data).catch(() => {});
     if (data.lock) {
       await new Promise((held) => navigator.locks.request(data.lock, () => {
         held();

@@ -46,6 +46,17 @@ export class ThreadLostError extends WebAssembly.RuntimeError {
 
 const isNode = typeof process !== 'undefined' && process.versions?.node;
 
+// The watcher calls into the module (tt_threads_gone) while the thread that trains may be inside it, so it gets a
+// stack of its own, as helpers do (tt_threads_setup): a new instance's stack pointer is the main thread's. A block of
+// the module's heap, kept for the module's life; returns its top. (tt_threads_gone touches no thread-local storage,
+// so the watcher needs none: a helper's is as large as its GEMM packing buffers.)
+const WATCHER_STACK = 16 * 1024;
+function watcherStack(core) {
+  const block = core.tt_alloc(WATCHER_STACK);
+  if (!block) throw new Error('out of memory: could not give the helpers\' watcher its stack');
+  return (block + WATCHER_STACK) & ~15;
+}
+
 // A helper (data.id), or the helpers' watcher (data.watch): both are thread-helper.js.
 function startHelper(data) {
   if (isNode) {
@@ -90,10 +101,14 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
   const tops = new Int32Array(memory.buffer, stackTops, threads);
   const helpers = [];
   let lost = null; // why a helper stopped, once one has
+  // From then on every job runs on this thread alone, so the other helpers (asleep, or finishing a chunk of a step
+  // whose results are lost) and the watcher would only hold their workers and memory: they are ended too.
   const onLost = (why) => {
     if (lost) return;
     lost = `a helper thread stopped (${why})`;
     core.tt_threads_use(1);
+    helpers.watcher?.terminate();
+    for (const helper of helpers) helper.terminate();
     console.warn(`tinytrain: ${lost}; training goes on with one thread`);
   };
   // In a browser each helper holds a Web Lock while it lives (thread-helper.js), and a watcher reports its end.
@@ -123,7 +138,7 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
   let watched = false;
   if (locks) {
     const watch = helpers.map((_, i) => lockName + (i + 1));
-    const watcher = await startHelper({ module, memory, watch });
+    const watcher = await startHelper({ module, memory, watch, stackTop: watcherStack(core) });
     watcher.onmessage = ({ data }) => (data.gone ? onLost(`helper ${data.gone} ended`) : (watched = true));
     helpers.watcher = watcher;
   }

@@ -103,10 +103,11 @@ class Run {
     this.take(state || this.fresh(settings));
   }
 
-  // A new Trainer for these settings on the page's data.
+  // A new Trainer for these settings on the page's data, on one thread: the runs side by side are what use the
+  // cores (helper threads for each run would only compete for them on an isolated page).
   fresh(settings) {
     const c = runConfig(this.comparison.host.config(), settings);
-    const trainer = new Trainer(buildSpec(c), dataOptions(c), { batchSize: c.batchSize, pace: PACE[c.speed] });
+    const trainer = new Trainer(buildSpec(c), dataOptions(c), { batchSize: c.batchSize, pace: PACE[c.speed], threads: 1 });
     return { settings, trainer, curves: { train: new Series(), test: new Series() }, targetStep: 0 };
   }
 

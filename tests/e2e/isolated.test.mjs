@@ -34,6 +34,22 @@ test('playground: trains on the threads the device has, and says how many', asyn
   await context.close();
 });
 
+test('playground: a compared run trains on one thread beside the page\'s model on all of them', async () => {
+  const { page, context, errors } = await openPage(env.browser);
+  await page.goto(`${env.origin}/demos/playground/#steps=1000000&speed=fast&vs=seed=2`);
+  await waitForValue(page, () => document.getElementById('status').textContent === 'ready' &&
+    window.playground.runs.length === 1, null, { timeoutMs: 30000, what: 'the playground and its compared run' });
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const threads = () => [window.playground.trainer, ...window.playground.runs.map((r) => r.trainer)]
+    .map((t) => t.progress?.threads);
+  await waitForValue(page, () => document.getElementById('stat-threads').textContent !== '' &&
+    window.playground.runs[0].trainer.progress?.step > 0, null, { timeoutMs: 30000, what: 'both training' });
+  const cores = await page.evaluate(() => Math.min(navigator.hardwareConcurrency, 8));
+  assert.deepEqual(await page.evaluate(threads), [cores, 1]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('digits and text pages show their threads; the iframe embed trains', async () => {
   const { page, context, errors } = await openPage(env.browser);
   const cores = await page.evaluate(() => Math.min(navigator.hardwareConcurrency, 8));

@@ -1,8 +1,11 @@
 // Helper threads that end or stall, in Chromium, on the digits page served as `make demo` serves it (cross-origin
-// isolated: its training worker runs the threaded build, wasm/threads.js, with a helper worker per extra core):
-// - a helper that ends between steps: the page says so and training goes on with one thread, no restart;
+// isolated: its training worker runs the threaded build, wasm/threads.js, with a helper worker per extra core), and
+// on the widget's iframe embed there:
+// - a helper that ends between steps: the page says so and training goes on with one thread, no restart, and the
+//   other helpers and their watcher end;
 // - a helper that ends in the middle of a step: the step's results are dropped, the worker restarts on one thread
-//   from the last snapshot, training goes on by itself, and the page says so in words;
+//   from the last snapshot, training goes on by itself, and the page says so in words; the new worker runs the
+//   single-threaded module with no helper threads; the widget says so in words too, and trains on;
 // - a helper that stalls for longer than any silence limit (paused in DevTools, in the middle of a step and between
 //   jobs), then resumes: it is not taken for gone, and training goes on with every thread.
 // The helper is reached through DevTools' protocol (its worker's target, with the debugger: a breakpoint where the
@@ -15,6 +18,10 @@ import { startBrowser, openPage, waitForValue, drawImage } from './helpers.mjs';
 import { USE_TEST_WORKER } from './worker-hooks.mjs';
 
 const STALL_MS = 21000; // longer than the pool's old silence limits (10 s in a join, 10 s between heartbeat checks)
+// How far the last snapshot may be ahead of the step a page shows when training stalls: the page shows the worker's
+// progress (at most 30 a second) and the snapshot (10 a second) may come from a later chunk of training (15 ms of
+// steps) than the last progress did.
+const SNAPSHOT_AHEAD = 50;
 const heldOut = loadMnistNode('test');
 
 let env; // served as `make demo` serves: cross-origin isolated
@@ -48,6 +55,38 @@ async function trainDigits({ speed = 'fast' } = {}) {
   await waitForValue(page, () => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= 50 &&
     Number(document.getElementById('stat-threads').textContent) >= 2, null, { timeoutMs: 90000, what: '50 steps on threads' });
   return opened;
+}
+
+// The workers of the browser, by DevTools' targets: the page's training worker(s) and the helper threads (and their
+// watcher) of the threaded build, which are workers of the training worker.
+async function workersAlive() {
+  const cdp = await env.browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const workers = targetInfos.filter((t) => t.type === 'worker');
+    return {
+      training: workers.filter((t) => t.url.endsWith('/tests/e2e/hooked-worker.mjs')).map((t) => t.title),
+      helpers: workers.filter((t) => /^tinytrain helper/.test(t.title)).map((t) => t.title),
+    };
+  } finally {
+    await cdp.detach();
+  }
+}
+
+// What the page's training worker loaded: the wasm modules it fetched, whether its memory is shared, its helper threads
+// and the threads it says it uses (from the loader it imported: the same module, so the same load).
+async function trainingWorkerLoad(page) {
+  const [worker] = page.workers();
+  return worker.evaluate(async () => {
+    const core = await (await import('/wasm/tinytrain.js')).loadTinytrain();
+    return {
+      name: self.name,
+      fetched: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm')),
+      shared: core.memory.buffer instanceof SharedArrayBuffer,
+      helpers: core.helpers?.length ?? 0,
+      threads: core.threads ?? 1,
+    };
+  });
 }
 
 // A DevTools session on the first helper thread of the page (a worker of its training worker). Playwright opens
@@ -153,13 +192,21 @@ test('a helper that ends between steps: the page says so, training goes on with 
   await assertTrainsOn(page, 100);
   const after = await stats(page);
   assert.equal(after.message, '', 'no restart, no message: nothing was lost');
+  // The other helpers and the watcher are ended too: nothing would ever wake them again.
+  const deadline = Date.now() + 30000;
+  let alive;
+  while ((alive = await workersAlive()).helpers.length && Date.now() < deadline) await sleep(250);
+  assert.deepEqual(alive.helpers, [], 'helper threads left alive after training went on with one thread');
   assert.deepEqual(warnings, ['tinytrain: a helper thread stopped (helper 1 ended); training goes on with one thread']);
   assert.deepEqual(errors, [], errors.join('\n'));
   await context.close();
 });
 
 test('a helper that ends in the middle of a step: a restart from the last snapshot on one thread, and training goes on', async () => {
-  const { page, context, errors, warnings } = await trainDigits();
+  const { page, context, errors, warnings, threads } = await trainDigits();
+  const before = await trainingWorkerLoad(page);
+  assert.deepEqual([before.name, before.shared, before.helpers, before.threads], ['', true, Number(threads) - 1, Number(threads)]);
+  assert.ok(before.fetched.includes('/wasm/tinytrain-mt.wasm'), before.fetched.join(', '));
   const helper = await debugHelper();
   await stopInJob(helper);
   const stalledAt = await assertStalled(page, 2000);
@@ -172,10 +219,18 @@ test('a helper that ends in the middle of a step: a restart from the last snapsh
     document.getElementById('message').textContent, null, { timeoutMs: 60000, what: 'the page to say training goes on with one thread' });
   console.log(`a helper ended mid-step: training went on, on one thread, ${Date.now() - t0} ms later`);
   const from = Number(/from step ([\d,]+)/.exec(message)[1].replace(/,/g, ''));
-  assert.ok(from > 0 && from <= stalledAt, `went on from step ${from}; the helper stopped at ${stalledAt}`);
+  assert.ok(from > 0 && from <= stalledAt + SNAPSHOT_AHEAD, `went on from step ${from}; the helper stopped at ${stalledAt}`);
   assert.equal(message, `A helper thread stopped; training goes on with one thread from step ${from.toLocaleString('en')}, the last good weights.`);
   await assertTrainsOn(page, 100);
   assert.equal((await stats(page)).threads, '1 (a helper thread stopped)');
+  // The new worker loaded the single-threaded module and started no helper threads; the old one's are gone with it.
+  const deadline = Date.now() + 30000;
+  let alive;
+  while ((alive = await workersAlive()).training.length + alive.helpers.length > 1 && Date.now() < deadline) await sleep(250);
+  assert.deepEqual(alive, { training: ['1'], helpers: [] }, 'one training worker, named for one thread, and no helper threads');
+  assert.equal(page.workers().length, 1);
+  const after = await trainingWorkerLoad(page);
+  assert.deepEqual(after, { name: '1', fetched: ['/wasm/tinytrain.wasm'], shared: false, helpers: 0, threads: 1 });
   // The weights are the last good ones, trained on: held-out accuracy, and the pad reads drawn digits.
   await waitForValue(page, () => Number(document.getElementById('test-accuracy').dataset.value) >= 0.85, null,
     { timeoutMs: 60000, what: 'held-out accuracy of 85% or more' });
@@ -218,6 +273,54 @@ test('a helper stalled for longer than any silence limit, in a job and between j
   assert.equal(after.message, '', 'no restart');
   assert.deepEqual(warnings, []);
   assert.deepEqual(errors, [], errors.join('\n'));
+  await helper.close().catch(() => {});
+  await context.close();
+});
+
+// The widget's counters and words (its shadow DOM), and its Trainer's last progress.
+const widget = (page) => page.evaluate(() => {
+  const w = document.querySelector('tiny-train'), text = (name) => w.shadowRoot.querySelector(`.${name}`).textContent;
+  const p = w.trainer?.progress;
+  return { step: Number(text('s-step').replace(/,/g, '')), status: text('status'), go: text('go'),
+    msg: w.shadowRoot.querySelector('.msg').hidden ? '' : text('msg'), threads: p?.threads, running: p?.running };
+});
+
+test('the widget on an isolated page: a helper that ends mid-step; it says so in plain words and trains on, on one thread', async () => {
+  const { page, context, errors } = await openPage(env.browser);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  // layers and a batch large enough for its matrix products to be split over the threads
+  await page.goto(`${env.origin}/demos/embed.html?demo=spiral&layers=64%20relu,64%20relu&batch-size=256&steps=1000000&autoplay`);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  await waitForValue(page, () => {
+    const w = document.querySelector('tiny-train');
+    return w?.trainer?.progress?.step >= 50 && w.trainer.progress.threads >= 2;
+  }, null, { timeoutMs: 90000, what: 'the widget to train 50 steps on threads' });
+  const helper = await debugHelper();
+  await stopInJob(helper);
+  await sleep(1500);
+  const stalledAt = (await widget(page)).step;
+  await sleep(2000);
+  assert.equal((await widget(page)).step, stalledAt, 'the widget trained on while the helper was stopped in a job');
+  helper.send('Runtime.terminateExecution', {}, 5000).catch(() => {});
+  helper.send('Debugger.resume', {}, 5000).catch(() => {});
+  const status = await waitForValue(page, () => {
+    const root = document.querySelector('tiny-train').shadowRoot, s = root.querySelector('.status').textContent;
+    return /^A helper thread stopped; training goes on/.test(s) && document.querySelector('tiny-train').trainer.progress?.running && s;
+  }, null, { timeoutMs: 60000, what: 'the widget to say it trains on with one thread' });
+  const from = Number(/from step ([\d,]+)/.exec(status)[1].replace(/,/g, ''));
+  assert.ok(from > 0 && from <= stalledAt + SNAPSHOT_AHEAD, `went on from step ${from}; the helper stopped at ${stalledAt}`);
+  assert.equal(status, `A helper thread stopped; training goes on with one thread from step ${from.toLocaleString('en')}, the last good weights.`);
+  await waitForValue(page, (n) => document.querySelector('tiny-train').trainer.progress.step >= n, from + 100,
+    { timeoutMs: 60000, what: '100 more steps' });
+  const after = await widget(page);
+  assert.deepEqual([after.threads, after.running, after.go, after.msg], [1, true, 'Pause', ''], JSON.stringify(after));
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /^tinytrain: a helper thread stopped \(it ended in the middle of a step\); training goes on with one thread$/);
+  // (embed.html has no icon link: the browser's favicon request is its 404, without a URL; any of the page's own
+  // is an `HTTP 404: <url>`)
+  const problems = errors.filter((e) => e !== 'console: Failed to load resource: the server responded with a status of 404 (Not Found)');
+  assert.deepEqual(problems, [], problems.join('\n'));
   await helper.close().catch(() => {});
   await context.close();
 });

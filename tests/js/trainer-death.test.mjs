@@ -162,6 +162,7 @@ test('the worker gets a memory limit by default (256 MiB), or the one given, or 
 test('a helper thread that ends in the middle of a step: the restarted worker trains on one thread; any other death keeps the threads', async () => {
   const { ThreadLostError } = await import('../../wasm/threads.js');
   const created = []; // the options of every Model.create in the workers
+  const started = []; // what every worker was started with (start-worker.js: the threads, its name)
   let lose = null;    // the next trainSteps throws this
   class ThreadedModel extends FakeModel {
     static async create(spec, options) {
@@ -177,7 +178,7 @@ test('a helper thread that ends in the middle of a step: the restarted worker tr
   }
   const workers = [];
   const t = new Trainer(SPEC, DATA, { Model: FakeModel,
-    createWorker: () => { const w = new InProcessWorker(ThreadedModel); workers.push(w); return w; } });
+    createWorker: (threads) => { started.push(threads); const w = new InProcessWorker(ThreadedModel); workers.push(w); return w; } });
   const errors = [], restarts = [];
   t.addEventListener('error', (e) => errors.push(e.detail));
   t.addEventListener('restarted', (e) => restarts.push(e.detail.step));
@@ -188,14 +189,22 @@ test('a helper thread that ends in the middle of a step: the restarted worker tr
   await assert.rejects(t.step(1));
   await until(() => restarts.length === 1, 'the first restart');
   assert.deepEqual(created, [undefined, undefined]);
+  assert.deepEqual(started, [undefined, undefined], 'a worker that trains on the threads its loader chooses');
   // a helper thread lost mid-step
   lose = new ThreadLostError('a helper thread stopped (it ended in the middle of a step): the results of this step are lost; going back to the last good weights');
   await assert.rejects(t.step(1));
   await until(() => restarts.length === 2, 'the second restart');
   assert.deepEqual(created, [undefined, undefined, 1], 'the third worker trains on one thread');
+  assert.deepEqual(started, [undefined, undefined, 1], 'the third worker is started for one thread');
   assert.match(errors[1].message, /^wasm trap: a helper thread stopped/);
   assert.deepEqual([errors[1].fatal, errors[1].restarting], [true, true]);
   assert.deepEqual(restarts, [10, 10], 'both from the last snapshot');
   assert.equal((await t.step(5)).step, 15);
+  // and any restart after that stays on one thread
+  lose = new WebAssembly.RuntimeError('unreachable');
+  await assert.rejects(t.step(1));
+  await until(() => restarts.length === 3, 'the third restart');
+  assert.deepEqual(started, [undefined, undefined, 1, 1]);
+  assert.deepEqual(created, [undefined, undefined, 1, 1]);
   t.dispose();
 });

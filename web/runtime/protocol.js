@@ -157,7 +157,7 @@ export function classifyError(err) {
 export function startHeartbeat(post, { locks = globalThis.navigator?.locks, intervalMs = HEARTBEAT_MS } = {}) {
   const timer = setInterval(() => post({ type: EVENT.ALIVE }), intervalMs);
   if (locks) {
-    const lock = `tinytrain-worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    const lock = `tinytrain-worker-${crypto.randomUUID()}`; // (both need a secure context: where locks are, it is)
     locks.request(lock, () => {
       post({ type: EVENT.ALIVE, lock });
       return new Promise(() => {}); // held until the worker ends

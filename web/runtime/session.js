@@ -58,8 +58,9 @@ export class TrainingSession {
     }
   }
 
+  // result: the handler's result, or the error's message
   _reply(id, ok, result) {
-    this.post(ok ? { type: EVENT.REPLY, id, ok, result } : { type: EVENT.REPLY, id, ok, error: String(result) });
+    this.post({ type: EVENT.REPLY, id, ok, [ok ? 'result' : 'error']: result });
   }
 
   get step() {

@@ -32,11 +32,13 @@ export const DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024;
 
 
 export class Trainer extends EventTarget {
-  // options: {batchSize, logEvery, evalEvery, evalTrainMax} and memoryLimit (bytes, 0 for none; the worker's wasm
-  // memory: the page's own is the page's business, Model.setMemoryLimit) for the worker; silenceMs: how long a
-  // worker may say nothing before it is presumed dead, where there are no Web Locks; Model: the Model class for
-  // the predictor (a page that imports it already passes it; otherwise it is imported here); createWorker and
-  // locks to run elsewhere than a page (tests).
+  // options: {batchSize, logEvery, evalEvery, evalTrainMax}, threads (how many the worker trains on: more than 1
+  // needs a cross-origin isolated page; by default its loader chooses; 1 from the restart after a helper thread
+  // ended) and memoryLimit (bytes, 0 for none; the worker's wasm memory: the page's own is the page's business,
+  // Model.setMemoryLimit) for the worker; silenceMs: how long a worker may say nothing before it is presumed dead,
+  // where there are no Web Locks; Model: the Model class for the predictor (a page that imports it already passes
+  // it; otherwise it is imported here); createWorker(threads) (start-worker.js) and locks to run elsewhere than a
+  // page (tests).
   constructor(spec, data, { createWorker = defaultCreateWorker, Model = null, silenceMs = SILENCE_MS,
     locks = globalThis.navigator?.locks, memoryLimit = DEFAULT_MEMORY_LIMIT, ...options } = {}) {
     super();
@@ -95,7 +97,7 @@ export class Trainer extends EventTarget {
 
   // Starts a worker, waits for `ready`, sends init; resolves with the init result.
   _spawn() {
-    const worker = this.worker = this.createWorker();
+    const worker = this.worker = this.createWorker(this.options.threads);
     const client = this.client = new RequestClient((msg, transfer) => worker.postMessage(msg, transfer));
     const current = () => worker === this.worker; // events of a terminated predecessor are ignored
     // performance.now() of this worker's last message (monotonic: a clock change is no silence); null until its
@@ -194,7 +196,8 @@ export class Trainer extends EventTarget {
       return this._giveUp(`the training worker failed ${MAX_RESTARTS + 1} times within a minute (last: ${message}); it is not restarted`);
     }
     this.restarts.push(now);
-    // A helper thread ended in the middle of a step (wasm/threads.js): the new worker trains on one thread.
+    // A helper thread ended in the middle of a step (wasm/threads.js): the new worker trains on one thread, with the
+    // single-threaded module (start-worker.js), and so do the ones after it.
     /helper thread/.test(message) && (this.options.threads = 1);
     this._fatal(message, true);
     const restart = this.alive = this._restart();

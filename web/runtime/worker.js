@@ -20,7 +20,9 @@ if (typeof WorkerGlobalScope !== 'undefined') {
   // So the page notices if this worker ends without a word (see startHeartbeat).
   startHeartbeat(post);
 
-  loadTinytrain().then(
+  // Its name, when set, is the threads it trains on (start-worker.js): 1 loads the single-threaded module and starts
+  // no helper threads, even on a cross-origin isolated page; none lets the loader choose.
+  loadTinytrain({ threads: +self.name || undefined }).then(
     () => post({ type: EVENT.READY }),
     (err) => post({ type: EVENT.FATAL, message: `could not load tinytrain.wasm: ${err.message}` }),
   );

@@ -3,7 +3,9 @@
 //   - a legend under the map: a colour per class, filled = trained on, hollow = held out;
 //   - the glossary (web/views/glossary.js) on the terms the widget shows, on hover and on keyboard focus;
 //   - the overfitting hint under the loss chart (web/views/overfit.js): when the held-out loss climbs while the
-//     training loss falls it says so and offers "Stop at the best held-out step", whose weights it keeps.
+//     training loss falls it says so and offers "Stop at the best held-out step", whose weights it keeps;
+//   - on a cross-origin isolated page, where training splits over helper threads: when one stops in the middle of
+//     a step, the words for it, as the demo pages say them, and training goes on (on one thread) if it was on.
 // It follows the widget through its events, its Trainer, its shadow DOM's named elements, and the two loss curves
 // the element hands it (Series, which the widget draws).
 import { explainTerms } from '../views/glossary.js';
@@ -105,6 +107,7 @@ export function teach(element, load, classColor, losses, tests) {
     if (epochs.textContent !== done) epochs.textContent = done;
   };
   for (const type of ['ready', 'snapshot', 'progress']) element.addEventListener(type, update);
+  goOnAfterHelperStops(element, named('status'), named('msg'), named('go'));
   // and on what the widget says: "Pretrained weights loaded" comes when its Trainer takes over from a file's model,
   // with no event
   new MutationObserver(() => update()).observe(named('status'), { childList: true, characterData: true, subtree: true });
@@ -259,4 +262,34 @@ class OverfittingHint {
   #say(text) {
     this.element.shadowRoot.querySelector('.status').textContent = text;
   }
+}
+
+// A helper thread that stopped in the middle of a step (wasm/threads.js) fails that step: the widget's Trainer
+// restarts its worker on one thread from the last snapshot (web/runtime/trainer.js), and the widget, which reports
+// any worker's failure as one ("it restarts ..., paused"), would stay paused. This says what happened in plain words
+// instead and, if the widget was training, goes on training, as the demo pages do.
+function goOnAfterHelperStops(element, status, msg, go) {
+  let training = false; // what the widget's last progress said
+  element.addEventListener('progress', ({ detail }) => { training = detail.running; });
+  element.addEventListener('error', ({ detail }) => {
+    const trainer = element.trainer;
+    if (!trainer || !detail.restarting || !/helper thread/.test(detail.message)) return;
+    const goOn = training;
+    msg.hidden = true;
+    status.textContent = 'A helper thread stopped in the middle of a step; training restarts on one thread from the last snapshot.';
+    trainer.addEventListener('restarted', ({ detail: { step } }) => {
+      if (trainer !== element.trainer) return; // rebuilt meanwhile
+      const words = `A helper thread stopped; training goes on with one thread from step ${step.toLocaleString('en')}, the last good weights.`;
+      status.textContent = words;
+      if (!goOn || go.disabled || go.textContent !== 'Train') return;
+      // (said again once it trains: starting says "Training until step …")
+      const said = ({ detail: progress }) => {
+        if (!progress.running) return;
+        element.removeEventListener('progress', said);
+        status.textContent = words;
+      };
+      element.addEventListener('progress', said);
+      go.click();
+    }, { once: true });
+  });
 }
