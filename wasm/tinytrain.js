@@ -20,10 +20,10 @@ const IMPORTS = { env: { emscripten_notify_memory_growth() {} } };
 /** Loads the wasm module once (later calls return the same promise). Options: {url} to override its location;
  * {threads}: how many threads train, more than 1 for the threaded build (threads.js, which also picks it by default
  * in a worker of a cross-origin isolated page: only there may workers share memory; it declines, and this module
- * loads, for 1 thread or another url). */
+ * loads, for another url); 1 loads this module without fetching threads.js. */
 export function loadTinytrain({ url = WASM_URL, threads } = {}) {
   loading ??= (async () => {
-    const core = (threads || globalThis.crossOriginIsolated) &&
+    const core = threads !== 1 && (threads || globalThis.crossOriginIsolated) &&
       await (await import('./threads.js')).default(threads, url) || // instantiateThreaded
       (await WebAssembly.instantiate(await fetchModule(url), IMPORTS)).exports;
     core._initialize(); // the threaded build calls its own, and gives a no-op here

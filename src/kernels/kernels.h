@@ -197,12 +197,19 @@ void tt__par_fill(float *x, float v, size_t n);
 #define TT_THREAD_LOCAL
 #endif
 
-/* A layer's loop whose iterations write outputs of their own (samples, planes, filters), in the threaded build:
- * fn(arg, lo, hi) runs iterations [lo, hi), and the parts together cover [0, n) once, split over the threads in
- * use when `work` (about that many operations in all) is worth a fork and join (else one call fn(arg, 0, n)). */
-#ifdef TT_THREADS
+/* A layer's loop whose iterations write outputs of their own (samples, planes, filters): fn(arg, lo, hi) runs
+ * iterations [lo, hi), and the parts together cover [0, n) once. The threaded build splits them over the threads in
+ * use when `work` (about that many operations in all) is worth a fork and join; otherwise, and in every other
+ * build, it is the one call fn(arg, 0, n). */
 typedef void tt__range_fn(void *arg, int lo, int hi);
+#ifdef TT_THREADS
 void tt__parallel_range(int n, double work, tt__range_fn *fn, void *arg);
+#define TT__RANGE_FN static
+#else
+/* One direct call, and the loop function (declared TT__RANGE_FN) always inlined into it: this build's -Oz inlines
+ * nothing unmarked, and the layer's loop then compiles to what it would be written out in place. */
+#define tt__parallel_range(n, work, fn, arg) (fn)((arg), 0, (n))
+#define TT__RANGE_FN TT__INLINE
 #endif
 
 /* The threaded build's versions of the sequence models' kernels (src/kernels/parallel_seq.c). */

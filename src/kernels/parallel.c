@@ -148,29 +148,31 @@ static void conv_dw_chunk(void *arg, int i) {
     TT_KERNEL(tt_f32_conv_backward_w)(j->c.dw + at, dy, x, &s, ws);
 }
 
-/* Runs the weight gradient over threads; returns 0 (doing nothing) when it is too small to split or scratch runs
- * out. The dense kernel computes filters 8 at a time (a tile's width), so it gets blocks of 8: fewer would cost
- * as much as 8 each. */
-static int conv_dw_parallel(float *dw, const float *dy, const float *x, const float *w, const tt__conv_shape *s,
-                            int sparse) {
+/* Sets up *j, the weight gradient's split over threads, all but its scratch (j->c.ws, j->c.ws_floats floats a
+ * thread); returns 0 when it is too small to split. The dense kernel computes filters 8 at a time (a tile's
+ * width), so it gets blocks of 8: fewer would cost as much as 8 each. */
+static int conv_dw_split(conv_dw_job *j, float *dw, const float *dy, const float *x, const float *w,
+                         const tt__conv_shape *s, int sparse) {
   const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
   const int rows = s->adjoint ? s->C : s->F;
   const double work = (double)s->B * s->C * s->F * OH * OW * s->k * s->k;
   const int unit = sparse ? 1 : 8;
   if (tt__threads() <= 1 || rows < 2 * unit || work < MIN_WORK) return 0;
-  conv_dw_job j = {.c = {.dw = dw, .dy = dy, .x = x, .w = w, .s = *s}, .sparse = sparse, .rows = rows, .unit = unit};
-  j.kernel_ws = sparse ? tt__conv_sparse_ws_floats(s) : tt__conv_ws_floats(s);
+  *j = (conv_dw_job){.c = {.dw = dw, .dy = dy, .x = x, .w = w, .s = *s}, .sparse = sparse, .rows = rows, .unit = unit};
+  j->kernel_ws = sparse ? tt__conv_sparse_ws_floats(s) : tt__conv_ws_floats(s);
   const size_t plane = s->adjoint ? (size_t)s->H * s->W : (size_t)OH * OW;
   // a chunk copies at most ceil(rows / chunks) channels; bounded here by all of them
-  j.c.ws_floats = j.kernel_ws + (size_t)s->B * rows * plane;
-  if (!(j.c.ws = tt__thread_scratch(j.c.ws_floats))) return 0;
-  j.c.chunks = chunk_per_thread(rows / unit);  // each chunk transposes every sample (and lists its nonzeros) again
-  tt__parallel_for(j.c.chunks, conv_dw_chunk, &j);
+  j->c.ws_floats = j->kernel_ws + (size_t)s->B * rows * plane;
+  j->c.chunks = chunk_per_thread(rows / unit);  // each chunk transposes every sample (and lists its nonzeros) again
   return 1;
 }
 
 void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const tt__conv_shape *s, float *ws) {
-  if (!conv_dw_parallel(dw, dy, x, NULL, s, 0)) TT_KERNEL(tt_f32_conv_backward_w)(dw, dy, x, s, ws);
+  conv_dw_job j;
+  if (conv_dw_split(&j, dw, dy, x, NULL, s, 0) && (j.c.ws = tt__thread_scratch(j.c.ws_floats)))
+    tt__parallel_for(j.c.chunks, conv_dw_chunk, &j);
+  else
+    TT_KERNEL(tt_f32_conv_backward_w)(dw, dy, x, s, ws);
 }
 
 /* dy's nonzeros per chunk of samples, counted as the sparse kernel counts them */
@@ -196,8 +198,21 @@ static void sparse_dx_chunk(void *arg, int i) {
                                 &s, INT_MAX, thread_ws(c));
 }
 
+/* The sparse pass's two halves in one job: dw's row chunks first (the largest), then dx's sample chunks, so the
+ * dynamic chunks even out the threads' shares of both, with one join */
+typedef struct {
+  conv_dw_job dw;
+  const conv_job *dx;
+} sparse_job;
+
+static void sparse_chunk(void *arg, int i) {
+  const sparse_job *j = arg;
+  if (i < j->dw.c.chunks) conv_dw_chunk((void *)&j->dw, i);
+  else sparse_dx_chunk((void *)j->dx, i - j->dw.c.chunks);
+}
+
 /* The sparse pass (kernel_list.h: conv_sparse), its choice made on the whole of dy as the kernel makes it; then dx
- * by samples and dw by rows, each its own pass over the nonzeros. */
+ * by samples and dw by rows, each its own pass over the nonzeros, in one job. */
 int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
                         const tt__conv_shape *s, int limit, float *ws) {
   const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
@@ -213,9 +228,16 @@ int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, c
   long long nonzeros = 0;
   for (int i = 0; i < c.chunks; i++) nonzeros += counts[i];
   if (nonzeros >= limit) return 0;
-  if (dx) tt__parallel_for(c.chunks, sparse_dx_chunk, &c);
-  if (dw && !conv_dw_parallel(dw, dy, x, w, s, 1))
-    TT_KERNEL(tt_f32_conv_sparse)(dw, NULL, dy, x, w, NULL, s, INT_MAX, ws);
+  sparse_job j = {.dx = &c};
+  const int split_dw = dw && conv_dw_split(&j.dw, dw, dy, x, w, s, 1);
+  if (!split_dw) j.dw.c.chunks = 0;
+  // every chunk's scratch at one stride, so that a thread may take chunks of both halves
+  const size_t stride = split_dw && j.dw.c.ws_floats > floats ? j.dw.c.ws_floats : floats;
+  if (!(c.ws = j.dw.c.ws = tt__thread_scratch(stride)))
+    return TT_KERNEL(tt_f32_conv_sparse)(dw, dx, dy, x, w, bias, s, INT_MAX, ws);
+  c.ws_floats = j.dw.c.ws_floats = stride;
+  tt__parallel_for(j.dw.c.chunks + (dx ? c.chunks : 0), sparse_chunk, &j);
+  if (dw && !split_dw) TT_KERNEL(tt_f32_conv_sparse)(dw, NULL, dy, x, w, NULL, s, INT_MAX, ws);
   return 1;
 }
 

@@ -27,6 +27,10 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg);
 /* floats_per_thread floats of scratch for each thread (thread t's at the result + t * floats_per_thread), kept
  * between calls; NULL when memory runs out (the caller then runs on one thread). Main thread only. */
 float *tt__thread_scratch(size_t floats_per_thread);
+#else
+/* one thread: its index is 0, and it has no scratch of the pool's (its callers run as they are) */
+#define tt__thread_id() 0
+#define tt__thread_scratch(floats_per_thread) ((float *)NULL)
 #endif
 
 /* Scratch that a unit of a layer's split loop (kernels.h: tt__parallel_range) needs is per thread: TT_MAX_THREADS

@@ -71,9 +71,8 @@ static saved_views saved_of(const tt__layer *l, int B) {
   return s;
 }
 
-#ifdef TT_THREADS
-/* The threaded build runs the heads' loops below by (sample, head) pairs [lo, hi) over threads, pair = b · heads + h,
- * each pair's queries in order: a pair's outputs are its own (its columns of ctx and its probabilities; in backward
+/* The heads' loops by (sample, head) pairs [lo, hi), pair = b · heads + h, each pair's queries in order (the
+ * threaded build splits the pairs over threads): a pair's outputs are its own (its columns of ctx and its probabilities; in backward
  * its columns of dqkv), so every output is the same sum in the same order on any thread. ds holds TT_MAX_THREADS
  * rows of T floats of scratch, one per thread. */
 typedef struct {
@@ -84,7 +83,7 @@ typedef struct {
   float scale;
 } heads_job;
 
-static void heads_forward(void *arg, int lo, int hi) {
+TT__RANGE_FN void heads_forward(void *arg, int lo, int hi) {
   const heads_job *j = arg;
   const int T = j->l->in.d[0], D = j->l->in.d[1], H = j->l->heads, dh = D / H;
   for (int pair = lo; pair < hi; pair++) {
@@ -96,7 +95,7 @@ static void heads_forward(void *arg, int lo, int hi) {
   }
 }
 
-static void heads_backward(void *arg, int lo, int hi) {
+TT__RANGE_FN void heads_backward(void *arg, int lo, int hi) {
   const heads_job *j = arg;
   const int T = j->l->in.d[0], D = j->l->in.d[1], H = j->l->heads, dh = D / H;
   float *ds = j->ds + (size_t)tt__thread_id() * T;
@@ -111,7 +110,6 @@ static void heads_backward(void *arg, int lo, int hi) {
                           j->l->causal ? i + 1 : T, 3 * D, dh, j->scale);
   }
 }
-#endif
 
 static void attention_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   int T = l->in.d[0], D = l->in.d[1], H = l->heads, dh = D / H, rows = B * T;
@@ -120,19 +118,8 @@ static void attention_forward(tt__layer *l, float *out, const float *in, int B, 
   saved_views s = saved_of(l, B);
   tt__gemm(0, 1, rows, 3 * D, D, in, D, p.w_in, D, 0.0f, s.qkv, 3 * D);  // qkv (rows, 3D) = x · W_inᵀ
   if (p.b_in) tt__bias_act(s.qkv, p.b_in, rows, 3 * D, 0);
-#ifdef TT_THREADS
   heads_job j = {l, s, NULL, NULL, NULL, scale};
   tt__parallel_range(B * H, 2.0 * B * T * T * D, heads_forward, &j);
-#else
-  for (int b = 0; b < B; b++)
-    for (int h = 0; h < H; h++)
-      for (int i = 0; i < T; i++) {
-        const float *qkv = s.qkv + (size_t)b * T * 3 * D + h * dh;  // head h's q of position 0; k at +D, v at +2D
-        float *p = s.probs + (((size_t)b * H + h) * T + i) * T;
-        tt__attend(s.ctx + ((size_t)b * T + i) * D + h * dh, p, qkv + (size_t)i * 3 * D, qkv + D, qkv + 2 * D,
-                   l->causal ? i + 1 : T, 3 * D, dh, scale);
-      }
-#endif
   tt__gemm(0, 1, rows, D, D, s.ctx, D, p.w_out, D, 0.0f, out, D);  // out (rows, D) = ctx · W_outᵀ
   if (p.b_out) tt__bias_act(out, p.b_out, rows, D, 0);
 }
@@ -148,21 +135,8 @@ static void attention_backward(tt__layer *l, float *din, const float *dout, cons
   if (g.b_out) tt__sum_rows(g.b_out, dout, rows, D);
   tt__gemm(0, 0, rows, D, D, dout, D, p.w_out, D, 0.0f, dctx, D);  // dctx = dout · W_out
   tt__fill(dqkv, 0.0f, (size_t)rows * 3 * D);                     // dk and dv accumulate over the queries
-#ifdef TT_THREADS
   heads_job j = {l, s, dctx, dqkv, ds, scale};
   tt__parallel_range(B * H, 4.0 * B * T * T * D, heads_backward, &j);
-#else
-  for (int b = 0; b < B; b++)
-    for (int h = 0; h < H; h++)
-      for (int i = 0; i < T; i++) {
-        size_t at = (size_t)b * T * 3 * D + h * dh;
-        const float *qkv = s.qkv + at, *p = s.probs + (((size_t)b * H + h) * T + i) * T;
-        float *dq = dqkv + at;
-        tt__attend_backward(dq + (size_t)i * 3 * D, dq + D, dq + 2 * D, ds, dctx + ((size_t)b * T + i) * D + h * dh,
-                            p, qkv + (size_t)i * 3 * D, qkv + D, qkv + 2 * D, l->causal ? i + 1 : T, 3 * D, dh,
-                            scale);
-      }
-#endif
   tt__gemm(1, 0, 3 * D, D, rows, dqkv, 3 * D, in, D, 1.0f, g.w_in, D);  // dW_in += dqkvᵀ · x
   if (g.b_in) tt__sum_rows(g.b_in, dqkv, rows, 3 * D);
   if (din) tt__gemm(0, 0, rows, D, 3 * D, dqkv, 3 * D, p.w_in, D, 0.0f, din, D);  // din = dqkv · W_in

@@ -151,9 +151,8 @@ static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__c
   if (l->act) tt__bias_act(out, NULL, B * d.shape.F, d.P, l->act);
 }
 
-#ifdef TT_THREADS
-/* The bias gradient for filters [4·lo, 4·hi), one GEMV per sample as below: each filter's dot products are the
- * same whichever filters share the call */
+/* The bias gradient for filters [4·lo, 4·hi), one GEMV per sample: each filter's dot products are the same
+ * whichever filters share the call (the threaded build splits the filters over threads) */
 typedef struct {
   const conv_dims *d;
   const float *dy;
@@ -161,26 +160,21 @@ typedef struct {
   int B;
 } conv_bias_job;
 
-static void conv_bias_grad(void *arg, int lo, int hi) {
+TT__RANGE_FN void conv_bias_grad(void *arg, int lo, int hi) {
   const conv_bias_job *j = arg;
-  const int F = j->d->shape.F, P = j->d->P, f0 = 4 * lo, n = (4 * hi < F ? 4 * hi : F) - f0;
+  // the last block ends at F
+  const int F = j->d->shape.F, P = j->d->P, f0 = 4 * lo, n = (hi == (F + 3) / 4 ? F : 4 * hi) - f0;
   for (int s = 0; s < j->B; s++)
     tt__gemm(0, 0, n, 1, P, j->dy + ((size_t)s * F + f0) * P, P, j->d->ones, 1, 1.0f, j->db + f0, 1);
 }
-#endif
 
 static void conv_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
                           tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace, B);
-  // db (F) += dy (F, P) · ones: a SIMD GEMV per sample, not a serial sum (split by filters in the threaded build)
+  // db (F) += dy (F, P) · ones: a SIMD GEMV per sample, not a serial sum
   if (l->bias) tt__fill(d.ones, 1.0f, (size_t)d.P);
-#ifdef TT_THREADS
   conv_bias_job j = {&d, dout, l->db, B};
   if (l->bias) tt__parallel_range((d.shape.F + 3) / 4, (double)B * d.shape.F * d.P, conv_bias_grad, &j);
-#else
-  for (int s = 0; s < B && l->bias; s++)
-    tt__gemm(0, 0, d.shape.F, 1, d.P, dout + (size_t)s * d.shape.F * d.P, d.P, d.ones, 1, 1.0f, l->db, 1);
-#endif
   // dW from the input's nonzeros when it is mostly zeros, in a first layer (no din: MNIST's pixels)
   if (!din && conv_sparse_input(l, &d, NULL, in, dout, B)) return;
   // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first

@@ -38,9 +38,9 @@ static size_t token_row(const tt__layer *l, float v) {
   return (size_t)v;
 }
 
-#ifdef TT_THREADS
-/* The threaded build runs the loops below over threads: the forward pass by tokens [lo, hi), the backward pass by
- * blocks of 16 columns [lo, hi) of W, each adding every token's gradient in token order. */
+/* The loops below, which the threaded build splits over threads: the forward pass by tokens [lo, hi), the backward
+ * pass by blocks of 16 columns [lo, hi) of W, each adding every token's gradient in token order (+=: a token may
+ * repeat). */
 typedef struct {
   const tt__layer *l;
   float *out;
@@ -48,47 +48,34 @@ typedef struct {
   size_t n;
 } embedding_job;
 
-static void embedding_tokens(void *arg, int lo, int hi) {
+TT__RANGE_FN void embedding_tokens(void *arg, int lo, int hi) {
   const embedding_job *j = arg;
   const size_t D = (size_t)j->l->dim;
   for (size_t t = (size_t)lo; t < (size_t)hi; t++)
     memcpy(j->out + t * D, j->l->w + token_row(j->l, j->in[t]) * D, D * sizeof(float));
 }
 
-static void embedding_columns(void *arg, int lo, int hi) {
+TT__RANGE_FN void embedding_columns(void *arg, int lo, int hi) {
   const embedding_job *j = arg;
-  const size_t D = (size_t)j->l->dim, end = (size_t)hi * 16 < D ? (size_t)hi * 16 : D;
+  const size_t D = (size_t)j->l->dim, end = (size_t)hi == (D + 15) / 16 ? D : (size_t)hi * 16;
   for (size_t t = 0; t < j->n; t++) {
     float *dw = j->l->dw + token_row(j->l, j->in[t]) * D;
     const float *dy = j->dout + t * D;
     for (size_t i = (size_t)lo * 16; i < end; i++) dw[i] += dy[i];
   }
 }
-#endif
 
 static void embedding_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
-  size_t n = (size_t)B * l->in.d[0], D = (size_t)l->dim;
-#ifdef TT_THREADS
+  size_t n = (size_t)B * l->in.d[0];
   embedding_job j = {l, out, in, NULL, n};
-  tt__parallel_range((int)n, (double)n * D, embedding_tokens, &j);
-#else
-  for (size_t t = 0; t < n; t++) memcpy(out + t * D, l->w + token_row(l, in[t]) * D, D * sizeof(float));
-#endif
+  tt__parallel_range((int)n, (double)n * l->dim, embedding_tokens, &j);
 }
 
 static void embedding_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out,
                                int B, tt__ctx *ctx) {
   size_t n = (size_t)B * l->in.d[0], D = (size_t)l->dim;
-#ifdef TT_THREADS
   embedding_job j = {l, NULL, in, dout, n};
   tt__parallel_range((int)((D + 15) / 16), (double)n * D, embedding_columns, &j);
-#else
-  for (size_t t = 0; t < n; t++) {
-    float *dw = l->dw + token_row(l, in[t]) * D;  // (D): += since a token may repeat
-    const float *dy = dout + t * D;
-    for (size_t i = 0; i < D; i++) dw[i] += dy[i];
-  }
-#endif
   if (din) memset(din, 0, n * sizeof(float));
 }
 

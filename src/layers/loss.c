@@ -58,47 +58,39 @@ TT__INLINE double cross_entropy_row(float *dx, const float *x, int t, int rows, 
   return lse - (double)x[t];
 }
 
-#ifdef TT_THREADS
-/* The threaded build runs rows [lo, hi) at a time over threads: each row's loss goes to loss[r] (summed in row
- * order afterwards, as on one thread), its hit to one counter per thread. */
+/* Rows [lo, hi), each row's hit to its thread's counter and its loss to loss[r] (summed in row order afterwards)
+ * when the job has that array, which the threaded build's split over threads needs; else to total, in row order. */
 typedef struct {
   float *dlogits;
   const float *logits, *targets;
   int rows, cols;
-  double *loss;
+  double *loss, total;
   long *hits;
 } cross_entropy_job;
 
-static void cross_entropy_rows(void *arg, int lo, int hi) {
-  const cross_entropy_job *j = arg;
+TT__RANGE_FN void cross_entropy_rows(void *arg, int lo, int hi) {
+  cross_entropy_job *j = arg;
   long *right = j->hits + tt__thread_id();
-  for (int r = lo; r < hi; r++)
-    j->loss[r] = cross_entropy_row(j->dlogits ? j->dlogits + (size_t)r * j->cols : NULL,
-                                   j->logits + (size_t)r * j->cols, (int)j->targets[r], j->rows, j->cols, right);
+  for (int r = lo; r < hi; r++) {
+    const double loss = cross_entropy_row(j->dlogits ? j->dlogits + (size_t)r * j->cols : NULL,
+                                          j->logits + (size_t)r * j->cols, (int)j->targets[r], j->rows, j->cols, right);
+    if (j->loss) j->loss[r] = loss;
+    else j->total += loss;
+  }
 }
-#endif
 
 static double cross_entropy(float *dlogits, const float *logits, const float *targets, int rows, int cols,
                             long *correct) {
-  double total = 0.0;
-  long right = 0;
-#ifdef TT_THREADS
-  long hits[TT_MAX_THREADS] = {0};
-  // the rows' losses (a double each) in the threads' scratch
-  cross_entropy_job j = {dlogits, logits, targets, rows, cols, (double *)tt__thread_scratch(2 * (size_t)rows), hits};
-  if (j.loss) {
-    tt__parallel_range(rows, 30.0 * rows * cols, cross_entropy_rows, &j);
-    for (int r = 0; r < rows; r++) total += j.loss[r];
-    for (int t = 0; t < TT_MAX_THREADS; t++) right += hits[t];
-    count(correct, right);
-    return total / rows;
-  }
-#endif
-  for (int r = 0; r < rows; r++)
-    total += cross_entropy_row(dlogits ? dlogits + (size_t)r * cols : NULL, logits + (size_t)r * cols,
-                               (int)targets[r], rows, cols, &right);
+  long hits[TT_MAX_THREADS] = {0}, right = 0;
+  // the rows' losses (a double each) in the threads' scratch (none on one thread, or when memory runs out)
+  cross_entropy_job j = {dlogits, logits, targets, rows, cols, (double *)tt__thread_scratch(2 * (size_t)rows), 0.0,
+                         hits};
+  if (j.loss) tt__parallel_range(rows, 30.0 * rows * cols, cross_entropy_rows, &j);
+  else cross_entropy_rows(&j, 0, rows);
+  for (int r = 0; j.loss && r < rows; r++) j.total += j.loss[r];
+  for (int t = 0; t < TT_MAX_THREADS; t++) right += hits[t];
   count(correct, right);
-  return total / rows;
+  return j.total / rows;
 }
 
 /* Mean over all R*K elements of (x - y)²; dx = 2 (x - y) / (R*K). */

@@ -36,16 +36,15 @@ static int maxpool_setup(tt__layer *l) {
 }
 static int avgpool_setup(tt__layer *l) { return pool_setup_common(l, "avgpool2d"); }
 
-#ifdef TT_THREADS
-/* The threaded build splits the (sample, channel) planes over threads (kernels.h: tt__parallel_range): planes
- * [lo, hi), one (H, W) plane each; argmax counts from the sample's start, hence the base c*H*W */
+/* Max pooling by (sample, channel) planes [lo, hi), one (H, W) plane each, which the threaded build splits over
+ * threads (kernels.h: tt__parallel_range); argmax counts from the sample's start, hence the base c*H*W */
 typedef struct {
   tt__layer *l;
   float *y;
   const float *x;
 } pool_job;
 
-static void maxpool_planes(void *arg, int lo, int hi) {
+TT__RANGE_FN void maxpool_planes(void *arg, int lo, int hi) {
   const pool_job *j = arg;
   const tt__layer *l = j->l;
   int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], OH = l->out.d[1], OW = l->out.d[2];
@@ -60,7 +59,7 @@ static void maxpool_forward(tt__layer *l, float *out, const float *in, int B, tt
 }
 
 /* the same for backward with no overlap (stride = size) */
-static void maxpool_backward_planes(void *arg, int lo, int hi) {
+TT__RANGE_FN void maxpool_backward_planes(void *arg, int lo, int hi) {
   const pool_job *j = arg;
   const tt__layer *l = j->l;
   int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], OH = l->out.d[1], OW = l->out.d[2];
@@ -68,15 +67,6 @@ static void maxpool_backward_planes(void *arg, int lo, int hi) {
     tt__maxpool_backward(j->y + (size_t)sc * H * W, j->x + (size_t)sc * OH * OW, l->saved + (size_t)sc * OH * OW, H,
                          W, l->kernel, OH, OW, (sc % C) * H * W);
 }
-#else
-static void maxpool_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
-  int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], OH = l->out.d[1], OW = l->out.d[2];
-  // one (H, W) plane at a time; argmax counts from the sample's start, hence the base c*H*W
-  for (int sc = 0; sc < B * C; sc++)
-    tt__maxpool(out + (size_t)sc * OH * OW, l->saved + (size_t)sc * OH * OW, in + (size_t)sc * H * W, H, W,
-                l->kernel, l->stride, OH, OW, (sc % C) * H * W);
-}
-#endif
 
 static void maxpool_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
                              tt__ctx *ctx) {
@@ -84,14 +74,8 @@ static void maxpool_backward(tt__layer *l, float *din, const float *dout, const 
   int C = l->in.d[0], H = l->in.d[1], W = l->in.d[2], OH = l->out.d[1], OW = l->out.d[2];
   size_t in_n = (size_t)C * H * W, out_n = (size_t)C * OH * OW;
   if (l->stride == l->kernel) {  // no overlap: the kernel writes every din element once, no memset needed
-#ifdef TT_THREADS
     pool_job j = {l, din, dout};
     tt__parallel_range(B * C, (double)B * in_n, maxpool_backward_planes, &j);
-#else
-    for (int sc = 0; sc < B * C; sc++)
-      tt__maxpool_backward(din + (size_t)sc * H * W, dout + (size_t)sc * OH * OW, l->saved + (size_t)sc * OH * OW,
-                           H, W, l->kernel, OH, OW, (sc % C) * H * W);
-#endif
     return;
   }
   memset(din, 0, (size_t)B * in_n * sizeof(float));

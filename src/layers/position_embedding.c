@@ -35,12 +35,7 @@ static void position_embedding_forward(tt__layer *l, float *out, const float *in
 static void position_embedding_backward(tt__layer *l, float *din, const float *dout, const float *in,
                                         const float *out, int B, tt__ctx *ctx) {
   size_t n = (size_t)tt__shape_size(l->in);
-#ifdef TT_THREADS
-  tt__sum_rows(l->dw, dout, B, (int)n);  // the same sums by columns over threads: dw (n) += Σ_b dout[b]
-#else
-  for (int b = 0; b < B; b++)
-    for (size_t i = 0; i < n; i++) l->dw[i] += dout[b * n + i];
-#endif
+  tt__sum_rows(l->dw, dout, B, (int)n);  // dw (n) += Σ_b dout[b], each column's rows in order
   if (din && din != dout)
     for (size_t i = 0; i < (size_t)B * n; i++) din[i] = dout[i];
 }

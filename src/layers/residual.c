@@ -31,27 +31,21 @@ static int residual_end_setup(tt__layer *l) {
 
 static size_t size_of(const tt__layer *l, int B) { return (size_t)B * tt__shape_size(l->in); }
 
-#ifdef TT_THREADS
-/* The threaded build's adds below: y = a + b, n floats, in blocks of 4096 over threads. */
+/* The adds below: y = a + b, floats [lo, hi) (split over threads in the threaded build). */
 typedef struct {
   float *y;
   const float *a, *b;
-  size_t n;
 } sum_job;
 
-#define SUM_BLOCK 4096
-
-static void sum_blocks(void *arg, int lo, int hi) {
+TT__RANGE_FN void sum_floats(void *arg, int lo, int hi) {
   const sum_job *j = arg;
-  const size_t end = (size_t)hi * SUM_BLOCK < j->n ? (size_t)hi * SUM_BLOCK : j->n;
-  for (size_t i = (size_t)lo * SUM_BLOCK; i < end; i++) j->y[i] = j->a[i] + j->b[i];
+  for (int i = lo; i < hi; i++) j->y[i] = j->a[i] + j->b[i];
 }
 
 static void sum(float *y, const float *a, const float *b, size_t n) {
-  sum_job j = {y, a, b, n};
-  tt__parallel_range((int)((n + SUM_BLOCK - 1) / SUM_BLOCK), (double)n, sum_blocks, &j);
+  sum_job j = {y, a, b};
+  tt__parallel_range((int)n, (double)n, sum_floats, &j);
 }
-#endif
 
 static void residual_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   tt__copy(out, in, size_of(l, B));
@@ -61,20 +55,11 @@ static void residual_backward(tt__layer *l, float *din, const float *dout, const
                               tt__ctx *ctx) {
   if (!din) return;
   size_t n = size_of(l, B);
-#ifdef TT_THREADS
   sum(din, dout, l->skip_buf, n);
-#else
-  for (size_t i = 0; i < n; i++) din[i] = dout[i] + l->skip_buf[i];
-#endif
 }
 
 static void residual_end_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
-  size_t n = size_of(l, B);
-#ifdef TT_THREADS
-  sum(out, in, l->skip_buf, n);
-#else
-  for (size_t i = 0; i < n; i++) out[i] = in[i] + l->skip_buf[i];
-#endif
+  sum(out, in, l->skip_buf, size_of(l, B));
 }
 
 static void residual_end_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out,

@@ -607,19 +607,18 @@ static void shuffle(tt_model *m) {
 
 static float accuracy(long correct, long total) { return total ? (float)correct / (float)total : NAN; }
 
-#ifdef TT_THREADS
 /* Samples [lo, hi) of the next batch into input and targets, from the shuffled order at the cursor (split over
- * threads) */
-static void copy_samples(void *arg, int lo, int hi) {
+ * threads in the threaded build) */
+TT__RANGE_FN void copy_samples(void *arg, int lo, int hi) {
   const tt_model *m = arg;
+  const int *order = m->perm + m->cursor;
   size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
   for (int i = lo; i < hi; i++) {
-    int k = m->perm[m->cursor + i];
+    int k = order[i];
     tt__copy(m->input + i * in, m->data_x + k * in, in);
     tt__copy(m->targets + i * lab, m->data_y + k * lab, lab);
   }
 }
-#endif
 
 /* Fills input and targets with the next training batch of up to B samples and returns its size: the set data in
  * shuffled order (the last batch of an epoch may be smaller, as PyTorch's DataLoader does by default), or B
@@ -632,18 +631,8 @@ static int next_batch(tt_model *m, int B) {
     return B;
   }
   if (m->cursor == 0 && !m->no_shuffle) shuffle(m);
-#ifdef TT_THREADS
   int b = m->data_n - m->cursor < B ? m->data_n - m->cursor : B;
   tt__parallel_range(b, (double)b * tt_model_input_size(m), copy_samples, m);
-#else
-  size_t in = (size_t)tt_model_input_size(m), lab = (size_t)tt_model_label_size(m);
-  int b = m->data_n - m->cursor < B ? m->data_n - m->cursor : B;
-  for (int i = 0; i < b; i++) {
-    int k = m->perm[m->cursor + i];
-    tt__copy(m->input + i * in, m->data_x + k * in, in);
-    tt__copy(m->targets + i * lab, m->data_y + k * lab, lab);
-  }
-#endif
   return b;
 }
 

@@ -73,7 +73,7 @@ async function workersAlive() {
   }
 }
 
-// What the page's training worker loaded: the wasm modules it fetched, whether its memory is shared, its helper threads
+// What the page's training worker loaded: the wasm modules and threads.js it fetched, whether its memory is shared, its helper threads
 // and the threads it says it uses (from the loader it imported: the same module, so the same load).
 async function trainingWorkerLoad(page) {
   const [worker] = page.workers();
@@ -81,7 +81,7 @@ async function trainingWorkerLoad(page) {
     const core = await (await import('/wasm/tinytrain.js')).loadTinytrain();
     return {
       name: self.name,
-      fetched: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm')),
+      fetched: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm') || p === '/wasm/threads.js'),
       shared: core.memory.buffer instanceof SharedArrayBuffer,
       helpers: core.helpers?.length ?? 0,
       threads: core.threads ?? 1,
@@ -206,7 +206,7 @@ test('a helper that ends in the middle of a step: a restart from the last snapsh
   const { page, context, errors, warnings, threads } = await trainDigits();
   const before = await trainingWorkerLoad(page);
   assert.deepEqual([before.name, before.shared, before.helpers, before.threads], ['', true, Number(threads) - 1, Number(threads)]);
-  assert.ok(before.fetched.includes('/wasm/tinytrain-mt.wasm'), before.fetched.join(', '));
+  assert.ok(before.fetched.includes('/wasm/tinytrain-mt.wasm') && before.fetched.includes('/wasm/threads.js'), before.fetched.join(', '));
   const helper = await debugHelper();
   await stopInJob(helper);
   const stalledAt = await assertStalled(page, 2000);
