@@ -251,7 +251,7 @@ demo: wasm data | deps-npm
 dist: wasm | deps-npm
 	$(NODE) tools/dist.mjs --out dist
 
-bench: wasm data build/tinytrain build/bench/tinytrain-bench.wasm | deps-npm
+bench: wasm data dist build/tinytrain build/bench/tinytrain-bench.wasm | deps-npm
 	$(MAKE) -f bench/kernels/kernels.mk twins-build NATIVE_ISA="$(filter-out -DTT_NATIVE_SIMD,$(NATIVE_SIMD))"
 	$(MAKE) -f bench/bench.mk
 

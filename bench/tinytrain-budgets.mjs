@@ -5,6 +5,7 @@
 // The runner (bench/run.mjs) prints the "budget | measured | ok?" table. Usage: node bench/tinytrain-budgets.mjs budgets
 import { chromium } from 'playwright-core';
 import os from 'node:os';
+import { existsSync } from 'node:fs';
 import { startServer } from '../tools/serve.mjs';
 import { BUDGETS, firstStep, trainingWindow, latency } from './budgets.mjs';
 import { median } from './common.mjs';
@@ -12,7 +13,7 @@ import { median } from './common.mjs';
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
               '--disable-component-update', '--disable-sync'];
-const LOADS = 5;
+const LOADS = 5; // of each build
 const TRAIN_MS = 5000;
 
 // One BENCH_RESULT line per budget row, each with its own unit (common.mjs's emit() takes the case's one unit).
@@ -31,36 +32,42 @@ async function main() {
   let browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    const loads = [];
+    if (!existsSync(new URL('../dist/tiny-train.js', import.meta.url))) throw new Error('dist/ is missing: run make dist');
+    // The two builds' loads alternate, so a change in the shared machine's load falls on both alike; the source
+    // build's page is the last one, measured further below.
+    const loads = { dist: [], source: [] };
     let page, context, errors;
     for (let i = 0; i < LOADS; i++) {
-      await context?.close();
-      context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
-      page = await context.newPage();
-      errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-      loads.push(await firstStep(page, server.origin));
+      for (const build of ['dist', 'source']) {
+        await context?.close();
+        context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+        page = await context.newPage();
+        errors = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+        loads[build].push(await firstStep(page, server.origin, { build }));
+      }
     }
-    const ms = loads.map((v) => Math.round(v));
-    emit(0, median(loads), `median of ${LOADS} fresh loads: ${ms.join(', ')} ms`);
+    const note = (v) => `median of ${LOADS} fresh loads: ${v.map(Math.round).join(', ')} ms; load average ${os.loadavg()[0].toFixed(1)}`;
+    emit(0, median(loads.dist), `dist/, as a site serves it: ${note(loads.dist)}`);
+    emit(1, median(loads.source), note(loads.source));
 
     const w = await trainingWindow(page, server.origin, TRAIN_MS);
     const steps = w.steps[1] - w.steps[0];
     const tasks = w.longTasks.map((t) => `${t.ms} ms @${t.start}`).join(', ');
-    emit(1, w.longTasks.length, `${w.seconds.toFixed(1)} s of training, ${steps} steps` +
+    emit(2, w.longTasks.length, `${w.seconds.toFixed(1)} s of training, ${steps} steps` +
       (tasks ? `; tasks: ${tasks}` : '') + `; before the first step: ${w.loadTasks.length}` +
       `; load average ${os.loadavg()[0].toFixed(1)}`);
     const lat = { tanh: await latency(page, { act: 'tanh' }), relu: await latency(page, { act: 'relu' }) };
     const t = lat.tanh;
-    emit(2, t.predictUs, `median of ${t.batches} batches of ${t.callsPerBatch} calls (best ${t.predictUsMin.toFixed(2)} µs); ` +
+    emit(3, t.predictUs, `median of ${t.batches} batches of ${t.callsPerBatch} calls (best ${t.predictUsMin.toFixed(2)} µs); ` +
       `relu ${lat.relu.predictUs.toFixed(2)} µs; while the widget trains`);
-    emit(3, t.heatmapMs, `median of ${t.heatmaps} calls of 10,000 points (~0.1 ms timer); probabilities() ` +
+    emit(4, t.heatmapMs, `median of ${t.heatmaps} calls of 10,000 points (~0.1 ms timer); probabilities() ` +
       `${t.heatmapProbabilitiesMs.toFixed(2)} ms`);
-    emit(4, lat.relu.heatmapMs, `median of ${lat.relu.heatmaps} calls; probabilities() ` +
+    emit(5, lat.relu.heatmapMs, `median of ${lat.relu.heatmaps} calls; probabilities() ` +
       `${lat.relu.heatmapProbabilitiesMs.toFixed(2)} ms`);
-    emit(5, w.workerBytes[1] - w.workerBytes[0], `${w.workerBytes.join(' -> ')} bytes`);
-    emit(6, w.pageBytes[1] - w.pageBytes[0], `${w.pageBytes.join(' -> ')} bytes`);
+    emit(6, w.workerBytes[1] - w.workerBytes[0], `${w.workerBytes.join(' -> ')} bytes`);
+    emit(7, w.pageBytes[1] - w.pageBytes[0], `${w.pageBytes.join(' -> ')} bytes`);
     if (errors.length) { // shown, not fatal: the budgets are still measured (a broken paint changes long tasks)
       const counts = new Map();
       for (const e of errors) counts.set(e, (counts.get(e) ?? 0) + 1);

@@ -64,6 +64,15 @@ export const ISOLATION_HEADERS = Object.freeze({
   'Cross-Origin-Embedder-Policy': 'require-corp',
 });
 
+// Whether the browser's copy is current (RFC 9110, 13.1.2-3): If-None-Match when sent (a list, or *), otherwise
+// If-Modified-Since, compared in whole seconds as HTTP dates have them.
+export function notModified(headers, etag, mtime) {
+  const match = headers['if-none-match'];
+  if (match !== undefined) return match.split(',').some((tag) => ['*', etag, `W/${etag}`].includes(tag.trim()));
+  const since = Date.parse(headers['if-modified-since'] ?? '');
+  return since >= Math.floor(mtime.getTime() / 1000) * 1000;
+}
+
 async function handle(root, folders, isolated, req, res) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
@@ -110,13 +119,22 @@ async function handle(root, folders, isolated, req, res) {
       send(res, 404, 'not found\n');
       return;
     }
-    res.writeHead(200, {
-      'Content-Type': type,
-      'Content-Length': st.size,
+    // Validators, as static hosts send them: a browser revalidates what it has (no-cache: an edited file is seen at
+    // once) and gets 304 with no body, as the training worker does for the modules the page fetched before it.
+    const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+    const headers = {
       'Cache-Control': 'no-cache',
+      ETag: etag,
+      'Last-Modified': st.mtime.toUTCString(),
       'X-Content-Type-Options': 'nosniff',
       ...(isolated ? ISOLATION_HEADERS : {}),
-    });
+    };
+    if (notModified(req.headers, etag, st.mtime)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': type, 'Content-Length': st.size, ...headers });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
   } catch {

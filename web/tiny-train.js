@@ -12,6 +12,12 @@ import { Series, drawLineChart } from './views/chart.js';
 import { DecisionMap, FunctionPlot } from './views/map.js';
 import { classColor } from './views/palette.js';
 import { microsecondsPerCall, formatMicroseconds, nextTask } from './timing.js';
+import { startWorker } from './runtime/start-worker.js';
+// What the modules above import, listed here too: a browser loading these files one by one then asks for them in
+// the same round trip as the rest, not one round trip later.
+import '../wasm/fetch-module.js';
+import './models.js';
+import './layer-types.js';
 
 export { Trainer }; // for pages that train a model of their own beside the widgets
 
@@ -44,6 +50,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
   #elements = {};         // the shadow DOM's elements by their first class name
   #config;                // the checked attributes (widget/config.js)
   #trainer = null;
+  #early = null;          // the next Trainer's worker, started ahead of it
   #fileModel = null;      // the model of a .safetensors `src`, which predicts until the worker is up
   #model = null;          // what predicts now: the file's model, then the Trainer's predictor
   #data = null;           // {x, y, testX, testY, features, classes, domain, ...}: built-in, CSV or digits
@@ -201,7 +208,8 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#generation++;
     this.#trainer?.dispose();
     this.#fileModel?.dispose();
-    this.#trainer = this.#fileModel = this.#model = this.#data = this.#view = null;
+    this.#early?.terminate();
+    this.#trainer = this.#early = this.#fileModel = this.#model = this.#data = this.#view = null;
   }
 
   // Data (built-in, CSV or digits) and model (new, or a .safetensors file's) from the attributes, then a Trainer.
@@ -218,7 +226,11 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#enableButtons(false);
     this.#say('Loading…');
     try {
-      await nextTask(); // the data and the worker come in tasks after the one that made the markup
+      // The Trainer's worker starts now, to load its modules and wasm while the page makes the data. What it says
+      // before the Trainer listens is nothing the Trainer waits for; if it fails to start, the Trainer makes another.
+      const early = this.#early = startWorker();
+      early.onerror = () => { if (this.#early === early) this.#early = null; };
+      await nextTask(); // the data and the Trainer come in tasks after the one that made the markup
       // panels="costs": the cost panel, loaded on demand (it follows this build of the widget, then leaves)
       if (config.panels) (await import('./widget/costs.js')).mountCosts(this);
       let data, fileModel;
@@ -248,15 +260,18 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       }
       this.#data = data;
       this.#fileWeights = fileModel?.getWeights() ?? null;
-      this.#makeInputs();
-      await nextTask();
-      if (generation !== this.#generation) return;
-      if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       const spec = fileModel ? fileModel.spec : data.spec ?? buildSpec(config, data.features, data.classes);
       const feed = data.feed ?? { x: data.x, y: data.y, testX: data.testX, testY: data.testY };
-      // The element's own Model class for the predictor: the Trainer need not import the Model API again.
-      const trainer = this.#trainer = new Trainer(spec, feed, { Model, batchSize: config['batch-size'], pace: PACE[config.speed], ...data.opts });
+      // The Trainer starts as soon as its data exists, with the worker started early (a new one after a death, on the
+      // threads the Trainer asks for). The element's own Model class for the predictor: the Trainer need not import
+      // the Model API again.
+      const trainer = this.#trainer = new Trainer(spec, feed, { Model, batchSize: config['batch-size'], pace: PACE[config.speed], ...data.opts,
+        createWorker: (threads) => { const worker = this.#early ?? startWorker(threads); this.#early = worker.onerror = null; return worker; } });
       this.#listen(trainer, generation);
+      await nextTask();
+      if (generation !== this.#generation) return;
+      this.#makeInputs();
+      if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       await trainer.ready;
       if (fileModel) await trainer.setWeights(this.#fileWeights);
       if (generation !== this.#generation) return;

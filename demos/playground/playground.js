@@ -340,6 +340,12 @@ function adopt(t, { start = null, kept = null } = {}) {
     else setStatus(start ? `ready (weights from ${start.name})` : 'ready');
     mapDirty = true;
     settleFrames = 2; // the new legend, numbers and network section are laid out before the first map is painted
+    // The first drawings of the map (with its points' layer) and of the chart make their canvases' contexts and
+    // buffers, the costliest drawing of each: each runs in a task of its own, outside the animation frames.
+    await nextTask();
+    if (trainer === t && mapDirty) frameJobs[1]();
+    await nextTask();
+    if (trainer === t && chartDirty) frameJobs[2](performance.now());
   }, (err) => {
     if (trainer !== t) return;
     setStatus('not started');

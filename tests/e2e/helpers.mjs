@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, SERVED } from '../../tools/serve.mjs';
-import { startTrace, showTask, loadNote } from './main-thread.mjs';
+import { startTrace, showTask, commitNote, loadNote } from './main-thread.mjs';
 
 export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
@@ -109,7 +109,7 @@ export async function checkLongTasks(page, label, { limitMs = LONG_TASK_LIMIT_MS
   const tasks = await trace.stop();
   const over = tasks.filter((t) => t.cpuMs > limitMs);
   console.log(`${label}: ${tasks.length} main-thread tasks, ${over.length} over ${limitMs} ms of CPU; the longest ` +
-    `${tasks.slice(0, 3).map(showTask).join('; ')} (${loadNote()})`);
+    `${tasks.slice(0, 3).map(showTask).join('; ')}${commitNote(tasks)} (${loadNote()})`);
   assert.ok(over.length === 0, `${label}: a main-thread task took ${showTask(tasks[0])}` +
     `${over.length > 1 ? ` (${over.length} tasks over the limit: ${over.map((t) => t.cpuMs.toFixed(0)).join(', ')} ms)` : ''}` +
     ` (limit ${limitMs} ms of CPU; ${loadNote()})`);

@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrowser, openPage, watchLongTasks, checkLongTasks } from './helpers.mjs';
-import { traceTasks } from './main-thread.mjs';
+import { traceTasks, showTask } from './main-thread.mjs';
 
 let env;
 test.before(async () => { env = await startBrowser(); });
@@ -20,9 +20,21 @@ const PAGE = `<!doctype html><link rel="icon" href="data:,"><title>trace</title>
   window.later = (fn, arg) => new Promise((resolve) => setTimeout(() => resolve(fn(arg)), 0));
 </script>`;
 
+// Pages that compute busy(n) (n from the query) while loading: in a script of the page as it is parsed, or in the
+// page's pagehide handler, which runs when the next page commits, inside the navigation commit's task.
+const BUSY = PAGE.match(/function busy[^\n]*/)[0];
+const BLANK_PAGE = '<!doctype html><link rel="icon" href="data:,"><title>blank</title>';
+const LOADING_PAGE = `<!doctype html><link rel="icon" href="data:,"><title>busy loading</title><script>${BUSY}
+  busy(Number(location.search.slice(1)));</script><p>loaded</p>`;
+const LEAVING_PAGE = `<!doctype html><link rel="icon" href="data:,"><title>busy leaving</title><script>${BUSY}
+  addEventListener('pagehide', () => busy(Number(location.search.slice(1))));</script><p>here</p>`;
+
 async function openTracePage(options) {
   const opened = await openPage(env.browser, options);
   await opened.page.route('**/trace.html', (route) => route.fulfill({ contentType: 'text/html', body: PAGE }));
+  await opened.page.route('**/blank.html', (route) => route.fulfill({ contentType: 'text/html', body: BLANK_PAGE }));
+  await opened.page.route('**/loading.html?*', (route) => route.fulfill({ contentType: 'text/html', body: LOADING_PAGE }));
+  await opened.page.route('**/leaving.html?*', (route) => route.fulfill({ contentType: 'text/html', body: LEAVING_PAGE }));
   await opened.page.route('**/slow?*', async (route) => {
     await new Promise((r) => setTimeout(r, Number(new URL(route.request().url()).search.slice(1))));
     await route.fulfill({ contentType: 'text/plain', body: 'done' });
@@ -90,5 +102,52 @@ test('the test\'s own evaluations are left out; 4x CPU throttling makes a page t
   console.log(`busy task: ${tasks[0].cpuMs.toFixed(1)} ms CPU at 1x, ${slow.cpuMs.toFixed(1)} ms at 4x (${ratio.toFixed(1)}x)`);
   // How close to 4x depends on how often the throttler's own thread gets a core, so only a clear rise is asked for.
   assert.ok(ratio > 1.5 && ratio < 6, `4x throttling made the task ${ratio.toFixed(1)}x as long in CPU time`);
+  await context.close();
+});
+
+// The navigation commit (main-thread.mjs) counts with the page's work inside it only: the browser's part is left out,
+// and what a page computes at load is still found, in a task of its own or inside the commit.
+test('a blank page\'s navigation commit is found and counts with the page\'s work in it alone', async () => {
+  const { page, context, errors } = await openTracePage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  const { tasks } = await traceTasks(page, () => page.goto(`${env.origin}/blank.html`));
+  const { commit } = tasks;
+  assert.ok(commit, 'no navigation commit found in the trace of a navigation');
+  console.log(`blank page at 4x: ${commit.what}; ${tasks.length} tasks, longest ${showTask(tasks[0])}`);
+  assert.ok(tasks.includes(commit), 'the commit is one of the tasks');
+  assert.match(commit.what, /^the navigation commit: \d+ ms CPU in all/);
+  assert.ok(commit.commitMs > 5 * commit.cpuMs, `the commit's ${commit.commitMs.toFixed(1)} ms CPU is mostly the ` +
+    `browser's, but ${commit.cpuMs.toFixed(1)} ms of it counted as the blank page's work`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a page that computes ~300 ms while it is parsed fails checkLongTasks', async () => {
+  const { page, context } = await openTracePage();
+  const rounds = await roundsFor(page, 300);
+  await watchLongTasks(page);
+  await page.goto(`${env.origin}/loading.html?${rounds}`);
+  await assert.rejects(checkLongTasks(page, 'a busy page at load'), (err) => {
+    const cpuMs = Number(err.message.match(/took (\d+) ms CPU/)?.[1]);
+    assert.ok(cpuMs >= 100 && cpuMs < 1000, `the busy load measured ${cpuMs} ms of CPU (about 300 expected): ${err.message}`);
+    assert.match(err.message, /(EvaluateScript|ParseHTML) \/loading\.html/, 'the message names the page\'s script');
+    return true;
+  });
+  await context.close();
+});
+
+test('a page\'s handler that computes ~300 ms inside the next page\'s navigation commit fails checkLongTasks', async () => {
+  const { page, context } = await openTracePage();
+  const rounds = await roundsFor(page, 300);
+  await page.goto(`${env.origin}/leaving.html?${rounds}`);
+  await watchLongTasks(page);
+  await page.goto(`${env.origin}/trace.html`);
+  await assert.rejects(checkLongTasks(page, 'a busy handler in the commit'), (err) => {
+    const cpuMs = Number(err.message.match(/took (\d+) ms CPU/)?.[1]);
+    assert.ok(cpuMs >= 100 && cpuMs < 1000, `the handler measured ${cpuMs} ms of CPU (about 300 expected): ${err.message}`);
+    assert.match(err.message, /the navigation commit: \d+ ms CPU in all.*EventDispatch/, 'the commit is the task that failed');
+    return true;
+  });
   await context.close();
 });

@@ -16,12 +16,13 @@ test.before(async () => { s = await startServer({ port: 0 }); });
 test.after(async () => { if (s) await s.close(); });
 
 // A raw GET (fetch would normalise "..", which is exactly what must be tested).
-function get(pathname, method = 'GET') {
+function get(pathname, method = 'GET', headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: s.port, path: pathname, method }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: s.port, path: pathname, method, headers }, (res) => {
       let body = '';
       res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], location: res.headers.location, body }));
+      res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], location: res.headers.location,
+        headers: res.headers, body }));
     });
     req.on('error', reject);
     req.end();
@@ -44,6 +45,44 @@ test('serves the demos, the runtime and the wasm with browser-correct MIME types
   }
   const head = await get('/web/runtime/worker.js', 'HEAD');
   assert.deepEqual([head.status, head.body], [200, '']);
+});
+
+test('validators as static hosts send them: a conditional GET of an unchanged file is 304 with no body', async () => {
+  const file = '/web/runtime/protocol.js';
+  const first = await get(file);
+  const { etag, 'last-modified': modified, 'cache-control': cache } = first.headers;
+  assert.equal(first.status, 200);
+  assert.match(etag ?? '', /^"[0-9a-f]+-[0-9a-f]+"$/);
+  assert.ok(Date.parse(modified) > 0, `Last-Modified: ${modified}`);
+  assert.equal(cache, 'no-cache', 'a browser must revalidate: an edited file is seen at once');
+  for (const headers of [{ 'If-None-Match': etag }, { 'If-None-Match': `"other", W/${etag}` }, { 'If-None-Match': '*' },
+    { 'If-Modified-Since': modified }]) {
+    const r = await get(file, 'GET', headers);
+    assert.deepEqual([r.status, r.body, r.headers.etag], [304, '', etag], JSON.stringify(headers));
+  }
+  for (const headers of [{ 'If-None-Match': '"other"' }, { 'If-Modified-Since': new Date(Date.parse(modified) - 1000).toUTCString() },
+    { 'If-None-Match': '"other"', 'If-Modified-Since': modified }, { 'If-Modified-Since': 'not a date' }]) {
+    const r = await get(file, 'GET', headers);
+    assert.deepEqual([r.status, r.body.length > 0], [200, true], JSON.stringify(headers)); // If-None-Match wins over a date
+  }
+  assert.notEqual((await get('/web/runtime/trainer.js')).headers.etag, etag, 'each file has its own tag');
+});
+
+test('in Chromium, the training worker revalidates the modules its page fetched (304, no body again)', async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${s.origin}/bench/browser/budgets.html`);
+    await page.waitForFunction(() => window.budgets.firstStepMs, null, { timeout: 60000 });
+    // the page's fetch of a module shared with the worker, then the worker's: transferSize counts headers only for a 304
+    const fetches = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => e.name.endsWith('/web/runtime/protocol.js')).map((e) => [e.transferSize, e.encodedBodySize]));
+    assert.equal(fetches.length, 2, `fetches of protocol.js: ${JSON.stringify(fetches)}`);
+    assert.ok(fetches[0][0] > fetches[0][1], `the page's fetch carried the file: ${fetches[0]}`);
+    assert.ok(fetches[1][0] < fetches[1][1], `the worker's fetch carried the file again: ${fetches[1]}`);
+  } finally {
+    await browser.close();
+  }
 });
 
 test('a directory without its slash redirects, so relative links in its index work', async () => {

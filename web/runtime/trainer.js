@@ -95,7 +95,7 @@ export class Trainer extends EventTarget {
     this.predictor = predictor;
   }
 
-  // Starts a worker, waits for `ready`, sends init; resolves with the init result.
+  // Starts a worker and sends it init; resolves with the init result.
   _spawn() {
     const worker = this.worker = this.createWorker(this.options.threads);
     const client = this.client = new RequestClient((msg, transfer) => worker.postMessage(msg, transfer));
@@ -111,15 +111,11 @@ export class Trainer extends EventTarget {
       terminate();
       if (current() && !this.disposed) this._onDeath('the training worker was terminated');
     };
-    const workerReady = new Promise((resolve, reject) => {
-      this._abortSpawn = reject;
-      worker.addEventListener('message', ({ data: msg }) => {
-        if (!current()) return;
-        this.heardAt = performance.now();
-        if (msg?.type === EVENT.ALIVE) this._watchLock(msg.lock, current);
-        else if (msg?.type === EVENT.READY) resolve();
-        else this._onMessage(msg);
-      });
+    worker.addEventListener('message', ({ data: msg }) => {
+      if (!current()) return;
+      this.heardAt = performance.now();
+      if (msg?.type === EVENT.ALIVE) this._watchLock(msg.lock, current);
+      else this._onMessage(msg);
     });
     worker.addEventListener('error', (e) => {
       if (!current()) return;
@@ -129,7 +125,9 @@ export class Trainer extends EventTarget {
     worker.addEventListener('messageerror', () => {
       if (current()) this._onDeath('the training worker sent a message that could not be read');
     });
-    return workerReady.then(() => client.send(REQUEST.INIT, { spec: this.spec, data: this.data, options: this.options }));
+    // init goes now, not after the worker's `ready`: the worker holds it until its wasm is loaded (a page busy with
+    // its first frames then costs no round trip), and a worker that dies first rejects it (_onDeath).
+    return client.send(REQUEST.INIT, { spec: this.spec, data: this.data, options: this.options });
   }
 
   // The worker holds `lock` while it lives: queue for it, and the grant is the news of its end.
@@ -187,7 +185,6 @@ export class Trainer extends EventTarget {
   _onDeath(message) {
     this._endWorker();
     this.client?.rejectAll(`the training worker stopped (${message})`, 'WorkerStoppedError');
-    this._abortSpawn(new Error(message)); // a worker that died before `ready`
     if (this.disposed) return;
     if (!this.info) return this._fatal(message, false); // nothing trained yet: the failed boot is the report
     const now = Date.now();
@@ -306,7 +303,6 @@ export class Trainer extends EventTarget {
     clearInterval(this.watchdog);
     this._endWorker();
     this.client?.rejectAll('the Trainer was disposed');
-    this._abortSpawn?.(new Error('this Trainer was disposed')); // a boot waiting for `ready` fails instead of hanging
     this.predictor?.dispose();
     this.predictor = null;
   }

@@ -4,6 +4,10 @@
 import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
 import { TrainingSession } from './session.js';
 import { EVENT, startHeartbeat } from './protocol.js';
+// What the modules above import, listed here too: a browser loading these files one by one then asks for them in
+// the same round trip as the rest, not one round trip later.
+import '../../wasm/fetch-module.js';
+import '../datasets.js';
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 // Exported for a script that runs this worker and extends it (tests add requests through session.validate).
