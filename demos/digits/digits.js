@@ -36,7 +36,6 @@ const GENERATED = new URL('../data/generated/', import.meta.url);
 const mnistFile = (split) => new URL(`mnist-${split}.bin.gz`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
 const FILTER_SLICE_MS = 8;
-const GALLERY_TILES_PER_TASK = 10;
 const PRETRAIN_DIGITS = 8000; // the training digits tools/pretrain.mjs trains on
 
 const state = {
@@ -61,6 +60,7 @@ const state = {
   ownAccuracy: NaN,    // the page-side model's held-out accuracy (from the gallery pass)
   lastMetricsStep: -1,
   galleryToken: 0,     // bumped to cancel a gallery pass in progress
+  galleryTiles: [],    // tiles of earlier galleries, to fill again
   filtersAt: 0,        // when the first-layer view was last drawn (ms), to limit it during training
   filtersToken: 0,     // the first-layer drawing in progress (it takes a few tasks); a newer one stops it
   loss: new Series(2000),
@@ -321,7 +321,7 @@ async function refreshGallery() {
   const mistakes = [];
   status.textContent = 'Checking the held-out digits…';
   // Slices sized from the last one's time to about GALLERY_SLICE_MS, so a slow phone gets smaller slices.
-  for (let i = 0, chunk = 20, k; i < test.n; i += k) {
+  for (let i = 0, chunk = 4, k; i < test.n; i += k) { // a small first slice: the first calls are the slowest
     if (token !== state.galleryToken) return; // superseded (or the model was replaced)
     k = Math.min(chunk, test.n - i);
     const t0 = performance.now();
@@ -336,11 +336,15 @@ async function refreshGallery() {
   }
   if (token !== state.galleryToken) return;
   mistakes.sort((a, b) => b.confidence - a.confidence);
-  // a few tiles a task: 60 canvases at once are a long task on a phone
+  // tiles for about GALLERY_SLICE_MS a task: 60 canvases at once are a long task on a phone
   const gallery = $('gallery'), shown = mistakes.slice(0, 60);
+  for (const tile of gallery.children) state.galleryTiles.push(tile); // filled again rather than made anew
   gallery.replaceChildren();
-  for (let i = 0; i < shown.length; i += GALLERY_TILES_PER_TASK) {
-    gallery.append(...shown.slice(i, i + GALLERY_TILES_PER_TASK).map((m) => galleryTile(m, test.x)));
+  for (let i = 0; i < shown.length;) {
+    const t0 = performance.now(), tiles = [];
+    do tiles.push(galleryTile(shown[i++], test.x, state.galleryTiles.pop()));
+    while (i < shown.length && performance.now() - t0 < GALLERY_SLICE_MS);
+    gallery.append(...tiles);
     await nextTask();
     if (token !== state.galleryToken) return;
   }
@@ -381,18 +385,26 @@ async function drawFilters(force) {
 
 // ---- training ---------------------------------------------------------------------------------------------------
 
-function drawCharts() {
-  const colors = pageColors(); // the page's light or dark scheme
+function drawLossChart(colors = pageColors()) { // colors: the page's light or dark scheme
   drawLineChart($('loss-chart'), [
     { series: state.loss, color: classColor(1), label: 'training loss' },
     { series: state.testLoss, color: classColor(0), label: 'held-out loss' },
   ], { logY: true, colors });
+  $('loss-chart').dataset.points = String(state.loss.count);
+}
+
+function drawAccuracyChart(colors = pageColors()) {
   drawLineChart($('acc-chart'), [
     { series: state.testAcc, color: classColor(0), label: 'held-out' },
     { series: state.trainAcc, color: classColor(2), label: 'train' },
   ], { logY: false, colors });
-  $('loss-chart').dataset.points = String(state.loss.count);
   $('acc-chart').dataset.points = String(state.testAcc.count);
+}
+
+function drawCharts() {
+  const colors = pageColors();
+  drawLossChart(colors);
+  drawAccuracyChart(colors);
 }
 
 function clearCharts() {
@@ -415,8 +427,10 @@ function onProgress(d) {
   }
   const { steps, losses } = d.points;
   for (let i = 0; i < steps.length; i++) state.loss.push(steps[i], losses[i]);
+  if (steps.length) dirty.loss = true;
   if (d.metricsStep !== state.lastMetricsStep && d.metricsStep >= 0) {
     state.lastMetricsStep = d.metricsStep;
+    dirty.loss = dirty.accuracy = true; // the held-out loss is on the loss chart
     state.testLoss.push(d.metricsStep, d.testLoss);
     state.testAcc.push(d.metricsStep, d.testAccuracy);
     state.trainAcc.push(d.metricsStep, d.accuracy);
@@ -495,30 +509,35 @@ function showNumbers(d) {
   showThreads($('stat-threads'), d.threads);
 }
 
-// Progress comes up to 30 times a second: the charts (at most 5 times a second), the numbers (10 times a second)
-// and the phases' numbers follow in animation frames of their own, so each fits a phone's frame.
-const dirty = { charts: false, phases: false };
-let redrawFrame = 0, redrawnAt = -Infinity;
+// Progress comes up to 30 times a second: the loss chart (at most 5 times a second), the accuracy chart (when a
+// held-out measurement came), the numbers (10 times a second) and the phases' numbers and cost panel (twice a
+// second: they are below the first screen) follow in animation frames of their own, so each fits a phone's frame.
+const dirty = { loss: false, accuracy: false, phases: false };
+let redrawFrame = 0, redrawnAt = -Infinity, phasesAt = -Infinity;
 function redrawSoon() {
-  dirty.charts = dirty.phases = true;
+  dirty.phases = true;
   redrawFrame ||= requestAnimationFrame(redrawFrameTask);
 }
 function redrawFrameTask(now) {
   redrawFrame = 0;
-  if (dirty.charts && now - redrawnAt >= 200) {
+  if (dirty.loss && now - redrawnAt >= 200) {
     redrawnAt = now;
-    dirty.charts = false;
-    drawCharts();
+    dirty.loss = false;
+    drawLossChart();
+  } else if (dirty.accuracy) {
+    dirty.accuracy = false;
+    drawAccuracyChart();
   } else if (latestProgress && now - numbersAt >= 100) {
     numbersAt = now;
     showNumbers(latestProgress);
     latestProgress = null;
-  } else if (dirty.phases) {
+  } else if (dirty.phases && now - phasesAt >= 500) {
+    phasesAt = now;
     dirty.phases = false;
     updatePhases();
     if (state.source === 'training') setText('predictor-name', `Predicting with: ${activeLabel()}.`);
   }
-  if (dirty.charts || dirty.phases || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
+  if (dirty.loss || dirty.accuracy || dirty.phases || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
 
 // The cost panel follows the model that answers the pad and what trained it: this tab's run, or for the pretrained
@@ -770,6 +789,7 @@ async function init() {
   await nextTask();
   setBars = probabilityBars($('probs'));
   setBars(null);
+  await nextTask();
   pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });
   $('pad').setAttribute('aria-label', `${$('pad').getAttribute('aria-label')}, ${KEYBOARD_HELP}`);
   $('pen').addEventListener('input', () => { pad.penWidth = Number($('pen').value); });

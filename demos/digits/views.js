@@ -4,12 +4,25 @@
 
 const SIDE = 28;
 
+// One ImageData per size, filled and put again: a new one per tile and per redraw is garbage whose collection, on a
+// page that redraws while training, makes long pauses.
+const images = new Map();
+function imageData(ctx, w, h) {
+  const key = `${w}x${h}`;
+  if (!images.has(key)) images.set(key, ctx.createImageData(w, h));
+  return images.get(key);
+}
+
+// Sizes a canvas's pixels; setting the size, even to the same, clears it and drops its buffer.
+function sized(canvas, w, h) {
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  return canvas.getContext('2d');
+}
+
 /** Paints a (h, w) grey image in [0, 1] into a canvas of that size (white ink on black, as MNIST). */
 export function drawGrey(canvas, pixels, w = SIDE, h = SIDE) {
-  canvas.width = w;
-  canvas.height = h;
-  const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(w, h);
+  const ctx = sized(canvas, w, h), img = imageData(ctx, w, h);
   for (let i = 0; i < w * h; i++) {
     const v = Math.round(Math.min(1, Math.max(0, pixels[i])) * 255);
     img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
@@ -23,11 +36,9 @@ export function drawGrey(canvas, pixels, w = SIDE, h = SIDE) {
  * each tile shows its own pattern (a filter's shape matters, not its overall scale).
  */
 export function drawWeights(canvas, weights, w, h) {
-  if (canvas.width !== w || canvas.height !== h) Object.assign(canvas, { width: w, height: h });
   let m = 1e-12;
   for (let i = 0; i < w * h; i++) m = Math.max(m, Math.abs(weights[i]));
-  const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(w, h);
+  const ctx = sized(canvas, w, h), img = imageData(ctx, w, h);
   for (let i = 0; i < w * h; i++) {
     const t = weights[i] / m; // [-1, 1]
     const a = Math.round(255 * (1 - Math.abs(t)));
@@ -48,24 +59,27 @@ export function argmax(values, offset = 0, n = values.length - offset) {
 
 /**
  * One tile of the gallery of misclassified held-out digits: m is {index, label, predicted, confidence}, pixels the
- * test split (n, 784); the tile says "label → predicted".
+ * test split (n, 784); the tile says "label → predicted". `tile`, a tile made here before, is filled again (its
+ * canvas kept): a gallery shown anew after every run would otherwise leave 60 canvases to collect each time.
  */
-export function galleryTile(m, pixels) {
-  const fig = document.createElement('figure');
-  fig.className = 'tile';
-  const c = document.createElement('canvas');
+export function galleryTile(m, pixels, tile = null) {
+  const fig = tile ?? document.createElement('figure');
+  if (!tile) {
+    fig.className = 'tile';
+    const cap = document.createElement('figcaption');
+    const label = document.createElement('b');
+    const wrong = document.createElement('span');
+    wrong.className = 'wrong';
+    cap.append(label, ' → ', wrong);
+    fig.append(document.createElement('canvas'), cap);
+  }
+  const [c, cap] = fig.children, [label, wrong] = cap.children;
   drawGrey(c, pixels.subarray(m.index * 784, (m.index + 1) * 784));
   c.setAttribute('role', 'img');
   c.setAttribute('aria-label', `held-out digit ${m.index}: a ${m.label}, predicted ${m.predicted}`);
-  const cap = document.createElement('figcaption');
-  const label = document.createElement('b');
   label.textContent = String(m.label);
-  const wrong = document.createElement('span');
-  wrong.className = 'wrong';
   wrong.textContent = String(m.predicted);
-  cap.append(label, ' → ', wrong);
   cap.title = `held-out #${m.index}: ${(m.confidence * 100).toFixed(0)}% sure it is a ${m.predicted}`;
-  fig.append(c, cap);
   return fig;
 }
 
@@ -91,6 +105,8 @@ export function firstLayerLayout(spec) {
   return null;
 }
 
+const spareTiles = []; // canvases of earlier first-layer pictures, to use again
+
 /**
  * Draws up to `max` first-layer tiles (weights = model.getWeights(); the first tensor is the first layer's), or of
  * those only tiles [from, to): a caller can spread the drawing over several tasks.
@@ -99,7 +115,9 @@ export function firstLayerLayout(spec) {
 export function drawFirstLayer(container, spec, weights, { max = 64, scale = 2, from = 0, to = Infinity } = {}) {
   const lay = firstLayerLayout(spec);
   if (!lay) {
+    spareTiles.push(...[...container.children].filter((c) => c instanceof HTMLCanvasElement));
     container.replaceChildren();
+    delete container.dataset.tiles;
     container.textContent = 'The first layer with weights does not look at the pixels directly.';
     return null;
   }
@@ -107,8 +125,10 @@ export function drawFirstLayer(container, spec, weights, { max = 64, scale = 2, 
   const px = lay.kind === 'conv' ? Math.max(4, Math.round(56 / lay.w)) : scale;
   const key = `${lay.kind} ${n} ${lay.w}`;
   if (container.dataset.tiles !== key) {
+    // the canvases are used again: new ones each time the model changes would be garbage to collect
+    spareTiles.push(...[...container.children].filter((c) => c instanceof HTMLCanvasElement));
     container.replaceChildren(...Array.from({ length: n }, (_, i) => {
-      const c = document.createElement('canvas');
+      const c = spareTiles.pop() ?? document.createElement('canvas');
       c.style.width = `${lay.w * px}px`;
       c.style.height = `${lay.h * px}px`;
       c.title = lay.kind === 'conv' ? `filter ${i}` : `hidden unit ${i}`;

@@ -805,7 +805,9 @@ function wireOwnText() {
 
 // ---- start -------------------------------------------------------------------------------------------------------
 
-function init() {
+// Start-up in a few tasks, so a phone's main thread gets no long one: the views and the controls, then the cost
+// panel, then the chart, then the pretrained model.
+async function init() {
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
   showChips = tokenChips($('chips'));
   showNext = topTokenBars($('next-bars'), NEXT_ROWS);
@@ -849,7 +851,9 @@ function init() {
     downloadButton: $('download'), onDownload: guard(downloadWeights),
     input: $('load-file'), onFile: guard(loadWeightsFile), onError: (e) => showMessage(e.message),
   });
+  await nextTask();
   state.costs = new CostPanel($('costs'), { unit: ['token', 'tokens'], label: 'What serving costs' });
+  await nextTask();
   drawChart();
   // The canvases are painted on the page's surface: a change of colour scheme paints them again.
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { drawChart(); onPrefix(); });

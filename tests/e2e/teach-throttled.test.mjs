@@ -27,7 +27,10 @@ const LOAD_TODO = 'issue 21 bug 10: tasks over 100 ms at load remain (first layo
 // its own; its data; its first frames), the longest 100-200 ms CPU at 4x at load average 13-27 on this machine; the
 // browser's navigation commit alone, with no page code in it, takes 80-180 ms.
 const WIDGET_LOAD_TODO = 'issue 21 bug 10: the navigation commit (no page code), the module evaluation and the first layout each reach 100-180 ms CPU at 4x';
-const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training frames still reach 55-80 ms CPU at 4x (paint and layout of the page, charts)';
+// Digits training frames are one view each now (the loss chart, the accuracy chart, the numbers, the phases): best
+// of 3 passed in 2 runs of 3, but a major GC (most likely of the MLP's weight snapshots: 400 KB ten times a second)
+// or a snapshot's handling still takes a frame over the limit in some runs.
+const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training at 4x: a major GC or a snapshot of the MLP\'s weights still makes some frames 50-90 ms CPU';
 const checkNoErrors = (errors) => assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
 
 async function openThrottled() {
@@ -102,6 +105,9 @@ test('digits: training the MLP at full speed with a 4x slower CPU makes no task 
     await page.selectOption('#speed', 'fast');
     await page.fill('#epochs', '50');
     await button(page, 'Train').click();
+    // the worker loads the digits first: seconds on a busy machine
+    await waitForValue(page, () => Number(document.getElementById('stat-step').textContent) > 0, null,
+      { what: 'the first steps shown', timeoutMs: 60000 });
   }, (page) => page.evaluate(() => Number(document.getElementById('stat-step').textContent) || 0),
   (page) => button(page, 'Pause').click()));
 

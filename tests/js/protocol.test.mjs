@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  REQUEST, EVENT, RATES, validateRequest, validateSettings, Throttle, RequestClient, classifyError,
+  REQUEST, EVENT, RATES, validateRequest, validateSettings, Throttle, RequestClient, classifyError, startHeartbeat,
 } from '../../web/runtime/protocol.js';
 import { TrainingSession } from '../../web/runtime/session.js';
 import { FakeModel } from './fake-model.mjs';
@@ -323,4 +323,21 @@ test('a paced run takes `pace` steps per second of its clock; set pace 0 goes ba
   step = h.session.model.step - s2;
   assert.ok(step > 1000, `only ${step} steps in 0.1 s of fake time with no pace`);
   await h.request(REQUEST.PAUSE);
+});
+
+test('the heartbeat names the worker\'s lock in every beat once held, so a page that listens late still learns it', async () => {
+  const posts = [];
+  let grant;
+  const locks = { request: (name, held) => new Promise((resolve) => { grant = () => resolve(held()); }) };
+  const stop = startHeartbeat((msg) => posts.push(msg), { locks, intervalMs: 5 });
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.ok(posts.length > 0 && posts.every((m) => m.type === EVENT.ALIVE && m.lock === undefined), 'no name before the lock is held');
+  grant();
+  const granted = posts.length;
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  stop();
+  const after = posts.slice(granted);
+  assert.ok(after.length >= 3, `beats after the grant: ${after.length}`);
+  assert.match(after[0].lock, /^tinytrain-worker-/);
+  assert.ok(after.every((m) => m.lock === after[0].lock), 'every later beat names the same lock');
 });

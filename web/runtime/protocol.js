@@ -151,15 +151,19 @@ export function classifyError(err) {
 
 // The worker side of death detection. Every HEARTBEAT_MS it posts `alive`, so a page can tell a silent worker from
 // a busy one. Where the Web Locks API exists (secure contexts), it also holds a lock named after itself for its
-// whole life and posts its name once held: the browser releases it the moment the worker ends, however it ends
-// (terminate(), self.close(), killed), so a page that queues for the same lock learns of the death at once, with
-// no timer to misjudge. Returns a function that stops the heartbeat.
+// whole life and names it in every `alive` once held (a page that starts listening late still learns it): the
+// browser releases it the moment the worker ends, however it ends (terminate(), self.close(), killed), so a page
+// that queues for the same lock learns of the death at once, with no timer to misjudge. Returns a function that
+// stops the heartbeat.
 export function startHeartbeat(post, { locks = globalThis.navigator?.locks, intervalMs = HEARTBEAT_MS } = {}) {
-  const timer = setInterval(() => post({ type: EVENT.ALIVE }), intervalMs);
+  let lock; // its name, once held
+  const beat = () => post({ type: EVENT.ALIVE, lock });
+  const timer = setInterval(beat, intervalMs);
   if (locks) {
-    const lock = `tinytrain-worker-${crypto.randomUUID()}`; // (both need a secure context: where locks are, it is)
-    locks.request(lock, () => {
-      post({ type: EVENT.ALIVE, lock });
+    const name = `tinytrain-worker-${crypto.randomUUID()}`; // (both need a secure context: where locks are, it is)
+    locks.request(name, () => {
+      lock = name;
+      beat();
       return new Promise(() => {}); // held until the worker ends
     }).catch(() => {}); // no lock (e.g. a storage policy refuses it): the heartbeat alone still works
   }
