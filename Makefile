@@ -65,7 +65,7 @@ MT_MAX_MEMORY := 1073741824
 MT_CFLAGS     := -DTT_THREADS -matomics -mbulk-memory -mmutable-globals
 WASM_MT_OBJ   := $(patsubst %.c,build/wasm-mt/%.o,$(CORE_SRC) $(SIMD_SRC))
 MT_EXPORTS    := $(subst $(eval) ,,_tt_threads_setup,_tt_thread_run,_tt_threads_ready,_tt_threads_use,_tt_threads_broken,\
-                 _tt_threads_jobs,_tt_threads_awake,_tt_threads_gone)
+                 _tt_threads_jobs,_tt_threads_awake,_tt_threads_gone,_tt_threads_stats)
 wasm/tinytrain-mt.wasm: WASM_LDFLAGS += -sMAXIMUM_MEMORY=$(MT_MAX_MEMORY) \
   -Wl,--shared-memory,--import-memory,--export=__wasm_init_tls,--export=__tls_size,--export=__tls_align,--export=__tls_base
 build/wasm-mt/exports.json wasm/tinytrain-mt.wasm: EXPORTS = $(WASM_EXPORTS_NO_INT8),$(MT_EXPORTS)

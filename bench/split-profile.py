@@ -30,7 +30,7 @@ void tt__prof_end(double *t) {
   prof_cur = -1;
 }
 static float *scratch;''',1)
-s=s.replace('''      job_fn(job_arg, v & 0xffff);''','''      { double t = tt_prof_now(); job_fn(job_arg, v & 0xffff); prof_busy[thread_id] += tt_prof_now() - t; }''',1)
+s=s.replace('''      job.fn(job.arg, v & 0xffff), ran++;''','''      { double t = tt_prof_now(); job.fn(job.arg, v & 0xffff), ran++; prof_busy[thread_id] += tt_prof_now() - t; }''',1)
 s=s.replace('''void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
   const int threads = tt__threads() < chunks ? tt__threads() : chunks;
   if (threads <= 1) {
@@ -54,8 +54,8 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
     prof_job_done(chunks);
     return;
   }''',1)
-s=s.replace('''  if (LOAD(job_active) > 0) STORE(broken, 1);
-}''','''  if (LOAD(job_active) > 0) STORE(broken, 1);
+s=s.replace('''  if (LOAD(crew.active) > 0) STORE(broken, 1);
+}''','''  if (LOAD(crew.active) > 0) STORE(broken, 1);
   prof_job_done(chunks);
 }''',1)
 open(p,'w').write(s)
@@ -76,7 +76,7 @@ open(p,'w').write(s)
 p='Makefile'
 s=open(p).read()
 s=s.replace('wasm/tinytrain-mt.wasm: WASM_LDFLAGS += -sMAXIMUM_MEMORY', 'wasm/tinytrain-mt.wasm: WASM_LDFLAGS += -sERROR_ON_UNDEFINED_SYMBOLS=0 -sMAXIMUM_MEMORY', 1)
-s=s.replace('_tt_threads_jobs,_tt_threads_awake,_tt_threads_gone)','_tt_threads_jobs,_tt_threads_awake,_tt_threads_gone,_tt_prof_step,_tt_prof_table)',1)
+s=s.replace('_tt_threads_gone,_tt_threads_stats)','_tt_threads_gone,_tt_threads_stats,_tt_prof_step,_tt_prof_table)',1)
 open(p,'w').write(s)
 for p in ['wasm/threads.js','wasm/thread-helper.js']:
     s=open(p).read()

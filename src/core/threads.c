@@ -5,15 +5,15 @@
  *                block of thread-local storage and sets up the main thread's own (before any kernel runs);
  *   each helper: stackRestore(its stack top from that list), then tt_thread_run(id), which never returns;
  *   main thread: tt_threads_ready() until every helper is in its loop, then tt_threads_use(n).
- * A job is one tt__parallel_for: the main thread publishes it and bumps job_gen; helpers spin on job_gen for a
- * little while, then sleep in memory.atomic.wait32 until the next job's notify. Every thread takes chunks (see
- * job_next) until none are left, and the main thread's join spins briefly, then waits, for the helpers still
- * running one. A helper that ends in the middle of a job (its worker died) makes the join give up on it: the pool is
- * then marked broken and runs everything on the main thread (tt_threads_broken tells JS, which reports it; that job's
- * results are not trusted). The join knows of the end from JS (tt_threads_gone: the browser released the lock the
- * helper held) and waits for a helper not known to be gone however long it takes, as a helper only paused or starved
- * by a busy machine still finishes its chunk; where no one reports ends (tt_threads_gone never called), a long
- * silence is taken for an end instead. */
+ * A job is one tt__parallel_for: the main thread publishes it and bumps job.gen; helpers spin on job.gen for a while
+ * (SPIN_LONG or SPIN_SHORT), then sleep in memory.atomic.wait32 until the next job's notify (sent only when one
+ * sleeps). Every thread takes chunks (see claim.next) until none are left, and the main thread's join spins a while,
+ * then waits, for the helpers still running one. A helper that ends in the middle of a job (its worker died) makes
+ * the join give up on it: the pool is then marked broken and runs everything on the main thread (tt_threads_broken
+ * tells JS, which reports it; that job's results are not trusted). The join knows of the end from JS
+ * (tt_threads_gone: the browser released the lock the helper held) and waits for a helper not known to be gone
+ * however long it takes, as a helper only paused or starved by a busy machine still finishes its chunk; where no one
+ * reports ends (tt_threads_gone never called), a long silence is taken for an end instead. */
 #ifdef TT_THREADS
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,7 +22,19 @@
 
 #define MAX_THREADS 16
 #define HELPER_STACK (512 * 1024)
-#define SPIN 20000            /* loads of a counter before sleeping on it (tens of microseconds) */
+/* Loads of a counter before sleeping on it. Waking a sleeping thread costs tens of microseconds, and more on a
+ * virtual machine whose idle core has halted, so on a machine with a core free the threads spin for SPIN_LONG
+ * (70-250 us: 0.35-1.2 ns a load, as V8 compiles the loop), longer than the serial stretches of a training step
+ * (the gradient norm, the small tensors' updates): a helper then sleeps between calls, not between a step's jobs.
+ * On a busy machine that spinning takes the time the other thread needs (the kernel shares a core between the
+ * threads of a session), so there they spin for SPIN_SHORT. Which one: see spin_mode. */
+#define SPIN_LONG 200000
+#define SPIN_SHORT 20000
+/* The main thread measures how often a helper was asleep when a job was published, over windows of WINDOW jobs:
+ * with long spins, more than a quarter means the helpers sleep for want of a core, not for want of work, so the pool
+ * goes to short spins, and tries long ones again after RETRY jobs. */
+#define WINDOW 64
+#define RETRY 1024
 #define WAIT_NS 1000000LL     /* the join's sleeps, in ns, */
 #define SILENCE 10000         /* and, where ends are not reported, how many of them without progress mean a helper
                                  is gone (10 s at least: a busy machine wakes the joining thread later) */
@@ -42,23 +54,42 @@ static int broken;           /* a helper stopped answering */
 static void *tls_block[MAX_THREADS];
 static int stack_top[MAX_THREADS];
 
-/* The current job. job_next holds the job's generation (low 15 bits, shifted up by 16) and its next chunk: a thread
- * claims chunk i by swapping (gen, i) for (gen, i + 1), so a helper that wakes late can never take a chunk of a later
- * job. job_active counts the helpers inside a job's claiming loop; once every chunk is claimed, the join waits only
- * for those, not for helpers still asleep or busy elsewhere (they find nothing left when they come). */
-static int job_gen, job_next, job_active, job_chunks, job_threads;
-static void (*job_fn)(void *, int);
-static void *job_arg;
+/* The pool's shared words, each group on a 64-byte line of its own (the size of a cache line), so that the atomics
+ * one thread writes often never invalidate the line another is spinning on:
+ * - job: the current job, written by the main thread when it publishes one; helpers spin on job.gen.
+ * - claim.next holds the job's generation (low 15 bits, shifted up by 16) and its next chunk: a thread claims chunk i
+ *   by swapping (gen, i) for (gen, i + 1), so a helper that wakes late can never take a chunk of a later job.
+ * - crew: written by helpers as they come and go. active counts the helpers inside a job's claiming loop; once every
+ *   chunk is claimed, the join waits only for those, not for helpers still asleep or busy elsewhere (they find
+ *   nothing left when they come). busy: bit i while helper i is inside that loop; sleeping: bit i while helper i is
+ *   in (or about to enter) memory.atomic.wait32 on job.gen, so a job is notified only when some helper sleeps;
+ *   joining: the main thread waits in the join, so the last helper out notifies it only then.
+ * - awake: bit i: helper i woke up for a job since tt_threads_awake last read it (wasm/threads.js tells a helper that
+ *   stopped waking up by it). Node 20's baseline wasm compiler (Liftoff) stores an atomic to a computed address at
+ *   address 0, so the helpers' atomics all go to fixed addresses (no arrays indexed by helper). */
+/* on a struct type: its objects start a line and fill whole ones */
+#define LINE __attribute__((aligned(64)))
+static struct LINE {
+  int gen, chunks, threads, spin;  // spin: how many loads a helper spins before it sleeps
+  void (*fn)(void *, int);
+  void *arg;
+} job = {.spin = SPIN_LONG};
+static struct LINE { int next; } claim;
+static struct LINE { int active, busy, sleeping, joining, awake; } crew;
+/* bit i: helper i has ended (from wasm/threads.js); reported: helpers' ends are reported, so the join never takes
+ * a silence for one. */
+static struct LINE { int gone, reported; } ends;
+
+/* Counters of the pool's work, for bench/threads-ab.mjs (tt_threads_stats): the main thread's and the helpers' on
+ * lines of their own, each written by its threads only (helpers add theirs atomically: there may be several). */
+enum { JOBS, MAIN_CHUNKS, ASLEEP_AT_PUBLISH, JOIN_SPINS, JOIN_WAITS, SHORT_SPINS, MAIN_STATS };
+enum { HELPER_CHUNKS, HELPER_SLEEPS, HELPER_LATE, HELPER_STATS };
+static struct LINE { int n[MAIN_STATS]; } main_stats;
+static struct LINE { int n[HELPER_STATS]; } helper_stats;
+static int stats_copy[MAIN_STATS + HELPER_STATS];
 
 static float *scratch;
 static size_t scratch_floats;
-/* bit i: helper i woke up for a job since tt_threads_awake last read it (wasm/threads.js tells a helper that stopped
- * waking up by it). One word at a fixed address: Node 20's baseline wasm compiler (Liftoff) stores an atomic to a
- * computed address at address 0, so the helpers' atomics all go to fixed addresses. */
-static int awake;
-/* bit i: helper i is inside a job's claiming loop (busy) / has ended (gone, from wasm/threads.js); reported: helpers'
- * ends are reported, so the join never takes a silence for one. */
-static int busy, gone, reported;
 
 /* 1 on a helper: a kernel that a job's chunk calls runs whole on that thread */
 int tt__threads(void) { return broken || thread_id ? 1 : in_use; }
@@ -85,15 +116,26 @@ int *tt_threads_setup(int count, int main_can_wait) {
 
 int tt_threads_ready(void) { return LOAD(ready); }
 /* The jobs published so far; which helpers (bit i for helper i) woke up for one since the last call. */
-int tt_threads_jobs(void) { return LOAD(job_gen); }
-int tt_threads_awake(void) { return __atomic_exchange_n(&awake, 0, __ATOMIC_SEQ_CST); }
+int tt_threads_jobs(void) { return LOAD(job.gen); }
+int tt_threads_awake(void) { return __atomic_exchange_n(&crew.awake, 0, __ATOMIC_SEQ_CST); }
 int tt_threads_broken(void) { return LOAD(broken); }
 /* Tells the pool that helpers ended (bit i for helper i; 0 tells nothing), from now on and when they do: the join
  * then gives up only on a helper that ended, and may wait for a slow one however long. Any thread may call it. */
 void tt_threads_gone(int helper_bits) {
-  STORE(reported, 1);
-  __atomic_fetch_or(&gone, helper_bits, __ATOMIC_SEQ_CST);
-  __builtin_wasm_memory_atomic_notify(&job_active, 1);
+  STORE(ends.reported, 1);
+  __atomic_fetch_or(&ends.gone, helper_bits, __ATOMIC_SEQ_CST);
+  __builtin_wasm_memory_atomic_notify(&crew.active, 1);
+}
+
+/* The pool's counters since the last call (the main thread's MAIN_STATS, then the helpers' HELPER_STATS, summed
+ * over helpers), which it then sets to zero; main thread only. bench/threads-ab.mjs names them. */
+int *tt_threads_stats(void) {
+  for (int i = 0; i < MAIN_STATS; i++) stats_copy[i] = main_stats.n[i], main_stats.n[i] = 0;
+  // one by one: the helpers' atomics stay at fixed addresses (see crew.awake)
+  stats_copy[MAIN_STATS + HELPER_CHUNKS] = __atomic_exchange_n(&helper_stats.n[HELPER_CHUNKS], 0, __ATOMIC_SEQ_CST);
+  stats_copy[MAIN_STATS + HELPER_SLEEPS] = __atomic_exchange_n(&helper_stats.n[HELPER_SLEEPS], 0, __ATOMIC_SEQ_CST);
+  stats_copy[MAIN_STATS + HELPER_LATE] = __atomic_exchange_n(&helper_stats.n[HELPER_LATE], 0, __ATOMIC_SEQ_CST);
+  return stats_copy;
 }
 
 /* Sets how many threads the kernels use (1 .. helpers + 1); returns the number set. */
@@ -103,33 +145,62 @@ int tt_threads_use(int n) {
   return in_use;
 }
 
-/* Claims and runs chunks of job `gen` until none are left (or a later job has begun). */
-static void run_chunks(int gen) {
+/* Claims and runs chunks of job `gen` until none are left (or a later job has begun); returns how many it ran. */
+static int run_chunks(int gen) {
   const int tag = (gen & 0x7fff) << 16;
-  for (int v = LOAD(job_next); (v & ~0xffff) == tag && (v & 0xffff) < job_chunks; v = LOAD(job_next))
-    if (__atomic_compare_exchange_n(&job_next, &v, v + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-      job_fn(job_arg, v & 0xffff);
+  int ran = 0;
+  for (int v = LOAD(claim.next); (v & ~0xffff) == tag && (v & 0xffff) < job.chunks; v = LOAD(claim.next))
+    if (__atomic_compare_exchange_n(&claim.next, &v, v + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+      job.fn(job.arg, v & 0xffff), ran++;
+  return ran;
 }
 
-/* A helper's loop (id 1..helpers), on the stack its worker set with stackRestore. */
+/* A helper's loop (id 1..helpers), on the stack its worker set with stackRestore. It sleeps only after marking
+ * itself sleeping and reading job.gen once more; the main thread stores job.gen before it reads the marks, so
+ * either it sees the mark and notifies, or the helper sees the new job and does not sleep. */
 void tt_thread_run(int id) {
   __wasm_init_tls(tls_block[id]);
   thread_id = id;
-  int seen = LOAD(job_gen);
+  int seen = LOAD(job.gen);
   ADD(ready, 1);
   for (;;) {
     int g;
-    for (int spin = 0; (g = LOAD(job_gen)) == seen; spin++)
-      if (spin >= SPIN) __builtin_wasm_memory_atomic_wait32(&job_gen, seen, -1);
+    for (int spin = 0, most = LOAD(job.spin); (g = LOAD(job.gen)) == seen; spin++) {
+      if (spin < most) continue;
+      __atomic_fetch_or(&crew.sleeping, 1 << id, __ATOMIC_SEQ_CST);
+      if (LOAD(job.gen) == seen) {
+        ADD(helper_stats.n[HELPER_SLEEPS], 1);
+        __builtin_wasm_memory_atomic_wait32(&job.gen, seen, -1);
+      }
+      __atomic_fetch_and(&crew.sleeping, ~(1 << id), __ATOMIC_SEQ_CST);
+      spin = 0, most = LOAD(job.spin);
+    }
     seen = g;
-    __atomic_fetch_or(&awake, 1 << id, __ATOMIC_SEQ_CST);
-    if (id >= job_threads) continue;
-    __atomic_fetch_or(&busy, 1 << id, __ATOMIC_SEQ_CST);
-    ADD(job_active, 1);
-    run_chunks(g);
-    __atomic_fetch_and(&busy, ~(1 << id), __ATOMIC_SEQ_CST);
-    if (ADD(job_active, -1) == 1) __builtin_wasm_memory_atomic_notify(&job_active, 1);
+    __atomic_fetch_or(&crew.awake, 1 << id, __ATOMIC_SEQ_CST);
+    if (id >= job.threads) continue;
+    __atomic_fetch_or(&crew.busy, 1 << id, __ATOMIC_SEQ_CST);
+    ADD(crew.active, 1);
+    const int ran = run_chunks(g);
+    if (ran) ADD(helper_stats.n[HELPER_CHUNKS], ran);
+    else ADD(helper_stats.n[HELPER_LATE], 1);
+    __atomic_fetch_and(&crew.busy, ~(1 << id), __ATOMIC_SEQ_CST);
+    if (ADD(crew.active, -1) == 1 && LOAD(crew.joining)) __builtin_wasm_memory_atomic_notify(&crew.active, 1);
   }
+}
+
+/* Counts a published job (asleep: a helper was asleep then) in the window and, at its end, sets how long threads
+ * spin (job.spin for the helpers); returns the join's spin. Main thread only. */
+static int spin_mode(int asleep) {
+  static int window, sleeps, since_short;
+  sleeps += asleep;
+  if (++window == WINDOW) {
+    int most = LOAD(job.spin);
+    if (most == SPIN_LONG && sleeps > WINDOW / 4) most = SPIN_SHORT, since_short = 0;
+    else if (most == SPIN_SHORT && (since_short += WINDOW) >= RETRY) most = SPIN_LONG;
+    STORE(job.spin, most);
+    window = sleeps = 0;
+  }
+  return LOAD(job.spin);
 }
 
 void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
@@ -138,29 +209,48 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
     for (int i = 0; i < chunks; i++) fn(arg, i);
     return;
   }
-  job_fn = fn;
-  job_arg = arg;
-  job_chunks = chunks;
-  job_threads = threads;
-  const int gen = LOAD(job_gen) + 1;
-  STORE(job_next, (gen & 0x7fff) << 16);
-  STORE(job_gen, gen);
-  __builtin_wasm_memory_atomic_notify(&job_gen, (unsigned)helpers);
-  run_chunks(gen);
+  job.fn = fn;
+  job.arg = arg;
+  job.chunks = chunks;
+  job.threads = threads;
+  const int gen = LOAD(job.gen) + 1;
+  STORE(claim.next, (gen & 0x7fff) << 16);
+  STORE(job.gen, gen);
+  main_stats.n[JOBS]++;
+  const int asleep = LOAD(crew.sleeping) != 0;
+  if (asleep) {
+    main_stats.n[ASLEEP_AT_PUBLISH]++;
+    __builtin_wasm_memory_atomic_notify(&job.gen, (unsigned)helpers);
+  }
+  const int most = spin_mode(asleep);
+  main_stats.n[SHORT_SPINS] += most == SPIN_SHORT;
+  main_stats.n[MAIN_CHUNKS] += run_chunks(gen);
   // the join, once every chunk is claimed: spin a little, then sleep in short waits (or keep spinning where the
-  // thread may not block) until the helpers running chunks are done, or one of them has ended
+  // thread may not block) until the helpers running chunks are done, or one of them has ended. The last helper out
+  // notifies only a joining main thread, which reads crew.active again after saying so.
   long long quiet = 0;
-  for (int spin = 0, active, last = -1; (active = LOAD(job_active)) > 0; spin++) {
+  int spin = 0;
+  for (int active, last = -1; (active = LOAD(crew.active)) > 0; spin++) {
     if (active != last) last = active, quiet = 0;
-    if (LOAD(busy) & LOAD(gone)) break;
-    if (spin < SPIN) continue;
-    if (can_wait ? __builtin_wasm_memory_atomic_wait32(&job_active, active, WAIT_NS) == 2 && ++quiet >= SILENCE
-                 : ++quiet >= SILENCE * 100000LL) {
-      if (!LOAD(reported)) break;
+    if (LOAD(crew.busy) & LOAD(ends.gone)) break;
+    if (spin < most) continue;
+    int timed_out;
+    if (can_wait) {
+      STORE(crew.joining, 1);
+      timed_out = LOAD(crew.active) == active &&
+                  __builtin_wasm_memory_atomic_wait32(&crew.active, active, WAIT_NS) == 2;
+      STORE(crew.joining, 0);
+      main_stats.n[JOIN_WAITS]++;
+    } else {
+      timed_out = 1;
+    }
+    if (timed_out && ++quiet >= (can_wait ? SILENCE : SILENCE * 100000LL)) {
+      if (!LOAD(ends.reported)) break;
       quiet = 0;
     }
   }
-  if (LOAD(job_active) > 0) STORE(broken, 1);
+  main_stats.n[JOIN_SPINS] += spin;
+  if (LOAD(crew.active) > 0) STORE(broken, 1);
 }
 
 float *tt__thread_scratch(size_t floats) {

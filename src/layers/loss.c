@@ -85,7 +85,7 @@ static double cross_entropy(float *dlogits, const float *logits, const float *ta
   // the rows' losses (a double each) in the threads' scratch (none on one thread, or when memory runs out)
   cross_entropy_job j = {dlogits, logits, targets, rows, cols, (double *)tt__thread_scratch(2 * (size_t)rows), 0.0,
                          hits};
-  if (j.loss) tt__parallel_range(rows, 30.0 * rows * cols, cross_entropy_rows, &j);
+  if (j.loss) tt__parallel_range(rows, 300.0 * rows * cols, cross_entropy_rows, &j);  // an exp: 300 multiply-adds
   else cross_entropy_rows(&j, 0, rows);
   for (int r = 0; j.loss && r < rows; r++) j.total += j.loss[r];
   for (int t = 0; t < TT_MAX_THREADS; t++) right += hits[t];
