@@ -22,10 +22,10 @@
 
 #define MAX_THREADS 16
 #define HELPER_STACK (512 * 1024)
-/* Loads of a counter before sleeping on it. Waking a sleeping thread costs tens of microseconds, and more on a
- * virtual machine whose idle core has halted, so on a machine with a core free the threads spin for SPIN_LONG
- * (70-250 us: 0.35-1.2 ns a load, as V8 compiles the loop), longer than the serial stretches of a training step
- * (the gradient norm, the small tensors' updates): a helper then sleeps between calls, not between a step's jobs.
+/* Loads of a counter before sleeping on it. Waking a sleeping thread costs far more than a job's hand-over, and more
+ * on a virtual machine whose idle core has halted, so on a machine with a core free the threads spin for SPIN_LONG,
+ * longer than the serial stretches of a training step (the gradient norm, the small tensors' updates): a helper then
+ * sleeps between calls, not between a step's jobs (bench/README.md has the times).
  * On a busy machine that spinning takes the time the other thread needs (the kernel shares a core between the
  * threads of a session), so there they spin for SPIN_SHORT. Which one: see spin_mode. */
 #define SPIN_LONG 200000
