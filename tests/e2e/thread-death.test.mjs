@@ -81,8 +81,8 @@ async function workersAlive(page) {
   }
 }
 
-// Whether a worker target still runs its script: it answers an evaluation within 5 s (a worker the page has
-// terminated never does, even while it is still listed).
+// Whether a worker target still runs its script: once attached and asked to evaluate, it says anything within 5 s
+// (the answer, or an event of the attach); a worker the page has terminated says nothing, even while still listed.
 async function answers(targetId) {
   const cdp = await env.browser.newBrowserCDPSession();
   try {
