@@ -266,8 +266,9 @@ test('a helper that ends in the middle of a step: a restart from the last snapsh
   // The new worker loaded the single-threaded module and started no helper threads; the old one's are gone with it.
   // The old training worker, terminated by the page, runs no script from then on: it must not answer. Chromium
   // sometimes keeps it (its thread and memory) and lists it for a minute and more, until the page closes: Blink ends
-  // a worker only once the threads of its nested workers have ended, and the thread of the helper that DevTools
-  // ended mid-step then stays too, though no longer listed. That it is gone is logged, not judged.
+  // a worker only once the threads of its nested workers have ended, and then the thread of one of those it ended
+  // just before (the helper that DevTools ended, or the watcher) stays too, though no longer listed. That it is gone
+  // is logged, not judged (issue 18).
   const ending = Date.now(), deadline = ending + 30000;
   let alive;
   while ((alive = await workersAlive(page)).training.length + alive.helpers.length > 1 && Date.now() < deadline) await sleep(250);
