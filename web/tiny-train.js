@@ -9,7 +9,7 @@ import { Model } from '../wasm/tinytrain.js';
 import { readConfig, buildSpec, ATTRIBUTES, KNOBS } from './widget/config.js';
 import { HTML, CSS } from './widget/style.js';
 import { Series, drawLineChart } from './views/chart.js';
-import { DecisionMap, FunctionPlot } from './views/map.js';
+import { DecisionMap } from './views/map.js';
 import { classColor } from './views/palette.js';
 import { microsecondsPerCall, formatMicroseconds, nextTask } from './timing.js';
 import { startWorker } from './runtime/start-worker.js';
@@ -31,7 +31,7 @@ const SURFACES = {
   dark: { background: '#151b23', text: '#9198a1', grid: '#3d444d', ink: '#e6edf3' },
 };
 const MAP_RESOLUTION = 64;
-const MAP_BAND_ROWS = 16; // the first paint of the map, in bands: on cold code all rows at once make a long task
+const MAP_BAND_ROWS = 8; // the first paint of the map, in bands: on cold code all rows at once make a long task
 const POINT_RADIUS = 2.6;
 
 const formatNumber = (v) => (Number.isFinite(v) ? v.toFixed(3) : '–');
@@ -54,7 +54,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
   #fileModel = null;      // the model of a .safetensors `src`, which predicts until the worker is up
   #model = null;          // what predicts now: the file's model, then the Trainer's predictor
   #data = null;           // {x, y, testX, testY, features, classes, domain, ...}: built-in, CSV or digits
-  #view = null;           // DecisionMap (2 features), FunctionPlot (1 feature) or null
+  #view = null;           // DecisionMap (2 features), FunctionPlot (1 feature, views/plot.js) or null
   #fileWeights = null;    // the file's weights, which Reset goes back to
   #lastProgress = null;
   #probe = null;          // the reader's input
@@ -153,11 +153,15 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#elements.training.setAttribute('aria-label', `Training: ${name}`);
     this.#elements.inference.setAttribute('aria-label', `Inference: ${name}`);
     this.#build();
-    // The markup (hidden until then) is shown in the next frame, which lays it out: not in the task that made it (on
-    // a page that loads, the one that evaluated the modules), nor in a frame that draws the views.
+    // The markup (hidden until then) is shown in the next two frames, which lay it out: not in the task that made it
+    // (on a page that loads, the one that evaluated the modules), nor in a frame that draws the views. The status line
+    // comes first: the first text a page lays out costs a phone's frame on its own (fonts); the panels a frame later.
     requestAnimationFrame(() => {
       this.#elements.root.hidden = false;
-      this.#redraw();
+      requestAnimationFrame(() => {
+        this.#elements.panels.hidden = false;
+        this.#redraw();
+      });
     });
   }
 
@@ -268,9 +272,11 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       const trainer = this.#trainer = new Trainer(spec, feed, { Model, batchSize: config['batch-size'], pace: PACE[config.speed], ...data.opts,
         createWorker: (threads) => { const worker = this.#early ?? startWorker(threads); this.#early = worker.onerror = null; return worker; } });
       this.#listen(trainer, generation);
+      // a regression's curve (demo="sine"): its view, loaded only for such data
+      const Plot = data.features === 1 && !data.classes && (await import('./views/plot.js')).FunctionPlot;
       await nextTask();
       if (generation !== this.#generation) return;
-      this.#makeInputs();
+      this.#makeInputs(Plot);
       if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       await trainer.ready;
       if (fileModel) await trainer.setWeights(this.#fileWeights);
@@ -282,7 +288,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       this.#wantsTraining = config.autoplay;
       this.#sync();
       this.#ask(this.#probe, true, false);
-      this.#redraw('map'); // draws the view too
+      this.#redrawAfterLayout('map'); // draws the view too
     } catch (err) {
       if (generation === this.#generation) {
         this.#fail(err.message);
@@ -394,7 +400,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     if (kind) this.#dirty.add(kind);
     this.#frame ||= requestAnimationFrame((now) => {
       this.#frame = 0;
-      if (!this.#data || this.#elements.root.hidden) return;
+      if (!this.#data || this.#elements.panels.hidden) return;
       const interval = matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50;
       // the bands of the map's first paint come one a frame at any pace: a half-painted map is no calmer
       const firstPaint = this.#dirty.has('map') && this.#view && this.#view.rowsPainted < this.#view.res;
@@ -410,6 +416,12 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       else if (kind) this.#paintMap();
       if (this.#dirty.size) this.#redraw();
     });
+  }
+
+  // The next frame lays out what this task changed, and the one after it draws: a drawing frame reads the canvases'
+  // sizes, which would make it lay out that too (both in one frame are a long task on a phone).
+  #redrawAfterLayout(kind) {
+    requestAnimationFrame(() => this.#redraw(kind));
   }
 
   #drawChart() {
@@ -448,13 +460,13 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
 
   // The inference panel: a view (a map for 2 features, a curve for 1) and one number input per feature, starting at
   // the first test sample; or the data's own panel (digits: the pad and bars).
-  #makeInputs() {
+  #makeInputs(Plot) {
     const data = this.#data, elements = this.#elements;
     const drawable = data.features === (data.classes ? 2 : 1);
     const options = { resolution: MAP_RESOLUTION, pointRadius: POINT_RADIUS };
     if (!drawable) this.#view = null;
     else if (data.classes) this.#view = new DecisionMap(elements.map, { ...options, domain: data.domain });
-    else this.#view = new FunctionPlot(elements.map, { ...options, domain: data.domain[0], yDomain: data.domain[1] });
+    else this.#view = new Plot(elements.map, { ...options, domain: data.domain[0], yDomain: data.domain[1] });
     elements.map.hidden = !drawable;
     if (data.mount) {
       data.mount(elements, (x) => {
@@ -469,7 +481,8 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       return label;
     }));
     this.#ask(Array.from(data.testX.subarray(0, data.features)), true, false);
-    this.#redraw('map'); // the first draw (canvas context, layout) in a frame, not in the page's load task
+    this.#view?.gridInputs(); // made here: the first map frame has enough to do
+    this.#redrawAfterLayout('map'); // the first draw (canvas context) in a frame, not in the page's load task
   }
 
   // The model's answer for the reader's input and, when timed (the reader moved it), how long predict() took;
