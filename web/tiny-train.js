@@ -226,7 +226,6 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#clearCurves();
     this.#lastProgress = null;
     this.#applyTheme();
-    this.#showKnobs();
     this.#enableButtons(false);
     this.#say('Loading…');
     try {
@@ -234,7 +233,8 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       // before the Trainer listens is nothing the Trainer waits for; if it fails to start, the Trainer makes another.
       const early = this.#early = startWorker();
       early.onerror = () => { if (this.#early === early) this.#early = null; };
-      await nextTask(); // the data and the Trainer come in tasks after the one that made the markup
+      await nextTask(); // the knobs, the data and the Trainer come in tasks after the one that made the markup
+      this.#showKnobs(); // the panels they are in are shown in a frame after the markup's first (connectedCallback)
       // panels="costs": the cost panel, loaded on demand (it follows this build of the widget, then leaves)
       if (config.panels) (await import('./widget/costs.js')).mountCosts(this);
       let data, fileModel;
