@@ -250,15 +250,16 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
         const { text } = await import('./widget/text.js');
         data = await text(config, new URL('data/', import.meta.url));
       }
+      if (!data) {
+        const d = makeDataset(config.demo, { seed: 1, testFraction: 0.3 }); // seeded: every reader sees the same points
+        data = { ...d, features: d.inputSize, domain: [d.domain, d.classes ? d.domain : [-1.3, 1.3]] };
+      }
+      await nextTask(); // the Trainer (and its predictor) in a task after the data's
       if (generation !== this.#generation) {
         fileModel?.dispose();
         return;
       }
       this.#fileModel = this.#model = fileModel ?? null;
-      if (!data) {
-        const d = makeDataset(config.demo, { seed: 1, testFraction: 0.3 }); // seeded: every reader sees the same points
-        data = { ...d, features: d.inputSize, domain: [d.domain, d.classes ? d.domain : [-1.3, 1.3]] };
-      }
       if (fileModel && fileModel.inputSize !== data.features) {
         throw new Error(`src: ${config.src} takes ${fileModel.inputSize} inputs but demo "${config.demo}" has ${data.features}`);
       }
