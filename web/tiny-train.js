@@ -41,6 +41,7 @@ const withCommas = (n) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 
 let sharedSheet, sharedTemplate; // shared by every widget on the page
 let widgetsCreated = 0;           // numbers the widgets of a page, for region names a screen reader can tell apart
+let pageDrawnAt;                  // the animation frame in which a widget of the page last drew
 
 // Outside a browser (a server-side renderer or a bundler importing every module in Node) there is no HTMLElement:
 // the class is then defined over Object and never registered, so importing this module has no effect.
@@ -289,7 +290,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       this.#wantsTraining = config.autoplay;
       this.#sync();
       this.#ask(this.#probe, true, false);
-      this.#redrawAfterLayout('map'); // draws the view too
+      requestAnimationFrame(() => this.#redraw('map')); // draws the view too, a frame later (#makeInputs)
     } catch (err) {
       if (generation === this.#generation) {
         this.#fail(err.message);
@@ -405,11 +406,12 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       const interval = matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50;
       // the bands of the map's first paint come one a frame at any pace: a half-painted map is no calmer
       const firstPaint = this.#dirty.has('map') && this.#view && this.#view.rowsPainted < this.#view.res;
-      if (now - this.#drawnAt < interval && !firstPaint) {
+      // one widget of the page draws in a frame, the others in the next ones (an article may have five)
+      if ((now - this.#drawnAt < interval && !firstPaint) || now === pageDrawnAt) {
         this.#redraw();
         return;
       }
-      this.#drawnAt = now;
+      this.#drawnAt = pageDrawnAt = now;
       // one view a frame, the one waiting longest: the chart and the map together would not fit a phone's frame
       const [kind] = this.#dirty;
       this.#dirty.delete(kind);
@@ -417,12 +419,6 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       else if (kind) this.#paintMap();
       if (this.#dirty.size) this.#redraw();
     });
-  }
-
-  // The next frame lays out what this task changed, and the one after it draws: a drawing frame reads the canvases'
-  // sizes, which would make it lay out that too (both in one frame are a long task on a phone).
-  #redrawAfterLayout(kind) {
-    requestAnimationFrame(() => this.#redraw(kind));
   }
 
   #drawChart() {
@@ -483,7 +479,10 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     }));
     this.#ask(Array.from(data.testX.subarray(0, data.features)), true, false);
     this.#view?.gridInputs(); // made here: the first map frame has enough to do
-    this.#redrawAfterLayout('map'); // the first draw (canvas context) in a frame, not in the page's load task
+    // The first draw (canvas context) in a frame, not in the page's load task; and a frame after the next one, which
+    // lays out what this task changed: a drawing frame reads the canvas's size, which would make it lay that out too
+    // (both in one frame are a long task on a phone).
+    requestAnimationFrame(() => this.#redraw('map'));
   }
 
   // The model's answer for the reader's input and, when timed (the reader moved it), how long predict() took;
