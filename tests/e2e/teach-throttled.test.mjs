@@ -31,9 +31,6 @@ const WIDGET_LOAD_TODO = 'issue 21 bug 10: the navigation commit (no page code),
 // of 3 passed in 2 runs of 3, but a major GC (most likely of the MLP's weight snapshots: 400 KB ten times a second)
 // or a snapshot's handling still takes a frame over the limit in some runs.
 const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training at 4x: a major GC or a snapshot of the MLP\'s weights still makes some frames 50-90 ms CPU';
-// Alone, the widget's training frames take 22-31 ms CPU at 4x; run after the checks before it in this file they
-// took 44-73 ms (fewer frames in the window too), also with a browser of its own: not yet found why.
-const WIDGET_TRAIN_TODO = 'issue 21 bug 10: widget training frames at 4x take 44-73 ms CPU when this file runs whole (22-31 ms alone)';
 const checkNoErrors = (errors) => assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
 
 async function openThrottled() {
@@ -123,7 +120,7 @@ const widgetReady = () => {
 
 test('widget: loading with a 4x slower CPU makes no task over 100 ms', { todo: WIDGET_LOAD_TODO }, () => checkLoad(WIDGET, widgetReady));
 
-test('widget: training at full speed with a 4x slower CPU makes no task over 50 ms', { todo: WIDGET_TRAIN_TODO }, () => checkTraining(WIDGET,
+test('widget: training at full speed with a 4x slower CPU makes no task over 50 ms', () => checkTraining(WIDGET,
   widgetReady, (page) => button(page, 'Train').click(),
   (page) => page.evaluate(() => document.querySelector('tiny-train').trainer?.progress?.step ?? 0),
   (page) => button(page, 'Pause').click()));
