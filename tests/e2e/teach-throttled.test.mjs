@@ -125,6 +125,31 @@ test('widget: training at full speed with a 4x slower CPU makes no task over 50 
   (page) => page.evaluate(() => document.querySelector('tiny-train').trainer?.progress?.step ?? 0),
   (page) => button(page, 'Pause').click()));
 
+// While training, the widget's frames read its canvases' sizes before they change any words, and its teaching part
+// changes its words in frames too, after the widget's drawing: a layout forced inside a frame comes on top of the
+// frame's own one (4-9 ms CPU each at 4x). The button is clicked from the page, not with the mouse: a pointer over
+// the widget has the browser lay the page out for hover before each frame, which hides words changed between frames.
+test('widget: training frames force no layout (sizes are read before words change)', async () => {
+  const { page, context, errors } = await openThrottled();
+  try {
+    await page.goto(`${env.origin}${WIDGET}`);
+    await waitForValue(page, widgetReady, null, { what: 'the widget ready', timeoutMs: 60000 });
+    await page.evaluate(() => [...document.querySelector('tiny-train').shadowRoot.querySelectorAll('button')]
+      .find((b) => b.textContent.trim() === 'Train').click());
+    await waitForValue(page, () => document.querySelector('tiny-train').trainer?.progress?.step > 0, null,
+      { what: 'training', timeoutMs: 30000 });
+    await page.waitForTimeout(500);
+    const { tasks } = await traceTasks(page, () => page.waitForTimeout(2000));
+    const drawn = tasks.filter((t) => /tiny-train\.js/.test(t.what)).length;
+    assert.ok(drawn >= 5, `only ${drawn} frames of the widget's drawing in 2 s of training`);
+    const forced = tasks.flatMap((t) => t.forcedLayouts);
+    assert.deepEqual(forced, [], `layouts forced by the page's scripts (${forced.length} in ${drawn} frames)`);
+  } finally {
+    await context.close();
+    checkNoErrors(errors);
+  }
+});
+
 // The article: two spiral widgets (one loading pretrained weights) and three language models.
 const ARTICLE = '/demos/article.html';
 const articleReady = () => /^Ready/.test(document.getElementById('pretrained-report').textContent) &&
