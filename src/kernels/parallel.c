@@ -165,12 +165,13 @@ void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const t
 
 /* ---- the sparse pass: each nonzero listed once, for both halves ------------------------------------------------ */
 
-/* The sparse pass (kernel_list.h: conv_sparse) in two jobs. The first, by samples, lists the nonzeros of every
- * (sample, filter) of dy (positions and values, as the kernel lists them, and so counts them), copies each sample of x
- * into a padded channels-last image of its own when dw is wanted, and one chunk of it makes wᵀ when dx is. Then, if
- * there are fewer nonzeros than the limit, the second job runs dwᵀ's tiles (filters × k·R tiles of 16 floats, each
- * summed over all samples in order, then added into dw) and dx by samples (each thread in a padded image of its
- * own), both from the shared lists: no chunk lists, transposes or clears what another already did. */
+/* The sparse pass (kernel_list.h: conv_sparse) in three jobs. The first counts dy's nonzeros by samples, as the
+ * kernel does before it decides (the dense kernels run when there are too many). With fewer than the limit, the
+ * second, by samples, lists the nonzeros of every (sample, filter) of dy (positions and values, as the kernel lists
+ * them), and one chunk of it makes wᵀ when dx is wanted. The third runs dwᵀ by tiles (filters × k·R tiles of 16
+ * floats, one chunk per thread: each copies every sample of x into a padded channels-last image, sums its tiles over
+ * the samples in order and adds them into dw) and dx by samples, both from the shared lists, each thread in a
+ * padded image of its own: no chunk lists or transposes w again, and no split pads a kernel row more. */
 void tt__conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back);
 void tt__conv_wt(float *wt, float *w, int F, int C, int k, int L, int adjoint, int add);
 
@@ -181,8 +182,8 @@ typedef struct {
   int OH, OW, Hp, Wp, P, S, L, R, T;  // S: a padded row's floats; L = 16 R: a kernel row's in wᵀ; T = k·R tiles
   size_t np, at;                      // a padded image's floats (with the kernels' over-read); the interior's start
   int *o, *n;                         // (B, F, P) positions, (B, F) counts
-  float *v, *xps, *wt, *dwt, *dxps;   // (B, F, P) values; (B, np) images of x; (F, k, L) wᵀ and dwᵀ; (threads, np)
-  int list_chunks, wt_chunk, dw_chunks, dx_chunks;
+  float *v, *wt, *dwt, *images;       // (B, F, P) values; (F, k, L) wᵀ and dwᵀ; (threads, np) padded images
+  int list_chunks, dw_chunks, dx_chunks;
   int counts[16 * CHUNKS_PER_THREAD];
 } sparse_job;
 
@@ -196,26 +197,29 @@ static void zero_border(float *xp, size_t np, size_t at, int H, int W, int C, in
   TT_KERNEL(tt_f32_fill)(xp + from, 0.0f, np - from);
 }
 
-/* samples [lo, hi): dy's nonzeros per filter in order of position (listed without a branch), x's images */
+/* dy's nonzeros in samples [lo, hi), counted 4 lanes at a time */
+static void sparse_count_chunk(void *arg, int i) {
+  sparse_job *j = arg;
+  const size_t per = (size_t)j->s.F * j->P;
+  const float *p = j->dy + part(j->s.B, i, j->list_chunks) * per, *end = j->dy + part(j->s.B, i + 1, j->list_chunks) * per;
+  int n = 0;
+  for (; p + 4 <= end; p += 4)
+    n += __builtin_popcount((unsigned)wasm_i32x4_bitmask(wasm_f32x4_ne(wasm_v128_load(p), wasm_f32x4_splat(0.0f))));
+  for (; p < end; p++) n += *p != 0.0f;
+  j->counts[i] = n;
+}
+
+/* samples [lo, hi): dy's nonzeros per filter in order of position, listed without a branch */
 static void sparse_list_chunk(sparse_job *j, int i) {
   const tt__conv_shape *s = &j->s;
   const int lo = part(s->B, i, j->list_chunks), hi = part(s->B, i + 1, j->list_chunks);
   const float *dy = j->dy + (size_t)lo * s->F * j->P;
-  int nonzeros = 0;
   for (int bf = lo * s->F; bf < hi * s->F; bf++) {
     int *o = j->o + (size_t)bf * j->P, n = 0;
     float *v = j->v + (size_t)bf * j->P;
     for (int oy = 0; oy < j->OH; oy++)
       for (int ox = 0; ox < j->OW; ox++, dy++) o[n] = (oy * j->Wp + ox) * s->C, v[n] = *dy, n += *dy != 0.0f;
     j->n[bf] = n;
-    nonzeros += n;
-  }
-  j->counts[i] = nonzeros;
-  const size_t chw = (size_t)s->C * s->H * s->W;
-  for (int b = lo; b < hi && j->dw; b++) {
-    float *xp = j->xps + (size_t)b * j->np;
-    zero_border(xp, j->np, j->at, s->H, s->W, s->C, j->S);
-    tt__conv_nhwc(xp + j->at, (float *)j->x + b * chw, s->C, s->H, s->W, j->S, 0);
   }
 }
 
@@ -228,21 +232,25 @@ static void sparse_first_chunk(void *arg, int i) {
   }
 }
 
-/* dwᵀ's tiles [lo, hi) of all filters' F·T: zeroed, summed over the samples in order, then added into dw (conv_wt's
- * add, tile by tile) */
+/* dwᵀ's tiles [lo, hi) of all filters' F·T: zeroed, summed over the samples in order (each sample of x copied into
+ * this thread's image first), then added into dw (conv_wt's add, tile by tile) */
 static void sparse_dw_chunk(const sparse_job *j, int i) {
   const tt__conv_shape *s = &j->s;
   const int units = s->F * j->T, lo = part(units, i, j->dw_chunks), hi = part(units, i + 1, j->dw_chunks);
   TT_KERNEL(tt_f32_fill)(j->dwt + (size_t)lo * 16, 0.0f, (size_t)(hi - lo) * 16);
-  for (int b = 0; b < s->B; b++)
+  float *xp = j->images + (size_t)tt__thread_id() * j->np;
+  zero_border(xp, j->np, j->at, s->H, s->W, s->C, j->S);
+  for (int b = 0; b < s->B; b++) {
+    tt__conv_nhwc(xp + j->at, (float *)j->x + b * (size_t)s->C * s->H * s->W, s->C, s->H, s->W, j->S, 0);
     for (int u = lo; u < hi;) {  // the chunk's tiles of filter f
       const int f = u / j->T, end = (f + 1) * j->T < hi ? (f + 1) * j->T : hi, bf = b * s->F + f;
       if (j->n[bf])
-        TT_KERNEL(tt_f32_conv_sparse_dw_tiles)(j->dwt + (size_t)f * j->T * 16, j->xps + (size_t)b * j->np,
+        TT_KERNEL(tt_f32_conv_sparse_dw_tiles)(j->dwt + (size_t)f * j->T * 16, xp,
                                                j->o + (size_t)bf * j->P, j->v + (size_t)bf * j->P, j->n[bf],
                                                u - f * j->T, end - f * j->T, j->R, j->S);
       u = end;
     }
+  }
   const int kk = s->k * s->k;
   for (int u = lo; u < hi; u++) {
     const int f = u / j->T, t = u % j->T, ki = t / j->R;
@@ -258,7 +266,7 @@ static void sparse_dw_chunk(const sparse_job *j, int i) {
 static void sparse_dx_chunk(const sparse_job *j, int i) {
   const tt__conv_shape *s = &j->s;
   const int lo = part(s->B, i, j->dx_chunks), hi = part(s->B, i + 1, j->dx_chunks);
-  float *dxp = j->dxps + (size_t)tt__thread_id() * j->np;
+  float *dxp = j->images + (size_t)tt__thread_id() * j->np;
   for (int b = lo; b < hi; b++) {
     TT_KERNEL(tt_f32_fill)(dxp, 0.0f, j->np);
     for (int f = 0, bf = b * s->F; f < s->F; f++, bf++)
@@ -285,23 +293,23 @@ int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, c
   j.L = (s->k * s->C + 15) / 16 * 16, j.R = j.L / 16, j.T = s->k * j.R;
   j.np = (size_t)j.Hp * j.S + 16, j.at = (size_t)s->pad_lo * (j.S + s->C);
   const double work = (double)s->B * s->C * s->F * j.P * s->k * s->k;
-  // scratch: the lists, x's images (dw), wᵀ (dx), dwᵀ (dw), a padded image per thread (dx); in floats
+  // scratch: the lists, wᵀ, dwᵀ, a padded image per thread; in floats
   const double lists = 2.0 * s->B * s->F * j.P + (double)s->B * s->F, wts = (double)s->F * j.T * 16;
-  const double all = lists + (dw ? (double)s->B * j.np + wts : 0) + (dx ? wts + (double)tt__threads() * j.np : 0);
+  const double all = lists + 2 * wts + (double)tt__threads() * j.np;
   if (limit <= 0 || tt__threads() <= 1 || s->B < 2 || work < MIN_WORK || all > 268435456.0 ||
       !(j.o = (int *)tt__thread_scratch(((size_t)all + tt__threads() - 1) / tt__threads())))
     return TT_KERNEL(tt_f32_conv_sparse)(dw, dx, dy, x, w, bias, s, limit, ws);
   const size_t entries = (size_t)s->B * s->F * j.P;
   j.v = (float *)(j.o + entries), j.n = (int *)(j.v + entries);
   float *next = (float *)(j.n + (size_t)s->B * s->F);
-  if (dw) j.xps = next, j.dwt = j.xps + (size_t)s->B * j.np, next = j.dwt + (size_t)s->F * j.T * 16;
-  if (dx) j.wt = next, j.dxps = j.wt + (size_t)s->F * j.T * 16;
+  j.wt = next, j.dwt = j.wt + (size_t)s->F * j.T * 16, j.images = j.dwt + (size_t)s->F * j.T * 16;
   j.list_chunks = chunk_count(s->B);
-  tt__parallel_for(j.list_chunks + (dx ? 1 : 0), sparse_first_chunk, &j);
+  tt__parallel_for(j.list_chunks, sparse_count_chunk, &j);
   long long nonzeros = 0;
   for (int i = 0; i < j.list_chunks; i++) nonzeros += j.counts[i];
   if (nonzeros >= limit) return 0;
-  j.dw_chunks = dw ? chunk_count(s->F * j.T) : 0;
+  tt__parallel_for(j.list_chunks + (dx ? 1 : 0), sparse_first_chunk, &j);
+  j.dw_chunks = dw ? chunk_per_thread(s->F * j.T) : 0;  // each chunk copies every sample of x
   j.dx_chunks = dx ? chunk_count(s->B) : 0;
   tt__parallel_for(j.dw_chunks + j.dx_chunks, sparse_second_chunk, &j);
   return 1;
