@@ -8,8 +8,9 @@
 // `title` names the frame's page (for screen readers).
 const EVENTS = ['ready', 'progress', 'snapshot', 'trained', 'error', 'generated'];
 
-// Runs in the frame's page only (a server-side renderer may import every shipped file in Node).
-if (globalThis.document) embed();
+// Runs in the frame's page only (a server-side renderer may import every shipped file in Node); in a task after the
+// one that evaluates the page's modules, so a phone's main thread runs those and the widget's start one at a time.
+if (globalThis.document) setTimeout(embed);
 
 function embed() {
   const params = new URLSearchParams(location.search);

@@ -9,7 +9,7 @@ import { Model } from '../wasm/tinytrain.js';
 import { readConfig, buildSpec, ATTRIBUTES, KNOBS } from './widget/config.js';
 import { HTML, CSS } from './widget/style.js';
 import { Series, drawLineChart } from './views/chart.js';
-import { DecisionMap, FunctionPlot } from './views/map.js';
+import { DecisionMap } from './views/map.js';
 import { classColor } from './views/palette.js';
 import { microsecondsPerCall, formatMicroseconds, nextTask } from './timing.js';
 import { startWorker } from './runtime/start-worker.js';
@@ -31,7 +31,7 @@ const SURFACES = {
   dark: { background: '#151b23', text: '#9198a1', grid: '#3d444d', ink: '#e6edf3' },
 };
 const MAP_RESOLUTION = 64;
-const MAP_BAND_ROWS = 16; // the first paint of the map, in bands: on cold code all rows at once make a long task
+const MAP_BAND_ROWS = 8; // the first paint of the map, in bands: on cold code all rows at once make a long task
 const POINT_RADIUS = 2.6;
 
 const formatNumber = (v) => (Number.isFinite(v) ? v.toFixed(3) : '–');
@@ -41,6 +41,7 @@ const withCommas = (n) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 
 let sharedSheet, sharedTemplate; // shared by every widget on the page
 let widgetsCreated = 0;           // numbers the widgets of a page, for region names a screen reader can tell apart
+let pageDrawnAt;                  // the animation frame in which a widget of the page last drew
 
 // Outside a browser (a server-side renderer or a bundler importing every module in Node) there is no HTMLElement:
 // the class is then defined over Object and never registered, so importing this module has no effect.
@@ -54,7 +55,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
   #fileModel = null;      // the model of a .safetensors `src`, which predicts until the worker is up
   #model = null;          // what predicts now: the file's model, then the Trainer's predictor
   #data = null;           // {x, y, testX, testY, features, classes, domain, ...}: built-in, CSV or digits
-  #view = null;           // DecisionMap (2 features), FunctionPlot (1 feature) or null
+  #view = null;           // DecisionMap (2 features), FunctionPlot (1 feature, views/plot.js) or null
   #fileWeights = null;    // the file's weights, which Reset goes back to
   #lastProgress = null;
   #probe = null;          // the reader's input
@@ -153,11 +154,15 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#elements.training.setAttribute('aria-label', `Training: ${name}`);
     this.#elements.inference.setAttribute('aria-label', `Inference: ${name}`);
     this.#build();
-    // The markup (hidden until then) is shown in the next frame, which lays it out: not in the task that made it (on
-    // a page that loads, the one that evaluated the modules), nor in a frame that draws the views.
+    // The markup (hidden until then) is shown in the next two frames, which lay it out: not in the task that made it
+    // (on a page that loads, the one that evaluated the modules), nor in a frame that draws the views. The status line
+    // comes first: the first text a page lays out costs a phone's frame on its own (fonts); the panels a frame later.
     requestAnimationFrame(() => {
       this.#elements.root.hidden = false;
-      this.#redraw();
+      requestAnimationFrame(() => {
+        this.#elements.panels.hidden = false;
+        this.#redraw();
+      });
     });
   }
 
@@ -222,7 +227,6 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#clearCurves();
     this.#lastProgress = null;
     this.#applyTheme();
-    this.#showKnobs();
     this.#enableButtons(false);
     this.#say('Loading…');
     try {
@@ -230,7 +234,8 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       // before the Trainer listens is nothing the Trainer waits for; if it fails to start, the Trainer makes another.
       const early = this.#early = startWorker();
       early.onerror = () => { if (this.#early === early) this.#early = null; };
-      await nextTask(); // the data and the Trainer come in tasks after the one that made the markup
+      await nextTask(); // the knobs, the data and the Trainer come in tasks after the one that made the markup
+      this.#showKnobs(); // the panels they are in are shown in a frame after the markup's first (connectedCallback)
       // panels="costs": the cost panel, loaded on demand (it follows this build of the widget, then leaves)
       if (config.panels) (await import('./widget/costs.js')).mountCosts(this);
       let data, fileModel;
@@ -246,15 +251,16 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
         const { text } = await import('./widget/text.js');
         data = await text(config, new URL('data/', import.meta.url));
       }
+      if (!data) {
+        const d = makeDataset(config.demo, { seed: 1, testFraction: 0.3 }); // seeded: every reader sees the same points
+        data = { ...d, features: d.inputSize, domain: [d.domain, d.classes ? d.domain : [-1.3, 1.3]] };
+      }
+      await nextTask(); // the Trainer (and its predictor) in a task after the data's
       if (generation !== this.#generation) {
         fileModel?.dispose();
         return;
       }
       this.#fileModel = this.#model = fileModel ?? null;
-      if (!data) {
-        const d = makeDataset(config.demo, { seed: 1, testFraction: 0.3 }); // seeded: every reader sees the same points
-        data = { ...d, features: d.inputSize, domain: [d.domain, d.classes ? d.domain : [-1.3, 1.3]] };
-      }
       if (fileModel && fileModel.inputSize !== data.features) {
         throw new Error(`src: ${config.src} takes ${fileModel.inputSize} inputs but demo "${config.demo}" has ${data.features}`);
       }
@@ -268,9 +274,11 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       const trainer = this.#trainer = new Trainer(spec, feed, { Model, batchSize: config['batch-size'], pace: PACE[config.speed], ...data.opts,
         createWorker: (threads) => { const worker = this.#early ?? startWorker(threads); this.#early = worker.onerror = null; return worker; } });
       this.#listen(trainer, generation);
+      // a regression's curve (demo="sine"): its view, loaded only for such data
+      const Plot = data.features === 1 && !data.classes && (await import('./views/plot.js')).FunctionPlot;
       await nextTask();
       if (generation !== this.#generation) return;
-      this.#makeInputs();
+      this.#makeInputs(Plot);
       if (fileModel) this.#emit('ready', { pretrained: true }); // predicting already, before the worker is up
       await trainer.ready;
       if (fileModel) await trainer.setWeights(this.#fileWeights);
@@ -282,7 +290,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       this.#wantsTraining = config.autoplay;
       this.#sync();
       this.#ask(this.#probe, true, false);
-      this.#redraw('map'); // draws the view too
+      requestAnimationFrame(() => this.#redraw('map')); // draws the view too, a frame later (#makeInputs)
     } catch (err) {
       if (generation === this.#generation) {
         this.#fail(err.message);
@@ -394,15 +402,16 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     if (kind) this.#dirty.add(kind);
     this.#frame ||= requestAnimationFrame((now) => {
       this.#frame = 0;
-      if (!this.#data || this.#elements.root.hidden) return;
+      if (!this.#data || this.#elements.panels.hidden) return;
       const interval = matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50;
       // the bands of the map's first paint come one a frame at any pace: a half-painted map is no calmer
       const firstPaint = this.#dirty.has('map') && this.#view && this.#view.rowsPainted < this.#view.res;
-      if (now - this.#drawnAt < interval && !firstPaint) {
+      // one widget of the page draws in a frame, the others in the next ones (an article may have five)
+      if ((now - this.#drawnAt < interval && !firstPaint) || now === pageDrawnAt) {
         this.#redraw();
         return;
       }
-      this.#drawnAt = now;
+      this.#drawnAt = pageDrawnAt = now;
       // one view a frame, the one waiting longest: the chart and the map together would not fit a phone's frame
       const [kind] = this.#dirty;
       this.#dirty.delete(kind);
@@ -448,13 +457,13 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
 
   // The inference panel: a view (a map for 2 features, a curve for 1) and one number input per feature, starting at
   // the first test sample; or the data's own panel (digits: the pad and bars).
-  #makeInputs() {
+  #makeInputs(Plot) {
     const data = this.#data, elements = this.#elements;
     const drawable = data.features === (data.classes ? 2 : 1);
     const options = { resolution: MAP_RESOLUTION, pointRadius: POINT_RADIUS };
     if (!drawable) this.#view = null;
     else if (data.classes) this.#view = new DecisionMap(elements.map, { ...options, domain: data.domain });
-    else this.#view = new FunctionPlot(elements.map, { ...options, domain: data.domain[0], yDomain: data.domain[1] });
+    else this.#view = new Plot(elements.map, { ...options, domain: data.domain[0], yDomain: data.domain[1] });
     elements.map.hidden = !drawable;
     if (data.mount) {
       data.mount(elements, (x) => {
@@ -469,7 +478,11 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       return label;
     }));
     this.#ask(Array.from(data.testX.subarray(0, data.features)), true, false);
-    this.#redraw('map'); // the first draw (canvas context, layout) in a frame, not in the page's load task
+    this.#view?.gridInputs(); // made here: the first map frame has enough to do
+    // The first draw (canvas context) in a frame, not in the page's load task; and a frame after the next one, which
+    // lays out what this task changed: a drawing frame reads the canvas's size, which would make it lay that out too
+    // (both in one frame are a long task on a phone).
+    requestAnimationFrame(() => this.#redraw('map'));
   }
 
   // The model's answer for the reader's input and, when timed (the reader moved it), how long predict() took;

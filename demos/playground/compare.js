@@ -7,7 +7,8 @@
 import { Trainer } from '../../web/runtime/trainer.js';
 import { PACE } from '../../web/runtime/protocol.js';
 import { Series } from '../../web/views/chart.js';
-import { DecisionMap, FunctionPlot } from '../../web/views/map.js';
+import { DecisionMap } from '../../web/views/map.js';
+import { FunctionPlot } from '../../web/views/plot.js';
 import { pageColors } from '../../web/views/palette.js';
 import { DATASETS } from '../../web/datasets.js';
 import { num } from '../shared/fields.js';

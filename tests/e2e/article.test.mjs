@@ -67,7 +67,7 @@ test('the language-model section: training cost, the cost of a character of an a
   const pair = await waitForValue(page, () => {
     const t = document.getElementById('pair-report').textContent;
     return (t.match(/\d+\.\d µs per character/g) || []).length === 2 && t;
-  }, null, { what: 'both answers\' costs' });
+  }, null, { timeoutMs: 30000, what: 'both answers\' costs' });
   assert.match(pair, /300 steps, \d+\.\d µs per character for the one trained for 2,000/);
   // Both continued the same start.
   const answers = await page.evaluate(() => ['early', 'trained'].map((id) =>
@@ -86,7 +86,7 @@ test('the language-model section: training cost, the cost of a character of an a
   await talk.getByRole('button', { name: 'Pause' }).click();
   await talk.getByRole('button', { name: 'Continue' }).click();
   await waitForValue(page, () => /Its last answer cost \d+\.\d µs per character/.test(document.getElementById('talk-report').textContent),
-    null, { what: 'the cost of the trained model\'s answer' });
+    null, { timeoutMs: 30000, what: 'the cost of the trained model\'s answer' });
   await context.close();
   assert.deepEqual(errors, []);
 });

@@ -1,8 +1,8 @@
 // Issue 21, bug 10: a phone-class CPU. Chromium's main thread slowed 4x (CDP Emulation.setCPUThrottlingRate) at
 // 390x844: training at full speed (the most snapshots, curves and maps per second) on the playground and a widget
-// page makes no task over 50 ms; on digits it should too (TODO); loading the playground makes none over 100 ms
-// (module evaluation, first layouts and paints, the first maps and charts included), and loading digits, the widget
-// page and the article should not either (TODO). The TODO checks run and print their tasks; they are reported, not
+// page makes no task over 50 ms; on digits it should too (TODO); loading the playground and the widget page makes
+// none over 100 ms (module evaluation, first layouts and paints, the first maps and charts included), and loading
+// digits and the article should not either (TODO). The TODO checks run and print their tasks; they are reported, not
 // failed, until fixed.
 // Tasks are judged by the CPU time the throttled main thread spent on them (main-thread.mjs), so the checks hold
 // on this shared machine too; they always run. One browser for the file.
@@ -23,10 +23,6 @@ const TRAIN_MS = 3000;
 // module evaluation and the widgets' first frames still make tasks of 100-250 ms CPU at 4x here. These checks run
 // and print their tasks but are reported as TODO (issue 21, bug 10) until they pass.
 const LOAD_TODO = 'issue 21 bug 10: tasks over 100 ms at load remain (first layout of the markup, module evaluation, first frames)';
-// The widget's start-up is in separate tasks (its modules and element; the first layout of its markup in a frame of
-// its own; its data; its first frames), the longest 100-200 ms CPU at 4x at load average 13-27 on this machine; the
-// browser's navigation commit alone, with no page code in it, takes 80-180 ms.
-const WIDGET_LOAD_TODO = 'issue 21 bug 10: the navigation commit (no page code), the module evaluation and the first layout each reach 100-180 ms CPU at 4x';
 // Digits training frames are one view each now (the loss chart, the accuracy chart, the numbers, the phases): best
 // of 3 passed in 2 runs of 3, but a major GC (most likely of the MLP's weight snapshots: 400 KB ten times a second)
 // or a snapshot's handling still takes a frame over the limit in some runs.
@@ -121,7 +117,7 @@ const widgetReady = () => {
   return [...(root?.querySelectorAll('button') ?? [])].some((b) => b.textContent.trim() === 'Train' && !b.disabled);
 };
 
-test('widget: loading with a 4x slower CPU makes no task over 100 ms', { todo: WIDGET_LOAD_TODO }, () => checkLoad(WIDGET, widgetReady));
+test('widget: loading with a 4x slower CPU makes no task over 100 ms', () => checkLoad(WIDGET, widgetReady));
 
 test('widget: training at full speed with a 4x slower CPU makes no task over 50 ms', { todo: WIDGET_TRAIN_TODO }, () => checkTraining(WIDGET,
   widgetReady, (page) => button(page, 'Train').click(),

@@ -29,10 +29,10 @@ test('one <tiny-train> loads at most 64 KiB gzipped (JS + wasm) before its first
   assert.ok(built.initial.gzip <= BUDGETS.initial, `${built.initial.gzip} bytes gzipped, ${built.initial.gzip - BUDGETS.initial} over: ${table()}`);
 });
 
-test('the digits pad, the MNIST loader, the CSV reader, the src loader, the text demo, the cost panel, the plain words (legend, glossary, overfitting hint), the serving measurement, int8 quantizing and threads load on demand, each within 32 KiB gzipped', () => {
+test('the digits pad, the MNIST loader, the CSV reader, the src loader, the text demo, the cost panel, the plain words (legend, glossary, overfitting hint), the serving measurement, int8 quantizing, threads and the regression curve load on demand, each within 32 KiB gzipped', () => {
   const sources = built.parts.map((p) => p.source).sort();
   assert.deepEqual(sources, ['wasm/int8.js', 'wasm/serving.js', 'wasm/threads.js', 'wasm/tinytrain.js', 'web/mnist-load.js', 'web/runtime/text-data.js', 'web/text/corpus.js',
-    'web/widget/costs.js', 'web/widget/csv.js', 'web/widget/digits.js', 'web/widget/source.js', 'web/widget/teach.js', 'web/widget/text.js'], table());
+    'web/views/plot.js', 'web/widget/costs.js', 'web/widget/csv.js', 'web/widget/digits.js', 'web/widget/source.js', 'web/widget/teach.js', 'web/widget/text.js'], table());
   for (const p of built.parts) {
     assert.ok(p.gzip <= BUDGETS.onDemand, `${p.source}: ${p.gzip} bytes gzipped, ${p.gzip - BUDGETS.onDemand} over`);
     for (const f of p.files) assert.notEqual(built.files.find((x) => x.name === f).part, 'initial', `${f} counted twice`);

@@ -3,7 +3,8 @@
 // widget's and the playground's configurations build their specs through the same code.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DecisionMap, FunctionPlot, nearestPoint } from '../../web/views/map.js';
+import { DecisionMap, nearestPoint } from '../../web/views/map.js';
+import { FunctionPlot } from '../../web/views/plot.js';
 import { CLASS_COLORS, classColor, rgbOf, LIGHT } from '../../web/views/palette.js';
 import { mlpSpec, optimizerSpec } from '../../web/models.js';
 import { DIGITS_MLP, DIGITS_CNN } from '../../web/digits-models.js';

@@ -22,6 +22,7 @@
 // is presumed dead (protocol.js startHeartbeat).
 import { REQUEST, EVENT, SILENCE_MS, RequestClient, validateSettings } from './protocol.js';
 import { startWorker as defaultCreateWorker } from './start-worker.js';
+import { nextTask } from '../timing.js';
 
 const MAX_RESTARTS = 3; // within RESTART_WINDOW_MS; more means the worker cannot live here (e.g. no wasm)
 const RESTART_WINDOW_MS = 60000;
@@ -76,6 +77,9 @@ export class Trainer extends EventTarget {
         [info] = await Promise.all([this.alive, this._makePredictor()]);
       }
       this.info = info;
+      // The worker's weights in a task after the one that made the predictor (its first calls into wasm): on a
+      // phone the two together are a long task.
+      await nextTask();
       if (this.lastSnapshot) this._applySnapshot(this.lastSnapshot);
       this._emit('ready', info);
       return info;

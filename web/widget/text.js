@@ -214,11 +214,16 @@ class TextPanel {
     this.out.textContent = `next: ${visibleToken(top[0].text)}`;
   }
 
-  // A few lines sampled at temperature 1 from the latest weights (a few hundred tokens: about a millisecond).
-  showSamples() {
+  // A few lines sampled at temperature 1 from the latest weights (a few hundred tokens: about a millisecond), a line
+  // a task: the first samples run on cold code, a phone's frame or more each.
+  async showSamples() {
     const newline = this.tokenizer.vocabulary.indexOf('\n');
     const lines = [];
     for (let k = 0; k < SAMPLE_LINES; k++) {
+      // a task of its own (timing.js's nextTask, not imported: that would put timing.js in a chunk of its own, which
+      // every widget's first load would then fetch)
+      if (k) await new Promise((resolve) => setTimeout(resolve));
+      if (!this.samples.isConnected) return; // the widget was rebuilt: a new panel answers
       const ids = [];
       const tokens = this.model.startGeneration(Int32Array.of(Math.max(newline, 0)), {
         maxTokens: SAMPLE_TOKENS, seed: this.config.seed + ++this.sampledStep, topK: 0,
