@@ -421,8 +421,13 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     });
   }
 
+  // The canvas first: it reads its size, which the words after it would otherwise make the browser lay out for.
   #drawChart() {
     const progress = this.#lastProgress, elements = this.#elements;
+    drawLineChart(elements.chart, [
+      { series: this.#lossSeries, color: classColor(1), label: 'training loss' },
+      { series: this.#testSeries, color: classColor(0), label: 'test loss' },
+    ], { colors: this.#colors, empty: 'the loss appears here while training' });
     if (progress) {
       elements['s-step'].textContent = progress.step;
       elements['s-loss'].textContent = formatNumber(progress.loss);
@@ -430,10 +435,6 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       elements['s-rate'].textContent = withCommas(Math.round(progress.samplesPerSec || 0));
       elements.done.value = progress.step / this.#targetStep;
     }
-    drawLineChart(elements.chart, [
-      { series: this.#lossSeries, color: classColor(1), label: 'training loss' },
-      { series: this.#testSeries, color: classColor(0), label: 'test loss' },
-    ], { colors: this.#colors, empty: 'the loss appears here while training' });
   }
 
   // One batched predict over the view's grid, then the reader's input again with the new weights. The map's first
@@ -494,11 +495,14 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     elements.inputs.querySelectorAll('input').forEach((field, k) => {
       if (Number(field.value) !== values[k]) field.value = +values[k].toFixed(3);
     });
-    let output;
+    const x = Float32Array.from(values), run = () => (data.classes ? model.probabilities(x) : model.predict(x));
+    const output = model && run();
+    // the view before the words, as #drawChart
+    if (draw && this.#view) {
+      const point = data.classes ? values : output && [values[0], output[0]];
+      this.#view.render({ ...data, probe: point && this.#view.toCanvas(...point), colors: this.#colors });
+    }
     if (model) {
-      const x = Float32Array.from(values);
-      const run = () => (data.classes ? model.probabilities(x) : model.predict(x));
-      output = run();
       data.show?.(output); // digits: the bars
       // how long predict() takes: the best of 3 rounds of >= 0.6 ms of calls (timing.js)
       if (timed) elements.lat.textContent = `in ${formatMicroseconds(microsecondsPerCall(run, { rounds: 3, roundMs: 0.6 }))}`;
@@ -511,10 +515,6 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       } else {
         elements.out.textContent = `y = ${formatNumber(output[0])}`;
       }
-    }
-    if (draw && this.#view) {
-      const point = data.classes ? values : output && [values[0], output[0]];
-      this.#view.render({ ...data, probe: point && this.#view.toCanvas(...point), colors: this.#colors });
     }
   }
 

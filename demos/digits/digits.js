@@ -362,7 +362,9 @@ async function drawFilters(force) {
   const now = performance.now();
   if (!force && now - state.filtersAt < 1000) return; // during training: once a second is plenty
   state.filtersAt = now;
-  const token = ++state.filtersToken, weights = m.getWeights();
+  // while training, the trainer's last snapshot holds the predictor's weights: no copy out of wasm memory
+  const snapshot = m === state.trainer?.predictor && state.trainer.lastSnapshot;
+  const token = ++state.filtersToken, weights = snapshot ? snapshot.weights : m.getWeights();
   // tiles for about FILTER_SLICE_MS a task: making and painting 64 canvases at once is a long task on a phone
   for (let from = 0; ;) {
     await nextTask();
@@ -454,9 +456,9 @@ function keepLowest() {
 function showOverfitting(o) {
   const text = o ? `${overfittingText(o, { points: 'digits' })}: Augment (shifted, turned digits) or fewer epochs help.` : '';
   if ($('overfit').textContent !== text) $('overfit').textContent = text;
-  $('overfit-box').hidden = !o;
+  setHidden('overfit-box', !o);
   const best = state.lowest.best, button = $('stop-best');
-  button.hidden = !o || !best;
+  setHidden('stop-best', !o || !best);
   if (o && best && button.textContent !== stopAtBestLabel(best)) button.textContent = stopAtBestLabel(best);
 }
 
@@ -491,6 +493,12 @@ async function stopAtBest() {
 function setText(id, text) {
   const el = $(id);
   if (el.textContent !== text) el.textContent = text;
+}
+
+// Sets `hidden` only when it changes: setting it, even to the same value, has the page restyled (each progress).
+function setHidden(id, hidden) {
+  const el = $(id);
+  if (el.hidden !== hidden) el.hidden = hidden;
 }
 
 // The numbers of the last progress (text to lay out anew: ~10 times a second, in a frame of their own).

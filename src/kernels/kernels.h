@@ -104,6 +104,22 @@ static inline int tt__conv_sparse_input_limit(size_t n, int F, int k) {
   return n <= 2147483647u && 4 * k * F >= 3 * ((k * F + 15) / 16 * 16) ? (int)(n / 5 * 2) : 0;
 }
 
+/* The sparse pass (kernel_list.h: conv_sparse) on nonzeros listed beforehand, for its split over threads
+ * (src/kernels/parallel.c), which lists each (sample, filter)'s nonzeros once for both halves: n of them, at o
+ * (offsets into a padded channels-last image, rows of S floats: the kernel's xp and dxp) with values v. A filter's
+ * wᵀ and dwᵀ are k rows of L floats (L = 16 R), cut into T = k·R tiles of 16: tile t is row t / R at lane 16 (t % R).
+ * dw_tiles adds to dwᵀ's tiles [t0, t1) their sums over the list (m ascending); dx_tiles adds each nonzero's
+ * v · wᵀ to dxp's windows, tiles from T - 1 down, m ascending in each: the kernel's operations in its order, so a
+ * split that runs them per (sample, filter) gives its bits. SIMD and scalar twins, equal bit for bit. */
+void tt_f32_conv_sparse_dw_tiles__scalar(float *dwt, const float *xp, const int *o, const float *v, int n, int t0,
+                                         int t1, int R, int S);
+void tt_f32_conv_sparse_dw_tiles__wasmsimd(float *dwt, const float *xp, const int *o, const float *v, int n, int t0,
+                                           int t1, int R, int S);
+void tt_f32_conv_sparse_dx_tiles__scalar(float *dxp, const float *wt, const int *o, const float *v, int n, int T,
+                                         int R, int S);
+void tt_f32_conv_sparse_dx_tiles__wasmsimd(float *dxp, const float *wt, const int *o, const float *v, int n, int T,
+                                           int R, int S);
+
 /* int8 inference (tt_model_quantize) is compiled in only with -DTT_INT8: the native library and every test build
  * define it, and so does wasm/tinytrain-int8.wasm; wasm/tinytrain.wasm, the module every widget loads, leaves the
  * int8 kernels out (the widget's 64 KiB gzipped budget) and does not define or export tt_model_quantize

@@ -2,7 +2,6 @@
  * outputs into chunks and runs the SIMD twin on each chunk, so every output element is the twin's own sum. The layers
  * call them through the names kernels.h gives them under TT_THREADS. Small calls run on the calling thread. */
 #ifdef TT_THREADS
-#include <limits.h>
 #include <string.h>
 
 #include "kernels/simd128.h"
@@ -77,7 +76,7 @@ typedef struct {
   const float *x, *dy, *w, *bias;
   tt__conv_shape s;
   size_t ws_floats;  // each thread's scratch
-  int chunks, *nonzeros;
+  int chunks;
 } conv_job;
 
 static float *thread_ws(const conv_job *c) { return c->ws + (size_t)tt__thread_id() * c->ws_floats; }
@@ -118,14 +117,13 @@ void tt__par_conv_forward(float *y, const float *x, const float *w, const float 
   TT_KERNEL(tt_f32_conv_forward)(y, x, w, bias, s, ws);
 }
 
-/* The weight gradient's rows split over threads: dw is (F, C, k, k), or (C, F, k, k) in an adjoint shape; a chunk
- * takes rows [lo, hi) of its first dimension, copies the matching channels of dy (F) or x (C) of every sample
- * into its scratch, and runs the kernel on that narrower shape: each gradient still sums over all samples in one
- * call, in the kernel's order. sparse: the sparse pass (dx NULL, no limit) instead of the dense one. */
+/* The weight gradient's filters split over threads (dw (F, C, k, k); the dense kernel takes no adjoint shape): a
+ * chunk takes filters [lo, hi), copies their channels of dy of every sample into its scratch, and runs the kernel on
+ * that narrower shape: each gradient still sums over all samples in one call, in the kernel's order. */
 typedef struct {
   conv_job c;
-  int sparse, rows, unit;  // rows go out in blocks of unit (the last chunk takes the rest)
-  size_t kernel_ws;        // the kernel's part of each thread's scratch; the copied channels follow
+  int rows, unit;    // rows go out in blocks of unit (the last chunk takes the rest)
+  size_t kernel_ws;  // the kernel's part of each thread's scratch; the copied channels follow
 } conv_dw_job;
 
 static void conv_dw_chunk(void *arg, int i) {
@@ -135,111 +133,185 @@ static void conv_dw_chunk(void *arg, int i) {
   const int hi = i == j->c.chunks - 1 ? j->rows : part(units, i + 1, j->c.chunks) * j->unit, n = hi - lo;
   const int OH = s.H + s.pad_lo + s.pad_hi - s.k + 1, OW = s.W + s.pad_lo + s.pad_hi - s.k + 1;
   float *ws = thread_ws(&j->c), *copy = ws + j->kernel_ws;
-  const float *dy = j->c.dy, *x = j->c.x;
-  // the channels of dy (filters, OH·OW each) or of x (channels, H·W each) that this chunk's rows need
-  const size_t plane = s.adjoint ? (size_t)s.H * s.W : (size_t)OH * OW, all = s.adjoint ? s.C : s.F;
-  const float *from = s.adjoint ? x : dy;
+  const size_t plane = (size_t)OH * OW;  // the filters of dy that this chunk's rows need
   for (int b = 0; b < s.B; b++)
-    memcpy(copy + (size_t)b * n * plane, from + ((size_t)b * all + lo) * plane, (size_t)n * plane * sizeof(float));
-  if (s.adjoint) s.C = n, x = copy;
-  else s.F = n, dy = copy;
-  const size_t at = (size_t)lo * (s.adjoint ? s.F : s.C) * s.k * s.k;  // a row of dw (and w) holds the other dimension
-  if (j->sparse)
-    TT_KERNEL(tt_f32_conv_sparse)(j->c.dw + at, NULL, dy, x, j->c.w + at, NULL, &s, INT_MAX, ws);
-  else
-    TT_KERNEL(tt_f32_conv_backward_w)(j->c.dw + at, dy, x, &s, ws);
+    memcpy(copy + (size_t)b * n * plane, j->c.dy + ((size_t)b * s.F + lo) * plane, (size_t)n * plane * sizeof(float));
+  s.F = n;
+  TT_KERNEL(tt_f32_conv_backward_w)(j->c.dw + (size_t)lo * s.C * s.k * s.k, copy, j->c.x, &s, ws);
 }
 
 /* Sets up *j, the weight gradient's split over threads, all but its scratch (j->c.ws, j->c.ws_floats floats a
- * thread); returns 0 when it is too small to split. The dense kernel computes filters 8 at a time (a tile's
- * width), so it gets blocks of 8: fewer would cost as much as 8 each. */
-static int conv_dw_split(conv_dw_job *j, float *dw, const float *dy, const float *x, const float *w,
-                         const tt__conv_shape *s, int sparse) {
+ * thread); returns 0 when it is too small to split. The kernel computes filters 8 at a time (a tile's width), so
+ * it gets blocks of 8: fewer would cost as much as 8 each. */
+static int conv_dw_split(conv_dw_job *j, float *dw, const float *dy, const float *x, const tt__conv_shape *s) {
   const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
-  const int rows = s->adjoint ? s->C : s->F;
   const double work = (double)s->B * s->C * s->F * OH * OW * s->k * s->k;
-  const int unit = sparse ? 1 : 8;
-  if (tt__threads() <= 1 || rows < 2 * unit || work < MIN_WORK) return 0;
-  *j = (conv_dw_job){.c = {.dw = dw, .dy = dy, .x = x, .w = w, .s = *s}, .sparse = sparse, .rows = rows, .unit = unit};
-  j->kernel_ws = sparse ? tt__conv_sparse_ws_floats(s) : tt__conv_ws_floats(s);
-  const size_t plane = s->adjoint ? (size_t)s->H * s->W : (size_t)OH * OW;
-  // a chunk copies at most ceil(rows / chunks) channels; bounded here by all of them
-  j->c.ws_floats = j->kernel_ws + (size_t)s->B * rows * plane;
-  j->c.chunks = chunk_per_thread(rows / unit);  // each chunk transposes every sample (and lists its nonzeros) again
+  if (tt__threads() <= 1 || s->adjoint || s->F < 16 || work < MIN_WORK) return 0;
+  *j = (conv_dw_job){.c = {.dw = dw, .dy = dy, .x = x, .s = *s}, .rows = s->F, .unit = 8};
+  j->kernel_ws = tt__conv_ws_floats(s);
+  // a chunk copies at most ceil(F / chunks) filters; bounded here by all of them
+  j->c.ws_floats = j->kernel_ws + (size_t)s->B * s->F * OH * OW;
+  j->c.chunks = chunk_per_thread(s->F / 8);  // each chunk pads and transposes every sample again
   return 1;
 }
 
 void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const tt__conv_shape *s, float *ws) {
   conv_dw_job j;
-  if (conv_dw_split(&j, dw, dy, x, NULL, s, 0) && (j.c.ws = tt__thread_scratch(j.c.ws_floats)))
+  if (conv_dw_split(&j, dw, dy, x, s) && (j.c.ws = tt__thread_scratch(j.c.ws_floats)))
     tt__parallel_for(j.c.chunks, conv_dw_chunk, &j);
   else
     TT_KERNEL(tt_f32_conv_backward_w)(dw, dy, x, s, ws);
 }
 
-/* dy's nonzeros per chunk of samples, counted as the sparse kernel counts them */
-static void count_chunk(void *arg, int i) {
-  const conv_job *c = arg;
-  const size_t per = (size_t)c->s.F * (c->s.H + c->s.pad_lo + c->s.pad_hi - c->s.k + 1) *
-                     (c->s.W + c->s.pad_lo + c->s.pad_hi - c->s.k + 1);
-  const float *p = c->dy + part(c->s.B, i, c->chunks) * per, *end = c->dy + part(c->s.B, i + 1, c->chunks) * per;
+/* ---- the sparse pass: each nonzero listed once, for both halves ------------------------------------------------ */
+
+/* The sparse pass (kernel_list.h: conv_sparse) in three jobs. The first counts dy's nonzeros by samples, as the
+ * kernel does before it decides (the dense kernels run when there are too many). With fewer than the limit, the
+ * second, by samples, lists the nonzeros of every (sample, filter) of dy (positions and values, as the kernel lists
+ * them), and one chunk of it makes wᵀ when dx is wanted. The third runs dwᵀ by tiles (filters × k·R tiles of 16
+ * floats, one chunk per thread: each copies every sample of x into a padded channels-last image, sums its tiles over
+ * the samples in order and adds them into dw) and dx by samples, both from the shared lists, each thread in a
+ * padded image of its own: no chunk lists or transposes w again, and no split pads a kernel row more. */
+void tt__conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back);
+void tt__conv_wt(float *wt, float *w, int F, int C, int k, int L, int adjoint, int add);
+
+typedef struct {
+  tt__conv_shape s;
+  float *dw, *dx;
+  const float *dy, *x, *w, *bias;
+  int OH, OW, Hp, Wp, P, S, L, R, T;  // S: a padded row's floats; L = 16 R: a kernel row's in wᵀ; T = k·R tiles
+  size_t np, at;                      // a padded image's floats (with the kernels' over-read); the interior's start
+  int *o, *n;                         // (B, F, P) positions, (B, F) counts
+  float *v, *wt, *dwt, *images;       // (B, F, P) values; (F, k, L) wᵀ and dwᵀ; (threads, np) padded images
+  int list_chunks, dw_chunks, dx_chunks;
+  int counts[16 * CHUNKS_PER_THREAD];
+} sparse_job;
+
+/* xp (np floats) = 0 but where the H rows of W·C floats of a channels-last image start at `at` (S apart) */
+static void zero_border(float *xp, size_t np, size_t at, int H, int W, int C, int S) {
+  size_t from = 0;
+  for (int ih = 0; ih < H; ih++, at += (size_t)S) {
+    TT_KERNEL(tt_f32_fill)(xp + from, 0.0f, at - from);
+    from = at + (size_t)W * C;
+  }
+  TT_KERNEL(tt_f32_fill)(xp + from, 0.0f, np - from);
+}
+
+/* dy's nonzeros in samples [lo, hi), counted 4 lanes at a time */
+static void sparse_count_chunk(void *arg, int i) {
+  sparse_job *j = arg;
+  const size_t per = (size_t)j->s.F * j->P;
+  const float *p = j->dy + part(j->s.B, i, j->list_chunks) * per, *end = j->dy + part(j->s.B, i + 1, j->list_chunks) * per;
   int n = 0;
   for (; p + 4 <= end; p += 4)
     n += __builtin_popcount((unsigned)wasm_i32x4_bitmask(wasm_f32x4_ne(wasm_v128_load(p), wasm_f32x4_splat(0.0f))));
   for (; p < end; p++) n += *p != 0.0f;
-  c->nonzeros[i] = n;
+  j->counts[i] = n;
 }
 
-/* the sparse pass's input gradient (or an adjoint's forward pass) on samples [lo, hi) */
-static void sparse_dx_chunk(void *arg, int i) {
-  const conv_job *c = arg;
-  tt__conv_shape s;
-  size_t in, out;
-  const int lo = chunk_samples(c, i, &s, &in, &out);
-  TT_KERNEL(tt_f32_conv_sparse)(NULL, c->y + lo * in, c->dy + lo * out, c->x ? c->x + lo * in : NULL, c->w, c->bias,
-                                &s, INT_MAX, thread_ws(c));
+/* samples [lo, hi): dy's nonzeros per filter in order of position, listed without a branch */
+static void sparse_list_chunk(sparse_job *j, int i) {
+  const tt__conv_shape *s = &j->s;
+  const int lo = part(s->B, i, j->list_chunks), hi = part(s->B, i + 1, j->list_chunks);
+  const float *dy = j->dy + (size_t)lo * s->F * j->P;
+  for (int bf = lo * s->F; bf < hi * s->F; bf++) {
+    int *o = j->o + (size_t)bf * j->P, n = 0;
+    float *v = j->v + (size_t)bf * j->P;
+    for (int oy = 0; oy < j->OH; oy++)
+      for (int ox = 0; ox < j->OW; ox++, dy++) o[n] = (oy * j->Wp + ox) * s->C, v[n] = *dy, n += *dy != 0.0f;
+    j->n[bf] = n;
+  }
 }
 
-/* The sparse pass's two halves in one job: dw's row chunks first (the largest), then dx's sample chunks, so the
- * dynamic chunks even out the threads' shares of both, with one join */
-typedef struct {
-  conv_dw_job dw;
-  const conv_job *dx;
-} sparse_job;
+static void sparse_first_chunk(void *arg, int i) {
+  sparse_job *j = arg;
+  if (i < j->list_chunks) sparse_list_chunk(j, i);
+  else {  // wᵀ's lanes past k·C stay zero: dx's tiles add them to the next windows' floats
+    TT_KERNEL(tt_f32_fill)(j->wt, 0.0f, (size_t)j->s.F * j->T * 16);
+    tt__conv_wt(j->wt, (float *)j->w, j->s.F, j->s.C, j->s.k, j->L, j->s.adjoint, 0);
+  }
+}
 
-static void sparse_chunk(void *arg, int i) {
+/* dwᵀ's tiles [lo, hi) of all filters' F·T: zeroed, summed over the samples in order (each sample of x copied into
+ * this thread's image first), then added into dw (conv_wt's add, tile by tile) */
+static void sparse_dw_chunk(const sparse_job *j, int i) {
+  const tt__conv_shape *s = &j->s;
+  const int units = s->F * j->T, lo = part(units, i, j->dw_chunks), hi = part(units, i + 1, j->dw_chunks);
+  TT_KERNEL(tt_f32_fill)(j->dwt + (size_t)lo * 16, 0.0f, (size_t)(hi - lo) * 16);
+  float *xp = j->images + (size_t)tt__thread_id() * j->np;
+  zero_border(xp, j->np, j->at, s->H, s->W, s->C, j->S);
+  for (int b = 0; b < s->B; b++) {
+    tt__conv_nhwc(xp + j->at, (float *)j->x + b * (size_t)s->C * s->H * s->W, s->C, s->H, s->W, j->S, 0);
+    for (int u = lo; u < hi;) {  // the chunk's tiles of filter f
+      const int f = u / j->T, end = (f + 1) * j->T < hi ? (f + 1) * j->T : hi, bf = b * s->F + f;
+      if (j->n[bf])
+        TT_KERNEL(tt_f32_conv_sparse_dw_tiles)(j->dwt + (size_t)f * j->T * 16, xp,
+                                               j->o + (size_t)bf * j->P, j->v + (size_t)bf * j->P, j->n[bf],
+                                               u - f * j->T, end - f * j->T, j->R, j->S);
+      u = end;
+    }
+  }
+  const int kk = s->k * s->k;
+  for (int u = lo; u < hi; u++) {
+    const int f = u / j->T, t = u % j->T, ki = t / j->R;
+    for (int lane = t % j->R * 16, i = 0; i < 16 && lane < s->k * s->C; i++, lane++) {
+      const int c = lane % s->C, tap = ki * s->k + lane / s->C;
+      j->dw[s->adjoint ? ((size_t)c * s->F + f + 1) * kk - 1 - tap : ((size_t)f * s->C + c) * kk + tap] +=
+          j->dwt[(size_t)u * 16 + i];
+    }
+  }
+}
+
+/* dx of samples [lo, hi), in this thread's padded image: the kernel's per-sample steps */
+static void sparse_dx_chunk(const sparse_job *j, int i) {
+  const tt__conv_shape *s = &j->s;
+  const int lo = part(s->B, i, j->dx_chunks), hi = part(s->B, i + 1, j->dx_chunks);
+  float *dxp = j->images + (size_t)tt__thread_id() * j->np;
+  for (int b = lo; b < hi; b++) {
+    TT_KERNEL(tt_f32_fill)(dxp, 0.0f, j->np);
+    for (int f = 0, bf = b * s->F; f < s->F; f++, bf++)
+      if (j->n[bf])
+        TT_KERNEL(tt_f32_conv_sparse_dx_tiles)(dxp, j->wt + (size_t)f * j->T * 16, j->o + (size_t)bf * j->P,
+                                               j->v + (size_t)bf * j->P, j->n[bf], j->T, j->R, j->S);
+    if (j->bias) TT_KERNEL(tt_f32_bias_act)(dxp, j->bias, j->Hp * j->Wp, s->C, 0);
+    tt__conv_nhwc(dxp + j->at, j->dx + b * (size_t)s->C * s->H * s->W, s->C, s->H, s->W, j->S, 1);
+  }
+}
+
+/* dw's tile chunks first (they sum over every sample), then dx's sample chunks */
+static void sparse_second_chunk(void *arg, int i) {
   const sparse_job *j = arg;
-  if (i < j->dw.c.chunks) conv_dw_chunk((void *)&j->dw, i);
-  else sparse_dx_chunk((void *)j->dx, i - j->dw.c.chunks);
+  if (i < j->dw_chunks) sparse_dw_chunk(j, i);
+  else sparse_dx_chunk(j, i - j->dw_chunks);
 }
 
-/* The sparse pass (kernel_list.h: conv_sparse), its choice made on the whole of dy as the kernel makes it; then dx
- * by samples and dw by rows, each its own pass over the nonzeros, in one job. */
 int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
                         const tt__conv_shape *s, int limit, float *ws) {
-  const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
-  const double work = (double)s->B * s->C * s->F * OH * OW * s->k * s->k;
-  const size_t floats = tt__conv_sparse_ws_floats(s);
-  conv_job c = {.y = dx, .dy = dy, .x = x, .w = w, .bias = bias, .s = *s, .ws_floats = floats};
-  int counts[16 * CHUNKS_PER_THREAD];
-  if (limit <= 0 || tt__threads() <= 1 || s->B < 2 || work < MIN_WORK || !(c.ws = tt__thread_scratch(floats)))
+  sparse_job j = {.s = *s, .dw = dw, .dx = dx, .dy = dy, .x = x, .w = w, .bias = bias};
+  j.Hp = s->H + s->pad_lo + s->pad_hi, j.Wp = s->W + s->pad_lo + s->pad_hi;
+  j.OH = j.Hp - s->k + 1, j.OW = j.Wp - s->k + 1, j.P = j.OH * j.OW, j.S = j.Wp * s->C;
+  j.L = (s->k * s->C + 15) / 16 * 16, j.R = j.L / 16, j.T = s->k * j.R;
+  j.np = (size_t)j.Hp * j.S + 16, j.at = (size_t)s->pad_lo * (j.S + s->C);
+  const double work = (double)s->B * s->C * s->F * j.P * s->k * s->k;
+  // scratch: the lists, wᵀ, dwᵀ, a padded image per thread; in floats
+  const double lists = 2.0 * s->B * s->F * j.P + (double)s->B * s->F, wts = (double)s->F * j.T * 16;
+  const double all = lists + 2 * wts + (double)tt__threads() * j.np;
+  if (limit <= 0 || tt__threads() <= 1 || s->B < 2 || work < MIN_WORK || all > 268435456.0 ||
+      !(j.o = (int *)tt__thread_scratch(((size_t)all + tt__threads() - 1) / tt__threads())))
     return TT_KERNEL(tt_f32_conv_sparse)(dw, dx, dy, x, w, bias, s, limit, ws);
-  c.chunks = chunk_count(s->B);
-  c.nonzeros = counts;
-  tt__parallel_for(c.chunks, count_chunk, &c);
+  const size_t entries = (size_t)s->B * s->F * j.P;
+  j.v = (float *)(j.o + entries), j.n = (int *)(j.v + entries);
+  float *next = (float *)(j.n + (size_t)s->B * s->F);
+  j.wt = next, j.dwt = j.wt + (size_t)s->F * j.T * 16, j.images = j.dwt + (size_t)s->F * j.T * 16;
+  j.list_chunks = chunk_count(s->B);
+  tt__parallel_for(j.list_chunks, sparse_count_chunk, &j);
   long long nonzeros = 0;
-  for (int i = 0; i < c.chunks; i++) nonzeros += counts[i];
+  for (int i = 0; i < j.list_chunks; i++) nonzeros += j.counts[i];
   if (nonzeros >= limit) return 0;
-  sparse_job j = {.dx = &c};
-  const int split_dw = dw && conv_dw_split(&j.dw, dw, dy, x, w, s, 1);
-  if (!split_dw) j.dw.c.chunks = 0;
-  // every chunk's scratch at one stride, so that a thread may take chunks of both halves
-  const size_t stride = split_dw && j.dw.c.ws_floats > floats ? j.dw.c.ws_floats : floats;
-  if (!(c.ws = j.dw.c.ws = tt__thread_scratch(stride)))
-    return TT_KERNEL(tt_f32_conv_sparse)(dw, dx, dy, x, w, bias, s, INT_MAX, ws);
-  c.ws_floats = j.dw.c.ws_floats = stride;
-  tt__parallel_for(j.dw.c.chunks + (dx ? c.chunks : 0), sparse_chunk, &j);
-  if (dw && !split_dw) TT_KERNEL(tt_f32_conv_sparse)(dw, NULL, dy, x, w, NULL, s, INT_MAX, ws);
+  tt__parallel_for(j.list_chunks + (dx ? 1 : 0), sparse_first_chunk, &j);
+  j.dw_chunks = dw ? chunk_per_thread(s->F * j.T) : 0;  // each chunk copies every sample of x
+  j.dx_chunks = dx ? chunk_count(s->B) : 0;
+  tt__parallel_for(j.dw_chunks + j.dx_chunks, sparse_second_chunk, &j);
   return 1;
 }
 

@@ -28,7 +28,8 @@ let traces = 0;
 /**
  * Starts tracing the page's renderer (a CDP session of its own, so another one may throttle the CPU). Returns
  * {stop()}: stop() ends the trace and resolves to the page's main-thread tasks, longest CPU time first:
- * [{cpuMs, wallMs, start (ms on the page's performance.now() clock), what (the page functions and phases inside)}].
+ * [{cpuMs, wallMs, start (ms on the page's performance.now() clock), what (the page functions and phases inside),
+ * forcedLayouts (the layouts a script forced: 'url:line function' of each)}].
  * Tasks that only carry the test's own DevTools commands (Playwright's evaluations) are left out, as no page does
  * them; tasks.ownCommands counts them. A navigation commit in the trace counts with the CPU time of the page's work
  * inside it; it also has commitMs (the whole task's) and is tasks.commit (the last one, when there are several).
@@ -91,7 +92,8 @@ function mainThreadTasks(events, markName, sync) {
   const isCommand = (e) => /DevTools/.test(mojo(e));
   let commit = null;
   const tasks = runs.filter((r) => !r.inside.some(isCommand)).map(({ task, inside }) => {
-    const t = { cpuMs: task.tdur / 1000, wallMs: task.dur / 1000, start: task.ts / 1000 - offsetMs, what: describe(inside) };
+    const t = { cpuMs: task.tdur / 1000, wallMs: task.dur / 1000, start: task.ts / 1000 - offsetMs, what: describe(inside),
+      forcedLayouts: forcedLayouts(inside) };
     if (!inside.some((e) => e.name === 'Receive mojo message' && mojo(e) === NAVIGATION_COMMIT)) return t;
     const work = pageWork(inside);
     const parts = describe(work, 1);
@@ -106,6 +108,22 @@ function mainThreadTasks(events, markName, sync) {
   tasks.ownCommands = runs.length - tasks.length;
   tasks.commit = commit;
   return tasks;
+}
+
+// The layouts a page's script forced in a task (it read a size or position after changing the page), each as
+// 'url:line function' of the outermost script it ran in: a layout the browser would do once for the frame anyway.
+function forcedLayouts(inside) {
+  const found = [];
+  let script = null;
+  for (const e of inside) {
+    if (script && e.ts >= script.ts + script.dur) script = null;
+    if (!script && e.name === 'FunctionCall') script = e;
+    else if (script && e.name === 'Layout') {
+      const d = script.args?.data ?? {};
+      found.push(`${(d.url ?? '').replace(/^\w+:\/\/[^/]+/, '')}:${d.lineNumber ?? ''} ${d.functionName ?? ''}`.trim());
+    }
+  }
+  return found;
 }
 
 // The outermost events of page work in a task (in time order; nested ones are inside their parent's time).

@@ -9,7 +9,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrowser, openPage, waitForValue } from './helpers.mjs';
-import { traceTasks, checkTasks } from './main-thread.mjs';
+import { traceTasks, checkTasks, loadNote } from './main-thread.mjs';
 
 let env;
 test.before(async () => { env = await startBrowser(); });
@@ -27,9 +27,6 @@ const LOAD_TODO = 'issue 21 bug 10: tasks over 100 ms at load remain (first layo
 // of 3 passed in 2 runs of 3, but a major GC (most likely of the MLP's weight snapshots: 400 KB ten times a second)
 // or a snapshot's handling still takes a frame over the limit in some runs.
 const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training at 4x: a major GC or a snapshot of the MLP\'s weights still makes some frames 50-90 ms CPU';
-// Alone, the widget's training frames take 22-31 ms CPU at 4x; run after the checks before it in this file they
-// took 44-73 ms (fewer frames in the window too), also with a browser of its own: not yet found why.
-const WIDGET_TRAIN_TODO = 'issue 21 bug 10: widget training frames at 4x take 44-73 ms CPU when this file runs whole (22-31 ms alone)';
 const checkNoErrors = (errors) => assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
 
 async function openThrottled() {
@@ -119,10 +116,45 @@ const widgetReady = () => {
 
 test('widget: loading with a 4x slower CPU makes no task over 100 ms', () => checkLoad(WIDGET, widgetReady));
 
-test('widget: training at full speed with a 4x slower CPU makes no task over 50 ms', { todo: WIDGET_TRAIN_TODO }, () => checkTraining(WIDGET,
+test('widget: training at full speed with a 4x slower CPU makes no task over 50 ms', () => checkTraining(WIDGET,
   widgetReady, (page) => button(page, 'Train').click(),
   (page) => page.evaluate(() => document.querySelector('tiny-train').trainer?.progress?.step ?? 0),
   (page) => button(page, 'Pause').click()));
+
+// While training, the widget's frames read its canvases' sizes before they change any words, and its teaching part
+// changes its words in frames too, after the widget's drawing: a layout forced inside a frame comes on top of the
+// frame's own one (4-9 ms CPU each at 4x). The button is clicked from the page, not with the mouse: a pointer over
+// the widget has the browser lay the page out for hover before each frame, which hides words changed between frames.
+// Before, a third or more of the drawing frames had one; when this file ran whole at load average 26, one in about
+// 11 frames still had one (its cause not found), so fewer than one in ten frames is allowed.
+test('widget: training frames do not force layouts (sizes are read before words change)', async () => {
+  const { page, context, errors } = await openThrottled();
+  try {
+    await page.goto(`${env.origin}${WIDGET}`);
+    await waitForValue(page, widgetReady, null, { what: 'the widget ready', timeoutMs: 60000 });
+    await page.evaluate(() => [...document.querySelector('tiny-train').shadowRoot.querySelectorAll('button')]
+      .find((b) => b.textContent.trim() === 'Train').click());
+    await waitForValue(page, () => document.querySelector('tiny-train').trainer?.progress?.step > 0, null,
+      { what: 'training', timeoutMs: 30000 });
+    // the frames that draw the chart each write the step count (the map's frames come between them)
+    await page.evaluate(() => {
+      window.chartFrames = 0;
+      new MutationObserver(() => window.chartFrames++).observe(
+        document.querySelector('tiny-train').shadowRoot.querySelector('.s-step'), { childList: true, subtree: true });
+    });
+    await page.waitForTimeout(500);
+    const { tasks } = await traceTasks(page, () => page.waitForTimeout(TRAIN_MS));
+    const drawn = 2 * await page.evaluate(() => window.chartFrames);
+    assert.ok(drawn >= 10, `only ${drawn / 2} chart frames in ${TRAIN_MS} ms of training`);
+    const forced = tasks.flatMap((t) => t.forcedLayouts);
+    console.log(`widget training frames at ${RATE}x: ${forced.length} forced layouts in about ${drawn} drawing frames (${loadNote()})`);
+    assert.ok(forced.length <= drawn / 10, `${forced.length} layouts forced by the page's scripts in about ${drawn} ` +
+      `drawing frames: ${forced.join(', ')}`);
+  } finally {
+    await context.close();
+    checkNoErrors(errors);
+  }
+});
 
 // The article: two spiral widgets (one loading pretrained weights) and three language models.
 const ARTICLE = '/demos/article.html';

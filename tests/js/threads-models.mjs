@@ -30,6 +30,13 @@ export const CASES = [
     spec: { input: [1, 28, 28], layers: cnnLayers, loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.001 }, seed: 3 } },
   { name: 'cnn sgd, dense pixels, batch 17', batch: 17, steps: 3, data: () => data(51, 784, 1, 10, 4),
     spec: { input: [1, 28, 28], layers: cnnLayers, loss: 'cross_entropy', optimizer: { type: 'sgd', lr: 0.01 }, seed: 4 } },
+  // odd sizes for the convolutions' splits: 3 channels of 13x11, 3x3 kernels, 5 and 7 filters (kernel rows of 15
+  // and 35 floats in 1 and 3 tiles of 16), batch 29; sparse pixels and pooled gradients, so the sparse passes run
+  { name: 'odd cnn adam, batch 29', batch: 29, steps: 3, data: () => data(87, 3 * 13 * 11, 0.15, 10, 8),
+    spec: { input: [3, 13, 11], layers: [{ type: 'conv2d', filters: 5, kernel: 3, padding: 1 }, { type: 'relu' },
+      { type: 'maxpool2d', size: 2 }, { type: 'conv2d', filters: 7, kernel: 3, padding: 1 }, { type: 'relu' },
+      { type: 'maxpool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 10 }],
+    loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.003 }, seed: 8 } },
   { name: 'words gpt adamw, batch 32', batch: 32, steps: 3, tokens: 4000,
     spec: { input: [16], layers: [{ type: 'embedding', vocab: 27, dim: 64 }, { type: 'position_embedding', length: 16 },
       ...Array.from({ length: 2 }, () => [

@@ -547,6 +547,51 @@ static void test_conv_sparse(void) {
       }
 }
 
+/* The sparse pass's tiles on listed nonzeros (kernels.h: conv_sparse_dw_tiles, conv_sparse_dx_tiles, the threaded
+ * split's): the SIMD twins bit for bit against the scalar ones. Padded channels-last images of odd sizes with 1, 3, 5
+ * and 8 channels, 1x1 to 5x5 kernels (rows of k·C floats rounded up to 16: 1 to 3 tiles a row), lists of 0, 1, a few
+ * and every position (windows that overlap, so dx's order matters), with exact zeros of both signs among the
+ * values; dwᵀ's tiles as the whole range and as parts of it, unaligned buffers, sentinels after dwᵀ and the image. */
+static void test_conv_sparse_tiles(void) {
+  static const int cfg[][4] = {{8, 18, 18, 5}, {1, 32, 32, 5}, {3, 9, 11, 3}, {5, 6, 5, 4}, {1, 3, 4, 1}, {8, 7, 9, 2}};
+  for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++)
+    for (int density = 0; density < 4; density++) {  // none, one, a few, all
+      const int C = cfg[c][0], Hp = cfg[c][1], Wp = cfg[c][2], k = cfg[c][3], off = density % 2;
+      const int S = Wp * C, L = (k * C + 15) / 16 * 16, R = L / 16, T = k * R, OH = Hp - k + 1, OW = Wp - k + 1;
+      const size_t np = (size_t)Hp * S + 16, nt = (size_t)T * 16;
+      int *o = xmalloc((size_t)OH * OW * sizeof(int)), n = 0;
+      float *v = xmalloc((size_t)OH * OW * 4), *xp = xmalloc((np + 2) * 4), *wt = xmalloc((nt + 1) * 4);
+      float *dwt1 = xmalloc((nt + 2) * 4), *dwt2 = xmalloc((nt + 2) * 4);
+      float *dxp1 = xmalloc((np + 2) * 4), *dxp2 = xmalloc((np + 2) * 4);
+      for (int p = 0; p < OH * OW; p++) {
+        const float r = 0.5f * (frand() + 1.0f);
+        const int take = density == 3 || (density == 1 && p == OH * OW / 2) || (density == 2 && r < 0.1f);
+        if (!take) continue;
+        o[n] = (p / OW * Wp + p % OW) * C;
+        v[n++] = n % 5 == 4 ? (n % 2 ? -0.0f : 0.0f) : frand();
+      }
+      fill_special(xp + off, np, 0);
+      fill_rand(wt + off, nt);
+      fill_rand(dwt1 + off, nt);
+      memcpy(dwt2 + off, dwt1 + off, nt * 4);
+      dwt1[off + nt] = dwt2[off + nt] = SENTINEL;
+      fill_rand(dxp1 + off, np);
+      memcpy(dxp2 + off, dxp1 + off, np * 4);
+      dxp1[off + np] = dxp2[off + np] = SENTINEL;
+      char ctx[160];
+      snprintf(ctx, sizeof ctx, "C=%d Hp=%d Wp=%d k=%d: %d nonzeros, off=%d", C, Hp, Wp, k, n, off);
+      // the whole range on the first, in two parts (the split's chunks) on the second: each tile's sum alone
+      tt_f32_conv_sparse_dw_tiles__scalar(dwt1 + off, xp + off, o, v, n, 0, T, R, S);
+      tt_f32_conv_sparse_dw_tiles__wasmsimd(dwt2 + off, xp + off, o, v, n, 0, T / 2, R, S);
+      tt_f32_conv_sparse_dw_tiles__wasmsimd(dwt2 + off, xp + off, o, v, n, T / 2, T, R, S);
+      compare_vec("conv_sparse_dw_tiles", dwt1 + off, dwt2 + off, nt, 0.0, ctx);
+      tt_f32_conv_sparse_dx_tiles__scalar(dxp1 + off, wt + off, o, v, n, T, R, S);
+      tt_f32_conv_sparse_dx_tiles__wasmsimd(dxp2 + off, wt + off, o, v, n, T, R, S);
+      compare_vec("conv_sparse_dx_tiles", dxp1 + off, dxp2 + off, np, 0.0, ctx);
+      free(o), free(v), free(xp), free(wt), free(dwt1), free(dwt2), free(dxp1), free(dxp2);
+    }
+}
+
 /* The sparse kernel on a layer's mostly-zero input (adjoint set: x as its dy, the weights (F, C, k, k) read as
  * (C, F) rotated, pads k-1-pad), as src/layers/conv2d.c runs its forward pass and weight gradient: the twins bit
  * for bit against each other and against the dense scalar kernels (conv_forward with its bias, conv_backward_w).
@@ -1007,6 +1052,7 @@ int main(void) {
   test_conv();
   test_conv_sparse();
   test_conv_sparse_input();
+  test_conv_sparse_tiles();
   test_gemm();
   test_attention();
   test_layernorm();

@@ -76,6 +76,8 @@ const TERMS = [
 ];
 const TIP_WIDTH = 260; // CSS pixels, or the widget's width less a margin when narrower
 
+// Sets `hidden` only when it changes: each setting, even to the same value, may have the browser restyle.
+const hide = (node, hidden) => node.hidden === hidden || (node.hidden = hidden);
 const taught = new WeakSet(); // the widgets this module has taught already
 const LOADED_ON = ['pointermove', 'focus', 'progress']; // the events tiny-train.js loads this part on
 
@@ -100,11 +102,20 @@ export function teach(element, load, classColor, losses, tests) {
   named('chart').after(hint.box);
   explainTerms(root);
   const epochs = named('s-epoch');
-  const update = (event) => {
+  let epoch = '0', frame = 0;
+  // The words change in the widget's next frame, after its own drawing: a change between frames would make the
+  // browser lay the widget out again before that drawing, once more inside it (it reads its canvases' sizes) and a
+  // third time for the frame, several times a second while it trains.
+  const show = () => {
+    frame = 0;
     showLegend(legend, element, classColor);
-    hint.update();
-    const done = String(event?.type === 'progress' ? event.detail.epoch ?? 0 : event?.type === 'ready' ? 0 : epochs.textContent);
-    if (epochs.textContent !== done) epochs.textContent = done;
+    hint.show();
+    if (epochs.textContent !== epoch) epochs.textContent = epoch;
+  };
+  const update = (event) => {
+    hint.keep();
+    if (event?.type === 'progress' || event?.type === 'ready') epoch = String(event.detail?.epoch ?? 0);
+    frame ||= requestAnimationFrame(show);
   };
   for (const type of ['ready', 'snapshot', 'progress']) element.addEventListener(type, update);
   goOnAfterHelperStops(element, named('status'), named('msg'), named('go'));
@@ -213,21 +224,30 @@ class OverfittingHint {
   }
 
   // On the widget's ready, snapshot and progress events (and once at the start): keeps the snapshot of the lowest
-  // held-out loss and shows or hides the hint. Right after going back it stays hidden: the curve's lowest point
-  // may be one no snapshot was taken at.
-  update() {
+  // held-out loss.
+  keep() {
     const trainer = this.#follow();
     if (trainer && !this.busy) {
       this.lowest.consider(trainer);
       if (this.lowest.wants(trainer)) trainer.snapshot().catch(() => {}); // a worker's death is reported
     }
+  }
+
+  update() {
+    this.keep();
+    this.show();
+  }
+
+  // Shows or hides the hint. Right after going back it stays hidden: the curve's lowest point may be one no
+  // snapshot was taken at.
+  show() {
     const latest = this.tests.steps.at(-1) ?? -1;
     if (latest > this.backAt) this.backAt = -1;
     const o = this.backAt < 0 ? overfitting(this.losses, this.tests) : null, best = this.lowest.best;
     const text = overfittingText(o, { points: 'examples' }) + (o ? '.' : '');
     if (this.text.textContent !== text) this.text.textContent = text;
-    this.box.hidden = !o;
-    this.button.hidden = !o || !best || this.busy;
+    hide(this.box, !o);
+    hide(this.button, !o || !best || this.busy);
     const label = best ? stopAtBestLabel(best) : '';
     if (best && this.button.textContent !== label) this.button.textContent = label;
   }

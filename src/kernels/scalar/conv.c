@@ -105,6 +105,27 @@ int tt_f32_conv_sparse__scalar(float *dw, float *dx, const float *dy, const floa
   return 1;
 }
 
+/* The sparse pass's tiles on listed nonzeros (kernels.h; the threaded split's): tile t of a filter's k rows of L
+ * floats is 16 floats of row t / R at lane 16 (t % R), R = L / 16; xp holds images channels-last in rows of S floats.
+ * dw_tiles: dwt[16 t + i] += Σ_m v[m] · xp[o[m] + row and lane of t + i], t in [t0, t1), m ascending.
+ * dx_tiles: dxp[o[m] + row and lane of u + i] += v[m] · wt[16 u + i], u from T - 1 down to 0, m ascending in each. */
+void tt_f32_conv_sparse_dw_tiles__scalar(float *dwt, const float *xp, const int *o, const float *v, int n, int t0,
+                                         int t1, int R, int S) {
+  for (int t = t0; t < t1; t++)
+    for (int i = 0; i < 16; i++) {
+      float acc = dwt[16 * t + i];
+      for (int m = 0; m < n; m++) acc += v[m] * xp[o[m] + t / R * S + t % R * 16 + i];
+      dwt[16 * t + i] = acc;
+    }
+}
+
+void tt_f32_conv_sparse_dx_tiles__scalar(float *dxp, const float *wt, const int *o, const float *v, int n, int T,
+                                         int R, int S) {
+  for (int u = T - 1; u >= 0; u--)
+    for (int m = 0; m < n; m++)
+      for (int i = 0; i < 16; i++) dxp[o[m] + u / R * S + u % R * 16 + i] += v[m] * wt[16 * u + i];
+}
+
 TT_MINSIZE void tt_f32_im2col__scalar(float *col, const float *in, int C, int H, int W, int k, int stride, int pad_lo,
                            int OH, int OW) {
   // col (C*k*k, OH*OW) <- in (C, H, W)

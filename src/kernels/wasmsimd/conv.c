@@ -270,3 +270,29 @@ TT_COLD int tt_f32_conv_sparse__wasmsimd(float *dw, float *dx, const float *dy, 
   if (dw) conv_wt(dwt, dw, F, C, k, L, adjoint, 1);
   return 1;
 }
+
+/* ---- the sparse pass on nonzeros listed beforehand, for the threaded split (kernels/parallel.c) ---------------- */
+
+/* dwᵀ's tiles [t0, t1) of one filter (dwt: its k·L floats; tile t = 16 floats of kernel row t / R at lane
+ * 16 (t % R), R = L / 16) += Σ_m v[m] · xp[o[m] + row and lane of t + 0..15] over the n listed nonzeros, m ascending:
+ * the sparse pass's dw sums for one (sample, filter). */
+void tt_f32_conv_sparse_dw_tiles__wasmsimd(float *dwt, const float *xp, const int *o, const float *v, int n, int t0,
+                                           int t1, int R, int S) {
+  for (int t = t0; t < t1; t++) conv_sparse_4(dwt + 16 * t, (float *)xp + t / R * S + t % R * 16, o, v, n, 0);
+}
+
+/* dxp[o[m] + row and lane of u + 0..15] += v[m] · tile u of wᵀ's filter (wt), for u from T - 1 down to 0 and m
+ * ascending in each: the sparse pass's dx terms of one (sample, filter), in its order. */
+void tt_f32_conv_sparse_dx_tiles__wasmsimd(float *dxp, const float *wt, const int *o, const float *v, int n, int T,
+                                           int R, int S) {
+  for (int u = T - 1; u >= 0; u--) conv_sparse_4((float *)wt + 16 * u, dxp + u / R * S + u % R * 16, o, v, n, 1);
+}
+
+#ifdef TT_THREADS
+/* The sparse pass's layout changes, for its split: a sample to (back = 0) or from (back = 1) the interior of a
+ * padded channels-last image (conv_nhwc), and the weights to wᵀ (add = 0) or dwᵀ back into dw (add = 1) (conv_wt). */
+void tt__conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back) { conv_nhwc(xp, x, C, H, W, RS, back); }
+void tt__conv_wt(float *wt, float *w, int F, int C, int k, int L, int adjoint, int add) {
+  conv_wt(wt, w, F, C, k, L, adjoint, add);
+}
+#endif
