@@ -17,7 +17,7 @@ model.trainSteps(2, 64);
 const before = core.threads;
 await helper.terminate();
 const t0 = Date.now();
-while (core.threads > 1 && Date.now() - t0 < 40000) {
+while (core.threads > 1 && Date.now() - t0 < 90000) {
   model.trainSteps(2, 64);
   await new Promise((resolve) => setTimeout(resolve, 5));
 }

@@ -94,7 +94,9 @@ test('a helper that ends without a word (a browser tells no one) is noticed once
   assert.equal(got.before, 2);
   assert.equal(got.after, 1, `still ${got.after} threads after ${got.seconds} s`);
   assert.ok(got.seconds >= 9, `noticed after ${got.seconds} s: a helper gets 10 s`);
-  assert.match(got.warnings.join(), /^tinytrain: a helper thread stopped \(helper 1 has not answered for 1\d s\); training goes on with one thread$/);
+  const [, silence] = /^tinytrain: a helper thread stopped \(helper 1 has not answered for (\d+) s\); training goes on with one thread$/
+    .exec(got.warnings.join()) ?? [];
+  assert.ok(silence >= 10, `warnings: ${JSON.stringify(got.warnings)}`);
 });
 
 test('Model.create({threads}) after the threaded build has loaded sets the threads in use (a restarted training worker asks for 1)', () => {
