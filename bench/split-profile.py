@@ -3,7 +3,7 @@
 # Makefile and the loader so that every split kernel's call (tt__par_*, tt__parallel_range) on the main thread is
 # timed, and each thread's time inside chunks of its jobs; wasm/tinytrain.js's loader passes performance.now in.
 #   cp -a . /tmp/split && cd /tmp/split && python3 bench/split-profile.py && make wasm/tinytrain-mt.wasm
-#   node bench/split-profile.mjs [steps per slice] [rounds] [percentile]
+#   node bench/split-profile.mjs [steps per slice] [rounds] [percentile] [cnn|mlp|gpt]
 import re
 p='src/core/threads.c'
 s=open(p).read()
