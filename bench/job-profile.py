@@ -5,7 +5,9 @@
 # when its join ended. wasm/threads.js and wasm/thread-helper.js pass in performance.timeOrigin + performance.now(),
 # the same clock in Node's worker threads. tt_prof_inline(1) makes the main thread run every chunk of every job by
 # itself, one after the other, with the 2-thread split (the split's work on one core, timed chunk by chunk).
-#   cp -a . /tmp/jobs && cd /tmp/jobs && python3 bench/job-profile.py && make wasm/tinytrain-mt.wasm
+# (In a git worktree, .git is a file naming the repository's own index: git commands in a copy that keeps it change
+# the worktree's index, hence the rm.)
+#   cp -a . /tmp/jobs && rm -rf /tmp/jobs/.git && cd /tmp/jobs && python3 bench/job-profile.py && make wasm/tinytrain-mt.wasm
 #   node bench/job-profile.mjs [mlp|cnn|gpt] [steps per slice] [rounds]
 p = 'src/core/threads.c'
 s = open(p).read()
@@ -41,9 +43,9 @@ static double *prof_begin(int chunks, void *fn) {
   return r;
 }
 static float *scratch;''')
-edit('''int tt__threads(void) { return broken || thread_id ? 1 : in_use; }''', '''static int prof_inline;
+edit('''int tt__threads(void) { return broken || thread_id ? 1 : use.n; }''', '''static int prof_inline;
 void tt_prof_inline(int on) { prof_inline = on; }
-int tt__threads(void) { return broken || thread_id ? 1 : prof_inline ? 2 : in_use; }''')
+int tt__threads(void) { return broken || thread_id ? 1 : prof_inline ? 2 : use.n; }''')
 edit('''  const int threads = tt__threads() < chunks ? tt__threads() : chunks;''', '''  const int threads = prof_inline ? 1 : tt__threads() < chunks ? tt__threads() : chunks;''')
 edit('''      job.fn(job.arg, v & 0xffff), ran++;''', '''      prof_chunk(v & 0xffff, job.fn, job.arg), ran++;''')
 edit('''  if (threads <= 1) {

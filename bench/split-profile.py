@@ -2,7 +2,7 @@
 # a COPY of the tree, never in a checkout you commit from: it edits src/core/threads.c, src/kernels/parallel.c, the
 # Makefile and the loader so that every split kernel's call (tt__par_*, tt__parallel_range) on the main thread is
 # timed, and each thread's time inside chunks of its jobs; wasm/tinytrain.js's loader passes performance.now in.
-#   cp -a . /tmp/split && cd /tmp/split && python3 bench/split-profile.py && make wasm/tinytrain-mt.wasm
+#   cp -a . /tmp/split && rm -rf /tmp/split/.git && cd /tmp/split && python3 bench/split-profile.py && make wasm/tinytrain-mt.wasm
 #   node bench/split-profile.mjs [steps per slice] [rounds] [percentile] [cnn|mlp|gpt]
 import re
 p='src/core/threads.c'
