@@ -61,10 +61,10 @@ edit('''  if (threads <= 1) {
     return;
   }
   prof_rec = rec;''')
-edit('''  main_stats.n[MAIN_CHUNKS] += run_chunks(gen);''', '''  main_stats.n[MAIN_CHUNKS] += run_chunks(gen);
+edit('''  main_stats.n[MAIN_CHUNKS] += ran;''', '''  main_stats.n[MAIN_CHUNKS] += ran;
   if (rec) rec[2] = tt_prof_now() - prof_t0;''')
-edit('''  if (LOAD(crew.active) > 0) STORE(broken, 1);
-}''', '''  if (LOAD(crew.active) > 0) STORE(broken, 1);
+edit('''  if (LOAD(crew.done) < chunks) STORE(broken, 1);
+}''', '''  if (LOAD(crew.done) < chunks) STORE(broken, 1);
   if (rec) rec[3] = tt_prof_now() - prof_t0;
 }''')
 open(p, 'w').write(s)

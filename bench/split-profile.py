@@ -54,8 +54,8 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
     prof_job_done(chunks);
     return;
   }''',1)
-s=s.replace('''  if (LOAD(crew.active) > 0) STORE(broken, 1);
-}''','''  if (LOAD(crew.active) > 0) STORE(broken, 1);
+s=s.replace('''  if (LOAD(crew.done) < chunks) STORE(broken, 1);
+}''','''  if (LOAD(crew.done) < chunks) STORE(broken, 1);
   prof_job_done(chunks);
 }''',1)
 open(p,'w').write(s)

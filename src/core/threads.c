@@ -8,13 +8,13 @@
  * A job is one tt__parallel_for: the main thread publishes it and bumps job.gen; helpers spin on job.gen for a while
  * (SPIN_LONG or SPIN_SHORT), then sleep in memory.atomic.wait32 until the next job's notify (sent only when one
  * sleeps). A helper beyond the threads in use (tt_threads_use) is parked: it sleeps until the count takes it in,
- * so it neither spins after each job nor costs a job a notify. Every thread takes chunks (see claim.next) until none are left, and the main thread's join spins a while,
- * then waits, for the helpers still running one. A helper that ends in the middle of a job (its worker died) makes
- * the join give up on it: the pool is then marked broken and runs everything on the main thread (tt_threads_broken
- * tells JS, which reports it; that job's results are not trusted). The join knows of the end from JS
- * (tt_threads_gone: the browser released the lock the helper held) and waits for a helper not known to be gone
- * however long it takes, as a helper only paused or starved by a busy machine still finishes its chunk; where no one
- * reports ends (tt_threads_gone never called), a long silence is taken for an end instead. */
+ * so it neither spins after each job nor costs a job a notify. Every thread takes chunks (see claim.next) until none
+ * are left, and the main thread's join spins a while, then waits, until every chunk is done. A helper that ends
+ * holding a chunk (its worker died) makes the join give up on it: the pool is then marked broken and runs everything
+ * on the main thread (tt_threads_broken tells JS, which reports it; that job's results are not trusted). The join
+ * knows of the end from JS (tt_threads_gone: the browser released the lock the helper held) and waits for a helper
+ * not known to be gone however long it takes, as a helper only paused or starved by a busy machine still finishes its
+ * chunk; where no one reports ends (tt_threads_gone never called), a long silence is taken for an end instead. */
 #ifdef TT_THREADS
 #include <stdint.h>
 #include <stdlib.h>
@@ -59,11 +59,12 @@ static int stack_top[MAX_THREADS];
  * - job: the current job, written by the main thread when it publishes one; helpers spin on job.gen.
  * - claim.next holds the job's generation (low 15 bits, shifted up by 16) and its next chunk: a thread claims chunk i
  *   by swapping (gen, i) for (gen, i + 1), so a helper that wakes late can never take a chunk of a later job.
- * - crew: written by helpers as they come and go. active counts the helpers inside a job's claiming loop; once every
- *   chunk is claimed, the join waits only for those, not for helpers still asleep or busy elsewhere (they find
- *   nothing left when they come). busy: bit i while helper i is inside that loop; sleeping: bit i while helper i is
- *   in (or about to enter) memory.atomic.wait32 on job.gen, so a job is notified only when some helper sleeps;
- *   joining: the main thread waits in the join, so the last helper out notifies it only then.
+ * - crew: written by helpers as they come and go. done counts the job's chunks run (each thread adds its own once
+ *   out of the claiming loop); the join waits for it to reach job.chunks, not for helpers that come late and find
+ *   nothing left (nor for one that ended holding none). busy: bit i while helper i is inside that loop; sleeping:
+ *   bit i while helper i is in (or about to enter) memory.atomic.wait32 on job.gen, so a job is notified only when
+ *   some helper sleeps; joining: the main thread waits in the join, so the helper that completes done notifies it
+ *   only then.
  * - awake: bit i: helper i woke up for a job since tt_threads_awake last read it (wasm/threads.js tells a helper that
  *   stopped waking up by it). Node 20's baseline wasm compiler (Liftoff) stores an atomic to a computed address at
  *   address 0, so the helpers' atomics all go to fixed addresses (no arrays indexed by helper). */
@@ -77,7 +78,7 @@ static struct LINE {
 static struct LINE { int next; } claim;
 /* the threads a job may use, the main thread included (tt_threads_use); helpers with an id from there on park */
 static struct LINE { int n; } use = {1};
-static struct LINE { int active, busy, sleeping, joining, awake; } crew;
+static struct LINE { int done, busy, sleeping, joining, awake; } crew;
 /* bit i: helper i has ended (from wasm/threads.js); reported: helpers' ends are reported, so the join never takes
  * a silence for one. */
 static struct LINE { int gone, reported; } ends;
@@ -126,7 +127,7 @@ int tt_threads_broken(void) { return LOAD(broken); }
 void tt_threads_gone(int helper_bits) {
   STORE(ends.reported, 1);
   __atomic_fetch_or(&ends.gone, helper_bits, __ATOMIC_SEQ_CST);
-  __builtin_wasm_memory_atomic_notify(&crew.active, 1);
+  __builtin_wasm_memory_atomic_notify(&crew.done, 1);
 }
 
 /* The pool's counters since the last call (the main thread's MAIN_STATS, then the helpers' HELPER_STATS, summed
@@ -194,12 +195,17 @@ void tt_thread_run(int id) {
     __atomic_fetch_or(&crew.awake, 1 << id, __ATOMIC_SEQ_CST);
     if (id >= job.threads) continue;
     __atomic_fetch_or(&crew.busy, 1 << id, __ATOMIC_SEQ_CST);
-    ADD(crew.active, 1);
     const int ran = run_chunks(g);
-    if (ran) ADD(helper_stats.n[HELPER_CHUNKS], ran);
-    else ADD(helper_stats.n[HELPER_LATE], 1);
+    int last = 0;  // this helper completes done (job.chunks stays the job's until then)
+    if (ran) {
+      const int chunks = job.chunks;
+      last = ADD(crew.done, ran) + ran == chunks;
+      ADD(helper_stats.n[HELPER_CHUNKS], ran);
+    } else {
+      ADD(helper_stats.n[HELPER_LATE], 1);
+    }
     __atomic_fetch_and(&crew.busy, ~(1 << id), __ATOMIC_SEQ_CST);
-    if (ADD(crew.active, -1) == 1 && LOAD(crew.joining)) __builtin_wasm_memory_atomic_notify(&crew.active, 1);
+    if (last && LOAD(crew.joining)) __builtin_wasm_memory_atomic_notify(&crew.done, 1);
   }
 }
 
@@ -224,12 +230,14 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
     for (int i = 0; i < chunks; i++) fn(arg, i);
     return;
   }
+  // the new tag before the job's fields: a helper late for the last job finds it changed and claims nothing
+  const int gen = LOAD(job.gen) + 1;
+  STORE(claim.next, (gen & 0x7fff) << 16);
+  STORE(crew.done, 0);
   job.fn = fn;
   job.arg = arg;
   job.chunks = chunks;
   job.threads = threads;
-  const int gen = LOAD(job.gen) + 1;
-  STORE(claim.next, (gen & 0x7fff) << 16);
   STORE(job.gen, gen);
   main_stats.n[JOBS]++;
   const int asleep = LOAD(crew.sleeping) != 0;
@@ -239,21 +247,25 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
   }
   const int most = spin_mode(asleep);
   main_stats.n[SHORT_SPINS] += most == SPIN_SHORT;
-  main_stats.n[MAIN_CHUNKS] += run_chunks(gen);
+  const int ran = run_chunks(gen);
+  main_stats.n[MAIN_CHUNKS] += ran;
+  ADD(crew.done, ran);
   // the join, once every chunk is claimed: spin a little, then sleep in short waits (or keep spinning where the
-  // thread may not block) until the helpers running chunks are done, or one of them has ended. The last helper out
-  // notifies only a joining main thread, which reads crew.active again after saying so.
+  // thread may not block) until every chunk is done, or the chunks left are held by helpers that have ended (busy,
+  // and no helper still alive is). The helper that completes done notifies only a joining main thread, which reads
+  // crew.done again after saying so.
   long long quiet = 0;
   int spin = 0;
-  for (int active, last = -1; (active = LOAD(crew.active)) > 0; spin++) {
-    if (active != last) last = active, quiet = 0;
-    if (LOAD(crew.busy) & LOAD(ends.gone)) break;
+  for (int done, last = -1; (done = LOAD(crew.done)) < chunks; spin++) {
+    if (done != last) last = done, quiet = 0;
+    const int busy = LOAD(crew.busy), gone = LOAD(ends.gone);
+    if ((busy & gone) && !(busy & ~gone)) break;
     if (spin < most) continue;
     int timed_out;
     if (can_wait) {
       STORE(crew.joining, 1);
-      timed_out = LOAD(crew.active) == active &&
-                  __builtin_wasm_memory_atomic_wait32(&crew.active, active, WAIT_NS) == 2;
+      timed_out = LOAD(crew.done) == done &&
+                  __builtin_wasm_memory_atomic_wait32(&crew.done, done, WAIT_NS) == 2;
       STORE(crew.joining, 0);
       main_stats.n[JOIN_WAITS]++;
     } else {
@@ -265,7 +277,7 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
     }
   }
   main_stats.n[JOIN_SPINS] += spin;
-  if (LOAD(crew.active) > 0) STORE(broken, 1);
+  if (LOAD(crew.done) < chunks) STORE(broken, 1);
 }
 
 float *tt__thread_scratch(size_t floats) {

@@ -9,7 +9,7 @@
 // - a helper that stalls for longer than any silence limit (paused in DevTools, in the middle of a step and between
 //   jobs), then resumes: it is not taken for gone, and training goes on with every thread.
 // The helper is reached through DevTools' protocol (its worker's target, with the debugger: a breakpoint where the
-// helper has taken a job, Debugger.pause, Runtime.terminateExecution), or ended between steps by the test worker
+// helper has claimed a chunk, Debugger.pause, Runtime.terminateExecution), or ended between steps by the test worker
 // (tests/e2e/hooked-worker.mjs). No console error on the page or in its workers, only the warning that says why.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -126,11 +126,11 @@ async function debugHelper() {
   return { send, event, wasm, close: () => cdp.detach() };
 }
 
-// The byte offset, in the threaded module, of the first instruction of the function the helper's loop calls to run
-// a job's chunks (tt_thread_run in src/core/threads.c calls it once it has taken the job): a helper stopped there
-// has taken the job, and the thread that trains waits for it in the join. (A breakpoint in tt_thread_run itself
-// would never be hit: it never returns, so its frame keeps the code it started with.)
-async function jobEntryOffset({ send, wasm }) {
+// The byte offset, in the threaded module, of the call that runs a chunk the helper has claimed (the first
+// call_indirect in the function tt_thread_run in src/core/threads.c calls to claim and run a job's chunks): a helper
+// stopped there holds a chunk, and the thread that trains waits for it in the join. (A breakpoint in tt_thread_run
+// itself would never be hit: it never returns, so its frame keeps the code it started with.)
+async function chunkCallOffset({ send, wasm }) {
   const first = await send('Debugger.disassembleWasmModule', { scriptId: wasm });
   let { lines, bytecodeOffsets } = first.chunk;
   for (let chunk; first.streamId && (chunk = (await send('Debugger.nextWasmDisassemblyChunk', { streamId: first.streamId })).chunk).lines.length;) {
@@ -147,14 +147,15 @@ async function jobEntryOffset({ send, wasm }) {
   assert.ok(callee, 'tt_thread_run calls nothing but __wasm_init_tls');
   const header = lines.findIndex((l) => isFunction(l) && l.trim().startsWith(`(func ${callee} `));
   let i = header + 1;
-  while (/^\s*\(local /.test(lines[i])) i++;
+  while (i < lines.length && !isFunction(lines[i]) && !/^\s*call_indirect\b/.test(lines[i])) i++;
+  assert.ok(/^\s*call_indirect\b/.test(lines[i] ?? ''), `${callee}, which tt_thread_run calls, runs no chunk`);
   return bytecodeOffsets[i];
 }
 
-// Stops the helper right after it has taken a job; resolves once it is stopped there and the breakpoint is gone
+// Stops the helper right after it has claimed a chunk of a job; resolves once it is stopped there and the breakpoint is gone
 // (it is stopped once, not at every job).
 async function stopInJob(helper) {
-  const columnNumber = await jobEntryOffset(helper);
+  const columnNumber = await chunkCallOffset(helper);
   const paused = helper.event('Debugger.paused');
   const { breakpointId } = await helper.send('Debugger.setBreakpoint', { location: { scriptId: helper.wasm, lineNumber: 0, columnNumber } });
   await paused;
