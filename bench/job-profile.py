@@ -43,9 +43,9 @@ static double *prof_begin(int chunks, void *fn) {
   return r;
 }
 static float *scratch;''')
-edit('''int tt__threads(void) { return broken || thread_id ? 1 : use.n; }''', '''static int prof_inline;
+edit('''int tt__threads(void) { return broken || thread_id ? 1 : in_use; }''', '''static int prof_inline;
 void tt_prof_inline(int on) { prof_inline = on; }
-int tt__threads(void) { return broken || thread_id ? 1 : prof_inline ? 2 : use.n; }''')
+int tt__threads(void) { return broken || thread_id ? 1 : prof_inline ? 2 : in_use; }''')
 edit('''  const int threads = tt__threads() < chunks ? tt__threads() : chunks;''', '''  const int threads = prof_inline ? 1 : tt__threads() < chunks ? tt__threads() : chunks;''')
 edit('''      job.fn(job.arg, v & 0xffff), ran++;''', '''      prof_chunk(v & 0xffff, job.fn, job.arg), ran++;''')
 edit('''  if (threads <= 1) {

@@ -7,14 +7,13 @@
  *   main thread: tt_threads_ready() until every helper is in its loop, then tt_threads_use(n).
  * A job is one tt__parallel_for: the main thread publishes it and bumps job.gen; helpers spin on job.gen for a while
  * (SPIN_LONG or SPIN_SHORT), then sleep in memory.atomic.wait32 until the next job's notify (sent only when one
- * sleeps). A helper beyond the threads in use (tt_threads_use) is parked: it sleeps until the count takes it in,
- * so it neither spins after each job nor costs a job a notify. Every thread takes chunks (see claim.next) until none
- * are left, and the main thread's join spins a while, then waits, until every chunk is done. A helper that ends
- * holding a chunk (its worker died) makes the join give up on it: the pool is then marked broken and runs everything
- * on the main thread (tt_threads_broken tells JS, which reports it; that job's results are not trusted). The join
- * knows of the end from JS (tt_threads_gone: the browser released the lock the helper held) and waits for a helper
- * not known to be gone however long it takes, as a helper only paused or starved by a busy machine still finishes its
- * chunk; where no one reports ends (tt_threads_gone never called), a long silence is taken for an end instead. */
+ * sleeps). Every thread takes chunks (see claim.next) until none are left, and the main thread's join spins a while,
+ * then waits, until every chunk is done. A helper that ends holding a chunk (its worker died) makes the join give
+ * up on it: the pool is then marked broken and runs everything on the main thread (tt_threads_broken
+ * tells JS, which reports it; that job's results are not trusted). The join knows of the end from JS
+ * (tt_threads_gone: the browser released the lock the helper held) and waits for a helper not known to be gone
+ * however long it takes, as a helper only paused or starved by a busy machine still finishes its chunk; where no one
+ * reports ends (tt_threads_gone never called), a long silence is taken for an end instead. */
 #ifdef TT_THREADS
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,6 +48,7 @@ extern void __wasm_init_tls(void *block);
 static _Thread_local int thread_id;
 static int helpers;          /* helpers given a stack and TLS by tt_threads_setup */
 static int ready;            /* helpers in their loop */
+static int in_use = 1;       /* threads a job may use, the main thread included */
 static int can_wait;         /* the main thread may block (not a browser page's main thread) */
 static int broken;           /* a helper stopped answering */
 static void *tls_block[MAX_THREADS];
@@ -76,8 +76,6 @@ static struct LINE {
   void *arg;
 } job = {.spin = SPIN_LONG};
 static struct LINE { int next; } claim;
-/* the threads a job may use, the main thread included (tt_threads_use); helpers with an id from there on park */
-static struct LINE { int n; } use = {1};
 static struct LINE { int done, busy, sleeping, joining, awake; } crew;
 /* bit i: helper i has ended (from wasm/threads.js); reported: helpers' ends are reported, so the join never takes
  * a silence for one. */
@@ -95,7 +93,7 @@ static float *scratch;
 static size_t scratch_floats;
 
 /* 1 on a helper: a kernel that a job's chunk calls runs whole on that thread */
-int tt__threads(void) { return broken || thread_id ? 1 : use.n; }
+int tt__threads(void) { return broken || thread_id ? 1 : in_use; }
 int tt__thread_id(void) { return thread_id; }
 
 /* Exported to wasm/threads.js (Makefile: MT_EXPORTS). Allocates each helper's stack and every thread's TLS block and
@@ -141,15 +139,11 @@ int *tt_threads_stats(void) {
   return stats_copy;
 }
 
-/* Sets how many threads the kernels use (1 .. helpers + 1); returns the number set. Main thread only, between
- * calls; wakes the parked helpers that the count now takes in, and the sleeping ones, which park if it leaves them
- * out. */
+/* Sets how many threads the kernels use (1 .. helpers + 1); returns the number set. */
 int tt_threads_use(int n) {
   const int most = LOAD(ready) + 1;
-  STORE(use.n, n < 1 ? 1 : n > most ? most : n);
-  __builtin_wasm_memory_atomic_notify(&use.n, (unsigned)helpers);
-  __builtin_wasm_memory_atomic_notify(&job.gen, (unsigned)helpers);
-  return use.n;
+  in_use = n < 1 ? 1 : n > most ? most : n;
+  return in_use;
 }
 
 /* Claims and runs chunks of job `gen` until none are left (or a later job has begun); returns how many it ran. */
@@ -164,32 +158,23 @@ static int run_chunks(int gen) {
 
 /* A helper's loop (id 1..helpers), on the stack its worker set with stackRestore. It sleeps only after marking
  * itself sleeping and reading job.gen once more; the main thread stores job.gen before it reads the marks, so
- * either it sees the mark and notifies, or the helper sees the new job and does not sleep. Parked (its id not in
- * use), it waits on use.n instead, unmarked, and takes up the jobs published after it wakes. */
+ * either it sees the mark and notifies, or the helper sees the new job and does not sleep. */
 void tt_thread_run(int id) {
   __wasm_init_tls(tls_block[id]);
   thread_id = id;
   int seen = LOAD(job.gen);
   ADD(ready, 1);
   for (;;) {
-    for (int n; id >= (n = LOAD(use.n)); seen = LOAD(job.gen)) __builtin_wasm_memory_atomic_wait32(&use.n, n, -1);
     int g;
     for (int spin = 0, most = LOAD(job.spin); (g = LOAD(job.gen)) == seen; spin++) {
       if (spin < most) continue;
-      if (id >= LOAD(use.n)) break;  // parked while it spun
       __atomic_fetch_or(&crew.sleeping, 1 << id, __ATOMIC_SEQ_CST);
       if (LOAD(job.gen) == seen) {
         ADD(helper_stats.n[HELPER_SLEEPS], 1);
         __builtin_wasm_memory_atomic_wait32(&job.gen, seen, -1);
       }
       __atomic_fetch_and(&crew.sleeping, ~(1 << id), __ATOMIC_SEQ_CST);
-      if (id >= LOAD(use.n)) break;
       spin = 0, most = LOAD(job.spin);
-    }
-    // parked while it waited (a job published since then leaves it out: the count changes only between jobs)
-    if (g == seen || id >= LOAD(use.n)) {
-      seen = g;
-      continue;
     }
     seen = g;
     __atomic_fetch_or(&crew.awake, 1 << id, __ATOMIC_SEQ_CST);

@@ -56,45 +56,6 @@ test('Model.create(spec, {threads}) sets the threads in use of a loaded threaded
   assert.deepEqual(got, { first: 3, one: 1, kept: 1, two: 2, capped: 3, refused: 'threads: expected an integer from 1, got 1.5' });
 });
 
-test('helpers beyond the count in use are parked: they wake for no job, and take chunks again once counted in', () => {
-  // tt_threads_awake: bit i for each helper i that woke up for a job since the last call; tt_threads_stats' first
-  // counter: the jobs published
-  const got = inFreshProcess(`
-    import { Model, loadTinytrain } from ${TINYTRAIN};
-    import { CASES } from ${JSON.stringify(new URL('./threads-models.mjs', import.meta.url).href)};
-    const core = await loadTinytrain({ threads: 3 });
-    const { x, y } = CASES[0].data();
-    const model = await Model.create(CASES[0].spec);
-    model.setData(x, y);
-    const jobs = () => new Int32Array(core.memory.buffer, core.tt_threads_stats(), 1)[0];
-    // 20 steps, and more (up to 10 s) until the helpers in use have woken up: a busy machine may keep one waiting.
-    // Before them, 4 steps let a helper late for the last slice's last job see the new count.
-    const slice = (threads) => {
-      core.setThreads({ threads });
-      const inUse = (1 << threads) - 2;
-      model.trainSteps(4, CASES[0].batch);
-      core.tt_threads_awake();
-      jobs();
-      let awake = 0;
-      for (let steps = 0, t0 = Date.now(); steps < 20 || ((awake & inUse) !== inUse && Date.now() - t0 < 10000); steps += 2) {
-        model.trainSteps(2, CASES[0].batch);
-        awake |= core.tt_threads_awake();
-      }
-      return { awake, jobs: jobs() };
-    };
-    const out = { two: slice(2), three: slice(3), one: slice(1), twoAgain: slice(2) };
-    console.log(JSON.stringify(out));`);
-  // on 2 of 3 threads, helper 2 (bit 4) sleeps through every job; helper 1 (bit 2) takes its share
-  assert.ok(got.two.jobs > 0, JSON.stringify(got));
-  assert.equal(got.two.awake & 4, 0, `helper 2 woke up on 2 threads: ${JSON.stringify(got)}`);
-  assert.equal(got.two.awake & 2, 2, JSON.stringify(got));
-  assert.equal(got.three.awake, 6, `both helpers wake on 3 threads: ${JSON.stringify(got)}`);
-  assert.equal(got.one.jobs, 0, JSON.stringify(got));
-  assert.equal(got.one.awake, 0, JSON.stringify(got));
-  assert.equal(got.twoAgain.awake & 4, 0, JSON.stringify(got));
-  assert.equal(got.twoAgain.awake & 2, 2, JSON.stringify(got));
-});
-
 test('Model.create(spec, {threads: 2}) after the single-threaded module loaded stays on 1 thread and says so', () => {
   const got = inFreshProcess(`
     import { Model } from ${TINYTRAIN};
