@@ -1,18 +1,20 @@
-// The digits CNN's split kernels at 1 and 2 threads, in a tree instrumented by bench/split-profile.py (see there).
+// A model's split kernels at 1 and 2 threads, in a tree instrumented by bench/split-profile.py (see there): the digits
+// CNN unless another case of bench/common.mjs THREAD_CASES is named (mlp, gpt).
 // Per site (the n-th split call of a step) and step: 1 thread: the call's wall time; 2 threads: the call's wall
 // time, each thread's time inside chunks. Low percentiles over steps (a loaded machine only adds time).
 import * as tt from '../wasm/tinytrain.js';
-import { mnist, cnnSpec } from './common.mjs';
+import { THREAD_CASES, words, mnist } from './common.mjs';
 const STEPS = Number(process.argv[2] || 20), ROUNDS = Number(process.argv[3] || 10), Q = Number(process.argv[4] || 0.1);
+const c = THREAD_CASES.find((t) => t.name.toLowerCase().includes((process.argv[5] || 'cnn').toLowerCase()));
 const core = await tt.loadTinytrain({ threads: 2 });
-const model = await tt.Model.create(cnnSpec());
-const { x, y } = mnist('train');
-model.setData(x, y);
+const model = await tt.Model.create(c.spec);
+if (c.data === 'words') model.setTokens(words().train);
+else model.setData(mnist('train').x, mnist('train').y);
 const F = 15, N = 64;
 const table = () => new Float64Array(core.memory.buffer, core.tt_prof_table(), N * F);
 const rec = { 1: [], 2: [] }, wall = { 1: [], 2: [] };
 let kinds = null;
-for (const t0 = performance.now(); performance.now() - t0 < 1000;) model.trainSteps(2, 32);
+for (const t0 = performance.now(); performance.now() - t0 < 1000;) model.trainSteps(2, c.batch);
 for (let r = 0; r < ROUNDS; r++) {
   for (const t of r % 2 ? [2, 1] : [1, 2]) {
     core.setThreads({ threads: t });
@@ -20,7 +22,7 @@ for (let r = 0; r < ROUNDS; r++) {
       table().fill(0);
       core.tt_prof_step();
       const w0 = performance.now();
-      model.trainSteps(1, 32);
+      model.trainSteps(1, c.batch);
       wall[t].push(performance.now() - w0);
       const tab = Float64Array.from(table());
       kinds ??= Array.from({ length: N }, (_, i) => [tab[i * F], tab[i * F + 1], tab[i * F + 2]]);

@@ -2,8 +2,8 @@
 # a COPY of the tree, never in a checkout you commit from: it edits src/core/threads.c, src/kernels/parallel.c, the
 # Makefile and the loader so that every split kernel's call (tt__par_*, tt__parallel_range) on the main thread is
 # timed, and each thread's time inside chunks of its jobs; wasm/tinytrain.js's loader passes performance.now in.
-#   cp -a . /tmp/split && cd /tmp/split && python3 bench/split-profile.py && make wasm/tinytrain-mt.wasm
-#   node bench/split-profile.mjs [steps per slice] [rounds] [percentile]
+#   cp -a . /tmp/split && rm -rf /tmp/split/.git && cd /tmp/split && python3 bench/split-profile.py && make wasm/tinytrain-mt.wasm
+#   node bench/split-profile.mjs [steps per slice] [rounds] [percentile] [cnn|mlp|gpt]
 import re
 p='src/core/threads.c'
 s=open(p).read()
@@ -54,8 +54,8 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
     prof_job_done(chunks);
     return;
   }''',1)
-s=s.replace('''  if (LOAD(crew.active) > 0) STORE(broken, 1);
-}''','''  if (LOAD(crew.active) > 0) STORE(broken, 1);
+s=s.replace('''  if (LOAD(crew.done) < chunks) STORE(broken, 1);
+}''','''  if (LOAD(crew.done) < chunks) STORE(broken, 1);
   prof_job_done(chunks);
 }''',1)
 open(p,'w').write(s)
