@@ -5,9 +5,8 @@
  * Same results at any thread count: no reduction is ever split. A GEMM is cut along its output (blocks of rows or
  * columns aligned to its 4x8 tiles, so each element is the same sum over K as in one call), a convolution by
  * samples (its output and input gradient) or by filters or tiles of kernel rows (its weight gradient, all samples in
- * order in one chunk), the
- * optimizer update by elements. Each output element is thus computed by one thread, with the same operations in
- * the same order as the single-threaded module: 1, 2 or 8 threads train to the same bits.
+ * order in one chunk), the optimizer update by elements. Each output element is thus computed by one thread, with
+ * the same operations in the same order as the single-threaded module: 1, 2 or 8 threads train to the same bits.
  *
  * Work is handed out in chunks from an atomic counter: a thread takes the next chunk when it is done with one, so
  * a core that is busy with something else takes fewer and does not stall the others. Only the main thread
