@@ -191,7 +191,10 @@ test(`${ROUNDS} rounds of instant navigation: one worker per widget on screen, n
         await page.locator('.md-content a', { hasText: from.next }).click();
       }
       await waitForValue(page, (title) => document.querySelector('.md-content h1')?.textContent === title, at.title,
-        { what: `${where}: the page` });
+        { timeoutMs: 30000, what: `${where}: the page` }).catch(async (err) => {
+        const shown = await page.evaluate(() => `${location.pathname}, "${document.querySelector('.md-content h1')?.textContent}"`);
+        throw new Error(`${err.message} (the page shows ${shown})`);
+      });
       const state = await page.evaluate(() => ({ path: location.pathname, same: typeof window.ttDocument === 'symbol',
         ids: [...document.querySelectorAll('tiny-train')].map((w) => w.id) }));
       assert.equal(state.path, at.path, where);
