@@ -27,7 +27,7 @@ import {
   drawGrey, argmax, galleryTile, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
 import { messageLine } from '../shared/messages.js';
-import { showThreads, helperStopped, oneThreadFrom } from '../shared/threads.js';
+import { showThreads, helperStopped, oneThreadFrom, RESTARTING_ON_ONE_THREAD } from '../shared/threads.js';
 import { withCommas } from '../shared/numbers.js';
 import { showLater } from '../shared/later.js';
 
@@ -657,7 +657,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
     if (!d.fatal) return showMessage(d.message);
     state.goOnAfterRestart = helperStopped(d) && !$('pause').disabled; // it was training: it goes on
     setRunning(false);
-    if (helperStopped(d)) showMessage('A helper thread stopped in the middle of a step; training restarts on one thread from the last snapshot.', false);
+    if (helperStopped(d)) showMessage(RESTARTING_ON_ONE_THREAD, false);
     else if (d.restarting) showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the pad keeps answering.`);
     else if (t.failed) showMessage(`Training stopped: ${d.message}. The pad keeps answering with the last good weights; Train starts a new model.`);
     else showMessage(d.message);

@@ -2,7 +2,6 @@
 // worker (web/runtime/session.js). More than one when the page is cross-origin isolated (make demo
 // serves it so: the README says which hosts can); a drop to one says a helper thread stopped, after which training
 // goes on with one (wasm/threads.js).
-import { withCommas } from './numbers.js';
 
 /** Shows `threads` (a count, or undefined: nothing yet) in the element (a <dd>). */
 export function showThreads(element, threads) {
@@ -19,6 +18,4 @@ export function showThreads(element, threads) {
  * restarts its worker from the last snapshot on one thread (web/runtime/trainer.js), and the page goes on training. */
 export const helperStopped = (detail) => Boolean(detail.fatal && detail.restarting && /helper thread/.test(detail.message));
 
-/** What the page says once training goes on after that restart, from the snapshot's step. */
-export const oneThreadFrom = (step) =>
-  `A helper thread stopped; training goes on with one thread from step ${withCommas(step)}, the last good weights.`;
+export { oneThreadFrom, RESTARTING_ON_ONE_THREAD } from '../../web/views/threads.js';

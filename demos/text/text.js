@@ -23,7 +23,7 @@ import { seededRandom, bestOfN, pickWords } from './sampling.js';
 import { measureTokenServing } from './serving.js';
 import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
 import { messageLine } from '../shared/messages.js';
-import { showThreads, helperStopped, oneThreadFrom } from '../shared/threads.js';
+import { showThreads, helperStopped, oneThreadFrom, RESTARTING_ON_ONE_THREAD } from '../shared/threads.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
@@ -336,7 +336,7 @@ function newTrainer(s) {
     state.goOnAfterRestart = helperStopped(d) && $('train').disabled; // it was training: it goes on
     setRunning(false);
     if (state.goOnAfterRestart) {
-      showMessage('A helper thread stopped in the middle of a step; training restarts on one thread from the last snapshot.', false);
+      showMessage(RESTARTING_ON_ONE_THREAD, false);
     } else if (d.restarting) {
       showMessage(`The training worker failed (${d.message}); it restarts from the last snapshot, paused, and the ` +
         'prefix box keeps answering. Press Train to go on.');

@@ -10,6 +10,7 @@
 // the element hands it (Series, which the widget draws).
 import { explainTerms } from '../views/glossary.js';
 import { overfitting, overfittingText, stopAtBestLabel, BestHeldOut, cutCurve } from '../views/overfit.js';
+import { RESTARTING_ON_ONE_THREAD, oneThreadFrom } from '../views/threads.js';
 import { element as make, adoptStyles } from './dom.js';
 
 const CSS = `
@@ -296,10 +297,10 @@ function goOnAfterHelperStops(element, status, msg, go) {
     if (!trainer || !detail.restarting || !/helper thread/.test(detail.message)) return;
     const goOn = training;
     msg.hidden = true;
-    status.textContent = 'A helper thread stopped in the middle of a step; training restarts on one thread from the last snapshot.';
+    status.textContent = RESTARTING_ON_ONE_THREAD;
     trainer.addEventListener('restarted', ({ detail: { step } }) => {
       if (trainer !== element.trainer) return; // rebuilt meanwhile
-      const words = `A helper thread stopped; training goes on with one thread from step ${step.toLocaleString('en')}, the last good weights.`;
+      const words = oneThreadFrom(step);
       status.textContent = words;
       if (!goOn || go.disabled || go.textContent !== 'Train') return;
       // (said again once it trains: starting says "Training until step …")
