@@ -145,6 +145,7 @@ class TextPanel {
     this.generatorOf = null;  // the model it copies
     this.sampledAt = -Infinity;
     this.sampleTimer = 0;     // a sampling due at the end of the current second
+    this.nextTimer = 0;       // the bars' update, due in a task of its own
     this.sampledStep = -1;
     this.answering = 0;       // bumped by every Continue: a newer one ends the older
     this.continueAsked = false; // Continue pressed before the first model arrived
@@ -176,14 +177,18 @@ class TextPanel {
     this.go.addEventListener('click', () => this.continueText());
   }
 
-  // A new snapshot (or the first model): the bars follow it at once; the sample strip about once a second.
+  // A new snapshot (or the first model): the bars follow it in a task of their own (not in the widget's drawing
+  // frame: a model's first answers run on cold code, a phone's frame or more); the sample strip about once a second.
   refresh(model) {
     if (!model || !this.prefix) return;
     if (model !== this.model) {
       this.model = model;
       this.tokenizer = Tokenizer.fromVocabulary(model.vocabulary ?? bad('src', 'a language model with a vocabulary', 'none'));
     }
-    this.showNext();
+    this.nextTimer ||= setTimeout(() => {
+      this.nextTimer = 0;
+      if (this.prefix.isConnected) this.showNext();
+    });
     if (this.continueAsked) this.continueText();
     // Samples at most once a second, and always from the last weights: a refresh inside the second is caught up
     // at its end (the last snapshot of a short run too).
