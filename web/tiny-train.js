@@ -282,7 +282,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       this.#model = trainer.predictor; // from now on predictions follow training
       if (!fileModel) this.#emit('ready', { pretrained: false });
       this.#enableButtons(true);
-      this.#say(fileModel ? 'Pretrained weights loaded: predicting now. Train to continue.' : 'Ready: press Train.');
+      this.#say(fileModel ? 'Pretrained weights: predicting now.' : 'Ready: press Train.');
       this.#wantsTraining = config.autoplay;
       this.#sync();
       this.#ask(this.#probe, true, false);

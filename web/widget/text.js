@@ -40,6 +40,9 @@ const CSS = `
   overflow-wrap: anywhere;
   white-space: pre-wrap;
 }
+.tx-tokens {
+  min-height: calc(1.4em + 1.4 * 9px + 2px); /* a line of chips (.chip, .id): the room they need before they come */
+}
 .tx-tokens .chip {
   display: inline-flex;
   flex-direction: column;
@@ -58,6 +61,7 @@ const CSS = `
   background: none;
 }
 .tx-top .row {
+  min-height: 1.4em; /* a row's height before its label comes */
   display: grid;
   grid-template-columns: 3.5em 1fr 4em;
   gap: 5px;
@@ -91,7 +95,7 @@ const CSS = `
 }
 .tx-samples {
   color: var(--mute);
-  min-height: 3.6em;
+  min-height: 4.2em; /* SAMPLE_LINES lines, before they come */
 }`;
 
 
