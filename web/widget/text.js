@@ -50,7 +50,8 @@ const CSS = `
   margin: 0 2px 2px 0;
   padding: 0 3px;
   border-radius: 3px;
-  background: var(--line);
+  background: var(--bg); /* the muted id on it reads at 4.5:1 or more, light and dark */
+  box-shadow: inset 0 0 0 1px var(--line);
 }
 .tx-tokens .id {
   font-size: 9px;
