@@ -51,13 +51,18 @@ static void gemm_chunk(void *arg, int i) {
  * one that is sparse (the digits' pixels, whose panels the kernel scans for zero rows), so a float of A costs more to
  * pack than one of B. Packing a float costs several of a tile's multiply-adds, so a split of fewer than 64 rows or
  * columns per chunk takes one chunk per thread, where that repeat stays small. */
+static int split_rows(int M, int N, int K) {
+  const double a = (double)M * K, b = (double)K * N, c = (double)M * N;
+  return c >= a && c >= b ? 1 : a >= b;
+}
+
 void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
                   float *C, int ldc) {
   gemm_job g = {ta, tb, M, N, K, lda, ldb, ldc, 0, 8, 1, A, B, C, beta};
   const int contiguous = !ta && tb;
   if (M == 1 && contiguous) g.unit = 4;
   else if (N <= 4 && contiguous) g.by_rows = 1, g.unit = 4;
-  else g.by_rows = 2 * M >= N, g.unit = g.by_rows ? 4 : 8;
+  else g.by_rows = split_rows(M, N, K), g.unit = g.by_rows ? 4 : 8;
   const int units = (g.by_rows ? M : N) / g.unit;
   if (tt__threads() > 1 && K > 0 && (beta == 0.0f || beta == 1.0f) && (double)M * N * K >= MIN_WORK && units > 1) {
     g.chunks = chunk_count(units);
