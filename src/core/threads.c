@@ -157,8 +157,10 @@ static int run_chunks(int gen) {
   int ran = 0;
   for (int v = LOAD(claim.next); (v & ~0xffff) == tag && (v & 0xff) + (v >> 8 & 0xff) < job.chunks;
        v = LOAD(claim.next))
-    if (__atomic_compare_exchange_n(&claim.next, &v, v + step, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-      job.fn(job.arg, back ? job.chunks - 1 - (v >> 8 & 0xff) : v & 0xff), ran++;
+    if (__atomic_compare_exchange_n(&claim.next, &v, v + step, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+      const int chunk = back ? job.chunks - 1 - (v >> 8 & 0xff) : v & 0xff;
+      job.fn(job.arg, chunk), ran++;
+    }
   return ran;
 }
 
