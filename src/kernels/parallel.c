@@ -404,6 +404,30 @@ void tt__par_fill(float *x, float v, size_t n) {
   elementwise(&(elementwise_job){.y = x, .v = v, .n = n}, fill_part);
 }
 
+/* Σ x² in chunk sums added in chunk order: the same at one thread count, its last bits may change with another */
+typedef struct {
+  const float *x;
+  size_t n;
+  int chunks;
+  double sums[TT_MAX_THREADS * CHUNKS_PER_THREAD];
+} sumsq_job;
+
+static void sumsq_chunk(void *arg, int i) {
+  sumsq_job *s = arg;
+  const size_t lo = s->n / BLOCK * (size_t)i / (size_t)s->chunks * BLOCK;
+  const size_t hi = i == s->chunks - 1 ? s->n : s->n / BLOCK * (size_t)(i + 1) / (size_t)s->chunks * BLOCK;
+  s->sums[i] = TT_KERNEL(tt_f32_sumsq)(s->x + lo, hi - lo);
+}
+
+float tt__par_sumsq_unordered(const float *x, size_t n) {
+  sumsq_job s = {x, n, chunk_count((int)(n / BLOCK))};
+  if (tt__threads() <= 1 || (double)n < MIN_WORK || s.chunks < 2) return TT_KERNEL(tt_f32_sumsq)(x, n);
+  tt__parallel_for(s.chunks, sumsq_chunk, &s);
+  double total = 0.0;
+  for (int i = 0; i < s.chunks; i++) total += s.sums[i];
+  return (float)total;
+}
+
 /* ---- optimizer updates: blocks of parameters ------------------------------------------------------------------ */
 
 typedef struct {
