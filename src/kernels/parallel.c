@@ -46,11 +46,12 @@ static void gemm_chunk(void *arg, int i) {
 /* The twin picks its path from the shape (a GEMV when M == 1, or N <= 4, with both operands contiguous along K;
  * else 4x8 tiles): every chunk keeps the whole call's path. A GEMV splits its outputs anywhere; tiles split at
  * multiples of 4 rows or 8 columns, where the whole call's tiles start (and at least 8 columns or 4 rows, so a
- * chunk never turns into a GEMV). The split duplicates the packing of the other operand: a column split packs A
- * again in every chunk, a row split B. Rows, unless C is more than twice as wide as tall: A is the batch side, the
- * one that is sparse (the digits' pixels, whose panels the kernel scans for zero rows), so a float of A costs more to
- * pack than one of B. Packing a float costs several of a tile's multiply-adds, so a split of fewer than 64 rows or
- * columns per chunk takes one chunk per thread, where that repeat stays small. */
+ * chunk never turns into a GEMV). The split shares out the largest operand, the one that costs most to move between
+ * cores: C when it is the largest, by rows (each thread writes a contiguous block of it: a weight gradient, which
+ * the optimizer's split by elements then finds in the same thread's cache), else A by rows or B by columns (a
+ * layer's forward pass by its weights' rows). It duplicates the packing of the other operand: a column split packs
+ * A again in every chunk, a row split B. Packing a float costs several of a tile's multiply-adds, so a split of
+ * fewer than 64 rows or columns per chunk takes one chunk per thread, where that repeat stays small. */
 static int split_rows(int M, int N, int K) {
   const double a = (double)M * K, b = (double)K * N, c = (double)M * N;
   return c >= a && c >= b ? 1 : a >= b;
