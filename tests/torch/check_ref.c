@@ -216,12 +216,9 @@ static void run_layer(const ref_case *c, report *r) {
   if (l.b_count != (size_t)(b ? b->count : 0))
     { problem(r, "b: we have %zu biases, torch %d", l.b_count, b ? b->count : 0); return; }
 
-  // Parameter views, zeroed gradients (backward accumulates; NaN for a layer that overwrites them), saved tensors
-  // and the workspace.
+  // Parameter views, zeroed gradients (backward accumulates), saved tensors and the workspace.
   l.w = copy_or_zero(w, l.w_count), l.dw = copy_or_zero(NULL, l.w_count);
   l.b = copy_or_zero(b, l.b_count), l.db = copy_or_zero(NULL, l.b_count);
-  for (size_t i = 0; ops->overwrites_grads && i < l.w_count; i++) l.dw[i] = NAN;
-  for (size_t i = 0; ops->overwrites_grads && i < l.b_count; i++) l.db[i] = NAN;
   l.saved = copy_or_zero(NULL, (size_t)B * l.saved_per_sample);
   float *workspace = copy_or_zero(NULL, l.workspace_fixed + (size_t)B * l.workspace_per_sample);
   tt__rng rng;
@@ -245,19 +242,18 @@ static void run_layer(const ref_case *c, report *r) {
   if (l.w_count) compare(r, c, "dw", l.dw, (int)l.w_count);
   if (l.b_count) compare(r, c, "db", l.db, (int)l.b_count);
 
-  // A second backward must add to the parameter gradients (the model zeroes them once per step): halved, they
-  // match torch again. A layer that overwrites them must give torch's again.
+  // A second backward must add to the parameter gradients (the model zeroes them once per step): halved,
+  // they match torch again.
   if (l.w_count + l.b_count) {
     if (din)
       for (int i = 0; i < B * in_n; i++) din[i] = NAN;
     ops->backward(&l, din, dy->v, x->v, out, B, &ctx);
     double worst = 0.0;
-    const float scale = ops->overwrites_grads ? 1.0f : 0.5f;
-    for (size_t i = 0; i < l.w_count; i++) l.dw[i] *= scale;
-    for (size_t i = 0; i < l.b_count; i++) l.db[i] *= scale;
+    for (size_t i = 0; i < l.w_count; i++) l.dw[i] *= 0.5f;
+    for (size_t i = 0; i < l.b_count; i++) l.db[i] *= 0.5f;
     if (l.w_count) worst = fmax(worst, normalised_error(l.dw, tensor(c, "dw")->v, (int)l.w_count));
     if (l.b_count) worst = fmax(worst, normalised_error(l.db, tensor(c, "db")->v, (int)l.b_count));
-    note(r, ops->overwrites_grads ? "overwrite" : "accumulate", worst);
+    note(r, "accumulate", worst);
   }
 
   free(l.w), free(l.dw), free(l.b), free(l.db), free(l.saved), free(workspace), free(out), free(din);
