@@ -69,12 +69,9 @@ static void dense_forward(tt__layer *l, float *out, const float *in, int B, tt__
 static void dense_backward(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
                            tt__ctx *ctx) {
   int IN = l->in.d[l->in.rank - 1], OUT = l->units, rows = B * dense_rows(l);
-  // dW (OUT, IN) = doutᵀ (OUT, rows) · in (rows, IN), db (OUT) = Σ_rows dout
-  tt__gemm(1, 0, OUT, IN, rows, dout, OUT, in, IN, 0.0f, l->dw, IN);
-  if (l->bias) {
-    tt__fill(l->db, 0.0f, (size_t)OUT);
-    tt__sum_rows(l->db, dout, rows, OUT);
-  }
+  // dW (OUT, IN) += doutᵀ (OUT, rows) · in (rows, IN)
+  tt__gemm(1, 0, OUT, IN, rows, dout, OUT, in, IN, 1.0f, l->dw, IN);
+  if (l->bias) tt__sum_rows(l->db, dout, rows, OUT);  // db (OUT) += Σ_rows dout
   // din (rows, IN) = dout (rows, OUT) · W (OUT, IN)
   if (din) tt__gemm(0, 0, rows, IN, OUT, dout, OUT, l->w, IN, 0.0f, din, IN);
 }
@@ -84,5 +81,4 @@ static double dense_flops(const tt__layer *l) {
   return rows * (2.0 * IN * OUT + (l->bias ? OUT : 0.0));
 }
 
-const tt__layer_ops tt__dense_ops = {"dense", dense_setup, dense_init, dense_forward, dense_backward, dense_flops,
-                                        1};
+const tt__layer_ops tt__dense_ops = {"dense", dense_setup, dense_init, dense_forward, dense_backward, dense_flops};

@@ -94,15 +94,11 @@ typedef struct {
   /* out (B, OUT) from in (B, IN). */
   void (*forward)(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx);
   /* Given dout (B, OUT), writes din (B, IN) (overwrite; din may be NULL for the first layer) and
-   * ACCUMULATES parameter gradients into dw/db, which the model zeroes first, unless the layer says
-   * overwrites_grads. in/out are the values forward saw and produced. */
+   * ACCUMULATES parameter gradients into dw/db. in/out are the values forward saw and produced. */
   void (*backward)(tt__layer *l, float *din, const float *dout, const float *in, const float *out, int B,
                    tt__ctx *ctx);
   /* Multiply-adds count as 2 FLOPs. Per sample. */
   double (*flops_forward)(const tt__layer *l);
-  /* backward overwrites dw and db rather than adding to them: the model does not zero them before it (a gradient
-   * GEMM that writes its output reads nothing, and no thread zeroes lines that another then writes) */
-  int overwrites_grads;
 } tt__layer_ops;
 
 #define TT_LAYER(name, NAME, fields, traits, fused, torch) extern const tt__layer_ops tt__##name##_ops;

