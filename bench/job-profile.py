@@ -47,12 +47,12 @@ edit('''int tt__threads(void) { return broken || thread_id ? 1 : in_use; }''', '
 void tt_prof_inline(int on) { prof_inline = on; }
 int tt__threads(void) { return broken || thread_id ? 1 : prof_inline ? 2 : in_use; }''')
 edit('''  const int threads = tt__threads() < chunks ? tt__threads() : chunks;''', '''  const int threads = prof_inline ? 1 : tt__threads() < chunks ? tt__threads() : chunks;''')
-edit('''      job.fn(job.arg, v & 0xffff), ran++;''', '''      prof_chunk(v & 0xffff, job.fn, job.arg), ran++;''')
-edit('''  if (threads <= 1) {
+edit('''      job.fn(job.arg, chunk), ran++;''', '''      prof_chunk(chunk, job.fn, job.arg), ran++;''')
+edit('''  if (threads <= 1 || chunks > TT_MAX_CHUNKS) {
     for (int i = 0; i < chunks; i++) fn(arg, i);
     return;
   }''', '''  double *rec = prof_begin(chunks, (void *)fn);
-  if (threads <= 1) {
+  if (threads <= 1 || chunks > TT_MAX_CHUNKS) {
     double *outer = prof_rec;
     prof_rec = rec;
     for (int i = 0; i < chunks; i++) prof_chunk(i, fn, arg);

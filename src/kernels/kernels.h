@@ -203,13 +203,18 @@ void tt__par_bias_act(float *y, const float *bias, int rows, int cols, int act);
 void tt__par_relu(float *y, const float *x, size_t n);
 void tt__par_relu_backward(float *dx, const float *dy, const float *y, size_t n);
 void tt__par_fill(float *x, float v, size_t n);
+float tt__par_sumsq_unordered(const float *x, size_t n);
 #define tt__bias_act tt__par_bias_act
 #define tt__relu tt__par_relu
 #define tt__relu_backward tt__par_relu_backward
 #define tt__fill tt__par_fill
+/* Σ x² whose last bits may change with the thread count (the threads' parts are summed in their order): for
+ * checks of finiteness and for messages, never for a value that changes the weights */
+#define tt__sumsq_unordered tt__par_sumsq_unordered
 /* state a kernel keeps between its own calls is each thread's own */
 #define TT_THREAD_LOCAL _Thread_local
 #else
+#define tt__sumsq_unordered tt__sumsq
 #define TT_THREAD_LOCAL
 #endif
 

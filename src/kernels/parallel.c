@@ -46,18 +46,24 @@ static void gemm_chunk(void *arg, int i) {
 /* The twin picks its path from the shape (a GEMV when M == 1, or N <= 4, with both operands contiguous along K;
  * else 4x8 tiles): every chunk keeps the whole call's path. A GEMV splits its outputs anywhere; tiles split at
  * multiples of 4 rows or 8 columns, where the whole call's tiles start (and at least 8 columns or 4 rows, so a
- * chunk never turns into a GEMV). The split duplicates the packing of the other operand: a column split packs A
- * again in every chunk, a row split B. Rows, unless C is more than twice as wide as tall: A is the batch side, the
- * one that is sparse (the digits' pixels, whose panels the kernel scans for zero rows), so a float of A costs more to
- * pack than one of B. Packing a float costs several of a tile's multiply-adds, so a split of fewer than 64 rows or
- * columns per chunk takes one chunk per thread, where that repeat stays small. */
+ * chunk never turns into a GEMV). The split shares out the largest operand, the one that costs most to move between
+ * cores: C when it is the largest, by rows (each thread writes a contiguous block of it: a weight gradient, which
+ * the optimizer's split by elements then finds in the same thread's cache), else A by rows or B by columns (a
+ * layer's forward pass by its weights' rows). It duplicates the packing of the other operand: a column split packs
+ * A again in every chunk, a row split B. Packing a float costs several of a tile's multiply-adds, so a split of
+ * fewer than 64 rows or columns per chunk takes one chunk per thread, where that repeat stays small. */
+static int split_rows(int M, int N, int K) {
+  const double a = (double)M * K, b = (double)K * N, c = (double)M * N;
+  return c >= a && c >= b ? 1 : a >= b;
+}
+
 void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
                   float *C, int ldc) {
   gemm_job g = {ta, tb, M, N, K, lda, ldb, ldc, 0, 8, 1, A, B, C, beta};
   const int contiguous = !ta && tb;
   if (M == 1 && contiguous) g.unit = 4;
   else if (N <= 4 && contiguous) g.by_rows = 1, g.unit = 4;
-  else g.by_rows = 2 * M >= N, g.unit = g.by_rows ? 4 : 8;
+  else g.by_rows = split_rows(M, N, K), g.unit = g.by_rows ? 4 : 8;
   const int units = (g.by_rows ? M : N) / g.unit;
   if (tt__threads() > 1 && K > 0 && (beta == 0.0f || beta == 1.0f) && (double)M * N * K >= MIN_WORK && units > 1) {
     g.chunks = chunk_count(units);
@@ -397,6 +403,30 @@ void tt__par_relu_backward(float *dx, const float *dy, const float *y, size_t n)
 
 void tt__par_fill(float *x, float v, size_t n) {
   elementwise(&(elementwise_job){.y = x, .v = v, .n = n}, fill_part);
+}
+
+/* Σ x² in chunk sums added in chunk order: the same at one thread count, its last bits may change with another */
+typedef struct {
+  const float *x;
+  size_t n;
+  int chunks;
+  double sums[TT_MAX_THREADS * CHUNKS_PER_THREAD];
+} sumsq_job;
+
+static void sumsq_chunk(void *arg, int i) {
+  sumsq_job *s = arg;
+  const size_t lo = s->n / BLOCK * (size_t)i / (size_t)s->chunks * BLOCK;
+  const size_t hi = i == s->chunks - 1 ? s->n : s->n / BLOCK * (size_t)(i + 1) / (size_t)s->chunks * BLOCK;
+  s->sums[i] = TT_KERNEL(tt_f32_sumsq)(s->x + lo, hi - lo);
+}
+
+float tt__par_sumsq_unordered(const float *x, size_t n) {
+  sumsq_job s = {x, n, chunk_count((int)(n / BLOCK))};
+  if (tt__threads() <= 1 || (double)n < MIN_WORK || s.chunks < 2) return TT_KERNEL(tt_f32_sumsq)(x, n);
+  tt__parallel_for(s.chunks, sumsq_chunk, &s);
+  double total = 0.0;
+  for (int i = 0; i < s.chunks; i++) total += s.sums[i];
+  return (float)total;
 }
 
 /* ---- optimizer updates: blocks of parameters ------------------------------------------------------------------ */

@@ -57,7 +57,8 @@ float tt__optim_lr(const tt__optim_config *c, double step) {
 /* torch.nn.utils.clip_grad_norm_ (1.13): coef = max / (norm + 1e-6), applied when it is below 1. A NaN or
  * Inf norm leaves the gradients alone; the caller sees the norm and rejects the step. */
 float tt__optim_clip(const tt__optim_config *c, float *grads, size_t n) {
-  float norm = sqrtf(tt__sumsq(grads, n));
+  // without clipping only whether the norm is finite counts (and a message shows it): its last bits may vary
+  float norm = sqrtf(c->clip_norm > 0.0f ? tt__sumsq(grads, n) : tt__sumsq_unordered(grads, n));
   if (c->clip_norm > 0.0f && isfinite(norm)) {
     double coef = (double)c->clip_norm / ((double)norm + 1e-6);
     if (coef < 1.0) tt__scale(grads, (float)coef, n);
