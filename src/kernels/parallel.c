@@ -21,6 +21,25 @@ static int chunk_count(int units) {
 /* One chunk per thread, for splits whose every chunk repeats work of its own (packing, transposing) */
 static int chunk_per_thread(int units) { return units < tt__threads() ? units : tt__threads(); }
 
+/* Chunks that shrink as the work runs out (guided scheduling), for the long splits by samples: each takes about
+ * 1 / (2 · threads) of the units left, at least `least` of them. The first chunks are long, so a chunk's fixed work
+ * (packing the weights, zeroing an image) repeats only a few times; the last are short, so the threads end within
+ * a short chunk of each other instead of one waiting through a long last chunk of the other's. Fills at[0..chunks]
+ * (chunk i is units [at[i], at[i + 1])) and returns chunks. */
+#define MAX_GUIDED 64
+static int guided(int *at, int n, int least) {
+  const int share = 2 * tt__threads();
+  int chunks = 0;
+  at[0] = 0;
+  for (int done = 0; done < n;) {
+    int size = (n - done + share - 1) / share;
+    if (size < least) size = least;
+    if (n - done < size || chunks == MAX_GUIDED - 1) size = n - done;
+    at[++chunks] = done += size;
+  }
+  return chunks;
+}
+
 /* ---- GEMM: blocks of output rows or columns ---------------------------------------------------------------- */
 
 typedef struct {
@@ -77,6 +96,7 @@ typedef struct {
   tt__conv_shape s;
   size_t ws_floats;  // each thread's scratch
   int chunks;
+  int at[MAX_GUIDED + 1];  // a split by samples: chunk i's are [at[i], at[i + 1]) (guided)
 } conv_job;
 
 static float *thread_ws(const conv_job *c) { return c->ws + (size_t)tt__thread_id() * c->ws_floats; }
@@ -88,7 +108,7 @@ static int part(int n, int i, int chunks) { return (int)((long long)n * i / chun
  * returns the first sample */
 static int chunk_samples(const conv_job *c, int i, tt__conv_shape *s, size_t *in, size_t *out) {
   *s = c->s;
-  const int lo = part(s->B, i, c->chunks), hi = part(s->B, i + 1, c->chunks);
+  const int lo = c->at[i], hi = c->at[i + 1];
   *in = (size_t)s->C * s->H * s->W;
   *out = (size_t)s->F * (s->H + s->pad_lo + s->pad_hi - s->k + 1) * (s->W + s->pad_lo + s->pad_hi - s->k + 1);
   s->B = hi - lo;
@@ -110,7 +130,7 @@ void tt__par_conv_forward(float *y, const float *x, const float *w, const float 
   const size_t floats = tt__conv_ws_floats(s);
   conv_job c = {.y = y, .x = x, .w = w, .bias = bias, .s = *s, .ws_floats = floats};
   if (tt__threads() > 1 && s->B > 1 && work >= MIN_WORK && (c.ws = tt__thread_scratch(floats))) {
-    c.chunks = chunk_count(s->B);
+    c.chunks = guided(c.at, s->B, 1);
     tt__parallel_for(c.chunks, conv_forward_chunk, &c);
     return;
   }
@@ -172,6 +192,9 @@ void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const t
  * floats, one chunk per thread: each copies every sample of x into a padded channels-last image, sums its tiles over
  * the samples in order and adds them into dw) and dx by samples, both from the shared lists, each thread in a
  * padded image of its own: no chunk lists or transposes w again, and no split pads a kernel row more. */
+/* floats of dy below which the count runs on one thread */
+#define COUNT_SPLIT 1048576.0
+
 void tt__conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back);
 void tt__conv_wt(float *wt, float *w, int F, int C, int k, int L, int adjoint, int add);
 
@@ -183,8 +206,9 @@ typedef struct {
   size_t np, at;                      // a padded image's floats (with the kernels' over-read); the interior's start
   int *o, *n;                         // (B, F, P) positions, (B, F) counts
   float *v, *wt, *dwt, *images;       // (B, F, P) values; (F, k, L) wᵀ and dwᵀ; (threads, np) padded images
-  int list_chunks, dw_chunks, dx_chunks;
+  int count_chunks, list_chunks, dw_chunks, dx_chunks;
   int counts[16 * CHUNKS_PER_THREAD];
+  int list_at[MAX_GUIDED + 1], dx_at[MAX_GUIDED + 1];  // the list's and dx's chunks of samples (guided)
 } sparse_job;
 
 /* xp (np floats) = 0 but where the H rows of W·C floats of a channels-last image start at `at` (S apart) */
@@ -201,7 +225,8 @@ static void zero_border(float *xp, size_t np, size_t at, int H, int W, int C, in
 static void sparse_count_chunk(void *arg, int i) {
   sparse_job *j = arg;
   const size_t per = (size_t)j->s.F * j->P;
-  const float *p = j->dy + part(j->s.B, i, j->list_chunks) * per, *end = j->dy + part(j->s.B, i + 1, j->list_chunks) * per;
+  const float *p = j->dy + part(j->s.B, i, j->count_chunks) * per;
+  const float *end = j->dy + part(j->s.B, i + 1, j->count_chunks) * per;
   int n = 0;
   for (; p + 4 <= end; p += 4)
     n += __builtin_popcount((unsigned)wasm_i32x4_bitmask(wasm_f32x4_ne(wasm_v128_load(p), wasm_f32x4_splat(0.0f))));
@@ -212,7 +237,7 @@ static void sparse_count_chunk(void *arg, int i) {
 /* samples [lo, hi): dy's nonzeros per filter in order of position, listed without a branch */
 static void sparse_list_chunk(sparse_job *j, int i) {
   const tt__conv_shape *s = &j->s;
-  const int lo = part(s->B, i, j->list_chunks), hi = part(s->B, i + 1, j->list_chunks);
+  const int lo = j->list_at[i], hi = j->list_at[i + 1];
   const float *dy = j->dy + (size_t)lo * s->F * j->P;
   for (int bf = lo * s->F; bf < hi * s->F; bf++) {
     int *o = j->o + (size_t)bf * j->P, n = 0;
@@ -223,9 +248,11 @@ static void sparse_list_chunk(sparse_job *j, int i) {
   }
 }
 
+/* wᵀ first (when dx is wanted: as long as a list chunk of a few samples), then the lists' chunks */
 static void sparse_first_chunk(void *arg, int i) {
   sparse_job *j = arg;
-  if (i < j->list_chunks) sparse_list_chunk(j, i);
+  const int wt = j->dx != NULL;
+  if (i >= wt) sparse_list_chunk(j, i - wt);
   else {  // wᵀ's lanes past k·C stay zero: dx's tiles add them to the next windows' floats
     TT_KERNEL(tt_f32_fill)(j->wt, 0.0f, (size_t)j->s.F * j->T * 16);
     tt__conv_wt(j->wt, (float *)j->w, j->s.F, j->s.C, j->s.k, j->L, j->s.adjoint, 0);
@@ -265,7 +292,7 @@ static void sparse_dw_chunk(const sparse_job *j, int i) {
 /* dx of samples [lo, hi), in this thread's padded image: the kernel's per-sample steps */
 static void sparse_dx_chunk(const sparse_job *j, int i) {
   const tt__conv_shape *s = &j->s;
-  const int lo = part(s->B, i, j->dx_chunks), hi = part(s->B, i + 1, j->dx_chunks);
+  const int lo = j->dx_at[i], hi = j->dx_at[i + 1];
   float *dxp = j->images + (size_t)tt__thread_id() * j->np;
   for (int b = lo; b < hi; b++) {
     TT_KERNEL(tt_f32_fill)(dxp, 0.0f, j->np);
@@ -303,14 +330,16 @@ int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, c
   j.v = (float *)(j.o + entries), j.n = (int *)(j.v + entries);
   float *next = (float *)(j.n + (size_t)s->B * s->F);
   j.wt = next, j.dwt = j.wt + (size_t)s->F * j.T * 16, j.images = j.dwt + (size_t)s->F * j.T * 16;
-  j.list_chunks = chunk_count(s->B);
-  tt__parallel_for(j.list_chunks, sparse_count_chunk, &j);
+  // the count reads each float once: on one thread below COUNT_SPLIT floats, where a job's hand-over costs more
+  j.count_chunks = (double)s->B * s->F * j.P < COUNT_SPLIT ? 1 : chunk_count(s->B);
+  tt__parallel_for(j.count_chunks, sparse_count_chunk, &j);
   long long nonzeros = 0;
-  for (int i = 0; i < j.list_chunks; i++) nonzeros += j.counts[i];
+  for (int i = 0; i < j.count_chunks; i++) nonzeros += j.counts[i];
   if (nonzeros >= limit) return 0;
+  j.list_chunks = guided(j.list_at, s->B, 1);
   tt__parallel_for(j.list_chunks + (dx ? 1 : 0), sparse_first_chunk, &j);
   j.dw_chunks = dw ? chunk_per_thread(s->F * j.T) : 0;  // each chunk copies every sample of x
-  j.dx_chunks = dx ? chunk_count(s->B) : 0;
+  j.dx_chunks = dx ? guided(j.dx_at, s->B, 1) : 0;
   tt__parallel_for(j.dw_chunks + j.dx_chunks, sparse_second_chunk, &j);
   return 1;
 }

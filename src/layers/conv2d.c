@@ -160,6 +160,16 @@ typedef struct {
   int B;
 } conv_bias_job;
 
+/* The bias gradient's work for its split: none (it stays on one thread) below BIAS_SPLIT adds, as each block of
+ * filters redoes the GEMV's fixed part and the digits CNN's two took longer on 2 threads than on one */
+#ifdef TT_THREADS
+#define BIAS_SPLIT 4194304.0
+static double bias_grad_work(const conv_dims *d, int B) {
+  const double adds = (double)B * d->shape.F * d->P;
+  return adds >= BIAS_SPLIT ? adds : 0.0;
+}
+#endif
+
 TT__RANGE_FN void conv_bias_grad(void *arg, int lo, int hi) {
   const conv_bias_job *j = arg;
   // the last block ends at F
@@ -174,7 +184,7 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
   // db (F) += dy (F, P) · ones: a SIMD GEMV per sample, not a serial sum
   if (l->bias) tt__fill(d.ones, 1.0f, (size_t)d.P);
   conv_bias_job j = {&d, dout, l->db, B};
-  if (l->bias) tt__parallel_range((d.shape.F + 3) / 4, (double)B * d.shape.F * d.P, conv_bias_grad, &j);
+  if (l->bias) tt__parallel_range((d.shape.F + 3) / 4, bias_grad_work(&d, B), conv_bias_grad, &j);
   // dW from the input's nonzeros when it is mostly zeros, in a first layer (no din: MNIST's pixels)
   if (!din && conv_sparse_input(l, &d, NULL, in, dout, B)) return;
   // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first
