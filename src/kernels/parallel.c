@@ -95,7 +95,7 @@ typedef struct {
   const float *x, *dy, *w, *bias;
   tt__conv_shape s;
   size_t ws_floats;  // each thread's scratch
-  int chunks;
+  int chunks, act;   // act: the activation the forward chunks apply to their own samples (0: none)
   int at[MAX_GUIDED + 1];  // a split by samples: chunk i's are [at[i], at[i + 1]) (guided)
 } conv_job;
 
@@ -122,19 +122,28 @@ static void conv_forward_chunk(void *arg, int i) {
   size_t in, out;
   const int lo = chunk_samples(c, i, &s, &in, &out);
   TT_KERNEL(tt_f32_conv_forward)(c->y + lo * out, c->x + lo * in, c->w, c->bias, &s, thread_ws(c));
+  if (c->act) TT_KERNEL(tt_f32_bias_act)(c->y + lo * out, NULL, s.B * s.F, (int)(out / s.F), c->act);
 }
 
-void tt__par_conv_forward(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
-                          float *ws) {
+void tt__par_conv_forward_act(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
+                              int act, float *ws) {
   const double work = (double)s->B * s->C * s->F * s->H * s->W * s->k * s->k;
   const size_t floats = tt__conv_ws_floats(s);
-  conv_job c = {.y = y, .x = x, .w = w, .bias = bias, .s = *s, .ws_floats = floats};
+  conv_job c = {.y = y, .x = x, .w = w, .bias = bias, .s = *s, .ws_floats = floats, .act = act};
   if (tt__threads() > 1 && s->B > 1 && work >= MIN_WORK && (c.ws = tt__thread_scratch(floats))) {
     c.chunks = guided(c.at, s->B, 1);
     tt__parallel_for(c.chunks, conv_forward_chunk, &c);
     return;
   }
   TT_KERNEL(tt_f32_conv_forward)(y, x, w, bias, s, ws);
+  if (act)
+    tt__par_bias_act(y, NULL, s->B * s->F, (s->H + s->pad_lo + s->pad_hi - s->k + 1) * (s->W + s->pad_lo + s->pad_hi - s->k + 1),
+                     act);
+}
+
+void tt__par_conv_forward(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
+                          float *ws) {
+  tt__par_conv_forward_act(y, x, w, bias, s, 0, ws);
 }
 
 /* The weight gradient's filters split over threads (dw (F, C, k, k); the dense kernel takes no adjoint shape): a
@@ -204,6 +213,7 @@ typedef struct {
   const float *dy, *x, *w, *bias;
   int OH, OW, Hp, Wp, P, S, L, R, T;  // S: a padded row's floats; L = 16 R: a kernel row's in wᵀ; T = k·R tiles
   size_t np, at;                      // a padded image's floats (with the kernels' over-read); the interior's start
+  int act;                            // the activation dx's chunks apply to their samples (0: none)
   int *o, *n;                         // (B, F, P) positions, (B, F) counts
   float *v, *wt, *dwt, *images;       // (B, F, P) values; (F, k, L) wᵀ and dwᵀ; (threads, np) padded images
   int count_chunks, list_chunks, dw_chunks, dx_chunks;
@@ -302,6 +312,7 @@ static void sparse_dx_chunk(const sparse_job *j, int i) {
                                                j->v + (size_t)bf * j->P, j->n[bf], j->T, j->R, j->S);
     if (j->bias) TT_KERNEL(tt_f32_bias_act)(dxp, j->bias, j->Hp * j->Wp, s->C, 0);
     tt__conv_nhwc(dxp + j->at, j->dx + b * (size_t)s->C * s->H * s->W, s->C, s->H, s->W, j->S, 1);
+    if (j->act) TT_KERNEL(tt_f32_bias_act)(j->dx + b * (size_t)s->C * s->H * s->W, NULL, s->C, s->H * s->W, j->act);
   }
 }
 
@@ -312,9 +323,9 @@ static void sparse_second_chunk(void *arg, int i) {
   else sparse_dx_chunk(j, i - j->dw_chunks);
 }
 
-int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
-                        const tt__conv_shape *s, int limit, float *ws) {
-  sparse_job j = {.s = *s, .dw = dw, .dx = dx, .dy = dy, .x = x, .w = w, .bias = bias};
+int tt__par_conv_sparse_act(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
+                            const tt__conv_shape *s, int limit, int act, float *ws) {
+  sparse_job j = {.s = *s, .dw = dw, .dx = dx, .dy = dy, .x = x, .w = w, .bias = bias, .act = dx ? act : 0};
   j.Hp = s->H + s->pad_lo + s->pad_hi, j.Wp = s->W + s->pad_lo + s->pad_hi;
   j.OH = j.Hp - s->k + 1, j.OW = j.Wp - s->k + 1, j.P = j.OH * j.OW, j.S = j.Wp * s->C;
   j.L = (s->k * s->C + 15) / 16 * 16, j.R = j.L / 16, j.T = s->k * j.R;
@@ -324,8 +335,11 @@ int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, c
   const double lists = 2.0 * s->B * s->F * j.P + (double)s->B * s->F, wts = (double)s->F * j.T * 16;
   const double all = lists + 2 * wts + (double)tt__threads() * j.np;
   if (limit <= 0 || tt__threads() <= 1 || s->B < 2 || work < MIN_WORK || all > 268435456.0 ||
-      !(j.o = (int *)tt__thread_scratch(((size_t)all + tt__threads() - 1) / tt__threads())))
-    return TT_KERNEL(tt_f32_conv_sparse)(dw, dx, dy, x, w, bias, s, limit, ws);
+      !(j.o = (int *)tt__thread_scratch(((size_t)all + tt__threads() - 1) / tt__threads()))) {
+    if (!TT_KERNEL(tt_f32_conv_sparse)(dw, dx, dy, x, w, bias, s, limit, ws)) return 0;
+    if (dx && act) tt__par_bias_act(dx, NULL, s->B * s->C, s->H * s->W, act);
+    return 1;
+  }
   const size_t entries = (size_t)s->B * s->F * j.P;
   j.v = (float *)(j.o + entries), j.n = (int *)(j.v + entries);
   float *next = (float *)(j.n + (size_t)s->B * s->F);
@@ -342,6 +356,11 @@ int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, c
   j.dx_chunks = dx ? guided(j.dx_at, s->B, 1) : 0;
   tt__parallel_for(j.dw_chunks + j.dx_chunks, sparse_second_chunk, &j);
   return 1;
+}
+
+int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
+                        const tt__conv_shape *s, int limit, float *ws) {
+  return tt__par_conv_sparse_act(dw, dx, dy, x, w, bias, s, limit, 0, ws);
 }
 
 /* ---- element-wise kernels and the layers' own loops -------------------------------------------------------------- */

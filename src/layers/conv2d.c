@@ -135,8 +135,30 @@ static void conv_linear(tt__layer *l, float *out, const float *in, int B, const 
 size_t tt__conv2d_i8_workspace(const tt__layer *l) { return tt__add(l->workspace_fixed, l->w_count); }
 #endif
 
+#ifdef TT_THREADS
+/* The threaded build's stride-1 forward pass with the fused activation: conv_linear's choice of kernel, with the
+ * activation applied in the convolution's own chunks, each to the samples it has just written (one job less, and no
+ * thread reads outputs that another one wrote). Returns 0 when the layer has none of it (no activation, or a stride). */
+static int conv_linear_act(tt__layer *l, float *out, const float *in, int B, const conv_dims *d) {
+  if (!l->act || d->S != 1) return 0;
+  const float *bias = l->bias ? l->b : NULL;
+  const size_t n = (size_t)B * d->shape.C * d->shape.H * d->shape.W;
+  if ((d->adjoint.pad_lo | d->adjoint.pad_hi) >= 0 &&
+      tt__par_conv_sparse_act(NULL, out, in, NULL, l->w, bias, &d->adjoint,
+                              tt__conv_sparse_input_limit(n, d->shape.F, d->shape.k), l->act, d->scratch)) {
+    TT__COUNT_SPARSE_CALL();
+    return 1;
+  }
+  tt__par_conv_forward_act(out, in, l->w, bias, &d->shape, l->act, d->scratch);
+  return 1;
+}
+#endif
+
 static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace, B);
+#ifdef TT_THREADS
+  if (l->w && conv_linear_act(l, out, in, B, &d)) return;
+#endif
 #ifdef TT_INT8
   if (!l->w) { // int8 weights (layers.h)
     tt__layer f32 = *l;
