@@ -57,8 +57,12 @@ static int stack_top[MAX_THREADS];
 /* The pool's shared words, each group on a 64-byte line of its own (the size of a cache line), so that the atomics
  * one thread writes often never invalidate the line another is spinning on:
  * - job: the current job, written by the main thread when it publishes one; helpers spin on job.gen.
- * - claim.next holds the job's generation (low 15 bits, shifted up by 16) and its next chunk: a thread claims chunk i
- *   by swapping (gen, i) for (gen, i + 1), so a helper that wakes late can never take a chunk of a later job.
+ * - claim.next holds the job's generation (low 15 bits, shifted up by 16) and how many chunks have been taken from
+ *   each end (front: bits 0-7, back: bits 8-15). The main thread takes chunks from the front, helpers from the back,
+ *   each by swapping the word for one with its count one higher, so a helper that wakes late can never take a chunk
+ *   of a later job. With the ends apart, the same thread tends to get the same part of every job's split, step
+ *   after step: what a thread wrote in one job (a layer's gradient, its part of the weights) stays in its core's
+ *   cache for the next job that splits the same way, instead of moving to the other core.
  * - crew: written by helpers as they come and go. done counts the job's chunks run (each thread adds its own once
  *   out of the claiming loop); the join waits for it to reach job.chunks, not for helpers that come late and find
  *   nothing left (nor for one that ended holding none). busy: bit i while helper i is inside that loop; sleeping:
@@ -146,13 +150,15 @@ int tt_threads_use(int n) {
   return in_use;
 }
 
-/* Claims and runs chunks of job `gen` until none are left (or a later job has begun); returns how many it ran. */
+/* Claims and runs chunks of job `gen` until none are left (or a later job has begun), from the front on the main
+ * thread and from the back on helpers (see claim); returns how many it ran. */
 static int run_chunks(int gen) {
-  const int tag = (gen & 0x7fff) << 16;
+  const int tag = (gen & 0x7fff) << 16, back = thread_id != 0, step = back ? 1 << 8 : 1;
   int ran = 0;
-  for (int v = LOAD(claim.next); (v & ~0xffff) == tag && (v & 0xffff) < job.chunks; v = LOAD(claim.next))
-    if (__atomic_compare_exchange_n(&claim.next, &v, v + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-      job.fn(job.arg, v & 0xffff), ran++;
+  for (int v = LOAD(claim.next); (v & ~0xffff) == tag && (v & 0xff) + (v >> 8 & 0xff) < job.chunks;
+       v = LOAD(claim.next))
+    if (__atomic_compare_exchange_n(&claim.next, &v, v + step, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+      job.fn(job.arg, back ? job.chunks - 1 - (v >> 8 & 0xff) : v & 0xff), ran++;
   return ran;
 }
 
@@ -211,7 +217,7 @@ static int spin_mode(int asleep) {
 
 void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
   const int threads = tt__threads() < chunks ? tt__threads() : chunks;
-  if (threads <= 1) {
+  if (threads <= 1 || chunks > TT_MAX_CHUNKS) {
     for (int i = 0; i < chunks; i++) fn(arg, i);
     return;
   }

@@ -22,7 +22,9 @@
 int tt__threads(void);
 /* This thread's index: 0 on the main thread, 1.. on helpers. */
 int tt__thread_id(void);
-/* Runs fn(arg, i) once for each i < chunks, over the threads in use; returns when all are done. Main thread only. */
+/* Runs fn(arg, i) once for each i < chunks, over the threads in use; returns when all are done. Main thread only.
+ * A job of more than TT_MAX_CHUNKS chunks runs on the calling thread alone. */
+#define TT_MAX_CHUNKS 255
 void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg);
 /* floats_per_thread floats of scratch for each thread (thread t's at the result + t * floats_per_thread), kept
  * between calls; NULL when memory runs out (the caller then runs on one thread). Main thread only. */
