@@ -21,22 +21,28 @@ static int chunk_count(int units) {
 /* One chunk per thread, for splits whose every chunk repeats work of its own (packing, transposing) */
 static int chunk_per_thread(int units) { return units < tt__threads() ? units : tt__threads(); }
 
-/* Chunks that shrink as the work runs out (guided scheduling), for the long splits by samples: each takes about
- * 1 / (2 · threads) of the units left, at least `least` of them. The first chunks are long, so a chunk's fixed work
- * (packing the weights, zeroing an image) repeats only a few times; the last are short, so the threads end within
- * a short chunk of each other instead of one waiting through a long last chunk of the other's. Fills at[0..chunks]
- * (chunk i is units [at[i], at[i + 1])) and returns chunks. */
+/* Chunks that shrink as the work runs out (guided scheduling), for the long splits by samples: in the order they are
+ * taken, each has about 1 / (2 · threads) of the units left, at least `least` of them. The first chunks are long, so
+ * a chunk's fixed work (packing the weights, zeroing an image) repeats only a few times; the last are short, so the
+ * threads end within a short chunk of each other instead of one waiting through a long last chunk of the other's.
+ * The pool hands out chunks from both ends (the main thread's from the front, the helpers' from the back), so they
+ * are laid out long at both ends and short in the middle: chunk k in taking order goes to the front when
+ * k % threads == 0, else to the back. Each thread then also takes the same samples in every split of this kind
+ * (the main thread the first ones), so what it wrote in one job stays in its core's cache for the next.
+ * Fills at[0..chunks] (chunk i is units [at[i], at[i + 1])) and returns chunks. */
 #define MAX_GUIDED 64
 static int guided(int *at, int n, int least) {
-  const int share = 2 * tt__threads();
-  int chunks = 0;
-  at[0] = 0;
-  for (int done = 0; done < n;) {
-    int size = (n - done + share - 1) / share;
-    if (size < least) size = least;
-    if (n - done < size || chunks == MAX_GUIDED - 1) size = n - done;
-    at[++chunks] = done += size;
+  const int threads = tt__threads(), share = 2 * threads;
+  int size[MAX_GUIDED], chunks = 0;
+  for (int done = 0; done < n; done += size[chunks++]) {
+    size[chunks] = (n - done + share - 1) / share;
+    if (size[chunks] < least) size[chunks] = least;
+    if (n - done < size[chunks] || chunks == MAX_GUIDED - 1) size[chunks] = n - done;
   }
+  int place[MAX_GUIDED];  // place[i]: the taking order of the chunk at index i
+  for (int k = 0, front = 0, back = chunks - 1; k < chunks; k++) place[k % threads ? back-- : front++] = k;
+  at[0] = 0;
+  for (int i = 0; i < chunks; i++) at[i + 1] = at[i] + size[place[i]];
   return chunks;
 }
 
@@ -316,11 +322,14 @@ static void sparse_dx_chunk(const sparse_job *j, int i) {
   }
 }
 
-/* dw's tile chunks first (they sum over every sample), then dx's sample chunks */
+/* dw's tile chunks (they sum over every sample) and dx's sample chunks in one job */
 static void sparse_second_chunk(void *arg, int i) {
   const sparse_job *j = arg;
-  if (i < j->dw_chunks) sparse_dw_chunk(j, i);
-  else sparse_dx_chunk(j, i - j->dw_chunks);
+  // dw's first chunk at the front, its others at the back (the pool's two ends: every thread starts on one), dx's
+  // chunks in between
+  const int last = j->dw_chunks + j->dx_chunks - 1;
+  if (j->dw_chunks && (i == 0 || i > last - j->dw_chunks + 1)) sparse_dw_chunk(j, i ? last + 1 - i : 0);
+  else sparse_dx_chunk(j, i - (j->dw_chunks > 0));
 }
 
 int tt__par_conv_sparse_act(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
