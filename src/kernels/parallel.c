@@ -22,17 +22,18 @@ static int chunk_count(int units) {
 static int chunk_per_thread(int units) { return units < tt__threads() ? units : tt__threads(); }
 
 /* Chunks that shrink as the work runs out (guided scheduling), for the long splits by samples: in the order they are
- * taken, each has about 1 / (2 · threads) of the units left, at least `least` of them. The first chunks are long, so
- * a chunk's fixed work (packing the weights, zeroing an image) repeats only a few times; the last are short, so the
- * threads end within a short chunk of each other instead of one waiting through a long last chunk of the other's.
- * The pool hands out chunks from both ends (the main thread's from the front, the helpers' from the back), so they
- * are laid out long at both ends and short in the middle: chunk k in taking order goes to the front when
- * k % threads == 0, else to the back. Each thread then also takes the same samples in every split of this kind
- * (the main thread the first ones), so what it wrote in one job stays in its core's cache for the next.
- * Fills at[0..chunks] (chunk i is units [at[i], at[i + 1])) and returns chunks. */
+ * taken, each has about 1 / (2 · threads) of the units left, at least `least` of them and 1 / 32 of all (so they
+ * number at most 32). The first chunks are long, so a chunk's fixed work (packing the weights, zeroing an image)
+ * repeats only a few times; the last are short, so the threads end within a short chunk of each other instead of one
+ * waiting through a long last chunk of the other's. The pool hands out chunks from both ends (the main thread's from
+ * the front, the helpers' from the back), so they are laid out long at both ends and short in the middle: chunk k in
+ * taking order goes to the front when k % threads == 0, else to the back. Each thread then also takes the same
+ * samples in every split of this kind (the main thread the first ones), so what it wrote in one job stays in its
+ * core's cache for the next. Fills at[0..chunks] (chunk i is units [at[i], at[i + 1])) and returns chunks. */
 #define MAX_GUIDED 64
 static int guided(int *at, int n, int least) {
   const int threads = tt__threads(), share = 2 * threads;
+  if (least < (n + MAX_GUIDED / 2 - 1) / (MAX_GUIDED / 2)) least = (n + MAX_GUIDED / 2 - 1) / (MAX_GUIDED / 2);
   int size[MAX_GUIDED], chunks = 0;
   for (int done = 0; done < n; done += size[chunks++]) {
     size[chunks] = (n - done + share - 1) / share;
