@@ -202,13 +202,14 @@ void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const t
 /* ---- the sparse pass: each nonzero listed once, for both halves ------------------------------------------------ */
 
 /* The sparse pass (kernel_list.h: conv_sparse) in three jobs. The first counts dy's nonzeros by samples, as the
- * kernel does before it decides (the dense kernels run when there are too many). With fewer than the limit, the
- * second, by samples, lists the nonzeros of every (sample, filter) of dy (positions and values, as the kernel lists
- * them), and one chunk of it makes wᵀ when dx is wanted. The third runs dwᵀ by tiles (filters × k·R tiles of 16
- * floats, one chunk per thread: each copies every sample of x into a padded channels-last image, sums its tiles over
- * the samples in order and adds them into dw) and dx by samples, both from the shared lists, each thread in a
- * padded image of its own: no chunk lists or transposes w again, and no split pads a kernel row more. */
-/* floats of dy below which the count runs on one thread */
+ * kernel does before it decides (the dense kernels run when there are too many); below COUNT_SPLIT floats it runs on
+ * the calling thread, as one float read each costs less than a job's hand-over. With fewer than the limit, the
+ * second, by samples (guided), lists the nonzeros of every (sample, filter) of dy (positions and values, as the
+ * kernel lists them), and its first chunk makes wᵀ when dx is wanted. The third runs dwᵀ by tiles (filters × k·R
+ * tiles of 16 floats, one chunk per thread: each copies every sample of x into a padded channels-last image, sums its
+ * tiles over the samples in order and adds them into dw) and dx by samples (guided), both from the shared lists, each
+ * thread in a padded image of its own: no chunk lists or transposes w again, and no split pads a kernel row more.
+ * dx's chunks apply the layer's fused activation (act) to the samples they write. */
 #define COUNT_SPLIT 1048576.0
 
 void tt__conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back);
