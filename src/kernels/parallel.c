@@ -205,7 +205,8 @@ void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const t
  * kernel does before it decides (the dense kernels run when there are too many); below COUNT_SPLIT floats it runs on
  * the calling thread, as one float read each costs less than a job's hand-over. With fewer than the limit, the
  * second, by samples (guided), lists the nonzeros of every (sample, filter) of dy (positions and values, as the
- * kernel lists them), and its first chunk makes wᵀ when dx is wanted. The third runs dwᵀ by tiles (filters × k·R
+ * kernel lists them), and its first chunk makes wᵀ when dx is wanted. (Without dw, as in a forward pass, there is no
+ * second job: the calling thread makes wᵀ and each dx chunk lists its own samples.) The third runs dwᵀ by tiles (filters × k·R
  * tiles of 16 floats, one chunk per thread: each copies every sample of x into a padded channels-last image, sums its
  * tiles over the samples in order and adds them into dw) and dx by samples (guided), both from the shared lists, each
  * thread in a padded image of its own: no chunk lists or transposes w again, and no split pads a kernel row more.
@@ -253,9 +254,8 @@ static void sparse_count_chunk(void *arg, int i) {
 }
 
 /* samples [lo, hi): dy's nonzeros per filter in order of position, listed without a branch */
-static void sparse_list_chunk(sparse_job *j, int i) {
+static void sparse_list(const sparse_job *j, int lo, int hi) {
   const tt__conv_shape *s = &j->s;
-  const int lo = j->list_at[i], hi = j->list_at[i + 1];
   const float *dy = j->dy + (size_t)lo * s->F * j->P;
   for (int bf = lo * s->F; bf < hi * s->F; bf++) {
     int *o = j->o + (size_t)bf * j->P, n = 0;
@@ -270,7 +270,7 @@ static void sparse_list_chunk(sparse_job *j, int i) {
 static void sparse_first_chunk(void *arg, int i) {
   sparse_job *j = arg;
   const int wt = j->dx != NULL;
-  if (i >= wt) sparse_list_chunk(j, i - wt);
+  if (i >= wt) sparse_list(j, j->list_at[i - wt], j->list_at[i - wt + 1]);
   else {  // wᵀ's lanes past k·C stay zero: dx's tiles add them to the next windows' floats
     TT_KERNEL(tt_f32_fill)(j->wt, 0.0f, (size_t)j->s.F * j->T * 16);
     tt__conv_wt(j->wt, (float *)j->w, j->s.F, j->s.C, j->s.k, j->L, j->s.adjoint, 0);
@@ -307,10 +307,12 @@ static void sparse_dw_chunk(const sparse_job *j, int i) {
   }
 }
 
-/* dx of samples [lo, hi), in this thread's padded image: the kernel's per-sample steps */
+/* dx of samples [lo, hi), in this thread's padded image: the kernel's per-sample steps (when no dw is wanted, the
+ * chunk lists its samples' nonzeros first: no other chunk reads them) */
 static void sparse_dx_chunk(const sparse_job *j, int i) {
   const tt__conv_shape *s = &j->s;
   const int lo = j->dx_at[i], hi = j->dx_at[i + 1];
+  if (!j->dw) sparse_list(j, lo, hi);
   float *dxp = j->images + (size_t)tt__thread_id() * j->np;
   for (int b = lo; b < hi; b++) {
     TT_KERNEL(tt_f32_fill)(dxp, 0.0f, j->np);
@@ -361,8 +363,12 @@ int tt__par_conv_sparse_act(float *dw, float *dx, const float *dy, const float *
   long long nonzeros = 0;
   for (int i = 0; i < j.count_chunks; i++) nonzeros += j.counts[i];
   if (nonzeros >= limit) return 0;
-  j.list_chunks = guided(j.list_at, s->B, 1);
-  tt__parallel_for(j.list_chunks + (dx ? 1 : 0), sparse_first_chunk, &j);
+  if (dw) {
+    j.list_chunks = guided(j.list_at, s->B, 1);
+    tt__parallel_for(j.list_chunks + (dx ? 1 : 0), sparse_first_chunk, &j);
+  } else {  // dx alone: wᵀ here (a few µs), and each dx chunk lists its own samples
+    sparse_first_chunk(&j, 0);
+  }
   j.dw_chunks = dw ? chunk_per_thread(s->F * j.T) : 0;  // each chunk copies every sample of x
   j.dx_chunks = dx ? guided(j.dx_at, s->B, 1) : 0;
   tt__parallel_for(j.dw_chunks + j.dx_chunks, sparse_second_chunk, &j);
