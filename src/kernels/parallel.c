@@ -143,9 +143,8 @@ void tt__par_conv_forward_act(float *y, const float *x, const float *w, const fl
     return;
   }
   TT_KERNEL(tt_f32_conv_forward)(y, x, w, bias, s, ws);
-  if (act)
-    tt__par_bias_act(y, NULL, s->B * s->F, (s->H + s->pad_lo + s->pad_hi - s->k + 1) * (s->W + s->pad_lo + s->pad_hi - s->k + 1),
-                     act);
+  const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
+  if (act) tt__par_bias_act(y, NULL, s->B * s->F, OH * OW, act);
 }
 
 void tt__par_conv_forward(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
@@ -203,14 +202,14 @@ void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const t
 
 /* The sparse pass (kernel_list.h: conv_sparse) in three jobs. The first counts dy's nonzeros by samples, as the
  * kernel does before it decides (the dense kernels run when there are too many); below COUNT_SPLIT floats it runs on
- * the calling thread, as one float read each costs less than a job's hand-over. With fewer than the limit, the
- * second, by samples (guided), lists the nonzeros of every (sample, filter) of dy (positions and values, as the
- * kernel lists them), and its first chunk makes wᵀ when dx is wanted. (Without dw, as in a forward pass, there is no
- * second job: the calling thread makes wᵀ and each dx chunk lists its own samples.) The third runs dwᵀ by tiles (filters × k·R
- * tiles of 16 floats, one chunk per thread: each copies every sample of x into a padded channels-last image, sums its
- * tiles over the samples in order and adds them into dw) and dx by samples (guided), both from the shared lists, each
- * thread in a padded image of its own: no chunk lists or transposes w again, and no split pads a kernel row more.
- * dx's chunks apply the layer's fused activation (act) to the samples they write. */
+ * the calling thread, where reading each float once costs less than a job's hand-over. With fewer than the limit,
+ * the second, by samples (guided), lists the nonzeros of every (sample, filter) of dy (positions and values, as the
+ * kernel lists them), and its first chunk makes wᵀ when dx is wanted. Without dw (a forward pass) there is no second
+ * job: the calling thread makes wᵀ and each dx chunk lists its own samples. The third runs dwᵀ by tiles (filters ×
+ * k·R tiles of 16 floats, one chunk per thread: each copies every sample of x into a padded channels-last image,
+ * sums its tiles over the samples in order and adds them into dw) and dx by samples (guided), both from the shared
+ * lists, each thread in a padded image of its own: no chunk lists or transposes w again, and no split pads a kernel
+ * row more. dx's chunks apply the layer's fused activation (act) to the samples they write. */
 #define COUNT_SPLIT 1048576.0
 
 void tt__conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back);
@@ -266,7 +265,7 @@ static void sparse_list(const sparse_job *j, int lo, int hi) {
   }
 }
 
-/* wᵀ first (when dx is wanted: as long as a list chunk of a few samples), then the lists' chunks */
+/* wᵀ first (when dx is wanted), then the lists' chunks */
 static void sparse_first_chunk(void *arg, int i) {
   sparse_job *j = arg;
   const int wt = j->dx != NULL;
@@ -366,7 +365,7 @@ int tt__par_conv_sparse_act(float *dw, float *dx, const float *dy, const float *
   if (dw) {
     j.list_chunks = guided(j.list_at, s->B, 1);
     tt__parallel_for(j.list_chunks + (dx ? 1 : 0), sparse_first_chunk, &j);
-  } else {  // dx alone: wᵀ here (a few µs), and each dx chunk lists its own samples
+  } else {  // dx alone: wᵀ here, and each dx chunk lists its own samples
     sparse_first_chunk(&j, 0);
   }
   j.dw_chunks = dw ? chunk_per_thread(s->F * j.T) : 0;  // each chunk copies every sample of x

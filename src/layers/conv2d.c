@@ -137,8 +137,8 @@ size_t tt__conv2d_i8_workspace(const tt__layer *l) { return tt__add(l->workspace
 
 #ifdef TT_THREADS
 /* The threaded build's stride-1 forward pass with the fused activation: conv_linear's choice of kernel, with the
- * activation applied in the convolution's own chunks, each to the samples it has just written (one job less, and no
- * thread reads outputs that another one wrote). Returns 0 when the layer has none of it (no activation, or a stride). */
+ * activation applied in the convolution's own chunks, each to the samples it has just written (one job fewer, and
+ * no thread reads outputs that another one wrote). Returns 0 when it does not apply (no activation, or a stride). */
 static int conv_linear_act(tt__layer *l, float *out, const float *in, int B, const conv_dims *d) {
   if (!l->act || d->S != 1) return 0;
   const float *bias = l->bias ? l->b : NULL;
@@ -182,12 +182,13 @@ typedef struct {
   int B;
 } conv_bias_job;
 
-/* The bias gradient's work for its split: none (it stays on one thread) when its rows are shorter than BIAS_ROW: each
- * block of filters redoes the GEMV's fixed part per sample, which short rows do not repay (the digits CNN's second
- * layer, rows of 196: 10 µs on one thread, 14-16 µs of work split in 4) */
+/* The bias gradient's work for its split: none (it stays on one thread) when its rows are shorter than BIAS_ROW, as
+ * each block of filters redoes the GEMV's fixed part per sample, which short rows do not repay (bench/README.md) */
 #ifdef TT_THREADS
 #define BIAS_ROW 512
-static double bias_grad_work(const conv_dims *d, int B) { return d->P < BIAS_ROW ? 0.0 : (double)B * d->shape.F * d->P; }
+static double bias_grad_work(const conv_dims *d, int B) {
+  return d->P < BIAS_ROW ? 0.0 : (double)B * d->shape.F * d->P;
+}
 #endif
 
 TT__RANGE_FN void conv_bias_grad(void *arg, int lo, int hi) {
