@@ -163,4 +163,9 @@ const articleReady = () => /^Ready/.test(document.getElementById('pretrained-rep
   /^Both models are loaded/.test(document.getElementById('pair-report').textContent) &&
   !document.getElementById('talk').shadowRoot.querySelector('.go').disabled;
 
-test('article: loading with a 4x slower CPU makes no task over 100 ms', { todo: LOAD_TODO }, () => checkLoad(ARTICLE, articleReady));
+// Still over the limit: the page's first frame, before any widget starts, which lays out the prose of the first
+// screen (the browser finding and loading its fonts, shaping the text): 99-156 ms CPU at 4x at load average 7-11
+// here. The widgets' start (each in a task and a first frame of its own) and first drawings make tasks of 60-105.
+const ARTICLE_LOAD_TODO = 'issue 21 bug 10: the article\'s first frame (the first layout of the prose on screen) and some first map ' +
+  'drawings still take 100-156 ms CPU at 4x';
+test('article: loading with a 4x slower CPU makes no task over 100 ms', { todo: ARTICLE_LOAD_TODO }, () => checkLoad(ARTICLE, articleReady));
