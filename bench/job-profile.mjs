@@ -65,8 +65,9 @@ const fastest = (list) => {
   const walls = list.map((st) => st.wall).sort((a, b) => a - b);
   return list.filter((st) => st.wall <= walls[Math.max(0, Math.ceil(SHARE * walls.length) - 1)]);
 };
-// at 2 threads, only the steps in which the helper took chunks of every job (else the fastest are those it missed)
-steps[2] = steps[2].filter((st) => st.jobs.every((j) => j.ch.some((x) => x.thread === 1)));
+// at 2 threads, only the steps in which the helper took chunks of every job split in two or more (else the fastest
+// are those it missed)
+steps[2] = steps[2].filter((st) => st.jobs.every((j) => j.chunks < 2 || j.ch.some((x) => x.thread === 1)));
 for (const t of MODES) steps[t] = fastest(steps[t]);
 const wall1 = median(steps[1].map((s) => s.wall));
 for (const t of ['s', 2]) steps[t] = steps[t].filter((st) => shape(st) === ref);

@@ -188,6 +188,12 @@ void tt__par_conv_forward(float *y, const float *x, const float *w, const float 
 void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const tt__conv_shape *s, float *ws);
 int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
                         const tt__conv_shape *s, int limit, float *ws);
+/* The same forward pass and sparse pass with an activation (TT_ACT_*, 0 for none) applied to the output (y, or dx)
+ * after the bias: each chunk applies it to the samples it has just computed (src/layers/conv2d.c's fused one). */
+void tt__par_conv_forward_act(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
+                              int act, float *ws);
+int tt__par_conv_sparse_act(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
+                            const tt__conv_shape *s, int limit, int act, float *ws);
 void tt__par_adam(float *p_out, float *m_out, float *v_out, const float *p, const float *g, const float *m,
                   const float *v, size_t n, float lr, float beta1, float beta2, float eps, float wd_l2, float decay,
                   float bc1, float bc2);

@@ -21,6 +21,32 @@ static int chunk_count(int units) {
 /* One chunk per thread, for splits whose every chunk repeats work of its own (packing, transposing) */
 static int chunk_per_thread(int units) { return units < tt__threads() ? units : tt__threads(); }
 
+/* Chunks that shrink as the work runs out (guided scheduling), for the long splits by samples: in the order they are
+ * taken, each has about 1 / (2 · threads) of the units left, at least `least` of them and 1 / 32 of all (so they
+ * number at most 32). The first chunks are long, so a chunk's fixed work (packing the weights, zeroing an image)
+ * repeats only a few times; the last are short, so the threads end within a short chunk of each other instead of one
+ * waiting through a long last chunk of the other's. The pool hands out chunks from both ends (the main thread's from
+ * the front, the helpers' from the back), so they are laid out long at both ends and short in the middle: chunk k in
+ * taking order goes to the front when k % threads == 0, else to the back. Each thread then also takes the same
+ * samples in every split of this kind (the main thread the first ones), so what it wrote in one job stays in its
+ * core's cache for the next. Fills at[0..chunks] (chunk i is units [at[i], at[i + 1])) and returns chunks. */
+#define MAX_GUIDED 64
+static int guided(int *at, int n, int least) {
+  const int threads = tt__threads(), share = 2 * threads;
+  if (least < (n + MAX_GUIDED / 2 - 1) / (MAX_GUIDED / 2)) least = (n + MAX_GUIDED / 2 - 1) / (MAX_GUIDED / 2);
+  int size[MAX_GUIDED], chunks = 0;
+  for (int done = 0; done < n; done += size[chunks++]) {
+    size[chunks] = (n - done + share - 1) / share;
+    if (size[chunks] < least) size[chunks] = least;
+    if (n - done < size[chunks] || chunks == MAX_GUIDED - 1) size[chunks] = n - done;
+  }
+  int place[MAX_GUIDED];  // place[i]: the taking order of the chunk at index i
+  for (int k = 0, front = 0, back = chunks - 1; k < chunks; k++) place[k % threads ? back-- : front++] = k;
+  at[0] = 0;
+  for (int i = 0; i < chunks; i++) at[i + 1] = at[i] + size[place[i]];
+  return chunks;
+}
+
 /* ---- GEMM: blocks of output rows or columns ---------------------------------------------------------------- */
 
 typedef struct {
@@ -82,7 +108,8 @@ typedef struct {
   const float *x, *dy, *w, *bias;
   tt__conv_shape s;
   size_t ws_floats;  // each thread's scratch
-  int chunks;
+  int chunks, act;   // act: the activation the forward chunks apply to their own samples (0: none)
+  int at[MAX_GUIDED + 1];  // a split by samples: chunk i's are [at[i], at[i + 1]) (guided)
 } conv_job;
 
 static float *thread_ws(const conv_job *c) { return c->ws + (size_t)tt__thread_id() * c->ws_floats; }
@@ -94,7 +121,7 @@ static int part(int n, int i, int chunks) { return (int)((long long)n * i / chun
  * returns the first sample */
 static int chunk_samples(const conv_job *c, int i, tt__conv_shape *s, size_t *in, size_t *out) {
   *s = c->s;
-  const int lo = part(s->B, i, c->chunks), hi = part(s->B, i + 1, c->chunks);
+  const int lo = c->at[i], hi = c->at[i + 1];
   *in = (size_t)s->C * s->H * s->W;
   *out = (size_t)s->F * (s->H + s->pad_lo + s->pad_hi - s->k + 1) * (s->W + s->pad_lo + s->pad_hi - s->k + 1);
   s->B = hi - lo;
@@ -108,19 +135,27 @@ static void conv_forward_chunk(void *arg, int i) {
   size_t in, out;
   const int lo = chunk_samples(c, i, &s, &in, &out);
   TT_KERNEL(tt_f32_conv_forward)(c->y + lo * out, c->x + lo * in, c->w, c->bias, &s, thread_ws(c));
+  if (c->act) TT_KERNEL(tt_f32_bias_act)(c->y + lo * out, NULL, s.B * s.F, (int)(out / s.F), c->act);
 }
 
-void tt__par_conv_forward(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
-                          float *ws) {
+void tt__par_conv_forward_act(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
+                              int act, float *ws) {
   const double work = (double)s->B * s->C * s->F * s->H * s->W * s->k * s->k;
   const size_t floats = tt__conv_ws_floats(s);
-  conv_job c = {.y = y, .x = x, .w = w, .bias = bias, .s = *s, .ws_floats = floats};
+  conv_job c = {.y = y, .x = x, .w = w, .bias = bias, .s = *s, .ws_floats = floats, .act = act};
   if (tt__threads() > 1 && s->B > 1 && work >= MIN_WORK && (c.ws = tt__thread_scratch(floats))) {
-    c.chunks = chunk_count(s->B);
+    c.chunks = guided(c.at, s->B, 1);
     tt__parallel_for(c.chunks, conv_forward_chunk, &c);
     return;
   }
   TT_KERNEL(tt_f32_conv_forward)(y, x, w, bias, s, ws);
+  const int OH = s->H + s->pad_lo + s->pad_hi - s->k + 1, OW = s->W + s->pad_lo + s->pad_hi - s->k + 1;
+  if (act) tt__par_bias_act(y, NULL, s->B * s->F, OH * OW, act);
+}
+
+void tt__par_conv_forward(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
+                          float *ws) {
+  tt__par_conv_forward_act(y, x, w, bias, s, 0, ws);
 }
 
 /* The weight gradient's filters split over threads (dw (F, C, k, k); the dense kernel takes no adjoint shape): a
@@ -172,12 +207,17 @@ void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const t
 /* ---- the sparse pass: each nonzero listed once, for both halves ------------------------------------------------ */
 
 /* The sparse pass (kernel_list.h: conv_sparse) in three jobs. The first counts dy's nonzeros by samples, as the
- * kernel does before it decides (the dense kernels run when there are too many). With fewer than the limit, the
- * second, by samples, lists the nonzeros of every (sample, filter) of dy (positions and values, as the kernel lists
- * them), and one chunk of it makes wᵀ when dx is wanted. The third runs dwᵀ by tiles (filters × k·R tiles of 16
- * floats, one chunk per thread: each copies every sample of x into a padded channels-last image, sums its tiles over
- * the samples in order and adds them into dw) and dx by samples, both from the shared lists, each thread in a
- * padded image of its own: no chunk lists or transposes w again, and no split pads a kernel row more. */
+ * kernel does before it decides (the dense kernels run when there are too many); below COUNT_SPLIT floats it runs on
+ * the calling thread, where reading each float once costs less than a job's hand-over. With fewer than the limit,
+ * the second, by samples (guided), lists the nonzeros of every (sample, filter) of dy (positions and values, as the
+ * kernel lists them), and its first chunk makes wᵀ when dx is wanted. Without dw (a forward pass) there is no second
+ * job: the calling thread makes wᵀ and each dx chunk lists its own samples. The third runs dwᵀ by tiles (filters ×
+ * k·R tiles of 16 floats, one chunk per thread: each copies every sample of x into a padded channels-last image,
+ * sums its tiles over the samples in order and adds them into dw) and dx by samples (guided), both from the shared
+ * lists, each thread in a padded image of its own: no chunk lists or transposes w again, and no split pads a kernel
+ * row more. dx's chunks apply the layer's fused activation (act) to the samples they write. */
+#define COUNT_SPLIT 1048576.0
+
 void tt__conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back);
 void tt__conv_wt(float *wt, float *w, int F, int C, int k, int L, int adjoint, int add);
 
@@ -187,10 +227,12 @@ typedef struct {
   const float *dy, *x, *w, *bias;
   int OH, OW, Hp, Wp, P, S, L, R, T;  // S: a padded row's floats; L = 16 R: a kernel row's in wᵀ; T = k·R tiles
   size_t np, at;                      // a padded image's floats (with the kernels' over-read); the interior's start
+  int act;                            // the activation dx's chunks apply to their samples (0: none)
   int *o, *n;                         // (B, F, P) positions, (B, F) counts
   float *v, *wt, *dwt, *images;       // (B, F, P) values; (F, k, L) wᵀ and dwᵀ; (threads, np) padded images
-  int list_chunks, dw_chunks, dx_chunks;
+  int count_chunks, list_chunks, dw_chunks, dx_chunks;
   int counts[16 * CHUNKS_PER_THREAD];
+  int list_at[MAX_GUIDED + 1], dx_at[MAX_GUIDED + 1];  // the list's and dx's chunks of samples (guided)
 } sparse_job;
 
 /* xp (np floats) = 0 but where the H rows of W·C floats of a channels-last image start at `at` (S apart) */
@@ -207,7 +249,8 @@ static void zero_border(float *xp, size_t np, size_t at, int H, int W, int C, in
 static void sparse_count_chunk(void *arg, int i) {
   sparse_job *j = arg;
   const size_t per = (size_t)j->s.F * j->P;
-  const float *p = j->dy + part(j->s.B, i, j->list_chunks) * per, *end = j->dy + part(j->s.B, i + 1, j->list_chunks) * per;
+  const float *p = j->dy + part(j->s.B, i, j->count_chunks) * per;
+  const float *end = j->dy + part(j->s.B, i + 1, j->count_chunks) * per;
   int n = 0;
   for (; p + 4 <= end; p += 4)
     n += __builtin_popcount((unsigned)wasm_i32x4_bitmask(wasm_f32x4_ne(wasm_v128_load(p), wasm_f32x4_splat(0.0f))));
@@ -216,9 +259,8 @@ static void sparse_count_chunk(void *arg, int i) {
 }
 
 /* samples [lo, hi): dy's nonzeros per filter in order of position, listed without a branch */
-static void sparse_list_chunk(sparse_job *j, int i) {
+static void sparse_list(const sparse_job *j, int lo, int hi) {
   const tt__conv_shape *s = &j->s;
-  const int lo = part(s->B, i, j->list_chunks), hi = part(s->B, i + 1, j->list_chunks);
   const float *dy = j->dy + (size_t)lo * s->F * j->P;
   for (int bf = lo * s->F; bf < hi * s->F; bf++) {
     int *o = j->o + (size_t)bf * j->P, n = 0;
@@ -229,9 +271,11 @@ static void sparse_list_chunk(sparse_job *j, int i) {
   }
 }
 
+/* wᵀ first (when dx is wanted), then the lists' chunks */
 static void sparse_first_chunk(void *arg, int i) {
   sparse_job *j = arg;
-  if (i < j->list_chunks) sparse_list_chunk(j, i);
+  const int wt = j->dx != NULL;
+  if (i >= wt) sparse_list(j, j->list_at[i - wt], j->list_at[i - wt + 1]);
   else {  // wᵀ's lanes past k·C stay zero: dx's tiles add them to the next windows' floats
     TT_KERNEL(tt_f32_fill)(j->wt, 0.0f, (size_t)j->s.F * j->T * 16);
     tt__conv_wt(j->wt, (float *)j->w, j->s.F, j->s.C, j->s.k, j->L, j->s.adjoint, 0);
@@ -268,10 +312,12 @@ static void sparse_dw_chunk(const sparse_job *j, int i) {
   }
 }
 
-/* dx of samples [lo, hi), in this thread's padded image: the kernel's per-sample steps */
+/* dx of samples [lo, hi), in this thread's padded image: the kernel's per-sample steps (when no dw is wanted, the
+ * chunk lists its samples' nonzeros first: no other chunk reads them) */
 static void sparse_dx_chunk(const sparse_job *j, int i) {
   const tt__conv_shape *s = &j->s;
-  const int lo = part(s->B, i, j->dx_chunks), hi = part(s->B, i + 1, j->dx_chunks);
+  const int lo = j->dx_at[i], hi = j->dx_at[i + 1];
+  if (!j->dw) sparse_list(j, lo, hi);
   float *dxp = j->images + (size_t)tt__thread_id() * j->np;
   for (int b = lo; b < hi; b++) {
     TT_KERNEL(tt_f32_fill)(dxp, 0.0f, j->np);
@@ -281,19 +327,23 @@ static void sparse_dx_chunk(const sparse_job *j, int i) {
                                                j->v + (size_t)bf * j->P, j->n[bf], j->T, j->R, j->S);
     if (j->bias) TT_KERNEL(tt_f32_bias_act)(dxp, j->bias, j->Hp * j->Wp, s->C, 0);
     tt__conv_nhwc(dxp + j->at, j->dx + b * (size_t)s->C * s->H * s->W, s->C, s->H, s->W, j->S, 1);
+    if (j->act) TT_KERNEL(tt_f32_bias_act)(j->dx + b * (size_t)s->C * s->H * s->W, NULL, s->C, s->H * s->W, j->act);
   }
 }
 
-/* dw's tile chunks first (they sum over every sample), then dx's sample chunks */
+/* dw's tile chunks (they sum over every sample) and dx's sample chunks in one job */
 static void sparse_second_chunk(void *arg, int i) {
   const sparse_job *j = arg;
-  if (i < j->dw_chunks) sparse_dw_chunk(j, i);
-  else sparse_dx_chunk(j, i - j->dw_chunks);
+  // dw's first chunk at the front, its others at the back (the pool's two ends: every thread starts on one), dx's
+  // chunks in between
+  const int last = j->dw_chunks + j->dx_chunks - 1;
+  if (j->dw_chunks && (i == 0 || i > last - j->dw_chunks + 1)) sparse_dw_chunk(j, i ? last + 1 - i : 0);
+  else sparse_dx_chunk(j, i - (j->dw_chunks > 0));
 }
 
-int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
-                        const tt__conv_shape *s, int limit, float *ws) {
-  sparse_job j = {.s = *s, .dw = dw, .dx = dx, .dy = dy, .x = x, .w = w, .bias = bias};
+int tt__par_conv_sparse_act(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
+                            const tt__conv_shape *s, int limit, int act, float *ws) {
+  sparse_job j = {.s = *s, .dw = dw, .dx = dx, .dy = dy, .x = x, .w = w, .bias = bias, .act = dx ? act : 0};
   j.Hp = s->H + s->pad_lo + s->pad_hi, j.Wp = s->W + s->pad_lo + s->pad_hi;
   j.OH = j.Hp - s->k + 1, j.OW = j.Wp - s->k + 1, j.P = j.OH * j.OW, j.S = j.Wp * s->C;
   j.L = (s->k * s->C + 15) / 16 * 16, j.R = j.L / 16, j.T = s->k * j.R;
@@ -303,22 +353,36 @@ int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, c
   const double lists = 2.0 * s->B * s->F * j.P + (double)s->B * s->F, wts = (double)s->F * j.T * 16;
   const double all = lists + 2 * wts + (double)tt__threads() * j.np;
   if (limit <= 0 || tt__threads() <= 1 || s->B < 2 || work < MIN_WORK || all > 268435456.0 ||
-      !(j.o = (int *)tt__thread_scratch(((size_t)all + tt__threads() - 1) / tt__threads())))
-    return TT_KERNEL(tt_f32_conv_sparse)(dw, dx, dy, x, w, bias, s, limit, ws);
+      !(j.o = (int *)tt__thread_scratch(((size_t)all + tt__threads() - 1) / tt__threads()))) {
+    if (!TT_KERNEL(tt_f32_conv_sparse)(dw, dx, dy, x, w, bias, s, limit, ws)) return 0;
+    if (dx && act) tt__par_bias_act(dx, NULL, s->B * s->C, s->H * s->W, act);
+    return 1;
+  }
   const size_t entries = (size_t)s->B * s->F * j.P;
   j.v = (float *)(j.o + entries), j.n = (int *)(j.v + entries);
   float *next = (float *)(j.n + (size_t)s->B * s->F);
   j.wt = next, j.dwt = j.wt + (size_t)s->F * j.T * 16, j.images = j.dwt + (size_t)s->F * j.T * 16;
-  j.list_chunks = chunk_count(s->B);
-  tt__parallel_for(j.list_chunks, sparse_count_chunk, &j);
+  // the count reads each float once: on one thread below COUNT_SPLIT floats, where a job's hand-over costs more
+  j.count_chunks = (double)s->B * s->F * j.P < COUNT_SPLIT ? 1 : chunk_count(s->B);
+  tt__parallel_for(j.count_chunks, sparse_count_chunk, &j);
   long long nonzeros = 0;
-  for (int i = 0; i < j.list_chunks; i++) nonzeros += j.counts[i];
+  for (int i = 0; i < j.count_chunks; i++) nonzeros += j.counts[i];
   if (nonzeros >= limit) return 0;
-  tt__parallel_for(j.list_chunks + (dx ? 1 : 0), sparse_first_chunk, &j);
+  if (dw) {
+    j.list_chunks = guided(j.list_at, s->B, 1);
+    tt__parallel_for(j.list_chunks + (dx ? 1 : 0), sparse_first_chunk, &j);
+  } else {  // dx alone: wᵀ here, and each dx chunk lists its own samples
+    sparse_first_chunk(&j, 0);
+  }
   j.dw_chunks = dw ? chunk_per_thread(s->F * j.T) : 0;  // each chunk copies every sample of x
-  j.dx_chunks = dx ? chunk_count(s->B) : 0;
+  j.dx_chunks = dx ? guided(j.dx_at, s->B, 1) : 0;
   tt__parallel_for(j.dw_chunks + j.dx_chunks, sparse_second_chunk, &j);
   return 1;
+}
+
+int tt__par_conv_sparse(float *dw, float *dx, const float *dy, const float *x, const float *w, const float *bias,
+                        const tt__conv_shape *s, int limit, float *ws) {
+  return tt__par_conv_sparse_act(dw, dx, dy, x, w, bias, s, limit, 0, ws);
 }
 
 /* ---- element-wise kernels and the layers' own loops -------------------------------------------------------------- */

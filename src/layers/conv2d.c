@@ -135,8 +135,30 @@ static void conv_linear(tt__layer *l, float *out, const float *in, int B, const 
 size_t tt__conv2d_i8_workspace(const tt__layer *l) { return tt__add(l->workspace_fixed, l->w_count); }
 #endif
 
+#ifdef TT_THREADS
+/* The threaded build's stride-1 forward pass with the fused activation: conv_linear's choice of kernel, with the
+ * activation applied in the convolution's own chunks, each to the samples it has just written (one job fewer, and
+ * no thread reads outputs that another one wrote). Returns 0 when it does not apply (no activation, or a stride). */
+static int conv_linear_act(tt__layer *l, float *out, const float *in, int B, const conv_dims *d) {
+  if (!l->act || d->S != 1) return 0;
+  const float *bias = l->bias ? l->b : NULL;
+  const size_t n = (size_t)B * d->shape.C * d->shape.H * d->shape.W;
+  if ((d->adjoint.pad_lo | d->adjoint.pad_hi) >= 0 &&
+      tt__par_conv_sparse_act(NULL, out, in, NULL, l->w, bias, &d->adjoint,
+                              tt__conv_sparse_input_limit(n, d->shape.F, d->shape.k), l->act, d->scratch)) {
+    TT__COUNT_SPARSE_CALL();
+    return 1;
+  }
+  tt__par_conv_forward_act(out, in, l->w, bias, &d->shape, l->act, d->scratch);
+  return 1;
+}
+#endif
+
 static void conv_forward(tt__layer *l, float *out, const float *in, int B, tt__ctx *ctx) {
   const conv_dims d = conv_dims_of(l, ctx->workspace, B);
+#ifdef TT_THREADS
+  if (l->w && conv_linear_act(l, out, in, B, &d)) return;
+#endif
 #ifdef TT_INT8
   if (!l->w) { // int8 weights (layers.h)
     tt__layer f32 = *l;
@@ -160,6 +182,15 @@ typedef struct {
   int B;
 } conv_bias_job;
 
+/* The bias gradient's work for its split: none (it stays on one thread) when its rows are shorter than BIAS_ROW, as
+ * each block of filters redoes the GEMV's fixed part per sample, which short rows do not repay (bench/README.md) */
+#ifdef TT_THREADS
+#define BIAS_ROW 512
+static double bias_grad_work(const conv_dims *d, int B) {
+  return d->P < BIAS_ROW ? 0.0 : (double)B * d->shape.F * d->P;
+}
+#endif
+
 TT__RANGE_FN void conv_bias_grad(void *arg, int lo, int hi) {
   const conv_bias_job *j = arg;
   // the last block ends at F
@@ -174,7 +205,7 @@ static void conv_backward(tt__layer *l, float *din, const float *dout, const flo
   // db (F) += dy (F, P) · ones: a SIMD GEMV per sample, not a serial sum
   if (l->bias) tt__fill(d.ones, 1.0f, (size_t)d.P);
   conv_bias_job j = {&d, dout, l->db, B};
-  if (l->bias) tt__parallel_range((d.shape.F + 3) / 4, (double)B * d.shape.F * d.P, conv_bias_grad, &j);
+  if (l->bias) tt__parallel_range((d.shape.F + 3) / 4, bias_grad_work(&d, B), conv_bias_grad, &j);
   // dW from the input's nonzeros when it is mostly zeros, in a first layer (no din: MNIST's pixels)
   if (!din && conv_sparse_input(l, &d, NULL, in, dout, B)) return;
   // a gradient that is mostly zeros (after relu and max pooling) takes the sparse kernel, which counts them first
