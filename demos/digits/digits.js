@@ -10,7 +10,6 @@ import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
 import { INT8_WASM_URL } from '../../wasm/int8.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
 import { PACE } from '../../web/runtime/protocol.js';
-import { fetchMnist } from '../../web/mnist.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
 import { probabilityBars } from '../../web/views/bars.js';
@@ -30,12 +29,16 @@ import { messageLine } from '../shared/messages.js';
 import { showThreads, helperStopped, oneThreadFrom, RESTARTING_ON_ONE_THREAD } from '../shared/threads.js';
 import { withCommas } from '../shared/numbers.js';
 import { showLater } from '../shared/later.js';
+import { fetchMnistSplit, fetchFile } from './downloads.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
 const mnistFile = (split) => new URL(`mnist-${split}.bin.gz`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
 const FILTER_SLICE_MS = 8;
+// Snapshots of the training weights a second: the pad's answer and the first layer's pictures follow them, and
+// each one is a copy of every weight (400 KB for the MLP) for the page to collect.
+const SNAPSHOT_HZ = 2;
 const PRETRAIN_DIGITS = 8000; // the training digits tools/pretrain.mjs trains on
 
 const state = {
@@ -131,8 +134,7 @@ function trainerKey(spec) {
 }
 
 function onKindChange() {
-  const kind = $('model-kind').value;
-  $('layers').value = layersText(MODELS[kind].layers);
+  setValue('layers', layersText(MODELS[$('model-kind').value].layers));
 }
 
 // ---- data -----------------------------------------------------------------------------------------------------
@@ -145,9 +147,10 @@ function ensureData() {
       if (total) $('data-progress').value = loaded / total;
       $('data-text').textContent = `loading ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`;
     };
-    // The page needs the held-out digits as floats (the gallery) and of the training set only its size: the worker
-    // reads the training digits itself (from the HTTP cache this download fills).
-    const load = (split) => fetchMnist(mnistFile(split), { onProgress: (l, t) => { bytes[split] = [l, t]; report(); },
+    // The page needs the held-out digits as floats (the gallery) and of the training set only its size: the training
+    // worker reads the training digits itself (from the HTTP cache this download fills). Both are fetched and parsed
+    // in a worker of their own (downloads.js).
+    const load = (split) => fetchMnistSplit(mnistFile(split), { onProgress: (l, t) => { bytes[split] = [l, t]; report(); },
       floats: split === 'test' });
     const [train, test] = await Promise.all([load('train'), load('test')]);
     state.data = { train, test };
@@ -210,15 +213,16 @@ function modelChanged({ gallery = true } = {}) {
   $('predictor-name').textContent = m ? `Predicting with: ${activeLabel()}.` : 'No model yet.';
   if (!m) return;
   state.measured = null;
-  ensureMeasured();
-  updatePhases();
   predictDrawing();
-  // The rest in later tasks, so no single task of the page grows long.
-  setTimeout(() => {
-    if (activeModel() !== m) return;
-    drawFilters(true);
-    if (gallery) setTimeout(refreshGallery, 0);
-  }, 0);
+  // The rest a task each, so no single task of the page grows long on a phone: the model's timing (its first calls
+  // into wasm are the slowest), the phases' numbers and the cost panel, the first layer, the gallery.
+  (async () => {
+    for (const part of [ensureMeasured, updatePhases, () => drawFilters(true), gallery && refreshGallery]) {
+      await nextTask();
+      if (activeModel() !== m) return; // another model came meanwhile: its own modelChanged does the rest
+      if (part) part();
+    }
+  })();
 }
 
 // A page-side model (pretrained or from a file) becomes the one that answers the pad.
@@ -242,9 +246,15 @@ function setOwnModel(m, label, recipe = null) {
 // The form describes the model that answers the pad: its layers and the Network menu's kind, so pressing Train
 // continues from this very model.
 function showModelInForm(spec) {
-  $('layers').value = layersText(spec.layers);
-  $('model-kind').value = isConvolutional(spec) ? 'cnn' : 'mlp';
-  $('augment').checked = !!spec.augment;
+  setValue('layers', layersText(spec.layers));
+  setValue('model-kind', isConvolutional(spec) ? 'cnn' : 'mlp');
+  if ($('augment').checked !== !!spec.augment) $('augment').checked = !!spec.augment;
+}
+
+// Sets a field's value only when it changes: the browser's form autofill looks at the fields again after a script
+// sets one, and lays the page out to do so.
+function setValue(id, value) {
+  if ($(id).value !== value) $(id).value = value;
 }
 
 async function usePretrained() {
@@ -252,9 +262,10 @@ async function usePretrained() {
   const kind = $('model-kind').value;
   const url = new URL(PRETRAIN[kind].file, GENERATED);
   $('predictor-name').textContent = `Loading the pretrained ${kind.toUpperCase()}…`;
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`the pretrained ${kind.toUpperCase()} is missing (${url.pathname}: HTTP ${res.status}); run \`make data\``);
-  const m = await Model.load(new Uint8Array(await res.arrayBuffer()));
+  const { status, bytes } = await fetchFile(url); // in a worker: 400 KB arriving here is a long task on a phone
+  if (!bytes) throw new Error(`the pretrained ${kind.toUpperCase()} is missing (${url.pathname}: HTTP ${status}); run \`make data\``);
+  const m = await Model.load(bytes);
+  await nextTask(); // its first calls into wasm, then the pad's answer and the rest (modelChanged) in tasks after
   setOwnModel(m, `the pretrained ${kind.toUpperCase()} (trained when this site was built)`, kind);
 }
 
@@ -518,32 +529,39 @@ function showNumbers(d) {
 }
 
 // Progress comes up to 30 times a second: the loss chart (at most 5 times a second), the accuracy chart (when a
-// held-out measurement came), the numbers (10 times a second) and the phases' numbers and cost panel (twice a
+// held-out measurement came), the numbers (10 times a second) and the phases' numbers and cost panel (once a
 // second: they are below the first screen) follow in animation frames of their own, so each fits a phone's frame.
+// The cost panel redraws in an animation callback of its own in the frame after updatePhases, before this one: no
+// chart draws in that frame, as reading a canvas's size after the panel's words changed would lay the page out
+// in the middle of the frame and again at its end.
 const dirty = { loss: false, accuracy: false, phases: false };
-let redrawFrame = 0, redrawnAt = -Infinity, phasesAt = -Infinity;
+const PHASES_MS = 1000;
+let redrawFrame = 0, redrawnAt = -Infinity, phasesAt = -Infinity, costsRedrawing = false;
 function redrawSoon() {
   dirty.phases = true;
   redrawFrame ||= requestAnimationFrame(redrawFrameTask);
 }
 function redrawFrameTask(now) {
   redrawFrame = 0;
-  if (dirty.loss && now - redrawnAt >= 200) {
+  const charts = !costsRedrawing;
+  costsRedrawing = false;
+  if (charts && dirty.loss && now - redrawnAt >= 200) {
     redrawnAt = now;
     dirty.loss = false;
     drawLossChart();
-  } else if (dirty.accuracy) {
+  } else if (charts && dirty.accuracy) {
     dirty.accuracy = false;
     drawAccuracyChart();
   } else if (latestProgress && now - numbersAt >= 100) {
     numbersAt = now;
     showNumbers(latestProgress);
     latestProgress = null;
-  } else if (dirty.phases && now - phasesAt >= 500) {
+  } else if (dirty.phases && now - phasesAt >= PHASES_MS) {
     phasesAt = now;
     dirty.phases = false;
     updatePhases();
     if (state.source === 'training') setText('predictor-name', `Predicting with: ${activeLabel()}.`);
+    costsRedrawing = true;
   }
   if (dirty.loss || dirty.accuracy || dirty.phases || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
@@ -635,6 +653,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
     evalEvery: Math.max(5, Math.round(stepsPerEpoch / (image ? 2 : 4))),
     evalTrainMax: 1000,
     pace: PACE[$('speed').value],
+    snapshotHz: SNAPSHOT_HZ,
   });
   t.addEventListener('progress', (e) => onProgress(e.detail));
   t.addEventListener('snapshot', (e) => {
@@ -774,6 +793,9 @@ function guard(fn) {
 async function init() {
   // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
+  // The form's layers before the page has been parsed, while the form is not shown: the browser's form autofill
+  // then reads the fields with nothing to lay out.
+  onKindChange();
   await nextTask();
   explainTerms();
   await nextTask();
@@ -791,7 +813,7 @@ async function init() {
     trainSpec: () => ({ input: [784], layers: MODELS.mlp.layers, loss: 'cross_entropy',
       optimizer: { type: 'adam', lr: DEFAULT_LR.adam }, seed: 1 }),
     trainData: { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') },
-    trainOptions: { batchSize: 64, logEvery: 10, evalEvery: 1000000, evalTrainMax: 1000 },
+    trainOptions: { batchSize: 64, logEvery: 10, evalEvery: 1000000, evalTrainMax: 1000, snapshotHz: SNAPSHOT_HZ },
   });
   showLater(state.costs.element.querySelectorAll('.int8-lever'));
   await nextTask();
@@ -802,7 +824,6 @@ async function init() {
   $('pad').setAttribute('aria-label', `${$('pad').getAttribute('aria-label')}, ${KEYBOARD_HELP}`);
   $('pen').addEventListener('input', () => { pad.penWidth = Number($('pen').value); });
   $('clear').addEventListener('click', () => pad.clear());
-  onKindChange();
   $('model-kind').addEventListener('change', onKindChange);
   $('optimizer').addEventListener('change', () => { $('lr').value = String(DEFAULT_LR[$('optimizer').value]); });
   // Learning rate, batch size and speed change live while training.

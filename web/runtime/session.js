@@ -100,6 +100,8 @@ export class TrainingSession {
     this.batchSize = positive(opt.batchSize, 32);
     this.logEvery = positive(opt.logEvery, 10);
     this.pace = opt.pace ?? 0;
+    // A page that uses few snapshots asks for fewer: each one is a copy of every weight, garbage on the page.
+    this.snapshotHz = positive(opt.snapshotHz, this.rates.snapshotHz);
     // For big data sets (MNIST: a full evaluation costs seconds): evaluate at most every evalEvery steps, and
     // measure train accuracy on the first evalTrainMax samples only. Unset: every evaluation, on everything.
     this.evalEvery = positive(opt.evalEvery, 0);
@@ -126,7 +128,7 @@ export class TrainingSession {
     this.lastLoss = this.lastAccuracy = NaN;
     this.metrics = { accuracy: NaN, testLoss: NaN, testAccuracy: NaN, at: -1 };
     const r = this.rates;
-    this.throttles = [r.progressHz, r.snapshotHz, r.testHz].map((hz) => new Throttle(hz)); // progress, snapshot, test
+    this.throttles = [r.progressHz, this.snapshotHz, r.testHz].map((hz) => new Throttle(hz)); // progress, snapshot, test
   }
 
   _start(msg) {
