@@ -20,8 +20,6 @@ import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/wei
 import { explainTerms } from '../../web/views/glossary.js';
 import { overfitting, overfittingText, stopAtBestLabel, BestHeldOut, cutCurve } from '../../web/views/overfit.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, nextTask } from '../../web/timing.js';
-import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
-import { Int8Lever } from './int8-lever.js';
 import {
   drawGrey, argmax, galleryTile, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
@@ -73,6 +71,7 @@ const state = {
   lowest: new BestHeldOut(), // the trainer's snapshot with the lowest held-out loss (web/views/overfit.js)
   rewound: null,       // the step "Stop at the best held-out step" went back to, until the next Train
   costs: null,         // the cost panel (web/views/costs.js)
+  costsModule: null,   // that module (loaded after the page's first tasks)
   int8: null,          // the int8 lever in it (int8-lever.js)
 };
 
@@ -574,7 +573,7 @@ function updateCosts() {
   panel.setModel(m, { label: activeLabel(), input: () => state.lastInput ?? state.data?.test.x.slice(0, 784) });
   const p = state.trainer?.progress;
   if (state.source === 'training' && p) {
-    const training = trainingFromProgress(p);
+    const training = state.costsModule.trainingFromProgress(p);
     if (state.trainedFrom) training.how += ` The run continued from ${state.trainedFrom}, whose earlier training is not counted.`;
     panel.setTraining(training);
   } else if (state.ownRecipe) {
@@ -787,40 +786,25 @@ function guard(fn) {
   });
 }
 
-// Start-up in a few tasks, so a phone's main thread gets no long one: after the task that parsed the page, the
-// terms' explanations, the cost panel and its int8 lever (below the first screen), the pad and the controls, then
-// the charts.
+// Start-up in a few tasks, so a phone's main thread gets no long one: after the task that ran the page's modules
+// (the form's layers, the full build's download), the terms' explanations, the bars, the pad and the controls, the
+// pad's preview, the charts (when their section is shown), then the cost panel and its int8 lever (below the first
+// screen, their modules loaded only now), and last the pretrained MLP and the data.
 async function init() {
   // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
   // The form's layers before the page has been parsed, while the form is not shown: the browser's form autofill
   // then reads the fields with nothing to lay out.
   onKindChange();
+  // The full build (int8 kernels, for the lever) before any model; without it the page works on, lever aside.
+  const wasmLoaded = loadTinytrain({ url: INT8_WASM_URL }).catch(() => {});
   await nextTask();
   explainTerms();
-  await nextTask();
-  state.costs = new CostPanel($('costs'), { label: 'What serving costs' });
-  showLater(state.costs.element.querySelectorAll(':scope > *, .costs-grid > *')); // laid out a part a frame
-  await nextTask();
-  state.int8 = new Int8Lever(state.costs.element, {
-    model: activeModel,
-    busy: () => state.source === 'training' && !!state.trainer?.running,
-    input: () => state.lastInput ?? state.data?.test.x.slice(0, 784) ?? new Float32Array(784),
-    data: ensureData,
-    panel: state.costs,
-    changed: () => { state.measured = null; updatePhases(); predictDrawing(); }, // the pad's model is timed anew
-    steps: stepsOf,
-    trainSpec: () => ({ input: [784], layers: MODELS.mlp.layers, loss: 'cross_entropy',
-      optimizer: { type: 'adam', lr: DEFAULT_LR.adam }, seed: 1 }),
-    trainData: { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') },
-    trainOptions: { batchSize: 64, logEvery: 10, evalEvery: 1000000, evalTrainMax: 1000, snapshotHz: SNAPSHOT_HZ },
-  });
-  showLater(state.costs.element.querySelectorAll('.int8-lever'));
   await nextTask();
   setBars = probabilityBars($('probs'));
   setBars(null);
   await nextTask();
-  pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });
+  pad = new DrawPad($('pad'), { penWidth: Number($('pen').value) }); // its preview is drawn a task later
   $('pad').setAttribute('aria-label', `${$('pad').getAttribute('aria-label')}, ${KEYBOARD_HELP}`);
   $('pen').addEventListener('input', () => { pad.penWidth = Number($('pen').value); });
   $('clear').addEventListener('click', () => pad.clear());
@@ -858,12 +842,40 @@ async function init() {
     `pixels and turned by up to ${AUGMENT.rotate} degrees, inside the training worker, by the core's generator ` +
     'seeded with Seed: the same seed gives the same run. Held-out digits and your drawings are never changed.';
   await nextTask();
-  drawCharts();
+  pad.onChange = onPadChange;
+  onPadChange('clear');
+  await nextTask();
+  // The charts are drawn at their size once their section is shown, and again whenever that size changes (in
+  // frames of their own, as while training).
+  const charts = new ResizeObserver(() => {
+    dirty.loss = dirty.accuracy = true;
+    redrawFrame ||= requestAnimationFrame(redrawFrameTask);
+  });
+  for (const id of ['loss-chart', 'acc-chart']) charts.observe($(id));
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', drawCharts); // charts on the page's surface
-  // The full build (int8 kernels, for the lever) before any model; then the pretrained MLP, so the pad answers at
-  // once; then the data, lazily, behind its progress bar. Without the full build the page works on, lever aside.
-  loadTinytrain({ url: INT8_WASM_URL }).catch(() => {})
-    .then(guard(usePretrained)).then(() => ensureData()).catch(() => {});
+  // The cost panel and its int8 lever are below the first screen: their modules are loaded and run from here.
+  const [costsModule, { Int8Lever }] = await Promise.all([import('../../web/views/costs.js'), import('./int8-lever.js')]);
+  await nextTask();
+  state.costsModule = costsModule;
+  state.costs = new costsModule.CostPanel($('costs'), { label: 'What serving costs' });
+  showLater(state.costs.element.querySelectorAll(':scope > *, .costs-grid > *')); // laid out a part a frame
+  await nextTask();
+  state.int8 = new Int8Lever(state.costs.element, {
+    model: activeModel,
+    busy: () => state.source === 'training' && !!state.trainer?.running,
+    input: () => state.lastInput ?? state.data?.test.x.slice(0, 784) ?? new Float32Array(784),
+    data: ensureData,
+    panel: state.costs,
+    changed: () => { state.measured = null; updatePhases(); predictDrawing(); }, // the pad's model is timed anew
+    steps: stepsOf,
+    trainSpec: () => ({ input: [784], layers: MODELS.mlp.layers, loss: 'cross_entropy',
+      optimizer: { type: 'adam', lr: DEFAULT_LR.adam }, seed: 1 }),
+    trainData: { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') },
+    trainOptions: { batchSize: 64, logEvery: 10, evalEvery: 1000000, evalTrainMax: 1000, snapshotHz: SNAPSHOT_HZ },
+  });
+  showLater(state.costs.element.querySelectorAll('.int8-lever'));
+  // Then the pretrained MLP, so the pad answers; then the data, lazily, behind its progress bar.
+  wasmLoaded.then(guard(usePretrained)).then(() => ensureData()).catch(() => {});
   document.body.dataset.ready = '1';
 }
 
