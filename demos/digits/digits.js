@@ -533,9 +533,18 @@ function showNumbers(d) {
 // The cost panel redraws in an animation callback of its own in the frame after updatePhases, before this one: no
 // chart draws in that frame, as reading a canvas's size after the panel's words changed would lay the page out
 // in the middle of the frame and again at its end.
+// While they are off screen, the phases' numbers and the cost panel wait: they are brought up to date when they
+// come into view, and when a run stops.
 const dirty = { loss: false, accuracy: false, phases: false };
 const PHASES_MS = 1000;
 let redrawFrame = 0, redrawnAt = -Infinity, phasesAt = -Infinity, costsRedrawing = false;
+const phasesInView = new Set();
+const phasesDue = () => dirty.phases && phasesInView.size > 0;
+const phasesView = new IntersectionObserver((entries) => {
+  for (const e of entries) phasesInView[e.isIntersecting ? 'add' : 'delete'](e.target);
+  if (phasesDue()) redrawFrame ||= requestAnimationFrame(redrawFrameTask);
+});
+for (const id of ['phases-section', 'costs-section']) phasesView.observe($(id));
 function redrawSoon() {
   dirty.phases = true;
   redrawFrame ||= requestAnimationFrame(redrawFrameTask);
@@ -555,14 +564,14 @@ function redrawFrameTask(now) {
     numbersAt = now;
     showNumbers(latestProgress);
     latestProgress = null;
-  } else if (dirty.phases && now - phasesAt >= PHASES_MS) {
+  } else if (phasesDue() && now - phasesAt >= PHASES_MS) {
     phasesAt = now;
     dirty.phases = false;
     updatePhases();
     if (state.source === 'training') setText('predictor-name', `Predicting with: ${activeLabel()}.`);
     costsRedrawing = true;
   }
-  if (dirty.loss || dirty.accuracy || dirty.phases || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
+  if (dirty.loss || dirty.accuracy || phasesDue() || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
 
 // The cost panel follows the model that answers the pad and what trained it: this tab's run, or for the pretrained
@@ -664,6 +673,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
   });
   t.addEventListener('stopped', (e) => {
     setRunning(false);
+    if (t === state.trainer) setTimeout(updatePhases, 0); // the run's totals, in view or not
     if (e.detail.reason === 'finished' || e.detail.reason === 'paused') {
       if (state.source === 'training') { drawFilters(true); refreshGallery(); }
     }
