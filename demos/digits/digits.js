@@ -528,8 +528,9 @@ function showNumbers(d) {
 }
 
 // Progress comes up to 30 times a second: the loss chart (at most 5 times a second), the accuracy chart (when a
-// held-out measurement came), the numbers (10 times a second) and the phases' numbers and cost panel (once a
-// second: they are below the first screen) follow in animation frames of their own, so each fits a phone's frame.
+// held-out measurement came), the numbers (10 times a second; the pad's label with its step once a second) and the
+// phases' numbers and cost panel (once a second: they are below the first screen) follow in animation frames of
+// their own, so each fits a phone's frame.
 // The cost panel redraws in an animation callback of its own in the frame after updatePhases, before this one: no
 // chart draws in that frame, as reading a canvas's size after the panel's words changed would lay the page out
 // in the middle of the frame and again at its end.
@@ -537,7 +538,7 @@ function showNumbers(d) {
 // come into view, and when a run stops.
 const dirty = { loss: false, accuracy: false, phases: false };
 const PHASES_MS = 1000;
-let redrawFrame = 0, redrawnAt = -Infinity, phasesAt = -Infinity, costsRedrawing = false;
+let redrawFrame = 0, redrawnAt = -Infinity, phasesAt = -Infinity, labelAt = -Infinity, costsRedrawing = false;
 const phasesInView = new Set();
 const phasesDue = () => dirty.phases && phasesInView.size > 0;
 const phasesView = new IntersectionObserver((entries) => {
@@ -545,6 +546,10 @@ const phasesView = new IntersectionObserver((entries) => {
   if (phasesDue()) redrawFrame ||= requestAnimationFrame(redrawFrameTask);
 });
 for (const id of ['phases-section', 'costs-section']) phasesView.observe($(id));
+// The pad's model while it trains: its step, once a second.
+function showTrainingLabel() {
+  if (state.source === 'training') setText('predictor-name', `Predicting with: ${activeLabel()}.`);
+}
 function redrawSoon() {
   dirty.phases = true;
   redrawFrame ||= requestAnimationFrame(redrawFrameTask);
@@ -564,11 +569,14 @@ function redrawFrameTask(now) {
     numbersAt = now;
     showNumbers(latestProgress);
     latestProgress = null;
+    if (now - labelAt >= PHASES_MS) {
+      labelAt = now;
+      showTrainingLabel();
+    }
   } else if (phasesDue() && now - phasesAt >= PHASES_MS) {
     phasesAt = now;
     dirty.phases = false;
     updatePhases();
-    if (state.source === 'training') setText('predictor-name', `Predicting with: ${activeLabel()}.`);
     costsRedrawing = true;
   }
   if (dirty.loss || dirty.accuracy || phasesDue() || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
@@ -673,7 +681,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
   });
   t.addEventListener('stopped', (e) => {
     setRunning(false);
-    if (t === state.trainer) setTimeout(updatePhases, 0); // the run's totals, in view or not
+    if (t === state.trainer) setTimeout(() => { updatePhases(); showTrainingLabel(); }, 0); // the run's totals
     if (e.detail.reason === 'finished' || e.detail.reason === 'paused') {
       if (state.source === 'training') { drawFilters(true); refreshGallery(); }
     }

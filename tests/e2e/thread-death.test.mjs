@@ -20,7 +20,7 @@ import { USE_TEST_WORKER } from './worker-hooks.mjs';
 
 const STALL_MS = 21000; // longer than the pool's old silence limits (10 s in a join, 10 s between heartbeat checks)
 // How far the last snapshot may be ahead of the step a page shows when training stalls: the page shows the worker's
-// progress (at most 30 a second) and the snapshot (10 a second) may come from a later chunk of training (15 ms of
+// progress (at most 30 a second) and the snapshot (2 a second here) may come from a later chunk of training (15 ms of
 // steps) than the last progress did.
 const SNAPSHOT_AHEAD = 50;
 const heldOut = loadMnistNode('test');
