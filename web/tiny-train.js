@@ -137,37 +137,33 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     });
   }
 
+  // Each widget of a page starts in a task of its own (not in the one that evaluates the page's modules, which
+  // upgrades them all), and shows its markup in a frame of its own (#redraw).
   connectedCallback() {
-    // The page's models (a src file, the predictor) get the worker's cap unless the host page chose its own: a
-    // hostile file is then refused with the size it asks for instead of growing the tab's memory by gigabytes.
-    if (!Model.memoryLimit) Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
-    this.#visibility = new IntersectionObserver((entries) => {
-      this.#inView = entries.at(-1).isIntersecting;
-      this.#sync();
-    });
-    this.#visibility.observe(this);
-    document.addEventListener('visibilitychange', this.#onChange);
-    this.#darkScheme.addEventListener('change', this.#onChange);
-    // Each widget's regions get their own names: the `label` attribute ("Training: your model"), or the widget's
-    // number on the page, so two widgets do not both offer a region called "Training".
-    const name = this.getAttribute('label')?.trim() || `widget ${this.#number}`;
-    this.#elements.training.setAttribute('aria-label', `Training: ${name}`);
-    this.#elements.inference.setAttribute('aria-label', `Inference: ${name}`);
-    this.#build();
-    // The markup (hidden until then) is shown in the next two frames, which lay it out: not in the task that made it
-    // (on a page that loads, the one that evaluated the modules), nor in a frame that draws the views. The status line
-    // comes first: the first text a page lays out costs a phone's frame on its own (fonts); the panels a frame later.
-    requestAnimationFrame(() => {
-      this.#elements.root.hidden = false;
-      requestAnimationFrame(() => {
-        this.#elements.panels.hidden = false;
-        this.#redraw();
+    nextTask().then(() => {
+      if (!this.isConnected || this.#config) return; // gone again, or started already
+      // The page's models (a src file, the predictor) get the worker's cap unless the host page chose its own: a
+      // hostile file is then refused with the size it asks for instead of growing the tab's memory by gigabytes.
+      if (!Model.memoryLimit) Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
+      this.#visibility = new IntersectionObserver((entries) => {
+        this.#inView = entries.at(-1).isIntersecting;
+        this.#sync();
       });
+      this.#visibility.observe(this);
+      document.addEventListener('visibilitychange', this.#onChange);
+      this.#darkScheme.addEventListener('change', this.#onChange);
+      // Each widget's regions get their own names: the `label` attribute ("Training: your model"), or the widget's
+      // number on the page, so two widgets do not both offer a region called "Training".
+      const name = this.getAttribute('label')?.trim() || `widget ${this.#number}`;
+      this.#elements.training.setAttribute('aria-label', `Training: ${name}`);
+      this.#elements.inference.setAttribute('aria-label', `Inference: ${name}`);
+      this.#build();
     });
   }
 
   disconnectedCallback() {
-    this.#visibility.disconnect();
+    this.#config = null; // started again when connected again
+    this.#visibility?.disconnect();
     document.removeEventListener('visibilitychange', this.#onChange);
     this.#darkScheme.removeEventListener('change', this.#onChange);
     this.#dispose();
@@ -177,8 +173,8 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#clearCurves();
   }
 
-  attributeChangedCallback(name, before, after) {
-    if (!this.isConnected || before === after || this.#attributesQueued) return;
+  attributeChangedCallback() {
+    if (!this.#config || this.#attributesQueued) return; // before the widget starts: it reads them all then
     this.#attributesQueued = true; // attributes set one after another apply once
     queueMicrotask(() => {
       this.#attributesQueued = false;
@@ -228,14 +224,14 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#lastProgress = null;
     this.#applyTheme();
     this.#enableButtons(false);
+    this.#showKnobs(); // before the widget's first layout: which knobs show changes its height
     this.#say('Loading…');
     try {
       // The Trainer's worker starts now, to load its modules and wasm while the page makes the data. What it says
       // before the Trainer listens is nothing the Trainer waits for; if it fails to start, the Trainer makes another.
       const early = this.#early = startWorker();
       early.onerror = () => { if (this.#early === early) this.#early = null; };
-      await nextTask(); // the knobs, the data and the Trainer come in tasks after the one that made the markup
-      this.#showKnobs(); // the panels they are in are shown in a frame after the markup's first (connectedCallback)
+      await nextTask(); // the data and the Trainer come in tasks after the one that shows the markup
       // panels="costs": the cost panel, loaded on demand (it follows this build of the widget, then leaves)
       if (config.panels) (await import('./widget/costs.js')).mountCosts(this);
       let data, fileModel;
@@ -286,7 +282,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       this.#model = trainer.predictor; // from now on predictions follow training
       if (!fileModel) this.#emit('ready', { pretrained: false });
       this.#enableButtons(true);
-      this.#say(fileModel ? 'Pretrained weights loaded: predicting now. Train to continue.' : 'Ready: press Train.');
+      this.#say(fileModel ? 'Pretrained weights: predicting now.' : 'Ready: press Train.');
       this.#wantsTraining = config.autoplay;
       this.#sync();
       this.#ask(this.#probe, true, false);
@@ -295,6 +291,7 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
       if (generation === this.#generation) {
         this.#fail(err.message);
         this.#say('Not ready.');
+        this.#elements.root.hidden = false; // what went wrong, shown
       }
     }
   }
@@ -397,12 +394,15 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     this.#trainer?.set({ [LIVE[knob]]: PACE[value] ?? value }).catch((err) => this.#fail(err.message));
   }
 
-  // Repaints in an animation frame, at most 20 times a second (once a second with prefers-reduced-motion).
+  // Repaints in an animation frame, at most 20 times a second (once a second with prefers-reduced-motion). The
+  // widget's first frame, once it has its data and inputs, shows its markup (hidden until then): its first layout,
+  // at its full size, in a frame of its own too.
   #redraw(kind) {
     if (kind) this.#dirty.add(kind);
     this.#frame ||= requestAnimationFrame((now) => {
       this.#frame = 0;
-      if (!this.#data || this.#elements.panels.hidden) return;
+      const { root } = this.#elements;
+      if (!this.#data) return;
       const interval = matchMedia('(prefers-reduced-motion: reduce)').matches ? 1000 : 50;
       // the bands of the map's first paint come one a frame at any pace: a half-painted map is no calmer
       const firstPaint = this.#dirty.has('map') && this.#view && this.#view.rowsPainted < this.#view.res;
@@ -412,10 +412,11 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
         return;
       }
       this.#drawnAt = pageDrawnAt = now;
-      // one view a frame, the one waiting longest: the chart and the map together would not fit a phone's frame
+      // the widget's first frame lays its markup out alone; then one view a frame, the one waiting longest: the chart
+      // and the map together would not fit a phone's frame
       const [kind] = this.#dirty;
-      this.#dirty.delete(kind);
-      if (kind === 'chart') this.#drawChart();
+      if (root.hidden) root.hidden = false;
+      else if (this.#dirty.delete(kind) && kind === 'chart') this.#drawChart();
       else if (kind) this.#paintMap();
       if (this.#dirty.size) this.#redraw();
     });
@@ -466,6 +467,10 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     else if (data.classes) this.#view = new DecisionMap(elements.map, { ...options, domain: data.domain });
     else this.#view = new Plot(elements.map, { ...options, domain: data.domain[0], yDomain: data.domain[1] });
     elements.map.hidden = !drawable;
+    // The first draw (canvas context) in a frame, not in the page's load task; and a frame after the next one, which
+    // lays out what this task changed: a drawing frame reads the canvas's size, which would make it lay that out too
+    // (both in one frame are a long task on a phone). The widget's first frame shows its markup, inputs included.
+    requestAnimationFrame(() => this.#redraw('map'));
     if (data.mount) {
       data.mount(elements, (x) => {
         if (x) this.#ask(x);
@@ -480,10 +485,6 @@ export class TinyTrain extends (globalThis.HTMLElement ?? Object) {
     }));
     this.#ask(Array.from(data.testX.subarray(0, data.features)), true, false);
     this.#view?.gridInputs(); // made here: the first map frame has enough to do
-    // The first draw (canvas context) in a frame, not in the page's load task; and a frame after the next one, which
-    // lays out what this task changed: a drawing frame reads the canvas's size, which would make it lay that out too
-    // (both in one frame are a long task on a phone).
-    requestAnimationFrame(() => this.#redraw('map'));
   }
 
   // The model's answer for the reader's input and, when timed (the reader moved it), how long predict() took;

@@ -1,7 +1,7 @@
 // The widget's shadow DOM: fixed markup (attribute values are never parsed as HTML) and a constructed style sheet,
 // adopted, so a strict CSP needs no style-src. `all: initial` on .root keeps the host's inherited text styles out.
 // The first class of an element is its name in the widget's code (tiny-train.js). The root is hidden until the
-// widget's first frame and the panels until the next one, which lay them out in tasks of their own.
+// widget's first frame, which lays it out whole, with its data's inputs.
 
 const TRAINING = `
   <section class="training" aria-label="Training">
@@ -33,7 +33,7 @@ const INFERENCE = `
 export const HTML = `
 <div class="root" hidden>
   <div class="msg" role="alert" hidden></div>
-  <div class="panels" hidden>${TRAINING}${INFERENCE}
+  <div class="panels">${TRAINING}${INFERENCE}
   </div>
   <p class="status" role="status" aria-live="polite"></p>
 </div>`;

@@ -120,8 +120,8 @@ export function teach(element, load, classColor, losses, tests) {
   };
   for (const type of ['ready', 'snapshot', 'progress']) element.addEventListener(type, update);
   goOnAfterHelperStops(element, named('status'), named('msg'), named('go'));
-  // and on what the widget says: "Pretrained weights loaded" comes when its Trainer takes over from a file's model,
-  // with no event
+  // and on what the widget says: "Pretrained weights: predicting now" comes when its Trainer takes over from a file's
+  // model, with no event
   new MutationObserver(() => update()).observe(named('status'), { childList: true, characterData: true, subtree: true });
   update();
 }

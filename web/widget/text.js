@@ -40,6 +40,9 @@ const CSS = `
   overflow-wrap: anywhere;
   white-space: pre-wrap;
 }
+.tx-tokens {
+  min-height: calc(1.4em + 1.4 * 9px + 2px); /* a line of chips (.chip, .id): the room they need before they come */
+}
 .tx-tokens .chip {
   display: inline-flex;
   flex-direction: column;
@@ -47,7 +50,8 @@ const CSS = `
   margin: 0 2px 2px 0;
   padding: 0 3px;
   border-radius: 3px;
-  background: var(--line);
+  background: var(--bg); /* the muted id on it reads at 4.5:1 or more, light and dark */
+  box-shadow: inset 0 0 0 1px var(--line);
 }
 .tx-tokens .id {
   font-size: 9px;
@@ -58,6 +62,7 @@ const CSS = `
   background: none;
 }
 .tx-top .row {
+  min-height: 1.4em; /* a row's height before its label comes */
   display: grid;
   grid-template-columns: 3.5em 1fr 4em;
   gap: 5px;
@@ -91,7 +96,7 @@ const CSS = `
 }
 .tx-samples {
   color: var(--mute);
-  min-height: 3.6em;
+  min-height: 4.2em; /* SAMPLE_LINES lines, before they come */
 }`;
 
 
@@ -145,6 +150,7 @@ class TextPanel {
     this.generatorOf = null;  // the model it copies
     this.sampledAt = -Infinity;
     this.sampleTimer = 0;     // a sampling due at the end of the current second
+    this.nextTimer = 0;       // the bars' update, due in a task of its own
     this.sampledStep = -1;
     this.answering = 0;       // bumped by every Continue: a newer one ends the older
     this.continueAsked = false; // Continue pressed before the first model arrived
@@ -176,14 +182,18 @@ class TextPanel {
     this.go.addEventListener('click', () => this.continueText());
   }
 
-  // A new snapshot (or the first model): the bars follow it at once; the sample strip about once a second.
+  // A new snapshot (or the first model): the bars follow it in a task of their own (not in the widget's drawing
+  // frame: a model's first answers run on cold code, a phone's frame or more); the sample strip about once a second.
   refresh(model) {
     if (!model || !this.prefix) return;
     if (model !== this.model) {
       this.model = model;
       this.tokenizer = Tokenizer.fromVocabulary(model.vocabulary ?? bad('src', 'a language model with a vocabulary', 'none'));
     }
-    this.showNext();
+    this.nextTimer ||= setTimeout(() => {
+      this.nextTimer = 0;
+      if (this.prefix.isConnected) this.showNext();
+    });
     if (this.continueAsked) this.continueText();
     // Samples at most once a second, and always from the last weights: a refresh inside the second is caught up
     // at its end (the last snapshot of a short run too).
