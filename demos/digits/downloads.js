@@ -19,7 +19,8 @@ function start() {
     e.preventDefault();
     worker.terminate();
     worker = null;
-    for (const request of waiting.values()) request.reject(new Error(`the download worker failed (${e.message || 'script error'})`));
+    const failed = new Error(`the download worker failed (${e.message || 'script error'})`);
+    for (const request of waiting.values()) request.reject(failed);
     waiting.clear();
   };
 }
@@ -35,7 +36,8 @@ function ask(message, onProgress) {
 
 /** An MNIST split (web/mnist.js's file): {n, x, y} as fetchMnist gives them (x null when floats is false);
  * onProgress(loadedBytes, totalBytes) as the bytes come. */
-export const fetchMnistSplit = (url, { floats = true, onProgress } = {}) => ask({ kind: 'mnist', url: String(url), floats }, onProgress);
+export const fetchMnistSplit = (url, { floats = true, onProgress } = {}) =>
+  ask({ kind: 'mnist', url: String(url), floats }, onProgress);
 
 /** A file's bytes: {status (HTTP), bytes (Uint8Array, null unless the status is OK)}. */
 export const fetchFile = (url) => ask({ kind: 'bytes', url: String(url) });
