@@ -114,7 +114,9 @@ async function workerThreads() {
 // What the page's training worker loaded: the wasm modules and threads.js it fetched, whether its memory is shared, its helper threads
 // and the threads it says it uses (from the loader it imported: the same module, so the same load).
 async function trainingWorkerLoad(page, { last = false } = {}) {
-  const workers = page.workers(), worker = last ? workers.at(-1) : workers[0]; // last: the newest, after a restart
+  // (not the digits page's download worker); last: the newest, after a restart
+  const workers = page.workers().filter((w) => /(\/worker\.js|\/hooked-worker\.mjs)$/.test(new URL(w.url()).pathname));
+  const worker = last ? workers.at(-1) : workers[0];
   return worker.evaluate(async () => {
     const core = await (await import('/wasm/tinytrain.js')).loadTinytrain();
     return {
