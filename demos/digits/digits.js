@@ -10,7 +10,6 @@ import { Model, loadTinytrain } from '../../wasm/tinytrain.js';
 import { INT8_WASM_URL } from '../../wasm/int8.js';
 import { Trainer, DEFAULT_MEMORY_LIMIT } from '../../web/runtime/trainer.js';
 import { PACE } from '../../web/runtime/protocol.js';
-import { fetchMnist } from '../../web/mnist.js';
 import { Series, drawLineChart } from '../../web/views/chart.js';
 import { classColor, pageColors } from '../../web/views/palette.js';
 import { probabilityBars } from '../../web/views/bars.js';
@@ -21,8 +20,6 @@ import { downloadBytes, readModelFile, wireWeightsControls } from '../shared/wei
 import { explainTerms } from '../../web/views/glossary.js';
 import { overfitting, overfittingText, stopAtBestLabel, BestHeldOut, cutCurve } from '../../web/views/overfit.js';
 import { microsecondsPerCall, formatMicroseconds, formatMeasuredMs, nextTask } from '../../web/timing.js';
-import { CostPanel, trainingFromProgress } from '../../web/views/costs.js';
-import { Int8Lever } from './int8-lever.js';
 import {
   drawGrey, argmax, galleryTile, drawFirstLayer, formatFlops, formatSeconds,
 } from './views.js';
@@ -30,12 +27,16 @@ import { messageLine } from '../shared/messages.js';
 import { showThreads, helperStopped, oneThreadFrom, RESTARTING_ON_ONE_THREAD } from '../shared/threads.js';
 import { withCommas } from '../shared/numbers.js';
 import { showLater } from '../shared/later.js';
+import { fetchMnistSplit, fetchFile } from './downloads.js';
 
 const $ = (id) => document.getElementById(id);
 const GENERATED = new URL('../data/generated/', import.meta.url);
 const mnistFile = (split) => new URL(`mnist-${split}.bin.gz`, GENERATED).href; // absolute: the worker's base differs
 const DEFAULT_LR = { adam: 0.001, adamw: 0.001, momentum: 0.05, sgd: 0.1 };
 const FILTER_SLICE_MS = 8;
+// Snapshots of the training weights a second: the pad's answer and the first layer's pictures follow them, and
+// each one is a copy of every weight (400 KB for the MLP) for the page to collect.
+const SNAPSHOT_HZ = 2;
 const PRETRAIN_DIGITS = 8000; // the training digits tools/pretrain.mjs trains on
 
 const state = {
@@ -70,6 +71,7 @@ const state = {
   lowest: new BestHeldOut(), // the trainer's snapshot with the lowest held-out loss (web/views/overfit.js)
   rewound: null,       // the step "Stop at the best held-out step" went back to, until the next Train
   costs: null,         // the cost panel (web/views/costs.js)
+  costsModule: null,   // that module (loaded after the page's first tasks)
   int8: null,          // the int8 lever in it (int8-lever.js)
 };
 
@@ -131,8 +133,7 @@ function trainerKey(spec) {
 }
 
 function onKindChange() {
-  const kind = $('model-kind').value;
-  $('layers').value = layersText(MODELS[kind].layers);
+  setValue('layers', layersText(MODELS[$('model-kind').value].layers));
 }
 
 // ---- data -----------------------------------------------------------------------------------------------------
@@ -145,9 +146,10 @@ function ensureData() {
       if (total) $('data-progress').value = loaded / total;
       $('data-text').textContent = `loading ${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`;
     };
-    // The page needs the held-out digits as floats (the gallery) and of the training set only its size: the worker
-    // reads the training digits itself (from the HTTP cache this download fills).
-    const load = (split) => fetchMnist(mnistFile(split), { onProgress: (l, t) => { bytes[split] = [l, t]; report(); },
+    // The page needs the held-out digits as floats (the gallery) and of the training set only its size: the training
+    // worker reads the training digits itself (from the HTTP cache this download fills). Both are fetched and parsed
+    // in a worker of their own (downloads.js).
+    const load = (split) => fetchMnistSplit(mnistFile(split), { onProgress: (l, t) => { bytes[split] = [l, t]; report(); },
       floats: split === 'test' });
     const [train, test] = await Promise.all([load('train'), load('test')]);
     state.data = { train, test };
@@ -210,15 +212,16 @@ function modelChanged({ gallery = true } = {}) {
   $('predictor-name').textContent = m ? `Predicting with: ${activeLabel()}.` : 'No model yet.';
   if (!m) return;
   state.measured = null;
-  ensureMeasured();
-  updatePhases();
   predictDrawing();
-  // The rest in later tasks, so no single task of the page grows long.
-  setTimeout(() => {
-    if (activeModel() !== m) return;
-    drawFilters(true);
-    if (gallery) setTimeout(refreshGallery, 0);
-  }, 0);
+  // The rest a task each, so no single task of the page grows long on a phone: the model's timing (its first calls
+  // into wasm are the slowest), the phases' numbers and the cost panel, the first layer, the gallery.
+  (async () => {
+    for (const part of [ensureMeasured, updatePhases, () => drawFilters(true), gallery && refreshGallery]) {
+      await nextTask();
+      if (activeModel() !== m) return; // another model came meanwhile: its own modelChanged does the rest
+      if (part) part();
+    }
+  })();
 }
 
 // A page-side model (pretrained or from a file) becomes the one that answers the pad.
@@ -242,9 +245,15 @@ function setOwnModel(m, label, recipe = null) {
 // The form describes the model that answers the pad: its layers and the Network menu's kind, so pressing Train
 // continues from this very model.
 function showModelInForm(spec) {
-  $('layers').value = layersText(spec.layers);
-  $('model-kind').value = isConvolutional(spec) ? 'cnn' : 'mlp';
-  $('augment').checked = !!spec.augment;
+  setValue('layers', layersText(spec.layers));
+  setValue('model-kind', isConvolutional(spec) ? 'cnn' : 'mlp');
+  if ($('augment').checked !== !!spec.augment) $('augment').checked = !!spec.augment;
+}
+
+// Sets a field's value only when it changes: the browser's form autofill looks at the fields again after a script
+// sets one, and lays the page out to do so.
+function setValue(id, value) {
+  if ($(id).value !== value) $(id).value = value;
 }
 
 async function usePretrained() {
@@ -252,9 +261,10 @@ async function usePretrained() {
   const kind = $('model-kind').value;
   const url = new URL(PRETRAIN[kind].file, GENERATED);
   $('predictor-name').textContent = `Loading the pretrained ${kind.toUpperCase()}…`;
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`the pretrained ${kind.toUpperCase()} is missing (${url.pathname}: HTTP ${res.status}); run \`make data\``);
-  const m = await Model.load(new Uint8Array(await res.arrayBuffer()));
+  const { status, bytes } = await fetchFile(url); // in a worker: 400 KB arriving here is a long task on a phone
+  if (!bytes) throw new Error(`the pretrained ${kind.toUpperCase()} is missing (${url.pathname}: HTTP ${status}); run \`make data\``);
+  const m = await Model.load(bytes);
+  await nextTask(); // its first calls into wasm, then the pad's answer and the rest (modelChanged) in tasks after
   setOwnModel(m, `the pretrained ${kind.toUpperCase()} (trained when this site was built)`, kind);
 }
 
@@ -518,34 +528,58 @@ function showNumbers(d) {
 }
 
 // Progress comes up to 30 times a second: the loss chart (at most 5 times a second), the accuracy chart (when a
-// held-out measurement came), the numbers (10 times a second) and the phases' numbers and cost panel (twice a
-// second: they are below the first screen) follow in animation frames of their own, so each fits a phone's frame.
+// held-out measurement came), the numbers (10 times a second; the pad's label with its step once a second) and the
+// phases' numbers and cost panel (once a second: they are below the first screen) follow in animation frames of
+// their own, so each fits a phone's frame.
+// The cost panel redraws in an animation callback of its own in the frame after updatePhases, before this one: no
+// chart draws in that frame, as reading a canvas's size after the panel's words changed would lay the page out
+// in the middle of the frame and again at its end.
+// While they are off screen, the phases' numbers and the cost panel wait: they are brought up to date when they
+// come into view, and when a run stops.
 const dirty = { loss: false, accuracy: false, phases: false };
-let redrawFrame = 0, redrawnAt = -Infinity, phasesAt = -Infinity;
+const PHASES_MS = 1000;
+let redrawFrame = 0, redrawnAt = -Infinity, phasesAt = -Infinity, labelAt = -Infinity, costsRedrawing = false;
+const phasesInView = new Set();
+const phasesDue = () => dirty.phases && phasesInView.size > 0;
+const phasesView = new IntersectionObserver((entries) => {
+  for (const e of entries) phasesInView[e.isIntersecting ? 'add' : 'delete'](e.target);
+  if (phasesDue()) redrawFrame ||= requestAnimationFrame(redrawFrameTask);
+});
+for (const id of ['phases-section', 'costs-section']) phasesView.observe($(id));
+// The pad's model while it trains: its step, once a second.
+function showTrainingLabel() {
+  if (state.source === 'training') setText('predictor-name', `Predicting with: ${activeLabel()}.`);
+}
 function redrawSoon() {
   dirty.phases = true;
   redrawFrame ||= requestAnimationFrame(redrawFrameTask);
 }
 function redrawFrameTask(now) {
   redrawFrame = 0;
-  if (dirty.loss && now - redrawnAt >= 200) {
+  const charts = !costsRedrawing;
+  costsRedrawing = false;
+  if (charts && dirty.loss && now - redrawnAt >= 200) {
     redrawnAt = now;
     dirty.loss = false;
     drawLossChart();
-  } else if (dirty.accuracy) {
+  } else if (charts && dirty.accuracy) {
     dirty.accuracy = false;
     drawAccuracyChart();
   } else if (latestProgress && now - numbersAt >= 100) {
     numbersAt = now;
     showNumbers(latestProgress);
     latestProgress = null;
-  } else if (dirty.phases && now - phasesAt >= 500) {
+    if (now - labelAt >= PHASES_MS) {
+      labelAt = now;
+      showTrainingLabel();
+    }
+  } else if (phasesDue() && now - phasesAt >= PHASES_MS) {
     phasesAt = now;
     dirty.phases = false;
     updatePhases();
-    if (state.source === 'training') setText('predictor-name', `Predicting with: ${activeLabel()}.`);
+    costsRedrawing = true;
   }
-  if (dirty.loss || dirty.accuracy || dirty.phases || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
+  if (dirty.loss || dirty.accuracy || phasesDue() || latestProgress) redrawFrame = requestAnimationFrame(redrawFrameTask);
 }
 
 // The cost panel follows the model that answers the pad and what trained it: this tab's run, or for the pretrained
@@ -556,7 +590,7 @@ function updateCosts() {
   panel.setModel(m, { label: activeLabel(), input: () => state.lastInput ?? state.data?.test.x.slice(0, 784) });
   const p = state.trainer?.progress;
   if (state.source === 'training' && p) {
-    const training = trainingFromProgress(p);
+    const training = state.costsModule.trainingFromProgress(p);
     if (state.trainedFrom) training.how += ` The run continued from ${state.trainedFrom}, whose earlier training is not counted.`;
     panel.setTraining(training);
   } else if (state.ownRecipe) {
@@ -635,6 +669,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
     evalEvery: Math.max(5, Math.round(stepsPerEpoch / (image ? 2 : 4))),
     evalTrainMax: 1000,
     pace: PACE[$('speed').value],
+    snapshotHz: SNAPSHOT_HZ,
   });
   t.addEventListener('progress', (e) => onProgress(e.detail));
   t.addEventListener('snapshot', (e) => {
@@ -646,6 +681,7 @@ function newTrainer(spec, batchSize, nTrain, key) {
   });
   t.addEventListener('stopped', (e) => {
     setRunning(false);
+    if (t === state.trainer) setTimeout(() => { updatePhases(); showTrainingLabel(); }, 0); // the run's totals
     if (e.detail.reason === 'finished' || e.detail.reason === 'paused') {
       if (state.source === 'training') { drawFilters(true); refreshGallery(); }
     }
@@ -768,41 +804,28 @@ function guard(fn) {
   });
 }
 
-// Start-up in a few tasks, so a phone's main thread gets no long one: after the task that parsed the page, the
-// terms' explanations, the cost panel and its int8 lever (below the first screen), the pad and the controls, then
-// the charts.
+// Start-up in a few tasks, so a phone's main thread gets no long one: after the task that ran the page's modules
+// (the form's layers, the full build's download), the terms' explanations, the bars, the pad and the controls, the
+// pad's preview, the charts (when their section is shown), then the cost panel and its int8 lever (below the first
+// screen, their modules loaded only now), and last the pretrained MLP and the data.
 async function init() {
   // The page's own models are capped like the worker's: a hostile weight file is refused with the size it asks for.
   Model.setMemoryLimit(DEFAULT_MEMORY_LIMIT);
+  // The form's layers before the page has been parsed, while the form is not shown: the browser's form autofill
+  // then reads the fields with nothing to lay out.
+  onKindChange();
+  // The full build (int8 kernels, for the lever) before any model; without it the page works on, lever aside.
+  const wasmLoaded = loadTinytrain({ url: INT8_WASM_URL }).catch(() => {});
   await nextTask();
   explainTerms();
-  await nextTask();
-  state.costs = new CostPanel($('costs'), { label: 'What serving costs' });
-  showLater(state.costs.element.querySelectorAll(':scope > *, .costs-grid > *')); // laid out a part a frame
-  await nextTask();
-  state.int8 = new Int8Lever(state.costs.element, {
-    model: activeModel,
-    busy: () => state.source === 'training' && !!state.trainer?.running,
-    input: () => state.lastInput ?? state.data?.test.x.slice(0, 784) ?? new Float32Array(784),
-    data: ensureData,
-    panel: state.costs,
-    changed: () => { state.measured = null; updatePhases(); predictDrawing(); }, // the pad's model is timed anew
-    steps: stepsOf,
-    trainSpec: () => ({ input: [784], layers: MODELS.mlp.layers, loss: 'cross_entropy',
-      optimizer: { type: 'adam', lr: DEFAULT_LR.adam }, seed: 1 }),
-    trainData: { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') },
-    trainOptions: { batchSize: 64, logEvery: 10, evalEvery: 1000000, evalTrainMax: 1000 },
-  });
-  showLater(state.costs.element.querySelectorAll('.int8-lever'));
   await nextTask();
   setBars = probabilityBars($('probs'));
   setBars(null);
   await nextTask();
-  pad = new DrawPad($('pad'), { onChange: onPadChange, penWidth: Number($('pen').value) });
+  pad = new DrawPad($('pad'), { penWidth: Number($('pen').value) }); // its preview is drawn a task later
   $('pad').setAttribute('aria-label', `${$('pad').getAttribute('aria-label')}, ${KEYBOARD_HELP}`);
   $('pen').addEventListener('input', () => { pad.penWidth = Number($('pen').value); });
   $('clear').addEventListener('click', () => pad.clear());
-  onKindChange();
   $('model-kind').addEventListener('change', onKindChange);
   $('optimizer').addEventListener('change', () => { $('lr').value = String(DEFAULT_LR[$('optimizer').value]); });
   // Learning rate, batch size and speed change live while training.
@@ -837,12 +860,40 @@ async function init() {
     `pixels and turned by up to ${AUGMENT.rotate} degrees, inside the training worker, by the core's generator ` +
     'seeded with Seed: the same seed gives the same run. Held-out digits and your drawings are never changed.';
   await nextTask();
-  drawCharts();
+  pad.onChange = onPadChange;
+  onPadChange('clear');
+  await nextTask();
+  // The charts are drawn at their size once their section is shown, and again whenever that size changes (in
+  // frames of their own, as while training).
+  const charts = new ResizeObserver(() => {
+    dirty.loss = dirty.accuracy = true;
+    redrawFrame ||= requestAnimationFrame(redrawFrameTask);
+  });
+  for (const id of ['loss-chart', 'acc-chart']) charts.observe($(id));
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', drawCharts); // charts on the page's surface
-  // The full build (int8 kernels, for the lever) before any model; then the pretrained MLP, so the pad answers at
-  // once; then the data, lazily, behind its progress bar. Without the full build the page works on, lever aside.
-  loadTinytrain({ url: INT8_WASM_URL }).catch(() => {})
-    .then(guard(usePretrained)).then(() => ensureData()).catch(() => {});
+  // The cost panel and its int8 lever are below the first screen: their modules are loaded and run from here.
+  const [costsModule, { Int8Lever }] = await Promise.all([import('../../web/views/costs.js'), import('./int8-lever.js')]);
+  await nextTask();
+  state.costsModule = costsModule;
+  state.costs = new costsModule.CostPanel($('costs'), { label: 'What serving costs' });
+  showLater(state.costs.element.querySelectorAll(':scope > *, .costs-grid > *')); // laid out a part a frame
+  await nextTask();
+  state.int8 = new Int8Lever(state.costs.element, {
+    model: activeModel,
+    busy: () => state.source === 'training' && !!state.trainer?.running,
+    input: () => state.lastInput ?? state.data?.test.x.slice(0, 784) ?? new Float32Array(784),
+    data: ensureData,
+    panel: state.costs,
+    changed: () => { state.measured = null; updatePhases(); predictDrawing(); }, // the pad's model is timed anew
+    steps: stepsOf,
+    trainSpec: () => ({ input: [784], layers: MODELS.mlp.layers, loss: 'cross_entropy',
+      optimizer: { type: 'adam', lr: DEFAULT_LR.adam }, seed: 1 }),
+    trainData: { dataset: 'mnist', train: mnistFile('train'), test: mnistFile('test') },
+    trainOptions: { batchSize: 64, logEvery: 10, evalEvery: 1000000, evalTrainMax: 1000, snapshotHz: SNAPSHOT_HZ },
+  });
+  showLater(state.costs.element.querySelectorAll('.int8-lever'));
+  // Then the pretrained MLP, so the pad answers; then the data, lazily, behind its progress bar.
+  wasmLoaded.then(guard(usePretrained)).then(() => ensureData()).catch(() => {});
   document.body.dataset.ready = '1';
 }
 

@@ -1,9 +1,8 @@
 // Issue 21, bug 10: a phone-class CPU. Chromium's main thread slowed 4x (CDP Emulation.setCPUThrottlingRate) at
-// 390x844: training at full speed (the most snapshots, curves and maps per second) on the playground and a widget
-// page makes no task over 50 ms; on digits it should too (TODO); loading the playground and the widget page makes
-// none over 100 ms (module evaluation, first layouts and paints, the first maps and charts included), and loading
-// digits and the article should not either (TODO). The TODO checks run and print their tasks; they are reported, not
-// failed, until fixed.
+// 390x844: training at full speed (the most snapshots, curves and maps per second) on the playground, the digits
+// page and a widget page makes no task over 50 ms; loading the playground, digits and the widget page makes none
+// over 100 ms (module evaluation, first layouts and paints, the first maps and charts included), and loading the
+// article should not either (TODO). The TODO check runs and prints its tasks; it is reported, not failed, until fixed.
 // Tasks are judged by the CPU time the throttled main thread spent on them (main-thread.mjs), so the checks hold
 // on this shared machine too; they always run. One browser for the file.
 import test from 'node:test';
@@ -19,14 +18,6 @@ const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile:
 const RATE = 4;
 const LOAD_LIMIT_MS = 100, TRAIN_LIMIT_MS = 50;
 const TRAIN_MS = 3000;
-// Loading is not yet within the limit on digits and the article: the first style and layout of the page's markup,
-// module evaluation and the widgets' first frames still make tasks of 100-250 ms CPU at 4x here. These checks run
-// and print their tasks but are reported as TODO (issue 21, bug 10) until they pass.
-const LOAD_TODO = 'issue 21 bug 10: tasks over 100 ms at load remain (first layout of the markup, module evaluation, first frames)';
-// Digits training frames are one view each now (the loss chart, the accuracy chart, the numbers, the phases): best
-// of 3 passed in 2 runs of 3, but a major GC (most likely of the MLP's weight snapshots: 400 KB ten times a second)
-// or a snapshot's handling still takes a frame over the limit in some runs.
-const DIGITS_TRAIN_TODO = 'issue 21 bug 10: digits training at 4x: a major GC or a snapshot of the MLP\'s weights still makes some frames 50-90 ms CPU';
 const checkNoErrors = (errors) => assert.deepEqual(errors, [], `errors on the page:\n${errors.join('\n')}`);
 
 async function openThrottled() {
@@ -94,9 +85,9 @@ const DIGITS = '/demos/digits/';
 const digitsReady = () => !document.getElementById('train').disabled &&
   /held-out/.test(document.getElementById('predictor-name').textContent);
 
-test('digits: loading with a 4x slower CPU makes no task over 100 ms', { todo: LOAD_TODO }, () => checkLoad(DIGITS, digitsReady));
+test('digits: loading with a 4x slower CPU makes no task over 100 ms', () => checkLoad(DIGITS, digitsReady));
 
-test('digits: training the MLP at full speed with a 4x slower CPU makes no task over 50 ms', { todo: DIGITS_TRAIN_TODO }, () => checkTraining(DIGITS,
+test('digits: training the MLP at full speed with a 4x slower CPU makes no task over 50 ms', () => checkTraining(DIGITS,
   digitsReady, async (page) => {
     await page.selectOption('#speed', 'fast');
     await page.fill('#epochs', '50');

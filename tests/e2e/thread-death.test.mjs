@@ -20,7 +20,7 @@ import { USE_TEST_WORKER } from './worker-hooks.mjs';
 
 const STALL_MS = 21000; // longer than the pool's old silence limits (10 s in a join, 10 s between heartbeat checks)
 // How far the last snapshot may be ahead of the step a page shows when training stalls: the page shows the worker's
-// progress (at most 30 a second) and the snapshot (10 a second) may come from a later chunk of training (15 ms of
+// progress (at most 30 a second) and the snapshot (2 a second here) may come from a later chunk of training (15 ms of
 // steps) than the last progress did.
 const SNAPSHOT_AHEAD = 50;
 const heldOut = loadMnistNode('test');
@@ -114,7 +114,9 @@ async function workerThreads() {
 // What the page's training worker loaded: the wasm modules and threads.js it fetched, whether its memory is shared, its helper threads
 // and the threads it says it uses (from the loader it imported: the same module, so the same load).
 async function trainingWorkerLoad(page, { last = false } = {}) {
-  const workers = page.workers(), worker = last ? workers.at(-1) : workers[0]; // last: the newest, after a restart
+  // (not the digits page's download worker); last: the newest, after a restart
+  const workers = page.workers().filter((w) => /(\/worker\.js|\/hooked-worker\.mjs)$/.test(new URL(w.url()).pathname));
+  const worker = last ? workers.at(-1) : workers[0];
   return worker.evaluate(async () => {
     const core = await (await import('/wasm/tinytrain.js')).loadTinytrain();
     return {

@@ -27,7 +27,7 @@ export class FakeModel {
     this.paramCount = (this.inputSize + 1) * this.outputSize; // W (OUT, IN) then b (OUT)
     this.lr = spec.optimizer?.lr ?? 0.1;
     this.disposed = false;
-    this.reset(spec.seed ?? 1);
+    this.reset();
   }
 
   get flops() {
@@ -35,7 +35,7 @@ export class FakeModel {
     return { forward: f, train: 3 * f };
   }
 
-  reset(seed = 1) {
+  reset(seed = this.spec.seed ?? 1) { // no seed: the spec's, as Model#reset
     const r = mulberry32(seed);
     this.seed = seed;
     this.w = Float32Array.from({ length: this.paramCount }, () => (r() - 0.5) * 0.2);

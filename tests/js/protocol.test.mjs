@@ -123,6 +123,28 @@ test('requests before init and malformed requests get error replies, not excepti
   assert.match(badData.error, /unknown name "spirals"/);
 });
 
+// A page that needs few snapshots asks for few (init options.snapshotHz): the other events keep their rates, and a
+// pause still ends with a snapshot of the step it stopped at.
+test('init options.snapshotHz sets the snapshots per second of a run (2/s here), not the progress rate', async () => {
+  const h = harness({ tick: 1 });
+  await h.request(REQUEST.INIT, { spec: SPEC, data: DATA, options: { logEvery: 1, snapshotHz: 2 } });
+  const t0 = h.clock(), before = h.of(EVENT.SNAPSHOT).length;
+  await h.request(REQUEST.START);
+  await until(() => h.clock() - t0 > 3000, '3 s of fake time');
+  const seconds = (h.clock() - t0) / 1000, during = h.of(EVENT.SNAPSHOT).length - before;
+  await h.request(REQUEST.PAUSE);
+  const progress = h.of(EVENT.PROGRESS).length;
+  assert.ok(during >= 2 * seconds - 2 && during <= 2 * seconds + 1, `${during} snapshots in ${seconds.toFixed(2)} s at 2/s`);
+  assert.ok(progress >= 20 * seconds, `only ${progress} progress posts in ${seconds.toFixed(2)} s`);
+  assert.equal(h.of(EVENT.SNAPSHOT).at(-1).step, h.session.step, 'the pause sends the weights of its step');
+  // unset, zero or not a whole number: the default rate
+  for (const snapshotHz of [undefined, 0, -3, 1.5, 'often']) {
+    const d = harness({ tick: 1 });
+    await d.request(REQUEST.INIT, { spec: SPEC, data: DATA, options: { snapshotHz } });
+    assert.equal(d.session.throttles[1].interval, 1000 / RATES.snapshotHz, String(snapshotHz));
+  }
+});
+
 test('training runs in ~15 ms chunks; progress <= 30/s and snapshots <= 10/s of (fake) time', async () => {
   const h = harness({ tick: 1 });
   await h.request(REQUEST.INIT, { spec: SPEC, data: DATA, options: { logEvery: 1 } });

@@ -7,7 +7,9 @@
 //
 //   requests: init {spec, data, options}  start {maxSteps?}  pause  step {n}  set {lr, batchSize, pace, ...}
 //             reset {seed}  snapshot  setWeights {weights, step?, epoch?}
-//             (init's data: {dataset, ...}, {x, y, testX?, testY?} or {text: TEXT})
+//             (init's data: {dataset, ...}, {x, y, testX?, testY?} or {text: TEXT}; its options: batchSize,
+//              logEvery, evalEvery, evalTrainMax, pace, memoryLimit, threads, snapshotHz: snapshots a second while
+//              training, a whole number, RATES.snapshotHz unless given)
 //   events:   ready  reply {id, ok, result|error}  progress {step, epoch, loss, accuracy, testLoss, ...}
 //             snapshot {weights, step, epoch}  stopped {reason}  error {message, kind}  fatal {message}
 //             alive {lock?}  preparing {phase, done, total}
@@ -31,7 +33,8 @@ export const KNOBS = Object.freeze(['batchSize', 'logEvery', 'pace']);
 // The pages' speeds: "watch" spreads a small model's learning over seconds; "fast" is all the core can do.
 export const PACE = Object.freeze({ watch: 100, fast: 0 });
 
-// Rates (per second) of the throttled events, and the target length of one training chunk.
+// Rates (per second) of the throttled events, and the target length of one training chunk. A page that uses few
+// snapshots (each is a copy of every weight) asks for fewer with init's options.snapshotHz.
 // A paced run trains what is due every paceMs and sleeps in between.
 export const RATES = Object.freeze({ progressHz: 30, snapshotHz: 10, testHz: 10, chunkMs: 15, paceMs: 16 });
 export const MAX_STEPS_PER_REQUEST = 1e6;

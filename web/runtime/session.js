@@ -100,15 +100,16 @@ export class TrainingSession {
     this.batchSize = positive(opt.batchSize, 32);
     this.logEvery = positive(opt.logEvery, 10);
     this.pace = opt.pace ?? 0;
+    // A page that uses few snapshots asks for fewer: each one is a copy of every weight, garbage on the page.
+    this.snapshotHz = positive(opt.snapshotHz, this.rates.snapshotHz);
     // For big data sets (MNIST: a full evaluation costs seconds): evaluate at most every evalEvery steps, and
     // measure train accuracy on the first evalTrainMax samples only. Unset: every evaluation, on everything.
     this.evalEvery = positive(opt.evalEvery, 0);
     this.evalTrainMax = positive(opt.evalTrainMax, Infinity);
-    this.flops = model.flops;
     this._clearCounters(0);
     this._postSnapshot();
     return {
-      paramCount: model.paramCount, inputSize: model.inputSize, outputSize: model.outputSize, flops: this.flops,
+      paramCount: model.paramCount, inputSize: model.inputSize, outputSize: model.outputSize, flops: model.flops,
       nTrain: data.nTrain, nTest: data.nTest, batchSize: this.batchSize, logEvery: this.logEvery,
       // makeDataset's result (labels as class indices), so the page can draw exactly what is trained on.
       dataset: data.generated,
@@ -126,7 +127,7 @@ export class TrainingSession {
     this.lastLoss = this.lastAccuracy = NaN;
     this.metrics = { accuracy: NaN, testLoss: NaN, testAccuracy: NaN, at: -1 };
     const r = this.rates;
-    this.throttles = [r.progressHz, r.snapshotHz, r.testHz].map((hz) => new Throttle(hz)); // progress, snapshot, test
+    this.throttles = [r.progressHz, this.snapshotHz, r.testHz].map((hz) => new Throttle(hz)); // progress, snapshot, test
   }
 
   _start(msg) {
@@ -264,7 +265,8 @@ export class TrainingSession {
       step: this.step, epoch: this.model.epoch, running: this.running,
       loss: this.lastLoss, accuracy: m.accuracy, batchAccuracy: this.lastAccuracy,
       trainLoss: m.trainLoss ?? NaN, testLoss: m.testLoss, testAccuracy: m.testAccuracy, metricsStep: m.at,
-      samplesPerSec: this.rate, threads: this.model.threads, samplesSeen: this.samplesSeen, flopsDone: this.samplesSeen * this.flops.train,
+      samplesPerSec: this.rate, threads: this.model.threads, samplesSeen: this.samplesSeen,
+      flopsDone: this.samplesSeen * this.model.flops.train,
       wallMs: this._wall(t), cpuMs: this.cpuMs, batchSize: this.batchSize,
       ...(this.data.text && this._textProgress()),
       // Every logged point since the last report: (steps, losses) of equal length.
@@ -333,7 +335,7 @@ export class TrainingSession {
   _reset(msg) {
     const wasRunning = this.running;
     this.running = false;
-    this.model.reset(msg.seed ?? this.model.spec?.seed ?? 1); // no seed: the spec's, as Model.reset() and init
+    this.model.reset(msg.seed); // no seed: Model#reset takes the spec's, as init did
     // Setting the data again restarts the core's seeded shuffling too, so the run repeats from step 0.
     feed(this.model, this.data);
     this._clearCounters(0);

@@ -33,7 +33,8 @@ export const DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024;
 
 
 export class Trainer extends EventTarget {
-  // options: {batchSize, logEvery, evalEvery, evalTrainMax}, threads (how many the worker trains on: more than 1
+  // options: {batchSize, logEvery, evalEvery, evalTrainMax, snapshotHz (snapshots a second while training: fewer for
+  // a page that needs few, as each is a copy of every weight)}, threads (how many the worker trains on: more than 1
   // needs a cross-origin isolated page; by default its loader chooses; 1 from the restart after a helper thread
   // ended) and memoryLimit (bytes, 0 for none; the worker's wasm memory: the page's own is the page's business,
   // Model.setMemoryLimit) for the worker; silenceMs: how long a worker may say nothing before it is presumed dead,
@@ -297,7 +298,8 @@ export class Trainer extends EventTarget {
     return this._request(REQUEST.SET_WEIGHTS, { weights: copy, step }, [copy.buffer]);
   }
 
-  /** Asks for a snapshot now (otherwise they arrive at most ~10 times a second and on pause/finish). */
+  /** Asks for a snapshot now (otherwise they arrive at most options.snapshotHz times a second, 10 unless set, and
+   * on pause/finish). */
   snapshot() {
     return this._request(REQUEST.SNAPSHOT);
   }
