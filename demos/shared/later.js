@@ -1,8 +1,10 @@
 // Parts of a page marked `data-later` stay out of the frame that would show them all at once: the page's CSS gives
-// them `content-visibility: hidden` (a placeholder box, nothing inside styled, laid out or painted). This module
-// shows them one per animation frame, in order, so a phone's main thread lays out and paints the page in several
-// short tasks instead of one long one. A page loads it before its own module: the parts in its markup are shown
-// from the first frames on; showLater() takes parts the page builds afterwards (a panel made in one go).
+// them `content-visibility: hidden` (a placeholder box, nothing inside styled, laid out or painted) or, on digits,
+// `display: none` (Chromium's form autofill lays out the form fields under content-visibility when the page has
+// been parsed). This module shows them one per animation frame, in order, so a phone's main thread lays out and
+// paints the page in several short tasks instead of one long one. The playground and text pages load it before
+// their own module, so the parts in their markup are shown from the first frames on; digits imports it, so its
+// parts are shown once its module has run. showLater() takes parts a page builds afterwards (a panel made in one go).
 
 const queue = [];
 let showing = null; // settles when the queue is empty
