@@ -14,8 +14,4 @@ export function showThreads(element, threads) {
     : 'training runs on one thread: the page is not cross-origin isolated (see the README), or a helper thread stopped';
 }
 
-/** Whether a Trainer's `error` detail is a helper thread that ended in the middle of a step: the Trainer then
- * restarts its worker from the last snapshot on one thread (web/runtime/trainer.js), and the page goes on training. */
-export const helperStopped = (detail) => Boolean(detail.fatal && detail.restarting && /helper thread/.test(detail.message));
-
-export { oneThreadFrom, RESTARTING_ON_ONE_THREAD } from '../../web/views/threads.js';
+export { helperStopped, oneThreadFrom, RESTARTING_ON_ONE_THREAD } from '../../web/views/threads.js';

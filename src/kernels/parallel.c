@@ -469,6 +469,11 @@ void tt__par_fill(float *x, float v, size_t n) {
   elementwise(&(elementwise_job){.y = x, .v = v, .n = n}, fill_part);
 }
 
+/* where chunk i of `chunks` over n floats starts, at a multiple of BLOCK floats (n for i == chunks) */
+static size_t block_part(size_t n, int i, int chunks) {
+  return i == chunks ? n : n / BLOCK * (size_t)i / (size_t)chunks * BLOCK;
+}
+
 /* Σ x² in chunk sums added in chunk order: the same at one thread count, its last bits may change with another */
 typedef struct {
   const float *x;
@@ -479,9 +484,8 @@ typedef struct {
 
 static void sumsq_chunk(void *arg, int i) {
   sumsq_job *s = arg;
-  const size_t lo = s->n / BLOCK * (size_t)i / (size_t)s->chunks * BLOCK;
-  const size_t hi = i == s->chunks - 1 ? s->n : s->n / BLOCK * (size_t)(i + 1) / (size_t)s->chunks * BLOCK;
-  s->sums[i] = TT_KERNEL(tt_f32_sumsq)(s->x + lo, hi - lo);
+  const size_t lo = block_part(s->n, i, s->chunks);
+  s->sums[i] = TT_KERNEL(tt_f32_sumsq)(s->x + lo, block_part(s->n, i + 1, s->chunks) - lo);
 }
 
 float tt__par_sumsq_unordered(const float *x, size_t n) {
@@ -503,16 +507,11 @@ typedef struct {
   int nesterov, first, chunks;
 } update_job;
 
-/* elements [lo, hi) of chunk i, at multiples of 16 floats */
-static size_t update_part(const update_job *u, int i) {
-  return i == u->chunks ? u->n : u->n / 16 * (size_t)i / (size_t)u->chunks * 16;
-}
-
 #define UPDATE_MIN 16384 /* parameters below which an update stays on one thread */
 
 static void adam_chunk(void *arg, int i) {
   const update_job *u = arg;
-  const size_t lo = update_part(u, i), n = update_part(u, i + 1) - lo;
+  const size_t lo = block_part(u->n, i, u->chunks), n = block_part(u->n, i + 1, u->chunks) - lo;
   TT_KERNEL(tt_f32_adam)(u->p_out + lo, u->m_out + lo, u->v_out + lo, u->p + lo, u->g + lo, u->m + lo, u->v + lo, n,
                          u->lr, u->beta1, u->beta2, u->eps, u->wd, u->decay, u->bc1, u->bc2);
 }
@@ -532,7 +531,7 @@ void tt__par_adam(float *p_out, float *m_out, float *v_out, const float *p, cons
 
 static void sgd_chunk(void *arg, int i) {
   const update_job *u = arg;
-  const size_t lo = update_part(u, i), n = update_part(u, i + 1) - lo;
+  const size_t lo = block_part(u->n, i, u->chunks), n = block_part(u->n, i + 1, u->chunks) - lo;
   TT_KERNEL(tt_f32_sgd)(u->p_out + lo, u->mu != 0.0f ? u->m_out + lo : u->m_out, u->p + lo, u->g + lo,
                         u->mu != 0.0f ? u->m + lo : u->m, n, u->lr, u->mu, u->wd, u->nesterov, u->first);
 }

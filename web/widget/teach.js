@@ -10,7 +10,7 @@
 // the element hands it (Series, which the widget draws).
 import { explainTerms } from '../views/glossary.js';
 import { overfitting, overfittingText, stopAtBestLabel, BestHeldOut, cutCurve } from '../views/overfit.js';
-import { RESTARTING_ON_ONE_THREAD, oneThreadFrom } from '../views/threads.js';
+import { RESTARTING_ON_ONE_THREAD, oneThreadFrom, helperStopped } from '../views/threads.js';
 import { element as make, adoptStyles } from './dom.js';
 
 const CSS = `
@@ -294,7 +294,7 @@ function goOnAfterHelperStops(element, status, msg, go) {
   element.addEventListener('progress', ({ detail }) => { training = detail.running; });
   element.addEventListener('error', ({ detail }) => {
     const trainer = element.trainer;
-    if (!trainer || !detail.restarting || !/helper thread/.test(detail.message)) return;
+    if (!trainer || !helperStopped(detail)) return;
     const goOn = training;
     msg.hidden = true;
     status.textContent = RESTARTING_ON_ONE_THREAD;
