@@ -680,6 +680,10 @@ function newTrainer(spec, batchSize, nTrain, key) {
     drawFilters(false);
   });
   t.addEventListener('stopped', (e) => {
+    if (t === state.trainer && latestProgress) { // the run's last numbers show when Train comes back, not a frame later
+      showNumbers(latestProgress);
+      latestProgress = null;
+    }
     setRunning(false);
     if (t === state.trainer) setTimeout(() => { updatePhases(); showTrainingLabel(); }, 0); // the run's totals
     if (e.detail.reason === 'finished' || e.detail.reason === 'paused') {
