@@ -35,7 +35,7 @@ const CSS = `
   padding: 4px 6px;
 }
 .tx-tokens, .tx-answer, .tx-samples {
-  font-family: ui-monospace, SFMono-Regular, Menlo, monospace;
+  font-family: ui-monospace, Menlo, monospace;
   font-size: 12px;
   overflow-wrap: anywhere;
   white-space: pre-wrap;
