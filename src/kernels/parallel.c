@@ -489,7 +489,7 @@ static void sumsq_chunk(void *arg, int i) {
 }
 
 float tt__par_sumsq_unordered(const float *x, size_t n) {
-  sumsq_job s = {x, n, chunk_count((int)(n / BLOCK))};
+  sumsq_job s = {.x = x, .n = n, .chunks = chunk_count((int)(n / BLOCK))};
   if (tt__threads() <= 1 || (double)n < MIN_WORK || s.chunks < 2) return TT_KERNEL(tt_f32_sumsq)(x, n);
   tt__parallel_for(s.chunks, sumsq_chunk, &s);
   double total = 0.0;
