@@ -128,13 +128,18 @@ static int chunk_samples(const conv_job *c, int i, tt__conv_shape *s, size_t *in
   return lo;
 }
 
-/* forward (or an adjoint's input gradient) on samples [lo, hi) */
+void tt__conv_forward_pack(float *ws, const float *w, const tt__conv_shape *s);
+void tt__conv_forward_samples(float *y, const float *x, const float *bias, const tt__conv_shape *s, float *xp,
+                              float *packed);
+
+/* forward (or an adjoint's input gradient) on samples [lo, hi), with the weights the calling thread packed into its
+ * scratch (c->ws), in a padded image of this thread's */
 static void conv_forward_chunk(void *arg, int i) {
   const conv_job *c = arg;
   tt__conv_shape s;
   size_t in, out;
   const int lo = chunk_samples(c, i, &s, &in, &out);
-  TT_KERNEL(tt_f32_conv_forward)(c->y + lo * out, c->x + lo * in, c->w, c->bias, &s, thread_ws(c));
+  tt__conv_forward_samples(c->y + lo * out, c->x + lo * in, c->bias, &s, thread_ws(c), c->ws);
   if (c->act) TT_KERNEL(tt_f32_bias_act)(c->y + lo * out, NULL, s.B * s.F, (int)(out / s.F), c->act);
 }
 
@@ -145,6 +150,7 @@ void tt__par_conv_forward_act(float *y, const float *x, const float *w, const fl
   conv_job c = {.y = y, .x = x, .w = w, .bias = bias, .s = *s, .ws_floats = floats, .act = act};
   if (tt__threads() > 1 && s->B > 1 && work >= MIN_WORK && (c.ws = tt__thread_scratch(floats))) {
     c.chunks = guided(c.at, s->B, 1);
+    tt__conv_forward_pack(c.ws, w, s);  // once, not per chunk
     tt__parallel_for(c.chunks, conv_forward_chunk, &c);
     return;
   }
