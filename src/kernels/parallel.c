@@ -213,8 +213,9 @@ void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const t
 /* ---- the sparse pass: each nonzero listed once, for both halves ------------------------------------------------ */
 
 /* The sparse pass (kernel_list.h: conv_sparse) in three jobs. The first counts dy's nonzeros by samples, as the
- * kernel does before it decides (the dense kernels run when there are too many); below COUNT_SPLIT floats it runs on
- * the calling thread, where reading each float once costs less than a job's hand-over. With fewer than the limit,
+ * kernel does before it decides (the dense kernels run when there are too many); below MIN_WORK floats it runs on
+ * the calling thread, where reading each float once costs less than a job's hand-over (larger counts read memory
+ * that the threads have just written, each its part: the last layer's split by samples or blocks). With fewer than the limit,
  * the second, by samples (guided), lists the nonzeros of every (sample, filter) of dy (positions and values, as the
  * kernel lists them), and its first chunk makes wᵀ when dx is wanted. Without dw (a forward pass) there is no second
  * job: the calling thread makes wᵀ and each dx chunk lists its own samples. The third runs dwᵀ by tiles (filters ×
@@ -222,7 +223,6 @@ void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const t
  * sums its tiles over the samples in order and adds them into dw) and dx by samples (guided), both from the shared
  * lists, each thread in a padded image of its own: no chunk lists or transposes w again, and no split pads a kernel
  * row more. dx's chunks apply the layer's fused activation (act) to the samples they write. */
-#define COUNT_SPLIT 1048576.0
 
 void tt__conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back);
 void tt__conv_wt(float *wt, float *w, int F, int C, int k, int L, int adjoint, int add);
@@ -368,8 +368,7 @@ int tt__par_conv_sparse_act(float *dw, float *dx, const float *dy, const float *
   j.v = (float *)(j.o + entries), j.n = (int *)(j.v + entries);
   float *next = (float *)(j.n + (size_t)s->B * s->F);
   j.wt = next, j.dwt = j.wt + (size_t)s->F * j.T * 16, j.images = j.dwt + (size_t)s->F * j.T * 16;
-  // the count reads each float once: on one thread below COUNT_SPLIT floats, where a job's hand-over costs more
-  j.count_chunks = (double)s->B * s->F * j.P < COUNT_SPLIT ? 1 : chunk_count(s->B);
+  j.count_chunks = (double)s->B * s->F * j.P < MIN_WORK ? 1 : chunk_count(s->B);
   tt__parallel_for(j.count_chunks, sparse_count_chunk, &j);
   long long nonzeros = 0;
   for (int i = 0; i < j.count_chunks; i++) nonzeros += j.counts[i];
@@ -513,7 +512,7 @@ typedef struct {
   int nesterov, first, chunks;
 } update_job;
 
-#define UPDATE_MIN 16384 /* parameters below which an update stays on one thread */
+#define UPDATE_MIN 8192 /* parameters below which an update stays on one thread */
 
 static void adam_chunk(void *arg, int i) {
   const update_job *u = arg;
@@ -528,7 +527,7 @@ void tt__par_adam(float *p_out, float *m_out, float *v_out, const float *p, cons
   update_job u = {.p_out = p_out, .m_out = m_out, .v_out = v_out, .p = p, .g = g, .m = m, .v = v, .n = n, .lr = lr,
                   .beta1 = beta1, .beta2 = beta2, .eps = eps, .wd = wd_l2, .decay = decay, .bc1 = bc1, .bc2 = bc2};
   if (tt__threads() > 1 && n >= UPDATE_MIN) {
-    u.chunks = chunk_count((int)(n / 4096));
+    u.chunks = chunk_count((int)(n / 2048));
     tt__parallel_for(u.chunks, adam_chunk, &u);
     return;
   }
@@ -547,7 +546,7 @@ void tt__par_sgd(float *p_out, float *buf_out, const float *p, const float *g, c
   update_job u = {.p_out = p_out, .m_out = buf_out, .p = p, .g = g, .m = buf, .n = n, .lr = lr, .wd = wd, .mu = mu,
                   .nesterov = nesterov, .first = first};
   if (tt__threads() > 1 && n >= UPDATE_MIN) {
-    u.chunks = chunk_count((int)(n / 4096));
+    u.chunks = chunk_count((int)(n / 2048));
     tt__parallel_for(u.chunks, sgd_chunk, &u);
     return;
   }
