@@ -47,26 +47,74 @@ static int guided(int *at, int n, int least) {
   return chunks;
 }
 
+/* ---- two-way splits: the pair's shares follow their speeds ----------------------------------------------------- */
+
+/* A split whose chunks each repeat work of their own (packing, copying) takes one chunk per thread; on 2 threads the
+ * pool gives the front chunk to the main thread and the back one to the helper. A helper on a slower or busier core
+ * (the host does not always leave the second core free) would make the main thread wait at every such join, so the
+ * front chunk takes main_share of the units, which moves by SHARE_STEP after each such job toward the thread that
+ * finished last: near halves for an even pair, more for the main thread while the helper is slow. Where a split
+ * falls changes no result (each output is still computed whole by one call). Main thread only, but `first`. */
+#define SHARE_STEP (1.0f / 32)
+static float main_share = 0.5f;
+
+typedef struct {
+  int at;     // the front chunk's units (0: an even split)
+  int first;  // the chunk that finished first (-1 until one has)
+} two_way;
+
+/* Sets w for a split of `units` in `chunks`: shared by speed when it is one chunk per thread on 2 threads */
+static void two_way_start(two_way *w, int units, int chunks) {
+  w->first = -1, w->at = 0;
+  if (chunks != 2 || tt__threads() != 2 || units < 2) return;
+  const int at = (int)(units * main_share + 0.5f);
+  w->at = at < 1 ? 1 : at > units - 1 ? units - 1 : at;
+}
+
+/* chunk i's units [*lo, *hi) of `units` in `chunks` */
+static void two_way_part(const two_way *w, int units, int chunks, int i, int *lo, int *hi) {
+  *lo = w->at ? (i ? w->at : 0) : (int)((long long)units * i / chunks);
+  *hi = w->at ? (i ? units : w->at) : (int)((long long)units * (i + 1) / chunks);
+}
+
+/* at the end of chunk i */
+static void two_way_done(two_way *w, int i) {
+  int none = -1;
+  if (w->at) __atomic_compare_exchange_n(&w->first, &none, i, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* after the join: the thread that finished first gets more next time (the main thread also when the helper came
+ * too late to take its chunk) */
+static void two_way_end(const two_way *w) {
+  if (!w->at) return;
+  main_share += w->first == 0 ? SHARE_STEP : -SHARE_STEP;
+  main_share = main_share < 0.25f ? 0.25f : main_share > 0.75f ? 0.75f : main_share;
+}
+
 /* ---- GEMM: blocks of output rows or columns ---------------------------------------------------------------- */
 
 typedef struct {
   int ta, tb, M, N, K, lda, ldb, ldc, by_rows, unit, chunks;
   const float *A, *B;
   float *C, beta;
+  two_way w;
 } gemm_job;
 
-/* chunk i: units of `unit` rows (or columns) shared out evenly; the last chunk also takes the rest of the matrix */
+/* chunk i: units of `unit` rows (or columns) shared out evenly (or by speed, see two_way); the last chunk also takes
+ * the rest of the matrix */
 static void gemm_chunk(void *arg, int i) {
-  const gemm_job *g = arg;
+  gemm_job *g = arg;
   const int total = g->by_rows ? g->M : g->N, units = total / g->unit;
-  const int lo = (int)((long long)units * i / g->chunks) * g->unit;
-  const int hi = i == g->chunks - 1 ? total : (int)((long long)units * (i + 1) / g->chunks) * g->unit;
+  int ulo, uhi;
+  two_way_part(&g->w, units, g->chunks, i, &ulo, &uhi);
+  const int lo = ulo * g->unit, hi = i == g->chunks - 1 ? total : uhi * g->unit;
   if (g->by_rows)
     TT_KERNEL(tt_f32_gemm)(g->ta, g->tb, hi - lo, g->N, g->K, g->A + (g->ta ? (size_t)lo : (size_t)lo * g->lda),
                            g->lda, g->B, g->ldb, g->beta, g->C + (size_t)lo * g->ldc, g->ldc);
   else
     TT_KERNEL(tt_f32_gemm)(g->ta, g->tb, g->M, hi - lo, g->K, g->A, g->lda,
                            g->B + (g->tb ? (size_t)lo * g->ldb : (size_t)lo), g->ldb, g->beta, g->C + lo, g->ldc);
+  two_way_done(&g->w, i);
 }
 
 /* The twin picks its path from the shape (a GEMV when M == 1, or N <= 4, with both operands contiguous along K;
@@ -85,7 +133,7 @@ static int split_rows(int M, int N, int K) {
 
 void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
                   float *C, int ldc) {
-  gemm_job g = {ta, tb, M, N, K, lda, ldb, ldc, 0, 8, 1, A, B, C, beta};
+  gemm_job g = {ta, tb, M, N, K, lda, ldb, ldc, 0, 8, 1, A, B, C, beta, {0, -1}};
   const int contiguous = !ta && tb;
   if (M == 1 && contiguous) g.unit = 4;
   else if (N <= 4 && contiguous) g.by_rows = 1, g.unit = 4;
@@ -95,7 +143,9 @@ void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, 
     g.chunks = chunk_count(units);
     const int packed = !((M == 1 || N <= 4) && contiguous), most = (g.by_rows ? M : N) / 64;
     if (packed && g.chunks > most) g.chunks = most > chunk_per_thread(units) ? most : chunk_per_thread(units);
+    two_way_start(&g.w, units, g.chunks);
     tt__parallel_for(g.chunks, gemm_chunk, &g);
+    two_way_end(&g.w);
     return;
   }
   TT_KERNEL(tt_f32_gemm)(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
@@ -237,6 +287,7 @@ typedef struct {
   int *o, *n;                         // (B, F, P) positions, (B, F) counts
   float *v, *wt, *dwt, *images;       // (B, F, P) values; (F, k, L) wᵀ and dwᵀ; (threads, np) padded images
   int count_chunks, list_chunks, dw_chunks, dx_chunks;
+  two_way halves;                     // dw's two chunks when there is no dx to balance them
   int counts[16 * CHUNKS_PER_THREAD];
   int list_at[MAX_GUIDED + 1], dx_at[MAX_GUIDED + 1];  // the list's and dx's chunks of samples (guided)
 } sparse_job;
@@ -290,9 +341,11 @@ static void sparse_first_chunk(void *arg, int i) {
 
 /* dwᵀ's tiles [lo, hi) of all filters' F·T: zeroed, summed over the samples in order (each sample of x copied into
  * this thread's image first), then added into dw (conv_wt's add, tile by tile) */
-static void sparse_dw_chunk(const sparse_job *j, int i) {
+static void sparse_dw_chunk(sparse_job *j, int i) {
   const tt__conv_shape *s = &j->s;
-  const int units = s->F * j->T, lo = part(units, i, j->dw_chunks), hi = part(units, i + 1, j->dw_chunks);
+  const int units = s->F * j->T;
+  int lo, hi;
+  two_way_part(&j->halves, units, j->dw_chunks, i, &lo, &hi);
   TT_KERNEL(tt_f32_fill)(j->dwt + (size_t)lo * 16, 0.0f, (size_t)(hi - lo) * 16);
   float *xp = j->images + (size_t)tt__thread_id() * j->np;
   zero_border(xp, j->np, j->at, s->H, s->W, s->C, j->S);
@@ -316,6 +369,7 @@ static void sparse_dw_chunk(const sparse_job *j, int i) {
           j->dwt[(size_t)u * 16 + i];
     }
   }
+  two_way_done(&j->halves, i);
 }
 
 /* dx of samples [lo, hi), in this thread's padded image: the kernel's per-sample steps (when no dw is wanted, the
@@ -339,7 +393,7 @@ static void sparse_dx_chunk(const sparse_job *j, int i) {
 
 /* dw's tile chunks (they sum over every sample) and dx's sample chunks in one job */
 static void sparse_second_chunk(void *arg, int i) {
-  const sparse_job *j = arg;
+  sparse_job *j = arg;
   // dw's first chunk at the front, its others at the back (the pool's two ends: every thread starts on one), dx's
   // chunks in between
   const int last = j->dw_chunks + j->dx_chunks - 1;
@@ -381,7 +435,9 @@ int tt__par_conv_sparse_act(float *dw, float *dx, const float *dy, const float *
   }
   j.dw_chunks = dw ? chunk_per_thread(s->F * j.T) : 0;  // each chunk copies every sample of x
   j.dx_chunks = dx ? guided(j.dx_at, s->B, 1) : 0;
+  two_way_start(&j.halves, j.dx_chunks ? 0 : s->F * j.T, j.dw_chunks);
   tt__parallel_for(j.dw_chunks + j.dx_chunks, sparse_second_chunk, &j);
+  two_way_end(&j.halves);
   return 1;
 }
 
