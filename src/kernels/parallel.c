@@ -54,7 +54,8 @@ static int guided(int *at, int n, int least) {
  * (the host does not always leave the second core free) would make the main thread wait at every such join, so the
  * front chunk takes main_share of the units, which moves by SHARE_STEP after each such job toward the thread that
  * finished last: near halves for an even pair, more for the main thread while the helper is slow. Where a split
- * falls changes no result (each output is still computed whole by one call). Main thread only, but `first`. */
+ * falls changes no result (each output is still computed whole by one call). main_share is the main thread's; a job's
+ * `first` is written by its chunk that ends first. */
 #define SHARE_STEP (1.0f / 32)
 static float main_share = 0.5f;
 
@@ -264,9 +265,9 @@ void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const t
 
 /* The sparse pass (kernel_list.h: conv_sparse) in three jobs. The first counts dy's nonzeros by samples, as the
  * kernel does before it decides (the dense kernels run when there are too many); below MIN_WORK floats it runs on
- * the calling thread, where reading each float once costs less than a job's hand-over (larger counts read memory
- * that the threads have just written, each its part: the last layer's split by samples or blocks). With fewer than the limit,
- * the second, by samples (guided), lists the nonzeros of every (sample, filter) of dy (positions and values, as the
+ * the calling thread, where reading each float once costs less than a job's hand-over (a larger count reads memory
+ * that both threads have just written, each its part, which each then counts). With fewer than the limit, the
+ * second, by samples (guided), lists the nonzeros of every (sample, filter) of dy (positions and values, as the
  * kernel lists them), and its first chunk makes wᵀ when dx is wanted. Without dw (a forward pass) there is no second
  * job: the calling thread makes wᵀ and each dx chunk lists its own samples. The third runs dwᵀ by tiles (filters ×
  * k·R tiles of 16 floats, one chunk per thread: each copies every sample of x into a padded channels-last image,

@@ -73,7 +73,7 @@ TT_STEP void conv_forward_run(float *y, const float *x, const float *w, const fl
   const int gw = (OW + 3) / 4, groups = OH * gw;  // groups of 4 outputs per row; a row's last one may overlap
   // xp: (C, Hp, Wp) + 4 floats read past the end when OW < 4
   int *off = (int *)(packed + (size_t)C * Hp * Wp + 4);  // (ckk)
-  float *ap = (float *)(off + ckk);                // (F4 / 4, ckk, 4): weights, 4 output channels a panel
+  float *ap = (float *)(off + ckk);                      // (F4 / 4, ckk, 4): weights, 4 output channels a panel
   tt_f32_fill__wasmsimd(xp, 0.0f, (size_t)C * Hp * Wp + 4);
   if (pack) conv_offsets(off, C, k, Hp, Wp);
   for (int f = 0; f < (F + 3) / 4 * 4 && pack; f++)
