@@ -47,26 +47,75 @@ static int guided(int *at, int n, int least) {
   return chunks;
 }
 
+/* ---- two-way splits: the pair's shares follow their speeds ----------------------------------------------------- */
+
+/* A split whose chunks each repeat work of their own (packing, copying) takes one chunk per thread; on 2 threads the
+ * pool gives the front chunk to the main thread and the back one to the helper. A helper on a slower or busier core
+ * (the host does not always leave the second core free) would make the main thread wait at every such join, so the
+ * front chunk takes main_share of the units, which moves by SHARE_STEP after each such job toward the thread that
+ * finished last: near halves for an even pair, more for the main thread while the helper is slow. Where a split
+ * falls changes no result (each output is still computed whole by one call). main_share is the main thread's; a job's
+ * `first` is written by its chunk that ends first. */
+#define SHARE_STEP (1.0f / 32)
+static float main_share = 0.5f;
+
+typedef struct {
+  int at;     // the front chunk's units (0: an even split)
+  int first;  // the chunk that finished first (-1 until one has)
+} two_way;
+
+/* Sets w for a split of `units` in `chunks`: shared by speed when it is one chunk per thread on 2 threads */
+static void two_way_start(two_way *w, int units, int chunks) {
+  w->first = -1, w->at = 0;
+  if (chunks != 2 || tt__threads() != 2 || units < 2) return;
+  const int at = (int)(units * main_share + 0.5f);
+  w->at = at < 1 ? 1 : at > units - 1 ? units - 1 : at;
+}
+
+/* chunk i's units [*lo, *hi) of `units` in `chunks` */
+static void two_way_part(const two_way *w, int units, int chunks, int i, int *lo, int *hi) {
+  *lo = w->at ? (i ? w->at : 0) : (int)((long long)units * i / chunks);
+  *hi = w->at ? (i ? units : w->at) : (int)((long long)units * (i + 1) / chunks);
+}
+
+/* at the end of chunk i */
+static void two_way_done(two_way *w, int i) {
+  int none = -1;
+  if (w->at) __atomic_compare_exchange_n(&w->first, &none, i, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* after the join: the thread that finished first gets more next time (the main thread also when the helper came
+ * too late to take its chunk) */
+static void two_way_end(const two_way *w) {
+  if (!w->at) return;
+  main_share += w->first == 0 ? SHARE_STEP : -SHARE_STEP;
+  main_share = main_share < 0.25f ? 0.25f : main_share > 0.75f ? 0.75f : main_share;
+}
+
 /* ---- GEMM: blocks of output rows or columns ---------------------------------------------------------------- */
 
 typedef struct {
   int ta, tb, M, N, K, lda, ldb, ldc, by_rows, unit, chunks;
   const float *A, *B;
   float *C, beta;
+  two_way w;
 } gemm_job;
 
-/* chunk i: units of `unit` rows (or columns) shared out evenly; the last chunk also takes the rest of the matrix */
+/* chunk i: units of `unit` rows (or columns) shared out evenly (or by speed, see two_way); the last chunk also takes
+ * the rest of the matrix */
 static void gemm_chunk(void *arg, int i) {
-  const gemm_job *g = arg;
+  gemm_job *g = arg;
   const int total = g->by_rows ? g->M : g->N, units = total / g->unit;
-  const int lo = (int)((long long)units * i / g->chunks) * g->unit;
-  const int hi = i == g->chunks - 1 ? total : (int)((long long)units * (i + 1) / g->chunks) * g->unit;
+  int ulo, uhi;
+  two_way_part(&g->w, units, g->chunks, i, &ulo, &uhi);
+  const int lo = ulo * g->unit, hi = i == g->chunks - 1 ? total : uhi * g->unit;
   if (g->by_rows)
     TT_KERNEL(tt_f32_gemm)(g->ta, g->tb, hi - lo, g->N, g->K, g->A + (g->ta ? (size_t)lo : (size_t)lo * g->lda),
                            g->lda, g->B, g->ldb, g->beta, g->C + (size_t)lo * g->ldc, g->ldc);
   else
     TT_KERNEL(tt_f32_gemm)(g->ta, g->tb, g->M, hi - lo, g->K, g->A, g->lda,
                            g->B + (g->tb ? (size_t)lo * g->ldb : (size_t)lo), g->ldb, g->beta, g->C + lo, g->ldc);
+  two_way_done(&g->w, i);
 }
 
 /* The twin picks its path from the shape (a GEMV when M == 1, or N <= 4, with both operands contiguous along K;
@@ -85,7 +134,7 @@ static int split_rows(int M, int N, int K) {
 
 void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float beta,
                   float *C, int ldc) {
-  gemm_job g = {ta, tb, M, N, K, lda, ldb, ldc, 0, 8, 1, A, B, C, beta};
+  gemm_job g = {ta, tb, M, N, K, lda, ldb, ldc, 0, 8, 1, A, B, C, beta, {0, -1}};
   const int contiguous = !ta && tb;
   if (M == 1 && contiguous) g.unit = 4;
   else if (N <= 4 && contiguous) g.by_rows = 1, g.unit = 4;
@@ -95,7 +144,9 @@ void tt__par_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, 
     g.chunks = chunk_count(units);
     const int packed = !((M == 1 || N <= 4) && contiguous), most = (g.by_rows ? M : N) / 64;
     if (packed && g.chunks > most) g.chunks = most > chunk_per_thread(units) ? most : chunk_per_thread(units);
+    two_way_start(&g.w, units, g.chunks);
     tt__parallel_for(g.chunks, gemm_chunk, &g);
+    two_way_end(&g.w);
     return;
   }
   TT_KERNEL(tt_f32_gemm)(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
@@ -128,13 +179,18 @@ static int chunk_samples(const conv_job *c, int i, tt__conv_shape *s, size_t *in
   return lo;
 }
 
-/* forward (or an adjoint's input gradient) on samples [lo, hi) */
+void tt__conv_forward_pack(float *ws, const float *w, const tt__conv_shape *s);
+void tt__conv_forward_samples(float *y, const float *x, const float *bias, const tt__conv_shape *s, float *xp,
+                              float *packed);
+
+/* forward (or an adjoint's input gradient) on samples [lo, hi), with the weights the calling thread packed into its
+ * scratch (c->ws), in a padded image of this thread's */
 static void conv_forward_chunk(void *arg, int i) {
   const conv_job *c = arg;
   tt__conv_shape s;
   size_t in, out;
   const int lo = chunk_samples(c, i, &s, &in, &out);
-  TT_KERNEL(tt_f32_conv_forward)(c->y + lo * out, c->x + lo * in, c->w, c->bias, &s, thread_ws(c));
+  tt__conv_forward_samples(c->y + lo * out, c->x + lo * in, c->bias, &s, thread_ws(c), c->ws);
   if (c->act) TT_KERNEL(tt_f32_bias_act)(c->y + lo * out, NULL, s.B * s.F, (int)(out / s.F), c->act);
 }
 
@@ -145,6 +201,7 @@ void tt__par_conv_forward_act(float *y, const float *x, const float *w, const fl
   conv_job c = {.y = y, .x = x, .w = w, .bias = bias, .s = *s, .ws_floats = floats, .act = act};
   if (tt__threads() > 1 && s->B > 1 && work >= MIN_WORK && (c.ws = tt__thread_scratch(floats))) {
     c.chunks = guided(c.at, s->B, 1);
+    tt__conv_forward_pack(c.ws, w, s);  // once, not per chunk
     tt__parallel_for(c.chunks, conv_forward_chunk, &c);
     return;
   }
@@ -207,16 +264,16 @@ void tt__par_conv_backward_w(float *dw, const float *dy, const float *x, const t
 /* ---- the sparse pass: each nonzero listed once, for both halves ------------------------------------------------ */
 
 /* The sparse pass (kernel_list.h: conv_sparse) in three jobs. The first counts dy's nonzeros by samples, as the
- * kernel does before it decides (the dense kernels run when there are too many); below COUNT_SPLIT floats it runs on
- * the calling thread, where reading each float once costs less than a job's hand-over. With fewer than the limit,
- * the second, by samples (guided), lists the nonzeros of every (sample, filter) of dy (positions and values, as the
+ * kernel does before it decides (the dense kernels run when there are too many); below MIN_WORK floats it runs on
+ * the calling thread, where reading each float once costs less than a job's hand-over (a larger count reads memory
+ * that both threads have just written, each its part, which each then counts). With fewer than the limit, the
+ * second, by samples (guided), lists the nonzeros of every (sample, filter) of dy (positions and values, as the
  * kernel lists them), and its first chunk makes wᵀ when dx is wanted. Without dw (a forward pass) there is no second
  * job: the calling thread makes wᵀ and each dx chunk lists its own samples. The third runs dwᵀ by tiles (filters ×
  * k·R tiles of 16 floats, one chunk per thread: each copies every sample of x into a padded channels-last image,
  * sums its tiles over the samples in order and adds them into dw) and dx by samples (guided), both from the shared
  * lists, each thread in a padded image of its own: no chunk lists or transposes w again, and no split pads a kernel
  * row more. dx's chunks apply the layer's fused activation (act) to the samples they write. */
-#define COUNT_SPLIT 1048576.0
 
 void tt__conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back);
 void tt__conv_wt(float *wt, float *w, int F, int C, int k, int L, int adjoint, int add);
@@ -231,6 +288,7 @@ typedef struct {
   int *o, *n;                         // (B, F, P) positions, (B, F) counts
   float *v, *wt, *dwt, *images;       // (B, F, P) values; (F, k, L) wᵀ and dwᵀ; (threads, np) padded images
   int count_chunks, list_chunks, dw_chunks, dx_chunks;
+  two_way halves;                     // dw's two chunks when there is no dx to balance them
   int counts[16 * CHUNKS_PER_THREAD];
   int list_at[MAX_GUIDED + 1], dx_at[MAX_GUIDED + 1];  // the list's and dx's chunks of samples (guided)
 } sparse_job;
@@ -284,9 +342,11 @@ static void sparse_first_chunk(void *arg, int i) {
 
 /* dwᵀ's tiles [lo, hi) of all filters' F·T: zeroed, summed over the samples in order (each sample of x copied into
  * this thread's image first), then added into dw (conv_wt's add, tile by tile) */
-static void sparse_dw_chunk(const sparse_job *j, int i) {
+static void sparse_dw_chunk(sparse_job *j, int i) {
   const tt__conv_shape *s = &j->s;
-  const int units = s->F * j->T, lo = part(units, i, j->dw_chunks), hi = part(units, i + 1, j->dw_chunks);
+  const int units = s->F * j->T;
+  int lo, hi;
+  two_way_part(&j->halves, units, j->dw_chunks, i, &lo, &hi);
   TT_KERNEL(tt_f32_fill)(j->dwt + (size_t)lo * 16, 0.0f, (size_t)(hi - lo) * 16);
   float *xp = j->images + (size_t)tt__thread_id() * j->np;
   zero_border(xp, j->np, j->at, s->H, s->W, s->C, j->S);
@@ -310,6 +370,7 @@ static void sparse_dw_chunk(const sparse_job *j, int i) {
           j->dwt[(size_t)u * 16 + i];
     }
   }
+  two_way_done(&j->halves, i);
 }
 
 /* dx of samples [lo, hi), in this thread's padded image: the kernel's per-sample steps (when no dw is wanted, the
@@ -333,7 +394,7 @@ static void sparse_dx_chunk(const sparse_job *j, int i) {
 
 /* dw's tile chunks (they sum over every sample) and dx's sample chunks in one job */
 static void sparse_second_chunk(void *arg, int i) {
-  const sparse_job *j = arg;
+  sparse_job *j = arg;
   // dw's first chunk at the front, its others at the back (the pool's two ends: every thread starts on one), dx's
   // chunks in between
   const int last = j->dw_chunks + j->dx_chunks - 1;
@@ -362,8 +423,7 @@ int tt__par_conv_sparse_act(float *dw, float *dx, const float *dy, const float *
   j.v = (float *)(j.o + entries), j.n = (int *)(j.v + entries);
   float *next = (float *)(j.n + (size_t)s->B * s->F);
   j.wt = next, j.dwt = j.wt + (size_t)s->F * j.T * 16, j.images = j.dwt + (size_t)s->F * j.T * 16;
-  // the count reads each float once: on one thread below COUNT_SPLIT floats, where a job's hand-over costs more
-  j.count_chunks = (double)s->B * s->F * j.P < COUNT_SPLIT ? 1 : chunk_count(s->B);
+  j.count_chunks = (double)s->B * s->F * j.P < MIN_WORK ? 1 : chunk_count(s->B);
   tt__parallel_for(j.count_chunks, sparse_count_chunk, &j);
   long long nonzeros = 0;
   for (int i = 0; i < j.count_chunks; i++) nonzeros += j.counts[i];
@@ -376,7 +436,9 @@ int tt__par_conv_sparse_act(float *dw, float *dx, const float *dy, const float *
   }
   j.dw_chunks = dw ? chunk_per_thread(s->F * j.T) : 0;  // each chunk copies every sample of x
   j.dx_chunks = dx ? guided(j.dx_at, s->B, 1) : 0;
+  two_way_start(&j.halves, j.dx_chunks ? 0 : s->F * j.T, j.dw_chunks);
   tt__parallel_for(j.dw_chunks + j.dx_chunks, sparse_second_chunk, &j);
+  two_way_end(&j.halves);
   return 1;
 }
 
@@ -489,7 +551,7 @@ static void sumsq_chunk(void *arg, int i) {
 }
 
 float tt__par_sumsq_unordered(const float *x, size_t n) {
-  sumsq_job s = {x, n, chunk_count((int)(n / BLOCK))};
+  sumsq_job s = {.x = x, .n = n, .chunks = chunk_count((int)(n / BLOCK))};
   if (tt__threads() <= 1 || (double)n < MIN_WORK || s.chunks < 2) return TT_KERNEL(tt_f32_sumsq)(x, n);
   tt__parallel_for(s.chunks, sumsq_chunk, &s);
   double total = 0.0;
@@ -507,7 +569,7 @@ typedef struct {
   int nesterov, first, chunks;
 } update_job;
 
-#define UPDATE_MIN 16384 /* parameters below which an update stays on one thread */
+#define UPDATE_MIN 8192 /* parameters below which an update stays on one thread */
 
 static void adam_chunk(void *arg, int i) {
   const update_job *u = arg;
@@ -522,7 +584,7 @@ void tt__par_adam(float *p_out, float *m_out, float *v_out, const float *p, cons
   update_job u = {.p_out = p_out, .m_out = m_out, .v_out = v_out, .p = p, .g = g, .m = m, .v = v, .n = n, .lr = lr,
                   .beta1 = beta1, .beta2 = beta2, .eps = eps, .wd = wd_l2, .decay = decay, .bc1 = bc1, .bc2 = bc2};
   if (tt__threads() > 1 && n >= UPDATE_MIN) {
-    u.chunks = chunk_count((int)(n / 4096));
+    u.chunks = chunk_count((int)(n / 2048));
     tt__parallel_for(u.chunks, adam_chunk, &u);
     return;
   }
@@ -541,7 +603,7 @@ void tt__par_sgd(float *p_out, float *buf_out, const float *p, const float *g, c
   update_job u = {.p_out = p_out, .m_out = buf_out, .p = p, .g = g, .m = buf, .n = n, .lr = lr, .wd = wd, .mu = mu,
                   .nesterov = nesterov, .first = first};
   if (tt__threads() > 1 && n >= UPDATE_MIN) {
-    u.chunks = chunk_count((int)(n / 4096));
+    u.chunks = chunk_count((int)(n / 2048));
     tt__parallel_for(u.chunks, sgd_chunk, &u);
     return;
   }

@@ -12,8 +12,9 @@
  * Work is handed out in chunks from an atomic counter: a thread takes the next chunk when it is done with one, so
  * a core that is busy with something else takes fewer and does not stall the others. The main thread takes them
  * from the front and helpers from the back, so each thread tends to get the same part of every split, step after
- * step, and finds its data in its own core's cache. Only the main thread allocates, and only it calls into the rest
- * of the core; helpers run kernels on what it hands them. */
+ * step, and finds its data in its own core's cache. A split of one chunk per thread (each chunk repeating work of
+ * its own) moves its boundary toward the faster thread instead. Only the main thread allocates, and only it calls
+ * into the rest of the core; helpers run kernels on what it hands them. */
 #ifndef TT_PARALLEL_H
 #define TT_PARALLEL_H
 

@@ -9,6 +9,13 @@
 
 /* Drivers run once per call or per sample and are compiled for size; the micro-kernels are where the time goes. */
 #define TT_COLD __attribute__((minsize))
+/* A step of a driver that the threaded build also calls on its own: inlined where only the driver calls it, so that
+ * driver compiles as one function */
+#ifdef TT_THREADS
+#define TT_STEP static __attribute__((noinline, minsize))
+#else
+#define TT_STEP static inline __attribute__((always_inline, minsize))
+#endif
 
 /* off[q] for the C·k·k taps in (c, ki, kj) order */
 TT_COLD static void conv_offsets(int *off, int C, int k, int Hp, int Wp) {
@@ -54,19 +61,22 @@ static __attribute__((noinline)) void conv_4x8(int ckk, const float *ap, const i
   }
 }
 
-TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float *w, const float *bias,
-                                           const tt__conv_shape *s, float *ws) {
+/* conv_forward on s->B samples in the padded image xp (zeroed here), with the tap offsets and the packed weights in
+ * `packed` (laid out as the call's ws), which pack = 1 first makes from w. The kernel is one call of it; the
+ * threaded build's split by samples makes them once and runs each chunk's samples in a padded image of its thread. */
+TT_STEP void conv_forward_run(float *y, const float *x, const float *w, const float *bias, const tt__conv_shape *s,
+                              float *xp, float *packed, int pack) {
   const int B = s->B, C = s->C, H = s->H, W = s->W, F = s->F, k = s->k, pad_lo = s->pad_lo, pad_hi = s->pad_hi;
   const int adjoint = s->adjoint;
   const int Hp = H + pad_lo + pad_hi, Wp = W + pad_lo + pad_hi, OH = Hp - k + 1, OW = Wp - k + 1;
   const int kk = k * k, ckk = C * kk, P = OH * OW;
   const int gw = (OW + 3) / 4, groups = OH * gw;  // groups of 4 outputs per row; a row's last one may overlap
-  float *xp = ws;                                  // (C, Hp, Wp) + 4 floats read past the end when OW < 4
-  int *off = (int *)(xp + (size_t)C * Hp * Wp + 4);  // (ckk)
-  float *ap = (float *)(off + ckk);                // (F4 / 4, ckk, 4): weights, 4 output channels a panel
+  // xp: (C, Hp, Wp) + 4 floats read past the end when OW < 4
+  int *off = (int *)(packed + (size_t)C * Hp * Wp + 4);  // (ckk)
+  float *ap = (float *)(off + ckk);                      // (F4 / 4, ckk, 4): weights, 4 output channels a panel
   tt_f32_fill__wasmsimd(xp, 0.0f, (size_t)C * Hp * Wp + 4);
-  conv_offsets(off, C, k, Hp, Wp);
-  for (int f = 0; f < (F + 3) / 4 * 4; f++)
+  if (pack) conv_offsets(off, C, k, Hp, Wp);
+  for (int f = 0; f < (F + 3) / 4 * 4 && pack; f++)
     for (int q = 0; q < ckk; q++) {
       // tap q = (c, t) with t = ki·k + kj; the adjoint reads w (C, F, k, k) at the 180°-rotated tap kk-1-t
       const int c = q / kk, t = q % kk;
@@ -106,6 +116,11 @@ TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float
       }
     }
   }
+}
+
+TT_COLD void tt_f32_conv_forward__wasmsimd(float *y, const float *x, const float *w, const float *bias,
+                                           const tt__conv_shape *s, float *ws) {
+  conv_forward_run(y, x, w, bias, s, ws, ws, 1);
 }
 
 /* dst (P, ld) = src (F, P) transposed, src's rows lds apart: 4×4 blocks with shuffles, the edges one by one. */
@@ -294,5 +309,17 @@ void tt_f32_conv_sparse_dx_tiles__wasmsimd(float *dxp, const float *wt, const in
 void tt__conv_nhwc(float *xp, float *x, int C, int H, int W, int RS, int back) { conv_nhwc(xp, x, C, H, W, RS, back); }
 void tt__conv_wt(float *wt, float *w, int F, int C, int k, int L, int adjoint, int add) {
   conv_wt(wt, w, F, C, k, L, adjoint, add);
+}
+/* conv_forward in two steps, for its split by samples: the tap offsets and the packed weights into ws (the kernel's
+ * scratch layout) once, then each chunk's samples from them (packed: that ws) in its thread's padded image xp
+ * (C·Hp·Wp + 4 floats) */
+void tt__conv_forward_pack(float *ws, const float *w, const tt__conv_shape *s) {
+  tt__conv_shape none = *s;
+  none.B = 0;
+  conv_forward_run(NULL, NULL, w, NULL, &none, ws, ws, 1);
+}
+void tt__conv_forward_samples(float *y, const float *x, const float *bias, const tt__conv_shape *s, float *xp,
+                              float *packed) {
+  conv_forward_run(y, x, NULL, bias, s, xp, packed, 0);
 }
 #endif
