@@ -154,13 +154,14 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
   };
   // A helper that ends between jobs never takes a chunk again, so the others do its share. The watcher reports its
   // end; without one (a browser tells no one of a terminated worker), it is noticed when jobs go on and it has not
-  // woken up for any of them in HEARTBEAT_MS (a helper only paused that long would be taken for gone too).
+  // woken up for any of them in HEARTBEAT_MS (a helper only paused that long would be taken for gone too). Only
+  // helpers in use wake for jobs: the others are parked (src/core/threads.c).
   let check = { at: Date.now(), jobs: core.tt_threads_jobs(), awake: core.tt_threads_awake() };
   const checkHeartbeats = () => {
     const now = Date.now();
     if (lost || watched || now - check.at < HEARTBEAT_MS) return;
     const jobs = core.tt_threads_jobs(), awake = core.tt_threads_awake();
-    const silent = helpers.findIndex((_, i) => !(awake & (2 << i)));
+    const silent = helpers.findIndex((_, i) => i + 1 < inUse && !(awake & (2 << i)));
     if (silent >= 0 && jobs !== check.jobs) onLost(`helper ${silent + 1} has not answered for ${Math.round((now - check.at) / 1000)} s`);
     check = { at: now, jobs, awake };
   };
