@@ -195,17 +195,16 @@ void tt_thread_run(int id) {
     int g;
     for (int spin = 0, most = LOAD(job.spin); (g = LOAD(job.gen)) == seen; spin++) {
       if (spin < most) continue;
+      if (id >= LOAD(job.in_use)) break;  // left out while it spun: it parks instead
       __atomic_fetch_or(&crew.sleeping, 1 << id, __ATOMIC_SEQ_CST);
-      const int parked = id >= LOAD(job.in_use);
-      if (!parked && LOAD(job.gen) == seen) {
+      if (LOAD(job.gen) == seen) {
         ADD(helper_stats.n[HELPER_SLEEPS], 1);
         wait32(&job.gen, seen, -1);
       }
       __atomic_fetch_and(&crew.sleeping, ~(1 << id), __ATOMIC_SEQ_CST);
-      if (parked) break;
       spin = 0, most = LOAD(job.spin);
     }
-    if (g == seen || id >= LOAD(job.in_use)) continue;  // left out meanwhile: it parks
+    if (g == seen || id >= LOAD(job.in_use)) continue;  // left out: it parks
     seen = g;
     __atomic_fetch_or(&crew.awake, 1 << id, __ATOMIC_SEQ_CST);
     if (id >= job.threads) continue;
