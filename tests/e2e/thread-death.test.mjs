@@ -167,9 +167,10 @@ async function debugHelper() {
 }
 
 // The byte offset, in the threaded module, of the call that runs a chunk the helper has claimed (the first
-// call_indirect in the function tt_thread_run in src/core/threads.c calls to claim and run a job's chunks): a helper
-// stopped there holds a chunk, and the thread that trains waits for it in the join. (A breakpoint in tt_thread_run
-// itself would never be hit: it never returns, so its frame keeps the code it started with.)
+// call_indirect in the function that tt_thread_run in src/core/threads.c calls to claim and run a job's chunks: the
+// first it calls that has one): a helper stopped there holds a chunk, and the thread that trains waits for it in the
+// join. (A breakpoint in tt_thread_run itself would never be hit: it never returns, so its frame keeps the code it
+// started with.)
 async function chunkCallOffset({ send, wasm }) {
   const first = await send('Debugger.disassembleWasmModule', { scriptId: wasm });
   let { lines, bytecodeOffsets } = first.chunk;
@@ -180,16 +181,21 @@ async function chunkCallOffset({ send, wasm }) {
   const isFunction = (line) => /^\s*\(func /.test(line);
   const start = lines.findIndex((l) => /\(func \$tt_thread_run\b/.test(l));
   assert.ok(start >= 0, 'tt_thread_run is not in the disassembly');
-  let callee = null;
-  for (let i = start + 1; !callee && i < lines.length && !isFunction(lines[i]); i++) {
-    callee = /^\s*call (\$\S+)/.exec(lines[i])?.[1].replace(/^\$__wasm_init_tls$/, '') || null;
+  // the first call_indirect in the function named `callee`, as a line index, or -1
+  const callIndirectIn = (callee) => {
+    for (let i = lines.findIndex((l) => isFunction(l) && l.trim().startsWith(`(func ${callee} `)) + 1; i > 0 && i < lines.length && !isFunction(lines[i]); i++) {
+      if (/^\s*call_indirect\b/.test(lines[i])) return i;
+    }
+    return -1;
+  };
+  const callees = [];
+  for (let i = start + 1; i < lines.length && !isFunction(lines[i]); i++) {
+    const callee = /^\s*call (\$\S+)/.exec(lines[i])?.[1];
+    if (callee && !callees.includes(callee)) callees.push(callee);
   }
-  assert.ok(callee, 'tt_thread_run calls nothing but __wasm_init_tls');
-  const header = lines.findIndex((l) => isFunction(l) && l.trim().startsWith(`(func ${callee} `));
-  let i = header + 1;
-  while (i < lines.length && !isFunction(lines[i]) && !/^\s*call_indirect\b/.test(lines[i])) i++;
-  assert.ok(/^\s*call_indirect\b/.test(lines[i] ?? ''), `${callee}, which tt_thread_run calls, runs no chunk`);
-  return bytecodeOffsets[i];
+  const at = callees.map(callIndirectIn).find((i) => i >= 0);
+  assert.ok(at !== undefined, `none of the functions tt_thread_run calls runs a chunk: ${callees.join(', ')}`);
+  return bytecodeOffsets[at];
 }
 
 // Stops the helper right after it has claimed a chunk of a job; resolves once it is stopped there and the breakpoint is gone
