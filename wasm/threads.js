@@ -101,14 +101,19 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
   const tops = new Int32Array(memory.buffer, stackTops, threads);
   const helpers = [];
   let lost = null; // why a helper stopped, once one has
-  // From then on every job runs on this thread alone, so the other helpers (asleep, or finishing a chunk of a step
-  // whose results are lost) and the watcher would only hold their workers and memory: they are ended too.
-  const onLost = (why) => {
+  // From then on every job runs on this thread alone, so the other helpers (parked, or finishing a chunk of a step
+  // whose results are lost) and the watcher would only hold their workers and memory: they are ended too, unless
+  // the loss was in the middle of a step (endHelpers false). Then the step's ThreadLostError is fatal for this
+  // worker, whose end ends them: Chromium ends a worker only once its nested workers have ended, and one terminated
+  // just before its parent sometimes kept the parent alive, asleep, until the page closed.
+  const onLost = (why, { endHelpers = true } = {}) => {
     if (lost) return;
     lost = `a helper thread stopped (${why})`;
     core.tt_threads_use(1);
-    helpers.watcher?.terminate();
-    for (const helper of helpers) helper.terminate();
+    if (endHelpers) {
+      helpers.watcher?.terminate();
+      for (const helper of helpers) helper.terminate();
+    }
     console.warn(`tinytrain: ${lost}; training goes on with one thread`);
   };
   // In a browser each helper holds a Web Lock while it lives (thread-helper.js), and a watcher reports its end.
@@ -171,7 +176,7 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
     exports[name] = (...args) => {
       const result = fn(...args);
       if (!lost && core.tt_threads_broken()) {
-        onLost(watched ? 'it ended in the middle of a step' : 'it stopped answering in the middle of a step');
+        onLost(watched ? 'it ended in the middle of a step' : 'it stopped answering in the middle of a step', { endHelpers: false });
         throw new ThreadLostError(`${lost}: the results of this step are lost; going back to the last good weights`);
       }
       checkHeartbeats();
