@@ -116,7 +116,7 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
     }
     console.warn(`tinytrain: ${lost}; training goes on with one thread`);
   };
-  // In a browser each helper holds a Web Lock while it lives (thread-helper.js), and a watcher reports its end.
+  // In a browser each helper holds a Web Lock while its loop runs (thread-helper.js), and a watcher reports its end.
   const locks = !isNode && globalThis.navigator?.locks;
   const lockName = `tinytrain-helper-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-`;
   try {
