@@ -43,9 +43,9 @@ static double *prof_begin(int chunks, void *fn) {
   return r;
 }
 static float *scratch;''')
-edit('''int tt__threads(void) { return broken || thread_id ? 1 : in_use; }''', '''static int prof_inline;
+edit('''int tt__threads(void) { return broken || thread_id ? 1 : job.in_use; }''', '''static int prof_inline;
 void tt_prof_inline(int on) { prof_inline = on; }
-int tt__threads(void) { return broken || thread_id ? 1 : prof_inline ? 2 : in_use; }''')
+int tt__threads(void) { return broken || thread_id ? 1 : prof_inline ? 2 : job.in_use; }''')
 edit('''  const int threads = tt__threads() < chunks ? tt__threads() : chunks;''', '''  const int threads = prof_inline ? 1 : tt__threads() < chunks ? tt__threads() : chunks;''')
 edit('''      job.fn(job.arg, chunk), ran++;''', '''      prof_chunk(chunk, job.fn, job.arg), ran++;''')
 edit('''  if (threads <= 1 || chunks > TT_MAX_CHUNKS) {

@@ -30,7 +30,8 @@ const readStats = () => {
   return Array.from(new Int32Array(core.memory.buffer, at, STATS.length));
 };
 const STATS = ['jobs', 'main thread\'s chunks', 'jobs published to a sleeping helper', 'join spins', 'join waits',
-               'jobs with short spins', 'helpers\' chunks', 'helpers\' sleeps', 'helpers late (no chunk left)'];
+               'jobs with short spins', 'helpers\' chunks', 'helpers\' sleeps', 'helpers late (no chunk left)',
+               'helpers\' parks (waits on the count in use)'];
 const totals = new Array(STATS.length).fill(0);
 let steps2 = 0;
 const loadBefore = os.loadavg();

@@ -1,8 +1,9 @@
 // A helper thread of the threaded build (threads.js starts it): instantiates the module on the shared memory, moves
 // onto the stack the main thread gave it, and enters the pool's loop (src/core/threads.c), which never returns.
 // It gets {module, memory, id, stackTop, lock?} as its Node workerData, or as the first message in a browser. In a
-// browser it holds the Web Lock named `lock` for its whole life: the browser lets go of it when the worker ends,
-// however it ends (terminate(), a crash, the browser stopping it), which is how the pool's watcher learns of the end.
+// browser it holds the Web Lock named `lock` while its loop runs: the browser lets go of it when the worker ends,
+// however it ends (terminate(), a crash, the browser stopping it), and the worker lets go of it when its loop ends
+// (a trap, or its script stopped), which is how the pool's watcher learns of the end.
 //
 // The watcher is this file too, given {module, memory, watch: [each helper's lock], stackTop}: it queues for
 // every helper's lock and, granted one, tells the pool that helper ended (tt_threads_gone, straight into the shared
@@ -40,16 +41,20 @@ if (typeof WorkerGlobalScope !== 'undefined') {
   self.onmessage = async ({ data }) => {
     // (an instance refused is this worker's error; no Web Locks here after all is no watcher)
     if (data.watch) return watch(instantiate(data), data).catch(() => {});
+    let release = null;
     if (data.lock) {
       await new Promise((held) => navigator.locks.request(data.lock, () => {
         held();
-        return new Promise(() => {}); // never settles: held until the worker ends
+        return new Promise((settle) => { release = settle; }); // held until the loop or the worker ends
       }).catch(held)); // refused: no lock, and the watcher sees it is missing
     }
     // In a task of its own, so that a trap is the worker's uncaught error (threads.js hears of it); the loop never
-    // returns, so should it end (a trap, or its script stopped) the task after it ends this worker, and its lock.
+    // returns, so should it end (a trap, or its script stopped) the task after it lets go of the lock, and the
+    // worker stays for threads.js or the training worker's own end to end it: Chromium ends a worker only once its
+    // nested workers have ended, and one that closed itself just before its parent's terminate() sometimes kept
+    // the parent alive until the page closed. Without a lock nothing would report the end: the worker closes.
     setTimeout(() => run(data));
-    setTimeout(() => self.close());
+    setTimeout(() => (release ? release() : self.close()));
   };
 } else if (typeof process !== 'undefined' && process.versions?.node) {
   const { isMainThread, workerData } = await import('node:worker_threads');

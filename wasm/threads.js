@@ -101,17 +101,22 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
   const tops = new Int32Array(memory.buffer, stackTops, threads);
   const helpers = [];
   let lost = null; // why a helper stopped, once one has
-  // From then on every job runs on this thread alone, so the other helpers (asleep, or finishing a chunk of a step
-  // whose results are lost) and the watcher would only hold their workers and memory: they are ended too.
-  const onLost = (why) => {
+  // From then on every job runs on this thread alone, so the other helpers (parked, or finishing a chunk of a step
+  // whose results are lost) and the watcher would only hold their workers and memory: they are ended too, unless
+  // the loss was in the middle of a step (endHelpers false). Then the step's ThreadLostError is fatal for this
+  // worker, whose end ends them: Chromium ends a worker only once its nested workers have ended, and one terminated
+  // just before its parent sometimes kept the parent alive, asleep, until the page closed.
+  const onLost = (why, { endHelpers = true } = {}) => {
     if (lost) return;
     lost = `a helper thread stopped (${why})`;
     core.tt_threads_use(1);
-    helpers.watcher?.terminate();
-    for (const helper of helpers) helper.terminate();
+    if (endHelpers) {
+      helpers.watcher?.terminate();
+      for (const helper of helpers) helper.terminate();
+    }
     console.warn(`tinytrain: ${lost}; training goes on with one thread`);
   };
-  // In a browser each helper holds a Web Lock while it lives (thread-helper.js), and a watcher reports its end.
+  // In a browser each helper holds a Web Lock while its loop runs (thread-helper.js), and a watcher reports its end.
   const locks = !isNode && globalThis.navigator?.locks;
   const lockName = `tinytrain-helper-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-`;
   try {
@@ -154,13 +159,14 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
   };
   // A helper that ends between jobs never takes a chunk again, so the others do its share. The watcher reports its
   // end; without one (a browser tells no one of a terminated worker), it is noticed when jobs go on and it has not
-  // woken up for any of them in HEARTBEAT_MS (a helper only paused that long would be taken for gone too).
+  // woken up for any of them in HEARTBEAT_MS (a helper only paused that long would be taken for gone too). Only
+  // helpers in use wake for jobs: the others are parked (src/core/threads.c).
   let check = { at: Date.now(), jobs: core.tt_threads_jobs(), awake: core.tt_threads_awake() };
   const checkHeartbeats = () => {
     const now = Date.now();
     if (lost || watched || now - check.at < HEARTBEAT_MS) return;
     const jobs = core.tt_threads_jobs(), awake = core.tt_threads_awake();
-    const silent = helpers.findIndex((_, i) => !(awake & (2 << i)));
+    const silent = helpers.findIndex((_, i) => i + 1 < inUse && !(awake & (2 << i)));
     if (silent >= 0 && jobs !== check.jobs) onLost(`helper ${silent + 1} has not answered for ${Math.round((now - check.at) / 1000)} s`);
     check = { at: now, jobs, awake };
   };
@@ -170,7 +176,7 @@ export async function instantiateThreaded(threads, url = besideThis('./tinytrain
     exports[name] = (...args) => {
       const result = fn(...args);
       if (!lost && core.tt_threads_broken()) {
-        onLost(watched ? 'it ended in the middle of a step' : 'it stopped answering in the middle of a step');
+        onLost(watched ? 'it ended in the middle of a step' : 'it stopped answering in the middle of a step', { endHelpers: false });
         throw new ThreadLostError(`${lost}: the results of this step are lost; going back to the last good weights`);
       }
       checkHeartbeats();

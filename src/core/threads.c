@@ -7,7 +7,9 @@
  *   main thread: tt_threads_ready() until every helper is in its loop, then tt_threads_use(n).
  * A job is one tt__parallel_for: the main thread publishes it and bumps job.gen; helpers spin on job.gen for a while
  * (SPIN_LONG or SPIN_SHORT), then sleep in memory.atomic.wait32 until the next job's notify (sent only when one
- * sleeps). Every thread takes chunks (see claim.next) until none are left, and the main thread's join spins a while,
+ * sleeps). A helper beyond the count in use (tt_threads_use) is parked: it sleeps on that count until it takes the
+ * helper in again, so it neither spins after every job nor is notified by one. Every thread takes chunks (see
+ * claim.next) until none are left, and the main thread's join spins a while,
  * then waits, until every chunk is done. A helper that ends holding a chunk (its worker died) makes the join give
  * up on it: the pool is then marked broken and runs everything on the main thread (tt_threads_broken
  * tells JS, which reports it; that job's results are not trusted). The join knows of the end from JS
@@ -48,7 +50,6 @@ extern void __wasm_init_tls(void *block);
 static _Thread_local int thread_id;
 static int helpers;          /* helpers given a stack and TLS by tt_threads_setup */
 static int ready;            /* helpers in their loop */
-static int in_use = 1;       /* threads a job may use, the main thread included */
 static int can_wait;         /* the main thread may block (not a browser page's main thread) */
 static int broken;           /* a helper stopped answering */
 static void *tls_block[MAX_THREADS];
@@ -78,7 +79,8 @@ static struct LINE {
   int gen, chunks, threads, spin;  // spin: how many loads a helper spins before it sleeps
   void (*fn)(void *, int);
   void *arg;
-} job = {.spin = SPIN_LONG};
+  int in_use;  // threads a job may use, the main thread included (tt_threads_use); parked helpers wait on it
+} job = {.spin = SPIN_LONG, .in_use = 1};
 static struct LINE { int next; } claim;
 static struct LINE { int done, busy, sleeping, joining, awake; } crew;
 /* bit i: helper i has ended (from wasm/threads.js); reported: helpers' ends are reported, so the join never takes
@@ -88,7 +90,7 @@ static struct LINE { int gone, reported; } ends;
 /* Counters of the pool's work, for bench/threads-ab.mjs (tt_threads_stats): the main thread's and the helpers' on
  * lines of their own, each written by its threads only (helpers add theirs atomically: there may be several). */
 enum { JOBS, MAIN_CHUNKS, ASLEEP_AT_PUBLISH, JOIN_SPINS, JOIN_WAITS, SHORT_SPINS, MAIN_STATS };
-enum { HELPER_CHUNKS, HELPER_SLEEPS, HELPER_LATE, HELPER_STATS };
+enum { HELPER_CHUNKS, HELPER_SLEEPS, HELPER_LATE, HELPER_PARKS, HELPER_STATS };
 static struct LINE { int n[MAIN_STATS]; } main_stats;
 static struct LINE { int n[HELPER_STATS]; } helper_stats;
 static int stats_copy[MAIN_STATS + HELPER_STATS];
@@ -97,7 +99,7 @@ static float *scratch;
 static size_t scratch_floats;
 
 /* 1 on a helper: a kernel that a job's chunk calls runs whole on that thread */
-int tt__threads(void) { return broken || thread_id ? 1 : in_use; }
+int tt__threads(void) { return broken || thread_id ? 1 : job.in_use; }
 int tt__thread_id(void) { return thread_id; }
 
 /* Exported to wasm/threads.js (Makefile: MT_EXPORTS). Allocates each helper's stack and every thread's TLS block and
@@ -140,14 +142,17 @@ int *tt_threads_stats(void) {
   stats_copy[MAIN_STATS + HELPER_CHUNKS] = __atomic_exchange_n(&helper_stats.n[HELPER_CHUNKS], 0, __ATOMIC_SEQ_CST);
   stats_copy[MAIN_STATS + HELPER_SLEEPS] = __atomic_exchange_n(&helper_stats.n[HELPER_SLEEPS], 0, __ATOMIC_SEQ_CST);
   stats_copy[MAIN_STATS + HELPER_LATE] = __atomic_exchange_n(&helper_stats.n[HELPER_LATE], 0, __ATOMIC_SEQ_CST);
+  stats_copy[MAIN_STATS + HELPER_PARKS] = __atomic_exchange_n(&helper_stats.n[HELPER_PARKS], 0, __ATOMIC_SEQ_CST);
   return stats_copy;
 }
 
-/* Sets how many threads the kernels use (1 .. helpers + 1); returns the number set. */
+/* Sets how many threads the kernels use (1 .. helpers + 1); returns the number set. Main thread only, between
+ * calls: parked helpers that the count now takes in wake up; helpers it leaves out park at their next look at it. */
 int tt_threads_use(int n) {
   const int most = LOAD(ready) + 1;
-  in_use = n < 1 ? 1 : n > most ? most : n;
-  return in_use;
+  STORE(job.in_use, n < 1 ? 1 : n > most ? most : n);
+  __builtin_wasm_memory_atomic_notify(&job.in_use, (unsigned)helpers);
+  return job.in_use;
 }
 
 /* Claims and runs chunks of job `gen` until none are left (or a later job has begun), from the front on the main
@@ -164,26 +169,42 @@ static int run_chunks(int gen) {
   return ran;
 }
 
+/* memory.atomic.wait32 in a function of its own: Node 20's baseline compiler (Liftoff) loses locals that a loop
+ * keeps in registers across an inline wait (a helper's bits, its loop counter), and a helper's loop never leaves
+ * that code (it never returns, so it is never replaced by optimized code). A call saves them. */
+__attribute__((noinline)) static int wait32(int *word, int expected, long long timeout_ns) {
+  return __builtin_wasm_memory_atomic_wait32(word, expected, timeout_ns);
+}
+
 /* A helper's loop (id 1..helpers), on the stack its worker set with stackRestore. It sleeps only after marking
  * itself sleeping and reading job.gen once more; the main thread stores job.gen before it reads the marks, so
- * either it sees the mark and notifies, or the helper sees the new job and does not sleep. */
+ * either it sees the mark and notifies, or the helper sees the new job and does not sleep. Out of use, it parks:
+ * it waits on job.in_use, unmarked, before it looks at a job and instead of sleeping on job.gen. Taken in again, it
+ * goes on from the last job it saw: one published meanwhile is finished (the count changes between calls only),
+ * and the claim's tag keeps it from taking a chunk of it. */
 void tt_thread_run(int id) {
   __wasm_init_tls(tls_block[id]);
   thread_id = id;
   int seen = LOAD(job.gen);
   ADD(ready, 1);
   for (;;) {
+    for (int n; id >= (n = LOAD(job.in_use));) {
+      ADD(helper_stats.n[HELPER_PARKS], 1);
+      wait32(&job.in_use, n, -1);
+    }
     int g;
     for (int spin = 0, most = LOAD(job.spin); (g = LOAD(job.gen)) == seen; spin++) {
       if (spin < most) continue;
+      if (id >= LOAD(job.in_use)) break;  // left out while it spun: it parks instead
       __atomic_fetch_or(&crew.sleeping, 1 << id, __ATOMIC_SEQ_CST);
       if (LOAD(job.gen) == seen) {
         ADD(helper_stats.n[HELPER_SLEEPS], 1);
-        __builtin_wasm_memory_atomic_wait32(&job.gen, seen, -1);
+        wait32(&job.gen, seen, -1);
       }
       __atomic_fetch_and(&crew.sleeping, ~(1 << id), __ATOMIC_SEQ_CST);
       spin = 0, most = LOAD(job.spin);
     }
+    if (g == seen || id >= LOAD(job.in_use)) continue;  // left out: it parks
     seen = g;
     __atomic_fetch_or(&crew.awake, 1 << id, __ATOMIC_SEQ_CST);
     if (id >= job.threads) continue;
@@ -258,7 +279,7 @@ void tt__parallel_for(int chunks, void (*fn)(void *arg, int chunk), void *arg) {
     if (can_wait) {
       STORE(crew.joining, 1);
       timed_out = LOAD(crew.done) == done &&
-                  __builtin_wasm_memory_atomic_wait32(&crew.done, done, WAIT_NS) == 2;
+                  wait32(&crew.done, done, WAIT_NS) == 2;
       STORE(crew.joining, 0);
       main_stats.n[JOIN_WAITS]++;
     } else {

@@ -137,9 +137,13 @@ export function inkStrokes(pixels, box, { ink = 0.5 } = {}) {
   return strokes;
 }
 
-/** Draws a 28x28 image onto the pad matched by `padSelector` with the mouse (inkStrokes); returns the number of strokes. */
+/** Draws a 28x28 image onto the pad matched by `padSelector` with the mouse (inkStrokes); returns the number of strokes.
+ * The pad is scrolled wholly into view first: the mouse reaches only what the viewport shows, and a click elsewhere
+ * (a button below the pad) may have left its top rows above the viewport. */
 export async function drawImage(page, padSelector, pixels, { ink = 0.5 } = {}) {
-  const strokes = inkStrokes(pixels, await page.locator(padSelector).boundingBox(), { ink });
+  const pad = page.locator(padSelector);
+  await pad.scrollIntoViewIfNeeded();
+  const strokes = inkStrokes(pixels, await pad.boundingBox(), { ink });
   for (const [[x0, y], [x1]] of strokes) {
     await page.mouse.move(x0, y);
     await page.mouse.down();

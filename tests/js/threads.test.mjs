@@ -21,9 +21,9 @@ test('weights are bit-identical on 1, 2 and 3 threads and with the single-thread
   const single = run('single');
   assert.equal(single.threads, 1);
   assert.equal(Object.keys(single.hashes).length, CASES.length);
-  for (const threads of [1, 2, 3]) {
-    const got = run(String(threads));
-    assert.equal(got.threads, threads, 'the threads in use');
+  for (const threads of ['1', '2', '3', '2/3']) {
+    const got = run(threads);
+    assert.equal(got.threads, Number(threads[0]), 'the threads in use');
     assert.deepEqual(got.hashes, single.hashes, `${threads} threads against the single-threaded module`);
   }
 });
@@ -54,6 +54,42 @@ test('Model.create(spec, {threads}) sets the threads in use of a loaded threaded
     out.refused = await threadsOf({ threads: 1.5 }).catch((e) => e.message);
     console.log(JSON.stringify(out));`);
   assert.deepEqual(got, { first: 3, one: 1, kept: 1, two: 2, capped: 3, refused: 'threads: expected an integer from 1, got 1.5' });
+});
+
+// tt_threads_awake: bit i for each helper i that woke up for a job since it was last read.
+test('helpers beyond the count in use are parked: they wake for no job, and take jobs again once taken back in', () => {
+  const got = inFreshProcess(`
+    import { Model, loadTinytrain } from ${TINYTRAIN};
+    import { CASES } from ${JSON.stringify(new URL('./threads-models.mjs', import.meta.url).href)};
+    const core = await loadTinytrain({ threads: 3 });
+    const c = CASES[0], { x, y } = c.data();
+    const model = await Model.create(c.spec, { threads: 2 });
+    model.setData(x, y);
+    const stats = () => new Int32Array(core.memory.buffer, core.tt_threads_stats(), 10);
+    // the helpers that woke up for a job while it trains until \`until\` says so (or for 10 s)
+    const awake = (until) => {
+      core.tt_threads_awake();
+      let bits = 0;
+      for (const end = Date.now() + 10000; !until(bits) && Date.now() < end;) {
+        model.trainSteps(5, c.batch);
+        bits |= core.tt_threads_awake();
+      }
+      return bits;
+    };
+    model.trainSteps(5, c.batch);
+    stats();
+    const out = { two: awake((bits) => bits & 2) };
+    model.trainSteps(100, c.batch);
+    out.two |= core.tt_threads_awake();
+    out.helperChunks = stats()[6];
+    core.setThreads({ threads: 3 });
+    out.three = awake((bits) => bits === 6);
+    model.dispose();
+    console.log(JSON.stringify(out));`);
+  assert.equal(got.two & 4, 0, `helper 2 woke up for jobs of 2 threads (helpers awake: ${got.two.toString(2)})`);
+  assert.equal(got.two, 2, 'helper 1 takes jobs of 2 threads');
+  assert.ok(got.helperChunks > 0, 'helper 1 ran no chunk');
+  assert.equal(got.three, 6, 'both helpers take jobs of 3 threads');
 });
 
 test('Model.create(spec, {threads: 2}) after the single-threaded module loaded stays on 1 thread and says so', () => {
