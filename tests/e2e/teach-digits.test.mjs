@@ -35,8 +35,10 @@ function microseconds(s) {
 async function trainBriefly(page, { epochs = 1 } = {}) {
   await page.fill('#epochs', String(epochs));
   await page.locator('#train').click();
+  // Pause enabled: this run has begun (its trainer reset the step count), not the last one's numbers still shown
   await waitForValue(page, () => /your .* in training/.test(document.getElementById('predictor-name').textContent) &&
-    Number(document.getElementById('stat-step').textContent) > 0, null, { what: 'training to start', timeoutMs: 30000 });
+    !document.getElementById('pause').disabled && Number(document.getElementById('stat-step').textContent) > 0, null,
+    { what: 'training to start', timeoutMs: 30000 });
 }
 
 test('one prediction\'s time follows the model: the MLP\'s, then the CNN\'s after training the CNN', async () => {
@@ -47,6 +49,10 @@ test('one prediction\'s time follows the model: the MLP\'s, then the CNN\'s afte
   await page.selectOption('#model-kind', 'cnn');
   await trainBriefly(page);
   await page.locator('#pause').click();
+  // the new model's time is measured a few tasks after it answers the pad (the checks below say what was shown)
+  await waitForValue(page, () => /MFLOP/.test(document.getElementById('infer-flops').textContent) &&
+    Number(document.getElementById('infer-time').dataset.flops) > 1e6, null,
+    { what: 'the CNN\'s prediction time', timeoutMs: 10000 }).catch(() => {});
   const cnn = { us: microseconds(await text(page, 'infer-time')), flops: await text(page, 'infer-flops') };
   console.log(`one prediction: MLP ${mlp.us} µs (${mlp.flops}), CNN ${cnn.us} µs (${cnn.flops})`);
   assert.match(cnn.flops, /MFLOP/);
