@@ -9,6 +9,7 @@
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { loadMnistNode } from '../tools/mnist-data.mjs';
 import { loadWordsNode } from '../tools/words-data.mjs';
 import { gptSpec as modelsGptSpec } from '../web/text/gpt.js';
@@ -172,6 +173,37 @@ export function randomArray(n, seed = 1) {
     a[i] = s / 2147483648 - 1;
   }
   return a;
+}
+
+// The profiles of a tree instrumented by bench/job-profile.py (job-profile.mjs, call-profile.mjs): the threaded build
+// on 2 threads trains THREAD_CASES' model named by `which` (after 1.5 s of warm-up), one step per call, in `rounds`
+// rounds of `steps` steps in each mode, in turns: '1' (1 thread), 's' (the 2-thread split, every chunk run by the
+// main thread in order: the split's work on one core) and '2' (2 threads). record(mode, wallUs) reads each step's
+// profile after it. Returns the case and the load averages before and after.
+export async function profileInTurns(tt, which, steps, rounds, record, { beforeStep = () => {} } = {}) {
+  const c = THREAD_CASES.find((t) => t.name.toLowerCase().includes(which.toLowerCase()));
+  const core = await tt.loadTinytrain({ threads: 2 });
+  const model = await tt.Model.create(c.spec);
+  if (c.data === 'words') model.setTokens(words().train);
+  else model.setData(mnist('train').x, mnist('train').y);
+  for (const t0 = performance.now(); performance.now() - t0 < 1500;) model.trainSteps(c.steps, c.batch);
+  const modes = ['1', 's', '2'], loadBefore = os.loadavg();
+  for (let r = 0; r < rounds; r++) {
+    for (let m = 0; m < 3; m++) {
+      const t = modes[(m + r) % 3];
+      core.setThreads({ threads: t === '1' ? 1 : 2 });
+      core.tt_prof_inline(t === 's' ? 1 : 0);
+      for (let s = 0; s < steps; s++) {
+        core.tt_prof_step();
+        beforeStep(core);
+        const w0 = performance.now();
+        model.trainSteps(1, c.batch);
+        record(core, t, 1000 * (performance.now() - w0));
+      }
+    }
+  }
+  model.dispose();
+  return { c, loadBefore, loadAfter: os.loadavg() };
 }
 
 export function median(v) {

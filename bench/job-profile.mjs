@@ -11,50 +11,29 @@
 // fastest steps of each count (that share of them): on a busy machine, those during which no other process took our
 // cores.
 //   node bench/job-profile.mjs [mlp|cnn|gpt] [steps per slice] [rounds] [chunks|-] [share of steps]
-import os from 'node:os';
 import * as tt from '../wasm/tinytrain.js';
-import { THREAD_CASES, words, mnist } from './common.mjs';
+import { profileInTurns } from './common.mjs';
 
 const [which = 'mlp'] = process.argv.slice(2, 3);
 const STEPS = Number(process.argv[3] || 20), ROUNDS = Number(process.argv[4] || 10), SHOW_CHUNKS = process.argv[5] === 'chunks';
 const SHARE = Number(process.argv[6] || 1);
-const c = THREAD_CASES.find((t) => t.name.toLowerCase().includes(which.toLowerCase()));
-const core = await tt.loadTinytrain({ threads: 2 });
-const model = await tt.Model.create(c.spec);
-if (c.data === 'words') model.setTokens(words().train);
-else model.setData(mnist('train').x, mnist('train').y);
 const CH = 32, F = 5 + 3 * CH;
 const MODES = ['1', 's', '2'];
 const steps = { 1: [], s: [], 2: [] };
-const loadBefore = os.loadavg();
-for (const t0 = performance.now(); performance.now() - t0 < 1500;) model.trainSteps(c.steps, c.batch);
-for (let r = 0; r < ROUNDS; r++) {
-  for (let m = 0; m < 3; m++) {
-    const t = MODES[(m + r) % 3];
-    core.setThreads({ threads: t === '1' ? 1 : 2 });
-    core.tt_prof_inline(t === 's' ? 1 : 0);
-    for (let s = 0; s < STEPS; s++) {
-      core.tt_prof_step();
-      const w0 = performance.now();
-      model.trainSteps(1, c.batch);
-      const wall = 1000 * (performance.now() - w0);
-      const n = core.tt_prof_jobs();
-      const tab = new Float64Array(core.memory.buffer, core.tt_prof_table(), n * F);
-      const jobs = [];
-      for (let j = 0; j < n; j++) {
-        const r0 = j * F, chunks = tab[r0];
-        const ch = [];
-        for (let i = 0; i < Math.min(chunks, CH); i++) {
-          ch.push({ start: 1000 * tab[r0 + 5 + i], end: 1000 * tab[r0 + 5 + CH + i], thread: tab[r0 + 5 + 2 * CH + i] });
-        }
-        jobs.push({ chunks, publish: 1000 * tab[r0 + 1], out: 1000 * tab[r0 + 2], done: 1000 * tab[r0 + 3], fn: tab[r0 + 4], ch });
-      }
-      steps[t].push({ wall, jobs });
+const { c, loadBefore, loadAfter } = await profileInTurns(tt, which, STEPS, ROUNDS, (core, t, wall) => {
+  const n = core.tt_prof_jobs();
+  const tab = new Float64Array(core.memory.buffer, core.tt_prof_table(), n * F);
+  const jobs = [];
+  for (let j = 0; j < n; j++) {
+    const r0 = j * F, chunks = tab[r0];
+    const ch = [];
+    for (let i = 0; i < Math.min(chunks, CH); i++) {
+      ch.push({ start: 1000 * tab[r0 + 5 + i], end: 1000 * tab[r0 + 5 + CH + i], thread: tab[r0 + 5 + 2 * CH + i] });
     }
+    jobs.push({ chunks, publish: 1000 * tab[r0 + 1], out: 1000 * tab[r0 + 2], done: 1000 * tab[r0 + 3], fn: tab[r0 + 4], ch });
   }
-}
-const loadAfter = os.loadavg();
-model.dispose();
+  steps[t].push({ wall, jobs });
+});
 
 const median = (v) => { const s = [...v].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 const f = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
